@@ -1,0 +1,57 @@
+import { ConfigError, readSection, type ConfigKey } from './config-key';
+import { apiSection } from './sections/api.config';
+import { countersSection } from './sections/counters.config';
+import { databaseSection } from './sections/database.config';
+import { filterSection } from './sections/filter.config';
+import { messagingSection } from './sections/messaging.config';
+
+/** Every section of the product's configuration. Add a section here and it is validated and documented. */
+export const CONFIG_SECTIONS = {
+  database: databaseSection,
+  messaging: messagingSection,
+  counters: countersSection,
+  filter: filterSection,
+  api: apiSection,
+} as const;
+
+type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
+export type AppConfig = { readonly [K in keyof typeof CONFIG_SECTIONS]: SectionValues<(typeof CONFIG_SECTIONS)[K]> };
+export type DatabaseConfig = AppConfig['database'];
+export type MessagingConfig = AppConfig['messaging'];
+export type CountersConfig = AppConfig['counters'];
+export type FilterConfig = AppConfig['filter'];
+export type ApiConfig = AppConfig['api'];
+
+/** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
+export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
+  const out: Record<string, unknown> = {};
+  const errors: ConfigError[] = [];
+  for (const [name, section] of Object.entries(CONFIG_SECTIONS)) {
+    try {
+      out[name] = readSection(section as never, env);
+    } catch (err) {
+      if (err instanceof ConfigError) errors.push(err);
+      else throw err;
+    }
+  }
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new ConfigError(errors.map((e) => e.key).join(', '), errors.map((e) => e.problem).join('; '));
+  return out as AppConfig;
+}
+
+/** The only place the product reads process.env. */
+export function loadConfigFromProcess(overrides: Readonly<Record<string, string>> = {}): AppConfig {
+  // eslint-disable-next-line no-restricted-syntax -- libs/config is the one reader of the environment
+  return loadConfig({ ...process.env, ...overrides });
+}
+
+/** Rows for the README's configuration table. */
+export function describeConfig(): { env: string; default: string; doc: string }[] {
+  return Object.values(CONFIG_SECTIONS).flatMap((section) =>
+    Object.values(section as Record<string, ConfigKey<unknown>>).map((k) => ({
+      env: k.env,
+      default: k.defaultText ?? '(required)',
+      doc: k.doc,
+    })),
+  );
+}

@@ -1,0 +1,2 @@
+export * from './config-key';
+export * from './app-config';

@@ -1,0 +1,12 @@
+import { configKey } from '../config-key';
+
+export const databaseSection = {
+  type: configKey.oneOf('DB_TYPE', 'Database engine', ['sqlite', 'postgres'] as const, 'sqlite'),
+  sqlitePath: configKey.string('DB_SQLITE_PATH', 'SQLite file (embedded default); ":memory:" for a throw-away database', '.var/spamfilter.sqlite'),
+  url: configKey.string('DB_URL', 'PostgreSQL connection URL (DB_TYPE=postgres)', 'postgres://spamfilter@127.0.0.1:5432/spamfilter', {
+    secret: true,
+    pattern: /^postgres(ql)?:\/\//,
+  }),
+  migrationsRun: configKey.bool('DB_MIGRATIONS_RUN', 'Apply pending migrations at start-up', true),
+  connectTimeoutMs: configKey.int('DB_CONNECT_TIMEOUT_MS', 'Give up connecting to the database after this long at start-up', 5000, { min: 100 }),
+};

@@ -1,0 +1,17 @@
+/** A user's mark, as it travels from the API to the learner (topic spamfilter.feedback.v1, keyed by userId). */
+export type FeedbackLabel = 'spam' | 'ham';
+
+export interface FeedbackEvent {
+  /** Unique per mark; the learner handles each event ID once. */
+  readonly eventId: string;
+  readonly userId: string;
+  readonly tenantId: string;
+  /** learn: train as `label`; undo: remove this user's earlier training of the message. */
+  readonly kind: 'learn' | 'undo';
+  readonly label: FeedbackLabel | null;
+  /** The scan's reference ID when the mark names one. */
+  readonly reference: string | null;
+  /** Stable fingerprint of the message, so corrections and undo find the earlier training. */
+  readonly messageId: string;
+  readonly occurredAt: string;
+}

@@ -1,0 +1,6 @@
+export * from './action';
+export * from './symbol';
+export * from './envelope';
+export * from './verdict';
+export * from './reference-id';
+export * from './feedback';
