@@ -1,0 +1,22 @@
+# One image for every role (filter, api, learner, haraka); the Deployment chooses the command.
+# Node 20 to match the toolchain (NestJS 11, mailauth 4.13, better-sqlite3 12 — see README "Versions").
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json .npmrc ./
+RUN npm ci --omit=optional
+COPY . .
+RUN npm run build && npm prune --omit=dev --omit=optional
+
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+RUN useradd --system --uid 10001 spamfilter
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/haraka-plugins ./haraka-plugins
+COPY --from=build /app/haraka ./haraka
+USER 10001
+EXPOSE 8025 8080 2525 5870
+CMD ["node", "dist/apps/filter/src/main.js"]

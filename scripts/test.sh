@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka,
+# type-checks and lints, then runs the unit and integration suites. Prints one "N passed, N failed" line at the end.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install.sh || exit 1
+bash scripts/services.sh up || { echo "test: the services did not come up; see .var/*/ logs" >&2; exit 1; }
+
+results=.var/test-results
+mkdir -p "$results"
+rm -f "$results"/*.json
+status=0
+
+run() {
+  local name=$1
+  shift
+  echo "== $name"
+  "$@" || status=1
+}
+
+run typecheck npx tsc --noEmit -p tsconfig.json
+run lint npx eslint --max-warnings=0 .
+run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"
+for cfg in jest.*.config.js; do
+  case "$cfg" in jest.unit.config.js | jest.int.config.js) continue ;; esac
+  run "${cfg#jest.}" npx jest -c "$cfg" --json --outputFile="$results/${cfg#jest.}.json"
+done
+run integration npx jest -c jest.int.config.js --runInBand --json --outputFile="$results/int.json"
+
+node scripts/test-summary.js "$results" || status=1
+exit $status
