@@ -3,6 +3,7 @@ import { apiSection } from './sections/api.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
+import { learnerSection } from './sections/learner.config';
 import { messagingSection } from './sections/messaging.config';
 
 /** Every section of the product's configuration. Add a section here and it is validated and documented. */
@@ -12,6 +13,7 @@ export const CONFIG_SECTIONS = {
   counters: countersSection,
   filter: filterSection,
   api: apiSection,
+  learner: learnerSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -21,6 +23,7 @@ export type MessagingConfig = AppConfig['messaging'];
 export type CountersConfig = AppConfig['counters'];
 export type FilterConfig = AppConfig['filter'];
 export type ApiConfig = AppConfig['api'];
+export type LearnerConfig = AppConfig['learner'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -1,12 +1,27 @@
 import { configKey } from '../config-key';
 
+/** An API key as shown to its holder once: `sf_<prefix>_<secret>` (prefix: 8–16 lower-case letters/digits). */
+export const API_KEY_PATTERN = /^sf_[a-z0-9]{8,16}_[A-Za-z0-9_-]{24,128}$/;
+
 export const apiSection = {
   host: configKey.string('API_HOST', 'Address the API listens on', '127.0.0.1'),
   port: configKey.int('API_PORT', 'Port of the REST API and console', 8080, { min: 0, max: 65535 }),
   bootstrapOperatorKey: configKey.string(
     'API_BOOTSTRAP_OPERATOR_KEY',
-    'If set, an operator API key with this secret is ensured at start-up (first login); at least 24 characters',
+    'If set, this full operator API key (sf_<prefix>_<secret>, secret at least 24 characters) is ensured at start-up (first login); empty: none',
     '',
-    { secret: true, pattern: /^.{24,}$/ },
+    { secret: true, pattern: API_KEY_PATTERN },
   ),
+  maxRawMarkBytes: configKey.int('API_MAX_RAW_MARK_BYTES', 'Largest raw message accepted by POST /v1/marks/raw', 10485760, {
+    min: 1024,
+  }),
+  outboxRelayEnabled: configKey.bool(
+    'OUTBOX_RELAY_ENABLED',
+    'Run the outbox relay (publishes accepted marks to the bus) in this process',
+    true,
+  ),
+  outboxPollMs: configKey.int('OUTBOX_POLL_MS', 'Outbox relay: pause between polls when the outbox is empty or the bus failed', 200, {
+    min: 5,
+  }),
+  outboxBatchSize: configKey.int('OUTBOX_BATCH_SIZE', 'Outbox relay: rows claimed and published per round', 500, { min: 1, max: 10000 }),
 };
