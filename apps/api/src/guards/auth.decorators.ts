@@ -1,0 +1,23 @@
+import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { ApiRole, Principal } from './principal';
+
+export const PUBLIC_ROUTE = 'spamfilter:public';
+export const ROUTE_ROLES = 'spamfilter:roles';
+
+/** The route needs no API key (health, the public reference page). Everything else is authenticated. */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
+
+/** Only these roles may call the route (after authentication). Without it, every authenticated role may. */
+export const Roles = (...roles: ApiRole[]): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ROLES, roles);
+
+export interface AuthenticatedRequest {
+  principal?: Principal;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** The caller, set by ApiKeyGuard. */
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
+  const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!req.principal) throw new Error('CurrentPrincipal used on a route without authentication');
+  return req.principal;
+});

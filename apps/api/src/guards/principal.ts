@@ -1,0 +1,43 @@
+/** Who is calling, as established by the API key guard from the key's row. */
+export const API_ROLES = ['user', 'domain_admin', 'operator'] as const;
+export type ApiRole = (typeof API_ROLES)[number];
+
+export interface Principal {
+  readonly keyId: string;
+  readonly keyPrefix: string;
+  readonly role: ApiRole;
+  /** The user the key belongs to (every key has one; operators are users too). */
+  readonly userId: string;
+  readonly tenantId: string;
+  /** The user's mail address, lower-case. */
+  readonly address: string;
+  /** The domain a domain admin administers (the address's domain for other roles). */
+  readonly domain: string;
+}
+
+/** The mailbox owner of something a caller wants to see or train. */
+export interface MailboxOwner {
+  readonly userId: string;
+  readonly tenantId: string;
+  readonly address: string;
+}
+
+export function domainOf(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}
+
+/**
+ * Tenancy rule of the whole API: a user acts only on their own mail, a domain admin on mail of users in their
+ * domain (and tenant), an operator on everything.
+ */
+export function mayActFor(principal: Principal, owner: MailboxOwner): boolean {
+  switch (principal.role) {
+    case 'operator':
+      return true;
+    case 'domain_admin':
+      return owner.tenantId === principal.tenantId && domainOf(owner.address) === principal.domain;
+    case 'user':
+      return owner.userId === principal.userId;
+  }
+}
