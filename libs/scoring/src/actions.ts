@@ -1,0 +1,58 @@
+import { mostSevere, type Action, type Direction, type SmtpReply } from '@spamfilter/domain';
+import type { Policy } from './policy';
+
+/** The action for a score, before greylisting state is known (greylisting needs the triplet store). */
+export function actionForScore(score: number, policy: Policy, direction: Direction): Action {
+  if (direction === 'outbound') {
+    if (score >= policy.outbound.reject) return 'reject';
+    if (score >= policy.outbound.hold) return 'hold';
+    return 'accept';
+  }
+  if (score >= policy.thresholds.reject) return 'reject';
+  if (score >= policy.thresholds.tag) return 'tag';
+  return 'accept';
+}
+
+/**
+ * Greylisting applies only to inbound mail that is neither clearly ham (below the greylist threshold) nor clearly
+ * spam (at or above reject): clear spam is refused or tagged at once, clear ham is never delayed (DESIGN.md).
+ */
+export function inGreylistBand(score: number, policy: Policy, direction: Direction): boolean {
+  const t = policy.thresholds;
+  return direction === 'inbound' && policy.greylisting.enabled && t.greylist !== null && score >= t.greylist && score < t.reject;
+}
+
+/** SMTP replies (RFC 3463 enhanced codes); refusals carry the reference ID so support can look the message up. */
+export function smtpReplyFor(action: Action, reference: string, reason: string): SmtpReply {
+  const oneLine = reason.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  switch (action) {
+    case 'accept':
+    case 'tag':
+    case 'hold':
+      return { code: 250, enhanced: '2.0.0', message: `OK (ref ${reference})` };
+    case 'greylist':
+      return { code: 451, enhanced: '4.7.1', message: `Greylisted, please try again later (ref ${reference})` };
+    case 'defer':
+      return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
+    case 'reject':
+      return { code: 550, enhanced: '5.7.1', message: `Message refused as spam: ${oneLine} (ref ${reference})` };
+    case 'block':
+      return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
+  }
+}
+
+/**
+ * One SMTP answer at end of DATA for several recipients whose actions differ. A temporary refusal of any recipient
+ * (greylist, defer) answers 4xx for all — the client retries, nobody's mail is lost. Only when every recipient is
+ * refused is the answer 5xx; otherwise 250 and the MTA drops (and bounces) just the refused recipients, using the
+ * per-recipient replies — a block for one recipient must not reject the message for the others.
+ */
+export function overallAction(actions: readonly Action[]): { action: Action; smtpAction: Action } {
+  const severity: Record<Action, number> = { accept: 0, tag: 1, hold: 2, greylist: 3, defer: 4, reject: 5, block: 6 };
+  const worst = mostSevere(actions);
+  const temp = actions.filter((a) => a === 'greylist' || a === 'defer');
+  if (temp.length > 0) return { action: worst, smtpAction: temp.includes('defer') ? 'defer' : 'greylist' };
+  const delivering = actions.filter((a) => a === 'accept' || a === 'tag' || a === 'hold');
+  if (delivering.length === 0) return { action: worst, smtpAction: worst };
+  return { action: worst, smtpAction: delivering.reduce<Action>((w, a) => (severity[a] > severity[w] ? a : w), 'accept') };
+}

@@ -1,0 +1,5 @@
+export * from './policy';
+export * from './default-policy';
+export * from './symbol-registry';
+export * from './scorer';
+export * from './actions';

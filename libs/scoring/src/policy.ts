@@ -1,0 +1,184 @@
+import { SYMBOL_GROUPS, type SymbolGroup } from '@spamfilter/domain';
+import { z } from 'zod';
+
+/**
+ * The policy maps scores to actions and adjusts weights. It is layered data — shipped defaults ← operator (global)
+ * ← domain ← user — merged, then validated as a whole; an invalid result is refused with every reason at once and
+ * never half-applied (rspamd validates its merged configuration the same way before use).
+ */
+export interface Thresholds {
+  /** Lower bound of the greylisting band (null: never greylist). Mail below it is clearly ham and not greylisted. */
+  readonly greylist: number | null;
+  /** At or above: deliver with X-Spam-* headers (Junk). */
+  readonly tag: number;
+  /** At or above: refuse with 550 5.7.1. Mail at or above it is clearly spam and not greylisted either. */
+  readonly reject: number;
+}
+
+export interface GroupCap {
+  readonly max?: number;
+  readonly min?: number;
+}
+
+export interface Policy {
+  readonly thresholds: Thresholds;
+  /** Weight overrides by symbol name; symbols not listed keep their declared default weight. */
+  readonly weights: Readonly<Record<string, number>>;
+  readonly groupCaps: Readonly<Partial<Record<SymbolGroup, GroupCap>>>;
+  /** RFC 5321 §4.5.4.1: a legitimate sender retries; minDelaySeconds is how long a new triplet must wait. */
+  readonly greylisting: {
+    readonly enabled: boolean;
+    readonly minDelaySeconds: number;
+    /** How long an unconfirmed triplet is remembered. */
+    readonly pendingTtlSeconds: number;
+    /** How long a confirmed triplet stays whitelisted. */
+    readonly passTtlSeconds: number;
+  };
+  readonly tagHeaders: {
+    /** Prefix added to the Subject of tagged mail (e.g. "[SPAM]"), null: leave the Subject alone. */
+    readonly subjectPrefix: string | null;
+    /** Add X-Spam-Symbols with every symbol and its score. */
+    readonly symbolsHeader: boolean;
+  };
+  /** Authenticated submission: no greylisting or tagging; hold for review, or refuse. */
+  readonly outbound: { readonly hold: number; readonly reject: number };
+}
+
+type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+/** One layer as stored by an operator, a domain admin or a user: any subset of the policy. */
+export type PolicyLayer = DeepPartial<Policy>;
+
+export interface PolicyLayerSource {
+  /** Where the layer comes from, for error messages: "global", "domain example.com", "user bob@example.com". */
+  readonly source: string;
+  readonly layer: PolicyLayer;
+}
+
+export class PolicyError extends Error {
+  constructor(
+    readonly source: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`invalid policy (${source}): ${issues.join('; ')}`);
+    this.name = 'PolicyError';
+  }
+}
+
+const score = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number').min(-1000).max(1000);
+const seconds = z.number().int('must be whole seconds').min(0).max(365 * 24 * 3600);
+const groupCap = z.object({ max: score.optional(), min: score.optional() }).strict();
+
+/** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
+const layerSchema = z
+  .object({
+    thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
+    weights: z.record(z.string(), score).optional(),
+    groupCaps: z.record(z.enum(SYMBOL_GROUPS), groupCap).optional(),
+    greylisting: z
+      .object({ enabled: z.boolean().optional(), minDelaySeconds: seconds.optional(), pendingTtlSeconds: seconds.optional(), passTtlSeconds: seconds.optional() })
+      .strict()
+      .optional(),
+    tagHeaders: z
+      .object({ subjectPrefix: z.string().max(40).regex(/^[^\r\n]*$/, 'must be one line').nullable().optional(), symbolsHeader: z.boolean().optional() })
+      .strict()
+      .optional(),
+    outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
+  })
+  .strict();
+
+function formatIssues(error: z.ZodError): string[] {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`);
+}
+
+/** Validates a layer's shape and, given the known symbols, its symbol names. Use it on every API update. */
+export function parsePolicyLayer(
+  input: unknown,
+  knownSymbols: ReadonlySet<string>,
+  source = 'layer',
+): { ok: true; layer: PolicyLayer } | { ok: false; error: PolicyError } {
+  const parsed = layerSchema.safeParse(input);
+  const issues = parsed.success ? [] : formatIssues(parsed.error);
+  if (parsed.success) {
+    for (const name of Object.keys(parsed.data.weights ?? {})) {
+      if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+    }
+  }
+  if (issues.length > 0) return { ok: false, error: new PolicyError(source, issues) };
+  return { ok: true, layer: parsed.data as PolicyLayer };
+}
+
+/** Later layers win field by field; weights and group caps merge by key. Pure; validates nothing. */
+export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Policy {
+  let p = base;
+  for (const l of layers) {
+    p = {
+      thresholds: { ...p.thresholds, ...stripUndefined(l.thresholds) },
+      weights: { ...p.weights, ...stripUndefined(l.weights) },
+      groupCaps: mergeCaps(p.groupCaps, l.groupCaps),
+      greylisting: { ...p.greylisting, ...stripUndefined(l.greylisting) },
+      tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
+      outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
+    };
+  }
+  return p;
+}
+
+function mergeCaps(base: Policy['groupCaps'], layer: PolicyLayer['groupCaps']): Policy['groupCaps'] {
+  if (!layer) return base;
+  const out: Partial<Record<SymbolGroup, GroupCap>> = { ...base };
+  for (const [group, cap] of Object.entries(layer) as [SymbolGroup, GroupCap | undefined][]) {
+    if (cap) out[group] = { ...out[group], ...stripUndefined(cap) };
+  }
+  return out;
+}
+
+function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
+  if (!o) return {};
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Rules over the merged whole: every field present and finite, thresholds in order, known symbols only. */
+export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>): string[] {
+  const issues: string[] = [];
+  const full = layerSchema.safeParse(policy);
+  if (!full.success) issues.push(...formatIssues(full.error));
+  const t = policy.thresholds;
+  for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v)) issues.push(`thresholds: ${name} must be a finite number, got ${String(v)}`);
+  }
+  if (!(t.tag < t.reject)) issues.push(`thresholds: tag (${t.tag}) must be below reject (${t.reject})`);
+  if (t.greylist !== null && !(t.greylist <= t.tag)) issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
+  if (!(policy.outbound.hold < policy.outbound.reject)) {
+    issues.push(`outbound: hold (${policy.outbound.hold}) must be below reject (${policy.outbound.reject})`);
+  }
+  for (const name of Object.keys(policy.weights)) {
+    if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+  }
+  for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
+    if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);
+    if (cap.min !== undefined && cap.min > 0) issues.push(`groupCaps.${group}.min must be ≤ 0, got ${cap.min}`);
+  }
+  if (policy.greylisting.enabled && policy.greylisting.pendingTtlSeconds <= policy.greylisting.minDelaySeconds) {
+    issues.push(
+      `greylisting: pendingTtlSeconds (${policy.greylisting.pendingTtlSeconds}) must exceed minDelaySeconds (${policy.greylisting.minDelaySeconds}) or no retry can pass`,
+    );
+  }
+  return [...new Set(issues)];
+}
+
+/**
+ * Merges the layers over `base`, validating each layer and then the whole. Throws PolicyError naming the layer at
+ * fault (or "merged" when only the combination is wrong, e.g. a user's tag above the domain's reject).
+ */
+export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[], knownSymbols: ReadonlySet<string>): Policy {
+  const checked: PolicyLayer[] = [];
+  for (const { source, layer } of layers) {
+    const r = parsePolicyLayer(layer, knownSymbols, source);
+    if (!r.ok) throw r.error;
+    checked.push(r.layer);
+  }
+  const merged = mergePolicy(base, checked);
+  const issues = validatePolicy(merged, knownSymbols);
+  if (issues.length > 0) throw new PolicyError(layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults', issues);
+  return merged;
+}
