@@ -113,7 +113,7 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
   for (const l of layers) {
     p = {
       thresholds: { ...p.thresholds, ...stripUndefined(l.thresholds) },
-      weights: { ...p.weights, ...stripUndefined(l.weights) },
+      weights: { ...p.weights, ...(stripUndefined(l.weights) as Record<string, number>) },
       groupCaps: mergeCaps(p.groupCaps, l.groupCaps),
       greylisting: { ...p.greylisting, ...stripUndefined(l.greylisting) },
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
