@@ -48,6 +48,13 @@ export interface ParsedMessage {
   readonly defects: readonly string[];
   /** True when limits cut parsing short (size, part count, text length). */
   readonly truncated: boolean;
+  /**
+   * HTML structure features of the HTML body (tag names such as `img`, `form`, `table`, and tricks such as
+   * `hidden`, `tiny-font`, `tracking-pixel`); absent when there is no HTML. Added by libs/mail for the tokenizer.
+   */
+  readonly htmlFeatures?: readonly string[];
+  /** Number of tags in the HTML body (markup density); absent when there is no HTML. */
+  readonly htmlTagCount?: number;
 }
 
 /** Limits that keep parsing bounded in time and memory for hostile input. */
