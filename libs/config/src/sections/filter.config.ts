@@ -9,4 +9,27 @@ export const filterSection = {
   dns: configKey.oneOf('DNS_MODE', 'DNS checks: off (no network checks), system resolver, or the servers in DNS_SERVERS', ['off', 'system', 'servers'] as const, 'off'),
   dnsServers: configKey.list('DNS_SERVERS', 'DNS servers as host:port (DNS_MODE=servers)', []),
   dnsTimeoutMs: configKey.int('DNS_TIMEOUT_MS', 'Timeout of one DNS query', 800, { min: 10 }),
+  dnsCacheSeconds: configKey.int('DNS_CACHE_SECONDS', 'In-process cache of DNS answers (0: off); a local caching resolver is still recommended', 60, { min: 0 }),
+  dnsCacheEntries: configKey.int('DNS_CACHE_ENTRIES', 'Largest number of cached DNS answers', 20000, { min: 0 }),
+  dnsblZones: configKey.list(
+    'DNSBL_ZONES',
+    'DNS block/allow lists as zone=SYMBOL:weight (negative weight for allow lists), e.g. zen.spamhaus.org=RBL_SPAMHAUS:4,list.dnswl.org=RCVD_IN_DNSWL:-1',
+    [],
+  ),
+  mta: configKey.string('FILTER_MTA_NAME', 'Host name written in Authentication-Results (authserv-id)', 'spamfilter.local'),
+  marketingPhrases: configKey.list(
+    'CONTENT_MARKETING_PHRASES',
+    'Forbidden marketing phrases (case-insensitive) for MARKETING_PHRASE',
+    ['act now', 'limited time offer', 'risk free', '100% free', 'click here to unsubscribe', 'no credit check', 'earn money fast', 'you have been selected', 'this is not spam', 'lowest price'],
+  ),
+  failOpen: configKey.bool(
+    'SCAN_FAIL_OPEN',
+    'When the scan itself cannot run (bug, overload), answer accept (true) or 451 (false); checks that fail are always TEMPFAIL symbols',
+    true,
+  ),
+  logBatchSize: configKey.int('SCAN_LOG_BATCH', 'Scan records written to the message log per batch', 200, { min: 1 }),
+  logFlushMs: configKey.int('SCAN_LOG_FLUSH_MS', 'Longest wait before a partial batch of scan records is written', 250, { min: 10 }),
+  logBufferMax: configKey.int('SCAN_LOG_BUFFER', 'Scan records buffered while the database is down; beyond it records are dropped and counted', 50000, { min: 1 }),
+  reputationHalfLifeHours: configKey.number('REPUTATION_HALF_LIFE_HOURS', 'Half-life of the IP / network / sender-domain reputation history', 72, { min: 0.01 }),
+  maxRecipients: configKey.int('SCAN_MAX_RECIPIENTS', 'Most recipients accepted in one scan', 1000, { min: 1 }),
 };
