@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import type { SymbolDefinition } from '@spamfilter/domain';
+import { OUTBOUND_SYMBOLS } from '../outbound.symbols';
+import type { OutboundIdentity } from '../outbound-identity';
+import type { Clock, OutboundCounters } from '../outbound-counters.port';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+export interface OutboundLimits {
+  readonly accountPerHour: number;
+  readonly accountPerDay: number;
+  readonly domainPerHour: number;
+  readonly domainPerDay: number;
+  readonly maxRecipientsPerMessage: number;
+  readonly distinctRecipientsPerHour: number;
+  readonly failedRecipientRatio: number;
+  readonly failedRecipientMinSample: number;
+}
+
+export interface RateLimitBreach {
+  readonly symbol: SymbolDefinition;
+  readonly limit: number;
+  /** The count that crossed the limit (for the explanation: "301 of 300 messages this hour"). */
+  readonly count: number;
+}
+
+export interface RateLimitOutcome {
+  readonly breaches: readonly RateLimitBreach[];
+}
+
+/**
+ * Fixed windows aligned to the clock (the hour, the UTC day): the key carries the window's number, so every
+ * filter instance sharing the Redis store counts in the same window and a window's counter simply expires.
+ */
+export function windowNumber(nowMs: number, windowMs: number): number {
+  return Math.floor(nowMs / windowMs);
+}
+
+/** Recipient addresses are hashed in keys: the counter store needs no copy of who writes to whom. */
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('base64url').slice(0, 16);
+}
+
+/**
+ * Per-account and per-domain outbound limits over the counter store. Semantics, exact at the boundary: with a
+ * limit of N per window, the Nth message passes and the (N+1)th is deferred. Counting is an atomic increment, so
+ * concurrent filter instances cannot both let the (N+1)th through. The windows are checked in order and the first
+ * exceeded one stops the counting, so a message deferred for the hourly limit does not eat into the daily quota
+ * or the domain's (a retrying client would otherwise exhaust the day with refused attempts).
+ */
+export class OutboundRateLimiter {
+  constructor(
+    private readonly counters: OutboundCounters,
+    private readonly clock: Clock,
+    private readonly limits: OutboundLimits,
+  ) {}
+
+  async check(who: OutboundIdentity, recipients: readonly string[]): Promise<RateLimitOutcome> {
+    const l = this.limits;
+    const now = this.clock();
+    const hour = windowNumber(now, HOUR_MS);
+    const day = windowNumber(now, DAY_MS);
+
+    // Recipients per message needs no counter; a message over it is refused before it counts against anything.
+    if (l.maxRecipientsPerMessage > 0 && recipients.length > l.maxRecipientsPerMessage) {
+      return { breaches: [{ symbol: OUTBOUND_SYMBOLS.tooManyRecipients, limit: l.maxRecipientsPerMessage, count: recipients.length }] };
+    }
+
+    const failed = await this.failedRatioBreach(who, hour);
+    if (failed) return { breaches: [failed] };
+
+    const windows: [SymbolDefinition, number, string, number][] = [
+      [OUTBOUND_SYMBOLS.rateAccountHour, l.accountPerHour, `ob:rate:ah:${who.account}:${hour}`, HOUR_MS],
+      [OUTBOUND_SYMBOLS.rateAccountDay, l.accountPerDay, `ob:rate:ad:${who.account}:${day}`, DAY_MS],
+    ];
+    if (who.domain) {
+      windows.push(
+        [OUTBOUND_SYMBOLS.rateDomainHour, l.domainPerHour, `ob:rate:dh:${who.domain}:${hour}`, HOUR_MS],
+        [OUTBOUND_SYMBOLS.rateDomainDay, l.domainPerDay, `ob:rate:dd:${who.domain}:${day}`, DAY_MS],
+      );
+    }
+    for (const [symbol, limit, key, windowMs] of windows) {
+      if (limit <= 0) continue;
+      const count = await this.counters.hit(key, windowMs);
+      if (count > limit) return { breaches: [{ symbol, limit, count }] };
+    }
+
+    if (l.distinctRecipientsPerHour > 0) {
+      let distinct = await this.counters.count(`ob:rcpt:n:${who.account}:${hour}`);
+      for (const rcpt of new Set(recipients.map((r) => r.toLowerCase()))) {
+        // A recipient already written to this hour does not count again (a deferred message's retry neither).
+        const fresh = await this.counters.setIfAbsent(`ob:rcpt:s:${who.account}:${hour}:${digest(rcpt)}`, '1', HOUR_MS);
+        if (fresh) distinct = await this.counters.hit(`ob:rcpt:n:${who.account}:${hour}`, HOUR_MS);
+      }
+      if (distinct > l.distinctRecipientsPerHour) {
+        return { breaches: [{ symbol: OUTBOUND_SYMBOLS.distinctRecipients, limit: l.distinctRecipientsPerHour, count: distinct }] };
+      }
+    }
+    return { breaches: [] };
+  }
+
+  /**
+   * The MTA reports what happened to each outbound recipient (delivered, or failed: unknown user, hard bounce).
+   * Many failures mean a bought or guessed address list, the mark of a spam run.
+   */
+  async recordDelivery(who: OutboundIdentity, outcome: { delivered: number; failed: number }): Promise<void> {
+    const hour = windowNumber(this.clock(), HOUR_MS);
+    const cap = (n: number) => Math.max(0, Math.min(Math.floor(n), 1000));
+    for (let i = 0; i < cap(outcome.delivered) + cap(outcome.failed); i++) {
+      await this.counters.hit(`ob:dlv:all:${who.account}:${hour}`, HOUR_MS);
+    }
+    for (let i = 0; i < cap(outcome.failed); i++) await this.counters.hit(`ob:dlv:fail:${who.account}:${hour}`, HOUR_MS);
+  }
+
+  private async failedRatioBreach(who: OutboundIdentity, hour: number): Promise<RateLimitBreach | null> {
+    const l = this.limits;
+    if (l.failedRecipientRatio >= 1) return null;
+    const attempted = await this.counters.count(`ob:dlv:all:${who.account}:${hour}`);
+    if (attempted < l.failedRecipientMinSample) return null;
+    const failed = await this.counters.count(`ob:dlv:fail:${who.account}:${hour}`);
+    if (failed / attempted <= l.failedRecipientRatio) return null;
+    return { symbol: OUTBOUND_SYMBOLS.failedRecipients, limit: Math.round(l.failedRecipientRatio * 100), count: Math.round((failed / attempted) * 100) };
+  }
+}
