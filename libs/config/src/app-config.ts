@@ -5,6 +5,7 @@ import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
 import { messagingSection } from './sections/messaging.config';
+import { outboundSection } from './sections/outbound.config';
 
 /** Every section of the product's configuration. Add a section here and it is validated and documented. */
 export const CONFIG_SECTIONS = {
@@ -14,6 +15,7 @@ export const CONFIG_SECTIONS = {
   filter: filterSection,
   api: apiSection,
   learner: learnerSection,
+  outbound: outboundSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
