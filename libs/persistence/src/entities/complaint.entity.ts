@@ -1,0 +1,14 @@
+import { Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { ADDRESS_LENGTH, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+
+/** A feedback-loop complaint (ARF, RFC 5965) about outbound mail, tied to a scan when it carries our reference. */
+@Entity('complaint')
+@Index('idx_complaint_account', ['account'])
+export class ComplaintEntity {
+  @PrimaryGeneratedColumn('increment', { type: 'integer' }) id!: number;
+  @VarcharColumn(26, { nullable: true }) reference!: string | null;
+  @VarcharColumn(ADDRESS_LENGTH, { nullable: true }) account!: string | null;
+  @VarcharColumn(32) feedbackType!: string;
+  @TimestampColumn() receivedAt!: Date;
+  @TextColumn() rawExcerpt!: string;
+}

@@ -1,0 +1,48 @@
+import { ApiKeyEntity } from './entities/api-key.entity';
+import { AupRuleEntity } from './entities/aup-rule.entity';
+import { ComplaintEntity } from './entities/complaint.entity';
+import { DelistRequestEntity } from './entities/delist-request.entity';
+import { DomainEntity } from './entities/domain.entity';
+import { FeedbackMarkEntity } from './entities/feedback-mark.entity';
+import { ListEntryEntity } from './entities/list-entry.entity';
+import { OutboundAccountEntity } from './entities/outbound-account.entity';
+import { OutboundAuditEntity } from './entities/outbound-audit.entity';
+import { OutboxEventEntity } from './entities/outbox-event.entity';
+import { PolicyEntity } from './entities/policy.entity';
+import { ProcessedEventEntity } from './entities/processed-event.entity';
+import { ReputationEntity } from './entities/reputation.entity';
+import { ScanRecipientEntity } from './entities/scan-recipient.entity';
+import { ScanRecordEntity } from './entities/scan-record.entity';
+import { TenantEntity } from './entities/tenant.entity';
+import { UserAccountEntity } from './entities/user-account.entity';
+import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.migration';
+
+/*
+ * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
+ * Other libs add their tables by appending ONE line each to these arrays (the learning core: its Bayes entities and
+ * its migration, from libs/persistence/src/bayes/). Migrations run in array order, so append, never insert. The
+ * drift tests use these arrays, so every table appended here is covered.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes entity classes
+export const ENTITIES: Function[] = [
+  TenantEntity,
+  DomainEntity,
+  UserAccountEntity,
+  ApiKeyEntity,
+  PolicyEntity,
+  ListEntryEntity,
+  ScanRecordEntity,
+  ScanRecipientEntity,
+  FeedbackMarkEntity,
+  OutboxEventEntity,
+  ProcessedEventEntity,
+  ReputationEntity,
+  OutboundAccountEntity,
+  OutboundAuditEntity,
+  ComplaintEntity,
+  AupRuleEntity,
+  DelistRequestEntity,
+];
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
+export const MIGRATIONS: Function[] = [InitialSchema1763800000000];
