@@ -4,3 +4,4 @@ export * from './envelope';
 export * from './verdict';
 export * from './reference-id';
 export * from './feedback';
+export * from './aup';
