@@ -18,3 +18,4 @@ export * from './entities/outbound-audit.entity';
 export * from './entities/complaint.entity';
 export * from './entities/aup-rule.entity';
 export * from './entities/delist-request.entity';
+export * from './schema-drift';
