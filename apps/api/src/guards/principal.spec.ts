@@ -34,3 +34,10 @@ describe('mayActFor', () => {
     for (const owner of [alice, bob, carol, dave]) expect(mayActFor(op, owner)).toBe(true);
   });
 });
+
+describe('mayActFor without a mailbox or domain', () => {
+  it('never matches a user key without a user or an admin key without a domain', () => {
+    expect(mayActFor({ ...base, userId: null }, alice)).toBe(false);
+    expect(mayActFor({ ...base, role: 'domain_admin', domain: null }, alice)).toBe(false);
+  });
+});

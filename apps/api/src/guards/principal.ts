@@ -6,13 +6,13 @@ export interface Principal {
   readonly keyId: string;
   readonly keyPrefix: string;
   readonly role: ApiRole;
-  /** The user the key belongs to (every key has one; operators are users too). */
-  readonly userId: string;
+  /** The mailbox the key belongs to; null for keys of operators that own no mailbox. */
+  readonly userId: string | null;
   readonly tenantId: string;
-  /** The user's mail address, lower-case. */
-  readonly address: string;
-  /** The domain a domain admin administers (the address's domain for other roles). */
-  readonly domain: string;
+  /** The user's mail address, lower-case; null without a mailbox. */
+  readonly address: string | null;
+  /** The domain (lower-case name) a domain admin administers; the address's domain for users; null otherwise. */
+  readonly domain: string | null;
 }
 
 /** The mailbox owner of something a caller wants to see or train. */
@@ -36,8 +36,8 @@ export function mayActFor(principal: Principal, owner: MailboxOwner): boolean {
     case 'operator':
       return true;
     case 'domain_admin':
-      return owner.tenantId === principal.tenantId && domainOf(owner.address) === principal.domain;
+      return principal.domain !== null && owner.tenantId === principal.tenantId && domainOf(owner.address) === principal.domain;
     case 'user':
-      return owner.userId === principal.userId;
+      return principal.userId !== null && owner.userId === principal.userId;
   }
 }

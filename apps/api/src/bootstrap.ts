@@ -1,0 +1,54 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { AppConfig } from '@spamfilter/config';
+import { ApiModule, type ApiModuleOptions } from './api.module';
+
+export interface CreateApiAppOptions extends ApiModuleOptions {
+  /** Nest logger setting; tests pass false. */
+  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+}
+
+/**
+ * Builds the API (REST + OpenAPI, the outbox relay and — with LEARNER_ENABLED — the learner) and initialises it
+ * without listening, so a launcher can run it in the same process as the filter (the embedded default shares the
+ * process-wide in-memory bus). Call `app.listen(config.api.port, config.api.host)` or use startApiApp.
+ */
+export async function createApiApp(config: AppConfig, options: CreateApiAppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options), {
+    logger: options.logger ?? ['log', 'error', 'warn'],
+    bodyParser: true,
+  });
+  // Raw marks (POST /v1/marks/raw) arrive as the message itself, as IMAPSieve hooks post it.
+  app.useBodyParser('raw', {
+    type: ['message/rfc822', 'application/octet-stream', 'text/plain'],
+    limit: config.api.maxRawMarkBytes,
+  });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('spamfilter API')
+      .setDescription(
+        'Marks (spam / not spam), verdicts with reasons, users and API keys. Every call needs `Authorization: Bearer sf_<prefix>_<secret>` except /health.',
+      )
+      .setVersion('1')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'sf_<prefix>_<secret>' })
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json' });
+  await app.init();
+  return app;
+}
+
+/** createApiApp + listen on API_HOST:API_PORT; returns the base URL. */
+export async function startApiApp(
+  config: AppConfig,
+  options: CreateApiAppOptions = {},
+): Promise<{ app: INestApplication; url: string }> {
+  const app = await createApiApp(config, options);
+  await app.listen(config.api.port, config.api.host);
+  return { app, url: await app.getUrl() };
+}

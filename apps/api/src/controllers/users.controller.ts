@@ -1,0 +1,59 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  CreateUserDto,
+  createUserSchema,
+  IssuedKeyDto,
+  IssueKeyDto,
+  issueKeySchema,
+  UserDto,
+  type CreateUser,
+  type IssueKey,
+} from '../dtos/user.dto';
+import { ZodPipe } from '../dtos/zod-body.pipe';
+import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
+import type { Principal } from '../guards/principal';
+import { UsersService } from '../services/users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('v1')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  @ApiOperation({ summary: 'Who the presented key belongs to' })
+  @ApiOkResponse({ type: UserDto })
+  me(@CurrentPrincipal() principal: Principal): UserDto {
+    return { id: principal.userId, address: principal.address, tenantId: principal.tenantId, role: principal.role };
+  }
+
+  @Post('users')
+  @Roles('operator')
+  @ApiOperation({ summary: 'Operators: create a user (end user, domain admin or operator)' })
+  @ApiBody({ type: CreateUserDto })
+  @ApiCreatedResponse({ type: UserDto })
+  create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(createUserSchema)) body: CreateUser): Promise<UserDto> {
+    return this.users.create(principal, body);
+  }
+
+  @Post('users/:id/keys')
+  @Roles('operator')
+  @ApiOperation({ summary: "Operators: issue an API key for a user (shown once); its role is the user's role" })
+  @ApiBody({ type: IssueKeyDto })
+  @ApiCreatedResponse({ type: IssuedKeyDto })
+  issueKey(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodPipe(issueKeySchema)) body: IssueKey,
+  ): Promise<IssuedKeyDto> {
+    return this.users.issueKey(id, body);
+  }
+
+  @Delete('keys/:id')
+  @Roles('operator')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Operators: revoke an API key' })
+  async revokeKey(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.users.revokeKey(id);
+  }
+}

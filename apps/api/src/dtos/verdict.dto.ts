@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { z } from 'zod';
+
+export const listVerdictsSchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    /** Opaque cursor from the previous page's `next`. */
+    before: z.string().max(200).optional(),
+    /** Domain admins and operators: whose verdicts. */
+    user: z.string().trim().toLowerCase().optional(),
+  })
+  .strict();
+export type ListVerdicts = z.infer<typeof listVerdictsSchema>;
+
+export class VerdictSymbolDto {
+  @ApiProperty() name!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty({ required: false }) description?: string;
+  @ApiProperty({ type: [String] }) options!: string[];
+}
+
+export class VerdictDto {
+  @ApiProperty() reference!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() recipient!: string;
+  @ApiProperty({ nullable: true, type: String }) sender!: string | null;
+  @ApiProperty({ nullable: true, type: String }) subject!: string | null;
+  @ApiProperty() action!: string;
+  @ApiProperty() score!: number;
+  @ApiProperty({ description: 'One line a person can read' }) reason!: string;
+  @ApiProperty({ type: [VerdictSymbolDto] }) symbols!: VerdictSymbolDto[];
+  @ApiProperty({ enum: ['spam', 'ham'], nullable: true, description: "The user's current mark on this message" })
+  mark!: 'spam' | 'ham' | null;
+}
+
+export class VerdictPageDto {
+  @ApiProperty({ type: [VerdictDto] }) items!: VerdictDto[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as ?before= for the next page' })
+  next!: string | null;
+}

@@ -1,0 +1,83 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { AppConfig } from '@spamfilter/config';
+import { ApiKeyEntity, DomainEntity, TenantEntity, UserAccountEntity } from '@spamfilter/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import { API_APP_CONFIG } from '../api-config.token';
+import { domainOf, type Principal } from '../guards/principal';
+import { hashSecret, parseApiKey, secretMatches, type ParsedApiKey } from './api-key.codec';
+
+/** The name of the tenant that owns the bootstrap operator key. */
+export const OPERATOR_TENANT_NAME = 'operators';
+
+@Injectable()
+export class AuthService implements OnApplicationBootstrap {
+  private readonly log = new Logger(AuthService.name);
+
+  constructor(
+    private readonly db: DataSource,
+    @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The principal of a presented key, or null when the key is unknown, revoked or its secret is wrong. */
+  async authenticate(key: ParsedApiKey): Promise<Principal | null> {
+    const row = await this.db.getRepository(ApiKeyEntity).findOne({ where: { keyPrefix: key.prefix, revokedAt: IsNull() } });
+    if (!row || !secretMatches(key.secret, row.secretHash)) return null;
+    const user = row.userId ? await this.db.getRepository(UserAccountEntity).findOneBy({ id: row.userId }) : null;
+    if (row.userId && !user) return null;
+    let domain: string | null = user ? domainOf(user.address) : null;
+    if (row.role === 'domain_admin') {
+      const d = row.domainId ? await this.db.getRepository(DomainEntity).findOneBy({ id: row.domainId }) : null;
+      domain = d?.name ?? null;
+    }
+    return {
+      keyId: row.id,
+      keyPrefix: row.keyPrefix,
+      role: row.role,
+      userId: user?.id ?? null,
+      tenantId: row.tenantId,
+      address: user?.address ?? null,
+      domain,
+    };
+  }
+
+  /** API_BOOTSTRAP_OPERATOR_KEY: ensure the first operator key exists (and follows a rotated secret). */
+  async onApplicationBootstrap(): Promise<void> {
+    const token = this.config.api.bootstrapOperatorKey;
+    if (!token) return;
+    const key = parseApiKey(token);
+    if (!key) throw new Error('API_BOOTSTRAP_OPERATOR_KEY is not a key of the form sf_<prefix>_<secret>');
+    await this.db.transaction(async (m) => {
+      const keys = m.getRepository(ApiKeyEntity);
+      const existing = await keys.findOneBy({ keyPrefix: key.prefix });
+      if (existing) {
+        if (existing.role !== 'operator') throw new Error('API_BOOTSTRAP_OPERATOR_KEY names a key prefix that is not an operator key');
+        if (existing.secretHash !== hashSecret(key.secret) || existing.revokedAt) {
+          await keys.update({ id: existing.id }, { secretHash: hashSecret(key.secret), revokedAt: null });
+          this.log.log(`bootstrap operator key ${key.prefix} updated`);
+        }
+        return;
+      }
+      const tenants = m.getRepository(TenantEntity);
+      let tenant = await tenants.findOneBy({ name: OPERATOR_TENANT_NAME });
+      if (!tenant) {
+        tenant = tenants.create({ id: randomUUID(), name: OPERATOR_TENANT_NAME, createdAt: new Date() });
+        await tenants.insert(tenant);
+      }
+      await keys.insert({
+        id: randomUUID(),
+        keyPrefix: key.prefix,
+        secretHash: hashSecret(key.secret),
+        role: 'operator',
+        label: 'bootstrap (API_BOOTSTRAP_OPERATOR_KEY)',
+        userId: null,
+        tenantId: tenant.id,
+        domainId: null,
+        createdAt: new Date(),
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      this.log.log(`bootstrap operator key ${key.prefix} created`);
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { OutboxRelayService } from './outbox-relay.service';
+
+export interface ApiHealth {
+  readonly status: 'ok' | 'degraded';
+  readonly database: 'up' | 'down';
+  /** Marks accepted but not yet published to the bus (grows while Kafka is down). */
+  readonly outboxBacklog: number | null;
+}
+
+@Injectable()
+export class HealthService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly relay: OutboxRelayService,
+  ) {}
+
+  async check(): Promise<ApiHealth> {
+    try {
+      await this.db.query('SELECT 1');
+    } catch {
+      return { status: 'degraded', database: 'down', outboxBacklog: null };
+    }
+    return { status: 'ok', database: 'up', outboxBacklog: await this.relay.backlog() };
+  }
+}

@@ -1,0 +1,207 @@
+import { BadRequestException, Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { isReferenceId } from '@spamfilter/domain';
+import { parseMessageSafe } from '@spamfilter/mail';
+import {
+  FeedbackMarkEntity,
+  OutboxEventEntity,
+  ScanRecipientEntity,
+  ScanRecordEntity,
+  UserAccountEntity,
+} from '@spamfilter/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
+import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
+import { FEEDBACK_TOPIC, type FeedbackPayload, type MarkTraining } from './feedback-payload';
+import { messageFingerprint } from './message-fingerprint';
+import { OutboxRelayService } from './outbox-relay.service';
+import { TrainingExtractor } from './training-extractor';
+
+interface MarkTarget {
+  readonly owner: MailboxOwner;
+  readonly reference: string | null;
+  readonly fingerprint: string;
+  readonly training?: MarkTraining;
+}
+
+/**
+ * Marks: the mark row and its FeedbackEvent (outbox row) are written in ONE transaction, so an accepted mark is
+ * never lost even when the bus is down; the relay publishes it when it can. Another user's message is answered
+ * with 404 (no oracle for who received what) and nothing is written.
+ */
+@Injectable()
+export class MarksService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly relay: OutboxRelayService,
+    private readonly training: TrainingExtractor,
+  ) {}
+
+  async markByReference(principal: Principal, body: CreateMark): Promise<MarkDto> {
+    const target = await this.targetOfReference(principal, body.reference, body.recipient);
+    return this.accept(target, body.label);
+  }
+
+  async markRaw(principal: Principal, raw: unknown, query: RawMarkQuery): Promise<MarkDto> {
+    if (!Buffer.isBuffer(raw) || raw.length === 0) {
+      throw new BadRequestException('body: the raw message is required (Content-Type: message/rfc822)');
+    }
+    const parsed = parseMessageSafe(raw);
+    if (parsed.truncated && parsed.size > raw.length) throw new PayloadTooLargeException();
+    // The filter stamped X-Spam-Reference on delivery: prefer that scan's training data when it is the caller's.
+    const stamped = parsed.headers.find((h) => h.name === 'x-spam-reference')?.value.trim().toUpperCase();
+    if (stamped && isReferenceId(stamped)) {
+      const target = await this.targetOfReference(principal, stamped, query.recipient).catch(() => null);
+      if (target) return this.accept(target, query.label);
+    }
+    const owner = await this.ownerOfRawMark(principal, query.recipient);
+    return this.accept(
+      { owner, reference: null, fingerprint: messageFingerprint(parsed), training: this.training.fromMessage(parsed) },
+      query.label,
+    );
+  }
+
+  async undo(principal: Principal, id: string): Promise<MarkDto> {
+    const marks = this.db.getRepository(FeedbackMarkEntity);
+    const mark = await marks.findOneBy({ id, kind: 'learn' });
+    const owner = mark ? await this.ownerById(mark.userId) : null;
+    if (!mark || !owner || !mayActFor(principal, owner)) throw new NotFoundException(`no mark ${id}`);
+    if (mark.undoneAt) return toDto(mark, 'undone');
+    const undoneAt = new Date();
+    await this.db.transaction(async (m) => {
+      const changed = await m.getRepository(FeedbackMarkEntity).update({ id, undoneAt: IsNull() }, { undoneAt });
+      if (!changed.affected) return; // a concurrent undo won
+      const eventId = randomUUID();
+      await m.getRepository(FeedbackMarkEntity).insert({
+        id: randomUUID(),
+        eventId,
+        userId: mark.userId,
+        tenantId: mark.tenantId,
+        reference: mark.reference,
+        messageFingerprint: mark.messageFingerprint,
+        label: null,
+        kind: 'undo',
+        createdAt: undoneAt,
+        undoneAt: null,
+      });
+      await this.enqueue(m, {
+        eventId,
+        userId: mark.userId,
+        tenantId: mark.tenantId,
+        kind: 'undo',
+        label: null,
+        reference: mark.reference,
+        messageId: mark.messageFingerprint,
+        occurredAt: undoneAt.toISOString(),
+      });
+    });
+    this.relay.kick();
+    return toDto({ ...mark, undoneAt }, 'undone');
+  }
+
+  /** Writes the mark and its event; a repeat of the user's current mark on the message returns that mark. */
+  private async accept(target: MarkTarget, label: 'spam' | 'ham'): Promise<MarkDto> {
+    const { owner } = target;
+    const result = await this.db.transaction(async (m) => {
+      const marks = m.getRepository(FeedbackMarkEntity);
+      const current = await marks.findOne({
+        where: { userId: owner.userId, messageFingerprint: target.fingerprint, kind: 'learn', undoneAt: IsNull() },
+        order: { createdAt: 'DESC' },
+      });
+      if (current && current.label === label) return { mark: current, created: false };
+      const now = new Date();
+      // A different label is a correction: the earlier mark is superseded and the learner undoes its training.
+      if (current) await marks.update({ id: current.id }, { undoneAt: now });
+      const mark: FeedbackMarkEntity = {
+        id: randomUUID(),
+        eventId: randomUUID(),
+        userId: owner.userId,
+        tenantId: owner.tenantId,
+        reference: target.reference,
+        messageFingerprint: target.fingerprint,
+        label,
+        kind: 'learn',
+        createdAt: now,
+        undoneAt: null,
+      };
+      await marks.insert(mark);
+      await this.enqueue(m, {
+        eventId: mark.eventId,
+        userId: owner.userId,
+        tenantId: owner.tenantId,
+        kind: 'learn',
+        label,
+        reference: target.reference,
+        messageId: target.fingerprint,
+        occurredAt: now.toISOString(),
+        ...(target.training ? { training: target.training } : {}),
+      });
+      return { mark, created: true };
+    });
+    if (result.created) this.relay.kick();
+    return toDto(result.mark, 'accepted');
+  }
+
+  private async enqueue(m: EntityManager, event: FeedbackPayload): Promise<void> {
+    await m.getRepository(OutboxEventEntity).insert({
+      topic: FEEDBACK_TOPIC,
+      messageKey: event.userId,
+      payload: event,
+      createdAt: new Date(),
+      publishedAt: null,
+      lockedUntil: null,
+      attempts: 0,
+      lastError: null,
+    });
+  }
+
+  /** The caller's copy of a scanned message, or 404 when there is none they may act for. */
+  private async targetOfReference(principal: Principal, reference: string, recipient: string | undefined): Promise<MarkTarget> {
+    const notFound = new NotFoundException(`no message ${reference} in mail you may see`);
+    const rows = await this.db.getRepository(ScanRecipientEntity).findBy({ reference });
+    const userIds = rows.map((r) => r.userId).filter((u): u is string => u !== null);
+    const users = userIds.length ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(userIds) }) : [];
+    const owners = users
+      .map((u): MailboxOwner => ({ userId: u.id, tenantId: u.tenantId, address: u.address }))
+      .filter((o) => mayActFor(principal, o) && (recipient === undefined || o.address === recipient));
+    if (owners.length === 0) throw notFound;
+    if (owners.length > 1) {
+      throw new BadRequestException(`recipient: the message had several recipients you may act for; name one of them`);
+    }
+    const record = await this.db.getRepository(ScanRecordEntity).findOne({ where: { reference }, select: { reference: true, messageFingerprint: true } });
+    if (!record) throw notFound;
+    return { owner: owners[0], reference, fingerprint: record.messageFingerprint };
+  }
+
+  private async ownerOfRawMark(principal: Principal, recipient: string | undefined): Promise<MailboxOwner> {
+    if (recipient === undefined) {
+      if (!principal.userId) throw new BadRequestException('recipient: this key has no mailbox; name the recipient');
+      const self = await this.ownerById(principal.userId);
+      if (!self) throw new NotFoundException('your mailbox no longer exists');
+      return self;
+    }
+    const user = await this.db.getRepository(UserAccountEntity).findOneBy({ address: recipient });
+    const owner: MailboxOwner | null = user ? { userId: user.id, tenantId: user.tenantId, address: user.address } : null;
+    if (!owner || !mayActFor(principal, owner)) throw new NotFoundException(`no mailbox ${recipient} you may act for`);
+    return owner;
+  }
+
+  private async ownerById(userId: string): Promise<MailboxOwner | null> {
+    const u = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
+    return u ? { userId: u.id, tenantId: u.tenantId, address: u.address } : null;
+  }
+}
+
+function toDto(mark: FeedbackMarkEntity, status: 'accepted' | 'undone'): MarkDto {
+  return {
+    id: mark.id,
+    eventId: mark.eventId,
+    userId: mark.userId,
+    label: mark.label ?? 'spam',
+    reference: mark.reference,
+    messageId: mark.messageFingerprint,
+    status,
+    createdAt: mark.createdAt.toISOString(),
+  };
+}
+

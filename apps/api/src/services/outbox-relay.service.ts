@@ -1,0 +1,101 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AppConfig } from '@spamfilter/config';
+import { OutboxEventEntity } from '@spamfilter/persistence';
+import { DataSource, In, IsNull } from 'typeorm';
+import { API_APP_CONFIG } from '../api-config.token';
+import { OutboxPublisher } from './outbox-publisher';
+
+/** Advisory lock key of the relay: one relay publishes at a time, so events keep their order per key (user). */
+const RELAY_LOCK_KEY = 0x5f0b0c;
+
+/**
+ * The transactional outbox's relay: publishes unpublished rows to the bus in id order (so in order per user) and
+ * marks them published. When the bus is down the rows wait and the relay retries with backoff; marks are still
+ * accepted meanwhile. Delivery is at-least-once (a crash between publish and update repeats a batch); the learner
+ * deduplicates by event ID. `kick()` wakes the loop right after a mark commits, so the poll interval does not
+ * add to the mark → verdict latency.
+ */
+@Injectable()
+export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly log = new Logger(OutboxRelayService.name);
+  private running = false;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private loop: Promise<void> | null = null;
+  private failures = 0;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly publisher: OutboxPublisher,
+    @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.api.outboxRelayEnabled) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.kick();
+    await this.loop;
+  }
+
+  kick(): void {
+    this.kicked = true;
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  /** Rows accepted but not yet on the bus. */
+  backlog(): Promise<number> {
+    return this.db.getRepository(OutboxEventEntity).countBy({ publishedAt: IsNull() });
+  }
+
+  /** One round: publishes up to OUTBOX_BATCH_SIZE rows; returns how many were published. */
+  async relayOnce(): Promise<number> {
+    return this.db.transaction(async (m) => {
+      if (this.db.options.type === 'postgres') {
+        const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as { locked: boolean }[];
+        if (!locked) return 0; // another relay is publishing
+      }
+      const repo = m.getRepository(OutboxEventEntity);
+      const rows = await repo.find({ where: { publishedAt: IsNull() }, order: { id: 'ASC' }, take: this.config.api.outboxBatchSize });
+      if (rows.length === 0) return 0;
+      // A failure rejects and rolls back: the rows stay unpublished and the next round tries them again.
+      await this.publisher.publishBatch(rows.map((r) => ({ topic: r.topic, key: r.messageKey, payload: r.payload })));
+      await repo.update({ id: In(rows.map((r) => r.id)) }, { publishedAt: new Date() });
+      return rows.length;
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        if (this.failures > 0) this.log.log(`bus reachable again after ${this.failures} failed rounds`);
+        this.failures = 0;
+      } catch (err) {
+        this.failures++;
+        if (this.failures === 1 || this.failures % 50 === 0) {
+          this.log.warn(`outbox relay: publishing failed (${this.failures}x), rows wait: ${err instanceof Error ? err.message : String(err)}`);
+        }
+      }
+      if (published > 0 && this.failures === 0) continue; // more may be waiting
+      if (this.kicked && this.failures === 0) continue;
+      const pause = this.failures > 0 ? Math.min(5000, this.config.api.outboxPollMs * 2 ** Math.min(this.failures, 5)) : this.config.api.outboxPollMs;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, pause);
+        this.wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.wake = null;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ApiKeyEntity, DomainEntity, UserAccountEntity } from '@spamfilter/persistence';
+import { randomUUID } from 'node:crypto';
+import { DataSource, IsNull } from 'typeorm';
+import type { CreateUser, IssuedKeyDto, IssueKey, UserDto } from '../dtos/user.dto';
+import { domainOf, type Principal } from '../guards/principal';
+import { generateApiKey } from './api-key.codec';
+
+/** Operators create mailbox users and issue or revoke their keys. */
+@Injectable()
+export class UsersService {
+  constructor(private readonly db: DataSource) {}
+
+  async create(principal: Principal, body: CreateUser): Promise<UserDto> {
+    return this.db.transaction(async (m) => {
+      const users = m.getRepository(UserAccountEntity);
+      if (await users.findOneBy({ address: body.address })) throw new ConflictException(`user ${body.address} exists`);
+      const domains = m.getRepository(DomainEntity);
+      const name = domainOf(body.address);
+      let domain = await domains.findOneBy({ name });
+      if (!domain) {
+        domain = domains.create({ id: randomUUID(), tenantId: body.tenantId ?? principal.tenantId, name, createdAt: new Date() });
+        await domains.insert(domain);
+      } else if (body.tenantId && body.tenantId !== domain.tenantId) {
+        throw new BadRequestException(`tenantId: domain ${name} belongs to another tenant`);
+      }
+      const user = users.create({
+        id: randomUUID(),
+        tenantId: domain.tenantId,
+        domainId: domain.id,
+        address: body.address,
+        displayName: body.displayName ?? null,
+        createdAt: new Date(),
+      });
+      await users.insert(user);
+      return { id: user.id, address: user.address, tenantId: user.tenantId };
+    });
+  }
+
+  async issueKey(userId: string, body: IssueKey): Promise<IssuedKeyDto> {
+    const user = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
+    if (!user) throw new NotFoundException(`no user ${userId}`);
+    const key = generateApiKey();
+    const id = randomUUID();
+    await this.db.getRepository(ApiKeyEntity).insert({
+      id,
+      keyPrefix: key.prefix,
+      secretHash: key.secretHash,
+      role: body.role,
+      label: body.label ?? null,
+      userId: user.id,
+      tenantId: user.tenantId,
+      domainId: body.role === 'domain_admin' ? user.domainId : null,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return { id, prefix: key.prefix, token: key.token, role: body.role, userId: user.id };
+  }
+
+  async revokeKey(id: string): Promise<void> {
+    const result = await this.db.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    if (!result.affected) throw new NotFoundException(`no active key ${id}`);
+  }
+}
