@@ -53,7 +53,7 @@ export async function seedScan(
     symbols: [],
     smtpReply: { code: 250, enhanced: '2.0.0', message: 'ok' },
     headers: [],
-    training: opts.training ?? null,
+    training: (opts.training ?? null) as never,
     elapsedMs: 3,
   });
   for (const recipient of opts.recipients) {
