@@ -27,7 +27,7 @@ function makePlugin() {
 function configure(plugin, ini) {
   const { normalizeSettings } = require('../lib/settings')
   const { FilterClient } = require('../lib/client')
-  const { settings, problems } = normalizeSettings(ini, plugin.timeout)
+  const { settings, problems } = normalizeSettings(ini, 30) // Haraka’s default plugin timeout (the fixture uses 10 s)
   if (problems.length) throw new Error(problems.join('; '))
   if (plugin.client) plugin.client.close()
   plugin.settings = settings
@@ -40,6 +40,8 @@ async function makeTransaction({ ip = '192.0.2.10', helo = 'mx.sender.example', 
   const connection = fixtures.makeConnection({ ip, helo, mailFrom, rcptTo, silent: true, relaying })
   if (authUser) connection.notes.auth_user = authUser
   const txn = connection.transaction
+  // The fixture's transaction keeps header lines only below cfg.headers.max_lines, which its default cfg lacks.
+  txn.cfg = { ...txn.cfg, headers: { max_lines: 1000, ...((txn.cfg && txn.cfg.headers) || {}) } }
   for (const line of message.split(/(?<=\r\n)/)) {
     const buf = Buffer.from(line)
     txn.add_data(buf)
