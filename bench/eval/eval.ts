@@ -1,0 +1,164 @@
+/**
+ * Evaluation harness (issue 3):
+ *   npm run -s eval -- --train DIR [--test DIR | --split F [--seed N] [--split-order random|time]] [--online]
+ *                      [--headers neutral|all] [--filter REGEX] [--scorer NAME] [--no-baseline] [--opt k=v…] [--json]
+ * Each DIR holds an `index` (`ham|spam <path>` per line, arrival order). See bench/eval/README.md.
+ */
+import { loadMessages, readIndex, splitEntries, type CorpusMessage } from '../lib/corpus';
+import { auc, ratesAt, recallAtFpr, type Scored } from './metrics';
+import { NaturalScorer } from './natural.scorer';
+import type { Scorer, ScorerOptions } from './scorer';
+import { SCORERS } from './scorers';
+
+export interface EvalArgs {
+  train: string;
+  test: string | null;
+  split: number | null;
+  splitOrder: 'random' | 'time';
+  seed: number;
+  online: boolean;
+  headers: 'neutral' | 'all';
+  filter: RegExp | null;
+  scorer: string;
+  baseline: boolean;
+  json: boolean;
+  opts: Map<string, string>;
+}
+
+export function parseArgs(argv: readonly string[]): EvalArgs {
+  const a: EvalArgs = {
+    train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null,
+    scorer: 'bayes', baseline: true, json: false, opts: new Map(),
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i] as string;
+    const v = (): string => {
+      const val = argv[++i];
+      if (val === undefined) throw new Error(`${k} needs a value`);
+      return val;
+    };
+    switch (k) {
+      case '--train': a.train = v(); break;
+      case '--test': a.test = v(); break;
+      case '--split': a.split = Number(v()); break;
+      case '--train-fraction': a.split = Number(v()); a.splitOrder = 'time'; break;
+      case '--split-order': { const o = v(); if (o !== 'random' && o !== 'time') throw new Error('--split-order random|time'); a.splitOrder = o; break; }
+      case '--seed': a.seed = Number(v()); break;
+      case '--online': a.online = true; break;
+      case '--headers': { const h = v(); if (h !== 'neutral' && h !== 'all') throw new Error('--headers neutral|all'); a.headers = h; break; }
+      case '--filter': a.filter = new RegExp(v()); break;
+      case '--scorer': a.scorer = v(); break;
+      case '--pipeline': a.scorer = 'pipeline'; break;
+      case '--no-baseline': a.baseline = false; break;
+      case '--json': a.json = true; break;
+      case '--opt': { const [key, ...rest] = v().split('='); a.opts.set(key as string, rest.join('=')); break; }
+      default: throw new Error(`unknown argument ${k}`);
+    }
+  }
+  if (!a.train) throw new Error('--train DIR is required');
+  if (a.split !== null && !(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
+  if (a.split === null && a.test === null) throw new Error('give --test DIR or --split F');
+  return a;
+}
+
+interface RunResult {
+  scored: (Scored & { path: string })[];
+  learnPerSec: number;
+  classifyPerSec: number;
+}
+
+async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[], online: boolean): Promise<RunResult> {
+  let t0 = process.hrtime.bigint();
+  for (const m of train) await scorer.learn(m, m.label);
+  await scorer.finishTraining?.();
+  const learnNs = Number(process.hrtime.bigint() - t0);
+  const scored: (Scored & { path: string })[] = [];
+  let classifyNs = 0;
+  let onlineLearnNs = 0;
+  for (const m of test) {
+    t0 = process.hrtime.bigint();
+    const score = await scorer.score(m);
+    const t1 = process.hrtime.bigint();
+    classifyNs += Number(t1 - t0);
+    scored.push({ score, spam: m.label === 'spam', path: m.path });
+    if (online) {
+      await scorer.learn(m, m.label);
+      onlineLearnNs += Number(process.hrtime.bigint() - t1);
+    }
+  }
+  const learned = train.length + (online ? test.length : 0);
+  return {
+    scored,
+    learnPerSec: learned > 0 ? learned / ((learnNs + onlineLearnNs) / 1e9) : NaN,
+    classifyPerSec: test.length / (classifyNs / 1e9),
+  };
+}
+
+const round = (x: number, d = 6): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>> {
+  let trainMsgs: CorpusMessage[];
+  let testMsgs: CorpusMessage[];
+  if (args.split !== null) {
+    const { train, test } = splitEntries(readIndex(args.train, args.filter), args.split, args.splitOrder, args.seed);
+    trainMsgs = loadMessages(args.train, train);
+    testMsgs = loadMessages(args.train, test);
+  } else {
+    trainMsgs = loadMessages(args.train, readIndex(args.train, args.filter));
+    testMsgs = loadMessages(args.test as string, readIndex(args.test as string, args.filter));
+  }
+  const factory = SCORERS[args.scorer];
+  if (!factory) throw new Error(`unknown scorer ${args.scorer} (known: ${Object.keys(SCORERS).join(', ')})`);
+  const scorerOpts: ScorerOptions = { headers: args.headers, seed: args.seed, opts: args.opts };
+  const scorer = factory(scorerOpts);
+  const res = await run(scorer, trainMsgs, testMsgs, args.online);
+  const rates = ratesAt(res.scored, scorer.threshold);
+  const hard = res.scored.filter((s) => !s.spam && /(^|\/)hard_ham\//.test(s.path));
+  const a = auc(res.scored);
+  const out: Record<string, unknown> = {
+    scorer: scorer.name,
+    mode: args.online ? 'online' : 'batch',
+    split: args.split === null ? null : { fraction: args.split, order: args.splitOrder, seed: args.seed },
+    headers: args.headers,
+    train: trainMsgs.length,
+    auc: round(a),
+    oneMinusRocaPct: round((1 - a) * 100, 4),
+    threshold: round(scorer.threshold, 4),
+    fpr: round(rates.fpr),
+    fnr: round(rates.fnr),
+    recallAtFpr0_1: round(recallAtFpr(res.scored, 0.001)),
+    recallAtFpr1: round(recallAtFpr(res.scored, 0.01)),
+    hardHamFpr: hard.length > 0 ? round(ratesAt(hard, scorer.threshold).fpr) : null,
+    hardHam: hard.length,
+    ham: res.scored.filter((s) => !s.spam).length,
+    spam: res.scored.filter((s) => s.spam).length,
+    learnPerSec: Math.round(res.learnPerSec),
+    classifyPerSec: Math.round(res.classifyPerSec),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+  if (args.opts.size > 0) out['opts'] = Object.fromEntries(args.opts);
+  const notes = [...(scorer.notes ?? [])];
+  if (args.baseline) {
+    const natural = new NaturalScorer();
+    const nres = await run(natural, trainMsgs, testMsgs, false);
+    const na = auc(nres.scored);
+    out['baselines'] = { natural: { auc: round(na), oneMinusRocaPct: round((1 - na) * 100, 4), recallAtFpr0_1: round(recallAtFpr(nres.scored, 0.001)) } };
+    notes.push(...(natural.notes ?? []));
+  }
+  if (notes.length > 0) out['notes'] = notes;
+  return out;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const out = await evaluate(args);
+  if (args.json) process.stdout.write(JSON.stringify(out) + '\n');
+  else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(16)} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}\n`);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`eval: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(2);
+  });
+}

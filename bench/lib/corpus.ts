@@ -1,0 +1,69 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** A labelled message of a corpus `index` file (`ham|spam <path>` per line, arrival order). */
+export interface CorpusEntry {
+  readonly label: 'spam' | 'ham';
+  /** Path relative to the corpus folder, as in the index. */
+  readonly path: string;
+  /** Position in the index (arrival order). */
+  readonly order: number;
+}
+
+export interface CorpusMessage extends CorpusEntry {
+  readonly raw: Buffer;
+}
+
+/** Reads `DIR/index`; lines that are not `ham|spam <path>` are skipped. `filter` keeps paths matching it. */
+export function readIndex(dir: string, filter: RegExp | null = null): CorpusEntry[] {
+  const out: CorpusEntry[] = [];
+  const lines = readFileSync(join(dir, 'index'), 'utf8').split('\n');
+  for (const line of lines) {
+    const m = /^(ham|spam)\s+(\S.*)$/.exec(line.trim());
+    if (!m) continue;
+    const path = (m[2] as string).trim();
+    if (filter && !filter.test(path)) continue;
+    out.push({ label: m[1] as 'spam' | 'ham', path, order: out.length });
+  }
+  return out;
+}
+
+/** Loads the raw bytes of the entries (so that benchmarks time parsing, not disk reads). */
+export function loadMessages(dir: string, entries: readonly CorpusEntry[]): CorpusMessage[] {
+  return entries.map((e) => ({ ...e, raw: readFileSync(join(dir, e.path)) }));
+}
+
+/** Seeded PRNG (mulberry32): the same seed gives the same split on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Splits entries into train and test. `random`: stratified by label, a seeded random fraction of each class trains.
+ * `time`: the first fraction of the index (arrival order) trains, the rest tests — later mail judged by earlier mail.
+ * Both keep arrival order inside each side.
+ */
+export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fraction: number, order: 'random' | 'time', seed = 1): { train: T[]; test: T[] } {
+  if (order === 'time') {
+    const cut = Math.round(entries.length * fraction);
+    return { train: entries.slice(0, cut), test: entries.slice(cut) };
+  }
+  const rnd = seededRandom(seed);
+  const trainSet = new Set<T>();
+  for (const label of ['spam', 'ham'] as const) {
+    const cls = entries.filter((e) => e.label === label);
+    for (let i = cls.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [cls[i], cls[j]] = [cls[j] as T, cls[i] as T];
+    }
+    for (const e of cls.slice(0, Math.round(cls.length * fraction))) trainSet.add(e);
+  }
+  return { train: entries.filter((e) => trainSet.has(e)), test: entries.filter((e) => !trainSet.has(e)) };
+}

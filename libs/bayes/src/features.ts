@@ -1,0 +1,68 @@
+import type { ParsedMessage } from '@spamfilter/mail';
+
+/**
+ * Hashed binary features for the discriminative component: character 4-grams of the neutral headers (Subject, From
+ * display name) and the first `maxChars` characters of the body, the family of features that led the TREC spam track
+ * (Goodman & Yih 2006; Sculley & Wachman 2007). Duplicates are removed with a generation-stamped table, so a message
+ * costs O(characters), not a hash set.
+ */
+export class CharGramFeatures {
+  private readonly stamp: Uint32Array;
+  private generation = 0;
+  readonly mask: number;
+
+  constructor(
+    readonly bits: number = 20,
+    readonly maxChars: number = 3000,
+  ) {
+    this.mask = (1 << bits) - 1;
+    this.stamp = new Uint32Array(1 << bits);
+  }
+
+  /** Feature indices in [0, 2^bits). */
+  extract(msg: ParsedMessage, extra: Uint32Array | null = null): Uint32Array {
+    this.generation = (this.generation + 1) >>> 0;
+    if (this.generation === 0) {
+      this.stamp.fill(0);
+      this.generation = 1;
+    }
+    const gen = this.generation;
+    const out: number[] = [];
+    const mask = this.mask;
+    const stamp = this.stamp;
+    const push = (f: number): void => {
+      if (stamp[f] !== gen) {
+        stamp[f] = gen;
+        out.push(f);
+      }
+    };
+    const text = `${msg.subject ?? ''}\u0001${msg.from?.name ?? ''}\u0002${msg.text.length > this.maxChars ? msg.text.slice(0, this.maxChars) : msg.text}`;
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let prevSpace = false;
+    for (let i = 0; i < text.length; i++) {
+      let c = text.charCodeAt(i);
+      if (c <= 32) {
+        if (prevSpace) continue;
+        c = 32;
+        prevSpace = true;
+      } else {
+        prevSpace = false;
+        if (c >= 65 && c <= 90) c += 32;
+      }
+      if (i >= 3) {
+        let h = Math.imul(c0, 0x9e3779b1) ^ Math.imul(c1, 0x85ebca77) ^ Math.imul(c2, 0xc2b2ae3d) ^ Math.imul(c, 0x27d4eb2f);
+        h ^= h >>> 15;
+        h = Math.imul(h, 0x2c1b3c6d);
+        h ^= h >>> 12;
+        push(h & mask);
+      }
+      c0 = c1;
+      c1 = c2;
+      c2 = c;
+    }
+    if (extra) for (let i = 0; i < extra.length; i++) push(((extra[i] as number) ^ 0x5bd1e995) & mask);
+    return Uint32Array.from(out);
+  }
+}

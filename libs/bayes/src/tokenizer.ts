@@ -1,0 +1,165 @@
+import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
+import { hashToken } from './hash';
+
+/**
+ * Tokens of a decoded message for the Bayes model. Every token carries a source prefix so the same word in the
+ * subject and the body are different evidence: (none) body word, `s:` subject, `f:` From display name, `b:` bigram,
+ * `u:`/`ud:`/`ut:` URL host / registrable domain / TLD, `a:` attachment, `H:` HTML structure, `ct:` content headers,
+ * `h:` any header (headers=all), `m:` message facts (defects, truncation).
+ */
+export type HeaderSet = 'neutral' | 'all';
+
+export interface TokenizerOptions {
+  /**
+   * `neutral`: Subject, From display name and content headers only — nothing a corpus's collection path leaves
+   * (no Received, no X-*), so a corpus's headers cannot give its labels away. `all`: every header.
+   */
+  readonly headers: HeaderSet;
+  readonly minWordLength: number;
+  readonly maxWordLength: number;
+  /** Words (occurrences) read from the body; the rest is ignored. Bounds time on a million-token message. */
+  readonly maxWords: number;
+  /** Orthogonal sparse bigrams: pairs of words up to this distance apart (0 = off). */
+  readonly osbWindow: number;
+}
+
+export const DEFAULT_TOKENIZER: TokenizerOptions = {
+  headers: 'neutral',
+  minWordLength: 3,
+  maxWordLength: 30,
+  maxWords: 5000,
+  osbWindow: 0,
+};
+
+/** Distinct tokens of a message: their 32-bit hashes, and the names for explanations. */
+export interface TokenSet {
+  readonly ids: Uint32Array;
+  readonly names: readonly string[];
+}
+
+const WORD = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af$€£¥'_-]+/g;
+const CONTENT_HEADERS = new Set(['content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition']);
+const MAX_HEADER_WORDS = 30;
+
+function words(text: string, opts: TokenizerOptions, limit: number, out: (w: string) => void): number {
+  const lower = text.toLowerCase();
+  let count = 0;
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(lower); m !== null && count < limit; m = WORD.exec(lower)) {
+    let w = m[0];
+    // trim punctuation the class allows inside words
+    let a = 0;
+    let b = w.length;
+    while (a < b && (w.charCodeAt(a) === 39 || w.charCodeAt(a) === 45 || w.charCodeAt(a) === 95)) a++;
+    while (b > a && (w.charCodeAt(b - 1) === 39 || w.charCodeAt(b - 1) === 45 || w.charCodeAt(b - 1) === 95)) b--;
+    if (a > 0 || b < w.length) w = w.slice(a, b);
+    const len = w.length;
+    if (len === 0) continue;
+    count++;
+    if (len > opts.maxWordLength) {
+      // SpamBayes' "skip" token: long runs (base64 junk, hashes) by first char and length bucket
+      out(`L:${w.charAt(0)}${Math.floor(len / 10)}`);
+      continue;
+    }
+    const c0 = w.charCodeAt(0);
+    if (c0 >= 48 && c0 <= 57 && /^[0-9]+$/.test(w)) {
+      out(`N${len > 6 ? 7 : len}`);
+      continue;
+    }
+    if (len < opts.minWordLength && c0 < 0x3040) continue;
+    out(w);
+  }
+  return count;
+}
+
+function bucket(n: number): number {
+  return n <= 0 ? 0 : Math.min(9, Math.floor(Math.log2(n + 1)));
+}
+
+/** Tokenizes a parsed message; bounded by `maxWords` and the parser's own limits. */
+export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TOKENIZER): TokenSet {
+  const set = new Set<string>();
+  const add = (t: string): void => {
+    set.add(t);
+  };
+
+  // Subject and From display name
+  if (msg.subject === null || msg.subject.trim() === '') add('s:(none)');
+  else words(msg.subject, opts, 100, (w) => add(`s:${w}`));
+  if (msg.from && msg.from.name !== '') words(msg.from.name, opts, 20, (w) => add(`f:${w}`));
+
+  // Headers
+  for (const h of msg.headers) {
+    if (opts.headers === 'all') {
+      if (h.name === 'subject') continue;
+      add(`h:${h.name}`);
+      words(h.value, opts, MAX_HEADER_WORDS, (w) => add(`h:${h.name}:${w}`));
+    } else if (CONTENT_HEADERS.has(h.name)) {
+      const v = h.value.toLowerCase();
+      const semi = v.indexOf(';');
+      add(`ct:${h.name}:${(semi < 0 ? v : v.slice(0, semi)).trim().slice(0, 60)}`);
+      const cs = /charset\s*=\s*"?([^";\s]+)/.exec(v);
+      if (cs) add(`ct:charset:${(cs[1] as string).slice(0, 40)}`);
+    }
+  }
+
+  // Body words, and orthogonal sparse bigrams (Siefkes et al. 2004) when enabled
+  const window = opts.osbWindow;
+  if (window > 0) {
+    const ring: string[] = [];
+    words(msg.text, opts, opts.maxWords, (w) => {
+      add(w);
+      for (let d = 1; d <= window && d <= ring.length; d++) add(`b:${ring[ring.length - d]}${' *'.repeat(d - 1)} ${w}`);
+      ring.push(w);
+      if (ring.length > window) ring.shift();
+    });
+  } else {
+    words(msg.text, opts, opts.maxWords, add);
+  }
+
+  // URLs
+  let mismatch = false;
+  for (const link of msg.links) {
+    if (link.host === '') {
+      if (link.url.toLowerCase().startsWith('mailto:')) add('u:mailto');
+      continue;
+    }
+    add(`u:${link.host}`);
+    const dom = registrableDomain(link.host);
+    add(`ud:${dom}`);
+    const dot = dom.lastIndexOf('.');
+    add(`ut:${dot >= 0 ? dom.slice(dot + 1) : dom}`);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(link.host)) add('u:(ip)');
+    if (link.text !== null && /^(https?:\/\/|www\.)/i.test(link.text.trim())) {
+      const shown = /^(?:https?:\/\/)?([^/\s:?#]+)/i.exec(link.text.trim());
+      if (shown && registrableDomain((shown[1] as string).toLowerCase()) !== dom) mismatch = true;
+    }
+  }
+  add(`u:count${bucket(msg.links.length)}`);
+  if (mismatch) add('u:text-mismatch');
+
+  // Attachments
+  for (const att of msg.attachments) {
+    add(`a:${att.contentType}`);
+    const dot = att.filename.lastIndexOf('.');
+    if (dot >= 0 && dot < att.filename.length - 1) add(`a:.${att.filename.slice(dot + 1).toLowerCase().slice(0, 10)}`);
+  }
+
+  // HTML structure
+  if (msg.hasHtmlPart) {
+    add(msg.hasTextPart ? 'H:alternative' : 'H:only');
+    for (const f of msg.htmlFeatures ?? []) add(`H:${f}`);
+    const density = (msg.htmlTagCount ?? 0) / Math.max(1, msg.text.length / 100);
+    add(`H:density${bucket(density)}`);
+  }
+
+  // Message facts
+  for (const d of msg.defects) add(`m:${d.replace(/ [^ ]*$/, '').slice(0, 40)}`);
+  if (msg.truncated) add('m:truncated');
+  if (msg.text.length === 0) add('m:empty-text');
+
+  const names = [...set];
+  const ids = new Uint32Array(names.length);
+  for (let i = 0; i < names.length; i++) ids[i] = hashToken(names[i] as string);
+  return { ids, names };
+}
