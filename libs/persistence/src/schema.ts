@@ -16,6 +16,8 @@ import { ScanRecordEntity } from './entities/scan-record.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { UserAccountEntity } from './entities/user-account.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.migration';
+import { Learner1763900000000 } from './learner/1763900000000-learner.migration';
+import { LearnerScopeVersionEntity, LearnerTrainingEntity } from './learner/learner-training.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -42,7 +44,8 @@ export const ENTITIES: Function[] = [
   ComplaintEntity,
   AupRuleEntity,
   DelistRequestEntity,
+  LearnerTrainingEntity, LearnerScopeVersionEntity,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
-export const MIGRATIONS: Function[] = [InitialSchema1763800000000];
+export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000];
