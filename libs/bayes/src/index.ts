@@ -7,3 +7,4 @@ export { MemoryBayesStore } from './memory-bayes.store';
 export { hashToken } from './hash';
 export { lnChi2P, lnChi2Q } from './chi2';
 export { messageFingerprint } from './fingerprint';
+export * from './model-change';

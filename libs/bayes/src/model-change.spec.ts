@@ -1,0 +1,51 @@
+import type { Label } from './bayes-store';
+import { ModelChangeApplier, type BayesDelta, type BayesDeltaTarget } from './model-change';
+
+class CountingTarget implements BayesDeltaTarget {
+  readonly counts = new Map<string, number>();
+  readonly dropped: string[] = [];
+  applyDelta(scope: string, tokens: Uint32Array, label: Label, delta: 1 | -1): void {
+    const k = `${scope}|${label}|total`;
+    this.counts.set(k, (this.counts.get(k) ?? 0) + delta);
+    for (const t of tokens) this.counts.set(`${scope}|${label}|${t}`, (this.counts.get(`${scope}|${label}|${t}`) ?? 0) + delta);
+  }
+  dropScope(scope: string): void {
+    this.dropped.push(scope);
+  }
+}
+
+const delta = (version: number, spam: -1 | 0 | 1, ham: -1 | 0 | 1): BayesDelta => ({ kind: 'bayes', scope: 'user:u1', version, tokens: [7, 9], spam, ham });
+
+describe('ModelChangeApplier', () => {
+  it('applies the next version, ignores repeats and old ones', () => {
+    const t = new CountingTarget();
+    const a = new ModelChangeApplier(t);
+    a.loaded('user:u1', 3);
+    expect(a.apply(delta(4, 1, 0))).toBe('applied');
+    expect(a.apply(delta(4, 1, 0))).toBe('stale');
+    expect(a.apply(delta(2, 1, 0))).toBe('stale');
+    expect(t.counts.get('user:u1|spam|7')).toBe(1);
+    expect(t.counts.get('user:u1|spam|total')).toBe(1);
+    // a correction moves the message from spam to ham
+    expect(a.apply(delta(5, -1, 1))).toBe('applied');
+    expect(t.counts.get('user:u1|spam|9')).toBe(0);
+    expect(t.counts.get('user:u1|ham|9')).toBe(1);
+    expect(a.versionOf('user:u1')).toBe(5);
+  });
+
+  it('drops the scope for reload on a gap', () => {
+    const t = new CountingTarget();
+    const a = new ModelChangeApplier(t);
+    a.loaded('user:u1', 1);
+    expect(a.apply(delta(3, 1, 0))).toBe('reload');
+    expect(t.dropped).toEqual(['user:u1']);
+    expect(t.counts.size).toBe(0);
+    expect(a.versionOf('user:u1')).toBeUndefined();
+  });
+
+  it('ignores scopes it never loaded', () => {
+    const t = new CountingTarget();
+    expect(new ModelChangeApplier(t).apply(delta(1, 1, 0))).toBe('stale');
+    expect(t.counts.size).toBe(0);
+  });
+});
