@@ -19,4 +19,5 @@ export * from './entities/complaint.entity';
 export * from './entities/aup-rule.entity';
 export * from './entities/delist-request.entity';
 export * from './schema-drift';
+export * from './outbound';
 export * from './learner/learner-training.entity';

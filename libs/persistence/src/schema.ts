@@ -16,6 +16,7 @@ import { ScanRecordEntity } from './entities/scan-record.entity';
 import { TenantEntity } from './entities/tenant.entity';
 import { UserAccountEntity } from './entities/user-account.entity';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema.migration';
+import { OutboundAuditAppendOnly1764000000000 } from './outbound/outbound-audit-append-only.migration';
 import { Learner1763900000000 } from './learner/1763900000000-learner.migration';
 import { LearnerScopeVersionEntity, LearnerTrainingEntity } from './learner/learner-training.entity';
 
@@ -48,4 +49,4 @@ export const ENTITIES: Function[] = [
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
-export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000];
+export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000, OutboundAuditAppendOnly1764000000000];

@@ -1,0 +1,6 @@
+export * from './outbound-account.repository';
+export * from './outbound-standing.repository';
+export * from './complaint.repository';
+export * from './aup-rule.repository';
+export * from './delist-request.repository';
+export * from './outbound-audit-append-only.migration';
