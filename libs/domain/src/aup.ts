@@ -173,9 +173,10 @@ function matchCondition(c: AupCondition, s: AupSubject, compiled: RegExp | null)
     if (n === undefined) return 'unknown';
     return n >= c.value ? 'match' : 'no-match';
   }
-  const values = textValues(c.field, s);
+  const t = c as Extract<AupCondition, { readonly op: AupTextOp }>;
+  const values = textValues(t.field, s);
   if (values === undefined) return 'unknown';
-  return values.some((v) => matchText(c.op, v, c.value, compiled)) ? 'match' : 'no-match';
+  return values.some((v) => matchText(t.op, v, t.value, compiled)) ? 'match' : 'no-match';
 }
 
 /** A rule prepared for matching many messages (its regexes compiled once). */

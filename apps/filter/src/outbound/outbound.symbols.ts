@@ -20,7 +20,7 @@ export const OUTBOUND_SYMBOLS = {
   accountBlocked: sym('OUTBOUND_ACCOUNT_BLOCKED', 'The sending account is blocked (automatically or by an operator)', 0),
   standingPoor: sym('OUTBOUND_STANDING_POOR', 'The sending account recently sent spam or drew complaints', 3),
   standingWarn: sym('OUTBOUND_STANDING_WARN', 'The sending account sent some spam or drew a complaint recently', 1),
-  aupMatch: sym('OUTBOUND_AUP', 'An acceptable-use-policy rule matched (option: the rule name; factor: the rule'\''s score)', 1),
+  aupMatch: sym('OUTBOUND_AUP', 'An acceptable-use-policy rule matched (option: the rule name; factor: the rule score)', 1),
   noAuthUser: sym('OUTBOUND_NO_AUTH_USER', 'Outbound mail without an authenticated account (limits fall back to the envelope sender)', 1),
   riskyPool: sym('OUTBOUND_RISKY_POOL', 'Risky but allowed: routed to the separate IP pool', 0),
 } as const;
