@@ -8,3 +8,4 @@ export { hashToken } from './hash';
 export { lnChi2P, lnChi2Q } from './chi2';
 export { messageFingerprint } from './fingerprint';
 export * from './model-change';
+export * from './scan-training';
