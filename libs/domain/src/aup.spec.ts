@@ -14,8 +14,6 @@ const msg: AupSubject = {
   body: 'Buy now at http://pills.example',
   urlHosts: ['pills.example'],
   size: 2048,
-  score: 4.5,
-  symbols: ['CONTENT_FORBIDDEN_PHRASE'],
 };
 
 describe('AUP rule validation', () => {
@@ -33,7 +31,7 @@ describe('AUP rule validation', () => {
       score: 1000,
       conditions: [
         { field: 'body', op: 'regex', value: '(a+)+$' },
-        { field: 'symbol', op: 'present', value: 'lower_case' },
+        { field: 'size', op: 'gte', value: 'big' },
         { field: 'sender', op: 'domain', value: 'not a domain' },
       ],
       extra: true,
@@ -100,17 +98,11 @@ describe('AupMatcher', () => {
     expect(new AupMatcher(r).match({ ...noBody, sender: 'other@x.example' })).toBe('no-match');
   });
 
-  it('matches symbols and score', () => {
-    const r = rule({
-      name: 's',
-      score: 1,
-      conditions: [
-        { field: 'symbol', op: 'present', value: 'CONTENT_FORBIDDEN_PHRASE' },
-        { field: 'score', op: 'gte', value: 4 },
-      ],
-    });
+  it('matches size limits at exactly the limit', () => {
+    const r = rule({ name: 's', score: 1, conditions: [{ field: 'size', op: 'gte', value: 2048 }] });
     expect(new AupMatcher(r).match(msg)).toBe('match');
-    expect(new AupMatcher(r).match({ ...msg, score: 3.9 })).toBe('no-match');
+    expect(new AupMatcher(r).match({ ...msg, size: 2047 })).toBe('no-match');
+    expect(new AupMatcher(r).match({ ...msg, size: undefined })).toBe('unknown');
   });
 });
 

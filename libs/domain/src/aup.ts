@@ -4,19 +4,20 @@ import { z } from 'zod';
  * Acceptable-use-policy rules for outbound mail, as validated data (operators manage them through the API, the
  * filter applies them, the preview replays them over the message log). A rule matches when all its conditions do;
  * a match reports the symbol OUTBOUND_AUP with the rule's score as factor and its name as option, so the outbound
- * policy (hold / reject thresholds) decides the action, as for every other signal.
+ * policy (hold / reject thresholds) decides the action, as for every other signal. Conditions look only at what
+ * exists when the checks run (envelope and message, not the score), so the preview over the log and the live filter
+ * judge alike; fields the log does not keep (body, links, attachments) make a logged message undecidable.
  */
 export const AUP_TEXT_FIELDS = ['subject', 'body', 'sender', 'recipient', 'fromHeader', 'authUser', 'urlHost', 'attachmentName', 'clientIp'] as const;
 export type AupTextField = (typeof AUP_TEXT_FIELDS)[number];
 export const AUP_TEXT_OPS = ['contains', 'equals', 'domain', 'regex'] as const;
 export type AupTextOp = (typeof AUP_TEXT_OPS)[number];
-export const AUP_NUMBER_FIELDS = ['recipientCount', 'size', 'score'] as const;
+export const AUP_NUMBER_FIELDS = ['recipientCount', 'size'] as const;
 export type AupNumberField = (typeof AUP_NUMBER_FIELDS)[number];
 
 export type AupCondition =
   | { readonly field: AupTextField; readonly op: AupTextOp; readonly value: string }
-  | { readonly field: AupNumberField; readonly op: 'gte'; readonly value: number }
-  | { readonly field: 'symbol'; readonly op: 'present'; readonly value: string };
+  | { readonly field: AupNumberField; readonly op: 'gte'; readonly value: number };
 
 export interface AupRuleSpec {
   readonly name: string;
@@ -43,8 +44,6 @@ export interface AupSubject {
   readonly urlHosts?: readonly string[];
   readonly attachmentNames?: readonly string[];
   readonly size?: number;
-  readonly score?: number;
-  readonly symbols?: readonly string[];
 }
 
 const MAX_REGEX = 200;
@@ -83,9 +82,6 @@ const textCondition = z
 const numberCondition = z
   .object({ field: z.enum(AUP_NUMBER_FIELDS), op: z.literal('gte'), value: z.number().finite().min(-1000).max(1e9) })
   .strict();
-const symbolCondition = z
-  .object({ field: z.literal('symbol'), op: z.literal('present'), value: z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a symbol name (UPPER_SNAKE)') })
-  .strict();
 
 export const aupRuleSpecSchema = z
   .object({
@@ -99,7 +95,7 @@ export const aupRuleSpecSchema = z
     enabled: z.boolean().default(true),
     score: z.number().finite().min(-100).max(100),
     conditions: z
-      .array(z.union([symbolCondition, numberCondition, textCondition]))
+      .array(z.union([numberCondition, textCondition]))
       .min(1, 'a rule needs at least one condition')
       .max(10, 'at most 10 conditions'),
   })
@@ -164,12 +160,8 @@ function matchText(op: AupTextOp, value: string, pattern: string, compiled: RegE
 }
 
 function matchCondition(c: AupCondition, s: AupSubject, compiled: RegExp | null): AupMatch {
-  if (c.field === 'symbol') {
-    if (!s.symbols) return 'unknown';
-    return s.symbols.includes(c.value) ? 'match' : 'no-match';
-  }
-  if (c.field === 'recipientCount' || c.field === 'size' || c.field === 'score') {
-    const n = c.field === 'recipientCount' ? s.recipients.length : s[c.field];
+  if (c.field === 'recipientCount' || c.field === 'size') {
+    const n = c.field === 'recipientCount' ? s.recipients.length : s.size;
     if (n === undefined) return 'unknown';
     return n >= c.value ? 'match' : 'no-match';
   }
