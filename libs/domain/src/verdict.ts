@@ -18,6 +18,8 @@ export interface RecipientVerdict {
   readonly symbols: readonly ScoredSymbol[];
   readonly reason: string;
   readonly smtp: SmtpReply;
+  /** Headers for this recipient's copy only (X-Spam-Status / X-Spam-Flag by their own thresholds); optional. */
+  readonly headers?: readonly (readonly [string, string])[];
 }
 
 export interface ScanVerdict {

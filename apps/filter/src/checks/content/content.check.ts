@@ -1,0 +1,123 @@
+import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
+import type { ParsedMessage } from '@spamfilter/mail';
+import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
+import type { Check, ScanContext } from '../../pipeline/check';
+
+const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
+  name,
+  group: 'content',
+  description,
+  defaultWeight: DEFAULT_WEIGHTS[name],
+});
+
+export const CONTENT_SYMBOLS = {
+  MISSING_SUBJECT: sym('MISSING_SUBJECT', 'Subject header missing or empty'),
+  REPLYTO_DIFF_FROM: sym('REPLYTO_DIFF_FROM', 'Reply-To goes to another domain than From'),
+  REPEATED_CHAR_SEPARATOR: sym('REPEATED_CHAR_SEPARATOR', 'Long runs of one repeated character used as separators'),
+  MARKETING_PHRASE: sym('MARKETING_PHRASE', 'Forbidden marketing phrase (configurable list); factor grows with the count'),
+  EXECUTABLE_ATTACHMENT: sym('EXECUTABLE_ATTACHMENT', 'Executable or script attachment'),
+  DOUBLE_EXTENSION_ATTACHMENT: sym('DOUBLE_EXTENSION_ATTACHMENT', 'Attachment name with a document extension hiding an executable one'),
+  MIME_HTML_ONLY: sym('MIME_HTML_ONLY', 'HTML body without a text/plain alternative'),
+  URL_TEXT_HOST_MISMATCH: sym('URL_TEXT_HOST_MISMATCH', 'Link text shows one host while the link goes to another'),
+  MESSAGE_DEFECTS: sym('MESSAGE_DEFECTS', 'MIME structure defects found while parsing'),
+  CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
+} as const;
+
+/** Windows/macOS executables and scripts a mail client may run on a double click. */
+const EXECUTABLE_EXT = new Set([
+  'exe', 'scr', 'com', 'pif', 'bat', 'cmd', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'msi', 'msp', 'hta', 'cpl', 'jar', 'ps1', 'lnk',
+  'reg', 'dll', 'app', 'iso', 'img', 'vhd',
+]);
+const DOCUMENT_EXT = new Set(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'rtf', 'jpg', 'jpeg', 'png', 'gif', 'zip', 'htm', 'html', 'csv', 'odt']);
+
+/** 10+ of the same non-alphanumeric character, or 20+ of a letter, as ASCII-art rules ("=====", "*****"). */
+const REPEATED_RUN = /([^\p{L}\p{N}\s])\1{9,}|(\p{L})\2{19,}/gu;
+
+export interface ContentCheckOptions {
+  readonly marketingPhrases: readonly string[];
+}
+
+/** The heuristics from support cases (DESIGN.md); all pure functions of the parsed message. */
+export class ContentCheck implements Check {
+  readonly name = 'content';
+  readonly symbols = Object.values(CONTENT_SYMBOLS);
+  readonly tempfail = 'CONTENT_TEMPFAIL';
+  private readonly phrases: readonly string[];
+
+  constructor(options: ContentCheckOptions) {
+    this.phrases = options.marketingPhrases.map((p) => p.toLowerCase().replace(/\s+/g, ' ').trim()).filter((p) => p.length > 0);
+  }
+
+  run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
+    return Promise.resolve(this.evaluate(ctx.message));
+  }
+
+  evaluate(m: ParsedMessage): SymbolHit[] {
+    const hits: SymbolHit[] = [];
+    if (m.subject === null || m.subject.trim() === '') hits.push({ name: 'MISSING_SUBJECT' });
+
+    const fromDomain = domainOf(m.from?.address);
+    const replyDomains = m.replyTo.map((a) => domainOf(a.address)).filter((d): d is string => d !== null);
+    const other = replyDomains.find((d) => fromDomain !== null && !sameOrganisation(d, fromDomain));
+    if (other) hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });
+
+    const text = m.text;
+    const runs = text.match(REPEATED_RUN);
+    if (runs && runs.length >= 2) hits.push({ name: 'REPEATED_CHAR_SEPARATOR', options: [...new Set(runs.map((r) => r.slice(0, 12)))].slice(0, 3) });
+
+    if (this.phrases.length > 0) {
+      const hay = `${m.subject ?? ''}\n${text}`.toLowerCase().replace(/\s+/g, ' ');
+      const found = this.phrases.filter((p) => hay.includes(p));
+      if (found.length > 0) hits.push({ name: 'MARKETING_PHRASE', factor: Math.min(found.length, 3), options: found.slice(0, 5) });
+    }
+
+    const exe: string[] = [];
+    const dbl: string[] = [];
+    for (const a of m.attachments) {
+      const parts = a.filename.toLowerCase().trim().split('.');
+      if (parts.length < 2) continue;
+      const ext = parts[parts.length - 1];
+      if (!EXECUTABLE_EXT.has(ext)) continue;
+      if (parts.length >= 3 && DOCUMENT_EXT.has(parts[parts.length - 2])) dbl.push(a.filename);
+      else exe.push(a.filename);
+    }
+    if (exe.length > 0) hits.push({ name: 'EXECUTABLE_ATTACHMENT', options: exe.slice(0, 5) });
+    if (dbl.length > 0) hits.push({ name: 'DOUBLE_EXTENSION_ATTACHMENT', options: dbl.slice(0, 5) });
+
+    if (m.hasHtmlPart && !m.hasTextPart) hits.push({ name: 'MIME_HTML_ONLY' });
+
+    const mismatches: string[] = [];
+    for (const link of m.links) {
+      if (link.text === null || link.host === '') continue;
+      const shown = hostInText(link.text);
+      if (shown && !sameOrganisation(shown, link.host)) mismatches.push(`${shown} → ${link.host}`);
+    }
+    if (mismatches.length > 0) hits.push({ name: 'URL_TEXT_HOST_MISMATCH', options: [...new Set(mismatches)].slice(0, 3) });
+
+    if (m.defects.length > 0) hits.push({ name: 'MESSAGE_DEFECTS', options: m.defects.slice(0, 3) });
+    return hits;
+  }
+}
+
+export function domainOf(address: string | undefined | null): string | null {
+  if (!address) return null;
+  const at = address.lastIndexOf('@');
+  if (at < 0 || at === address.length - 1) return null;
+  return address.slice(at + 1).toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * Same organisation when one is the other or a subdomain of it, or both share the last two labels (a cheap stand-in
+ * for the public-suffix "organizational domain" of RFC 7489 §3.2 that keeps the check free of I/O).
+ */
+export function sameOrganisation(a: string, b: string): boolean {
+  if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
+  const tail = (d: string): string => d.split('.').slice(-2).join('.');
+  return tail(a) === tail(b);
+}
+
+/** A host name the reader would take for the destination: "www.bank.com", "https://bank.com/login". */
+function hostInText(text: string): string | null {
+  const m = /^\s*(?:https?:\/\/)?((?:[a-z0-9-]+\.)+[a-z]{2,})(?:[/:?#]\S*)?\s*$/i.exec(text);
+  return m ? m[1].toLowerCase().replace(/^www\./, '') : null;
+}

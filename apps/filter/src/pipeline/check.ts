@@ -1,0 +1,23 @@
+import type { ScanEnvelope, SymbolDefinition, SymbolHit } from '@spamfilter/domain';
+import type { ParsedMessage } from '@spamfilter/mail';
+
+/** What every check sees: the envelope, the raw bytes (for DKIM) and the message parsed once. */
+export interface ScanContext {
+  readonly envelope: ScanEnvelope;
+  readonly raw: Buffer;
+  readonly message: ParsedMessage;
+  /** Lower-cased domain of MAIL FROM, else of the From header; null for a null sender without From. */
+  readonly senderDomain: string | null;
+}
+
+/**
+ * A check declares its symbols and reports hits (rspamd's module model). It never holds a weight or picks an action:
+ * weights come from the policy by symbol name. `tempfail` is the symbol the pipeline reports when the check times
+ * out or throws, so a failing check is a result, not a failed scan.
+ */
+export interface Check {
+  readonly name: string;
+  readonly symbols: readonly SymbolDefinition[];
+  readonly tempfail: string;
+  run(ctx: ScanContext, signal: AbortSignal): Promise<readonly SymbolHit[]>;
+}

@@ -1,0 +1,127 @@
+import type { FilterConfig } from '@spamfilter/config';
+import { SymbolRegistry } from '@spamfilter/scoring';
+import { AuthCheck } from '../checks/auth/auth.check';
+import { ContentCheck } from '../checks/content/content.check';
+import { DnsblCheck } from '../checks/dnsbl/dnsbl.check';
+import { parseDnsblZones } from '../checks/dnsbl/dnsbl-zones';
+import { InMemoryListSource, type ListSource } from '../checks/lists/list-source';
+import { ListsCheck } from '../checks/lists/lists.check';
+import { RdnsCheck } from '../checks/rdns/rdns.check';
+import { ReputationCheck } from '../checks/reputation/reputation.check';
+import type { Check } from '../pipeline/check';
+import { Clock, RandomSource, ReferenceIdGenerator } from './clock';
+import { NodeDnsResolver, OffDnsResolver, type DnsResolver } from './dns/dns-resolver';
+import { GreylistService, InMemoryGreylistStore, type GreylistStore } from './greylist.service';
+import { HealthService, type HealthProbe } from './health.service';
+import { MetricsService } from './metrics.service';
+import { InMemoryPolicySource, PolicyService, type PolicySource } from './policy.service';
+import { RecipientService } from './recipient.service';
+import { ReputationService } from './reputation.service';
+import { ScanLogWriter, type ScanLogSink } from './scan-log.writer';
+import { ScanService, type ScanExtensions } from './scan.service';
+
+/**
+ * The adapters a process binds (launcher, integration tests): every side effect of the filter is one of these.
+ * Anything left out gets the embedded default (in-memory lists/policies/counters, no message log sink, DNS per
+ * configuration).
+ */
+export interface FilterDependencies {
+  readonly dns?: DnsResolver;
+  readonly lists?: ListSource;
+  readonly policies?: PolicySource;
+  readonly greylistStore?: GreylistStore;
+  /** null: no message log (embedded default without a database). */
+  readonly scanLog?: ScanLogSink | null;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** Further checks (outbound, Bayes), run with the built-in ones. */
+  readonly extraChecks?: readonly Check[];
+  readonly extensions?: ScanExtensions;
+  /** Health probes by dependency name: database, bus, counters. */
+  readonly health?: Readonly<Record<string, HealthProbe>>;
+  /** Collect node's default process metrics in /metrics (off in tests that create many apps). */
+  readonly defaultMetrics?: boolean;
+}
+
+/** The filter's object graph, composed once per app (the composition root; Nest providers wrap it). */
+export class FilterServices {
+  readonly clock: Clock;
+  readonly dns: DnsResolver;
+  readonly registry: SymbolRegistry;
+  readonly checks: readonly Check[];
+  readonly lists: ListSource;
+  readonly policySource: PolicySource;
+  readonly policies: PolicyService;
+  readonly greylist: GreylistService;
+  readonly reputation: ReputationService;
+  readonly log: ScanLogWriter;
+  readonly metrics: MetricsService;
+  readonly ids: ReferenceIdGenerator;
+  readonly scan: ScanService;
+  readonly recipient: RecipientService;
+  readonly health: HealthService;
+
+  constructor(
+    readonly config: FilterConfig,
+    deps: FilterDependencies = {},
+  ) {
+    this.clock = deps.clock ?? new Clock();
+    this.dns =
+      deps.dns ??
+      (config.dns === 'off'
+        ? new OffDnsResolver()
+        : new NodeDnsResolver({
+            servers: config.dns === 'servers' ? config.dnsServers : [],
+            timeoutMs: config.dnsTimeoutMs,
+            cacheSeconds: config.dnsCacheSeconds,
+            cacheEntries: config.dnsCacheEntries,
+            now: () => this.clock.now(),
+          }));
+    this.lists = deps.lists ?? new InMemoryListSource();
+    this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
+    const builtIn: Check[] = [new ListsCheck(this.lists), new ContentCheck({ marketingPhrases: config.marketingPhrases }), new ReputationCheck(this.reputation)];
+    // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
+    builtIn.push(new RdnsCheck(this.dns));
+    if (this.dns.enabled) {
+      builtIn.push(new AuthCheck(this.dns, { mta: config.mta }));
+      const zones = parseDnsblZones(config.dnsblZones);
+      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones));
+    }
+    this.checks = [...builtIn, ...(deps.extraChecks ?? [])];
+    this.registry = new SymbolRegistry([
+      ...this.checks.flatMap((c) => c.symbols),
+      ...this.checks.map((c) => ({ name: c.tempfail, group: 'system' as const, description: `${c.name} check failed or timed out`, defaultWeight: 0 })),
+      { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
+    ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
+    this.policySource = deps.policies ?? new InMemoryPolicySource();
+    this.policies = new PolicyService(this.policySource, () => this.registry.names());
+    this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
+    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
+    this.log = new ScanLogWriter(deps.scanLog ?? null, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
+    this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
+    this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
+    this.scan = new ScanService({
+      checks: this.checks,
+      registry: this.registry,
+      policies: this.policies,
+      greylist: this.greylist,
+      reputation: this.reputation,
+      log: this.log,
+      ids: this.ids,
+      clock: this.clock,
+      metrics: this.metrics,
+      pipeline: { checkTimeoutMs: config.checkTimeoutMs, deadlineMs: config.deadlineMs },
+      ...(deps.extensions ? { extensions: deps.extensions } : {}),
+    });
+    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
+    this.health = new HealthService(this.dns, this.log, {
+      counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
+      ...deps.health,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.log.close();
+    if (this.dns instanceof NodeDnsResolver) this.dns.close();
+  }
+}

@@ -1,0 +1,20 @@
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Prometheus metrics of one filter instance (GET /metrics). One registry per app, so tests can run several. */
+export class MetricsService {
+  readonly registry = new Registry();
+  readonly scans = new Counter({ name: 'spamfilter_scans_total', help: 'Scans answered, by overall action', labelNames: ['action', 'direction'], registers: [this.registry] });
+  readonly scanErrors = new Counter({ name: 'spamfilter_scan_rejected_total', help: 'Scan requests refused (4xx), by status', labelNames: ['status'], registers: [this.registry] });
+  readonly duration = new Histogram({
+    name: 'spamfilter_scan_duration_seconds',
+    help: 'Time from request body received to verdict',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [this.registry],
+  });
+  readonly checkOutcomes = new Counter({ name: 'spamfilter_check_outcomes_total', help: 'Check runs by outcome', labelNames: ['check', 'status'], registers: [this.registry] });
+  readonly logDropped = new Counter({ name: 'spamfilter_scan_log_dropped_total', help: 'Scan records dropped because the message log could not keep up', registers: [this.registry] });
+
+  constructor(defaults = false) {
+    if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The filter's own memory of senders: per IP, per /24 (IPv4) or /48 (IPv6), and per sender domain, a decaying count
+ * of spam and ham (exponential decay with a configurable half-life, so a cleaned-up host recovers). Fed by this
+ * instance's verdicts (weight 1 — weak, since the verdict is partly based on it) and by user feedback (weight 5).
+ * The hot path is this in-memory map; a backing store (persistence's reputation table) loads and saves it in bulk.
+ */
+export interface ReputationCounts {
+  spam: number;
+  ham: number;
+  /** ms timestamp the counts were last decayed to. */
+  at: number;
+}
+
+export type ReputationKind = 'ip' | 'net' | 'domain';
+
+export interface ReputationSnapshotRow {
+  readonly key: string;
+  readonly spam: number;
+  readonly ham: number;
+  readonly at: number;
+}
+
+export interface ReputationStore {
+  loadAll(): Promise<readonly ReputationSnapshotRow[]>;
+  saveMany(rows: readonly ReputationSnapshotRow[]): Promise<void>;
+}
+
+export interface ReputationOptions {
+  readonly halfLifeHours: number;
+  readonly maxEntries: number;
+  readonly now?: () => number;
+}
+
+export class ReputationService {
+  private readonly table = new Map<string, ReputationCounts>();
+  private readonly dirty = new Set<string>();
+  private readonly lambda: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReputationOptions) {
+    this.lambda = Math.LN2 / (options.halfLifeHours * 3600 * 1000);
+    this.now = options.now ?? Date.now;
+  }
+
+  static keys(ip: string, senderDomain: string | null): { kind: ReputationKind; key: string }[] {
+    const out: { kind: ReputationKind; key: string }[] = [{ kind: 'ip', key: `ip:${ip.toLowerCase()}` }];
+    const net = networkOf(ip);
+    if (net) out.push({ kind: 'net', key: `net:${net}` });
+    if (senderDomain) out.push({ kind: 'domain', key: `domain:${senderDomain.toLowerCase()}` });
+    return out;
+  }
+
+  get(key: string): ReputationCounts | undefined {
+    const c = this.table.get(key);
+    if (!c) return undefined;
+    this.decay(c);
+    return c;
+  }
+
+  record(ip: string, senderDomain: string | null, label: 'spam' | 'ham', weight: number): void {
+    for (const { key } of ReputationService.keys(ip, senderDomain)) {
+      let c = this.table.get(key);
+      if (!c) {
+        if (this.table.size >= this.options.maxEntries) this.evict();
+        c = { spam: 0, ham: 0, at: this.now() };
+        this.table.set(key, c);
+      } else {
+        this.decay(c);
+      }
+      c[label] += weight;
+      this.dirty.add(key);
+    }
+  }
+
+  load(rows: readonly ReputationSnapshotRow[]): void {
+    for (const r of rows) this.table.set(r.key, { spam: r.spam, ham: r.ham, at: r.at });
+  }
+
+  /** Rows changed since the last call, for a periodic save to the backing store. */
+  takeDirty(): ReputationSnapshotRow[] {
+    const rows: ReputationSnapshotRow[] = [];
+    for (const key of this.dirty) {
+      const c = this.table.get(key);
+      if (c) rows.push({ key, spam: c.spam, ham: c.ham, at: c.at });
+    }
+    this.dirty.clear();
+    return rows;
+  }
+
+  get size(): number {
+    return this.table.size;
+  }
+
+  private decay(c: ReputationCounts): void {
+    const t = this.now();
+    if (t <= c.at) return;
+    const f = Math.exp(-this.lambda * (t - c.at));
+    c.spam *= f;
+    c.ham *= f;
+    c.at = t;
+  }
+
+  private evict(): void {
+    // Drop the tenth with the least evidence left.
+    const rows = [...this.table.entries()].map(([k, c]) => [k, c.spam + c.ham] as const).sort((a, b) => a[1] - b[1]);
+    for (const [k] of rows.slice(0, Math.max(1, Math.floor(rows.length / 10)))) this.table.delete(k);
+  }
+}
+
+function networkOf(ip: string): string | null {
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
+  if (ip.includes(':')) {
+    const groups = ip.toLowerCase().split(':');
+    if (groups.length >= 3) return `${groups.slice(0, 3).join(':')}::/48`;
+  }
+  return null;
+}

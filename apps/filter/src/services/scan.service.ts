@@ -1,0 +1,238 @@
+import { createHash } from 'node:crypto';
+import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
+import { DEFAULT_PARSE_LIMITS, parseMessageSafe, type ParseLimits } from '@spamfilter/mail';
+import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
+import type { Check, ScanContext } from '../pipeline/check';
+import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
+import type { Clock, ReferenceIdGenerator } from './clock';
+import type { GreylistService, GreylistState } from './greylist.service';
+import type { MetricsService } from './metrics.service';
+import type { PolicyService } from './policy.service';
+import type { ReputationService } from './reputation.service';
+import type { ScanLogRecord, ScanLogWriter } from './scan-log.writer';
+
+/** Hooks other features plug in (outbound rate limits and account blocks force an action whatever the score). */
+export interface ScanExtensions {
+  /** An action that overrides the score for every recipient (e.g. 'defer' for a rate limit, 'block'), or null. */
+  readonly forcedAction?: (hits: readonly SymbolHit[], envelope: ScanEnvelope) => Action | null;
+  /** Called after each verdict (outbound account scoring, scan events on the bus). Must not throw or block. */
+  readonly onVerdict?: (verdict: ScanVerdict, envelope: ScanEnvelope, ctx: ScanContext) => void;
+  /** What the learner needs to train on this message later (tokens), stored in the scan record. */
+  readonly training?: (ctx: ScanContext) => Readonly<Record<string, unknown>> | null;
+}
+
+export interface ScanServiceDeps {
+  readonly checks: readonly Check[];
+  readonly registry: SymbolRegistry;
+  readonly policies: PolicyService;
+  readonly greylist: GreylistService;
+  readonly reputation: ReputationService;
+  readonly log: ScanLogWriter;
+  readonly ids: ReferenceIdGenerator;
+  readonly clock: Clock;
+  readonly metrics: MetricsService;
+  readonly pipeline: PipelineOptions;
+  readonly parseLimits?: ParseLimits;
+  readonly extensions?: ScanExtensions;
+}
+
+const MAX_SYMBOLS_HEADER = 900;
+
+/**
+ * One message + envelope → an explained verdict, per recipient: parse once, run every check under its timeout and
+ * the overall deadline, score each recipient with their own layered policy, greylist only the undecided band, answer,
+ * and hand the record to the message log without waiting for it.
+ */
+export class ScanService {
+  constructor(private readonly d: ScanServiceDeps) {}
+
+  async scan(envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
+    const started = performance.now();
+    const reference = this.d.ids.next();
+    const message = parseMessageSafe(raw, this.d.parseLimits ?? DEFAULT_PARSE_LIMITS);
+    const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
+    const ctx: ScanContext = { envelope, raw, message, senderDomain };
+
+    const { hits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
+    const forced = this.d.extensions?.forcedAction?.(hits, envelope) ?? null;
+
+    const recipients: RecipientVerdict[] = [];
+    let sharedSymbols: ScoredSymbol[] = [];
+    for (const rcpt of envelope.rcptTo) {
+      const { policy, problem } = await this.d.policies.forRecipient(rcpt);
+      const scored = scoreRecipient(hits, this.d.registry, policy, rcpt);
+      if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
+      let action: Action = forced ?? actionForScore(scored.score, policy, envelope.direction);
+      const own = [...scored.own];
+      if (forced === null && inGreylistBand(scored.score, policy, envelope.direction)) {
+        const state = await this.greylistState(envelope, rcpt, policy);
+        own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
+        if (state === 'new' || state === 'early') action = 'greylist';
+      }
+      const reason = reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem);
+      recipients.push({
+        recipient: rcpt,
+        action,
+        score: scored.score,
+        thresholds: { tag: policy.thresholds.tag, greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null, reject: policy.thresholds.reject },
+        symbols: own,
+        reason,
+        smtp: smtpReplyFor(action, reference, reason),
+        headers: recipientHeaders(action, scored.score, policy),
+      });
+    }
+
+    const { action, smtpAction } = overallAction(recipients.map((r) => r.action));
+    const score = recipients.reduce((m, r) => Math.max(m, r.score), Number.NEGATIVE_INFINITY);
+    const lead = recipients.find((r) => r.action === action) ?? recipients[0];
+    const reason = recipients.length === 1 || recipients.every((r) => r.action === action) ? lead.reason : `${lead.reason} (${summarise(recipients)})`;
+    const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
+    const headers: [string, string][] = [
+      ['X-Spam-Reference', reference],
+      ['X-Spam-Score', score.toFixed(2)],
+      ['X-Spam-Status', `${action === 'accept' || action === 'greylist' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`],
+    ];
+    const symbolsHeader = symbolsLine([...sharedSymbols, ...recipients.flatMap((r) => r.symbols)]);
+    if (symbolsHeader) headers.push(['X-Spam-Symbols', symbolsHeader]);
+
+    const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
+    const verdict: ScanVerdict = {
+      reference,
+      action,
+      score,
+      recipients,
+      symbols: sharedSymbols,
+      headers,
+      reason,
+      smtp: smtpAction === action ? smtpReplyFor(action, reference, reason) : smtpReplyFor(smtpAction, reference, smtpLead.reason),
+      elapsedMs,
+    };
+
+    this.afterVerdict(verdict, ctx, raw);
+    return verdict;
+  }
+
+  private async greylistState(envelope: ScanEnvelope, recipient: string, policy: Policy): Promise<GreylistState | 'error'> {
+    try {
+      return await this.d.greylist.check({ clientIp: envelope.clientIp, sender: envelope.mailFrom, recipient }, policy.greylisting);
+    } catch {
+      // The counter store is down: greylisting is a nicety, never the reason mail waits — let it through.
+      return 'error';
+    }
+  }
+
+  private afterVerdict(verdict: ScanVerdict, ctx: ScanContext, raw: Buffer): void {
+    const e = ctx.envelope;
+    this.d.metrics.scans.inc({ action: verdict.action, direction: e.direction });
+    this.d.metrics.duration.observe(verdict.elapsedMs / 1000);
+    // Reputation learns weakly from our own verdicts (not from greylisted or list-decided mail, which say nothing).
+    const listed = [...verdict.symbols, ...verdict.recipients.flatMap((r) => r.symbols)].some((s) => s.group === 'lists');
+    if (e.direction === 'inbound' && verdict.action !== 'greylist' && !listed) {
+      const label = verdict.action === 'tag' || verdict.action === 'reject' ? 'spam' : verdict.score < 1 ? 'ham' : null;
+      if (label) this.d.reputation.record(e.clientIp, ctx.senderDomain, label, 1);
+    }
+    let training: Readonly<Record<string, unknown>> | null = null;
+    try {
+      training = this.d.extensions?.training?.(ctx) ?? null;
+    } catch {
+      training = null;
+    }
+    const record: ScanLogRecord = {
+      reference: verdict.reference,
+      createdAt: new Date(this.d.clock.now()),
+      direction: e.direction,
+      clientIp: e.clientIp,
+      helo: e.helo,
+      mailFrom: e.mailFrom,
+      authUser: e.authUser ?? null,
+      queueId: e.queueId ?? null,
+      headerFrom: ctx.message.from ? (ctx.message.from.name ? `${ctx.message.from.name} <${ctx.message.from.address}>` : ctx.message.from.address) : null,
+      subject: ctx.message.subject,
+      messageFingerprint: createHash('sha256').update(raw).digest('hex'),
+      size: raw.length,
+      action: verdict.action,
+      score: verdict.score,
+      symbols: verdict.symbols,
+      smtpReply: verdict.smtp,
+      headers: verdict.headers,
+      training,
+      elapsedMs: Math.round(verdict.elapsedMs),
+      recipients: verdict.recipients.map((r) => ({ recipient: r.recipient, action: r.action, score: r.score, symbols: r.symbols, reason: r.reason })),
+    };
+    this.d.log.enqueue(record);
+    try {
+      this.d.extensions?.onVerdict?.(verdict, e, ctx);
+    } catch {
+      // A listener's bug must not turn an answered scan into an error.
+    }
+  }
+}
+
+function domainOf(address: string): string | null {
+  const at = address.lastIndexOf('@');
+  return at < 0 || at === address.length - 1 ? null : address.slice(at + 1).toLowerCase();
+}
+
+function reasonFor(action: Action, score: number, policy: Policy, direction: ScanEnvelope['direction'], symbols: readonly ScoredSymbol[], problem: string | null): string {
+  const top = [...symbols]
+    .filter((s) => s.score !== 0 || s.name === 'GREYLIST')
+    .sort((a, b) => Math.abs(b.score) - Math.abs(a.score))
+    .slice(0, 3)
+    .map((s) => (s.options.length ? `${s.name}(${s.options[0]})` : s.name));
+  const t = policy.thresholds;
+  let head: string;
+  switch (action) {
+    case 'accept':
+      head = `accepted: score ${score.toFixed(2)} below ${direction === 'outbound' ? `hold ${policy.outbound.hold}` : `tag ${t.tag}`}`;
+      break;
+    case 'tag':
+      head = `tagged as spam: score ${score.toFixed(2)} ≥ ${t.tag}`;
+      break;
+    case 'greylist':
+      head = `greylisted: unknown sender/recipient pair with score ${score.toFixed(2)} in the greylisting band`;
+      break;
+    case 'reject':
+      head = `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
+      break;
+    case 'hold':
+      head = `held for review: score ${score.toFixed(2)} ≥ ${policy.outbound.hold}`;
+      break;
+    case 'defer':
+      head = 'deferred: sending rate limit exceeded';
+      break;
+    case 'block':
+      head = 'refused: sending account blocked';
+      break;
+  }
+  const parts = [head];
+  if (top.length) parts.push(`by ${top.join(', ')}`);
+  if (problem) parts.push(`(stored policy ignored: ${problem.slice(0, 160)})`);
+  return parts.join(' ');
+}
+
+function summarise(recipients: readonly RecipientVerdict[]): string {
+  const counts = new Map<Action, number>();
+  for (const r of recipients) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
+  return [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
+}
+
+function recipientHeaders(action: Action, score: number, policy: Policy): [string, string][] {
+  const spam = action === 'tag' || action === 'reject' || action === 'hold';
+  const h: [string, string][] = [['X-Spam-Status', `${spam ? 'Yes' : 'No'}, score=${score.toFixed(2)} required=${policy.thresholds.tag.toFixed(2)}`]];
+  if (spam) h.push(['X-Spam-Flag', 'YES']);
+  return h;
+}
+
+function symbolsLine(symbols: readonly ScoredSymbol[]): string {
+  const seen = new Set<string>();
+  let line = '';
+  for (const s of [...symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) {
+    if (seen.has(s.name)) continue;
+    seen.add(s.name);
+    const item = `${s.name}(${s.score.toFixed(2)})`;
+    if (line.length + item.length + 2 > MAX_SYMBOLS_HEADER) break;
+    line = line ? `${line}, ${item}` : item;
+  }
+  return line;
+}
