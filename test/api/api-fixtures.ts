@@ -18,10 +18,18 @@ export interface TestUser {
 }
 
 /** Creates a user and a key through the API, as an operator would. */
-export async function createUser(app: INestApplication, address: string, role: 'user' | 'domain_admin' | 'operator' = 'user'): Promise<TestUser> {
+export async function createUser(
+  app: INestApplication,
+  address: string,
+  role: 'user' | 'domain_admin' | 'operator' = 'user',
+): Promise<TestUser> {
   const server = app.getHttpServer() as never;
   const u = await request(server).post('/v1/users').set(bearer(OPERATOR_KEY)).send({ address }).expect(201);
-  const k = await request(server).post(`/v1/users/${u.body.id as string}/keys`).set(bearer(OPERATOR_KEY)).send({ role }).expect(201);
+  const k = await request(server)
+    .post(`/v1/users/${u.body.id as string}/keys`)
+    .set(bearer(OPERATOR_KEY))
+    .send({ role })
+    .expect(201);
   return { id: u.body.id as string, address, token: k.body.token as string };
 }
 
@@ -30,7 +38,14 @@ let seq = 0;
 /** A scan record as the filter writes it (the message log), for the given recipients. */
 export async function seedScan(
   db: DataSource,
-  opts: { recipients: readonly string[]; mailFrom?: string; subject?: string; action?: Action; fingerprint?: string; training?: Record<string, unknown> },
+  opts: {
+    recipients: readonly string[];
+    mailFrom?: string;
+    subject?: string;
+    action?: Action;
+    fingerprint?: string;
+    training?: Record<string, unknown>;
+  },
 ): Promise<string> {
   const reference = formatReferenceId(Date.now() + seq++, randomBytes(10));
   const createdAt = new Date(Date.now() + seq);
@@ -65,7 +80,16 @@ export async function seedScan(
       domainId: user?.domainId ?? null,
       action,
       score: 1.5,
-      symbols: [{ name: 'BAYES_HAM', group: 'bayes', description: 'Bayes says ham', weight: -1, score: -1, options: ['0.1'] }],
+      symbols: [
+        {
+          name: 'BAYES_HAM',
+          group: 'bayes',
+          description: 'Bayes says ham',
+          weight: -1,
+          score: -1,
+          options: ['0.1'],
+        },
+      ],
       reason: 'score 1.5 below tag threshold 6',
       createdAt,
     });

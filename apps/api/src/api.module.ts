@@ -1,7 +1,12 @@
-import { Injectable, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Injectable,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
-import type { ParsedMessage } from '@spamfilter/mail';
 import { openDataSource } from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
@@ -15,15 +20,12 @@ import { HealthService } from './services/health.service';
 import { MarksService } from './services/marks.service';
 import { OutboxPublisher } from './services/outbox-publisher';
 import { OutboxRelayService } from './services/outbox-relay.service';
-import { TrainingExtractor } from './services/training-extractor';
 import { UsersService } from './services/users.service';
 import { VerdictsService } from './services/verdicts.service';
 
 export interface ApiModuleOptions {
   /** Where the outbox relay publishes; default: the configured bus (libs/messaging). */
   readonly publisher?: OutboxPublisher;
-  /** The Bayes tokenizer for raw marks; default: libs/bayes. */
-  readonly tokenize?: (message: ParsedMessage) => readonly string[];
 }
 
 @Injectable()
@@ -41,12 +43,6 @@ class NoRelayPublisher extends OutboxPublisher {
   }
 }
 
-/** Words of the subject and text: the fallback tokenizer until libs/bayes exports the product's tokenizer. */
-function wordTokens(message: ParsedMessage): readonly string[] {
-  const words = `${message.subject ?? ''} ${message.text}`.toLowerCase().match(/[\p{L}\p{N}$€£'-]{3,24}/gu) ?? [];
-  return [...new Set(words)];
-}
-
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, options: ApiModuleOptions = {}): DynamicModule {
@@ -55,7 +51,6 @@ export class ApiModule {
       { provide: DataSource, useFactory: () => openDataSource(config.database) },
       DataSourceCloser,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
-      { provide: TrainingExtractor, useFactory: () => new TrainingExtractor(options.tokenize ?? wordTokens) },
       AuthService,
       UsersService,
       MarksService,
@@ -64,7 +59,8 @@ export class ApiModule {
       OutboxRelayService,
     ];
     if (options.publisher) providers.push({ provide: OutboxPublisher, useValue: options.publisher });
-    else if (!config.api.outboxRelayEnabled) providers.push({ provide: OutboxPublisher, useValue: new NoRelayPublisher() });
+    else if (!config.api.outboxRelayEnabled)
+      providers.push({ provide: OutboxPublisher, useValue: new NoRelayPublisher() });
     else throw new Error('ApiModule: no bus publisher configured (libs/messaging not wired yet)');
     return {
       module: ApiModule,

@@ -15,7 +15,10 @@ export interface CreateApiAppOptions extends ApiModuleOptions {
  * without listening, so a launcher can run it in the same process as the filter (the embedded default shares the
  * process-wide in-memory bus). Call `app.listen(config.api.port, config.api.host)` or use startApiApp.
  */
-export async function createApiApp(config: AppConfig, options: CreateApiAppOptions = {}): Promise<INestApplication> {
+export async function createApiApp(
+  config: AppConfig,
+  options: CreateApiAppOptions = {},
+): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options), {
     logger: options.logger ?? ['log', 'error', 'warn'],
     bodyParser: true,

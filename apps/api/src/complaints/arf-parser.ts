@@ -28,7 +28,8 @@ export interface FeedbackReport {
   readonly defects: readonly string[];
 }
 
-export type ArfParseResult = { readonly ok: true; readonly report: FeedbackReport } | { readonly ok: false; readonly problem: string };
+export type ArfParseResult =
+  { readonly ok: true; readonly report: FeedbackReport } | { readonly ok: false; readonly problem: string };
 
 export const REFERENCE_HEADER = 'x-spam-reference';
 const MAX_REPORT_BYTES = 2 * 1024 * 1024;
@@ -83,16 +84,22 @@ function contentType(headers: readonly Header[]): { type: string; params: Record
   for (const p of rest) {
     const eq = p.indexOf('=');
     if (eq < 0) continue;
-    params[p.slice(0, eq).trim().toLowerCase()] = p.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1');
+    params[p.slice(0, eq).trim().toLowerCase()] = p
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
   }
   return { type: type.trim().toLowerCase(), params };
 }
 
 function decodeBody(e: Entity): string {
   const cte = (first(e.headers, 'content-transfer-encoding') ?? '').toLowerCase();
-  if (cte === 'base64') return Buffer.from(e.body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('latin1');
+  if (cte === 'base64')
+    return Buffer.from(e.body.replace(/[^A-Za-z0-9+/=]/g, ''), 'base64').toString('latin1');
   if (cte === 'quoted-printable') {
-    return e.body.replace(/=\r?\n/g, '').replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+    return e.body
+      .replace(/=\r?\n/g, '')
+      .replace(/=([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
   }
   return e.body;
 }
@@ -138,12 +145,15 @@ export function parseArf(raw: Buffer | string): ArfParseResult {
   let original: Entity | null = null;
 
   if (ct.type === 'multipart/report' && ct.params['boundary']) {
-    if ((ct.params['report-type'] ?? '').toLowerCase() !== 'feedback-report') defects.push('report-type is not feedback-report');
+    if ((ct.params['report-type'] ?? '').toLowerCase() !== 'feedback-report')
+      defects.push('report-type is not feedback-report');
     for (const partText of splitMultipart(top.body, ct.params['boundary'])) {
       const part = splitEntity(partText.replace(/^\r?\n/, ''));
       const type = contentType(part.headers).type;
-      if (type === 'message/feedback-report' && !feedback) feedback = { headers: parseHeaderBlock(decodeBody(part).trim()), body: '' };
-      else if ((type === 'message/rfc822' || type === 'text/rfc822-headers') && !original) original = splitEntity(decodeBody(part));
+      if (type === 'message/feedback-report' && !feedback)
+        feedback = { headers: parseHeaderBlock(decodeBody(part).trim()), body: '' };
+      else if ((type === 'message/rfc822' || type === 'text/rfc822-headers') && !original)
+        original = splitEntity(decodeBody(part));
     }
   } else {
     defects.push(`not a multipart/report (Content-Type ${ct.type})`);
@@ -151,12 +161,17 @@ export function parseArf(raw: Buffer | string): ArfParseResult {
 
   if (!feedback) {
     const reference = findReference(original, text);
-    if (!reference) return { ok: false, problem: 'no message/feedback-report part and no X-Spam-Reference found: not an ARF report' };
+    if (!reference)
+      return {
+        ok: false,
+        problem: 'no message/feedback-report part and no X-Spam-Reference found: not an ARF report',
+      };
     defects.push('no message/feedback-report part');
   }
   const f = feedback?.headers ?? [];
   const feedbackType = (first(f, 'feedback-type') ?? 'abuse').toLowerCase();
-  if (feedback && !first(f, 'feedback-type')) defects.push('Feedback-Type missing (RFC 5965 §3.1 requires it), taken as abuse');
+  if (feedback && !first(f, 'feedback-type'))
+    defects.push('Feedback-Type missing (RFC 5965 §3.1 requires it), taken as abuse');
   if (!original) defects.push('no original message or header part');
   const incidentsRaw = Number(first(f, 'incidents') ?? '1');
 
@@ -186,5 +201,10 @@ export function parseArf(raw: Buffer | string): ArfParseResult {
 
 /** Feedback types that count against the sender's standing (a "not-spam" report does not, RFC 6650 §3). */
 export function isComplaint(feedbackType: string): boolean {
-  return feedbackType === 'abuse' || feedbackType === 'fraud' || feedbackType === 'virus' || feedbackType === 'other';
+  return (
+    feedbackType === 'abuse' ||
+    feedbackType === 'fraud' ||
+    feedbackType === 'virus' ||
+    feedbackType === 'other'
+  );
 }

@@ -4,8 +4,12 @@ const caps = { dailyCapPerUser: 5, maxUserFraction: 0.1, userFloor: 3 };
 
 describe('decideGlobalTraining', () => {
   it('lets a user start a young corpus up to the floor', () => {
-    expect(decideGlobalTraining({ userToday: 0, userTotal: 0, globalTotal: 0 }, caps)).toEqual({ train: true });
-    expect(decideGlobalTraining({ userToday: 2, userTotal: 2, globalTotal: 2 }, caps)).toEqual({ train: true });
+    expect(decideGlobalTraining({ userToday: 0, userTotal: 0, globalTotal: 0 }, caps)).toEqual({
+      train: true,
+    });
+    expect(decideGlobalTraining({ userToday: 2, userTotal: 2, globalTotal: 2 }, caps)).toEqual({
+      train: true,
+    });
   });
 
   it('refuses past the fraction once the floor is reached', () => {
@@ -13,7 +17,9 @@ describe('decideGlobalTraining', () => {
     expect(d.train).toBe(false);
     expect(d.train === false && d.reason).toMatch(/share cap/);
     // 4 / 100 = 4% ≤ 10%
-    expect(decideGlobalTraining({ userToday: 3, userTotal: 3, globalTotal: 99 }, caps)).toEqual({ train: true });
+    expect(decideGlobalTraining({ userToday: 3, userTotal: 3, globalTotal: 99 }, caps)).toEqual({
+      train: true,
+    });
     // 10 / 91 ≈ 11% > 10%
     expect(decideGlobalTraining({ userToday: 1, userTotal: 9, globalTotal: 90 }, caps).train).toBe(false);
   });
@@ -25,16 +31,27 @@ describe('decideGlobalTraining', () => {
   });
 
   it('a cap of 0 means no global training from marks', () => {
-    expect(decideGlobalTraining({ userToday: 0, userTotal: 0, globalTotal: 10 }, { ...caps, dailyCapPerUser: 0 }).train).toBe(false);
+    expect(
+      decideGlobalTraining({ userToday: 0, userTotal: 0, globalTotal: 10 }, { ...caps, dailyCapPerUser: 0 })
+        .train,
+    ).toBe(false);
   });
 });
 
 describe('isListPreference', () => {
   it('is a spam mark on list mail from a sender the user read', () => {
-    expect(isListPreference({ label: 'spam', hasListUnsubscribe: true, senderPreviouslyAccepted: true })).toBe(true);
-    expect(isListPreference({ label: 'ham', hasListUnsubscribe: true, senderPreviouslyAccepted: true })).toBe(false);
-    expect(isListPreference({ label: 'spam', hasListUnsubscribe: false, senderPreviouslyAccepted: true })).toBe(false);
-    expect(isListPreference({ label: 'spam', hasListUnsubscribe: true, senderPreviouslyAccepted: false })).toBe(false);
+    expect(
+      isListPreference({ label: 'spam', hasListUnsubscribe: true, senderPreviouslyAccepted: true }),
+    ).toBe(true);
+    expect(isListPreference({ label: 'ham', hasListUnsubscribe: true, senderPreviouslyAccepted: true })).toBe(
+      false,
+    );
+    expect(
+      isListPreference({ label: 'spam', hasListUnsubscribe: false, senderPreviouslyAccepted: true }),
+    ).toBe(false);
+    expect(
+      isListPreference({ label: 'spam', hasListUnsubscribe: true, senderPreviouslyAccepted: false }),
+    ).toBe(false);
   });
 });
 

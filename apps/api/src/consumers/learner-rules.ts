@@ -25,7 +25,10 @@ export type GlobalDecision = { readonly train: true } | { readonly train: false;
 /** May this mark also train the global layer, so that no single user can swing it? */
 export function decideGlobalTraining(c: GlobalContribution, s: GlobalCapSettings): GlobalDecision {
   if (c.userToday >= s.dailyCapPerUser) {
-    return { train: false, reason: `daily cap: ${c.userToday} of ${s.dailyCapPerUser} global trainings today` };
+    return {
+      train: false,
+      reason: `daily cap: ${c.userToday} of ${s.dailyCapPerUser} global trainings today`,
+    };
   }
   if (c.userTotal >= s.userFloor) {
     // After this training the user's share would be (userTotal + 1) / (globalTotal + 1).

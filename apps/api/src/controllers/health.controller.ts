@@ -10,7 +10,9 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({ summary: 'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus)' })
+  @ApiOperation({
+    summary: 'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus)',
+  })
   async check(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<ApiHealth> {
     const h = await this.health.check();
     res.status(h.status === 'ok' ? 200 : 503);

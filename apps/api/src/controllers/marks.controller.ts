@@ -1,6 +1,22 @@
 import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CreateMarkDto, createMarkSchema, MarkDto, rawMarkQuerySchema, type CreateMark, type RawMarkQuery } from '../dtos/mark.dto';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  CreateMarkDto,
+  createMarkSchema,
+  MarkDto,
+  rawMarkQuerySchema,
+  type CreateMark,
+  type RawMarkQuery,
+} from '../dtos/mark.dto';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
@@ -16,13 +32,17 @@ export class MarksController {
   @ApiOperation({ summary: 'Mark a scanned message as spam or ham by its reference ID' })
   @ApiBody({ type: CreateMarkDto })
   @ApiCreatedResponse({ type: MarkDto })
-  create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(createMarkSchema)) body: CreateMark): Promise<MarkDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createMarkSchema)) body: CreateMark,
+  ): Promise<MarkDto> {
     return this.marks.markByReference(principal, body);
   }
 
   @Post('raw')
   @ApiOperation({
-    summary: 'Mark a raw message (IMAPSieve-style hook: the client moved it to or out of Junk); the caller is the user',
+    summary:
+      'Mark a raw message (IMAPSieve-style hook: the client moved it to or out of Junk); the caller is the user',
   })
   @ApiConsumes('message/rfc822', 'application/octet-stream', 'text/plain')
   @ApiQuery({ name: 'label', enum: ['spam', 'ham'], required: false })
@@ -40,7 +60,10 @@ export class MarksController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Undo a mark: the learner removes exactly what it trained' })
   @ApiOkResponse({ type: MarkDto })
-  undo(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<MarkDto> {
+  undo(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<MarkDto> {
     return this.marks.undo(principal, id);
   }
 }

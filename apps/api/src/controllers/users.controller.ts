@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import {
   CreateUserDto,
   createUserSchema,
@@ -25,7 +32,12 @@ export class UsersController {
   @ApiOperation({ summary: 'Who the presented key belongs to' })
   @ApiOkResponse({ type: UserDto })
   me(@CurrentPrincipal() principal: Principal): UserDto {
-    return { id: principal.userId, address: principal.address, tenantId: principal.tenantId, role: principal.role };
+    return {
+      id: principal.userId,
+      address: principal.address,
+      tenantId: principal.tenantId,
+      role: principal.role,
+    };
   }
 
   @Post('users')
@@ -33,13 +45,18 @@ export class UsersController {
   @ApiOperation({ summary: 'Operators: create a user (end user, domain admin or operator)' })
   @ApiBody({ type: CreateUserDto })
   @ApiCreatedResponse({ type: UserDto })
-  create(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(createUserSchema)) body: CreateUser): Promise<UserDto> {
+  create(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createUserSchema)) body: CreateUser,
+  ): Promise<UserDto> {
     return this.users.create(principal, body);
   }
 
   @Post('users/:id/keys')
   @Roles('operator')
-  @ApiOperation({ summary: "Operators: issue an API key for a user (shown once); its role is the user's role" })
+  @ApiOperation({
+    summary: "Operators: issue an API key for a user (shown once); its role is the user's role",
+  })
   @ApiBody({ type: IssueKeyDto })
   @ApiCreatedResponse({ type: IssuedKeyDto })
   issueKey(

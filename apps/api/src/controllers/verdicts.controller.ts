@@ -16,16 +16,26 @@ export class VerdictsController {
   @ApiOperation({ summary: "The caller's recent verdicts with their reasons, newest first" })
   @ApiQuery({ name: 'limit', required: false, type: Number })
   @ApiQuery({ name: 'before', required: false, description: 'Cursor from the previous page' })
-  @ApiQuery({ name: 'user', required: false, description: 'Domain admins and operators: whose verdicts (address)' })
+  @ApiQuery({
+    name: 'user',
+    required: false,
+    description: 'Domain admins and operators: whose verdicts (address)',
+  })
   @ApiOkResponse({ type: VerdictPageDto })
-  list(@CurrentPrincipal() principal: Principal, @Query(new ZodPipe(listVerdictsSchema)) query: ListVerdicts): Promise<VerdictPageDto> {
+  list(
+    @CurrentPrincipal() principal: Principal,
+    @Query(new ZodPipe(listVerdictsSchema)) query: ListVerdicts,
+  ): Promise<VerdictPageDto> {
     return this.verdicts.list(principal, query);
   }
 
   @Get(':reference')
   @ApiOperation({ summary: 'One verdict by reference ID (404 unless it is mail the caller may see)' })
   @ApiOkResponse({ type: [VerdictDto] })
-  get(@CurrentPrincipal() principal: Principal, @Param('reference') reference: string): Promise<VerdictDto[]> {
+  get(
+    @CurrentPrincipal() principal: Principal,
+    @Param('reference') reference: string,
+  ): Promise<VerdictDto[]> {
     return this.verdicts.get(principal, reference);
   }
 }

@@ -23,12 +23,16 @@ export const createMarkSchema = z
 export type CreateMark = z.infer<typeof createMarkSchema>;
 
 export class CreateMarkDto {
-  @ApiProperty({ description: 'Reference ID of the scan (X-Spam-Reference header or the message log)', example: '01JD3Z4Q5R6S7T8V9W0X1Y2Z3A' })
+  @ApiProperty({
+    description: 'Reference ID of the scan (X-Spam-Reference header or the message log)',
+    example: '01JD3Z4Q5R6S7T8V9W0X1Y2Z3A',
+  })
   reference!: string;
   @ApiProperty({ enum: ['spam', 'ham'] })
   label!: 'spam' | 'ham';
   @ApiPropertyOptional({
-    description: 'Whose copy is marked, when the caller is a domain admin or operator and the message had several recipients',
+    description:
+      'Whose copy is marked, when the caller is a domain admin or operator and the message had several recipients',
   })
   recipient?: string;
 }
@@ -44,7 +48,9 @@ export class MarkDto {
   @ApiProperty({ description: 'Whose mailbox the mark trains' }) userId!: string;
   @ApiProperty({ enum: ['spam', 'ham'] }) label!: 'spam' | 'ham';
   @ApiProperty({ nullable: true, type: String }) reference!: string | null;
-  @ApiProperty({ description: 'Fingerprint of the message (corrections and undo find the earlier training by it)' })
+  @ApiProperty({
+    description: 'Fingerprint of the message (corrections and undo find the earlier training by it)',
+  })
   messageId!: string;
   @ApiProperty({ enum: ['accepted', 'undone'] }) status!: 'accepted' | 'undone';
   @ApiProperty() createdAt!: string;

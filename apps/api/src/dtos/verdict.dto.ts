@@ -29,7 +29,11 @@ export class VerdictDto {
   @ApiProperty() score!: number;
   @ApiProperty({ description: 'One line a person can read' }) reason!: string;
   @ApiProperty({ type: [VerdictSymbolDto] }) symbols!: VerdictSymbolDto[];
-  @ApiProperty({ enum: ['spam', 'ham'], nullable: true, description: "The user's current mark on this message" })
+  @ApiProperty({
+    enum: ['spam', 'ham'],
+    nullable: true,
+    description: "The user's current mark on this message",
+  })
   mark!: 'spam' | 'ham' | null;
 }
 

@@ -12,7 +12,9 @@ export class ZodPipe<T> implements PipeTransform<unknown, T> {
   transform(value: unknown): T {
     const result = this.schema.safeParse(value ?? {});
     if (result.success) return result.data;
-    const problems = result.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`);
+    const problems = result.error.issues.map(
+      (i) => `${i.path.length > 0 ? i.path.join('.') : 'body'}: ${i.message}`,
+    );
     throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: problems });
   }
 }

@@ -1,4 +1,10 @@
-import { ForbiddenException, Injectable, UnauthorizedException, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import {
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+  type CanActivate,
+  type ExecutionContext,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthService } from '../services/auth.service';
 import { parseBearer } from '../services/api-key.codec';
@@ -23,7 +29,8 @@ export class ApiKeyGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = req.headers['authorization'];
     const key = parseBearer(Array.isArray(header) ? header[0] : header);
-    if (!key) throw new UnauthorizedException('an API key is required: Authorization: Bearer sf_<prefix>_<secret>');
+    if (!key)
+      throw new UnauthorizedException('an API key is required: Authorization: Bearer sf_<prefix>_<secret>');
     const principal = await this.auth.authenticate(key);
     if (!principal) throw new UnauthorizedException('unknown or revoked API key');
     req.principal = principal;

@@ -8,7 +8,8 @@ export const ROUTE_ROLES = 'spamfilter:roles';
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
 
 /** Only these roles may call the route (after authentication). Without it, every authenticated role may. */
-export const Roles = (...roles: ApiRole[]): MethodDecorator & ClassDecorator => SetMetadata(ROUTE_ROLES, roles);
+export const Roles = (...roles: ApiRole[]): MethodDecorator & ClassDecorator =>
+  SetMetadata(ROUTE_ROLES, roles);
 
 export interface AuthenticatedRequest {
   principal?: Principal;

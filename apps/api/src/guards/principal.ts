@@ -36,7 +36,11 @@ export function mayActFor(principal: Principal, owner: MailboxOwner): boolean {
     case 'operator':
       return true;
     case 'domain_admin':
-      return principal.domain !== null && owner.tenantId === principal.tenantId && domainOf(owner.address) === principal.domain;
+      return (
+        principal.domain !== null &&
+        owner.tenantId === principal.tenantId &&
+        domainOf(owner.address) === principal.domain
+      );
     case 'user':
       return principal.userId !== null && owner.userId === principal.userId;
   }

@@ -1,8 +1,18 @@
 import type { SymbolGroup } from '@spamfilter/domain';
 import { explainRefusal, type RefusalFacts } from './refusal-explainer';
 
-const s = (name: string, group: SymbolGroup, score: number, options: string[] = []) => ({ name, group, score, options });
-const base: RefusalFacts = { action: 'reject', symbols: [], senderDomain: 'example.com', clientIp: '192.0.2.7' };
+const s = (name: string, group: SymbolGroup, score: number, options: string[] = []) => ({
+  name,
+  group,
+  score,
+  options,
+});
+const base: RefusalFacts = {
+  action: 'reject',
+  symbols: [],
+  senderDomain: 'example.com',
+  clientIp: '192.0.2.7',
+};
 
 describe('explainRefusal', () => {
   it('says in plain words that the server may not send for the domain on SPF fail, and how to fix it', () => {
@@ -11,7 +21,7 @@ describe('explainRefusal', () => {
     expect(e.reasons).toEqual([
       {
         kind: 'spf',
-        what: 'Your server (192.0.2.7) is not allowed to send mail for example.com: the domain\'s SPF record does not list it.',
+        what: "Your server (192.0.2.7) is not allowed to send mail for example.com: the domain's SPF record does not list it.",
         fix: 'Fix SPF: add this server to the SPF record of example.com, or send through a server the record already lists.',
       },
     ]);
@@ -21,7 +31,11 @@ describe('explainRefusal', () => {
   it('orders reasons by weight and explains rDNS and DNS block lists', () => {
     const e = explainRefusal({
       ...base,
-      symbols: [s('RDNS_NONE', 'connection', 1), s('RBL_EXAMPLE', 'connection', 4, ['127.0.0.2']), s('R_SPF_ALLOW', 'auth', -0.2)],
+      symbols: [
+        s('RDNS_NONE', 'connection', 1),
+        s('RBL_EXAMPLE', 'connection', 4, ['127.0.0.2']),
+        s('R_SPF_ALLOW', 'auth', -0.2),
+      ],
     });
     expect(e.reasons.map((r) => r.kind)).toEqual(['blocklist', 'rdns']);
     expect(e.reasons[0].what).toContain('192.0.2.7');
@@ -31,21 +45,33 @@ describe('explainRefusal', () => {
   it('sums unexplained content signals into one content reason and never lists hammy symbols', () => {
     const e = explainRefusal({
       ...base,
-      symbols: [s('BAYES_SPAM', 'bayes', 5), s('MARKETING_PHRASE', 'content', 1.5), s('DMARC_POLICY_ALLOW', 'auth', -0.5)],
+      symbols: [
+        s('BAYES_SPAM', 'bayes', 5),
+        s('MARKETING_PHRASE', 'content', 1.5),
+        s('DMARC_POLICY_ALLOW', 'auth', -0.5),
+      ],
     });
     expect(e.reasons).toHaveLength(1);
     expect(e.reasons[0].kind).toBe('content');
   });
 
   it('tells a rate-limited sender to wait, and does not offer a review', () => {
-    const e = explainRefusal({ ...base, action: 'defer', symbols: [s('OUTBOUND_RATE_ACCOUNT_HOUR', 'outbound', 0)] });
+    const e = explainRefusal({
+      ...base,
+      action: 'defer',
+      symbols: [s('OUTBOUND_RATE_ACCOUNT_HOUR', 'outbound', 0)],
+    });
     expect(e.headline).toMatch(/delayed/);
     expect(e.reasons.map((r) => r.kind)).toEqual(['rate']);
     expect(e.reviewable).toBe(false);
   });
 
   it('explains a blocked account', () => {
-    const e = explainRefusal({ ...base, action: 'block', symbols: [s('OUTBOUND_ACCOUNT_BLOCKED', 'outbound', 0)] });
+    const e = explainRefusal({
+      ...base,
+      action: 'block',
+      symbols: [s('OUTBOUND_ACCOUNT_BLOCKED', 'outbound', 0)],
+    });
     expect(e.reasons[0].kind).toBe('account');
     expect(e.reviewable).toBe(false);
   });

@@ -5,7 +5,20 @@ import type { Action, ScoredSymbol } from '@spamfilter/domain';
  * person who sent the mail (often not a mail administrator): what went wrong and what to fix, nothing about the
  * recipient, the scores or the filter's internals beyond that.
  */
-export type ReasonKind = 'spf' | 'dkim' | 'dmarc' | 'rdns' | 'helo' | 'blocklist' | 'reputation' | 'content' | 'attachment' | 'links' | 'list' | 'rate' | 'account';
+export type ReasonKind =
+  | 'spf'
+  | 'dkim'
+  | 'dmarc'
+  | 'rdns'
+  | 'helo'
+  | 'blocklist'
+  | 'reputation'
+  | 'content'
+  | 'attachment'
+  | 'links'
+  | 'list'
+  | 'rate'
+  | 'account';
 
 export interface RefusalReason {
   readonly kind: ReasonKind;
@@ -123,7 +136,11 @@ const EXPLAIN: Readonly<Record<string, Explain>> = {
     what: 'A link shows one web address but leads to another, as phishing mail does.',
     fix: 'Make the visible text of each link match where it leads.',
   }),
-  MISSING_SUBJECT: () => ({ kind: 'content', what: 'The message has no subject.', fix: 'Give the message a subject.' }),
+  MISSING_SUBJECT: () => ({
+    kind: 'content',
+    what: 'The message has no subject.',
+    fix: 'Give the message a subject.',
+  }),
   OUTBOUND_ACCOUNT_BLOCKED: () => ({
     kind: 'account',
     what: 'The sending account is blocked because it recently sent spam.',
@@ -134,7 +151,7 @@ const EXPLAIN: Readonly<Record<string, Explain>> = {
 function listReason(): RefusalReason {
   return {
     kind: 'list',
-    what: 'Your address, domain or server is on the mail provider\'s block list.',
+    what: "Your address, domain or server is on the mail provider's block list.",
     fix: 'If you believe this is a mistake, ask for a review below.',
   };
 }
@@ -145,7 +162,11 @@ function explainOne(f: RefusalFacts, s: RefusalFacts['symbols'][number]): Refusa
   const known = EXPLAIN[s.name];
   if (known) return known(f, s);
   if (RATE_SYMBOLS.test(s.name)) {
-    return { kind: 'rate', what: 'The account sent more mail than its limit allows.', fix: 'Wait and send again later, or ask your provider for a higher limit.' };
+    return {
+      kind: 'rate',
+      what: 'The account sent more mail than its limit allows.',
+      fix: 'Wait and send again later, or ask your provider for a higher limit.',
+    };
   }
   // DNS block lists are configured by zone (DNSBL_ZONES), so their symbols have no fixed names: any other positive
   // connection symbol is one.
@@ -165,7 +186,9 @@ export const REFUSING: ReadonlySet<Action> = new Set<Action>(['reject', 'block',
 export function explainRefusal(f: RefusalFacts): RefusalExplanation {
   const reasons: RefusalReason[] = [];
   const seen = new Set<string>();
-  const spammy = [...f.symbols].filter((s) => s.score > 0 || s.name === 'OUTBOUND_ACCOUNT_BLOCKED' || RATE_SYMBOLS.test(s.name));
+  const spammy = [...f.symbols].filter(
+    (s) => s.score > 0 || s.name === 'OUTBOUND_ACCOUNT_BLOCKED' || RATE_SYMBOLS.test(s.name),
+  );
   spammy.sort((a, b) => b.score - a.score);
   let contentScore = 0;
   for (const s of spammy) {
@@ -182,7 +205,7 @@ export function explainRefusal(f: RefusalFacts): RefusalExplanation {
   if (contentScore > 0) {
     reasons.push({
       kind: 'content',
-      what: 'The wording and make-up of the message resemble spam the recipients\' provider has seen.',
+      what: "The wording and make-up of the message resemble spam the recipients' provider has seen.",
       fix: 'Avoid sales phrases in capitals, link shorteners and image-only mail; send to people who asked for your mail.',
     });
   }
@@ -192,7 +215,11 @@ export function explainRefusal(f: RefusalFacts): RefusalExplanation {
       ? 'This message was delayed, not refused: your server should send it again later.'
       : 'This message was refused.';
   if (REFUSING.has(f.action) && reasons.length === 0) {
-    reasons.push({ kind: 'content', what: 'Several small signs together made the message look like spam.', fix: 'Ask for a review below.' });
+    reasons.push({
+      kind: 'content',
+      what: 'Several small signs together made the message look like spam.',
+      fix: 'Ask for a review below.',
+    });
   }
   const reviewable = !reasons.some((r) => r.kind === 'rate' || r.kind === 'account') && f.action === 'reject';
   return { headline, reasons, reviewable };

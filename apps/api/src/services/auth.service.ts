@@ -1,6 +1,12 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { ApiKeyEntity, DomainEntity, TenantEntity, UserAccountEntity } from '@spamfilter/persistence';
+import {
+  ApiKeyEntity,
+  DomainEntity,
+  TenantEntity,
+  UserAccountEntity,
+  runInTransaction,
+} from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
@@ -21,13 +27,19 @@ export class AuthService implements OnApplicationBootstrap {
 
   /** The principal of a presented key, or null when the key is unknown, revoked or its secret is wrong. */
   async authenticate(key: ParsedApiKey): Promise<Principal | null> {
-    const row = await this.db.getRepository(ApiKeyEntity).findOne({ where: { keyPrefix: key.prefix, revokedAt: IsNull() } });
+    const row = await this.db
+      .getRepository(ApiKeyEntity)
+      .findOne({ where: { keyPrefix: key.prefix, revokedAt: IsNull() } });
     if (!row || !secretMatches(key.secret, row.secretHash)) return null;
-    const user = row.userId ? await this.db.getRepository(UserAccountEntity).findOneBy({ id: row.userId }) : null;
+    const user = row.userId
+      ? await this.db.getRepository(UserAccountEntity).findOneBy({ id: row.userId })
+      : null;
     if (row.userId && !user) return null;
     let domain: string | null = user ? domainOf(user.address) : null;
     if (row.role === 'domain_admin') {
-      const d = row.domainId ? await this.db.getRepository(DomainEntity).findOneBy({ id: row.domainId }) : null;
+      const d = row.domainId
+        ? await this.db.getRepository(DomainEntity).findOneBy({ id: row.domainId })
+        : null;
       domain = d?.name ?? null;
     }
     return {
@@ -47,11 +59,12 @@ export class AuthService implements OnApplicationBootstrap {
     if (!token) return;
     const key = parseApiKey(token);
     if (!key) throw new Error('API_BOOTSTRAP_OPERATOR_KEY is not a key of the form sf_<prefix>_<secret>');
-    await this.db.transaction(async (m) => {
+    await runInTransaction(this.db, async (m) => {
       const keys = m.getRepository(ApiKeyEntity);
       const existing = await keys.findOneBy({ keyPrefix: key.prefix });
       if (existing) {
-        if (existing.role !== 'operator') throw new Error('API_BOOTSTRAP_OPERATOR_KEY names a key prefix that is not an operator key');
+        if (existing.role !== 'operator')
+          throw new Error('API_BOOTSTRAP_OPERATOR_KEY names a key prefix that is not an operator key');
         if (existing.secretHash !== hashSecret(key.secret) || existing.revokedAt) {
           await keys.update({ id: existing.id }, { secretHash: hashSecret(key.secret), revokedAt: null });
           this.log.log(`bootstrap operator key ${key.prefix} updated`);

@@ -1,4 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import { scanTraining, type ScanTraining } from '@spamfilter/bayes';
 import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
 import {
@@ -7,21 +8,21 @@ import {
   ScanRecipientEntity,
   ScanRecordEntity,
   UserAccountEntity,
+  runInTransaction,
 } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
 import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
-import { FEEDBACK_TOPIC, type FeedbackPayload, type MarkTraining } from './feedback-payload';
+import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
 import { messageFingerprint } from './message-fingerprint';
 import { OutboxRelayService } from './outbox-relay.service';
-import { TrainingExtractor } from './training-extractor';
 
 interface MarkTarget {
   readonly owner: MailboxOwner;
   readonly reference: string | null;
   readonly fingerprint: string;
-  readonly training?: MarkTraining;
+  readonly training?: ScanTraining;
 }
 
 /**
@@ -34,7 +35,6 @@ export class MarksService {
   constructor(
     private readonly db: DataSource,
     private readonly relay: OutboxRelayService,
-    private readonly training: TrainingExtractor,
   ) {}
 
   async markByReference(principal: Principal, body: CreateMark): Promise<MarkDto> {
@@ -49,14 +49,17 @@ export class MarksService {
     const parsed = parseMessageSafe(raw);
     if (parsed.truncated && parsed.size > raw.length) throw new PayloadTooLargeException();
     // The filter stamped X-Spam-Reference on delivery: prefer that scan's training data when it is the caller's.
-    const stamped = parsed.headers.find((h) => h.name === 'x-spam-reference')?.value.trim().toUpperCase();
+    const stamped = parsed.headers
+      .find((h) => h.name === 'x-spam-reference')
+      ?.value.trim()
+      .toUpperCase();
     if (stamped && isReferenceId(stamped)) {
       const target = await this.targetOfReference(principal, stamped, query.recipient).catch(() => null);
       if (target) return this.accept(target, query.label);
     }
     const owner = await this.ownerOfRawMark(principal, query.recipient);
     return this.accept(
-      { owner, reference: null, fingerprint: messageFingerprint(parsed), training: this.training.fromMessage(parsed) },
+      { owner, reference: null, fingerprint: messageFingerprint(parsed), training: scanTraining(parsed) },
       query.label,
     );
   }
@@ -68,8 +71,10 @@ export class MarksService {
     if (!mark || !owner || !mayActFor(principal, owner)) throw new NotFoundException(`no mark ${id}`);
     if (mark.undoneAt) return toDto(mark, 'undone');
     const undoneAt = new Date();
-    await this.db.transaction(async (m) => {
-      const changed = await m.getRepository(FeedbackMarkEntity).update({ id, undoneAt: IsNull() }, { undoneAt });
+    await runInTransaction(this.db, async (m) => {
+      const changed = await m
+        .getRepository(FeedbackMarkEntity)
+        .update({ id, undoneAt: IsNull() }, { undoneAt });
       if (!changed.affected) return; // a concurrent undo won
       const eventId = randomUUID();
       await m.getRepository(FeedbackMarkEntity).insert({
@@ -102,10 +107,15 @@ export class MarksService {
   /** Writes the mark and its event; a repeat of the user's current mark on the message returns that mark. */
   private async accept(target: MarkTarget, label: 'spam' | 'ham'): Promise<MarkDto> {
     const { owner } = target;
-    const result = await this.db.transaction(async (m) => {
+    const result = await runInTransaction(this.db, async (m) => {
       const marks = m.getRepository(FeedbackMarkEntity);
       const current = await marks.findOne({
-        where: { userId: owner.userId, messageFingerprint: target.fingerprint, kind: 'learn', undoneAt: IsNull() },
+        where: {
+          userId: owner.userId,
+          messageFingerprint: target.fingerprint,
+          kind: 'learn',
+          undoneAt: IsNull(),
+        },
         order: { createdAt: 'DESC' },
       });
       if (current && current.label === label) return { mark: current, created: false };
@@ -156,33 +166,47 @@ export class MarksService {
   }
 
   /** The caller's copy of a scanned message, or 404 when there is none they may act for. */
-  private async targetOfReference(principal: Principal, reference: string, recipient: string | undefined): Promise<MarkTarget> {
+  private async targetOfReference(
+    principal: Principal,
+    reference: string,
+    recipient: string | undefined,
+  ): Promise<MarkTarget> {
     const notFound = new NotFoundException(`no message ${reference} in mail you may see`);
     const rows = await this.db.getRepository(ScanRecipientEntity).findBy({ reference });
     const userIds = rows.map((r) => r.userId).filter((u): u is string => u !== null);
-    const users = userIds.length ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(userIds) }) : [];
+    const users = userIds.length
+      ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(userIds) })
+      : [];
     const owners = users
       .map((u): MailboxOwner => ({ userId: u.id, tenantId: u.tenantId, address: u.address }))
       .filter((o) => mayActFor(principal, o) && (recipient === undefined || o.address === recipient));
     if (owners.length === 0) throw notFound;
     if (owners.length > 1) {
-      throw new BadRequestException(`recipient: the message had several recipients you may act for; name one of them`);
+      throw new BadRequestException(
+        `recipient: the message had several recipients you may act for; name one of them`,
+      );
     }
-    const record = await this.db.getRepository(ScanRecordEntity).findOne({ where: { reference }, select: { reference: true, messageFingerprint: true } });
+    const record = await this.db
+      .getRepository(ScanRecordEntity)
+      .findOne({ where: { reference }, select: { reference: true, messageFingerprint: true } });
     if (!record) throw notFound;
     return { owner: owners[0], reference, fingerprint: record.messageFingerprint };
   }
 
   private async ownerOfRawMark(principal: Principal, recipient: string | undefined): Promise<MailboxOwner> {
     if (recipient === undefined) {
-      if (!principal.userId) throw new BadRequestException('recipient: this key has no mailbox; name the recipient');
+      if (!principal.userId)
+        throw new BadRequestException('recipient: this key has no mailbox; name the recipient');
       const self = await this.ownerById(principal.userId);
       if (!self) throw new NotFoundException('your mailbox no longer exists');
       return self;
     }
     const user = await this.db.getRepository(UserAccountEntity).findOneBy({ address: recipient });
-    const owner: MailboxOwner | null = user ? { userId: user.id, tenantId: user.tenantId, address: user.address } : null;
-    if (!owner || !mayActFor(principal, owner)) throw new NotFoundException(`no mailbox ${recipient} you may act for`);
+    const owner: MailboxOwner | null = user
+      ? { userId: user.id, tenantId: user.tenantId, address: user.address }
+      : null;
+    if (!owner || !mayActFor(principal, owner))
+      throw new NotFoundException(`no mailbox ${recipient} you may act for`);
     return owner;
   }
 
@@ -204,4 +228,3 @@ function toDto(mark: FeedbackMarkEntity, status: 'accepted' | 'undone'): MarkDto
     createdAt: mark.createdAt.toISOString(),
   };
 }
-

@@ -7,13 +7,17 @@ import { createHash } from 'node:crypto';
  * when there is one; otherwise the fields delivery does not change: From, Date, Subject and the start of the text.
  * The filter must compute scan_record.message_fingerprint with this same function.
  */
-export function messageFingerprint(message: Pick<ParsedMessage, 'messageId' | 'from' | 'date' | 'subject' | 'text'>): string {
+export function messageFingerprint(
+  message: Pick<ParsedMessage, 'messageId' | 'from' | 'date' | 'subject' | 'text'>,
+): string {
   const h = createHash('sha256');
   const id = message.messageId?.trim().replace(/^<|>$/g, '').toLowerCase();
   if (id) {
     h.update(`mid:${id}`);
   } else {
-    h.update(`from:${message.from?.address ?? ''}\ndate:${message.date ?? ''}\nsubject:${message.subject ?? ''}\n`);
+    h.update(
+      `from:${message.from?.address ?? ''}\ndate:${message.date ?? ''}\nsubject:${message.subject ?? ''}\n`,
+    );
     h.update(message.text.slice(0, 4096).replace(/\s+/g, ' ').trim());
   }
   return h.digest('hex');

@@ -1,6 +1,12 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { OutboxEventEntity } from '@spamfilter/persistence';
+import { OutboxEventEntity, runInTransaction } from '@spamfilter/persistence';
 import { DataSource, In, IsNull } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import { OutboxPublisher } from './outbox-publisher';
@@ -56,16 +62,24 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   /** One round: publishes up to OUTBOX_BATCH_SIZE rows; returns how many were published. */
   async relayOnce(): Promise<number> {
-    return this.db.transaction(async (m) => {
+    return runInTransaction(this.db, async (m) => {
       if (this.db.options.type === 'postgres') {
-        const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY])) as { locked: boolean }[];
+        const [{ locked }] = (await m.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [
+          RELAY_LOCK_KEY,
+        ])) as { locked: boolean }[];
         if (!locked) return 0; // another relay is publishing
       }
       const repo = m.getRepository(OutboxEventEntity);
-      const rows = await repo.find({ where: { publishedAt: IsNull() }, order: { id: 'ASC' }, take: this.config.api.outboxBatchSize });
+      const rows = await repo.find({
+        where: { publishedAt: IsNull() },
+        order: { id: 'ASC' },
+        take: this.config.api.outboxBatchSize,
+      });
       if (rows.length === 0) return 0;
       // A failure rejects and rolls back: the rows stay unpublished and the next round tries them again.
-      await this.publisher.publishBatch(rows.map((r) => ({ topic: r.topic, key: r.messageKey, payload: r.payload })));
+      await this.publisher.publishBatch(
+        rows.map((r) => ({ topic: r.topic, key: r.messageKey, payload: r.payload })),
+      );
       await repo.update({ id: In(rows.map((r) => r.id)) }, { publishedAt: new Date() });
       return rows.length;
     });
@@ -82,12 +96,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       } catch (err) {
         this.failures++;
         if (this.failures === 1 || this.failures % 50 === 0) {
-          this.log.warn(`outbox relay: publishing failed (${this.failures}x), rows wait: ${err instanceof Error ? err.message : String(err)}`);
+          this.log.warn(
+            `outbox relay: publishing failed (${this.failures}x), rows wait: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }
       if (published > 0 && this.failures === 0) continue; // more may be waiting
       if (this.kicked && this.failures === 0) continue;
-      const pause = this.failures > 0 ? Math.min(5000, this.config.api.outboxPollMs * 2 ** Math.min(this.failures, 5)) : this.config.api.outboxPollMs;
+      const pause =
+        this.failures > 0
+          ? Math.min(5000, this.config.api.outboxPollMs * 2 ** Math.min(this.failures, 5))
+          : this.config.api.outboxPollMs;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, pause);
         this.wake = () => {

@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
-import { ApiKeyEntity, DomainEntity, UserAccountEntity } from '@spamfilter/persistence';
+import { ApiKeyEntity, DomainEntity, UserAccountEntity, runInTransaction } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import type { CreateUser, IssuedKeyDto, IssueKey, UserDto } from '../dtos/user.dto';
@@ -12,14 +12,20 @@ export class UsersService {
   constructor(private readonly db: DataSource) {}
 
   async create(principal: Principal, body: CreateUser): Promise<UserDto> {
-    return this.db.transaction(async (m) => {
+    return runInTransaction(this.db, async (m) => {
       const users = m.getRepository(UserAccountEntity);
-      if (await users.findOneBy({ address: body.address })) throw new ConflictException(`user ${body.address} exists`);
+      if (await users.findOneBy({ address: body.address }))
+        throw new ConflictException(`user ${body.address} exists`);
       const domains = m.getRepository(DomainEntity);
       const name = domainOf(body.address);
       let domain = await domains.findOneBy({ name });
       if (!domain) {
-        domain = domains.create({ id: randomUUID(), tenantId: body.tenantId ?? principal.tenantId, name, createdAt: new Date() });
+        domain = domains.create({
+          id: randomUUID(),
+          tenantId: body.tenantId ?? principal.tenantId,
+          name,
+          createdAt: new Date(),
+        });
         await domains.insert(domain);
       } else if (body.tenantId && body.tenantId !== domain.tenantId) {
         throw new BadRequestException(`tenantId: domain ${name} belongs to another tenant`);
@@ -59,7 +65,9 @@ export class UsersService {
   }
 
   async revokeKey(id: string): Promise<void> {
-    const result = await this.db.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+    const result = await this.db
+      .getRepository(ApiKeyEntity)
+      .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new NotFoundException(`no active key ${id}`);
   }
 }

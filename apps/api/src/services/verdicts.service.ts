@@ -1,6 +1,12 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
 import { isReferenceId } from '@spamfilter/domain';
-import { DomainEntity, FeedbackMarkEntity, ScanRecipientEntity, ScanRecordEntity, UserAccountEntity } from '@spamfilter/persistence';
+import {
+  DomainEntity,
+  FeedbackMarkEntity,
+  ScanRecipientEntity,
+  ScanRecordEntity,
+  UserAccountEntity,
+} from '@spamfilter/persistence';
 import { Brackets, DataSource, In, IsNull } from 'typeorm';
 import type { ListVerdicts, VerdictDto, VerdictPageDto } from '../dtos/verdict.dto';
 import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
@@ -41,7 +47,11 @@ export class VerdictsService {
       if (!principal.userId) return { items: [], next: null };
       qb.where('r.userId = :userId', { userId: principal.userId });
     } else if (principal.role === 'domain_admin') {
-      const d = principal.domain ? await this.db.getRepository(DomainEntity).findOneBy({ name: principal.domain, tenantId: principal.tenantId }) : null;
+      const d = principal.domain
+        ? await this.db
+            .getRepository(DomainEntity)
+            .findOneBy({ name: principal.domain, tenantId: principal.tenantId })
+        : null;
       if (!d) return { items: [], next: null };
       qb.where('r.domainId = :domainId', { domainId: d.id });
     } else {
@@ -52,16 +62,28 @@ export class VerdictsService {
       const at = new Date(c.t);
       qb.andWhere(
         new Brackets((w) => {
-          w.where('r.createdAt < :at', { at }).orWhere(new Brackets((x) => x.where('r.createdAt = :at', { at }).andWhere('r.reference < :ref', { ref: c.r })));
+          w.where('r.createdAt < :at', { at }).orWhere(
+            new Brackets((x) =>
+              x.where('r.createdAt = :at', { at }).andWhere('r.reference < :ref', { ref: c.r }),
+            ),
+          );
         }),
       );
     }
-    const rows = await qb.orderBy('r.createdAt', 'DESC').addOrderBy('r.reference', 'DESC').addOrderBy('r.recipient', 'ASC').take(q.limit + 1).getMany();
+    const rows = await qb
+      .orderBy('r.createdAt', 'DESC')
+      .addOrderBy('r.reference', 'DESC')
+      .addOrderBy('r.recipient', 'ASC')
+      .take(q.limit + 1)
+      .getMany();
     const page = rows.slice(0, q.limit);
     const last = page[page.length - 1];
     return {
       items: await this.toDtos(page),
-      next: rows.length > q.limit && last ? encodeCursor({ t: last.createdAt.getTime(), r: last.reference }) : null,
+      next:
+        rows.length > q.limit && last
+          ? encodeCursor({ t: last.createdAt.getTime(), r: last.reference })
+          : null,
     };
   }
 
@@ -115,7 +137,12 @@ export class VerdictsService {
         action: r.action,
         score: r.score,
         reason: r.reason,
-        symbols: r.symbols.map((s) => ({ name: s.name, score: s.score, description: s.description, options: [...s.options] })),
+        symbols: r.symbols.map((s) => ({
+          name: s.name,
+          score: s.score,
+          description: s.description,
+          options: [...s.options],
+        })),
         mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`) : null) ?? null,
       };
     });
