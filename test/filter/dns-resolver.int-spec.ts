@@ -1,0 +1,71 @@
+import { DnsError, NodeDnsResolver, reverseName } from '../../apps/filter/src/services/dns/dns-resolver';
+import { ZoneDnsServer } from '../dns/zone-dns-server';
+
+describe('NodeDnsResolver against a loopback DNS server', () => {
+  let dns: ZoneDnsServer;
+  let resolver: NodeDnsResolver;
+  const make = (timeoutMs = 300, cacheSeconds = 0): NodeDnsResolver =>
+    new NodeDnsResolver({ servers: [dns.address], timeoutMs, cacheSeconds, cacheEntries: 100 });
+
+  beforeAll(async () => {
+    dns = await ZoneDnsServer.start({
+      'mx.example.org': { A: ['192.0.2.25'] },
+      'example.org': { TXT: ['v=spf1 ip4:192.0.2.0/24 -all', 'x'.repeat(400)] },
+      [reverseName('192.0.2.25')]: { PTR: ['mx.example.org'] },
+      'slow.example.org': { A: ['192.0.2.1'] },
+    });
+  });
+  afterEach(() => {
+    dns.reset();
+    resolver?.close();
+  });
+  afterAll(() => dns.close());
+
+  it('answers A, TXT (long strings in chunks) and PTR from the zone', async () => {
+    resolver = make();
+    expect(await resolver.resolve('mx.example.org', 'A')).toEqual(['192.0.2.25']);
+    const txt = (await resolver.resolve('example.org', 'TXT')) as string[][];
+    expect(txt.map((t) => t.join(''))).toEqual(['v=spf1 ip4:192.0.2.0/24 -all', 'x'.repeat(400)]);
+    expect(txt[1]).toHaveLength(2);
+    expect(await resolver.resolve(reverseName('192.0.2.25'), 'PTR')).toEqual(['mx.example.org']);
+  });
+
+  it('reports NXDOMAIN as ENOTFOUND (an answer, not a failure)', async () => {
+    resolver = make();
+    await expect(resolver.resolve('nope.example.org', 'A')).rejects.toMatchObject({ code: 'ENOTFOUND' });
+  });
+
+  it.each([
+    ['slow', { mode: 'slow', delayMs: 2000 } as const],
+    ['dropped', { mode: 'drop' } as const],
+    ['garbage', { mode: 'garbage' } as const],
+    ['truncated (no TCP to fall back to)', { mode: 'truncate' } as const],
+    ['SERVFAIL', { mode: 'servfail' } as const],
+  ])('fails a %s answer within its timeout, never stalls', async (_label, behaviour) => {
+    resolver = make(300);
+    dns.misbehave(/^slow\./, behaviour);
+    const t0 = Date.now();
+    const err = await resolver.resolve('slow.example.org', 'A').then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const ms = Date.now() - t0;
+    expect(err).toBeInstanceOf(DnsError);
+    expect(['ENOTFOUND', 'ENODATA']).not.toContain((err as DnsError).code);
+    expect(ms).toBeLessThan(600);
+  });
+
+  it('caches answers and NXDOMAIN, not timeouts', async () => {
+    resolver = make(200, 60);
+    await resolver.resolve('mx.example.org', 'A');
+    await resolver.resolve('mx.example.org', 'A');
+    await resolver.resolve('nope.example.org', 'A').catch(() => undefined);
+    await resolver.resolve('nope.example.org', 'A').catch(() => undefined);
+    expect(dns.queries.filter((q) => q === 'A mx.example.org')).toHaveLength(1);
+    expect(dns.queries.filter((q) => q === 'A nope.example.org')).toHaveLength(1);
+    dns.misbehave(/^slow\./, { mode: 'drop' });
+    await resolver.resolve('slow.example.org', 'A').catch(() => undefined);
+    dns.reset();
+    expect(await resolver.resolve('slow.example.org', 'A')).toEqual(['192.0.2.1']);
+  });
+});
