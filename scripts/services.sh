@@ -1,0 +1,310 @@
+#!/usr/bin/env bash
+# The real services of the product on one machine, without Docker: PostgreSQL 15, Redis and a single-node Kafka 4.1
+# (KRaft). Installs what is missing (Debian packages, the Kafka jars from Maven Central), starts each service on
+# 127.0.0.1 only, and waits until each answers a real request. Idempotent and quick when everything is already up.
+#
+#   bash scripts/services.sh up|down|status [postgres|redis|kafka|all]     (default: up all)
+#
+# State lives under $REPO/.var (git-ignored), downloads under $REPO/.cache. Runs unattended (CI): no prompts.
+# Exit status: 0 when every requested service is up (up, status) or stopped (down); 1 otherwise.
+#
+# Environment (all optional): PG_PORT (5432), REDIS_PORT (6379), KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
+# KAFKA_HEAP (512m), SERVICES_WAIT_S (60, how long to wait for each service to become ready).
+set -euo pipefail
+
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VAR="$REPO/.var"
+CACHE="$REPO/.cache"
+export DEBIAN_FRONTEND=noninteractive
+
+PG_VERSION=15
+PG_CLUSTER=main
+PG_PORT="${PG_PORT:-5432}"
+PG_ROLE=spamfilter
+PG_PASSWORD=spamfilter
+PG_DATABASES=(spamfilter spamfilter_test)
+
+REDIS_PORT="${REDIS_PORT:-6379}"
+REDIS_DIR="$VAR/redis"
+
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+KAFKA_LIBS="$CACHE/kafka/libs"
+KAFKA_DIR="$VAR/kafka"
+KAFKA_PID="$KAFKA_DIR/kafka.pid"
+KAFKA_LOG="$KAFKA_DIR/kafka.log"
+
+WAIT_S="${SERVICES_WAIT_S:-60}"
+
+say() { printf '%-9s %s\n' "$1:" "$2"; }
+DIED=0
+die() { say "$1" "FAILED: $2" >&2; DIED=1; return 1; }
+
+# ---------------------------------------------------------------------------------------------------------------
+# Debian packages: `apt-get update` only when something is missing, once per run; wait for the dpkg lock instead of
+# failing when another engineer (or unattended-upgrades) holds it.
+APT_UPDATED=0
+pkg_installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]; }
+ensure_pkgs() {
+  local missing=() p
+  for p in "$@"; do pkg_installed "$p" || missing+=("$p"); done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  echo "installing: ${missing[*]}" >&2
+  local apt=(apt-get -y -q -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold)
+  if [ "$APT_UPDATED" -eq 0 ]; then "${apt[@]}" update >&2; APT_UPDATED=1; fi
+  "${apt[@]}" install --no-install-recommends "${missing[@]}" >&2
+}
+
+# Wait until "$@" succeeds, at most WAIT_S seconds (polling every 0.2 s).
+wait_for() {
+  local deadline=$((SECONDS + WAIT_S))
+  until "$@" >/dev/null 2>&1; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# PostgreSQL: Debian's packaged cluster 15/main, driven with pg_ctlcluster. Why not our own initdb under .var: the
+# package already creates and maintains that cluster (service user, log rotation, pg_hba with scram-sha-256 on
+# 127.0.0.1), other tools on the machine expect it on 5432, and a second cluster on the same port would fight it.
+# We only add a conf.d drop-in that pins it to 127.0.0.1.
+PG_CONF_DIR="/etc/postgresql/$PG_VERSION/$PG_CLUSTER"
+PG_DROPIN="$PG_CONF_DIR/conf.d/50-spamfilter.conf"
+
+as_postgres() { runuser -u postgres -- "$@"; }
+pg_superuser_sql() { as_postgres psql -p "$PG_PORT" -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+pg_ready() {
+  PGPASSWORD="$PG_PASSWORD" PGCONNECT_TIMEOUT=2 psql -X -At -h 127.0.0.1 -p "$PG_PORT" -U "$PG_ROLE" -d "$1" -c 'select 1' 2>/dev/null | grep -qx 1
+}
+pg_online() { pg_lsclusters -h 2>/dev/null | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c {print $4}' | grep -qx online; }
+
+pg_dropin_text() { printf "# Written by scripts/services.sh: loopback only.\nlisten_addresses = '127.0.0.1'\nport = %s\n" "$PG_PORT"; }
+
+pg_up() {
+  # Fast path: pinned to loopback, and the role answers over TCP with its password on both databases.
+  if [ -f "$PG_DROPIN" ] && [ "$(cat "$PG_DROPIN")" = "$(pg_dropin_text)" ] && pg_online && pg_ready spamfilter && pg_ready spamfilter_test; then
+    say postgres "up (127.0.0.1:$PG_PORT, role $PG_ROLE, databases ${PG_DATABASES[*]})"
+    return 0
+  fi
+  command -v pg_ctlcluster >/dev/null && [ -x "/usr/lib/postgresql/$PG_VERSION/bin/postgres" ] || ensure_pkgs "postgresql-$PG_VERSION" postgresql-client-common postgresql-common
+  if ! pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c' | grep -q .; then
+    pg_createcluster "$PG_VERSION" "$PG_CLUSTER" --port "$PG_PORT" >&2
+  fi
+  local want
+  want=$(pg_dropin_text)
+  if [ ! -f "$PG_DROPIN" ] || [ "$(cat "$PG_DROPIN")" != "$want" ]; then
+    printf '%s\n' "$want" >"$PG_DROPIN"
+    # listen_addresses and port need a restart to apply.
+    if pg_online; then pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart >&2 9>&-; fi
+  fi
+  # Password authentication over TCP from loopback (Debian's default pg_hba has it; make sure on odd machines).
+  if ! grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+(scram-sha-256|md5)' "$PG_CONF_DIR/pg_hba.conf"; then
+    printf 'host    all             all             127.0.0.1/32            scram-sha-256\n' >>"$PG_CONF_DIR/pg_hba.conf"
+    if pg_online; then pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" reload >&2; fi
+  fi
+  if ! pg_online; then
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" start >&2 9>&- || die postgres "pg_ctlcluster start failed (see /var/log/postgresql/)" || return 1
+  fi
+  wait_for as_postgres psql -p "$PG_PORT" -X -At -c 'select 1' || { die postgres "server not answering as postgres"; return 1; }
+  # Role and databases; the password is (re)set so a machine left with another one still matches the config.
+  pg_superuser_sql <<SQL >/dev/null
+DO \$\$
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$PG_ROLE') THEN
+    CREATE ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+  ELSE
+    ALTER ROLE $PG_ROLE LOGIN CREATEDB PASSWORD '$PG_PASSWORD';
+  END IF;
+END
+\$\$;
+SQL
+  local db
+  for db in "${PG_DATABASES[@]}"; do
+    if [ "$(pg_superuser_sql -c "select 1 from pg_database where datname = '$db'")" != 1 ]; then
+      pg_superuser_sql -c "create database $db owner $PG_ROLE" >/dev/null
+    fi
+  done
+  for db in "${PG_DATABASES[@]}"; do
+    wait_for pg_ready "$db" || { die postgres "role $PG_ROLE cannot run 'select 1' on $db over TCP"; return 1; }
+  done
+  say postgres "up (127.0.0.1:$PG_PORT, role $PG_ROLE, databases ${PG_DATABASES[*]})"
+}
+
+pg_down() {
+  if command -v pg_ctlcluster >/dev/null && pg_online; then
+    pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" stop >&2
+  fi
+  say postgres "down"
+}
+
+pg_status() {
+  if ! command -v pg_ctlcluster >/dev/null; then say postgres "not installed"; return 1; fi
+  if ! pg_online; then say postgres "down"; return 1; fi
+  if pg_ready spamfilter; then say postgres "up (127.0.0.1:$PG_PORT, select 1 as $PG_ROLE ok)"; return 0; fi
+  say postgres "running but role $PG_ROLE cannot connect (run: services.sh up postgres)"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Redis: our own instance under .var/redis (not the Debian service): loopback, no persistence (counters are
+# short-lived by design), pid file so `down` stops exactly what `up` started.
+REDIS_PIDFILE="$REDIS_DIR/redis.pid"
+redis_cli() { redis-cli -h 127.0.0.1 -p "$REDIS_PORT" "$@"; }
+redis_ready() { [ "$(redis_cli ping 2>/dev/null)" = PONG ]; }
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+redis_up() {
+  if command -v redis-cli >/dev/null && redis_ready; then
+    if pid_alive "$REDIS_PIDFILE"; then say redis "up (127.0.0.1:$REDIS_PORT, pid $(cat "$REDIS_PIDFILE"))"
+    else say redis "up (127.0.0.1:$REDIS_PORT, started outside this script)"; fi
+    return 0
+  fi
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    ensure_pkgs redis-server redis-tools
+    # The package may start Debian's own service on the same port; we run ours instead.
+    if [ -f /run/redis/redis-server.pid ] && kill -0 "$(cat /run/redis/redis-server.pid)" 2>/dev/null; then
+      service redis-server stop >&2 2>&1 || kill "$(cat /run/redis/redis-server.pid)" || true
+      sleep 0.5
+    fi
+  fi
+  mkdir -p "$REDIS_DIR"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --protected-mode yes --daemonize yes \
+    --dir "$REDIS_DIR" --pidfile "$REDIS_PIDFILE" --logfile "$REDIS_DIR/redis.log" \
+    --save "" --appendonly no --maxmemory 256mb --maxmemory-policy volatile-lru >&2 9>&-
+  wait_for redis_ready || { die redis "no PONG within ${WAIT_S}s (see $REDIS_DIR/redis.log)"; return 1; }
+  say redis "up (127.0.0.1:$REDIS_PORT, pid $(cat "$REDIS_PIDFILE" 2>/dev/null || echo '?'))"
+}
+
+redis_down() {
+  if pid_alive "$REDIS_PIDFILE"; then
+    local pid; pid=$(cat "$REDIS_PIDFILE")
+    redis_cli shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + 10))
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$REDIS_PIDFILE"
+  say redis "down"
+}
+
+redis_status() {
+  if ! command -v redis-cli >/dev/null; then say redis "not installed"; return 1; fi
+  if redis_ready; then
+    if pid_alive "$REDIS_PIDFILE"; then say redis "up (127.0.0.1:$REDIS_PORT, pid $(cat "$REDIS_PIDFILE"), ping ok)"
+    else say redis "up (127.0.0.1:$REDIS_PORT, not started by this script)"; fi
+    return 0
+  fi
+  say redis "down"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+# Kafka 4.1, KRaft combined mode, one node. Jars from Maven Central via scripts/kafka/pom.xml, the machine's JDK 17.
+kafka_probe() { node "$REPO/scripts/wait-kafka.js" "127.0.0.1:$KAFKA_PORT" "$1"; }
+kafka_java() { java -cp "$KAFKA_LIBS/*" "$@"; }
+
+kafka_up() {
+  if pid_alive "$KAFKA_PID"; then
+    local line
+    if line=$(kafka_probe "$((WAIT_S * 1000))"); then say kafka "up (127.0.0.1:$KAFKA_PORT, pid $(cat "$KAFKA_PID")) $line"; return 0; fi
+    die kafka "process $(cat "$KAFKA_PID") runs but does not answer: $line (see $KAFKA_LOG)"
+    return 1
+  fi
+  command -v java >/dev/null || ensure_pkgs openjdk-17-jre-headless
+  if [ ! -d "$KAFKA_LIBS" ]; then
+    command -v mvn >/dev/null || ensure_pkgs maven
+    echo "downloading the Kafka broker jars (Maven Central) into $KAFKA_LIBS" >&2
+    rm -rf "$KAFKA_LIBS.tmp"
+    mvn -q -B -f "$REPO/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" >&2
+    mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS" # only a complete download becomes the libs folder
+  fi
+  [ -d "$REPO/node_modules/kafkajs" ] || { die kafka "node_modules/kafkajs missing (npm ci first): the readiness probe needs it"; return 1; }
+  mkdir -p "$KAFKA_DIR/data"
+  sed -e "s#@KAFKA_DATA@#$KAFKA_DIR/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+    -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
+    "$REPO/scripts/kafka/server.properties.template" >"$KAFKA_DIR/server.properties"
+  # Format the storage once; the cluster id is kept in meta.properties.
+  if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+    local cluster_id
+    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    kafka_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
+      >"$KAFKA_DIR/format.log" 2>&1 || { die kafka "storage format failed (see $KAFKA_DIR/format.log)"; return 1; }
+  fi
+  # setsid + nohup: the broker outlives the shell (and the CI step) that started it; `down` stops it by its pid.
+  cd "$KAFKA_DIR"
+  setsid nohup java "-Xms128m" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
+  echo $! >"$KAFKA_PID"
+  cd "$REPO"
+  local line
+  if line=$(kafka_probe "$((WAIT_S * 1000))"); then
+    say kafka "up (127.0.0.1:$KAFKA_PORT, pid $(cat "$KAFKA_PID")) $line"
+    return 0
+  fi
+  die kafka "$line (see $KAFKA_LOG)"
+}
+
+kafka_down() {
+  if pid_alive "$KAFKA_PID"; then
+    local pid; pid=$(cat "$KAFKA_PID")
+    kill "$pid" 2>/dev/null || true # SIGTERM: controlled shutdown, flushes the logs
+    local deadline=$((SECONDS + 30))
+    while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$KAFKA_PID"
+  say kafka "down"
+}
+
+kafka_status() {
+  if ! pid_alive "$KAFKA_PID"; then
+    if [ -d "$KAFKA_LIBS" ]; then say kafka "down"; else say kafka "not installed (jars not downloaded)"; fi
+    return 1
+  fi
+  local line
+  if line=$(kafka_probe 3000); then say kafka "up (127.0.0.1:$KAFKA_PORT, pid $(cat "$KAFKA_PID")) $line"; return 0; fi
+  say kafka "starting or unhealthy (pid $(cat "$KAFKA_PID")): $line"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+usage() { echo "usage: $0 up|down|status [postgres|redis|kafka|all]" >&2; exit 2; }
+
+action="${1:-up}"
+target="${2:-all}"
+case "$action" in up | down | status) ;; *) usage ;; esac
+case "$target" in
+  all) services=(postgres redis kafka) ;;
+  postgres | redis | kafka) services=("$target") ;;
+  *) usage ;;
+esac
+[ "$action" = down ] && [ "$target" = all ] && services=(kafka redis postgres)
+if [ "$action" != status ] && [ "$(id -u)" -ne 0 ] && [[ " ${services[*]} " == *" postgres "* ]]; then
+  echo "services.sh $action postgres needs root (apt-get, pg_ctlcluster, runuser)" >&2
+  exit 1
+fi
+
+mkdir -p "$VAR" "$CACHE"
+# One run at a time: two engineers (or two CI steps) starting Kafka together would format or start it twice.
+# Every daemon is started with `9>&-` so it does not inherit (and hold) this lock.
+exec 9>"$VAR/.services.lock"
+flock -w 300 9 || { echo "another services.sh is still running" >&2; exit 1; }
+
+# Each service runs in its own subshell with errexit really on (bash ignores `set -e` inside a function called from
+# `f || ...`), so an unexpected failure stops that service with one line and the others still run.
+status=0
+for s in "${services[@]}"; do
+  case "$s" in postgres) fn="pg_$action" ;; *) fn="${s}_$action" ;; esac
+  set +e
+  (
+    set -eE
+    trap '[ "$DIED" = 1 ] || say "$s" "FAILED: \`$BASH_COMMAND\` exited $? (line $LINENO)" >&2; DIED=1' ERR
+    "$fn"
+  )
+  rc=$?
+  set -e
+  [ "$rc" -eq 0 ] || status=1
+done
+exit "$status"
