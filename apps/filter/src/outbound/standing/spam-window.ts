@@ -20,16 +20,23 @@ export class SpamWindow {
   }
 
   /** Records one spam verdict of `account` and returns the count within the window, this one included. */
-  async record(account: string): Promise<number> {
+  async record(account: string, notBeforeMs = 0): Promise<number> {
     const slice = Math.floor(this.clock() / this.sliceMs);
     await this.counters.hit(this.key(account, slice), this.windowMs + this.sliceMs);
-    return this.count(account);
+    return this.count(account, notBeforeMs);
   }
 
-  async count(account: string): Promise<number> {
+  /**
+   * Spam verdicts within the window. `notBeforeMs` (an operator's unblock) drops the slices that began before it:
+   * an unblocked account starts afresh instead of being re-blocked by the verdicts that blocked it.
+   */
+  async count(account: string, notBeforeMs = 0): Promise<number> {
     const slice = Math.floor(this.clock() / this.sliceMs);
     let total = 0;
-    for (let s = slice - SLICES + 1; s <= slice; s++) total += await this.counters.count(this.key(account, s));
+    for (let s = slice - SLICES + 1; s <= slice; s++) {
+      if (s * this.sliceMs < notBeforeMs) continue;
+      total += await this.counters.count(this.key(account, s));
+    }
     return total;
   }
 
