@@ -5,3 +5,4 @@ export * from './verdict';
 export * from './reference-id';
 export * from './feedback';
 export * from './aup';
+export * from './outbound-standing';

@@ -1,9 +1,8 @@
-import type { SymbolHit } from '@spamfilter/domain';
+import { computeStanding, type Standing, type SymbolHit } from '@spamfilter/domain';
 import type { Check, ScanContext } from '../../pipeline/check';
 import { outboundIdentity } from '../outbound-identity';
 import type { AccountStore, StandingStore } from '../outbound-sources.port';
 import { OUTBOUND_SYMBOLS } from '../outbound.symbols';
-import { computeStanding, type Standing } from './account-standing';
 
 export interface AccountStandingOptions {
   readonly complaintWeight: number;

@@ -1,7 +1,6 @@
-import type { ScanEnvelope, ScanVerdict } from '@spamfilter/domain';
+import { autoBlockDecision, isSpamVerdict, type ScanEnvelope, type ScanVerdict } from '@spamfilter/domain';
 import { outboundIdentity } from '../outbound-identity';
 import type { AccountStore, OperatorNotifier } from '../outbound-sources.port';
-import { autoBlockDecision, isSpamVerdict } from './account-standing';
 import type { SpamWindow } from './spam-window';
 
 export const AUTO_BLOCK_ACTOR = 'system:auto-block';

@@ -1,6 +1,4 @@
-import { InMemoryOutboundCounters } from '../in-memory-outbound-counters';
-import { autoBlockDecision, computeStanding, isSpamVerdict } from './account-standing';
-import { SpamWindow } from './spam-window';
+import { autoBlockDecision, computeStanding, isSpamVerdict } from './outbound-standing';
 
 describe('computeStanding', () => {
   it('is spotless without spam or complaints and falls with each', () => {
@@ -31,20 +29,5 @@ describe('autoBlockDecision', () => {
   });
   it('counts hold and reject as spam verdicts, not defers', () => {
     expect(['accept', 'hold', 'reject', 'defer', 'block'].filter(isSpamVerdict)).toEqual(['hold', 'reject']);
-  });
-});
-
-describe('SpamWindow', () => {
-  it('counts a burst across a clock boundary and forgets verdicts older than the window', async () => {
-    let now = Date.UTC(2026, 10, 22, 10, 9, 30); // half a minute before the 10-minute boundary
-    const clock = () => now;
-    const w = new SpamWindow(new InMemoryOutboundCounters(clock), clock, 600_000);
-    expect(await w.record('a@x.example')).toBe(1);
-    now += 60_000;
-    expect(await w.record('a@x.example')).toBe(2);
-    expect(await w.count('b@x.example')).toBe(0);
-    now += 11 * 60_000;
-    expect(await w.count('a@x.example')).toBe(0);
-    expect(await w.record('a@x.example')).toBe(1);
   });
 });
