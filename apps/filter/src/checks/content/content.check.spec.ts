@@ -1,0 +1,81 @@
+import type { ParsedMessage } from '@spamfilter/mail';
+import { ContentCheck, sameOrganisation } from './content.check';
+
+const base: ParsedMessage = {
+  headers: [],
+  subject: 'hello',
+  from: { name: 'A', address: 'a@shop.example.com' },
+  replyTo: [],
+  to: [],
+  messageId: null,
+  date: null,
+  text: 'plain words',
+  html: null,
+  hasTextPart: true,
+  hasHtmlPart: false,
+  links: [],
+  attachments: [],
+  size: 100,
+  defects: [],
+  truncated: false,
+};
+const check = new ContentCheck({ marketingPhrases: ['Act  Now', 'risk free', 'lowest price'] });
+const names = (m: Partial<ParsedMessage>): string[] => check.evaluate({ ...base, ...m }).map((h) => h.name);
+
+describe('ContentCheck', () => {
+  it('says nothing about an ordinary message', () => {
+    expect(check.evaluate(base)).toEqual([]);
+  });
+
+  it('flags a missing or blank subject', () => {
+    expect(names({ subject: null })).toEqual(['MISSING_SUBJECT']);
+    expect(names({ subject: '   ' })).toEqual(['MISSING_SUBJECT']);
+  });
+
+  it('flags Reply-To in another organisation only', () => {
+    expect(names({ replyTo: [{ name: '', address: 'x@mail.example.com' }] })).toEqual([]);
+    const hit = check.evaluate({ ...base, replyTo: [{ name: '', address: 'x@collect.example.net' }] });
+    expect(hit).toEqual([{ name: 'REPLYTO_DIFF_FROM', options: ['shop.example.com → collect.example.net'] }]);
+  });
+
+  it('flags repeated-character separators, not a single rule or normal text', () => {
+    expect(names({ text: 'a\n==========\nb\n**************\nc' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
+    expect(names({ text: 'a\n----------\nsignature' })).toEqual([]);
+    expect(names({ text: 'aaaaaaaaaaaaaaaaaaaaaaaaa and zzzzzzzzzzzzzzzzzzzzzzzzzzz' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
+  });
+
+  it('finds configured phrases case- and whitespace-insensitively, factor by count (max 3)', () => {
+    const [hit] = check.evaluate({ ...base, subject: 'ACT\tNOW', text: 'Risk free at the lowest   price' });
+    expect(hit).toEqual({ name: 'MARKETING_PHRASE', factor: 3, options: ['act now', 'risk free', 'lowest price'] });
+    expect(new ContentCheck({ marketingPhrases: [] }).evaluate({ ...base, text: 'act now' })).toEqual([]);
+  });
+
+  it('tells executables from double extensions', () => {
+    const att = (filename: string) => ({ filename, contentType: 'application/octet-stream', size: 10, disposition: 'attachment' as const });
+    expect(check.evaluate({ ...base, attachments: [att('setup.EXE'), att('invoice.pdf.scr'), att('photo.jpg'), att('notes.v2.txt')] })).toEqual([
+      { name: 'EXECUTABLE_ATTACHMENT', options: ['setup.EXE'] },
+      { name: 'DOUBLE_EXTENSION_ATTACHMENT', options: ['invoice.pdf.scr'] },
+    ]);
+  });
+
+  it('flags HTML-only mail', () => {
+    expect(names({ hasHtmlPart: true, hasTextPart: false })).toEqual(['MIME_HTML_ONLY']);
+    expect(names({ hasHtmlPart: true, hasTextPart: true })).toEqual([]);
+  });
+
+  it('flags link text naming another host than the link, not same-site links or plain words', () => {
+    const link = (text: string | null, host: string) => ({ url: `http://${host}/`, host, text });
+    expect(names({ links: [link('www.paypal.com', 'paypal.com.evil.example'), link('Click here', 'evil.example')] })).toEqual(['URL_TEXT_HOST_MISMATCH']);
+    expect(names({ links: [link('https://www.example.com/a', 'example.com'), link('example.com', 'links.example.com'), link(null, 'x.example')] })).toEqual([]);
+  });
+
+  it('reports parser defects', () => {
+    expect(check.evaluate({ ...base, defects: ['missing closing boundary'] })).toEqual([{ name: 'MESSAGE_DEFECTS', options: ['missing closing boundary'] }]);
+  });
+
+  it('compares organisations by the last two labels', () => {
+    expect(sameOrganisation('a.example.com', 'example.com')).toBe(true);
+    expect(sameOrganisation('mail.example.com', 'news.example.com')).toBe(true);
+    expect(sameOrganisation('example.com', 'example.net')).toBe(false);
+  });
+});

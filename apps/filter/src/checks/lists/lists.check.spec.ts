@@ -1,0 +1,39 @@
+import { matchLists } from './lists.check';
+import type { ListEntry } from './list-source';
+
+const facts = { addresses: ['boss@corp.example.com'], ip: '203.0.113.45', recipients: ['bob@a.test', 'ann@a.test', 'eve@b.test'] };
+const e = (over: Partial<ListEntry>): ListEntry => ({ scope: 'global', owner: null, kind: 'block', match: 'address', value: 'x', ...over });
+
+describe('matchLists', () => {
+  it('matches by address, domain and its subdomains, IP and CIDR', () => {
+    expect(matchLists([e({ match: 'address', value: 'boss@corp.example.com' })], facts)).toHaveLength(1);
+    expect(matchLists([e({ match: 'domain', value: 'example.com' })], facts)).toHaveLength(1);
+    expect(matchLists([e({ match: 'domain', value: 'ample.com' })], facts)).toHaveLength(0);
+    expect(matchLists([e({ match: 'ip', value: '203.0.113.45' })], facts)).toHaveLength(1);
+    expect(matchLists([e({ match: 'cidr', value: '203.0.113.0/24' })], facts)).toHaveLength(1);
+    expect(matchLists([e({ match: 'cidr', value: '203.0.112.0/24' })], facts)).toHaveLength(0);
+  });
+
+  it('matches IPv6 and IPv4-mapped clients, and ignores malformed entries', () => {
+    const v6 = { ...facts, ip: '2001:db8::25' };
+    expect(matchLists([e({ match: 'cidr', value: '2001:db8::/32' })], v6)).toHaveLength(1);
+    expect(matchLists([e({ match: 'cidr', value: '203.0.113.0/24' })], { ...facts, ip: '::ffff:203.0.113.9' })).toHaveLength(1);
+    expect(matchLists([e({ match: 'cidr', value: 'not-a-cidr' }), e({ match: 'ip', value: '999.1.1.1' })], facts)).toEqual([]);
+  });
+
+  it('limits user and domain entries to their recipients; global ones apply to all', () => {
+    const hits = matchLists(
+      [
+        e({ scope: 'user', owner: 'bob@a.test', kind: 'block', match: 'domain', value: 'corp.example.com' }),
+        e({ scope: 'domain', owner: 'a.test', kind: 'allow', match: 'ip', value: '203.0.113.45' }),
+        e({ scope: 'global', kind: 'block', match: 'cidr', value: '203.0.113.0/26' }),
+      ],
+      facts,
+    );
+    expect(hits).toEqual([
+      { name: 'USER_BLOCK', options: ['block:domain:corp.example.com'], recipients: ['bob@a.test'] },
+      { name: 'DOMAIN_ALLOW', options: ['allow:ip:203.0.113.45'], recipients: ['bob@a.test', 'ann@a.test'] },
+      { name: 'GLOBAL_BLOCK', options: ['block:cidr:203.0.113.0/26'] },
+    ]);
+  });
+});
