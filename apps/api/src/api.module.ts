@@ -7,9 +7,12 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
-import { openDataSource } from '@spamfilter/persistence';
-import { DataSource } from 'typeorm';
+import { PersistenceModule } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from './api-config.token';
+import { FeedbackConsumer } from './consumers/feedback.consumer';
+import { FeedbackSource } from './consumers/feedback-source';
+import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
+import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
@@ -17,6 +20,7 @@ import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { AuthService } from './services/auth.service';
 import { HealthService } from './services/health.service';
+import { KafkaOutboxPublisher } from './services/kafka-outbox.publisher';
 import { MarksService } from './services/marks.service';
 import { OutboxPublisher } from './services/outbox-publisher';
 import { OutboxRelayService } from './services/outbox-relay.service';
@@ -24,16 +28,12 @@ import { UsersService } from './services/users.service';
 import { VerdictsService } from './services/verdicts.service';
 
 export interface ApiModuleOptions {
-  /** Where the outbox relay publishes; default: the configured bus (libs/messaging). */
+  /** Where the outbox relay publishes; default: Kafka when BUS=kafka. */
   readonly publisher?: OutboxPublisher;
-}
-
-@Injectable()
-class DataSourceCloser implements OnApplicationShutdown {
-  constructor(private readonly db: DataSource) {}
-  async onApplicationShutdown(): Promise<void> {
-    if (this.db.isInitialized) await this.db.destroy();
-  }
+  /** The learner's subscription; default: Kafka consumer group when BUS=kafka. */
+  readonly feedbackSource?: FeedbackSource;
+  /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
+  readonly learnerStores?: LearnerBayesStores;
 }
 
 /** OUTBOX_RELAY_ENABLED=false: this process only writes the outbox; another process relays it. */
@@ -43,14 +43,52 @@ class NoRelayPublisher extends OutboxPublisher {
   }
 }
 
+/** Closes the adapters this module created itself. */
+@Injectable()
+class AdapterCloser implements OnApplicationShutdown {
+  constructor(private readonly publisher: OutboxPublisher) {}
+  async onApplicationShutdown(): Promise<void> {
+    if (this.publisher instanceof KafkaOutboxPublisher) await this.publisher.close();
+  }
+}
+
+function publisherFor(config: AppConfig, options: ApiModuleOptions): OutboxPublisher {
+  if (options.publisher) return options.publisher;
+  if (!config.api.outboxRelayEnabled) return new NoRelayPublisher();
+  switch (config.messaging.bus) {
+    case 'kafka':
+      return new KafkaOutboxPublisher(config.messaging);
+    case 'memory':
+      throw new Error(
+        'BUS=memory: the in-process bus adapter (libs/messaging) is not wired into the API yet',
+      );
+  }
+}
+
+function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions): FeedbackSource {
+  if (options.feedbackSource) return options.feedbackSource;
+  switch (config.messaging.bus) {
+    case 'kafka':
+      return new KafkaFeedbackSource(config.messaging, config.learner);
+    case 'memory':
+      throw new Error(
+        'BUS=memory: the in-process bus adapter (libs/messaging) is not wired into the learner yet',
+      );
+  }
+}
+
+/**
+ * The API app: REST + OpenAPI, the outbox relay, and with LEARNER_ENABLED the learner (consumer group on
+ * spamfilter.feedback.v1). One image runs api pods, learner pods or both.
+ */
 @Module({})
 export class ApiModule {
   static forRoot(config: AppConfig, options: ApiModuleOptions = {}): DynamicModule {
     const providers: Provider[] = [
       { provide: API_APP_CONFIG, useValue: config },
-      { provide: DataSource, useFactory: () => openDataSource(config.database) },
-      DataSourceCloser,
       { provide: APP_GUARD, useClass: ApiKeyGuard },
+      { provide: OutboxPublisher, useFactory: () => publisherFor(config, options) },
+      AdapterCloser,
       AuthService,
       UsersService,
       MarksService,
@@ -58,12 +96,21 @@ export class ApiModule {
       HealthService,
       OutboxRelayService,
     ];
-    if (options.publisher) providers.push({ provide: OutboxPublisher, useValue: options.publisher });
-    else if (!config.api.outboxRelayEnabled)
-      providers.push({ provide: OutboxPublisher, useValue: new NoRelayPublisher() });
-    else throw new Error('ApiModule: no bus publisher configured (libs/messaging not wired yet)');
+    if (config.learner.enabled) {
+      if (!options.learnerStores)
+        throw new Error(
+          'LEARNER_ENABLED: no transactional Bayes store is wired yet (libs/persistence/src/bayes)',
+        );
+      providers.push(
+        { provide: FeedbackSource, useFactory: () => feedbackSourceFor(config, options) },
+        { provide: LearnerBayesStores, useValue: options.learnerStores },
+        LearnerService,
+        FeedbackConsumer,
+      );
+    }
     return {
       module: ApiModule,
+      imports: [PersistenceModule.forRoot(config.database)],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],
       providers,
     };
