@@ -235,6 +235,7 @@ kafka_up() {
   # setsid + nohup: the broker outlives the shell (and the CI step) that started it; `down` stops it by its pid.
   cd "$KAFKA_DIR"
   setsid nohup java "-Xms128m" "-Xmx$KAFKA_HEAP" -XX:+UseG1GC -Djava.awt.headless=true \
+    -Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_DIR/server.properties" >"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
   echo $! >"$KAFKA_PID"
   cd "$REPO"

@@ -4,5 +4,6 @@ export * from './envelope';
 export * from './verdict';
 export * from './reference-id';
 export * from './feedback';
+export * from './model-change';
 export * from './aup';
 export * from './outbound-standing';

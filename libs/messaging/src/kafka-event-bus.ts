@@ -1,0 +1,314 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import { errorMessage, RateLimitedLogger, stderrBusLogger, type BusLogger } from './bus-logger';
+import {
+  EventBus,
+  interruptibleSleep,
+  resolveRetry,
+  retryDelayMs,
+  type BusHealth,
+  type EventHandler,
+  type EventMeta,
+  type OutgoingEvent,
+  type SubscribeOptions,
+  type Subscription,
+} from './event-bus.port';
+import { physicalTopic, type TopicEvents, type TopicName } from './topics';
+
+export interface KafkaEventBusOptions {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly topicPrefix: string;
+  /** TCP connect timeout to a broker; also bounds health(). */
+  readonly connectTimeoutMs: number;
+  /** Partitions of topics this bus creates (default 3: partitions are the unit of learner parallelism). */
+  readonly partitions?: number;
+  /** Replication factor of topics this bus creates (default 1: the single development broker). */
+  readonly replicationFactor?: number;
+  readonly logger?: BusLogger;
+  /** kafkajs' own log level routed to the logger (default WARN). */
+  readonly kafkaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
+  /** Consumer session timeout (default 10 s); a handler must not run longer than this without returning. */
+  readonly sessionTimeoutMs?: number;
+}
+
+/** Kafka could not be reached; the message is one line meant for an operator, without a stack trace. */
+export class MessagingUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MessagingUnavailableError';
+  }
+}
+
+const LEVELS = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+
+/** kafkajs log entries → one line each on our logger (the default creator prints JSON to the console). */
+function routeKafkaLogs(logger: BusLogger): (level: logLevel) => (entry: LogEntry) => void {
+  return () => (entry) => {
+    const { message, timestamp: _t, logger: _l, stack: _s, ...extra } = entry.log as Record<string, unknown> & { message: string };
+    const facts = ['broker', 'groupId', 'topic', 'partition', 'error', 'retryCount', 'retryTime']
+      .filter((k) => extra[k] !== undefined)
+      .map((k) => `${k}=${String(extra[k])}`)
+      .join(' ');
+    const line = `kafkajs ${entry.namespace}: ${message}${facts ? ` (${facts})` : ''}`;
+    switch (entry.level) {
+      case logLevel.ERROR:
+        logger.error(line);
+        break;
+      case logLevel.WARN:
+        logger.warn(line);
+        break;
+      case logLevel.INFO:
+        logger.log(line);
+        break;
+      default:
+        logger.debug?.(line);
+    }
+  };
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+class KafkaSubscription implements Subscription {
+  stopping = false;
+  readonly abort = new AbortController();
+  private stopped: Promise<void> | null = null;
+
+  constructor(
+    readonly topic: TopicName,
+    readonly groupId: string,
+    readonly consumer: Consumer,
+    private readonly onStopped: (s: KafkaSubscription) => void,
+  ) {}
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      // From here on no new event is handled; the one in progress finishes and is committed (kafkajs' stop waits
+      // for the running eachMessage), later ones stay uncommitted for the group's next member.
+      this.stopping = true;
+      this.abort.abort();
+      try {
+        await this.consumer.stop();
+      } finally {
+        await this.consumer.disconnect(); // leaves the group: the next member is assigned at once
+        this.onStopped(this);
+      }
+    })();
+    return this.stopped;
+  }
+}
+
+/**
+ * BUS=kafka: the EventBus on Apache Kafka through kafkajs 2.2.4. JSON values, the caller's key (user id) as the
+ * message key so one user's events share a partition. Producer: acks from all in-sync replicas and one request in
+ * flight, so a retried send cannot reorder a key's events (duplicates remain possible: consumers de-duplicate by
+ * event ID). Consumers: autoCommit off, the offset committed after the handler succeeded.
+ */
+export class KafkaEventBus extends EventBus {
+  private readonly kafka: Kafka;
+  /** A client that never retries, for health() and connect(): one quick, clear answer. */
+  private readonly probeKafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private probeAdmin: Admin | null = null;
+  private producerReady: Promise<void> | null = null;
+  private adminReady: Promise<void> | null = null;
+  private readonly topicsReady = new Map<string, Promise<void>>();
+  private readonly subscriptions = new Set<KafkaSubscription>();
+  private readonly logger: BusLogger;
+  private closed = false;
+
+  constructor(private readonly opts: KafkaEventBusOptions) {
+    super();
+    this.logger = new RateLimitedLogger(opts.logger ?? stderrBusLogger);
+    const common = {
+      clientId: opts.clientId,
+      brokers: [...opts.brokers],
+      connectionTimeout: opts.connectTimeoutMs,
+      requestTimeout: 30_000,
+      logLevel: LEVELS[opts.kafkaLogLevel ?? 'warn'],
+      logCreator: routeKafkaLogs(this.logger),
+    };
+    this.kafka = new Kafka({ ...common, retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 } });
+    this.probeKafka = new Kafka({ ...common, clientId: `${opts.clientId}-probe`, requestTimeout: opts.connectTimeoutMs, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    this.producer = this.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  /**
+   * Checks the broker once. required: throws MessagingUnavailableError (one line) when it cannot be reached;
+   * otherwise logs one warning and returns the 'down' health, and the bus keeps trying on each publish.
+   */
+  async connect(opts: { required: boolean } = { required: true }): Promise<BusHealth> {
+    const health = await this.health();
+    if (health.status === 'down') {
+      const line = `Kafka unreachable at ${this.opts.brokers.join(',')}: ${String(health.detail.error)}`;
+      if (opts.required) throw new MessagingUnavailableError(line);
+      this.logger.warn(`${line}; continuing, the event bus reports 'down' until it answers`);
+      return health;
+    }
+    await this.connectProducer();
+    return health;
+  }
+
+  async publish<T extends TopicName>(topic: T, key: string, event: TopicEvents[T]): Promise<void> {
+    await this.publishBatch([{ topic, key, event }]);
+  }
+
+  override async publishBatch(events: readonly OutgoingEvent[]): Promise<void> {
+    if (this.closed) throw new Error('event bus is closed');
+    if (events.length === 0) return;
+    const byTopic = new Map<string, { key: string; value: string }[]>();
+    for (const e of events) {
+      const value = JSON.stringify(e.event);
+      if (value === undefined) throw new Error(`event for ${e.topic} is not JSON-serialisable`);
+      const physical = physicalTopic(this.opts.topicPrefix, e.topic);
+      const list = byTopic.get(physical) ?? [];
+      list.push({ key: e.key, value });
+      byTopic.set(physical, list);
+    }
+    try {
+      await Promise.all([...byTopic.keys()].map((t) => this.ensureTopic(t)));
+      await this.connectProducer();
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+    } catch (err) {
+      throw new MessagingUnavailableError(`publish to ${[...byTopic.keys()].join(',')} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  async subscribe<T extends TopicName>(topic: T, groupId: string, handler: EventHandler<T>, opts: SubscribeOptions = {}): Promise<Subscription> {
+    if (this.closed) throw new Error('event bus is closed');
+    const physical = physicalTopic(this.opts.topicPrefix, topic);
+    const retry = resolveRetry(opts);
+    await this.ensureTopic(physical);
+    const consumer = this.kafka.consumer({
+      groupId,
+      sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1000,
+      // An empty poll returns after this long; it also bounds how long stop() waits for the fetch in flight.
+      maxWaitTimeInMs: 500,
+      allowAutoTopicCreation: false,
+      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8, restartOnFailure: async () => !sub.stopping },
+    });
+    const sub = new KafkaSubscription(topic, groupId, consumer, (s) => this.subscriptions.delete(s));
+    consumer.on(consumer.events.CRASH, (e) => {
+      this.logger.error(`consumer of ${physical} (group ${groupId}) crashed: ${errorMessage(e.payload.error)}; restart: ${String(e.payload.restart)}`);
+    });
+    const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [physical], fromBeginning: opts.fromBeginning ?? true });
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: this.opts.partitions ?? 3,
+        eachMessage: async ({ partition, message, heartbeat }) => {
+          for (let attempt = 1; ; attempt++) {
+            // Stopping: leave this event uncommitted (the next member of the group handles it), and since no later
+            // event of the partition is committed either, nothing is skipped.
+            if (sub.stopping) return;
+            const meta: EventMeta = { topic, key: message.key?.toString('utf8') ?? '', partition, offset: message.offset, attempt };
+            try {
+              const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as TopicEvents[T];
+              await handler(event, meta);
+              break;
+            } catch (err) {
+              const wait = retryDelayMs(retry, attempt);
+              this.logger.warn(
+                `handler of ${physical} (group ${groupId}) failed on partition ${partition} offset ${message.offset}, attempt ${attempt}; retrying in ${wait} ms: ${errorMessage(err)}`,
+              );
+              opts.onError?.(err, meta);
+              await interruptibleSleep(wait, sub.abort.signal);
+              await heartbeat().catch(() => undefined);
+            }
+          }
+          await consumer.commitOffsets([{ topic: physical, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        },
+      });
+      // Resolve once the group is joined, so an event published right after subscribe() is not missed by a group
+      // that starts at the end (fromBeginning: false).
+      await withTimeout(joined, 30_000, `joining group ${groupId}`).catch((err: unknown) => this.logger.warn(errorMessage(err)));
+    } catch (err) {
+      sub.stopping = true;
+      await consumer.disconnect().catch(() => undefined);
+      throw new MessagingUnavailableError(`subscribe to ${physical} (group ${groupId}) failed: ${errorMessage(err)}`);
+    }
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  /** A real admin request (DescribeCluster) under the connect timeout; 'down' with the reason otherwise. */
+  async health(): Promise<BusHealth> {
+    if (this.closed) return { status: 'down', detail: { adapter: 'kafka', error: 'closed' } };
+    const admin = (this.probeAdmin ??= this.probeKafka.admin());
+    try {
+      const cluster = await withTimeout(
+        admin.connect().then(() => admin.describeCluster()),
+        this.opts.connectTimeoutMs + 2000,
+        'describeCluster',
+      );
+      return {
+        status: 'up',
+        detail: { adapter: 'kafka', clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller },
+      };
+    } catch (err) {
+      // Start the next probe from a fresh connection.
+      this.probeAdmin = null;
+      await admin.disconnect().catch(() => undefined);
+      return { status: 'down', detail: { adapter: 'kafka', brokers: this.opts.brokers.join(','), error: errorMessage(err) } };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop().catch(() => undefined)));
+    await Promise.all([
+      this.producer.disconnect().catch(() => undefined),
+      this.admin.disconnect().catch(() => undefined),
+      this.probeAdmin?.disconnect().catch(() => undefined),
+    ]);
+  }
+
+  private connectProducer(): Promise<void> {
+    this.producerReady ??= this.producer.connect().catch((err: unknown) => {
+      this.producerReady = null;
+      throw err;
+    });
+    return this.producerReady;
+  }
+
+  /** Creates the topic once per process (partitions 3, replication 1 by default); an existing topic is fine. */
+  private ensureTopic(physical: string): Promise<void> {
+    let ready = this.topicsReady.get(physical);
+    if (!ready) {
+      ready = (async () => {
+        this.adminReady ??= this.admin.connect().catch((err: unknown) => {
+          this.adminReady = null;
+          throw err;
+        });
+        await this.adminReady;
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: [{ topic: physical, numPartitions: this.opts.partitions ?? 3, replicationFactor: this.opts.replicationFactor ?? 1 }],
+        });
+      })().catch((err: unknown) => {
+        this.topicsReady.delete(physical);
+        throw err;
+      });
+      this.topicsReady.set(physical, ready);
+    }
+    return ready;
+  }
+}
