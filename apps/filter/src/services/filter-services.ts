@@ -1,6 +1,8 @@
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
+import { BayesClassifier, MemoryBayesStore } from '@spamfilter/bayes';
 import { AuthCheck } from '../checks/auth/auth.check';
+import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
 import { DnsblCheck } from '../checks/dnsbl/dnsbl.check';
 import { parseDnsblZones } from '../checks/dnsbl/dnsbl-zones';
@@ -34,7 +36,9 @@ export interface FilterDependencies {
   readonly scanLog?: ScanLogSink | null;
   readonly clock?: Clock;
   readonly random?: RandomSource;
-  /** Further checks (outbound, Bayes), run with the built-in ones. */
+  /** The Bayes model (global + per-user layers) and who the recipients are; default: an empty in-memory model. */
+  readonly bayes?: { readonly classifier: BayesClassifier; readonly users?: BayesUserDirectory };
+  /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];
   readonly extensions?: ScanExtensions;
   /** Health probes by dependency name: database, bus, counters. */
@@ -50,6 +54,7 @@ export class FilterServices {
   readonly registry: SymbolRegistry;
   readonly checks: readonly Check[];
   readonly lists: ListSource;
+  readonly bayes: BayesCheck;
   readonly policySource: PolicySource;
   readonly policies: PolicyService;
   readonly greylist: GreylistService;
@@ -79,7 +84,13 @@ export class FilterServices {
           }));
     this.lists = deps.lists ?? new InMemoryListSource();
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
-    const builtIn: Check[] = [new ListsCheck(this.lists), new ContentCheck({ marketingPhrases: config.marketingPhrases }), new ReputationCheck(this.reputation)];
+    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new BayesClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users);
+    const builtIn: Check[] = [
+      new ListsCheck(this.lists),
+      new ContentCheck({ marketingPhrases: config.marketingPhrases }),
+      new ReputationCheck(this.reputation),
+      this.bayes,
+    ];
     // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
     builtIn.push(new RdnsCheck(this.dns));
     if (this.dns.enabled) {
@@ -111,7 +122,7 @@ export class FilterServices {
       clock: this.clock,
       metrics: this.metrics,
       pipeline: { checkTimeoutMs: config.checkTimeoutMs, deadlineMs: config.deadlineMs },
-      ...(deps.extensions ? { extensions: deps.extensions } : {}),
+      extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
     this.health = new HealthService(this.dns, this.log, {
