@@ -1,4 +1,13 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type LogEntry, type Producer } from 'kafkajs';
+import {
+  Kafka,
+  Partitioners,
+  logLevel,
+  type Admin,
+  type Consumer,
+  type EachMessagePayload,
+  type LogEntry,
+  type Producer,
+} from 'kafkajs';
 import { errorMessage, RateLimitedLogger, stderrBusLogger, type BusLogger } from './bus-logger';
 import {
   EventBus,
@@ -39,12 +48,23 @@ export class MessagingUnavailableError extends Error {
   }
 }
 
-const LEVELS = { error: logLevel.ERROR, warn: logLevel.WARN, info: logLevel.INFO, debug: logLevel.DEBUG } as const;
+const LEVELS = {
+  error: logLevel.ERROR,
+  warn: logLevel.WARN,
+  info: logLevel.INFO,
+  debug: logLevel.DEBUG,
+} as const;
 
 /** kafkajs log entries → one line each on our logger (the default creator prints JSON to the console). */
 function routeKafkaLogs(logger: BusLogger): (level: logLevel) => (entry: LogEntry) => void {
   return () => (entry) => {
-    const { message, timestamp: _t, logger: _l, stack: _s, ...extra } = entry.log as Record<string, unknown> & { message: string };
+    const {
+      message,
+      timestamp: _t,
+      logger: _l,
+      stack: _s,
+      ...extra
+    } = entry.log as Record<string, unknown> & { message: string };
     const facts = ['broker', 'groupId', 'topic', 'partition', 'error', 'retryCount', 'retryTime']
       .filter((k) => extra[k] !== undefined)
       .map((k) => `${k}=${String(extra[k])}`)
@@ -77,6 +97,8 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
 class KafkaSubscription implements Subscription {
   stopping = false;
   readonly abort = new AbortController();
+  /** Handlings in progress (handler + commit), one per partition at most. */
+  readonly inFlight = new Set<Promise<void>>();
   private stopped: Promise<void> | null = null;
 
   constructor(
@@ -92,6 +114,9 @@ class KafkaSubscription implements Subscription {
       // for the running eachMessage), later ones stay uncommitted for the group's next member.
       this.stopping = true;
       this.abort.abort();
+      // Let the handlers in progress finish and commit while this consumer is still a member of the group; a commit
+      // sent after leaving is refused and the event would be handled twice.
+      await Promise.allSettled([...this.inFlight]);
       try {
         await this.consumer.stop();
       } finally {
@@ -135,7 +160,13 @@ export class KafkaEventBus extends EventBus {
       logCreator: routeKafkaLogs(this.logger),
     };
     this.kafka = new Kafka({ ...common, retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 } });
-    this.probeKafka = new Kafka({ ...common, clientId: `${opts.clientId}-probe`, requestTimeout: opts.connectTimeoutMs, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    this.probeKafka = new Kafka({
+      ...common,
+      clientId: `${opts.clientId}-probe`,
+      requestTimeout: opts.connectTimeoutMs,
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
     this.producer = this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
@@ -184,14 +215,22 @@ export class KafkaEventBus extends EventBus {
         topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
       });
     } catch (err) {
-      throw new MessagingUnavailableError(`publish to ${[...byTopic.keys()].join(',')} failed: ${errorMessage(err)}`);
+      throw new MessagingUnavailableError(
+        `publish to ${[...byTopic.keys()].join(',')} failed: ${errorMessage(err)}`,
+      );
     }
   }
 
-  async subscribe<T extends TopicName>(topic: T, groupId: string, handler: EventHandler<T>, opts: SubscribeOptions = {}): Promise<Subscription> {
+  async subscribe<T extends TopicName>(
+    topic: T,
+    groupId: string,
+    handler: EventHandler<T>,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
     if (this.closed) throw new Error('event bus is closed');
     const physical = physicalTopic(this.opts.topicPrefix, topic);
     const retry = resolveRetry(opts);
+    const logger = this.logger;
     await this.ensureTopic(physical);
     const consumer = this.kafka.consumer({
       groupId,
@@ -200,11 +239,18 @@ export class KafkaEventBus extends EventBus {
       // An empty poll returns after this long; it also bounds how long stop() waits for the fetch in flight.
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
-      retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8, restartOnFailure: async () => !sub.stopping },
+      retry: {
+        initialRetryTime: 200,
+        maxRetryTime: 5000,
+        retries: 8,
+        restartOnFailure: async () => !sub.stopping,
+      },
     });
     const sub = new KafkaSubscription(topic, groupId, consumer, (s) => this.subscriptions.delete(s));
     consumer.on(consumer.events.CRASH, (e) => {
-      this.logger.error(`consumer of ${physical} (group ${groupId}) crashed: ${errorMessage(e.payload.error)}; restart: ${String(e.payload.restart)}`);
+      this.logger.error(
+        `consumer of ${physical} (group ${groupId}) crashed: ${errorMessage(e.payload.error)}; restart: ${String(e.payload.restart)}`,
+      );
     });
     const joined = new Promise<void>((resolve) => consumer.on(consumer.events.GROUP_JOIN, () => resolve()));
     try {
@@ -213,39 +259,62 @@ export class KafkaEventBus extends EventBus {
       await consumer.run({
         autoCommit: false,
         partitionsConsumedConcurrently: this.opts.partitions ?? 3,
-        eachMessage: async ({ partition, message, heartbeat }) => {
-          for (let attempt = 1; ; attempt++) {
-            // Stopping: leave this event uncommitted (the next member of the group handles it), and since no later
-            // event of the partition is committed either, nothing is skipped.
-            if (sub.stopping) return;
-            const meta: EventMeta = { topic, key: message.key?.toString('utf8') ?? '', partition, offset: message.offset, attempt };
-            try {
-              const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as TopicEvents[T];
-              await handler(event, meta);
-              break;
-            } catch (err) {
-              const wait = retryDelayMs(retry, attempt);
-              this.logger.warn(
-                `handler of ${physical} (group ${groupId}) failed on partition ${partition} offset ${message.offset}, attempt ${attempt}; retrying in ${wait} ms: ${errorMessage(err)}`,
-              );
-              opts.onError?.(err, meta);
-              await interruptibleSleep(wait, sub.abort.signal);
-              await heartbeat().catch(() => undefined);
-            }
+        eachMessage: async (payload) => {
+          if (sub.stopping) return;
+          const handling = handleOne(payload);
+          sub.inFlight.add(handling);
+          try {
+            await handling;
+          } finally {
+            sub.inFlight.delete(handling);
           }
-          await consumer.commitOffsets([{ topic: physical, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
         },
       });
       // Resolve once the group is joined, so an event published right after subscribe() is not missed by a group
       // that starts at the end (fromBeginning: false).
-      await withTimeout(joined, 30_000, `joining group ${groupId}`).catch((err: unknown) => this.logger.warn(errorMessage(err)));
+      await withTimeout(joined, 30_000, `joining group ${groupId}`).catch((err: unknown) =>
+        this.logger.warn(errorMessage(err)),
+      );
     } catch (err) {
       sub.stopping = true;
       await consumer.disconnect().catch(() => undefined);
-      throw new MessagingUnavailableError(`subscribe to ${physical} (group ${groupId}) failed: ${errorMessage(err)}`);
+      throw new MessagingUnavailableError(
+        `subscribe to ${physical} (group ${groupId}) failed: ${errorMessage(err)}`,
+      );
     }
     this.subscriptions.add(sub);
     return sub;
+
+    async function handleOne({ partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+      for (let attempt = 1; ; attempt++) {
+        // Stopping: leave this event uncommitted (the next member of the group handles it), and since no later
+        // event of the partition is committed either, nothing is skipped.
+        if (sub.stopping) return;
+        const meta: EventMeta = {
+          topic,
+          key: message.key?.toString('utf8') ?? '',
+          partition,
+          offset: message.offset,
+          attempt,
+        };
+        try {
+          const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as TopicEvents[T];
+          await handler(event, meta);
+          break;
+        } catch (err) {
+          const wait = retryDelayMs(retry, attempt);
+          logger.warn(
+            `handler of ${physical} (group ${groupId}) failed on partition ${partition} offset ${message.offset}, attempt ${attempt}; retrying in ${wait} ms: ${errorMessage(err)}`,
+          );
+          opts.onError?.(err, meta);
+          await interruptibleSleep(wait, sub.abort.signal);
+          await heartbeat().catch(() => undefined);
+        }
+      }
+      await consumer.commitOffsets([
+        { topic: physical, partition, offset: (BigInt(message.offset) + 1n).toString() },
+      ]);
+    }
   }
 
   /** A real admin request (DescribeCluster) under the connect timeout; 'down' with the reason otherwise. */
@@ -260,13 +329,21 @@ export class KafkaEventBus extends EventBus {
       );
       return {
         status: 'up',
-        detail: { adapter: 'kafka', clusterId: cluster.clusterId, brokers: cluster.brokers.length, controller: cluster.controller },
+        detail: {
+          adapter: 'kafka',
+          clusterId: cluster.clusterId,
+          brokers: cluster.brokers.length,
+          controller: cluster.controller,
+        },
       };
     } catch (err) {
       // Start the next probe from a fresh connection.
       this.probeAdmin = null;
       await admin.disconnect().catch(() => undefined);
-      return { status: 'down', detail: { adapter: 'kafka', brokers: this.opts.brokers.join(','), error: errorMessage(err) } };
+      return {
+        status: 'down',
+        detail: { adapter: 'kafka', brokers: this.opts.brokers.join(','), error: errorMessage(err) },
+      };
     }
   }
 
@@ -301,7 +378,13 @@ export class KafkaEventBus extends EventBus {
         await this.adminReady;
         await this.admin.createTopics({
           waitForLeaders: true,
-          topics: [{ topic: physical, numPartitions: this.opts.partitions ?? 3, replicationFactor: this.opts.replicationFactor ?? 1 }],
+          topics: [
+            {
+              topic: physical,
+              numPartitions: this.opts.partitions ?? 3,
+              replicationFactor: this.opts.replicationFactor ?? 1,
+            },
+          ],
         });
       })().catch((err: unknown) => {
         this.topicsReady.delete(physical);

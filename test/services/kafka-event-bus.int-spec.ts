@@ -1,0 +1,171 @@
+/**
+ * The Kafka adapter against the REAL broker started by `bash scripts/services.sh up kafka` (127.0.0.1:9092).
+ * Every run uses its own topic prefix and group ids, so runs never see each other's events.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { FeedbackEvent } from '@spamfilter/domain';
+import { KafkaEventBus, MessagingUnavailableError, silentBusLogger, TOPICS, type EventMeta } from '@spamfilter/messaging';
+
+const BROKERS = ['127.0.0.1:9092'];
+const RUN = `it-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.`;
+
+function bus(prefix = RUN): KafkaEventBus {
+  return new KafkaEventBus({ brokers: BROKERS, clientId: 'int-test', topicPrefix: prefix, connectTimeoutMs: 3000, logger: silentBusLogger });
+}
+
+function feedback(id: string, userId: string): FeedbackEvent {
+  return { eventId: id, userId, tenantId: 't1', kind: 'learn', label: 'spam', reference: null, messageId: `m-${id}`, occurredAt: new Date().toISOString() };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+describe('KafkaEventBus (real broker)', () => {
+  const open: KafkaEventBus[] = [];
+  const make = (prefix?: string): KafkaEventBus => {
+    const b = bus(prefix);
+    open.push(b);
+    return b;
+  };
+  afterAll(async () => {
+    await Promise.all(open.map((b) => b.close()));
+  });
+
+  it('reports up with a real DescribeCluster', async () => {
+    const health = await make().health();
+    expect(health.status).toBe('up');
+    expect(health.detail.brokers).toBe(1);
+    expect(typeof health.detail.clusterId).toBe('string');
+  });
+
+  it('produces and consumes through a consumer group, in order per key', async () => {
+    const prefix = `${RUN}order.`;
+    const producer = make(prefix);
+    const consumer = make(prefix);
+    const seen = new Map<string, string[]>();
+    await consumer.subscribe(TOPICS.feedback, `g-order-${RUN}`, async (e, meta) => {
+      expect(meta.key).toBe(e.userId);
+      seen.set(e.userId, [...(seen.get(e.userId) ?? []), e.eventId]);
+    });
+    const users = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank'];
+    const expected = new Map<string, string[]>();
+    for (let i = 0; i < 36; i++) {
+      const u = users[i % users.length];
+      expected.set(u, [...(expected.get(u) ?? []), `o${i}`]);
+    }
+    // A batch and single publishes both keep per-key order.
+    await producer.publishBatch(Array.from({ length: 18 }, (_, i) => ({ topic: TOPICS.feedback, key: users[i % 6], event: feedback(`o${i}`, users[i % 6]) })));
+    for (let i = 18; i < 36; i++) await producer.publish(TOPICS.feedback, users[i % 6], feedback(`o${i}`, users[i % 6]));
+    await waitFor(() => [...seen.values()].reduce((n, l) => n + l.length, 0) >= 36);
+    expect(seen).toEqual(expected);
+  });
+
+  it('respects committed offsets across a consumer restart: every event handled exactly once by the group', async () => {
+    const prefix = `${RUN}restart.`;
+    const group = `g-restart-${RUN}`;
+    const producer = make(prefix);
+    const total = 90;
+    const ids = Array.from({ length: total }, (_, i) => `r${i}`);
+    await producer.publishBatch(ids.map((id, i) => ({ topic: TOPICS.feedback, key: `user-${i % 9}`, event: feedback(id, `user-${i % 9}`) })));
+
+    const handled: string[] = [];
+    const first = make(prefix);
+    const sub1 = await first.subscribe(TOPICS.feedback, group, async (e) => {
+      await new Promise((r) => setTimeout(r, 15));
+      handled.push(e.eventId);
+    });
+    await waitFor(() => handled.length >= 25);
+    await sub1.stop();
+    const handledByFirst = handled.length;
+    expect(handledByFirst).toBeLessThan(total);
+    await first.close();
+
+    // A new process (new client, same group) takes over where the group's commits say.
+    const second = make(prefix);
+    await second.subscribe(TOPICS.feedback, group, async (e) => void handled.push(e.eventId));
+    await waitFor(() => handled.length >= total);
+    await new Promise((r) => setTimeout(r, 1500)); // any duplicate would arrive now
+    expect(handled.slice().sort()).toEqual(ids.slice().sort());
+    expect(handled.length).toBeGreaterThan(handledByFirst);
+  });
+
+  it('retries a failing handler and does not skip the event or reorder its key', async () => {
+    const prefix = `${RUN}retry.`;
+    const b = make(prefix);
+    const attempts: number[] = [];
+    const handled: string[] = [];
+    await b.subscribe(
+      TOPICS.feedback,
+      `g-retry-${RUN}`,
+      async (e, meta: EventMeta) => {
+        if (e.eventId === 'x0') {
+          attempts.push(meta.attempt);
+          if (meta.attempt < 3) throw new Error('transient');
+        }
+        handled.push(e.eventId);
+      },
+      { retry: { initialMs: 50, maxMs: 200 } },
+    );
+    await b.publish(TOPICS.feedback, 'same-user', feedback('x0', 'same-user'));
+    await b.publish(TOPICS.feedback, 'same-user', feedback('x1', 'same-user'));
+    await waitFor(() => handled.length >= 2);
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(handled).toEqual(['x0', 'x1']);
+  });
+
+  it('a failing event stays uncommitted when its consumer stops, and the group handles it after a restart', async () => {
+    const prefix = `${RUN}poison.`;
+    const group = `g-poison-${RUN}`;
+    const b = make(prefix);
+    let failures = 0;
+    const sub = await b.subscribe(
+      TOPICS.feedback,
+      group,
+      async () => {
+        failures++;
+        throw new Error('down for now');
+      },
+      { retry: { initialMs: 50, maxMs: 100 } },
+    );
+    await b.publish(TOPICS.feedback, 'u', feedback('p0', 'u'));
+    await waitFor(() => failures >= 2);
+    await sub.stop();
+    const got: string[] = [];
+    await make(prefix).subscribe(TOPICS.feedback, group, async (e) => void got.push(e.eventId));
+    await waitFor(() => got.length >= 1);
+    expect(got).toEqual(['p0']);
+  });
+
+  it("is 'down' when pointed at a closed port, and connect() says so in one line", async () => {
+    const port = await closedPort();
+    const dead = new KafkaEventBus({ brokers: [`127.0.0.1:${port}`], clientId: 'int-test', topicPrefix: RUN, connectTimeoutMs: 500, logger: silentBusLogger });
+    open.push(dead);
+    const t0 = Date.now();
+    const health = await dead.health();
+    expect(health.status).toBe('down');
+    expect(String(health.detail.error)).toMatch(/ECONNREFUSED|Connection/i);
+    expect(Date.now() - t0).toBeLessThan(3000);
+
+    const err = await dead.connect({ required: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MessagingUnavailableError);
+    expect((err as Error).message).toMatch(new RegExp(`^Kafka unreachable at 127\\.0\\.0\\.1:${port}: `));
+    expect((err as Error).message).not.toContain('\n');
+
+    const soft = await dead.connect({ required: false });
+    expect(soft.status).toBe('down');
+  });
+});
