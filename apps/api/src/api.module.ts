@@ -7,9 +7,11 @@ import {
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
+import { EventBus, MessagingModule } from '@spamfilter/messaging';
 import { PersistenceModule } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
+import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
 import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
@@ -20,7 +22,7 @@ import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { AuthService } from './services/auth.service';
 import { HealthService } from './services/health.service';
-import { KafkaOutboxPublisher } from './services/kafka-outbox.publisher';
+import { BusOutboxPublisher } from './services/bus-outbox.publisher';
 import { MarksService } from './services/marks.service';
 import { OutboxPublisher } from './services/outbox-publisher';
 import { OutboxRelayService } from './services/outbox-relay.service';
@@ -28,9 +30,9 @@ import { UsersService } from './services/users.service';
 import { VerdictsService } from './services/verdicts.service';
 
 export interface ApiModuleOptions {
-  /** Where the outbox relay publishes; default: Kafka when BUS=kafka. */
+  /** Where the outbox relay publishes; default: libs/messaging's EventBus (BUS). */
   readonly publisher?: OutboxPublisher;
-  /** The learner's subscription; default: Kafka consumer group when BUS=kafka. */
+  /** The learner's subscription; default: a batched Kafka consumer group (BUS=kafka) or the in-process bus. */
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
@@ -43,37 +45,18 @@ class NoRelayPublisher extends OutboxPublisher {
   }
 }
 
-/** Closes the adapters this module created itself. */
-@Injectable()
-class AdapterCloser implements OnApplicationShutdown {
-  constructor(private readonly publisher: OutboxPublisher) {}
-  async onApplicationShutdown(): Promise<void> {
-    if (this.publisher instanceof KafkaOutboxPublisher) await this.publisher.close();
-  }
-}
-
-function publisherFor(config: AppConfig, options: ApiModuleOptions): OutboxPublisher {
+function publisherFor(config: AppConfig, options: ApiModuleOptions, bus: EventBus): OutboxPublisher {
   if (options.publisher) return options.publisher;
-  if (!config.api.outboxRelayEnabled) return new NoRelayPublisher();
-  switch (config.messaging.bus) {
-    case 'kafka':
-      return new KafkaOutboxPublisher(config.messaging);
-    case 'memory':
-      throw new Error(
-        'BUS=memory: the in-process bus adapter (libs/messaging) is not wired into the API yet',
-      );
-  }
+  return config.api.outboxRelayEnabled ? new BusOutboxPublisher(bus) : new NoRelayPublisher();
 }
 
-function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions): FeedbackSource {
+function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions, bus: EventBus): FeedbackSource {
   if (options.feedbackSource) return options.feedbackSource;
   switch (config.messaging.bus) {
     case 'kafka':
       return new KafkaFeedbackSource(config.messaging, config.learner);
     case 'memory':
-      throw new Error(
-        'BUS=memory: the in-process bus adapter (libs/messaging) is not wired into the learner yet',
-      );
+      return new BusFeedbackSource(bus, config.learner.groupId);
   }
 }
 
@@ -87,8 +70,11 @@ export class ApiModule {
     const providers: Provider[] = [
       { provide: API_APP_CONFIG, useValue: config },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
-      { provide: OutboxPublisher, useFactory: () => publisherFor(config, options) },
-      AdapterCloser,
+      {
+        provide: OutboxPublisher,
+        useFactory: (bus: EventBus) => publisherFor(config, options, bus),
+        inject: [EventBus],
+      },
       AuthService,
       UsersService,
       MarksService,
@@ -102,7 +88,11 @@ export class ApiModule {
           'LEARNER_ENABLED: no transactional Bayes store is wired yet (libs/persistence/src/bayes)',
         );
       providers.push(
-        { provide: FeedbackSource, useFactory: () => feedbackSourceFor(config, options) },
+        {
+          provide: FeedbackSource,
+          useFactory: (bus: EventBus) => feedbackSourceFor(config, options, bus),
+          inject: [EventBus],
+        },
         { provide: LearnerBayesStores, useValue: options.learnerStores },
         LearnerService,
         FeedbackConsumer,
@@ -110,7 +100,7 @@ export class ApiModule {
     }
     return {
       module: ApiModule,
-      imports: [PersistenceModule.forRoot(config.database)],
+      imports: [PersistenceModule.forRoot(config.database), MessagingModule.forRoot(config.messaging)],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],
       providers,
     };

@@ -1,5 +1,6 @@
 import type { Label } from './bayes-store';
-import { ModelChangeApplier, type BayesDelta, type BayesDeltaTarget } from './model-change';
+import type { ModelChangeEvent } from '@spamfilter/domain';
+import { ModelChangeApplier, type BayesDeltaTarget } from './model-change';
 
 class CountingTarget implements BayesDeltaTarget {
   readonly counts = new Map<string, number>();
@@ -7,14 +8,22 @@ class CountingTarget implements BayesDeltaTarget {
   applyDelta(scope: string, tokens: Uint32Array, label: Label, delta: 1 | -1): void {
     const k = `${scope}|${label}|total`;
     this.counts.set(k, (this.counts.get(k) ?? 0) + delta);
-    for (const t of tokens) this.counts.set(`${scope}|${label}|${t}`, (this.counts.get(`${scope}|${label}|${t}`) ?? 0) + delta);
+    for (const t of tokens)
+      this.counts.set(`${scope}|${label}|${t}`, (this.counts.get(`${scope}|${label}|${t}`) ?? 0) + delta);
   }
   dropScope(scope: string): void {
     this.dropped.push(scope);
   }
 }
 
-const delta = (version: number, spam: -1 | 0 | 1, ham: -1 | 0 | 1): BayesDelta => ({ kind: 'bayes', scope: 'user:u1', version, tokens: [7, 9], spam, ham });
+const delta = (version: number, spam: -1 | 0 | 1, ham: -1 | 0 | 1): ModelChangeEvent => ({
+  eventId: `e${version}`,
+  kind: 'bayes',
+  userId: 'u1',
+  version,
+  occurredAt: new Date(0).toISOString(),
+  payload: { tokens: [7, 9], spam, ham },
+});
 
 describe('ModelChangeApplier', () => {
   it('applies the next version, ignores repeats and old ones', () => {
@@ -41,6 +50,15 @@ describe('ModelChangeApplier', () => {
     expect(t.dropped).toEqual(['user:u1']);
     expect(t.counts.size).toBe(0);
     expect(a.versionOf('user:u1')).toBeUndefined();
+  });
+
+  it('ignores other kinds and malformed payloads', () => {
+    const t = new CountingTarget();
+    const a = new ModelChangeApplier(t);
+    a.loaded('user:u1', 0);
+    expect(a.apply({ ...delta(1, 1, 0), kind: 'lists' })).toBe('ignored');
+    expect(a.apply({ ...delta(1, 1, 0), payload: { tokens: [1], spam: 2, ham: 0 } })).toBe('ignored');
+    expect(a.versionOf('user:u1')).toBe(0);
   });
 
   it('ignores scopes it never loaded', () => {

@@ -1,17 +1,14 @@
-import type { Label } from './bayes-store';
+import type { ModelChangeEvent } from '@spamfilter/domain';
+import { GLOBAL_SCOPE, userScope, type Label } from './bayes-store';
 
 /**
- * Propagation of the learner's changes to every filter's in-memory model (topic spamfilter.model.v1, keyed by the
- * scope so one scope's changes stay in order). A change carries the exact count deltas, so a filter applies it
- * without a database read, and the scope's version after the change; a filter that sees a gap (it missed a change,
- * or started from the database at an older version) drops the scope and reloads it from the database.
+ * Propagation of the learner's Bayes changes to every filter's in-memory model: libs/domain's ModelChangeEvent
+ * (topic spamfilter.model.v1, keyed by userId or 'global') of kind 'bayes', whose payload is a BayesDeltaPayload:
+ * the exact count deltas, so a filter applies a change without a database read. `version` is the scope's version
+ * after the change (learner_scope_version, +1 per change); a filter that sees a gap drops the scope and reloads
+ * it from the database.
  */
-export interface BayesDelta {
-  readonly kind: 'bayes';
-  /** GLOBAL_SCOPE or userScope(userId). */
-  readonly scope: string;
-  /** The scope's version after this change (learner_scope_version); versions increase by one per change. */
-  readonly version: number;
+export interface BayesDeltaPayload {
   /** Token ids whose counts moved. */
   readonly tokens: readonly number[];
   /** Per class: +1 learned, −1 unlearned, 0 unchanged (a correction is −1 on one class and +1 on the other). */
@@ -19,19 +16,18 @@ export interface BayesDelta {
   readonly ham: -1 | 0 | 1;
 }
 
-/** A per-user policy change (a sender blocked by the learner); filters re-read that user's lists. */
-export interface PolicyChange {
-  readonly kind: 'policy';
-  readonly userId: string;
-  readonly reason: string;
+/** The Bayes scope an event's userId names. */
+export function scopeOfUser(userId: string | null): string {
+  return userId === null ? GLOBAL_SCOPE : userScope(userId);
 }
 
-export type ModelChange = BayesDelta | PolicyChange;
-
-export interface ModelChangeEvent {
-  readonly eventId: string;
-  readonly occurredAt: string;
-  readonly changes: readonly ModelChange[];
+/** The delta of a 'bayes' event, or null when the event is another kind or its payload is malformed. */
+export function bayesDeltaOf(event: ModelChangeEvent): BayesDeltaPayload | null {
+  if (event.kind !== 'bayes') return null;
+  const p = event.payload as Partial<BayesDeltaPayload>;
+  const unit = (v: unknown): v is -1 | 0 | 1 => v === -1 || v === 0 || v === 1;
+  if (!Array.isArray(p.tokens) || !unit(p.spam) || !unit(p.ham)) return null;
+  return { tokens: p.tokens, spam: p.spam, ham: p.ham };
 }
 
 /** What a filter's cache offers the applier. */
@@ -42,12 +38,12 @@ export interface BayesDeltaTarget {
   dropScope(scope: string): void;
 }
 
-export type ApplyOutcome = 'applied' | 'stale' | 'reload';
+export type ApplyOutcome = 'applied' | 'stale' | 'reload' | 'ignored';
 
 /**
  * The filter side of propagation. Tracks the version each cached scope is at: the next version applies, an old or
  * repeated one is ignored (at-least-once delivery), a jump means a missed change and the scope is dropped for reload.
- * A scope the filter never loaded is not cached, so its deltas are ignored until it is loaded with `loaded()`.
+ * A scope the filter has not loaded is not cached, so its deltas are ignored until it is loaded with `loaded()`.
  */
 export class ModelChangeApplier {
   private readonly versions = new Map<string, number>();
@@ -63,22 +59,21 @@ export class ModelChangeApplier {
     return this.versions.get(scope);
   }
 
-  apply(change: BayesDelta): ApplyOutcome {
-    const known = this.versions.get(change.scope);
-    if (known === undefined || change.version <= known) return 'stale';
-    if (change.version !== known + 1) {
-      this.versions.delete(change.scope);
-      this.target.dropScope(change.scope);
+  apply(event: ModelChangeEvent): ApplyOutcome {
+    const delta = bayesDeltaOf(event);
+    if (!delta) return 'ignored';
+    const scope = scopeOfUser(event.userId);
+    const known = this.versions.get(scope);
+    if (known === undefined || event.version <= known) return 'stale';
+    if (event.version !== known + 1) {
+      this.versions.delete(scope);
+      this.target.dropScope(scope);
       return 'reload';
     }
-    const tokens = Uint32Array.from(change.tokens);
-    if (change.spam !== 0) this.target.applyDelta(change.scope, tokens, 'spam', change.spam);
-    if (change.ham !== 0) this.target.applyDelta(change.scope, tokens, 'ham', change.ham);
-    this.versions.set(change.scope, change.version);
+    const tokens = Uint32Array.from(delta.tokens);
+    if (delta.spam !== 0) this.target.applyDelta(scope, tokens, 'spam', delta.spam);
+    if (delta.ham !== 0) this.target.applyDelta(scope, tokens, 'ham', delta.ham);
+    this.versions.set(scope, event.version);
     return 'applied';
-  }
-
-  applyAll(event: ModelChangeEvent): ApplyOutcome[] {
-    return event.changes.filter((c): c is BayesDelta => c.kind === 'bayes').map((c) => this.apply(c));
   }
 }

@@ -7,7 +7,9 @@ import { ensureTopics } from '../services/kafka-topics';
 import { FeedbackSource } from './feedback-source';
 
 /**
- * The learner's consumer group on Kafka. Offsets are committed only after a batch's handler resolved (the training
+ * The learner's consumer group on Kafka, consuming whole fetched batches (eachBatch) rather than libs/messaging's
+ * one event at a time: the learner commits one database transaction per batch, which is what lets it keep up
+ * with thousands of marks per second (one commit per event cannot). Offsets are committed only after a batch's handler resolved (the training
  * is committed in PostgreSQL by then); a crash in between redelivers the batch and processed_event skips it.
  */
 export class KafkaFeedbackSource extends FeedbackSource {
@@ -34,7 +36,12 @@ export class KafkaFeedbackSource extends FeedbackSource {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      await ensureTopics(admin, [topic]);
+      await ensureTopics(
+        admin,
+        [topic],
+        this.messaging.kafkaPartitions,
+        this.messaging.kafkaReplicationFactor,
+      );
     } finally {
       await admin.disconnect();
     }

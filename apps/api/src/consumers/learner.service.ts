@@ -3,13 +3,12 @@ import {
   GLOBAL_SCOPE,
   readScanTraining,
   userScope,
-  type BayesDelta,
+  type BayesDeltaPayload,
   type BayesStore,
   type Label,
-  type ModelChange,
-  type ModelChangeEvent,
   type ScanTraining,
 } from '@spamfilter/bayes';
+import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { AppConfig } from '@spamfilter/config';
 import {
   LearnerScopeVersionEntity,
@@ -30,12 +29,23 @@ import { decideGlobalTraining, isListPreference, senderBlockDue } from './learne
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
 export const MODEL_TOPIC = 'spamfilter.model.v1';
 
+/** Partition key of the global layer's changes. */
+export const GLOBAL_KEY = 'global';
+
 /** The consumer name in processed_event. */
 export const LEARNER_CONSUMER = 'learner';
 
 /** Binds the Bayes store to the handler's transaction, so training and processed_event commit together. */
 export abstract class LearnerBayesStores {
   abstract forTransaction(manager: EntityManager): BayesStore;
+}
+
+/** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
+export interface ModelChange {
+  readonly kind: 'bayes' | 'lists';
+  readonly userId: string | null;
+  readonly version: number;
+  readonly payload: Readonly<Record<string, unknown>>;
 }
 
 export type LearnOutcome =
@@ -84,12 +94,12 @@ export class LearnerService {
 
   private async handleIn(
     m: EntityManager,
-    events: readonly FeedbackPayload[],
+    batch: readonly FeedbackPayload[],
     now: Date,
   ): Promise<LearnOutcome[]> {
     const outcomes: LearnOutcome[] = [];
-    const byKey = new Map<string, ModelChange[]>();
-    for (const event of events) {
+    const events: ModelChangeEvent[] = [];
+    for (const event of batch) {
       const r = await this.processed.runOnce(
         LEARNER_CONSUMER,
         event.eventId,
@@ -99,16 +109,21 @@ export class LearnerService {
       );
       const outcome: LearnOutcome = r.ran ? r.result : { status: 'duplicate' };
       outcomes.push(outcome);
-      for (const change of 'changes' in outcome ? outcome.changes : []) {
-        // Keyed by scope: the global layer's changes share one key, so they reach every filter in version order.
-        const key = change.kind === 'bayes' && change.scope === GLOBAL_SCOPE ? GLOBAL_SCOPE : event.userId;
-        byKey.set(key, [...(byKey.get(key) ?? []), change]);
+      for (const c of 'changes' in outcome ? outcome.changes : []) {
+        events.push({
+          eventId: randomUUID(),
+          kind: c.kind,
+          userId: c.userId,
+          version: c.version,
+          occurredAt: now.toISOString(),
+          payload: c.payload,
+        });
       }
     }
-    for (const [key, changes] of byKey) {
-      const event: ModelChangeEvent = { eventId: randomUUID(), occurredAt: now.toISOString(), changes };
-      await this.outbox.add(m, { topic: MODEL_TOPIC, key, payload: event }, now);
-    }
+    // In the same transaction: a committed training is always propagated. Keyed by userId or 'global', so each
+    // scope's changes reach every filter in version order.
+    for (const e of events)
+      await this.outbox.add(m, { topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e }, now);
     return outcomes;
   }
 
@@ -190,8 +205,23 @@ export class LearnerService {
       const block = listPreference
         ? `blocked by the learner: a spam mark on list mail this user used to read; suggest unsubscribing (List-Unsubscribe) instead`
         : await this.senderBlockReason(m, event.userId, training.sender);
-      if (block && (await this.addUserBlock(m, event.userId, training.sender, block, now))) {
-        changes.push({ kind: 'policy', userId: event.userId, reason: block });
+      const entryId = block ? await this.addUserBlock(m, event.userId, training.sender, block, now) : null;
+      if (block && entryId) {
+        const version = await this.bumpVersion(m, `lists:${event.userId}`);
+        changes.push({
+          kind: 'lists',
+          userId: event.userId,
+          version,
+          payload: {
+            added: {
+              id: entryId,
+              kind: 'block',
+              matchType: 'address',
+              value: training.sender,
+              reason: block,
+            },
+          },
+        });
       }
     }
     return { status: 'trained', changes };
@@ -242,7 +272,21 @@ export class LearnerService {
     tokens: readonly number[],
     label: Label,
     sign: 1 | -1,
-  ): Promise<BayesDelta> {
+  ): Promise<ModelChange> {
+    const payload: BayesDeltaPayload = {
+      tokens: [...tokens],
+      spam: label === 'spam' ? sign : 0,
+      ham: label === 'ham' ? sign : 0,
+    };
+    return {
+      kind: 'bayes',
+      userId: scope === GLOBAL_SCOPE ? null : scope.slice('user:'.length),
+      version: await this.bumpVersion(m, scope),
+      payload: { ...payload },
+    };
+  }
+
+  private async bumpVersion(m: EntityManager, scope: string): Promise<number> {
     const repo = m.getRepository(LearnerScopeVersionEntity);
     const updated = await repo
       .createQueryBuilder()
@@ -251,15 +295,7 @@ export class LearnerService {
       .where('scope = :scope', { scope })
       .execute();
     if (!updated.affected) await repo.insert({ scope, version: 1 });
-    const row = await repo.findOneByOrFail({ scope });
-    return {
-      kind: 'bayes',
-      scope,
-      version: row.version,
-      tokens: [...tokens],
-      spam: label === 'spam' ? sign : 0,
-      ham: label === 'ham' ? sign : 0,
-    };
+    return (await repo.findOneByOrFail({ scope })).version;
   }
 
   private async trainingOfScan(m: EntityManager, event: FeedbackPayload): Promise<ScanTraining | null> {
@@ -334,7 +370,7 @@ export class LearnerService {
     sender: string,
     reason: string,
     now: Date,
-  ): Promise<boolean> {
+  ): Promise<string | null> {
     const entries = m.getRepository(ListEntryEntity);
     const existing = await entries.findOneBy({
       scope: 'user',
@@ -343,9 +379,10 @@ export class LearnerService {
       value: sender,
       direction: Not('outbound'),
     });
-    if (existing) return false;
+    if (existing) return null;
+    const id = randomUUID();
     await entries.insert({
-      id: randomUUID(),
+      id,
       scope: 'user',
       scopeId: userId,
       kind: 'block',
@@ -357,7 +394,7 @@ export class LearnerService {
       createdAt: now,
       expiresAt: null,
     });
-    return true;
+    return id;
   }
 }
 

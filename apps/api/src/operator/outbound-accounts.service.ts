@@ -69,9 +69,7 @@ export class OutboundAccountsService {
     return (await this.accounts.list(q)).map(accountView);
   }
 
-  async detail(
-    address: string,
-  ): Promise<{
+  async detail(address: string): Promise<{
     account: AccountView | null;
     standing: Standing & { spamVerdicts: number; complaints: number };
     audit: AuditView[];

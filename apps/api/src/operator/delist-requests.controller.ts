@@ -1,0 +1,52 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ZodPipe } from '../dtos/zod-body.pipe';
+import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
+import type { Principal } from '../guards/principal';
+import { actorOf } from './operator-actor';
+import { DelistRequestsService } from './delist-requests.service';
+import {
+  delistApproveSchema,
+  delistListSchema,
+  delistRejectSchema,
+  type DelistApproveBody,
+  type DelistListQuery,
+  type DelistRejectBody,
+} from './operator.dto';
+
+@ApiTags('operator: delisting requests')
+@ApiBearerAuth()
+@Roles('operator')
+@Controller('v1/operator/delist-requests')
+export class DelistRequestsController {
+  constructor(private readonly requests: DelistRequestsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The queue (?status=pending, oldest first) or decided requests' })
+  list(@Query(new ZodPipe(delistListSchema)) q: DelistListQuery) {
+    return this.requests.list(q);
+  }
+
+  @Post(':id/approve')
+  @ApiOperation({
+    summary:
+      "Approve: adds a scoped allow entry with an expiry (defaults: the refused sender, the recipients' domain, DELIST_ALLOW_DAYS)",
+  })
+  approve(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body(new ZodPipe(delistApproveSchema)) body: DelistApproveBody,
+  ) {
+    return this.requests.approve(id, body, actorOf(p));
+  }
+
+  @Post(':id/reject')
+  @ApiOperation({ summary: 'Reject the request' })
+  reject(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body(new ZodPipe(delistRejectSchema)) body: DelistRejectBody,
+  ) {
+    return this.requests.reject(id, body.note ?? null, actorOf(p));
+  }
+}
