@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { OutboxEventEntity } from '../entities/outbox-event.entity';
+import { runInTransaction } from '../transactions';
+
+export interface NewOutboxEvent {
+  readonly topic: string;
+  /** The Kafka message key (the user id for feedback, so one user's events stay in order). */
+  readonly key: string | null;
+  readonly payload: unknown;
+}
+
+/** Longest error text kept per row. */
+const MAX_ERROR_LENGTH = 2000;
+
+/**
+ * The transactional outbox (DESIGN.md: the API must not lose a mark when Kafka is down). Producers add events
+ * through the EntityManager of their own transaction; a relay claims batches, publishes them and marks them.
+ * Claims are leases (locked_until): a relay that dies mid-batch releases its rows when the lease runs out, so
+ * delivery is at-least-once and consumers dedupe by event id (ProcessedEventRepository).
+ */
+@Injectable()
+export class OutboxRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  /** Adds an event inside the caller's transaction; returns its id (relay order). */
+  async add(manager: EntityManager, event: NewOutboxEvent, at = new Date()): Promise<number> {
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(OutboxEventEntity)
+      .values({
+        topic: event.topic,
+        messageKey: event.key,
+        payload: event.payload as never,
+        createdAt: at,
+        publishedAt: null,
+        lockedUntil: null,
+        attempts: 0,
+        lastError: null,
+      })
+      .execute();
+    return Number((result.identifiers[0] as { id: number }).id);
+  }
+
+  /**
+   * Claims up to `limit` unpublished events whose lease is free, oldest first, for `leaseMs`. On PostgreSQL
+   * concurrent relays skip each other's locked rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
+   */
+  async claimBatch(limit: number, leaseMs: number, at = new Date()): Promise<OutboxEventEntity[]> {
+    return runInTransaction(this.dataSource, async (manager) => {
+      const select = manager
+        .getRepository(OutboxEventEntity)
+        .createQueryBuilder('o')
+        .select('o.id', 'id')
+        .where('o.published_at IS NULL')
+        .andWhere('(o.locked_until IS NULL OR o.locked_until <= :at)', { at })
+        .orderBy('o.id', 'ASC')
+        .limit(limit);
+      if (this.dataSource.options.type === 'postgres') select.setLock('pessimistic_write').setOnLocked('skip_locked');
+      const ids = (await select.getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
+      if (ids.length === 0) return [];
+      await manager
+        .createQueryBuilder()
+        .update(OutboxEventEntity)
+        .set({ lockedUntil: new Date(at.getTime() + leaseMs) })
+        .where({ id: In(ids) })
+        .execute();
+      return manager.getRepository(OutboxEventEntity).find({ where: { id: In(ids) }, order: { id: 'ASC' } });
+    });
+  }
+
+  async markPublished(ids: readonly number[], at = new Date()): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource
+      .createQueryBuilder()
+      .update(OutboxEventEntity)
+      .set({ publishedAt: at, lockedUntil: null, lastError: null })
+      .where({ id: In([...ids]) })
+      .execute();
+  }
+
+  /** Records a failed publish; the event becomes claimable again at `retryAt`. */
+  async recordFailure(id: number, error: string, retryAt: Date): Promise<void> {
+    await this.dataSource
+      .createQueryBuilder()
+      .update(OutboxEventEntity)
+      .set({ attempts: () => 'attempts + 1', lastError: error.slice(0, MAX_ERROR_LENGTH), lockedUntil: retryAt })
+      .where({ id, publishedAt: IsNull() })
+      .execute();
+  }
+
+  /** Unpublished events (for health and metrics). */
+  pendingCount(): Promise<number> {
+    return this.dataSource.getRepository(OutboxEventEntity).countBy({ publishedAt: IsNull() });
+  }
+
+  /** Deletes published events older than `before`; returns how many. */
+  async purgePublished(before: Date): Promise<number> {
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from(OutboxEventEntity)
+      .where('published_at IS NOT NULL AND published_at < :before', { before })
+      .execute();
+    return result.affected ?? 0;
+  }
+}

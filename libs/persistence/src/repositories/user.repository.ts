@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource, In } from 'typeorm';
+import { DomainEntity } from '../entities/domain.entity';
+import { TenantEntity } from '../entities/tenant.entity';
+import { UserAccountEntity } from '../entities/user-account.entity';
+
+/** Who a recipient address belongs to, as far as the product knows (unknown users of a known domain: userId null). */
+export interface RecipientOwner {
+  readonly address: string;
+  readonly userId: string | null;
+  readonly domainId: string;
+  readonly tenantId: string;
+}
+
+export function domainOfAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  return at < 0 ? '' : address.slice(at + 1).toLowerCase();
+}
+
+/** Tenants, domains and users. Addresses and domain names are stored lower-case. */
+@Injectable()
+export class UserRepository {
+  constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
+
+  async createTenant(name: string, at = new Date()): Promise<TenantEntity> {
+    const tenant: TenantEntity = { id: randomUUID(), name, createdAt: at };
+    await this.dataSource.getRepository(TenantEntity).insert(tenant);
+    return tenant;
+  }
+
+  async createDomain(tenantId: string, name: string, at = new Date()): Promise<DomainEntity> {
+    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at };
+    await this.dataSource.getRepository(DomainEntity).insert(domain);
+    return domain;
+  }
+
+  /** Creates a user in an existing domain; the tenant is the domain's (never taken from the caller). */
+  async createUser(input: { domainId: string; address: string; displayName?: string | null }, at = new Date()): Promise<UserAccountEntity> {
+    const domain = await this.dataSource.getRepository(DomainEntity).findOneBy({ id: input.domainId });
+    if (!domain) throw new Error(`createUser: no domain ${input.domainId}`);
+    const address = input.address.toLowerCase();
+    if (domainOfAddress(address) !== domain.name) throw new Error(`createUser: ${address} is not in domain ${domain.name}`);
+    const user: UserAccountEntity = {
+      id: randomUUID(),
+      tenantId: domain.tenantId,
+      domainId: domain.id,
+      address,
+      displayName: input.displayName ?? null,
+      createdAt: at,
+    };
+    await this.dataSource.getRepository(UserAccountEntity).insert(user);
+    return user;
+  }
+
+  findByAddress(address: string): Promise<UserAccountEntity | null> {
+    return this.dataSource.getRepository(UserAccountEntity).findOneBy({ address: address.toLowerCase() });
+  }
+
+  findById(userId: string): Promise<UserAccountEntity | null> {
+    return this.dataSource.getRepository(UserAccountEntity).findOneBy({ id: userId });
+  }
+
+  findDomainByName(name: string): Promise<DomainEntity | null> {
+    return this.dataSource.getRepository(DomainEntity).findOneBy({ name: name.toLowerCase() });
+  }
+
+  /**
+   * The owners of a scan's recipients in two indexed lookups: users by address, domains by name. Recipients of
+   * domains the product does not serve are absent from the map.
+   */
+  async resolveRecipients(addresses: readonly string[]): Promise<Map<string, RecipientOwner>> {
+    const lower = [...new Set(addresses.map((a) => a.toLowerCase()))];
+    const out = new Map<string, RecipientOwner>();
+    if (lower.length === 0) return out;
+    const domainNames = [...new Set(lower.map(domainOfAddress).filter((d) => d !== ''))];
+    const [users, domains] = await Promise.all([
+      this.dataSource.getRepository(UserAccountEntity).findBy({ address: In(lower) }),
+      domainNames.length ? this.dataSource.getRepository(DomainEntity).findBy({ name: In(domainNames) }) : Promise.resolve([]),
+    ]);
+    const userByAddress = new Map(users.map((u) => [u.address, u]));
+    const domainByName = new Map(domains.map((d) => [d.name, d]));
+    for (const address of lower) {
+      const user = userByAddress.get(address);
+      if (user) {
+        out.set(address, { address, userId: user.id, domainId: user.domainId, tenantId: user.tenantId });
+        continue;
+      }
+      const domain = domainByName.get(domainOfAddress(address));
+      if (domain) out.set(address, { address, userId: null, domainId: domain.id, tenantId: domain.tenantId });
+    }
+    return out;
+  }
+}
