@@ -22,13 +22,15 @@ export interface EvalArgs {
   scorer: string;
   baseline: boolean;
   json: boolean;
+  /** Print the N lowest-scored spam and highest-scored ham to stderr (error analysis). */
+  dump: number;
   opts: Map<string, string>;
 }
 
 export function parseArgs(argv: readonly string[]): EvalArgs {
   const a: EvalArgs = {
     train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null,
-    scorer: 'bayes', baseline: true, json: false, opts: new Map(),
+    scorer: 'bayes', baseline: true, json: false, dump: 0, opts: new Map(),
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i] as string;
@@ -51,6 +53,7 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
       case '--pipeline': a.scorer = 'pipeline'; break;
       case '--no-baseline': a.baseline = false; break;
       case '--json': a.json = true; break;
+      case '--dump': a.dump = Number(v()); break;
       case '--opt': { const [key, ...rest] = v().split('='); a.opts.set(key as string, rest.join('=')); break; }
       default: throw new Error(`unknown argument ${k}`);
     }
@@ -112,6 +115,12 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
   const scorerOpts: ScorerOptions = { headers: args.headers, seed: args.seed, opts: args.opts };
   const scorer = factory(scorerOpts);
   const res = await run(scorer, trainMsgs, testMsgs, args.online);
+  if (args.dump > 0) {
+    const spam = res.scored.filter((s) => s.spam).sort((x, y) => x.score - y.score).slice(0, args.dump);
+    const ham = res.scored.filter((s) => !s.spam).sort((x, y) => y.score - x.score).slice(0, args.dump);
+    for (const s of spam) process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}\n`);
+    for (const s of ham) process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}\n`);
+  }
   const rates = ratesAt(res.scored, scorer.threshold);
   const hard = res.scored.filter((s) => !s.spam && /(^|\/)hard_ham\//.test(s.path));
   const a = auc(res.scored);

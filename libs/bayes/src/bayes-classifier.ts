@@ -62,16 +62,15 @@ export class BayesClassifier {
     const gH = global.totals.ham;
     const uS = user?.totals.spam ?? 0;
     const uH = user?.totals.ham ?? 0;
-    const userCounts = user !== null && uS + uH > 0 ? user.counts : null;
+    const userView = user !== null && uS + uH > 0 ? user : null;
     for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
-      const g = global.counts.get(id);
-      let f = g ? robinsonF(g.spam, g.ham, gS, gH, o.strength, o.prior) : o.prior;
-      if (userCounts !== null) {
-        const u = userCounts.get(id);
-        if (u) {
-          const n = (u.spam + u.ham) * o.userWeight;
-          f = (o.userStrength * f + n * tokenRatio(u.spam, u.ham, uS, uH)) / (o.userStrength + n);
+      let f = robinsonF(global.spam[i] as number, global.ham[i] as number, gS, gH, o.strength, o.prior);
+      if (userView !== null) {
+        const us = userView.spam[i] as number;
+        const uh = userView.ham[i] as number;
+        if (us + uh > 0) {
+          const n = (us + uh) * o.userWeight;
+          f = (o.userStrength * f + n * tokenRatio(us, uh, uS, uH)) / (o.userStrength + n);
         }
       }
       fs[i] = f;

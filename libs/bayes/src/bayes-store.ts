@@ -7,17 +7,11 @@ export interface ScopeTotals {
   readonly ham: number;
 }
 
-/** Messages of each class a token was seen in. */
-export interface TokenCounts {
-  readonly spam: number;
-  readonly ham: number;
-}
-
-/** What one scope knows about a message's tokens. */
+/** What one scope knows about a message's tokens: counts aligned with the looked-up token array (0 = unknown). */
 export interface ScopeView {
   readonly totals: ScopeTotals;
-  /** Only tokens the scope has seen; absent tokens are unknown. */
-  readonly counts: ReadonlyMap<number, TokenCounts>;
+  readonly spam: Uint32Array;
+  readonly ham: Uint32Array;
 }
 
 /**

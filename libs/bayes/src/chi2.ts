@@ -2,7 +2,7 @@
  * Inverse chi-square (Fisher) tail probabilities in log space, for an even number of degrees of freedom 2n:
  *   Q(x; 2n) = e^{-m} Σ_{i<n} m^i / i!   and   P = 1 − Q = e^{-m} Σ_{i≥n} m^i / i!,   m = x/2.
  * Float arithmetic saturates Q at 0 or 1 for long messages, which ties scores and loses ranking; the log-sum-exp
- * form keeps both tails exact to a few ulps (see NOTES.md).
+ * form keeps both tails accurate (see NOTES.md).
  */
 const LN_FACT: number[] = [0];
 function lnFact(i: number): number {
@@ -10,16 +10,39 @@ function lnFact(i: number): number {
   return LN_FACT[i] as number;
 }
 
-function logSumExpTerms(lnM: number, from: number, to: number): number {
-  // terms t_i = i ln m − ln i!, summed for i in [from, to)
-  let max = -Infinity;
-  for (let i = from; i < to; i++) {
-    const t = i * lnM - lnFact(i);
-    if (t > max) max = t;
-  }
-  if (max === -Infinity) return -Infinity;
+/** ln Σ_{i<n} m^i/i! — terms rise until i ≈ m, so the largest is at min(n−1, ⌊m⌋). */
+function lnHeadSum(lnM: number, m: number, n: number): number {
+  const peak = Math.min(n - 1, Math.floor(m));
+  const max = peak * lnM - lnFact(peak);
   let sum = 0;
-  for (let i = from; i < to; i++) sum += Math.exp(i * lnM - lnFact(i) - max);
+  for (let i = peak; i >= 0; i--) {
+    const d = i * lnM - lnFact(i) - max;
+    if (d < -40) break;
+    sum += Math.exp(d);
+  }
+  for (let i = peak + 1; i < n; i++) {
+    const d = i * lnM - lnFact(i) - max;
+    if (d < -40) break;
+    sum += Math.exp(d);
+  }
+  return max + Math.log(sum);
+}
+
+/** ln Σ_{i≥n} m^i/i! — the largest term is at max(n, ⌊m⌋). */
+function lnTailSum(lnM: number, m: number, n: number): number {
+  const peak = Math.max(n, Math.floor(m));
+  const max = peak * lnM - lnFact(peak);
+  let sum = 0;
+  for (let i = peak; i >= n; i--) {
+    const d = i * lnM - lnFact(i) - max;
+    if (d < -40) break;
+    sum += Math.exp(d);
+  }
+  for (let i = peak + 1; ; i++) {
+    const d = i * lnM - lnFact(i) - max;
+    if (d < -40) break;
+    sum += Math.exp(d);
+  }
   return max + Math.log(sum);
 }
 
@@ -28,7 +51,7 @@ export function lnChi2Q(x: number, n: number): number {
   if (n <= 0) return 0;
   const m = x / 2;
   if (m <= 0) return 0;
-  return Math.min(0, -m + logSumExpTerms(Math.log(m), 0, n));
+  return Math.min(0, -m + lnHeadSum(Math.log(m), m, n));
 }
 
 /** ln (1 − Q(x; 2n)), the lower tail. */
@@ -36,9 +59,7 @@ export function lnChi2P(x: number, n: number): number {
   if (n <= 0) return -Infinity;
   const m = x / 2;
   if (m <= 0) return -Infinity;
-  // terms peak near i = m; beyond m + 12√m + 40 they are negligible in double precision
-  const end = Math.max(n, Math.ceil(m + 12 * Math.sqrt(m) + 40));
-  return Math.min(0, -m + logSumExpTerms(Math.log(m), n, end + 1));
+  return Math.min(0, -m + lnTailSum(Math.log(m), m, n));
 }
 
 /** ln(e^a + e^b). */

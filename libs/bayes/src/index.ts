@@ -9,3 +9,5 @@ export { lnChi2P, lnChi2Q } from './chi2';
 export { messageFingerprint } from './fingerprint';
 export * from './model-change';
 export * from './scan-training';
+export { OnlineLogistic, DEFAULT_LOGISTIC, type LogisticOptions } from './online-logistic';
+export * from './spam-classifier';

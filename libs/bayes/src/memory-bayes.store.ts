@@ -1,4 +1,4 @@
-import type { BayesStore, Label, ScopeTotals, ScopeView, TokenCounts, TrainOutcome } from './bayes-store';
+import type { BayesStore, Label, ScopeTotals, ScopeView, TrainOutcome } from './bayes-store';
 
 interface Row {
   spam: number;
@@ -14,7 +14,6 @@ interface ScopeState {
   readonly trained: Map<string, { label: Label; tokens: Uint32Array }>;
 }
 
-const EMPTY_COUNTS: ReadonlyMap<number, TokenCounts> = new Map();
 const DAY_MS = 86_400_000;
 
 /**
@@ -31,14 +30,17 @@ export class MemoryBayesStore implements BayesStore {
   /** Synchronous lookup for in-process hot paths. */
   lookupSync(scope: string, tokens: Uint32Array): ScopeView {
     const st = this.scopes.get(scope);
-    if (!st) return { totals: { spam: 0, ham: 0 }, counts: EMPTY_COUNTS };
-    const counts = new Map<number, TokenCounts>();
+    const spam = new Uint32Array(tokens.length);
+    const ham = new Uint32Array(tokens.length);
+    if (!st) return { totals: { spam: 0, ham: 0 }, spam, ham };
     for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i] as number;
-      const row = st.tokens.get(t);
-      if (row) counts.set(t, row);
+      const row = st.tokens.get(tokens[i] as number);
+      if (row) {
+        spam[i] = row.spam;
+        ham[i] = row.ham;
+      }
     }
-    return { totals: { spam: st.spam, ham: st.ham }, counts };
+    return { totals: { spam: st.spam, ham: st.ham }, spam, ham };
   }
 
   train(scope: string, fingerprint: string, tokens: Uint32Array, label: Label | null, now: Date): Promise<TrainOutcome> {

@@ -38,6 +38,7 @@ export interface TokenSet {
 }
 
 const WORD = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af$€£¥'_-]+/g;
+const CJK = /^[\u3040-\u9fff\uac00-\ud7af]+$/;
 const CONTENT_HEADERS = new Set(['content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition']);
 const MAX_HEADER_WORDS = 30;
 
@@ -56,12 +57,17 @@ function words(text: string, opts: TokenizerOptions, limit: number, out: (w: str
     const len = w.length;
     if (len === 0) continue;
     count++;
-    if (len > opts.maxWordLength) {
+    if (len > opts.maxWordLength && !(w.charCodeAt(0) >= 0x3040 && CJK.test(w))) {
       // SpamBayes' "skip" token: long runs (base64 junk, hashes) by first char and length bucket
       out(`L:${w.charAt(0)}${Math.floor(len / 10)}`);
       continue;
     }
     const c0 = w.charCodeAt(0);
+    if (c0 >= 0x3040 && CJK.test(w)) {
+      // No spaces between CJK words: overlapping character bigrams stand in for words.
+      for (let i = 0; i + 1 < len && i < 60; i++) out(w.slice(i, i + 2));
+      continue;
+    }
     if (c0 >= 48 && c0 <= 57 && /^[0-9]+$/.test(w)) {
       out(`N${len > 6 ? 7 : len}`);
       continue;

@@ -165,25 +165,27 @@ function trimDelimiterNewline(bin: string, end: number, from: number): number {
   return end;
 }
 
-function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, bodyEnd: number, depth: number, st: WalkState, defaultType = 'text/plain'): void {
+function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, bodyEnd: number, depth: number, st: WalkState, defaultType = 'text/plain', parentCharset: string | null = null): void {
   if (st.parts >= st.limits.maxParts) {
     st.truncated = true;
     return;
   }
   st.parts++;
   const info = contentInfo(headers, defaultType);
+  // A charset on the multipart (seen in real CJK spam) is the best guess for children that name none.
+  const charset = info.params.get('charset') ?? parentCharset;
   if (info.type.startsWith('multipart/')) {
     const boundary = info.params.get('boundary');
     if (!boundary || depth >= MAX_DEPTH) {
       st.defects.push(depth >= MAX_DEPTH ? 'multipart nesting too deep' : 'multipart without boundary');
-      addLeaf(bin, { ...info, type: 'text/plain' }, bodyStart, bodyEnd, st);
+      addLeaf(bin, { ...info, type: 'text/plain' }, bodyStart, bodyEnd, st, charset);
       return;
     }
     const delim = '--' + boundary;
     let d = findDelimiter(bin, delim, bodyStart, bodyEnd);
     if (d < 0) {
       st.defects.push('boundary not found');
-      addLeaf(bin, { ...info, type: 'text/plain' }, bodyStart, bodyEnd, st);
+      addLeaf(bin, { ...info, type: 'text/plain' }, bodyStart, bodyEnd, st, charset);
       return;
     }
     const childDefault = info.type === 'multipart/digest' ? 'message/rfc822' : 'text/plain';
@@ -198,7 +200,7 @@ function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, 
       const partEnd = next < 0 ? bodyEnd : trimDelimiterNewline(bin, next, partStart);
       const { headerEnd, bodyStart: pb } = splitHeaderBody(bin, partStart, partEnd);
       const partHeaders = parseHeaders(bin, partStart, headerEnd, st.defects);
-      walkEntity(bin, partHeaders, pb, partEnd, depth + 1, st, childDefault);
+      walkEntity(bin, partHeaders, pb, partEnd, depth + 1, st, childDefault, charset);
       if (st.truncated && st.parts >= st.limits.maxParts) return;
       d = next;
     }
@@ -215,10 +217,10 @@ function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, 
     walkEntity(src, innerHeaders, ib, to, depth + 1, st);
     return;
   }
-  addLeaf(bin, info, bodyStart, bodyEnd, st);
+  addLeaf(bin, info, bodyStart, bodyEnd, st, charset);
 }
 
-function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st: WalkState): void {
+function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st: WalkState, charset: string | null): void {
   const isText = info.type === 'text/plain' || info.type === 'text/html';
   if (!isText || info.disposition === 'attachment' || (info.filename !== '' && info.type !== 'text/html' && info.disposition !== 'inline')) {
     const encodedLen = Math.max(0, end - start);
@@ -239,7 +241,7 @@ function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st:
     st.truncated = true;
   }
   const bytes = decodeTransfer(bin.slice(start, partEnd), info.encoding);
-  let text = binToText(bytes, info.params.get('charset') ?? null, st.defects);
+  let text = binToText(bytes, info.params.get('charset') ?? charset, st.defects);
   if (text.length > budget) {
     text = text.slice(0, budget);
     st.truncated = true;
