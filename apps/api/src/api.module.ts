@@ -18,6 +18,7 @@ import { LearnerBayesStores, LearnerService } from './consumers/learner.service'
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
+import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { AuthService } from './services/auth.service';
@@ -100,7 +101,7 @@ export class ApiModule {
     }
     return {
       module: ApiModule,
-      imports: [PersistenceModule.forRoot(config.database), MessagingModule.forRoot(config.messaging)],
+      imports: [PersistenceModule.forRoot(config.database), MessagingModule.forRoot(config.messaging), OperatorToolsModule.forRoot(config)],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],
       providers,
     };
