@@ -31,3 +31,6 @@ export * from './repositories/scan-record.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/processed-event.repository';
 export * from './learner/learner-training.entity';
+export * from './learner/bayes-tables.entity';
+export * from './learner/typeorm-bayes.store';
+export * from './learner/bayes-store.contract';

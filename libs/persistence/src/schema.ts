@@ -19,6 +19,8 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { OutboundAuditAppendOnly1764000000000 } from './outbound/outbound-audit-append-only.migration';
 import { Learner1763900000000 } from './learner/1763900000000-learner.migration';
 import { LearnerScopeVersionEntity, LearnerTrainingEntity } from './learner/learner-training.entity';
+import { BayesTables1764100000000 } from './learner/1764100000000-bayes-tables.migration';
+import { BayesScopeEntity, BayesTokenEntity, BayesTrainedEntity } from './learner/bayes-tables.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -46,7 +48,8 @@ export const ENTITIES: Function[] = [
   AupRuleEntity,
   DelistRequestEntity,
   LearnerTrainingEntity, LearnerScopeVersionEntity,
+  BayesScopeEntity, BayesTokenEntity, BayesTrainedEntity,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
-export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000, OutboundAuditAppendOnly1764000000000];
+export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000, OutboundAuditAppendOnly1764000000000, BayesTables1764100000000];

@@ -1,5 +1,15 @@
 import { Entity, Index, PrimaryColumn } from 'typeorm';
-import { ADDRESS_LENGTH, BooleanColumn, IdColumn, IntegerColumn, JsonColumn, RefColumn, TextColumn, TimestampColumn, VarcharColumn } from '../entities/column-types';
+import {
+  ADDRESS_LENGTH,
+  BooleanColumn,
+  IdColumn,
+  IntegerColumn,
+  JsonColumn,
+  RefColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from '../entities/column-types';
 
 /**
  * What the learner trained for one mark (one row per handled learn event): the user's layer always, the global
