@@ -142,9 +142,12 @@ export class ScanRecordRepository {
       params.recipientAction = filter.action;
     }
     if (recipientConditions.length > 0) {
+      // IN (subquery) rather than a correlated EXISTS: both planners then start from the recipient indexes
+      // ((user_id, created_at), (recipient)) instead of walking every scan newest-first and probing (SQLite took
+      // ~1 s for a user's page over 20k scans with EXISTS, a few ms with IN).
       qb.andWhere(
         new Brackets((w) => {
-          w.where(`EXISTS (SELECT 1 FROM scan_recipient r WHERE r.reference = s.reference AND ${recipientConditions.join(' AND ')})`, params);
+          w.where(`s.reference IN (SELECT r.reference FROM scan_recipient r WHERE ${recipientConditions.join(' AND ')})`, params);
         }),
       );
     }
