@@ -1,0 +1,5 @@
+export * from './clock';
+export * from './counter-store.port';
+export * from './memory-counter-store';
+export * from './redis-counter-store';
+export * from './counters.module';
