@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Quick start: the sink, then Haraka inbound (127.0.0.1:2525) and outbound submission (127.0.0.1:5587), all in the
+# foreground; Ctrl-C stops everything. The filter is expected at the url in haraka/*/config/spamfilter.ini
+# (http://127.0.0.1:8025); if it is not running, mail is delivered with "X-Spam-Status: unscanned" (fail_open=true).
+# Delivered mail lands in .var/sink/*.eml.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p .var/sink
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT INT TERM
+node haraka/sink.js --port 2526 --dir .var/sink & pids+=($!)
+node node_modules/Haraka/bin/haraka -c haraka/inbound & pids+=($!)
+node node_modules/Haraka/bin/haraka -c haraka/outbound & pids+=($!)
+echo "inbound MX on 127.0.0.1:2525, submission on 127.0.0.1:5587 (user alice@example.net), sink in .var/sink"
+wait -n "${pids[@]}"

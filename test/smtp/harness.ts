@@ -1,0 +1,276 @@
+/**
+ * Integration harness for the SMTP side: a real Haraka (child process, its own loopback port) configured from
+ * haraka/<kind>/config, the next-hop sink, a raw SMTP client that shows exactly what a sender is told, and free ports.
+ * Used by test/smtp/*.int-spec.ts and bench/smtp.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '../..');
+const HARAKA_BIN = path.join(ROOT, 'node_modules/Haraka/bin/haraka');
+const PLUGIN_DIR = path.join(ROOT, 'haraka-plugins/spamfilter');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+type Ini = Record<string, Record<string, string>>;
+const toIni = (ini: Ini): string =>
+  Object.entries(ini)
+    .map(([section, keys]) => `[${section}]\n${Object.entries(keys).map(([k, v]) => `${k}=${v}`).join('\n')}\n`)
+    .join('\n');
+
+export interface HarakaOptions {
+  readonly kind: 'inbound' | 'outbound';
+  readonly filterUrl: string;
+  readonly sinkPort: number;
+  /** spamfilter.ini sections merged over { main: { url, direction } }. */
+  readonly spamfilter?: Ini;
+  readonly hostList?: readonly string[];
+  /** auth_flat_file users (outbound). */
+  readonly users?: Readonly<Record<string, string>>;
+  readonly logLevel?: 'debug' | 'info' | 'notice' | 'warn' | 'error';
+  /** Haraka worker processes (smtp.ini nodes); default: none (one process). */
+  readonly nodes?: number;
+}
+
+export interface HarakaHandle {
+  readonly port: number;
+  readonly dir: string;
+  /** Milliseconds from spawn to Haraka's "Listening on" log line. */
+  readonly listeningMs: number;
+  /** Milliseconds from spawn to the first greeting on the port (includes the first connect check). */
+  readonly startupMs: number;
+  logs(): string;
+  stop(): Promise<void>;
+}
+
+/** Writes a Haraka config dir (a copy of haraka/<kind>/config with test ports) and starts Haraka on it. */
+export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
+  const port = await freePort();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `haraka-${opts.kind}-`));
+  const config = path.join(dir, 'config');
+  fs.cpSync(path.join(ROOT, 'haraka', opts.kind, 'config'), config, { recursive: true });
+  fs.mkdirSync(path.join(dir, 'plugins'));
+  fs.symlinkSync(PLUGIN_DIR, path.join(dir, 'plugins', 'spamfilter'));
+  const main: Record<string, string> = { listen: `127.0.0.1:${port}`, inactivity_timeout: '30' };
+  // nodes=0: one process, no cluster master + worker (half the start-up time); the benchmark may ask for more.
+  main.nodes = String(opts.nodes ?? 0);
+  fs.writeFileSync(path.join(config, 'smtp.ini'), toIni({ main }));
+  const spamfilter: Ini = { ...(opts.spamfilter ?? {}) };
+  spamfilter.main = { url: opts.filterUrl, direction: opts.kind, ...(opts.spamfilter?.main ?? {}) };
+  fs.writeFileSync(path.join(config, 'spamfilter.ini'), toIni(spamfilter));
+  const forward = `host=127.0.0.1\nport=${opts.sinkPort}\n${opts.kind === 'outbound' ? 'enable_outbound=true\n' : ''}`;
+  fs.writeFileSync(path.join(config, 'smtp_forward.ini'), forward);
+  if (opts.hostList) fs.writeFileSync(path.join(config, 'host_list'), opts.hostList.join('\n') + '\n');
+  if (opts.users) {
+    const users = Object.entries(opts.users).map(([u, p]) => `${u}=${p}`).join('\n');
+    fs.writeFileSync(path.join(config, 'auth_flat_file.ini'), `[core]\nmethods=PLAIN,LOGIN\n\n[users]\n${users}\n`);
+  }
+  fs.writeFileSync(path.join(config, 'log.ini'), `[main]\nlevel=${opts.logLevel ?? 'info'}\ntimestamps=true\n`);
+
+  const started = Date.now();
+  // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
+  const child: ChildProcess = spawn(process.execPath, [HARAKA_BIN, '-c', dir], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let listeningMs = -1;
+  const collect = (c: Buffer) => {
+    output += c.toString();
+    if (listeningMs < 0 && output.includes('Listening on')) listeningMs = Date.now() - started;
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }, 3000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`Haraka exited during start-up:\n${output.slice(-3000)}`);
+    const greeting = await readGreeting(port).catch(() => null);
+    // Any greeting counts (a test may make the connect check refuse with 554).
+    if (greeting && /^\d{3}[ -]/.test(greeting)) break;
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`Haraka did not greet on 127.0.0.1:${port} within 15 s:\n${output.slice(-3000)}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { port, dir, listeningMs, startupMs: Date.now() - started, logs: () => output, stop };
+}
+
+function readGreeting(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let data = '';
+    socket.setTimeout(2000, () => socket.destroy(new Error('timeout')));
+    socket.on('data', (c) => {
+      data += c.toString();
+      if (data.includes('\r\n')) {
+        socket.end('QUIT\r\n');
+        socket.destroy();
+        resolve(data);
+      }
+    });
+    socket.on('error', reject);
+  });
+}
+
+export interface Reply {
+  readonly code: number;
+  readonly text: string;
+}
+
+/**
+ * A small SMTP client that reports every reply verbatim: what the sending server would be told. nodemailer is used
+ * for the ordinary sends; this one is for asserting exact codes at each step.
+ */
+export class SmtpSession {
+  private buffer = '';
+  private waiters: ((r: Reply) => void)[] = [];
+  private replies: Reply[] = [];
+  private closedFlag = false;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.buffer += chunk.toString('latin1');
+      for (;;) {
+        const match = /^(\d{3}) .*\r\n/m.exec(this.buffer);
+        if (!match) break;
+        const end = match.index + match[0].length;
+        const block = this.buffer.slice(0, end);
+        this.buffer = this.buffer.slice(end);
+        const text = block
+          .split('\r\n')
+          .filter(Boolean)
+          .map((l) => l.slice(4))
+          .join('\n');
+        const reply = { code: Number(match[1]), text };
+        const waiter = this.waiters.shift();
+        if (waiter) waiter(reply);
+        else this.replies.push(reply);
+      }
+    });
+    socket.on('close', () => {
+      this.closedFlag = true;
+      for (const w of this.waiters.splice(0)) w({ code: 0, text: 'connection closed' });
+    });
+    socket.on('error', () => undefined);
+  }
+
+  static async open(port: number): Promise<{ session: SmtpSession; greeting: Reply }> {
+    const socket = net.connect(port, '127.0.0.1');
+    const session = new SmtpSession(socket);
+    const greeting = await session.next();
+    return { session, greeting };
+  }
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  next(): Promise<Reply> {
+    const queued = this.replies.shift();
+    if (queued) return Promise.resolve(queued);
+    if (this.closedFlag) return Promise.resolve({ code: 0, text: 'connection closed' });
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  command(line: string): Promise<Reply> {
+    this.socket.write(`${line}\r\n`);
+    return this.next();
+  }
+
+  /** DATA with a message whose lines end in CRLF; dot-stuffs it (RFC 5321 §4.5.2). */
+  async data(message: Buffer | string): Promise<Reply> {
+    const start = await this.command('DATA');
+    if (start.code !== 354) return start;
+    const text = Buffer.isBuffer(message) ? message.toString('latin1') : message;
+    const stuffed = text.replace(/(^|\r\n)\./g, '$1..');
+    this.socket.write(Buffer.from(`${stuffed}${stuffed.endsWith('\r\n') ? '' : '\r\n'}.\r\n`, 'latin1'));
+    return this.next();
+  }
+
+  async quit(): Promise<void> {
+    if (!this.closedFlag) {
+      await this.command('QUIT').catch(() => undefined);
+      this.socket.destroy();
+    }
+  }
+}
+
+/** One whole transaction; returns every reply so a test can assert what the sender was told at each step. */
+export async function sendOnce(
+  port: number,
+  envelope: { from: string; to: readonly string[]; auth?: { user: string; pass: string } },
+  message: Buffer | string,
+): Promise<{ greeting: Reply; mail: Reply; rcpt: Reply[]; data: Reply | null; auth?: Reply }> {
+  const { session, greeting } = await SmtpSession.open(port);
+  try {
+    if (greeting.code !== 220) return { greeting, mail: greeting, rcpt: [], data: null };
+    await session.command('EHLO client.test');
+    let auth: Reply | undefined;
+    if (envelope.auth) {
+      const token = Buffer.from(`\0${envelope.auth.user}\0${envelope.auth.pass}`).toString('base64');
+      auth = await session.command(`AUTH PLAIN ${token}`);
+    }
+    const mail = await session.command(`MAIL FROM:<${envelope.from}>`);
+    const rcpt: Reply[] = [];
+    if (mail.code === 250) for (const to of envelope.to) rcpt.push(await session.command(`RCPT TO:<${to}>`));
+    const data = rcpt.some((r) => r.code === 250) ? await session.data(message) : null;
+    return { greeting, mail, rcpt, data, auth };
+  } finally {
+    await session.quit();
+  }
+}
+
+/** The body of a raw message (after the first empty line), as bytes. */
+export function bodyOf(raw: Buffer): Buffer {
+  const i = raw.indexOf('\r\n\r\n');
+  return i < 0 ? Buffer.alloc(0) : raw.subarray(i + 4);
+}
+
+/** Header values by name (unfolded), in order. */
+export function headerValues(raw: Buffer, name: string): string[] {
+  const i = raw.indexOf('\r\n\r\n');
+  const head = raw.subarray(0, i < 0 ? raw.length : i).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const prefix = `${name.toLowerCase()}:`;
+  return head
+    .split('\r\n')
+    .filter((l) => l.toLowerCase().startsWith(prefix))
+    .map((l) => l.slice(prefix.length).trim());
+}
+
+export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
