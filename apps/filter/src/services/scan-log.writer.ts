@@ -73,6 +73,11 @@ export class ScanLogWriter {
     private readonly options: ScanLogOptions,
   ) {}
 
+  /** False without a sink: callers can skip building records. */
+  get enabled(): boolean {
+    return this.sink !== null && !this.closed;
+  }
+
   enqueue(record: ScanLogRecord): void {
     if (!this.sink || this.closed) return;
     if (this.buffer.length >= this.options.bufferMax) {

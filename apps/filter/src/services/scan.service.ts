@@ -132,6 +132,11 @@ export class ScanService {
       const label = verdict.action === 'tag' || verdict.action === 'reject' ? 'spam' : verdict.score < 1 ? 'ham' : null;
       if (label) this.d.reputation.record(e.clientIp, ctx.senderDomain, label, 1);
     }
+    // Nothing below is needed when there is no message log (embedded default without a database).
+    if (!this.d.log.enabled) {
+      this.notify(verdict, ctx);
+      return;
+    }
     let training: Readonly<Record<string, unknown>> | null = null;
     try {
       training = this.d.extensions?.training?.(ctx) ?? null;
@@ -161,8 +166,12 @@ export class ScanService {
       recipients: verdict.recipients.map((r) => ({ recipient: r.recipient, action: r.action, score: r.score, symbols: r.symbols, reason: r.reason })),
     };
     this.d.log.enqueue(record);
+    this.notify(verdict, ctx);
+  }
+
+  private notify(verdict: ScanVerdict, ctx: ScanContext): void {
     try {
-      this.d.extensions?.onVerdict?.(verdict, e, ctx);
+      this.d.extensions?.onVerdict?.(verdict, ctx.envelope, ctx);
     } catch {
       // A listener's bug must not turn an answered scan into an error.
     }

@@ -1,0 +1,160 @@
+/**
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--url U] [--json]`
+ *
+ * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
+ * and peakRssMb. Without --url it starts the filter in this process on embedded defaults, with DNS checks answered
+ * by a loopback DNS server (test/dns) — SPF, DKIM, DMARC, PTR and a DNSBL zone are all asked — and the load from a
+ * worker thread. --rate R gives an open-loop run at R msg/s (for "p99 at half the peak rate"). --no-dns: DNS off.
+ * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import ts from 'typescript';
+import { loadConfig } from '@spamfilter/config';
+import { SCAN_HEADERS } from '@spamfilter/domain';
+import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
+import { loadMessages, readIndex } from '../lib/corpus';
+import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
+import type { LoadJob, LoadResult } from './load-generator';
+
+interface Args {
+  corpus: string;
+  concurrency: number;
+  seconds: number;
+  rate: number;
+  url: string | null;
+  json: boolean;
+  dns: boolean;
+  limit: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0 };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    switch (k) {
+      case '--corpus': a.corpus = v(); break;
+      case '--concurrency': a.concurrency = Number(v()); break;
+      case '--seconds': a.seconds = Number(v()); break;
+      case '--rate': a.rate = Number(v()); break;
+      case '--url': a.url = v(); break;
+      case '--json': a.json = true; break;
+      case '--no-dns': a.dns = false; break;
+      case '--limit': a.limit = Number(v()); break;
+      default: throw new Error(`unknown argument ${k}`);
+    }
+  }
+  if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
+  if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0)) throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
+  return a;
+}
+
+/** Envelope for a corpus message: sender from Return-Path (else From), a client IP from the benchmarking range. */
+function envelopeFor(raw: Buffer, i: number): Record<string, string> {
+  const head = raw.subarray(0, 8192).toString('latin1');
+  const rp = /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ?? /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ?? 'sender@example.net';
+  const mailFrom = /^[^\s@]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(rp) ? rp : 'sender@example.net';
+  // RFC 2544 benchmarking range 198.18.0.0/15: 512 clients.
+  const ip = `198.18.${(i >> 8) & 1}.${i & 255}`;
+  return {
+    [SCAN_HEADERS.clientIp]: ip,
+    [SCAN_HEADERS.helo]: `mail${i % 50}.bench.example`,
+    [SCAN_HEADERS.mailFrom]: mailFrom,
+    [SCAN_HEADERS.rcptTo]: `user${i % 100}@customer.example`,
+    [SCAN_HEADERS.direction]: 'inbound',
+  };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const corpus = resolve(args.corpus);
+  let entries = readIndex(corpus);
+  if (args.limit > 0) entries = entries.slice(0, args.limit);
+  const loaded = loadMessages(corpus, entries);
+  const messages = loaded.map((m, i) => ({ raw: new Uint8Array(m.raw), headers: envelopeFor(m.raw, i) }));
+
+  let peakRss = process.memoryUsage().rss;
+  let cpu0 = process.cpuUsage();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  let filter: FilterApp | null = null;
+  let dns: ZoneDnsServer | null = null;
+  let url = args.url;
+  try {
+    if (!url) {
+      const env: Record<string, string> = { DNSBL_ZONES: 'bl.bench.test=RBL_BENCH:3' };
+      if (args.dns) {
+        // Real zone data for the bench senders: PTR + A for FCrDNS of every client, an SPF record for every
+        // sender domain is not known in advance, so those are NXDOMAIN answers (still real round trips).
+        dns = await ZoneDnsServer.start({});
+        for (let i = 0; i < 512; i++) {
+          const ip = `198.18.${(i >> 8) & 1}.${i & 255}`;
+          dns.addRecords(`${ip.split('.').reverse().join('.')}.in-addr.arpa`, { PTR: [`mail${i % 50}.bench.example`] });
+          if (i % 17 === 0) dns.addRecords(`${ip.split('.').reverse().join('.')}.bl.bench.test`, { A: ['127.0.0.2'] });
+        }
+        for (let i = 0; i < 50; i++) dns.addRecords(`mail${i}.bench.example`, { A: [`198.18.0.${i}`] });
+        Object.assign(env, { DNS_MODE: 'servers', DNS_SERVERS: dns.address });
+      }
+      filter = await createFilterApp(loadConfig(env));
+      url = await filter.listen(0, '127.0.0.1');
+    }
+    cpu0 = process.cpuUsage();
+    const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, messages };
+    const result = await new Promise<LoadResult>((resolvePromise, reject) => {
+      // The generator imports only node built-ins: transpile it once and run it as plain JS, so the worker does not
+      // load TypeScript (seconds of CPU that would be charged to the measurement).
+      const source = readFileSync(resolve(__dirname, 'load-generator.ts'), 'utf8');
+      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+      const worker = new Worker(js, { eval: true, workerData: { kind: 'scan-load', job } });
+      worker.once('message', (r: LoadResult) => {
+        resolvePromise(r);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+    });
+    const cpu = process.cpuUsage(cpu0);
+    const sorted = Float64Array.from(result.latenciesMs).sort();
+    const out = {
+      url: args.url ?? 'in-process',
+      dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
+      messages: messages.length,
+      concurrency: args.rate > 0 ? null : args.concurrency,
+      rate: args.rate || null,
+      seconds: Math.round(result.elapsedMs) / 1000,
+      sent: result.sent,
+      msgsPerSec: Math.round((result.ok / result.elapsedMs) * 1000 * 10) / 10,
+      p50Ms: Math.round(percentile(sorted, 50) * 100) / 100,
+      p99Ms: Math.round(percentile(sorted, 99) * 100) / 100,
+      maxMs: Math.round((sorted[sorted.length - 1] ?? Number.NaN) * 100) / 100,
+      errors: result.errors,
+      statusCounts: result.statusCounts,
+      firstError: result.firstError,
+      peakRssMb: Math.round(peakRss / 1024 / 1024),
+      // CPU of this whole process (filter + load generator + loopback DNS) per answered message: comparable across
+      // runs even when other work shares the machine, unlike msgsPerSec.
+      cpuMsPerMsg: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, result.ok)) * 1000) / 1000,
+      loadAverage: Math.round(loadavg()[0] * 100) / 100,
+      dnsQueries: dns ? dns.queries.length : null,
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else
+      process.stdout.write(
+        `scan: ${out.msgsPerSec} msg/s, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms, max ${out.maxMs} ms, errors ${out.errors}, peak RSS ${out.peakRssMb} MB (${out.sent} sent, DNS ${out.dns})\n`,
+      );
+  } finally {
+    clearInterval(sampler);
+    if (filter) await filter.close();
+    if (dns) await dns.close();
+  }
+}
