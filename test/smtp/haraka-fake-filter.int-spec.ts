@@ -168,8 +168,12 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     expect(sink.messages).toHaveLength(0);
   });
 
-  it('a block-listed client IP is refused at connect with 554', async () => {
-    const h = await start((req) => (req.rcptTo.length === 0 && req.path === '/v1/recipient' ? recipientAnswer('reject', 'Client IP is block-listed (ref 01JIPBLOCK0000000000000000)') : recipientAnswer('accept')));
+  it('a block-listed client IP is refused at connect with 554 (checks.connect=true)', async () => {
+    const h = await start(
+      (req) => (req.rcptTo.length === 0 && req.path === '/v1/recipient' ? recipientAnswer('reject', 'Client IP is block-listed (ref 01JIPBLOCK0000000000000000)') : recipientAnswer('accept')),
+      'inbound',
+      { checks: { connect: 'true' } },
+    );
     const r = await sendOnce(h.port, { from: 'a@sender.example', to: ['bob@example.net'] }, MESSAGE);
     expect(r.greeting.code).toBe(554);
     expect(r.greeting.text).toContain('block-listed');

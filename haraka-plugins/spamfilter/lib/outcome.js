@@ -83,8 +83,8 @@ function decideScan({ verdict, recipients, direction, perRecipientHeader = 'X-Sp
   const rows = recipients.map((recipient) => {
     const r = byRecipient.get(recipient.toLowerCase())
     return r
-      ? { recipient, action: r.action, score: r.score, smtp: r.smtp }
-      : { recipient, action: verdict.action, score: verdict.score, smtp: verdict.smtp }
+      ? { recipient, action: r.action, score: r.score, smtp: r.smtp, headers: r.headers || [] }
+      : { recipient, action: verdict.action, score: verdict.score, smtp: verdict.smtp, headers: [] }
   })
 
   if (direction === 'outbound') {
@@ -113,15 +113,19 @@ function decideScan({ verdict, recipients, direction, perRecipientHeader = 'X-Sp
   const uniform = rows.every((r) => r.effective === rows[0].effective && r.effective === r.action)
   const headers = []
   if (uniform) {
-    headers.push(...verdict.headers)
+    // One recipient: their own headers (X-Spam-Status by their thresholds, X-Spam-Flag) win over the message's.
+    const own = rows.length === 1 ? rows[0].headers : []
+    headers.push(...verdict.headers.filter(([k]) => !hasHeader(own, k)), ...own)
     if (!hasHeader(headers, 'X-Spam-Status')) {
       headers.push(['X-Spam-Status', `${effective[0] === 'tag' ? 'Yes' : 'No'}, score=${fmt(verdict.score)}`])
     }
   } else {
-    // The filter's X-Spam-Status speaks for the whole message; when recipients differ it would be wrong for some.
-    headers.push(...verdict.headers.filter(([k]) => k.toLowerCase() !== 'x-spam-status'))
+    // The filter's X-Spam-Status / X-Spam-Flag speak for the whole message; when recipients differ they would be
+    // wrong for some, so they are rewritten from what each recipient actually gets.
+    headers.push(...verdict.headers.filter(([k]) => !['x-spam-status', 'x-spam-flag'].includes(k.toLowerCase())))
     const all = effective.every((a) => a === 'tag') ? 'Yes' : effective.some((a) => a === 'tag') ? 'Mixed' : 'No'
     headers.push(['X-Spam-Status', `${all}, score=${fmt(verdict.score)}`])
+    if (all === 'Yes') headers.push(['X-Spam-Flag', 'YES'])
   }
   if (!hasHeader(headers, 'X-Spam-Reference')) headers.push(['X-Spam-Reference', verdict.reference])
   if (rows.length > 1 || !uniform) {

@@ -11,7 +11,7 @@ const DEFAULTS = Object.freeze({
   max_bytes: 26214400,
   max_sockets: 64,
   keepalive: true,
-  check_connect: true,
+  check_connect: false,
   check_rcpt: true,
   require_auth: true,
   strip_headers: ['X-Spam-Status', 'X-Spam-Status-For', 'X-Spam-Score', 'X-Spam-Reference', 'X-Spam-Flag', 'X-Spam-Hold'],

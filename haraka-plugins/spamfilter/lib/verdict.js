@@ -35,6 +35,20 @@ function parseJson(body) {
   }
 }
 
+/** [name, value] pairs; names are tokens (no header injection), values one line. */
+function parseHeaders(raw) {
+  if (!Array.isArray(raw)) return { ok: false, error: 'answer has malformed headers' }
+  const headers = []
+  for (const h of raw) {
+    if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
+      return { ok: false, error: 'answer has a malformed header' }
+    }
+    if (!HEADER_NAME.test(h[0])) return { ok: false, error: `answer has an invalid header name ${JSON.stringify(h[0])}` }
+    headers.push([h[0], oneLine(h[1], 900)])
+  }
+  return { ok: true, headers }
+}
+
 /**
  * @param {string} body  the HTTP body of POST /v1/scan
  * @returns {{ok: true, verdict: object} | {ok: false, error: string}}
@@ -56,24 +70,23 @@ function parseScanVerdict(body) {
     }
     const smtp = parseSmtp(r.smtp)
     if (!smtp) return { ok: false, error: 'answer has a recipient without a valid smtp reply' }
+    // Optional: headers for this recipient's copy only (used when the message has this one recipient).
+    const own = r.headers === undefined ? { ok: true, headers: [] } : parseHeaders(r.headers)
+    if (!own.ok) return own
     recipients.push({
       recipient: r.recipient,
       action: r.action,
       score: typeof r.score === 'number' && Number.isFinite(r.score) ? r.score : 0,
       reason: typeof r.reason === 'string' ? oneLine(r.reason, 200) : '',
       smtp,
+      headers: own.headers,
     })
   }
   const smtp = parseSmtp(v.smtp)
   if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' }
-  const headers = []
-  for (const h of Array.isArray(v.headers) ? v.headers : []) {
-    if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
-      return { ok: false, error: 'answer has a malformed header' }
-    }
-    if (!HEADER_NAME.test(h[0])) return { ok: false, error: `answer has an invalid header name ${JSON.stringify(h[0])}` }
-    headers.push([h[0], oneLine(h[1], 900)])
-  }
+  const parsedHeaders = parseHeaders(v.headers === undefined ? [] : v.headers)
+  if (!parsedHeaders.ok) return parsedHeaders
+  const headers = parsedHeaders.headers
   return {
     ok: true,
     verdict: {

@@ -32,6 +32,15 @@ describe('decideScan, one recipient', () => {
     expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=9 required=5'])
   })
 
+  it('one recipient: their own headers (by their thresholds) replace the message’s of the same name', () => {
+    const v = verdict({ 'bob@example.net': 'tag' }, { headers: [['X-Spam-Status', 'Yes, score=7.50 action=tag'], ['X-Spam-Score', '7.50']] })
+    v.recipients[0].headers = [['X-Spam-Status', 'Yes, score=7.50 required=5.00'], ['X-Spam-Flag', 'YES']]
+    const out = decideScan({ verdict: parseScanVerdict(JSON.stringify(v)).verdict, recipients: ['bob@example.net'], direction: 'inbound' })
+    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50 required=5.00'])
+    expect(header(out, 'X-Spam-Flag')).toEqual(['YES'])
+    expect(header(out, 'X-Spam-Score')).toEqual(['7.50'])
+  })
+
   it('greylist: 451 4.7.1', () => {
     const out = scan({ 'bob@example.net': 'greylist' })
     expect(out.kind).toBe('tempfail')
@@ -77,10 +86,17 @@ describe('decideScan, several recipients inbound', () => {
     expect(header(out, 'X-Spam-Status')).toEqual(['Mixed, score=7.50'])
   })
 
-  it('drops the filter’s whole-message X-Spam-Status when recipients differ', () => {
-    const out = scan({ 'a@example.net': 'accept', 'b@example.net': 'tag' }, 'inbound', { headers: [['X-Spam-Status', 'Yes'], ['X-Spam-Score', '7.5']] })
+  it('drops the filter’s whole-message X-Spam-Status and X-Spam-Flag when recipients differ', () => {
+    const out = scan({ 'a@example.net': 'accept', 'b@example.net': 'tag' }, 'inbound', { headers: [['X-Spam-Status', 'Yes'], ['X-Spam-Flag', 'YES'], ['X-Spam-Score', '7.5']] })
     expect(header(out, 'X-Spam-Status')).toEqual(['Mixed, score=7.50'])
+    expect(header(out, 'X-Spam-Flag')).toEqual([])
     expect(header(out, 'X-Spam-Score')).toEqual(['7.5'])
+  })
+
+  it('tag + reject: everyone gets it tagged, so the message is flagged', () => {
+    const out = scan({ 'a@example.net': 'tag', 'b@example.net': 'reject' })
+    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50'])
+    expect(header(out, 'X-Spam-Flag')).toEqual(['YES'])
   })
 
   it('accept + reject: never refuses the accepted recipient; the rejecting one is tagged', () => {

@@ -190,7 +190,7 @@ describe('pre-DATA hooks', () => {
   })
 
   it('connect: a block-listed IP gets 554 and is disconnected', async () => {
-    await setup(recipientAnswer('reject', 550, '5.7.1', 'Client IP is block-listed (ref R2)'))
+    await setup(recipientAnswer('reject', 550, '5.7.1', 'Client IP is block-listed (ref R2)'), { checks: { connect: 'true' } })
     const connection = await makeTransaction({ message: MESSAGE })
     const { rc, msg } = await callHook(plugin, 'hook_connect', connection)
     expect(rc).toBe(constants.denydisconnect)
@@ -198,8 +198,8 @@ describe('pre-DATA hooks', () => {
     expect(filter.requests[0].headers['x-rcpt-to']).toBeUndefined()
   })
 
-  it('connect: checks.connect=false asks nothing', async () => {
-    await setup(recipientAnswer('reject', 550, '5.7.1', 'x'), { checks: { connect: 'false' } })
+  it('connect: checks.connect=false (the default) asks nothing', async () => {
+    await setup(recipientAnswer('reject', 550, '5.7.1', 'x'))
     const connection = await makeTransaction({ message: MESSAGE })
     const { rc } = await callHook(plugin, 'hook_connect', connection)
     expect(rc).toBeUndefined()

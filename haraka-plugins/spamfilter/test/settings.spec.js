@@ -11,7 +11,7 @@ describe('normalizeSettings', () => {
       failOpen: true,
       scanDeadlineMs: 10000,
       checkDeadlineMs: 1500,
-      checkConnect: true,
+      checkConnect: false,
       checkRcpt: true,
       requireAuth: true,
       perRecipientHeader: 'X-Spam-Status-For',
@@ -22,7 +22,7 @@ describe('normalizeSettings', () => {
 
   it('parses the values haraka-config hands over as strings', () => {
     const { settings, problems } = normalizeSettings(
-      { main: { url: 'http://10.0.0.5:9000/', direction: 'outbound', fail_open: 'false', scan_deadline_ms: '2500' }, checks: { connect: 'no' }, skip: { ips: '10.0.0.1, 10.0.0.2' } },
+      { main: { url: 'http://10.0.0.5:9000/', direction: 'outbound', fail_open: 'false', scan_deadline_ms: '2500' }, checks: { connect: 'yes', rcpt: 'no' }, skip: { ips: '10.0.0.1, 10.0.0.2' } },
       30,
     )
     expect(problems).toEqual([])
@@ -30,7 +30,8 @@ describe('normalizeSettings', () => {
     expect(settings.direction).toBe('outbound')
     expect(settings.failOpen).toBe(false)
     expect(settings.scanDeadlineMs).toBe(2500)
-    expect(settings.checkConnect).toBe(false)
+    expect(settings.checkConnect).toBe(true)
+    expect(settings.checkRcpt).toBe(false)
     expect(settings.skipIps).toEqual(['10.0.0.1', '10.0.0.2'])
   })
 

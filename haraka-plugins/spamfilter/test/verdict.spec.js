@@ -24,6 +24,7 @@ describe('parseScanVerdict', () => {
     ['a bad top-level smtp reply', JSON.stringify({ ...good, smtp: { code: 550, enhanced: '5.7', message: 'x' } }), /smtp/],
     ['a header injection attempt', JSON.stringify({ ...good, headers: [['X-A\r\nBcc', 'x']] }), /invalid header name/],
     ['a malformed header', JSON.stringify({ ...good, headers: [['X-A']] }), /malformed header/],
+    ['malformed recipient headers', JSON.stringify({ ...good, recipients: [{ ...good.recipients[0], headers: 'X-A: 1' }] }), /malformed headers/],
   ])('refuses %s', (_name, body, error) => {
     const parsed = parseScanVerdict(body)
     expect(parsed.ok).toBe(false)
