@@ -54,7 +54,11 @@ describe.each(engines)('repositories on $name', (engine) => {
     tenant = await users.createTenant('Hoster One');
     domainA = await users.createDomain(tenant.id, 'Alpha.example');
     domainB = await users.createDomain(tenant.id, 'beta.example');
-    alice = await users.createUser({ domainId: domainA.id, address: 'Alice@alpha.example', displayName: 'Alice' });
+    alice = await users.createUser({
+      domainId: domainA.id,
+      address: 'Alice@alpha.example',
+      displayName: 'Alice',
+    });
     bob = await users.createUser({ domainId: domainA.id, address: 'bob@alpha.example' });
     carol = await users.createUser({ domainId: domainB.id, address: 'carol@beta.example' });
   });
@@ -67,15 +71,33 @@ describe.each(engines)('repositories on $name', (engine) => {
     it('stores addresses and domain names lower-case and resolves recipients in one call', async () => {
       expect(alice.address).toBe('alice@alpha.example');
       expect((await users.findByAddress('ALICE@alpha.example'))?.id).toBe(alice.id);
-      const owners = await users.resolveRecipients(['alice@alpha.example', 'nobody@alpha.example', 'x@unknown.example']);
-      expect(owners.get('alice@alpha.example')).toEqual({ address: 'alice@alpha.example', userId: alice.id, domainId: domainA.id, tenantId: tenant.id });
-      expect(owners.get('nobody@alpha.example')).toEqual({ address: 'nobody@alpha.example', userId: null, domainId: domainA.id, tenantId: tenant.id });
+      const owners = await users.resolveRecipients([
+        'alice@alpha.example',
+        'nobody@alpha.example',
+        'x@unknown.example',
+      ]);
+      expect(owners.get('alice@alpha.example')).toEqual({
+        address: 'alice@alpha.example',
+        userId: alice.id,
+        domainId: domainA.id,
+        tenantId: tenant.id,
+      });
+      expect(owners.get('nobody@alpha.example')).toEqual({
+        address: 'nobody@alpha.example',
+        userId: null,
+        domainId: domainA.id,
+        tenantId: tenant.id,
+      });
       expect(owners.has('x@unknown.example')).toBe(false);
     });
 
     it('refuses a user whose address is outside the domain, and a duplicate address', async () => {
-      await expect(users.createUser({ domainId: domainA.id, address: 'eve@beta.example' })).rejects.toThrow(/not in domain alpha.example/);
-      await expect(users.createUser({ domainId: domainA.id, address: 'alice@alpha.example' })).rejects.toThrow();
+      await expect(users.createUser({ domainId: domainA.id, address: 'eve@beta.example' })).rejects.toThrow(
+        /not in domain alpha.example/,
+      );
+      await expect(
+        users.createUser({ domainId: domainA.id, address: 'alice@alpha.example' }),
+      ).rejects.toThrow();
     });
   });
 
@@ -85,7 +107,10 @@ describe.each(engines)('repositories on $name', (engine) => {
         createdAt: minutes(0),
         score: 7.125,
         action: 'tag',
-        recipients: [recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'tag', 7.125), recipientVerdict('bob@alpha.example', { userId: bob.id, domainId: domainA.id }, 'accept', 0.25)],
+        recipients: [
+          recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'tag', 7.125),
+          recipientVerdict('bob@alpha.example', { userId: bob.id, domainId: domainA.id }, 'accept', 0.25),
+        ],
       });
       await scans.insert(input);
       const found = await scans.findByReference({ kind: 'operator' }, input.reference);
@@ -94,7 +119,9 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(found!.record).toEqual(expected);
       expect(found!.record.createdAt).toBeInstanceOf(Date);
       expect(found!.record.createdAt.toISOString()).toBe('2026-11-01T10:00:00.000Z');
-      expect(found!.recipients.map((r) => ({ ...r }))).toEqual(recipients.map((r) => ({ ...r, reference: input.reference, createdAt: input.createdAt })));
+      expect(found!.recipients.map((r) => ({ ...r }))).toEqual(
+        recipients.map((r) => ({ ...r, reference: input.reference, createdAt: input.createdAt })),
+      );
     });
 
     it('rolls back the record when a recipient row fails (one transaction)', async () => {
@@ -108,7 +135,14 @@ describe.each(engines)('repositories on $name', (engine) => {
 
     it('inserts a large batch in one call', async () => {
       const batch = Array.from({ length: 230 }, (_, i) =>
-        scanRecord({ createdAt: new Date(minutes(-1000).getTime() + i), mailFrom: 'bulk@batch.example', recipients: [recipientVerdict(`r${i}@gamma.example`, {}), recipientVerdict('carol@beta.example', { userId: carol.id, domainId: domainB.id })] }),
+        scanRecord({
+          createdAt: new Date(minutes(-1000).getTime() + i),
+          mailFrom: 'bulk@batch.example',
+          recipients: [
+            recipientVerdict(`r${i}@gamma.example`, {}),
+            recipientVerdict('carol@beta.example', { userId: carol.id, domainId: domainB.id }),
+          ],
+        }),
       );
       await scans.insertMany(batch);
       const page = await scans.search({ kind: 'operator' }, { sender: 'bulk@batch.example' }, { limit: 500 });
@@ -127,32 +161,72 @@ describe.each(engines)('repositories on $name', (engine) => {
     let outboundFromCarol: string;
 
     beforeAll(async () => {
-      const a = scanRecord({ createdAt: minutes(10), mailFrom: 'spammer@bad.example', clientIp: '203.0.113.5', action: 'reject', score: 16, recipients: [recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'reject', 16)] });
-      const b = scanRecord({ createdAt: minutes(20), mailFrom: 'friend@good.example', recipients: [recipientVerdict('bob@alpha.example', { userId: bob.id, domainId: domainA.id }, 'accept', 0.5)] });
+      const a = scanRecord({
+        createdAt: minutes(10),
+        mailFrom: 'spammer@bad.example',
+        clientIp: '203.0.113.5',
+        action: 'reject',
+        score: 16,
+        recipients: [
+          recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'reject', 16),
+        ],
+      });
+      const b = scanRecord({
+        createdAt: minutes(20),
+        mailFrom: 'friend@good.example',
+        recipients: [
+          recipientVerdict('bob@alpha.example', { userId: bob.id, domainId: domainA.id }, 'accept', 0.5),
+        ],
+      });
       const both = scanRecord({
         createdAt: minutes(30),
         mailFrom: 'news@list.example',
         action: 'tag',
         score: 6.5,
-        recipients: [recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'tag', 6.5), recipientVerdict('carol@beta.example', { userId: carol.id, domainId: domainB.id }, 'accept', 2)],
+        recipients: [
+          recipientVerdict('alice@alpha.example', { userId: alice.id, domainId: domainA.id }, 'tag', 6.5),
+          recipientVerdict('carol@beta.example', { userId: carol.id, domainId: domainB.id }, 'accept', 2),
+        ],
       });
-      const out = scanRecord({ createdAt: minutes(40), direction: 'outbound', authUser: 'carol@beta.example', mailFrom: 'carol@beta.example', recipients: [recipientVerdict('someone@elsewhere.example', {}, 'accept', 0)] });
+      const out = scanRecord({
+        createdAt: minutes(40),
+        direction: 'outbound',
+        authUser: 'carol@beta.example',
+        mailFrom: 'carol@beta.example',
+        recipients: [recipientVerdict('someone@elsewhere.example', {}, 'accept', 0)],
+      });
       await scans.insertMany([a, b, both, out]);
       [toAlice, toBob, toBoth, outboundFromCarol] = [a.reference, b.reference, both.reference, out.reference];
     });
 
     const window = { from: minutes(5), to: minutes(60) };
-    const refs = (page: { items: readonly { record: { reference: string } }[] }): string[] => page.items.map((i) => i.record.reference);
+    const refs = (page: { items: readonly { record: { reference: string } }[] }): string[] =>
+      page.items.map((i) => i.record.reference);
 
     it('filters by sender, recipient, client IP, time range, action and direction', async () => {
       const op = { kind: 'operator' } as const;
-      expect(refs(await scans.search(op, { ...window }, { limit: 50 }))).toEqual([outboundFromCarol, toBoth, toBob, toAlice]);
-      expect(refs(await scans.search(op, { ...window, sender: 'spammer@bad.example' }, { limit: 50 }))).toEqual([toAlice]);
-      expect(refs(await scans.search(op, { ...window, recipient: 'Carol@beta.example' }, { limit: 50 }))).toEqual([toBoth]);
-      expect(refs(await scans.search(op, { ...window, clientIp: '203.0.113.5' }, { limit: 50 }))).toEqual([toAlice]);
-      expect(refs(await scans.search(op, { from: minutes(15), to: minutes(30) }, { limit: 50 }))).toEqual([toBob]);
+      expect(refs(await scans.search(op, { ...window }, { limit: 50 }))).toEqual([
+        outboundFromCarol,
+        toBoth,
+        toBob,
+        toAlice,
+      ]);
+      expect(
+        refs(await scans.search(op, { ...window, sender: 'spammer@bad.example' }, { limit: 50 })),
+      ).toEqual([toAlice]);
+      expect(
+        refs(await scans.search(op, { ...window, recipient: 'Carol@beta.example' }, { limit: 50 })),
+      ).toEqual([toBoth]);
+      expect(refs(await scans.search(op, { ...window, clientIp: '203.0.113.5' }, { limit: 50 }))).toEqual([
+        toAlice,
+      ]);
+      expect(refs(await scans.search(op, { from: minutes(15), to: minutes(30) }, { limit: 50 }))).toEqual([
+        toBob,
+      ]);
       expect(refs(await scans.search(op, { ...window, action: 'reject' }, { limit: 50 }))).toEqual([toAlice]);
-      expect(refs(await scans.search(op, { ...window, direction: 'outbound' }, { limit: 50 }))).toEqual([outboundFromCarol]);
+      expect(refs(await scans.search(op, { ...window, direction: 'outbound' }, { limit: 50 }))).toEqual([
+        outboundFromCarol,
+      ]);
     });
 
     it('pages newest first with hasMore', async () => {
@@ -164,17 +238,25 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(second.hasMore).toBe(false);
     });
 
-    it("a user sees only scans addressed to them, and only their own verdict", async () => {
+    it('a user sees only scans addressed to them, and only their own verdict', async () => {
       const aliceReader = { kind: 'user', userId: alice.id } as const;
       expect(refs(await scans.search(aliceReader, window, { limit: 50 }))).toEqual([toBoth, toAlice]);
       expect(await scans.findByReference(aliceReader, toBob)).toBeNull();
       const shared = await scans.findByReference(aliceReader, toBoth);
       expect(shared?.recipients.map((r) => r.recipient)).toEqual(['alice@alpha.example']);
       // A filter cannot widen the scope: naming another user's address finds nothing.
-      expect(refs(await scans.search(aliceReader, { ...window, recipient: 'bob@alpha.example' }, { limit: 50 }))).toEqual([]);
+      expect(
+        refs(await scans.search(aliceReader, { ...window, recipient: 'bob@alpha.example' }, { limit: 50 })),
+      ).toEqual([]);
       // The action filter applies to the reader's own verdict (alice: tag on the shared scan; carol: accept).
-      expect(refs(await scans.search(aliceReader, { ...window, action: 'tag' }, { limit: 50 }))).toEqual([toBoth]);
-      expect(refs(await scans.search({ kind: 'user', userId: carol.id }, { ...window, action: 'tag' }, { limit: 50 }))).toEqual([]);
+      expect(refs(await scans.search(aliceReader, { ...window, action: 'tag' }, { limit: 50 }))).toEqual([
+        toBoth,
+      ]);
+      expect(
+        refs(
+          await scans.search({ kind: 'user', userId: carol.id }, { ...window, action: 'tag' }, { limit: 50 }),
+        ),
+      ).toEqual([]);
     });
 
     it('a domain admin sees scans with a recipient in their domain, and only those recipients', async () => {
@@ -215,14 +297,26 @@ describe.each(engines)('repositories on $name', (engine) => {
     it("adds within the caller's transaction: a rollback loses the event, a commit keeps it", async () => {
       await expect(
         tx.run(async (m) => {
-          await outbox.add(m, { topic: 'spamfilter.feedback.v1', key: alice.id, payload: { n: 0 } }, minutes(0));
+          await outbox.add(
+            m,
+            { topic: 'spamfilter.feedback.v1', key: alice.id, payload: { n: 0 } },
+            minutes(0),
+          );
           throw new Error('mark refused');
         }),
       ).rejects.toThrow('mark refused');
       expect(await outbox.pendingCount()).toBe(0);
       const ids = await tx.run(async (m) => [
-        await outbox.add(m, { topic: 'spamfilter.feedback.v1', key: alice.id, payload: { n: 1 } }, minutes(0)),
-        await outbox.add(m, { topic: 'spamfilter.feedback.v1', key: bob.id, payload: { n: 2, nested: { ok: true } } }, minutes(0)),
+        await outbox.add(
+          m,
+          { topic: 'spamfilter.feedback.v1', key: alice.id, payload: { n: 1 } },
+          minutes(0),
+        ),
+        await outbox.add(
+          m,
+          { topic: 'spamfilter.feedback.v1', key: bob.id, payload: { n: 2, nested: { ok: true } } },
+          minutes(0),
+        ),
         await outbox.add(m, { topic: 'spamfilter.model.v1', key: null, payload: { n: 3 } }, minutes(0)),
       ]);
       expect(ids[0]).toBeLessThan(ids[1]);
@@ -243,7 +337,12 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(await outbox.claimBatch(10, 30_000, minutes(4))).toEqual([]);
       const retried = await outbox.claimBatch(10, 30_000, minutes(5));
       expect(retried).toHaveLength(1);
-      expect(retried[0]).toMatchObject({ id: claimed[1].id, attempts: 1, lastError: 'kafka: broker down', publishedAt: null });
+      expect(retried[0]).toMatchObject({
+        id: claimed[1].id,
+        attempts: 1,
+        lastError: 'kafka: broker down',
+        publishedAt: null,
+      });
       await outbox.markPublished([retried[0].id], minutes(6));
       expect(await outbox.pendingCount()).toBe(0);
       // An expired lease (a relay that died) releases the row.
@@ -257,7 +356,8 @@ describe.each(engines)('repositories on $name', (engine) => {
       const before = await outbox.claimBatch(100, 60_000, minutes(100));
       await outbox.markPublished(before.map((e) => e.id));
       await tx.run(async (m) => {
-        for (let i = 0; i < 20; i++) await outbox.add(m, { topic: 't', key: `k${i}`, payload: { i } }, minutes(100));
+        for (let i = 0; i < 20; i++)
+          await outbox.add(m, { topic: 't', key: `k${i}`, payload: { i } }, minutes(100));
       });
       const batches = await Promise.all([1, 2, 3, 4].map(() => outbox.claimBatch(7, 60_000, minutes(101))));
       const ids = batches.flatMap((b) => b.map((e) => e.id));
@@ -268,7 +368,8 @@ describe.each(engines)('repositories on $name', (engine) => {
 
   describe('processed events (idempotent consumers)', () => {
     let processed: ProcessedEventRepository;
-    const spamOf = async (key: string): Promise<number> => (await ds.getRepository(ReputationEntity).findOneBy({ key }))?.spam ?? -1;
+    const spamOf = async (key: string): Promise<number> =>
+      (await ds.getRepository(ReputationEntity).findOneBy({ key }))?.spam ?? -1;
     beforeAll(async () => {
       processed = new ProcessedEventRepository(ds);
       await ds.getRepository(ReputationEntity).insert([
@@ -282,12 +383,18 @@ describe.each(engines)('repositories on $name', (engine) => {
     };
 
     it('runs a handler once under 10 concurrent deliveries of the same event', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, () => processed.runOnceInTransaction('learner', 'evt-1', bump('ip:198.51.100.1'))));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          processed.runOnceInTransaction('learner', 'evt-1', bump('ip:198.51.100.1')),
+        ),
+      );
       expect(results.filter((r) => r.ran)).toHaveLength(1);
       expect(await spamOf('ip:198.51.100.1')).toBe(1);
       expect(await processed.wasProcessed('learner', 'evt-1')).toBe(true);
       // Another consumer group handles the same event independently.
-      expect((await processed.runOnceInTransaction('stats', 'evt-1', bump('ip:198.51.100.1'))).ran).toBe(true);
+      expect((await processed.runOnceInTransaction('stats', 'evt-1', bump('ip:198.51.100.1'))).ran).toBe(
+        true,
+      );
       expect(await spamOf('ip:198.51.100.1')).toBe(2);
     });
 
@@ -300,19 +407,30 @@ describe.each(engines)('repositories on $name', (engine) => {
       ).rejects.toThrow('model store unavailable');
       expect(await spamOf('ip:198.51.100.2')).toBe(0);
       expect(await processed.wasProcessed('learner', 'evt-2')).toBe(false);
-      expect((await processed.runOnceInTransaction('learner', 'evt-2', bump('ip:198.51.100.2'))).ran).toBe(true);
+      expect((await processed.runOnceInTransaction('learner', 'evt-2', bump('ip:198.51.100.2'))).ran).toBe(
+        true,
+      );
       expect(await spamOf('ip:198.51.100.2')).toBe(1);
     });
 
     it('refuses a manager that is not in a transaction', async () => {
-      await expect(processed.runOnce('learner', 'evt-3', ds.manager, bump('ip:198.51.100.2'))).rejects.toThrow(/open transaction/);
+      await expect(
+        processed.runOnce('learner', 'evt-3', ds.manager, bump('ip:198.51.100.2')),
+      ).rejects.toThrow(/open transaction/);
     });
   });
 
   describe('api keys', () => {
     it('stores only the hash, finds active keys by prefix, throttles last-used writes, revokes within the tenant', async () => {
       const keys = new ApiKeyRepository(ds);
-      const key = await keys.create({ tenantId: tenant.id, role: 'user', keyPrefix: 'abcd1234', secret: 's3cret-s3cret-s3cret-s3cret', userId: alice.id, label: 'webmail' });
+      const key = await keys.create({
+        tenantId: tenant.id,
+        role: 'user',
+        keyPrefix: 'abcd1234',
+        secret: 's3cret-s3cret-s3cret-s3cret',
+        userId: alice.id,
+        label: 'webmail',
+      });
       const found = await keys.findActiveByPrefix('abcd1234');
       expect(found?.secretHash).toBe(hashApiKeySecret('s3cret-s3cret-s3cret-s3cret'));
       expect(found?.secretHash).not.toContain('s3cret');
@@ -333,10 +451,39 @@ describe.each(engines)('repositories on $name', (engine) => {
     it('returns the global, domain and user layers for a user in one call', async () => {
       const policies = new PolicyRepository(ds);
       expect(await policies.layersForUser(alice.id)).toEqual({ global: null, domain: null, user: null });
-      expect((await policies.upsert({ scope: 'global' }, { thresholds: { reject: 15 } }, 0, 'op@hoster')).ok).toBe(true);
-      expect((await policies.upsert({ scope: 'domain', domainId: domainA.id }, { thresholds: { tag: 5 } }, 0, 'admin@alpha.example')).ok).toBe(true);
-      expect((await policies.upsert({ scope: 'user', userId: alice.id }, { thresholds: { tag: 4 } }, 0, 'alice@alpha.example')).ok).toBe(true);
-      expect((await policies.upsert({ scope: 'user', userId: carol.id }, { thresholds: { tag: 9 } }, 0, 'carol@beta.example')).ok).toBe(true);
+      expect(
+        (await policies.upsert({ scope: 'global' }, { thresholds: { reject: 15 } }, 0, 'op@hoster')).ok,
+      ).toBe(true);
+      expect(
+        (
+          await policies.upsert(
+            { scope: 'domain', domainId: domainA.id },
+            { thresholds: { tag: 5 } },
+            0,
+            'admin@alpha.example',
+          )
+        ).ok,
+      ).toBe(true);
+      expect(
+        (
+          await policies.upsert(
+            { scope: 'user', userId: alice.id },
+            { thresholds: { tag: 4 } },
+            0,
+            'alice@alpha.example',
+          )
+        ).ok,
+      ).toBe(true);
+      expect(
+        (
+          await policies.upsert(
+            { scope: 'user', userId: carol.id },
+            { thresholds: { tag: 9 } },
+            0,
+            'carol@beta.example',
+          )
+        ).ok,
+      ).toBe(true);
       const layers = await policies.layersForUser(alice.id);
       expect(layers.global?.document).toEqual({ thresholds: { reject: 15 } });
       expect(layers.domain?.document).toEqual({ thresholds: { tag: 5 } });
@@ -351,9 +498,18 @@ describe.each(engines)('repositories on $name', (engine) => {
       const owner = { scope: 'user', userId: bob.id } as const;
       const created = await policies.upsert(owner, { v: 1 }, 0, 'bob@alpha.example');
       expect(created).toMatchObject({ ok: true, policy: { version: 1 } });
-      expect(await policies.upsert(owner, { v: 'again' }, 0, 'bob@alpha.example')).toEqual({ ok: false, currentVersion: 1 });
-      expect(await policies.upsert(owner, { v: 2 }, 1, 'bob@alpha.example')).toMatchObject({ ok: true, policy: { version: 2 } });
-      expect(await policies.upsert(owner, { v: 'stale' }, 1, 'bob@alpha.example')).toEqual({ ok: false, currentVersion: 2 });
+      expect(await policies.upsert(owner, { v: 'again' }, 0, 'bob@alpha.example')).toEqual({
+        ok: false,
+        currentVersion: 1,
+      });
+      expect(await policies.upsert(owner, { v: 2 }, 1, 'bob@alpha.example')).toMatchObject({
+        ok: true,
+        policy: { version: 2 },
+      });
+      expect(await policies.upsert(owner, { v: 'stale' }, 1, 'bob@alpha.example')).toEqual({
+        ok: false,
+        currentVersion: 2,
+      });
       expect((await policies.get(owner))?.document).toEqual({ v: 2 });
     });
   });
@@ -361,24 +517,87 @@ describe.each(engines)('repositories on $name', (engine) => {
   describe('lists', () => {
     it("returns global, domain and user entries for a scan's recipients in one query", async () => {
       const lists = new ListRepository(ds);
-      const globalBlock = await lists.add({ scope: 'global' }, { kind: 'block', matchType: 'ip', value: '203.0.113.5', direction: 'inbound', createdBy: 'op' });
-      const alphaAllow = await lists.add({ scope: 'domain', domainId: domainA.id }, { kind: 'allow', matchType: 'domain', value: 'Partner.example', direction: 'both', createdBy: 'admin' });
-      const aliceBlock = await lists.add({ scope: 'user', userId: alice.id }, { kind: 'block', matchType: 'address', value: 'ex@old.example', direction: 'inbound', createdBy: 'alice' });
-      await lists.add({ scope: 'user', userId: alice.id }, { kind: 'allow', matchType: 'address', value: 'expired@old.example', direction: 'inbound', createdBy: 'alice', expiresAt: minutes(-1) });
-      await lists.add({ scope: 'user', userId: alice.id }, { kind: 'block', matchType: 'address', value: 'out@only.example', direction: 'outbound', createdBy: 'alice' });
-      await lists.add({ scope: 'user', userId: carol.id }, { kind: 'block', matchType: 'address', value: 'carols@enemy.example', direction: 'inbound', createdBy: 'carol' });
+      const globalBlock = await lists.add(
+        { scope: 'global' },
+        { kind: 'block', matchType: 'ip', value: '203.0.113.5', direction: 'inbound', createdBy: 'op' },
+      );
+      const alphaAllow = await lists.add(
+        { scope: 'domain', domainId: domainA.id },
+        {
+          kind: 'allow',
+          matchType: 'domain',
+          value: 'Partner.example',
+          direction: 'both',
+          createdBy: 'admin',
+        },
+      );
+      const aliceBlock = await lists.add(
+        { scope: 'user', userId: alice.id },
+        {
+          kind: 'block',
+          matchType: 'address',
+          value: 'ex@old.example',
+          direction: 'inbound',
+          createdBy: 'alice',
+        },
+      );
+      await lists.add(
+        { scope: 'user', userId: alice.id },
+        {
+          kind: 'allow',
+          matchType: 'address',
+          value: 'expired@old.example',
+          direction: 'inbound',
+          createdBy: 'alice',
+          expiresAt: minutes(-1),
+        },
+      );
+      await lists.add(
+        { scope: 'user', userId: alice.id },
+        {
+          kind: 'block',
+          matchType: 'address',
+          value: 'out@only.example',
+          direction: 'outbound',
+          createdBy: 'alice',
+        },
+      );
+      await lists.add(
+        { scope: 'user', userId: carol.id },
+        {
+          kind: 'block',
+          matchType: 'address',
+          value: 'carols@enemy.example',
+          direction: 'inbound',
+          createdBy: 'carol',
+        },
+      );
 
-      const result = await lists.entriesForScan(['Alice@alpha.example', 'bob@alpha.example', 'stranger@nowhere.example'], 'inbound', minutes(0));
+      const result = await lists.entriesForScan(
+        ['Alice@alpha.example', 'bob@alpha.example', 'stranger@nowhere.example'],
+        'inbound',
+        minutes(0),
+      );
       expect(result.global.map((e) => e.id)).toEqual([globalBlock.id]);
-      expect(result.byRecipient.get('alice@alpha.example')?.map((e) => e.id).sort()).toEqual([alphaAllow.id, aliceBlock.id].sort());
+      expect(
+        result.byRecipient
+          .get('alice@alpha.example')
+          ?.map((e) => e.id)
+          .sort(),
+      ).toEqual([alphaAllow.id, aliceBlock.id].sort());
       expect(result.byRecipient.get('bob@alpha.example')?.map((e) => e.id)).toEqual([alphaAllow.id]);
       expect(result.byRecipient.has('stranger@nowhere.example')).toBe(false);
-      expect(result.byRecipient.get('alice@alpha.example')?.find((e) => e.id === alphaAllow.id)?.value).toBe('partner.example');
+      expect(result.byRecipient.get('alice@alpha.example')?.find((e) => e.id === alphaAllow.id)?.value).toBe(
+        'partner.example',
+      );
 
       // Removal is scoped: bob cannot remove alice's entry.
       expect(await lists.remove({ scope: 'user', userId: bob.id }, aliceBlock.id)).toBe(false);
       expect(await lists.remove({ scope: 'user', userId: alice.id }, aliceBlock.id)).toBe(true);
-      expect((await lists.list({ scope: 'user', userId: alice.id })).map((e) => e.value).sort()).toEqual(['expired@old.example', 'out@only.example']);
+      expect((await lists.list({ scope: 'user', userId: alice.id })).map((e) => e.value).sort()).toEqual([
+        'expired@old.example',
+        'out@only.example',
+      ]);
     });
   });
 
@@ -391,7 +610,11 @@ describe.each(engines)('repositories on $name', (engine) => {
       try {
         const closed = await openDataSource(other.config);
         await closed.destroy();
-        expect(await new DatabaseHealth(closed).health()).toEqual({ status: 'down', detail: 'database: not connected', latencyMs: 0 });
+        expect(await new DatabaseHealth(closed).health()).toEqual({
+          status: 'down',
+          detail: 'database: not connected',
+          latencyMs: 0,
+        });
       } finally {
         await other.drop();
       }

@@ -21,7 +21,11 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
     const scans = new ScanRecordRepository(ds);
     const tenant = await users.createTenant('bench');
     const domain = await users.createDomain(tenant.id, 'bench.example');
-    const people = await Promise.all(Array.from({ length: 50 }, (_, i) => users.createUser({ domainId: domain.id, address: `u${i}@bench.example` })));
+    const people = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        users.createUser({ domainId: domain.id, address: `u${i}@bench.example` }),
+      ),
+    );
     const t0 = Date.UTC(2026, 10, 1);
     const started = performance.now();
     for (let i = 0; i < N; i += BATCH) {
@@ -32,7 +36,13 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
         return scanRecord({
           createdAt: new Date(t0 + k * 1000),
           mailFrom: `sender${k % 500}@senders.example`,
-          recipients: [recipientVerdict(a.address, { userId: a.id, domainId: domain.id }), recipientVerdict(b.address === a.address ? `x${k}@bench.example` : b.address, { userId: b.id, domainId: domain.id })],
+          recipients: [
+            recipientVerdict(a.address, { userId: a.id, domainId: domain.id }),
+            recipientVerdict(b.address === a.address ? `x${k}@bench.example` : b.address, {
+              userId: b.id,
+              domainId: domain.id,
+            }),
+          ],
         });
       });
       await scans.insertMany(batch);
@@ -43,8 +53,12 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
       for (let r = 0; r < reps; r++) await fn();
       return (performance.now() - s) / reps;
     };
-    const bySender = await time(() => scans.search({ kind: 'operator' }, { sender: 'sender42@senders.example' }, { limit: 50 }));
-    const userSearch = await time(() => scans.search({ kind: 'user', userId: people[3].id }, {}, { limit: 50 }));
+    const bySender = await time(() =>
+      scans.search({ kind: 'operator' }, { sender: 'sender42@senders.example' }, { limit: 50 }),
+    );
+    const userSearch = await time(() =>
+      scans.search({ kind: 'user', userId: people[3].id }, {}, { limit: 50 }),
+    );
     const recent = await time(() => scans.recentForUser(people[7].id, 50));
     const someRef = (await scans.recentForUser(people[1].id, 1))[0].reference;
     const byRef = await time(() => scans.findByReference({ kind: 'operator' }, someRef), 200);

@@ -13,7 +13,11 @@ describe('start-up errors against the real PostgreSQL', () => {
       );
       expect(failure).toBeInstanceOf(DatabaseStartupError);
       const message = (failure as Error).message;
-      expect(message).toMatch(new RegExp(`^database: postgres at ${url.hostname}:${url.port} rejected user "${url.username}" \\(28P01 `));
+      expect(message).toMatch(
+        new RegExp(
+          `^database: postgres at ${url.hostname}:${url.port} rejected user "${url.username}" \\(28P01 `,
+        ),
+      );
       expect(message).not.toContain('not-the-password-42');
       expect(message).not.toContain('\n');
     } finally {

@@ -19,7 +19,9 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-export async function createPostgresTestDatabase(overrides: Partial<DatabaseConfig> = {}): Promise<TestDatabase> {
+export async function createPostgresTestDatabase(
+  overrides: Partial<DatabaseConfig> = {},
+): Promise<TestDatabase> {
   const base = baseConfig();
   const name = `spamfilter_t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base.url, connectionTimeoutMillis: base.connectTimeoutMs });

@@ -128,16 +128,29 @@ function errorCode(err: unknown): string | undefined {
 
 function firstLine(err: unknown, secrets: readonly string[]): string {
   let text = err instanceof Error ? err.message : String(err);
-  if (text === '' && err instanceof AggregateError) text = err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
+  if (text === '' && err instanceof AggregateError)
+    text = err.errors.map((e: unknown) => (e instanceof Error ? e.message : String(e))).join('; ');
   text = text.split('\n')[0].replace(/postgres(ql)?:\/\/[^\s@/]*@/g, 'postgres://***@');
   for (const secret of secrets) if (secret.length > 0) text = text.split(secret).join('***');
   return text;
 }
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+]);
 
 /** Turns a connection or migration failure into one clear line. Exported for tests and the health detail. */
-export function explainDatabaseError(config: DatabaseConfig, err: unknown, stage: 'connect' | 'migrate'): string {
+export function explainDatabaseError(
+  config: DatabaseConfig,
+  err: unknown,
+  stage: 'connect' | 'migrate',
+): string {
   const where = describeDatabase(config);
   const target = config.type === 'postgres' ? pgTarget(config.url) : null;
   const secrets = target ? [target.password, encodeURIComponent(target.password)] : [];
@@ -146,8 +159,10 @@ export function explainDatabaseError(config: DatabaseConfig, err: unknown, stage
   if (stage === 'migrate') return `database: migrations failed on ${where}: ${line}`;
   if (config.type === 'postgres') {
     if (code && NETWORK_CODES.has(code)) return `database: cannot connect to ${where} (${code})`;
-    if (/timeout/i.test(line)) return `database: cannot connect to ${where} (timed out after ${config.connectTimeoutMs} ms)`;
-    if (code === '28P01' || code === '28000') return `database: ${where} rejected user "${target?.user ?? ''}" (${code} ${line})`;
+    if (/timeout/i.test(line))
+      return `database: cannot connect to ${where} (timed out after ${config.connectTimeoutMs} ms)`;
+    if (code === '28P01' || code === '28000')
+      return `database: ${where} rejected user "${target?.user ?? ''}" (${code} ${line})`;
     if (code === '3D000') return `database: ${where} has no database "${target?.database ?? ''}" (3D000)`;
     return `database: cannot open ${where}${code ? ` (${code})` : ''}: ${line}`;
   }

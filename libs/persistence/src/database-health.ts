@@ -18,7 +18,8 @@ export class DatabaseHealth {
     const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
     let timer: NodeJS.Timeout | undefined;
     try {
-      if (!this.dataSource.isInitialized) return { status: 'down', detail: 'database: not connected', latencyMs: 0 };
+      if (!this.dataSource.isInitialized)
+        return { status: 'down', detail: 'database: not connected', latencyMs: 0 };
       await Promise.race([
         this.dataSource.query('SELECT 1 AS ok'),
         new Promise((_, reject) => {
@@ -27,7 +28,9 @@ export class DatabaseHealth {
       ]);
       return { status: 'up', detail: this.dataSource.options.type, latencyMs: elapsed() };
     } catch (err) {
-      const line = (err instanceof Error ? err.message : String(err)).split('\n')[0].replace(/postgres(ql)?:\/\/[^\s@/]*@/g, 'postgres://***@');
+      const line = (err instanceof Error ? err.message : String(err))
+        .split('\n')[0]
+        .replace(/postgres(ql)?:\/\/[^\s@/]*@/g, 'postgres://***@');
       return { status: 'down', detail: `database: ${line}`, latencyMs: elapsed() };
     } finally {
       if (timer) clearTimeout(timer);

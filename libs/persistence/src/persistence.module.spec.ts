@@ -19,7 +19,9 @@ const sqlite: DatabaseConfig = {
 
 describe('PersistenceModule.forRoot', () => {
   it('opens and migrates the database, provides the repositories, and closes it on shutdown', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [PersistenceModule.forRoot(sqlite)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [PersistenceModule.forRoot(sqlite)],
+    }).compile();
     const app = moduleRef.createNestApplication();
     await app.init();
     const dataSource = app.get(DataSource);
@@ -35,9 +37,13 @@ describe('PersistenceModule.forRoot', () => {
   });
 
   it('fails the boot with the one-line start-up error', async () => {
-    const pg: DatabaseConfig = { ...sqlite, type: 'postgres', url: 'postgres://spamfilter:pw-123@127.0.0.1:1/spamfilter' };
-    await expect(Test.createTestingModule({ imports: [PersistenceModule.forRoot(pg)] }).compile()).rejects.toThrow(
-      'database: cannot connect to postgres at 127.0.0.1:1 (ECONNREFUSED)',
-    );
+    const pg: DatabaseConfig = {
+      ...sqlite,
+      type: 'postgres',
+      url: 'postgres://spamfilter:pw-123@127.0.0.1:1/spamfilter',
+    };
+    await expect(
+      Test.createTestingModule({ imports: [PersistenceModule.forRoot(pg)] }).compile(),
+    ).rejects.toThrow('database: cannot connect to postgres at 127.0.0.1:1 (ECONNREFUSED)');
   });
 });

@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationShutdown, type Provider } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
 import type { DatabaseConfig } from '@spamfilter/config';
 import { DataSource } from 'typeorm';
 import { openDataSource, type SchemaLists } from './data-source.factory';

@@ -24,7 +24,9 @@ describe('schema drift (SQLite)', () => {
   });
 
   it('migrations create exactly what the entities describe (zero up-queries)', async () => {
-    expect(await tableNames(ds)).toEqual(expect.arrayContaining(['scan_record', 'scan_recipient', 'outbox_event', 'tenant']));
+    expect(await tableNames(ds)).toEqual(
+      expect.arrayContaining(['scan_record', 'scan_recipient', 'outbox_event', 'tenant']),
+    );
     const drift = await schemaDrift(ds);
     if (drift.length > 0) console.error(`schema drift on SQLite:\n${drift.join('\n')}`);
     expect(drift).toEqual([]);

@@ -13,7 +13,9 @@ export async function schemaDrift(dataSource: DataSource): Promise<string[]> {
 export async function undoAllMigrations(dataSource: DataSource): Promise<number> {
   let reverted = 0;
   for (;;) {
-    const executed = await dataSource.query(`SELECT COUNT(*) AS n FROM ${dataSource.driver.escape('migrations')}`);
+    const executed = await dataSource.query(
+      `SELECT COUNT(*) AS n FROM ${dataSource.driver.escape('migrations')}`,
+    );
     if (Number((executed as { n: number | string }[])[0].n) === 0) return reverted;
     await dataSource.undoLastMigration({ transaction: 'each' });
     reverted++;
@@ -24,8 +26,12 @@ export async function undoAllMigrations(dataSource: DataSource): Promise<number>
 export async function tableNames(dataSource: DataSource): Promise<string[]> {
   const rows: { name: string }[] =
     dataSource.options.type === 'postgres'
-      ? await dataSource.query(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`)
-      : await dataSource.query(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`);
+      ? await dataSource.query(
+          `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'`,
+        )
+      : await dataSource.query(
+          `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`,
+        );
   return rows
     .map((r) => r.name)
     .filter((n) => n !== 'migrations')

@@ -47,9 +47,17 @@ export const ENTITIES: Function[] = [
   ComplaintEntity,
   AupRuleEntity,
   DelistRequestEntity,
-  LearnerTrainingEntity, LearnerScopeVersionEntity,
-  BayesScopeEntity, BayesTokenEntity, BayesTrainedEntity,
+  LearnerTrainingEntity,
+  LearnerScopeVersionEntity,
+  BayesScopeEntity,
+  BayesTokenEntity,
+  BayesTrainedEntity,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
-export const MIGRATIONS: Function[] = [InitialSchema1763800000000, Learner1763900000000, OutboundAuditAppendOnly1764000000000, BayesTables1764100000000];
+export const MIGRATIONS: Function[] = [
+  InitialSchema1763800000000,
+  Learner1763900000000,
+  OutboundAuditAppendOnly1764000000000,
+  BayesTables1764100000000,
+];

@@ -6,7 +6,11 @@ export function snakeCase(name: string): string {
 }
 
 export class SnakeNamingStrategy extends DefaultNamingStrategy implements NamingStrategyInterface {
-  override columnName(propertyName: string, customName: string | undefined, embeddedPrefixes: string[]): string {
+  override columnName(
+    propertyName: string,
+    customName: string | undefined,
+    embeddedPrefixes: string[],
+  ): string {
     return customName ?? snakeCase([...embeddedPrefixes, propertyName].join('_'));
   }
 

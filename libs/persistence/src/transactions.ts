@@ -23,7 +23,10 @@ export class Transactions {
   }
 }
 
-export function runInTransaction<T>(dataSource: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export function runInTransaction<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if (dataSource.options.type === 'postgres') return dataSource.transaction(work);
   const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
@@ -32,7 +35,11 @@ export function runInTransaction<T>(dataSource: DataSource, work: (manager: Enti
 }
 
 /** Runs `sql` with named parameters (`:name`, `:...list`) on either driver; returns the rows. */
-export async function queryRows<T>(manager: EntityManager, sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
+export async function queryRows<T>(
+  manager: EntityManager,
+  sql: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
   const [query, values] = manager.connection.driver.escapeQueryWithParameters(sql, params, {});
   return (await manager.query(query, values)) as T[];
 }

@@ -1,5 +1,14 @@
 import { Entity, Index } from 'typeorm';
-import { ADDRESS_LENGTH, BooleanColumn, IdColumn, IntegerColumn, JsonColumn, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  BooleanColumn,
+  IdColumn,
+  IntegerColumn,
+  JsonColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 
 /** An Acceptable Use Policy rule for outbound mail; `rule` is the declarative rule document. */
 @Entity('aup_rule')

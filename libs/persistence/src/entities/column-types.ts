@@ -20,7 +20,10 @@ export function RefColumn(options: Pick<ColumnOptions, 'nullable' | 'name'> = {}
   return Column({ type: 'varchar', length: ID_LENGTH, ...options });
 }
 
-export function VarcharColumn(length: number, options: Pick<ColumnOptions, 'nullable' | 'name'> = {}): PropertyDecorator {
+export function VarcharColumn(
+  length: number,
+  options: Pick<ColumnOptions, 'nullable' | 'name'> = {},
+): PropertyDecorator {
   return Column({ type: 'varchar', length, ...options });
 }
 

@@ -1,5 +1,12 @@
 import { Entity, Index } from 'typeorm';
-import { ADDRESS_LENGTH, IdColumn, RefColumn, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  IdColumn,
+  RefColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 
 export type DelistStatus = 'pending' | 'approved' | 'rejected';
 

@@ -1,5 +1,12 @@
 import { Entity, Index } from 'typeorm';
-import { ADDRESS_LENGTH, ID_LENGTH, IdColumn, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  ID_LENGTH,
+  IdColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 import type { PolicyScope } from './policy.entity';
 
 export type ListKind = 'allow' | 'block';

@@ -1,5 +1,12 @@
 import { Entity, PrimaryColumn } from 'typeorm';
-import { ADDRESS_LENGTH, ID_LENGTH, IntegerColumn, JsonColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  ID_LENGTH,
+  IntegerColumn,
+  JsonColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 
 export const POLICY_SCOPES = ['global', 'domain', 'user'] as const;
 export type PolicyScope = (typeof POLICY_SCOPES)[number];

@@ -1,6 +1,14 @@
 import type { Action, ScoredSymbol } from '@spamfilter/domain';
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { ADDRESS_LENGTH, FloatColumn, JsonColumn, RefColumn, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  FloatColumn,
+  JsonColumn,
+  RefColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 import { ScanRecordEntity } from './scan-record.entity';
 
 /**

@@ -1,6 +1,14 @@
 import type { Action, Direction, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
 import { Entity, Index, PrimaryColumn } from 'typeorm';
-import { ADDRESS_LENGTH, FloatColumn, IntegerColumn, JsonColumn, TextColumn, TimestampColumn, VarcharColumn } from './column-types';
+import {
+  ADDRESS_LENGTH,
+  FloatColumn,
+  IntegerColumn,
+  JsonColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from './column-types';
 
 /**
  * What the learner needs to train on this message later without the message itself (the raw mail is not kept):

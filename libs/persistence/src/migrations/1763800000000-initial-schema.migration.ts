@@ -1,4 +1,10 @@
-import { Table, type MigrationInterface, type QueryRunner, type TableForeignKeyOptions, type TableIndexOptions } from 'typeorm';
+import {
+  Table,
+  type MigrationInterface,
+  type QueryRunner,
+  type TableForeignKeyOptions,
+  type TableIndexOptions,
+} from 'typeorm';
 import { migrationColumns } from './migration-types';
 
 const fk = (name: string, column: string, table: string, onDelete = 'CASCADE'): TableForeignKeyOptions => ({
@@ -9,7 +15,11 @@ const fk = (name: string, column: string, table: string, onDelete = 'CASCADE'): 
   onDelete,
   onUpdate: 'NO ACTION',
 });
-const index = (name: string, columnNames: string[], isUnique = false): TableIndexOptions => ({ name, columnNames, isUnique });
+const index = (name: string, columnNames: string[], isUnique = false): TableIndexOptions => ({
+  name,
+  columnNames,
+  isUnique,
+});
 
 /** The product's schema (everything except the learning core's Bayes tables, which come in their own migration). */
 export class InitialSchema1763800000000 implements MigrationInterface {
@@ -38,8 +48,14 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           c.varchar('display_name', 255, { nullable: true }),
           c.timestamp('created_at'),
         ],
-        indices: [index('uq_user_account_address', ['address'], true), index('idx_user_account_domain', ['domain_id'])],
-        foreignKeys: [fk('fk_user_account_tenant', 'tenant_id', 'tenant'), fk('fk_user_account_domain', 'domain_id', 'domain')],
+        indices: [
+          index('uq_user_account_address', ['address'], true),
+          index('idx_user_account_domain', ['domain_id']),
+        ],
+        foreignKeys: [
+          fk('fk_user_account_tenant', 'tenant_id', 'tenant'),
+          fk('fk_user_account_domain', 'domain_id', 'domain'),
+        ],
       }),
       new Table({
         name: 'api_key',
@@ -56,7 +72,10 @@ export class InitialSchema1763800000000 implements MigrationInterface {
           c.timestamp('last_used_at', { nullable: true }),
           c.timestamp('revoked_at', { nullable: true }),
         ],
-        indices: [index('uq_api_key_prefix', ['key_prefix'], true), index('idx_api_key_tenant', ['tenant_id'])],
+        indices: [
+          index('uq_api_key_prefix', ['key_prefix'], true),
+          index('idx_api_key_tenant', ['tenant_id']),
+        ],
         foreignKeys: [
           fk('fk_api_key_tenant', 'tenant_id', 'tenant'),
           fk('fk_api_key_user', 'user_id', 'user_account'),

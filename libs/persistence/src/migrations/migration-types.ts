@@ -24,10 +24,21 @@ export function migrationColumns(queryRunner: QueryRunner): MigrationColumns {
   const nullable = (opts?: { nullable?: boolean }): boolean => opts?.nullable ?? false;
   return {
     id: (name = 'id') => ({ name, type: 'varchar', length: '36', isPrimary: true }),
-    increment: (name = 'id') => ({ name, type: 'integer', isPrimary: true, isGenerated: true, generationStrategy: 'increment' }),
+    increment: (name = 'id') => ({
+      name,
+      type: 'integer',
+      isPrimary: true,
+      isGenerated: true,
+      generationStrategy: 'increment',
+    }),
     key: (name, length) => ({ name, type: 'varchar', length: String(length), isPrimary: true }),
     ref: (name, opts) => ({ name, type: 'varchar', length: '36', isNullable: nullable(opts) }),
-    varchar: (name, length, opts) => ({ name, type: 'varchar', length: String(length), isNullable: nullable(opts) }),
+    varchar: (name, length, opts) => ({
+      name,
+      type: 'varchar',
+      length: String(length),
+      isNullable: nullable(opts),
+    }),
     text: (name, opts) => ({ name, type: 'text', isNullable: nullable(opts) }),
     timestamp: (name, opts) => ({ name, type: timestampType, isNullable: nullable(opts) }),
     integer: (name) => ({ name, type: 'integer', isNullable: false }),

@@ -56,18 +56,24 @@ export class ApiKeyRepository {
       .update(ApiKeyEntity)
       .set({ lastUsedAt: at })
       .where('id = :id', { id })
-      .andWhere('(last_used_at IS NULL OR last_used_at < :threshold)', { threshold: new Date(at.getTime() - TOUCH_INTERVAL_MS) })
+      .andWhere('(last_used_at IS NULL OR last_used_at < :threshold)', {
+        threshold: new Date(at.getTime() - TOUCH_INTERVAL_MS),
+      })
       .execute();
     return (result.affected ?? 0) > 0;
   }
 
   /** Revokes a key of this tenant; false when the tenant has no such active key. */
   async revoke(tenantId: string, id: string, at = new Date()): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ApiKeyEntity).update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: at });
+    const result = await this.dataSource
+      .getRepository(ApiKeyEntity)
+      .update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: at });
     return (result.affected ?? 0) > 0;
   }
 
   listForTenant(tenantId: string): Promise<ApiKeyEntity[]> {
-    return this.dataSource.getRepository(ApiKeyEntity).find({ where: { tenantId }, order: { createdAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(ApiKeyEntity)
+      .find({ where: { tenantId }, order: { createdAt: 'ASC' } });
   }
 }

@@ -3,7 +3,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@spamfilter/domain';
 import { DataSource } from 'typeorm';
 import { DomainEntity } from '../entities/domain.entity';
-import { ListEntryEntity, type ListDirection, type ListKind, type ListMatchType } from '../entities/list-entry.entity';
+import {
+  ListEntryEntity,
+  type ListDirection,
+  type ListKind,
+  type ListMatchType,
+} from '../entities/list-entry.entity';
 import { UserAccountEntity } from '../entities/user-account.entity';
 import { policyScopeId, type PolicyOwner } from './policy.repository';
 import { domainOfAddress } from './user.repository';
@@ -35,7 +40,11 @@ export class ListRepository {
    * Everything that applies to a scan in ONE query: unexpired entries for this direction (or both) that are global,
    * belong to a recipient's domain, or belong to a recipient's user account.
    */
-  async entriesForScan(recipients: readonly string[], direction: Direction, at = new Date()): Promise<ScanListEntries> {
+  async entriesForScan(
+    recipients: readonly string[],
+    direction: Direction,
+    at = new Date(),
+  ): Promise<ScanListEntries> {
     const addresses = [...new Set(recipients.map((r) => r.toLowerCase()))];
     const domains = [...new Set(addresses.map(domainOfAddress).filter((d) => d !== ''))];
     const qb = this.dataSource
@@ -51,7 +60,11 @@ export class ListRepository {
     if (addresses.length) owners.push('u.address IN (:...addresses)');
     if (domains.length) owners.push('d.name IN (:...domains)');
     qb.andWhere(`(${owners.join(' OR ')})`, { addresses, domains }).orderBy('e.created_at', 'ASC');
-    const { entities, raw } = await qb.getRawAndEntities<{ e_id: string; owner_address: string | null; owner_domain: string | null }>();
+    const { entities, raw } = await qb.getRawAndEntities<{
+      e_id: string;
+      owner_address: string | null;
+      owner_domain: string | null;
+    }>();
     const ownerOf = new Map(raw.map((r) => [r.e_id, r]));
     const global: ListEntryEntity[] = [];
     const byRecipient = new Map<string, ListEntryEntity[]>();
@@ -68,7 +81,8 @@ export class ListRepository {
       const owner = ownerOf.get(entry.id);
       if (entry.scope === 'user' && owner?.owner_address) push(owner.owner_address, entry);
       if (entry.scope === 'domain' && owner?.owner_domain) {
-        for (const address of addresses) if (domainOfAddress(address) === owner.owner_domain) push(address, entry);
+        for (const address of addresses)
+          if (domainOfAddress(address) === owner.owner_domain) push(address, entry);
       }
     }
     return { global, byRecipient };
@@ -94,11 +108,15 @@ export class ListRepository {
 
   /** Removes an entry only if it belongs to this owner; false otherwise. */
   async remove(owner: ListOwner, id: string): Promise<boolean> {
-    const result = await this.dataSource.getRepository(ListEntryEntity).delete({ id, scope: owner.scope, scopeId: policyScopeId(owner) });
+    const result = await this.dataSource
+      .getRepository(ListEntryEntity)
+      .delete({ id, scope: owner.scope, scopeId: policyScopeId(owner) });
     return (result.affected ?? 0) > 0;
   }
 
   list(owner: ListOwner): Promise<ListEntryEntity[]> {
-    return this.dataSource.getRepository(ListEntryEntity).find({ where: { scope: owner.scope, scopeId: policyScopeId(owner) }, order: { createdAt: 'ASC' } });
+    return this.dataSource
+      .getRepository(ListEntryEntity)
+      .find({ where: { scope: owner.scope, scopeId: policyScopeId(owner) }, order: { createdAt: 'ASC' } });
   }
 }

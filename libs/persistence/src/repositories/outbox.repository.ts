@@ -57,7 +57,8 @@ export class OutboxRepository {
         .andWhere('(o.locked_until IS NULL OR o.locked_until <= :at)', { at })
         .orderBy('o.id', 'ASC')
         .limit(limit);
-      if (this.dataSource.options.type === 'postgres') select.setLock('pessimistic_write').setOnLocked('skip_locked');
+      if (this.dataSource.options.type === 'postgres')
+        select.setLock('pessimistic_write').setOnLocked('skip_locked');
       const ids = (await select.getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
       if (ids.length === 0) return [];
       await manager
@@ -85,7 +86,11 @@ export class OutboxRepository {
     await this.dataSource
       .createQueryBuilder()
       .update(OutboxEventEntity)
-      .set({ attempts: () => 'attempts + 1', lastError: error.slice(0, MAX_ERROR_LENGTH), lockedUntil: retryAt })
+      .set({
+        attempts: () => 'attempts + 1',
+        lastError: error.slice(0, MAX_ERROR_LENGTH),
+        lockedUntil: retryAt,
+      })
       .where({ id, publishedAt: IsNull() })
       .execute();
   }

@@ -5,7 +5,10 @@ import { UserAccountEntity } from '../entities/user-account.entity';
 import { queryRows } from '../transactions';
 
 /** Names one policy layer. Global has no owner id; the row uses GLOBAL_SCOPE_ID. */
-export type PolicyOwner = { readonly scope: 'global' } | { readonly scope: 'domain'; readonly domainId: string } | { readonly scope: 'user'; readonly userId: string };
+export type PolicyOwner =
+  | { readonly scope: 'global' }
+  | { readonly scope: 'domain'; readonly domainId: string }
+  | { readonly scope: 'user'; readonly userId: string };
 
 export function policyScopeId(owner: PolicyOwner): string {
   switch (owner.scope) {
@@ -24,14 +27,18 @@ export interface PolicyLayers {
   readonly user: PolicyEntity | null;
 }
 
-export type PolicyUpsertResult = { readonly ok: true; readonly policy: PolicyEntity } | { readonly ok: false; readonly currentVersion: number };
+export type PolicyUpsertResult =
+  | { readonly ok: true; readonly policy: PolicyEntity }
+  | { readonly ok: false; readonly currentVersion: number };
 
 @Injectable()
 export class PolicyRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
   get(owner: PolicyOwner): Promise<PolicyEntity | null> {
-    return this.dataSource.getRepository(PolicyEntity).findOneBy({ scope: owner.scope, scopeId: policyScopeId(owner) });
+    return this.dataSource
+      .getRepository(PolicyEntity)
+      .findOneBy({ scope: owner.scope, scopeId: policyScopeId(owner) });
   }
 
   /** The stored layers that apply to one user (global, the user's domain, the user), in one query. */
@@ -60,7 +67,13 @@ export class PolicyRepository {
    * Writes a layer if the caller saw the current version (optimistic concurrency): `expectedVersion` 0 creates it,
    * n updates version n to n+1. A stale version changes nothing and reports the version now stored.
    */
-  async upsert(owner: PolicyOwner, document: unknown, expectedVersion: number, updatedBy: string, at = new Date()): Promise<PolicyUpsertResult> {
+  async upsert(
+    owner: PolicyOwner,
+    document: unknown,
+    expectedVersion: number,
+    updatedBy: string,
+    at = new Date(),
+  ): Promise<PolicyUpsertResult> {
     const scopeId = policyScopeId(owner);
     const manager = this.dataSource.manager;
     if (expectedVersion === 0) {
@@ -70,16 +83,34 @@ export class PolicyRepository {
          VALUES (:scope, :scopeId, :document, 1, :updatedBy, :at) ON CONFLICT DO NOTHING RETURNING version`,
         { scope: owner.scope, scopeId, document: JSON.stringify(document), updatedBy, at },
       );
-      if (inserted.length === 1) return { ok: true, policy: { scope: owner.scope, scopeId, document, version: 1, updatedBy, updatedAt: at } };
+      if (inserted.length === 1)
+        return {
+          ok: true,
+          policy: { scope: owner.scope, scopeId, document, version: 1, updatedBy, updatedAt: at },
+        };
     } else {
       const result = await this.dataSource
         .createQueryBuilder()
         .update(PolicyEntity)
         .set({ document: document as never, version: expectedVersion + 1, updatedBy, updatedAt: at })
-        .where('scope = :scope AND scope_id = :scopeId AND version = :expectedVersion', { scope: owner.scope, scopeId, expectedVersion })
+        .where('scope = :scope AND scope_id = :scopeId AND version = :expectedVersion', {
+          scope: owner.scope,
+          scopeId,
+          expectedVersion,
+        })
         .execute();
       if ((result.affected ?? 0) === 1) {
-        return { ok: true, policy: { scope: owner.scope, scopeId, document, version: expectedVersion + 1, updatedBy, updatedAt: at } };
+        return {
+          ok: true,
+          policy: {
+            scope: owner.scope,
+            scopeId,
+            document,
+            version: expectedVersion + 1,
+            updatedBy,
+            updatedAt: at,
+          },
+        };
       }
     }
     const current = await this.get(owner);

@@ -14,8 +14,15 @@ export type RunOnceResult<T> = { readonly ran: true; readonly result: T } | { re
 export class ProcessedEventRepository {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}
 
-  async runOnce<T>(consumer: string, eventId: string, manager: EntityManager, work: (manager: EntityManager) => Promise<T>, at = new Date()): Promise<RunOnceResult<T>> {
-    if (!manager.queryRunner?.isTransactionActive) throw new Error('runOnce needs the EntityManager of an open transaction');
+  async runOnce<T>(
+    consumer: string,
+    eventId: string,
+    manager: EntityManager,
+    work: (manager: EntityManager) => Promise<T>,
+    at = new Date(),
+  ): Promise<RunOnceResult<T>> {
+    if (!manager.queryRunner?.isTransactionActive)
+      throw new Error('runOnce needs the EntityManager of an open transaction');
     const inserted = await queryRows(
       manager,
       `INSERT INTO processed_event (consumer, event_id, processed_at) VALUES (:consumer, :eventId, :at) ON CONFLICT DO NOTHING RETURNING event_id`,
@@ -26,18 +33,32 @@ export class ProcessedEventRepository {
   }
 
   /** runOnce in a transaction of its own. */
-  runOnceInTransaction<T>(consumer: string, eventId: string, work: (manager: EntityManager) => Promise<T>, at = new Date()): Promise<RunOnceResult<T>> {
+  runOnceInTransaction<T>(
+    consumer: string,
+    eventId: string,
+    work: (manager: EntityManager) => Promise<T>,
+    at = new Date(),
+  ): Promise<RunOnceResult<T>> {
     return runInTransaction(this.dataSource, (manager) => this.runOnce(consumer, eventId, manager, work, at));
   }
 
   async wasProcessed(consumer: string, eventId: string): Promise<boolean> {
-    const rows = await queryRows(this.dataSource.manager, `SELECT 1 AS one FROM processed_event WHERE consumer = :consumer AND event_id = :eventId`, { consumer, eventId });
+    const rows = await queryRows(
+      this.dataSource.manager,
+      `SELECT 1 AS one FROM processed_event WHERE consumer = :consumer AND event_id = :eventId`,
+      { consumer, eventId },
+    );
     return rows.length > 0;
   }
 
   /** Forgets marks older than `before` (after the stream's retention, a redelivery is impossible). */
   async purgeOlderThan(before: Date): Promise<number> {
-    const result = await this.dataSource.createQueryBuilder().delete().from('processed_event').where('processed_at < :before', { before }).execute();
+    const result = await this.dataSource
+      .createQueryBuilder()
+      .delete()
+      .from('processed_event')
+      .where('processed_at < :before', { before })
+      .execute();
     return result.affected ?? 0;
   }
 }

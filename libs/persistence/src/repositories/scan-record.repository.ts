@@ -1,6 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Action, Direction } from '@spamfilter/domain';
-import { Brackets, DataSource, In, type EntityManager, type FindOptionsWhere, type SelectQueryBuilder } from 'typeorm';
+import {
+  Brackets,
+  DataSource,
+  In,
+  type EntityManager,
+  type FindOptionsWhere,
+  type SelectQueryBuilder,
+} from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ScanRecipientEntity } from '../entities/scan-recipient.entity';
 import { ScanRecordEntity } from '../entities/scan-record.entity';
@@ -73,7 +80,12 @@ function splitRecord(input: NewScanRecord): { record: ScanRecordEntity; recipien
   const { recipients, ...record } = input;
   return {
     record,
-    recipients: recipients.map((r) => ({ ...r, recipient: r.recipient.toLowerCase(), reference: input.reference, createdAt: input.createdAt })),
+    recipients: recipients.map((r) => ({
+      ...r,
+      recipient: r.recipient.toLowerCase(),
+      reference: input.reference,
+      createdAt: input.createdAt,
+    })),
   };
 }
 
@@ -91,11 +103,27 @@ export class ScanRecordRepository {
     if (inputs.length === 0) return;
     const split = inputs.map(splitRecord);
     await runInTransaction(this.dataSource, async (manager) => {
-      for (const part of chunks(split.map((s) => s.record), INSERT_CHUNK)) {
-        await manager.createQueryBuilder().insert().into(ScanRecordEntity).values(part as unknown as QueryDeepPartialEntity<ScanRecordEntity>[]).execute();
+      for (const part of chunks(
+        split.map((s) => s.record),
+        INSERT_CHUNK,
+      )) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ScanRecordEntity)
+          .values(part as unknown as QueryDeepPartialEntity<ScanRecordEntity>[])
+          .execute();
       }
-      for (const part of chunks(split.flatMap((s) => s.recipients), INSERT_CHUNK)) {
-        await manager.createQueryBuilder().insert().into(ScanRecipientEntity).values(part as unknown as QueryDeepPartialEntity<ScanRecipientEntity>[]).execute();
+      for (const part of chunks(
+        split.flatMap((s) => s.recipients),
+        INSERT_CHUNK,
+      )) {
+        await manager
+          .createQueryBuilder()
+          .insert()
+          .into(ScanRecipientEntity)
+          .values(part as unknown as QueryDeepPartialEntity<ScanRecipientEntity>[])
+          .execute();
       }
     });
   }
@@ -113,15 +141,21 @@ export class ScanRecordRepository {
   }
 
   /** The message log search, newest first, with offset paging. */
-  async search(reader: ScanReader, filter: ScanSearchFilter, page: { limit: number; offset?: number }): Promise<ScanSearchPage> {
+  async search(
+    reader: ScanReader,
+    filter: ScanSearchFilter,
+    page: { limit: number; offset?: number },
+  ): Promise<ScanSearchPage> {
     const limit = Math.max(1, Math.min(MAX_PAGE_SIZE, Math.floor(page.limit)));
     const qb = this.dataSource.getRepository(ScanRecordEntity).createQueryBuilder('s');
     if (filter.sender !== undefined) qb.andWhere('s.mail_from = :sender', { sender: filter.sender });
     if (filter.clientIp !== undefined) qb.andWhere('s.client_ip = :clientIp', { clientIp: filter.clientIp });
     if (filter.from !== undefined) qb.andWhere('s.created_at >= :from', { from: filter.from });
     if (filter.to !== undefined) qb.andWhere('s.created_at < :to', { to: filter.to });
-    if (filter.direction !== undefined) qb.andWhere('s.direction = :direction', { direction: filter.direction });
-    if (reader.kind === 'operator' && filter.action !== undefined) qb.andWhere('s.action = :action', { action: filter.action });
+    if (filter.direction !== undefined)
+      qb.andWhere('s.direction = :direction', { direction: filter.direction });
+    if (reader.kind === 'operator' && filter.action !== undefined)
+      qb.andWhere('s.action = :action', { action: filter.action });
     // Recipient-side conditions: the reader's scope, the recipient and (for scoped readers) the action.
     const recipientConditions: string[] = [];
     const params: Record<string, unknown> = {};
@@ -147,7 +181,10 @@ export class ScanRecordRepository {
       // ~1 s for a user's page over 20k scans with EXISTS, a few ms with IN).
       qb.andWhere(
         new Brackets((w) => {
-          w.where(`s.reference IN (SELECT r.reference FROM scan_recipient r WHERE ${recipientConditions.join(' AND ')})`, params);
+          w.where(
+            `s.reference IN (SELECT r.reference FROM scan_recipient r WHERE ${recipientConditions.join(' AND ')})`,
+            params,
+          );
         }),
       );
     }
@@ -164,7 +201,10 @@ export class ScanRecordRepository {
       : [];
     const byReference = new Map<string, ScanRecipientEntity[]>();
     for (const r of recipients) byReference.set(r.reference, [...(byReference.get(r.reference) ?? []), r]);
-    return { items: visible.map((record) => ({ record, recipients: byReference.get(record.reference) ?? [] })), hasMore: records.length > limit };
+    return {
+      items: visible.map((record) => ({ record, recipients: byReference.get(record.reference) ?? [] })),
+      hasMore: records.length > limit,
+    };
   }
 
   /** A user's most recent verdicts (one index range scan on scan_recipient (user_id, created_at)). */
@@ -173,7 +213,14 @@ export class ScanRecordRepository {
       .getRepository(ScanRecipientEntity)
       .createQueryBuilder('r')
       .innerJoin(ScanRecordEntity, 's', 's.reference = r.reference')
-      .select(['r.reference AS reference', 'r.created_at AS created_at', 'r.recipient AS recipient', 'r.action AS action', 'r.score AS score', 'r.reason AS reason'])
+      .select([
+        'r.reference AS reference',
+        'r.created_at AS created_at',
+        'r.recipient AS recipient',
+        'r.action AS action',
+        'r.score AS score',
+        'r.reason AS reason',
+      ])
       .addSelect(['s.mail_from AS mail_from', 's.header_from AS header_from', 's.subject AS subject'])
       .where('r.user_id = :userId', { userId })
       .orderBy('r.created_at', 'DESC')
@@ -190,7 +237,9 @@ export class ScanRecordRepository {
         header_from: string | null;
         subject: string | null;
       }>();
-    const createdAt = this.dataSource.getMetadata(ScanRecipientEntity).findColumnWithPropertyName('createdAt');
+    const createdAt = this.dataSource
+      .getMetadata(ScanRecipientEntity)
+      .findColumnWithPropertyName('createdAt');
     return rows.map((r) => ({
       reference: r.reference,
       // Raw rows skip entity hydration: let the driver turn its stored form (SQLite text, pg Date) into a Date.
@@ -207,7 +256,12 @@ export class ScanRecordRepository {
 
   /** Deletes records older than `before` (recipients go with them: ON DELETE CASCADE). Returns how many. */
   async purgeOlderThan(before: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager.createQueryBuilder().delete().from(ScanRecordEntity).where('created_at < :before', { before }).execute();
+    const result = await manager
+      .createQueryBuilder()
+      .delete()
+      .from(ScanRecordEntity)
+      .where('created_at < :before', { before })
+      .execute();
     return result.affected ?? 0;
   }
 }

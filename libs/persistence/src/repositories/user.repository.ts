@@ -36,11 +36,15 @@ export class UserRepository {
   }
 
   /** Creates a user in an existing domain; the tenant is the domain's (never taken from the caller). */
-  async createUser(input: { domainId: string; address: string; displayName?: string | null }, at = new Date()): Promise<UserAccountEntity> {
+  async createUser(
+    input: { domainId: string; address: string; displayName?: string | null },
+    at = new Date(),
+  ): Promise<UserAccountEntity> {
     const domain = await this.dataSource.getRepository(DomainEntity).findOneBy({ id: input.domainId });
     if (!domain) throw new Error(`createUser: no domain ${input.domainId}`);
     const address = input.address.toLowerCase();
-    if (domainOfAddress(address) !== domain.name) throw new Error(`createUser: ${address} is not in domain ${domain.name}`);
+    if (domainOfAddress(address) !== domain.name)
+      throw new Error(`createUser: ${address} is not in domain ${domain.name}`);
     const user: UserAccountEntity = {
       id: randomUUID(),
       tenantId: domain.tenantId,
@@ -76,7 +80,9 @@ export class UserRepository {
     const domainNames = [...new Set(lower.map(domainOfAddress).filter((d) => d !== ''))];
     const [users, domains] = await Promise.all([
       this.dataSource.getRepository(UserAccountEntity).findBy({ address: In(lower) }),
-      domainNames.length ? this.dataSource.getRepository(DomainEntity).findBy({ name: In(domainNames) }) : Promise.resolve([]),
+      domainNames.length
+        ? this.dataSource.getRepository(DomainEntity).findBy({ name: In(domainNames) })
+        : Promise.resolve([]),
     ]);
     const userByAddress = new Map(users.map((u) => [u.address, u]));
     const domainByName = new Map(domains.map((d) => [d.name, d]));
