@@ -1,7 +1,7 @@
 import { loadConfig } from '@spamfilter/config';
+import { ManualClock, MemoryCounterStore } from '@spamfilter/counters';
 import type { ScanEnvelope } from '@spamfilter/domain';
 import { FilterServices } from '../services/filter-services';
-import { InMemoryOutboundCounters } from './in-memory-outbound-counters';
 import { InMemoryAccountStore, InMemoryAupRuleStore, InMemoryStandingStore, type OperatorNotice } from './outbound-sources.port';
 import { OutboundProtection, ROUTING_HEADER } from './outbound-protection';
 
@@ -11,8 +11,8 @@ import { OutboundProtection, ROUTING_HEADER } from './outbound-protection';
  */
 function setup(env: Record<string, string> = {}) {
   const config = loadConfig({ OUTBOUND_ACCOUNT_PER_HOUR: '5', OUTBOUND_AUTOBLOCK_SPAM_COUNT: '3', ...env });
-  let now = Date.UTC(2026, 10, 22, 10, 0, 0);
-  const clock = () => now;
+  const manual = new ManualClock(Date.UTC(2026, 10, 22, 10, 0, 0));
+  const clock = () => manual.now();
   const accounts = new InMemoryAccountStore();
   const notices: OperatorNotice[] = [];
   const aup = new InMemoryAupRuleStore([
@@ -20,7 +20,7 @@ function setup(env: Record<string, string> = {}) {
     { id: 'r2', name: 'risky', description: '', enabled: true, score: 4, conditions: [{ field: 'subject', op: 'contains', value: 'promo' }] },
   ]);
   const outbound = new OutboundProtection(config.outbound, {
-    counters: new InMemoryOutboundCounters(clock),
+    counters: new MemoryCounterStore(manual),
     accounts,
     standing: new InMemoryStandingStore(),
     aupRules: aup,
@@ -35,7 +35,7 @@ function setup(env: Record<string, string> = {}) {
     },
     scanLog: null,
   });
-  return { outbound, filter, accounts, notices, advance: (ms: number) => (now += ms) };
+  return { outbound, filter, accounts, notices, advance: (ms: number) => manual.advance(ms) };
 }
 
 const envelope = (authUser: string, rcpt = ['friend@elsewhere.example']): ScanEnvelope => ({

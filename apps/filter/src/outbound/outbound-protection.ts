@@ -1,10 +1,11 @@
 import type { AppConfig } from '@spamfilter/config';
+import type { CounterStore } from '@spamfilter/counters';
 import type { Action, ScanEnvelope, ScanVerdict, SymbolHit } from '@spamfilter/domain';
 import type { Check } from '../pipeline/check';
 import { AupCheck } from './aup/aup.check';
 import { FanOutOperatorNotifier, WebhookOperatorNotifier, type NotifierLog } from './notice/operator-notifier';
 import { outboundIdentity } from './outbound-identity';
-import type { Clock, OutboundCounters } from './outbound-counters.port';
+import type { NowFn } from './outbound-clock';
 import type { AccountStore, AupRuleStore, OperatorNotifier, StandingStore } from './outbound-sources.port';
 import { OUTBOUND_SYMBOL_LIST, outboundForcedAction } from './outbound.symbols';
 import { OutboundRateLimiter } from './rate-limit/outbound-rate-limiter';
@@ -19,13 +20,13 @@ export type OutboundConfig = AppConfig['outbound'];
 export const ROUTING_HEADER = 'X-Spam-Outbound-Pool';
 
 export interface OutboundProtectionDeps {
-  readonly counters: OutboundCounters;
+  readonly counters: CounterStore;
   readonly accounts: AccountStore;
   readonly standing: StandingStore;
   readonly aupRules: AupRuleStore;
   /** Channels besides the webhook of OUTBOUND_WEBHOOK_URL (the bus). */
   readonly notifiers?: readonly { readonly name: string; readonly notifier: OperatorNotifier }[];
-  readonly clock?: Clock;
+  readonly clock?: NowFn;
   readonly log?: NotifierLog;
   /** How long a computed standing is reused; default one minute. */
   readonly standingCacheMs?: number;

@@ -74,6 +74,14 @@ export class OutboundAccountRepository {
     });
   }
 
+  /** When the account was last unblocked (by an operator), or null: the filter's spam window restarts there. */
+  async lastUnblockAt(address: string): Promise<Date | null> {
+    const row = await this.dataSource
+      .getRepository(OutboundAuditEntity)
+      .findOne({ where: { account: address.toLowerCase(), action: 'unblock' }, order: { id: 'DESC' }, select: { id: true, at: true } });
+    return row?.at ?? null;
+  }
+
   /** The audit trail, oldest first; of one account, or of all (newest `limit`). */
   async auditTrail(address: string | null, limit = 200): Promise<OutboundAuditEntity[]> {
     const rows = await this.dataSource.getRepository(OutboundAuditEntity).find({

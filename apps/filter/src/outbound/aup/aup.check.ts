@@ -67,7 +67,14 @@ export class AupCheck implements Check {
     this.loading ??= this.store
       .listEnabled()
       .then((rules: readonly AupRule[]) => {
-        this.matchers = rules.map((r) => new AupMatcher(r));
+        // A stored rule that no longer compiles (edited by hand in the database) is skipped, not fatal to the others.
+        this.matchers = rules.flatMap((r) => {
+          try {
+            return [new AupMatcher(r)];
+          } catch {
+            return [];
+          }
+        });
         this.loadedAt = this.options.now();
         return this.matchers;
       })

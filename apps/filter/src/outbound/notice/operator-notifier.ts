@@ -1,11 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { EventBus } from '@spamfilter/messaging';
 import type { OperatorNotice, OperatorNotifier } from '../outbound-sources.port';
-
-/** The event bus as the notifier needs it (libs/messaging's EventBus adapts to this). */
-export interface NoticePublisher {
-  publish(topic: string, key: string, value: OperatorNotice): Promise<void>;
-}
-
-export const OPERATOR_TOPIC = 'spamfilter.operator.v1';
 
 export interface NotifierLog {
   warn(message: string): void;
@@ -13,10 +8,16 @@ export interface NotifierLog {
 
 /** Publishes the notice on spamfilter.operator.v1, keyed by account so one account's notices stay in order. */
 export class BusOperatorNotifier implements OperatorNotifier {
-  constructor(private readonly bus: NoticePublisher) {}
+  constructor(private readonly bus: Pick<EventBus, 'publish'>) {}
 
   notify(notice: OperatorNotice): Promise<void> {
-    return this.bus.publish(OPERATOR_TOPIC, notice.account, notice);
+    return this.bus.publish('spamfilter.operator.v1', notice.account, {
+      eventId: randomUUID(),
+      kind: notice.kind,
+      subject: notice.account,
+      detail: { tenantId: notice.tenantId, reason: notice.reason, reference: notice.reference, actor: notice.actor },
+      occurredAt: notice.at,
+    });
   }
 }
 

@@ -1,4 +1,4 @@
-import { InMemoryOutboundCounters } from '../in-memory-outbound-counters';
+import { ManualClock, MemoryCounterStore } from '@spamfilter/counters';
 import { outboundIdentity } from '../outbound-identity';
 import { outboundForcedAction } from '../outbound.symbols';
 import { HOUR_MS, OutboundRateLimiter, type OutboundLimits } from './outbound-rate-limiter';
@@ -15,10 +15,9 @@ const OFF: OutboundLimits = {
 };
 
 function setup(limits: Partial<OutboundLimits>, start = Date.UTC(2026, 10, 22, 10, 0, 0)) {
-  let now = start;
-  const clock = () => now;
-  const limiter = new OutboundRateLimiter(new InMemoryOutboundCounters(clock), clock, { ...OFF, ...limits });
-  return { limiter, advance: (ms: number) => (now += ms) };
+  const clock = new ManualClock(start);
+  const limiter = new OutboundRateLimiter(new MemoryCounterStore(clock), () => clock.now(), { ...OFF, ...limits });
+  return { limiter, advance: (ms: number) => clock.advance(ms) };
 }
 
 const alice = outboundIdentity({ authUser: 'Alice@Example.com', mailFrom: 'alice@example.com' })!;
@@ -47,7 +46,7 @@ describe('OutboundRateLimiter', () => {
     expect(await burst(limiter, bob, 2)).toEqual([null, null]);
   });
 
-  it('starts a new window at the next hour', async () => {
+  it('slides: a message leaves the window an hour after it was sent', async () => {
     const { limiter, advance } = setup({ accountPerHour: 2 });
     expect(await burst(limiter, alice, 3)).toEqual([null, null, 'OUTBOUND_RATE_ACCOUNT_HOUR']);
     advance(HOUR_MS);

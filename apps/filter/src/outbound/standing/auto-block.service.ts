@@ -52,6 +52,7 @@ export class AutoBlockService {
     const who = outboundIdentity(envelope);
     if (!who) return false;
     const unblockedAt = await this.accounts.lastUnblockAt(who.account);
+    // The window's epoch is the last unblock: verdicts from before an operator's unblock never count again.
     const recentSpam = await this.window.record(who.account, unblockedAt?.getTime() ?? 0);
     const state = await this.accounts.state(who.account);
     const decision = autoBlockDecision({ status: state.status, recentSpam, threshold: this.options.threshold, windowMs: this.options.windowMs });

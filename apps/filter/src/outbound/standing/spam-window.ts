@@ -1,46 +1,28 @@
-import type { Clock, OutboundCounters } from '../outbound-counters.port';
-
-/** Number of sub-windows a sliding window is made of: the count is exact to one tenth of the window. */
-const SLICES = 10;
+import type { CounterStore } from '@spamfilter/counters';
+import type { NowFn } from '../outbound-clock';
 
 /**
- * A sliding window over fixed sub-windows (a tenth of the window each) in the counter store: recording adds one to
- * the current slice; the count is the sum of the last SLICES slices, so a burst that straddles a clock boundary is
- * still seen whole (a single fixed window would split it in two and miss it).
+ * An account's spam verdicts in a sliding window (the counter store's exact window). The key carries an epoch — the
+ * time of the operator's last unblock — so an unblocked account starts afresh instead of being re-blocked at once
+ * by the very verdicts that blocked it.
  */
 export class SpamWindow {
   constructor(
-    private readonly counters: OutboundCounters,
-    private readonly clock: Clock,
+    private readonly counters: CounterStore,
+    private readonly now: NowFn,
     private readonly windowMs: number,
   ) {}
 
-  private get sliceMs(): number {
-    return Math.max(1, Math.floor(this.windowMs / SLICES));
-  }
-
   /** Records one spam verdict of `account` and returns the count within the window, this one included. */
-  async record(account: string, notBeforeMs = 0): Promise<number> {
-    const slice = Math.floor(this.clock() / this.sliceMs);
-    await this.counters.hit(this.key(account, slice), this.windowMs + this.sliceMs);
-    return this.count(account, notBeforeMs);
+  record(account: string, epochMs = 0): Promise<number> {
+    return this.counters.hit(this.key(account, epochMs), this.windowMs, this.now());
   }
 
-  /**
-   * Spam verdicts within the window. `notBeforeMs` (an operator's unblock) drops the slices that began before it:
-   * an unblocked account starts afresh instead of being re-blocked by the verdicts that blocked it.
-   */
-  async count(account: string, notBeforeMs = 0): Promise<number> {
-    const slice = Math.floor(this.clock() / this.sliceMs);
-    let total = 0;
-    for (let s = slice - SLICES + 1; s <= slice; s++) {
-      if (s * this.sliceMs < notBeforeMs) continue;
-      total += await this.counters.count(this.key(account, s));
-    }
-    return total;
+  count(account: string, epochMs = 0): Promise<number> {
+    return this.counters.count(this.key(account, epochMs), this.windowMs, this.now());
   }
 
-  private key(account: string, slice: number): string {
-    return `ob:spam:${account}:${slice}`;
+  private key(account: string, epochMs: number): string {
+    return `ob:spam:${account}:${epochMs}`;
   }
 }
