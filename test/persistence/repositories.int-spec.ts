@@ -352,6 +352,25 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(await outbox.claimBatch(10, 1_000, minutes(8))).toHaveLength(1);
     });
 
+    it('keeps per-key order across relays: a later event waits while an older one of its key is leased or retrying', async () => {
+      const drain = await outbox.claimBatch(1000, 60_000, minutes(200));
+      await outbox.markPublished(drain.map((e) => e.id));
+      const [learn, undo, other] = await tx.run(async (m) => [
+        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { kind: 'learn' } }, minutes(200)),
+        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { kind: 'undo' } }, minutes(200)),
+        await outbox.add(m, { topic: 'f', key: 'user-2', payload: { kind: 'learn' } }, minutes(200)),
+      ]);
+      // Relay A takes the oldest event; relay B must not take user-1's next event, only user-2's.
+      expect((await outbox.claimBatch(1, 30_000, minutes(201))).map((e) => e.id)).toEqual([learn]);
+      expect((await outbox.claimBatch(10, 600_000, minutes(201))).map((e) => e.id)).toEqual([other]);
+      // A fails; while learn waits for its retry, undo still waits behind it.
+      await outbox.recordFailure(learn, 'kafka down', minutes(205));
+      expect(await outbox.claimBatch(10, 30_000, minutes(203))).toEqual([]);
+      // At the retry time both come out, in order, in one batch.
+      expect((await outbox.claimBatch(10, 30_000, minutes(205))).map((e) => e.id)).toEqual([learn, undo]);
+      await outbox.markPublished([learn, undo, other]);
+    });
+
     it('concurrent relays never claim the same event', async () => {
       const before = await outbox.claimBatch(100, 60_000, minutes(100));
       await outbox.markPublished(before.map((e) => e.id));

@@ -10,6 +10,9 @@ export interface NewOutboxEvent {
   readonly payload: unknown;
 }
 
+/** Advisory lock key (any constant unique to this use) that serialises outbox claims on PostgreSQL. */
+const OUTBOX_CLAIM_LOCK = 0x5f0b0c1a;
+
 /** Longest error text kept per row. */
 const MAX_ERROR_LENGTH = 2000;
 
@@ -44,22 +47,34 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims up to `limit` unpublished events whose lease is free, oldest first, for `leaseMs`. On PostgreSQL
-   * concurrent relays skip each other's locked rows (FOR UPDATE SKIP LOCKED); SQLite has one writer.
+   * Claims up to `limit` unpublished events whose lease is free, oldest first, for `leaseMs`.
+   *
+   * Order per message key is kept across relays: an event is not handed out while an older event with the same key
+   * is leased or waiting for its retry (head-of-line blocking per key, as Kafka's per-partition order needs: a
+   * user's "undo" must not overtake the "learn" it undoes). For that check to be race-free, claims are serialised:
+   * on PostgreSQL with a transaction-scoped advisory lock (a claim is one short transaction, so relays wait
+   * milliseconds), on SQLite by its single writer (Transactions queue).
    */
   async claimBatch(limit: number, leaseMs: number, at = new Date()): Promise<OutboxEventEntity[]> {
     return runInTransaction(this.dataSource, async (manager) => {
-      const select = manager
-        .getRepository(OutboxEventEntity)
-        .createQueryBuilder('o')
-        .select('o.id', 'id')
-        .where('o.published_at IS NULL')
-        .andWhere('(o.locked_until IS NULL OR o.locked_until <= :at)', { at })
-        .orderBy('o.id', 'ASC')
-        .limit(limit);
-      if (this.dataSource.options.type === 'postgres')
-        select.setLock('pessimistic_write').setOnLocked('skip_locked');
-      const ids = (await select.getRawMany<{ id: number | string }>()).map((r) => Number(r.id));
+      if (this.dataSource.options.type === 'postgres') {
+        await manager.query('SELECT pg_advisory_xact_lock($1)', [OUTBOX_CLAIM_LOCK]);
+      }
+      const ids = (
+        await manager
+          .getRepository(OutboxEventEntity)
+          .createQueryBuilder('o')
+          .select('o.id', 'id')
+          .where('o.published_at IS NULL')
+          .andWhere('(o.locked_until IS NULL OR o.locked_until <= :at)', { at })
+          .andWhere(
+            `NOT EXISTS (SELECT 1 FROM outbox_event older WHERE older.message_key = o.message_key
+               AND older.published_at IS NULL AND older.id < o.id AND older.locked_until > :at)`,
+          )
+          .orderBy('o.id', 'ASC')
+          .limit(limit)
+          .getRawMany<{ id: number | string }>()
+      ).map((r) => Number(r.id));
       if (ids.length === 0) return [];
       await manager
         .createQueryBuilder()
