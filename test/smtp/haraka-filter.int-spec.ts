@@ -1,0 +1,169 @@
+/**
+ * The whole SMTP path with the REAL filter: Haraka (child process, loopback port) + haraka-plugin-spamfilter →
+ * apps/filter started in this process by createFilterApp on embedded defaults → the next-hop sink. Lists and policy
+ * layers are the filter's in-memory sources (its embedded defaults), filled per test; the clock is shifted to pass
+ * the greylisting delay without waiting five minutes.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadConfig } from '@spamfilter/config';
+import { REFERENCE_ID_PATTERN } from '@spamfilter/domain';
+import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
+import { Clock } from '../../apps/filter/src/services/clock';
+import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-source';
+import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
+import { startSink, type Sink } from '../../haraka/sink';
+import { bodyOf, headerValues, sendOnce, startHaraka, type HarakaHandle, waitFor } from './harness';
+
+class ShiftedClock extends Clock {
+  offsetMs = 0;
+  override now(): number {
+    return Date.now() + this.offsetMs;
+  }
+}
+
+const message = (subject: string, extraHeaders: readonly string[] = [], body = 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n') =>
+  Buffer.from(
+    [
+      'From: Alice Example <alice@sender.example>',
+      ...extraHeaders,
+      'To: Bob <bob@example.net>',
+      `Subject: ${subject}`,
+      'Date: Sun, 22 Nov 2026 10:00:00 +0000',
+      `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+
+const REPLY_TO = ['Reply-To: someone@elsewhere.example'];
+
+describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults) over real SMTP', () => {
+  let sink: Sink;
+  let filter: FilterApp | undefined;
+  let filterUrl: string;
+  let haraka: HarakaHandle;
+  const clock = new ShiftedClock();
+  const lists = new InMemoryListSource();
+  const policies = new InMemoryPolicySource();
+
+  beforeAll(async () => {
+    sink = await startSink({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'sink-real-')) });
+    // Domain layers give each test recipient a known policy: greylist everything, or reject on any content hit (a
+    // Reply-To differing from From scores 1 on the embedded defaults; list-only scoring at RCPT stays at 0).
+    policies.setDomain('grey.example', { thresholds: { greylist: -100, tag: 100, reject: 200 } });
+    policies.setDomain('strict.example', { thresholds: { greylist: 0.1, tag: 0.3, reject: 0.5 }, greylisting: { enabled: false } });
+    lists.add({ scope: 'user', owner: 'carol@example.net', kind: 'block', match: 'address', value: 'alice@sender.example' });
+    filter = await createFilterApp(loadConfig({}), { lists, policies, clock, scanLog: null, defaultMetrics: false });
+    filterUrl = await filter.listen(0, '127.0.0.1');
+    haraka = await startHaraka({
+      kind: 'inbound',
+      filterUrl,
+      sinkPort: sink.port,
+      hostList: ['example.net', 'grey.example', 'strict.example'],
+      spamfilter: { main: { fail_open: 'false', scan_deadline_ms: '3000', check_deadline_ms: '1000' } },
+    });
+  }, 60000);
+
+  afterAll(async () => {
+    const logs = haraka ? haraka.logs() : '';
+    if (haraka) await haraka.stop();
+    if (filter) await filter.close();
+    await sink.close();
+    expect(logs).not.toMatch(/ran callback multiple times|next\(\) called more than once/);
+  });
+
+  beforeEach(() => {
+    sink.messages.length = 0;
+  });
+
+  it('ham is delivered with the filter’s headers and a reference, the body byte for byte', async () => {
+    const msg = message('minutes of tuesday');
+    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, msg);
+    expect(r.rcpt[0].code).toBe(250);
+    expect(r.data?.code).toBe(250);
+    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+    const got = sink.messages[0].raw;
+    expect(bodyOf(got).equals(bodyOf(msg))).toBe(true);
+    const [reference] = headerValues(got, 'X-Spam-Reference');
+    expect(reference).toMatch(REFERENCE_ID_PATTERN);
+    expect(headerValues(got, 'X-Spam-Status')[0]).toMatch(/^No, score=/);
+  });
+
+  it('a user’s block list refuses that recipient at RCPT only; the others get the message', async () => {
+    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] }, message('hello both'));
+    expect(r.rcpt[0].code).toBe(250);
+    expect(r.rcpt[1].code).toBe(550);
+    expect(r.rcpt[1].text).toMatch(/^5\.7\.1 /);
+    expect(r.data?.code).toBe(250);
+    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+    expect(sink.messages[0].rcptTo).toEqual(['bob@example.net']);
+  });
+
+  it('reject for every recipient: 550 5.7.1 with the reference ID', async () => {
+    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['dan@strict.example'] }, message('for strict', REPLY_TO));
+    expect(r.data?.code).toBe(550);
+    expect(r.data?.text).toMatch(/^5\.7\.1 /);
+    expect(r.data?.text).toMatch(/[0-9A-HJKMNP-TV-Z]{26}/);
+    await new Promise((res) => setTimeout(res, 200));
+    expect(sink.messages).toHaveLength(0);
+  });
+
+  it('several recipients, accept + reject: delivered to both, the rejecting one tagged in its own header', async () => {
+    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net', 'dan@strict.example'] }, message('for both', REPLY_TO));
+    expect(r.rcpt.map((x) => x.code)).toEqual([250, 250]);
+    expect(r.data?.code).toBe(250);
+    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+    const got = sink.messages[0];
+    expect(got.rcptTo).toEqual(['bob@example.net', 'dan@strict.example']);
+    const per = headerValues(got.raw, 'X-Spam-Status-For');
+    expect(per).toHaveLength(2);
+    expect(per[0]).toMatch(/^bob@example\.net; status=No; action=accept; /);
+    expect(per[1]).toMatch(/^dan@strict\.example; status=Yes; action=tag; wanted=reject; /);
+  });
+
+  it('greylisting: 451 4.7.1 at first, the same triplet after the minimum delay is delivered', async () => {
+    const msg = message('greylist me');
+    const first = await sendOnce(haraka.port, { from: 'new@sender.example', to: ['gina@grey.example'] }, msg);
+    expect(first.data?.code).toBe(451);
+    expect(first.data?.text).toMatch(/^4\.7\.1 /);
+    const early = await sendOnce(haraka.port, { from: 'new@sender.example', to: ['gina@grey.example'] }, msg);
+    expect(early.data?.code).toBe(451);
+    clock.offsetMs += 301_000; // RFC 5321 §4.5.4.1: the client retries later; the default minimum delay is 300 s
+    const retry = await sendOnce(haraka.port, { from: 'new@sender.example', to: ['gina@grey.example'] }, msg);
+    expect(retry.data?.code).toBe(250);
+    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+    expect(bodyOf(sink.messages[0].raw).equals(bodyOf(msg))).toBe(true);
+  });
+
+  it('the filter is stopped mid-run (fail_open=false): every message is delivered or refused with a 4xx, none lost', async () => {
+    const total = 30;
+    const codes: number[] = [];
+    let stopped = false;
+    const worker = async (w: number) => {
+      for (let i = w; i < total; i += 3) {
+        if (i >= total / 2 && !stopped) {
+          stopped = true;
+          const f = filter!;
+          filter = undefined;
+          await f.close();
+        }
+        const r = await sendOnce(haraka.port, { from: `s${i}@sender.example`, to: ['bob@example.net'] }, message(`run ${i}`));
+        codes.push(r.data?.code ?? r.rcpt[0]?.code ?? r.mail.code);
+      }
+    };
+    await Promise.all([0, 1, 2].map(worker));
+    const delivered = codes.filter((c) => c === 250).length;
+    const tempfailed = codes.filter((c) => c >= 400 && c < 500).length;
+    expect(codes).toHaveLength(total);
+    expect(codes.filter((c) => c >= 500)).toEqual([]);
+    expect(delivered).toBeGreaterThan(0);
+    expect(tempfailed).toBeGreaterThan(0);
+    expect(delivered + tempfailed).toBe(total);
+    await waitFor(() => sink.messages.length === delivered, 5000, 'deliveries');
+    expect(sink.messages).toHaveLength(delivered);
+  });
+});
