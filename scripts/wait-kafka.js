@@ -23,7 +23,8 @@ async function probeOnce() {
   try {
     await admin.connect();
     const cluster = await admin.describeCluster();
-    if (cluster.brokers.length === 0 || cluster.controller === null) throw new Error('no controller elected yet');
+    if (cluster.brokers.length === 0 || cluster.controller === null)
+      throw new Error('no controller elected yet');
     return cluster;
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -36,7 +37,9 @@ async function main() {
     try {
       const cluster = await probeOnce();
       const ms = Date.now() - started;
-      console.log(`kafka ready: cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s), controller ${cluster.controller} (${ms} ms)`);
+      console.log(
+        `kafka ready: cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s), controller ${cluster.controller} (${ms} ms)`,
+      );
       return 0;
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);

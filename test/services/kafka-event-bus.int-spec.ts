@@ -5,17 +5,39 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import type { FeedbackEvent } from '@spamfilter/domain';
-import { KafkaEventBus, MessagingUnavailableError, silentBusLogger, TOPICS, type EventMeta } from '@spamfilter/messaging';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  KafkaEventBus,
+  MessagingUnavailableError,
+  silentBusLogger,
+  TOPICS,
+  type EventMeta,
+} from '@spamfilter/messaging';
 
 const BROKERS = ['127.0.0.1:9092'];
 const RUN = `it-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.`;
 
 function bus(prefix = RUN): KafkaEventBus {
-  return new KafkaEventBus({ brokers: BROKERS, clientId: 'int-test', topicPrefix: prefix, connectTimeoutMs: 3000, logger: silentBusLogger });
+  return new KafkaEventBus({
+    brokers: BROKERS,
+    clientId: 'int-test',
+    topicPrefix: prefix,
+    connectTimeoutMs: 3000,
+    logger: silentBusLogger,
+  });
 }
 
 function feedback(id: string, userId: string): FeedbackEvent {
-  return { eventId: id, userId, tenantId: 't1', kind: 'learn', label: 'spam', reference: null, messageId: `m-${id}`, occurredAt: new Date().toISOString() };
+  return {
+    eventId: id,
+    userId,
+    tenantId: 't1',
+    kind: 'learn',
+    label: 'spam',
+    reference: null,
+    messageId: `m-${id}`,
+    occurredAt: new Date().toISOString(),
+  };
 }
 
 async function waitFor(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -43,6 +65,16 @@ describe('KafkaEventBus (real broker)', () => {
   };
   afterAll(async () => {
     await Promise.all(open.map((b) => b.close()));
+    // Leave the shared development broker as we found it.
+    const admin = new Kafka({
+      brokers: BROKERS,
+      clientId: 'int-test-cleanup',
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect();
   });
 
   it('reports up with a real DescribeCluster', async () => {
@@ -68,8 +100,15 @@ describe('KafkaEventBus (real broker)', () => {
       expected.set(u, [...(expected.get(u) ?? []), `o${i}`]);
     }
     // A batch and single publishes both keep per-key order.
-    await producer.publishBatch(Array.from({ length: 18 }, (_, i) => ({ topic: TOPICS.feedback, key: users[i % 6], event: feedback(`o${i}`, users[i % 6]) })));
-    for (let i = 18; i < 36; i++) await producer.publish(TOPICS.feedback, users[i % 6], feedback(`o${i}`, users[i % 6]));
+    await producer.publishBatch(
+      Array.from({ length: 18 }, (_, i) => ({
+        topic: TOPICS.feedback,
+        key: users[i % 6],
+        event: feedback(`o${i}`, users[i % 6]),
+      })),
+    );
+    for (let i = 18; i < 36; i++)
+      await producer.publish(TOPICS.feedback, users[i % 6], feedback(`o${i}`, users[i % 6]));
     await waitFor(() => [...seen.values()].reduce((n, l) => n + l.length, 0) >= 36);
     expect(seen).toEqual(expected);
   });
@@ -80,7 +119,13 @@ describe('KafkaEventBus (real broker)', () => {
     const producer = make(prefix);
     const total = 90;
     const ids = Array.from({ length: total }, (_, i) => `r${i}`);
-    await producer.publishBatch(ids.map((id, i) => ({ topic: TOPICS.feedback, key: `user-${i % 9}`, event: feedback(id, `user-${i % 9}`) })));
+    await producer.publishBatch(
+      ids.map((id, i) => ({
+        topic: TOPICS.feedback,
+        key: `user-${i % 9}`,
+        event: feedback(id, `user-${i % 9}`),
+      })),
+    );
 
     const handled: string[] = [];
     const first = make(prefix);
@@ -152,7 +197,13 @@ describe('KafkaEventBus (real broker)', () => {
 
   it("is 'down' when pointed at a closed port, and connect() says so in one line", async () => {
     const port = await closedPort();
-    const dead = new KafkaEventBus({ brokers: [`127.0.0.1:${port}`], clientId: 'int-test', topicPrefix: RUN, connectTimeoutMs: 500, logger: silentBusLogger });
+    const dead = new KafkaEventBus({
+      brokers: [`127.0.0.1:${port}`],
+      clientId: 'int-test',
+      topicPrefix: RUN,
+      connectTimeoutMs: 500,
+      logger: silentBusLogger,
+    });
     open.push(dead);
     const t0 = Date.now();
     const health = await dead.health();

@@ -56,7 +56,9 @@ describe('RedisCounterStore (real Redis)', () => {
   it('trips a limit of N exactly on hit N + 1, also under concurrent hits', async () => {
     const limit = 20;
     const now = clock.now();
-    const counts = await Promise.all(Array.from({ length: limit + 5 }, () => store.hit('rl:burst', 60_000, now)));
+    const counts = await Promise.all(
+      Array.from({ length: limit + 5 }, () => store.hit('rl:burst', 60_000, now)),
+    );
     // Atomic script: every concurrent hit got a distinct count 1..25.
     expect(counts.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: limit + 5 }, (_, i) => i + 1));
     expect(counts.filter((n) => n > limit)).toHaveLength(5);
@@ -77,7 +79,9 @@ describe('RedisCounterStore (real Redis)', () => {
   });
 
   it('setIfAbsent: exactly one of many concurrent callers wins, again after expiry', async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.setIfAbsent('grey:race', `c${i}`, 200)));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => store.setIfAbsent('grey:race', `c${i}`, 200)),
+    );
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await store.get('grey:race')).toBe(`c${results.indexOf(true)}`);
     // A second client (another filter instance) loses too.

@@ -40,5 +40,6 @@ export abstract class CounterStore {
 }
 
 export function assertPositiveMs(name: string, ms: number): void {
-  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`${name} must be a positive number of milliseconds, got ${ms}`);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new RangeError(`${name} must be a positive number of milliseconds, got ${ms}`);
 }

@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { CountersConfig } from '@spamfilter/config';
 import { Clock } from './clock';
 import { CounterStore } from './counter-store.port';
@@ -6,7 +13,11 @@ import { MemoryCounterStore } from './memory-counter-store';
 import { RedisCounterStore } from './redis-counter-store';
 
 /** Builds the store the configuration asks for (COUNTERS=memory|redis). */
-export function createCounterStore(config: CountersConfig, clock: Clock = new Clock(), logger = new Logger('Counters')): CounterStore {
+export function createCounterStore(
+  config: CountersConfig,
+  clock: Clock = new Clock(),
+  logger = new Logger('Counters'),
+): CounterStore {
   switch (config.store) {
     case 'memory':
       return new MemoryCounterStore(clock, { maxKeys: config.memoryMaxKeys });
@@ -42,7 +53,10 @@ export class CountersModule {
     return {
       module: CountersModule,
       global: true,
-      providers: [{ provide: CounterStore, useFactory: () => createCounterStore(config, clock) }, CounterStoreLifecycle],
+      providers: [
+        { provide: CounterStore, useFactory: () => createCounterStore(config, clock) },
+        CounterStoreLifecycle,
+      ],
       exports: [CounterStore],
     };
   }

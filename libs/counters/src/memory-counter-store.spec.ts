@@ -58,7 +58,9 @@ describe('MemoryCounterStore', () => {
     });
 
     it('setIfAbsent succeeds once until the value expires', async () => {
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.setIfAbsent('grey:x', `v${i}`, 1000)));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.setIfAbsent('grey:x', `v${i}`, 1000)),
+      );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect(await store.get('grey:x')).toBe(`v${results.indexOf(true)}`);
       clock.advance(1000);
@@ -99,7 +101,10 @@ describe('MemoryCounterStore', () => {
       expect(await small.get('k999')).toBe('999'); // the newest survive
       expect(await small.get('k0')).toBeNull();
       const health = await small.health();
-      expect(health).toEqual({ status: 'up', detail: expect.objectContaining({ store: 'memory', maxKeys: 100 }) });
+      expect(health).toEqual({
+        status: 'up',
+        detail: expect.objectContaining({ store: 'memory', maxKeys: 100 }),
+      });
     });
 
     it('is down after close', async () => {

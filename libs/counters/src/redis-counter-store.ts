@@ -28,7 +28,14 @@ return redis.call('ZCOUNT', KEYS[1], ARGV[4], ARGV[1])
 `;
 
 type RedisWithHit = Redis & {
-  sfHit(key: string, now: string, member: string, dropTo: string, countFrom: string, windowMs: string): Promise<number>;
+  sfHit(
+    key: string,
+    now: string,
+    member: string,
+    dropTo: string,
+    countFrom: string,
+    windowMs: string,
+  ): Promise<number>;
 };
 
 /**
@@ -71,7 +78,16 @@ export class RedisCounterStore extends CounterStore {
     assertPositiveMs('windowMs', windowMs);
     const member = `${now}-${randomBytes(6).toString('hex')}`;
     const start = now - windowMs;
-    return Number(await this.redis.sfHit(key, String(now), member, String(start), `(${start}`, String(Math.ceil(windowMs))));
+    return Number(
+      await this.redis.sfHit(
+        key,
+        String(now),
+        member,
+        String(start),
+        `(${start}`,
+        String(Math.ceil(windowMs)),
+      ),
+    );
   }
 
   async count(key: string, windowMs: number, now = this.clock.now()): Promise<number> {
@@ -104,7 +120,11 @@ export class RedisCounterStore extends CounterStore {
     const t0 = Date.now();
     try {
       // While ioredis is between reconnect attempts a PING would only wait in its queue: answer from the state.
-      if (this.redis.status === 'reconnecting' || this.redis.status === 'close' || this.redis.status === 'end') {
+      if (
+        this.redis.status === 'reconnecting' ||
+        this.redis.status === 'close' ||
+        this.redis.status === 'end'
+      ) {
         throw new Error(`not connected (${this.redis.status})`);
       }
       const pong = await this.redis.ping();
@@ -113,7 +133,11 @@ export class RedisCounterStore extends CounterStore {
     } catch (err) {
       return {
         status: 'down',
-        detail: { ...detail, connection: this.redis.status, error: this.lastError ?? (err instanceof Error ? err.message : String(err)) },
+        detail: {
+          ...detail,
+          connection: this.redis.status,
+          error: this.lastError ?? (err instanceof Error ? err.message : String(err)),
+        },
       };
     }
   }
@@ -135,6 +159,8 @@ export class RedisCounterStore extends CounterStore {
 
   /** The URL without its password, for logs and health. */
   private redact(url: string): string {
-    return url.replace(/\/\/([^@/]*)@/, (_m, cred: string) => (cred.includes(':') ? `//${cred.split(':')[0]}:***@` : `//${cred}@`));
+    return url.replace(/\/\/([^@/]*)@/, (_m, cred: string) =>
+      cred.includes(':') ? `//${cred.split(':')[0]}:***@` : `//${cred}@`,
+    );
   }
 }

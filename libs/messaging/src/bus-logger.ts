@@ -17,7 +17,11 @@ export const stderrBusLogger: BusLogger = {
 };
 
 /** Drops everything (tests that provoke failures on purpose). */
-export const silentBusLogger: BusLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+export const silentBusLogger: BusLogger = {
+  log: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
 
 /**
  * Suppresses a line repeated within `windowMs` (a broker that is down makes kafkajs log the same connection error

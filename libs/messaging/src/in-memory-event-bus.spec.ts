@@ -161,7 +161,9 @@ describe('InMemoryEventBus', () => {
   it('starts a new group at the end when fromBeginning is false', async () => {
     await bus.publish(TOPICS.feedback, 'u1', feedback(0, 'u1'));
     const seen: string[] = [];
-    await bus.subscribe(TOPICS.feedback, 'filter-1', async (e) => void seen.push(e.eventId), { fromBeginning: false });
+    await bus.subscribe(TOPICS.feedback, 'filter-1', async (e) => void seen.push(e.eventId), {
+      fromBeginning: false,
+    });
     await bus.publish(TOPICS.feedback, 'u1', feedback(1, 'u1'));
     await waitFor(() => seen.length === 1);
     await new Promise((r) => setTimeout(r, 20));

@@ -47,7 +47,13 @@ class Member {
   /** Handles one event, retrying until it succeeds (true) or this member is stopped (false: not committed). */
   async deliver(stored: StoredEvent, partition: number, offset: number): Promise<boolean> {
     for (let attempt = 1; !this.stopped; attempt++) {
-      const meta: EventMeta = { topic: this.topic, key: stored.key, partition, offset: String(offset), attempt };
+      const meta: EventMeta = {
+        topic: this.topic,
+        key: stored.key,
+        partition,
+        offset: String(offset),
+        attempt,
+      };
       try {
         await Promise.resolve().then(() => this.handler(JSON.parse(stored.value) as unknown, meta));
         return true;
@@ -67,9 +73,7 @@ class Member {
 class Group {
   readonly members: Member[] = [];
   readonly pumping: boolean[];
-  constructor(
-    readonly committed: number[],
-  ) {
+  constructor(readonly committed: number[]) {
     this.pumping = committed.map(() => false);
   }
   /** Partition p belongs to member p mod n, like a range/round-robin assignor after a rebalance. */
@@ -227,7 +231,12 @@ export class InMemoryEventBus extends EventBus {
     return Promise.resolve();
   }
 
-  subscribe<T extends TopicName>(topic: T, groupId: string, handler: EventHandler<T>, opts: SubscribeOptions = {}): Promise<Subscription> {
+  subscribe<T extends TopicName>(
+    topic: T,
+    groupId: string,
+    handler: EventHandler<T>,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
     if (this.closed) return Promise.reject(new Error('event bus is closed'));
     const physical = physicalTopic(this.prefix, topic);
     const member = new Member(
@@ -238,7 +247,9 @@ export class InMemoryEventBus extends EventBus {
       groupId,
       this.logger,
     );
-    const sub = new InMemorySubscription(topic, groupId, physical, member, this.broker, (s) => this.subscriptions.delete(s));
+    const sub = new InMemorySubscription(topic, groupId, physical, member, this.broker, (s) =>
+      this.subscriptions.delete(s),
+    );
     this.subscriptions.add(sub);
     this.broker.join(physical, groupId, member, opts.fromBeginning ?? true);
     return Promise.resolve(sub);
@@ -246,7 +257,9 @@ export class InMemoryEventBus extends EventBus {
 
   health(): Promise<BusHealth> {
     return Promise.resolve(
-      this.closed ? { status: 'down', detail: { adapter: 'memory', error: 'closed' } } : { status: 'up', detail: { adapter: 'memory' } },
+      this.closed
+        ? { status: 'down', detail: { adapter: 'memory', error: 'closed' } }
+        : { status: 'up', detail: { adapter: 'memory' } },
     );
   }
 

@@ -80,8 +80,11 @@ function routeKafkaLogs(logger: BusLogger): (level: logLevel) => (entry: LogEntr
       case logLevel.INFO:
         logger.log(line);
         break;
-      default:
+      case logLevel.DEBUG:
         logger.debug?.(line);
+        break;
+      case logLevel.NOTHING:
+        break;
     }
   };
 }

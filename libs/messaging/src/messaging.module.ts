@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type DynamicModule,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { MessagingConfig } from '@spamfilter/config';
 import type { BusLogger } from './bus-logger';
 import { EventBus } from './event-bus.port';
@@ -12,7 +19,10 @@ export const MESSAGING_CONFIG = Symbol('MESSAGING_CONFIG');
  * one process share topics). BUS=kafka: connects once; with KAFKA_REQUIRED=true an unreachable broker throws one
  * line (MessagingUnavailableError), otherwise the app starts and health() reports 'down' until Kafka answers.
  */
-export async function createEventBus(config: MessagingConfig, logger: BusLogger = new Logger('EventBus')): Promise<EventBus> {
+export async function createEventBus(
+  config: MessagingConfig,
+  logger: BusLogger = new Logger('EventBus'),
+): Promise<EventBus> {
   switch (config.bus) {
     case 'memory':
       return new InMemoryEventBus({ topicPrefix: config.topicPrefix, logger });
