@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseConfig } from '@spamfilter/config';
 import pg from 'pg';
-import { DataSource, type DataSourceOptions } from 'typeorm';
+import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { ENTITIES, MIGRATIONS } from './schema';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -189,11 +189,41 @@ export async function openDataSource(config: DatabaseConfig, schema: SchemaLists
   }
   if (config.migrationsRun) {
     try {
-      await dataSource.runMigrations({ transaction: 'each' });
+      await runMigrationsExclusively(dataSource);
     } catch (err) {
       await dataSource.destroy().catch(() => undefined);
       throw new DatabaseStartupError(explainDatabaseError(config, err, 'migrate'));
     }
   }
   return dataSource;
+}
+
+/** Advisory lock key (any constant unique to this use) held while one process applies migrations. */
+const MIGRATION_LOCK = 0x5f0b0c1b;
+
+/**
+ * Several processes (filter, api, learner pods) start at once against a new database; TypeORM does not lock while it
+ * migrates, so they would all try to create the same tables ("relation \"migrations\" already exists"). On
+ * PostgreSQL one process at a time migrates under a session advisory lock held on a dedicated connection; the
+ * others wait, then find nothing pending. SQLite serialises writers itself (busy timeout).
+ */
+async function runMigrationsExclusively(dataSource: DataSource): Promise<void> {
+  if (dataSource.options.type !== 'postgres') {
+    await dataSource.runMigrations({ transaction: 'each' });
+    return;
+  }
+  const lockRunner = dataSource.createQueryRunner();
+  try {
+    await lockRunner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      // Migrate on the lock's own connection, so a pool of size 1 cannot deadlock against itself.
+      const executor = new MigrationExecutor(dataSource, lockRunner);
+      executor.transaction = 'each';
+      await executor.executePendingMigrations();
+    } finally {
+      await lockRunner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    await lockRunner.release();
+  }
 }
