@@ -70,7 +70,7 @@ export const DEFAULT_WEIGHTS = {
   MESSAGE_DEFECTS: 0.3,
   CONTENT_TEMPFAIL: 0,
   // bayes (dynamic: factor from the probability)
-  BAYES_SPAM: 5.1,
+  BAYES_SPAM: 7.0,
   BAYES_HAM: -3.0,
   BAYES_TEMPFAIL: 0,
   // greylisting state (informational; the action comes from the policy)

@@ -1,6 +1,6 @@
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
-import { BayesClassifier, MemoryBayesStore } from '@spamfilter/bayes';
+import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
@@ -37,7 +37,7 @@ export interface FilterDependencies {
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /** The Bayes model (global + per-user layers) and who the recipients are; default: an empty in-memory model. */
-  readonly bayes?: { readonly classifier: BayesClassifier; readonly users?: BayesUserDirectory };
+  readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
   /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];
   readonly extensions?: ScanExtensions;
@@ -84,7 +84,7 @@ export class FilterServices {
           }));
     this.lists = deps.lists ?? new InMemoryListSource();
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
-    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new BayesClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users);
+    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users);
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),

@@ -1,4 +1,4 @@
-import { BayesClassifier, MemoryBayesStore, messageFingerprint, tokenize } from '@spamfilter/bayes';
+import { DEFAULT_SPAM_CLASSIFIER, MemoryBayesStore, SpamClassifier, messageFingerprint, tokenize } from '@spamfilter/bayes';
 import { parseMessageSafe } from '@spamfilter/mail';
 import type { ScanContext } from '../../pipeline/check';
 import { BayesCheck, bayesHit } from './bayes.check';
@@ -7,15 +7,16 @@ const mail = (subject: string, body: string): Buffer => Buffer.from(`From: x@y.t
 const SPAM = ['cheap pills online pharmacy discount', 'viagra pills cheap discount offer', 'online pharmacy cheap meds discount'];
 const HAM = ['meeting agenda for the project review', 'project review notes and the agenda', 'minutes of the project meeting'];
 
-async function trained(minLearns: number): Promise<{ check: BayesCheck; classifier: BayesClassifier }> {
-  const classifier = new BayesClassifier(new MemoryBayesStore());
+async function trained(minLearns: number): Promise<{ check: BayesCheck; classifier: SpamClassifier }> {
+  // Bayes alone (no discriminative component), so the per-user layer is what moves the verdict.
+  const classifier = new SpamClassifier(new MemoryBayesStore(), { ...DEFAULT_SPAM_CLASSIFIER, logistic: null });
   for (const [i, b] of SPAM.entries()) {
     const raw = mail(`offer ${i}`, b);
-    await classifier.learn(null, messageFingerprint(raw), tokenize(parseMessageSafe(raw)), 'spam');
+    await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), 'spam');
   }
   for (const [i, b] of HAM.entries()) {
     const raw = mail(`notes ${i}`, b);
-    await classifier.learn(null, messageFingerprint(raw), tokenize(parseMessageSafe(raw)), 'ham');
+    await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), 'ham');
   }
   const users = { userIdsFor: (r: readonly string[]) => Promise.resolve(new Map(r.map((x) => [x, x === 'fan@a.test' ? 'u-fan' : null]))) };
   return { check: new BayesCheck(classifier, { minLearns }, users), classifier };
@@ -49,7 +50,7 @@ describe('BayesCheck', () => {
     const raw = mail('discount', 'cheap pills discount pharmacy');
     for (let i = 0; i < 6; i++) {
       const r = mail(`fan ${i}`, 'cheap pills discount pharmacy');
-      await classifier.learn('u-fan', messageFingerprint(r), tokenize(parseMessageSafe(r)), 'ham');
+      await classifier.learn('u-fan', messageFingerprint(r), classifier.prepare(parseMessageSafe(r)), 'ham');
     }
     const hits = await check.run(ctx(raw, ['fan@a.test', 'other@a.test']));
     const fan = hits.find((h) => h.recipients?.includes('fan@a.test'));
@@ -68,6 +69,7 @@ describe('BayesCheck', () => {
     expect(bayesHit(0.5, 0)).toBeNull();
     expect(bayesHit(0.99, 4.6)).toMatchObject({ name: 'BAYES_SPAM', factor: 1 });
     expect(bayesHit(0.01, -4.6)).toMatchObject({ name: 'BAYES_HAM', factor: 1 });
-    expect(bayesHit(0.745, 1)?.factor).toBeCloseTo(0.5, 2);
+    expect(bayesHit(0.9, 2.2)).toMatchObject({ name: 'BAYES_SPAM', factor: 1 });
+    expect(bayesHit(0.7, 0.85)?.factor).toBeCloseTo(0.5, 2);
   });
 });

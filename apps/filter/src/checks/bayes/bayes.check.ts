@@ -1,5 +1,5 @@
 import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
-import { BayesClassifier, DEFAULT_TOKENIZER, tokenize, type ScanTraining, type TokenSet, type TokenizerOptions } from '@spamfilter/bayes';
+import type { PreparedMessage, ScanTraining, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
 
@@ -11,8 +11,8 @@ const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDef
 });
 
 export const BAYES_SYMBOLS = [
-  sym('BAYES_SPAM', 'Bayes says spam; factor grows from 0 at p=0.5 to 1 at p≥0.99 (option: the probability)'),
-  sym('BAYES_HAM', 'Bayes says ham; factor grows from 0 at p=0.5 to 1 at p≤0.01 (option: the probability)'),
+  sym('BAYES_SPAM', 'Bayes says spam; factor grows from 0 at p=0.5 to 1 at p≥0.9 (option: the probability)'),
+  sym('BAYES_HAM', 'Bayes says ham; factor grows from 0 at p=0.5 to 1 at p≤0.1 (option: the probability)'),
   sym('BAYES_TEMPFAIL', 'Bayes model could not be consulted'),
 ] as const;
 
@@ -26,47 +26,47 @@ export const NO_USERS: BayesUserDirectory = { userIdsFor: (r) => Promise.resolve
 export interface BayesCheckOptions {
   /** Learns per class before the global model speaks (rspamd and SpamAssassin: 200). */
   readonly minLearns: number;
-  readonly tokenizer?: TokenizerOptions;
 }
 
 /**
- * Bayes per recipient user (libs/bayes: global layer + the user's own, blended by how much the user trained). The
- * message is tokenized once per scan and classified once per distinct user; each hit carries `recipients`, so one
- * user's training never changes another's verdict. Silent until the global model has `minLearns` of each class.
+ * Bayes per recipient user through libs/bayes' SpamClassifier (layered Robinson–Fisher: global + the user's own layer,
+ * plus the global discriminative component when enabled, combined in logit space). The message is prepared (tokens,
+ * features) once per scan and classified once per distinct user; each hit carries `recipients`, so one user's
+ * training never changes another's verdict. Silent until the model has `minLearns` messages of each class.
  */
 export class BayesCheck implements Check {
   readonly name = 'bayes';
   readonly symbols = BAYES_SYMBOLS;
   readonly tempfail = 'BAYES_TEMPFAIL';
-  private readonly tokens = new WeakMap<ScanContext, TokenSet>();
+  private readonly prepared = new WeakMap<ScanContext, PreparedMessage>();
 
   constructor(
-    private readonly classifier: BayesClassifier,
+    readonly classifier: SpamClassifier,
     private readonly options: BayesCheckOptions,
     private readonly users: BayesUserDirectory = NO_USERS,
   ) {}
 
-  tokensOf(ctx: ScanContext): TokenSet {
-    let t = this.tokens.get(ctx);
-    if (!t) {
-      t = tokenize(ctx.message, this.options.tokenizer ?? DEFAULT_TOKENIZER);
-      this.tokens.set(ctx, t);
+  preparedOf(ctx: ScanContext): PreparedMessage {
+    let p = this.prepared.get(ctx);
+    if (!p) {
+      p = this.classifier.prepare(ctx.message);
+      this.prepared.set(ctx, p);
     }
-    return t;
+    return p;
   }
 
   /** The scan record's training data, from the tokens this check classified with (scan_record.training). */
   training(ctx: ScanContext): ScanTraining {
     const m = ctx.message;
     return {
-      tokens: Array.from(this.tokensOf(ctx).ids),
+      tokens: Array.from(this.preparedOf(ctx).tokens.ids),
       sender: m.from?.address ? m.from.address.toLowerCase() : null,
       listUnsubscribe: m.headers.some((h) => h.name === 'list-unsubscribe'),
     };
   }
 
   async run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
-    const tokens = this.tokensOf(ctx);
+    const prepared = this.preparedOf(ctx);
     const users = await this.users.userIdsFor(ctx.envelope.rcptTo);
     const byUser = new Map<string | null, string[]>();
     for (const r of ctx.envelope.rcptTo) {
@@ -77,9 +77,9 @@ export class BayesCheck implements Check {
     }
     const hits: SymbolHit[] = [];
     for (const [userId, recipients] of byUser) {
-      const v = await this.classifier.classify(tokens, userId);
-      const learnedSpam = v.globalTrained.spam + v.userTrained.spam;
-      const learnedHam = v.globalTrained.ham + v.userTrained.ham;
+      const v = await this.classifier.classify(prepared, userId);
+      const learnedSpam = v.bayes.globalTrained.spam + v.bayes.userTrained.spam;
+      const learnedHam = v.bayes.globalTrained.ham + v.bayes.userTrained.ham;
       if (learnedSpam < this.options.minLearns || learnedHam < this.options.minLearns) continue;
       const hit = bayesHit(v.score, v.logit);
       if (hit) hits.push({ ...hit, recipients });
@@ -88,10 +88,14 @@ export class BayesCheck implements Check {
   }
 }
 
-/** Dynamic factor from the probability: nothing between 0.4 and 0.6, full weight at 0.99 / 0.01. */
+/**
+ * Dynamic factor from the probability: nothing between 0.4 and 0.6, full weight from 0.9 (and at 0.1 or less for
+ * ham) — libs/bayes' spam cutoff (SpamBayes' 0.9): the model's own "this is spam" is a full BAYES_SPAM, which with
+ * the default weight (7) tags on its own, and still needs other evidence to reach reject (15).
+ */
 export function bayesHit(p: number, logit: number): SymbolHit | null {
   const option = `${(p * 100).toFixed(2)}%`;
-  if (p >= 0.6) return { name: 'BAYES_SPAM', factor: Math.min(1, (p - 0.5) / 0.49), options: [option, `logit=${logit.toFixed(1)}`] };
-  if (p <= 0.4) return { name: 'BAYES_HAM', factor: Math.min(1, (0.5 - p) / 0.49), options: [option, `logit=${logit.toFixed(1)}`] };
+  if (p >= 0.6) return { name: 'BAYES_SPAM', factor: Math.min(1, (p - 0.5) / 0.4), options: [option, `logit=${logit.toFixed(1)}`] };
+  if (p <= 0.4) return { name: 'BAYES_HAM', factor: Math.min(1, (0.5 - p) / 0.4), options: [option, `logit=${logit.toFixed(1)}`] };
   return null;
 }
