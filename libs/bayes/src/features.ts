@@ -27,16 +27,11 @@ export class CharGramFeatures {
       this.generation = 1;
     }
     const gen = this.generation;
-    const out: number[] = [];
     const mask = this.mask;
     const stamp = this.stamp;
-    const push = (f: number): void => {
-      if (stamp[f] !== gen) {
-        stamp[f] = gen;
-        out.push(f);
-      }
-    };
     const text = `${msg.subject ?? ''}\u0001${msg.from?.name ?? ''}\u0002${msg.text.length > this.maxChars ? msg.text.slice(0, this.maxChars) : msg.text}`;
+    const out = new Uint32Array(text.length + (extra ? extra.length : 0));
+    let len = 0;
     let c0 = 0;
     let c1 = 0;
     let c2 = 0;
@@ -56,13 +51,25 @@ export class CharGramFeatures {
         h ^= h >>> 15;
         h = Math.imul(h, 0x2c1b3c6d);
         h ^= h >>> 12;
-        push(h & mask);
+        const f = h & mask;
+        if (stamp[f] !== gen) {
+          stamp[f] = gen;
+          out[len++] = f;
+        }
       }
       c0 = c1;
       c1 = c2;
       c2 = c;
     }
-    if (extra) for (let i = 0; i < extra.length; i++) push(((extra[i] as number) ^ 0x5bd1e995) & mask);
-    return Uint32Array.from(out);
+    if (extra) {
+      for (let i = 0; i < extra.length; i++) {
+        const f = ((extra[i] as number) ^ 0x5bd1e995) & mask;
+        if (stamp[f] !== gen) {
+          stamp[f] = gen;
+          out[len++] = f;
+        }
+      }
+    }
+    return out.subarray(0, len);
   }
 }

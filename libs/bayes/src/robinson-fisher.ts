@@ -70,9 +70,14 @@ export function fisherCombine(probs: ArrayLike<number>): FisherResult {
 /** Indices of the significant tokens: |f − 0.5| ≥ minDev, the `maxTokens` largest deviations. */
 export function selectSignificant(fs: Float64Array, minDev: number, maxTokens: number): number[] {
   const idx: number[] = [];
-  for (let i = 0; i < fs.length; i++) if (Math.abs((fs[i] as number) - 0.5) >= minDev) idx.push(i);
+  const dev = new Float64Array(fs.length);
+  for (let i = 0; i < fs.length; i++) {
+    const d = Math.abs((fs[i] as number) - 0.5);
+    dev[i] = d;
+    if (d >= minDev) idx.push(i);
+  }
   if (idx.length > maxTokens) {
-    idx.sort((a, b) => Math.abs((fs[b] as number) - 0.5) - Math.abs((fs[a] as number) - 0.5) || a - b);
+    idx.sort((a, b) => (dev[b] as number) - (dev[a] as number) || a - b);
     idx.length = maxTokens;
   }
   return idx;

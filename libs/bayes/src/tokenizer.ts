@@ -37,43 +37,65 @@ export interface TokenSet {
   readonly names: readonly string[];
 }
 
-const WORD = /[a-z0-9\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u9fff\uac00-\ud7af$€£¥'_-]+/g;
 const CJK = /^[\u3040-\u9fff\uac00-\ud7af]+$/;
 const CONTENT_HEADERS = new Set(['content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition']);
 const MAX_HEADER_WORDS = 30;
 
+/** Word characters: ASCII letters and digits, `$ ' _ -`, and letters beyond Latin-1 punctuation. */
+function isWordChar(c: number): boolean {
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36 || c === 39 || c === 95 || c === 45;
+  if (c < 0xc0) return c === 0xa3 || c === 0xa5;
+  if (c >= 0x2000 && c <= 0x206f) return false; // general punctuation
+  if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
+  if (c >= 0xff00 && c <= 0xff0f) return false; // full-width punctuation
+  return c !== 0xd7 && c !== 0xf7;
+}
+
+function isTrim(c: number): boolean {
+  return c === 39 || c === 45 || c === 95;
+}
+
 function words(text: string, opts: TokenizerOptions, limit: number, out: (w: string) => void): number {
-  const lower = text.toLowerCase();
+  // a word is rarely longer than 16 characters with its separator: lower-case only what `limit` words can use
+  const lower = (text.length > limit * 16 ? text.slice(0, limit * 16) : text).toLowerCase();
+  const n = lower.length;
   let count = 0;
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(lower); m !== null && count < limit; m = WORD.exec(lower)) {
-    let w = m[0];
+  let i = 0;
+  while (i < n && count < limit) {
+    while (i < n && !isWordChar(lower.charCodeAt(i))) i++;
+    let a = i;
+    while (i < n && isWordChar(lower.charCodeAt(i))) i++;
+    let b = i;
     // trim punctuation the class allows inside words
-    let a = 0;
-    let b = w.length;
-    while (a < b && (w.charCodeAt(a) === 39 || w.charCodeAt(a) === 45 || w.charCodeAt(a) === 95)) a++;
-    while (b > a && (w.charCodeAt(b - 1) === 39 || w.charCodeAt(b - 1) === 45 || w.charCodeAt(b - 1) === 95)) b--;
-    if (a > 0 || b < w.length) w = w.slice(a, b);
-    const len = w.length;
+    while (a < b && isTrim(lower.charCodeAt(a))) a++;
+    while (b > a && isTrim(lower.charCodeAt(b - 1))) b--;
+    const len = b - a;
     if (len === 0) continue;
     count++;
-    if (len > opts.maxWordLength && !(w.charCodeAt(0) >= 0x3040 && CJK.test(w))) {
+    const c0 = lower.charCodeAt(a);
+    if (c0 >= 0x3040) {
+      const w = lower.slice(a, b);
+      if (CJK.test(w)) {
+        // No spaces between CJK words: overlapping character bigrams stand in for words.
+        for (let k = 0; k + 1 < len && k < 60; k++) out(w.slice(k, k + 2));
+        continue;
+      }
+    }
+    if (len > opts.maxWordLength) {
       // SpamBayes' "skip" token: long runs (base64 junk, hashes) by first char and length bucket
-      out(`L:${w.charAt(0)}${Math.floor(len / 10)}`);
+      out(`L:${lower.charAt(a)}${Math.floor(len / 10)}`);
       continue;
     }
-    const c0 = w.charCodeAt(0);
-    if (c0 >= 0x3040 && CJK.test(w)) {
-      // No spaces between CJK words: overlapping character bigrams stand in for words.
-      for (let i = 0; i + 1 < len && i < 60; i++) out(w.slice(i, i + 2));
-      continue;
-    }
-    if (c0 >= 48 && c0 <= 57 && /^[0-9]+$/.test(w)) {
-      out(`N${len > 6 ? 7 : len}`);
-      continue;
+    if (c0 >= 48 && c0 <= 57) {
+      let k = a + 1;
+      while (k < b && lower.charCodeAt(k) >= 48 && lower.charCodeAt(k) <= 57) k++;
+      if (k === b) {
+        out(`N${len > 6 ? 7 : len}`);
+        continue;
+      }
     }
     if (len < opts.minWordLength && c0 < 0x3040) continue;
-    out(w);
+    out(lower.slice(a, b));
   }
   return count;
 }
@@ -85,8 +107,13 @@ function bucket(n: number): number {
 /** Tokenizes a parsed message; bounded by `maxWords` and the parser's own limits. */
 export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TOKENIZER): TokenSet {
   const set = new Set<string>();
+  const names: string[] = [];
+  const ids: number[] = [];
   const add = (t: string): void => {
+    if (set.has(t)) return;
     set.add(t);
+    names.push(t);
+    ids.push(hashToken(t));
   };
 
   // Subject and From display name
@@ -164,8 +191,5 @@ export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TO
   if (msg.truncated) add('m:truncated');
   if (msg.text.length === 0) add('m:empty-text');
 
-  const names = [...set];
-  const ids = new Uint32Array(names.length);
-  for (let i = 0; i < names.length; i++) ids[i] = hashToken(names[i] as string);
-  return { ids, names };
+  return { ids: Uint32Array.from(ids), names };
 }
