@@ -40,9 +40,9 @@ describe('scoreRecipient', () => {
   it('sums weight × factor and reports each symbol with its weight and options', () => {
     const hits: SymbolHit[] = [{ name: 'MISSING_SUBJECT' }, { name: 'BAYES_SPAM', factor: 0.5, options: ['0.97'] }];
     const r = scoreRecipient(hits, registry, DEFAULT_POLICY, 'a@x.test');
-    expect(r.score).toBeCloseTo(2.0 + 5.1 * 0.5, 2);
+    expect(r.score).toBeCloseTo(2.0 + 7 * 0.5, 2);
     expect(r.shared.map((s) => s.name)).toEqual(['MISSING_SUBJECT', 'BAYES_SPAM']);
-    expect(r.shared[1]).toMatchObject({ weight: 5.1, score: 2.55, options: ['0.97'], group: 'bayes' });
+    expect(r.shared[1]).toMatchObject({ weight: 7, score: 3.5, options: ['0.97'], group: 'bayes' });
   });
 
   it('uses the policy weight override instead of the declared default', () => {

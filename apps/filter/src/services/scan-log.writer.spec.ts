@@ -1,6 +1,11 @@
 import type { ScanLogRecord, ScanLogSink } from './scan-log.writer';
 import { ScanLogWriter } from './scan-log.writer';
 
+async function until(cond: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
+
 const rec = (i: number): ScanLogRecord => ({ reference: `R${i}` }) as unknown as ScanLogRecord;
 
 class FlakySink implements ScanLogSink {
@@ -19,7 +24,7 @@ describe('ScanLogWriter', () => {
     const w = new ScanLogWriter(sink, { batchSize: 3, flushMs: 10, bufferMax: 100 });
     for (let i = 0; i < 7; i++) w.enqueue(rec(i));
     expect(sink.batches).toEqual([]);
-    await new Promise((r) => setTimeout(r, 60));
+    await until(() => w.stats().written === 7);
     expect(sink.batches.flat()).toEqual(['R0', 'R1', 'R2', 'R3', 'R4', 'R5', 'R6']);
     expect(Math.max(...sink.batches.map((b) => b.length))).toBeLessThanOrEqual(3);
     expect(w.stats()).toMatchObject({ written: 7, buffered: 0, dropped: 0, healthy: true });
@@ -32,7 +37,7 @@ describe('ScanLogWriter', () => {
     const w = new ScanLogWriter(sink, { batchSize: 5, flushMs: 5, bufferMax: 10 });
     w.onDrop = (n) => (droppedSeen += n);
     for (let i = 0; i < 25; i++) w.enqueue(rec(i));
-    await new Promise((r) => setTimeout(r, 30));
+    await until(() => w.stats().failedBatches > 0);
     const s = w.stats();
     expect(s.healthy).toBe(false);
     expect(s.lastError).toBe('connection refused');
