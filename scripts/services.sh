@@ -88,13 +88,16 @@ pg_up() {
     say postgres "up (127.0.0.1:$PG_PORT, role $PG_ROLE, databases ${PG_DATABASES[*]})"
     return 0
   fi
-  command -v pg_ctlcluster >/dev/null && [ -x "/usr/lib/postgresql/$PG_VERSION/bin/postgres" ] || ensure_pkgs "postgresql-$PG_VERSION" postgresql-client-common postgresql-common
+  if ! command -v pg_ctlcluster >/dev/null || [ ! -x "/usr/lib/postgresql/$PG_VERSION/bin/postgres" ]; then
+    ensure_pkgs postgresql # Debian 12's default is PostgreSQL 15; the package creates cluster 15/main
+  fi
   if ! pg_lsclusters -h | awk -v v="$PG_VERSION" -v c="$PG_CLUSTER" '$1==v && $2==c' | grep -q .; then
     pg_createcluster "$PG_VERSION" "$PG_CLUSTER" --port "$PG_PORT" >&2
   fi
   local want
   want=$(pg_dropin_text)
   if [ ! -f "$PG_DROPIN" ] || [ "$(cat "$PG_DROPIN")" != "$want" ]; then
+    mkdir -p "$(dirname "$PG_DROPIN")"
     printf '%s\n' "$want" >"$PG_DROPIN"
     # listen_addresses and port need a restart to apply.
     if pg_online; then pg_ctlcluster "$PG_VERSION" "$PG_CLUSTER" restart >&2 9>&-; fi
@@ -206,11 +209,18 @@ kafka_probe() { node "$REPO/scripts/wait-kafka.js" "127.0.0.1:$KAFKA_PORT" "$1";
 kafka_java() { java -cp "$KAFKA_LIBS/*" "$@"; }
 
 kafka_up() {
+  [ -d "$REPO/node_modules/kafkajs" ] || { die kafka "node_modules/kafkajs missing (npm ci first): the readiness probe needs it"; return 1; }
   if pid_alive "$KAFKA_PID"; then
     local line
     if line=$(kafka_probe "$((WAIT_S * 1000))"); then say kafka "up (127.0.0.1:$KAFKA_PORT, pid $(cat "$KAFKA_PID")) $line"; return 0; fi
     die kafka "process $(cat "$KAFKA_PID") runs but does not answer: $line (see $KAFKA_LOG)"
     return 1
+  fi
+  # Something else already answers on the port (a broker not started by this script): use it, start nothing.
+  local other
+  if other=$(kafka_probe 0 2>/dev/null); then
+    say kafka "up (127.0.0.1:$KAFKA_PORT, started outside this script) $other"
+    return 0
   fi
   command -v java >/dev/null || ensure_pkgs openjdk-17-jre-headless
   if [ ! -d "$KAFKA_LIBS" ]; then
@@ -220,7 +230,6 @@ kafka_up() {
     mvn -q -B -f "$REPO/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" >&2
     mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS" # only a complete download becomes the libs folder
   fi
-  [ -d "$REPO/node_modules/kafkajs" ] || { die kafka "node_modules/kafkajs missing (npm ci first): the readiness probe needs it"; return 1; }
   mkdir -p "$KAFKA_DIR/data"
   sed -e "s#@KAFKA_DATA@#$KAFKA_DIR/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
     -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
@@ -228,7 +237,12 @@ kafka_up() {
   # Format the storage once; the cluster id is kept in meta.properties.
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
     local cluster_id
-    cluster_id=$(kafka_java kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)
+    # What `StorageTool random-uuid` prints (16 random bytes, base64url, no padding, not starting with '-'),
+    # without paying for a JVM start.
+    cluster_id=-
+    while [ "${cluster_id#-}" != "$cluster_id" ]; do
+      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+    done
     kafka_java kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
       >"$KAFKA_DIR/format.log" 2>&1 || { die kafka "storage format failed (see $KAFKA_DIR/format.log)"; return 1; }
   fi
