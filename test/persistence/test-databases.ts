@@ -14,6 +14,22 @@ function baseConfig(): DatabaseConfig {
   return config.type === 'postgres' ? config : { ...config, type: 'postgres', url: SERVICES_URL };
 }
 
+/** Test databases older than this are leftovers of killed runs (no suite runs this long). */
+const STALE_AFTER_S = 3600;
+
+async function sweepStaleDatabases(admin: pg.Client): Promise<void> {
+  const { rows } = await admin.query<{ datname: string }>(
+    `SELECT datname FROM pg_database WHERE datname LIKE 'spamfilter\\_t\\_%'`,
+  );
+  const now = Date.now() / 1000;
+  for (const { datname } of rows) {
+    const m = /^spamfilter_t_(\d{10})_[0-9a-f]{8}$/.exec(datname);
+    if (m && now - Number(m[1]) > STALE_AFTER_S) {
+      await admin.query(`DROP DATABASE IF EXISTS ${datname} WITH (FORCE)`).catch(() => undefined);
+    }
+  }
+}
+
 export interface TestDatabase {
   readonly config: DatabaseConfig;
   drop(): Promise<void>;
@@ -23,10 +39,12 @@ export async function createPostgresTestDatabase(
   overrides: Partial<DatabaseConfig> = {},
 ): Promise<TestDatabase> {
   const base = baseConfig();
-  const name = `spamfilter_t_${randomBytes(6).toString('hex')}`;
+  // The creation time is in the name, so databases left behind by a killed run can be swept later.
+  const name = `spamfilter_t_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: base.url, connectionTimeoutMillis: base.connectTimeoutMs });
   await admin.connect();
   try {
+    await sweepStaleDatabases(admin);
     await admin.query(`CREATE DATABASE ${name}`);
   } finally {
     await admin.end();
