@@ -315,7 +315,8 @@ for s in "${services[@]}"; do
   set +e
   (
     set -eE
-    trap '[ "$DIED" = 1 ] || say "$s" "FAILED: \`$BASH_COMMAND\` exited $? (line $LINENO)" >&2; DIED=1' ERR
+    # status functions print their own line and return 1 for "down": that is an answer, not a failure.
+    [ "$action" = status ] || trap '[ "$DIED" = 1 ] || say "$s" "FAILED: \`$BASH_COMMAND\` exited $? (line $LINENO)" >&2; DIED=1' ERR
     "$fn"
   )
   rc=$?
