@@ -11,3 +11,4 @@ export * from './model-change';
 export * from './scan-training';
 export { OnlineLogistic, DEFAULT_LOGISTIC, type LogisticOptions } from './online-logistic';
 export * from './spam-classifier';
+export { spamClassifierOptions, parseLimits } from './options';

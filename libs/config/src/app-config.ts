@@ -1,5 +1,6 @@
 import { ConfigError, readSection, type ConfigKey } from './config-key';
 import { apiSection } from './sections/api.config';
+import { bayesSection } from './sections/bayes.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
@@ -16,6 +17,7 @@ export const CONFIG_SECTIONS = {
   api: apiSection,
   learner: learnerSection,
   outbound: outboundSection,
+  bayes: bayesSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -26,6 +28,7 @@ export type CountersConfig = AppConfig['counters'];
 export type FilterConfig = AppConfig['filter'];
 export type ApiConfig = AppConfig['api'];
 export type LearnerConfig = AppConfig['learner'];
+export type BayesConfig = AppConfig['bayes'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -1,0 +1,21 @@
+import type { BayesConfig } from '@spamfilter/config';
+import type { ParseLimits } from '@spamfilter/mail';
+import { DEFAULT_BAYES } from './bayes-classifier';
+import { DEFAULT_SPAM_CLASSIFIER, type SpamClassifierOptions } from './spam-classifier';
+import { DEFAULT_TOKENIZER } from './tokenizer';
+
+/** SpamClassifier options from the validated `bayes` configuration section (BAYES_* keys). */
+export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
+  return {
+    ...DEFAULT_SPAM_CLASSIFIER,
+    tokenizer: { ...DEFAULT_TOKENIZER, headers: c.headers, maxWords: c.maxWords, osbWindow: c.osbWindow },
+    bayes: { ...DEFAULT_BAYES, strength: c.strength, minDev: c.minDev, maxTokens: c.maxTokens, userStrength: c.userStrength, userWeight: c.userWeight },
+    logistic: c.discriminative ? { bits: c.discriminativeBits, rate: c.discriminativeRate, margin: c.discriminativeMargin } : null,
+    bayesWeight: c.bayesWeight,
+  };
+}
+
+/** libs/mail parse limits from the configuration (MAIL_PARSE_* keys). */
+export function parseLimits(c: BayesConfig): ParseLimits {
+  return { maxBytes: c.mailMaxBytes, maxTextChars: c.mailMaxTextChars, maxParts: c.mailMaxParts, maxLinks: c.mailMaxLinks };
+}

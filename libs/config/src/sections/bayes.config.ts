@@ -1,0 +1,32 @@
+import { configKey } from '../config-key';
+
+/**
+ * The learning core (libs/bayes, libs/mail): MIME parsing limits, tokenizer, Robinson–Fisher, per-user blending, the
+ * discriminative component and token expiry. Defaults are the values measured in bench/eval/README.md.
+ */
+export const bayesSection = {
+  mailMaxBytes: configKey.int('MAIL_PARSE_MAX_BYTES', 'Bytes of a message that are MIME-parsed at all (the rest is ignored and the parse marked truncated)', 2 * 1024 * 1024, { min: 1024 }),
+  mailMaxTextChars: configKey.int('MAIL_PARSE_MAX_TEXT_CHARS', 'Characters of decoded text kept per message for tokenizing and heuristics', 200_000, { min: 1000 }),
+  mailMaxParts: configKey.int('MAIL_PARSE_MAX_PARTS', 'MIME parts walked per message', 100, { min: 1 }),
+  mailMaxLinks: configKey.int('MAIL_PARSE_MAX_LINKS', 'Links collected per message', 500, { min: 0 }),
+  headers: configKey.oneOf(
+    'BAYES_HEADERS',
+    'Header tokens: neutral (Subject, From display name, content headers) or all (every header, including Received and X-*)',
+    ['neutral', 'all'] as const,
+    'neutral',
+  ),
+  maxWords: configKey.int('BAYES_MAX_WORDS', 'Body words read per message (bounds a million-token message)', 5000, { min: 10 }),
+  osbWindow: configKey.int('BAYES_OSB_WINDOW', 'Orthogonal sparse bigrams up to this distance (0: off; they did not help across time)', 0, { min: 0, max: 5 }),
+  strength: configKey.number('BAYES_STRENGTH', "Robinson's s: weight of the prior for rare tokens, in messages", 0.45, { min: 0.01, max: 10 }),
+  minDev: configKey.number('BAYES_MIN_DEV', 'Tokens with |f(w) − 0.5| below this are ignored', 0.1, { min: 0, max: 0.49 }),
+  maxTokens: configKey.int('BAYES_MAX_TOKENS', 'Most significant tokens combined per message', 150, { min: 1, max: 2000 }),
+  userStrength: configKey.number('BAYES_USER_STRENGTH', "Weight of the global f(w) as the prior of a user's own counts, in messages", 1, { min: 0.01, max: 100 }),
+  userWeight: configKey.number('BAYES_USER_WEIGHT', "How much one of a user's own marks counts against the global prior", 2, { min: 0.1, max: 100 }),
+  discriminative: configKey.bool('BAYES_DISCRIMINATIVE', 'Add the global online logistic regression over char 4-grams and tokens to the Bayes logit', true),
+  discriminativeBits: configKey.int('BAYES_LR_BITS', 'Hashed feature space of the logistic component, in bits (memory: 4 bytes × 2^bits)', 20, { min: 12, max: 24 }),
+  discriminativeRate: configKey.number('BAYES_LR_RATE', 'Learning rate of the logistic component', 0.5, { min: 0.001, max: 10 }),
+  discriminativeMargin: configKey.number('BAYES_LR_MARGIN', 'The logistic component trains only on messages it scores within this margin (logit) or wrongly', 3, { min: 0, max: 50 }),
+  bayesWeight: configKey.number('BAYES_WEIGHT', "Weight of Bayes' compressed logit sign(b)·ln(1+|b|) added to the logistic logit", 0.5, { min: 0, max: 10 }),
+  pruneAfterDays: configKey.int('BAYES_PRUNE_AFTER_DAYS', 'Rare tokens not trained for this many days expire', 90, { min: 1 }),
+  pruneMaxCount: configKey.int('BAYES_PRUNE_MAX_COUNT', 'A token seen in at most this many messages counts as rare for expiry', 1, { min: 0 }),
+};
