@@ -9,6 +9,8 @@ import {
   PolicyRepository,
   ProcessedEventRepository,
   ReputationEntity,
+  ReputationRepository,
+  decayedReputation,
   ScanRecordRepository,
   Transactions,
   UserRepository,
@@ -436,6 +438,54 @@ describe.each(engines)('repositories on $name', (engine) => {
       await expect(
         processed.runOnce('learner', 'evt-3', ds.manager, bump('ip:198.51.100.2')),
       ).rejects.toThrow(/open transaction/);
+    });
+  });
+
+  describe('reputation', () => {
+    const HOUR = 3_600_000;
+    it('decays stored evidence by its half-life and adds the new evidence, merging duplicate keys', async () => {
+      const rep = new ReputationRepository(ds);
+      await rep.applyDeltas([{ key: 'ip:192.0.2.77', spam: 1, ham: 0 }], HOUR, minutes(0));
+      const after = await rep.applyDeltas(
+        [
+          { key: 'ip:192.0.2.77', spam: 1, ham: 0.5 },
+          { key: 'ip:192.0.2.77', spam: 0, ham: 0.5 },
+          { key: 'net:192.0.2.0/24', spam: 2, ham: 0 },
+        ],
+        HOUR,
+        minutes(60),
+      );
+      expect(after.find((r) => r.key === 'ip:192.0.2.77')).toEqual({
+        key: 'ip:192.0.2.77',
+        spam: 1.5,
+        ham: 1,
+        updatedAt: minutes(60),
+      });
+      const stored = await rep.get(['ip:192.0.2.77', 'net:192.0.2.0/24', 'domain:none.example']);
+      expect(stored.get('ip:192.0.2.77')).toMatchObject({ spam: 1.5, ham: 1 });
+      expect(stored.get('ip:192.0.2.77')?.updatedAt).toEqual(minutes(60));
+      expect(decayedReputation(stored.get('net:192.0.2.0/24')!, minutes(180), HOUR)).toEqual({
+        key: 'net:192.0.2.0/24',
+        spam: 0.5,
+        ham: 0,
+      });
+      expect(stored.has('domain:none.example')).toBe(false);
+    });
+
+    it('loses no update when batches on the same new keys run concurrently (in either key order)', async () => {
+      const rep = new ReputationRepository(ds);
+      const keys = ['ip:198.51.100.200', 'net:198.51.100.0/24', 'domain:race.example'];
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          rep.applyDeltas(
+            (i % 2 ? [...keys].reverse() : keys).map((key) => ({ key, spam: 1, ham: 0 })),
+            1e12,
+            minutes(0),
+          ),
+        ),
+      );
+      const stored = await rep.get(keys);
+      expect(keys.map((k) => stored.get(k)?.spam)).toEqual([8, 8, 8]);
     });
   });
 

@@ -30,6 +30,7 @@ export * from './repositories/list.repository';
 export * from './repositories/scan-record.repository';
 export * from './repositories/outbox.repository';
 export * from './repositories/processed-event.repository';
+export * from './repositories/reputation.repository';
 export * from './learner/learner-training.entity';
 export * from './learner/bayes-tables.entity';
 export * from './learner/typeorm-bayes.store';

@@ -14,6 +14,7 @@ import { ListRepository } from './repositories/list.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { PolicyRepository } from './repositories/policy.repository';
 import { ProcessedEventRepository } from './repositories/processed-event.repository';
+import { ReputationRepository } from './repositories/reputation.repository';
 import { ScanRecordRepository } from './repositories/scan-record.repository';
 import { UserRepository } from './repositories/user.repository';
 import { Transactions } from './transactions';
@@ -28,6 +29,7 @@ export const PERSISTENCE_PROVIDERS = [
   ScanRecordRepository,
   OutboxRepository,
   ProcessedEventRepository,
+  ReputationRepository,
 ] as const;
 
 /** Closes the pool / SQLite file on shutdown (enableShutdownHooks in main.ts). */
