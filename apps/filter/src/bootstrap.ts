@@ -7,6 +7,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import type { AppConfig } from '@spamfilter/config';
 import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
+import { FilterDatabase } from './services/persistence/filter-database';
 
 export interface FilterApp {
   readonly app: INestApplication;
@@ -23,7 +24,16 @@ export interface FilterApp {
  * streams the raw message itself under the size limit. Our own http.Server allows large envelope headers — 1,000
  * recipients in X-Rcpt-To exceed node's 16 KiB default.
  */
-export async function createFilterApp(config: AppConfig, deps: FilterDependencies = {}): Promise<FilterApp> {
+export async function createFilterApp(config: AppConfig, options: FilterDependencies & { readonly connectDatabase?: boolean } = {}): Promise<FilterApp> {
+  const { connectDatabase, ...rest } = options;
+  let deps: FilterDependencies = rest;
+  let database: FilterDatabase | null = null;
+  if (connectDatabase && !deps.database) {
+    // Connects in the background: a database that is down delays nothing (see FilterDatabase).
+    database = new FilterDatabase(config.database);
+    await database.start();
+    deps = { ...deps, database };
+  }
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
@@ -50,6 +60,7 @@ export async function createFilterApp(config: AppConfig, deps: FilterDependencie
       });
       await services.close();
       await app.close();
+      await database?.close();
     },
   };
 }

@@ -16,6 +16,8 @@ import { NodeDnsResolver, OffDnsResolver, type DnsResolver } from './dns/dns-res
 import { GreylistService, InMemoryGreylistStore, type GreylistStore } from './greylist.service';
 import { HealthService, type HealthProbe } from './health.service';
 import { MetricsService } from './metrics.service';
+import { DbBayesUsers, DbListSource, DbPolicySource, DbScanLogSink, RecipientDirectory } from './persistence/db-adapters';
+import type { FilterDatabase } from './persistence/filter-database';
 import { InMemoryPolicySource, PolicyService, type PolicySource } from './policy.service';
 import { RecipientService } from './recipient.service';
 import { ReputationService } from './reputation.service';
@@ -28,6 +30,11 @@ import { ScanService, type ScanExtensions } from './scan.service';
  * configuration).
  */
 export interface FilterDependencies {
+  /**
+   * The database (libs/persistence): lists, policy layers, recipients' users and the message log come from it unless
+   * given explicitly below. Absent: in-memory lists/policies and no message log.
+   */
+  readonly database?: FilterDatabase;
   readonly dns?: DnsResolver;
   readonly lists?: ListSource;
   readonly policies?: PolicySource;
@@ -54,6 +61,8 @@ export class FilterServices {
   readonly registry: SymbolRegistry;
   readonly checks: readonly Check[];
   readonly lists: ListSource;
+  readonly directory: RecipientDirectory | null;
+  readonly database: FilterDatabase | null;
   readonly bayes: BayesCheck;
   readonly policySource: PolicySource;
   readonly policies: PolicyService;
@@ -82,9 +91,12 @@ export class FilterServices {
             cacheEntries: config.dnsCacheEntries,
             now: () => this.clock.now(),
           }));
-    this.lists = deps.lists ?? new InMemoryListSource();
+    this.database = deps.database ?? null;
+    const directory = deps.database ? new RecipientDirectory(deps.database, 60_000, () => this.clock.now()) : null;
+    this.directory = directory;
+    this.lists = deps.lists ?? (deps.database ? new DbListSource(deps.database, 10_000, () => this.clock.now()) : new InMemoryListSource());
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
-    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users);
+    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),
@@ -104,11 +116,12 @@ export class FilterServices {
       ...this.checks.map((c) => ({ name: c.tempfail, group: 'system' as const, description: `${c.name} check failed or timed out`, defaultWeight: 0 })),
       { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
     ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
-    this.policySource = deps.policies ?? new InMemoryPolicySource();
+    this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
     this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
     this.metrics = new MetricsService(deps.defaultMetrics ?? false);
-    this.log = new ScanLogWriter(deps.scanLog ?? null, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
+    const sink = deps.scanLog !== undefined ? deps.scanLog : deps.database && directory ? new DbScanLogSink(deps.database, directory) : null;
+    this.log = new ScanLogWriter(sink, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
     this.scan = new ScanService({
@@ -127,8 +140,16 @@ export class FilterServices {
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
     this.health = new HealthService(this.dns, this.log, {
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
+      database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
       ...deps.health,
     });
+  }
+
+  /** Lists, policies or users changed (spamfilter.model.v1 policy changes, list edits): drop the caches. */
+  invalidateCaches(): void {
+    this.policies.invalidate();
+    this.directory?.invalidate();
+    if (this.lists instanceof DbListSource) this.lists.invalidate();
   }
 
   async close(): Promise<void> {

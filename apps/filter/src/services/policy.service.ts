@@ -60,9 +60,11 @@ export class PolicyService {
     let p = this.cache.get(key);
     if (!p) {
       if (this.cache.size >= this.maxEntries) this.cache.clear();
+      // The policy store is down: use the defaults for this scan (and say so), and ask again next time.
       p = this.resolve(key).catch((err: unknown) => {
         this.cache.delete(key);
-        throw err;
+        const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+        return { policy: this.base, problem: `stored policy unavailable (${detail.slice(0, 120)}); defaults applied` };
       });
       this.cache.set(key, p);
     }

@@ -34,7 +34,7 @@ export class RecipientService {
     const reference = this.ids.next();
     let hits: SymbolHit[];
     try {
-      const entries = await this.lists.entriesFor([rcpt]);
+      const entries = await this.lists.entriesFor([rcpt], envelope.direction);
       hits = matchLists(entries, { addresses: envelope.mailFrom ? [envelope.mailFrom.toLowerCase()] : [], ip: envelope.clientIp, recipients: [rcpt] });
     } catch {
       // Lists unreadable: say nothing now; the scan at end of DATA reports LISTS_TEMPFAIL.

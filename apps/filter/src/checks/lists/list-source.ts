@@ -15,7 +15,7 @@ export interface ListEntry {
 
 /** Port: every entry that can matter for these recipients (global + their domains + their users), in one query. */
 export interface ListSource {
-  entriesFor(recipients: readonly string[]): Promise<readonly ListEntry[]>;
+  entriesFor(recipients: readonly string[], direction?: 'inbound' | 'outbound'): Promise<readonly ListEntry[]>;
 }
 
 /** Embedded default and test double of the port: a fixed table in memory. */

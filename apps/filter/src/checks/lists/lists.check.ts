@@ -40,7 +40,7 @@ export class ListsCheck implements Check {
   constructor(private readonly source: ListSource) {}
 
   async run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
-    const entries = await this.source.entriesFor(ctx.envelope.rcptTo);
+    const entries = await this.source.entriesFor(ctx.envelope.rcptTo, ctx.envelope.direction);
     if (entries.length === 0) return [];
     return matchLists(entries, {
       addresses: [ctx.envelope.mailFrom, ctx.message.from?.address ?? ''].map((a) => a.toLowerCase()).filter((a) => a.includes('@')),

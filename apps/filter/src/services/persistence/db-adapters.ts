@@ -1,0 +1,165 @@
+import type { Direction } from '@spamfilter/domain';
+import type { ListEntryEntity, RecipientOwner } from '@spamfilter/persistence';
+import type { PolicyLayer, PolicyLayerSource } from '@spamfilter/scoring';
+import type { BayesUserDirectory } from '../../checks/bayes/bayes.check';
+import type { ListEntry, ListSource } from '../../checks/lists/list-source';
+import type { PolicySource } from '../policy.service';
+import type { ScanLogRecord, ScanLogSink } from '../scan-log.writer';
+import type { FilterDatabase } from './filter-database';
+
+/**
+ * Who each recipient is (user id, domain id), cached for `ttlMs`: asked for every scan (policy, Bayes layer) and every
+ * message-log batch, so it must not be a database round trip per message. Misses are batched into one lookup.
+ */
+export class RecipientDirectory {
+  private readonly cache = new Map<string, { owner: RecipientOwner | null; until: number }>();
+
+  constructor(
+    private readonly db: FilterDatabase,
+    private readonly ttlMs = 60_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async owners(addresses: readonly string[]): Promise<Map<string, RecipientOwner | null>> {
+    const out = new Map<string, RecipientOwner | null>();
+    const missing: string[] = [];
+    const t = this.now();
+    for (const a of addresses) {
+      const key = a.toLowerCase();
+      const hit = this.cache.get(key);
+      if (hit && hit.until > t) out.set(a, hit.owner);
+      else missing.push(a);
+    }
+    if (missing.length > 0) {
+      const found = await this.db.repos().users.resolveRecipients(missing);
+      if (this.cache.size > 200_000) this.cache.clear();
+      for (const a of missing) {
+        const owner = found.get(a.toLowerCase()) ?? null;
+        this.cache.set(a.toLowerCase(), { owner, until: t + this.ttlMs });
+        out.set(a, owner);
+      }
+    }
+    return out;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+/** Lists from ListRepository (one query per scan), cached briefly per recipient set; invalidated on list changes. */
+export class DbListSource implements ListSource {
+  private readonly cache = new Map<string, { entries: readonly ListEntry[]; until: number }>();
+
+  constructor(
+    private readonly db: FilterDatabase,
+    private readonly ttlMs = 10_000,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async entriesFor(recipients: readonly string[], direction: Direction = 'inbound'): Promise<readonly ListEntry[]> {
+    const key = `${direction}|${[...recipients].map((r) => r.toLowerCase()).sort().join(',')}`;
+    const hit = this.cache.get(key);
+    const t = this.now();
+    if (hit && hit.until > t) return hit.entries;
+    const found = await this.db.repos().lists.entriesForScan(recipients, direction);
+    const entries: ListEntry[] = found.global.map((e) => toEntry(e, null));
+    for (const [address, list] of found.byRecipient) for (const e of list) entries.push(toEntry(e, address));
+    if (this.cache.size > 50_000) this.cache.clear();
+    this.cache.set(key, { entries, until: t + this.ttlMs });
+    return entries;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+function toEntry(e: ListEntryEntity, address: string | null): ListEntry {
+  // A domain entry arrives once per recipient of that domain: owner = that recipient's domain.
+  const owner = e.scope === 'global' ? null : e.scope === 'user' ? address : (address ?? '').slice((address ?? '').lastIndexOf('@') + 1);
+  return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value };
+}
+
+/** Policy layers from PolicyRepository for the recipient's user (or only global + domain for unknown users). */
+export class DbPolicySource implements PolicySource {
+  constructor(
+    private readonly db: FilterDatabase,
+    private readonly directory: RecipientDirectory,
+  ) {}
+
+  async layersFor(recipient: string): Promise<readonly PolicyLayerSource[]> {
+    const owner = (await this.directory.owners([recipient])).get(recipient) ?? null;
+    const repo = this.db.repos().policies;
+    const out: PolicyLayerSource[] = [];
+    if (owner?.userId) {
+      const l = await repo.layersForUser(owner.userId);
+      if (l.global) out.push({ source: 'global', layer: l.global.document as PolicyLayer });
+      if (l.domain) out.push({ source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`, layer: l.domain.document as PolicyLayer });
+      if (l.user) out.push({ source: `user ${recipient.toLowerCase()}`, layer: l.user.document as PolicyLayer });
+      return out;
+    }
+    const g = await repo.get({ scope: 'global' });
+    if (g) out.push({ source: 'global', layer: g.document as PolicyLayer });
+    if (owner) {
+      const d = await repo.get({ scope: 'domain', domainId: owner.domainId });
+      if (d) out.push({ source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`, layer: d.document as PolicyLayer });
+    }
+    return out;
+  }
+}
+
+/** The Bayes layer of each recipient is their user id (the learner trains under it). */
+export class DbBayesUsers implements BayesUserDirectory {
+  constructor(private readonly directory: RecipientDirectory) {}
+
+  async userIdsFor(recipients: readonly string[]): Promise<ReadonlyMap<string, string | null>> {
+    try {
+      const owners = await this.directory.owners(recipients);
+      return new Map(recipients.map((r) => [r, owners.get(r)?.userId ?? null]));
+    } catch {
+      // Database down: every recipient gets the global model rather than no Bayes at all.
+      return new Map(recipients.map((r) => [r, null]));
+    }
+  }
+}
+
+/** The message log: one multi-row transaction per batch through ScanRecordRepository.insertMany. */
+export class DbScanLogSink implements ScanLogSink {
+  constructor(
+    private readonly db: FilterDatabase,
+    private readonly directory: RecipientDirectory,
+  ) {}
+
+  async writeBatch(records: readonly ScanLogRecord[]): Promise<void> {
+    const repos = this.db.repos();
+    const owners = await this.directory.owners([...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient)))]);
+    await repos.scans.insertMany(
+      records.map((r) => ({
+        reference: r.reference,
+        createdAt: r.createdAt,
+        direction: r.direction,
+        clientIp: r.clientIp,
+        helo: r.helo.slice(0, 255),
+        mailFrom: r.mailFrom,
+        authUser: r.authUser,
+        queueId: r.queueId,
+        headerFrom: r.headerFrom,
+        subject: r.subject,
+        messageFingerprint: r.messageFingerprint,
+        size: r.size,
+        action: r.action,
+        score: r.score,
+        symbols: r.symbols,
+        smtpReply: r.smtpReply,
+        headers: r.headers,
+        training: r.training,
+        elapsedMs: r.elapsedMs,
+        recipients: r.recipients.map((x) => {
+          const o = owners.get(x.recipient) ?? null;
+          return { recipient: x.recipient, userId: o?.userId ?? null, domainId: o?.domainId ?? null, action: x.action, score: x.score, symbols: x.symbols, reason: x.reason };
+        }),
+      })),
+    );
+  }
+}
