@@ -10,6 +10,8 @@ export interface Sink {
   readonly port: number;
   readonly dir: string;
   readonly messages: SinkMessage[];
+  /** Messages accepted so far (every store mode). */
+  readonly received: number;
   close(): Promise<void>;
 }
-export function startSink(options: { port?: number; dir: string; host?: string; log?: boolean }): Promise<Sink>;
+export function startSink(options: { port?: number; dir?: string; host?: string; log?: boolean; store?: 'files' | 'memory' | 'count' }): Promise<Sink>;

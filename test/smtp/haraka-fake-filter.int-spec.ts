@@ -74,10 +74,12 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
 
   it('starts in about a second, on 127.0.0.1 only', async () => {
     const h = await start(() => ok({}));
-    // Measured on the 2-core machine: about 1 s from spawn to listening, most of it Node and Haraka loading.
+    // Start-up is CPU-bound (Node and Haraka loading modules): on this 2-core machine about 0.6 s of wall time when
+    // idle, more when other work shares the cores. The CPU it needs is the stable figure; wall time gets slack.
+    expect(h.listeningCpuMs).not.toBeNull();
+    expect(h.listeningCpuMs!).toBeLessThan(1000);
     expect(h.listeningMs).toBeGreaterThan(0);
-    expect(h.listeningMs).toBeLessThan(1500);
-    expect(h.startupMs).toBeLessThan(3000);
+    expect(h.listeningMs).toBeLessThan(5000);
     expect(h.logs()).toMatch(new RegExp(`Listening on 127\\.0\\.0\\.1:${h.port}`));
     expect(h.logs()).not.toMatch(/Listening on (\[::|0\.0\.0\.0)/);
   });

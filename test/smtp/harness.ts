@@ -42,17 +42,55 @@ export interface HarakaOptions {
   readonly logLevel?: 'debug' | 'info' | 'notice' | 'warn' | 'error';
   /** Haraka worker processes (smtp.ini nodes); default: none (one process). */
   readonly nodes?: number;
+  /** Extra node flags for Haraka (e.g. --cpu-prof for a profile). */
+  readonly execArgv?: readonly string[];
 }
 
 export interface HarakaHandle {
   readonly port: number;
   readonly dir: string;
-  /** Milliseconds from spawn to Haraka's "Listening on" log line. */
+  /** Milliseconds from spawn to Haraka's "Listening on" log line (to the first greeting when that is not logged). */
   readonly listeningMs: number;
+  /** CPU milliseconds Haraka had used when it logged "Listening on" (independent of what else loads the machine). */
+  readonly listeningCpuMs: number | null;
   /** Milliseconds from spawn to the first greeting on the port (includes the first connect check). */
   readonly startupMs: number;
+  /** CPU time (user + system) Haraka's processes have used so far, from /proc (Linux); null elsewhere. */
+  cpuMs(): number | null;
   logs(): string;
   stop(): Promise<void>;
+}
+
+/** utime + stime of a process and its waited-for children, in ms (Linux /proc; clock ticks of 10 ms). */
+function procCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // fields[11..14] = utime, stime, cutime, cstime (man 5 proc, counted from field 3)
+    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) * 10;
+  } catch {
+    return null;
+  }
+}
+
+/** Every process in a process group (Haraka's bin script, haraka.js and cluster workers). */
+function groupPids(pgid: number): number[] {
+  try {
+    return fs
+      .readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .filter((d) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+          return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid;
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
+  } catch {
+    return [];
+  }
 }
 
 /** Writes a Haraka config dir (a copy of haraka/<kind>/config with test ports) and starts Haraka on it. */
@@ -63,7 +101,8 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   fs.cpSync(path.join(ROOT, 'haraka', opts.kind, 'config'), config, { recursive: true });
   fs.mkdirSync(path.join(dir, 'plugins'));
   fs.symlinkSync(PLUGIN_DIR, path.join(dir, 'plugins', 'spamfilter'));
-  const main: Record<string, string> = { listen: `127.0.0.1:${port}`, inactivity_timeout: '30' };
+  // force_shutdown_timeout=1: stop() ends Haraka within a second (and a --cpu-prof profile gets written).
+  const main: Record<string, string> = { listen: `127.0.0.1:${port}`, inactivity_timeout: '30', force_shutdown_timeout: '1' };
   // nodes=0: one process, no cluster master + worker (half the start-up time); the benchmark may ask for more.
   main.nodes = String(opts.nodes ?? 0);
   fs.writeFileSync(path.join(config, 'smtp.ini'), toIni({ main }));
@@ -81,12 +120,16 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
 
   const started = Date.now();
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
-  const child: ChildProcess = spawn(process.execPath, [HARAKA_BIN, '-c', dir], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), HARAKA_BIN, '-c', dir], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   let listeningMs = -1;
+  let listeningCpuMs: number | null = null;
   const collect = (c: Buffer) => {
     output += c.toString();
-    if (listeningMs < 0 && output.includes('Listening on')) listeningMs = Date.now() - started;
+    if (listeningMs < 0 && output.includes('Listening on')) {
+      listeningMs = Date.now() - started;
+      listeningCpuMs = child.pid ? procCpuMs(child.pid) : null;
+    }
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
@@ -95,7 +138,8 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     try {
-      process.kill(-child.pid!, 'SIGTERM');
+      // SIGINT is Haraka's graceful shutdown (plugins' shutdown() runs); SIGTERM would end it at once.
+      process.kill(-child.pid!, 'SIGINT');
     } catch {
       /* already gone */
     }
@@ -122,7 +166,12 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     }
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { port, dir, listeningMs, startupMs: Date.now() - started, logs: () => output, stop };
+  const cpuMs = (): number | null => {
+    const values = groupPids(child.pid!).map(procCpuMs);
+    return values.length === 0 || values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+  };
+  const startupMs = Date.now() - started;
+  return { port, dir, listeningMs: listeningMs < 0 ? startupMs : listeningMs, listeningCpuMs, startupMs, cpuMs, logs: () => output, stop };
 }
 
 function readGreeting(port: number): Promise<string> {

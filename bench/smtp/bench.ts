@@ -1,0 +1,182 @@
+/**
+ * `npm run -s bench -- smtp --corpus DIR [--connections N] [--seconds S] [--json]
+ *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open]`
+ *
+ * End-to-end SMTP throughput: real SMTP on loopback → Haraka (child process, haraka/inbound config) with the
+ * spamfilter plugin → the filter (apps/filter, in this process on embedded defaults, DNS off, unless --filter) →
+ * Haraka's smtp_forward → the next-hop sink (in this process, counting). The load comes from a worker thread.
+ * Prints msgsPerSec (transactions answered per second), p50Ms/p99Ms (MAIL FROM to final reply), tempfails, rejects,
+ * and lost = sent − delivered − refused (must be 0; "refused" = 4xx, 5xx and transactions without a final answer,
+ * which the sender keeps and retries). With --haraka the sink is not ours, so delivered and lost are null.
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import ts from 'typescript';
+import { loadConfig } from '@spamfilter/config';
+import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
+import { startSink, type Sink } from '../../haraka/sink';
+import { startHaraka, type HarakaHandle } from '../../test/smtp/harness';
+import { loadMessages, readIndex } from '../lib/corpus';
+import type { SmtpLoadJob, SmtpLoadResult } from './smtp-load';
+
+interface Args {
+  corpus: string;
+  connections: number;
+  seconds: number;
+  json: boolean;
+  filter: string | null;
+  haraka: string | null;
+  nodes: number;
+  limit: number;
+  failOpen: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const a: Args = { corpus: '', connections: 32, seconds: 10, json: false, filter: null, haraka: null, nodes: 0, limit: 0, failOpen: false };
+  for (let i = 0; i < argv.length; i++) {
+    const k = argv[i];
+    const v = (): string => {
+      const x = argv[++i];
+      if (x === undefined) throw new Error(`${k} needs a value`);
+      return x;
+    };
+    switch (k) {
+      case '--corpus': a.corpus = v(); break;
+      case '--connections': a.connections = Number(v()); break;
+      case '--seconds': a.seconds = Number(v()); break;
+      case '--json': a.json = true; break;
+      case '--filter': a.filter = v(); break;
+      case '--haraka': a.haraka = v(); break;
+      case '--nodes': a.nodes = Number(v()); break;
+      case '--limit': a.limit = Number(v()); break;
+      case '--fail-open': a.failOpen = true; break;
+      default: throw new Error(`unknown argument ${k}`);
+    }
+  }
+  if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
+  if (!(a.connections >= 1) || !(a.seconds > 0) || !(a.nodes >= 0)) throw new Error('--connections ≥ 1, --seconds > 0, --nodes ≥ 0');
+  return a;
+}
+
+/** CRLF line ends, dot-stuffed (RFC 5321 §4.5.2), terminated: ready to write after DATA's 354. */
+export function encodeForData(raw: Buffer): Uint8Array {
+  const text = raw.toString('latin1').replace(/\r?\n/g, '\r\n');
+  const body = text.endsWith('\r\n') ? text : `${text}\r\n`;
+  return Buffer.from(`${body.replace(/(^|\r\n)\./g, '$1..')}.\r\n`, 'latin1');
+}
+
+function senderOf(raw: Buffer): string {
+  const head = raw.subarray(0, 8192).toString('latin1');
+  const rp = /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ?? /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ?? '';
+  return /^[^\s@<>]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(rp) ? rp : 'sender@bench.example';
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const round = (n: number, d = 2): number => Math.round(n * 10 ** d) / 10 ** d;
+
+export async function main(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const corpus = resolve(args.corpus);
+  let entries = readIndex(corpus);
+  if (args.limit > 0) entries = entries.slice(0, args.limit);
+  const messages = loadMessages(corpus, entries).map((m, i) => ({ from: senderOf(m.raw), to: `user${i % 100}@example.net`, data: encodeForData(m.raw) }));
+
+  let filter: FilterApp | null = null;
+  let sink: Sink | null = null;
+  let haraka: HarakaHandle | null = null;
+  try {
+    let host = '127.0.0.1';
+    let port: number;
+    if (args.haraka) {
+      const [h, p] = args.haraka.split(':');
+      host = h || '127.0.0.1';
+      port = Number(p);
+    } else {
+      let filterUrl = args.filter;
+      if (!filterUrl) {
+        filter = await createFilterApp(loadConfig({}), { scanLog: null, defaultMetrics: false });
+        filterUrl = await filter.listen(0, '127.0.0.1');
+      }
+      sink = await startSink({ store: 'count' });
+      haraka = await startHaraka({
+        kind: 'inbound',
+        filterUrl,
+        sinkPort: sink.port,
+        hostList: ['example.net'],
+        logLevel: 'warn',
+        nodes: args.nodes,
+        spamfilter: { main: { fail_open: String(args.failOpen) } },
+      });
+      port = haraka.port;
+    }
+
+    const job: SmtpLoadJob = { host, port, connections: args.connections, seconds: args.seconds, messages };
+    const cpu0 = process.cpuUsage();
+    const harakaCpu0 = haraka ? haraka.cpuMs() : null;
+    const result = await new Promise<SmtpLoadResult>((resolvePromise, reject) => {
+      // Node built-ins only: transpile once, run as plain JS so the worker does not load TypeScript.
+      const source = readFileSync(resolve(__dirname, 'smtp-load.ts'), 'utf8');
+      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+      const worker = new Worker(js, { eval: true, workerData: { kind: 'smtp-load', job } });
+      worker.once('message', (r: SmtpLoadResult) => {
+        resolvePromise(r);
+        void worker.terminate();
+      });
+      worker.once('error', reject);
+    });
+    const cpu = process.cpuUsage(cpu0);
+    const harakaCpu1 = haraka ? haraka.cpuMs() : null;
+
+    // smtp_forward answers 250 only after the sink has the message, so the count is final; allow a moment anyway.
+    if (sink) {
+      const until = Date.now() + 3000;
+      while (sink.received < result.accepted && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    }
+    const delivered = sink ? sink.received : null;
+    const refused = result.tempfails + result.rejects + result.errors;
+    const sorted = Float64Array.from(result.latenciesMs).sort();
+    const out = {
+      haraka: args.haraka ?? `child process, nodes=${args.nodes}`,
+      filter: args.filter ?? (args.haraka ? 'external' : 'in-process (embedded defaults, DNS off)'),
+      messages: messages.length,
+      connections: args.connections,
+      seconds: round(result.elapsedMs / 1000, 3),
+      sent: result.sent,
+      accepted: result.accepted,
+      delivered,
+      msgsPerSec: round((result.sent / result.elapsedMs) * 1000, 1),
+      deliveredPerSec: delivered === null ? null : round((delivered / result.elapsedMs) * 1000, 1),
+      p50Ms: round(percentile(sorted, 50)),
+      p99Ms: round(percentile(sorted, 99)),
+      maxMs: round(sorted[sorted.length - 1] ?? Number.NaN),
+      tempfails: result.tempfails,
+      rejects: result.rejects,
+      errors: result.errors,
+      lost: delivered === null ? null : result.sent - delivered - refused,
+      replyCounts: result.replyCounts,
+      firstError: result.firstError,
+      harakaStartupMs: haraka ? haraka.listeningMs : null,
+      // CPU per message, independent of what else shares the machine: the bench process (filter + sink + load
+      // generator) and Haraka's processes. 2000 / (sum) is the ceiling on this 2-core machine when nothing else runs.
+      benchProcessCpuMsPerMsg: round((cpu.user + cpu.system) / 1000 / Math.max(1, result.sent), 3),
+      harakaCpuMsPerMsg: harakaCpu0 === null || harakaCpu1 === null ? null : round((harakaCpu1 - harakaCpu0) / Math.max(1, result.sent), 3),
+      loadAverage: round(loadavg()[0]),
+    };
+    if (args.json) process.stdout.write(`${JSON.stringify(out)}\n`);
+    else
+      process.stdout.write(
+        `smtp: ${out.msgsPerSec} msg/s, p50 ${out.p50Ms} ms, p99 ${out.p99Ms} ms, tempfails ${out.tempfails}, rejects ${out.rejects}, errors ${out.errors}, lost ${out.lost} (${out.sent} sent, ${out.delivered} delivered, ${args.connections} connections)\n`,
+      );
+    if (out.lost !== null && out.lost !== 0) process.exitCode = 1;
+  } finally {
+    if (haraka) await haraka.stop();
+    if (sink) await sink.close();
+    if (filter) await filter.close();
+  }
+}
