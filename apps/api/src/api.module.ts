@@ -8,7 +8,8 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
-import { PersistenceModule } from '@spamfilter/persistence';
+import { PersistenceModule, TypeOrmBayesStore } from '@spamfilter/persistence';
+import type { EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
@@ -37,6 +38,13 @@ export interface ApiModuleOptions {
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
+}
+
+/** The learner's default: libs/persistence's TypeORM Bayes store on the handler's transaction. */
+class TransactionalBayesStores extends LearnerBayesStores {
+  forTransaction(manager: EntityManager): TypeOrmBayesStore {
+    return new TypeOrmBayesStore(manager);
+  }
 }
 
 /** OUTBOX_RELAY_ENABLED=false: this process only writes the outbox; another process relays it. */
@@ -84,24 +92,24 @@ export class ApiModule {
       OutboxRelayService,
     ];
     if (config.learner.enabled) {
-      if (!options.learnerStores)
-        throw new Error(
-          'LEARNER_ENABLED: no transactional Bayes store is wired yet (libs/persistence/src/bayes)',
-        );
       providers.push(
         {
           provide: FeedbackSource,
           useFactory: (bus: EventBus) => feedbackSourceFor(config, options, bus),
           inject: [EventBus],
         },
-        { provide: LearnerBayesStores, useValue: options.learnerStores },
+        { provide: LearnerBayesStores, useValue: options.learnerStores ?? new TransactionalBayesStores() },
         LearnerService,
         FeedbackConsumer,
       );
     }
     return {
       module: ApiModule,
-      imports: [PersistenceModule.forRoot(config.database), MessagingModule.forRoot(config.messaging), OperatorToolsModule.forRoot(config)],
+      imports: [
+        PersistenceModule.forRoot(config.database),
+        MessagingModule.forRoot(config.messaging),
+        OperatorToolsModule.forRoot(config),
+      ],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],
       providers,
     };

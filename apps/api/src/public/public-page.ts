@@ -2,7 +2,10 @@ import type { PublicRefusal } from './public.service';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function layout(title: string, body: string): string {
@@ -31,7 +34,10 @@ like <code>01JD8ZQ5X4ABCDEFGHJKMNPQRS</code>. Enter it to see why, in plain word
 
 export function renderRefusalPage(r: PublicRefusal, notice: string | null = null): string {
   const reasons = r.reasons
-    .map((x) => `<div class="reason"><p>${escapeHtml(x.what)}</p><p class="fix"><strong>What to do:</strong> ${escapeHtml(x.fix)}</p></div>`)
+    .map(
+      (x) =>
+        `<div class="reason"><p>${escapeHtml(x.what)}</p><p class="fix"><strong>What to do:</strong> ${escapeHtml(x.fix)}</p></div>`,
+    )
     .join('');
   const review = r.reviewable
     ? `<h2>Ask for a review</h2><p>If you fixed the cause or believe this was a mistake, the provider's mail team can review it.</p>

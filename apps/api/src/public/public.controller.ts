@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Header, HttpCode, HttpException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Header,
+  HttpCode,
+  HttpException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../dtos/zod-body.pipe';
@@ -24,7 +36,12 @@ function clientOf(req: ClientRequest): string {
 export const reviewRequestSchema = z
   .object({
     reference: z.string().trim().max(40),
-    email: z.string().trim().toLowerCase().max(320).regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),
+    email: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(320)
+      .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be an e-mail address'),
     message: z.string().trim().min(1, 'tell the mail team what changed').max(2000),
   })
   .strict();
@@ -77,11 +94,25 @@ export class PublicController {
   async review(@Body() body: unknown, @Req() req: ClientRequest, @Res() res: HtmlResponse): Promise<void> {
     const parsed = reviewRequestSchema.safeParse(body);
     if (!parsed.success) {
-      return this.html(res, 400, renderMessagePage('Please check the form', parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')));
+      return this.html(
+        res,
+        400,
+        renderMessagePage(
+          'Please check the form',
+          parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+        ),
+      );
     }
     try {
       await this.refusals.requestReview(parsed.data, clientOf(req));
-      this.html(res, 202, renderMessagePage('Thank you', 'Your request is queued for the mail team. You will hear from them at the address you gave.'));
+      this.html(
+        res,
+        202,
+        renderMessagePage(
+          'Thank you',
+          'Your request is queued for the mail team. You will hear from them at the address you gave.',
+        ),
+      );
     } catch (err) {
       this.htmlError(res, err);
     }

@@ -1,4 +1,11 @@
-import { ConflictException, HttpException, HttpStatus, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpException,
+  HttpStatus,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
 import { isReferenceId } from '@spamfilter/domain';
 import { DelistRequestRepository, ScanRecordRepository } from '@spamfilter/persistence';
@@ -7,7 +14,8 @@ import { PublicRateLimiter } from './public-rate-limiter';
 import { explainRefusal, REFUSING, type RefusalReason } from './refusal-explainer';
 
 /** The one answer for an unknown reference, a malformed one, and a message that was not refused: nothing to tell apart. */
-export const NOT_FOUND_TEXT = 'No refused message has this reference. Check that you copied it completely from the bounce message.';
+export const NOT_FOUND_TEXT =
+  'No refused message has this reference. Check that you copied it completely from the bounce message.';
 
 export interface PublicRefusal {
   readonly reference: string;
@@ -49,15 +57,29 @@ export class PublicRefusalService {
   ): Promise<{ readonly id: string; readonly status: 'pending' }> {
     this.throttle(client);
     const refusal = await this.find(input.reference);
-    if (!refusal.reviewable) throw new ConflictException('This refusal cannot be lifted by a review; follow the advice on the page.');
-    const pending = await this.requests.countPendingFor(refusal.reference, new Date(now.getTime() - 86_400_000));
-    if (pending >= MAX_PENDING_PER_REFERENCE) throw new ConflictException('A review of this message is already waiting for the mail team.');
-    const row = await this.requests.add({ reference: refusal.reference, requesterEmail: input.email, message: input.message }, now);
+    if (!refusal.reviewable)
+      throw new ConflictException(
+        'This refusal cannot be lifted by a review; follow the advice on the page.',
+      );
+    const pending = await this.requests.countPendingFor(
+      refusal.reference,
+      new Date(now.getTime() - 86_400_000),
+    );
+    if (pending >= MAX_PENDING_PER_REFERENCE)
+      throw new ConflictException('A review of this message is already waiting for the mail team.');
+    const row = await this.requests.add(
+      { reference: refusal.reference, requesterEmail: input.email, message: input.message },
+      now,
+    );
     return { id: row.id, status: 'pending' };
   }
 
   private throttle(client: string): void {
-    if (!this.limiter.allow(client)) throw new HttpException('Too many look-ups from your address; wait a minute.', HttpStatus.TOO_MANY_REQUESTS);
+    if (!this.limiter.allow(client))
+      throw new HttpException(
+        'Too many look-ups from your address; wait a minute.',
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
   }
 
   private async find(referenceInput: string): Promise<PublicRefusal> {
