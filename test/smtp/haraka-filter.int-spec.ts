@@ -139,6 +139,31 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     expect(bodyOf(sink.messages[0].raw).equals(bodyOf(msg))).toBe(true);
   });
 
+  it('outbound submission: MAIL without AUTH is refused; authenticated mail is scanned as outbound and delivered', async () => {
+    const outbound = await startHaraka({
+      kind: 'outbound',
+      filterUrl,
+      sinkPort: sink.port,
+      users: { 'alice@example.net': 'correct horse' },
+      spamfilter: { main: { fail_open: 'false' } },
+    });
+    try {
+      const msg = message('outbound hello');
+      const anonymous = await sendOnce(outbound.port, { from: 'alice@example.net', to: ['friend@remote.example'] }, msg);
+      expect(anonymous.mail.code).toBe(530);
+      const r = await sendOnce(outbound.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth: { user: 'alice@example.net', pass: 'correct horse' } }, msg);
+      expect(r.auth?.code).toBe(235);
+      expect(r.rcpt[0].code).toBe(250);
+      expect(r.data?.code).toBe(250);
+      await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+      expect(sink.messages[0].rcptTo).toEqual(['friend@remote.example']);
+      expect(headerValues(sink.messages[0].raw, 'X-Spam-Reference')[0]).toMatch(REFERENCE_ID_PATTERN);
+      expect(bodyOf(sink.messages[0].raw).equals(bodyOf(msg))).toBe(true);
+    } finally {
+      await outbound.stop();
+    }
+  });
+
   it('the filter is stopped mid-run (fail_open=false): every message is delivered or refused with a 4xx, none lost', async () => {
     const total = 30;
     const codes: number[] = [];
