@@ -195,6 +195,26 @@ describe('KafkaEventBus (real broker)', () => {
     expect(got).toEqual(['p0']);
   });
 
+  it('a new group with fromBeginning false starts at the end as of subscribe(), missing nothing published after', async () => {
+    const prefix = `${RUN}end.`;
+    const b = make(prefix);
+    await b.publishBatch(
+      Array.from({ length: 6 }, (_, i) => ({
+        topic: TOPICS.feedback,
+        key: `k${i}`,
+        event: feedback(`old${i}`, `k${i}`),
+      })),
+    );
+    const seen: string[] = [];
+    await b.subscribe(TOPICS.feedback, `g-end-${RUN}`, async (e) => void seen.push(e.eventId), {
+      fromBeginning: false,
+    });
+    for (let i = 0; i < 6; i++) await b.publish(TOPICS.feedback, `k${i}`, feedback(`new${i}`, `k${i}`));
+    await waitFor(() => seen.length >= 6);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(seen.slice().sort()).toEqual(['new0', 'new1', 'new2', 'new3', 'new4', 'new5']);
+  });
+
   it("is 'down' when pointed at a closed port, and connect() says so in one line", async () => {
     const port = await closedPort();
     const dead = new KafkaEventBus({

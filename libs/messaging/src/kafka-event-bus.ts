@@ -4,7 +4,8 @@ import {
   logLevel,
   type Admin,
   type Consumer,
-  type EachMessagePayload,
+  type EachBatchPayload,
+  type KafkaMessage,
   type LogEntry,
   type Producer,
 } from 'kafkajs';
@@ -39,6 +40,10 @@ export interface KafkaEventBusOptions {
   /** Consumer session timeout (default 10 s); a handler must not run longer than this without returning. */
   readonly sessionTimeoutMs?: number;
 }
+
+/** Commit a busy partition's progress at least every this many events or this often (and always at batch end). */
+const COMMIT_EVERY = 100;
+const COMMIT_INTERVAL_MS = 1000;
 
 /** Kafka could not be reached; the message is one line meant for an operator, without a stack trace. */
 export class MessagingUnavailableError extends Error {
@@ -234,7 +239,16 @@ export class KafkaEventBus extends EventBus {
     const physical = physicalTopic(this.opts.topicPrefix, topic);
     const retry = resolveRetry(opts);
     const logger = this.logger;
-    await this.ensureTopic(physical);
+    try {
+      await this.ensureTopic(physical);
+      // kafkajs' fromBeginning:false means "latest when the first fetch happens", which can be after events published
+      // right after subscribe() resolved. Pin a new group to the end offsets now, so "from the end" means "from now".
+      if (opts.fromBeginning === false) await this.pinNewGroupToEnd(physical, groupId);
+    } catch (err) {
+      throw new MessagingUnavailableError(
+        `subscribe to ${physical} (group ${groupId}) failed: ${errorMessage(err)}`,
+      );
+    }
     const consumer = this.kafka.consumer({
       groupId,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
@@ -261,10 +275,11 @@ export class KafkaEventBus extends EventBus {
       await consumer.subscribe({ topics: [physical], fromBeginning: opts.fromBeginning ?? true });
       await consumer.run({
         autoCommit: false,
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.opts.partitions ?? 3,
-        eachMessage: async (payload) => {
+        eachBatch: async (payload) => {
           if (sub.stopping) return;
-          const handling = handleOne(payload);
+          const handling = handleBatch(payload);
           sub.inFlight.add(handling);
           try {
             await handling;
@@ -273,8 +288,7 @@ export class KafkaEventBus extends EventBus {
           }
         },
       });
-      // Resolve once the group is joined, so an event published right after subscribe() is not missed by a group
-      // that starts at the end (fromBeginning: false).
+      // Resolve once the group is joined and partitions are assigned.
       await withTimeout(joined, 30_000, `joining group ${groupId}`).catch((err: unknown) =>
         this.logger.warn(errorMessage(err)),
       );
@@ -288,11 +302,53 @@ export class KafkaEventBus extends EventBus {
     this.subscriptions.add(sub);
     return sub;
 
-    async function handleOne({ partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-      for (let attempt = 1; ; attempt++) {
-        // Stopping: leave this event uncommitted (the next member of the group handles it), and since no later
-        // event of the partition is committed either, nothing is skipped.
-        if (sub.stopping) return;
+    /**
+     * One partition's batch, in order. Each event's offset is committed after its handler succeeded: at once when
+     * the batch ends or the subscription stops, otherwise every COMMIT_EVERY events or COMMIT_INTERVAL_MS, so a
+     * busy partition does not pay a commit round trip per event. A crash (not a stop) can therefore redeliver up to
+     * COMMIT_EVERY handled events: at-least-once, handlers de-duplicate by event ID.
+     */
+    async function handleBatch({
+      batch,
+      resolveOffset,
+      heartbeat,
+      isRunning,
+      isStale,
+    }: EachBatchPayload): Promise<void> {
+      let next: string | null = null;
+      let sinceCommit = 0;
+      let lastCommit = Date.now();
+      const commit = async (): Promise<void> => {
+        if (next === null) return;
+        const offset = next;
+        next = null;
+        sinceCommit = 0;
+        lastCommit = Date.now();
+        await consumer.commitOffsets([{ topic: physical, partition: batch.partition, offset }]);
+      };
+      try {
+        for (const message of batch.messages) {
+          if (sub.stopping || !isRunning() || isStale()) break;
+          if (!(await handleOne(batch.partition, message, heartbeat))) break;
+          resolveOffset(message.offset);
+          next = (BigInt(message.offset) + 1n).toString();
+          sinceCommit++;
+          if (sinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
+          await heartbeat();
+        }
+      } finally {
+        // What was handled is committed while this consumer is still a member of the group (also on stop).
+        await commit();
+      }
+    }
+
+    /** Runs the handler until it succeeds (true) or the subscription stops (false: the event stays uncommitted). */
+    async function handleOne(
+      partition: number,
+      message: KafkaMessage,
+      heartbeat: () => Promise<void>,
+    ): Promise<boolean> {
+      for (let attempt = 1; !sub.stopping; attempt++) {
         const meta: EventMeta = {
           topic,
           key: message.key?.toString('utf8') ?? '',
@@ -303,7 +359,7 @@ export class KafkaEventBus extends EventBus {
         try {
           const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as TopicEvents[T];
           await handler(event, meta);
-          break;
+          return true;
         } catch (err) {
           const wait = retryDelayMs(retry, attempt);
           logger.warn(
@@ -314,9 +370,7 @@ export class KafkaEventBus extends EventBus {
           await heartbeat().catch(() => undefined);
         }
       }
-      await consumer.commitOffsets([
-        { topic: physical, partition, offset: (BigInt(message.offset) + 1n).toString() },
-      ]);
+      return false;
     }
   }
 
@@ -361,6 +415,28 @@ export class KafkaEventBus extends EventBus {
     ]);
   }
 
+  /** A group with no committed offsets starts at the topic's current end (its first commit, made here). */
+  private async pinNewGroupToEnd(physical: string, groupId: string): Promise<void> {
+    await this.connectAdmin();
+    const committed = await this.admin.fetchOffsets({ groupId, topics: [physical] });
+    const partitions = committed.find((t) => t.topic === physical)?.partitions ?? [];
+    if (partitions.some((p) => p.offset !== '-1')) return;
+    const ends = await this.admin.fetchTopicOffsets(physical);
+    await this.admin.setOffsets({
+      groupId,
+      topic: physical,
+      partitions: ends.map((e) => ({ partition: e.partition, offset: e.high })),
+    });
+  }
+
+  private connectAdmin(): Promise<void> {
+    this.adminReady ??= this.admin.connect().catch((err: unknown) => {
+      this.adminReady = null;
+      throw err;
+    });
+    return this.adminReady;
+  }
+
   private connectProducer(): Promise<void> {
     this.producerReady ??= this.producer.connect().catch((err: unknown) => {
       this.producerReady = null;
@@ -374,11 +450,7 @@ export class KafkaEventBus extends EventBus {
     let ready = this.topicsReady.get(physical);
     if (!ready) {
       ready = (async () => {
-        this.adminReady ??= this.admin.connect().catch((err: unknown) => {
-          this.adminReady = null;
-          throw err;
-        });
-        await this.adminReady;
+        await this.connectAdmin();
         await this.admin.createTopics({
           waitForLeaders: true,
           topics: [
