@@ -8,6 +8,9 @@ import type { AppConfig } from '@spamfilter/config';
 import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
 import { FilterDatabase } from './services/persistence/filter-database';
+import { FilterEvents } from './services/filter-events';
+import { createCounterStore, type CounterStore } from '@spamfilter/counters';
+import { createEventBus, type EventBus } from '@spamfilter/messaging';
 
 export interface FilterApp {
   readonly app: INestApplication;
@@ -24,9 +27,61 @@ export interface FilterApp {
  * streams the raw message itself under the size limit. Our own http.Server allows large envelope headers — 1,000
  * recipients in X-Rcpt-To exceed node's 16 KiB default.
  */
-export async function createFilterApp(config: AppConfig, options: FilterDependencies & { readonly connectDatabase?: boolean } = {}): Promise<FilterApp> {
-  const { connectDatabase, ...rest } = options;
+export interface ConnectOptions {
+  /** Open the database of config.database (lists, policies, users, message log), in the background. */
+  readonly connectDatabase?: boolean;
+  /** Greylisting triplets in the counter store of config.counters (Redis or in-memory). */
+  readonly connectCounters?: boolean;
+  /** Publish scan events and follow model changes on the bus of config.messaging. */
+  readonly connectBus?: boolean;
+}
+
+export async function createFilterApp(config: AppConfig, options: FilterDependencies & ConnectOptions = {}): Promise<FilterApp> {
+  const { connectDatabase, connectCounters, connectBus, ...rest } = options;
   let deps: FilterDependencies = rest;
+  let counters: CounterStore | null = null;
+  if (connectCounters && !deps.greylistStore) {
+    counters = createCounterStore(config.counters);
+    const store = counters;
+    deps = {
+      ...deps,
+      greylistStore: store,
+      health: {
+        counters: async () => {
+          const h = await store.health();
+          return { state: h.status, detail: `${config.counters.store} ${JSON.stringify(h.detail).slice(0, 160)}` };
+        },
+        ...deps.health,
+      },
+    };
+  }
+  let bus: EventBus | null = null;
+  let events: FilterEvents | null = null;
+  let servicesRef: FilterServices | null = null;
+  if (connectBus) {
+    bus = await createEventBus(config.messaging);
+    const b = bus;
+    events = new FilterEvents(b, () => servicesRef!);
+    const ev = events;
+    const prevVerdict = deps.extensions?.onVerdict;
+    deps = {
+      ...deps,
+      extensions: {
+        ...deps.extensions,
+        onVerdict: (verdict, envelope, ctx) => {
+          prevVerdict?.(verdict, envelope, ctx);
+          ev.publishVerdict(verdict, envelope);
+        },
+      },
+      health: {
+        bus: async () => {
+          const h = await b.health();
+          return { state: h.status, detail: `${config.messaging.bus}; scan events dropped ${ev.dropped}, failed ${ev.failed}` };
+        },
+        ...deps.health,
+      },
+    };
+  }
   let database: FilterDatabase | null = null;
   if (connectDatabase && !deps.database) {
     // Connects in the background: a database that is down delays nothing (see FilterDatabase).
@@ -39,6 +94,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   app.enableShutdownHooks();
   await app.init();
   const services = app.get(FilterServices);
+  servicesRef = services;
+  await events?.subscribe();
   const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, adapter.getInstance());
   return {
     app,
@@ -58,9 +115,12 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await events?.close();
       await services.close();
       await app.close();
       await database?.close();
+      await bus?.close();
+      await counters?.close();
     },
   };
 }

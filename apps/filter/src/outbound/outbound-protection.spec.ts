@@ -32,6 +32,7 @@ function setup(env: Record<string, string> = {}) {
     extensions: {
       forcedAction: (hits, envelope) => outbound.forcedAction(hits, envelope),
       onVerdict: (verdict, envelope) => outbound.onVerdict(verdict, envelope),
+      headers: (verdict, envelope) => outbound.routingHeaders(verdict, envelope),
     },
     scanLog: null,
   });
@@ -115,8 +116,13 @@ describe('OutboundProtection in the scan pipeline', () => {
     const risky = await filter.scan.scan(envelope('carol@customer.example'), mail('promo of the week'));
     expect(risky.action).toBe('accept');
     expect(risky.score).toBeGreaterThanOrEqual(3);
-    expect(outbound.routingHeaders(risky, { direction: 'outbound' })).toEqual([[ROUTING_HEADER, 'risky']]);
+    expect(risky.headers).toContainEqual([ROUTING_HEADER, 'risky']);
     const clean = await filter.scan.scan(envelope('carol@customer.example'), mail('minutes of the meeting'));
-    expect(outbound.routingHeaders(clean, { direction: 'outbound' })).toEqual([]);
+    expect(clean.headers.map(([name]) => name)).not.toContain(ROUTING_HEADER);
+    // Refused mail is not routed anywhere, and inbound mail never gets the tag.
+    const refused = await filter.scan.scan(envelope('carol@customer.example'), mail('SPAMRUN promo'));
+    expect(refused.action).toBe('reject');
+    expect(refused.headers.map(([name]) => name)).not.toContain(ROUTING_HEADER);
+    expect(outbound.routingHeaders({ action: 'accept', score: 50 }, { direction: 'inbound' })).toEqual([]);
   });
 });

@@ -19,6 +19,8 @@ export interface ScanExtensions {
   readonly onVerdict?: (verdict: ScanVerdict, envelope: ScanEnvelope, ctx: ScanContext) => void;
   /** What the learner needs to train on this message later (tokens), stored in the scan record. */
   readonly training?: (ctx: ScanContext) => Readonly<Record<string, unknown>> | null;
+  /** Headers to add for every recipient given the final action and score (the outbound routing tag for the risky IP pool). */
+  readonly headers?: (verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: ScanEnvelope) => readonly (readonly [string, string])[];
 }
 
 export interface ScanServiceDeps {
@@ -95,6 +97,7 @@ export class ScanService {
     ];
     const symbolsHeader = symbolsLine([...sharedSymbols, ...recipients.flatMap((r) => r.symbols)]);
     if (symbolsHeader) headers.push(['X-Spam-Symbols', symbolsHeader]);
+    for (const [name, value] of this.d.extensions?.headers?.({ action, score }, envelope) ?? []) headers.push([name, value]);
 
     const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
     const verdict: ScanVerdict = {

@@ -1,0 +1,62 @@
+import { Logger } from '@nestjs/common';
+import type { AppConfig } from '@spamfilter/config';
+import { createCounterStore, type CounterStore } from '@spamfilter/counters';
+import { createEventBus, type EventBus } from '@spamfilter/messaging';
+import type { DataSource } from 'typeorm';
+import type { FilterDependencies } from '../services/filter-services';
+import { createOutboundProtection } from './outbound-db-stores';
+import type { OutboundProtection } from './outbound-protection';
+
+export interface OutboundForFilter {
+  readonly protection: OutboundProtection;
+  /** Spread into createFilterApp's options: the outbound checks and the scan extensions. */
+  readonly filterDependencies: Pick<FilterDependencies, 'extraChecks' | 'extensions'>;
+  /** Tells the outbound stores where the database is (the filter connects it in the background). */
+  useDatabase(ref: () => DataSource | undefined): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Everything the filter process needs for outbound protection, from the configuration: the counter store
+ * (COUNTERS), the bus for operator notices (BUS) and the outbound checks over the filter's database. Usage in
+ * main.ts:
+ *
+ *   const outbound = await startOutboundForFilter(config);
+ *   const filter = await createFilterApp(config, { ..., ...outbound.filterDependencies });
+ *   outbound.useDatabase(() => filter.services.database?.repos().dataSource);
+ */
+export async function startOutboundForFilter(config: AppConfig, injected: { counters?: CounterStore; bus?: EventBus } = {}): Promise<OutboundForFilter> {
+  const logger = new Logger('Outbound');
+  const counters = injected.counters ?? createCounterStore(config.counters);
+  const bus = injected.bus ?? (await createEventBus(config.messaging));
+  let ref: () => DataSource | undefined = () => undefined;
+  const protection = createOutboundProtection(config, {
+    dataSource: () => {
+      const ds = ref();
+      if (!ds) throw new Error('database not connected yet');
+      return ds;
+    },
+    counters,
+    bus,
+    log: { warn: (m) => logger.warn(m) },
+  });
+  return {
+    protection,
+    filterDependencies: {
+      extraChecks: protection.checks,
+      extensions: {
+        forcedAction: (hits, envelope) => protection.forcedAction(hits, envelope),
+        onVerdict: (verdict, envelope) => protection.onVerdict(verdict, envelope),
+        headers: (verdict, envelope) => protection.routingHeaders(verdict, envelope),
+      },
+    },
+    useDatabase(r) {
+      ref = r;
+    },
+    async close() {
+      await protection.autoBlock.idle();
+      if (!injected.bus) await bus.close();
+      if (!injected.counters) await counters.close();
+    },
+  };
+}

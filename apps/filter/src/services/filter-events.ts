@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import type { ModelChangeEvent, ScanEnvelope, ScanVerdict } from '@spamfilter/domain';
+import type { EventBus, ScanEvent, Subscription } from '@spamfilter/messaging';
+import type { FilterServices } from './filter-services';
+
+/** Publishes at most this many scan events at once; beyond it events are dropped and counted (never block scans). */
+const MAX_IN_FLIGHT = 2000;
+
+/**
+ * The filter on the event bus: every verdict goes out on spamfilter.scans.v1 (fire-and-forget: a slow or absent
+ * broker never delays an answer — the message log in the database is the record, the event is for statistics), and
+ * model changes from spamfilter.model.v1 drop the caches they make stale (each instance its own consumer group,
+ * starting at the end: it loads current state from the database).
+ */
+export class FilterEvents {
+  private inFlight = 0;
+  dropped = 0;
+  failed = 0;
+  private subscription: Subscription | null = null;
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly services: () => FilterServices,
+    private readonly onBayesChange?: (event: ModelChangeEvent) => void,
+  ) {}
+
+  publishVerdict(verdict: ScanVerdict, envelope: ScanEnvelope): void {
+    if (this.inFlight >= MAX_IN_FLIGHT) {
+      this.dropped++;
+      return;
+    }
+    this.inFlight++;
+    void this.toEvent(verdict, envelope)
+      .then((event) => this.bus.publish('spamfilter.scans.v1', event.recipients[0]?.userId ?? envelope.authUser ?? envelope.rcptTo[0] ?? 'unknown', event))
+      .catch(() => {
+        this.failed++;
+      })
+      .finally(() => {
+        this.inFlight--;
+      });
+  }
+
+  async subscribe(): Promise<void> {
+    this.subscription = await this.bus.subscribe(
+      'spamfilter.model.v1',
+      `filter-${hostname()}-${process.pid}`,
+      (event) => {
+        switch (event.kind) {
+          case 'policy':
+          case 'lists':
+            this.services().invalidateCaches();
+            break;
+          case 'bayes':
+            this.onBayesChange?.(event);
+            break;
+          case 'reputation':
+            break;
+        }
+        return Promise.resolve();
+      },
+      { fromBeginning: false },
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.subscription?.stop();
+  }
+
+  private async toEvent(v: ScanVerdict, e: ScanEnvelope): Promise<ScanEvent> {
+    const dir = this.services().directory;
+    let owners: Map<string, { userId: string | null } | null> = new Map();
+    try {
+      if (dir) owners = await dir.owners(v.recipients.map((r) => r.recipient));
+    } catch {
+      owners = new Map();
+    }
+    return {
+      reference: v.reference,
+      occurredAt: new Date().toISOString(),
+      direction: e.direction,
+      clientIp: e.clientIp,
+      mailFrom: e.mailFrom,
+      authUser: e.authUser ?? null,
+      recipients: v.recipients.map((r) => ({ recipient: r.recipient, userId: owners.get(r.recipient)?.userId ?? null, action: r.action, score: r.score })),
+      action: v.action,
+      score: v.score,
+    };
+  }
+}
