@@ -135,8 +135,8 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(await scans.findByReference({ kind: 'operator' }, input.reference)).toBeNull();
     });
 
-    it('inserts a large batch in one call', async () => {
-      const batch = Array.from({ length: 230 }, (_, i) =>
+    it('inserts a large batch in one call (several multi-row statements)', async () => {
+      const batch = Array.from({ length: 1100 }, (_, i) =>
         scanRecord({
           createdAt: new Date(minutes(-1000).getTime() + i),
           mailFrom: 'bulk@batch.example',
@@ -148,11 +148,16 @@ describe.each(engines)('repositories on $name', (engine) => {
       );
       await scans.insertMany(batch);
       const page = await scans.search({ kind: 'operator' }, { sender: 'bulk@batch.example' }, { limit: 500 });
-      expect(page.items).toHaveLength(230);
-      expect(page.hasMore).toBe(false);
+      expect(page.items).toHaveLength(500);
+      expect(page.hasMore).toBe(true);
       expect(page.items.every((i) => i.recipients.length === 2)).toBe(true);
       // Newest first.
-      expect(page.items[0].record.reference).toBe(batch[229].reference);
+      expect(page.items[0].record.reference).toBe(batch[1099].reference);
+      const [counts] = (await ds.query(
+        `SELECT (SELECT COUNT(*) FROM scan_record WHERE mail_from = 'bulk@batch.example') AS records,
+                (SELECT COUNT(*) FROM scan_recipient WHERE recipient LIKE 'r%@gamma.example') AS recipients`,
+      )) as { records: number | string; recipients: number | string }[];
+      expect([Number(counts.records), Number(counts.recipients)]).toEqual([1100, 1100]);
     });
   });
 

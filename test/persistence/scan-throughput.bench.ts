@@ -28,6 +28,7 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
     );
     const t0 = Date.UTC(2026, 10, 1);
     const started = performance.now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < N; i += BATCH) {
       const batch = Array.from({ length: Math.min(BATCH, N - i) }, (_, j) => {
         const k = i + j;
@@ -48,6 +49,8 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
       await scans.insertMany(batch);
     }
     const insertSec = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuUsPerRecord = (cpu.user + cpu.system) / N;
     const time = async (fn: () => Promise<unknown>, reps = 50): Promise<number> => {
       const s = performance.now();
       for (let r = 0; r < reps; r++) await fn();
@@ -63,7 +66,7 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
     const someRef = (await scans.recentForUser(people[1].id, 1))[0].reference;
     const byRef = await time(() => scans.findByReference({ kind: 'operator' }, someRef), 200);
     console.log(
-      `${name}: insert ${N} records (+${2 * N} recipients) in ${insertSec.toFixed(1)} s = ${Math.round(N / insertSec)} records/s (batches of ${BATCH}); ` +
+      `${name}: insert ${N} records (+${2 * N} recipients) in ${insertSec.toFixed(1)} s = ${Math.round(N / insertSec)} records/s (batches of ${BATCH}, this process ${Math.round(cpuUsPerRecord)} µs CPU per record); ` +
         `search by sender ${bySender.toFixed(1)} ms, user search ${userSearch.toFixed(1)} ms, recent verdicts ${recent.toFixed(1)} ms, by reference ${byRef.toFixed(2)} ms`,
     );
   } finally {

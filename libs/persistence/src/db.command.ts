@@ -48,6 +48,7 @@ export async function runDbCommand(
         return drift.length ? 1 : 0;
       }
     }
+    return 64; // unreachable: every command is handled above
   } catch (err) {
     out(
       err instanceof DatabaseStartupError

@@ -8,9 +8,9 @@ import {
   type FindOptionsWhere,
   type SelectQueryBuilder,
 } from 'typeorm';
-import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ScanRecipientEntity } from '../entities/scan-recipient.entity';
 import { ScanRecordEntity } from '../entities/scan-record.entity';
+import { bulkInsert } from '../bulk-insert';
 import { runInTransaction } from '../transactions';
 
 export type NewScanRecipient = Omit<ScanRecipientEntity, 'reference' | 'createdAt' | 'record'>;
@@ -67,14 +67,6 @@ export interface UserVerdict {
 }
 
 export const MAX_PAGE_SIZE = 500;
-/** Rows per multi-row INSERT: keeps far below SQLite's 32766 bound parameters and PostgreSQL's 65535. */
-const INSERT_CHUNK = 100;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function splitRecord(input: NewScanRecord): { record: ScanRecordEntity; recipients: ScanRecipientEntity[] } {
   const { recipients, ...record } = input;
@@ -103,28 +95,16 @@ export class ScanRecordRepository {
     if (inputs.length === 0) return;
     const split = inputs.map(splitRecord);
     await runInTransaction(this.dataSource, async (manager) => {
-      for (const part of chunks(
+      await bulkInsert(
+        manager,
+        ScanRecordEntity,
         split.map((s) => s.record),
-        INSERT_CHUNK,
-      )) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(ScanRecordEntity)
-          .values(part as unknown as QueryDeepPartialEntity<ScanRecordEntity>[])
-          .execute();
-      }
-      for (const part of chunks(
+      );
+      await bulkInsert(
+        manager,
+        ScanRecipientEntity,
         split.flatMap((s) => s.recipients),
-        INSERT_CHUNK,
-      )) {
-        await manager
-          .createQueryBuilder()
-          .insert()
-          .into(ScanRecipientEntity)
-          .values(part as unknown as QueryDeepPartialEntity<ScanRecipientEntity>[])
-          .execute();
-      }
+      );
     });
   }
 
