@@ -11,6 +11,7 @@ import { FilterDatabase } from './services/persistence/filter-database';
 import { FilterEvents } from './services/filter-events';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
+import { startOutboundForFilter, withOutbound, type OutboundForFilter } from './outbound/outbound-launcher';
 
 export interface FilterApp {
   readonly app: INestApplication;
@@ -34,10 +35,12 @@ export interface ConnectOptions {
   readonly connectCounters?: boolean;
   /** Publish scan events and follow model changes on the bus of config.messaging. */
   readonly connectBus?: boolean;
+  /** Outbound protection (rate limits, account blocks, AUP rules, routing tag) on the counters, bus and database above. */
+  readonly connectOutbound?: boolean;
 }
 
 export async function createFilterApp(config: AppConfig, options: FilterDependencies & ConnectOptions = {}): Promise<FilterApp> {
-  const { connectDatabase, connectCounters, connectBus, ...rest } = options;
+  const { connectDatabase, connectCounters, connectBus, connectOutbound, ...rest } = options;
   let deps: FilterDependencies = rest;
   let counters: CounterStore | null = null;
   if (connectCounters && !deps.greylistStore) {
@@ -82,6 +85,11 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       },
     };
   }
+  let outbound: OutboundForFilter | null = null;
+  if (connectOutbound) {
+    outbound = await startOutboundForFilter(config, { ...(counters ? { counters } : {}), ...(bus ? { bus } : {}) });
+    deps = withOutbound(deps, outbound);
+  }
   let database: FilterDatabase | null = null;
   if (connectDatabase && !deps.database) {
     // Connects in the background: a database that is down delays nothing (see FilterDatabase).
@@ -95,6 +103,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;
+  outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, adapter.getInstance());
   return {
@@ -116,6 +125,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         server.closeAllConnections();
       });
       await events?.close();
+      await outbound?.close();
       await services.close();
       await app.close();
       await database?.close();

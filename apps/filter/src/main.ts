@@ -3,7 +3,7 @@ import { createFilterApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const filter = await createFilterApp(config, { defaultMetrics: true, connectDatabase: true, connectCounters: true, connectBus: true });
+  const filter = await createFilterApp(config, { defaultMetrics: true, connectDatabase: true, connectCounters: true, connectBus: true, connectOutbound: true });
   const url = await filter.listen();
   process.stdout.write(`filter listening on ${url}\n`);
   const stop = (): void => {

@@ -60,3 +60,26 @@ export async function startOutboundForFilter(config: AppConfig, injected: { coun
     },
   };
 }
+
+/**
+ * Adds outbound protection to the filter's dependencies without dropping what is there: the outbound checks are
+ * appended, onVerdict and headers are chained, and a forced action of the outbound module wins over an existing
+ * hook's null.
+ */
+export function withOutbound(deps: FilterDependencies, outbound: Pick<OutboundForFilter, 'filterDependencies'>): FilterDependencies {
+  const prev = deps.extensions;
+  const ob = outbound.filterDependencies.extensions!;
+  return {
+    ...deps,
+    extraChecks: [...(deps.extraChecks ?? []), ...(outbound.filterDependencies.extraChecks ?? [])],
+    extensions: {
+      ...prev,
+      forcedAction: (hits, envelope) => ob.forcedAction?.(hits, envelope) ?? prev?.forcedAction?.(hits, envelope) ?? null,
+      onVerdict: (verdict, envelope, ctx) => {
+        prev?.onVerdict?.(verdict, envelope, ctx);
+        ob.onVerdict?.(verdict, envelope, ctx);
+      },
+      headers: (verdict, envelope) => [...(prev?.headers?.(verdict, envelope) ?? []), ...(ob.headers?.(verdict, envelope) ?? [])],
+    },
+  };
+}
