@@ -1,6 +1,6 @@
 /**
  * `npm run -s bench -- smtp --corpus DIR [--connections N] [--seconds S] [--json]
- *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open]`
+ *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check]`
  *
  * End-to-end SMTP throughput: real SMTP on loopback → Haraka (child process, haraka/inbound config) with the
  * spamfilter plugin → the filter (apps/filter, in this process on embedded defaults, DNS off, unless --filter) →
@@ -31,10 +31,11 @@ interface Args {
   nodes: number;
   limit: number;
   failOpen: boolean;
+  rcptCheck: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', connections: 32, seconds: 10, json: false, filter: null, haraka: null, nodes: 0, limit: 0, failOpen: false };
+  const a: Args = { corpus: '', connections: 32, seconds: 10, json: false, filter: null, haraka: null, nodes: 0, limit: 0, failOpen: false, rcptCheck: true };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -52,6 +53,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--nodes': a.nodes = Number(v()); break;
       case '--limit': a.limit = Number(v()); break;
       case '--fail-open': a.failOpen = true; break;
+      case '--no-rcpt-check': a.rcptCheck = false; break;
       default: throw new Error(`unknown argument ${k}`);
     }
   }
@@ -111,7 +113,7 @@ export async function main(argv: string[]): Promise<void> {
         hostList: ['example.net'],
         logLevel: 'warn',
         nodes: args.nodes,
-        spamfilter: { main: { fail_open: String(args.failOpen) } },
+        spamfilter: { main: { fail_open: String(args.failOpen) }, checks: { rcpt: String(args.rcptCheck) } },
       });
       port = haraka.port;
     }
@@ -146,6 +148,7 @@ export async function main(argv: string[]): Promise<void> {
       filter: args.filter ?? (args.haraka ? 'external' : 'in-process (embedded defaults, DNS off)'),
       messages: messages.length,
       connections: args.connections,
+      rcptCheck: args.rcptCheck,
       seconds: round(result.elapsedMs / 1000, 3),
       sent: result.sent,
       accepted: result.accepted,
