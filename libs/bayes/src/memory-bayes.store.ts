@@ -1,16 +1,10 @@
 import type { BayesStore, Label, ScopeTotals, ScopeView, TrainOutcome } from './bayes-store';
-
-interface Row {
-  spam: number;
-  ham: number;
-  /** Last time (epoch day) the token was trained. */
-  day: number;
-}
+import { TokenTable } from './token-table';
 
 interface ScopeState {
   spam: number;
   ham: number;
-  readonly tokens: Map<number, Row>;
+  readonly tokens: TokenTable;
   readonly trained: Map<string, { label: Label; tokens: Uint32Array }>;
 }
 
@@ -33,11 +27,12 @@ export class MemoryBayesStore implements BayesStore {
     const spam = new Uint32Array(tokens.length);
     const ham = new Uint32Array(tokens.length);
     if (!st) return { totals: { spam: 0, ham: 0 }, spam, ham };
+    const table = st.tokens;
     for (let i = 0; i < tokens.length; i++) {
-      const row = st.tokens.get(tokens[i] as number);
-      if (row) {
-        spam[i] = row.spam;
-        ham[i] = row.ham;
+      const slot = table.find(tokens[i] as number);
+      if (slot >= 0) {
+        spam[i] = table.spam(slot);
+        ham[i] = table.ham(slot);
       }
     }
     return { totals: { spam: st.spam, ham: st.ham }, spam, ham };
@@ -50,21 +45,21 @@ export class MemoryBayesStore implements BayesStore {
   trainSync(scope: string, fingerprint: string, tokens: Uint32Array, label: Label | null, now: Date): TrainOutcome {
     let st = this.scopes.get(scope);
     const previous = st?.trained.get(fingerprint);
+    const day = Math.floor(now.getTime() / DAY_MS);
     if (label === null) {
       if (!st || !previous) return 'absent';
-      this.apply(st, previous.tokens, previous.label, -1, 0);
+      this.apply(st, previous.tokens, previous.label, -1, day);
       st.trained.delete(fingerprint);
       if (st.trained.size === 0 && st.tokens.size === 0) this.scopes.delete(scope);
       return 'unlearned';
     }
     if (previous?.label === label) return 'unchanged';
     if (!st) {
-      st = { spam: 0, ham: 0, tokens: new Map(), trained: new Map() };
+      st = { spam: 0, ham: 0, tokens: new TokenTable(), trained: new Map() };
       this.scopes.set(scope, st);
     }
-    const day = Math.floor(now.getTime() / DAY_MS);
     if (previous) this.apply(st, previous.tokens, previous.label, -1, day);
-    const copy = Uint32Array.from(tokens);
+    const copy = Uint32Array.from(new Set(tokens));
     this.apply(st, copy, label, 1, day);
     st.trained.set(fingerprint, { label, tokens: copy });
     return previous ? 'corrected' : 'learned';
@@ -73,19 +68,10 @@ export class MemoryBayesStore implements BayesStore {
   private apply(st: ScopeState, tokens: Uint32Array, label: Label, delta: 1 | -1, day: number): void {
     if (label === 'spam') st.spam = Math.max(0, st.spam + delta);
     else st.ham = Math.max(0, st.ham + delta);
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i] as number;
-      let row = st.tokens.get(t);
-      if (!row) {
-        if (delta < 0) continue; // pruned meanwhile
-        row = { spam: 0, ham: 0, day };
-        st.tokens.set(t, row);
-      }
-      if (label === 'spam') row.spam = Math.max(0, row.spam + delta);
-      else row.ham = Math.max(0, row.ham + delta);
-      if (delta > 0) row.day = day;
-      if (row.spam === 0 && row.ham === 0) st.tokens.delete(t);
-    }
+    const ds = label === 'spam' ? delta : 0;
+    const dh = label === 'ham' ? delta : 0;
+    // removing a token pruned meanwhile is a no-op (TokenTable.add never creates on a negative delta)
+    for (let i = 0; i < tokens.length; i++) st.tokens.add(tokens[i] as number, ds, dh, day);
   }
 
   trainedLabel(scope: string, fingerprint: string): Promise<Label | null> {
@@ -96,14 +82,7 @@ export class MemoryBayesStore implements BayesStore {
     const st = this.scopes.get(scope);
     if (!st) return Promise.resolve(0);
     const day = Math.floor(olderThan.getTime() / DAY_MS);
-    let n = 0;
-    for (const [t, row] of st.tokens) {
-      if (row.day < day && row.spam + row.ham <= maxCount) {
-        st.tokens.delete(t);
-        n++;
-      }
-    }
-    return Promise.resolve(n);
+    return Promise.resolve(st.tokens.deleteWhere((spam, ham, d) => d < day && spam + ham <= maxCount));
   }
 
   totals(scope: string): Promise<ScopeTotals> {

@@ -10,7 +10,7 @@ export interface LogisticOptions {
   readonly margin: number;
 }
 
-export const DEFAULT_LOGISTIC: LogisticOptions = { bits: 20, rate: 0.5, margin: 3 };
+export const DEFAULT_LOGISTIC: LogisticOptions = { bits: 20, rate: 1, margin: 3 };
 
 export class OnlineLogistic {
   readonly weights: Float32Array;

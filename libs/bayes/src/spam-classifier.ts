@@ -22,7 +22,7 @@ export const DEFAULT_SPAM_CLASSIFIER: SpamClassifierOptions = {
   tokenizer: DEFAULT_TOKENIZER,
   bayes: DEFAULT_BAYES,
   logistic: DEFAULT_LOGISTIC,
-  gramChars: 3000,
+  gramChars: 1500,
   bayesWeight: 0.5,
   passes: 3,
 };

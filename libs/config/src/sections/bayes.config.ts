@@ -24,7 +24,7 @@ export const bayesSection = {
   userWeight: configKey.number('BAYES_USER_WEIGHT', "How much one of a user's own marks counts against the global prior", 2, { min: 0.1, max: 100 }),
   discriminative: configKey.bool('BAYES_DISCRIMINATIVE', 'Add the global online logistic regression over char 4-grams and tokens to the Bayes logit', true),
   discriminativeBits: configKey.int('BAYES_LR_BITS', 'Hashed feature space of the logistic component, in bits (memory: 4 bytes × 2^bits)', 20, { min: 12, max: 24 }),
-  discriminativeRate: configKey.number('BAYES_LR_RATE', 'Learning rate of the logistic component', 0.5, { min: 0.001, max: 10 }),
+  discriminativeRate: configKey.number('BAYES_LR_RATE', 'Learning rate of the logistic component', 1, { min: 0.001, max: 10 }),
   discriminativeMargin: configKey.number('BAYES_LR_MARGIN', 'The logistic component trains only on messages it scores within this margin (logit) or wrongly', 3, { min: 0, max: 50 }),
   bayesWeight: configKey.number('BAYES_WEIGHT', "Weight of Bayes' compressed logit sign(b)·ln(1+|b|) added to the logistic logit", 0.5, { min: 0, max: 10 }),
   pruneAfterDays: configKey.int('BAYES_PRUNE_AFTER_DAYS', 'Rare tokens not trained for this many days expire', 90, { min: 1 }),
