@@ -54,7 +54,11 @@ export function scoreRecipient(hits: readonly SymbolHit[], registry: SymbolRegis
     const cap = policy.groupCaps[g];
     let pos = 0;
     let neg = 0;
-    for (const r of rows) if (r.group === g) r.raw > 0 ? (pos += r.raw) : (neg += r.raw);
+    for (const r of rows) {
+      if (r.group !== g) continue;
+      if (r.raw > 0) pos += r.raw;
+      else neg += r.raw;
+    }
     scale.set(g, {
       pos: cap?.max !== undefined && pos > cap.max ? cap.max / pos : 1,
       neg: cap?.min !== undefined && neg < cap.min ? cap.min / neg : 1,

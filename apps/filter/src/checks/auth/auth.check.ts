@@ -95,7 +95,10 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
     case 'temperr':
       hits.push({ name: 'R_SPF_TEMPFAIL', options: spfOpt });
       break;
-    default:
+    case 'none':
+    case 'policy':
+    case 'skipped':
+    case undefined:
       hits.push({ name: 'R_SPF_NA', options: spfOpt });
   }
 
@@ -128,7 +131,12 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
       case 'temperr':
         hits.push({ name: 'DMARC_TEMPFAIL', options: opt });
         break;
-      default:
+      case 'none':
+      case 'neutral':
+      case 'permerror':
+      case 'policy':
+      case 'skipped':
+      case 'softfail':
         hits.push({ name: 'DMARC_NA', options: [dmarc.domain].filter(Boolean) });
     }
   }
@@ -145,7 +153,12 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
     case 'temperr':
       hits.push({ name: 'ARC_TEMPFAIL' });
       break;
-    default:
+    case 'none':
+    case 'neutral':
+    case 'permerror':
+    case 'policy':
+    case 'skipped':
+    case 'softfail':
       hits.push({ name: 'ARC_NA' });
   }
   return hits;
