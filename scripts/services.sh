@@ -30,6 +30,10 @@ REDIS_DIR="$VAR/redis"
 KAFKA_PORT="${KAFKA_PORT:-9092}"
 KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
 KAFKA_HEAP="${KAFKA_HEAP:-512m}"
+# A second listener for network-failure tests: clients that bootstrap through a test's TCP proxy on
+# KAFKA_TEST_PROXY_PORT are told the broker is there too, so the test can cut and restore all their traffic.
+KAFKA_TEST_PORT="${KAFKA_TEST_PORT:-9094}"
+KAFKA_TEST_PROXY_PORT="${KAFKA_TEST_PROXY_PORT:-9095}"
 KAFKA_LIBS="$CACHE/kafka/libs"
 KAFKA_DIR="$VAR/kafka"
 KAFKA_PID="$KAFKA_DIR/kafka.pid"
@@ -208,8 +212,22 @@ redis_status() {
 kafka_probe() { node "$REPO/scripts/wait-kafka.js" "127.0.0.1:$KAFKA_PORT" "$1"; }
 kafka_java() { java -cp "$KAFKA_LIBS/*" "$@"; }
 
+kafka_render() {
+  sed -e "s#@KAFKA_DATA@#$KAFKA_DIR/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
+    -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" -e "s#@KAFKA_TEST_PORT@#$KAFKA_TEST_PORT#g" \
+    -e "s#@KAFKA_TEST_PROXY_PORT@#$KAFKA_TEST_PROXY_PORT#g" \
+    "$REPO/scripts/kafka/server.properties.template"
+}
+
 kafka_up() {
   [ -d "$REPO/node_modules/kafkajs" ] || { die kafka "node_modules/kafkajs missing (npm ci first): the readiness probe needs it"; return 1; }
+  mkdir -p "$KAFKA_DIR/data"
+  kafka_render >"$KAFKA_DIR/server.properties.new"
+  if pid_alive "$KAFKA_PID" && ! cmp -s "$KAFKA_DIR/server.properties.new" "$KAFKA_DIR/server.properties"; then
+    echo "kafka: server.properties changed, restarting the broker" >&2
+    kafka_down >/dev/null
+  fi
+  mv "$KAFKA_DIR/server.properties.new" "$KAFKA_DIR/server.properties"
   if pid_alive "$KAFKA_PID"; then
     local line
     if line=$(kafka_probe "$((WAIT_S * 1000))"); then say kafka "up (127.0.0.1:$KAFKA_PORT, pid $(cat "$KAFKA_PID")) $line"; return 0; fi
@@ -230,10 +248,6 @@ kafka_up() {
     mvn -q -B -f "$REPO/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" >&2
     mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS" # only a complete download becomes the libs folder
   fi
-  mkdir -p "$KAFKA_DIR/data"
-  sed -e "s#@KAFKA_DATA@#$KAFKA_DIR/data#" -e "s#@KAFKA_PORT@#$KAFKA_PORT#g" \
-    -e "s#@KAFKA_CONTROLLER_PORT@#$KAFKA_CONTROLLER_PORT#g" \
-    "$REPO/scripts/kafka/server.properties.template" >"$KAFKA_DIR/server.properties"
   # Format the storage once; the cluster id is kept in meta.properties.
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
     local cluster_id

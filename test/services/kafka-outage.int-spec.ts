@@ -1,0 +1,99 @@
+/**
+ * The Kafka adapter when the network to the broker fails and comes back. The consumer's client bootstraps through a
+ * TcpProxy on the broker's TESTPROXY listener (scripts/kafka/server.properties.template: advertised as 127.0.0.1:9095),
+ * so cutting the proxy cuts every connection it has; the producer talks to the broker directly.
+ */
+import { randomUUID } from 'node:crypto';
+import type { FeedbackEvent } from '@spamfilter/domain';
+import { KafkaEventBus, silentBusLogger, TOPICS } from '@spamfilter/messaging';
+import { Kafka, logLevel } from 'kafkajs';
+import { TcpProxy } from './tcp-proxy';
+
+const RUN = `it-outage-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.`;
+
+function feedback(id: string, userId: string): FeedbackEvent {
+  return {
+    eventId: id,
+    userId,
+    tenantId: 't1',
+    kind: 'learn',
+    label: 'spam',
+    reference: null,
+    messageId: `m-${id}`,
+    occurredAt: new Date().toISOString(),
+  };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)', () => {
+  const proxy = new TcpProxy(9095, { host: '127.0.0.1', port: 9094 });
+  const direct = new KafkaEventBus({
+    brokers: ['127.0.0.1:9092'],
+    clientId: 'it-direct',
+    topicPrefix: RUN,
+    connectTimeoutMs: 3000,
+    logger: silentBusLogger,
+  });
+  const viaProxy = new KafkaEventBus({
+    brokers: ['127.0.0.1:9095'],
+    clientId: 'it-proxied',
+    topicPrefix: RUN,
+    connectTimeoutMs: 1000,
+    logger: silentBusLogger,
+  });
+
+  beforeAll(() => proxy.start());
+  afterAll(async () => {
+    await Promise.all([viaProxy.close(), direct.close()]);
+    await proxy.stop();
+    const admin = new Kafka({
+      brokers: ['127.0.0.1:9092'],
+      clientId: 'it-cleanup',
+      logLevel: logLevel.NOTHING,
+    }).admin();
+    await admin.connect();
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
+    await admin.disconnect();
+  });
+
+  it('reports down while cut, and its consumer resumes afterwards without losing an event', async () => {
+    expect((await viaProxy.health()).status).toBe('up');
+    const handled: string[] = [];
+    await viaProxy.subscribe(TOPICS.feedback, `g-outage-${RUN}`, async (e) => void handled.push(e.eventId));
+    const ids = Array.from({ length: 40 }, (_, i) => `o${i}`);
+    const publish = (from: number, to: number): Promise<void> =>
+      direct.publishBatch(
+        ids
+          .slice(from, to)
+          .map((id, k) => ({
+            topic: TOPICS.feedback,
+            key: `user-${(from + k) % 7}`,
+            event: feedback(id, `user-${(from + k) % 7}`),
+          })),
+      );
+
+    await publish(0, 20);
+    await waitFor(() => handled.length >= 20, 30_000);
+    expect(proxy.connections).toBeGreaterThan(0);
+
+    proxy.cut();
+    await publish(20, 40);
+    expect((await viaProxy.health()).status).toBe('down');
+    await new Promise((r) => setTimeout(r, 3000));
+    const duringOutage = new Set(handled);
+    expect(ids.slice(20).some((id) => duringOutage.has(id))).toBe(false); // the cut was real
+
+    proxy.restore();
+    await waitFor(() => ids.every((id) => handled.includes(id)), 60_000);
+    expect(new Set(handled)).toEqual(new Set(ids)); // nothing lost, nothing foreign (redelivery allowed)
+    expect((await viaProxy.health()).status).toBe('up');
+  });
+});
