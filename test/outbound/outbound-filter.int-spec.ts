@@ -15,6 +15,7 @@ import { createOutboundProtection } from '../../apps/filter/src/outbound/outboun
 import type { OutboundProtection } from '../../apps/filter/src/outbound/outbound-protection';
 import { bearer, OPERATOR_KEY } from '../api/api-fixtures';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
+import { dropWithRetry } from './drop-with-retry';
 
 /**
  * Outbound protection end to end against the real services: the filter (POST /v1/scan) with its outbound checks
@@ -95,7 +96,7 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
     await counters?.close();
     await db?.destroy();
     await new Promise<void>((resolve) => (webhook ? webhook.close(() => resolve()) : resolve()));
-    await tdb?.drop();
+    await dropWithRetry(tdb);
   });
 
   async function submit(account: string, subject: string, rcpt = 'friend@elsewhere.example'): Promise<ScanVerdict> {
