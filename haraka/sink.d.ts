@@ -14,4 +14,10 @@ export interface Sink {
   readonly received: number;
   close(): Promise<void>;
 }
-export function startSink(options: { port?: number; dir?: string; host?: string; log?: boolean; store?: 'files' | 'memory' | 'count' }): Promise<Sink>;
+export function startSink(options: {
+  port?: number;
+  dir?: string;
+  host?: string;
+  log?: boolean;
+  store?: 'files' | 'memory' | 'count';
+}): Promise<Sink>;

@@ -2,7 +2,9 @@ import { encodeForData } from './bench';
 
 describe('encodeForData', () => {
   it('turns LF into CRLF, dot-stuffs lines that start with a dot and terminates DATA', () => {
-    const out = Buffer.from(encodeForData(Buffer.from('Subject: x\n\n.hidden\nbody\n..two\n'))).toString('latin1');
+    const out = Buffer.from(encodeForData(Buffer.from('Subject: x\n\n.hidden\nbody\n..two\n'))).toString(
+      'latin1',
+    );
     expect(out).toBe('Subject: x\r\n\r\n..hidden\r\nbody\r\n...two\r\n.\r\n');
   });
 
@@ -14,6 +16,8 @@ describe('encodeForData', () => {
   it('keeps 8-bit bytes as they are', () => {
     const raw = Buffer.from([0x41, 0x3a, 0x20, 0xe9, 0x0a, 0x0a, 0xff, 0x0a]);
     const out = Buffer.from(encodeForData(raw));
-    expect([...out]).toEqual([0x41, 0x3a, 0x20, 0xe9, 0x0d, 0x0a, 0x0d, 0x0a, 0xff, 0x0d, 0x0a, 0x2e, 0x0d, 0x0a]);
+    expect([...out]).toEqual([
+      0x41, 0x3a, 0x20, 0xe9, 0x0d, 0x0a, 0x0d, 0x0a, 0xff, 0x0d, 0x0a, 0x2e, 0x0d, 0x0a,
+    ]);
   });
 });

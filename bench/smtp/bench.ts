@@ -35,7 +35,18 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', connections: 32, seconds: 10, json: false, filter: null, haraka: null, nodes: 0, limit: 0, failOpen: false, rcptCheck: true };
+  const a: Args = {
+    corpus: '',
+    connections: 32,
+    seconds: 10,
+    json: false,
+    filter: null,
+    haraka: null,
+    nodes: 0,
+    limit: 0,
+    failOpen: false,
+    rcptCheck: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -44,21 +55,44 @@ function parseArgs(argv: readonly string[]): Args {
       return x;
     };
     switch (k) {
-      case '--corpus': a.corpus = v(); break;
-      case '--connections': a.connections = Number(v()); break;
-      case '--seconds': a.seconds = Number(v()); break;
-      case '--json': a.json = true; break;
-      case '--filter': a.filter = v(); break;
-      case '--haraka': a.haraka = v(); break;
-      case '--nodes': a.nodes = Number(v()); break;
-      case '--limit': a.limit = Number(v()); break;
-      case '--fail-open': a.failOpen = true; break;
-      case '--no-rcpt-check': a.rcptCheck = false; break;
-      default: throw new Error(`unknown argument ${k}`);
+      case '--corpus':
+        a.corpus = v();
+        break;
+      case '--connections':
+        a.connections = Number(v());
+        break;
+      case '--seconds':
+        a.seconds = Number(v());
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--filter':
+        a.filter = v();
+        break;
+      case '--haraka':
+        a.haraka = v();
+        break;
+      case '--nodes':
+        a.nodes = Number(v());
+        break;
+      case '--limit':
+        a.limit = Number(v());
+        break;
+      case '--fail-open':
+        a.failOpen = true;
+        break;
+      case '--no-rcpt-check':
+        a.rcptCheck = false;
+        break;
+      default:
+        throw new Error(`unknown argument ${k}`);
     }
   }
-  if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
-  if (!(a.connections >= 1) || !(a.seconds > 0) || !(a.nodes >= 0)) throw new Error('--connections ≥ 1, --seconds > 0, --nodes ≥ 0');
+  if (!a.corpus)
+    throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
+  if (!(a.connections >= 1) || !(a.seconds > 0) || !(a.nodes >= 0))
+    throw new Error('--connections ≥ 1, --seconds > 0, --nodes ≥ 0');
   return a;
 }
 
@@ -71,7 +105,10 @@ export function encodeForData(raw: Buffer): Uint8Array {
 
 function senderOf(raw: Buffer): string {
   const head = raw.subarray(0, 8192).toString('latin1');
-  const rp = /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ?? /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ?? '';
+  const rp =
+    /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ??
+    /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ??
+    '';
   return /^[^\s@<>]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(rp) ? rp : 'sender@bench.example';
 }
 
@@ -87,7 +124,11 @@ export async function main(argv: string[]): Promise<void> {
   const corpus = resolve(args.corpus);
   let entries = readIndex(corpus);
   if (args.limit > 0) entries = entries.slice(0, args.limit);
-  const messages = loadMessages(corpus, entries).map((m, i) => ({ from: senderOf(m.raw), to: `user${i % 100}@example.net`, data: encodeForData(m.raw) }));
+  const messages = loadMessages(corpus, entries).map((m, i) => ({
+    from: senderOf(m.raw),
+    to: `user${i % 100}@example.net`,
+    data: encodeForData(m.raw),
+  }));
 
   let filter: FilterApp | null = null;
   let sink: Sink | null = null;
@@ -124,7 +165,9 @@ export async function main(argv: string[]): Promise<void> {
     const result = await new Promise<SmtpLoadResult>((resolvePromise, reject) => {
       // Node built-ins only: transpile once, run as plain JS so the worker does not load TypeScript.
       const source = readFileSync(resolve(__dirname, 'smtp-load.ts'), 'utf8');
-      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+      const js = ts.transpileModule(source, {
+        compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+      }).outputText;
       const worker = new Worker(js, { eval: true, workerData: { kind: 'smtp-load', job } });
       worker.once('message', (r: SmtpLoadResult) => {
         resolvePromise(r);
@@ -138,7 +181,8 @@ export async function main(argv: string[]): Promise<void> {
     // smtp_forward answers 250 only after the sink has the message, so the count is final; allow a moment anyway.
     if (sink) {
       const until = Date.now() + 3000;
-      while (sink.received < result.accepted && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (sink.received < result.accepted && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
     }
     const delivered = sink ? sink.received : null;
     const refused = result.tempfails + result.rejects + result.errors;
@@ -168,7 +212,10 @@ export async function main(argv: string[]): Promise<void> {
       // CPU per message, independent of what else shares the machine: the bench process (filter + sink + load
       // generator) and Haraka's processes. 2000 / (sum) is the ceiling on this 2-core machine when nothing else runs.
       benchProcessCpuMsPerMsg: round((cpu.user + cpu.system) / 1000 / Math.max(1, result.sent), 3),
-      harakaCpuMsPerMsg: harakaCpu0 === null || harakaCpu1 === null ? null : round((harakaCpu1 - harakaCpu0) / Math.max(1, result.sent), 3),
+      harakaCpuMsPerMsg:
+        harakaCpu0 === null || harakaCpu1 === null
+          ? null
+          : round((harakaCpu1 - harakaCpu0) / Math.max(1, result.sent), 3),
       loadAverage: round(loadavg()[0]),
     };
     if (args.json) process.stdout.write(`${JSON.stringify(out)}\n`);

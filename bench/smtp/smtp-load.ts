@@ -149,7 +149,17 @@ export async function runSmtpLoad(job: SmtpLoadJob): Promise<SmtpLoadResult> {
     if (conn && !conn.closed) conn.end();
   };
   await Promise.all(Array.from({ length: job.connections }, () => loop()));
-  return { elapsedMs: performance.now() - started, sent, accepted, tempfails, rejects, errors, latenciesMs: latencies, replyCounts, firstError };
+  return {
+    elapsedMs: performance.now() - started,
+    sent,
+    accepted,
+    tempfails,
+    rejects,
+    errors,
+    latenciesMs: latencies,
+    replyCounts,
+    firstError,
+  };
 }
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'smtp-load') {

@@ -4,7 +4,13 @@
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { SCAN_HEADERS, type Action, type ScanVerdict, type RecipientVerdict, type SmtpReply } from '@spamfilter/domain';
+import {
+  SCAN_HEADERS,
+  type Action,
+  type ScanVerdict,
+  type RecipientVerdict,
+  type SmtpReply,
+} from '@spamfilter/domain';
 
 export interface FakeRequest {
   readonly path: string;
@@ -33,7 +39,11 @@ export function fakeReference(): string {
 }
 
 /** A verdict in the contract's shape: actions per recipient, headers the way the filter would send them. */
-export function scanVerdict(actions: Readonly<Record<string, Action>>, score = 6.5, reference = fakeReference()): ScanVerdict {
+export function scanVerdict(
+  actions: Readonly<Record<string, Action>>,
+  score = 6.5,
+  reference = fakeReference(),
+): ScanVerdict {
   const order: Action[] = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
   const recipients: RecipientVerdict[] = Object.entries(actions).map(([recipient, action]) => ({
     recipient,
@@ -42,9 +52,18 @@ export function scanVerdict(actions: Readonly<Record<string, Action>>, score = 6
     thresholds: { tag: 5, greylist: 3, reject: 15 },
     symbols: [],
     reason: `${action} (fake filter)`,
-    smtp: { ...SMTP[action], message: action === 'reject' || action === 'block' ? `${SMTP[action].message} (ref ${reference})` : SMTP[action].message },
+    smtp: {
+      ...SMTP[action],
+      message:
+        action === 'reject' || action === 'block'
+          ? `${SMTP[action].message} (ref ${reference})`
+          : SMTP[action].message,
+    },
   }));
-  const worst = recipients.reduce<Action>((w, r) => (order.indexOf(r.action) > order.indexOf(w) ? r.action : w), 'accept');
+  const worst = recipients.reduce<Action>(
+    (w, r) => (order.indexOf(r.action) > order.indexOf(w) ? r.action : w),
+    'accept',
+  );
   return {
     reference,
     action: worst,
@@ -60,7 +79,11 @@ export function scanVerdict(actions: Readonly<Record<string, Action>>, score = 6
 
 export const ok = (value: unknown): Answer => ({ status: 200, body: JSON.stringify(value) });
 export const recipientAnswer = (action: Action, message?: string): Answer =>
-  ok({ action, smtp: { ...SMTP[action], message: message ?? SMTP[action].message }, reason: `${action} (fake filter)` });
+  ok({
+    action,
+    smtp: { ...SMTP[action], message: message ?? SMTP[action].message },
+    reason: `${action} (fake filter)`,
+  });
 
 export class FakeFilter {
   readonly requests: FakeRequest[] = [];

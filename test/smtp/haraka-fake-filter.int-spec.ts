@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { startSink, type Sink } from '../../haraka/sink';
 import { FakeFilter, ok, recipientAnswer, scanVerdict, type Handler } from './fake-filter';
-import { bodyOf, headerValues, sendOnce, startHaraka, type HarakaHandle, waitFor } from './harness';
+import { bodyOf, freePort, headerValues, sendOnce, startHaraka, type HarakaHandle, waitFor } from './harness';
 
 const MESSAGE = Buffer.from(
   [
@@ -58,7 +58,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     if (filter) await filter.kill().catch(() => undefined);
   });
 
-  async function start(handler: Handler, kind: 'inbound' | 'outbound' = 'inbound', spamfilter: Record<string, Record<string, string>> = {}) {
+  async function start(
+    handler: Handler,
+    kind: 'inbound' | 'outbound' = 'inbound',
+    spamfilter: Record<string, Record<string, string>> = {},
+  ) {
     filter = new FakeFilter(handler);
     await filter.listen();
     haraka = await startHaraka({
@@ -85,7 +89,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
   });
 
   it('tag: delivered once with the filter’s headers, the forged header removed, the body byte for byte', async () => {
-    const h = await start((req) => (req.path === '/v1/scan' ? ok(scanVerdict({ 'bob@example.net': 'tag' }, 8.25, '01JTAGREF000000000000000000'.slice(0, 26))) : recipientAnswer('accept')));
+    const h = await start((req) =>
+      req.path === '/v1/scan'
+        ? ok(scanVerdict({ 'bob@example.net': 'tag' }, 8.25, '01JTAGREF000000000000000000'.slice(0, 26)))
+        : recipientAnswer('accept'),
+    );
     const r = await sendOnce(h.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, MESSAGE);
     expect(r.rcpt.map((x) => x.code)).toEqual([250]);
     expect(r.data?.code).toBe(250);
@@ -100,13 +108,23 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     expect(headerValues(got.raw, 'Subject')).toEqual(['quarterly figures']);
     // What the filter saw: the envelope in headers and the message as sent (dot-unstuffed, forged header removed).
     const scan = filter.scans()[0];
-    expect(scan.headers).toMatchObject({ 'x-client-ip': '127.0.0.1', 'x-helo': 'client.test', 'x-mail-from': 'alice@sender.example', 'x-rcpt-to': 'bob@example.net', 'x-direction': 'inbound' });
+    expect(scan.headers).toMatchObject({
+      'x-client-ip': '127.0.0.1',
+      'x-helo': 'client.test',
+      'x-mail-from': 'alice@sender.example',
+      'x-rcpt-to': 'bob@example.net',
+      'x-direction': 'inbound',
+    });
     expect(bodyOf(scan.body).equals(bodyOf(MESSAGE))).toBe(true);
     expect(scan.body.toString()).not.toContain('forged by the sender');
   });
 
   it('reject: the sender is told 550 5.7.1 with the reference; nothing is delivered', async () => {
-    const h = await start((req) => (req.path === '/v1/scan' ? ok(scanVerdict({ 'bob@example.net': 'reject' }, 20, '01JREJECTREF00000000000000')) : recipientAnswer('accept')));
+    const h = await start((req) =>
+      req.path === '/v1/scan'
+        ? ok(scanVerdict({ 'bob@example.net': 'reject' }, 20, '01JREJECTREF00000000000000'))
+        : recipientAnswer('accept'),
+    );
     const r = await sendOnce(h.port, { from: 'spammer@bad.example', to: ['bob@example.net'] }, MESSAGE);
     expect(r.data?.code).toBe(550);
     expect(r.data?.text).toMatch(/^5\.7\.1 .*01JREJECTREF00000000000000/);
@@ -118,12 +136,15 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     // The stand-in keeps a triplet table the way the filter does: unknown → greylist; seen ≥ 300 ms ago → pass.
     const firstSeen = new Map<string, number>();
     const h = await start((req) => {
-      if (req.path === '/v1/scan') return ok(scanVerdict(Object.fromEntries(req.rcptTo.map((r) => [r, 'accept' as const]))));
+      if (req.path === '/v1/scan')
+        return ok(scanVerdict(Object.fromEntries(req.rcptTo.map((r) => [r, 'accept' as const]))));
       if (req.rcptTo.length === 0) return recipientAnswer('accept');
       const triplet = `${req.headers['x-client-ip']}|${req.headers['x-mail-from']}|${req.rcptTo[0]}`;
       const seen = firstSeen.get(triplet);
       if (seen === undefined) firstSeen.set(triplet, Date.now());
-      return seen !== undefined && Date.now() - seen >= 300 ? recipientAnswer('accept') : recipientAnswer('greylist');
+      return seen !== undefined && Date.now() - seen >= 300
+        ? recipientAnswer('accept')
+        : recipientAnswer('greylist');
     });
     const first = await sendOnce(h.port, { from: 'new@sender.example', to: ['bob@example.net'] }, MESSAGE);
     expect(first.rcpt[0].code).toBe(451);
@@ -140,8 +161,17 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
 
   it('several recipients: a block list refuses one at RCPT; the others differ after DATA and each gets a header', async () => {
     const h = await start((req) => {
-      if (req.path === '/v1/recipient') return req.rcptTo[0] === 'carol@example.net' ? recipientAnswer('reject', 'Sender is on carol’s block list') : recipientAnswer('accept');
-      return ok(scanVerdict({ 'bob@example.net': 'accept', 'dave@example.org': 'tag', 'erin@example.net': 'reject' }, 9, '01JMULTIREF000000000000000'));
+      if (req.path === '/v1/recipient')
+        return req.rcptTo[0] === 'carol@example.net'
+          ? recipientAnswer('reject', 'Sender is on carol’s block list')
+          : recipientAnswer('accept');
+      return ok(
+        scanVerdict(
+          { 'bob@example.net': 'accept', 'dave@example.org': 'tag', 'erin@example.net': 'reject' },
+          9,
+          '01JMULTIREF000000000000000',
+        ),
+      );
     });
     const to = ['bob@example.net', 'carol@example.net', 'dave@example.org', 'erin@example.net'];
     const r = await sendOnce(h.port, { from: 'news@sender.example', to }, MESSAGE);
@@ -163,7 +193,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
 
   it('relay attempts to foreign domains are refused with 550 and never reach the filter or the sink', async () => {
     const h = await start(() => recipientAnswer('accept'));
-    const r = await sendOnce(h.port, { from: 'someone@sender.example', to: ['victim@elsewhere.example'] }, MESSAGE);
+    const r = await sendOnce(
+      h.port,
+      { from: 'someone@sender.example', to: ['victim@elsewhere.example'] },
+      MESSAGE,
+    );
     expect(r.rcpt[0].code).toBe(550);
     expect(r.data).toBeNull();
     expect(filter.requests.filter((q) => q.rcptTo.includes('victim@elsewhere.example'))).toHaveLength(0);
@@ -172,7 +206,10 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
 
   it('a block-listed client IP is refused at connect with 554 (checks.connect=true)', async () => {
     const h = await start(
-      (req) => (req.rcptTo.length === 0 && req.path === '/v1/recipient' ? recipientAnswer('reject', 'Client IP is block-listed (ref 01JIPBLOCK0000000000000000)') : recipientAnswer('accept')),
+      (req) =>
+        req.rcptTo.length === 0 && req.path === '/v1/recipient'
+          ? recipientAnswer('reject', 'Client IP is block-listed (ref 01JIPBLOCK0000000000000000)')
+          : recipientAnswer('accept'),
       'inbound',
       { checks: { connect: 'true' } },
     );
@@ -186,37 +223,94 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
 
     it('refuses MAIL without AUTH (530) and a wrong password (535)', async () => {
       const h = await outbound(() => recipientAnswer('accept'));
-      const anonymous = await sendOnce(h.port, { from: 'alice@example.net', to: ['friend@remote.example'] }, MESSAGE);
+      const anonymous = await sendOnce(
+        h.port,
+        { from: 'alice@example.net', to: ['friend@remote.example'] },
+        MESSAGE,
+      );
       expect(anonymous.mail.code).toBe(530);
-      const wrong = await sendOnce(h.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth: { user: 'alice@example.net', pass: 'nope' } }, MESSAGE);
+      const wrong = await sendOnce(
+        h.port,
+        {
+          from: 'alice@example.net',
+          to: ['friend@remote.example'],
+          auth: { user: 'alice@example.net', pass: 'nope' },
+        },
+        MESSAGE,
+      );
       expect(wrong.auth?.code).toBe(535);
       expect(wrong.mail.code).toBe(530);
       expect(filter.scans()).toHaveLength(0);
     });
 
     it('delivers authenticated mail to any domain, telling the filter the direction and the user', async () => {
-      const h = await outbound((req) => (req.path === '/v1/scan' ? ok(scanVerdict({ 'friend@remote.example': 'accept' })) : recipientAnswer('accept')));
-      const r = await sendOnce(h.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth: { user: 'alice@example.net', pass: 'correct horse' } }, MESSAGE);
+      const h = await outbound((req) =>
+        req.path === '/v1/scan'
+          ? ok(scanVerdict({ 'friend@remote.example': 'accept' }))
+          : recipientAnswer('accept'),
+      );
+      const r = await sendOnce(
+        h.port,
+        {
+          from: 'alice@example.net',
+          to: ['friend@remote.example'],
+          auth: { user: 'alice@example.net', pass: 'correct horse' },
+        },
+        MESSAGE,
+      );
       expect(r.auth?.code).toBe(235);
       expect(r.data?.code).toBe(250);
       await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
-      expect(filter.scans()[0].headers).toMatchObject({ 'x-direction': 'outbound', 'x-auth-user': 'alice@example.net' });
+      expect(filter.scans()[0].headers).toMatchObject({
+        'x-direction': 'outbound',
+        'x-auth-user': 'alice@example.net',
+      });
       expect(bodyOf(sink.messages[0].raw).equals(bodyOf(MESSAGE))).toBe(true);
     });
 
     it('refusals are 550 5.7.1 with the reference; rate limits are 421 4.7.0', async () => {
       let action: 'block' | 'defer' = 'block';
-      const h = await outbound((req) => (req.path === '/v1/scan' ? ok(scanVerdict({ 'friend@remote.example': action }, 30, '01JOUTREF00000000000000000')) : recipientAnswer('accept')));
+      const h = await outbound((req) =>
+        req.path === '/v1/scan'
+          ? ok(scanVerdict({ 'friend@remote.example': action }, 30, '01JOUTREF00000000000000000'))
+          : recipientAnswer('accept'),
+      );
       const auth = { user: 'alice@example.net', pass: 'correct horse' };
-      const blocked = await sendOnce(h.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth }, MESSAGE);
+      const blocked = await sendOnce(
+        h.port,
+        { from: 'alice@example.net', to: ['friend@remote.example'], auth },
+        MESSAGE,
+      );
       expect(blocked.data?.code).toBe(550);
       expect(blocked.data?.text).toMatch(/^5\.7\.1 .*01JOUTREF00000000000000000/);
       action = 'defer';
-      const deferred = await sendOnce(h.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth }, MESSAGE);
+      const deferred = await sendOnce(
+        h.port,
+        { from: 'alice@example.net', to: ['friend@remote.example'], auth },
+        MESSAGE,
+      );
       expect(deferred.data?.code).toBe(421);
       expect(deferred.data?.text).toMatch(/^4\.7\.0 /);
       expect(sink.messages).toHaveLength(0);
     });
+  });
+
+  it('the next hop is down: the sender is told 4xx after DATA (nothing acknowledged, nothing lost)', async () => {
+    filter = new FakeFilter((req) =>
+      req.path === '/v1/scan' ? ok(scanVerdict({ 'bob@example.net': 'accept' })) : recipientAnswer('accept'),
+    );
+    await filter.listen();
+    const closedPort = await freePort();
+    haraka = await startHaraka({
+      kind: 'inbound',
+      filterUrl: filter.url,
+      sinkPort: closedPort,
+      hostList: ['example.net'],
+    });
+    const r = await sendOnce(haraka.port, { from: 'a@sender.example', to: ['bob@example.net'] }, MESSAGE);
+    expect(r.data?.code).toBeGreaterThanOrEqual(400);
+    expect(r.data?.code).toBeLessThan(500);
+    expect(filter.scans()).toHaveLength(1);
   });
 
   describe('the filter fails', () => {
@@ -225,16 +319,28 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       ['drops the connection', 'drop' as const],
       ['answers garbage', { status: 200, body: '<html>502 Bad Gateway</html>' }],
     ])('fail_open=true, the filter %s: delivered with X-Spam-Status: unscanned', async (_name, answer) => {
-      const h = await start((req) => (req.path === '/v1/scan' ? answer : recipientAnswer('accept')), 'inbound', { main: { scan_deadline_ms: '300', fail_open: 'true' } });
+      const h = await start(
+        (req) => (req.path === '/v1/scan' ? answer : recipientAnswer('accept')),
+        'inbound',
+        { main: { scan_deadline_ms: '300', fail_open: 'true' } },
+      );
       const r = await sendOnce(h.port, { from: 'a@sender.example', to: ['bob@example.net'] }, MESSAGE);
       expect(r.data?.code).toBe(250);
       await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
       expect(headerValues(sink.messages[0].raw, 'X-Spam-Status')).toEqual(['unscanned']);
-      await waitFor(() => answer === 'hang' || answer === 'drop' ? filter.openSockets === 0 : true, 3000, 'filter sockets closed');
+      await waitFor(
+        () => (answer === 'hang' || answer === 'drop' ? filter.openSockets === 0 : true),
+        3000,
+        'filter sockets closed',
+      );
     });
 
     it('fail_open=false, the filter hangs: 451 4.3.0 within the deadline; nothing delivered, no socket left', async () => {
-      const h = await start((req) => (req.path === '/v1/scan' ? 'hang' : recipientAnswer('accept')), 'inbound', { main: { scan_deadline_ms: '300', fail_open: 'false' } });
+      const h = await start(
+        (req) => (req.path === '/v1/scan' ? 'hang' : recipientAnswer('accept')),
+        'inbound',
+        { main: { scan_deadline_ms: '300', fail_open: 'false' } },
+      );
       const started = Date.now();
       const r = await sendOnce(h.port, { from: 'a@sender.example', to: ['bob@example.net'] }, MESSAGE);
       expect(Date.now() - started).toBeLessThan(3000);
@@ -245,9 +351,16 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     });
 
     it('the filter is killed mid-run (fail_open=false): every message is delivered or refused with a 4xx, none lost', async () => {
-      const h = await start((req) => (req.path === '/v1/scan' ? ok(scanVerdict(Object.fromEntries(req.rcptTo.map((r) => [r, 'accept' as const])))) : recipientAnswer('accept')), 'inbound', {
-        main: { scan_deadline_ms: '500', check_deadline_ms: '200', fail_open: 'false' },
-      });
+      const h = await start(
+        (req) =>
+          req.path === '/v1/scan'
+            ? ok(scanVerdict(Object.fromEntries(req.rcptTo.map((r) => [r, 'accept' as const]))))
+            : recipientAnswer('accept'),
+        'inbound',
+        {
+          main: { scan_deadline_ms: '500', check_deadline_ms: '200', fail_open: 'false' },
+        },
+      );
       const total = 40;
       const outcomes: number[] = [];
       let killed = false;
@@ -257,7 +370,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
             killed = true;
             await filter.kill();
           }
-          const r = await sendOnce(h.port, { from: `s${i}@sender.example`, to: ['bob@example.net'] }, MESSAGE);
+          const r = await sendOnce(
+            h.port,
+            { from: `s${i}@sender.example`, to: ['bob@example.net'] },
+            MESSAGE,
+          );
           outcomes.push(r.data?.code ?? r.rcpt[0]?.code ?? r.mail.code);
         }
       };

@@ -23,7 +23,11 @@ class ShiftedClock extends Clock {
   }
 }
 
-const message = (subject: string, extraHeaders: readonly string[] = [], body = 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n') =>
+const message = (
+  subject: string,
+  extraHeaders: readonly string[] = [],
+  body = 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n',
+) =>
   Buffer.from(
     [
       'From: Alice Example <alice@sender.example>',
@@ -55,9 +59,24 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     // Domain layers give each test recipient a known policy: greylist everything, or reject on any content hit (a
     // Reply-To differing from From scores 1 on the embedded defaults; list-only scoring at RCPT stays at 0).
     policies.setDomain('grey.example', { thresholds: { greylist: -100, tag: 100, reject: 200 } });
-    policies.setDomain('strict.example', { thresholds: { greylist: 0.1, tag: 0.3, reject: 0.5 }, greylisting: { enabled: false } });
-    lists.add({ scope: 'user', owner: 'carol@example.net', kind: 'block', match: 'address', value: 'alice@sender.example' });
-    filter = await createFilterApp(loadConfig({}), { lists, policies, clock, scanLog: null, defaultMetrics: false });
+    policies.setDomain('strict.example', {
+      thresholds: { greylist: 0.1, tag: 0.3, reject: 0.5 },
+      greylisting: { enabled: false },
+    });
+    lists.add({
+      scope: 'user',
+      owner: 'carol@example.net',
+      kind: 'block',
+      match: 'address',
+      value: 'alice@sender.example',
+    });
+    filter = await createFilterApp(loadConfig({}), {
+      lists,
+      policies,
+      clock,
+      scanLog: null,
+      defaultMetrics: false,
+    });
     filterUrl = await filter.listen(0, '127.0.0.1');
     haraka = await startHaraka({
       kind: 'inbound',
@@ -94,7 +113,11 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
   });
 
   it('a user’s block list refuses that recipient at RCPT only; the others get the message', async () => {
-    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] }, message('hello both'));
+    const r = await sendOnce(
+      haraka.port,
+      { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] },
+      message('hello both'),
+    );
     expect(r.rcpt[0].code).toBe(250);
     expect(r.rcpt[1].code).toBe(550);
     expect(r.rcpt[1].text).toMatch(/^5\.7\.1 /);
@@ -104,7 +127,11 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
   });
 
   it('reject for every recipient: 550 5.7.1 with the reference ID', async () => {
-    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['dan@strict.example'] }, message('for strict', REPLY_TO));
+    const r = await sendOnce(
+      haraka.port,
+      { from: 'alice@sender.example', to: ['dan@strict.example'] },
+      message('for strict', REPLY_TO),
+    );
     expect(r.data?.code).toBe(550);
     expect(r.data?.text).toMatch(/^5\.7\.1 /);
     expect(r.data?.text).toMatch(/[0-9A-HJKMNP-TV-Z]{26}/);
@@ -113,7 +140,11 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
   });
 
   it('several recipients, accept + reject: delivered to both, the rejecting one tagged in its own header', async () => {
-    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net', 'dan@strict.example'] }, message('for both', REPLY_TO));
+    const r = await sendOnce(
+      haraka.port,
+      { from: 'alice@sender.example', to: ['bob@example.net', 'dan@strict.example'] },
+      message('for both', REPLY_TO),
+    );
     expect(r.rcpt.map((x) => x.code)).toEqual([250, 250]);
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
@@ -149,9 +180,21 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     });
     try {
       const msg = message('outbound hello');
-      const anonymous = await sendOnce(outbound.port, { from: 'alice@example.net', to: ['friend@remote.example'] }, msg);
+      const anonymous = await sendOnce(
+        outbound.port,
+        { from: 'alice@example.net', to: ['friend@remote.example'] },
+        msg,
+      );
       expect(anonymous.mail.code).toBe(530);
-      const r = await sendOnce(outbound.port, { from: 'alice@example.net', to: ['friend@remote.example'], auth: { user: 'alice@example.net', pass: 'correct horse' } }, msg);
+      const r = await sendOnce(
+        outbound.port,
+        {
+          from: 'alice@example.net',
+          to: ['friend@remote.example'],
+          auth: { user: 'alice@example.net', pass: 'correct horse' },
+        },
+        msg,
+      );
       expect(r.auth?.code).toBe(235);
       expect(r.rcpt[0].code).toBe(250);
       expect(r.data?.code).toBe(250);
@@ -176,7 +219,11 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
           filter = undefined;
           await f.close();
         }
-        const r = await sendOnce(haraka.port, { from: `s${i}@sender.example`, to: ['bob@example.net'] }, message(`run ${i}`));
+        const r = await sendOnce(
+          haraka.port,
+          { from: `s${i}@sender.example`, to: ['bob@example.net'] },
+          message(`run ${i}`),
+        );
         codes.push(r.data?.code ?? r.rcpt[0]?.code ?? r.mail.code);
       }
     };

@@ -27,7 +27,12 @@ export function freePort(): Promise<number> {
 type Ini = Record<string, Record<string, string>>;
 const toIni = (ini: Ini): string =>
   Object.entries(ini)
-    .map(([section, keys]) => `[${section}]\n${Object.entries(keys).map(([k, v]) => `${k}=${v}`).join('\n')}\n`)
+    .map(
+      ([section, keys]) =>
+        `[${section}]\n${Object.entries(keys)
+          .map(([k, v]) => `${k}=${v}`)
+          .join('\n')}\n`,
+    )
     .join('\n');
 
 export interface HarakaOptions {
@@ -102,7 +107,11 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   fs.mkdirSync(path.join(dir, 'plugins'));
   fs.symlinkSync(PLUGIN_DIR, path.join(dir, 'plugins', 'spamfilter'));
   // force_shutdown_timeout=1: stop() ends Haraka within a second (and a --cpu-prof profile gets written).
-  const main: Record<string, string> = { listen: `127.0.0.1:${port}`, inactivity_timeout: '30', force_shutdown_timeout: '1' };
+  const main: Record<string, string> = {
+    listen: `127.0.0.1:${port}`,
+    inactivity_timeout: '30',
+    force_shutdown_timeout: '1',
+  };
   // nodes=0: one process, no cluster master + worker (half the start-up time); the benchmark may ask for more.
   main.nodes = String(opts.nodes ?? 0);
   fs.writeFileSync(path.join(config, 'smtp.ini'), toIni({ main }));
@@ -113,14 +122,26 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   fs.writeFileSync(path.join(config, 'smtp_forward.ini'), forward);
   if (opts.hostList) fs.writeFileSync(path.join(config, 'host_list'), opts.hostList.join('\n') + '\n');
   if (opts.users) {
-    const users = Object.entries(opts.users).map(([u, p]) => `${u}=${p}`).join('\n');
-    fs.writeFileSync(path.join(config, 'auth_flat_file.ini'), `[core]\nmethods=PLAIN,LOGIN\n\n[users]\n${users}\n`);
+    const users = Object.entries(opts.users)
+      .map(([u, p]) => `${u}=${p}`)
+      .join('\n');
+    fs.writeFileSync(
+      path.join(config, 'auth_flat_file.ini'),
+      `[core]\nmethods=PLAIN,LOGIN\n\n[users]\n${users}\n`,
+    );
   }
-  fs.writeFileSync(path.join(config, 'log.ini'), `[main]\nlevel=${opts.logLevel ?? 'info'}\ntimestamps=true\n`);
+  fs.writeFileSync(
+    path.join(config, 'log.ini'),
+    `[main]\nlevel=${opts.logLevel ?? 'info'}\ntimestamps=true\n`,
+  );
 
   const started = Date.now();
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
-  const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), HARAKA_BIN, '-c', dir], { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), HARAKA_BIN, '-c', dir], {
+    cwd: dir,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let listeningMs = -1;
   let listeningCpuMs: number | null = null;
@@ -168,10 +189,21 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   }
   const cpuMs = (): number | null => {
     const values = groupPids(child.pid!).map(procCpuMs);
-    return values.length === 0 || values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + (b ?? 0), 0);
+    return values.length === 0 || values.some((v) => v === null)
+      ? null
+      : values.reduce<number>((a, b) => a + (b ?? 0), 0);
   };
   const startupMs = Date.now() - started;
-  return { port, dir, listeningMs: listeningMs < 0 ? startupMs : listeningMs, listeningCpuMs, startupMs, cpuMs, logs: () => output, stop };
+  return {
+    port,
+    dir,
+    listeningMs: listeningMs < 0 ? startupMs : listeningMs,
+    listeningCpuMs,
+    startupMs,
+    cpuMs,
+    logs: () => output,
+    stop,
+  };
 }
 
 function readGreeting(port: number): Promise<string> {
@@ -308,7 +340,10 @@ export function bodyOf(raw: Buffer): Buffer {
 /** Header values by name (unfolded), in order. */
 export function headerValues(raw: Buffer, name: string): string[] {
   const i = raw.indexOf('\r\n\r\n');
-  const head = raw.subarray(0, i < 0 ? raw.length : i).toString('utf8').replace(/\r\n[ \t]+/g, ' ');
+  const head = raw
+    .subarray(0, i < 0 ? raw.length : i)
+    .toString('utf8')
+    .replace(/\r\n[ \t]+/g, ' ');
   const prefix = `${name.toLowerCase()}:`;
   return head
     .split('\r\n')

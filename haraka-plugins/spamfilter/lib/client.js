@@ -1,34 +1,34 @@
-'use strict'
+'use strict';
 // The one HTTP client of the plugin. Every request has a deadline; on any failure the body stream is detached first
 // (message-stream asks for that before the destination is destroyed) and the socket is destroyed, so a failed
 // request never returns a half-used socket to the keep-alive pool and never leaks one.
 
-const http = require('node:http')
-const https = require('node:https')
+const http = require('node:http');
+const https = require('node:https');
 
-const MAX_ANSWER_BYTES = 1024 * 1024
+const MAX_ANSWER_BYTES = 1024 * 1024;
 
 class FilterError extends Error {
   /** @param {'timeout'|'network'|'too-large'|'incomplete'} kind */
   constructor(kind, message) {
-    super(message)
-    this.name = 'FilterError'
-    this.kind = kind
+    super(message);
+    this.name = 'FilterError';
+    this.kind = kind;
   }
 }
 
 class FilterClient {
   /** @param {{url: string, maxSockets: number, keepalive: boolean}} settings */
   constructor(settings) {
-    this.base = new URL(settings.url)
-    this.transport = this.base.protocol === 'https:' ? https : http
+    this.base = new URL(settings.url);
+    this.transport = this.base.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({
       keepAlive: settings.keepalive,
       maxSockets: settings.maxSockets,
       maxFreeSockets: Math.min(settings.maxSockets, 32),
       scheduling: 'lifo',
-    })
-    this.inFlight = 0
+    });
+    this.inFlight = 0;
   }
 
   /**
@@ -38,24 +38,27 @@ class FilterClient {
    */
   post(path, headers, deadlineMs, writeBody) {
     return new Promise((resolve, reject) => {
-      let settled = false
-      let detachBody = null
-      let req = null
-      this.inFlight++
+      let settled = false;
+      let detachBody = null;
+      let req = null;
+      this.inFlight++;
       const finish = (err, value) => {
-        if (settled) return
-        settled = true
-        this.inFlight--
-        clearTimeout(timer)
+        if (settled) return;
+        settled = true;
+        this.inFlight--;
+        clearTimeout(timer);
         if (err) {
-          if (detachBody) detachBody()
-          if (req) req.destroy()
-          reject(err)
+          if (detachBody) detachBody();
+          if (req) req.destroy();
+          reject(err);
         } else {
-          resolve(value)
+          resolve(value);
         }
-      }
-      const timer = setTimeout(() => finish(new FilterError('timeout', `no answer within ${deadlineMs} ms`)), deadlineMs)
+      };
+      const timer = setTimeout(
+        () => finish(new FilterError('timeout', `no answer within ${deadlineMs} ms`)),
+        deadlineMs,
+      );
       try {
         req = this.transport.request({
           protocol: this.base.protocol,
@@ -64,52 +67,57 @@ class FilterClient {
           path: this.base.pathname.replace(/\/$/, '') + path,
           method: 'POST',
           agent: this.agent,
-          headers: writeBody ? { ...headers, 'content-type': 'message/rfc822' } : { ...headers, 'content-length': '0' },
-        })
+          headers: writeBody
+            ? { ...headers, 'content-type': 'message/rfc822' }
+            : { ...headers, 'content-length': '0' },
+        });
       } catch (err) {
-        finish(new FilterError('network', `cannot build request: ${err.message}`))
-        return
+        finish(new FilterError('network', `cannot build request: ${err.message}`));
+        return;
       }
-      req.on('error', (err) => finish(new FilterError('network', err.message)))
+      req.on('error', (err) => finish(new FilterError('network', err.message)));
       req.on('response', (res) => {
-        const chunks = []
-        let size = 0
+        const chunks = [];
+        let size = 0;
         res.on('data', (chunk) => {
-          size += chunk.length
+          size += chunk.length;
           if (size > MAX_ANSWER_BYTES) {
-            res.destroy()
-            finish(new FilterError('too-large', `answer larger than ${MAX_ANSWER_BYTES} bytes`))
+            res.destroy();
+            finish(new FilterError('too-large', `answer larger than ${MAX_ANSWER_BYTES} bytes`));
           } else {
-            chunks.push(chunk)
+            chunks.push(chunk);
           }
-        })
-        res.on('end', () => finish(null, { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }))
-        res.on('error', (err) => finish(new FilterError('network', err.message)))
+        });
+        res.on('end', () =>
+          finish(null, { status: res.statusCode, body: Buffer.concat(chunks).toString('utf8') }),
+        );
+        res.on('error', (err) => finish(new FilterError('network', err.message)));
         res.on('close', () => {
-          if (!res.complete) finish(new FilterError('incomplete', 'connection closed before the answer was complete'))
-        })
-      })
+          if (!res.complete)
+            finish(new FilterError('incomplete', 'connection closed before the answer was complete'));
+        });
+      });
       if (writeBody) {
         try {
-          detachBody = writeBody(req)
+          detachBody = writeBody(req);
         } catch (err) {
-          finish(new FilterError('network', `cannot stream the message: ${err.message}`))
+          finish(new FilterError('network', `cannot stream the message: ${err.message}`));
         }
       } else {
-        req.end()
+        req.end();
       }
-    })
+    });
   }
 
   /** Sockets open to the filter (in use + idle in the pool), for leak checks and the status log. */
   openSockets() {
-    const count = (pool) => Object.values(pool).reduce((n, list) => n + list.length, 0)
-    return count(this.agent.sockets) + count(this.agent.freeSockets)
+    const count = (pool) => Object.values(pool).reduce((n, list) => n + list.length, 0);
+    return count(this.agent.sockets) + count(this.agent.freeSockets);
   }
 
   close() {
-    this.agent.destroy()
+    this.agent.destroy();
   }
 }
 
-module.exports = { FilterClient, FilterError, MAX_ANSWER_BYTES }
+module.exports = { FilterClient, FilterError, MAX_ANSWER_BYTES };

@@ -1,4 +1,4 @@
-'use strict'
+'use strict';
 // Turns the parsed spamfilter.ini into a validated settings object. Pure: the plugin passes in what Haraka's config
 // loader parsed and the plugin timeout, so every default and every rule is unit-tested without Haraka.
 
@@ -14,40 +14,46 @@ const DEFAULTS = Object.freeze({
   check_connect: false,
   check_rcpt: true,
   require_auth: true,
-  strip_headers: ['X-Spam-Status', 'X-Spam-Status-For', 'X-Spam-Score', 'X-Spam-Reference', 'X-Spam-Flag', 'X-Spam-Hold'],
+  strip_headers: [
+    'X-Spam-Status',
+    'X-Spam-Status-For',
+    'X-Spam-Score',
+    'X-Spam-Reference',
+    'X-Spam-Flag',
+    'X-Spam-Hold',
+  ],
   per_recipient_header: 'X-Spam-Status-For',
   skip_ips: [],
-})
+});
 
 // Haraka kills a hook that has not called next() after its plugin timeout (30 s unless spamfilter.timeout or
 // plugin_timeout says otherwise) and then *accepts* the mail. Our own deadline must fire first, with this margin, so
 // the fail_open switch, not Haraka, decides what happens to the message.
-const TIMEOUT_MARGIN_MS = 1000
-
+const TIMEOUT_MARGIN_MS = 1000;
 
 function toList(value) {
-  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean)
-  if (value === undefined || value === null) return []
+  if (Array.isArray(value)) return value.map((v) => String(v).trim()).filter(Boolean);
+  if (value === undefined || value === null) return [];
   return String(value)
     .split(',')
     .map((s) => s.trim())
-    .filter(Boolean)
+    .filter(Boolean);
 }
 
 function toBool(value, fallback) {
-  if (value === undefined || value === null || value === '') return fallback
-  if (typeof value === 'boolean') return value
-  const v = String(value).trim().toLowerCase()
-  if (['1', 'true', 'yes', 'on'].includes(v)) return true
-  if (['0', 'false', 'no', 'off'].includes(v)) return false
-  return undefined
+  if (value === undefined || value === null || value === '') return fallback;
+  if (typeof value === 'boolean') return value;
+  const v = String(value).trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return undefined;
 }
 
 function toInt(value, fallback, min, max) {
-  if (value === undefined || value === null || value === '') return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min || n > max) return undefined
-  return n
+  if (value === undefined || value === null || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) return undefined;
+  return n;
 }
 
 /**
@@ -56,67 +62,102 @@ function toInt(value, fallback, min, max) {
  * @returns {{ settings: object, problems: string[] }}  problems name each bad key; the default is used for it
  */
 function normalizeSettings(ini, pluginTimeoutSec = 30) {
-  const main = (ini && ini.main) || {}
-  const checks = (ini && ini.checks) || {}
-  const outbound = (ini && ini.outbound) || {}
-  const headers = (ini && ini.headers) || {}
-  const skip = (ini && ini.skip) || {}
-  const problems = []
+  const main = (ini && ini.main) || {};
+  const checks = (ini && ini.checks) || {};
+  const outbound = (ini && ini.outbound) || {};
+  const headers = (ini && ini.headers) || {};
+  const skip = (ini && ini.skip) || {};
+  const problems = [];
 
   const pick = (key, parsed, fallback) => {
     if (parsed === undefined) {
-      problems.push(`${key} is invalid; using ${JSON.stringify(fallback)}`)
-      return fallback
+      problems.push(`${key} is invalid; using ${JSON.stringify(fallback)}`);
+      return fallback;
     }
-    return parsed
-  }
+    return parsed;
+  };
 
-  let url = main.url === undefined || main.url === '' ? DEFAULTS.url : String(main.url).replace(/\/+$/, '')
+  let url = main.url === undefined || main.url === '' ? DEFAULTS.url : String(main.url).replace(/\/+$/, '');
   try {
-    const u = new URL(url)
-    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http')
+    const u = new URL(url);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('not http');
   } catch {
-    problems.push(`main.url is invalid; using ${DEFAULTS.url}`)
-    url = DEFAULTS.url
+    problems.push(`main.url is invalid; using ${DEFAULTS.url}`);
+    url = DEFAULTS.url;
   }
 
-  let direction = main.direction === undefined || main.direction === '' ? DEFAULTS.direction : String(main.direction)
+  let direction =
+    main.direction === undefined || main.direction === '' ? DEFAULTS.direction : String(main.direction);
   if (direction !== 'inbound' && direction !== 'outbound') {
-    problems.push(`main.direction must be inbound or outbound; using ${DEFAULTS.direction}`)
-    direction = DEFAULTS.direction
+    problems.push(`main.direction must be inbound or outbound; using ${DEFAULTS.direction}`);
+    direction = DEFAULTS.direction;
   }
 
-  const limitMs = Math.max(100, pluginTimeoutSec * 1000 - TIMEOUT_MARGIN_MS)
-  let scanDeadlineMs = pick('main.scan_deadline_ms', toInt(main.scan_deadline_ms, DEFAULTS.scan_deadline_ms, 10, 3600000), DEFAULTS.scan_deadline_ms)
-  let checkDeadlineMs = pick('main.check_deadline_ms', toInt(main.check_deadline_ms, DEFAULTS.check_deadline_ms, 10, 3600000), DEFAULTS.check_deadline_ms)
+  const limitMs = Math.max(100, pluginTimeoutSec * 1000 - TIMEOUT_MARGIN_MS);
+  let scanDeadlineMs = pick(
+    'main.scan_deadline_ms',
+    toInt(main.scan_deadline_ms, DEFAULTS.scan_deadline_ms, 10, 3600000),
+    DEFAULTS.scan_deadline_ms,
+  );
+  let checkDeadlineMs = pick(
+    'main.check_deadline_ms',
+    toInt(main.check_deadline_ms, DEFAULTS.check_deadline_ms, 10, 3600000),
+    DEFAULTS.check_deadline_ms,
+  );
   if (scanDeadlineMs > limitMs) {
-    problems.push(`main.scan_deadline_ms ${scanDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`)
-    scanDeadlineMs = limitMs
+    problems.push(
+      `main.scan_deadline_ms ${scanDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
+    );
+    scanDeadlineMs = limitMs;
   }
   if (checkDeadlineMs > limitMs) {
-    problems.push(`main.check_deadline_ms ${checkDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`)
-    checkDeadlineMs = limitMs
+    problems.push(
+      `main.check_deadline_ms ${checkDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
+    );
+    checkDeadlineMs = limitMs;
   }
 
   const perRecipientHeader =
-    headers.per_recipient === undefined || headers.per_recipient === '' ? DEFAULTS.per_recipient_header : String(headers.per_recipient)
+    headers.per_recipient === undefined || headers.per_recipient === ''
+      ? DEFAULTS.per_recipient_header
+      : String(headers.per_recipient);
   const settings = Object.freeze({
     url,
     direction,
     failOpen: pick('main.fail_open', toBool(main.fail_open, DEFAULTS.fail_open), DEFAULTS.fail_open),
     scanDeadlineMs,
     checkDeadlineMs,
-    maxBytes: pick('main.max_bytes', toInt(main.max_bytes, DEFAULTS.max_bytes, 1, Number.MAX_SAFE_INTEGER), DEFAULTS.max_bytes),
-    maxSockets: pick('main.max_sockets', toInt(main.max_sockets, DEFAULTS.max_sockets, 1, 10000), DEFAULTS.max_sockets),
+    maxBytes: pick(
+      'main.max_bytes',
+      toInt(main.max_bytes, DEFAULTS.max_bytes, 1, Number.MAX_SAFE_INTEGER),
+      DEFAULTS.max_bytes,
+    ),
+    maxSockets: pick(
+      'main.max_sockets',
+      toInt(main.max_sockets, DEFAULTS.max_sockets, 1, 10000),
+      DEFAULTS.max_sockets,
+    ),
     keepalive: pick('main.keepalive', toBool(main.keepalive, DEFAULTS.keepalive), DEFAULTS.keepalive),
-    checkConnect: pick('checks.connect', toBool(checks.connect, DEFAULTS.check_connect), DEFAULTS.check_connect),
+    checkConnect: pick(
+      'checks.connect',
+      toBool(checks.connect, DEFAULTS.check_connect),
+      DEFAULTS.check_connect,
+    ),
     checkRcpt: pick('checks.rcpt', toBool(checks.rcpt, DEFAULTS.check_rcpt), DEFAULTS.check_rcpt),
-    requireAuth: pick('outbound.require_auth', toBool(outbound.require_auth, DEFAULTS.require_auth), DEFAULTS.require_auth),
-    stripHeaders: Object.freeze(headers.strip === undefined ? [...DEFAULTS.strip_headers] : toList(headers.strip)),
-    perRecipientHeader: /^[A-Za-z0-9-]+$/.test(perRecipientHeader) ? perRecipientHeader : DEFAULTS.per_recipient_header,
+    requireAuth: pick(
+      'outbound.require_auth',
+      toBool(outbound.require_auth, DEFAULTS.require_auth),
+      DEFAULTS.require_auth,
+    ),
+    stripHeaders: Object.freeze(
+      headers.strip === undefined ? [...DEFAULTS.strip_headers] : toList(headers.strip),
+    ),
+    perRecipientHeader: /^[A-Za-z0-9-]+$/.test(perRecipientHeader)
+      ? perRecipientHeader
+      : DEFAULTS.per_recipient_header,
     skipIps: Object.freeze(toList(skip.ips)),
-  })
-  return { settings, problems }
+  });
+  return { settings, problems };
 }
 
-module.exports = { normalizeSettings, DEFAULTS, TIMEOUT_MARGIN_MS }
+module.exports = { normalizeSettings, DEFAULTS, TIMEOUT_MARGIN_MS };

@@ -1,21 +1,21 @@
-'use strict'
+'use strict';
 // Validates what the filter answered. Anything that is not a well-formed verdict is "garbage" and follows the
 // fail_open switch exactly like a timeout: a half-understood answer must never decide the fate of a message.
 
-const ACTIONS = Object.freeze(['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'])
-const SEVERITY = Object.freeze({ accept: 0, tag: 1, greylist: 2, defer: 3, hold: 4, reject: 5, block: 6 })
-const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/
+const ACTIONS = Object.freeze(['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block']);
+const SEVERITY = Object.freeze({ accept: 0, tag: 1, greylist: 2, defer: 3, hold: 4, reject: 5, block: 6 });
+const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/;
 
-const isAction = (a) => typeof a === 'string' && ACTIONS.includes(a)
-const isObject = (o) => typeof o === 'object' && o !== null && !Array.isArray(o)
+const isAction = (a) => typeof a === 'string' && ACTIONS.includes(a);
+const isObject = (o) => typeof o === 'object' && o !== null && !Array.isArray(o);
 
 function parseSmtp(raw) {
-  if (!isObject(raw)) return null
-  const { code, enhanced, message } = raw
-  if (!Number.isInteger(code) || code < 200 || code > 599) return null
-  if (typeof enhanced !== 'string' || !/^[245]\.\d{1,3}\.\d{1,3}$/.test(enhanced)) return null
-  if (typeof message !== 'string') return null
-  return { code, enhanced, message: oneLine(message) }
+  if (!isObject(raw)) return null;
+  const { code, enhanced, message } = raw;
+  if (!Number.isInteger(code) || code < 200 || code > 599) return null;
+  if (typeof enhanced !== 'string' || !/^[245]\.\d{1,3}\.\d{1,3}$/.test(enhanced)) return null;
+  if (typeof message !== 'string') return null;
+  return { code, enhanced, message: oneLine(message) };
 }
 
 /** SMTP reply text and header values: one line, printable, bounded. */
@@ -24,29 +24,30 @@ function oneLine(text, max = 400) {
     .replace(/[\r\n\t]+/g, ' ')
     .replace(/[\x00-\x1f\x7f]/g, '')
     .trim()
-    .slice(0, max)
+    .slice(0, max);
 }
 
 function parseJson(body) {
   try {
-    return { ok: true, value: JSON.parse(body) }
+    return { ok: true, value: JSON.parse(body) };
   } catch {
-    return { ok: false, error: 'answer is not JSON' }
+    return { ok: false, error: 'answer is not JSON' };
   }
 }
 
 /** [name, value] pairs; names are tokens (no header injection), values one line. */
 function parseHeaders(raw) {
-  if (!Array.isArray(raw)) return { ok: false, error: 'answer has malformed headers' }
-  const headers = []
+  if (!Array.isArray(raw)) return { ok: false, error: 'answer has malformed headers' };
+  const headers = [];
   for (const h of raw) {
     if (!Array.isArray(h) || h.length !== 2 || typeof h[0] !== 'string' || typeof h[1] !== 'string') {
-      return { ok: false, error: 'answer has a malformed header' }
+      return { ok: false, error: 'answer has a malformed header' };
     }
-    if (!HEADER_NAME.test(h[0])) return { ok: false, error: `answer has an invalid header name ${JSON.stringify(h[0])}` }
-    headers.push([h[0], oneLine(h[1], 900)])
+    if (!HEADER_NAME.test(h[0]))
+      return { ok: false, error: `answer has an invalid header name ${JSON.stringify(h[0])}` };
+    headers.push([h[0], oneLine(h[1], 900)]);
   }
-  return { ok: true, headers }
+  return { ok: true, headers };
 }
 
 /**
@@ -54,25 +55,26 @@ function parseHeaders(raw) {
  * @returns {{ok: true, verdict: object} | {ok: false, error: string}}
  */
 function parseScanVerdict(body) {
-  const parsed = parseJson(body)
-  if (!parsed.ok) return parsed
-  const v = parsed.value
-  if (!isObject(v)) return { ok: false, error: 'answer is not an object' }
-  if (!isAction(v.action)) return { ok: false, error: 'answer has no valid action' }
+  const parsed = parseJson(body);
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
+  if (!isObject(v)) return { ok: false, error: 'answer is not an object' };
+  if (!isAction(v.action)) return { ok: false, error: 'answer has no valid action' };
   if (typeof v.reference !== 'string' || v.reference.length === 0 || v.reference.length > 64) {
-    return { ok: false, error: 'answer has no reference' }
+    return { ok: false, error: 'answer has no reference' };
   }
-  if (!Array.isArray(v.recipients) || v.recipients.length === 0) return { ok: false, error: 'answer has no recipients' }
-  const recipients = []
+  if (!Array.isArray(v.recipients) || v.recipients.length === 0)
+    return { ok: false, error: 'answer has no recipients' };
+  const recipients = [];
   for (const r of v.recipients) {
     if (!isObject(r) || typeof r.recipient !== 'string' || !isAction(r.action)) {
-      return { ok: false, error: 'answer has a malformed recipient verdict' }
+      return { ok: false, error: 'answer has a malformed recipient verdict' };
     }
-    const smtp = parseSmtp(r.smtp)
-    if (!smtp) return { ok: false, error: 'answer has a recipient without a valid smtp reply' }
+    const smtp = parseSmtp(r.smtp);
+    if (!smtp) return { ok: false, error: 'answer has a recipient without a valid smtp reply' };
     // Optional: headers for this recipient's copy only (used when the message has this one recipient).
-    const own = r.headers === undefined ? { ok: true, headers: [] } : parseHeaders(r.headers)
-    if (!own.ok) return own
+    const own = r.headers === undefined ? { ok: true, headers: [] } : parseHeaders(r.headers);
+    if (!own.ok) return own;
     recipients.push({
       recipient: r.recipient,
       action: r.action,
@@ -80,13 +82,13 @@ function parseScanVerdict(body) {
       reason: typeof r.reason === 'string' ? oneLine(r.reason, 200) : '',
       smtp,
       headers: own.headers,
-    })
+    });
   }
-  const smtp = parseSmtp(v.smtp)
-  if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' }
-  const parsedHeaders = parseHeaders(v.headers === undefined ? [] : v.headers)
-  if (!parsedHeaders.ok) return parsedHeaders
-  const headers = parsedHeaders.headers
+  const smtp = parseSmtp(v.smtp);
+  if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' };
+  const parsedHeaders = parseHeaders(v.headers === undefined ? [] : v.headers);
+  if (!parsedHeaders.ok) return parsedHeaders;
+  const headers = parsedHeaders.headers;
   return {
     ok: true,
     verdict: {
@@ -98,7 +100,7 @@ function parseScanVerdict(body) {
       reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '',
       smtp,
     },
-  }
+  };
 }
 
 /**
@@ -106,13 +108,16 @@ function parseScanVerdict(body) {
  * @returns {{ok: true, answer: {action: string, smtp: object, reason: string}} | {ok: false, error: string}}
  */
 function parseRecipientAnswer(body) {
-  const parsed = parseJson(body)
-  if (!parsed.ok) return parsed
-  const v = parsed.value
-  if (!isObject(v) || !isAction(v.action)) return { ok: false, error: 'answer has no valid action' }
-  const smtp = parseSmtp(v.smtp)
-  if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' }
-  return { ok: true, answer: { action: v.action, smtp, reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '' } }
+  const parsed = parseJson(body);
+  if (!parsed.ok) return parsed;
+  const v = parsed.value;
+  if (!isObject(v) || !isAction(v.action)) return { ok: false, error: 'answer has no valid action' };
+  const smtp = parseSmtp(v.smtp);
+  if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' };
+  return {
+    ok: true,
+    answer: { action: v.action, smtp, reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '' },
+  };
 }
 
-module.exports = { ACTIONS, SEVERITY, isAction, parseScanVerdict, parseRecipientAnswer, oneLine }
+module.exports = { ACTIONS, SEVERITY, isAction, parseScanVerdict, parseRecipientAnswer, oneLine };

@@ -1,44 +1,59 @@
-'use strict'
+'use strict';
 // The plugin's hooks under haraka-test-fixtures, against a fake filter on 127.0.0.1:0.
-const constants = require('haraka-constants')
-const { makePlugin, configure, makeTransaction, callHook, reply, startFakeFilter, json, verdict, MESSAGE } = require('./helpers')
+const constants = require('haraka-constants');
+const {
+  makePlugin,
+  configure,
+  makeTransaction,
+  callHook,
+  reply,
+  startFakeFilter,
+  json,
+  verdict,
+  MESSAGE,
+} = require('./helpers');
 
-const REF = '01JD0000000000000000000000'
-const headersOf = (connection, name) => connection.transaction.header.get_all(name).map((v) => v.trim())
+const REF = '01JD0000000000000000000000';
+const headersOf = (connection, name) => connection.transaction.header.get_all(name).map((v) => v.trim());
 
-let filter
-let plugin
+let filter;
+let plugin;
 afterEach(async () => {
-  if (plugin && plugin.client) plugin.client.close()
-  if (filter) await filter.close()
-  filter = plugin = undefined
-})
+  if (plugin && plugin.client) plugin.client.close();
+  if (filter) await filter.close();
+  filter = plugin = undefined;
+});
 
 async function setup(handler, ini = {}) {
-  filter = await startFakeFilter(handler)
-  plugin = configure(makePlugin(), { ...ini, main: { url: filter.url, ...(ini.main || {}) } })
-  return plugin
+  filter = await startFakeFilter(handler);
+  plugin = configure(makePlugin(), { ...ini, main: { url: filter.url, ...(ini.main || {}) } });
+  return plugin;
 }
 
 describe('register', () => {
   it('loads the packaged spamfilter.ini defaults, keeping the deadline under the plugin timeout', () => {
-    plugin = makePlugin()
-    expect(plugin.settings).toMatchObject({ url: 'http://127.0.0.1:8025', direction: 'inbound', failOpen: true, checkDeadlineMs: 1500 })
+    plugin = makePlugin();
+    expect(plugin.settings).toMatchObject({
+      url: 'http://127.0.0.1:8025',
+      direction: 'inbound',
+      failOpen: true,
+      checkDeadlineMs: 1500,
+    });
     // The fixture's plugin timeout is 10 s, so the packaged 10000 ms deadline is lowered to 9000.
-    expect(plugin.timeout).toBe(10)
-    expect(plugin.settings.scanDeadlineMs).toBe(9000)
-  })
-})
+    expect(plugin.timeout).toBe(10);
+    expect(plugin.settings.scanDeadlineMs).toBe(9000);
+  });
+});
 
 describe('hook_data_post', () => {
   it('streams envelope and message, applies tag: headers added, forged header removed', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'tag' })))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, calls } = await callHook(plugin, 'hook_data_post', connection)
-    expect(calls).toHaveLength(1)
-    expect(rc).toBeUndefined()
-    const sent = filter.requests[0]
-    expect(sent.url).toBe('/v1/scan')
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'tag' })));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, calls } = await callHook(plugin, 'hook_data_post', connection);
+    expect(calls).toHaveLength(1);
+    expect(rc).toBeUndefined();
+    const sent = filter.requests[0];
+    expect(sent.url).toBe('/v1/scan');
     expect(sent.headers).toMatchObject({
       'x-client-ip': '192.0.2.10',
       'x-helo': 'mx.sender.example',
@@ -46,173 +61,216 @@ describe('hook_data_post', () => {
       'x-rcpt-to': 'bob@example.net',
       'x-direction': 'inbound',
       'content-type': 'message/rfc822',
-    })
-    const body = sent.body.toString()
-    expect(body).toContain('\r\n\r\nShall we meet at noon?\r\n.a line that began with a dot\r\nBye\r\n')
-    expect(body).not.toContain('forged by the sender')
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['Yes, score=7.50'])
-    expect(headersOf(connection, 'X-Spam-Reference')).toEqual([REF])
-    expect(connection.transaction.notes.spamfilter).toMatchObject({ reference: REF, action: 'tag' })
-  })
+    });
+    const body = sent.body.toString();
+    expect(body).toContain('\r\n\r\nShall we meet at noon?\r\n.a line that began with a dot\r\nBye\r\n');
+    expect(body).not.toContain('forged by the sender');
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['Yes, score=7.50']);
+    expect(headersOf(connection, 'X-Spam-Reference')).toEqual([REF]);
+    expect(connection.transaction.notes.spamfilter).toMatchObject({ reference: REF, action: 'tag' });
+  });
 
   it('reject: 550 5.7.1 with the reference', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'reject' })))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection)
-    expect(rc).toBe(constants.deny)
-    expect(reply(msg)).toEqual({ code: 550, text: `5.7.1 Message refused as spam (ref ${REF})` })
-  })
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'reject' })));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.deny);
+    expect(reply(msg)).toEqual({ code: 550, text: `5.7.1 Message refused as spam (ref ${REF})` });
+  });
 
   it('greylist: 451 4.7.1', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'greylist' })))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection)
-    expect(rc).toBe(constants.denysoft)
-    expect(reply(msg).code).toBe(451)
-    expect(reply(msg).text).toMatch(/^4\.7\.1 /)
-  })
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'greylist' })));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.denysoft);
+    expect(reply(msg).code).toBe(451);
+    expect(reply(msg).text).toMatch(/^4\.7\.1 /);
+  });
 
   it('several recipients, accept + reject: delivered, one header per recipient', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'reject' })))
-    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['a@example.net', 'b@example.net'] })
-    const { rc } = await callHook(plugin, 'hook_data_post', connection)
-    expect(rc).toBeUndefined()
-    expect(filter.requests[0].headers['x-rcpt-to']).toBe('a@example.net,b@example.net')
+    await setup((req, body, res) =>
+      json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'reject' })),
+    );
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      rcptTo: ['a@example.net', 'b@example.net'],
+    });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(filter.requests[0].headers['x-rcpt-to']).toBe('a@example.net,b@example.net');
     expect(headersOf(connection, 'X-Spam-Status-For')).toEqual([
       `a@example.net; status=No; action=accept; score=7.50; ref=${REF}`,
       `b@example.net; status=Yes; action=tag; wanted=reject; score=7.50; ref=${REF}`,
-    ])
-  })
+    ]);
+  });
 
   describe.each([
     ['hangs', () => {}],
     ['drops the connection', (req) => req.socket.destroy()],
     ['answers garbage', (req, body, res) => json(res, 200, '<html>oops</html>')],
     ['answers HTTP 500', (req, body, res) => json(res, 500, { error: 'boom' })],
-    ['answers a verdict without recipients', (req, body, res) => json(res, 200, { ...verdict({ 'bob@example.net': 'reject' }), recipients: [] })],
+    [
+      'answers a verdict without recipients',
+      (req, body, res) => json(res, 200, { ...verdict({ 'bob@example.net': 'reject' }), recipients: [] }),
+    ],
   ])('a filter that %s', (_name, handler) => {
     it('fail_open=true: accepted once, tagged unscanned, no socket left', async () => {
-      await setup(handler, { main: { scan_deadline_ms: '200', fail_open: 'true' } })
-      const connection = await makeTransaction({ message: MESSAGE })
-      const { rc, calls } = await callHook(plugin, 'hook_data_post', connection, [], 100)
-      expect(calls).toHaveLength(1)
-      expect(rc).toBeUndefined()
-      expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned'])
-      expect(plugin.client.inFlight).toBe(0)
+      await setup(handler, { main: { scan_deadline_ms: '200', fail_open: 'true' } });
+      const connection = await makeTransaction({ message: MESSAGE });
+      const { rc, calls } = await callHook(plugin, 'hook_data_post', connection, [], 100);
+      expect(calls).toHaveLength(1);
+      expect(rc).toBeUndefined();
+      expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned']);
+      expect(plugin.client.inFlight).toBe(0);
       // A request that failed at the transport level must have closed its socket (a complete HTTP answer, even a
       // garbage one, may keep its connection in the keep-alive pool).
       if (_name === 'hangs' || _name.startsWith('drops')) {
-        const deadline = Date.now() + 2000
-        while (filter.openSockets() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
-        expect(filter.openSockets()).toBe(0)
+        const deadline = Date.now() + 2000;
+        while (filter.openSockets() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        expect(filter.openSockets()).toBe(0);
       }
-    })
+    });
 
     it('fail_open=false: 451 4.3.0 once', async () => {
-      await setup(handler, { main: { scan_deadline_ms: '200', fail_open: 'false' } })
-      const connection = await makeTransaction({ message: MESSAGE })
-      const { rc, msg, calls } = await callHook(plugin, 'hook_data_post', connection, [], 100)
-      expect(calls).toHaveLength(1)
-      expect(rc).toBe(constants.denysoft)
-      expect(reply(msg)).toEqual({ code: 451, text: '4.3.0 Message could not be scanned, please try again later' })
-    })
-  })
+      await setup(handler, { main: { scan_deadline_ms: '200', fail_open: 'false' } });
+      const connection = await makeTransaction({ message: MESSAGE });
+      const { rc, msg, calls } = await callHook(plugin, 'hook_data_post', connection, [], 100);
+      expect(calls).toHaveLength(1);
+      expect(rc).toBe(constants.denysoft);
+      expect(reply(msg)).toEqual({
+        code: 451,
+        text: '4.3.0 Message could not be scanned, please try again later',
+      });
+    });
+  });
 
   it('an answer arriving after the deadline does not call next() again', async () => {
-    await setup((req, body, res) => setTimeout(() => json(res, 200, verdict({ 'bob@example.net': 'reject' })), 300), {
-      main: { scan_deadline_ms: '100' },
-    })
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, calls } = await callHook(plugin, 'hook_data_post', connection, [], 500)
-    expect(calls).toHaveLength(1)
-    expect(rc).toBeUndefined()
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned'])
-  })
+    await setup(
+      (req, body, res) => setTimeout(() => json(res, 200, verdict({ 'bob@example.net': 'reject' })), 300),
+      {
+        main: { scan_deadline_ms: '100' },
+      },
+    );
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, calls } = await callHook(plugin, 'hook_data_post', connection, [], 500);
+    expect(calls).toHaveLength(1);
+    expect(rc).toBeUndefined();
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned']);
+  });
 
   it('skips a message over max_bytes without asking the filter', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'reject' })), { main: { max_bytes: '10' } })
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc } = await callHook(plugin, 'hook_data_post', connection)
-    expect(rc).toBeUndefined()
-    expect(filter.requests).toHaveLength(0)
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned'])
-  })
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'reject' })), {
+      main: { max_bytes: '10' },
+    });
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(0);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned']);
+  });
 
   it('outbound: sends direction and the AUTH user; block answers 550 5.7.1', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'block' })), { main: { direction: 'outbound' } })
-    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@remote.example'], relaying: true, authUser: 'alice@example.net' })
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection)
-    expect(filter.requests[0].headers).toMatchObject({ 'x-direction': 'outbound', 'x-auth-user': 'alice@example.net' })
-    expect(rc).toBe(constants.deny)
-    expect(reply(msg).code).toBe(550)
-    expect(reply(msg).text).toContain(REF)
-  })
+    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'block' })), {
+      main: { direction: 'outbound' },
+    });
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      rcptTo: ['x@remote.example'],
+      relaying: true,
+      authUser: 'alice@example.net',
+    });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(filter.requests[0].headers).toMatchObject({
+      'x-direction': 'outbound',
+      'x-auth-user': 'alice@example.net',
+    });
+    expect(rc).toBe(constants.deny);
+    expect(reply(msg).code).toBe(550);
+    expect(reply(msg).text).toContain(REF);
+  });
 
   it('outbound defer: 421 4.7.0 and disconnect', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'defer' })), { main: { direction: 'outbound' } })
-    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@remote.example'], relaying: true, authUser: 'alice' })
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection)
-    expect(rc).toBe(constants.denysoftdisconnect)
-    expect(reply(msg).code).toBe(421)
-    expect(reply(msg).text).toMatch(/^4\.7\.0 /)
-  })
-})
+    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'defer' })), {
+      main: { direction: 'outbound' },
+    });
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      rcptTo: ['x@remote.example'],
+      relaying: true,
+      authUser: 'alice',
+    });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.denysoftdisconnect);
+    expect(reply(msg).code).toBe(421);
+    expect(reply(msg).text).toMatch(/^4\.7\.0 /);
+  });
+});
 
 describe('pre-DATA hooks', () => {
   const recipientAnswer = (action, code, enhanced, message) => (req, body, res) =>
-    json(res, 200, { action, smtp: { code, enhanced, message }, reason: 'test' })
+    json(res, 200, { action, smtp: { code, enhanced, message }, reason: 'test' });
 
   it('rcpt_ok: a user block list refuses that recipient with 550 5.7.1', async () => {
-    await setup(recipientAnswer('reject', 550, '5.7.1', 'Sender blocked by recipient (ref R1)'))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const rcpt = connection.transaction.rcpt_to[0]
-    const { rc, msg } = await callHook(plugin, 'hook_rcpt_ok', connection, [rcpt])
-    expect(rc).toBe(constants.deny)
-    expect(reply(msg)).toEqual({ code: 550, text: '5.7.1 Sender blocked by recipient (ref R1)' })
-    expect(filter.requests[0].url).toBe('/v1/recipient')
-    expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net')
-  })
+    await setup(recipientAnswer('reject', 550, '5.7.1', 'Sender blocked by recipient (ref R1)'));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const rcpt = connection.transaction.rcpt_to[0];
+    const { rc, msg } = await callHook(plugin, 'hook_rcpt_ok', connection, [rcpt]);
+    expect(rc).toBe(constants.deny);
+    expect(reply(msg)).toEqual({ code: 550, text: '5.7.1 Sender blocked by recipient (ref R1)' });
+    expect(filter.requests[0].url).toBe('/v1/recipient');
+    expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net');
+  });
 
   it('rcpt_ok: greylist answers 451 4.7.1 for that recipient', async () => {
-    await setup(recipientAnswer('greylist', 451, '4.7.1', 'Greylisted'))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, msg } = await callHook(plugin, 'hook_rcpt_ok', connection, [connection.transaction.rcpt_to[0]])
-    expect(rc).toBe(constants.denysoft)
-    expect(reply(msg).code).toBe(451)
-  })
+    await setup(recipientAnswer('greylist', 451, '4.7.1', 'Greylisted'));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_rcpt_ok', connection, [
+      connection.transaction.rcpt_to[0],
+    ]);
+    expect(rc).toBe(constants.denysoft);
+    expect(reply(msg).code).toBe(451);
+  });
 
   it('rcpt_ok: a filter that is down never refuses a recipient', async () => {
-    await setup(() => {}, { main: { check_deadline_ms: '100' } })
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, calls } = await callHook(plugin, 'hook_rcpt_ok', connection, [connection.transaction.rcpt_to[0]], 100)
-    expect(calls).toHaveLength(1)
-    expect(rc).toBeUndefined()
-  })
+    await setup(() => {}, { main: { check_deadline_ms: '100' } });
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, calls } = await callHook(
+      plugin,
+      'hook_rcpt_ok',
+      connection,
+      [connection.transaction.rcpt_to[0]],
+      100,
+    );
+    expect(calls).toHaveLength(1);
+    expect(rc).toBeUndefined();
+  });
 
   it('connect: a block-listed IP gets 554 and is disconnected', async () => {
-    await setup(recipientAnswer('reject', 550, '5.7.1', 'Client IP is block-listed (ref R2)'), { checks: { connect: 'true' } })
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc, msg } = await callHook(plugin, 'hook_connect', connection)
-    expect(rc).toBe(constants.denydisconnect)
-    expect(reply(msg)).toEqual({ code: 554, text: '5.7.1 Client IP is block-listed (ref R2)' })
-    expect(filter.requests[0].headers['x-rcpt-to']).toBeUndefined()
-  })
+    await setup(recipientAnswer('reject', 550, '5.7.1', 'Client IP is block-listed (ref R2)'), {
+      checks: { connect: 'true' },
+    });
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_connect', connection);
+    expect(rc).toBe(constants.denydisconnect);
+    expect(reply(msg)).toEqual({ code: 554, text: '5.7.1 Client IP is block-listed (ref R2)' });
+    expect(filter.requests[0].headers['x-rcpt-to']).toBeUndefined();
+  });
 
   it('connect: checks.connect=false (the default) asks nothing', async () => {
-    await setup(recipientAnswer('reject', 550, '5.7.1', 'x'))
-    const connection = await makeTransaction({ message: MESSAGE })
-    const { rc } = await callHook(plugin, 'hook_connect', connection)
-    expect(rc).toBeUndefined()
-    expect(filter.requests).toHaveLength(0)
-  })
+    await setup(recipientAnswer('reject', 550, '5.7.1', 'x'));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc } = await callHook(plugin, 'hook_connect', connection);
+    expect(rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(0);
+  });
 
   it('mail: outbound without AUTH is refused with 530 5.7.0; with AUTH it passes', async () => {
-    await setup(() => {}, { main: { direction: 'outbound' } })
-    const anonymous = await makeTransaction({ message: MESSAGE })
-    const refused = await callHook(plugin, 'hook_mail', anonymous)
-    expect(refused.rc).toBe(constants.deny)
-    expect(reply(refused.msg)).toEqual({ code: 530, text: '5.7.0 Authentication required' })
-    const authed = await makeTransaction({ message: MESSAGE, relaying: true, authUser: 'alice' })
-    expect((await callHook(plugin, 'hook_mail', authed)).rc).toBeUndefined()
-  })
-})
+    await setup(() => {}, { main: { direction: 'outbound' } });
+    const anonymous = await makeTransaction({ message: MESSAGE });
+    const refused = await callHook(plugin, 'hook_mail', anonymous);
+    expect(refused.rc).toBe(constants.deny);
+    expect(reply(refused.msg)).toEqual({ code: 530, text: '5.7.0 Authentication required' });
+    const authed = await makeTransaction({ message: MESSAGE, relaying: true, authUser: 'alice' });
+    expect((await callHook(plugin, 'hook_mail', authed)).rc).toBeUndefined();
+  });
+});

@@ -1,10 +1,10 @@
-'use strict'
-const { normalizeSettings, DEFAULTS } = require('../lib/settings')
+'use strict';
+const { normalizeSettings, DEFAULTS } = require('../lib/settings');
 
 describe('normalizeSettings', () => {
   it('gives the documented defaults for an empty ini', () => {
-    const { settings, problems } = normalizeSettings({}, 30)
-    expect(problems).toEqual([])
+    const { settings, problems } = normalizeSettings({}, 30);
+    expect(problems).toEqual([]);
     expect(settings).toMatchObject({
       url: 'http://127.0.0.1:8025',
       direction: 'inbound',
@@ -16,39 +16,51 @@ describe('normalizeSettings', () => {
       requireAuth: true,
       perRecipientHeader: 'X-Spam-Status-For',
       skipIps: [],
-    })
-    expect(settings.stripHeaders).toEqual(DEFAULTS.strip_headers)
-  })
+    });
+    expect(settings.stripHeaders).toEqual(DEFAULTS.strip_headers);
+  });
 
   it('parses the values haraka-config hands over as strings', () => {
     const { settings, problems } = normalizeSettings(
-      { main: { url: 'http://10.0.0.5:9000/', direction: 'outbound', fail_open: 'false', scan_deadline_ms: '2500' }, checks: { connect: 'yes', rcpt: 'no' }, skip: { ips: '10.0.0.1, 10.0.0.2' } },
+      {
+        main: {
+          url: 'http://10.0.0.5:9000/',
+          direction: 'outbound',
+          fail_open: 'false',
+          scan_deadline_ms: '2500',
+        },
+        checks: { connect: 'yes', rcpt: 'no' },
+        skip: { ips: '10.0.0.1, 10.0.0.2' },
+      },
       30,
-    )
-    expect(problems).toEqual([])
-    expect(settings.url).toBe('http://10.0.0.5:9000')
-    expect(settings.direction).toBe('outbound')
-    expect(settings.failOpen).toBe(false)
-    expect(settings.scanDeadlineMs).toBe(2500)
-    expect(settings.checkConnect).toBe(true)
-    expect(settings.checkRcpt).toBe(false)
-    expect(settings.skipIps).toEqual(['10.0.0.1', '10.0.0.2'])
-  })
+    );
+    expect(problems).toEqual([]);
+    expect(settings.url).toBe('http://10.0.0.5:9000');
+    expect(settings.direction).toBe('outbound');
+    expect(settings.failOpen).toBe(false);
+    expect(settings.scanDeadlineMs).toBe(2500);
+    expect(settings.checkConnect).toBe(true);
+    expect(settings.checkRcpt).toBe(false);
+    expect(settings.skipIps).toEqual(['10.0.0.1', '10.0.0.2']);
+  });
 
   it('keeps the deadline below Haraka’s plugin timeout', () => {
-    const { settings, problems } = normalizeSettings({ main: { scan_deadline_ms: '45000' } }, 30)
-    expect(settings.scanDeadlineMs).toBe(29000)
-    expect(problems[0]).toMatch(/scan_deadline_ms 45000 is not below the plugin timeout/)
-    expect(normalizeSettings({}, 5).settings.scanDeadlineMs).toBe(4000)
-  })
+    const { settings, problems } = normalizeSettings({ main: { scan_deadline_ms: '45000' } }, 30);
+    expect(settings.scanDeadlineMs).toBe(29000);
+    expect(problems[0]).toMatch(/scan_deadline_ms 45000 is not below the plugin timeout/);
+    expect(normalizeSettings({}, 5).settings.scanDeadlineMs).toBe(4000);
+  });
 
   it('names each invalid key and falls back to its default', () => {
-    const { settings, problems } = normalizeSettings({ main: { url: 'ftp://x', direction: 'sideways', fail_open: 'maybe', max_sockets: '0' } }, 30)
-    expect(settings.url).toBe(DEFAULTS.url)
-    expect(settings.direction).toBe('inbound')
-    expect(settings.failOpen).toBe(true)
-    expect(settings.maxSockets).toBe(64)
-    expect(problems).toHaveLength(4)
-    expect(problems.join('\n')).toMatch(/main.url.*main.direction.*main.fail_open.*main.max_sockets/s)
-  })
-})
+    const { settings, problems } = normalizeSettings(
+      { main: { url: 'ftp://x', direction: 'sideways', fail_open: 'maybe', max_sockets: '0' } },
+      30,
+    );
+    expect(settings.url).toBe(DEFAULTS.url);
+    expect(settings.direction).toBe('inbound');
+    expect(settings.failOpen).toBe(true);
+    expect(settings.maxSockets).toBe(64);
+    expect(problems).toHaveLength(4);
+    expect(problems.join('\n')).toMatch(/main.url.*main.direction.*main.fail_open.*main.max_sockets/s);
+  });
+});

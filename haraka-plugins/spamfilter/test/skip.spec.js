@@ -1,9 +1,9 @@
-'use strict'
-const { skipReason } = require('../lib/skip')
-const { normalizeSettings } = require('../lib/settings')
+'use strict';
+const { skipReason } = require('../lib/skip');
+const { normalizeSettings } = require('../lib/settings');
 
-const settings = normalizeSettings({ main: { max_bytes: '1000' }, skip: { ips: '10.1.1.1' } }).settings
-const facts = { clientIp: '192.0.2.1', rcptTo: ['a@b.example'], size: 500 }
+const settings = normalizeSettings({ main: { max_bytes: '1000' }, skip: { ips: '10.1.1.1' } }).settings;
+const facts = { clientIp: '192.0.2.1', rcptTo: ['a@b.example'], size: 500 };
 
 describe('skipReason', () => {
   it.each([
@@ -13,6 +13,6 @@ describe('skipReason', () => {
     ['scans mail of exactly max_bytes', { ...facts, size: 1000 }, null],
     ['skips trusted clients', { ...facts, clientIp: '10.1.1.1' }, 'trusted client'],
   ])('%s', (_name, f, expected) => {
-    expect(skipReason(f, settings)).toBe(expected)
-  })
-})
+    expect(skipReason(f, settings)).toBe(expected);
+  });
+});
