@@ -40,6 +40,23 @@ export interface TokenSet {
 const CJK = /^[\u3040-\u9fff\uac00-\ud7af]+$/;
 const CONTENT_HEADERS = new Set(['content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition']);
 const MAX_HEADER_WORDS = 30;
+/** Distinct tokens kept per message (half the dedupe table, so probing stays short). */
+const MAX_TOKENS = 1 << 15;
+const SEEN_BITS = 16;
+const SEEN_MASK = (1 << SEEN_BITS) - 1;
+const seenKey = new Uint32Array(1 << SEEN_BITS);
+const seenStamp = new Uint32Array(1 << SEEN_BITS);
+let generation = 0;
+
+/** A fresh stamp for the dedupe table (tokenize is synchronous, so one table serves every call). */
+function nextGeneration(): number {
+  generation = (generation + 1) >>> 0;
+  if (generation === 0) {
+    seenStamp.fill(0);
+    generation = 1;
+  }
+  return generation;
+}
 
 /** Word characters: ASCII letters and digits, `$ ' _ -`, and letters beyond Latin-1 punctuation. */
 function isWordChar(c: number): boolean {
@@ -106,14 +123,22 @@ function bucket(n: number): number {
 
 /** Tokenizes a parsed message; bounded by `maxWords` and the parser's own limits. */
 export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TOKENIZER): TokenSet {
-  const set = new Set<string>();
   const names: string[] = [];
   const ids: number[] = [];
+  const gen = nextGeneration();
+  // Dedupe on the 32-bit id itself (the model keys on it, so two names with one id are one token anyway).
   const add = (t: string): void => {
-    if (set.has(t)) return;
-    set.add(t);
+    const h = hashToken(t);
+    let i = Math.imul(h, 0x9e3779b1) >>> (32 - SEEN_BITS);
+    while (seenStamp[i] === gen) {
+      if (seenKey[i] === h) return;
+      i = (i + 1) & SEEN_MASK;
+    }
+    if (ids.length >= MAX_TOKENS) return;
+    seenStamp[i] = gen;
+    seenKey[i] = h;
     names.push(t);
-    ids.push(hashToken(t));
+    ids.push(h);
   };
 
   // Subject and From display name
