@@ -4,6 +4,7 @@
  *                      [--headers neutral|all] [--filter REGEX] [--scorer NAME] [--no-baseline] [--opt k=v…] [--json]
  * Each DIR holds an `index` (`ham|spam <path>` per line, arrival order). See bench/eval/README.md.
  */
+import { loadavg } from 'node:os';
 import { loadMessages, readIndex, splitEntries, type CorpusMessage } from '../lib/corpus';
 import { auc, ratesAt, recallAtFpr, type Scored } from './metrics';
 import { NaturalScorer } from './natural.scorer';
@@ -68,25 +69,40 @@ interface RunResult {
   scored: (Scored & { path: string })[];
   learnPerSec: number;
   classifyPerSec: number;
+  /** Rates per second of this process's CPU time: on a shared, loaded machine wall-clock rates understate one core. */
+  learnPerCpuSec: number;
+  classifyPerCpuSec: number;
+}
+
+function cpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[], online: boolean): Promise<RunResult> {
+  let c0 = cpuSeconds();
   let t0 = process.hrtime.bigint();
   for (const m of train) await scorer.learn(m, m.label);
   await scorer.finishTraining?.();
   const learnNs = Number(process.hrtime.bigint() - t0);
+  let learnCpu = cpuSeconds() - c0;
+  let classifyCpu = 0;
   const scored: (Scored & { path: string })[] = [];
   let classifyNs = 0;
   let onlineLearnNs = 0;
   for (const m of test) {
+    c0 = cpuSeconds();
     t0 = process.hrtime.bigint();
     const score = await scorer.score(m);
     const t1 = process.hrtime.bigint();
+    const c1 = cpuSeconds();
     classifyNs += Number(t1 - t0);
+    classifyCpu += c1 - c0;
     scored.push({ score, spam: m.label === 'spam', path: m.path });
     if (online) {
       await scorer.learn(m, m.label);
       onlineLearnNs += Number(process.hrtime.bigint() - t1);
+      learnCpu += cpuSeconds() - c1;
     }
   }
   const learned = train.length + (online ? test.length : 0);
@@ -94,6 +110,8 @@ async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readon
     scored,
     learnPerSec: learned > 0 ? learned / ((learnNs + onlineLearnNs) / 1e9) : NaN,
     classifyPerSec: test.length / (classifyNs / 1e9),
+    learnPerCpuSec: learned > 0 ? learned / learnCpu : NaN,
+    classifyPerCpuSec: test.length / classifyCpu,
   };
 }
 
@@ -143,6 +161,9 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
     spam: res.scored.filter((s) => s.spam).length,
     learnPerSec: Math.round(res.learnPerSec),
     classifyPerSec: Math.round(res.classifyPerSec),
+    learnPerCpuSec: Math.round(res.learnPerCpuSec),
+    classifyPerCpuSec: Math.round(res.classifyPerCpuSec),
+    loadAverage: Math.round(loadavg()[0] as number * 100) / 100,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   if (args.opts.size > 0) out['opts'] = Object.fromEntries(args.opts);
