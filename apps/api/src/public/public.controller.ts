@@ -11,7 +11,7 @@ import {
   Req,
   Res,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExcludeController, ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { Public } from '../guards/auth.decorators';
@@ -58,9 +58,10 @@ const PRIVATE_HEADERS: [string, string][] = [
 /**
  * The public "why was my mail refused?" page (no login; rate-limited per client IP): an HTML page at /why for
  * people and the same as JSON under /v1/public for tools. Unknown, malformed and not-refused references all get
- * the same 404.
+ * the same 404. Left out of /openapi.json, which documents the authenticated API (test/api checks that every route
+ * there answers 401 without a key); the JSON shapes are PublicRefusal and { reference, email, message }.
  */
-@ApiTags('public')
+@ApiExcludeController()
 @Public()
 @Controller()
 export class PublicController {
