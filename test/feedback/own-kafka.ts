@@ -47,13 +47,15 @@ export class OwnKafka {
     mkdirSync(data);
     const properties = join(dir, 'server.properties');
     const template = readFileSync(join(REPO, 'scripts/kafka/server.properties.template'), 'utf8');
-    writeFileSync(
-      properties,
-      template
-        .replace(/@KAFKA_DATA@/g, data)
-        .replace(/@KAFKA_PORT@/g, String(port))
-        .replace(/@KAFKA_CONTROLLER_PORT@/g, String(controller)),
-    );
+    let rendered = template
+      .replace(/@KAFKA_DATA@/g, data)
+      .replace(/@KAFKA_PORT@/g, String(port))
+      .replace(/@KAFKA_CONTROLLER_PORT@/g, String(controller));
+    // Any further listener the template gains (e.g. a test proxy listener) gets a free port of its own.
+    for (const placeholder of new Set(rendered.match(/@[A-Z_]+_PORT@/g) ?? [])) {
+      rendered = rendered.split(placeholder).join(String(await freePort()));
+    }
+    writeFileSync(properties, rendered);
     const cp = `${LIBS}/*`;
     const id =
       spawnSync('java', ['-cp', cp, 'kafka.tools.StorageTool', 'random-uuid'], { encoding: 'utf8' })
