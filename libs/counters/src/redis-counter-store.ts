@@ -48,6 +48,7 @@ export class RedisCounterStore extends CounterStore {
   private readonly clock: Clock;
   private lastError: string | null = null;
   private closed = false;
+  private everReady = false;
 
   constructor(private readonly opts: RedisCounterStoreOptions) {
     super();
@@ -61,6 +62,9 @@ export class RedisCounterStore extends CounterStore {
       maxRetriesPerRequest: 1,
       retryStrategy: (times) => Math.min(100 * times, 2000),
       lazyConnect: false,
+      // A command cut off by a disconnect fails; resending it after the reconnect could apply it after its caller
+      // already gave up (and failed open), counting a hit twice.
+      autoResendUnfulfilledCommands: false,
     }) as RedisWithHit;
     this.redis.defineCommand('sfHit', { numberOfKeys: 1, lua: HIT_LUA });
     this.redis.on('error', (err: Error) => {
@@ -71,10 +75,12 @@ export class RedisCounterStore extends CounterStore {
     });
     this.redis.on('ready', () => {
       this.lastError = null;
+      this.everReady = true;
     });
   }
 
   async hit(key: string, windowMs: number, now = this.clock.now()): Promise<number> {
+    this.assertConnected();
     assertPositiveMs('windowMs', windowMs);
     const member = `${now}-${randomBytes(6).toString('hex')}`;
     const start = now - windowMs;
@@ -91,25 +97,30 @@ export class RedisCounterStore extends CounterStore {
   }
 
   async count(key: string, windowMs: number, now = this.clock.now()): Promise<number> {
+    this.assertConnected();
     assertPositiveMs('windowMs', windowMs);
     return this.redis.zcount(key, `(${now - windowMs}`, String(now));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.assertConnected();
     assertPositiveMs('ttlMs', ttlMs);
     return (await this.redis.set(key, value, 'PX', Math.ceil(ttlMs), 'NX')) === 'OK';
   }
 
-  get(key: string): Promise<string | null> {
+  async get(key: string): Promise<string | null> {
+    this.assertConnected();
     return this.redis.get(key);
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.assertConnected();
     assertPositiveMs('ttlMs', ttlMs);
     await this.redis.set(key, value, 'PX', Math.ceil(ttlMs));
   }
 
   async delete(key: string): Promise<boolean> {
+    this.assertConnected();
     return (await this.redis.del(key)) > 0;
   }
 
@@ -119,14 +130,9 @@ export class RedisCounterStore extends CounterStore {
     if (this.closed) return { status: 'down', detail: { ...detail, error: 'closed' } };
     const t0 = Date.now();
     try {
-      // While ioredis is between reconnect attempts a PING would only wait in its queue: answer from the state.
-      if (
-        this.redis.status === 'reconnecting' ||
-        this.redis.status === 'close' ||
-        this.redis.status === 'end'
-      ) {
+      // Disconnected after having been connected: answer from the state (a PING would only wait in ioredis' queue).
+      if (this.everReady && this.redis.status !== 'ready')
         throw new Error(`not connected (${this.redis.status})`);
-      }
       const pong = await this.redis.ping();
       if (pong !== 'PONG') throw new Error(`unexpected reply ${pong}`);
       return { status: 'up', detail: { ...detail, latencyMs: Date.now() - t0 } };
@@ -155,6 +161,17 @@ export class RedisCounterStore extends CounterStore {
     } catch {
       this.redis.disconnect();
     }
+  }
+
+  /**
+   * After the first connection, a command issued while disconnected fails at once instead of waiting in ioredis'
+   * offline queue: it would time out for its caller and then still run after the reconnect. Before the first
+   * connection (start-up) commands wait, bounded by the command timeout.
+   */
+  private assertConnected(): void {
+    if (this.closed) throw new Error('counter store is closed');
+    if (this.everReady && this.redis.status !== 'ready')
+      throw new Error(`Redis not connected (${this.redis.status})`);
   }
 
   /** The URL without its password, for logs and health. */
