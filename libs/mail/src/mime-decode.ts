@@ -39,7 +39,6 @@ const utf8Fatal = new TextDecoder('utf-8', { fatal: true });
 
 /** True when the binary string holds only 7-bit bytes. */
 export function isAscii(bin: string): boolean {
-  // eslint-disable-next-line no-control-regex
   return !/[\x80-\xff]/.test(bin);
 }
 
