@@ -2,7 +2,7 @@
 'use strict';
 // A next-hop SMTP sink a person can inspect: every message Haraka forwards is stored byte for byte as
 // <dir>/<n>-<time>.eml with its envelope beside it in <n>-<time>.json. Loopback only; for the quick start and tests.
-//   node haraka/sink.js [--port 2526] [--dir .var/sink]
+//   node haraka/sink.js [--port 2526] [--dir .var/sink] [--store files|memory|count]
 // Also a module: startSink({ port, dir, store }) → { port, dir, messages, received, close() }. store: 'files' (default:
 // .eml + .json on disk and the message in `messages`), 'memory' (only `messages`), 'count' (only `received`, for
 // benchmarks).
@@ -91,8 +91,22 @@ if (require.main === module) {
     return i >= 0 && args[i + 1] ? args[i + 1] : fallback;
   };
   const dir = path.resolve(opt('dir', '.var/sink'));
-  startSink({ port: Number(opt('port', '2526')), dir, log: true }).then(
-    (sink) => console.log(`sink: listening on 127.0.0.1:${sink.port}, storing messages in ${dir}`),
+  const store = opt('store', 'files');
+  startSink({ port: Number(opt('port', '2526')), dir, store, log: !process.send }).then(
+    (sink) => {
+      if (process.send) {
+        // Started by a benchmark over IPC: report the port, answer stats requests, stop when the parent goes away.
+        process.send({ port: sink.port });
+        process.on('message', (m) => {
+          if (m && m.cmd === 'stats') process.send({ received: sink.received });
+        });
+        process.on('disconnect', () => process.exit(0));
+      } else {
+        console.log(
+          `sink: listening on 127.0.0.1:${sink.port}, ${store === 'files' ? `storing messages in ${dir}` : `store=${store}`}`,
+        );
+      }
+    },
     (err) => {
       console.error(`sink: ${err.message}`);
       process.exit(1);

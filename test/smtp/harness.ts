@@ -67,7 +67,7 @@ export interface HarakaHandle {
 }
 
 /** utime + stime of a process and its waited-for children, in ms (Linux /proc; clock ticks of 10 ms). */
-function procCpuMs(pid: number): number | null {
+export function procCpuMs(pid: number): number | null {
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
@@ -357,4 +357,44 @@ export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'
     if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+export interface SinkProcess {
+  readonly port: number;
+  readonly pid: number;
+  received(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The sink in its own process (counting only), so a benchmark can tell its CPU apart from the product's. */
+export async function startSinkProcess(): Promise<SinkProcess> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'haraka/sink.js'), '--port', '0', '--store', 'count'],
+    {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('message', (m: { port?: number }) =>
+      m.port ? resolve(m.port) : reject(new Error('sink did not start')),
+    );
+    child.once('exit', () => reject(new Error('sink exited during start-up')));
+  });
+  return {
+    port,
+    pid: child.pid!,
+    received: () =>
+      new Promise<number>((resolve) => {
+        child.once('message', (m: { received: number }) => resolve(m.received));
+        child.send({ cmd: 'stats' });
+      }),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.disconnect();
+        await exited;
+      }
+    },
+  };
 }
