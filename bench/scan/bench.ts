@@ -1,10 +1,11 @@
 /**
- * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--url U] [--json]`
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--no-dns] [--json]`
  *
  * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
  * and peakRssMb. Without --url it starts the filter in this process on embedded defaults, with DNS checks answered
  * by a loopback DNS server (test/dns) — SPF, DKIM, DMARC, PTR and a DNSBL zone are all asked — and the load from a
  * worker thread. --rate R gives an open-loop run at R msg/s (for "p99 at half the peak rate"). --no-dns: DNS off.
+ * --warmup S (default 3): unmeasured closed-loop warm-up first (JIT, caches, keep-alive connections).
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
 import { readFileSync } from 'node:fs';
@@ -28,10 +29,11 @@ interface Args {
   json: boolean;
   dns: boolean;
   limit: number;
+  warmup: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0 };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -48,6 +50,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--json': a.json = true; break;
       case '--no-dns': a.dns = false; break;
       case '--limit': a.limit = Number(v()); break;
+      case '--warmup': a.warmup = Number(v()); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   }
@@ -109,15 +112,21 @@ export async function main(argv: string[]): Promise<void> {
       filter = await createFilterApp(loadConfig(env));
       url = await filter.listen(0, '127.0.0.1');
     }
-    cpu0 = process.cpuUsage();
-    const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, messages };
+    const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, warmupSeconds: args.warmup, messages };
     const result = await new Promise<LoadResult>((resolvePromise, reject) => {
       // The generator imports only node built-ins: transpile it once and run it as plain JS, so the worker does not
       // load TypeScript (seconds of CPU that would be charged to the measurement).
       const source = readFileSync(resolve(__dirname, 'load-generator.ts'), 'utf8');
       const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
       const worker = new Worker(js, { eval: true, workerData: { kind: 'scan-load', job } });
-      worker.once('message', (r: LoadResult) => {
+      // CPU is counted from the end of the warm-up (the worker says when it starts measuring).
+      worker.on('message', (m: LoadResult | 'measuring') => {
+        if (m === 'measuring') {
+          cpu0 = process.cpuUsage();
+          peakRss = process.memoryUsage().rss;
+          return;
+        }
+        const r = m;
         resolvePromise(r);
         void worker.terminate();
       });

@@ -13,6 +13,8 @@ export interface LoadJob {
   readonly concurrency: number;
   /** 0: closed loop. */
   readonly rate: number;
+  /** Closed-loop warm-up (JIT, caches, connections) before measuring, not counted. */
+  readonly warmupSeconds?: number;
   readonly messages: readonly { readonly raw: Uint8Array; readonly headers: Readonly<Record<string, string>> }[];
 }
 
@@ -97,7 +99,15 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
   return { sent, ok, errors, statusCounts, latenciesMs: Float64Array.from(latencies), elapsedMs, firstError };
 }
 
+async function runWithWarmup(job: LoadJob): Promise<LoadResult> {
+  if (job.warmupSeconds && job.warmupSeconds > 0) {
+    await runLoad({ ...job, seconds: job.warmupSeconds, rate: 0, concurrency: Math.min(job.concurrency, 4), warmupSeconds: 0 });
+  }
+  parentPort?.postMessage('measuring');
+  return runLoad(job);
+}
+
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'scan-load') {
   const port = parentPort;
-  void runLoad((workerData as { job: LoadJob }).job).then((r) => port.postMessage(r, [r.latenciesMs.buffer as ArrayBuffer]));
+  void runWithWarmup((workerData as { job: LoadJob }).job).then((r) => port.postMessage(r, [r.latenciesMs.buffer as ArrayBuffer]));
 }
