@@ -238,5 +238,12 @@ describe('KafkaEventBus (real broker)', () => {
 
     const soft = await dead.connect({ required: false });
     expect(soft.status).toBe('down');
+
+    // Publishing gives up within seconds with one line (the API's outbox relay retries later).
+    const p0 = Date.now();
+    const published = await dead.publish(TOPICS.feedback, 'u', feedback('d0', 'u')).catch((e: unknown) => e);
+    expect(published).toBeInstanceOf(MessagingUnavailableError);
+    expect((published as Error).message).toMatch(/^publish to .*spamfilter\.feedback\.v1 failed: /);
+    expect(Date.now() - p0).toBeLessThan(10_000);
   });
 });

@@ -168,6 +168,12 @@ export class KafkaEventBus extends EventBus {
       logCreator: routeKafkaLogs(this.logger),
     };
     this.kafka = new Kafka({ ...common, retry: { initialRetryTime: 200, maxRetryTime: 5000, retries: 8 } });
+    // Publishing gives up sooner (≈ 4 s of retries instead of ≈ 20 s): its callers (the API's outbox relay, the
+    // filter's fire-and-forget scan events) retry or count the failure themselves.
+    const publishing = new Kafka({
+      ...common,
+      retry: { initialRetryTime: 100, maxRetryTime: 2000, retries: 5 },
+    });
     this.probeKafka = new Kafka({
       ...common,
       clientId: `${opts.clientId}-probe`,
@@ -175,12 +181,12 @@ export class KafkaEventBus extends EventBus {
       retry: { retries: 0 },
       logLevel: logLevel.NOTHING,
     });
-    this.producer = this.kafka.producer({
+    this.producer = publishing.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });
-    this.admin = this.kafka.admin();
+    this.admin = publishing.admin();
   }
 
   /**
