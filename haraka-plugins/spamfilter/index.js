@@ -206,8 +206,16 @@ exports.apply = function (connection, done, outcome) {
     switch (outcome.kind) {
       case 'deliver':
         for (const [name, value] of outcome.headers) txn.add_header(name, value);
-        // Haraka's queue/quarantine plugin (when configured) files held mail instead of delivering it.
-        if (outcome.quarantine) txn.notes.quarantine = true;
+        if (outcome.quarantine) {
+          // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering
+          // queue plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action,
+          // so the delivering plugin never sees it.
+          txn.notes.quarantine = 'held';
+          txn.notes.quarantine_action = [
+            constants.ok,
+            `Message accepted and held for review (ref ${outcome.reference})`,
+          ];
+        }
         txn.results.add(this, { pass: 'scan' });
         return done();
       case 'tempfail':

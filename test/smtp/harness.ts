@@ -331,22 +331,29 @@ export async function sendOnce(
   }
 }
 
+/** Where the header ends: [end of header, start of body] (CRLF as on the wire, or LF as in files Haraka writes). */
+function headerEnd(raw: Buffer): [number, number] {
+  const crlf = raw.indexOf('\r\n\r\n');
+  const lf = raw.indexOf('\n\n');
+  if (crlf >= 0 && (lf < 0 || crlf < lf)) return [crlf, crlf + 4];
+  if (lf >= 0) return [lf, lf + 2];
+  return [raw.length, raw.length];
+}
+
 /** The body of a raw message (after the first empty line), as bytes. */
 export function bodyOf(raw: Buffer): Buffer {
-  const i = raw.indexOf('\r\n\r\n');
-  return i < 0 ? Buffer.alloc(0) : raw.subarray(i + 4);
+  return raw.subarray(headerEnd(raw)[1]);
 }
 
 /** Header values by name (unfolded), in order. */
 export function headerValues(raw: Buffer, name: string): string[] {
-  const i = raw.indexOf('\r\n\r\n');
   const head = raw
-    .subarray(0, i < 0 ? raw.length : i)
+    .subarray(0, headerEnd(raw)[0])
     .toString('utf8')
-    .replace(/\r\n[ \t]+/g, ' ');
+    .replace(/\r?\n[ \t]+/g, ' ');
   const prefix = `${name.toLowerCase()}:`;
   return head
-    .split('\r\n')
+    .split(/\r?\n/)
     .filter((l) => l.toLowerCase().startsWith(prefix))
     .map((l) => l.slice(prefix.length).trim());
 }

@@ -150,7 +150,7 @@ function decideScan({ verdict, recipients, direction, perRecipientHeader = 'X-Sp
   }
   const quarantine = effective.includes('hold');
   if (quarantine) headers.push(['X-Spam-Hold', verdict.reference]);
-  return { kind: 'deliver', headers, quarantine, rows };
+  return { kind: 'deliver', headers, quarantine, reference: verdict.reference, rows };
 }
 
 /**
