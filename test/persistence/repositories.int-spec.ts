@@ -653,6 +653,7 @@ describe.each(engines)('repositories on $name', (engine) => {
         minutes(0),
       );
       expect(result.global.map((e) => e.id)).toEqual([globalBlock.id]);
+      expect(result.global[0]).toEqual(globalBlock); // hydrated from raw SQL: dates, nulls and all
       expect(
         result.byRecipient
           .get('alice@alpha.example')

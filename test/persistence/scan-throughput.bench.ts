@@ -6,7 +6,17 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDataSource, ScanRecordRepository, UserRepository } from '@spamfilter/persistence';
+import { randomUUID } from 'node:crypto';
+import {
+  bulkInsert,
+  ListEntryEntity,
+  ListRepository,
+  openDataSource,
+  runInTransaction,
+  ScanRecordRepository,
+  UserAccountEntity,
+  UserRepository,
+} from '@spamfilter/persistence';
 import type { DatabaseConfig } from '@spamfilter/config';
 import { recipientVerdict, scanRecord } from './scan-fixtures';
 import { createPostgresTestDatabase, sqliteMemoryConfig } from './test-databases';
@@ -65,9 +75,47 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
     const recent = await time(() => scans.recentForUser(people[7].id, 50));
     const someRef = (await scans.recentForUser(people[1].id, 1))[0].reference;
     const byRef = await time(() => scans.findByReference({ kind: 'operator' }, someRef), 200);
+    // List lookups per scan with 100k user entries in the table (20 per user for 5000 users).
+    const more = await Promise.all(
+      Array.from({ length: 5000 }, (_, i) => ({ id: randomUUID(), address: `l${i}@bench.example` })),
+    );
+    await runInTransaction(ds, (m) =>
+      bulkInsert(
+        m,
+        UserAccountEntity,
+        more.map((u) => ({
+          id: u.id,
+          tenantId: tenant.id,
+          domainId: domain.id,
+          address: u.address,
+          displayName: null,
+          createdAt: new Date(),
+        })),
+      ),
+    );
+    const entries: ListEntryEntity[] = more.flatMap((u) =>
+      Array.from({ length: 20 }, (_, k) => ({
+        id: randomUUID(),
+        scope: 'user' as const,
+        scopeId: u.id,
+        kind: 'block' as const,
+        matchType: 'address' as const,
+        value: `s${k}@x.example`,
+        direction: 'inbound' as const,
+        reason: null,
+        createdBy: 'bench',
+        createdAt: new Date(),
+        expiresAt: null,
+      })),
+    );
+    await runInTransaction(ds, (m) => bulkInsert(m, ListEntryEntity, entries));
+    const lists = new ListRepository(ds);
+    const listLookup = await time(() =>
+      lists.entriesForScan([more[1].address, more[2].address, 'x@other.example'], 'inbound'),
+    );
     console.log(
       `${name}: insert ${N} records (+${2 * N} recipients) in ${insertSec.toFixed(1)} s = ${Math.round(N / insertSec)} records/s (batches of ${BATCH}, this process ${Math.round(cpuUsPerRecord)} µs CPU per record); ` +
-        `search by sender ${bySender.toFixed(1)} ms, user search ${userSearch.toFixed(1)} ms, recent verdicts ${recent.toFixed(1)} ms, by reference ${byRef.toFixed(2)} ms`,
+        `search by sender ${bySender.toFixed(1)} ms, user search ${userSearch.toFixed(1)} ms, recent verdicts ${recent.toFixed(1)} ms, by reference ${byRef.toFixed(2)} ms, list entries for a scan (100k entries) ${listLookup.toFixed(1)} ms`,
     );
   } finally {
     await ds.destroy();

@@ -1,4 +1,4 @@
-import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
 
 /** Bound parameters per statement: below SQLite's 32766 and PostgreSQL's 65535. */
 const MAX_PARAMETERS = 30000;
@@ -39,4 +39,22 @@ export async function bulkInsert<T extends ObjectLiteral>(
     }
     await manager.query(`INSERT INTO ${table} (${columnList}) VALUES ${tuples.join(', ')}`, values);
   }
+}
+
+/**
+ * Builds an entity from a raw row selected with `alias.*` in hand-written SQL, converting each column as TypeORM's
+ * own hydration does (SQLite datetime text to Date, simple-json text to objects, pg numerics).
+ */
+export function hydrateEntity<T extends ObjectLiteral>(
+  dataSource: DataSource,
+  target: EntityTarget<T>,
+  raw: Record<string, unknown>,
+): T {
+  const metadata = dataSource.getMetadata(target);
+  const entity = metadata.create() as T;
+  for (const column of metadata.columns) {
+    if (column.isVirtual) continue;
+    column.setEntityValue(entity, dataSource.driver.prepareHydratedValue(raw[column.databaseName], column));
+  }
+  return entity;
 }

@@ -35,3 +35,4 @@ export * from './learner/learner-training.entity';
 export * from './learner/bayes-tables.entity';
 export * from './learner/typeorm-bayes.store';
 export * from './learner/bayes-store.contract';
+export * from './bulk-insert';

@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@spamfilter/domain';
 import { DataSource } from 'typeorm';
-import { DomainEntity } from '../entities/domain.entity';
 import {
   ListEntryEntity,
   type ListDirection,
   type ListKind,
   type ListMatchType,
 } from '../entities/list-entry.entity';
-import { UserAccountEntity } from '../entities/user-account.entity';
+import { GLOBAL_SCOPE_ID } from '../entities/policy.entity';
+import { hydrateEntity } from '../bulk-insert';
+import { queryRows } from '../transactions';
 import { policyScopeId, type PolicyOwner } from './policy.repository';
 import { domainOfAddress } from './user.repository';
 
@@ -39,6 +40,13 @@ export class ListRepository {
   /**
    * Everything that applies to a scan in ONE query: unexpired entries for this direction (or both) that are global,
    * belong to a recipient's domain, or belong to a recipient's user account.
+   *
+   * A UNION ALL of three index-driven branches (owner by unique name/address, then list_entry by (scope, scope_id)),
+   * not one query with OR-ed outer joins: with 100k user entries the OR form scanned the whole table on both engines
+   * (~250-300 ms per scan); this form reads only the recipients' rows. CROSS JOIN pins SQLite's join order (owner
+   * first; SQLite treats it as a planner directive, https://sqlite.org/optoverview.html#manual_control_of_query_plans_using_cross_join):
+   * without table statistics it otherwise switched to scanning list_entry once three or more recipients were
+   * asked for. PostgreSQL plans it like an inner join.
    */
   async entriesForScan(
     recipients: readonly string[],
@@ -47,25 +55,30 @@ export class ListRepository {
   ): Promise<ScanListEntries> {
     const addresses = [...new Set(recipients.map((r) => r.toLowerCase()))];
     const domains = [...new Set(addresses.map(domainOfAddress).filter((d) => d !== ''))];
-    const qb = this.dataSource
-      .getRepository(ListEntryEntity)
-      .createQueryBuilder('e')
-      .leftJoin(UserAccountEntity, 'u', `e.scope = 'user' AND u.id = e.scope_id`)
-      .leftJoin(DomainEntity, 'd', `e.scope = 'domain' AND d.id = e.scope_id`)
-      .addSelect('u.address', 'owner_address')
-      .addSelect('d.name', 'owner_domain')
-      .where('(e.expires_at IS NULL OR e.expires_at > :at)', { at })
-      .andWhere(`e.direction IN (:direction, 'both')`, { direction });
-    const owners = [`e.scope = 'global'`];
-    if (addresses.length) owners.push('u.address IN (:...addresses)');
-    if (domains.length) owners.push('d.name IN (:...domains)');
-    qb.andWhere(`(${owners.join(' OR ')})`, { addresses, domains }).orderBy('e.created_at', 'ASC');
-    const { entities, raw } = await qb.getRawAndEntities<{
-      e_id: string;
-      owner_address: string | null;
-      owner_domain: string | null;
-    }>();
-    const ownerOf = new Map(raw.map((r) => [r.e_id, r]));
+    const live = `(e.expires_at IS NULL OR e.expires_at > :at) AND e.direction IN (:direction, 'both')`;
+    const branches = [
+      `SELECT e.*, NULL AS owner_address, NULL AS owner_domain FROM list_entry e
+       WHERE e.scope = 'global' AND e.scope_id = :global AND ${live}`,
+    ];
+    if (domains.length) {
+      branches.push(`SELECT e.*, NULL AS owner_address, d.name AS owner_domain FROM domain d
+       CROSS JOIN list_entry e
+       WHERE d.name IN (:...domains) AND e.scope = 'domain' AND e.scope_id = d.id AND ${live}`);
+    }
+    if (addresses.length) {
+      branches.push(`SELECT e.*, u.address AS owner_address, NULL AS owner_domain FROM user_account u
+       CROSS JOIN list_entry e
+       WHERE u.address IN (:...addresses) AND e.scope = 'user' AND e.scope_id = u.id AND ${live}`);
+    }
+    const raw = await queryRows<
+      Record<string, unknown> & { owner_address: string | null; owner_domain: string | null }
+    >(
+      this.dataSource.manager,
+      `SELECT * FROM (${branches.join(' UNION ALL ')}) owned ORDER BY owned.created_at ASC, owned.id ASC`,
+      { at, direction, global: GLOBAL_SCOPE_ID, domains, addresses },
+    );
+    const entities = raw.map((r) => hydrateEntity(this.dataSource, ListEntryEntity, r));
+    const ownerOf = new Map(raw.map((r, i) => [entities[i].id, r]));
     const global: ListEntryEntity[] = [];
     const byRecipient = new Map<string, ListEntryEntity[]>();
     const push = (address: string, entry: ListEntryEntity): void => {
