@@ -1,6 +1,6 @@
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
-import { openDataSource, ScanRecordRepository, UserRepository, ListRepository, PolicyRepository } from '@spamfilter/persistence';
+import { openDataSource, ScanRecordRepository, UserRepository, ListRepository, PolicyRepository, ReputationRepository } from '@spamfilter/persistence';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
@@ -95,6 +95,19 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     expect(by['bob@hosted.example'].action).toBe('accept');
     expect(by['dave@hosted.example'].thresholds.tag).toBe(1);
     expect(v.smtp.code).toBe(250);
+  });
+
+  it('saves the in-memory reputation to the reputation table as deltas, and loads stored rows it lacks', async () => {
+    await scan('bob@hosted.example');
+    await filter.services.reputationSync!.syncOnce();
+    const rows = await new ReputationRepository(seed).get(['ip:192.0.2.44', 'net:192.0.2.0/24', 'domain:sender.example']);
+    expect(rows.get('ip:192.0.2.44')?.ham).toBeGreaterThanOrEqual(1);
+    expect(rows.get('domain:sender.example')?.ham).toBeGreaterThanOrEqual(1);
+    // evidence written by another instance (or the scan-event consumer) is picked up when a scan asks for it
+    await new ReputationRepository(seed).applyDeltas([{ key: 'ip:203.0.113.66', spam: 40, ham: 0 }], 72 * 3600_000);
+    expect(filter.services.reputation.get('ip:203.0.113.66')).toBeUndefined();
+    await filter.services.reputationSync!.syncOnce();
+    expect(filter.services.reputation.get('ip:203.0.113.66')?.spam).toBeGreaterThan(39);
   });
 
   it('keeps answering scans when the database connection is gone, buffering the log and showing it in /health', async () => {

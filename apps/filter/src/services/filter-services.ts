@@ -18,6 +18,7 @@ import { HealthService, type HealthProbe } from './health.service';
 import { MetricsService } from './metrics.service';
 import { DbBayesUsers, DbListSource, DbPolicySource, DbScanLogSink, RecipientDirectory } from './persistence/db-adapters';
 import type { FilterDatabase } from './persistence/filter-database';
+import { ReputationSync } from './persistence/reputation-sync';
 import { InMemoryPolicySource, PolicyService, type PolicySource } from './policy.service';
 import { RecipientService } from './recipient.service';
 import { ReputationService } from './reputation.service';
@@ -63,6 +64,7 @@ export class FilterServices {
   readonly lists: ListSource;
   readonly directory: RecipientDirectory | null;
   readonly database: FilterDatabase | null;
+  readonly reputationSync: ReputationSync | null;
   readonly bayes: BayesCheck;
   readonly policySource: PolicySource;
   readonly policies: PolicyService;
@@ -96,6 +98,8 @@ export class FilterServices {
     this.directory = directory;
     this.lists = deps.lists ?? (deps.database ? new DbListSource(deps.database, 10_000, () => this.clock.now()) : new InMemoryListSource());
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
+    this.reputationSync = deps.database ? new ReputationSync(deps.database, this.reputation) : null;
+    this.reputationSync?.start();
     this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
@@ -153,6 +157,7 @@ export class FilterServices {
   }
 
   async close(): Promise<void> {
+    await this.reputationSync?.stop();
     await this.log.close();
     if (this.dns instanceof NodeDnsResolver) this.dns.close();
   }

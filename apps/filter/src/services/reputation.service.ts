@@ -34,6 +34,10 @@ export interface ReputationOptions {
 export class ReputationService {
   private readonly table = new Map<string, ReputationCounts>();
   private readonly dirty = new Set<string>();
+  /** Evidence added here since the last save (the backing store adds deltas, so instances never overwrite each other). */
+  private pending = new Map<string, { spam: number; ham: number }>();
+  /** Keys asked for but not in memory: the backing store is asked for them off the hot path. */
+  private wanted = new Set<string>();
   private readonly lambda: number;
   private readonly now: () => number;
 
@@ -52,7 +56,10 @@ export class ReputationService {
 
   get(key: string): ReputationCounts | undefined {
     const c = this.table.get(key);
-    if (!c) return undefined;
+    if (!c) {
+      if (this.wanted.size < 10_000) this.wanted.add(key);
+      return undefined;
+    }
     this.decay(c);
     return c;
   }
@@ -69,11 +76,44 @@ export class ReputationService {
       }
       c[label] += weight;
       this.dirty.add(key);
+      const p = this.pending.get(key) ?? { spam: 0, ham: 0 };
+      p[label] += weight;
+      this.pending.set(key, p);
     }
   }
 
+  /** Stored rows (authoritative, every instance's evidence) replace memory, plus what is not saved yet. */
   load(rows: readonly ReputationSnapshotRow[]): void {
-    for (const r of rows) this.table.set(r.key, { spam: r.spam, ham: r.ham, at: r.at });
+    for (const r of rows) {
+      const p = this.pending.get(r.key);
+      const c: ReputationCounts = { spam: r.spam + (p?.spam ?? 0), ham: r.ham + (p?.ham ?? 0), at: r.at };
+      this.decay(c);
+      this.table.set(r.key, c);
+    }
+  }
+
+  takeDeltas(): { key: string; spam: number; ham: number }[] {
+    const out = [...this.pending].map(([key, d]) => ({ key, ...d }));
+    this.pending = new Map();
+    return out;
+  }
+
+  /** Puts deltas back after a failed save (they are added to whatever is recorded meanwhile). */
+  restoreDeltas(deltas: readonly { key: string; spam: number; ham: number }[]): void {
+    for (const d of deltas) {
+      const p = this.pending.get(d.key) ?? { spam: 0, ham: 0 };
+      this.pending.set(d.key, { spam: p.spam + d.spam, ham: p.ham + d.ham });
+    }
+  }
+
+  takeWanted(): string[] {
+    const out = [...this.wanted];
+    this.wanted = new Set();
+    return out;
+  }
+
+  get halfLifeMs(): number {
+    return this.options.halfLifeHours * 3600 * 1000;
   }
 
   /** Rows changed since the last call, for a periodic save to the backing store. */
