@@ -190,6 +190,23 @@ exports.hook_data_post = function (next, connection) {
   );
 };
 
+// Held mail must never reach the delivering queue plugin. queue/quarantine answers OK once the message is filed;
+// when filing failed it passes the message on (next()), so this guard — listed after queue/quarantine and before
+// the delivering plugin in config/plugins — turns that into 451: the client keeps the message and retries.
+exports.hold_guard = function (next, connection) {
+  const txn = connection.transaction;
+  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) {
+    connection.logerror(this, 'held message was not filed by queue/quarantine; refusing to deliver it');
+    return next(
+      constants.denysoft,
+      this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
+    );
+  }
+  next();
+};
+exports.hook_queue = exports.hold_guard;
+exports.hook_queue_outbound = exports.hold_guard;
+
 exports.unscanned = function (connection, done, why) {
   const outcome = decideUnscanned({ failOpen: this.settings.failOpen });
   connection.logerror(

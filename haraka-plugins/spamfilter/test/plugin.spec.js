@@ -206,6 +206,21 @@ describe('hook_data_post', () => {
   });
 });
 
+describe('hold guard (queue hooks)', () => {
+  it('refuses with 451 a held message that queue/quarantine did not file, passes everything else', async () => {
+    plugin = makePlugin();
+    const held = await makeTransaction({ message: MESSAGE });
+    held.transaction.notes.quarantine = 'held';
+    const refused = await callHook(plugin, 'hook_queue_outbound', held);
+    expect(refused.rc).toBe(constants.denysoft);
+    expect(reply(refused.msg).code).toBe(451);
+    held.transaction.notes.quarantined = '/var/q/held/x';
+    expect((await callHook(plugin, 'hook_queue_outbound', held)).rc).toBeUndefined();
+    const normal = await makeTransaction({ message: MESSAGE });
+    expect((await callHook(plugin, 'hook_queue', normal)).rc).toBeUndefined();
+  });
+});
+
 describe('pre-DATA hooks', () => {
   const recipientAnswer = (action, code, enhanced, message) => (req, body, res) =>
     json(res, 200, { action, smtp: { code, enhanced, message }, reason: 'test' });
