@@ -23,9 +23,16 @@ describe('RedisCounterStore (real Redis)', () => {
   let store: RedisCounterStore;
   let raw: Redis;
 
-  beforeAll(() => {
-    store = new RedisCounterStore({ url: URL, keyPrefix: PREFIX, clock, onConnectionError: () => undefined });
+  beforeAll(async () => {
+    store = new RedisCounterStore({
+      url: URL,
+      keyPrefix: PREFIX,
+      clock,
+      commandTimeoutMs: 3000,
+      onConnectionError: () => undefined,
+    });
     raw = new Redis(URL);
+    await raw.ping(); // connected before the first timed test, also on a loaded machine
   });
   afterAll(async () => {
     const keys = await raw.keys(`${PREFIX}*`);

@@ -18,6 +18,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+async function waitUp(store: RedisCounterStore): Promise<void> {
+  const until = Date.now() + 15_000;
+  while ((await store.health()).status !== 'up') {
+    if (Date.now() > until) throw new Error('Redis not reachable through the proxy');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 describe('RedisCounterStore across a connection outage (real Redis behind a TCP proxy)', () => {
   let proxy: TcpProxy;
   let store: RedisCounterStore;
@@ -28,7 +36,7 @@ describe('RedisCounterStore across a connection outage (real Redis behind a TCP 
     store = new RedisCounterStore({
       url: `redis://127.0.0.1:${proxy.port}/0`,
       keyPrefix: PREFIX,
-      commandTimeoutMs: 500,
+      commandTimeoutMs: 2000,
       onConnectionError: () => undefined,
     });
   });
@@ -42,6 +50,7 @@ describe('RedisCounterStore across a connection outage (real Redis behind a TCP 
   });
 
   it('fails fast while cut and recovers with its data when the connection is back', async () => {
+    await waitUp(store);
     const now = Date.now();
     expect(await store.hit('rl:a', 60_000, now)).toBe(1);
     expect(await store.setIfAbsent('grey:t', 'first', 60_000)).toBe(true);
@@ -59,11 +68,7 @@ describe('RedisCounterStore across a connection outage (real Redis behind a TCP 
     expect(Date.now() - t0).toBeLessThan(200); // fail fast: the caller fails open at once
 
     proxy.restore();
-    const until = Date.now() + 15_000;
-    while ((await store.health()).status !== 'up') {
-      if (Date.now() > until) throw new Error('did not reconnect');
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitUp(store);
     // The data lived in Redis, not in the client: the window and the value are still there.
     expect(await store.hit('rl:a', 60_000, now + 2)).toBe(2);
     expect(await store.get('grey:t')).toBe('first');
