@@ -177,11 +177,16 @@ export async function waitForRecord(loop: Loop, reference: string, timeoutMs = 5
   );
 }
 
-export async function waitFor(cond: () => Promise<boolean>, timeoutMs = 20_000, stepMs = 25): Promise<void> {
+export async function waitFor(
+  cond: () => Promise<boolean>,
+  timeoutMs = 20_000,
+  stepMs = 25,
+  what = 'condition',
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;
-    if (Date.now() > until) throw new Error(`condition not met within ${timeoutMs} ms`);
+    if (Date.now() > until) throw new Error(`${what} not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
 }

@@ -37,11 +37,18 @@ run('feedback under failure (own Kafka broker)', () => {
   beforeAll(async () => {
     kafka = await OwnKafka.create();
     await kafka.start();
-    tdb = await createPostgresTestDatabase();
   });
 
   afterAll(async () => {
     await kafka?.destroy();
+  });
+
+  // A fresh database per test: the counts below are absolute.
+  beforeEach(async () => {
+    tdb = await createPostgresTestDatabase();
+  });
+
+  afterEach(async () => {
     await tdb?.drop();
   });
 
@@ -155,14 +162,27 @@ run('feedback under failure (own Kafka broker)', () => {
             .expect(201),
         ),
       );
-      await waitFor(async () => killed && (await processed(a)) > 0, 60_000);
+      await waitFor(
+        async () => killed && (await processed(a)) > 0,
+        60_000,
+        25,
+        `A killed (killed=${String(killed)})`,
+      );
     } finally {
       await a.close();
     }
     // Instance B, same consumer group: Kafka redelivers what A never committed; processed_event skips it.
     const b = await startLoop(config);
     try {
-      await waitFor(async () => (await processed(b)) === marks, 90_000, 100);
+      await waitFor(async () => (await processed(b)) === marks, 90_000, 100, 'B processed all').catch(
+        async (err: Error) => {
+          const backlog = (await request(b.api.getHttpServer() as never).get('/health')).body
+            .outboxBacklog as number;
+          throw new Error(
+            `${err.message}: processed ${await processed(b)}/${marks}, B handled ${b.api.get(FeedbackConsumer).handled}, outbox backlog ${backlog}`,
+          );
+        },
+      );
       await waitFor(async () => b.api.get(FeedbackConsumer).handled > 0, 30_000, 100);
       await new Promise((r) => setTimeout(r, 1000));
       expect(await processed(b)).toBe(marks);
