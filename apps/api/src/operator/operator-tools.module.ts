@@ -23,6 +23,7 @@ import { MessageLogController } from './message-log.controller';
 import { MessageLogService } from './message-log.service';
 import { OperatorListsController } from './operator-lists.controller';
 import { OperatorListsService } from './operator-lists.service';
+import { OperatorNotices } from './operator-notices';
 import { OutboundAccountsController } from './outbound-accounts.controller';
 import { OutboundAccountsService } from './outbound-accounts.service';
 
@@ -55,6 +56,7 @@ export class OperatorToolsModule {
         ScanRecordRepository,
         ListRepository,
         UserRepository,
+        OperatorNotices,
         AupRulesService,
         OutboundAccountsService,
         OperatorListsService,

@@ -9,6 +9,7 @@ import {
   type OutboundAuditEntity,
 } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
+import { OperatorNotices } from './operator-notices';
 
 export interface AccountView {
   readonly address: string;
@@ -63,6 +64,7 @@ export class OutboundAccountsService {
     @Inject(OutboundAccountRepository) private readonly accounts: OutboundAccountRepository,
     @Inject(OutboundStandingRepository) private readonly standingRepo: OutboundStandingRepository,
     @Inject(ComplaintRepository) private readonly complaints: ComplaintRepository,
+    @Inject(OperatorNotices) private readonly notices: OperatorNotices,
   ) {}
 
   async list(q: { status?: 'active' | 'blocked'; limit: number; offset: number }): Promise<AccountView[]> {
@@ -108,6 +110,7 @@ export class OutboundAccountsService {
   ): Promise<{ account: AccountView; audit: AuditView }> {
     const r = await this.accounts.block(address, { actor, reason });
     if (!r.changed) throw new ConflictException(`${address} is blocked already`);
+    await this.notices.publish('outbound_account_blocked', r.account.address, { actor, reason, tenantId: r.account.tenantId });
     return { account: accountView(r.account), audit: auditView(r.audit) };
   }
 
@@ -121,6 +124,7 @@ export class OutboundAccountsService {
       if (!r.account) throw new NotFoundException(`no outbound account ${address}`);
       throw new ConflictException(`${address} is not blocked`);
     }
+    await this.notices.publish('outbound_account_unblocked', r.account.address, { actor, reason, tenantId: r.account.tenantId });
     return { account: accountView(r.account), audit: auditView(r.audit) };
   }
 

@@ -10,6 +10,7 @@ import type { AppConfig } from '@spamfilter/config';
 import { isReferenceId } from '@spamfilter/domain';
 import { DelistRequestRepository, ScanRecordRepository } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
+import { OperatorNotices } from '../operator/operator-notices';
 import { PublicRateLimiter } from './public-rate-limiter';
 import { explainRefusal, REFUSING, type RefusalReason } from './refusal-explainer';
 
@@ -41,6 +42,7 @@ export class PublicRefusalService {
     @Inject(API_APP_CONFIG) config: AppConfig,
     @Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository,
     @Inject(DelistRequestRepository) private readonly requests: DelistRequestRepository,
+    @Inject(OperatorNotices) private readonly notices: OperatorNotices,
   ) {
     this.limiter = new PublicRateLimiter(config.outbound.publicLookupsPerMinute);
   }
@@ -69,6 +71,12 @@ export class PublicRefusalService {
       throw new ConflictException('A review of this message is already waiting for the mail team.');
     const row = await this.requests.add(
       { reference: refusal.reference, requesterEmail: input.email, message: input.message },
+      now,
+    );
+    await this.notices.publish(
+      'delist_requested',
+      refusal.reference,
+      { requestId: row.id, reasons: refusal.reasons.map((r) => r.kind) },
       now,
     );
     return { id: row.id, status: 'pending' };
