@@ -1,8 +1,25 @@
+import { resolve } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 
-/** Serialises SQLite transactions per data source (see Transactions.run). */
-const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
+/**
+ * SQLite write queues: one per database FILE (absolute path), shared by every data source of the process that opens
+ * it; in-memory databases are private to their data source. See runInTransaction.
+ */
+const sqliteQueues = new Map<string, Promise<unknown>>();
+const memoryQueueKeys = new WeakMap<DataSource, string>();
+let memoryCounter = 0;
+
+function sqliteQueueKey(dataSource: DataSource): string {
+  const database = String((dataSource.options as { database?: unknown }).database ?? ':memory:');
+  if (database !== ':memory:') return `file:${resolve(database)}`;
+  let key = memoryQueueKeys.get(dataSource);
+  if (!key) {
+    key = `memory:${++memoryCounter}`;
+    memoryQueueKeys.set(dataSource, key);
+  }
+  return key;
+}
 
 /**
  * Runs a unit of work in one database transaction. Callers that must combine writes (a change and its outbox event,
@@ -10,9 +27,15 @@ const sqliteQueues = new WeakMap<DataSource, Promise<unknown>>();
  *
  * SQLite: TypeORM's better-sqlite3 driver shares ONE connection and query runner across the process, so two
  * concurrent `dataSource.transaction()` calls would nest as savepoints of each other instead of being isolated.
- * Transactions are therefore queued per data source on SQLite (it has a single writer anyway). PostgreSQL runs them
- * concurrently on the pool. Note for SQLite: a query issued outside this runner while a transaction is open runs
- * on the same connection, inside that transaction.
+ * Transactions are therefore queued on SQLite (it has a single writer anyway). PostgreSQL runs them concurrently on
+ * the pool.
+ *
+ * The queue is per database FILE, not per data source: better-sqlite3 is synchronous, so when two data sources of one
+ * process (the embedded launcher's api and filter) open the same file and one waits for the other's write lock, it
+ * sleeps in the busy handler on the event loop's thread while the lock holder cannot run: the process freezes for the
+ * busy timeout and the write then fails with SQLITE_BUSY. Sharing the queue makes them take turns instead.
+ * The repositories send their single-statement writes through `runWrite` for the same reason. A query issued outside
+ * these helpers while a transaction is open runs on the same connection, inside that transaction.
  */
 @Injectable()
 export class Transactions {
@@ -28,9 +51,31 @@ export function runInTransaction<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   if (dataSource.options.type === 'postgres') return dataSource.transaction(work);
-  const previous = sqliteQueues.get(dataSource) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => dataSource.transaction(work));
-  sqliteQueues.set(dataSource, next);
+  return queued(dataSource, () => dataSource.transaction(work));
+}
+
+/**
+ * A write that needs no transaction of its own (one statement). PostgreSQL: runs at once on the pool. SQLite: waits
+ * its turn in the file's queue (see runInTransaction), so it never lands inside, or blocks on, another transaction.
+ */
+export function runWrite<T>(
+  dataSource: DataSource,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
+  if (dataSource.options.type === 'postgres') return work(dataSource.manager);
+  return queued(dataSource, () => work(dataSource.manager));
+}
+
+function queued<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {
+  const key = sqliteQueueKey(dataSource);
+  const previous = sqliteQueues.get(key) ?? Promise.resolve();
+  const next = previous.catch(() => undefined).then(work);
+  const tail = next.catch(() => undefined);
+  sqliteQueues.set(key, tail);
+  // Forget an idle queue so closed databases do not pin entries.
+  void tail.then(() => {
+    if (sqliteQueues.get(key) === tail) sqliteQueues.delete(key);
+  });
   return next;
 }
 

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { runWrite } from '../transactions';
 import { DataSource, IsNull } from 'typeorm';
 import { ApiKeyEntity, type ApiKeyRole } from '../entities/api-key.entity';
 
@@ -45,29 +46,31 @@ export class ApiKeyRepository {
       lastUsedAt: null,
       revokedAt: null,
     };
-    await this.dataSource.getRepository(ApiKeyEntity).insert(key);
+    await runWrite(this.dataSource, (m) => m.getRepository(ApiKeyEntity).insert(key));
     return key;
   }
 
   /** Records use; at most one write per key per minute. Returns whether a write happened. */
   async touchLastUsed(id: string, at = new Date()): Promise<boolean> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .update(ApiKeyEntity)
-      .set({ lastUsedAt: at })
-      .where('id = :id', { id })
-      .andWhere('(last_used_at IS NULL OR last_used_at < :threshold)', {
-        threshold: new Date(at.getTime() - TOUCH_INTERVAL_MS),
-      })
-      .execute();
+    const result = await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .update(ApiKeyEntity)
+        .set({ lastUsedAt: at })
+        .where('id = :id', { id })
+        .andWhere('(last_used_at IS NULL OR last_used_at < :threshold)', {
+          threshold: new Date(at.getTime() - TOUCH_INTERVAL_MS),
+        })
+        .execute(),
+    );
     return (result.affected ?? 0) > 0;
   }
 
   /** Revokes a key of this tenant; false when the tenant has no such active key. */
   async revoke(tenantId: string, id: string, at = new Date()): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ApiKeyEntity)
-      .update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: at });
+    const result = await runWrite(this.dataSource, (m) =>
+      m.getRepository(ApiKeyEntity).update({ id, tenantId, revokedAt: IsNull() }, { revokedAt: at }),
+    );
     return (result.affected ?? 0) > 0;
   }
 

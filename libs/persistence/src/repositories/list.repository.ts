@@ -10,7 +10,7 @@ import {
 } from '../entities/list-entry.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/policy.entity';
 import { hydrateEntity } from '../bulk-insert';
-import { queryRows } from '../transactions';
+import { queryRows, runWrite } from '../transactions';
 import { policyScopeId, type PolicyOwner } from './policy.repository';
 import { domainOfAddress } from './user.repository';
 
@@ -115,15 +115,15 @@ export class ListRepository {
       createdAt: at,
       expiresAt: input.expiresAt ?? null,
     };
-    await this.dataSource.getRepository(ListEntryEntity).insert(entry);
+    await runWrite(this.dataSource, (m) => m.getRepository(ListEntryEntity).insert(entry));
     return entry;
   }
 
   /** Removes an entry only if it belongs to this owner; false otherwise. */
   async remove(owner: ListOwner, id: string): Promise<boolean> {
-    const result = await this.dataSource
-      .getRepository(ListEntryEntity)
-      .delete({ id, scope: owner.scope, scopeId: policyScopeId(owner) });
+    const result = await runWrite(this.dataSource, (m) =>
+      m.getRepository(ListEntryEntity).delete({ id, scope: owner.scope, scopeId: policyScopeId(owner) }),
+    );
     return (result.affected ?? 0) > 0;
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { OutboxEventEntity } from '../entities/outbox-event.entity';
-import { runInTransaction } from '../transactions';
+import { runInTransaction, runWrite } from '../transactions';
 
 export interface NewOutboxEvent {
   readonly topic: string;
@@ -88,26 +88,30 @@ export class OutboxRepository {
 
   async markPublished(ids: readonly number[], at = new Date()): Promise<void> {
     if (ids.length === 0) return;
-    await this.dataSource
-      .createQueryBuilder()
-      .update(OutboxEventEntity)
-      .set({ publishedAt: at, lockedUntil: null, lastError: null })
-      .where({ id: In([...ids]) })
-      .execute();
+    await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .update(OutboxEventEntity)
+        .set({ publishedAt: at, lockedUntil: null, lastError: null })
+        .where({ id: In([...ids]) })
+        .execute(),
+    );
   }
 
   /** Records a failed publish; the event becomes claimable again at `retryAt`. */
   async recordFailure(id: number, error: string, retryAt: Date): Promise<void> {
-    await this.dataSource
-      .createQueryBuilder()
-      .update(OutboxEventEntity)
-      .set({
-        attempts: () => 'attempts + 1',
-        lastError: error.slice(0, MAX_ERROR_LENGTH),
-        lockedUntil: retryAt,
-      })
-      .where({ id, publishedAt: IsNull() })
-      .execute();
+    await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .update(OutboxEventEntity)
+        .set({
+          attempts: () => 'attempts + 1',
+          lastError: error.slice(0, MAX_ERROR_LENGTH),
+          lockedUntil: retryAt,
+        })
+        .where({ id, publishedAt: IsNull() })
+        .execute(),
+    );
   }
 
   /** Unpublished events (for health and metrics). */
@@ -117,12 +121,14 @@ export class OutboxRepository {
 
   /** Deletes published events older than `before`; returns how many. */
   async purgePublished(before: Date): Promise<number> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from(OutboxEventEntity)
-      .where('published_at IS NOT NULL AND published_at < :before', { before })
-      .execute();
+    const result = await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .delete()
+        .from(OutboxEventEntity)
+        .where('published_at IS NOT NULL AND published_at < :before', { before })
+        .execute(),
+    );
     return result.affected ?? 0;
   }
 }

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GLOBAL_SCOPE_ID, PolicyEntity, type PolicyScope } from '../entities/policy.entity';
 import { UserAccountEntity } from '../entities/user-account.entity';
-import { queryRows } from '../transactions';
+import { queryRows, runWrite } from '../transactions';
 
 /** Names one policy layer. Global has no owner id; the row uses GLOBAL_SCOPE_ID. */
 export type PolicyOwner =
@@ -75,13 +75,14 @@ export class PolicyRepository {
     at = new Date(),
   ): Promise<PolicyUpsertResult> {
     const scopeId = policyScopeId(owner);
-    const manager = this.dataSource.manager;
     if (expectedVersion === 0) {
-      const inserted = await queryRows(
-        manager,
-        `INSERT INTO policy (scope, scope_id, document, version, updated_by, updated_at)
-         VALUES (:scope, :scopeId, :document, 1, :updatedBy, :at) ON CONFLICT DO NOTHING RETURNING version`,
-        { scope: owner.scope, scopeId, document: JSON.stringify(document), updatedBy, at },
+      const inserted = await runWrite(this.dataSource, (m) =>
+        queryRows(
+          m,
+          `INSERT INTO policy (scope, scope_id, document, version, updated_by, updated_at)
+           VALUES (:scope, :scopeId, :document, 1, :updatedBy, :at) ON CONFLICT DO NOTHING RETURNING version`,
+          { scope: owner.scope, scopeId, document: JSON.stringify(document), updatedBy, at },
+        ),
       );
       if (inserted.length === 1)
         return {
@@ -89,16 +90,18 @@ export class PolicyRepository {
           policy: { scope: owner.scope, scopeId, document, version: 1, updatedBy, updatedAt: at },
         };
     } else {
-      const result = await this.dataSource
-        .createQueryBuilder()
-        .update(PolicyEntity)
-        .set({ document: document as never, version: expectedVersion + 1, updatedBy, updatedAt: at })
-        .where('scope = :scope AND scope_id = :scopeId AND version = :expectedVersion', {
-          scope: owner.scope,
-          scopeId,
-          expectedVersion,
-        })
-        .execute();
+      const result = await runWrite(this.dataSource, (m) =>
+        m
+          .createQueryBuilder()
+          .update(PolicyEntity)
+          .set({ document: document as never, version: expectedVersion + 1, updatedBy, updatedAt: at })
+          .where('scope = :scope AND scope_id = :scopeId AND version = :expectedVersion', {
+            scope: owner.scope,
+            scopeId,
+            expectedVersion,
+          })
+          .execute(),
+      );
       if ((result.affected ?? 0) === 1) {
         return {
           ok: true,

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import { queryRows, runInTransaction } from '../transactions';
+import { queryRows, runInTransaction, runWrite } from '../transactions';
 
 export type RunOnceResult<T> = { readonly ran: true; readonly result: T } | { readonly ran: false };
 
@@ -53,12 +53,14 @@ export class ProcessedEventRepository {
 
   /** Forgets marks older than `before` (after the stream's retention, a redelivery is impossible). */
   async purgeOlderThan(before: Date): Promise<number> {
-    const result = await this.dataSource
-      .createQueryBuilder()
-      .delete()
-      .from('processed_event')
-      .where('processed_at < :before', { before })
-      .execute();
+    const result = await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .delete()
+        .from('processed_event')
+        .where('processed_at < :before', { before })
+        .execute(),
+    );
     return result.affected ?? 0;
   }
 }

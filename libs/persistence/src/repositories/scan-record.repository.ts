@@ -1,17 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Action, Direction } from '@spamfilter/domain';
-import {
-  Brackets,
-  DataSource,
-  In,
-  type EntityManager,
-  type FindOptionsWhere,
-  type SelectQueryBuilder,
-} from 'typeorm';
+import { Brackets, DataSource, In, type FindOptionsWhere, type SelectQueryBuilder } from 'typeorm';
 import { ScanRecipientEntity } from '../entities/scan-recipient.entity';
 import { ScanRecordEntity } from '../entities/scan-record.entity';
 import { bulkInsert } from '../bulk-insert';
-import { runInTransaction } from '../transactions';
+import { runInTransaction, runWrite } from '../transactions';
 
 export type NewScanRecipient = Omit<ScanRecipientEntity, 'reference' | 'createdAt' | 'record'>;
 export interface NewScanRecord extends ScanRecordEntity {
@@ -235,13 +228,15 @@ export class ScanRecordRepository {
   }
 
   /** Deletes records older than `before` (recipients go with them: ON DELETE CASCADE). Returns how many. */
-  async purgeOlderThan(before: Date, manager: EntityManager = this.dataSource.manager): Promise<number> {
-    const result = await manager
-      .createQueryBuilder()
-      .delete()
-      .from(ScanRecordEntity)
-      .where('created_at < :before', { before })
-      .execute();
+  async purgeOlderThan(before: Date): Promise<number> {
+    const result = await runWrite(this.dataSource, (m) =>
+      m
+        .createQueryBuilder()
+        .delete()
+        .from(ScanRecordEntity)
+        .where('created_at < :before', { before })
+        .execute(),
+    );
     return result.affected ?? 0;
   }
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { runWrite } from '../transactions';
 import { DataSource, In } from 'typeorm';
 import { DomainEntity } from '../entities/domain.entity';
 import { TenantEntity } from '../entities/tenant.entity';
@@ -25,13 +26,13 @@ export class UserRepository {
 
   async createTenant(name: string, at = new Date()): Promise<TenantEntity> {
     const tenant: TenantEntity = { id: randomUUID(), name, createdAt: at };
-    await this.dataSource.getRepository(TenantEntity).insert(tenant);
+    await runWrite(this.dataSource, (m) => m.getRepository(TenantEntity).insert(tenant));
     return tenant;
   }
 
   async createDomain(tenantId: string, name: string, at = new Date()): Promise<DomainEntity> {
     const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at };
-    await this.dataSource.getRepository(DomainEntity).insert(domain);
+    await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).insert(domain));
     return domain;
   }
 
@@ -53,7 +54,7 @@ export class UserRepository {
       displayName: input.displayName ?? null,
       createdAt: at,
     };
-    await this.dataSource.getRepository(UserAccountEntity).insert(user);
+    await runWrite(this.dataSource, (m) => m.getRepository(UserAccountEntity).insert(user));
     return user;
   }
 
