@@ -1,6 +1,6 @@
 import { DEFAULT_POLICY } from '@spamfilter/scoring';
 import { Clock } from './clock';
-import { GreylistService, InMemoryGreylistStore } from './greylist.service';
+import { GreylistService, InMemoryGreylistStore, clientNetwork } from './greylist.service';
 
 class FakeClock extends Clock {
   t = 1_000_000;
@@ -41,5 +41,11 @@ describe('GreylistService (RFC 5321 §4.5.4.1 retries)', () => {
     await s.check(t, g);
     clock.t += g.pendingTtlSeconds * 1000 + 1;
     expect(await s.check(t, g)).toBe('new');
+  });
+
+  it('keys IPv6 clients by their /64 whatever the spelling, and IPv4-mapped ones by the /24', () => {
+    expect(clientNetwork('2001:db8:0:1::25')).toBe(clientNetwork('2001:0db8:0000:0001:ffff::9'));
+    expect(clientNetwork('2001:db8:0:2::25')).not.toBe(clientNetwork('2001:db8:0:1::25'));
+    expect(clientNetwork('::ffff:198.51.100.7')).toBe('198.51.100');
   });
 });

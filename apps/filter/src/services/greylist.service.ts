@@ -1,4 +1,5 @@
 import type { Policy } from '@spamfilter/scoring';
+import ipaddr from 'ipaddr.js';
 import type { Clock } from './clock';
 
 /**
@@ -65,8 +66,7 @@ export class GreylistService {
   ) {}
 
   static key(t: Triplet): string {
-    const net = /^\d+\.\d+\.\d+\.\d+$/.test(t.clientIp) ? t.clientIp.split('.').slice(0, 3).join('.') : t.clientIp.toLowerCase().split(':').slice(0, 4).join(':');
-    return `${net}|${t.sender.toLowerCase()}|${t.recipient.toLowerCase()}`;
+    return `${clientNetwork(t.clientIp)}|${t.sender.toLowerCase()}|${t.recipient.toLowerCase()}`;
   }
 
   /** Reads without changing anything (the pre-DATA endpoint and explanations). */
@@ -91,5 +91,16 @@ export class GreylistService {
     if (Number.isFinite(first) && now - first < g.minDelaySeconds * 1000) return 'early';
     await this.store.set(key, 'pass', g.passTtlSeconds * 1000);
     return 'passed';
+  }
+}
+
+/** The /24 of an IPv4 client (IPv4-mapped IPv6 included), the /64 of an IPv6 client, in a canonical spelling. */
+export function clientNetwork(ip: string): string {
+  try {
+    const a = ipaddr.process(ip);
+    if (a.kind() === 'ipv4') return (a as ipaddr.IPv4).octets.slice(0, 3).join('.');
+    return (a as ipaddr.IPv6).toNormalizedString().split(':').slice(0, 4).join(':');
+  } catch {
+    return ip.toLowerCase();
   }
 }

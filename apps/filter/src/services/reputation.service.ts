@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /**
  * The filter's own memory of senders: per IP, per /24 (IPv4) or /48 (IPv6), and per sender domain, a decaying count
  * of spam and ham (exponential decay with a configurable half-life, so a cleaned-up host recovers). Fed by this
@@ -148,10 +150,12 @@ export class ReputationService {
 }
 
 function networkOf(ip: string): string | null {
-  if (/^\d+\.\d+\.\d+\.\d+$/.test(ip)) return `${ip.split('.').slice(0, 3).join('.')}.0/24`;
-  if (ip.includes(':')) {
-    const groups = ip.toLowerCase().split(':');
-    if (groups.length >= 3) return `${groups.slice(0, 3).join(':')}::/48`;
+  try {
+    const a = ipaddr.process(ip);
+    if (a.kind() === 'ipv4') return `${(a as ipaddr.IPv4).octets.slice(0, 3).join('.')}.0/24`;
+    const g = (a as ipaddr.IPv6).toNormalizedString().split(':');
+    return `${g.slice(0, 3).join(':')}::/48`;
+  } catch {
+    return null;
   }
-  return null;
 }
