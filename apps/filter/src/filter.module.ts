@@ -13,6 +13,7 @@ export class FilterModule implements OnApplicationShutdown {
     FilterModule.instances.add(services);
     return {
       module: FilterModule,
+      imports: [...(deps.modules ?? [])],
       controllers: [ScanController, HealthController],
       providers: [{ provide: FilterServices, useValue: services }, { provide: 'FILTER_SERVICES_CLOSE', useValue: () => services.close() }],
       exports: [FilterServices],

@@ -6,11 +6,12 @@ import type { DataSource } from 'typeorm';
 import type { FilterDependencies } from '../services/filter-services';
 import { createOutboundProtection } from './outbound-db-stores';
 import type { OutboundProtection } from './outbound-protection';
+import { OutboundModule } from './outbound.module';
 
 export interface OutboundForFilter {
   readonly protection: OutboundProtection;
-  /** Spread into createFilterApp's options: the outbound checks and the scan extensions. */
-  readonly filterDependencies: Pick<FilterDependencies, 'extraChecks' | 'extensions'>;
+  /** Spread into createFilterApp's options: the outbound checks, the scan extensions and the HTTP routes. */
+  readonly filterDependencies: Pick<FilterDependencies, 'extraChecks' | 'extensions' | 'modules'>;
   /** Tells the outbound stores where the database is (the filter connects it in the background). */
   useDatabase(ref: () => DataSource | undefined): void;
   close(): Promise<void>;
@@ -49,6 +50,7 @@ export async function startOutboundForFilter(config: AppConfig, injected: { coun
         onVerdict: (verdict, envelope) => protection.onVerdict(verdict, envelope),
         headers: (verdict, envelope) => protection.routingHeaders(verdict, envelope),
       },
+      modules: [OutboundModule.forRoot(protection)],
     },
     useDatabase(r) {
       ref = r;
@@ -72,6 +74,7 @@ export function withOutbound(deps: FilterDependencies, outbound: Pick<OutboundFo
   return {
     ...deps,
     extraChecks: [...(deps.extraChecks ?? []), ...(outbound.filterDependencies.extraChecks ?? [])],
+    modules: [...(deps.modules ?? []), ...(outbound.filterDependencies.modules ?? [])],
     extensions: {
       ...prev,
       forcedAction: (hits, envelope) => ob.forcedAction?.(hits, envelope) ?? prev?.forcedAction?.(hits, envelope) ?? null,

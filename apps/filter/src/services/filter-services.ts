@@ -1,3 +1,4 @@
+import type { DynamicModule } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
@@ -49,6 +50,8 @@ export interface FilterDependencies {
   /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];
   readonly extensions?: ScanExtensions;
+  /** Further Nest modules with routes of their own (the outbound delivery reports). */
+  readonly modules?: readonly DynamicModule[];
   /** Health probes by dependency name: database, bus, counters. */
   readonly health?: Readonly<Record<string, HealthProbe>>;
   /** Collect node's default process metrics in /metrics (off in tests that create many apps). */

@@ -1,0 +1,15 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { DeliveryReportController } from './delivery-report.controller';
+import { OutboundProtection } from './outbound-protection';
+
+/** The filter's outbound HTTP routes (POST /v1/outbound/deliveries) over one OutboundProtection. */
+@Module({})
+export class OutboundModule {
+  static forRoot(protection: OutboundProtection): DynamicModule {
+    return {
+      module: OutboundModule,
+      controllers: [DeliveryReportController],
+      providers: [{ provide: OutboundProtection, useValue: protection }],
+    };
+  }
+}
