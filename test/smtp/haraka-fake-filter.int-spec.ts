@@ -43,6 +43,7 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
   });
   afterAll(async () => {
     await sink.close();
+    fs.rmSync(sinkDir, { recursive: true, force: true });
   });
   beforeEach(() => {
     sink.messages.length = 0;

@@ -4,9 +4,6 @@
  * layers are the filter's in-memory sources (its embedded defaults), filled per test; the clock is shifted to pass
  * the greylisting delay without waiting five minutes.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { loadConfig } from '@spamfilter/config';
 import { REFERENCE_ID_PATTERN } from '@spamfilter/domain';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
@@ -55,7 +52,7 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
   const policies = new InMemoryPolicySource();
 
   beforeAll(async () => {
-    sink = await startSink({ dir: fs.mkdtempSync(path.join(os.tmpdir(), 'sink-real-')) });
+    sink = await startSink({ store: 'memory' });
     // Domain layers give each test recipient a known policy: greylist everything, or reject on any content hit (a
     // Reply-To differing from From scores 1 on the embedded defaults; list-only scoring at RCPT stays at 0).
     policies.setDomain('grey.example', { thresholds: { greylist: -100, tag: 100, reject: 200 } });

@@ -157,7 +157,10 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || child.signalCode !== null) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      return;
+    }
     try {
       // SIGINT is Haraka's graceful shutdown (plugins' shutdown() runs); SIGTERM would end it at once.
       process.kill(-child.pid!, 'SIGINT');
@@ -173,6 +176,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     }, 3000);
     await exited;
     clearTimeout(timer);
+    fs.rmSync(dir, { recursive: true, force: true });
   };
 
   const deadline = Date.now() + 15000;
