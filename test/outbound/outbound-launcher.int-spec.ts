@@ -90,6 +90,22 @@ describe('filter launcher with outbound protection (PostgreSQL, Redis, Kafka)', 
     expect((await submit(who, 'hello again')).action).toBe('accept');
   });
 
+  it('defers an account whose recipients mostly fail, from the MTA\'s delivery reports', async () => {
+    const who = 'bouncy@customer.example';
+    expect((await submit(who, 'first')).action).toBe('accept');
+    await request(filter.server).post('/v1/outbound/deliveries').set('content-type', 'application/json').send({ delivered: 1 }).expect(400);
+    await request(filter.server).post('/v1/outbound/deliveries').set('content-type', 'application/json').send('{"nope').expect(400);
+    await request(filter.server)
+      .post('/v1/outbound/deliveries')
+      .set('content-type', 'application/json')
+      .send({ authUser: who, delivered: 4, failed: 21 })
+      .expect(204);
+    const v = await submit(who, 'second');
+    expect(v.action).toBe('defer');
+    expect(v.symbols.find((s) => s.name === 'OUTBOUND_FAILED_RCPT_RATIO')?.options).toEqual(['84/50']);
+    expect((await submit('healthy@customer.example', 'hi')).action).toBe('accept');
+  });
+
   it('writes the outbound verdicts to the message log with the sending account', async () => {
     const deadline = Date.now() + 20_000;
     let rows: { reference: string; action: string }[] = [];
