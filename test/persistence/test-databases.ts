@@ -57,7 +57,17 @@ export async function createPostgresTestDatabase(
       const c = new pg.Client({ connectionString: base.url, connectionTimeoutMillis: base.connectTimeoutMs });
       await c.connect();
       try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        // WITH (FORCE) still fails while a server background process (autovacuum after a burst of writes) holds the
+        // database for a moment: retry a few times.
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            break;
+          } catch (err) {
+            if (attempt >= 5) throw err;
+            await new Promise((r) => setTimeout(r, 300 * attempt));
+          }
+        }
       } finally {
         await c.end();
       }
