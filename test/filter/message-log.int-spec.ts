@@ -1,6 +1,7 @@
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
 import { openDataSource, ScanRecordRepository, UserRepository, ListRepository, PolicyRepository, ReputationRepository } from '@spamfilter/persistence';
+import { createEventBus, type EventBus } from '@spamfilter/messaging';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
@@ -18,6 +19,7 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
   let seed: DataSource;
   let filter: FilterApp;
   let bobId: string;
+  let bus: EventBus;
 
   const scan = async (rcpt: string): Promise<ScanVerdict> =>
     (
@@ -59,13 +61,15 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     await new PolicyRepository(seed).upsert({ scope: 'user', userId: dave.id }, { thresholds: { tag: 1, greylist: 0.5 }, greylisting: { enabled: false } }, 0, 'dave');
     await new PolicyRepository(seed).upsert({ scope: 'domain', domainId: domain.id }, { weights: { MISSING_SUBJECT: 3 } }, 0, 'admin');
     const config: AppConfig = {
-      ...loadConfig({ SCAN_LOG_FLUSH_MS: '20', SCAN_LOG_BATCH: '50' }),
+      ...loadConfig({ SCAN_LOG_FLUSH_MS: '20', SCAN_LOG_BATCH: '50', BUS: 'memory', KAFKA_TOPIC_PREFIX: `ml${Date.now()}.` }),
       database: { ...db.config, migrationsRun: false },
     };
-    filter = await createFilterApp(config, { connectDatabase: true });
+    filter = await createFilterApp(config, { connectDatabase: true, connectBus: true });
+    bus = await createEventBus(config.messaging);
   });
 
   afterAll(async () => {
+    await bus?.close();
     await filter?.close();
     await seed?.destroy();
     await db?.drop();
@@ -108,6 +112,26 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     expect(filter.services.reputation.get('ip:203.0.113.66')).toBeUndefined();
     await filter.services.reputationSync!.syncOnce();
     expect(filter.services.reputation.get('ip:203.0.113.66')?.spam).toBeGreaterThan(39);
+  });
+
+  it('turns a user’s spam mark into reputation evidence for the scanned message’s IP and sender domain', async () => {
+    const v = await scan('bob@hosted.example');
+    await until(() => new ScanRecordRepository(seed).findByReference({ kind: 'operator' }, v.reference));
+    const before = (await new ReputationRepository(seed).get(['ip:192.0.2.44'])).get('ip:192.0.2.44')?.spam ?? 0;
+    await bus.publish('spamfilter.feedback.v1', bobId, {
+      eventId: `ev-${v.reference}`,
+      userId: bobId,
+      tenantId: 't',
+      kind: 'learn',
+      label: 'spam',
+      reference: v.reference,
+      messageId: 'm',
+      occurredAt: new Date().toISOString(),
+    });
+    await until(async () => ((filter.services.reputation.get('ip:192.0.2.44')?.spam ?? 0) >= before + 4.9 ? true : null));
+    await filter.services.reputationSync!.syncOnce();
+    const after = (await new ReputationRepository(seed).get(['ip:192.0.2.44'])).get('ip:192.0.2.44')!;
+    expect(after.spam).toBeGreaterThanOrEqual(before + 4.9);
   });
 
   it('keeps answering scans when the database connection is gone, buffering the log and showing it in /health', async () => {

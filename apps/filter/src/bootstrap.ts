@@ -105,6 +105,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   servicesRef = services;
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
+  if (deps.database) await events?.subscribeFeedback();
   const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, adapter.getInstance());
   return {
     app,

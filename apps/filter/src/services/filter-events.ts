@@ -17,6 +17,9 @@ export class FilterEvents {
   dropped = 0;
   failed = 0;
   private subscription: Subscription | null = null;
+  private feedback: Subscription | null = null;
+  /** Feedback events turned into reputation evidence (for tests and /health). */
+  feedbackApplied = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -62,8 +65,29 @@ export class FilterEvents {
     );
   }
 
+  /**
+   * User feedback feeds the reputation of the message's client IP, /24 and sender domain (weight 5 per mark, against
+   * 1 for the filter's own verdicts). One consumer group for all filter instances, so each mark counts once; the
+   * evidence reaches the shared reputation table through ReputationSync. Needs the message log (the mark names the
+   * scan by reference). An undo is not subtracted: reputation decays anyway.
+   */
+  async subscribeFeedback(): Promise<void> {
+    this.feedback = await this.bus.subscribe('spamfilter.feedback.v1', 'filter-reputation', async (event) => {
+      if (event.kind !== 'learn' || !event.label || !event.reference) return;
+      const db = this.services().database;
+      if (!db) return;
+      const found = await db.repos().scans.findByReference({ kind: 'operator' }, event.reference);
+      if (!found || found.record.direction !== 'inbound') return;
+      const r = found.record;
+      const at = r.mailFrom.lastIndexOf('@');
+      this.services().reputation.record(r.clientIp, at > 0 ? r.mailFrom.slice(at + 1).toLowerCase() : null, event.label, 5);
+      this.feedbackApplied++;
+    });
+  }
+
   async close(): Promise<void> {
     await this.subscription?.stop();
+    await this.feedback?.stop();
   }
 
   private async toEvent(v: ScanVerdict, e: ScanEnvelope): Promise<ScanEvent> {
