@@ -80,12 +80,15 @@ export class OutboundRateLimiter {
 
     if (l.distinctRecipientsPerHour > 0) {
       const distinctKey = `ob:rcpt:n:${who.account}`;
-      let distinct = await this.counters.count(distinctKey, HOUR_MS, now);
-      for (const rcpt of new Set(recipients.map((r) => r.toLowerCase()))) {
-        // A recipient already written to this hour does not count again (a deferred message's retry neither).
-        const fresh = await this.counters.setIfAbsent(`ob:rcpt:s:${who.account}:${digest(rcpt)}`, '1', HOUR_MS);
-        if (fresh) distinct = await this.counters.hit(distinctKey, HOUR_MS, now);
-      }
+      // A recipient already written to this hour does not count again (a deferred message's retry neither). The
+      // marks are set concurrently, then each new recipient is one hit: two round trips for any recipient count.
+      const unique = [...new Set(recipients.map((r) => r.toLowerCase()))];
+      const fresh = await Promise.all(unique.map((r) => this.counters.setIfAbsent(`ob:rcpt:s:${who.account}:${digest(r)}`, '1', HOUR_MS)));
+      const hits = fresh.filter(Boolean).length;
+      const distinct =
+        hits === 0
+          ? await this.counters.count(distinctKey, HOUR_MS, now)
+          : Math.max(...(await Promise.all(Array.from({ length: hits }, () => this.counters.hit(distinctKey, HOUR_MS, now)))));
       if (distinct > l.distinctRecipientsPerHour) {
         return { breaches: [{ symbol: OUTBOUND_SYMBOLS.distinctRecipients, limit: l.distinctRecipientsPerHour, count: distinct }] };
       }
