@@ -49,6 +49,7 @@ const FEATURE_TAGS = new Set(['img', 'form', 'input', 'script', 'iframe', 'table
 /** Elements whose content is not visible text. */
 const SKIP_CONTENT = new Set(['script', 'style', 'head', 'noscript', 'xml', 'object']);
 
+const STYLED = /style|bgcolor/i;
 const ATTR = /([a-zA-Z_:][-a-zA-Z0-9_:.]*)\s*(?:=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?/g;
 
 function attributes(tag: string): Map<string, string> {
@@ -131,7 +132,8 @@ export function htmlToText(html: string, maxChars = 200_000, maxLinks = 500): Ht
       continue;
     }
     if (FEATURE_TAGS.has(name)) features.add(name);
-    if (k < gt) {
+    // Parsing attributes is most of the cost of a tag: do it only where one is used.
+    if (k < gt && (name === 'a' || name === 'form' || name === 'img' || name === 'font' || STYLED.test(html.slice(k, gt)))) {
       const attrs = attributes(html.slice(k, gt));
       if (name === 'a') {
         const href = attrs.get('href');
