@@ -249,6 +249,24 @@ describe.each(engines)('repositories on $name', (engine) => {
       const aliceReader = { kind: 'user', userId: alice.id } as const;
       expect(refs(await scans.search(aliceReader, window, { limit: 50 }))).toEqual([toBoth, toAlice]);
       expect(await scans.findByReference(aliceReader, toBob)).toBeNull();
+      expect(
+        refs(await scans.search(aliceReader, { ...window, sender: 'spammer@bad.example' }, { limit: 50 })),
+      ).toEqual([toAlice]);
+      expect(
+        refs(await scans.search(aliceReader, { ...window, clientIp: '203.0.113.5' }, { limit: 50 })),
+      ).toEqual([toAlice]);
+      expect(
+        refs(await scans.search(aliceReader, { ...window, direction: 'outbound' }, { limit: 50 })),
+      ).toEqual([]);
+      expect(
+        refs(await scans.search(aliceReader, { from: minutes(15), to: minutes(60) }, { limit: 50 })),
+      ).toEqual([toBoth]);
+      const firstPage = await scans.search(aliceReader, window, { limit: 1 });
+      expect([refs(firstPage), firstPage.hasMore]).toEqual([[toBoth], true]);
+      const secondPage = await scans.search(aliceReader, window, { limit: 1, offset: 1 });
+      expect([refs(secondPage), secondPage.hasMore]).toEqual([[toAlice], false]);
+      expect(secondPage.items[0].record.createdAt).toEqual(minutes(10));
+      expect(secondPage.items[0].record.symbols).toEqual([expect.objectContaining({ name: 'SPF_PASS' })]);
       const shared = await scans.findByReference(aliceReader, toBoth);
       expect(shared?.recipients.map((r) => r.recipient)).toEqual(['alice@alpha.example']);
       // A filter cannot widen the scope: naming another user's address finds nothing.
