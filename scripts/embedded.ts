@@ -15,7 +15,14 @@ async function main(): Promise<void> {
   }
   // The API runs the migrations first; the filter then opens the same SQLite file.
   const api = await startApiApp(config, { logger: ['error', 'warn'] });
-  const filter = await createFilterApp(config);
+  // The same wiring as apps/filter/src/main.ts: database (lists, policies, message log, trained models), bus (model
+  // changes, scan events), counters (greylisting, rate limits) and outbound protection.
+  const filter = await createFilterApp(config, {
+    connectDatabase: true,
+    connectCounters: true,
+    connectBus: true,
+    connectOutbound: true,
+  });
   const filterUrl = await filter.listen();
   process.stdout.write(`filter  ${filterUrl}  (POST /v1/scan, GET /health)\n`);
   process.stdout.write(`api     ${api.url}  (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health)\n`);
