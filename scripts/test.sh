@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh || exit 1
 bash scripts/services.sh up || { echo "test: the services did not come up; see .var/*/ logs" >&2; exit 1; }
 
+# Corpus-driven tests read the SpamAssassin set unpacked into the git-ignored .cache/corpus (never committed).
+corpus_src=../shared/corpus/sa-dev.tar.gz
+if [ ! -f .cache/corpus/sa-dev/index ]; then
+  if [ -f "$corpus_src" ]; then
+    mkdir -p .cache/corpus && tar -xzf "$corpus_src" -C .cache/corpus
+  else
+    echo "test: $corpus_src not found; the corpus-driven tests will be skipped" >&2
+  fi
+fi
+
 results=.var/test-results
 mkdir -p "$results"
 rm -f "$results"/*.json
