@@ -8,6 +8,7 @@ import type { AppConfig } from '@spamfilter/config';
 import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
 import { FilterDatabase } from './services/persistence/filter-database';
+import { databaseBayesClassifier } from './services/bayes-model';
 import { FilterEvents } from './services/filter-events';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
@@ -97,6 +98,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
     await database.start();
     deps = { ...deps, database };
   }
+  // With a database, Bayes scans with the learner's model (its tables) unless a test injects one.
+  if (deps.database && !deps.bayes) deps = { ...deps, bayes: { classifier: databaseBayesClassifier(config.bayes, deps.database) } };
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   app.enableShutdownHooks();

@@ -45,7 +45,10 @@ export interface FilterDependencies {
   readonly scanLog?: ScanLogSink | null;
   readonly clock?: Clock;
   readonly random?: RandomSource;
-  /** The Bayes model (global + per-user layers) and who the recipients are; default: an empty in-memory model. */
+  /**
+   * The Bayes model (global + per-user layers) and who the recipients are. Default: with a database, the learner's
+   * model (createFilterApp, bayes-model.ts); without one, an empty in-memory model.
+   */
   readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
   /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];

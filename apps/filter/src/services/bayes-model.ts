@@ -1,0 +1,69 @@
+import {
+  SpamClassifier,
+  spamClassifierOptions,
+  type BayesStore,
+  type Label,
+  type ScopeTotals,
+  type ScopeView,
+  type SpamClassifierOptions,
+  type TrainOutcome,
+} from '@spamfilter/bayes';
+import type { BayesConfig } from '@spamfilter/config';
+import { TypeOrmBayesStore } from '@spamfilter/persistence';
+import type { DataSource } from 'typeorm';
+import type { FilterDatabase } from './persistence/filter-database';
+
+/**
+ * The classifier options the filter scans with when the model lives in the database: those the learner trains for.
+ * The learner stores no tokenizer of its own — it trains the token ids this filter wrote into scan_record.training
+ * (and, for raw marks, apps/api's `scanTraining(parsed)`, which tokenizes with DEFAULT_TOKENIZER: equal to the
+ * BAYES_* tokenizer defaults, so keep BAYES_HEADERS/BAYES_MAX_WORDS/BAYES_OSB_WINDOW at their defaults or raw marks
+ * train other ids than the filter looks up). `logistic: null`: the discriminative component's weights are not
+ * persisted or trained by the learner, so a filter would score with untrained (zero) weights — Bayes alone.
+ */
+export function filterBayesOptions(config: BayesConfig): SpamClassifierOptions {
+  return { ...spamClassifierOptions(config), logistic: null };
+}
+
+/**
+ * The learner's Bayes tables (bayes_scope, bayes_token) read through the filter's background connection: one
+ * `lookup` per classification (global + user scope together, TypeOrmBayesStore). Until the database is connected a
+ * lookup throws DatabaseUnavailableError, which the pipeline turns into BAYES_TEMPFAIL (weight 0): Bayes says
+ * nothing rather than classify with an empty model. Read-only: the filter never trains.
+ */
+export class FilterDbBayesStore implements BayesStore {
+  private store: { readonly dataSource: DataSource; readonly store: TypeOrmBayesStore } | null = null;
+
+  constructor(private readonly database: FilterDatabase) {}
+
+  private current(): TypeOrmBayesStore {
+    const dataSource = this.database.repos().dataSource;
+    if (this.store?.dataSource !== dataSource) this.store = { dataSource, store: TypeOrmBayesStore.of(dataSource) };
+    return this.store.store;
+  }
+
+  async lookup(scopes: readonly string[], tokens: Uint32Array): Promise<ScopeView[]> {
+    return this.current().lookup(scopes, tokens);
+  }
+
+  async totals(scope: string): Promise<ScopeTotals> {
+    return this.current().totals(scope);
+  }
+
+  async trainedLabel(scope: string, fingerprint: string): Promise<Label | null> {
+    return this.current().trainedLabel(scope, fingerprint);
+  }
+
+  train(): Promise<TrainOutcome> {
+    return Promise.reject(new Error('the filter does not train: marks go through apps/api and the learner'));
+  }
+
+  prune(): Promise<number> {
+    return Promise.reject(new Error('the filter does not prune: the learner owns the Bayes tables'));
+  }
+}
+
+/** The filter's default Bayes model when it has a database: the learner's tables, learner-compatible options. */
+export function databaseBayesClassifier(config: BayesConfig, database: FilterDatabase): SpamClassifier {
+  return new SpamClassifier(new FilterDbBayesStore(database), filterBayesOptions(config));
+}
