@@ -28,6 +28,7 @@ describe('eval metrics', () => {
     expect(a.train.filter((e) => e.label === 'spam')).toHaveLength(15);
     expect(a.train.filter((e) => e.label === 'ham')).toHaveLength(45);
     expect(splitEntries(entries, 0.6, 'random', 1).train).toEqual(a.train);
+    expect(a.train.map((e) => e.order)).not.toEqual([...a.train.map((e) => e.order)].sort((x, y) => x - y));
     expect(splitEntries(entries, 0.6, 'random', 2).train).not.toEqual(a.train);
     const t = splitEntries(entries, 0.6, 'time');
     expect(t.train.map((e) => e.order)).toEqual(Array.from({ length: 60 }, (_, i) => i));

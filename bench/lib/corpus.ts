@@ -48,7 +48,7 @@ export function seededRandom(seed: number): () => number {
 /**
  * Splits entries into train and test. `random`: stratified by label, a seeded random fraction of each class trains.
  * `time`: the first fraction of the index (arrival order) trains, the rest tests — later mail judged by earlier mail.
- * Both keep arrival order inside each side.
+ * `time` keeps arrival order on both sides; `random` shuffles the training side (seeded) and keeps the test side in order.
  */
 export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fraction: number, order: 'random' | 'time', seed = 1): { train: T[]; test: T[] } {
   if (order === 'time') {
@@ -65,5 +65,12 @@ export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fract
     }
     for (const e of cls.slice(0, Math.round(cls.length * fraction))) trainSet.add(e);
   }
-  return { train: entries.filter((e) => trainSet.has(e)), test: entries.filter((e) => !trainSet.has(e)) };
+  // A random sample is learned in random (seeded) order: indexes grouped by folder (Enron's) would otherwise feed
+  // all ham, then all spam, which no mailbox does. The test side keeps index order.
+  const train = entries.filter((e) => trainSet.has(e));
+  for (let i = train.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [train[i], train[j]] = [train[j] as T, train[i] as T];
+  }
+  return { train, test: entries.filter((e) => !trainSet.has(e)) };
 }

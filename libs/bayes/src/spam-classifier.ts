@@ -106,6 +106,20 @@ export class SpamClassifier {
   /** Extra passes of the discriminative component over a training set already learned with `learn`. */
   trainBatch(examples: readonly { readonly features: Uint32Array; readonly label: Label }[]): void {
     if (!this.logistic) return;
-    for (let p = 1; p < this.options.passes; p++) for (const ex of examples) this.logistic.learn(ex.features, ex.label === 'spam');
+    // Later passes in a seeded random order: a stream grouped by class (Enron's index is) would otherwise leave the
+    // weights tilted toward whichever class came last.
+    const order = examples.map((_, i) => i);
+    let seed = 0x2545f491;
+    for (let p = 1; p < this.options.passes; p++) {
+      for (let i = order.length - 1; i > 0; i--) {
+        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+        const j = seed % (i + 1);
+        [order[i], order[j]] = [order[j] as number, order[i] as number];
+      }
+      for (const i of order) {
+        const ex = examples[i] as { readonly features: Uint32Array; readonly label: Label };
+        this.logistic.learn(ex.features, ex.label === 'spam');
+      }
+    }
   }
 }
