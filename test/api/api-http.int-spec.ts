@@ -20,7 +20,6 @@ describe('api over HTTP', () => {
   let server: never;
   let alice: TestUser;
   let bob: TestUser;
-  let carol: TestUser;
   let admin: TestUser;
   let aliceRef: string;
   let bobRef: string;
@@ -40,7 +39,7 @@ describe('api over HTTP', () => {
     server = app.getHttpServer() as never;
     alice = await createUser(app, 'alice@example.org');
     bob = await createUser(app, 'bob@example.org');
-    carol = await createUser(app, 'carol@other.example');
+    await createUser(app, 'carol@other.example');
     admin = await createUser(app, 'postmaster@example.org', 'domain_admin');
     aliceRef = await seedScan(db, { recipients: ['alice@example.org'], subject: 'for alice' });
     bobRef = await seedScan(db, { recipients: ['bob@example.org'], subject: 'for bob' });

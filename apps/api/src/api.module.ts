@@ -1,10 +1,4 @@
-import {
-  Injectable,
-  Module,
-  type DynamicModule,
-  type OnApplicationShutdown,
-  type Provider,
-} from '@nestjs/common';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
