@@ -13,12 +13,25 @@ export class OperatorNotices {
 
   constructor(@Optional() @Inject(EventBus) private readonly bus: EventBus | null) {}
 
-  async publish(kind: string, subject: string, detail: Readonly<Record<string, unknown>>, at = new Date()): Promise<void> {
+  async publish(
+    kind: string,
+    subject: string,
+    detail: Readonly<Record<string, unknown>>,
+    at = new Date(),
+  ): Promise<void> {
     if (!this.bus) return;
     try {
-      await this.bus.publish('spamfilter.operator.v1', subject, { eventId: randomUUID(), kind, subject, detail, occurredAt: at.toISOString() });
+      await this.bus.publish('spamfilter.operator.v1', subject, {
+        eventId: randomUUID(),
+        kind,
+        subject,
+        detail,
+        occurredAt: at.toISOString(),
+      });
     } catch (err) {
-      this.logger.warn(`operator notice ${kind} for ${subject} not published: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `operator notice ${kind} for ${subject} not published: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }

@@ -110,7 +110,11 @@ export class OutboundAccountsService {
   ): Promise<{ account: AccountView; audit: AuditView }> {
     const r = await this.accounts.block(address, { actor, reason });
     if (!r.changed) throw new ConflictException(`${address} is blocked already`);
-    await this.notices.publish('outbound_account_blocked', r.account.address, { actor, reason, tenantId: r.account.tenantId });
+    await this.notices.publish('outbound_account_blocked', r.account.address, {
+      actor,
+      reason,
+      tenantId: r.account.tenantId,
+    });
     return { account: accountView(r.account), audit: auditView(r.audit) };
   }
 
@@ -124,7 +128,11 @@ export class OutboundAccountsService {
       if (!r.account) throw new NotFoundException(`no outbound account ${address}`);
       throw new ConflictException(`${address} is not blocked`);
     }
-    await this.notices.publish('outbound_account_unblocked', r.account.address, { actor, reason, tenantId: r.account.tenantId });
+    await this.notices.publish('outbound_account_unblocked', r.account.address, {
+      actor,
+      reason,
+      tenantId: r.account.tenantId,
+    });
     return { account: accountView(r.account), audit: auditView(r.audit) };
   }
 

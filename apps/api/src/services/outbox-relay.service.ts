@@ -9,7 +9,10 @@ import type { AppConfig } from '@spamfilter/config';
 import { OutboxEventEntity, runInTransaction } from '@spamfilter/persistence';
 import { DataSource, In, IsNull } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
-import { OutboxPublisher } from './outbox-publisher';
+import { OutboxPublisher, type OutboxMessage } from './outbox-publisher';
+
+/** Largest publish request (bytes of JSON, roughly); Kafka's default message.max.bytes is 1 MiB. */
+const MAX_REQUEST_BYTES = 512 * 1024;
 
 /** Advisory lock key of the relay: one relay publishes at a time, so events keep their order per key (user). */
 const RELAY_LOCK_KEY = 0x5f0b0c;
@@ -77,9 +80,21 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       });
       if (rows.length === 0) return 0;
       // A failure rejects and rolls back: the rows stay unpublished and the next round tries them again.
-      await this.publisher.publishBatch(
-        rows.map((r) => ({ topic: r.topic, key: r.messageKey, payload: r.payload })),
-      );
+      // Requests stay under the broker's message.max.bytes (1 MiB by default): chunks of at most MAX_REQUEST_BYTES,
+      // sent in order.
+      let chunk: OutboxMessage[] = [];
+      let bytes = 0;
+      for (const r of rows) {
+        const size = JSON.stringify(r.payload).length + (r.messageKey?.length ?? 0) + 64;
+        if (chunk.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
+          await this.publisher.publishBatch(chunk);
+          chunk = [];
+          bytes = 0;
+        }
+        chunk.push({ topic: r.topic, key: r.messageKey, payload: r.payload });
+        bytes += size;
+      }
+      if (chunk.length > 0) await this.publisher.publishBatch(chunk);
       await repo.update({ id: In(rows.map((r) => r.id)) }, { publishedAt: new Date() });
       return rows.length;
     });
