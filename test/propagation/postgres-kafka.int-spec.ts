@@ -1,0 +1,86 @@
+import { randomBytes } from 'node:crypto';
+import { createUser, type TestUser } from '../api/api-fixtures';
+import { corpus, corpusAvailable, variant } from '../feedback/feedback-harness';
+import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
+import {
+  bayesOf,
+  bayesPercent,
+  markSpam,
+  propagationConfig,
+  recipientOf,
+  scanOn,
+  seedGlobal,
+  startStack,
+  waitFor,
+  waitForRecord,
+  type Stack,
+} from './propagation-harness';
+
+/**
+ * Production shape: PostgreSQL (a fresh database) and the real Kafka (a unique topic prefix and learner group), the
+ * API with its learner, and TWO filter instances started as apps/filter/src/main.ts starts them. Both must answer
+ * alice's changed verdict after her mark, wherever her next message lands.
+ */
+const run = corpusAvailable() ? describe : describe.skip;
+
+run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring)', () => {
+  const ALICE = 'alice@example.org';
+  const BOB = 'bob@example.org';
+  const MARKED = { ip: '192.0.2.10', mailFrom: 'news@list.example' };
+  const LATER = { ip: '198.51.100.20', mailFrom: 'news@other.example' };
+  let tdb: TestDatabase;
+  let stack: Stack;
+  let alice: TestUser;
+
+  beforeAll(async () => {
+    tdb = await createPostgresTestDatabase();
+    const id = randomBytes(4).toString('hex');
+    stack = await startStack(
+      propagationConfig({ DB_TYPE: 'postgres', DB_URL: tdb.config.url, BUS: 'kafka', KAFKA_TOPIC_PREFIX: `prop${id}.`, LEARNER_GROUP_ID: `learner-${id}` }),
+      2,
+    );
+    await seedGlobal(stack.db, corpus('spam', 40), corpus('ham', 40));
+    alice = await createUser(stack.api, ALICE);
+    await createUser(stack.api, BOB);
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.close();
+    await tdb?.drop();
+  });
+
+  it('after alice marks a message as spam, both instances score her next similar message higher; bob unchanged', async () => {
+    const [one, two] = [stack.filters[0]!, stack.filters[1]!];
+    const newsletter = corpus('hard_ham', 1, 3)[0]!;
+    const first = await scanOn(one, newsletter, [ALICE, BOB], MARKED);
+    await waitForRecord(stack.db, first.reference);
+    const next = variant(newsletter, 1);
+    const before = [await scanOn(one, next, [ALICE, BOB], LATER), await scanOn(two, next, [ALICE, BOB], LATER)];
+    // Both instances read the same model: the same verdict before the mark.
+    expect(recipientOf(before[1]!, ALICE).score).toBe(recipientOf(before[0]!, ALICE).score);
+    expect(bayesOf(before[0]!, ALICE).map((s) => s.name)).toEqual([expect.stringMatching(/^BAYES_(SPAM|HAM)$/)]);
+
+    await markSpam(stack.api, alice.token, first.reference);
+    const after = [...before];
+    const elapsed = await Promise.all(
+      [one, two].map((filter, i) =>
+        waitFor(
+          async () => {
+            after[i] = await scanOn(filter, next, [ALICE, BOB], LATER);
+            return recipientOf(after[i]!, ALICE).score > recipientOf(before[i]!, ALICE).score;
+          },
+          15_000,
+          `instance ${i + 1}: alice's higher score after her mark`,
+        ),
+      ),
+    );
+    process.stdout.write(`postgres+kafka: mark → changed verdict on instance 1 in ${elapsed[0]} ms, instance 2 in ${elapsed[1]} ms\n`);
+    for (const i of [0, 1]) {
+      expect(bayesPercent(after[i]!, ALICE)).toBeGreaterThan(bayesPercent(before[i]!, ALICE));
+      expect(bayesOf(after[i]!, ALICE).map((s) => s.name)).toContain('BAYES_SPAM');
+      expect(recipientOf(after[i]!, BOB).score).toBe(recipientOf(before[i]!, BOB).score);
+      expect(recipientOf(after[i]!, BOB).action).toBe(recipientOf(before[i]!, BOB).action);
+    }
+    expect(recipientOf(after[1]!, ALICE).score).toBe(recipientOf(after[0]!, ALICE).score);
+  }, 60_000);
+});
