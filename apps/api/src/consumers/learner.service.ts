@@ -345,11 +345,14 @@ export class LearnerService {
   ): Promise<{ userToday: number; userTotal: number; globalTotal: number }> {
     const trainings = m.getRepository(LearnerTrainingEntity);
     const dayStart = new Date(Math.floor(now.getTime() / DAY_MS) * DAY_MS);
-    const [userToday, userTotal, totals] = await Promise.all([
-      trainings.countBy({ userId, trainedGlobal: true, createdAt: MoreThanOrEqual(dayStart) }),
-      trainings.countBy({ userId, trainedGlobal: true, undoneAt: IsNull() }),
-      store.totals(GLOBAL_SCOPE),
-    ]);
+    // One after the other: the queries share the transaction's connection anyway.
+    const userToday = await trainings.countBy({
+      userId,
+      trainedGlobal: true,
+      createdAt: MoreThanOrEqual(dayStart),
+    });
+    const userTotal = await trainings.countBy({ userId, trainedGlobal: true, undoneAt: IsNull() });
+    const totals = await store.totals(GLOBAL_SCOPE);
     return { userToday, userTotal, globalTotal: totals.spam + totals.ham };
   }
 
