@@ -36,10 +36,16 @@ run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring
     tdb = await createPostgresTestDatabase();
     const id = randomBytes(4).toString('hex');
     stack = await startStack(
-      propagationConfig({ DB_TYPE: 'postgres', DB_URL: tdb.config.url, BUS: 'kafka', KAFKA_TOPIC_PREFIX: `prop${id}.`, LEARNER_GROUP_ID: `learner-${id}` }),
+      propagationConfig({
+        DB_TYPE: 'postgres',
+        DB_URL: tdb.config.url,
+        BUS: 'kafka',
+        KAFKA_TOPIC_PREFIX: `prop${id}.`,
+        LEARNER_GROUP_ID: `learner-${id}`,
+      }),
       2,
+      (db) => seedGlobal(db, corpus('spam', 40), corpus('ham', 40)),
     );
-    await seedGlobal(stack.db, corpus('spam', 40), corpus('ham', 40));
     alice = await createUser(stack.api, ALICE);
     await createUser(stack.api, BOB);
   }, 180_000);
@@ -55,10 +61,15 @@ run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring
     const first = await scanOn(one, newsletter, [ALICE, BOB], MARKED);
     await waitForRecord(stack.db, first.reference);
     const next = variant(newsletter, 1);
-    const before = [await scanOn(one, next, [ALICE, BOB], LATER), await scanOn(two, next, [ALICE, BOB], LATER)];
+    const before = [
+      await scanOn(one, next, [ALICE, BOB], LATER),
+      await scanOn(two, next, [ALICE, BOB], LATER),
+    ];
     // Both instances read the same model: the same verdict before the mark.
     expect(recipientOf(before[1]!, ALICE).score).toBe(recipientOf(before[0]!, ALICE).score);
-    expect(bayesOf(before[0]!, ALICE).map((s) => s.name)).toEqual([expect.stringMatching(/^BAYES_(SPAM|HAM)$/)]);
+    expect(bayesOf(before[0]!, ALICE).map((s) => s.name)).toEqual([
+      expect.stringMatching(/^BAYES_(SPAM|HAM)$/),
+    ]);
 
     await markSpam(stack.api, alice.token, first.reference);
     const after = [...before];
@@ -74,7 +85,9 @@ run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring
         ),
       ),
     );
-    process.stdout.write(`postgres+kafka: mark → changed verdict on instance 1 in ${elapsed[0]} ms, instance 2 in ${elapsed[1]} ms\n`);
+    process.stdout.write(
+      `postgres+kafka: mark → changed verdict on instance 1 in ${elapsed[0]} ms, instance 2 in ${elapsed[1]} ms\n`,
+    );
     for (const i of [0, 1]) {
       expect(bayesPercent(after[i]!, ALICE)).toBeGreaterThan(bayesPercent(before[i]!, ALICE));
       expect(bayesOf(after[i]!, ALICE).map((s) => s.name)).toContain('BAYES_SPAM');

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { GLOBAL_SCOPE, messageFingerprint, tokenize } from '@spamfilter/bayes';
 import { loadConfig, type AppConfig } from '@spamfilter/config';
-import { SCAN_HEADERS, type ScanVerdict, type SymbolHit } from '@spamfilter/domain';
+import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
 import { parseMessageSync } from '@spamfilter/mail';
 import { TypeOrmBayesStore } from '@spamfilter/persistence';
 import request from 'supertest';
@@ -40,8 +40,15 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/** The API (which migrates the database) first, then `filters` filter instances as main.ts starts them. */
-export async function startStack(config: AppConfig, filters = 1): Promise<Stack> {
+/**
+ * The API (which migrates the database) first, `prepare` (seeding the model behind the learner's back must happen
+ * before the filters load it: such writes publish no change), then `filters` filter instances as main.ts starts them.
+ */
+export async function startStack(
+  config: AppConfig,
+  filters = 1,
+  prepare?: (db: DataSource) => Promise<void>,
+): Promise<Stack> {
   const api = await createApiApp(config, { logger: ['error'] });
   const started: FilterApp[] = [];
   const stack: Stack = {
@@ -54,8 +61,10 @@ export async function startStack(config: AppConfig, filters = 1): Promise<Stack>
     },
   };
   try {
+    await prepare?.(stack.db);
     const filterConfig: AppConfig = { ...config, database: { ...config.database, migrationsRun: false } };
-    for (let i = 0; i < filters; i++) started.push(await createFilterApp(filterConfig, { ...MAIN_OPTIONS, defaultMetrics: false }));
+    for (let i = 0; i < filters; i++)
+      started.push(await createFilterApp(filterConfig, { ...MAIN_OPTIONS, defaultMetrics: false }));
   } catch (err) {
     await stack.close();
     throw err;
@@ -64,11 +73,25 @@ export async function startStack(config: AppConfig, filters = 1): Promise<Stack>
 }
 
 /** Trains the global layer (as the learner would from many users' marks) so Bayes speaks (BAYES_MIN_LEARNS). */
-export async function seedGlobal(db: DataSource, spam: readonly Buffer[], ham: readonly Buffer[]): Promise<void> {
+export async function seedGlobal(
+  db: DataSource,
+  spam: readonly Buffer[],
+  ham: readonly Buffer[],
+): Promise<void> {
   const store = TypeOrmBayesStore.of(db);
   const now = new Date();
-  for (const [label, msgs] of [['spam', spam], ['ham', ham]] as const)
-    for (const raw of msgs) await store.train(GLOBAL_SCOPE, messageFingerprint(raw), tokenize(parseMessageSync(raw)).ids, label, now);
+  for (const [label, msgs] of [
+    ['spam', spam],
+    ['ham', ham],
+  ] as const)
+    for (const raw of msgs)
+      await store.train(
+        GLOBAL_SCOPE,
+        messageFingerprint(raw),
+        tokenize(parseMessageSync(raw)).ids,
+        label,
+        now,
+      );
 }
 
 export interface Client {
@@ -76,7 +99,12 @@ export interface Client {
   readonly mailFrom: string;
 }
 
-export async function scanOn(filter: FilterApp, raw: Buffer, rcpts: readonly string[], client: Client): Promise<ScanVerdict> {
+export async function scanOn(
+  filter: FilterApp,
+  raw: Buffer,
+  rcpts: readonly string[],
+  client: Client,
+): Promise<ScanVerdict> {
   const res = await request(filter.server)
     .post('/v1/scan')
     .set({
@@ -98,7 +126,7 @@ export function recipientOf(v: ScanVerdict, rcpt: string): ScanVerdict['recipien
   return r;
 }
 
-export function bayesOf(v: ScanVerdict, rcpt: string): readonly SymbolHit[] {
+export function bayesOf(v: ScanVerdict, rcpt: string): ScanVerdict['recipients'][number]['symbols'] {
   return recipientOf(v, rcpt).symbols.filter((s) => s.name.startsWith('BAYES_'));
 }
 
@@ -109,10 +137,19 @@ export function bayesPercent(v: ScanVerdict, rcpt: string): number {
 }
 
 export async function markSpam(api: INestApplication, token: string, reference: string): Promise<void> {
-  await request(api.getHttpServer() as never).post('/v1/marks').set(bearer(token)).send({ reference, label: 'spam' }).expect(201);
+  await request(api.getHttpServer() as never)
+    .post('/v1/marks')
+    .set(bearer(token))
+    .send({ reference, label: 'spam' })
+    .expect(201);
 }
 
-export async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, what: string, stepMs = 20): Promise<number> {
+export async function waitFor(
+  cond: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  stepMs = 20,
+): Promise<number> {
   const start = Date.now();
   for (;;) {
     if (await cond()) return Date.now() - start;
@@ -124,7 +161,13 @@ export async function waitFor(cond: () => Promise<boolean>, timeoutMs: number, w
 /** Waits until the filter's own message log (write-behind) has the scan, so a mark by reference finds it. */
 export function waitForRecord(db: DataSource, reference: string): Promise<number> {
   return waitFor(
-    async () => (await db.query(`SELECT 1 FROM scan_record WHERE reference = ${db.options.type === 'postgres' ? '$1' : '?'}`, [reference])).length > 0,
+    async () =>
+      (
+        await db.query(
+          `SELECT 1 FROM scan_record WHERE reference = ${db.options.type === 'postgres' ? '$1' : '?'}`,
+          [reference],
+        )
+      ).length > 0,
     10_000,
     `scan record ${reference}`,
   );

@@ -8,7 +8,7 @@ import type { AppConfig } from '@spamfilter/config';
 import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
 import { FilterDatabase } from './services/persistence/filter-database';
-import { databaseBayesClassifier } from './services/bayes-model';
+import { databaseBayesClassifier, FilterBayesModel } from './services/bayes-model';
 import { FilterEvents } from './services/filter-events';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
@@ -17,6 +17,8 @@ import { startOutboundForFilter, withOutbound, type OutboundForFilter } from './
 export interface FilterApp {
   readonly app: INestApplication;
   readonly services: FilterServices;
+  /** The hot Bayes model kept current from the bus (database + bus, no injected classifier), else null. */
+  readonly bayesModel: FilterBayesModel | null;
   /** The HTTP server (also for supertest); listening only after `listen()`. */
   readonly server: Server;
   /** Starts listening on config.filter.host:port (port 0: any free port); resolves to the base URL. */
@@ -98,8 +100,13 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
     await database.start();
     deps = { ...deps, database };
   }
-  // With a database, Bayes scans with the learner's model (its tables) unless a test injects one.
-  if (deps.database && !deps.bayes) deps = { ...deps, bayes: { classifier: databaseBayesClassifier(config.bayes, deps.database) } };
+  // With a database, Bayes scans with the learner's model unless a test injects one: hot in memory, kept current from
+  // spamfilter.model.v1, when there is a bus; otherwise read from its tables on every scan.
+  let bayesModel: FilterBayesModel | null = null;
+  if (deps.database && !deps.bayes) {
+    if (bus) bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus);
+    deps = { ...deps, bayes: { classifier: bayesModel?.classifier ?? databaseBayesClassifier(config.bayes, deps.database) } };
+  }
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
@@ -113,6 +120,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   return {
     app,
     services,
+    bayesModel,
     server,
     listen: (port = config.filter.port, host = config.filter.host) =>
       new Promise<string>((resolve, reject) => {
@@ -129,6 +137,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         server.closeAllConnections();
       });
       await events?.close();
+      await bayesModel?.close();
       await outbound?.close();
       await services.close();
       await app.close();

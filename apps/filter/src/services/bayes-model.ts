@@ -10,7 +10,11 @@ import {
 } from '@spamfilter/bayes';
 import type { BayesConfig } from '@spamfilter/config';
 import { TypeOrmBayesStore } from '@spamfilter/persistence';
+import type { EventBus, Subscription } from '@spamfilter/messaging';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
+import { CachedBayesStore, DEFAULT_BAYES_CACHE, type BayesCacheOptions } from './bayes-cache';
 import type { FilterDatabase } from './persistence/filter-database';
 
 /**
@@ -38,7 +42,8 @@ export class FilterDbBayesStore implements BayesStore {
 
   private current(): TypeOrmBayesStore {
     const dataSource = this.database.repos().dataSource;
-    if (this.store?.dataSource !== dataSource) this.store = { dataSource, store: TypeOrmBayesStore.of(dataSource) };
+    if (this.store?.dataSource !== dataSource)
+      this.store = { dataSource, store: TypeOrmBayesStore.of(dataSource) };
     return this.store.store;
   }
 
@@ -66,4 +71,43 @@ export class FilterDbBayesStore implements BayesStore {
 /** The filter's default Bayes model when it has a database: the learner's tables, learner-compatible options. */
 export function databaseBayesClassifier(config: BayesConfig, database: FilterDatabase): SpamClassifier {
   return new SpamClassifier(new FilterDbBayesStore(database), filterBayesOptions(config));
+}
+
+/**
+ * The filter's hot Bayes model (bayes-cache.ts) and its subscription to spamfilter.model.v1: each filter instance
+ * needs EVERY change, so each has a consumer group of its own (random suffix: two instances in one process — tests,
+ * a launcher — must not share one and split the partitions), starting from now; scopes load from the database.
+ */
+export class FilterBayesModel {
+  private constructor(
+    readonly classifier: SpamClassifier,
+    readonly cache: CachedBayesStore,
+    private readonly subscription: Subscription,
+  ) {}
+
+  static async start(
+    config: BayesConfig,
+    database: FilterDatabase,
+    bus: EventBus,
+    options: BayesCacheOptions = DEFAULT_BAYES_CACHE,
+  ): Promise<FilterBayesModel> {
+    const cache = new CachedBayesStore(database, options);
+    // Subscribed (and pinned to the end offsets) before anything is loaded: no change can fall in between.
+    const subscription = await bus.subscribe(
+      'spamfilter.model.v1',
+      `filter-bayes-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
+      (event) => {
+        cache.apply(event);
+        return Promise.resolve();
+      },
+      { fromBeginning: false },
+    );
+    // The global scope before the first scan when the database is already up; otherwise on first use.
+    void cache.warm().catch(() => undefined);
+    return new FilterBayesModel(new SpamClassifier(cache, filterBayesOptions(config)), cache, subscription);
+  }
+
+  async close(): Promise<void> {
+    await this.subscription.stop();
+  }
 }
