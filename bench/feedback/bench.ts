@@ -3,8 +3,8 @@
  *
  * Through the real Kafka and PostgreSQL (scripts/services.sh up), in one process: the API (marks → outbox → relay),
  * the learner (batched consumer group) and the filter (Bayes on the same PostgreSQL store).
- * - Latency: while background marks arrive at --rate marks/s from many users, probe marks are made one at a time by
- *   fresh users; for each, the time from the API's 201 to the filter's first changed verdict for that user on the
+ * - Latency: while background marks arrive at --rate marks/s from many users (for --seconds, or until the probes are
+ *   done), --probes probe marks are made one at a time by fresh users; for each, the time from the API's 201 to the filter's first changed verdict for that user on the
  *   next similar message (polled every 5 ms) → p50Ms, p99Ms.
  * - Learner: --learner-events marks queued on Kafka while no learner runs; then one learner starts and the time
  *   from its first to its last handled event gives eventsPerSec.
@@ -146,7 +146,7 @@ async function latencyPhase(
   const { scanTraining } = await import('@spamfilter/bayes');
   const { parseMessageSync } = await import('@spamfilter/mail');
   progress('background users created');
-  const perUser = Math.ceil((args.rate * (args.seconds + 30)) / bgUsers.length);
+  const perUser = Math.ceil((args.rate * (args.seconds + args.probes * 3)) / bgUsers.length);
   const refs = await seedScans(loop.db, bgUsers, perUser, corpus('spam', 100, 300), (raw) => ({
     ...scanTraining(parseMessageSync(raw)),
   }));
@@ -193,7 +193,7 @@ async function latencyPhase(
   const latencies: number[] = [];
   const base = corpus('hard_ham', args.probes, 0);
   const deadline = Date.now() + args.seconds * 1000;
-  for (let i = 0; i < args.probes && Date.now() < deadline; i++) {
+  for (let i = 0; i < args.probes; i++) {
     const address = `probe${i}@bench.example`;
     const probe = await createUser(loop.api, address);
     const first = await scan(loop, base[i]!, [address]);
