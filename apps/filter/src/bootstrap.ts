@@ -104,7 +104,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   // spamfilter.model.v1, when there is a bus; otherwise read from its tables on every scan.
   let bayesModel: FilterBayesModel | null = null;
   if (deps.database && !deps.bayes) {
-    if (bus) bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus);
+    if (bus) bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes });
     deps = { ...deps, bayes: { classifier: bayesModel?.classifier ?? databaseBayesClassifier(config.bayes, deps.database) } };
   }
   const adapter = new ExpressAdapter();

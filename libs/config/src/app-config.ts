@@ -1,6 +1,7 @@
 import { ConfigError, readSection, type ConfigKey } from './config-key';
 import { apiSection } from './sections/api.config';
 import { bayesSection } from './sections/bayes.config';
+import { bayesCacheSection } from './sections/bayes-cache.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
@@ -18,6 +19,7 @@ export const CONFIG_SECTIONS = {
   learner: learnerSection,
   outbound: outboundSection,
   bayes: bayesSection,
+  bayesCache: bayesCacheSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
