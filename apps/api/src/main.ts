@@ -1,13 +1,27 @@
-import { loadConfigFromProcess } from '@spamfilter/config';
+import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
+import { MessagingUnavailableError } from '@spamfilter/messaging';
+import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
 import { startApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  const { url } = await startApiApp(config);
-  console.log(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs)`);
+  // Pre-flight: an unreachable database stops start-up with one line here, before Nest would log it with a stack
+  // trace from inside its injector. The connection is closed again; the app opens its own pool.
+  await (await openDataSource(config.database, { migrations: [] })).destroy();
+  const { app, url } = await startApiApp(config);
+  process.stdout.write(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs)\n`);
+  const stop = (): void => {
+    void app.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 main().catch((err: unknown) => {
-  console.error(err);
+  // Bad configuration and unreachable dependencies are the operator's to fix: one line naming what is wrong.
+  // Anything else is a bug and keeps its stack trace.
+  const expected =
+    err instanceof ConfigError || err instanceof DatabaseStartupError || err instanceof MessagingUnavailableError;
+  process.stderr.write(expected ? `${(err as Error).message}\n` : `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });
