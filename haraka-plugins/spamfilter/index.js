@@ -6,6 +6,10 @@
 //             or greylisting refuses that recipient only
 //   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict is
 //             applied by lib/outcome.js (accept, tag headers, 451, 421, 550 + reference)
+//   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
+//             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
+//   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
+//             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
@@ -20,6 +24,8 @@ const { decideScan, decideUnscanned, decideRecipient, decideConnect } = require(
 const { skipReason } = require('./lib/skip');
 const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
+const { routeFor, poolFromHeaders } = require('./lib/pools');
+const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -205,7 +211,182 @@ exports.hold_guard = function (next, connection) {
   next();
 };
 exports.hook_queue = exports.hold_guard;
-exports.hook_queue_outbound = exports.hold_guard;
+
+// Outbound: the hold guard first, then the routing tag. A pool with a next hop in [pools] gets this plugin's own
+// forward (below); untagged mail, and mail for a pool without a configured next hop (logged), go on to
+// queue/smtp_forward, the main next hop.
+exports.hook_queue_outbound = function (next, connection) {
+  const txn = connection.transaction;
+  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined)
+    return this.hold_guard(next, connection);
+  if (!txn || this.settings.direction !== 'outbound') return next();
+  const route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
+  if (route.kind === 'main') return next();
+  if (route.kind === 'unknown') {
+    connection.logwarn(
+      this,
+      `pool "${route.pool}" has no next hop in spamfilter.ini [pools]; using the main next hop`,
+    );
+    txn.results.add(this, { msg: `pool ${route.pool} unconfigured: main next hop` });
+    return next();
+  }
+  const done = this.guard(next, connection, 'queue_outbound');
+  try {
+    this.forward_to_pool(done, connection, route);
+  } catch (err) {
+    connection.logerror(this, `forwarding to pool ${route.pool} failed: ${err.stack || err}`);
+    done(
+      constants.denysoft,
+      this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
+    );
+  }
+};
+
+/** Haraka's smtp_client (core module), found from this package or from the running Haraka. */
+exports.smtp_client_module = function () {
+  if (!this._smtp_client) {
+    try {
+      this._smtp_client = require('Haraka/smtp_client');
+    } catch {
+      this._smtp_client = require(require('node:path').resolve(path_of_haraka(), 'smtp_client'));
+    }
+  }
+  return this._smtp_client;
+};
+
+function path_of_haraka() {
+  // bin/haraka is require.main when Haraka runs; its parent folder holds the core modules.
+  return require('node:path').resolve(require('node:path').dirname(require.main.filename), '..');
+}
+
+// The same SMTP dialogue as queue/smtp_forward (MAIL, every RCPT, DATA; the first 4xx/5xx answers the sender with
+// the next hop's reply), to the pool's host. Unlike smtp_forward, a next hop that cannot be reached answers 451
+// instead of falling through to Haraka's own outbound queue: risky mail never leaves through another path.
+exports.forward_to_pool = function (done, connection, route) {
+  const plugin = this;
+  const txn = connection.transaction;
+  const cfg = { host: route.host, port: route.port };
+  connection.loginfo(plugin, `forwarding to pool ${route.pool} at ${route.host}:${route.port}`);
+  txn.results.add(plugin, { pass: `pool:${route.pool}` });
+  // One answer per message, whichever comes first: the next hop's reply, or the connection failing. (A socket that
+  // closes after the answer is the normal end and says nothing.)
+  let settled = false;
+  const finish = (retval, msg) => {
+    if (settled) return;
+    settled = true;
+    done(retval, msg);
+  };
+  const unavailable = (why) => {
+    if (settled) return;
+    connection.logerror(
+      plugin,
+      `pool ${route.pool} next hop ${route.host}:${route.port} unavailable: ${why}`,
+    );
+    finish(
+      constants.denysoft,
+      plugin.dsn({
+        code: 451,
+        enhanced: '4.4.1',
+        message: `Next hop of pool ${route.pool} unavailable, try again later`,
+      }),
+    );
+  };
+  plugin.smtp_client_module().get_client_plugin(plugin, connection, cfg, (err, client) => {
+    if (err) return unavailable(err.message || String(err));
+    // smtp_client reports a refused or dropped connection of a new client through no event (it is not yet active),
+    // and its own connect timeout equals the plugin timeout: watch the socket, with a deadline below that timeout.
+    const socketDeadlineMs = Math.max(1000, Math.min(10000, plugin.settings.scanDeadlineMs));
+    client.socket.setTimeout(socketDeadlineMs);
+    for (const event of ['error', 'close', 'end', 'timeout']) {
+      client.socket.on(event, (e) => {
+        if (settled) return;
+        client.destroy();
+        unavailable(e && e.message ? e.message : `connection ${event}`);
+      });
+    }
+    // smtp_client answers call_next() without a code when the connection fails: that is a 451 here.
+    client.next = (retval, msg) =>
+      retval === undefined ? unavailable(msg || 'connection error') : finish(retval, msg);
+    let rcpt = 0;
+    const gone = () => client.is_dead_sender(plugin, connection);
+    const sendRcpt = () => {
+      if (gone()) return;
+      if (rcpt === txn.rcpt_to.length) return client.send_command('DATA');
+      client.send_command('RCPT', `TO:${txn.rcpt_to[rcpt].format(!client.smtputf8)}`);
+      rcpt++;
+    };
+    client.on('mail', sendRcpt);
+    client.on('rcpt', sendRcpt);
+    client.on('data', () => {
+      if (gone()) return;
+      client.start_data(txn.message_stream);
+    });
+    client.on('dot', () => {
+      if (gone()) return;
+      client.call_next(constants.ok, `${client.response.join(' ')} (pool ${route.pool})`);
+      client.release();
+    });
+    client.on('bad_code', (code, msg) => {
+      if (gone()) return;
+      client.call_next(code && code[0] === '5' ? constants.deny : constants.denysoft, msg);
+      client.release();
+    });
+  });
+};
+
+// Outbound delivery outcomes. Every permanent refusal of a recipient at RCPT (by any plugin: the relay check, this
+// plugin's recipient check) passes Haraka's deny hook; count it on the transaction.
+exports.hook_deny = function (next, connection, params) {
+  const [retval, , , , , hook] = params || [];
+  const txn = connection && connection.transaction;
+  if (
+    txn &&
+    (hook === 'rcpt' || hook === 'rcpt_ok') &&
+    (retval === constants.deny || retval === constants.denydisconnect)
+  ) {
+    txn.notes.spamfilter_rcpt_refused = (txn.notes.spamfilter_rcpt_refused || 0) + 1;
+  }
+  next();
+};
+
+// One report per outbound transaction, when it ends (delivered, refused, or the client went away). Fire-and-forget:
+// next() is called at once and the request has its own short deadline, so it never delays or fails mail.
+exports.hook_reset_transaction = function (next, connection) {
+  try {
+    const txn = connection.transaction;
+    if (txn && this.settings.direction === 'outbound' && this.settings.reportDeliveries) {
+      const report = buildDeliveryReport({
+        authUser: connection.notes.auth_user,
+        mailFrom: txn.mail_from && !txn.mail_from.isNull() ? txn.mail_from.address : '',
+        rcptRefused: txn.notes.spamfilter_rcpt_refused || 0,
+        queue: queueOutcome(txn.results.get('queue')),
+        recipients: txn.rcpt_to.length,
+        held: txn.notes.quarantine === 'held',
+      });
+      if (report) this.report_deliveries(connection, report);
+    }
+  } catch (err) {
+    connection.logerror(this, `delivery report skipped: ${err.stack || err}`);
+  }
+  next();
+};
+
+exports.report_deliveries = function (connection, report) {
+  const json = Buffer.from(JSON.stringify(report));
+  const writeBody = (req) => {
+    req.end(json);
+    return () => undefined;
+  };
+  const headers = { 'content-type': 'application/json', 'content-length': String(json.length) };
+  this.client.post('/v1/outbound/deliveries', headers, this.settings.reportDeadlineMs, writeBody).then(
+    (res) => {
+      if (res.status !== 204 && res.status !== 200) {
+        connection.logwarn(this, `delivery report: filter answered HTTP ${res.status}`);
+      }
+    },
+    (err) => connection.logwarn(this, `delivery report failed (${err.kind}): ${err.message}`),
+  );
+};
 
 exports.unscanned = function (connection, done, why) {
   const outcome = decideUnscanned({ failOpen: this.settings.failOpen });
@@ -223,6 +404,11 @@ exports.apply = function (connection, done, outcome) {
     switch (outcome.kind) {
       case 'deliver':
         for (const [name, value] of outcome.headers) txn.add_header(name, value);
+        if (this.settings.direction === 'outbound') {
+          // Routing tag for hook_queue_outbound, from the verdict (the sender's own copy of the header is stripped).
+          const pool = poolFromHeaders(outcome.headers, this.settings.poolHeader);
+          if (pool) txn.notes.spamfilter_pool = pool;
+        }
         if (outcome.quarantine) {
           // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering
           // queue plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action,

@@ -68,7 +68,7 @@ class FilterClient {
           method: 'POST',
           agent: this.agent,
           headers: writeBody
-            ? { ...headers, 'content-type': 'message/rfc822' }
+            ? { 'content-type': 'message/rfc822', ...headers }
             : { ...headers, 'content-length': '0' },
         });
       } catch (err) {

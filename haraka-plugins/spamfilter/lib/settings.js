@@ -2,6 +2,8 @@
 // Turns the parsed spamfilter.ini into a validated settings object. Pure: the plugin passes in what Haraka's config
 // loader parsed and the plugin timeout, so every default and every rule is unit-tested without Haraka.
 
+const { parsePools } = require('./pools');
+
 const DEFAULTS = Object.freeze({
   url: 'http://127.0.0.1:8025',
   direction: 'inbound',
@@ -21,9 +23,13 @@ const DEFAULTS = Object.freeze({
     'X-Spam-Reference',
     'X-Spam-Flag',
     'X-Spam-Hold',
+    'X-Spam-Outbound-Pool',
   ],
   per_recipient_header: 'X-Spam-Status-For',
   skip_ips: [],
+  pool_header: 'X-Spam-Outbound-Pool',
+  report_deliveries: true,
+  report_deadline_ms: 2000,
 });
 
 // Haraka kills a hook that has not called next() after its plugin timeout (30 s unless spamfilter.timeout or
@@ -57,7 +63,8 @@ function toInt(value, fallback, min, max) {
 }
 
 /**
- * @param {object} ini  what haraka-config parsed from spamfilter.ini (sections main, checks, outbound, headers, skip)
+ * @param {object} ini  what haraka-config parsed from spamfilter.ini (sections main, checks, outbound, headers, skip,
+ *   pools)
  * @param {number} pluginTimeoutSec  Haraka's timeout for this plugin's hooks
  * @returns {{ settings: object, problems: string[] }}  problems name each bad key; the default is used for it
  */
@@ -67,7 +74,8 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
   const outbound = (ini && ini.outbound) || {};
   const headers = (ini && ini.headers) || {};
   const skip = (ini && ini.skip) || {};
-  const problems = [];
+  const parsedPools = parsePools(ini && ini.pools);
+  const problems = [...parsedPools.problems];
 
   const pick = (key, parsed, fallback) => {
     if (parsed === undefined) {
@@ -121,6 +129,13 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
     headers.per_recipient === undefined || headers.per_recipient === ''
       ? DEFAULTS.per_recipient_header
       : String(headers.per_recipient);
+  const poolHeader =
+    outbound.pool_header === undefined || outbound.pool_header === ''
+      ? DEFAULTS.pool_header
+      : String(outbound.pool_header);
+  if (!/^[A-Za-z0-9-]+$/.test(poolHeader)) {
+    problems.push(`outbound.pool_header is invalid; using ${DEFAULTS.pool_header}`);
+  }
   const settings = Object.freeze({
     url,
     direction,
@@ -156,6 +171,18 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
       ? perRecipientHeader
       : DEFAULTS.per_recipient_header,
     skipIps: Object.freeze(toList(skip.ips)),
+    pools: parsedPools.pools,
+    poolHeader: /^[A-Za-z0-9-]+$/.test(poolHeader) ? poolHeader : DEFAULTS.pool_header,
+    reportDeliveries: pick(
+      'outbound.report_deliveries',
+      toBool(outbound.report_deliveries, DEFAULTS.report_deliveries),
+      DEFAULTS.report_deliveries,
+    ),
+    reportDeadlineMs: pick(
+      'outbound.report_deadline_ms',
+      toInt(outbound.report_deadline_ms, DEFAULTS.report_deadline_ms, 10, 60000),
+      DEFAULTS.report_deadline_ms,
+    ),
   });
   return { settings, problems };
 }

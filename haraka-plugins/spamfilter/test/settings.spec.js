@@ -63,4 +63,29 @@ describe('normalizeSettings', () => {
     expect(problems).toHaveLength(4);
     expect(problems.join('\n')).toMatch(/main.url.*main.direction.*main.fail_open.*main.max_sockets/s);
   });
+
+  it('reads [pools] and the outbound report keys, with documented defaults and named problems', () => {
+    const defaults = normalizeSettings({}, 30).settings;
+    expect(defaults).toMatchObject({
+      pools: {},
+      poolHeader: 'X-Spam-Outbound-Pool',
+      reportDeliveries: true,
+      reportDeadlineMs: 2000,
+    });
+    expect(defaults.stripHeaders).toContain('X-Spam-Outbound-Pool');
+    const { settings, problems } = normalizeSettings(
+      {
+        pools: { risky: '127.0.0.1:2527', broken: 'x:y' },
+        outbound: { report_deliveries: 'false', report_deadline_ms: '5', pool_header: 'bad header' },
+      },
+      30,
+    );
+    expect(settings.pools).toEqual({ risky: { host: '127.0.0.1', port: 2527 } });
+    expect(settings.reportDeliveries).toBe(false);
+    expect(settings.reportDeadlineMs).toBe(2000);
+    expect(settings.poolHeader).toBe('X-Spam-Outbound-Pool');
+    expect(problems.join('\n')).toMatch(/pools\.broken/);
+    expect(problems.join('\n')).toMatch(/outbound\.report_deadline_ms/);
+    expect(problems.join('\n')).toMatch(/outbound\.pool_header/);
+  });
 });
