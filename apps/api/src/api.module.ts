@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
-import { PersistenceModule, TypeOrmBayesStore } from '@spamfilter/persistence';
+import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
 import type { EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
@@ -34,10 +34,10 @@ export interface ApiModuleOptions {
   readonly learnerStores?: LearnerBayesStores;
 }
 
-/** The learner's default: libs/persistence's TypeORM Bayes store on the handler's transaction. */
+/** The learner's default: libs/persistence's Bayes store on the handler's transaction, written once per batch. */
 class TransactionalBayesStores extends LearnerBayesStores {
-  forTransaction(manager: EntityManager): TypeOrmBayesStore {
-    return new TypeOrmBayesStore(manager);
+  forTransaction(manager: EntityManager): BatchedBayesStore {
+    return new BatchedBayesStore(manager);
   }
 }
 

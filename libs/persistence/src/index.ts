@@ -34,5 +34,6 @@ export * from './repositories/reputation.repository';
 export * from './learner/learner-training.entity';
 export * from './learner/bayes-tables.entity';
 export * from './learner/typeorm-bayes.store';
+export * from './learner/batched-bayes.store';
 export * from './learner/bayes-store.contract';
 export * from './bulk-insert';

@@ -1,0 +1,214 @@
+import type { BayesStore } from '@spamfilter/bayes';
+import { loadConfig } from '@spamfilter/config';
+import { BatchedBayesStore, openDataSource, TypeOrmBayesStore } from '@spamfilter/persistence';
+import type { DataSource, EntityManager } from 'typeorm';
+import {
+  createPostgresTestDatabase,
+  sqliteMemoryConfig,
+  type TestDatabase,
+} from '../../../../test/persistence/test-databases';
+import type { FeedbackPayload } from '../services/feedback-payload';
+import { LearnerBayesStores, LearnerService, type LearnOutcome } from './learner.service';
+
+/*
+ * The batched learner (one transaction, batch-level SQL) must leave exactly what handling the same events one at a
+ * time leaves: every learner table, the Bayes tables, the outbox deltas and versions, and the outcomes. The events
+ * mix users, corrections and undo of marks from the same batch, repeated event ids, the sender-block rule and the
+ * global daily cap, so the in-memory state the batch keeps between events is exercised.
+ */
+const config = loadConfig({
+  LEARNER_SENDER_BLOCK_THRESHOLD: '3',
+  LEARNER_GLOBAL_DAILY_CAP: '4',
+  LEARNER_GLOBAL_USER_FLOOR: '2',
+  LEARNER_GLOBAL_MAX_USER_FRACTION: '0.6',
+});
+
+class Stores extends LearnerBayesStores {
+  constructor(private readonly batched: boolean) {
+    super();
+  }
+  forTransaction(m: EntityManager): BayesStore {
+    return this.batched ? new BatchedBayesStore(m) : new TypeOrmBayesStore(m);
+  }
+}
+
+function tokens(seed: number, n = 40): number[] {
+  // Overlapping ranges (shared tokens across messages), negative column values included (ids above 2^31).
+  return Array.from({ length: n }, (_, i) => ((seed * 7 + i) * 2654435761) >>> 0);
+}
+
+function scenario(): FeedbackPayload[] {
+  const out: FeedbackPayload[] = [];
+  let n = 0;
+  const learn = (
+    userId: string,
+    messageId: string,
+    label: 'spam' | 'ham',
+    seed: number,
+    sender: string | null = 'bulk@spam.example',
+    listUnsubscribe = false,
+  ): FeedbackPayload => {
+    const e = {
+      eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      userId,
+      tenantId: 't1',
+      kind: 'learn',
+      label,
+      reference: null,
+      messageId,
+      occurredAt: new Date(0).toISOString(),
+      training: { tokens: tokens(seed), sender, listUnsubscribe },
+    } as unknown as FeedbackPayload;
+    out.push(e);
+    return e;
+  };
+  const undo = (userId: string, messageId: string): void => {
+    out.push({
+      eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      userId,
+      tenantId: 't1',
+      kind: 'undo',
+      label: null,
+      reference: null,
+      messageId,
+      occurredAt: new Date(0).toISOString(),
+    } as unknown as FeedbackPayload);
+  };
+  const first = learn('u1', 'm1', 'spam', 1);
+  learn('u2', 'm1', 'spam', 1);
+  learn('u1', 'm2', 'spam', 2);
+  learn('u1', 'm1', 'ham', 1); // correction inside the batch
+  learn('u1', 'm3', 'spam', 3);
+  learn('u1', 'm4', 'spam', 4); // third active spam mark on the sender: block
+  learn('u1', 'm5', 'spam', 5, 'news@list.example', true);
+  undo('u1', 'm2'); // undo of a mark from this batch
+  undo('u1', 'm2'); // nothing left to undo
+  learn('u1', 'm2', 'spam', 2); // trained again after the undo
+  out.push(first); // a redelivered event
+  for (let i = 0; i < 6; i++) learn('u3', `c${i}`, i % 2 ? 'ham' : 'spam', 10 + i, null); // past the daily cap
+  undo('u3', 'c0');
+  learn('u3', 'c1', 'spam', 11, null); // correction of a ham mark
+  learn('u2', 'm1', 'spam', 1); // unchanged
+  return out;
+}
+
+async function snapshot(db: DataSource, outcomes: readonly LearnOutcome[]): Promise<unknown> {
+  const rows = async (sql: string): Promise<unknown[]> =>
+    (await db.query(sql)).map((r: Record<string, unknown>) =>
+      JSON.parse(JSON.stringify(r, (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))),
+    );
+  const stable = (text: string): unknown =>
+    JSON.parse(text.replace(/"(id|eventId)":"[^"]+"/g, (_, k: string) => `"${k}":"*"`));
+  const outbox = (await rows('SELECT message_key, payload FROM outbox_event ORDER BY id')).map((r) => {
+    const { message_key, payload } = r as { message_key: string; payload: unknown };
+    const p: unknown = typeof payload === 'string' ? JSON.parse(payload) : payload;
+    return stable(JSON.stringify({ message_key, payload: p }));
+  });
+  return {
+    outcomes: stable(JSON.stringify(outcomes)),
+    tokens: await rows('SELECT scope, token, spam, ham, last_day FROM bayes_token ORDER BY scope, token'),
+    scopes: await rows('SELECT scope, spam, ham FROM bayes_scope ORDER BY scope'),
+    trained: await rows(
+      'SELECT scope, fingerprint, label, tokens FROM bayes_trained ORDER BY scope, fingerprint',
+    ),
+    training: await rows(
+      'SELECT event_id, user_id, message_fingerprint, label, sender, list_mail, trained_global, note, tokens, created_at, undone_at FROM learner_training ORDER BY event_id',
+    ),
+    versions: await rows('SELECT scope, version FROM learner_scope_version ORDER BY scope'),
+    lists: await rows(
+      'SELECT scope, scope_id, kind, match_type, value, direction, reason FROM list_entry ORDER BY scope_id, value',
+    ),
+    processed: await rows(
+      "SELECT event_id FROM processed_event WHERE consumer = 'learner' ORDER BY event_id",
+    ),
+    outbox,
+  };
+}
+
+async function run(db: DataSource, batched: boolean, now: Date): Promise<unknown> {
+  const learner = new LearnerService(db, new Stores(batched), config);
+  const events = scenario();
+  const outcomes: LearnOutcome[] = [];
+  if (batched) outcomes.push(...(await learner.handleBatch(events, now)));
+  else for (const e of events) outcomes.push(await learner.handle(e, now));
+  return snapshot(db, outcomes);
+}
+
+describe.each([
+  ['SQLite', false],
+  ['PostgreSQL', true],
+])('batched learner on %s', (_name, postgres) => {
+  let tdbs: TestDatabase[] = [];
+  const open = async (): Promise<DataSource> => {
+    if (!postgres) return openDataSource(sqliteMemoryConfig());
+    const tdb = await createPostgresTestDatabase();
+    tdbs.push(tdb);
+    return openDataSource(tdb.config);
+  };
+  afterAll(async () => {
+    for (const t of tdbs) await t.drop();
+    tdbs = [];
+  });
+
+  it('leaves exactly what per-event handling leaves (tables, outbox deltas, versions, outcomes)', async () => {
+    const now = new Date(Date.UTC(2026, 10, 22, 12));
+    const a = await open();
+    const b = await open();
+    try {
+      const batched = (await run(a, true, now)) as Record<string, unknown[]>;
+      const single = (await run(b, false, now)) as Record<string, unknown[]>;
+      // The scenario reaches the rules it is meant to exercise.
+      expect(single.lists).toHaveLength(1);
+      expect(single.training.some((r) => (r as { note: string | null }).note?.includes('daily cap'))).toBe(
+        true,
+      );
+      expect(single.outbox.length).toBeGreaterThan(20);
+      expect(batched).toEqual(single);
+    } finally {
+      await a.destroy();
+      await b.destroy();
+    }
+  });
+
+  it('a second delivery of the whole batch changes nothing', async () => {
+    const now = new Date(Date.UTC(2026, 10, 22, 12));
+    const db = await open();
+    try {
+      const learner = new LearnerService(db, new Stores(true), config);
+      await learner.handleBatch(scenario(), now);
+      const before = await snapshot(db, []);
+      const again = await learner.handleBatch(scenario(), now);
+      expect(again.every((o) => o.status === 'duplicate')).toBe(true);
+      expect(await snapshot(db, [])).toEqual(before);
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('a poison event fails alone: the events before it commit, the batch is rethrown for redelivery', async () => {
+    const now = new Date(Date.UTC(2026, 10, 22, 12));
+    const db = await open();
+    try {
+      const learner = new LearnerService(db, new Stores(true), config);
+      const events = scenario().slice(0, 3);
+      const poison = {
+        ...events[2],
+        eventId: '00000000-0000-4000-8000-ffffffffffff',
+        messageId: 'poison',
+        training: { tokens: null, sender: null, listUnsubscribe: false },
+      } as FeedbackPayload;
+      await expect(learner.handleBatch([events[0]!, events[1]!, poison, events[2]!], now)).rejects.toThrow(
+        TypeError,
+      );
+      const processed = (await db.query(
+        "SELECT event_id FROM processed_event WHERE consumer = 'learner' ORDER BY event_id",
+      )) as { event_id: string }[];
+      expect(processed.map((r) => r.event_id)).toEqual([events[0]!.eventId, events[1]!.eventId]);
+      // Redelivered without the poison (e.g. after a fix): the rest completes, nothing twice.
+      const again = await learner.handleBatch([events[0]!, events[1]!, events[2]!], now);
+      expect(again.map((o) => o.status)).toEqual(['duplicate', 'duplicate', 'trained']);
+    } finally {
+      await db.destroy();
+    }
+  });
+});
