@@ -13,6 +13,8 @@ import * as path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { ScanVerdict } from '@spamfilter/domain';
+import { loadConfig } from '@spamfilter/config';
+import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
 import { startSink, type Sink } from '../../haraka/sink';
 import { FakeFilter, ok, recipientAnswer, scanVerdict, type FakeRequest, type Handler } from './fake-filter';
 import { freePort, headerValues, sendOnce, startHaraka, waitFor, type HarakaHandle } from './harness';
@@ -29,6 +31,7 @@ const MESSAGE = [
 ].join('\r\n');
 
 const AUTH = { user: 'alice@example.net', pass: 'correct horse' };
+const BOB = { user: 'bob@example.net', pass: 'battery staple' };
 
 /** The scripted verdict for every recipient, with the routing header when a pool is given. */
 function verdict(recipients: readonly string[], pool?: string): ScanVerdict {
@@ -61,6 +64,8 @@ async function startRefusingHop(
       });
     },
   });
+  // A client that drops the connection (smtp_client after QUIT) is no test failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return { port, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
@@ -281,5 +286,54 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     await waitFor(() => reports().length === 3, 3000, 'three report requests');
     await waitFor(() => filter!.openSockets === 0, 3000, 'report sockets closed after the deadline');
     expect(haraka.logs()).toMatch(/delivery report failed \(timeout\)/);
+  });
+
+  it('the real filter (createFilterApp + connectOutbound): an account whose recipients the next hop refuses is deferred', async () => {
+    const hop = await startRefusingHop([
+      'ghost1@remote.example',
+      'ghost2@remote.example',
+      'ghost3@remote.example',
+    ]);
+    let app: FilterApp | undefined;
+    try {
+      app = await createFilterApp(
+        loadConfig({ OUTBOUND_FAILED_RCPT_RATIO: '0.5', OUTBOUND_FAILED_RCPT_MIN_SAMPLE: '4' }),
+        { connectOutbound: true, scanLog: null, defaultMetrics: false },
+      );
+      const url = await app.listen(0, '127.0.0.1');
+      haraka = await startHaraka({
+        kind: 'outbound',
+        filterUrl: url,
+        sinkPort: hop.port,
+        users: { [AUTH.user]: AUTH.pass, [BOB.user]: BOB.pass },
+      });
+      const send = (to: string, auth = AUTH) =>
+        sendOnce(haraka!.port, { from: auth.user, to: [to], auth }, MESSAGE);
+      expect((await send('real1@remote.example')).data?.code).toBe(250);
+      for (const ghost of ['ghost1@remote.example', 'ghost2@remote.example', 'ghost3@remote.example']) {
+        expect((await send(ghost)).data?.code).toBe(550);
+      }
+      // 4 recipients attempted, 3 failed (0.75 > 0.5): the reports reached the filter's limiter, the next is deferred.
+      // The reports are fire-and-forget, so the last one may land a moment after the sender was answered.
+      let attempts = 1;
+      let next = await send('real2@remote.example');
+      while (next.data?.code === 250 && attempts < 10) {
+        await new Promise((r) => setTimeout(r, 100));
+        attempts++;
+        next = await send(`real${attempts + 1}@remote.example`);
+      }
+      expect(next.data?.code).toBe(421);
+      expect(next.data?.text).toMatch(/4\.7\.0/);
+      expect(attempts).toBeLessThanOrEqual(2);
+      // Control: another account sending as many messages to valid addresses is not deferred.
+      for (let i = 0; i < 6; i++) expect((await send(`ok${i}@remote.example`, BOB)).data?.code).toBe(250);
+    } finally {
+      if (haraka) {
+        await haraka.stop();
+        haraka = undefined;
+      }
+      await app?.close();
+      await hop.close();
+    }
   });
 });
