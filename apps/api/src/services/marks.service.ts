@@ -1,5 +1,12 @@
-import { BadRequestException, Injectable, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { scanTraining, type ScanTraining } from '@spamfilter/bayes';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
+import { parseLimits, scanTraining, spamClassifierOptions, type ScanTraining } from '@spamfilter/bayes';
+import type { AppConfig } from '@spamfilter/config';
 import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
 import {
@@ -12,6 +19,7 @@ import {
 } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { API_APP_CONFIG } from '../api-config.token';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
 import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
@@ -35,6 +43,7 @@ export class MarksService {
   constructor(
     private readonly db: DataSource,
     private readonly relay: OutboxRelayService,
+    @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async markByReference(principal: Principal, body: CreateMark): Promise<MarkDto> {
@@ -46,7 +55,8 @@ export class MarksService {
     if (!Buffer.isBuffer(raw) || raw.length === 0) {
       throw new BadRequestException('body: the raw message is required (Content-Type: message/rfc822)');
     }
-    const parsed = parseMessageSafe(raw);
+    // The same parse limits and tokenizer as the filter, so a raw mark trains the token ids the filter looks up.
+    const parsed = parseMessageSafe(raw, parseLimits(this.config.bayes));
     if (parsed.truncated && parsed.size > raw.length) throw new PayloadTooLargeException();
     // The filter stamped X-Spam-Reference on delivery: prefer that scan's training data when it is the caller's.
     const stamped = parsed.headers
@@ -59,7 +69,12 @@ export class MarksService {
     }
     const owner = await this.ownerOfRawMark(principal, query.recipient);
     return this.accept(
-      { owner, reference: null, fingerprint: messageFingerprint(parsed), training: scanTraining(parsed) },
+      {
+        owner,
+        reference: null,
+        fingerprint: messageFingerprint(parsed),
+        training: scanTraining(parsed, spamClassifierOptions(this.config.bayes).tokenizer),
+      },
       query.label,
     );
   }
