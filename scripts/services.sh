@@ -219,6 +219,18 @@ kafka_render() {
     "$REPO/scripts/kafka/server.properties.template"
 }
 
+kafka_fetch_libs() {
+  command -v java >/dev/null || ensure_pkgs openjdk-17-jre-headless
+  if [ ! -d "$KAFKA_LIBS" ]; then
+    command -v mvn >/dev/null || ensure_pkgs maven
+    echo "downloading the Kafka broker jars (Maven Central) into $KAFKA_LIBS" >&2
+    rm -rf "$KAFKA_LIBS.tmp"
+    mvn -q -B -f "$REPO/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" >&2 ||
+      { die kafka "fetching the broker jars from Maven Central failed"; return 1; }
+    mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS" # only a complete download becomes the libs folder
+  fi
+}
+
 kafka_up() {
   [ -d "$REPO/node_modules/kafkajs" ] || { die kafka "node_modules/kafkajs missing (npm ci first): the readiness probe needs it"; return 1; }
   mkdir -p "$KAFKA_DIR/data"
@@ -234,19 +246,13 @@ kafka_up() {
     die kafka "process $(cat "$KAFKA_PID") runs but does not answer: $line (see $KAFKA_LOG)"
     return 1
   fi
+  # The jars are fetched even when another broker answers: the outage tests start brokers of their own from them.
+  kafka_fetch_libs || return 1
   # Something else already answers on the port (a broker not started by this script): use it, start nothing.
   local other
   if other=$(kafka_probe 0 2>/dev/null); then
     say kafka "up (127.0.0.1:$KAFKA_PORT, started outside this script) $other"
     return 0
-  fi
-  command -v java >/dev/null || ensure_pkgs openjdk-17-jre-headless
-  if [ ! -d "$KAFKA_LIBS" ]; then
-    command -v mvn >/dev/null || ensure_pkgs maven
-    echo "downloading the Kafka broker jars (Maven Central) into $KAFKA_LIBS" >&2
-    rm -rf "$KAFKA_LIBS.tmp"
-    mvn -q -B -f "$REPO/scripts/kafka/pom.xml" dependency:copy-dependencies -DoutputDirectory="$KAFKA_LIBS.tmp" >&2
-    mv "$KAFKA_LIBS.tmp" "$KAFKA_LIBS" # only a complete download becomes the libs folder
   fi
   # Format the storage once; the cluster id is kept in meta.properties.
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
