@@ -2,5 +2,5 @@
 module.exports = {
   ...require('./jest.shared'),
   displayName: 'unit',
-  testMatch: ['<rootDir>/{apps,libs,bench,scripts}/**/*.spec.ts'],
+  testMatch: ['<rootDir>/{apps,libs,bench,scripts,test}/**/*.spec.ts'],
 };
