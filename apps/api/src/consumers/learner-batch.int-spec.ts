@@ -196,7 +196,7 @@ describe.each([
         eventId: '00000000-0000-4000-8000-ffffffffffff',
         messageId: 'poison',
         training: { tokens: null, sender: null, listUnsubscribe: false },
-      } as FeedbackPayload;
+      } as unknown as FeedbackPayload;
       await expect(learner.handleBatch([events[0]!, events[1]!, poison, events[2]!], now)).rejects.toThrow(
         TypeError,
       );

@@ -8,6 +8,8 @@ const DAY_MS = 86_400_000;
 const CHUNK = 2000;
 /** (scope, fingerprint) pairs per prefetch statement (two bind parameters each, under SQLite's limit). */
 const KEY_CHUNK = 400;
+/** (scope, token) rows per unnest statement on PostgreSQL (arrays as parameters: no statement-size concern). */
+const UNNEST_CHUNK = 50_000;
 
 /** A BayesStore that can be written once per batch: the learner's port for batch-level SQL. */
 export interface BatchBayesStore extends BayesStore {
@@ -194,26 +196,29 @@ export class BatchedBayesStore implements BatchBayesStore {
     const params: Record<string, unknown> = { day: this.day };
     scopes.forEach((s, i) => (params[`s${i}`] = s));
     // Increments only (the common case): one upsert. Anything with a decrement: ensure the row, clamp, delete zeros.
-    const up: string[] = [];
+    const up: [number, number, number, number][] = [];
     const down: { scope: number; token: number; d: TokenDelta }[] = [];
     scopes.forEach((scope, si) => {
       const map = this.tokens.get(scope) as Map<number, TokenDelta>;
       for (const token of [...map.keys()].sort((a, b) => a - b)) {
         const d = map.get(token) as TokenDelta;
         if (d.spam === 0 && d.ham === 0 && !d.touched) continue;
-        if (d.spam >= 0 && d.ham >= 0 && d.spam + d.ham > 0 && d.touched)
-          up.push(`(:s${si}, ${token}, ${d.spam}, ${d.ham}, :day)`);
+        if (d.spam >= 0 && d.ham >= 0 && d.spam + d.ham > 0 && d.touched) up.push([si, token, d.spam, d.ham]);
         else down.push({ scope: si, token, d });
       }
     });
-    for (let i = 0; i < up.length; i += CHUNK) {
-      await queryRows(
-        this.manager,
-        `INSERT INTO bayes_token (scope, token, spam, ham, last_day) VALUES ${up.slice(i, i + CHUNK).join(',')}
-         ON CONFLICT (scope, token) DO UPDATE SET spam = bayes_token.spam + excluded.spam,
-           ham = bayes_token.ham + excluded.ham, last_day = excluded.last_day`,
-        params,
-      );
+    if (this.manager.connection.options.type === 'postgres') await this.upsertPostgres(scopes, up);
+    else {
+      for (let i = 0; i < up.length; i += CHUNK) {
+        const values = up.slice(i, i + CHUNK).map(([si, t, ds, dh]) => `(:s${si}, ${t}, ${ds}, ${dh}, :day)`);
+        await queryRows(
+          this.manager,
+          `INSERT INTO bayes_token (scope, token, spam, ham, last_day) VALUES ${values.join(',')}
+           ON CONFLICT (scope, token) DO UPDATE SET spam = bayes_token.spam + excluded.spam,
+             ham = bayes_token.ham + excluded.ham, last_day = excluded.last_day`,
+          params,
+        );
+      }
     }
     for (let i = 0; i < down.length; i += CHUNK) {
       const part = down.slice(i, i + CHUNK);
@@ -249,6 +254,34 @@ export class BatchedBayesStore implements BatchBayesStore {
         this.manager,
         `DELETE FROM bayes_token WHERE spam = 0 AND ham = 0 AND (${where})`,
         params,
+      );
+    }
+  }
+
+  /**
+   * PostgreSQL: the increments as four integer arrays (unnest) instead of a VALUES list — a batch has ~100k
+   * (scope, token) rows, and parsing/planning a literal list of that size costs more than the writes.
+   */
+  private async upsertPostgres(
+    scopes: readonly string[],
+    rows: readonly [number, number, number, number][],
+  ): Promise<void> {
+    for (let i = 0; i < rows.length; i += UNNEST_CHUNK) {
+      const part = rows.slice(i, i + UNNEST_CHUNK);
+      await this.manager.query(
+        `INSERT INTO bayes_token (scope, token, spam, ham, last_day)
+         SELECT ($1::varchar[])[u.i + 1], u.t, u.s, u.h, $6::integer
+           FROM unnest($2::integer[], $3::integer[], $4::integer[], $5::integer[]) AS u (i, t, s, h)
+         ON CONFLICT (scope, token) DO UPDATE SET spam = bayes_token.spam + excluded.spam,
+           ham = bayes_token.ham + excluded.ham, last_day = excluded.last_day`,
+        [
+          scopes,
+          part.map((r) => r[0]),
+          part.map((r) => r[1]),
+          part.map((r) => r[2]),
+          part.map((r) => r[3]),
+          this.day,
+        ],
       );
     }
   }
