@@ -58,7 +58,9 @@ export class KafkaFeedbackSource extends FeedbackSource {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
+      // Partitions hold disjoint users: their batches apply in parallel and queue only for the global layer's rows
+      // (LearnerBatch.flushModel), so database writes of one batch overlap the next batch's in-memory work.
+      partitionsConsumedConcurrently: this.messaging.kafkaPartitions,
       eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
         const events: FeedbackPayload[] = [];
         for (const m of batch.messages) {

@@ -37,7 +37,7 @@ function tokens(seed: number, n = 40): number[] {
   return Array.from({ length: n }, (_, i) => ((seed * 7 + i) * 2654435761) >>> 0);
 }
 
-function scenario(): FeedbackPayload[] {
+function scenario(round = 0): FeedbackPayload[] {
   const out: FeedbackPayload[] = [];
   let n = 0;
   const learn = (
@@ -49,7 +49,7 @@ function scenario(): FeedbackPayload[] {
     listUnsubscribe = false,
   ): FeedbackPayload => {
     const e = {
-      eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      eventId: `0000000${round}-0000-4000-8000-${String(++n).padStart(12, '0')}`,
       userId,
       tenantId: 't1',
       kind: 'learn',
@@ -64,7 +64,7 @@ function scenario(): FeedbackPayload[] {
   };
   const undo = (userId: string, messageId: string): void => {
     out.push({
-      eventId: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+      eventId: `0000000${round}-0000-4000-8000-${String(++n).padStart(12, '0')}`,
       userId,
       tenantId: 't1',
       kind: 'undo',
@@ -127,10 +127,12 @@ async function snapshot(db: DataSource, outcomes: readonly LearnOutcome[]): Prom
 
 async function run(db: DataSource, batched: boolean, now: Date): Promise<unknown> {
   const learner = new LearnerService(db, new Stores(batched), config);
-  const events = scenario();
   const outcomes: LearnOutcome[] = [];
-  if (batched) outcomes.push(...(await learner.handleBatch(events, now)));
-  else for (const e of events) outcomes.push(await learner.handle(e, now));
+  // A second round with new event ids: the same marks again on a model that has versions (and rows) already.
+  for (const events of [scenario(0), scenario(1)]) {
+    if (batched) outcomes.push(...(await learner.handleBatch(events, now)));
+    else for (const e of events) outcomes.push(await learner.handle(e, now));
+  }
   return snapshot(db, outcomes);
 }
 

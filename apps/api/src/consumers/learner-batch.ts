@@ -1,6 +1,5 @@
 import { readScanTraining, type BayesStore, type ScanTraining } from '@spamfilter/bayes';
 import {
-  LearnerScopeVersionEntity,
   LearnerTrainingEntity,
   OutboxEventEntity,
   ScanRecordEntity,
@@ -43,7 +42,8 @@ export class LearnerBatch {
   private readonly userToday = new Map<string, number>();
   private readonly userTotal = new Map<string, number>();
   private readonly senderSpam = new Map<string, number>();
-  private readonly versions = new Map<string, { base: number; current: number }>();
+  /** Versions taken per scope in this batch; the stored base is added at flush, under the row lock. */
+  private readonly versions = new Map<string, number>();
   private readonly outbox: NewOutboxEvent[] = [];
 
   constructor(
@@ -135,20 +135,6 @@ export class LearnerBatch {
       }
     }
 
-    // Scope versions, locked on PostgreSQL for the rest of the transaction (as the per-event UPDATE … version + 1
-    // did), sorted so concurrent learners take the shared 'global' row in one order.
-    const scopes = ['global', ...users.flatMap((u) => [`user:${u}`, `lists:${u}`])].sort();
-    const lock = this.manager.connection.options.type === 'postgres' ? ' ORDER BY scope FOR UPDATE' : '';
-    for (const part of chunked(scopes)) {
-      const rows = await queryRows<{ scope: string; version: number | string }>(
-        this.manager,
-        `SELECT scope, version FROM learner_scope_version WHERE scope IN (:...part)${lock}`,
-        { part },
-      );
-      for (const r of rows)
-        this.versions.set(r.scope, { base: Number(r.version), current: Number(r.version) });
-    }
-
     if (isBatchBayesStore(this.store)) {
       await this.store.prefetch(
         events.flatMap((e) => [
@@ -205,20 +191,26 @@ export class LearnerBatch {
     }
   }
 
-  /** The scope's next version (written at flush). */
+  /**
+   * The scope's next version relative to the stored one (1, 2, … in this batch). The stored version is read and
+   * locked only in `flushModel`, at the end of the batch: concurrent learners (other partitions) then apply their
+   * events in parallel and queue only for the shared 'global' rows' writes.
+   */
   bumpVersion(scope: string): number {
-    const v = this.versions.get(scope) ?? { base: 0, current: 0 };
-    v.current += 1;
+    const v = (this.versions.get(scope) ?? 0) + 1;
     this.versions.set(scope, v);
-    return v.current;
+    return v;
   }
 
   addOutbox(event: NewOutboxEvent): void {
     this.outbox.push(event);
   }
 
-  /** Writes the batch: Bayes counts, learner_training rows, scope versions, then the outbox (relay order). */
-  async flush(): Promise<void> {
+  /**
+   * Writes the batch's model (Bayes counts, learner_training rows) and its scope versions; returns each scope's
+   * version before the batch, by which the caller turns the relative versions of `bumpVersion` into absolute ones.
+   */
+  async flushModel(): Promise<(scope: string) => number> {
     if (isBatchBayesStore(this.store)) await this.store.flush();
     await bulkInsert(this.manager, LearnerTrainingEntity, this.inserts);
     for (const part of chunked([...this.undone]))
@@ -226,25 +218,37 @@ export class LearnerBatch {
         .getRepository(LearnerTrainingEntity)
         .update({ eventId: In(part) }, { undoneAt: this.now });
 
-    const bumped = [...this.versions]
-      .filter(([, v]) => v.current !== v.base)
-      .sort(([a], [b]) => (a < b ? -1 : 1));
-    for (const part of chunked(bumped)) {
+    // Locked on PostgreSQL until the commit (as the per-event UPDATE … version + 1 did), in one order for all
+    // learners; SQLite has one writer per file.
+    const scopes = [...this.versions.keys()].sort();
+    const base = new Map<string, number>();
+    const lock = this.manager.connection.options.type === 'postgres' ? ' ORDER BY scope FOR UPDATE' : '';
+    for (const part of chunked(scopes)) {
+      const rows = await queryRows<{ scope: string; version: number | string }>(
+        this.manager,
+        `SELECT scope, version FROM learner_scope_version WHERE scope IN (:...part)${lock}`,
+        { part },
+      );
+      for (const r of rows) base.set(r.scope, Number(r.version));
       const params: Record<string, unknown> = {};
-      const values = part.map(([scope, v], i) => {
+      const values = part.map((scope, i) => {
         params[`s${i}`] = scope;
-        return `(:s${i}, ${v.current})`;
+        return `(:s${i}, ${(base.get(scope) ?? 0) + (this.versions.get(scope) ?? 0)})`;
       });
-      // Existing rows are locked since prepare (PostgreSQL) or the file has one writer (SQLite): the absolute value
-      // is the per-event result.
+      // A scope's first version racing another learner's first version of it fails the batch (unique key),
+      // which is then retried event by event.
       await queryRows(
         this.manager,
-        `INSERT INTO ${this.manager.connection.getMetadata(LearnerScopeVersionEntity).tableName} (scope, version)
-         VALUES ${values.join(',')} ON CONFLICT (scope) DO UPDATE SET version = excluded.version`,
+        `INSERT INTO learner_scope_version (scope, version) VALUES ${values.join(',')}
+         ON CONFLICT (scope) DO UPDATE SET version = excluded.version`,
         params,
       );
     }
+    return (scope) => base.get(scope) ?? 0;
+  }
 
+  /** Writes the model-change events, after flushModel (relay order = id order = version order per key). */
+  async flushOutbox(): Promise<void> {
     for (const part of chunked(this.outbox, OUTBOX_CHUNK)) {
       await this.manager
         .createQueryBuilder()

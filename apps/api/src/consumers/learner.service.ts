@@ -102,15 +102,24 @@ export class LearnerService {
     if (todo.length > 0) await batch.prepare(todo, globalFingerprint);
     const outcomes: LearnOutcome[] = [];
     for (const event of events) {
-      if (!firstOf.has(event)) {
-        outcomes.push({ status: 'duplicate' });
-        continue;
-      }
-      const outcome =
-        event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now);
-      outcomes.push(outcome);
+      if (!firstOf.has(event)) outcomes.push({ status: 'duplicate' });
+      else
+        outcomes.push(
+          event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now),
+        );
+    }
+    if (todo.length === 0) return outcomes;
+    const base = await batch.flushModel();
+    const absolute = outcomes.map((o): LearnOutcome => {
+      if (!('changes' in o)) return o;
+      return {
+        ...o,
+        changes: o.changes.map((c) => ({ ...c, version: base(versionScope(c)) + c.version })),
+      };
+    });
+    for (const o of absolute) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
-      for (const c of 'changes' in outcome ? outcome.changes : []) {
+      for (const c of 'changes' in o ? o.changes : []) {
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
@@ -123,8 +132,8 @@ export class LearnerService {
       }
     }
     // In the same transaction: a committed training is always propagated.
-    if (todo.length > 0) await batch.flush();
-    return outcomes;
+    await batch.flushOutbox();
+    return absolute;
   }
 
   /**
@@ -369,6 +378,12 @@ export class LearnerService {
     });
     return id;
   }
+}
+
+/** The version counter a change belongs to (what bumpVersion was called with). */
+function versionScope(c: ModelChange): string {
+  if (c.kind === 'lists') return `lists:${c.userId ?? ''}`;
+  return c.userId === null ? GLOBAL_SCOPE : userScope(c.userId);
 }
 
 /** Each user's contribution to the global layer is its own record, so one user's undo removes only theirs. */

@@ -4,6 +4,7 @@ import { queryRows } from '../transactions';
 import { TypeOrmBayesStore } from './typeorm-bayes.store';
 
 const DAY_MS = 86_400_000;
+const GLOBAL = 'global';
 /** Rows per statement (token ids inlined as integers; scopes and fingerprints as bind parameters). */
 const CHUNK = 2000;
 /** (scope, fingerprint) pairs per prefetch statement (two bind parameters each, under SQLite's limit). */
@@ -192,7 +193,11 @@ export class BatchedBayesStore implements BatchBayesStore {
   }
 
   private async flushTokens(): Promise<void> {
-    const scopes = [...this.tokens.keys()].sort();
+    // User scopes first, the shared global scope last: concurrent learners (disjoint users) write their users'
+    // rows in parallel and queue for the global rows only at the end, always in one order (no deadlocks).
+    const scopes = [...this.tokens.keys()].sort((a, b) =>
+      a === GLOBAL ? 1 : b === GLOBAL ? -1 : a < b ? -1 : a > b ? 1 : 0,
+    );
     const params: Record<string, unknown> = { day: this.day };
     scopes.forEach((s, i) => (params[`s${i}`] = s));
     // Increments only (the common case): one upsert. Anything with a decrement: ensure the row, clamp, delete zeros.
