@@ -289,3 +289,151 @@ describe('pre-DATA hooks', () => {
     expect((await callHook(plugin, 'hook_mail', authed)).rc).toBeUndefined();
   });
 });
+
+/** Closes the current plugin client and fake filter before a test starts another pair. */
+async function teardown() {
+  if (plugin && plugin.client) plugin.client.close();
+  if (filter) await filter.close();
+  filter = plugin = undefined;
+}
+
+describe('outbound: IP pool routing tag', () => {
+  const poolVerdict = (pool) =>
+    verdict({ 'bob@example.net': 'accept' }, { score: 4, headers: [['X-Spam-Outbound-Pool', pool]] });
+
+  it('data_post (outbound) takes the pool from the verdict into the transaction notes', async () => {
+    await setup((req, body, res) => json(res, 200, poolVerdict('risky')), {
+      main: { direction: 'outbound' },
+      pools: { risky: '127.0.0.1:2527' },
+    });
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      relaying: true,
+      authUser: 'alice@sender.example',
+    });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(connection.transaction.notes.spamfilter_pool).toBe('risky');
+    expect(headersOf(connection, 'X-Spam-Outbound-Pool')).toEqual(['risky']);
+  });
+
+  it('inbound ignores the routing header; a sender’s forged one never becomes a route', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })), {
+      main: { direction: 'outbound' },
+    });
+    const forged = MESSAGE.replace('\r\n\r\n', '\r\nX-Spam-Outbound-Pool: main\r\n\r\n');
+    const connection = await makeTransaction({
+      message: forged,
+      relaying: true,
+      authUser: 'alice@sender.example',
+    });
+    await callHook(plugin, 'hook_data_post', connection);
+    expect(connection.transaction.notes.spamfilter_pool).toBeUndefined();
+    expect(headersOf(connection, 'X-Spam-Outbound-Pool')).toEqual([]);
+
+    await teardown();
+    await setup((req, body, res) => json(res, 200, poolVerdict('risky')), { main: { direction: 'inbound' } });
+    const inbound = await makeTransaction({ message: MESSAGE });
+    await callHook(plugin, 'hook_data_post', inbound);
+    expect(inbound.transaction.notes.spamfilter_pool).toBeUndefined();
+  });
+
+  it('queue_outbound: untagged and unconfigured pools go on to smtp_forward; unconfigured is recorded', async () => {
+    await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
+    const untagged = await makeTransaction({ message: MESSAGE, relaying: true });
+    expect((await callHook(plugin, 'hook_queue_outbound', untagged)).calls).toEqual([
+      { rc: undefined, msg: undefined },
+    ]);
+    const bulk = await makeTransaction({ message: MESSAGE, relaying: true });
+    bulk.transaction.notes.spamfilter_pool = 'bulk';
+    expect((await callHook(plugin, 'hook_queue_outbound', bulk)).calls).toEqual([
+      { rc: undefined, msg: undefined },
+    ]);
+    expect(JSON.stringify(bulk.transaction.results.get('spamfilter'))).toMatch(/pool bulk unconfigured/);
+  });
+
+  it('queue_outbound: a held message that was not filed still gets the 451 hold guard, pool or not', async () => {
+    await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
+    const connection = await makeTransaction({ message: MESSAGE, relaying: true });
+    connection.transaction.notes.quarantine = 'held';
+    connection.transaction.notes.spamfilter_pool = 'risky';
+    const { rc, calls } = await callHook(plugin, 'hook_queue_outbound', connection);
+    expect(calls).toHaveLength(1);
+    expect(rc).toBe(constants.denysoft);
+  });
+});
+
+describe('outbound: delivery reports', () => {
+  const setupOutbound = (handler, outbound = {}) =>
+    setup(handler, { main: { direction: 'outbound' }, outbound });
+
+  it('deny counts only permanent RCPT refusals', async () => {
+    await setupOutbound(() => undefined);
+    const connection = await makeTransaction({ message: MESSAGE, relaying: true });
+    const deny = (retval, hook) =>
+      callHook(plugin, 'hook_deny', connection, [[retval, 'no', 'p', 'f', [], hook]], 0);
+    await deny(constants.deny, 'rcpt');
+    await deny(constants.deny, 'rcpt_ok');
+    await deny(constants.denysoft, 'rcpt');
+    await deny(constants.deny, 'mail');
+    await deny(constants.deny, 'data_post');
+    expect(connection.transaction.notes.spamfilter_rcpt_refused).toBe(2);
+  });
+
+  it('reset_transaction answers at once and sends one report with the counts, even when the filter hangs', async () => {
+    await setupOutbound(() => undefined, { report_deadline_ms: '200' }); // never answers
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      relaying: true,
+      authUser: 'alice@sender.example',
+      rcptTo: ['a@remote.example', 'b@remote.example'],
+    });
+    connection.transaction.notes.spamfilter_rcpt_refused = 3;
+    connection.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    const started = Date.now();
+    const { rc, calls } = await callHook(plugin, 'hook_reset_transaction', connection, [], 0);
+    expect(Date.now() - started).toBeLessThan(100);
+    expect(calls).toEqual([{ rc: undefined, msg: undefined }]);
+    expect(rc).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(filter.requests).toHaveLength(1);
+    expect(filter.requests[0].url).toBe('/v1/outbound/deliveries');
+    expect(filter.requests[0].headers['content-type']).toBe('application/json');
+    expect(JSON.parse(filter.requests[0].body.toString())).toEqual({
+      authUser: 'alice@sender.example',
+      mailFrom: 'alice@sender.example',
+      delivered: 2,
+      failed: 3,
+    });
+    // The hanging request is cut at its deadline: no socket left open.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(filter.openSockets()).toBe(0);
+  });
+
+  it('sends nothing inbound, with report_deliveries=false, or when nothing was delivered or refused', async () => {
+    await setup(() => undefined, { main: { direction: 'inbound' } });
+    const inbound = await makeTransaction({ message: MESSAGE });
+    inbound.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    await callHook(plugin, 'hook_reset_transaction', inbound, [], 0);
+
+    await teardown();
+    await setupOutbound(() => undefined, { report_deliveries: 'false' });
+    const off = await makeTransaction({ message: MESSAGE, relaying: true, authUser: 'alice@sender.example' });
+    off.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    await callHook(plugin, 'hook_reset_transaction', off, [], 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(filter.requests).toHaveLength(0);
+
+    await teardown();
+    await setupOutbound(() => undefined);
+    const deferred = await makeTransaction({
+      message: MESSAGE,
+      relaying: true,
+      authUser: 'alice@sender.example',
+    });
+    deferred.transaction.results.add({ name: 'queue' }, { fail: 'try later', soft: true });
+    await callHook(plugin, 'hook_reset_transaction', deferred, [], 0);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(filter.requests).toHaveLength(0);
+  });
+});
