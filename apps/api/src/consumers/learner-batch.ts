@@ -230,19 +230,25 @@ export class LearnerBatch {
         { part },
       );
       for (const r of rows) base.set(r.scope, Number(r.version));
-      const params: Record<string, unknown> = {};
-      const values = part.map((scope, i) => {
-        params[`s${i}`] = scope;
-        return `(:s${i}, ${(base.get(scope) ?? 0) + (this.versions.get(scope) ?? 0)})`;
-      });
-      // A scope's first version racing another learner's first version of it fails the batch (unique key),
-      // which is then retried event by event.
-      await queryRows(
-        this.manager,
-        `INSERT INTO learner_scope_version (scope, version) VALUES ${values.join(',')}
-         ON CONFLICT (scope) DO UPDATE SET version = excluded.version`,
-        params,
-      );
+      // Existing rows are locked: their new value is exact. A scope's first version is a plain INSERT, so racing
+      // another learner's first version of the same scope fails the batch (unique key), which is then retried
+      // event by event, instead of overwriting it.
+      for (const existing of [true, false]) {
+        const scoped = part.filter((scope) => base.has(scope) === existing);
+        if (scoped.length === 0) continue;
+        const params: Record<string, unknown> = {};
+        const values = scoped.map((scope, i) => {
+          params[`s${i}`] = scope;
+          return `(:s${i}, ${(base.get(scope) ?? 0) + (this.versions.get(scope) ?? 0)})`;
+        });
+        await queryRows(
+          this.manager,
+          `INSERT INTO learner_scope_version (scope, version) VALUES ${values.join(',')}${
+            existing ? ' ON CONFLICT (scope) DO UPDATE SET version = excluded.version' : ''
+          }`,
+          params,
+        );
+      }
     }
     return (scope) => base.get(scope) ?? 0;
   }
