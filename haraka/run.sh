@@ -5,12 +5,14 @@
 # Delivered mail lands in .var/sink/*.eml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mkdir -p .var/sink
+mkdir -p .var/sink .var/sink-risky
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 node haraka/sink.js --port 2526 --dir .var/sink & pids+=($!)
+# The separate IP pool for risky-but-allowed outbound mail (X-Spam-Outbound-Pool: risky), as its own sink.
+node haraka/sink.js --port 2527 --dir .var/sink-risky & pids+=($!)
 node node_modules/Haraka/bin/haraka -c haraka/inbound & pids+=($!)
 node node_modules/Haraka/bin/haraka -c haraka/outbound & pids+=($!)
-echo "inbound MX on 127.0.0.1:2525, submission on 127.0.0.1:5587 (user alice@example.net), sink in .var/sink"
+echo "inbound MX on 127.0.0.1:2525, submission on 127.0.0.1:5587 (user alice@example.net), sink in .var/sink (risky outbound pool: .var/sink-risky)"
 wait -n "${pids[@]}"
