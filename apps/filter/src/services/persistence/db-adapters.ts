@@ -14,10 +14,16 @@ import type { FilterDatabase } from './filter-database';
 export class RecipientDirectory {
   private readonly cache = new Map<string, { owner: RecipientOwner | null; until: number }>();
 
+  /**
+   * Known recipients are cached for `ttlMs`; unknown ones only for `negativeTtlMs`, so a mailbox created through the
+   * API owns its mail (message log, Bayes layer, policy) within seconds, while a dictionary attack on unknown
+   * addresses still costs one query per address per few seconds, not per message.
+   */
   constructor(
     private readonly db: FilterDatabase,
     private readonly ttlMs = 60_000,
     private readonly now: () => number = Date.now,
+    private readonly negativeTtlMs = 2_000,
   ) {}
 
   async owners(addresses: readonly string[]): Promise<Map<string, RecipientOwner | null>> {
@@ -35,7 +41,7 @@ export class RecipientDirectory {
       if (this.cache.size > 200_000) this.cache.clear();
       for (const a of missing) {
         const owner = found.get(a.toLowerCase()) ?? null;
-        this.cache.set(a.toLowerCase(), { owner, until: t + this.ttlMs });
+        this.cache.set(a.toLowerCase(), { owner, until: t + (owner ? this.ttlMs : this.negativeTtlMs) });
         out.set(a, owner);
       }
     }
@@ -57,8 +63,14 @@ export class DbListSource implements ListSource {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async entriesFor(recipients: readonly string[], direction: Direction = 'inbound'): Promise<readonly ListEntry[]> {
-    const key = `${direction}|${[...recipients].map((r) => r.toLowerCase()).sort().join(',')}`;
+  async entriesFor(
+    recipients: readonly string[],
+    direction: Direction = 'inbound',
+  ): Promise<readonly ListEntry[]> {
+    const key = `${direction}|${[...recipients]
+      .map((r) => r.toLowerCase())
+      .sort()
+      .join(',')}`;
     const hit = this.cache.get(key);
     const t = this.now();
     if (hit && hit.until > t) return hit.entries;
@@ -77,7 +89,12 @@ export class DbListSource implements ListSource {
 
 function toEntry(e: ListEntryEntity, address: string | null): ListEntry {
   // A domain entry arrives once per recipient of that domain: owner = that recipient's domain.
-  const owner = e.scope === 'global' ? null : e.scope === 'user' ? address : (address ?? '').slice((address ?? '').lastIndexOf('@') + 1);
+  const owner =
+    e.scope === 'global'
+      ? null
+      : e.scope === 'user'
+        ? address
+        : (address ?? '').slice((address ?? '').lastIndexOf('@') + 1);
   return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value };
 }
 
@@ -95,15 +112,24 @@ export class DbPolicySource implements PolicySource {
     if (owner?.userId) {
       const l = await repo.layersForUser(owner.userId);
       if (l.global) out.push({ source: 'global', layer: l.global.document as PolicyLayer });
-      if (l.domain) out.push({ source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`, layer: l.domain.document as PolicyLayer });
-      if (l.user) out.push({ source: `user ${recipient.toLowerCase()}`, layer: l.user.document as PolicyLayer });
+      if (l.domain)
+        out.push({
+          source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`,
+          layer: l.domain.document as PolicyLayer,
+        });
+      if (l.user)
+        out.push({ source: `user ${recipient.toLowerCase()}`, layer: l.user.document as PolicyLayer });
       return out;
     }
     const g = await repo.get({ scope: 'global' });
     if (g) out.push({ source: 'global', layer: g.document as PolicyLayer });
     if (owner) {
       const d = await repo.get({ scope: 'domain', domainId: owner.domainId });
-      if (d) out.push({ source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`, layer: d.document as PolicyLayer });
+      if (d)
+        out.push({
+          source: `domain ${recipient.slice(recipient.lastIndexOf('@') + 1)}`,
+          layer: d.document as PolicyLayer,
+        });
     }
     return out;
   }
@@ -133,7 +159,9 @@ export class DbScanLogSink implements ScanLogSink {
 
   async writeBatch(records: readonly ScanLogRecord[]): Promise<void> {
     const repos = this.db.repos();
-    const owners = await this.directory.owners([...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient)))]);
+    const owners = await this.directory.owners([
+      ...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient))),
+    ]);
     await repos.scans.insertMany(
       records.map((r) => ({
         reference: r.reference,
@@ -157,7 +185,15 @@ export class DbScanLogSink implements ScanLogSink {
         elapsedMs: r.elapsedMs,
         recipients: r.recipients.map((x) => {
           const o = owners.get(x.recipient) ?? null;
-          return { recipient: x.recipient, userId: o?.userId ?? null, domainId: o?.domainId ?? null, action: x.action, score: x.score, symbols: x.symbols, reason: x.reason };
+          return {
+            recipient: x.recipient,
+            userId: o?.userId ?? null,
+            domainId: o?.domainId ?? null,
+            action: x.action,
+            score: x.score,
+            symbols: x.symbols,
+            reason: x.reason,
+          };
         }),
       })),
     );

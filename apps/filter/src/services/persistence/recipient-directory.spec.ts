@@ -1,0 +1,57 @@
+import type { RecipientOwner } from '@spamfilter/persistence';
+import { RecipientDirectory } from './db-adapters';
+import type { FilterDatabase } from './filter-database';
+
+/** A FilterDatabase whose user table the test edits; counts the queries the directory makes. */
+function fakeDatabase(users: Map<string, RecipientOwner>): { db: FilterDatabase; queries: () => number } {
+  let queries = 0;
+  const repos = {
+    users: {
+      resolveRecipients: async (addresses: readonly string[]) => {
+        queries++;
+        return new Map(
+          addresses.flatMap((a) =>
+            users.has(a.toLowerCase()) ? [[a.toLowerCase(), users.get(a.toLowerCase())!]] : [],
+          ),
+        );
+      },
+    },
+  };
+  return { db: { repos: () => repos } as unknown as FilterDatabase, queries: () => queries };
+}
+
+const alice: RecipientOwner = {
+  address: 'alice@example.net',
+  userId: 'u-alice',
+  domainId: 'd-1',
+  tenantId: 't-1',
+};
+
+describe('RecipientDirectory', () => {
+  it('caches known recipients for the long TTL', async () => {
+    let now = 0;
+    const { db, queries } = fakeDatabase(new Map([[alice.address, alice]]));
+    const dir = new RecipientDirectory(db, 60_000, () => now, 2_000);
+    expect((await dir.owners(['alice@example.net'])).get('alice@example.net')?.userId).toBe('u-alice');
+    now = 59_000;
+    await dir.owners(['alice@example.net']);
+    expect(queries()).toBe(1);
+    now = 61_000;
+    await dir.owners(['alice@example.net']);
+    expect(queries()).toBe(2);
+  });
+
+  it('forgets an unknown recipient after the short TTL, so a mailbox created meanwhile owns its next mail', async () => {
+    let now = 0;
+    const users = new Map<string, RecipientOwner>();
+    const { db, queries } = fakeDatabase(users);
+    const dir = new RecipientDirectory(db, 60_000, () => now, 2_000);
+    expect((await dir.owners(['alice@example.net'])).get('alice@example.net')).toBeNull();
+    users.set(alice.address, alice);
+    now = 1_000;
+    expect((await dir.owners(['alice@example.net'])).get('alice@example.net')).toBeNull(); // still cached
+    now = 2_500;
+    expect((await dir.owners(['alice@example.net'])).get('alice@example.net')?.userId).toBe('u-alice');
+    expect(queries()).toBe(2);
+  });
+});
