@@ -85,36 +85,26 @@ export class AuthCheck implements Check {
   }
 }
 
+const SPF_SYMBOLS: ReadonlyMap<string, (typeof AUTH_SYMBOLS)[number]['name']> = new Map([
+  ['pass', 'R_SPF_ALLOW'],
+  ['fail', 'R_SPF_FAIL'],
+  ['softfail', 'R_SPF_SOFTFAIL'],
+  ['neutral', 'R_SPF_NEUTRAL'],
+  ['permerror', 'R_SPF_PERMFAIL'],
+  ['temperror', 'R_SPF_TEMPFAIL'],
+  ['temperr', 'R_SPF_TEMPFAIL'],
+  ['none', 'R_SPF_NA'],
+  ['policy', 'R_SPF_NA'],
+  ['skipped', 'R_SPF_NA'],
+]);
+
 export function authHits(r: AuthenticateResult): SymbolHit[] {
   const hits: SymbolHit[] = [];
   const spf = r.spf ? r.spf.status?.result : undefined;
   const spfOpt = r.spf ? [`${r.spf.domain ?? ''}`].filter(Boolean) : [];
-  switch (spf) {
-    case 'pass':
-      hits.push({ name: 'R_SPF_ALLOW', options: spfOpt });
-      break;
-    case 'fail':
-      hits.push({ name: 'R_SPF_FAIL', options: spfOpt });
-      break;
-    case 'softfail':
-      hits.push({ name: 'R_SPF_SOFTFAIL', options: spfOpt });
-      break;
-    case 'neutral':
-      hits.push({ name: 'R_SPF_NEUTRAL', options: spfOpt });
-      break;
-    case 'permerror':
-      hits.push({ name: 'R_SPF_PERMFAIL', options: spfOpt });
-      break;
-    case 'temperror':
-    case 'temperr':
-      hits.push({ name: 'R_SPF_TEMPFAIL', options: spfOpt });
-      break;
-    case 'none':
-    case 'policy':
-    case 'skipped':
-    case undefined:
-      hits.push({ name: 'R_SPF_NA', options: spfOpt });
-  }
+  // mailauth's SPF results → our symbols; none/policy/skipped and no SPF at all are R_SPF_NA, anything else no hit.
+  const spfSymbol = SPF_SYMBOLS.get(spf ?? 'none');
+  if (spfSymbol) hits.push({ name: spfSymbol, options: spfOpt });
 
   const sigs = r.dkim?.results ?? [];
   const dkimPass = sigs.filter((s) => s.status.result === 'pass').map((s) => s.signingDomain);
