@@ -11,7 +11,7 @@ import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
 import {
   FeedbackMarkEntity,
-  OutboxEventEntity,
+  OutboxRepository,
   ScanRecipientEntity,
   ScanRecordEntity,
   UserAccountEntity,
@@ -43,6 +43,7 @@ export class MarksService {
   constructor(
     private readonly db: DataSource,
     private readonly relay: OutboxRelayService,
+    private readonly outbox: OutboxRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -168,16 +169,7 @@ export class MarksService {
   }
 
   private async enqueue(m: EntityManager, event: FeedbackPayload): Promise<void> {
-    await m.getRepository(OutboxEventEntity).insert({
-      topic: FEEDBACK_TOPIC,
-      messageKey: event.userId,
-      payload: event,
-      createdAt: new Date(),
-      publishedAt: null,
-      lockedUntil: null,
-      attempts: 0,
-      lastError: null,
-    });
+    await this.outbox.add(m, { topic: FEEDBACK_TOPIC, key: event.userId, payload: event });
   }
 
   /** The caller's copy of a scanned message, or 404 when there is none they may act for. */
