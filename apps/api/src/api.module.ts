@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
 import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
@@ -32,6 +32,11 @@ export interface ApiModuleOptions {
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
+  /**
+   * An already opened (and migrated) data source, owned by the caller; default: PersistenceModule opens one. main.ts
+   * opens it first so that an unreachable database stops start-up with one line instead of Nest's stack trace.
+   */
+  readonly dataSource?: DataSource;
 }
 
 /** The learner's default: libs/persistence's Bayes store on the handler's transaction, written once per batch. */
@@ -100,7 +105,9 @@ export class ApiModule {
     return {
       module: ApiModule,
       imports: [
-        PersistenceModule.forRoot(config.database),
+        options.dataSource
+          ? PersistenceModule.forDataSource(options.dataSource)
+          : PersistenceModule.forRoot(config.database),
         MessagingModule.forRoot(config.messaging),
         OperatorToolsModule.forRoot(config),
       ],

@@ -5,13 +5,16 @@ import { startApiApp } from './bootstrap';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
-  // Pre-flight: an unreachable database stops start-up with one line here, before Nest would log it with a stack
-  // trace from inside its injector. The connection is closed again; the app opens its own pool.
-  await (await openDataSource(config.database, { migrations: [] })).destroy();
-  const { app, url } = await startApiApp(config);
+  // The database is opened (and migrated) here, before Nest, so that an unreachable database stops start-up with one
+  // line rather than a stack trace logged from inside Nest's injector; the app then uses this data source.
+  const dataSource = await openDataSource(config.database);
+  const { app, url } = await startApiApp(config, { dataSource });
   process.stdout.write(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs)\n`);
   const stop = (): void => {
-    void app.close().then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => dataSource.destroy())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
@@ -21,7 +24,13 @@ main().catch((err: unknown) => {
   // Bad configuration and unreachable dependencies are the operator's to fix: one line naming what is wrong.
   // Anything else is a bug and keeps its stack trace.
   const expected =
-    err instanceof ConfigError || err instanceof DatabaseStartupError || err instanceof MessagingUnavailableError;
-  process.stderr.write(expected ? `${(err as Error).message}\n` : `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    err instanceof ConfigError ||
+    err instanceof DatabaseStartupError ||
+    err instanceof MessagingUnavailableError;
+  process.stderr.write(
+    expected
+      ? `${(err as Error).message}\n`
+      : `${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
   process.exit(1);
 });
