@@ -138,7 +138,11 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     // A real outage of this filter's connection (the server stays up for the other suites).
     await filter.services.database!.repos().dataSource.destroy();
     const v = await scan('erin@hosted.example');
-    expect(v.reference).toBeTruthy();
+    // A full verdict for the recipient, not just any 200: the scan ran without its database.
+    expect(v.reference).toEqual(expect.any(String));
+    expect(v.reference).not.toBe('');
+    expect(v.recipients.map((r) => r.recipient)).toEqual(['erin@hosted.example']);
+    expect(v.smtp.code).toBe(250);
     await until(async () => (filter.services.log.stats().failedBatches > 0 ? true : null));
     const h = await request(filter.server).get('/health').expect(200);
     expect(h.body.status).toBe('degraded');
