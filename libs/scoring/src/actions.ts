@@ -48,11 +48,11 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
  * per-recipient replies — a block for one recipient must not reject the message for the others.
  */
 export function overallAction(actions: readonly Action[]): { action: Action; smtpAction: Action } {
-  const severity: Record<Action, number> = { accept: 0, tag: 1, hold: 2, greylist: 3, defer: 4, reject: 5, block: 6 };
   const worst = mostSevere(actions);
   const temp = actions.filter((a) => a === 'greylist' || a === 'defer');
   if (temp.length > 0) return { action: worst, smtpAction: temp.includes('defer') ? 'defer' : 'greylist' };
   const delivering = actions.filter((a) => a === 'accept' || a === 'tag' || a === 'hold');
   if (delivering.length === 0) return { action: worst, smtpAction: worst };
-  return { action: worst, smtpAction: delivering.reduce<Action>((w, a) => (severity[a] > severity[w] ? a : w), 'accept') };
+  // Only accept < tag < hold remain here, in the same order as the domain's ACTION_SEVERITY.
+  return { action: worst, smtpAction: mostSevere(delivering) };
 }
