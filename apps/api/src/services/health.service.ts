@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { OutboxRepository } from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
-import { OutboxRelayService } from './outbox-relay.service';
 
 export interface ApiHealth {
   readonly status: 'ok' | 'degraded';
@@ -13,7 +13,7 @@ export interface ApiHealth {
 export class HealthService {
   constructor(
     private readonly db: DataSource,
-    private readonly relay: OutboxRelayService,
+    private readonly outbox: OutboxRepository,
   ) {}
 
   async check(): Promise<ApiHealth> {
@@ -22,6 +22,6 @@ export class HealthService {
     } catch {
       return { status: 'degraded', database: 'down', outboxBacklog: null };
     }
-    return { status: 'ok', database: 'up', outboxBacklog: await this.relay.backlog() };
+    return { status: 'ok', database: 'up', outboxBacklog: await this.outbox.pendingCount() };
   }
 }

@@ -58,11 +58,6 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     w?.();
   }
 
-  /** Rows accepted but not yet on the bus. */
-  backlog(): Promise<number> {
-    return this.db.getRepository(OutboxEventEntity).countBy({ publishedAt: IsNull() });
-  }
-
   /** One round: publishes up to OUTBOX_BATCH_SIZE rows; returns how many were published. */
   async relayOnce(): Promise<number> {
     return runInTransaction(this.db, async (m) => {
