@@ -4,8 +4,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
-import type { FeedbackEvent } from '@spamfilter/domain';
-import { Kafka, logLevel } from 'kafkajs';
 import {
   KafkaEventBus,
   MessagingUnavailableError,
@@ -13,8 +11,8 @@ import {
   TOPICS,
   type EventMeta,
 } from '@spamfilter/messaging';
+import { deleteRunTopics, feedback, KAFKA_BROKERS as BROKERS, waitFor } from './kafka-fixtures';
 
-const BROKERS = ['127.0.0.1:9092'];
 const RUN = `it-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.`;
 
 function bus(prefix = RUN): KafkaEventBus {
@@ -25,27 +23,6 @@ function bus(prefix = RUN): KafkaEventBus {
     connectTimeoutMs: 3000,
     logger: silentBusLogger,
   });
-}
-
-function feedback(id: string, userId: string): FeedbackEvent {
-  return {
-    eventId: id,
-    userId,
-    tenantId: 't1',
-    kind: 'learn',
-    label: 'spam',
-    reference: null,
-    messageId: `m-${id}`,
-    occurredAt: new Date().toISOString(),
-  };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs = 30_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function closedPort(): Promise<number> {
@@ -65,16 +42,7 @@ describe('KafkaEventBus (real broker)', () => {
   };
   afterAll(async () => {
     await Promise.all(open.map((b) => b.close()));
-    // Leave the shared development broker as we found it.
-    const admin = new Kafka({
-      brokers: BROKERS,
-      clientId: 'int-test-cleanup',
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteRunTopics(RUN, 'int-test-cleanup');
   });
 
   it('reports up with a real DescribeCluster', async () => {

@@ -4,33 +4,11 @@
  * so cutting the proxy cuts every connection it has; the producer talks to the broker directly.
  */
 import { randomUUID } from 'node:crypto';
-import type { FeedbackEvent } from '@spamfilter/domain';
 import { KafkaEventBus, silentBusLogger, TOPICS } from '@spamfilter/messaging';
-import { Kafka, logLevel } from 'kafkajs';
+import { deleteRunTopics, feedback, waitFor } from './kafka-fixtures';
 import { TcpProxy } from './tcp-proxy';
 
 const RUN = `it-outage-${Date.now().toString(36)}-${randomUUID().slice(0, 8)}.`;
-
-function feedback(id: string, userId: string): FeedbackEvent {
-  return {
-    eventId: id,
-    userId,
-    tenantId: 't1',
-    kind: 'learn',
-    label: 'spam',
-    reference: null,
-    messageId: `m-${id}`,
-    occurredAt: new Date().toISOString(),
-  };
-}
-
-async function waitFor(cond: () => boolean, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)', () => {
   const proxy = new TcpProxy(9095, { host: '127.0.0.1', port: 9094 });
@@ -53,15 +31,7 @@ describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)
   afterAll(async () => {
     await Promise.all([viaProxy.close(), direct.close()]);
     await proxy.stop();
-    const admin = new Kafka({
-      brokers: ['127.0.0.1:9092'],
-      clientId: 'it-cleanup',
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const mine = (await admin.listTopics()).filter((t) => t.startsWith(RUN));
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine }).catch(() => undefined);
-    await admin.disconnect();
+    await deleteRunTopics(RUN, 'it-cleanup');
   });
 
   it('reports down while cut, and its consumer resumes afterwards without losing an event', async () => {
@@ -81,7 +51,7 @@ describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)
       );
 
     await publish(0, 20);
-    await waitFor(() => handled.length >= 20, 30_000);
+    await waitFor(() => handled.length >= 20, 30_000, 50);
     expect(proxy.connections).toBeGreaterThan(0);
 
     proxy.cut();
@@ -92,7 +62,7 @@ describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)
     expect(ids.slice(20).some((id) => duringOutage.has(id))).toBe(false); // the cut was real
 
     proxy.restore();
-    await waitFor(() => ids.every((id) => handled.includes(id)), 60_000);
+    await waitFor(() => ids.every((id) => handled.includes(id)), 60_000, 50);
     expect(new Set(handled)).toEqual(new Set(ids)); // nothing lost, nothing foreign (redelivery allowed)
     expect((await viaProxy.health()).status).toBe('up');
   });
