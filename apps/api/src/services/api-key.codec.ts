@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hashApiKeySecret } from '@spamfilter/persistence';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * API keys are shown once as `sf_<prefix>_<secret>`. The prefix is stored in clear to find the row (and to name the
@@ -24,9 +25,8 @@ export function parseBearer(header: string | undefined): ParsedApiKey | null {
   return m ? parseApiKey(m[1]) : null;
 }
 
-export function hashSecret(secret: string): string {
-  return createHash('sha256').update(secret, 'utf8').digest('hex');
-}
+/** The stored form of a secret: libs/persistence's hash, the one ApiKeyRepository.create stores. */
+export const hashSecret = hashApiKeySecret;
 
 /** Constant-time comparison of a presented secret with the stored hash. */
 export function secretMatches(secret: string, storedHashHex: string): boolean {
