@@ -2,13 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { AppConfig } from '@spamfilter/config';
 import {
   ApiKeyEntity,
+  ApiKeyRepository,
   DomainEntity,
   TenantEntity,
   UserAccountEntity,
   runInTransaction,
 } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import { domainOf, type Principal } from '../guards/principal';
 import { hashSecret, parseApiKey, secretMatches, type ParsedApiKey } from './api-key.codec';
@@ -22,14 +23,13 @@ export class AuthService implements OnApplicationBootstrap {
 
   constructor(
     private readonly db: DataSource,
+    private readonly keys: ApiKeyRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The principal of a presented key, or null when the key is unknown, revoked or its secret is wrong. */
   async authenticate(key: ParsedApiKey): Promise<Principal | null> {
-    const row = await this.db
-      .getRepository(ApiKeyEntity)
-      .findOne({ where: { keyPrefix: key.prefix, revokedAt: IsNull() } });
+    const row = await this.keys.findActiveByPrefix(key.prefix);
     if (!row || !secretMatches(key.secret, row.secretHash)) return null;
     const user = row.userId
       ? await this.db.getRepository(UserAccountEntity).findOneBy({ id: row.userId })
