@@ -6,32 +6,43 @@
  */
 import { startApiApp } from '../apps/api/src/bootstrap';
 import { createFilterApp } from '../apps/filter/src/bootstrap';
+import { FilterDatabase } from '../apps/filter/src/services/persistence/filter-database';
 import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
+import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
   if (config.messaging.bus !== 'memory' || config.database.type !== 'sqlite') {
-    throw new Error('embedded: this launcher is for BUS=memory and DB_TYPE=sqlite; start apps/filter and apps/api apart otherwise');
+    throw new ConfigError(
+      'BUS, DB_TYPE',
+      'must be memory and sqlite for the embedded launcher; start apps/filter and apps/api apart otherwise',
+    );
   }
-  // The API runs the migrations first; the filter then opens the same SQLite file.
-  const api = await startApiApp(config, { logger: ['error', 'warn'] });
-  // The same wiring as apps/filter/src/main.ts: database (lists, policies, message log, trained models), bus (model
-  // changes, scan events), counters (greylisting, rate limits) and outbound protection.
+  // One data source (migrated on open) for both apps: two connections to one SQLite file would wait on each other's
+  // write lock and block this single process for the busy timeout.
+  const dataSource = await openDataSource(config.database);
+  const api = await startApiApp(config, { logger: ['error', 'warn'], dataSource });
+  // The same wiring as apps/filter/src/main.ts — bus (model changes, scan events), counters (greylisting, rate
+  // limits) and outbound protection — with the shared database (lists, policies, message log, trained models).
   const filter = await createFilterApp(config, {
-    connectDatabase: true,
+    database: new FilterDatabase(config.database, undefined, dataSource),
     connectCounters: true,
     connectBus: true,
     connectOutbound: true,
   });
   const filterUrl = await filter.listen();
   process.stdout.write(`filter  ${filterUrl}  (POST /v1/scan, GET /health)\n`);
-  process.stdout.write(`api     ${api.url}  (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health)\n`);
+  process.stdout.write(
+    `api     ${api.url}  (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health)\n`,
+  );
 
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    void Promise.allSettled([filter.close(), api.app.close()]).then(() => process.exit(0));
+    void Promise.allSettled([filter.close(), api.app.close()])
+      .then(() => dataSource.destroy())
+      .then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
@@ -39,7 +50,8 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   // One clear line for bad configuration or an unreachable dependency; a stack trace only for bugs.
-  const message = err instanceof ConfigError || err instanceof Error ? err.message : String(err);
+  const expected = err instanceof ConfigError || err instanceof DatabaseStartupError;
+  const message = expected ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
   process.stderr.write(`embedded: ${message}\n`);
   process.exit(1);
 });
