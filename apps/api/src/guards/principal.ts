@@ -22,6 +22,15 @@ export interface MailboxOwner {
   readonly address: string;
 }
 
+/** The owner of a user account row (id, tenant, address). */
+export function mailboxOwnerOf(user: {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly address: string;
+}): MailboxOwner {
+  return { userId: user.id, tenantId: user.tenantId, address: user.address };
+}
+
 export function domainOf(address: string): string {
   const at = address.lastIndexOf('@');
   return at < 0 ? '' : address.slice(at + 1).toLowerCase();

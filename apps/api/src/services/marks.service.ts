@@ -21,7 +21,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
-import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
+import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
 import { messageFingerprint } from './message-fingerprint';
 import { OutboxRelayService } from './outbox-relay.service';
@@ -185,7 +185,7 @@ export class MarksService {
       ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(userIds) })
       : [];
     const owners = users
-      .map((u): MailboxOwner => ({ userId: u.id, tenantId: u.tenantId, address: u.address }))
+      .map(mailboxOwnerOf)
       .filter((o) => mayActFor(principal, o) && (recipient === undefined || o.address === recipient));
     if (owners.length === 0) throw notFound;
     if (owners.length > 1) {
@@ -209,9 +209,7 @@ export class MarksService {
       return self;
     }
     const user = await this.db.getRepository(UserAccountEntity).findOneBy({ address: recipient });
-    const owner: MailboxOwner | null = user
-      ? { userId: user.id, tenantId: user.tenantId, address: user.address }
-      : null;
+    const owner = user ? mailboxOwnerOf(user) : null;
     if (!owner || !mayActFor(principal, owner))
       throw new NotFoundException(`no mailbox ${recipient} you may act for`);
     return owner;
@@ -219,7 +217,7 @@ export class MarksService {
 
   private async ownerById(userId: string): Promise<MailboxOwner | null> {
     const u = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
-    return u ? { userId: u.id, tenantId: u.tenantId, address: u.address } : null;
+    return u ? mailboxOwnerOf(u) : null;
   }
 }
 

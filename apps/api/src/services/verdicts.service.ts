@@ -9,7 +9,7 @@ import {
 } from '@spamfilter/persistence';
 import { Brackets, DataSource, In, IsNull } from 'typeorm';
 import type { ListVerdicts, VerdictDto, VerdictPageDto } from '../dtos/verdict.dto';
-import { mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
+import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 
 interface Cursor {
   readonly t: number;
@@ -39,7 +39,7 @@ export class VerdictsService {
     const qb = this.db.getRepository(ScanRecipientEntity).createQueryBuilder('r');
     if (q.user !== undefined) {
       const u = await this.db.getRepository(UserAccountEntity).findOneBy({ address: q.user });
-      if (!u || !mayActFor(principal, { userId: u.id, tenantId: u.tenantId, address: u.address })) {
+      if (!u || !mayActFor(principal, mailboxOwnerOf(u))) {
         throw new NotFoundException(`no mailbox ${q.user} you may see`);
       }
       qb.where('r.userId = :userId', { userId: u.id });
@@ -103,7 +103,7 @@ export class VerdictsService {
   private async owners(rows: readonly ScanRecipientEntity[]): Promise<Map<string, MailboxOwner>> {
     const ids = [...new Set(rows.map((r) => r.userId).filter((u): u is string => u !== null))];
     const users = ids.length ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(ids) }) : [];
-    return new Map(users.map((u) => [u.id, { userId: u.id, tenantId: u.tenantId, address: u.address }]));
+    return new Map(users.map((u) => [u.id, mailboxOwnerOf(u)]));
   }
 
   private async toDtos(rows: readonly ScanRecipientEntity[]): Promise<VerdictDto[]> {
