@@ -21,6 +21,17 @@ describe('matchLists', () => {
     expect(matchLists([e({ match: 'cidr', value: 'not-a-cidr' }), e({ match: 'ip', value: '999.1.1.1' })], facts)).toEqual([]);
   });
 
+  it('matches IPv4-mapped entries, and gives the same answer when the parsed entry is reused', () => {
+    const mapped = e({ match: 'cidr', value: '::ffff:203.0.113.0/120' });
+    const wide = e({ match: 'cidr', value: '::ffff:0:0/90' });
+    for (let i = 0; i < 2; i++) {
+      expect(matchLists([mapped], facts)).toHaveLength(1);
+      expect(matchLists([mapped], { ...facts, ip: '198.51.100.1' })).toHaveLength(0);
+      expect(matchLists([wide], facts)).toHaveLength(0);
+      expect(matchLists([e({ match: 'ip', value: '::ffff:203.0.113.45' })], facts)).toHaveLength(1);
+    }
+  });
+
   it('limits user and domain entries to their recipients; global ones apply to all', () => {
     const hits = matchLists(
       [

@@ -55,7 +55,7 @@ export function matchLists(
   facts: { readonly addresses: readonly string[]; readonly ip: string; readonly recipients: readonly string[] },
 ): SymbolHit[] {
   const domains = [...new Set(facts.addresses.map((a) => a.slice(a.lastIndexOf('@') + 1)))];
-  let ip: ipaddr.IPv4 | ipaddr.IPv6 | null = null;
+  let ip: Address | null = null;
   try {
     ip = ipaddr.process(facts.ip);
   } catch {
@@ -77,7 +77,32 @@ export function matchLists(
   return hits;
 }
 
-function matches(e: ListEntry, addresses: readonly string[], domains: readonly string[], ip: ipaddr.IPv4 | ipaddr.IPv6 | null): boolean {
+type Address = ipaddr.IPv4 | ipaddr.IPv6;
+/** A list entry's IP or CIDR value parsed once (entries repeat across scans), null when it does not parse. */
+type ParsedRange = { readonly ip: Address; readonly bits: number | null } | null;
+const PARSED_CACHE_MAX = 10_000;
+const parsedRanges = new Map<string, ParsedRange>();
+
+function parseRange(match: 'ip' | 'cidr', value: string): ParsedRange {
+  const key = `${match}:${value}`;
+  if (parsedRanges.has(key)) return parsedRanges.get(key) as ParsedRange;
+  let parsed: ParsedRange = null;
+  try {
+    if (match === 'ip') parsed = { ip: ipaddr.process(value), bits: null };
+    else {
+      const [range, bits] = ipaddr.parseCIDR(value);
+      const mapped = range.kind() === 'ipv6' && bits >= 96 && (range as ipaddr.IPv6).isIPv4MappedAddress();
+      parsed = mapped ? { ip: (range as ipaddr.IPv6).toIPv4Address(), bits: bits - 96 } : { ip: range, bits };
+    }
+  } catch {
+    parsed = null;
+  }
+  if (parsedRanges.size >= PARSED_CACHE_MAX) parsedRanges.clear();
+  parsedRanges.set(key, parsed);
+  return parsed;
+}
+
+function matches(e: ListEntry, addresses: readonly string[], domains: readonly string[], ip: Address | null): boolean {
   const v = e.value.toLowerCase();
   switch (e.match) {
     case 'address':
@@ -85,20 +110,10 @@ function matches(e: ListEntry, addresses: readonly string[], domains: readonly s
     case 'domain':
       return domains.some((d) => d === v || d.endsWith(`.${v}`));
     case 'ip':
-      if (!ip) return false;
-      try {
-        return ipaddr.process(v).toString() === ip.toString();
-      } catch {
-        return false;
-      }
-    case 'cidr':
-      if (!ip) return false;
-      try {
-        const [range, bits] = ipaddr.parseCIDR(v);
-        const r = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
-        return r.kind() === ip.kind() && ip.match([r, r.kind() === 'ipv4' && range.kind() === 'ipv6' ? bits - 96 : bits] as [typeof r, number]);
-      } catch {
-        return false;
-      }
+    case 'cidr': {
+      const range = ip ? parseRange(e.match, v) : null;
+      if (!ip || !range || range.ip.kind() !== ip.kind()) return false;
+      return range.bits === null ? range.ip.toString() === ip.toString() : ip.match([range.ip, range.bits] as [typeof ip, number]);
+    }
   }
 }
