@@ -13,6 +13,7 @@ import type { FilterDatabase } from './filter-database';
  */
 export class RecipientDirectory {
   private readonly cache = new Map<string, { owner: RecipientOwner | null; until: number }>();
+  private readonly pending = new Map<string, Promise<RecipientOwner | null>>();
 
   /**
    * Known recipients are cached for `ttlMs`; unknown ones only for `negativeTtlMs`, so a mailbox created through the
@@ -28,23 +29,40 @@ export class RecipientDirectory {
 
   async owners(addresses: readonly string[]): Promise<Map<string, RecipientOwner | null>> {
     const out = new Map<string, RecipientOwner | null>();
+    const waits: [string, Promise<RecipientOwner | null>][] = [];
     const missing: string[] = [];
     const t = this.now();
     for (const a of addresses) {
       const key = a.toLowerCase();
       const hit = this.cache.get(key);
+      const inFlight = this.pending.get(key);
       if (hit && hit.until > t) out.set(a, hit.owner);
+      else if (inFlight) waits.push([a, inFlight]);
       else missing.push(a);
     }
     if (missing.length > 0) {
-      const found = await this.db.repos().users.resolveRecipients(missing);
-      if (this.cache.size > 200_000) this.cache.clear();
-      for (const a of missing) {
-        const owner = found.get(a.toLowerCase()) ?? null;
-        this.cache.set(a.toLowerCase(), { owner, until: t + (owner ? this.ttlMs : this.negativeTtlMs) });
-        out.set(a, owner);
-      }
+      const keys = missing.map((a) => a.toLowerCase());
+      const lookup = this.db.repos().users.resolveRecipients(missing);
+      const settle = (found: Map<string, RecipientOwner> | null): void => {
+        for (const key of keys) this.pending.delete(key);
+        if (!found) return;
+        if (this.cache.size > 200_000) this.cache.clear();
+        for (const key of keys) {
+          const owner = found.get(key) ?? null;
+          this.cache.set(key, { owner, until: t + (owner ? this.ttlMs : this.negativeTtlMs) });
+        }
+      };
+      void lookup.then(settle, () => settle(null));
+      missing.forEach((a, i) => {
+        const key = keys[i] as string;
+        const owner = lookup.then((found) => found.get(key) ?? null);
+        this.pending.set(key, owner);
+        waits.push([a, owner]);
+      });
     }
+    // Concurrent scans for one uncached recipient share its lookup instead of each running the query.
+    const owners = await Promise.all(waits.map(([, p]) => p));
+    waits.forEach(([a], i) => out.set(a, owners[i] ?? null));
     return out;
   }
 

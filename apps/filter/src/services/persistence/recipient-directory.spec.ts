@@ -54,4 +54,36 @@ describe('RecipientDirectory', () => {
     expect((await dir.owners(['alice@example.net'])).get('alice@example.net')?.userId).toBe('u-alice');
     expect(queries()).toBe(2);
   });
+
+  it('runs one query for concurrent scans of the same uncached recipient, and retries after a failed one', async () => {
+    const { db, queries } = fakeDatabase(new Map([[alice.address, alice]]));
+    const dir = new RecipientDirectory(db, 60_000, () => 0, 2_000);
+    const [a, b, c] = await Promise.all([
+      dir.owners(['Alice@example.net']),
+      dir.owners(['alice@example.net']),
+      dir.owners(['alice@example.net', 'bob@example.net']),
+    ]);
+    expect(a.get('Alice@example.net')?.userId).toBe('u-alice');
+    expect(b.get('alice@example.net')?.userId).toBe('u-alice');
+    expect(c.get('alice@example.net')?.userId).toBe('u-alice');
+    expect(c.get('bob@example.net')).toBeNull();
+    expect(queries()).toBe(2); // alice once, shared by the three calls; bob once (without sharing: 3)
+
+    let fail = true;
+    const flaky = {
+      repos: () => ({
+        users: {
+          resolveRecipients: async () => {
+            if (fail) throw new Error('database down');
+            return new Map([[alice.address, alice]]);
+          },
+        },
+      }),
+    } as unknown as FilterDatabase;
+    const dir2 = new RecipientDirectory(flaky, 60_000, () => 0, 2_000);
+    const both = await Promise.allSettled([dir2.owners([alice.address]), dir2.owners([alice.address])]);
+    expect(both.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    fail = false;
+    expect((await dir2.owners([alice.address])).get(alice.address)?.userId).toBe('u-alice');
+  });
 });
