@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OutboxRepository } from '@spamfilter/persistence';
+import { DatabaseHealth, OutboxRepository } from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
 
 export interface ApiHealth {
@@ -9,19 +9,21 @@ export interface ApiHealth {
   readonly outboxBacklog: number | null;
 }
 
+/** The API's readiness: the database round trip bounded by DatabaseHealth's timeout (a hung server reads as down). */
 @Injectable()
 export class HealthService {
+  private readonly database: DatabaseHealth;
+
   constructor(
-    private readonly db: DataSource,
+    db: DataSource,
     private readonly outbox: OutboxRepository,
-  ) {}
+  ) {
+    this.database = new DatabaseHealth(db);
+  }
 
   async check(): Promise<ApiHealth> {
-    try {
-      await this.db.query('SELECT 1');
-    } catch {
+    if ((await this.database.health()).status === 'down')
       return { status: 'degraded', database: 'down', outboxBacklog: null };
-    }
     return { status: 'ok', database: 'up', outboxBacklog: await this.outbox.pendingCount() };
   }
 }
