@@ -5,6 +5,7 @@ import { FeedbackMarkEntity, OutboxEventEntity } from '@spamfilter/persistence';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
+import { OutboxRelayService } from '../../apps/api/src/services/outbox-relay.service';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
 import { bearer, createUser, OPERATOR_KEY, seedScan, type TestUser } from './api-fixtures';
 
@@ -328,5 +329,20 @@ describe('api over HTTP', () => {
     const h = await request(server).get('/health').expect(200);
     expect(h.body).toMatchObject({ status: 'ok', database: 'up' });
     expect(h.body.outboxBacklog).toBe(await db.getRepository(OutboxEventEntity).countBy({}));
+  });
+
+  it('deletes published outbox events older than the retention (24 h by default), never unpublished ones', async () => {
+    const repo = db.getRepository(OutboxEventEntity);
+    const rows = await repo.find({ order: { id: 'ASC' } });
+    expect(rows.length).toBeGreaterThanOrEqual(3);
+    const [dayOld, hourOld] = rows;
+    const now = new Date();
+    await repo.update({ id: dayOld!.id }, { publishedAt: new Date(now.getTime() - 25 * 3_600_000) });
+    await repo.update({ id: hourOld!.id }, { publishedAt: new Date(now.getTime() - 3_600_000) });
+    const relay = app.get(OutboxRelayService);
+    expect(await relay.purge(now)).toBe(1);
+    const left = (await repo.find({ order: { id: 'ASC' } })).map((r) => r.id);
+    expect(left).toEqual(rows.slice(1).map((r) => r.id));
+    expect(await relay.purge(now)).toBe(0);
   });
 });

@@ -5,6 +5,7 @@ import {
   hashApiKeySecret,
   ListRepository,
   openDataSource,
+  OutboxEventEntity,
   OutboxRepository,
   PolicyRepository,
   ProcessedEventRepository,
@@ -18,7 +19,7 @@ import {
   type TenantEntity,
   type UserAccountEntity,
 } from '@spamfilter/persistence';
-import type { DataSource } from 'typeorm';
+import { In, type DataSource } from 'typeorm';
 import { recipientVerdict, scanRecord } from './scan-fixtures';
 import { createPostgresTestDatabase, sqliteMemoryConfig } from './test-databases';
 
@@ -348,65 +349,21 @@ describe.each(engines)('repositories on $name', (engine) => {
       expect(await outbox.pendingCount()).toBe(3);
     });
 
-    it('claims oldest first under a lease, publishes, and retries failures after their delay', async () => {
-      const claimed = await outbox.claimBatch(2, 30_000, minutes(1));
-      expect(claimed.map((e) => e.payload)).toEqual([{ n: 1 }, { n: 2, nested: { ok: true } }]);
-      expect(claimed[0].messageKey).toBe(alice.id);
-      // Leased rows are not handed out again while the lease runs.
-      const next = await outbox.claimBatch(10, 30_000, minutes(1));
-      expect(next.map((e) => e.payload)).toEqual([{ n: 3 }]);
-      expect(await outbox.claimBatch(10, 30_000, minutes(1))).toEqual([]);
-      await outbox.markPublished([claimed[0].id, next[0].id], minutes(1));
-      await outbox.recordFailure(claimed[1].id, 'kafka: broker down', minutes(5));
-      expect(await outbox.pendingCount()).toBe(1);
-      expect(await outbox.claimBatch(10, 30_000, minutes(4))).toEqual([]);
-      const retried = await outbox.claimBatch(10, 30_000, minutes(5));
-      expect(retried).toHaveLength(1);
-      expect(retried[0]).toMatchObject({
-        id: claimed[1].id,
-        attempts: 1,
-        lastError: 'kafka: broker down',
-        publishedAt: null,
-      });
-      await outbox.markPublished([retried[0].id], minutes(6));
-      expect(await outbox.pendingCount()).toBe(0);
-      // An expired lease (a relay that died) releases the row.
-      await tx.run((m) => outbox.add(m, { topic: 't', key: null, payload: { n: 4 } }, minutes(7)));
-      expect(await outbox.claimBatch(10, 1_000, minutes(7))).toHaveLength(1);
-      expect(await outbox.claimBatch(10, 1_000, minutes(7))).toHaveLength(0);
-      expect(await outbox.claimBatch(10, 1_000, minutes(8))).toHaveLength(1);
-    });
-
-    it('keeps per-key order across relays: a later event waits while an older one of its key is leased or retrying', async () => {
-      const drain = await outbox.claimBatch(1000, 60_000, minutes(200));
-      await outbox.markPublished(drain.map((e) => e.id));
-      const [learn, undo, other] = await tx.run(async (m) => [
-        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { kind: 'learn' } }, minutes(200)),
-        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { kind: 'undo' } }, minutes(200)),
-        await outbox.add(m, { topic: 'f', key: 'user-2', payload: { kind: 'learn' } }, minutes(200)),
+    it('purges only published events older than the retention', async () => {
+      const [old, recent, waiting] = await tx.run(async (m) => [
+        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { n: 'old' } }, minutes(300)),
+        await outbox.add(m, { topic: 'f', key: 'user-1', payload: { n: 'recent' } }, minutes(300)),
+        await outbox.add(m, { topic: 'f', key: 'user-2', payload: { n: 'waiting' } }, minutes(300)),
       ]);
-      // Relay A takes the oldest event; relay B must not take user-1's next event, only user-2's.
-      expect((await outbox.claimBatch(1, 30_000, minutes(201))).map((e) => e.id)).toEqual([learn]);
-      expect((await outbox.claimBatch(10, 600_000, minutes(201))).map((e) => e.id)).toEqual([other]);
-      // A fails; while learn waits for its retry, undo still waits behind it.
-      await outbox.recordFailure(learn, 'kafka down', minutes(205));
-      expect(await outbox.claimBatch(10, 30_000, minutes(203))).toEqual([]);
-      // At the retry time both come out, in order, in one batch.
-      expect((await outbox.claimBatch(10, 30_000, minutes(205))).map((e) => e.id)).toEqual([learn, undo]);
-      await outbox.markPublished([learn, undo, other]);
-    });
-
-    it('concurrent relays never claim the same event', async () => {
-      const before = await outbox.claimBatch(100, 60_000, minutes(100));
-      await outbox.markPublished(before.map((e) => e.id));
-      await tx.run(async (m) => {
-        for (let i = 0; i < 20; i++)
-          await outbox.add(m, { topic: 't', key: `k${i}`, payload: { i } }, minutes(100));
-      });
-      const batches = await Promise.all([1, 2, 3, 4].map(() => outbox.claimBatch(7, 60_000, minutes(101))));
-      const ids = batches.flatMap((b) => b.map((e) => e.id));
-      expect(new Set(ids).size).toBe(ids.length);
-      expect(ids.length).toBe(20);
+      const repo = ds.getRepository(OutboxEventEntity);
+      await repo.update({ id: old }, { publishedAt: minutes(301) });
+      await repo.update({ id: recent }, { publishedAt: minutes(310) });
+      const pendingBefore = await outbox.pendingCount();
+      expect(await outbox.purgePublished(minutes(305))).toBe(1);
+      const left = (await repo.findBy({ id: In([old, recent, waiting]) })).map((e) => e.id).sort((x, y) => x - y);
+      expect(left).toEqual([recent, waiting]);
+      expect(await outbox.pendingCount()).toBe(pendingBefore);
+      expect(await outbox.purgePublished(minutes(305))).toBe(0);
     });
   });
 

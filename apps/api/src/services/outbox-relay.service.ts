@@ -6,13 +6,16 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { OutboxEventEntity, runInTransaction } from '@spamfilter/persistence';
+import { OutboxEventEntity, OutboxRepository, runInTransaction } from '@spamfilter/persistence';
 import { DataSource, In, IsNull } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import { OutboxPublisher, type OutboxMessage } from './outbox-publisher';
 
 /** Largest publish request (bytes of JSON, roughly); Kafka's default message.max.bytes is 1 MiB. */
 const MAX_REQUEST_BYTES = 512 * 1024;
+
+/** How often an idle relay deletes published events older than OUTBOX_RETENTION_HOURS. */
+const PURGE_EVERY_MS = 10 * 60_000;
 
 /** Advisory lock key of the relay: one relay publishes at a time, so events keep their order per key (user). */
 const RELAY_LOCK_KEY = 0x5f0b0c;
@@ -22,7 +25,8 @@ const RELAY_LOCK_KEY = 0x5f0b0c;
  * marks them published. When the bus is down the rows wait and the relay retries with backoff; marks are still
  * accepted meanwhile. Delivery is at-least-once (a crash between publish and update repeats a batch); the learner
  * deduplicates by event ID. `kick()` wakes the loop right after a mark commits, so the poll interval does not
- * add to the mark → verdict latency.
+ * add to the mark → verdict latency. While idle it deletes published rows older than the retention, so the table
+ * holds the backlog plus about a day of history, not every mark ever made.
  */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -32,10 +36,12 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   private kicked = false;
   private loop: Promise<void> | null = null;
   private failures = 0;
+  private lastPurge = 0;
 
   constructor(
     private readonly db: DataSource,
     private readonly publisher: OutboxPublisher,
+    private readonly outbox: OutboxRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -95,6 +101,17 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     });
   }
 
+  /** Deletes published events older than the retention; returns how many (a failure is logged and retried later). */
+  async purge(now = new Date()): Promise<number> {
+    this.lastPurge = now.getTime();
+    try {
+      return await this.outbox.purgePublished(new Date(now.getTime() - this.config.api.outboxRetentionHours * 3_600_000));
+    } catch (err) {
+      this.log.warn(`outbox purge failed: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       this.kicked = false;
@@ -113,6 +130,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       }
       if (published > 0 && this.failures === 0) continue; // more may be waiting
       if (this.kicked && this.failures === 0) continue;
+      if (this.failures === 0 && Date.now() - this.lastPurge >= PURGE_EVERY_MS) await this.purge();
       const pause =
         this.failures > 0
           ? Math.min(5000, this.config.api.outboxPollMs * 2 ** Math.min(this.failures, 5))

@@ -24,4 +24,10 @@ export const apiSection = {
     min: 5,
   }),
   outboxBatchSize: configKey.int('OUTBOX_BATCH_SIZE', 'Outbox relay: rows claimed and published per round', 500, { min: 1, max: 10000 }),
+  outboxRetentionHours: configKey.int(
+    'OUTBOX_RETENTION_HOURS',
+    'Outbox relay: published events older than this are deleted (checked every 10 minutes while idle)',
+    24,
+    { min: 1 },
+  ),
 };
