@@ -1,11 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { hashToken } from '@spamfilter/bayes';
 import { loadConfig } from '@spamfilter/config';
-import { FeedbackMarkEntity, OutboxEventEntity } from '@spamfilter/persistence';
+import { FeedbackMarkEntity, OutboxEventEntity, ProcessedEventEntity, ScanRecordEntity } from '@spamfilter/persistence';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { OutboxRelayService } from '../../apps/api/src/services/outbox-relay.service';
+import { RetentionService } from '../../apps/api/src/services/retention.service';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
 import { bearer, createUser, OPERATOR_KEY, seedScan, type TestUser } from './api-fixtures';
 
@@ -344,5 +345,23 @@ describe('api over HTTP', () => {
     const left = (await repo.find({ order: { id: 'ASC' } })).map((r) => r.id);
     expect(left).toEqual(rows.slice(1).map((r) => r.id));
     expect(await relay.purge(now)).toBe(0);
+  });
+
+  it('deletes verdicts and processed event ids past their retention (30 and 14 days), keeping newer ones', async () => {
+    const day = 86_400_000;
+    const now = new Date();
+    const old = await seedScan(db, { recipients: ['alice@example.org'], subject: 'old' });
+    await db.getRepository(ScanRecordEntity).update({ reference: old }, { createdAt: new Date(now.getTime() - 31 * day) });
+    await db.getRepository(ProcessedEventEntity).insert([
+      { consumer: 'retention-test', eventId: 'old', processedAt: new Date(now.getTime() - 15 * day) },
+      { consumer: 'retention-test', eventId: 'new', processedAt: new Date(now.getTime() - 13 * day) },
+    ]);
+    const retention = app.get(RetentionService);
+    expect(await retention.runOnce(now)).toEqual({ verdicts: 1, processedEvents: 1 });
+    expect(await db.getRepository(ScanRecordEntity).countBy({ reference: old })).toBe(0);
+    expect(await db.getRepository(ScanRecordEntity).countBy({ reference: aliceRef })).toBe(1);
+    const kept = await db.getRepository(ProcessedEventEntity).findBy({ consumer: 'retention-test' });
+    expect(kept.map((e) => e.eventId)).toEqual(['new']);
+    expect(await retention.runOnce(now)).toEqual({ verdicts: 0, processedEvents: 0 });
   });
 });

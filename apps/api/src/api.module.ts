@@ -18,6 +18,7 @@ import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { AuthService } from './services/auth.service';
 import { HealthService } from './services/health.service';
+import { RetentionService } from './services/retention.service';
 import { BusOutboxPublisher } from './services/bus-outbox.publisher';
 import { MarksService } from './services/marks.service';
 import { OutboxPublisher } from './services/outbox-publisher';
@@ -89,6 +90,7 @@ export class ApiModule {
       VerdictsService,
       HealthService,
       OutboxRelayService,
+      RetentionService,
     ];
     if (config.learner.enabled) {
       providers.push(

@@ -30,4 +30,16 @@ export const apiSection = {
     24,
     { min: 1 },
   ),
+  messageLogRetentionDays: configKey.int(
+    'MESSAGE_LOG_RETENTION_DAYS',
+    'Verdicts (message log) older than this are deleted, hourly, by the API; a mark by reference needs its verdict',
+    30,
+    { min: 1 },
+  ),
+  processedEventRetentionDays: configKey.int(
+    'PROCESSED_EVENT_RETENTION_DAYS',
+    "Consumers' processed event ids kept for duplicate detection; keep it longer than Kafka's topic retention (7 days by default)",
+    14,
+    { min: 1 },
+  ),
 };
