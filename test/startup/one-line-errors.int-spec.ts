@@ -31,6 +31,11 @@ describe('start-up failures are one line', () => {
   it.each([
     ['apps/api/src/main.ts', { API_PORT: 'eighty' }, /^configuration: API_PORT must be an integer, got "eighty"$/],
     ['apps/filter/src/main.ts', { SCAN_DEADLINE_MS: '-5' }, /^configuration: SCAN_DEADLINE_MS must be ≥ 10, got -5$/],
+    [
+      'apps/filter/src/main.ts',
+      { FILTER_WORKERS: '2' },
+      /^configuration: FILTER_WORKERS 2 needs COUNTERS=redis \(greylisting and rate limits shared by the workers\)$/,
+    ],
     ['scripts/embedded.ts', { DB_TYPE: 'mysql' }, /^embedded: configuration: DB_TYPE must be one of sqlite, postgres, got "mysql"$/],
     [
       'apps/api/src/main.ts',
