@@ -1,11 +1,15 @@
 /**
- * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--no-dns] [--json]`
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--no-dns] [--json]`
  *
  * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
  * and peakRssMb. Without --url it starts the filter in this process on embedded defaults, with DNS checks answered
  * by a loopback DNS server (test/dns) — SPF, DKIM, DMARC, PTR and a DNSBL zone are all asked — and the load from a
  * worker thread. --rate R gives an open-loop run at R msg/s (for "p99 at half the peak rate"). --no-dns: DNS off.
  * --warmup S (default 3): unmeasured closed-loop warm-up first (JIT, caches, keep-alive connections).
+ * --workers N: instead of the in-process filter, the production entry point (apps/filter/src/main.ts) as a child
+ * process with FILTER_WORKERS=N on the real PostgreSQL (a fresh database) and Redis (scripts/services.sh up), the
+ * loopback DNS server still in this process; cpuMsPerMsg then adds the filter processes' CPU (PostgreSQL's is not
+ * counted).
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
 import { readFileSync } from 'node:fs';
@@ -18,6 +22,8 @@ import { SCAN_HEADERS } from '@spamfilter/domain';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
+import { createPostgresTestDatabase, type TestDatabase } from '../../test/persistence/test-databases';
+import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
 import type { LoadJob, LoadResult } from './load-generator';
 
 interface Args {
@@ -30,10 +36,11 @@ interface Args {
   dns: boolean;
   limit: number;
   warmup: number;
+  workers: number;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3 };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0 };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -51,11 +58,14 @@ function parseArgs(argv: readonly string[]): Args {
       case '--no-dns': a.dns = false; break;
       case '--limit': a.limit = Number(v()); break;
       case '--warmup': a.warmup = Number(v()); break;
+      case '--workers': a.workers = Number(v()); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   }
   if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
   if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0)) throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
+  if (!(Number.isInteger(a.workers) && a.workers >= 0)) throw new Error('--workers N: a whole number of filter processes');
+  if (a.workers > 0 && a.url) throw new Error('--workers starts the filter itself: not with --url');
   return a;
 }
 
@@ -92,6 +102,8 @@ export async function main(argv: string[]): Promise<void> {
   let cpu0 = process.cpuUsage();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   let filter: FilterApp | null = null;
+  let external: { process: FilterProcess; db: TestDatabase } | null = null;
+  let childCpu0 = 0;
   let dns: ZoneDnsServer | null = null;
   let url = args.url;
   try {
@@ -109,8 +121,27 @@ export async function main(argv: string[]): Promise<void> {
         for (let i = 0; i < 50; i++) dns.addRecords(`mail${i}.bench.example`, { A: [`198.18.0.${i}`] });
         Object.assign(env, { DNS_MODE: 'servers', DNS_SERVERS: dns.address });
       }
-      filter = await createFilterApp(loadConfig(env));
-      url = await filter.listen(0, '127.0.0.1');
+      if (args.workers > 0) {
+        const db = await createPostgresTestDatabase();
+        try {
+          const proc = await startFilterProcess({
+            ...env,
+            FILTER_WORKERS: String(args.workers),
+            DB_TYPE: 'postgres',
+            DB_URL: db.config.url,
+            COUNTERS: 'redis',
+            REDIS_KEY_PREFIX: `bench-scan-${process.pid}:`,
+          });
+          external = { process: proc, db };
+        } catch (err) {
+          await db.drop();
+          throw err;
+        }
+        url = external.process.url;
+      } else {
+        filter = await createFilterApp(loadConfig(env));
+        url = await filter.listen(0, '127.0.0.1');
+      }
     }
     const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, warmupSeconds: args.warmup, messages };
     const result = await new Promise<LoadResult>((resolvePromise, reject) => {
@@ -123,6 +154,7 @@ export async function main(argv: string[]): Promise<void> {
       worker.on('message', (m: LoadResult | 'measuring') => {
         if (m === 'measuring') {
           cpu0 = process.cpuUsage();
+          childCpu0 = external?.process.cpuMs() ?? 0;
           peakRss = process.memoryUsage().rss;
           return;
         }
@@ -133,9 +165,10 @@ export async function main(argv: string[]): Promise<void> {
       worker.once('error', reject);
     });
     const cpu = process.cpuUsage(cpu0);
+    const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
-      url: args.url ?? 'in-process',
+      url: args.url ?? (external ? `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis` : 'in-process'),
       dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
       messages: messages.length,
       concurrency: args.rate > 0 ? null : args.concurrency,
@@ -150,9 +183,9 @@ export async function main(argv: string[]): Promise<void> {
       statusCounts: result.statusCounts,
       firstError: result.firstError,
       peakRssMb: Math.round(peakRss / 1024 / 1024),
-      // CPU of this whole process (filter + load generator + loopback DNS) per answered message: comparable across
-      // runs even when other work shares the machine, unlike msgsPerSec.
-      cpuMsPerMsg: Math.round(((cpu.user + cpu.system) / 1000 / Math.max(1, result.ok)) * 1000) / 1000,
+      // CPU of this whole process (filter + load generator + loopback DNS; with --workers also the filter processes)
+      // per answered message: comparable across runs even when other work shares the machine, unlike msgsPerSec.
+      cpuMsPerMsg: Math.round((((cpu.user + cpu.system) / 1000 + childCpuMs) / Math.max(1, result.ok)) * 1000) / 1000,
       loadAverage: Math.round(loadavg()[0] * 100) / 100,
       dnsQueries: dns ? dns.queries.length : null,
     };
@@ -164,6 +197,10 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     clearInterval(sampler);
     if (filter) await filter.close();
+    if (external) {
+      await external.process.stop();
+      await external.db.drop();
+    }
     if (dns) await dns.close();
   }
 }

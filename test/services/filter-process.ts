@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../smtp/harness';
+
+const ROOT = join(__dirname, '..', '..');
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+/** The filter's production entry point (apps/filter/src/main.ts) as a real process, for tests and benchmarks. */
+export interface FilterProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  /** The cluster workers' pids (empty with FILTER_WORKERS=1). */
+  workerPids(): number[];
+  /** CPU time (user + system) of the process and its live workers, in ms. */
+  cpuMs(): number;
+  /** SIGTERM; resolves to the exit code (SIGKILL after `graceMs`). */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+function cpuOf(pid: number): number {
+  try {
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
+  } catch {
+    return 0;
+  }
+}
+
+/** Starts the filter on a free loopback port with `env` (FILTER_PORT is chosen here); resolves once it listens. */
+export async function startFilterProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<FilterProcess> {
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', ...env, FILTER_HOST: '127.0.0.1', FILTER_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`filter did not listen within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const poll = setInterval(() => {
+      if (!stdout.includes('filter listening on')) return;
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve();
+    }, 50);
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      reject(new Error(`filter exited with ${String(code)} before listening: ${stderr.trim()}`));
+    });
+  });
+  const pid = child.pid as number;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    workerPids: () => childrenOf(pid),
+    cpuMs: () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + cpuOf(p), 0),
+    stop: (graceMs = 15_000) =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', (code) => {
+          clearTimeout(timer);
+          resolve(code);
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
