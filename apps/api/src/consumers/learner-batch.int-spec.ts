@@ -1,4 +1,3 @@
-import type { BayesStore } from '@spamfilter/bayes';
 import { loadConfig } from '@spamfilter/config';
 import { BatchedBayesStore, openDataSource, TypeOrmBayesStore } from '@spamfilter/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -27,7 +26,7 @@ class Stores extends LearnerBayesStores {
   constructor(private readonly batched: boolean) {
     super();
   }
-  forTransaction(m: EntityManager): BayesStore {
+  forTransaction(m: EntityManager): BatchedBayesStore | TypeOrmBayesStore {
     return this.batched ? new BatchedBayesStore(m) : new TypeOrmBayesStore(m);
   }
 }
@@ -109,10 +108,10 @@ async function snapshot(db: DataSource, outcomes: readonly LearnOutcome[]): Prom
     tokens: await rows('SELECT scope, token, spam, ham, last_day FROM bayes_token ORDER BY scope, token'),
     scopes: await rows('SELECT scope, spam, ham FROM bayes_scope ORDER BY scope'),
     trained: await rows(
-      'SELECT scope, fingerprint, label, tokens FROM bayes_trained ORDER BY scope, fingerprint',
+      'SELECT scope, fingerprint, label, tokens, trained_at FROM bayes_trained ORDER BY scope, fingerprint',
     ),
     training: await rows(
-      'SELECT event_id, user_id, message_fingerprint, label, sender, list_mail, trained_global, note, tokens, created_at, undone_at FROM learner_training ORDER BY event_id',
+      'SELECT event_id, user_id, message_fingerprint, label, sender, list_mail, trained_global, note, created_at, undone_at FROM learner_training ORDER BY event_id',
     ),
     versions: await rows('SELECT scope, version FROM learner_scope_version ORDER BY scope'),
     lists: await rows(

@@ -10,14 +10,12 @@ import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { AppConfig } from '@spamfilter/config';
 import {
   LearnerTrainingEntity,
-  ListEntryEntity,
-  ScanRecipientEntity,
-  ScanRecordEntity,
   queryRows,
   runInTransaction,
+  type TrainedRecord,
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, Not, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
@@ -32,9 +30,18 @@ export const GLOBAL_KEY = 'global';
 /** The consumer name in processed_event. */
 export const LEARNER_CONSUMER = 'learner';
 
+/**
+ * The Bayes store as the learner uses it: also reads a message's record (what an undo removes, for its delta) and a
+ * scope's oldest trainings (what the per-user cap removes). TypeOrmBayesStore and BatchedBayesStore are both one.
+ */
+export interface LearnerBayesStore extends BayesStore {
+  trained(scope: string, fingerprint: string): Promise<TrainedRecord | null>;
+  oldest(scope: string, count: number): Promise<string[]>;
+}
+
 /** Binds the Bayes store to the handler's transaction, so training and processed_event commit together. */
 export abstract class LearnerBayesStores {
-  abstract forTransaction(manager: EntityManager): BayesStore;
+  abstract forTransaction(manager: EntityManager): LearnerBayesStore;
 }
 
 /** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
@@ -109,6 +116,7 @@ export class LearnerService {
         );
     }
     if (todo.length === 0) return outcomes;
+    const capped = await this.capUserLayers(batch, [...new Set(todo.map((e) => e.userId))]);
     const base = await batch.flushModel();
     const absolute = outcomes.map((o): LearnOutcome => {
       if (!('changes' in o)) return o;
@@ -117,9 +125,10 @@ export class LearnerService {
         changes: o.changes.map((c) => ({ ...c, version: base(versionScope(c)) + c.version })),
       };
     });
-    for (const o of absolute) {
+    const trimmed = capped.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
+    for (const changes of [...absolute.map((o) => ('changes' in o ? o.changes : [])), trimmed]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
-      for (const c of 'changes' in o ? o.changes : []) {
+      for (const c of changes) {
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
@@ -134,6 +143,32 @@ export class LearnerService {
     // In the same transaction: a committed training is always propagated.
     await batch.flushOutbox();
     return absolute;
+  }
+
+  /**
+   * The per-user cap (LEARNER_USER_MAX_TRAININGS): a user layer over it loses its oldest trainings, each published as
+   * an exact delta like an undo. The global layer and learner_training keep them (an undo of such a mark later finds
+   * nothing to remove from the user layer, and still removes its global training).
+   */
+  private async capUserLayers(batch: LearnerBatch, users: readonly string[]): Promise<ModelChange[]> {
+    const store = batch.store;
+    const max = this.config.learner.userMaxTrainings;
+    const changes: ModelChange[] = [];
+    for (const userId of users) {
+      const scope = userScope(userId);
+      const t = await store.totals(scope);
+      const excess = t.spam + t.ham - max;
+      if (excess <= 0) continue;
+      for (const fingerprint of await store.oldest(scope, excess)) {
+        const record = await store.trained(scope, fingerprint);
+        if (
+          record &&
+          (await store.train(scope, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned'
+        )
+          changes.push(this.delta(batch, scope, record.tokens, record.label, -1));
+      }
+    }
+    return changes;
   }
 
   /**
@@ -179,7 +214,10 @@ export class LearnerService {
       isListPreference({
         label,
         hasListUnsubscribe: true,
-        senderPreviouslyAccepted: await this.senderPreviouslyAccepted(batch, event, training.sender),
+        // The user accepted earlier mail from this sender (delivered without tag/reject) and did not mark it spam.
+        senderPreviouslyAccepted:
+          batch.acceptedFrom(event.userId, training.sender, event.reference) &&
+          batch.senderSpamMarks(event.userId, training.sender) === 0,
       });
 
     const tokens = Uint32Array.from(training.tokens);
@@ -228,7 +266,6 @@ export class LearnerService {
       listMail: training.listUnsubscribe,
       trainedGlobal,
       note,
-      tokens: [...training.tokens],
       createdAt: now,
       undoneAt: null,
     });
@@ -238,9 +275,7 @@ export class LearnerService {
       const block = listPreference
         ? `blocked by the learner: a spam mark on list mail this user used to read; suggest unsubscribing (List-Unsubscribe) instead`
         : this.senderBlockReason(batch, event.userId, training.sender);
-      const entryId = block
-        ? await this.addUserBlock(batch.manager, event.userId, training.sender, block, now)
-        : null;
+      const entryId = block ? batch.addBlock(event.userId, training.sender, block, now, randomUUID()) : null;
       if (block && entryId) {
         const version = batch.bumpVersion(`lists:${event.userId}`);
         changes.push({
@@ -272,23 +307,14 @@ export class LearnerService {
   private async untrain(batch: LearnerBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
     const store = batch.store;
     const changes: ModelChange[] = [];
-    if (
-      (await store.train(userScope(row.userId), row.messageFingerprint, new Uint32Array(0), null, now)) ===
-      'unlearned'
-    ) {
-      changes.push(this.delta(batch, userScope(row.userId), row.tokens, row.label, -1));
-    }
-    if (
-      row.trainedGlobal &&
-      (await store.train(
-        GLOBAL_SCOPE,
-        globalFingerprint(row.userId, row.messageFingerprint),
-        new Uint32Array(0),
-        null,
-        now,
-      )) === 'unlearned'
-    ) {
-      changes.push(this.delta(batch, GLOBAL_SCOPE, row.tokens, row.label, -1));
+    const targets: [string, string][] = [[userScope(row.userId), row.messageFingerprint]];
+    if (row.trainedGlobal)
+      targets.push([GLOBAL_SCOPE, globalFingerprint(row.userId, row.messageFingerprint)]);
+    for (const [scope, fingerprint] of targets) {
+      // The tokens come from the scope's own record (the one copy kept): exactly what the training added.
+      const record = await store.trained(scope, fingerprint);
+      if (record && (await store.train(scope, fingerprint, new Uint32Array(0), null, now)) === 'unlearned')
+        changes.push(this.delta(batch, scope, record.tokens, record.label, -1));
     }
     batch.markUndone(row);
     return changes;
@@ -315,68 +341,12 @@ export class LearnerService {
     };
   }
 
-  /** The user accepted earlier mail from this sender (delivered without tag/reject) and did not mark it spam. */
-  private async senderPreviouslyAccepted(
-    batch: LearnerBatch,
-    event: FeedbackPayload,
-    sender: string,
-  ): Promise<boolean> {
-    const accepted = await batch.manager
-      .getRepository(ScanRecipientEntity)
-      .createQueryBuilder('r')
-      .innerJoin(ScanRecordEntity, 's', 's.reference = r.reference')
-      .where('r.userId = :userId', { userId: event.userId })
-      .andWhere(`r.action = 'accept'`)
-      .andWhere('(LOWER(s.mailFrom) = :sender OR LOWER(s.headerFrom) LIKE :like)', {
-        sender,
-        like: `%${sender.replace(/[%_]/g, '')}%`,
-      })
-      .andWhere(event.reference ? 'r.reference <> :ref' : '1 = 1', { ref: event.reference })
-      .getCount();
-    if (accepted === 0) return false;
-    return batch.senderSpamMarks(event.userId, sender) === 0;
-  }
-
   private senderBlockReason(batch: LearnerBatch, userId: string, sender: string): string | null {
     const threshold = this.config.learner.senderBlockThreshold;
     const marks = batch.senderSpamMarks(userId, sender);
     return senderBlockDue(marks, threshold)
       ? `blocked by the learner: ${marks} spam marks from this sender (threshold ${threshold})`
       : null;
-  }
-
-  /** Adds a per-user block of the sender unless the user already has an entry for it (theirs wins). */
-  private async addUserBlock(
-    m: EntityManager,
-    userId: string,
-    sender: string,
-    reason: string,
-    now: Date,
-  ): Promise<string | null> {
-    const entries = m.getRepository(ListEntryEntity);
-    const existing = await entries.findOneBy({
-      scope: 'user',
-      scopeId: userId,
-      matchType: 'address',
-      value: sender,
-      direction: Not('outbound'),
-    });
-    if (existing) return null;
-    const id = randomUUID();
-    await entries.insert({
-      id,
-      scope: 'user',
-      scopeId: userId,
-      kind: 'block',
-      matchType: 'address',
-      value: sender,
-      direction: 'inbound',
-      reason,
-      createdBy: 'learner',
-      createdAt: now,
-      expiresAt: null,
-    });
-    return id;
   }
 }
 
