@@ -1,4 +1,4 @@
-import { readScanTraining, type ScanTraining } from '@spamfilter/bayes';
+import { readScanTraining, type BayesDeltaSum, type ScanTraining } from '@spamfilter/bayes';
 import {
   LearnerTrainingEntity,
   ListEntryEntity,
@@ -47,6 +47,8 @@ export class LearnerBatch {
   /** Versions taken per scope in this batch; the stored base is added at flush, under the row lock. */
   private readonly versions = new Map<string, number>();
   private readonly outbox: NewOutboxEvent[] = [];
+  /** The batch's net change per Bayes scope, published as one event each. */
+  readonly deltas = new Map<string, BayesDeltaSum>();
   /** (user, sender) pairs the user already has an address entry for (theirs wins over the learner's block). */
   private readonly listed = new Set<string>();
   private readonly blocks: ListEntryEntity[] = [];

@@ -157,6 +157,36 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     }
   }
 
+  applyCounts(
+    scope: string,
+    change: {
+      spam: number;
+      ham: number;
+      tokens: readonly number[];
+      tokenSpam: readonly number[];
+      tokenHam: readonly number[];
+    },
+  ): void {
+    const st = this.scopes.get(scope);
+    if (!st) return;
+    st.spam = Math.max(0, st.spam + change.spam);
+    st.ham = Math.max(0, st.ham + change.ham);
+    // The learner writes a batch's net change per token the same way (BatchedBayesStore): clamp at 0, drop at 0/0.
+    for (let i = 0; i < change.tokens.length; i++) {
+      const t = (change.tokens[i] as number) | 0;
+      const ds = change.tokenSpam[i] as number;
+      const dh = change.tokenHam[i] as number;
+      const c = st.tokens.get(t);
+      const spam = Math.max(0, (c?.[0] ?? 0) + ds);
+      const ham = Math.max(0, (c?.[1] ?? 0) + dh);
+      if (spam === 0 && ham === 0) st.tokens.delete(t);
+      else if (c) {
+        c[0] = spam;
+        c[1] = ham;
+      } else st.tokens.set(t, [spam, ham]);
+    }
+  }
+
   dropScope(scope: string): void {
     this.scopes.delete(scope);
   }

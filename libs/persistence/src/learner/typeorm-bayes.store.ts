@@ -17,13 +17,18 @@ function chunks(ids: readonly number[]): number[][] {
 
 /** Distinct column values, ascending (one lock order for every writer: no deadlocks between learners). */
 export function columnIds(tokens: ArrayLike<number>): number[] {
-  const set = new Set<number>();
+  // A typed array's own numeric sort: several times faster than Set + Array.sort with a comparator (the learner
+  // calls this for every training).
+  const a = new Int32Array(tokens.length);
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as number;
     if (!Number.isInteger(t)) throw new Error(`token id ${String(t)} is not an integer`);
-    set.add(toColumn(t));
+    a[i] = toColumn(t);
   }
-  return [...set].sort((a, b) => a - b);
+  a.sort();
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (i === 0 || a[i] !== a[i - 1]) out.push(a[i] as number);
+  return out;
 }
 
 /**
