@@ -5,7 +5,13 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { parseLimits, scanTraining, spamClassifierOptions, type ScanTraining } from '@spamfilter/bayes';
+import {
+  messageFingerprint,
+  parseLimits,
+  scanTraining,
+  spamClassifierOptions,
+  type ScanTraining,
+} from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
@@ -23,7 +29,6 @@ import { API_APP_CONFIG } from '../api-config.token';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
 import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
-import { messageFingerprint } from './message-fingerprint';
 import { OutboxRelayService } from './outbox-relay.service';
 
 interface MarkTarget {
@@ -73,7 +78,8 @@ export class MarksService {
       {
         owner,
         reference: null,
-        fingerprint: messageFingerprint(parsed),
+        // The filter's own fingerprint of the scanned message (libs/bayes), so a raw mark finds a mark by reference.
+        fingerprint: messageFingerprint(raw),
         training: scanTraining(parsed, spamClassifierOptions(this.config.bayes).tokenizer),
       },
       query.label,
