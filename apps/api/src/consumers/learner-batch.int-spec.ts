@@ -282,6 +282,46 @@ describe.each([
     }
   });
 
+  it('a user layer over LEARNER_USER_MAX_TRAININGS loses its oldest trainings, published as deltas', async () => {
+    const capped = loadConfig({ LEARNER_USER_MAX_TRAININGS: '3' });
+    const db = await open();
+    try {
+      const learner = new LearnerService(db, new Stores(true), capped);
+      const mark = (i: number, kind: 'learn' | 'undo' = 'learn'): FeedbackPayload =>
+        ({
+          eventId: `00000000-0000-4000-9000-${String(i + (kind === 'undo' ? 100 : 0)).padStart(12, '0')}`,
+          userId: 'cap',
+          tenantId: 't1',
+          kind,
+          label: kind === 'undo' ? null : 'spam',
+          reference: null,
+          messageId: `cap${i}`,
+          occurredAt: new Date(0).toISOString(),
+          training: { tokens: tokens(100 + i), sender: null, listUnsubscribe: false },
+        }) as unknown as FeedbackPayload;
+      await learner.handleBatch([mark(0), mark(1)], new Date(Date.UTC(2026, 10, 22, 12)));
+      await learner.handleBatch([mark(2), mark(3), mark(4)], new Date(Date.UTC(2026, 10, 22, 13)));
+      const snap = (await snapshot(db, [])) as Record<string, unknown[]>;
+      const user = (snap.trained as { scope: string; fingerprint: string }[]).filter(
+        (r) => r.scope === 'user:cap',
+      );
+      expect(user.map((r) => r.fingerprint).sort()).toEqual(['cap2', 'cap3', 'cap4']);
+      expect(snap.scopes).toContainEqual({ scope: 'user:cap', spam: 3, ham: 0 });
+      // The global layer keeps all five; the filters' deltas still rebuild the tables exactly.
+      expect(snap.scopes).toContainEqual({ scope: 'global', spam: 5, ham: 0 });
+      expect(withoutEmpty(replay(snap.outbox).model)).toEqual(withoutEmpty(modelOfTables(snap)));
+      // Undoing a mark the cap removed: nothing left in the user layer, its global training goes.
+      const [undo] = await learner.handleBatch([mark(0, 'undo')], new Date(Date.UTC(2026, 10, 22, 14)));
+      expect(undo?.status).toBe('undone');
+      const after = (await snapshot(db, [])) as Record<string, unknown[]>;
+      expect(after.scopes).toContainEqual({ scope: 'user:cap', spam: 3, ham: 0 });
+      expect(after.scopes).toContainEqual({ scope: 'global', spam: 4, ham: 0 });
+      expect(withoutEmpty(replay(after.outbox).model)).toEqual(withoutEmpty(modelOfTables(after)));
+    } finally {
+      await db.destroy();
+    }
+  });
+
   it('a poison event fails alone: the events before it commit, the batch is rethrown for redelivery', async () => {
     const now = new Date(Date.UTC(2026, 10, 22, 12));
     const db = await open();
