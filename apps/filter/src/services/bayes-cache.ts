@@ -50,8 +50,9 @@ export interface BayesCacheStats {
  *
  * Subscribe to the topic BEFORE the first load (FilterBayesModel does): events published before the subscription are
  * not seen, and a scope loaded earlier could miss them without a later event revealing the gap.
- * Not covered: the learner's token expiry (prune) publishes no event; a cached scope keeps pruned rare tokens until
- * it is evicted or reloaded (a filter restart), which only makes those tokens count a little longer.
+ * Not covered: the global scope's token expiry (prune) publishes no event; a cached global scope keeps pruned rare
+ * tokens until it is reloaded (a filter restart), which only makes those tokens count a little longer. (A user
+ * scope's cap, LEARNER_USER_MAX_TRAININGS, is published like an undo.)
  */
 export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
   private readonly scopes = new Map<string, CachedScope>();
