@@ -306,13 +306,14 @@ export class LearnerBatch {
    * version before the batch, by which the caller turns the relative versions of `bumpVersion` into absolute ones.
    */
   async flushModel(): Promise<(scope: string) => number> {
-    if (isBatchBayesStore(this.store)) await this.store.flush();
+    // This batch's own rows first; the Bayes store writes the shared global rows last (locks held until the commit).
     await bulkInsert(this.manager, LearnerTrainingEntity, this.inserts);
     await bulkInsert(this.manager, ListEntryEntity, this.blocks);
     for (const part of chunked([...this.undone]))
       await this.manager
         .getRepository(LearnerTrainingEntity)
         .update({ eventId: In(part) }, { undoneAt: this.now });
+    if (isBatchBayesStore(this.store)) await this.store.flush();
 
     // Locked on PostgreSQL until the commit (as the per-event UPDATE … version + 1 did), in one order for all
     // learners; SQLite has one writer per file.

@@ -216,9 +216,12 @@ export class BatchedBayesStore implements BatchBayesStore {
   }
 
   async flush(): Promise<void> {
+    // Rows no other learner writes first (trained records are per user and message; their locks were taken in
+    // `prefetch`), the shared global token and total rows last: their locks are then held for the shortest time
+    // before the commit, since concurrent learners (other partitions) queue on them.
+    await this.flushTrained();
     await this.flushTokens();
     await this.flushTotals();
-    await this.flushTrained();
     this.tokens.clear();
     this.totalsDelta.clear();
     this.dirty.clear();
