@@ -110,6 +110,44 @@ run('feedback loop (PostgreSQL + Kafka)', () => {
     expect(await globalView(raw)).toEqual(globalBefore);
   });
 
+  it('a raw mark (IMAP client, no X-Spam-Reference) corrects a mark by reference: the counts move, not double', async () => {
+    const raw = variant(corpus('hard_ham', 1, 9)[0] as Buffer, 5);
+    const v = await scan(loop, raw, [ALICE]);
+    await waitForRecord(loop, v.reference);
+    const userBefore = await userView(alice.id, raw);
+    await markAndWait(alice.token, v.reference, 'spam');
+    expect((await userView(alice.id, raw)).totals.spam).toBe(userBefore.totals.spam + 1);
+    // The copy the client uploads again: delivery added headers, the mailbox stored LF line ends.
+    const uploaded = Buffer.from(
+      `Received: from mx.example.org by imap.example.org\r\nX-Spam-Score: 7.1\r\nDelivered-To: ${ALICE}\r\n${raw.toString('latin1')}`.replace(
+        /\r\n/g,
+        '\n',
+      ),
+      'latin1',
+    );
+    const before = await processed();
+    await request(server())
+      .post('/v1/marks/raw')
+      .query({ label: 'ham' })
+      .set({ ...bearer(alice.token), 'content-type': 'message/rfc822' })
+      .send(uploaded)
+      .expect(201);
+    await waitFor(async () => (await processed()) > before);
+    const after = await userView(alice.id, raw);
+    // One message, now ham: the spam training was removed (not a second message next to it).
+    expect(after.totals).toEqual({ spam: userBefore.totals.spam, ham: userBefore.totals.ham + 1 });
+    expect(after.spam).toEqual(userBefore.spam);
+    const rows = await loop.db
+      .getRepository(LearnerTrainingEntity)
+      .find({ where: { userId: alice.id }, order: { createdAt: 'ASC' } });
+    const mine = rows.slice(-2);
+    expect(mine.map((r) => [r.label, r.undoneAt !== null])).toEqual([
+      ['spam', true],
+      ['ham', false],
+    ]);
+    expect(mine[0]!.messageFingerprint).toBe(mine[1]!.messageFingerprint);
+  });
+
   it('a duplicate delivery of an event changes nothing', async () => {
     const raw = variant(corpus('hard_ham', 1, 11)[0] as Buffer, 3);
     const v = await scan(loop, raw, [ALICE]);

@@ -115,7 +115,7 @@ run('feedback under failure (own Kafka broker)', () => {
     });
     hang.catch(() => undefined);
     const dying = new (class extends LearnerBayesStores {
-      forTransaction(m: EntityManager): BayesStore {
+      forTransaction(m: EntityManager): TypeOrmBayesStore {
         const store = new TypeOrmBayesStore(m);
         return new Proxy(store, {
           get(target, prop, receiver) {

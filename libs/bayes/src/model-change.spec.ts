@@ -1,6 +1,6 @@
 import type { Label } from './bayes-store';
 import type { ModelChangeEvent } from '@spamfilter/domain';
-import { ModelChangeApplier, type BayesDeltaTarget } from './model-change';
+import { BayesDeltaSum, ModelChangeApplier, type BayesDeltaTarget } from './model-change';
 
 class CountingTarget implements BayesDeltaTarget {
   readonly counts = new Map<string, number>();
@@ -10,6 +10,24 @@ class CountingTarget implements BayesDeltaTarget {
     this.counts.set(k, (this.counts.get(k) ?? 0) + delta);
     for (const t of tokens)
       this.counts.set(`${scope}|${label}|${t}`, (this.counts.get(`${scope}|${label}|${t}`) ?? 0) + delta);
+  }
+  applyCounts(
+    scope: string,
+    c: {
+      spam: number;
+      ham: number;
+      tokens: readonly number[];
+      tokenSpam: readonly number[];
+      tokenHam: readonly number[];
+    },
+  ): void {
+    const add = (k: string, d: number): void => void this.counts.set(k, (this.counts.get(k) ?? 0) + d);
+    add(`${scope}|spam|total`, c.spam);
+    add(`${scope}|ham|total`, c.ham);
+    c.tokens.forEach((t, i) => {
+      add(`${scope}|spam|${t}`, c.tokenSpam[i] as number);
+      add(`${scope}|ham|${t}`, c.tokenHam[i] as number);
+    });
   }
   dropScope(scope: string): void {
     this.dropped.push(scope);
@@ -59,6 +77,31 @@ describe('ModelChangeApplier', () => {
     expect(a.apply({ ...delta(1, 1, 0), kind: 'lists' })).toBe('ignored');
     expect(a.apply({ ...delta(1, 1, 0), payload: { tokens: [1], spam: 2, ham: 0 } })).toBe('ignored');
     expect(a.versionOf('user:u1')).toBe(0);
+  });
+
+  it('applies a per-batch change: the net per-token counts of its trainings and untrainings', () => {
+    const sum = new BayesDeltaSum();
+    sum.add([7, 9, 9], 'spam', 1); // a token counts once per message
+    sum.add([9, 11], 'spam', 1);
+    sum.add([7, 9], 'spam', -1); // an undo inside the batch
+    sum.add([7, 13], 'ham', 1);
+    const payload = sum.payload();
+    expect(payload).toEqual({
+      tokens: [7, 9, 11, 13],
+      spam: 1,
+      ham: 1,
+      tokenSpam: [0, 1, 1, 0],
+      tokenHam: [1, 0, 0, 1],
+    });
+    const t = new CountingTarget();
+    const a = new ModelChangeApplier(t);
+    a.loaded('user:u1', 0);
+    expect(a.apply({ ...delta(1, 1, 0), payload: { ...payload } })).toBe('applied');
+    expect(t.counts.get('user:u1|spam|9')).toBe(1);
+    expect(t.counts.get('user:u1|ham|7')).toBe(1);
+    expect(t.counts.get('user:u1|spam|total')).toBe(1);
+    // counts that do not line up with the tokens are refused
+    expect(a.apply({ ...delta(2, 1, 0), payload: { ...payload, tokenHam: [1] } })).toBe('ignored');
   });
 
   it('ignores scopes it never loaded', () => {

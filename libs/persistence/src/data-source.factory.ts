@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import type { DatabaseConfig } from '@spamfilter/config';
 import pg from 'pg';
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
-import { ENTITIES, MIGRATIONS } from './schema';
+import { entitiesFor, MIGRATIONS } from './schema';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
 /** PostgreSQL's OID for `timestamp without time zone`. */
@@ -35,7 +35,7 @@ export interface SchemaLists {
 /** DataSourceOptions for the configured engine. Never `synchronize`: the schema comes only from migrations. */
 export function dataSourceOptions(config: DatabaseConfig, schema: SchemaLists = {}): DataSourceOptions {
   const common = {
-    entities: schema.entities ?? ENTITIES,
+    entities: schema.entities ?? entitiesFor(config.type),
     migrations: schema.migrations ?? MIGRATIONS,
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,

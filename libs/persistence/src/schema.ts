@@ -20,7 +20,13 @@ import { OutboundAuditAppendOnly1764000000000 } from './outbound/outbound-audit-
 import { Learner1763900000000 } from './learner/1763900000000-learner.migration';
 import { LearnerScopeVersionEntity, LearnerTrainingEntity } from './learner/learner-training.entity';
 import { BayesTables1764100000000 } from './learner/1764100000000-bayes-tables.migration';
-import { BayesScopeEntity, BayesTokenEntity, BayesTrainedEntity } from './learner/bayes-tables.entity';
+import {
+  BayesScopeEntity,
+  BayesTokenEntity,
+  BayesTrainedEntity,
+  BayesTrainedSqliteEntity,
+} from './learner/bayes-tables.entity';
+import { UserLayerTrainings1764200000000 } from './learner/1764200000000-user-layer-trainings.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -54,10 +60,19 @@ export const ENTITIES: Function[] = [
   BayesTrainedEntity,
 ];
 
+/** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes entity classes
+export function entitiesFor(engine: 'postgres' | 'sqlite'): Function[] {
+  return engine === 'postgres'
+    ? ENTITIES
+    : ENTITIES.map((e) => (e === BayesTrainedEntity ? BayesTrainedSqliteEntity : e));
+}
+
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
 export const MIGRATIONS: Function[] = [
   InitialSchema1763800000000,
   Learner1763900000000,
   OutboundAuditAppendOnly1764000000000,
   BayesTables1764100000000,
+  UserLayerTrainings1764200000000,
 ];

@@ -1,6 +1,7 @@
-import { readScanTraining, type BayesStore, type ScanTraining } from '@spamfilter/bayes';
+import { readScanTraining, type BayesDeltaSum, type ScanTraining } from '@spamfilter/bayes';
 import {
   LearnerTrainingEntity,
+  ListEntryEntity,
   OutboxEventEntity,
   ScanRecordEntity,
   bulkInsert,
@@ -10,6 +11,7 @@ import {
 } from '@spamfilter/persistence';
 import { In, IsNull, type EntityManager } from 'typeorm';
 import type { FeedbackPayload } from '../services/feedback-payload';
+import type { LearnerBayesStore } from './learner.service';
 
 const DAY_MS = 86_400_000;
 /** Keys per IN (...) list: far below both drivers' bind-parameter limits. */
@@ -45,10 +47,17 @@ export class LearnerBatch {
   /** Versions taken per scope in this batch; the stored base is added at flush, under the row lock. */
   private readonly versions = new Map<string, number>();
   private readonly outbox: NewOutboxEvent[] = [];
+  /** The batch's net change per Bayes scope, published as one event each. */
+  readonly deltas = new Map<string, BayesDeltaSum>();
+  /** (user, sender) pairs the user already has an address entry for (theirs wins over the learner's block). */
+  private readonly listed = new Set<string>();
+  private readonly blocks: ListEntryEntity[] = [];
+  /** (user, sender) → references of up to two scans the user accepted from that sender. */
+  private readonly accepted = new Map<string, string[]>();
 
   constructor(
     readonly manager: EntityManager,
-    readonly store: BayesStore,
+    readonly store: LearnerBayesStore,
     readonly now: Date,
   ) {}
 
@@ -135,6 +144,34 @@ export class LearnerBatch {
       }
     }
 
+    // The sender-block rule's reads, for every (user, sender) of the batch's spam marks, in a few statements.
+    const spamPairs = new Map<string, { userId: string; sender: string; list: boolean }>();
+    for (const e of events) {
+      const t = e.label === 'spam' ? this.trainingOf(e) : null;
+      if (!t?.sender) continue;
+      const k = pair(e.userId, t.sender);
+      const known = spamPairs.get(k);
+      spamPairs.set(k, {
+        userId: e.userId,
+        sender: t.sender,
+        list: (known?.list ?? false) || t.listUnsubscribe,
+      });
+    }
+    const spamUsers = [...new Set([...spamPairs.values()].map((p) => p.userId))];
+    const spamSenders = [...new Set([...spamPairs.values()].map((p) => p.sender))];
+    for (const us of chunked(spamUsers)) {
+      for (const ss of chunked(spamSenders)) {
+        const rows = await queryRows<{ scope_id: string; value: string }>(
+          this.manager,
+          `SELECT scope_id, value FROM list_entry WHERE scope = 'user' AND match_type = 'address'
+             AND direction <> 'outbound' AND scope_id IN (:...us) AND value IN (:...ss)`,
+          { us, ss },
+        );
+        for (const r of rows) this.listed.add(pair(r.scope_id, r.value));
+      }
+    }
+    await this.loadAccepted([...spamPairs.values()].filter((p) => p.list));
+
     if (isBatchBayesStore(this.store)) {
       await this.store.prefetch(
         events.flatMap((e) => [
@@ -142,7 +179,65 @@ export class LearnerBatch {
           { scope: 'global', fingerprint: globalFingerprint(e.userId, e.messageId) },
         ]),
       );
+      await this.store.prefetchTotals(['global', ...users.map((u) => `user:${u}`)]);
     }
+  }
+
+  /**
+   * Up to two scans each (user, sender) pair accepted (delivered without tag or reject), matched by MAIL FROM or the
+   * From: header, as the list-preference rule asks; one statement per 100 pairs.
+   */
+  private async loadAccepted(pairs: readonly { userId: string; sender: string }[]): Promise<void> {
+    for (const part of chunked(pairs, 100)) {
+      const params: Record<string, unknown> = {};
+      const selects = part.map((p, i) => {
+        params[`u${i}`] = p.userId;
+        params[`s${i}`] = p.sender;
+        params[`l${i}`] = `%${p.sender.replace(/[%_]/g, '')}%`;
+        return `SELECT * FROM (SELECT ${i} AS i, r.reference AS reference FROM scan_recipient r
+          INNER JOIN scan_record s ON s.reference = r.reference
+          WHERE r.user_id = :u${i} AND r.action = 'accept'
+            AND (LOWER(s.mail_from) = :s${i} OR LOWER(s.header_from) LIKE :l${i}) LIMIT 2) AS q${i}`;
+      });
+      const rows = await queryRows<{ i: number | string; reference: string }>(
+        this.manager,
+        selects.join(' UNION ALL '),
+        params,
+      );
+      for (const p of part) this.accepted.set(pair(p.userId, p.sender), []);
+      for (const r of rows) {
+        const p = part[Number(r.i)];
+        if (p) this.accepted.get(pair(p.userId, p.sender))?.push(r.reference);
+      }
+    }
+  }
+
+  /** The user accepted a scan from this sender other than `reference` (prepared for the batch's spam marks). */
+  acceptedFrom(userId: string, sender: string, reference: string | null): boolean {
+    return (this.accepted.get(pair(userId, sender)) ?? []).some((r) => r !== reference);
+  }
+
+  /** Adds the learner's block of `sender` for the user unless the user has an entry for it; returns its id or null. */
+  addBlock(userId: string, sender: string, reason: string, now: Date, id: string): string | null {
+    const k = pair(userId, sender);
+    if (this.listed.has(k)) return null;
+    this.listed.add(k);
+    const entry = new ListEntryEntity();
+    Object.assign(entry, {
+      id,
+      scope: 'user',
+      scopeId: userId,
+      kind: 'block',
+      matchType: 'address',
+      value: sender,
+      direction: 'inbound',
+      reason,
+      createdBy: 'learner',
+      createdAt: now,
+      expiresAt: null,
+    });
+    this.blocks.push(entry);
+    return id;
   }
 
   /** The event's training data: carried by a raw mark, else the scan record's (sender falls back to MAIL FROM). */
@@ -211,12 +306,14 @@ export class LearnerBatch {
    * version before the batch, by which the caller turns the relative versions of `bumpVersion` into absolute ones.
    */
   async flushModel(): Promise<(scope: string) => number> {
-    if (isBatchBayesStore(this.store)) await this.store.flush();
+    // This batch's own rows first; the Bayes store writes the shared global rows last (locks held until the commit).
     await bulkInsert(this.manager, LearnerTrainingEntity, this.inserts);
+    await bulkInsert(this.manager, ListEntryEntity, this.blocks);
     for (const part of chunked([...this.undone]))
       await this.manager
         .getRepository(LearnerTrainingEntity)
         .update({ eventId: In(part) }, { undoneAt: this.now });
+    if (isBatchBayesStore(this.store)) await this.store.flush();
 
     // Locked on PostgreSQL until the commit (as the per-event UPDATE … version + 1 did), in one order for all
     // learners; SQLite has one writer per file.

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
+  BayesDeltaSum,
   GLOBAL_SCOPE,
   userScope,
   type BayesDeltaPayload,
@@ -10,14 +11,12 @@ import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { AppConfig } from '@spamfilter/config';
 import {
   LearnerTrainingEntity,
-  ListEntryEntity,
-  ScanRecipientEntity,
-  ScanRecordEntity,
   queryRows,
   runInTransaction,
+  type TrainedRecord,
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, Not, type EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
@@ -32,9 +31,18 @@ export const GLOBAL_KEY = 'global';
 /** The consumer name in processed_event. */
 export const LEARNER_CONSUMER = 'learner';
 
+/**
+ * The Bayes store as the learner uses it: also reads a message's record (what an undo removes, for its delta) and a
+ * scope's oldest trainings (what the per-user cap removes). TypeOrmBayesStore and BatchedBayesStore are both one.
+ */
+export interface LearnerBayesStore extends BayesStore {
+  trained(scope: string, fingerprint: string): Promise<TrainedRecord | null>;
+  oldest(scope: string, count: number): Promise<string[]>;
+}
+
 /** Binds the Bayes store to the handler's transaction, so training and processed_event commit together. */
 export abstract class LearnerBayesStores {
-  abstract forTransaction(manager: EntityManager): BayesStore;
+  abstract forTransaction(manager: EntityManager): LearnerBayesStore;
 }
 
 /** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
@@ -91,24 +99,40 @@ export class LearnerService {
     events: readonly FeedbackPayload[],
     now: Date,
   ): Promise<LearnOutcome[]> {
-    // processed_event for the whole batch in one statement; a repeated id inside the batch is a duplicate too.
-    const firsts = new Map<string, FeedbackPayload>();
-    for (const e of events) if (!firsts.has(e.eventId)) firsts.set(e.eventId, e);
-    const ran = await this.markProcessed(m, [...firsts.keys()], now);
-    const todo = events.filter((e) => ran.has(e.eventId) && firsts.get(e.eventId) === e);
-    const firstOf = new Set(todo);
+    // processed_event for the whole batch in one statement; a repeated id inside the batch is a duplicate too (by
+    // position: a redelivered event may even be the same object twice).
+    const ran = await this.markProcessed(m, [...new Set(events.map((e) => e.eventId))], now);
+    const seen = new Set<string>();
+    const first = events.map((e) => {
+      const run = ran.has(e.eventId) && !seen.has(e.eventId);
+      seen.add(e.eventId);
+      return run;
+    });
+    const todo = events.filter((_, i) => first[i]);
 
     const batch = new LearnerBatch(m, this.stores.forTransaction(m), now);
     if (todo.length > 0) await batch.prepare(todo, globalFingerprint);
     const outcomes: LearnOutcome[] = [];
-    for (const event of events) {
-      if (!firstOf.has(event)) outcomes.push({ status: 'duplicate' });
+    for (const [i, event] of events.entries()) {
+      if (!first[i]) outcomes.push({ status: 'duplicate' });
       else
         outcomes.push(
           event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now),
         );
     }
     if (todo.length === 0) return outcomes;
+    await this.capUserLayers(batch, [...new Set(todo.map((e) => e.userId))]);
+    // ONE change per Bayes scope for the whole batch: the net of its trainings, per token (not one per training:
+    // a batch of 2,000 marks would otherwise write and relay ~4,000 events of ~290 tokens each).
+    const net: ModelChange[] = [];
+    for (const [scope, sum] of batch.deltas) {
+      net.push({
+        kind: 'bayes',
+        userId: scope === GLOBAL_SCOPE ? null : scope.slice('user:'.length),
+        version: batch.bumpVersion(scope),
+        payload: { ...sum.payload() },
+      });
+    }
     const base = await batch.flushModel();
     const absolute = outcomes.map((o): LearnOutcome => {
       if (!('changes' in o)) return o;
@@ -117,9 +141,13 @@ export class LearnerService {
         changes: o.changes.map((c) => ({ ...c, version: base(versionScope(c)) + c.version })),
       };
     });
-    for (const o of absolute) {
+    const lists = absolute
+      .flatMap((o) => ('changes' in o ? o.changes : []))
+      .filter((c) => c.kind === 'lists');
+    const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
+    for (const changes of [bayes, lists]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
-      for (const c of 'changes' in o ? o.changes : []) {
+      for (const c of changes) {
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
@@ -134,6 +162,30 @@ export class LearnerService {
     // In the same transaction: a committed training is always propagated.
     await batch.flushOutbox();
     return absolute;
+  }
+
+  /**
+   * The per-user cap (LEARNER_USER_MAX_TRAININGS): a user layer over it loses its oldest trainings, each published as
+   * an exact delta like an undo. The global layer and learner_training keep them (an undo of such a mark later finds
+   * nothing to remove from the user layer, and still removes its global training).
+   */
+  private async capUserLayers(batch: LearnerBatch, users: readonly string[]): Promise<void> {
+    const store = batch.store;
+    const max = this.config.learner.userMaxTrainings;
+    for (const userId of users) {
+      const scope = userScope(userId);
+      const t = await store.totals(scope);
+      const excess = t.spam + t.ham - max;
+      if (excess <= 0) continue;
+      for (const fingerprint of await store.oldest(scope, excess)) {
+        const record = await store.trained(scope, fingerprint);
+        if (
+          record &&
+          (await store.train(scope, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned'
+        )
+          this.delta(batch, scope, record.tokens, record.label, -1);
+      }
+    }
   }
 
   /**
@@ -179,7 +231,10 @@ export class LearnerService {
       isListPreference({
         label,
         hasListUnsubscribe: true,
-        senderPreviouslyAccepted: await this.senderPreviouslyAccepted(batch, event, training.sender),
+        // The user accepted earlier mail from this sender (delivered without tag/reject) and did not mark it spam.
+        senderPreviouslyAccepted:
+          batch.acceptedFrom(event.userId, training.sender, event.reference) &&
+          batch.senderSpamMarks(event.userId, training.sender) === 0,
       });
 
     const tokens = Uint32Array.from(training.tokens);
@@ -228,7 +283,6 @@ export class LearnerService {
       listMail: training.listUnsubscribe,
       trainedGlobal,
       note,
-      tokens: [...training.tokens],
       createdAt: now,
       undoneAt: null,
     });
@@ -238,9 +292,7 @@ export class LearnerService {
       const block = listPreference
         ? `blocked by the learner: a spam mark on list mail this user used to read; suggest unsubscribing (List-Unsubscribe) instead`
         : this.senderBlockReason(batch, event.userId, training.sender);
-      const entryId = block
-        ? await this.addUserBlock(batch.manager, event.userId, training.sender, block, now)
-        : null;
+      const entryId = block ? batch.addBlock(event.userId, training.sender, block, now, randomUUID()) : null;
       if (block && entryId) {
         const version = batch.bumpVersion(`lists:${event.userId}`);
         changes.push({
@@ -272,29 +324,23 @@ export class LearnerService {
   private async untrain(batch: LearnerBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
     const store = batch.store;
     const changes: ModelChange[] = [];
-    if (
-      (await store.train(userScope(row.userId), row.messageFingerprint, new Uint32Array(0), null, now)) ===
-      'unlearned'
-    ) {
-      changes.push(this.delta(batch, userScope(row.userId), row.tokens, row.label, -1));
-    }
-    if (
-      row.trainedGlobal &&
-      (await store.train(
-        GLOBAL_SCOPE,
-        globalFingerprint(row.userId, row.messageFingerprint),
-        new Uint32Array(0),
-        null,
-        now,
-      )) === 'unlearned'
-    ) {
-      changes.push(this.delta(batch, GLOBAL_SCOPE, row.tokens, row.label, -1));
+    const targets: [string, string][] = [[userScope(row.userId), row.messageFingerprint]];
+    if (row.trainedGlobal)
+      targets.push([GLOBAL_SCOPE, globalFingerprint(row.userId, row.messageFingerprint)]);
+    for (const [scope, fingerprint] of targets) {
+      // The tokens come from the scope's own record (the one copy kept): exactly what the training added.
+      const record = await store.trained(scope, fingerprint);
+      if (record && (await store.train(scope, fingerprint, new Uint32Array(0), null, now)) === 'unlearned')
+        changes.push(this.delta(batch, scope, record.tokens, record.label, -1));
     }
     batch.markUndone(row);
     return changes;
   }
 
-  /** Bumps the scope's version in this batch and describes the delta. */
+  /**
+   * Adds a training's delta to the batch's net change of the scope (published once per batch) and describes it; its
+   * version is the batch's version of the scope (1 relative to the stored one).
+   */
   private delta(
     batch: LearnerBatch,
     scope: string,
@@ -302,39 +348,23 @@ export class LearnerService {
     label: Label,
     sign: 1 | -1,
   ): ModelChange {
+    let sum = batch.deltas.get(scope);
+    if (!sum) {
+      sum = new BayesDeltaSum();
+      batch.deltas.set(scope, sum);
+    }
+    sum.add(tokens, label, sign);
     const payload: BayesDeltaPayload = {
-      tokens: [...tokens],
+      tokens,
       spam: label === 'spam' ? sign : 0,
       ham: label === 'ham' ? sign : 0,
     };
     return {
       kind: 'bayes',
       userId: scope === GLOBAL_SCOPE ? null : scope.slice('user:'.length),
-      version: batch.bumpVersion(scope),
+      version: 1,
       payload: { ...payload },
     };
-  }
-
-  /** The user accepted earlier mail from this sender (delivered without tag/reject) and did not mark it spam. */
-  private async senderPreviouslyAccepted(
-    batch: LearnerBatch,
-    event: FeedbackPayload,
-    sender: string,
-  ): Promise<boolean> {
-    const accepted = await batch.manager
-      .getRepository(ScanRecipientEntity)
-      .createQueryBuilder('r')
-      .innerJoin(ScanRecordEntity, 's', 's.reference = r.reference')
-      .where('r.userId = :userId', { userId: event.userId })
-      .andWhere(`r.action = 'accept'`)
-      .andWhere('(LOWER(s.mailFrom) = :sender OR LOWER(s.headerFrom) LIKE :like)', {
-        sender,
-        like: `%${sender.replace(/[%_]/g, '')}%`,
-      })
-      .andWhere(event.reference ? 'r.reference <> :ref' : '1 = 1', { ref: event.reference })
-      .getCount();
-    if (accepted === 0) return false;
-    return batch.senderSpamMarks(event.userId, sender) === 0;
   }
 
   private senderBlockReason(batch: LearnerBatch, userId: string, sender: string): string | null {
@@ -343,40 +373,6 @@ export class LearnerService {
     return senderBlockDue(marks, threshold)
       ? `blocked by the learner: ${marks} spam marks from this sender (threshold ${threshold})`
       : null;
-  }
-
-  /** Adds a per-user block of the sender unless the user already has an entry for it (theirs wins). */
-  private async addUserBlock(
-    m: EntityManager,
-    userId: string,
-    sender: string,
-    reason: string,
-    now: Date,
-  ): Promise<string | null> {
-    const entries = m.getRepository(ListEntryEntity);
-    const existing = await entries.findOneBy({
-      scope: 'user',
-      scopeId: userId,
-      matchType: 'address',
-      value: sender,
-      direction: Not('outbound'),
-    });
-    if (existing) return null;
-    const id = randomUUID();
-    await entries.insert({
-      id,
-      scope: 'user',
-      scopeId: userId,
-      kind: 'block',
-      matchType: 'address',
-      value: sender,
-      direction: 'inbound',
-      reason,
-      createdBy: 'learner',
-      createdAt: now,
-      expiresAt: null,
-    });
-    return id;
   }
 }
 

@@ -5,25 +5,29 @@ import {
   NotFoundException,
   PayloadTooLargeException,
 } from '@nestjs/common';
-import { parseLimits, scanTraining, spamClassifierOptions, type ScanTraining } from '@spamfilter/bayes';
+import {
+  messageFingerprint,
+  parseLimits,
+  scanTraining,
+  spamClassifierOptions,
+  type ScanTraining,
+} from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
 import {
   FeedbackMarkEntity,
   OutboxRepository,
-  ScanRecipientEntity,
-  ScanRecordEntity,
   UserAccountEntity,
+  queryRows,
   runInTransaction,
 } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
-import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
 import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
-import { messageFingerprint } from './message-fingerprint';
 import { OutboxRelayService } from './outbox-relay.service';
 
 interface MarkTarget {
@@ -73,7 +77,8 @@ export class MarksService {
       {
         owner,
         reference: null,
-        fingerprint: messageFingerprint(parsed),
+        // The filter's own fingerprint of the scanned message (libs/bayes), so a raw mark finds a mark by reference.
+        fingerprint: messageFingerprint(raw),
         training: scanTraining(parsed, spamClassifierOptions(this.config.bayes).tokenizer),
       },
       query.label,
@@ -179,13 +184,21 @@ export class MarksService {
     recipient: string | undefined,
   ): Promise<MarkTarget> {
     const notFound = new NotFoundException(`no message ${reference} in mail you may see`);
-    const rows = await this.db.getRepository(ScanRecipientEntity).findBy({ reference });
-    const userIds = rows.map((r) => r.userId).filter((u): u is string => u !== null);
-    const users = userIds.length
-      ? await this.db.getRepository(UserAccountEntity).findBy({ id: In(userIds) })
-      : [];
-    const owners = users
-      .map(mailboxOwnerOf)
+    // One round trip (a mark is on the feedback loop's latency path): the scan's recipients that are users, with
+    // their accounts and the scan's fingerprint.
+    const rows = await queryRows<{ id: string; tenant_id: string; address: string; fingerprint: string }>(
+      this.db.manager,
+      `SELECT u.id, u.tenant_id, u.address, s.message_fingerprint AS fingerprint
+         FROM scan_recipient r
+         JOIN scan_record s ON s.reference = r.reference
+         JOIN user_account u ON u.id = r.user_id
+        WHERE r.reference = :reference`,
+      { reference },
+    );
+    // One owner per user (two recipient addresses of one scan may be the same user's).
+    const users = new Map(rows.map((u) => [u.id, u]));
+    const owners = [...users.values()]
+      .map((u) => mailboxOwnerOf({ id: u.id, tenantId: u.tenant_id, address: u.address }))
       .filter((o) => mayActFor(principal, o) && (recipient === undefined || o.address === recipient));
     if (owners.length === 0) throw notFound;
     if (owners.length > 1) {
@@ -193,10 +206,7 @@ export class MarksService {
         `recipient: the message had several recipients you may act for; name one of them`,
       );
     }
-    const record = await this.db
-      .getRepository(ScanRecordEntity)
-      .findOne({ where: { reference }, select: { reference: true, messageFingerprint: true } });
-    if (!record) throw notFound;
+    const record = { messageFingerprint: (rows[0] as { fingerprint: string }).fingerprint };
     return { owner: owners[0], reference, fingerprint: record.messageFingerprint };
   }
 

@@ -11,7 +11,7 @@ import {
   type TrainOutcome,
 } from '@spamfilter/bayes';
 import type { ModelChangeEvent } from '@spamfilter/domain';
-import { queryRows, runInTransaction } from '@spamfilter/persistence';
+import { decodeTokens, hasTokenRows, queryRows, runInTransaction } from '@spamfilter/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FilterDatabase } from './persistence/filter-database';
 
@@ -42,15 +42,17 @@ export interface BayesCacheStats {
  * DESIGN.md "one filter instance keeps hot models in memory": the learner's Bayes tables cached per scope (global
  * always, user scopes in a bounded LRU), kept current by the exact deltas on spamfilter.model.v1 through libs/bayes'
  * ModelChangeApplier. A scope is loaded from the database on first use — counts and learner_scope_version in ONE
- * snapshot (REPEATABLE READ on PostgreSQL, the file's write queue on SQLite) — and reloaded after a version gap (a
+ * snapshot (REPEATABLE READ on PostgreSQL, the file's write queue on SQLite; the global scope's token rows, a user
+ * scope's trainings summed in memory) — and reloaded after a version gap (a
  * missed event). Deltas that arrive while a scope loads are held and replayed after it, so none falls between the
  * snapshot and the cache (those at or below the snapshot's version are ignored as stale). A cached scope needs no
  * database round trip per scan; an uncached one costs one load (a user without training: two tiny rows).
  *
  * Subscribe to the topic BEFORE the first load (FilterBayesModel does): events published before the subscription are
  * not seen, and a scope loaded earlier could miss them without a later event revealing the gap.
- * Not covered: the learner's token expiry (prune) publishes no event; a cached scope keeps pruned rare tokens until
- * it is evicted or reloaded (a filter restart), which only makes those tokens count a little longer.
+ * Not covered: the global scope's token expiry (prune) publishes no event; a cached global scope keeps pruned rare
+ * tokens until it is reloaded (a filter restart), which only makes those tokens count a little longer. (A user
+ * scope's cap, LEARNER_USER_MAX_TRAININGS, is published like an undo.)
  */
 export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
   private readonly scopes = new Map<string, CachedScope>();
@@ -156,6 +158,36 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     }
   }
 
+  applyCounts(
+    scope: string,
+    change: {
+      spam: number;
+      ham: number;
+      tokens: readonly number[];
+      tokenSpam: readonly number[];
+      tokenHam: readonly number[];
+    },
+  ): void {
+    const st = this.scopes.get(scope);
+    if (!st) return;
+    st.spam = Math.max(0, st.spam + change.spam);
+    st.ham = Math.max(0, st.ham + change.ham);
+    // The learner writes a batch's net change per token the same way (BatchedBayesStore): clamp at 0, drop at 0/0.
+    for (let i = 0; i < change.tokens.length; i++) {
+      const t = (change.tokens[i] as number) | 0;
+      const ds = change.tokenSpam[i] as number;
+      const dh = change.tokenHam[i] as number;
+      const c = st.tokens.get(t);
+      const spam = Math.max(0, (c?.[0] ?? 0) + ds);
+      const ham = Math.max(0, (c?.[1] ?? 0) + dh);
+      if (spam === 0 && ham === 0) st.tokens.delete(t);
+      else if (c) {
+        c[0] = spam;
+        c[1] = ham;
+      } else st.tokens.set(t, [spam, ham]);
+    }
+  }
+
   dropScope(scope: string): void {
     this.scopes.delete(scope);
   }
@@ -226,13 +258,30 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
         'SELECT spam, ham FROM bayes_scope WHERE scope = :scope',
         { scope },
       );
-      const rows = await queryRows<{ token: number | string; spam: number | string; ham: number | string }>(
-        m,
-        'SELECT token, spam, ham FROM bayes_token WHERE scope = :scope',
-        { scope },
-      );
       const tokens = new Map<number, [number, number]>();
-      for (const r of rows) tokens.set(Number(r.token) | 0, [Number(r.spam), Number(r.ham)]);
+      if (hasTokenRows(scope)) {
+        const rows = await queryRows<{ token: number | string; spam: number | string; ham: number | string }>(
+          m,
+          'SELECT token, spam, ham FROM bayes_token WHERE scope = :scope',
+          { scope },
+        );
+        for (const r of rows) tokens.set(Number(r.token) | 0, [Number(r.spam), Number(r.ham)]);
+      } else {
+        // A user scope is its trainings (bayes_trained): summed here, in memory, from one query.
+        const rows = await queryRows<{ label: Label; tokens: unknown }>(
+          m,
+          'SELECT label, tokens FROM bayes_trained WHERE scope = :scope',
+          { scope },
+        );
+        for (const r of rows) {
+          const k = r.label === 'spam' ? 0 : 1;
+          for (const t of decodeTokens(r.tokens)) {
+            const c = tokens.get(t);
+            if (c) c[k]++;
+            else tokens.set(t, k === 0 ? [1, 0] : [0, 1]);
+          }
+        }
+      }
       return {
         state: { spam: Number(t?.spam ?? 0), ham: Number(t?.ham ?? 0), tokens },
         version: Number(v?.version ?? 0),

@@ -30,8 +30,9 @@ export function filterBayesOptions(config: BayesConfig): SpamClassifierOptions {
 }
 
 /**
- * The learner's Bayes tables (bayes_scope, bayes_token) read through the filter's background connection: one
- * `lookup` per classification (global + user scope together, TypeOrmBayesStore). Until the database is connected a
+ * The learner's Bayes tables (bayes_scope, the global scope's bayes_token rows, a user scope's bayes_trained rows)
+ * read through the filter's background connection: one `lookup` statement per classification (global + user scope
+ * together, TypeOrmBayesStore). Until the database is connected a
  * lookup throws DatabaseUnavailableError, which the pipeline turns into BAYES_TEMPFAIL (weight 0): Bayes says
  * nothing rather than classify with an empty model. Read-only: the filter never trains.
  */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { messageFingerprint } from '@spamfilter/bayes';
 import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
 import { DEFAULT_PARSE_LIMITS, parseMessageSafe, type ParseLimits } from '@spamfilter/mail';
 import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
@@ -157,7 +157,7 @@ export class ScanService {
       queueId: e.queueId ?? null,
       headerFrom: ctx.message.from ? (ctx.message.from.name ? `${ctx.message.from.name} <${ctx.message.from.address}>` : ctx.message.from.address) : null,
       subject: ctx.message.subject,
-      messageFingerprint: createHash('sha256').update(raw).digest('hex'),
+      messageFingerprint: messageFingerprint(raw),
       size: raw.length,
       action: verdict.action,
       score: verdict.score,

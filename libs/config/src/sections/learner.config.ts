@@ -31,4 +31,10 @@ export const learnerSection = {
     20,
     { min: 0 },
   ),
+  userMaxTrainings: configKey.int(
+    'LEARNER_USER_MAX_TRAININGS',
+    'A user\'s layer keeps at most this many trained messages: older ones are untrained (bounds its size and lookup cost)',
+    1000,
+    { min: 1 },
+  ),
 };

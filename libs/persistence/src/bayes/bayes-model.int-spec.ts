@@ -74,10 +74,10 @@ describe('Bayes model on PostgreSQL', () => {
     expect(global[0]).toBeGreaterThan(0); // spam probe
     expect(global[1]).toBeLessThan(0); // ham probe
 
-    // one query round trip budget per classify: the global and the user scope are read together
+    // ONE query per classify: the global token rows and the user's trainings are read in one statement
     queries = 0;
     await pgModel.classify(probes[0] as TokenSet, 'alice');
-    expect(queries).toBeLessThanOrEqual(2);
+    expect(queries).toBe(1);
 
     // alice marks two ham-like messages as spam: her scores move, bob's stay global
     await both((m) => m.learn('alice', 'a1', probes[1] as TokenSet, 'spam', now));

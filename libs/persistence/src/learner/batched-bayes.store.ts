@@ -1,7 +1,14 @@
 import type { BayesStore, Label, ScopeTotals, ScopeView, TrainOutcome } from '@spamfilter/bayes';
 import type { EntityManager } from 'typeorm';
 import { queryRows } from '../transactions';
-import { TypeOrmBayesStore } from './typeorm-bayes.store';
+import {
+  columnIds,
+  decodeTokens,
+  encodeTokens,
+  hasTokenRows,
+  TypeOrmBayesStore,
+  type TrainedRecord,
+} from './typeorm-bayes.store';
 
 const DAY_MS = 86_400_000;
 const GLOBAL = 'global';
@@ -16,37 +23,35 @@ const UNNEST_CHUNK = 50_000;
 export interface BatchBayesStore extends BayesStore {
   /** Loads what these messages were trained as, in one query, so the batch's `train` calls read no database. */
   prefetch(keys: readonly { readonly scope: string; readonly fingerprint: string }[]): Promise<void>;
+  /** Loads these scopes' totals in one query, so the batch's `totals` calls read no database. */
+  prefetchTotals(scopes: readonly string[]): Promise<void>;
   /** Writes everything `train` accumulated: one upsert for all token counts, scope totals and trained records. */
   flush(): Promise<void>;
+  /** The message's record in the scope as of this batch's trainings so far (label and tokens), or null. */
+  trained(scope: string, fingerprint: string): Promise<TrainedRecord | null>;
+  /**
+   * The scope's `count` oldest trainings stored before this batch and not changed in it (their records loaded, so
+   * `train(…, null)` on them reads no database): what a cap on a user's trainings removes first.
+   */
+  oldest(scope: string, count: number): Promise<string[]>;
 }
 
 export function isBatchBayesStore(store: BayesStore): store is BatchBayesStore {
   const s = store as Partial<BatchBayesStore>;
-  return typeof s.prefetch === 'function' && typeof s.flush === 'function';
+  return (
+    typeof s.prefetch === 'function' &&
+    typeof s.prefetchTotals === 'function' &&
+    typeof s.flush === 'function'
+  );
 }
 
-interface Trained {
-  readonly label: Label;
-  readonly tokens: readonly number[];
-}
+type Trained = TrainedRecord;
 
 interface TokenDelta {
   spam: number;
   ham: number;
   /** Counted up in this batch: last_day moves to the batch's day (as a single training would). */
   touched: boolean;
-}
-
-const toColumn = (id: number): number => id | 0;
-
-function columnIds(tokens: ArrayLike<number>): number[] {
-  const set = new Set<number>();
-  for (let i = 0; i < tokens.length; i++) {
-    const t = tokens[i] as number;
-    if (!Number.isInteger(t)) throw new Error(`token id ${String(t)} is not an integer`);
-    set.add(toColumn(t));
-  }
-  return [...set].sort((a, b) => a - b);
 }
 
 const key = (scope: string, fingerprint: string): string => `${scope}\u0000${fingerprint}`;
@@ -62,12 +67,14 @@ const key = (scope: string, fingerprint: string): string => `${scope}\u0000${fin
 export class BatchedBayesStore implements BatchBayesStore {
   private readonly direct: TypeOrmBayesStore;
   /** What each message is trained as after this batch's trainings so far (null: not trained). */
-  private readonly trained = new Map<string, Trained | null>();
+  private readonly records = new Map<string, Trained | null>();
   /** Records whose row changed in this batch (written at flush). */
   private readonly dirty = new Map<string, { scope: string; fingerprint: string; existed: boolean }>();
   private readonly tokens = new Map<string, Map<number, TokenDelta>>();
   private readonly totalsDelta = new Map<string, { spam: number; ham: number }>();
   private readonly baseTotals = new Map<string, ScopeTotals>();
+  /** When each record written in this batch was trained (bayes_trained.trained_at). */
+  private readonly trainedAt = new Map<string, Date>();
   private day = 0;
 
   constructor(private readonly manager: EntityManager) {
@@ -83,33 +90,58 @@ export class BatchedBayesStore implements BatchBayesStore {
   }
 
   async prefetch(keys: readonly { readonly scope: string; readonly fingerprint: string }[]): Promise<void> {
-    const wanted = keys.filter((k) => !this.trained.has(key(k.scope, k.fingerprint)));
+    const wanted = keys.filter((k) => !this.records.has(key(k.scope, k.fingerprint)));
+    if (wanted.length === 0) return;
+    type Row = { scope: string; fingerprint: string; label: Label; tokens: unknown };
+    const found: Row[] = [];
+    if (this.manager.connection.options.type === 'postgres') {
+      // The keys as two arrays joined to the primary key: one statement however many, locked until the commit.
+      found.push(
+        ...((await this.manager.query(
+          `SELECT b.scope, b.fingerprint, b.label, b.tokens
+             FROM bayes_trained b JOIN unnest($1::varchar[], $2::varchar[]) AS k (s, f)
+               ON b.scope = k.s AND b.fingerprint = k.f
+           ORDER BY b.scope, b.fingerprint FOR UPDATE OF b`,
+          [wanted.map((k) => k.scope), wanted.map((k) => k.fingerprint)],
+        )) as Row[]),
+      );
+    } else {
+      for (let i = 0; i < wanted.length; i += KEY_CHUNK) {
+        const params: Record<string, unknown> = {};
+        const where = wanted
+          .slice(i, i + KEY_CHUNK)
+          .map((k, j) => {
+            params[`s${j}`] = k.scope;
+            params[`f${j}`] = k.fingerprint;
+            return `(scope = :s${j} AND fingerprint = :f${j})`;
+          })
+          .join(' OR ');
+        found.push(
+          ...(await queryRows<Row>(
+            this.manager,
+            `SELECT scope, fingerprint, label, tokens FROM bayes_trained WHERE ${where}`,
+            params,
+          )),
+        );
+      }
+    }
+    for (const k of wanted) this.records.set(key(k.scope, k.fingerprint), null);
+    for (const r of found)
+      this.records.set(key(r.scope, r.fingerprint), { label: r.label, tokens: decodeTokens(r.tokens) });
+  }
+
+  /** Loads the scopes' stored totals in one statement, so `totals` reads no database for them in this batch. */
+  async prefetchTotals(scopes: readonly string[]): Promise<void> {
+    const wanted = [...new Set(scopes)].filter((s) => !this.baseTotals.has(s));
     for (let i = 0; i < wanted.length; i += KEY_CHUNK) {
       const part = wanted.slice(i, i + KEY_CHUNK);
-      const params: Record<string, unknown> = {};
-      const where = part
-        .map((k, j) => {
-          params[`s${j}`] = k.scope;
-          params[`f${j}`] = k.fingerprint;
-          return `(scope = :s${j} AND fingerprint = :f${j})`;
-        })
-        .join(' OR ');
-      const lock = this.manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
-      const rows = await queryRows<{
-        scope: string;
-        fingerprint: string;
-        label: Label;
-        tokens: string | number[];
-      }>(
+      const rows = await queryRows<{ scope: string; spam: number | string; ham: number | string }>(
         this.manager,
-        `SELECT scope, fingerprint, label, tokens FROM bayes_trained WHERE ${where}${lock}`,
-        params,
+        'SELECT scope, spam, ham FROM bayes_scope WHERE scope IN (:...part)',
+        { part },
       );
-      for (const k of part) this.trained.set(key(k.scope, k.fingerprint), null);
-      for (const r of rows) {
-        const tokens = typeof r.tokens === 'string' ? (JSON.parse(r.tokens) as number[]) : r.tokens;
-        this.trained.set(key(r.scope, r.fingerprint), { label: r.label, tokens });
-      }
+      for (const s of part) this.baseTotals.set(s, { spam: 0, ham: 0 });
+      for (const r of rows) this.baseTotals.set(r.scope, { spam: Number(r.spam), ham: Number(r.ham) });
     }
   }
 
@@ -121,8 +153,8 @@ export class BatchedBayesStore implements BatchBayesStore {
     now: Date,
   ): Promise<TrainOutcome> {
     const k = key(scope, fingerprint);
-    if (!this.trained.has(k)) await this.prefetch([{ scope, fingerprint }]);
-    const previous = this.trained.get(k) ?? null;
+    if (!this.records.has(k)) await this.prefetch([{ scope, fingerprint }]);
+    const previous = this.records.get(k) ?? null;
     this.day = Math.floor(now.getTime() / DAY_MS);
     if (label === null) {
       if (!previous) return 'absent';
@@ -135,12 +167,40 @@ export class BatchedBayesStore implements BatchBayesStore {
     const ids = columnIds(tokens);
     this.count(scope, ids, label, 1);
     this.set(k, scope, fingerprint, { label, tokens: ids });
+    this.trainedAt.set(k, now);
     return previous ? 'corrected' : 'learned';
+  }
+
+  async trained(scope: string, fingerprint: string): Promise<TrainedRecord | null> {
+    const k = key(scope, fingerprint);
+    if (!this.records.has(k)) await this.prefetch([{ scope, fingerprint }]);
+    return this.records.get(k) ?? null;
+  }
+
+  async oldest(scope: string, count: number): Promise<string[]> {
+    if (count <= 0) return [];
+    const changed = new Set(
+      [...this.dirty.values()].filter((d) => d.scope === scope).map((d) => d.fingerprint),
+    );
+    const lock = this.manager.connection.options.type === 'postgres' ? ' FOR UPDATE' : '';
+    const rows = await queryRows<{ fingerprint: string; label: Label; tokens: unknown }>(
+      this.manager,
+      `SELECT fingerprint, label, tokens FROM bayes_trained WHERE scope = :scope
+       ORDER BY trained_at, fingerprint LIMIT :limit${lock}`,
+      { scope, limit: count + changed.size },
+    );
+    const out: string[] = [];
+    for (const r of rows) {
+      if (changed.has(r.fingerprint) || out.length >= count) continue;
+      this.records.set(key(scope, r.fingerprint), { label: r.label, tokens: decodeTokens(r.tokens) });
+      out.push(r.fingerprint);
+    }
+    return out;
   }
 
   trainedLabel(scope: string, fingerprint: string): Promise<Label | null> {
     const k = key(scope, fingerprint);
-    if (this.trained.has(k)) return Promise.resolve(this.trained.get(k)?.label ?? null);
+    if (this.records.has(k)) return Promise.resolve(this.records.get(k)?.label ?? null);
     return this.direct.trainedLabel(scope, fingerprint);
   }
 
@@ -156,18 +216,22 @@ export class BatchedBayesStore implements BatchBayesStore {
   }
 
   async flush(): Promise<void> {
+    // Rows no other learner writes first (trained records are per user and message; their locks were taken in
+    // `prefetch`), the shared global token and total rows last: their locks are then held for the shortest time
+    // before the commit, since concurrent learners (other partitions) queue on them.
+    await this.flushTrained();
     await this.flushTokens();
     await this.flushTotals();
-    await this.flushTrained();
     this.tokens.clear();
     this.totalsDelta.clear();
     this.dirty.clear();
+    this.trainedAt.clear();
   }
 
   private set(k: string, scope: string, fingerprint: string, value: Trained | null): void {
     const d = this.dirty.get(k);
-    if (!d) this.dirty.set(k, { scope, fingerprint, existed: this.trained.get(k) !== null });
-    this.trained.set(k, value);
+    if (!d) this.dirty.set(k, { scope, fingerprint, existed: this.records.get(k) !== null });
+    this.records.set(k, value);
   }
 
   private count(scope: string, ids: readonly number[], label: Label, delta: 1 | -1): void {
@@ -177,6 +241,8 @@ export class BatchedBayesStore implements BatchBayesStore {
     t.spam += ds;
     t.ham += dh;
     this.totalsDelta.set(scope, t);
+    // A user scope is its trainings (bayes_trained): no token rows to count.
+    if (!hasTokenRows(scope)) return;
     let map = this.tokens.get(scope);
     if (!map) {
       map = new Map();
@@ -324,7 +390,7 @@ export class BatchedBayesStore implements BatchBayesStore {
     const deletes: { scope: string; fingerprint: string }[] = [];
     const upserts: { scope: string; fingerprint: string; t: Trained }[] = [];
     for (const [k, d] of this.dirty) {
-      const t = this.trained.get(k) ?? null;
+      const t = this.records.get(k) ?? null;
       if (t) upserts.push({ scope: d.scope, fingerprint: d.fingerprint, t });
       else if (d.existed) deletes.push(d);
     }
@@ -340,7 +406,28 @@ export class BatchedBayesStore implements BatchBayesStore {
         .join(' OR ');
       await queryRows(this.manager, `DELETE FROM bayes_trained WHERE ${where}`, params);
     }
-    // 4 parameters a row: 400 rows stay far below both drivers' bind-parameter limits.
+    if (upserts.length === 0) return;
+    const at = (u: { scope: string; fingerprint: string }): Date =>
+      this.trainedAt.get(key(u.scope, u.fingerprint)) ?? new Date(this.day * DAY_MS);
+    if (this.manager.connection.options.type === 'postgres') {
+      // One statement for the whole batch: columns as arrays, each token list as an array literal cast per row.
+      await this.manager.query(
+        `INSERT INTO bayes_trained (scope, fingerprint, label, tokens, trained_at)
+         SELECT u.s, u.f, u.l, u.t::integer[], u.a
+           FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::timestamp[]) AS u (s, f, l, t, a)
+         ON CONFLICT (scope, fingerprint) DO UPDATE SET label = excluded.label, tokens = excluded.tokens,
+           trained_at = excluded.trained_at`,
+        [
+          upserts.map((u) => u.scope),
+          upserts.map((u) => u.fingerprint),
+          upserts.map((u) => u.t.label),
+          upserts.map((u) => `{${u.t.tokens.join(',')}}`),
+          upserts.map(at),
+        ],
+      );
+      return;
+    }
+    // 5 parameters a row: 400 rows stay far below SQLite's bind-parameter limit.
     for (let i = 0; i < upserts.length; i += KEY_CHUNK) {
       const params: Record<string, unknown> = {};
       const values = upserts
@@ -349,14 +436,16 @@ export class BatchedBayesStore implements BatchBayesStore {
           params[`s${j}`] = u.scope;
           params[`f${j}`] = u.fingerprint;
           params[`l${j}`] = u.t.label;
-          params[`t${j}`] = JSON.stringify(u.t.tokens);
-          return `(:s${j}, :f${j}, :l${j}, :t${j})`;
+          params[`t${j}`] = encodeTokens(this.manager, u.t.tokens);
+          params[`a${j}`] = at(u);
+          return `(:s${j}, :f${j}, :l${j}, :t${j}, :a${j})`;
         })
         .join(',');
       await queryRows(
         this.manager,
-        `INSERT INTO bayes_trained (scope, fingerprint, label, tokens) VALUES ${values}
-         ON CONFLICT (scope, fingerprint) DO UPDATE SET label = excluded.label, tokens = excluded.tokens`,
+        `INSERT INTO bayes_trained (scope, fingerprint, label, tokens, trained_at) VALUES ${values}
+         ON CONFLICT (scope, fingerprint) DO UPDATE SET label = excluded.label, tokens = excluded.tokens,
+           trained_at = excluded.trained_at`,
         params,
       );
     }

@@ -1,5 +1,5 @@
-import { Entity, Index, PrimaryColumn } from 'typeorm';
-import { IntegerColumn, JsonColumn, VarcharColumn } from '../entities/column-types';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { IntegerColumn, JsonColumn, TimestampColumn, VarcharColumn } from '../entities/column-types';
 
 /*
  * The Bayes model's tables (libs/bayes BayesStore port, TypeORM adapter in typeorm-bayes.store.ts). Token ids are
@@ -15,7 +15,7 @@ export class BayesScopeEntity {
   @IntegerColumn() ham!: number;
 }
 
-/** Messages of each class a token was seen in, per scope; `lastDay` (epoch day) for pruning. */
+/** Messages of each class a token was seen in, in the GLOBAL scope (user scopes: bayes_trained); `lastDay` (epoch day) for pruning. */
 @Entity('bayes_token')
 @Index('idx_bayes_token_prune', ['scope', 'lastDay'])
 export class BayesTokenEntity {
@@ -26,11 +26,34 @@ export class BayesTokenEntity {
   @IntegerColumn() lastDay!: number;
 }
 
-/** What a message was trained as in a scope, with its tokens, so correction and unlearn remove exactly that. */
+/*
+ * What a message was trained as in a scope, with its tokens (distinct column values, ascending), so correction and
+ * unlearn remove exactly that. For the global scope this is the record beside its bayes_token counts; a USER scope
+ * has no token rows at all: its counts are the sum over its trainings here (issue 6: learning, correcting or undoing
+ * a user's mark writes one row, not ~290 token rows). `trainedAt` orders a user's trainings for the per-user cap
+ * (LEARNER_USER_MAX_TRAININGS keeps the newest).
+ *
+ * The token list is `integer[]` on PostgreSQL (unnest in SQL: one-query lookups, 4 bytes a token, under the TOAST
+ * threshold) and JSON text on SQLite (json_each), which has no arrays: one entity per engine for the same table
+ * (entitiesFor in schema.ts), so each engine's schema matches its migration without drift.
+ */
 @Entity('bayes_trained')
+@Index('idx_bayes_trained_scope_time', ['scope', 'trainedAt'])
 export class BayesTrainedEntity {
   @PrimaryColumn({ type: 'varchar', length: 64 }) scope!: string;
   @PrimaryColumn({ type: 'varchar', length: 64 }) fingerprint!: string;
   @VarcharColumn(8) label!: 'spam' | 'ham';
+  @Column({ type: 'integer', array: true }) tokens!: readonly number[];
+  @TimestampColumn() trainedAt!: Date;
+}
+
+/** bayes_trained on SQLite (see BayesTrainedEntity): the token list as JSON text. */
+@Entity('bayes_trained')
+@Index('idx_bayes_trained_scope_time', ['scope', 'trainedAt'])
+export class BayesTrainedSqliteEntity {
+  @PrimaryColumn({ type: 'varchar', length: 64 }) scope!: string;
+  @PrimaryColumn({ type: 'varchar', length: 64 }) fingerprint!: string;
+  @VarcharColumn(8) label!: 'spam' | 'ham';
   @JsonColumn() tokens!: readonly number[];
+  @TimestampColumn() trainedAt!: Date;
 }

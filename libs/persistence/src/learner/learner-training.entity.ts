@@ -4,7 +4,6 @@ import {
   BooleanColumn,
   IdColumn,
   IntegerColumn,
-  JsonColumn,
   RefColumn,
   TextColumn,
   TimestampColumn,
@@ -13,8 +12,8 @@ import {
 
 /**
  * What the learner trained for one mark (one row per handled learn event): the user's layer always, the global
- * layer only when the per-user caps allowed it. Undo and corrections read it to remove exactly what was added
- * (and to publish the matching deltas); the sender-block rule and the global caps count it.
+ * layer only when the per-user caps allowed it. Undo and corrections read it to know what to remove (the tokens
+ * themselves are in the scopes' bayes_trained rows, written once); the sender-block rule and the global caps count it.
  */
 @Entity('learner_training')
 @Index('idx_learner_training_user_message', ['userId', 'messageFingerprint'])
@@ -31,8 +30,6 @@ export class LearnerTrainingEntity {
   @BooleanColumn() trainedGlobal!: boolean;
   /** Why the global layer was not trained (cap, list preference), for operators. */
   @TextColumn({ nullable: true }) note!: string | null;
-  /** The token ids trained, so an undo publishes exact deltas. */
-  @JsonColumn() tokens!: readonly number[];
   @TimestampColumn() createdAt!: Date;
   @TimestampColumn({ nullable: true }) undoneAt!: Date | null;
 }
