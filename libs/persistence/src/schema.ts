@@ -21,6 +21,8 @@ import { Learner1763900000000 } from './learner/1763900000000-learner.migration'
 import { LearnerScopeVersionEntity, LearnerTrainingEntity } from './learner/learner-training.entity';
 import { BayesTables1764100000000 } from './learner/1764100000000-bayes-tables.migration';
 import { BayesScopeEntity, BayesTokenEntity, BayesTrainedEntity } from './learner/bayes-tables.entity';
+import { LogisticSnapshot1764250000000 } from './learner/1764250000000-logistic-snapshot.migration';
+import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -52,6 +54,7 @@ export const ENTITIES: Function[] = [
   BayesScopeEntity,
   BayesTokenEntity,
   BayesTrainedEntity,
+  LogisticSnapshotEntity,
 ];
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- TypeORM takes migration classes
@@ -60,4 +63,5 @@ export const MIGRATIONS: Function[] = [
   Learner1763900000000,
   OutboundAuditAppendOnly1764000000000,
   BayesTables1764100000000,
+  LogisticSnapshot1764250000000,
 ];
