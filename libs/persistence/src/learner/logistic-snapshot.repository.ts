@@ -69,7 +69,8 @@ export class LogisticSnapshotRepository {
   async load(version: number): Promise<LogisticSnapshotRow | null> {
     const [row] = await queryRows<RawInfo & { weights: Uint8Array }>(
       this.dataSource.manager,
-      `SELECT ${INFO_COLUMNS}, weights, config FROM logistic_snapshot WHERE version = :version`,
+      `SELECT s.version, s.trained_count, s.spam, s.ham, s.global_version, s.created_at, s.config, w.weights
+         FROM logistic_snapshot s JOIN logistic_snapshot_weights w ON w.version = s.version WHERE s.version = :version`,
       { version },
     );
     if (!row) return null;
