@@ -35,7 +35,8 @@ run('logistic snapshot, embedded shape (SQLite file + in-process bus, trainer on
         LEARNER_GLOBAL_USER_FLOOR: '1000',
         LEARNER_SENDER_BLOCK_THRESHOLD: '0',
         LOGISTIC_CHECK_INTERVAL_MS: '200',
-        LOGISTIC_RETRAIN_MIN_CHANGES: '5',
+        // Any change retrains (a snapshot taken mid-stream must be followed by one of the whole set).
+        LOGISTIC_RETRAIN_MIN_CHANGES: '1',
         LOGISTIC_POLL_MS: '600000',
     });
     stack = await startStack(config, 1);
