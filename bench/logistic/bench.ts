@@ -5,7 +5,8 @@
  * PostgreSQL database on scripts/services.sh's server) gets --examples global trainings in learner_training (the token
  * ids of the corpus's messages, cycled, with their labels, as the learner writes them); then apps/api LogisticTrainer
  * retrains --runs times (read the set, features, 8 passes, encode, write the snapshot and its outbox event) and a
- * filter's load (read + decode) is timed. Prints medians: retrainMs, loadMs, snapshotBytes.
+ * filter's load (read + decode) is timed. Prints medians: retrainMs, maxStallMs (the longest the event loop was held
+ * during a retrain: what a scan in the same process could wait), loadMs, snapshotBytes.
  */
 import { loadConfig } from '@spamfilter/config';
 import { decodeLogisticWeights, tokenize } from '@spamfilter/bayes';
@@ -13,6 +14,7 @@ import { parseMessageSafe } from '@spamfilter/mail';
 import { LearnerTrainingEntity, LogisticSnapshotRepository, openDataSource, queryRows } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
 import { LogisticTrainer } from '../../apps/api/src/consumers/logistic-trainer';
 import type { OutboxRelayService } from '../../apps/api/src/services/outbox-relay.service';
@@ -51,13 +53,18 @@ export async function main(argv: string[]): Promise<void> {
     const trainer = new LogisticTrainer(ds, { kick: () => undefined } as unknown as OutboxRelayService, app);
     const repo = new LogisticSnapshotRepository(ds);
     const retrain: number[] = [];
+    const stalls: number[] = [];
     const load: number[] = [];
     let bytes = 0;
     for (let r = 0; r < runs; r++) {
       await bump(ds); // one change, so the next check retrains
+      const delay = monitorEventLoopDelay({ resolution: 5 });
+      delay.enable();
       const t0 = performance.now();
       const out = await trainer.runOnce();
       retrain.push(performance.now() - t0);
+      delay.disable();
+      stalls.push(delay.max / 1e6);
       if (out.status !== 'trained') throw new Error(`trainer: ${JSON.stringify(out)}`);
       bytes = out.bytes;
       const t1 = performance.now();
@@ -71,6 +78,7 @@ export async function main(argv: string[]): Promise<void> {
       examples,
       runs,
       retrainMs: Math.round(median(retrain)),
+      maxStallMs: Math.round(median(stalls)),
       loadMs: Math.round(median(load)),
       snapshotBytes: bytes,
       loadAverage: Math.round((loadavg()[0] as number) * 100) / 100,

@@ -1,6 +1,6 @@
 import { parseMessageSync } from '@spamfilter/mail';
 import { CharGramFeatures, tokenFeatures } from './features';
-import { extraPasses, trainLogistic, type LogisticExample } from './logistic-training';
+import { extraPasses, trainLogistic, trainLogisticInSlices, type LogisticExample } from './logistic-training';
 import { MemoryBayesStore } from './memory-bayes.store';
 import { OnlineLogistic } from './online-logistic';
 import { DEFAULT_SPAM_CLASSIFIER, SpamClassifier } from './spam-classifier';
@@ -42,6 +42,16 @@ describe('trainLogistic', () => {
     for (const ex of set) online.learn(ex.features, ex.label === 'spam');
     extraPasses(online, set, 5);
     expect(trainLogistic(set, OPTIONS, 5).weights).toEqual(online.weights);
+  });
+
+  it('in slices, letting the event loop through, gives the same weights bit for bit', async () => {
+    const set = examples();
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 0);
+    const sliced = await trainLogisticInSlices(set, OPTIONS, 8, 7);
+    clearInterval(timer);
+    expect(Buffer.from(sliced.weights.buffer).equals(Buffer.from(trainLogistic(set, OPTIONS, 8).weights.buffer))).toBe(true);
+    expect(ticks).toBeGreaterThan(0);
   });
 
   it('separates the classes it was trained on', () => {

@@ -7,7 +7,7 @@ import {
   readLogisticModelConfig,
   spamClassifierOptions,
   tokenFeatures,
-  trainLogistic,
+  trainLogisticInSlices,
   type LogisticExample,
   type LogisticModelConfig,
 } from '@spamfilter/bayes';
@@ -110,7 +110,12 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     if (this.unusableAt === globalVersion) return { status: 'skipped', reason: 'the training set still has one class only' };
 
     const set = await this.repo.newestGlobalTrainings(this.config.logistic.maxExamples);
-    const examples: LogisticExample[] = set.map((t) => ({ features: tokenFeatures(t.tokens, model.bits), label: t.label }));
+    const examples: LogisticExample[] = [];
+    for (let i = 0; i < set.length; i++) {
+      const t = set[i] as (typeof set)[number];
+      examples.push({ features: tokenFeatures(t.tokens, model.bits), label: t.label });
+      if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const spam = examples.filter((e) => e.label === 'spam').length;
     const ham = examples.length - spam;
     if (spam === 0 || ham === 0) {
@@ -118,7 +123,8 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
       return { status: 'skipped', reason: `the training set has one class only (${spam} spam, ${ham} ham)` };
     }
     this.unusableAt = null;
-    const weights = encodeLogisticWeights(trainLogistic(examples, logisticOptionsOf(model), model.passes).weights);
+    // In slices: the learner (and, embedded, the filter) keep answering while it trains.
+    const weights = encodeLogisticWeights((await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights);
     const version = await this.repo.add(
       { weights, config: model, trainedCount: examples.length, spam, ham, globalVersion, createdAt: now },
       this.config.logistic.snapshotsKept,

@@ -1,4 +1,4 @@
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { In, IsNull, type DataSource, type EntityManager } from 'typeorm';
 import { queryRows, runInTransaction } from '../transactions';
 import { LearnerTrainingEntity } from './learner-training.entity';
 
@@ -29,6 +29,9 @@ export interface GlobalTraining {
 
 /** Advisory lock key (any constant unique to this use): one logistic trainer at a time across learner instances. */
 const TRAINER_LOCK = 0x5f1a7b01;
+
+/** Token lists read per query (one bind parameter each, far below both drivers' limits). */
+const READ_CHUNK = 500;
 
 /** SQLite is one process: trainers of one database file take turns through this set instead. */
 const sqliteTrainers = new WeakSet<DataSource>();
@@ -86,15 +89,35 @@ export class LogisticSnapshotRepository {
     return Number(row?.version ?? 0);
   }
 
-  /** The newest `limit` trainings of the global layer, oldest first (the order they arrived in). */
+  /**
+   * The newest `limit` trainings of the global layer, oldest first (the order they arrived in; one learner batch
+   * shares a time, its rows then go by event id). Read as the ordered ids first (small rows), then the token lists by
+   * primary key in chunks with the event loop let through between them: on SQLite every query is synchronous, and
+   * 20,000 token lists parsed in one go would hold up the scans of the embedded filter for seconds.
+   */
   async newestGlobalTrainings(limit: number, manager: EntityManager = this.dataSource.manager): Promise<GlobalTraining[]> {
-    const rows = await manager.getRepository(LearnerTrainingEntity).find({
-      select: { eventId: true, label: true, tokens: true, createdAt: true },
+    const ids = await manager.getRepository(LearnerTrainingEntity).find({
+      select: { eventId: true, label: true, createdAt: true },
       where: { trainedGlobal: true, undoneAt: IsNull() },
       order: { createdAt: 'DESC', eventId: 'DESC' },
       take: limit,
     });
-    return rows.reverse().map((r) => ({ label: r.label, tokens: r.tokens }));
+    ids.reverse();
+    const tokens = new Map<string, readonly number[]>();
+    for (let i = 0; i < ids.length; i += READ_CHUNK) {
+      const part = ids.slice(i, i + READ_CHUNK).map((r) => r.eventId);
+      const rows = await manager.getRepository(LearnerTrainingEntity).find({
+        select: { eventId: true, tokens: true },
+        where: { eventId: In(part) },
+      });
+      for (const r of rows) tokens.set(r.eventId, r.tokens);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    // A row undone between the two reads keeps its tokens (it is still a row); none disappears (rows are not deleted).
+    return ids.flatMap((r) => {
+      const t = tokens.get(r.eventId);
+      return t ? [{ label: r.label, tokens: t }] : [];
+    });
   }
 
   /**
