@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-runs the figures of bench/eval/README.md; one JSON line per run into bench/results/eval-<name>.jsonl.
-# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron).
+# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron), then the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=.cache/corpus
@@ -40,6 +40,13 @@ enron() {
       | sed "s/^{/{\"user\":\"$user+$spam\",/" >> "$OUT/eval-enron.jsonl"
   done
 }
+pipeline() {
+  # every local check + Bayes through the scorer and the default policy, across time: deployed model vs Bayes alone
+  : > "$OUT/eval-pipeline.jsonl"
+  $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline --opt mode=bayes >> "$OUT/eval-pipeline.jsonl"
+  $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline >> "$OUT/eval-pipeline.jsonl"
+}
 sadev &
 enron &
 wait
+pipeline
