@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Re-runs the figures of bench/eval/README.md; one JSON line per run into bench/results/eval-<name>.jsonl.
-# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron).
+# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron), then the pipeline.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=.cache/corpus
@@ -9,7 +9,8 @@ mkdir -p "$OUT"
 EVAL="node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/eval/eval.ts --json"
 sadev() {
   : > "$OUT/eval-sa-dev.jsonl"
-  # the product's default (Bayes + logistic): random splits with three seeds, then across time, batch and online
+  # the deployed model (Bayes + the logistic component retrained as the learner does, bench/eval/deployed-model.ts):
+  # random splits with three seeds, then across time, batch and online
   for seed in 1 2 3; do $EVAL --train $C/sa-dev --split 0.6 --seed $seed >> "$OUT/eval-sa-dev.jsonl"; done
   $EVAL --train $C/sa-dev --split 0.6 --split-order time >> "$OUT/eval-sa-dev.jsonl"
   $EVAL --train $C/sa-dev --split 0.6 --split-order time --online --no-baseline >> "$OUT/eval-sa-dev.jsonl"
@@ -18,6 +19,9 @@ sadev() {
     $EVAL --train $C/sa-dev --split 0.6 --seed 1 --no-baseline --opt mode=$mode >> "$OUT/eval-sa-dev.jsonl"
     $EVAL --train $C/sa-dev --split 0.6 --split-order time --no-baseline --opt mode=$mode >> "$OUT/eval-sa-dev.jsonl"
   done
+  # not deployed: character 4-grams + token ids (a training record keeps only the token ids)
+  $EVAL --train $C/sa-dev --split 0.6 --seed 1 --no-baseline --opt features=grams+tokens >> "$OUT/eval-sa-dev.jsonl"
+  $EVAL --train $C/sa-dev --split 0.6 --split-order time --no-baseline --opt features=grams+tokens >> "$OUT/eval-sa-dev.jsonl"
   $EVAL --train $C/sa-dev --split 0.6 --seed 1 --headers all --no-baseline >> "$OUT/eval-sa-dev.jsonl"
   $EVAL --train $C/sa-dev --split 0.6 --split-order time --headers all --no-baseline >> "$OUT/eval-sa-dev.jsonl"
 }
@@ -36,6 +40,13 @@ enron() {
       | sed "s/^{/{\"user\":\"$user+$spam\",/" >> "$OUT/eval-enron.jsonl"
   done
 }
+pipeline() {
+  # every local check + Bayes through the scorer and the default policy, across time: deployed model vs Bayes alone
+  : > "$OUT/eval-pipeline.jsonl"
+  $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline --opt mode=bayes >> "$OUT/eval-pipeline.jsonl"
+  $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline >> "$OUT/eval-pipeline.jsonl"
+}
 sadev &
 enron &
 wait
+pipeline

@@ -16,7 +16,7 @@ for (const file of process.argv.slice(2)) {
     const nat = (r['baselines'] as { natural?: { auc: number; oneMinusRocaPct: number } } | undefined)?.natural;
     const cells = [
       `${r['user'] ? `${String(r['user'])} ` : ''}${split}`,
-      String(r['scorer']),
+      `${String(r['scorer'])}${r.opts?.['features'] ? ` ${r.opts['features']}` : ''}`,
       String(r['headers']),
       f(r['auc']),
       f(r['oneMinusRocaPct'], 3),

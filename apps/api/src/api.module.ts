@@ -10,6 +10,7 @@ import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
 import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
+import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
@@ -71,7 +72,8 @@ function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions, bus: Ev
 
 /**
  * The API app: REST + OpenAPI, the outbox relay, and with LEARNER_ENABLED the learner (consumer group on
- * spamfilter.feedback.v1). One image runs api pods, learner pods or both.
+ * spamfilter.feedback.v1) and the logistic trainer (LOGISTIC_TRAINER_ENABLED). One image runs api pods, learner pods
+ * or both.
  */
 @Module({})
 export class ApiModule {
@@ -102,6 +104,8 @@ export class ApiModule {
         { provide: LearnerBayesStores, useValue: options.learnerStores ?? new TransactionalBayesStores() },
         LearnerService,
         FeedbackConsumer,
+        // Retrains the global logistic component from the global layer's training set (LOGISTIC_*).
+        LogisticTrainer,
       );
     }
     return {

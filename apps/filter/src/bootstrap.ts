@@ -10,6 +10,7 @@ import { FilterServices, type FilterDependencies } from './services/filter-servi
 import { FilterDatabase } from './services/persistence/filter-database';
 import { databaseBayesClassifier, FilterBayesModel } from './services/bayes-model';
 import { FilterEvents } from './services/filter-events';
+import type { LogisticSnapshotLoader } from './services/logistic-model';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
 import { startOutboundForFilter, withOutbound, type OutboundForFilter } from './outbound/outbound-launcher';
@@ -102,10 +103,20 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   }
   // With a database, Bayes scans with the learner's model unless a test injects one: hot in memory, kept current from
   // spamfilter.model.v1, when there is a bus; otherwise read from its tables on every scan.
+  // The logistic component follows the newest snapshot (events and LOGISTIC_POLL_MS); Bayes alone until there is one.
   let bayesModel: FilterBayesModel | null = null;
+  let logisticLoader: LogisticSnapshotLoader | null = null;
   if (deps.database && !deps.bayes) {
-    if (bus) bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes });
-    deps = { ...deps, bayes: { classifier: bayesModel?.classifier ?? databaseBayesClassifier(config.bayes, deps.database) } };
+    const logistic = { pollMs: config.logistic.pollMs };
+    if (bus) {
+      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic);
+      deps = { ...deps, bayes: { classifier: bayesModel.classifier } };
+    } else {
+      const model = databaseBayesClassifier(config.bayes, deps.database, logistic);
+      logisticLoader = model.loader;
+      logisticLoader.start();
+      deps = { ...deps, bayes: { classifier: model.classifier } };
+    }
   }
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
@@ -138,6 +149,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       });
       await events?.close();
       await bayesModel?.close();
+      await logisticLoader?.close();
       await outbound?.close();
       await services.close();
       await app.close();

@@ -73,3 +73,18 @@ export class CharGramFeatures {
     return out.subarray(0, len);
   }
 }
+
+/**
+ * The token-id features alone: each Bayes token id hashed into [0, 2^bits) exactly as `CharGramFeatures.extract` hashes
+ * its `extra` ids, deduplicated. Signed (`id | 0`, as bayes_trained stores them) and unsigned ids give the same
+ * features, so the learner can rebuild a message's features from its training record without the message.
+ */
+export function tokenFeatures(ids: ArrayLike<number>, bits: number): Uint32Array {
+  const mask = (1 << bits) - 1;
+  const out = new Uint32Array(ids.length);
+  for (let i = 0; i < ids.length; i++) out[i] = ((ids[i] as number) ^ 0x5bd1e995) & mask;
+  out.sort();
+  let len = 0;
+  for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[len++] = out[i] as number;
+  return out.subarray(0, len);
+}

@@ -12,3 +12,5 @@ export * from './scan-training';
 export { OnlineLogistic, DEFAULT_LOGISTIC, type LogisticOptions } from './online-logistic';
 export * from './spam-classifier';
 export { spamClassifierOptions, parseLimits } from './options';
+export * from './logistic-training';
+export * from './logistic-snapshot';

@@ -4,14 +4,20 @@ import { DEFAULT_BAYES } from './bayes-classifier';
 import { DEFAULT_SPAM_CLASSIFIER, type SpamClassifierOptions } from './spam-classifier';
 import { DEFAULT_TOKENIZER } from './tokenizer';
 
-/** SpamClassifier options from the validated `bayes` configuration section (BAYES_* keys). */
+/**
+ * SpamClassifier options from the validated `bayes` configuration section (BAYES_* keys): the deployed model. The
+ * logistic component uses the token ids alone — what a training record keeps, so the learner can retrain it
+ * (bench/eval/README.md measures it against character 4-grams + tokens).
+ */
 export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
   return {
     ...DEFAULT_SPAM_CLASSIFIER,
     tokenizer: { ...DEFAULT_TOKENIZER, headers: c.headers, maxWords: c.maxWords, osbWindow: c.osbWindow },
     bayes: { ...DEFAULT_BAYES, strength: c.strength, minDev: c.minDev, maxTokens: c.maxTokens, userStrength: c.userStrength, userWeight: c.userWeight },
     logistic: c.discriminative ? { bits: c.discriminativeBits, rate: c.discriminativeRate, margin: c.discriminativeMargin } : null,
+    logisticFeatures: 'tokens',
     bayesWeight: c.bayesWeight,
+    passes: c.discriminativePasses,
   };
 }
 

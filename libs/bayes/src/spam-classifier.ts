@@ -1,15 +1,23 @@
 import type { ParsedMessage } from '@spamfilter/mail';
 import { BayesClassifier, DEFAULT_BAYES, type BayesOptions, type BayesVerdict } from './bayes-classifier';
 import type { BayesStore, Label, TrainOutcome } from './bayes-store';
-import { CharGramFeatures } from './features';
+import { CharGramFeatures, tokenFeatures } from './features';
+import { extraPasses, type LogisticExample } from './logistic-training';
 import { DEFAULT_LOGISTIC, OnlineLogistic, type LogisticOptions } from './online-logistic';
 import { DEFAULT_TOKENIZER, tokenize, type TokenSet, type TokenizerOptions } from './tokenizer';
+
+export type LogisticFeatureSet = 'grams+tokens' | 'tokens';
 
 export interface SpamClassifierOptions {
   readonly tokenizer: TokenizerOptions;
   readonly bayes: BayesOptions;
   /** The global discriminative component (null: Bayes alone). */
   readonly logistic: LogisticOptions | null;
+  /**
+   * Features of the logistic component: character 4-grams of the neutral headers and body plus the token ids
+   * (`grams+tokens`), or the token ids alone (`tokens`: all a training record keeps, so the learner can retrain).
+   */
+  readonly logisticFeatures: LogisticFeatureSet;
   /** Body characters read for character 4-grams. */
   readonly gramChars: number;
   /** Weight of the Bayes layer's compressed logit, sign(b)·ln(1 + |b|), added to the logistic logit. */
@@ -22,9 +30,10 @@ export const DEFAULT_SPAM_CLASSIFIER: SpamClassifierOptions = {
   tokenizer: DEFAULT_TOKENIZER,
   bayes: DEFAULT_BAYES,
   logistic: DEFAULT_LOGISTIC,
+  logisticFeatures: 'tokens',
   gramChars: 1500,
   bayesWeight: 0.5,
-  passes: 3,
+  passes: 8,
 };
 
 /** A message prepared once (tokens and features) for classify and learn. */
@@ -46,18 +55,20 @@ export interface SpamVerdict {
 
 /**
  * The product's statistical classifier: the layered Robinson–Fisher model (global + per-user, exact learn/unlearn in
- * a `BayesStore`) plus, optionally, a global online logistic regression over hashed tokens and character 4-grams,
- * combined in logit space. Why both: across time (train on earlier mail, test on later) the logistic component
- * generalised much better on sa-dev (AUC 0.9976 vs 0.974), while on Enron per user Bayes was stronger; the sum was
- * never the worst and usually the best (bench/eval/README.md). Bayes' chi-square logits reach ±20 for confident but
- * wrong verdicts, so they are compressed with sign·ln(1+|b|) before being added.
+ * a `BayesStore`) plus, optionally, a global logistic regression over hashed token ids (and, for experiments,
+ * character 4-grams), combined in logit space. Why both: across time (train on earlier mail, test on later) the
+ * logistic component generalised much better on sa-dev than Bayes alone, while on Enron per user Bayes was stronger;
+ * the sum was never the worst and usually the best (bench/eval/README.md). Bayes' chi-square logits reach ±20 for
+ * confident but wrong verdicts, so they are compressed with sign·ln(1+|b|) before being added.
  *
- * The logistic weights live in memory (4 MiB at 20 bits) and are exported / imported as a snapshot; user marks
- * change only that user's Bayes layer unless the caller also trains the global scope.
+ * The logistic weights live in memory (4 MiB at 20 bits). In the product they are retrained in batch from the global
+ * layer's training set by the learner (`trainLogistic`, apps/api LogisticTrainer) and installed in every filter with
+ * `useLogistic` from a snapshot (logistic-snapshot.ts); until one is installed (`useLogistic(null)`) the classifier
+ * is Bayes alone. `learn` also steps the weights online — the evaluation harness's `--online` experiments only.
  */
 export class SpamClassifier {
   readonly bayes: BayesClassifier;
-  readonly logistic: OnlineLogistic | null;
+  private current: OnlineLogistic | null;
   private readonly grams: CharGramFeatures | null;
 
   constructor(
@@ -65,13 +76,35 @@ export class SpamClassifier {
     readonly options: SpamClassifierOptions = DEFAULT_SPAM_CLASSIFIER,
   ) {
     this.bayes = new BayesClassifier(store, options.bayes);
-    this.logistic = options.logistic ? new OnlineLogistic(options.logistic) : null;
-    this.grams = options.logistic ? new CharGramFeatures(options.logistic.bits, options.gramChars) : null;
+    this.current = options.logistic ? new OnlineLogistic(options.logistic) : null;
+    this.grams =
+      options.logistic && options.logisticFeatures === 'grams+tokens' ? new CharGramFeatures(options.logistic.bits, options.gramChars) : null;
+  }
+
+  /** The logistic component's current weights (null: Bayes alone). */
+  get logistic(): OnlineLogistic | null {
+    return this.current;
+  }
+
+  /**
+   * Installs trained logistic weights (null: score with Bayes alone). Scans already running keep the weights they
+   * started with only as far as they already scored; the swap itself is one assignment, so a scan never waits for it.
+   */
+  useLogistic(model: OnlineLogistic | null): void {
+    const lr = this.options.logistic;
+    if (model && (!lr || model.weights.length !== 1 << lr.bits))
+      throw new Error(`logistic weights of ${model.weights.length} features do not fit this classifier (bits ${lr?.bits ?? 'off'})`);
+    this.current = model;
   }
 
   prepare(msg: ParsedMessage): PreparedMessage {
     const tokens = tokenize(msg, this.options.tokenizer);
-    const features = this.grams ? this.grams.extract(msg, tokens.ids) : new Uint32Array(0);
+    const lr = this.options.logistic;
+    const features = this.grams
+      ? this.grams.extract(msg, tokens.ids)
+      : lr
+        ? tokenFeatures(tokens.ids, lr.bits)
+        : new Uint32Array(0);
     return { tokens, features };
   }
 
@@ -81,21 +114,23 @@ export class SpamClassifier {
   }
 
   combine(msg: PreparedMessage, bayes: BayesVerdict): SpamVerdict {
-    if (!this.logistic) return { score: bayes.score, logit: bayes.logit, bayes, discriminative: null };
-    const z = this.logistic.score(msg.features);
+    const lr = this.current;
+    if (!lr) return { score: bayes.score, logit: bayes.logit, bayes, discriminative: null };
+    const z = lr.score(msg.features);
     const b = bayes.logit;
     const logit = z + this.options.bayesWeight * Math.sign(b) * Math.log1p(Math.abs(b));
     return { score: 1 / (1 + Math.exp(-logit)), logit, bayes, discriminative: z };
   }
 
   /**
-   * Learns a message for a user (null: the global scope). The global scope also trains the discriminative
-   * component, once per message and class (a relearn of the same class is a no-op; a correction is a step toward
-   * the new class — unlike the counts, a gradient step cannot be undone exactly).
+   * Learns a message for a user (null: the global scope). The global scope also steps the discriminative component
+   * online, once per message and class (a relearn of the same class is a no-op; a correction is a step toward the
+   * new class — unlike the counts, a gradient step cannot be undone exactly, which is why the product retrains the
+   * weights from the current training set instead).
    */
   async learn(userId: string | null, fingerprint: string, msg: PreparedMessage, label: Label, now: Date = new Date()): Promise<TrainOutcome> {
     const outcome = await this.bayes.learn(userId, fingerprint, msg.tokens, label, now);
-    if (userId === null && this.logistic && (outcome === 'learned' || outcome === 'corrected')) this.logistic.learn(msg.features, label === 'spam');
+    if (userId === null && this.current && (outcome === 'learned' || outcome === 'corrected')) this.current.learn(msg.features, label === 'spam');
     return outcome;
   }
 
@@ -103,23 +138,8 @@ export class SpamClassifier {
     return this.bayes.unlearn(userId, fingerprint, now);
   }
 
-  /** Extra passes of the discriminative component over a training set already learned with `learn`. */
-  trainBatch(examples: readonly { readonly features: Uint32Array; readonly label: Label }[]): void {
-    if (!this.logistic) return;
-    // Later passes in a seeded random order: a stream grouped by class (Enron's index is) would otherwise leave the
-    // weights tilted toward whichever class came last.
-    const order = examples.map((_, i) => i);
-    let seed = 0x2545f491;
-    for (let p = 1; p < this.options.passes; p++) {
-      for (let i = order.length - 1; i > 0; i--) {
-        seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
-        const j = seed % (i + 1);
-        [order[i], order[j]] = [order[j] as number, order[i] as number];
-      }
-      for (const i of order) {
-        const ex = examples[i] as { readonly features: Uint32Array; readonly label: Label };
-        this.logistic.learn(ex.features, ex.label === 'spam');
-      }
-    }
+  /** Extra passes of the discriminative component over a training set already learned once with `learn`. */
+  trainBatch(examples: readonly LogisticExample[]): void {
+    if (this.current) extraPasses(this.current, examples, this.options.passes);
   }
 }

@@ -6,6 +6,7 @@ import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
+import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
 
@@ -20,6 +21,7 @@ export const CONFIG_SECTIONS = {
   outbound: outboundSection,
   bayes: bayesSection,
   bayesCache: bayesCacheSection,
+  logistic: logisticSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -31,6 +33,7 @@ export type FilterConfig = AppConfig['filter'];
 export type ApiConfig = AppConfig['api'];
 export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
+export type LogisticConfig = AppConfig['logistic'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -3,7 +3,11 @@
  * spamfilter.model.v1, keyed by userId, or 'global' when userId is null, so one scope's changes stay in order).
  * The envelope is fixed here; each kind's `payload` is refined by the lib that owns it (libs/bayes for 'bayes', …).
  */
-export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation'] as const;
+/**
+ * 'logistic': a new snapshot of the global logistic component (payload `{ version }`, the same as `version`; the
+ * weights themselves are read from the database, never sent on the bus).
+ */
+export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic'] as const;
 export type ModelChangeKind = (typeof MODEL_CHANGE_KINDS)[number];
 
 export interface ModelChangeEvent {

@@ -37,3 +37,5 @@ export * from './learner/typeorm-bayes.store';
 export * from './learner/batched-bayes.store';
 export * from './learner/bayes-store.contract';
 export * from './bulk-insert';
+export * from './learner/logistic-snapshot.repository';
+export * from './learner/logistic-snapshot.entity';

@@ -27,6 +27,8 @@ import {
   BayesTrainedSqliteEntity,
 } from './learner/bayes-tables.entity';
 import { UserLayerTrainings1764200000000 } from './learner/1764200000000-user-layer-trainings.migration';
+import { LogisticSnapshot1764250000000 } from './learner/1764250000000-logistic-snapshot.migration';
+import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -58,6 +60,7 @@ export const ENTITIES: Function[] = [
   BayesScopeEntity,
   BayesTokenEntity,
   BayesTrainedEntity,
+  LogisticSnapshotEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -75,4 +78,5 @@ export const MIGRATIONS: Function[] = [
   OutboundAuditAppendOnly1764000000000,
   BayesTables1764100000000,
   UserLayerTrainings1764200000000,
+  LogisticSnapshot1764250000000,
 ];

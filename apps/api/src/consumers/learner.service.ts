@@ -10,6 +10,7 @@ import {
 import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { AppConfig } from '@spamfilter/config';
 import {
+  GLOBAL_CHANGES_COUNTER,
   LearnerTrainingEntity,
   queryRows,
   runInTransaction,
@@ -354,6 +355,9 @@ export class LearnerService {
       batch.deltas.set(scope, sum);
     }
     sum.add(tokens, label, sign);
+    // The logistic trainer retrains after so many changes of the global training set (not batches: see
+    // LogisticSnapshotRepository.globalVersion).
+    if (scope === GLOBAL_SCOPE) batch.bumpVersion(GLOBAL_CHANGES_COUNTER);
     const payload: BayesDeltaPayload = {
       tokens,
       spam: label === 'spam' ? sign : 0,

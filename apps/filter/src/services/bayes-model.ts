@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   SpamClassifier,
   spamClassifierOptions,
@@ -15,6 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { CachedBayesStore, DEFAULT_BAYES_CACHE, type BayesCacheOptions } from './bayes-cache';
+import { LogisticSnapshotLoader, type LogisticLoaderOptions } from './logistic-model';
 import type { FilterDatabase } from './persistence/filter-database';
 
 /**
@@ -22,11 +24,18 @@ import type { FilterDatabase } from './persistence/filter-database';
  * The learner stores no tokenizer of its own — it trains the token ids this filter wrote into scan_record.training
  * (and, for raw marks, apps/api's `scanTraining(parsed)`, which tokenizes with DEFAULT_TOKENIZER: equal to the
  * BAYES_* tokenizer defaults, so keep BAYES_HEADERS/BAYES_MAX_WORDS/BAYES_OSB_WINDOW at their defaults or raw marks
- * train other ids than the filter looks up). `logistic: null`: the discriminative component's weights are not
- * persisted or trained by the learner, so a filter would score with untrained (zero) weights — Bayes alone.
+ * train other ids than the filter looks up). The logistic component scores the same token ids with the weights of
+ * the newest snapshot the learner's LogisticTrainer wrote (logistic-model.ts); until one is loaded, Bayes alone.
  */
 export function filterBayesOptions(config: BayesConfig): SpamClassifierOptions {
-  return { ...spamClassifierOptions(config), logistic: null };
+  return spamClassifierOptions(config);
+}
+
+/** A filter's classifier: the deployed options, Bayes alone until a logistic snapshot is installed. */
+function filterClassifier(store: BayesStore, config: BayesConfig): SpamClassifier {
+  const classifier = new SpamClassifier(store, filterBayesOptions(config));
+  classifier.useLogistic(null);
+  return classifier;
 }
 
 /**
@@ -69,10 +78,23 @@ export class FilterDbBayesStore implements BayesStore {
   }
 }
 
-/** The filter's default Bayes model when it has a database: the learner's tables, learner-compatible options. */
-export function databaseBayesClassifier(config: BayesConfig, database: FilterDatabase): SpamClassifier {
-  return new SpamClassifier(new FilterDbBayesStore(database), filterBayesOptions(config));
+/**
+ * The filter's default Bayes model when it has a database but no bus: the learner's tables read per scan, and the
+ * logistic snapshot polled (LOGISTIC_POLL_MS). Call `loader.start()`, and `loader.close()` on shutdown.
+ */
+export function databaseBayesClassifier(
+  config: BayesConfig,
+  database: FilterDatabase,
+  logistic: LogisticLoaderOptions = DEFAULT_LOGISTIC_LOADER,
+): { readonly classifier: SpamClassifier; readonly loader: LogisticSnapshotLoader } {
+  const classifier = filterClassifier(new FilterDbBayesStore(database), config);
+  return { classifier, loader: new LogisticSnapshotLoader(classifier, database, logistic, logWarning) };
 }
+
+export const DEFAULT_LOGISTIC_LOADER: LogisticLoaderOptions = { pollMs: 60_000 };
+
+const logger = new Logger('LogisticSnapshotLoader');
+const logWarning = (message: string): void => logger.warn(message);
 
 /**
  * The filter's hot Bayes model (bayes-cache.ts) and its subscription to spamfilter.model.v1: each filter instance
@@ -83,6 +105,7 @@ export class FilterBayesModel {
   private constructor(
     readonly classifier: SpamClassifier,
     readonly cache: CachedBayesStore,
+    readonly logistic: LogisticSnapshotLoader,
     private readonly subscription: Subscription,
   ) {}
 
@@ -91,24 +114,31 @@ export class FilterBayesModel {
     database: FilterDatabase,
     bus: EventBus,
     options: BayesCacheOptions = DEFAULT_BAYES_CACHE,
+    logisticOptions: LogisticLoaderOptions = DEFAULT_LOGISTIC_LOADER,
   ): Promise<FilterBayesModel> {
     const cache = new CachedBayesStore(database, options);
+    const classifier = filterClassifier(cache, config);
+    const logistic = new LogisticSnapshotLoader(classifier, database, logisticOptions, logWarning);
     // Subscribed (and pinned to the end offsets) before anything is loaded: no change can fall in between.
     const subscription = await bus.subscribe(
       'spamfilter.model.v1',
       `filter-bayes-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
       (event) => {
-        cache.apply(event);
+        if (event.kind === 'logistic') logistic.onEvent(event);
+        else cache.apply(event);
         return Promise.resolve();
       },
       { fromBeginning: false },
     );
     // The global scope before the first scan when the database is already up; otherwise on first use.
     void cache.warm().catch(() => undefined);
-    return new FilterBayesModel(new SpamClassifier(cache, filterBayesOptions(config)), cache, subscription);
+    // The newest logistic snapshot in the background (subscribed first, so a newer version's event is not missed).
+    logistic.start();
+    return new FilterBayesModel(classifier, cache, logistic, subscription);
   }
 
   async close(): Promise<void> {
     await this.subscription.stop();
+    await this.logistic.close();
   }
 }

@@ -57,6 +57,7 @@ export class FilterEvents {
             this.onBayesChange?.(event);
             break;
           case 'reputation':
+          case 'logistic': // snapshots are FilterBayesModel's (its own subscription loads them); nothing cached here
             break;
         }
         return Promise.resolve();

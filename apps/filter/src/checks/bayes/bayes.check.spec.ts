@@ -71,5 +71,7 @@ describe('BayesCheck', () => {
     expect(bayesHit(0.01, -4.6)).toMatchObject({ name: 'BAYES_HAM', factor: 1 });
     expect(bayesHit(0.9, 2.2)).toMatchObject({ name: 'BAYES_SPAM', factor: 1 });
     expect(bayesHit(0.7, 0.85)?.factor).toBeCloseTo(0.5, 2);
+    expect(bayesHit(0.99, 4.6)?.options).toEqual(['99.00%', 'logit=4.6']);
+    expect(bayesHit(0.99, 4.6, 2.345)?.options).toEqual(['99.00%', 'logit=4.6', 'lr=2.35']);
   });
 });

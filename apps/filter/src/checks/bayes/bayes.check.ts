@@ -81,7 +81,7 @@ export class BayesCheck implements Check {
       const learnedSpam = v.bayes.globalTrained.spam + v.bayes.userTrained.spam;
       const learnedHam = v.bayes.globalTrained.ham + v.bayes.userTrained.ham;
       if (learnedSpam < this.options.minLearns || learnedHam < this.options.minLearns) continue;
-      const hit = bayesHit(v.score, v.logit);
+      const hit = bayesHit(v.score, v.logit, v.discriminative);
       if (hit) hits.push({ ...hit, recipients });
     }
     return hits;
@@ -91,11 +91,14 @@ export class BayesCheck implements Check {
 /**
  * Dynamic factor from the probability: nothing between 0.4 and 0.6, full weight from 0.9 (and at 0.1 or less for
  * ham) — libs/bayes' spam cutoff (SpamBayes' 0.9): the model's own "this is spam" is a full BAYES_SPAM, which with
- * the default weight (7) tags on its own, and still needs other evidence to reach reject (15).
+ * the default weight (7) tags on its own, and still needs other evidence to reach reject (15). Options: the
+ * probability, the combined logit and, when the logistic component scored (a snapshot is loaded), its own logit
+ * (`lr=`), so a verdict shows what each part said.
  */
-export function bayesHit(p: number, logit: number): SymbolHit | null {
-  const option = `${(p * 100).toFixed(2)}%`;
-  if (p >= 0.6) return { name: 'BAYES_SPAM', factor: Math.min(1, (p - 0.5) / 0.4), options: [option, `logit=${logit.toFixed(1)}`] };
-  if (p <= 0.4) return { name: 'BAYES_HAM', factor: Math.min(1, (0.5 - p) / 0.4), options: [option, `logit=${logit.toFixed(1)}`] };
+export function bayesHit(p: number, logit: number, discriminative: number | null = null): SymbolHit | null {
+  const options = [`${(p * 100).toFixed(2)}%`, `logit=${logit.toFixed(1)}`];
+  if (discriminative !== null) options.push(`lr=${discriminative.toFixed(2)}`);
+  if (p >= 0.6) return { name: 'BAYES_SPAM', factor: Math.min(1, (p - 0.5) / 0.4), options };
+  if (p <= 0.4) return { name: 'BAYES_HAM', factor: Math.min(1, (0.5 - p) / 0.4), options };
   return null;
 }
