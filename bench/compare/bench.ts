@@ -2,13 +2,13 @@
  * Our classifier against rspamd's and SpamAssassin's, trained and tested on the same split of the same messages
  * (issue 3). See bench/compare/README.md.
  *   npm run -s eval:compare -- --corpus DIR [--split 0.6] [--split-order time|random] [--seed N]
- *                              [--headers neutral|all] [--user NAME] [--systems ours,sa,rspamd] [--pipeline] [--json]
+ *                              [--headers neutral|all] [--user NAME] [--sample N] [--systems ours,sa,rspamd] [--pipeline] [--json]
  *   npm run -s bench -- compare …   (the same)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMessages, readIndex, splitEntries, type CorpusMessage } from '../lib/corpus';
+import { loadMessages, readIndex, seededRandom, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
 import { BayesScorer } from '../eval/bayes.scorer';
 import { metricsOf, round, run } from '../eval/eval';
 import { ratesAt, type Scored } from '../eval/metrics';
@@ -34,6 +34,8 @@ export interface CompareArgs {
   seed: number;
   headers: 'neutral' | 'all';
   user: string | null;
+  /** At most this many messages of each class (a seeded sample, index order kept); null = all. */
+  sample: number | null;
   systems: System[];
   pipeline: boolean;
   json: boolean;
@@ -41,7 +43,7 @@ export interface CompareArgs {
 
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const a: CompareArgs = {
-    corpus: '', split: 0.6, splitOrder: 'random', seed: 1, headers: 'neutral', user: null, systems: ['ours', 'sa', 'rspamd'], pipeline: false, json: false,
+    corpus: '', split: 0.6, splitOrder: 'random', seed: 1, headers: 'neutral', user: null, sample: null, systems: ['ours', 'sa', 'rspamd'], pipeline: false, json: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i] as string;
@@ -57,6 +59,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
       case '--seed': a.seed = Number(v()); break;
       case '--headers': { const h = v(); if (h !== 'neutral' && h !== 'all') throw new Error('--headers neutral|all'); a.headers = h; break; }
       case '--user': a.user = v(); break;
+      case '--sample': a.sample = Number(v()); break;
       case '--systems': {
         const list = v().split(',').map((s) => s.trim());
         for (const s of list) if (s !== 'ours' && s !== 'sa' && s !== 'rspamd') throw new Error(`--systems: unknown ${s} (ours, sa, rspamd)`);
@@ -70,8 +73,24 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   }
   if (!a.corpus) throw new Error('--corpus DIR is required');
   if (!(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
+  if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0)) throw new Error('--sample N needs a positive integer');
   if (a.user !== null && !(a.user in ENRON_USERS)) throw new Error(`--user: one of ${Object.keys(ENRON_USERS).join(', ')}`);
   return a;
+}
+
+/** At most `n` entries of each class, drawn with a seeded shuffle; the sample keeps index order. */
+export function sampleEntries<T extends CorpusEntry>(entries: readonly T[], n: number, seed: number): T[] {
+  const rnd = seededRandom(seed ^ 0x5eed);
+  const keep = new Set<T>();
+  for (const label of ['spam', 'ham'] as const) {
+    const cls = entries.filter((e) => e.label === label);
+    for (let i = cls.length - 1; i > 0; i--) {
+      const j = Math.floor(rnd() * (i + 1));
+      [cls[i], cls[j]] = [cls[j] as T, cls[i] as T];
+    }
+    for (const e of cls.slice(0, n)) keep.add(e);
+  }
+  return entries.filter((e) => keep.has(e));
 }
 
 type Row = ReturnType<typeof metricsOf> & Record<string, unknown>;
@@ -99,7 +118,9 @@ const elapsed = (t0: number): number => Math.round((Date.now() - t0) / 1000);
 
 export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Record<string, unknown>> {
   const filter = args.user === null ? null : new RegExp(`^(ham/${args.user}|spam/${ENRON_USERS[args.user]})/`);
-  const { train: trainEntries, test: testEntries } = splitEntries(readIndex(args.corpus, filter), args.split, args.splitOrder, args.seed);
+  const all = readIndex(args.corpus, filter);
+  const entries = args.sample === null ? all : sampleEntries(all, args.sample, args.seed);
+  const { train: trainEntries, test: testEntries } = splitEntries(entries, args.split, args.splitOrder, args.seed);
   // Every system gets the same bytes: with neutral headers, the rewritten copies (bench/compare/neutral-headers.ts).
   const prepare = (msgs: CorpusMessage[]): CorpusMessage[] => (args.headers === 'neutral' ? msgs.map((m) => ({ ...m, raw: neutralizeHeaders(m.raw) })) : msgs);
   const train = prepare(loadMessages(args.corpus, trainEntries));
@@ -152,6 +173,7 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
     user: args.user === null ? null : `${args.user}+${ENRON_USERS[args.user]}`,
     split: { fraction: args.split, order: args.splitOrder, seed: args.splitOrder === 'random' ? args.seed : null },
     headers: args.headers,
+    sample: args.sample === null ? null : { perClass: args.sample, seed: args.seed, of: { ham: all.filter((e) => e.label === 'ham').length, spam: all.filter((e) => e.label === 'spam').length } },
     train: count(train),
     test: count(test),
     rows,

@@ -40,7 +40,7 @@ export function parseSpamdReply(reply: string): ReferenceScore {
   let full = rounded;
   if (tests !== null) {
     let sum = 0;
-    for (const m of tests.matchAll(/([A-Z0-9_]+)=(-?[\d.]+)/g)) sum += Number(m[2]);
+    for (const m of tests.matchAll(/([A-Za-z0-9_]+)=(-?[\d.]+)/g)) sum += Number(m[2]);
     // trust the precise sum only when it agrees with spamd's own (rounded) score
     if (Math.abs(sum - rounded) <= 0.051) full = Math.round(sum * 1000) / 1000;
   }
