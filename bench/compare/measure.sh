@@ -22,6 +22,6 @@ if [ "$what" = enron ] || [ "$what" = all ]; then
   # Enron-Spam's per-user pairing, neutral headers; its index is grouped by folder, not time, so the split is the
   # stratified random one. --sample caps each class (seeded) so SpamAssassin finishes in minutes per user.
   for user in ${ENRON_USERS:-beck-s lokay-m kaminski-v farmer-d kitchen-l williams-w3}; do
-    $CMP --corpus $C/enron --user "$user" --split 0.6 --seed 1 --headers neutral --sample "${SAMPLE:-1500}" >> "$OUT/compare-enron.jsonl"
+    $CMP --corpus $C/enron --user "$user" --split 0.6 --seed 1 --headers neutral --sample "${SAMPLE:-1500}" --pipeline >> "$OUT/compare-enron.jsonl"
   done
 fi

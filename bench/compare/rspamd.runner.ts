@@ -101,7 +101,9 @@ export class RspamdRunner {
     const outcomes = new Map<string, number>();
     for (const m of train) {
       const r = await this.http(this.controllerPort, 'POST', m.label === 'spam' ? '/learnspam' : '/learnham', m.raw, { 'Learn-Type': 'bulk' });
-      const key = r.status === 200 ? 'learned' : `${r.status} ${(/"error"\s*:\s*"([^"]{0,60})/.exec(r.body)?.[1] ?? '').replace(/<[^>]*>/g, '')}`.trim();
+      // the error names the message (`<id> has been already learned as ham`): drop the id so outcomes group
+      const reason = (/"error"\s*:\s*"([^"]*)/.exec(r.body)?.[1] ?? '').replace(/<[^>]*>/g, '').trim().slice(0, 50);
+      const key = r.status === 200 ? 'learned' : `${r.status} ${reason}`.trim();
       outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
       if (r.status >= 500 || r.status === 0) throw new Error(`rspamd learn: ${r.status} ${r.body.slice(0, 200)}`);
     }

@@ -1,0 +1,51 @@
+/**
+ * Markdown tables from the JSON lines bench/compare/measure.sh writes, one table per run and a verdict line (does
+ * ours-both beat every reference row on 1-ROCA and on FPR at its default threshold?):
+ *   node -r ts-node/register/transpile-only bench/compare/summarize.ts bench/results/compare-*.jsonl
+ */
+import { readFileSync } from 'node:fs';
+
+interface Row {
+  auc: number; oneMinusRocaPct: number; threshold: number; fpr: number; fnr: number; recallAtFpr0_1: number; recallAtFpr1: number;
+  hardHamFpr: number | null; silent?: number; fprAtReject?: number; fnrAtReject?: number;
+}
+interface Run {
+  corpus: string; user: string | null; split: { fraction: number; order: string; seed: number | null }; headers: string;
+  sample: { perClass: number } | null; train: { ham: number; spam: number }; test: { ham: number; spam: number };
+  rows: Record<string, Row>; loadAverage: number; finishedAt: string;
+}
+
+const f = (x: number | null | undefined, d = 4): string => (typeof x === 'number' ? String(Math.round(x * 10 ** d) / 10 ** d) : '–');
+const pct = (x: number | null | undefined): string => (typeof x === 'number' ? `${Math.round(x * 10000) / 100}%` : '–');
+const REFERENCES = ['sa-bayes', 'sa-full', 'rspamd-bayes', 'rspamd-full'];
+
+export function title(r: Run): string {
+  const split = r.split.order === 'time' ? `time ${r.split.fraction * 100}/${100 - r.split.fraction * 100}` : `random ${r.split.fraction} seed ${String(r.split.seed)}`;
+  return `${r.corpus}${r.user ? ` ${r.user}` : ''}, ${split}, ${r.headers} headers${r.sample ? `, sample ≤${r.sample.perClass}/class` : ''}`;
+}
+
+export function table(r: Run): string {
+  const lines = [
+    `**${title(r)}** — train ${r.train.ham} ham / ${r.train.spam} spam, test ${r.test.ham} ham / ${r.test.spam} spam, load ${r.loadAverage}`,
+    '',
+    '| system | AUC | 1-ROCA % | threshold | FPR@thr | FNR@thr | recall@0.1% FP | recall@1% FP | hard_ham FPR |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const [name, x] of Object.entries(r.rows)) {
+    lines.push(`| ${name} | ${f(x.auc)} | ${f(x.oneMinusRocaPct, 3)} | ${f(x.threshold, 3)} | ${pct(x.fpr)} | ${pct(x.fnr)} | ${f(x.recallAtFpr0_1, 3)} | ${f(x.recallAtFpr1, 3)} | ${pct(x.hardHamFpr)} |`);
+  }
+  const ours = r.rows['ours-both'];
+  const refs = REFERENCES.filter((k) => r.rows[k]);
+  if (ours && refs.length > 0) {
+    const roca = refs.filter((k) => (r.rows[k] as Row).oneMinusRocaPct <= ours.oneMinusRocaPct);
+    const fpr = refs.filter((k) => (r.rows[k] as Row).fpr <= ours.fpr);
+    lines.push('', `ours-both beats all on 1-ROCA: ${roca.length === 0 ? 'yes' : `no (${roca.join(', ')} ≤)`}; on FPR@thr: ${fpr.length === 0 ? 'yes' : `no (${fpr.join(', ')} ≤)`}`);
+  }
+  return lines.join('\n');
+}
+
+if (require.main === module) {
+  for (const file of process.argv.slice(2)) {
+    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) process.stdout.write(`${table(JSON.parse(line) as Run)}\n\n`);
+  }
+}
