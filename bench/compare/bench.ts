@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loadMessages, readIndex, seededRandom, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
 import { BayesScorer } from '../eval/bayes.scorer';
 import { metricsOf, round, run } from '../eval/eval';
-import { ratesAt, type Scored } from '../eval/metrics';
+import { ratesAt, recallAtFpr, type Scored } from '../eval/metrics';
 import { PipelineScorer } from '../eval/pipeline.scorer';
 import type { Scorer } from '../eval/scorer';
 import { neutralizeHeaders } from './neutral-headers';
@@ -98,10 +98,10 @@ type Row = ReturnType<typeof metricsOf> & Record<string, unknown>;
 const scoredOf = (test: readonly CorpusMessage[], scores: readonly number[]): (Scored & { path: string })[] =>
   test.map((m, i) => ({ score: scores[i] as number, spam: m.label === 'spam', path: m.path }));
 
-async function ours(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[]): Promise<Row> {
+async function ours(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[]): Promise<{ row: Row; scored: Scored[] }> {
   const t0 = Date.now();
   const res = await run(scorer, train, test, false);
-  return { ...metricsOf(res.scored, scorer.threshold), seconds: Math.round((Date.now() - t0) / 1000) };
+  return { row: { ...metricsOf(res.scored, scorer.threshold), seconds: Math.round((Date.now() - t0) / 1000) }, scored: res.scored };
 }
 
 /** The two rows of a reference tool from one scan of each test message: its Bayes alone (p ≥ 0.5) and its full score. */
@@ -129,15 +129,18 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
   const rows: Record<string, Row> = {};
   const notes: string[] = [];
   const versions: Record<string, string> = {};
+  let oursBoth: Scored[] | null = null;
   const work = mkdtempSync(join(tmpdir(), 'compare-'));
   cleanup.add('temp dir', () => rmSync(work, { recursive: true, force: true }));
 
   if (args.systems.includes('ours')) {
     // the scorers see the rewritten bytes, so their own header option is moot for neutral; `all` keeps every header
     const opts = { headers: args.headers, seed: args.seed };
-    rows['ours-both'] = await ours(new BayesScorer({ ...opts, opts: new Map() }), train, test);
-    rows['ours-bayes'] = await ours(new BayesScorer({ ...opts, opts: new Map([['mode', 'bayes']]) }), train, test);
-    if (args.pipeline) rows['ours-pipeline'] = await ours(new PipelineScorer({ ...opts, opts: new Map() }), train, test);
+    const both = await ours(new BayesScorer({ ...opts, opts: new Map() }), train, test);
+    rows['ours-both'] = both.row;
+    oursBoth = both.scored;
+    rows['ours-bayes'] = (await ours(new BayesScorer({ ...opts, opts: new Map([['mode', 'bayes']]) }), train, test)).row;
+    if (args.pipeline) rows['ours-pipeline'] = (await ours(new PipelineScorer({ ...opts, opts: new Map() }), train, test)).row;
   }
   if (args.systems.includes('sa')) {
     const sa = new SpamAssassinRunner(cleanup, join(work, 'sa'));
@@ -167,6 +170,13 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
     rows['rspamd-bayes'] = r.bayes;
     rows['rspamd-full'] = { ...r.full, fprAtReject: round(atReject.fpr), fnrAtReject: round(atReject.fnr) };
     notes.push(...rs.notes);
+  }
+  // The same operating point: ours-both's miss rate when it is allowed exactly the false positives a row made at its
+  // own default threshold (same test set, so the same ham count) — thresholds are not comparable across systems.
+  if (oursBoth !== null) {
+    for (const [name, row] of Object.entries(rows)) {
+      if (name !== 'ours-both') row['oursBothFnrAtSameFpr'] = round(1 - recallAtFpr(oursBoth, row.fpr));
+    }
   }
   return {
     corpus: args.corpus.replace(/\/+$/, '').split('/').pop(),

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 
 interface Row {
   auc: number; oneMinusRocaPct: number; threshold: number; fpr: number; fnr: number; recallAtFpr0_1: number; recallAtFpr1: number;
-  hardHamFpr: number | null; silent?: number; fprAtReject?: number; fnrAtReject?: number;
+  hardHamFpr: number | null; silent?: number; oursBothFnrAtSameFpr?: number; fprAtReject?: number; fnrAtReject?: number;
 }
 interface Run {
   corpus: string; user: string | null; split: { fraction: number; order: string; seed: number | null }; headers: string;
@@ -28,11 +28,11 @@ export function table(r: Run): string {
   const lines = [
     `**${title(r)}** — train ${r.train.ham} ham / ${r.train.spam} spam, test ${r.test.ham} ham / ${r.test.spam} spam, load ${r.loadAverage}`,
     '',
-    '| system | AUC | 1-ROCA % | threshold | FPR@thr | FNR@thr | recall@0.1% FP | recall@1% FP | hard_ham FPR |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| system | AUC | 1-ROCA % | threshold | FPR@thr | FNR@thr | ours-both FNR at that FPR | recall@0.1% FP | recall@1% FP | hard_ham FPR |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, x] of Object.entries(r.rows)) {
-    lines.push(`| ${name} | ${f(x.auc)} | ${f(x.oneMinusRocaPct, 3)} | ${f(x.threshold, 3)} | ${pct(x.fpr)} | ${pct(x.fnr)} | ${f(x.recallAtFpr0_1, 3)} | ${f(x.recallAtFpr1, 3)} | ${pct(x.hardHamFpr)} |`);
+    lines.push(`| ${name} | ${f(x.auc)} | ${f(x.oneMinusRocaPct, 3)} | ${f(x.threshold, 3)} | ${pct(x.fpr)} | ${pct(x.fnr)} | ${pct(x.oursBothFnrAtSameFpr)} | ${f(x.recallAtFpr0_1, 3)} | ${f(x.recallAtFpr1, 3)} | ${pct(x.hardHamFpr)} |`);
   }
   const ours = r.rows['ours-both'];
   const refs = REFERENCES.filter((k) => r.rows[k]);
