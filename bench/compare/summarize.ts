@@ -1,7 +1,8 @@
 /**
  * Markdown tables from the JSON lines bench/compare/measure.sh writes, one table per run and a verdict line (does
  * ours-both beat every reference row on 1-ROCA and on FPR at its default threshold?):
- *   node -r ts-node/register/transpile-only bench/compare/summarize.ts bench/results/compare-*.jsonl
+ *   node -r ts-node/register/transpile-only bench/compare/summarize.ts [--overview] bench/results/compare-*.jsonl
+ * `--overview`: one line per run, 1-ROCA % / FPR at the default threshold of each system.
  */
 import { readFileSync } from 'node:fs';
 
@@ -37,15 +38,40 @@ export function table(r: Run): string {
   const ours = r.rows['ours-both'];
   const refs = REFERENCES.filter((k) => r.rows[k]);
   if (ours && refs.length > 0) {
-    const roca = refs.filter((k) => (r.rows[k] as Row).oneMinusRocaPct <= ours.oneMinusRocaPct);
-    const fpr = refs.filter((k) => (r.rows[k] as Row).fpr <= ours.fpr);
-    lines.push('', `ours-both beats all on 1-ROCA: ${roca.length === 0 ? 'yes' : `no (${roca.join(', ')} ≤)`}; on FPR@thr: ${fpr.length === 0 ? 'yes' : `no (${fpr.join(', ')} ≤)`}`);
+    const verdict = (key: 'oneMinusRocaPct' | 'fpr'): string => {
+      const worse = refs.filter((k) => (r.rows[k] as Row)[key] < ours[key]);
+      const tied = refs.filter((k) => (r.rows[k] as Row)[key] === ours[key]);
+      if (worse.length === 0 && tied.length === 0) return 'yes';
+      return [worse.length > 0 ? `loses to ${worse.join(', ')}` : '', tied.length > 0 ? `ties ${tied.join(', ')}` : ''].filter(Boolean).join('; ');
+    };
+    lines.push('', `ours-both better than every reference row — on 1-ROCA: ${verdict('oneMinusRocaPct')}; on FPR@thr: ${verdict('fpr')}`);
+  }
+  return lines.join('\n');
+}
+
+const SYSTEMS = ['ours-both', 'ours-bayes', 'sa-bayes', 'sa-full', 'rspamd-bayes', 'rspamd-full'];
+
+/** One line per run: `1-ROCA % / FPR at the default threshold` of each system, the best 1-ROCA and lowest FPR in bold. */
+export function overview(runs: readonly Run[]): string {
+  const lines = [`| run | ${SYSTEMS.join(' | ')} |`, `|---|${SYSTEMS.map(() => '---').join('|')}|`];
+  for (const r of runs) {
+    const present = SYSTEMS.filter((k) => r.rows[k]);
+    const best = Math.min(...present.map((k) => (r.rows[k] as Row).oneMinusRocaPct));
+    const lowest = Math.min(...present.map((k) => (r.rows[k] as Row).fpr));
+    const cell = (k: string): string => {
+      const x = r.rows[k];
+      if (!x) return '–';
+      const roca = f(x.oneMinusRocaPct, 3);
+      return `${x.oneMinusRocaPct === best ? `**${roca}**` : roca} / ${x.fpr === lowest ? `**${pct(x.fpr)}**` : pct(x.fpr)}`;
+    };
+    lines.push(`| ${title(r)} | ${SYSTEMS.map(cell).join(' | ')} |`);
   }
   return lines.join('\n');
 }
 
 if (require.main === module) {
-  for (const file of process.argv.slice(2)) {
-    for (const line of readFileSync(file, 'utf8').split('\n').filter(Boolean)) process.stdout.write(`${table(JSON.parse(line) as Run)}\n\n`);
-  }
+  const args = process.argv.slice(2);
+  const runs = args.filter((a) => a !== '--overview').flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run));
+  if (args.includes('--overview')) process.stdout.write(`${overview(runs)}\n`);
+  else for (const r of runs) process.stdout.write(`${table(r)}\n\n`);
 }
