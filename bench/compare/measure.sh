@@ -13,9 +13,9 @@ what=${1:-all}
 if [ "$what" = sa-dev ] || [ "$what" = all ]; then
   : > "$OUT/compare-sa-dev.jsonl"
   # the unseen, later mail: train on the first 60% of the index, test on the last 40%
-  $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers neutral >> "$OUT/compare-sa-dev.jsonl"
-  $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers all >> "$OUT/compare-sa-dev.jsonl"
-  $CMP --corpus $C/sa-dev --split 0.6 --seed 1 --headers neutral >> "$OUT/compare-sa-dev.jsonl"
+  $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers neutral --pipeline >> "$OUT/compare-sa-dev.jsonl"
+  $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers all --pipeline >> "$OUT/compare-sa-dev.jsonl"
+  $CMP --corpus $C/sa-dev --split 0.6 --seed 1 --headers neutral --pipeline >> "$OUT/compare-sa-dev.jsonl"
 fi
 if [ "$what" = enron ] || [ "$what" = all ]; then
   : > "$OUT/compare-enron.jsonl"
