@@ -15,7 +15,7 @@ if [ "$what" = sa-dev ] || [ "$what" = all ]; then
   # the unseen, later mail: train on the first 60% of the index, test on the last 40%
   $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers neutral --pipeline >> "$OUT/compare-sa-dev.jsonl"
   $CMP --corpus $C/sa-dev --split 0.6 --split-order time --headers all --pipeline >> "$OUT/compare-sa-dev.jsonl"
-  $CMP --corpus $C/sa-dev --split 0.6 --seed 1 --headers neutral --pipeline >> "$OUT/compare-sa-dev.jsonl"
+  for seed in 1 2 3; do $CMP --corpus $C/sa-dev --split 0.6 --seed $seed --headers neutral --pipeline >> "$OUT/compare-sa-dev.jsonl"; done
 fi
 if [ "$what" = enron ] || [ "$what" = all ]; then
   : > "$OUT/compare-enron.jsonl"
