@@ -65,7 +65,7 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
   return a;
 }
 
-interface RunResult {
+export interface RunResult {
   scored: (Scored & { path: string })[];
   learnPerSec: number;
   classifyPerSec: number;
@@ -79,7 +79,7 @@ function cpuSeconds(): number {
   return (u.user + u.system) / 1e6;
 }
 
-async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[], online: boolean): Promise<RunResult> {
+export async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[], online: boolean): Promise<RunResult> {
   let c0 = cpuSeconds();
   let t0 = process.hrtime.bigint();
   for (const m of train) await scorer.learn(m, m.label);
@@ -115,7 +115,27 @@ async function run(scorer: Scorer, train: readonly CorpusMessage[], test: readon
   };
 }
 
-const round = (x: number, d = 6): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+export const round = (x: number, d = 6): number => (Number.isFinite(x) ? Math.round(x * 10 ** d) / 10 ** d : x);
+
+/** The accuracy fields of a result: ranking (AUC), rates at `threshold`, recall at FP budgets, hard_ham FPR, counts. */
+export function metricsOf(scored: readonly (Scored & { path: string })[], threshold: number) {
+  const rates = ratesAt(scored, threshold);
+  const hard = scored.filter((s) => !s.spam && /(^|\/)hard_ham\//.test(s.path));
+  const a = auc(scored);
+  return {
+    auc: round(a),
+    oneMinusRocaPct: round((1 - a) * 100, 4),
+    threshold: round(threshold, 4),
+    fpr: round(rates.fpr),
+    fnr: round(rates.fnr),
+    recallAtFpr0_1: round(recallAtFpr(scored, 0.001)),
+    recallAtFpr1: round(recallAtFpr(scored, 0.01)),
+    hardHamFpr: hard.length > 0 ? round(ratesAt(hard, threshold).fpr) : null,
+    hardHam: hard.length,
+    ham: scored.filter((s) => !s.spam).length,
+    spam: scored.filter((s) => s.spam).length,
+  };
+}
 
 export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>> {
   let trainMsgs: CorpusMessage[];
@@ -139,26 +159,13 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
     for (const s of spam) process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}\n`);
     for (const s of ham) process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}\n`);
   }
-  const rates = ratesAt(res.scored, scorer.threshold);
-  const hard = res.scored.filter((s) => !s.spam && /(^|\/)hard_ham\//.test(s.path));
-  const a = auc(res.scored);
   const out: Record<string, unknown> = {
     scorer: scorer.name,
     mode: args.online ? 'online' : 'batch',
     split: args.split === null ? null : { fraction: args.split, order: args.splitOrder, seed: args.seed },
     headers: args.headers,
     train: trainMsgs.length,
-    auc: round(a),
-    oneMinusRocaPct: round((1 - a) * 100, 4),
-    threshold: round(scorer.threshold, 4),
-    fpr: round(rates.fpr),
-    fnr: round(rates.fnr),
-    recallAtFpr0_1: round(recallAtFpr(res.scored, 0.001)),
-    recallAtFpr1: round(recallAtFpr(res.scored, 0.01)),
-    hardHamFpr: hard.length > 0 ? round(ratesAt(hard, scorer.threshold).fpr) : null,
-    hardHam: hard.length,
-    ham: res.scored.filter((s) => !s.spam).length,
-    spam: res.scored.filter((s) => s.spam).length,
+    ...metricsOf(res.scored, scorer.threshold),
     learnPerSec: Math.round(res.learnPerSec),
     classifyPerSec: Math.round(res.classifyPerSec),
     learnPerCpuSec: Math.round(res.learnPerCpuSec),
