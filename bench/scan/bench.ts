@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--no-dns] [--json]`
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--env KEY=VALUE…] [--no-dns] [--json]`
  *
  * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
  * and peakRssMb. Without --url it starts the filter in this process on embedded defaults, with DNS checks answered
@@ -37,10 +37,12 @@ interface Args {
   limit: number;
   warmup: number;
   workers: number;
+  /** Extra configuration for the filter the bench starts (--env KEY=VALUE, repeatable). */
+  env: Record<string, string>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0 };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, env: {} };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -59,6 +61,12 @@ function parseArgs(argv: readonly string[]): Args {
       case '--limit': a.limit = Number(v()); break;
       case '--warmup': a.warmup = Number(v()); break;
       case '--workers': a.workers = Number(v()); break;
+      case '--env': {
+        const [key, ...value] = v().split('=');
+        if (!key || value.length === 0) throw new Error('--env KEY=VALUE');
+        a.env[key] = value.join('=');
+        break;
+      }
       default: throw new Error(`unknown argument ${k}`);
     }
   }
@@ -108,7 +116,7 @@ export async function main(argv: string[]): Promise<void> {
   let url = args.url;
   try {
     if (!url) {
-      const env: Record<string, string> = { DNSBL_ZONES: 'bl.bench.test=RBL_BENCH:3' };
+      const env: Record<string, string> = { DNSBL_ZONES: 'bl.bench.test=RBL_BENCH:3', ...args.env };
       if (args.dns) {
         // Real zone data for the bench senders: PTR + A for FCrDNS of every client, an SPF record for every
         // sender domain is not known in advance, so those are NXDOMAIN answers (still real round trips).
