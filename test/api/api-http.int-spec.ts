@@ -1,12 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { hashToken } from '@spamfilter/bayes';
 import { loadConfig } from '@spamfilter/config';
-import { FeedbackMarkEntity, OutboxEventEntity, ProcessedEventEntity, ScanRecordEntity } from '@spamfilter/persistence';
+import { ApiKeyEntity, FeedbackMarkEntity, OutboxEventEntity, ProcessedEventEntity, ScanRecordEntity } from '@spamfilter/persistence';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { OutboxRelayService } from '../../apps/api/src/services/outbox-relay.service';
 import { RetentionService } from '../../apps/api/src/services/retention.service';
+import { parseApiKey } from '../../apps/api/src/services/api-key.codec';
+import { AuthService } from '../../apps/api/src/services/auth.service';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
 import { bearer, createUser, OPERATOR_KEY, seedScan, type TestUser } from './api-fixtures';
 
@@ -122,6 +124,20 @@ describe('api over HTTP', () => {
       .set(bearer(alice.token))
       .send({ role: 'operator' })
       .expect(403);
+  });
+
+  it('trusts an authenticated key for API_AUTH_CACHE_MS (5 s): a revocation by another instance counts after that', async () => {
+    const k = await request(server).post(`/v1/users/${bob.id}/keys`).set(bearer(OPERATOR_KEY)).send({}).expect(201);
+    const auth = app.get(AuthService);
+    const key = parseApiKey(k.body.token as string)!;
+    const t = Date.now();
+    expect((await auth.authenticate(key, t))?.keyId).toBe(k.body.id);
+    // A wrong secret with the same prefix is never served from the cache.
+    expect(await auth.authenticate({ ...key, secret: `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}` }, t)).toBeNull();
+    // Revoked behind this instance's back, as another API instance would.
+    await db.getRepository(ApiKeyEntity).update({ id: k.body.id as string }, { revokedAt: new Date() });
+    expect((await auth.authenticate(key, t + 4_000))?.keyId).toBe(k.body.id);
+    expect(await auth.authenticate(key, t + 5_001)).toBeNull();
   });
 
   it('revokes keys', async () => {

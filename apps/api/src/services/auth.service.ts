@@ -17,9 +17,14 @@ import { hashSecret, parseApiKey, secretMatches, type ParsedApiKey } from './api
 /** The name of the tenant that owns the bootstrap operator key. */
 export const OPERATOR_TENANT_NAME = 'operators';
 
+/** Most authenticated keys remembered (API_AUTH_CACHE_MS); beyond it the cache starts over. */
+const AUTH_CACHE_MAX = 10_000;
+
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
   private readonly log = new Logger(AuthService.name);
+  /** Principals of recently authenticated keys, by prefix and secret hash (a wrong secret never hits). */
+  private readonly recent = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly db: DataSource,
@@ -28,7 +33,28 @@ export class AuthService implements OnApplicationBootstrap {
   ) {}
 
   /** The principal of a presented key, or null when the key is unknown, revoked or its secret is wrong. */
-  async authenticate(key: ParsedApiKey): Promise<Principal | null> {
+  async authenticate(key: ParsedApiKey, now = Date.now()): Promise<Principal | null> {
+    const ttl = this.config.api.authCacheMs;
+    if (ttl === 0) return this.lookup(key);
+    const cacheKey = `${key.prefix}:${hashSecret(key.secret)}`;
+    const hit = this.recent.get(cacheKey);
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await this.lookup(key);
+    if (!principal) {
+      this.recent.delete(cacheKey);
+      return null;
+    }
+    if (this.recent.size >= AUTH_CACHE_MAX) this.recent.clear();
+    this.recent.set(cacheKey, { principal, until: now + ttl });
+    return principal;
+  }
+
+  /** Forgets a key at once in this instance (revocation); other instances within API_AUTH_CACHE_MS. */
+  forgetKey(keyId: string): void {
+    for (const [k, v] of this.recent) if (v.principal.keyId === keyId) this.recent.delete(k);
+  }
+
+  private async lookup(key: ParsedApiKey): Promise<Principal | null> {
     const row = await this.keys.findActiveByPrefix(key.prefix);
     if (!row || !secretMatches(key.secret, row.secretHash)) return null;
     const user = row.userId

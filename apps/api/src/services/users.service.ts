@@ -5,11 +5,15 @@ import { DataSource, IsNull } from 'typeorm';
 import type { CreateUser, IssuedKeyDto, IssueKey, UserDto } from '../dtos/user.dto';
 import { domainOf, type Principal } from '../guards/principal';
 import { generateApiKey } from './api-key.codec';
+import { AuthService } from './auth.service';
 
 /** Operators create mailbox users and issue or revoke their keys. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly auth: AuthService,
+  ) {}
 
   async create(principal: Principal, body: CreateUser): Promise<UserDto> {
     return runInTransaction(this.db, async (m) => {
@@ -69,5 +73,6 @@ export class UsersService {
       .getRepository(ApiKeyEntity)
       .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
     if (!result.affected) throw new NotFoundException(`no active key ${id}`);
+    this.auth.forgetKey(id);
   }
 }

@@ -12,6 +12,12 @@ export const apiSection = {
     '',
     { secret: true, pattern: API_KEY_PATTERN },
   ),
+  authCacheMs: configKey.int(
+    'API_AUTH_CACHE_MS',
+    'How long an authenticated key is trusted without a database lookup (0: every call looks it up); a revocation through another API instance takes effect within this time, through this one at once',
+    5000,
+    { min: 0, max: 60000 },
+  ),
   maxRawMarkBytes: configKey.int('API_MAX_RAW_MARK_BYTES', 'Largest raw message accepted by POST /v1/marks/raw', 10485760, {
     min: 1024,
   }),
