@@ -54,6 +54,22 @@ interface TokenDelta {
   touched: boolean;
 }
 
+/** `(scope = … AND fingerprint = …) OR …` for these (scope, fingerprint) pairs, as bind parameters. */
+function keyPairsWhere(keys: readonly { readonly scope: string; readonly fingerprint: string }[]): {
+  where: string;
+  params: Record<string, unknown>;
+} {
+  const params: Record<string, unknown> = {};
+  const where = keys
+    .map((k, j) => {
+      params[`s${j}`] = k.scope;
+      params[`f${j}`] = k.fingerprint;
+      return `(scope = :s${j} AND fingerprint = :f${j})`;
+    })
+    .join(' OR ');
+  return { where, params };
+}
+
 const key = (scope: string, fingerprint: string): string => `${scope}\u0000${fingerprint}`;
 
 /**
@@ -107,15 +123,7 @@ export class BatchedBayesStore implements BatchBayesStore {
       );
     } else {
       for (let i = 0; i < wanted.length; i += KEY_CHUNK) {
-        const params: Record<string, unknown> = {};
-        const where = wanted
-          .slice(i, i + KEY_CHUNK)
-          .map((k, j) => {
-            params[`s${j}`] = k.scope;
-            params[`f${j}`] = k.fingerprint;
-            return `(scope = :s${j} AND fingerprint = :f${j})`;
-          })
-          .join(' OR ');
+        const { where, params } = keyPairsWhere(wanted.slice(i, i + KEY_CHUNK));
         found.push(
           ...(await queryRows<Row>(
             this.manager,
@@ -395,15 +403,7 @@ export class BatchedBayesStore implements BatchBayesStore {
       else if (d.existed) deletes.push(d);
     }
     for (let i = 0; i < deletes.length; i += KEY_CHUNK) {
-      const params: Record<string, unknown> = {};
-      const where = deletes
-        .slice(i, i + KEY_CHUNK)
-        .map((k, j) => {
-          params[`s${j}`] = k.scope;
-          params[`f${j}`] = k.fingerprint;
-          return `(scope = :s${j} AND fingerprint = :f${j})`;
-        })
-        .join(' OR ');
+      const { where, params } = keyPairsWhere(deletes.slice(i, i + KEY_CHUNK));
       await queryRows(this.manager, `DELETE FROM bayes_trained WHERE ${where}`, params);
     }
     if (upserts.length === 0) return;
