@@ -58,6 +58,9 @@ run('logistic snapshot, embedded shape (SQLite file + in-process bus, trainer on
     const filter = stack.filters[0]!;
     const probe = corpus('spam', 1, 60)[0]!;
     expect((await classify(filter, probe)).discriminative).toBeNull();
+    const bayesHealth = async (f: FilterApp): Promise<unknown> =>
+      (await request(f.server as never).get('/health').expect(200)).body.dependencies.bayes;
+    expect(await bayesHealth(filter)).toEqual({ state: 'up', detail: 'Bayes alone: no logistic snapshot yet' });
     const server = stack.api.getHttpServer() as never;
     for (const [label, msgs] of [
       ['spam', corpus('spam', 20)],
@@ -78,6 +81,7 @@ run('logistic snapshot, embedded shape (SQLite file + in-process bus, trainer on
     await waitFor(async () => filter.bayesModel!.logistic.version === latest.version, 10_000, 'the filter at the newest snapshot', 20);
     const v = await classify(filter, probe);
     expect(v.discriminative as number).toBeGreaterThan(0);
+    expect(await bayesHealth(filter)).toEqual({ state: 'up', detail: `Bayes + logistic snapshot ${latest.version}` });
 
     // A filter started now loads the newest snapshot at start (no event for it will come).
     late = await createFilterApp({ ...config, database: { ...config.database, migrationsRun: false } }, { ...MAIN_OPTIONS, defaultMetrics: false });

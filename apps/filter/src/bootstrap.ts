@@ -118,6 +118,21 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       deps = { ...deps, bayes: { classifier: model.classifier } };
     }
   }
+  const loader = bayesModel?.logistic ?? logisticLoader;
+  if (loader) {
+    const l = loader;
+    deps = {
+      ...deps,
+      health: {
+        bayes: () =>
+          Promise.resolve({
+            state: 'up',
+            detail: l.version === null ? 'Bayes alone: no logistic snapshot yet' : `Bayes + logistic snapshot ${l.version}`,
+          }),
+        ...deps.health,
+      },
+    };
+  }
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   app.enableShutdownHooks();
