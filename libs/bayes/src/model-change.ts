@@ -23,6 +23,9 @@ export interface BayesDeltaPayload {
   readonly tokenHam?: readonly number[];
 }
 
+/** A per-batch change with its per-token counts (BayesDeltaPayload with both per-token lists present). */
+export type BayesCountsChange = Required<BayesDeltaPayload>;
+
 /**
  * Sums trainings and untrainings of one scope into one BayesDeltaPayload (the learner's per-batch change). Tokens
  * are counted once per message, as the stores count them; tokens whose counts net to zero are left out.
@@ -50,7 +53,7 @@ export class BayesDeltaSum {
     }
   }
 
-  payload(): BayesDeltaPayload {
+  payload(): BayesCountsChange {
     const tokens: number[] = [];
     const tokenSpam: number[] = [];
     const tokenHam: number[] = [];
@@ -93,16 +96,7 @@ export interface BayesDeltaTarget {
    * Adds a per-batch change: `spam`/`ham` to the totals, `tokenSpam[i]`/`tokenHam[i]` to token `tokens[i]` (counts
    * clamp at 0 and a token at 0/0 disappears, as in the tables).
    */
-  applyCounts(
-    scope: string,
-    change: {
-      spam: number;
-      ham: number;
-      tokens: readonly number[];
-      tokenSpam: readonly number[];
-      tokenHam: readonly number[];
-    },
-  ): void;
+  applyCounts(scope: string, change: BayesCountsChange): void;
   /** Forgets the scope; the next classification reloads it from the database. */
   dropScope(scope: string): void;
 }

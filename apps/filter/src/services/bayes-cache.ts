@@ -3,6 +3,7 @@ import {
   ModelChangeApplier,
   scopeOfUser,
   type ApplyOutcome,
+  type BayesCountsChange,
   type BayesDeltaTarget,
   type BayesStore,
   type Label,
@@ -158,16 +159,7 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     }
   }
 
-  applyCounts(
-    scope: string,
-    change: {
-      spam: number;
-      ham: number;
-      tokens: readonly number[];
-      tokenSpam: readonly number[];
-      tokenHam: readonly number[];
-    },
-  ): void {
+  applyCounts(scope: string, change: BayesCountsChange): void {
     const st = this.scopes.get(scope);
     if (!st) return;
     st.spam = Math.max(0, st.spam + change.spam);
