@@ -2,14 +2,13 @@ import type { INestApplication } from '@nestjs/common';
 import { featuresMatch, logisticModelConfig, readLogisticModelConfig, type SpamVerdict } from '@spamfilter/bayes';
 import { parseMessageSync } from '@spamfilter/mail';
 import { LogisticSnapshotRepository } from '@spamfilter/persistence';
-import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { LogisticTrainer } from '../../apps/api/src/consumers/logistic-trainer';
 import type { FilterApp } from '../../apps/filter/src/bootstrap';
 import { bearer, createUser, type TestUser } from '../api/api-fixtures';
 import { corpus, corpusAvailable } from '../feedback/feedback-harness';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
-import { bayesOf, propagationConfig, scanOn, startStack, waitFor, type Stack } from './propagation-harness';
+import { bayesOf, postgresKafkaConfig, scanOn, startStack, waitFor, type Stack } from './propagation-harness';
 
 /**
  * The deployed logistic component end to end, in the production shape: PostgreSQL (a fresh database), the real Kafka
@@ -32,14 +31,8 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
-    const id = randomBytes(4).toString('hex');
     stack = await startStack(
-      propagationConfig({
-        DB_TYPE: 'postgres',
-        DB_URL: tdb.config.url,
-        BUS: 'kafka',
-        KAFKA_TOPIC_PREFIX: `lr${id}.`,
-        LEARNER_GROUP_ID: `learner-${id}`,
+      postgresKafkaConfig(tdb.config.url, 'lr', {
         // One user trains the whole global layer here: lift the per-user caps.
         LEARNER_GLOBAL_DAILY_CAP: '1000',
         LEARNER_GLOBAL_USER_FLOOR: '1000',

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { createUser, type TestUser } from '../api/api-fixtures';
 import { corpus, corpusAvailable, variant } from '../feedback/feedback-harness';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
@@ -6,7 +5,7 @@ import {
   bayesOf,
   bayesPercent,
   markSpam,
-  propagationConfig,
+  postgresKafkaConfig,
   recipientOf,
   scanOn,
   seedGlobal,
@@ -34,15 +33,8 @@ run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
-    const id = randomBytes(4).toString('hex');
     stack = await startStack(
-      propagationConfig({
-        DB_TYPE: 'postgres',
-        DB_URL: tdb.config.url,
-        BUS: 'kafka',
-        KAFKA_TOPIC_PREFIX: `prop${id}.`,
-        LEARNER_GROUP_ID: `learner-${id}`,
-      }),
+      postgresKafkaConfig(tdb.config.url, 'prop'),
       2,
       (db) => seedGlobal(db, corpus('spam', 40), corpus('ham', 40)),
     );

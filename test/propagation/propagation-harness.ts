@@ -1,14 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
-import { GLOBAL_SCOPE, messageFingerprint, tokenize } from '@spamfilter/bayes';
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
-import { parseMessageSync } from '@spamfilter/mail';
 import { TypeOrmBayesStore } from '@spamfilter/persistence';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
 import { bearer, OPERATOR_KEY } from '../api/api-fixtures';
+import { seedGlobal as seedGlobalStore } from '../feedback/feedback-harness';
 
 /**
  * Mark → verdict with the DEFAULT production wiring: createApiApp (marks, outbox relay, learner) and createFilterApp
@@ -29,6 +29,19 @@ export function propagationConfig(env: Record<string, string>): AppConfig {
     DNS_MODE: 'off',
     SCAN_LOG_FLUSH_MS: '20',
     OUTBOX_POLL_MS: '50',
+    ...env,
+  });
+}
+
+/** propagationConfig on the real PostgreSQL database `dbUrl` and Kafka, with topics and a learner group of its own. */
+export function postgresKafkaConfig(dbUrl: string, topicTag: string, env: Record<string, string> = {}): AppConfig {
+  const id = randomBytes(4).toString('hex');
+  return propagationConfig({
+    DB_TYPE: 'postgres',
+    DB_URL: dbUrl,
+    BUS: 'kafka',
+    KAFKA_TOPIC_PREFIX: `${topicTag}${id}.`,
+    LEARNER_GROUP_ID: `learner-${id}`,
     ...env,
   });
 }
@@ -73,25 +86,8 @@ export async function startStack(
 }
 
 /** Trains the global layer (as the learner would from many users' marks) so Bayes speaks (BAYES_MIN_LEARNS). */
-export async function seedGlobal(
-  db: DataSource,
-  spam: readonly Buffer[],
-  ham: readonly Buffer[],
-): Promise<void> {
-  const store = TypeOrmBayesStore.of(db);
-  const now = new Date();
-  for (const [label, msgs] of [
-    ['spam', spam],
-    ['ham', ham],
-  ] as const)
-    for (const raw of msgs)
-      await store.train(
-        GLOBAL_SCOPE,
-        messageFingerprint(raw),
-        tokenize(parseMessageSync(raw)).ids,
-        label,
-        now,
-      );
+export function seedGlobal(db: DataSource, spam: readonly Buffer[], ham: readonly Buffer[]): Promise<void> {
+  return seedGlobalStore(TypeOrmBayesStore.of(db), spam, ham);
 }
 
 export interface Client {
