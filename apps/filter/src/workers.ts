@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import cluster from 'node:cluster';
 import { ConfigError, type AppConfig } from '@spamfilter/config';
 
 /** Restarts of a crashed worker within this window before the supervisor gives up (a crash loop is a bug). */
@@ -26,7 +26,6 @@ export function checkWorkerConfig(config: AppConfig): void {
 export function superviseWorkers(count: number, log: (line: string) => void): Promise<void> {
   let stopping = false;
   const restarts: number[] = [];
-  const fork = (): Worker => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
       if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
@@ -40,7 +39,7 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
       process.exit(1);
     }
     log(`filter worker ${worker.process.pid} died (${signal ?? code}); starting another`);
-    fork();
+    cluster.fork();
   });
   const stop = (): void => {
     stopping = true;
@@ -54,6 +53,6 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
     cluster.on('listening', () => {
       if (++listening === count) resolve();
     });
-    for (let i = 0; i < count; i++) fork();
+    for (let i = 0; i < count; i++) cluster.fork();
   });
 }
