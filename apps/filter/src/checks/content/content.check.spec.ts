@@ -1,5 +1,5 @@
 import type { ParsedMessage } from '@spamfilter/mail';
-import { ContentCheck, sameOrganisation } from './content.check';
+import { ContentCheck, repeatedRuns, sameOrganisation } from './content.check';
 
 const base: ParsedMessage = {
   headers: [],
@@ -42,6 +42,20 @@ describe('ContentCheck', () => {
     expect(names({ text: 'a\n==========\nb\n**************\nc' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
     expect(names({ text: 'a\n----------\nsignature' })).toEqual([]);
     expect(names({ text: 'aaaaaaaaaaaaaaaaaaaaaaaaa and zzzzzzzzzzzzzzzzzzzzzzzzzzz' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
+  });
+
+  it('finds the same separator runs as the rule written as a regular expression, on random text', () => {
+    const rule = /([^\p{L}\p{N}\s])\1{9,}|(\p{L})\2{19,}/gu;
+    const alphabet = ['=', '*', '-', 'a', 'B', 'é', '7', ' ', '\n', '😀', '中'];
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+    for (let n = 0; n < 500; n++) {
+      let text = '';
+      while (text.length < 200) text += alphabet[next() % alphabet.length].repeat(1 + (next() % 25));
+      expect(repeatedRuns(text)).toEqual(text.match(rule) ?? []);
+    }
+    expect(repeatedRuns('😀'.repeat(10))).toEqual(['😀'.repeat(10)]);
+    expect(repeatedRuns('1111111111111111111111111    ')).toEqual([]);
   });
 
   it('finds configured phrases case- and whitespace-insensitively, factor by count (max 3)', () => {
