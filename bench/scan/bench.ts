@@ -1,10 +1,12 @@
 /**
- * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--env KEY=VALUE…] [--no-dns] [--json]`
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--env KEY=VALUE…] [--no-dns] [--untrained] [--json]`
  *
  * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
- * and peakRssMb. Without --url it starts the filter in this process on embedded defaults, with DNS checks answered
- * by a loopback DNS server (test/dns) — SPF, DKIM, DMARC, PTR and a DNSBL zone are all asked — and the load from a
- * worker thread. --rate R gives an open-loop run at R msg/s (for "p99 at half the peak rate"). --no-dns: DNS off.
+ * and peakRssMb. Without --url it starts the filter in this process on embedded defaults as scripts/embedded.ts wires
+ * it (a fresh SQLite file holding the message log, lists, policies and model; in-process bus; in-memory counters),
+ * with DNS checks answered by a loopback DNS server (test/dns) — SPF, DKIM, DMARC, PTR and a DNSBL zone are all
+ * asked — and the load from a worker thread. The model is first trained on every corpus message, as the learner
+ * would leave it (trained-model.ts; --untrained: an empty model, which skips the Bayes lookups). --rate R gives an open-loop run at R msg/s (for "p99 at half the peak rate"). --no-dns: DNS off.
  * --warmup S (default 3): unmeasured closed-loop warm-up first (JIT, caches, keep-alive connections).
  * --workers N: instead of the in-process filter, the production entry point (apps/filter/src/main.ts) as a child
  * process with FILTER_WORKERS=N on the real PostgreSQL (a fresh database) and Redis (scripts/services.sh up), the
@@ -12,19 +14,22 @@
  * counted).
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
-import { loadConfig } from '@spamfilter/config';
+import { loadConfig, type AppConfig } from '@spamfilter/config';
+import { openDataSource } from '@spamfilter/persistence';
 import { SCAN_HEADERS } from '@spamfilter/domain';
 import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
+import { FilterDatabase } from '../../apps/filter/src/services/persistence/filter-database';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase, type TestDatabase } from '../../test/persistence/test-databases';
 import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
 import type { LoadJob, LoadResult } from './load-generator';
+import { trainModel, type TrainedModelSummary } from './trained-model';
 
 interface Args {
   corpus: string;
@@ -37,12 +42,14 @@ interface Args {
   limit: number;
   warmup: number;
   workers: number;
+  /** Train the model on the corpus before measuring (--untrained: an empty model). */
+  train: boolean;
   /** Extra configuration for the filter the bench starts (--env KEY=VALUE, repeatable). */
   env: Record<string, string>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, env: {} };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, train: true, env: {} };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => {
@@ -61,6 +68,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--limit': a.limit = Number(v()); break;
       case '--warmup': a.warmup = Number(v()); break;
       case '--workers': a.workers = Number(v()); break;
+      case '--untrained': a.train = false; break;
       case '--env': {
         const [key, ...value] = v().split('=');
         if (!key || value.length === 0) throw new Error('--env KEY=VALUE');
@@ -113,6 +121,9 @@ export async function main(argv: string[]): Promise<void> {
   let external: { process: FilterProcess; db: TestDatabase } | null = null;
   let childCpu0 = 0;
   let dns: ZoneDnsServer | null = null;
+  let sqliteDir: string | null = null;
+  let dataSource: Awaited<ReturnType<typeof openDataSource>> | null = null;
+  let model: TrainedModelSummary | null = null;
   let url = args.url;
   try {
     if (!url) {
@@ -132,6 +143,14 @@ export async function main(argv: string[]): Promise<void> {
       if (args.workers > 0) {
         const db = await createPostgresTestDatabase();
         try {
+          if (args.train) {
+            const seed = await openDataSource(db.config);
+            try {
+              model = await trainModel(loadConfig(env), seed, loaded);
+            } finally {
+              await seed.destroy();
+            }
+          }
           const proc = await startFilterProcess({
             ...env,
             FILTER_WORKERS: String(args.workers),
@@ -147,7 +166,18 @@ export async function main(argv: string[]): Promise<void> {
         }
         url = external.process.url;
       } else {
-        filter = await createFilterApp(loadConfig(env));
+        // The embedded product's filter as scripts/embedded.ts wires it: a SQLite file of its own (message log,
+        // lists, policies, the trained model), the in-process bus, in-memory counters, outbound protection.
+        sqliteDir = mkdtempSync(join(tmpdir(), 'bench-scan-'));
+        const config: AppConfig = loadConfig({ ...env, DB_TYPE: 'sqlite', DB_SQLITE_PATH: join(sqliteDir, 'spamfilter.sqlite') });
+        dataSource = await openDataSource(config.database);
+        if (args.train) model = await trainModel(config, dataSource, loaded);
+        filter = await createFilterApp(config, {
+          database: new FilterDatabase(config.database, undefined, dataSource),
+          connectCounters: true,
+          connectBus: true,
+          connectOutbound: true,
+        });
         url = await filter.listen(0, '127.0.0.1');
       }
     }
@@ -176,7 +206,9 @@ export async function main(argv: string[]): Promise<void> {
     const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
-      url: args.url ?? (external ? `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis` : 'in-process'),
+      url: args.url ?? (external ? `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis` : 'in-process, SQLite'),
+      model: args.url ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
+      messageLog: filter ? filter.services.log.stats() : null,
       dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
       messages: messages.length,
       concurrency: args.rate > 0 ? null : args.concurrency,
@@ -205,6 +237,8 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     clearInterval(sampler);
     if (filter) await filter.close();
+    if (dataSource?.isInitialized) await dataSource.destroy();
+    if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
     if (external) {
       await external.process.stop();
       await external.db.drop();

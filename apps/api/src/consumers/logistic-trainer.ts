@@ -13,7 +13,7 @@ import {
 } from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import type { ModelChangeEvent } from '@spamfilter/domain';
-import { LogisticSnapshotRepository, OutboxRepository } from '@spamfilter/persistence';
+import { LogisticSnapshotRepository, OutboxRepository, type GlobalTraining } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
@@ -110,23 +110,15 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     if (this.unusableAt === globalVersion) return { status: 'skipped', reason: 'the training set still has one class only' };
 
     const set = await this.repo.newestGlobalTrainings(this.config.logistic.maxExamples);
-    const examples: LogisticExample[] = [];
-    for (let i = 0; i < set.length; i++) {
-      const t = set[i] as (typeof set)[number];
-      examples.push({ features: tokenFeatures(t.tokens, model.bits), label: t.label });
-      if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
-    }
-    const spam = examples.filter((e) => e.label === 'spam').length;
-    const ham = examples.length - spam;
-    if (spam === 0 || ham === 0) {
+    const result = await trainLogisticSnapshot(set, model);
+    if ('unusable' in result) {
       this.unusableAt = globalVersion;
-      return { status: 'skipped', reason: `the training set has one class only (${spam} spam, ${ham} ham)` };
+      return { status: 'skipped', reason: result.unusable };
     }
     this.unusableAt = null;
-    // In slices: the learner (and, embedded, the filter) keep answering while it trains.
-    const weights = encodeLogisticWeights((await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights);
+    const { weights, spam, ham, examples } = result;
     const version = await this.repo.add(
-      { weights, config: model, trainedCount: examples.length, spam, ham, globalVersion, createdAt: now },
+      { weights, config: model, trainedCount: examples, spam, ham, globalVersion, createdAt: now },
       this.config.logistic.snapshotsKept,
       async (m, v) => {
         const event: ModelChangeEvent = {
@@ -142,8 +134,8 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     );
     this.relay.kick();
     const ms = Date.now() - started;
-    this.log.log(`logistic snapshot ${version}: ${examples.length} trainings (${spam} spam, ${ham} ham), ${weights.length} bytes, ${ms} ms (${decision.reason})`);
-    return { status: 'trained', version, reason: decision.reason, examples: examples.length, bytes: weights.length, ms };
+    this.log.log(`logistic snapshot ${version}: ${examples} trainings (${spam} spam, ${ham} ham), ${weights.length} bytes, ${ms} ms (${decision.reason})`);
+    return { status: 'trained', version, reason: decision.reason, examples, bytes: weights.length, ms };
   }
 
   private schedule(delayMs: number): void {
@@ -155,4 +147,26 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     }, delayMs);
     this.timer.unref();
   }
+}
+
+/**
+ * The weights of a snapshot, trained from the global layer's trainings (newest last) with the token-id features;
+ * `unusable` when the set has one class only. In slices: the learner (and, embedded, the filter) keep answering
+ * while it trains.
+ */
+export async function trainLogisticSnapshot(
+  set: readonly GlobalTraining[],
+  model: LogisticModelConfig,
+): Promise<{ readonly weights: Uint8Array; readonly spam: number; readonly ham: number; readonly examples: number } | { readonly unusable: string }> {
+  const examples: LogisticExample[] = [];
+  for (let i = 0; i < set.length; i++) {
+    const t = set[i] as GlobalTraining;
+    examples.push({ features: tokenFeatures(t.tokens, model.bits), label: t.label });
+    if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const spam = examples.filter((e) => e.label === 'spam').length;
+  const ham = examples.length - spam;
+  if (spam === 0 || ham === 0) return { unusable: `the training set has one class only (${spam} spam, ${ham} ham)` };
+  const weights = encodeLogisticWeights((await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights);
+  return { weights, spam, ham, examples: examples.length };
 }
