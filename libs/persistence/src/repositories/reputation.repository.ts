@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, In } from 'typeorm';
 import { ReputationEntity } from '../entities/reputation.entity';
+import { bulkInsert } from '../bulk-insert';
 import { runInTransaction } from '../transactions';
 
 /** Evidence to add for one key ('ip:1.2.3.4', 'net:1.2.3.0/24', 'domain:example.com'). */
@@ -77,21 +78,19 @@ export class ReputationRepository {
         .orderBy('r.key', 'ASC');
       if (this.dataSource.options.type === 'postgres') select.setLock('pessimistic_write');
       const rows = await select.getMany();
-      const updated: ReputationEntity[] = [];
-      for (const row of rows) {
+      const updated = rows.map((row): ReputationEntity => {
         const delta = merged.get(row.key)!;
         const now = decayedReputation(row, at, halfLifeMs);
-        const next: ReputationEntity = {
+        return {
           key: row.key,
           spam: now.spam + delta.spam,
           ham: now.ham + delta.ham,
           updatedAt: at.getTime() > row.updatedAt.getTime() ? at : row.updatedAt,
         };
-        await manager
-          .getRepository(ReputationEntity)
-          .update({ key: row.key }, { spam: next.spam, ham: next.ham, updatedAt: next.updatedAt });
-        updated.push(next);
-      }
+      });
+      // One multi-row upsert of the locked rows: an UPDATE per key held a filter's event loop for 250-640 ms per
+      // sync on SQLite (about 1,000 keys in bench -- scan).
+      await bulkInsert(manager, ReputationEntity, updated, { replace: true });
       return updated;
     });
   }
