@@ -14,22 +14,21 @@
  * counted).
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
-import { loadConfig, type AppConfig } from '@spamfilter/config';
+import { loadConfig } from '@spamfilter/config';
 import { openDataSource } from '@spamfilter/persistence';
 import { SCAN_HEADERS } from '@spamfilter/domain';
-import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
-import { FilterDatabase } from '../../apps/filter/src/services/persistence/filter-database';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase, type TestDatabase } from '../../test/persistence/test-databases';
 import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
 import type { LoadJob, LoadResult } from './load-generator';
-import { trainModel, type TrainedModelSummary } from './trained-model';
+import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
+import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
 
 interface Args {
   corpus: string;
@@ -117,12 +116,10 @@ export async function main(argv: string[]): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   let cpu0 = process.cpuUsage();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-  let filter: FilterApp | null = null;
+  let filter: EmbeddedFilter | null = null;
   let external: { process: FilterProcess; db: TestDatabase } | null = null;
   let childCpu0 = 0;
   let dns: ZoneDnsServer | null = null;
-  let sqliteDir: string | null = null;
-  let dataSource: Awaited<ReturnType<typeof openDataSource>> | null = null;
   let model: TrainedModelSummary | null = null;
   let url = args.url;
   try {
@@ -166,19 +163,9 @@ export async function main(argv: string[]): Promise<void> {
         }
         url = external.process.url;
       } else {
-        // The embedded product's filter as scripts/embedded.ts wires it: a SQLite file of its own (message log,
-        // lists, policies, the trained model), the in-process bus, in-memory counters, outbound protection.
-        sqliteDir = mkdtempSync(join(tmpdir(), 'bench-scan-'));
-        const config: AppConfig = loadConfig({ ...env, DB_TYPE: 'sqlite', DB_SQLITE_PATH: join(sqliteDir, 'spamfilter.sqlite') });
-        dataSource = await openDataSource(config.database);
-        if (args.train) model = await trainModel(config, dataSource, loaded);
-        filter = await createFilterApp(config, {
-          database: new FilterDatabase(config.database, undefined, dataSource),
-          connectCounters: true,
-          connectBus: true,
-          connectOutbound: true,
-        });
-        url = await filter.listen(0, '127.0.0.1');
+        filter = await startEmbeddedFilter(env, args.train ? loaded : null);
+        model = filter.model;
+        url = filter.url;
       }
     }
     const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, warmupSeconds: args.warmup, messages };
@@ -208,7 +195,7 @@ export async function main(argv: string[]): Promise<void> {
     const out = {
       url: args.url ?? (external ? `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis` : 'in-process, SQLite'),
       model: args.url ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
-      messageLog: filter ? filter.services.log.stats() : null,
+      messageLog: filter ? filter.app.services.log.stats() : null,
       dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
       messages: messages.length,
       concurrency: args.rate > 0 ? null : args.concurrency,
@@ -237,8 +224,6 @@ export async function main(argv: string[]): Promise<void> {
   } finally {
     clearInterval(sampler);
     if (filter) await filter.close();
-    if (dataSource?.isInitialized) await dataSource.destroy();
-    if (sqliteDir) rmSync(sqliteDir, { recursive: true, force: true });
     if (external) {
       await external.process.stop();
       await external.db.drop();

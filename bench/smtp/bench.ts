@@ -1,9 +1,10 @@
 /**
  * `npm run -s bench -- smtp --corpus DIR [--connections N] [--seconds S] [--json]
- *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check]`
+ *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check] [--untrained]`
  *
  * End-to-end SMTP throughput: real SMTP on loopback → Haraka (child process, haraka/inbound config) with the
- * spamfilter plugin → the filter (apps/filter, in this process on embedded defaults, DNS off, unless --filter) →
+ * spamfilter plugin → the filter (apps/filter in this process as the embedded product wires it — its own SQLite file
+ * with the message log, a model trained on the corpus unless --untrained, DNS off — unless --filter) →
  * Haraka's smtp_forward → the next-hop sink (its own process, counting). The load comes from a worker thread.
  * Prints msgsPerSec (transactions answered per second), p50Ms/p99Ms (MAIL FROM to final reply), tempfails, rejects,
  * and lost = sent − delivered − refused (must be 0; "refused" = 4xx, 5xx and transactions without a final answer,
@@ -14,8 +15,6 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
-import { loadConfig } from '@spamfilter/config';
-import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap';
 import {
   procCpuMs,
   startHaraka,
@@ -24,6 +23,7 @@ import {
   type SinkProcess,
 } from '../../test/smtp/harness';
 import { loadMessages, readIndex } from '../lib/corpus';
+import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import type { SmtpLoadJob, SmtpLoadResult } from './smtp-load';
 
 interface Args {
@@ -32,6 +32,8 @@ interface Args {
   seconds: number;
   json: boolean;
   filter: string | null;
+  /** Train the in-process filter's model on the corpus first (--untrained: an empty model). */
+  train: boolean;
   haraka: string | null;
   nodes: number;
   limit: number;
@@ -46,6 +48,7 @@ function parseArgs(argv: readonly string[]): Args {
     seconds: 10,
     json: false,
     filter: null,
+    train: true,
     haraka: null,
     nodes: 0,
     limit: 0,
@@ -71,6 +74,9 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--json':
         a.json = true;
+        break;
+      case '--untrained':
+        a.train = false;
         break;
       case '--filter':
         a.filter = v();
@@ -129,13 +135,14 @@ export async function main(argv: string[]): Promise<void> {
   const corpus = resolve(args.corpus);
   let entries = readIndex(corpus);
   if (args.limit > 0) entries = entries.slice(0, args.limit);
-  const messages = loadMessages(corpus, entries).map((m, i) => ({
+  const loaded = loadMessages(corpus, entries);
+  const messages = loaded.map((m, i) => ({
     from: senderOf(m.raw),
     to: `user${i % 100}@example.net`,
     data: encodeForData(m.raw),
   }));
 
-  let filter: FilterApp | null = null;
+  let filter: EmbeddedFilter | null = null;
   let sink: SinkProcess | null = null;
   let haraka: HarakaHandle | null = null;
   try {
@@ -148,8 +155,8 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       let filterUrl = args.filter;
       if (!filterUrl) {
-        filter = await createFilterApp(loadConfig({}), { scanLog: null, defaultMetrics: false });
-        filterUrl = await filter.listen(0, '127.0.0.1');
+        filter = await startEmbeddedFilter({}, args.train ? loaded : null);
+        filterUrl = filter.url;
       }
       sink = await startSinkProcess();
       haraka = await startHaraka({
@@ -199,7 +206,8 @@ export async function main(argv: string[]): Promise<void> {
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
       haraka: args.haraka ?? `child process, nodes=${args.nodes}`,
-      filter: args.filter ?? (args.haraka ? 'external' : 'in-process (embedded defaults, DNS off)'),
+      filter: args.filter ?? (args.haraka ? 'external' : 'in-process (embedded defaults: SQLite, DNS off)'),
+      model: filter ? (filter.model ? { trainings: filter.model.trainings, logisticSnapshot: filter.model.logisticSnapshot } : 'empty') : 'external',
       messages: messages.length,
       connections: args.connections,
       rcptCheck: args.rcptCheck,

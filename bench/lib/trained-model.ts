@@ -4,7 +4,7 @@ import { parseMessageSafe } from '@spamfilter/mail';
 import { LogisticSnapshotRepository, TypeOrmBayesStore } from '@spamfilter/persistence';
 import type { DataSource } from 'typeorm';
 import { trainLogisticSnapshot } from '../../apps/api/src/consumers/logistic-trainer';
-import type { CorpusMessage } from '../lib/corpus';
+import type { CorpusMessage } from './corpus';
 
 export interface TrainedModelSummary {
   readonly trainings: number;
