@@ -75,6 +75,17 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(v.reason).toMatch(/^accepted/);
   });
 
+  it('answers the same through the direct scan route and through Nest’s router; other methods stay Nest’s', async () => {
+    const direct = await request(filter.server).post('/v1/scan').set(envelope()).send(HAM).expect(200);
+    // A query string does not match the direct route, so this request goes through Express and Nest.
+    const routed = await request(filter.server).post('/v1/scan?via=router').set(envelope()).send(HAM).expect(200);
+    const shape = (v: ScanVerdict) => ({ action: v.action, score: v.score, symbols: v.symbols.map((x) => x.name).sort() });
+    expect(shape(routed.body as ScanVerdict)).toEqual(shape(direct.body as ScanVerdict));
+    expect((routed.body as ScanVerdict).reference).not.toBe((direct.body as ScanVerdict).reference);
+    await request(filter.server).post('/v1/scan?via=router').set(envelope()).send('').expect(400);
+    await request(filter.server).get('/v1/scan').expect(404);
+  });
+
   it('tags content spam and lists every content symbol with weight, group and options', async () => {
     policies.setUser('nogrey@example.com', { greylisting: { enabled: false } });
     const res = await request(filter.server).post('/v1/scan').set(envelope({ [SCAN_HEADERS.rcptTo]: 'nogrey@example.com' })).send(SPAMMY).expect(200);
