@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p .var/sink .var/sink-risky
+# STARTTLS: a self-signed pair in each config dir, made once (gitignored).
+bash haraka/tls-cert.sh haraka/inbound/config haraka/outbound/config
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

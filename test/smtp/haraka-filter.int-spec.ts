@@ -11,7 +11,7 @@ import { Clock } from '../../apps/filter/src/services/clock';
 import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-source';
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import { startSink, type Sink } from '../../haraka/sink';
-import { bodyOf, headerValues, sendOnce, startHaraka, type HarakaHandle, waitFor } from './harness';
+import { bodyOf, headerValues, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
 
 class ShiftedClock extends Clock {
   offsetMs = 0;
@@ -200,6 +200,43 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
       expect(headerValues(sink.messages[0].raw, 'X-Spam-Reference')[0]).toMatch(REFERENCE_ID_PATTERN);
       expect(bodyOf(sink.messages[0].raw).equals(bodyOf(msg))).toBe(true);
     } finally {
+      await outbound.stop();
+    }
+  });
+
+  it('STARTTLS: both listeners offer it; submission authenticates and sends over TLS, delivered byte for byte', async () => {
+    const { session: mx } = await SmtpSession.open(haraka.port);
+    try {
+      expect((await mx.command('EHLO client.test')).text.split('\n')).toContain('STARTTLS');
+    } finally {
+      await mx.quit();
+    }
+    const outbound = await startHaraka({
+      kind: 'outbound',
+      filterUrl,
+      sinkPort: sink.port,
+      users: { 'alice@example.net': 'correct horse' },
+      spamfilter: { main: { fail_open: 'false' } },
+    });
+    const { session } = await SmtpSession.open(outbound.port);
+    try {
+      expect((await session.command('EHLO client.test')).text.split('\n')).toContain('STARTTLS');
+      const upgraded = await session.startTls();
+      expect(upgraded.reply.code).toBe(220);
+      expect(upgraded.protocol).toMatch(/^TLSv1\.[23]$/);
+      const ehlo = (await session.command('EHLO client.test')).text.split('\n');
+      expect(ehlo).not.toContain('STARTTLS');
+      expect(ehlo.some((l) => l.startsWith('AUTH '))).toBe(true);
+      const token = Buffer.from('\0alice@example.net\0correct horse').toString('base64');
+      expect((await session.command(`AUTH PLAIN ${token}`)).code).toBe(235);
+      expect((await session.command('MAIL FROM:<alice@example.net>')).code).toBe(250);
+      expect((await session.command('RCPT TO:<friend@remote.example>')).code).toBe(250);
+      const msg = message('over tls');
+      expect((await session.data(msg)).code).toBe(250);
+      await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+      expect(bodyOf(sink.messages[0].raw).equals(bodyOf(msg))).toBe(true);
+    } finally {
+      await session.quit();
       await outbound.stop();
     }
   });

@@ -3,9 +3,10 @@
  * haraka/<kind>/config, the next-hop sink, a raw SMTP client that shows exactly what a sender is told, and free ports.
  * Used by test/smtp/*.int-spec.ts and bench/smtp.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as tls from 'node:tls';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
@@ -98,12 +99,39 @@ function groupPids(pgid: number): number[] {
   }
 }
 
+let madePair: TlsFiles | null = null;
+
+interface TlsFiles {
+  readonly key: Buffer;
+  readonly cert: Buffer;
+  readonly dhparams: Buffer;
+}
+
+/** The STARTTLS key, certificate and DH parameters of the tests' Haraka, made once per process by haraka/tls-cert.sh. */
+function tlsFiles(): TlsFiles {
+  if (!madePair) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haraka-tls-'));
+    try {
+      execFileSync('bash', [path.join(ROOT, 'haraka', 'tls-cert.sh'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      const read = (name: string) => fs.readFileSync(path.join(dir, name));
+      madePair = { key: read('tls_key.pem'), cert: read('tls_cert.pem'), dhparams: read('dhparams.pem') };
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return madePair;
+}
+
 /** Writes a Haraka config dir (a copy of haraka/<kind>/config with test ports) and starts Haraka on it. */
 export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `haraka-${opts.kind}-`));
   const config = path.join(dir, 'config');
   fs.cpSync(path.join(ROOT, 'haraka', opts.kind, 'config'), config, { recursive: true });
+  const tlsCopy = tlsFiles();
+  fs.writeFileSync(path.join(config, 'tls_key.pem'), tlsCopy.key, { mode: 0o600 });
+  fs.writeFileSync(path.join(config, 'tls_cert.pem'), tlsCopy.cert);
+  fs.writeFileSync(path.join(config, 'dhparams.pem'), tlsCopy.dhparams);
   fs.mkdirSync(path.join(dir, 'plugins'));
   fs.symlinkSync(PLUGIN_DIR, path.join(dir, 'plugins', 'spamfilter'));
   // force_shutdown_timeout=1: stop() ends Haraka within a second (and a --cpu-prof profile gets written).
@@ -242,7 +270,11 @@ export class SmtpSession {
   private replies: Reply[] = [];
   private closedFlag = false;
 
-  private constructor(private readonly socket: net.Socket) {
+  private constructor(private socket: net.Socket) {
+    this.attach(socket);
+  }
+
+  private attach(socket: net.Socket): void {
     socket.on('data', (chunk: Buffer) => {
       this.buffer += chunk.toString('latin1');
       for (;;) {
@@ -263,10 +295,30 @@ export class SmtpSession {
       }
     });
     socket.on('close', () => {
+      if (socket !== this.socket) return;
       this.closedFlag = true;
       for (const w of this.waiters.splice(0)) w({ code: 0, text: 'connection closed' });
     });
     socket.on('error', () => undefined);
+  }
+
+  /**
+   * STARTTLS (RFC 3207): on 220 the session continues over TLS (the quick start's certificate is self-signed, so it
+   * is not verified here); resolves to the server's reply and, after the upgrade, the negotiated protocol.
+   */
+  async startTls(): Promise<{ reply: Reply; protocol: string | null }> {
+    const reply = await this.command('STARTTLS');
+    if (reply.code !== 220) return { reply, protocol: null };
+    const plain = this.socket;
+    plain.removeAllListeners('data');
+    const secure = tls.connect({ socket: plain, rejectUnauthorized: false, servername: 'localhost' });
+    await new Promise<void>((resolve, reject) => {
+      secure.once('secureConnect', resolve);
+      secure.once('error', reject);
+    });
+    this.socket = secure;
+    this.attach(secure);
+    return { reply, protocol: secure.getProtocol() };
   }
 
   static async open(port: number): Promise<{ session: SmtpSession; greeting: Reply }> {
