@@ -5,6 +5,11 @@
 # RFC 7919 ffdhe2048 group, written at once — without the file Haraka runs `openssl dhparam 2048` itself at every
 # start, seconds to a minute of CPU.
 set -euo pipefail
+if ! command -v openssl >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "tls-cert: installing openssl" >&2
+  apt=(apt-get -y -q -o DPkg::Lock::Timeout=300)
+  "${apt[@]}" install --no-install-recommends openssl >&2 || { "${apt[@]}" update >&2 && "${apt[@]}" install --no-install-recommends openssl >&2; }
+fi
 if ! command -v openssl >/dev/null 2>&1; then
   echo "tls-cert: openssl is required to make the quick start's certificate (apt-get install openssl)" >&2
   exit 1
