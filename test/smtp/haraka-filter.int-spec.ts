@@ -96,6 +96,16 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     sink.messages.length = 0;
   });
 
+  /** Submission (haraka/outbound) in front of the same filter and sink, with one user, alice@example.net. */
+  const startSubmission = (): Promise<HarakaHandle> =>
+    startHaraka({
+      kind: 'outbound',
+      filterUrl,
+      sinkPort: sink.port,
+      users: { 'alice@example.net': 'correct horse' },
+      spamfilter: { main: { fail_open: 'false' } },
+    });
+
   it('ham is delivered with the filter’s headers and a reference, the body byte for byte', async () => {
     const msg = message('minutes of tuesday');
     const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, msg);
@@ -168,13 +178,7 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
   });
 
   it('outbound submission: MAIL without AUTH is refused; authenticated mail is scanned as outbound and delivered', async () => {
-    const outbound = await startHaraka({
-      kind: 'outbound',
-      filterUrl,
-      sinkPort: sink.port,
-      users: { 'alice@example.net': 'correct horse' },
-      spamfilter: { main: { fail_open: 'false' } },
-    });
+    const outbound = await startSubmission();
     try {
       const msg = message('outbound hello');
       const anonymous = await sendOnce(
@@ -211,13 +215,7 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     } finally {
       await mx.quit();
     }
-    const outbound = await startHaraka({
-      kind: 'outbound',
-      filterUrl,
-      sinkPort: sink.port,
-      users: { 'alice@example.net': 'correct horse' },
-      spamfilter: { main: { fail_open: 'false' } },
-    });
+    const outbound = await startSubmission();
     const { session } = await SmtpSession.open(outbound.port);
     try {
       expect((await session.command('EHLO client.test')).text.split('\n')).toContain('STARTTLS');
