@@ -19,6 +19,7 @@ import { Cleanup } from './processes';
 import type { ReferenceScore } from './replies';
 import { RSPAMD_ADD_HEADER, RSPAMD_REJECT, RspamdRunner } from './rspamd.runner';
 import { SA_REQUIRED_SCORE, SpamAssassinRunner } from './spamassassin.runner';
+import { eachArg, oneOf } from '../lib/args';
 
 /** Enron-Spam's per-user pairing (Metsis et al. 2006; /work/shared/corpus/README.md): each mailbox with its spam. */
 export const ENRON_USERS: Record<string, string> = {
@@ -45,19 +46,13 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const a: CompareArgs = {
     corpus: '', split: 0.6, splitOrder: 'random', seed: 1, headers: 'neutral', user: null, sample: null, systems: ['ours', 'sa', 'rspamd'], pipeline: false, json: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i] as string;
-    const v = (): string => {
-      const val = argv[++i];
-      if (val === undefined) throw new Error(`${k} needs a value`);
-      return val;
-    };
+  eachArg(argv, (k, v) => {
     switch (k) {
       case '--corpus': a.corpus = v(); break;
       case '--split': a.split = Number(v()); break;
-      case '--split-order': { const o = v(); if (o !== 'random' && o !== 'time') throw new Error('--split-order random|time'); a.splitOrder = o; break; }
+      case '--split-order': a.splitOrder = oneOf(k, v(), ['random', 'time']); break;
       case '--seed': a.seed = Number(v()); break;
-      case '--headers': { const h = v(); if (h !== 'neutral' && h !== 'all') throw new Error('--headers neutral|all'); a.headers = h; break; }
+      case '--headers': a.headers = oneOf(k, v(), ['neutral', 'all']); break;
       case '--user': a.user = v(); break;
       case '--sample': a.sample = Number(v()); break;
       case '--systems': {
@@ -70,7 +65,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
       case '--json': a.json = true; break;
       default: throw new Error(`unknown argument ${k}`);
     }
-  }
+  });
   if (!a.corpus) throw new Error('--corpus DIR is required');
   if (!(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
   if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0)) throw new Error('--sample N needs a positive integer');

@@ -10,6 +10,7 @@ import { auc, ratesAt, recallAtFpr, type Scored } from './metrics';
 import { NaturalScorer } from './natural.scorer';
 import type { Scorer, ScorerOptions } from './scorer';
 import { SCORERS } from './scorers';
+import { eachArg, oneOf } from '../lib/args';
 
 export interface EvalArgs {
   train: string;
@@ -33,22 +34,16 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
     train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null,
     scorer: 'bayes', baseline: true, json: false, dump: 0, opts: new Map(),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i] as string;
-    const v = (): string => {
-      const val = argv[++i];
-      if (val === undefined) throw new Error(`${k} needs a value`);
-      return val;
-    };
+  eachArg(argv, (k, v) => {
     switch (k) {
       case '--train': a.train = v(); break;
       case '--test': a.test = v(); break;
       case '--split': a.split = Number(v()); break;
       case '--train-fraction': a.split = Number(v()); a.splitOrder = 'time'; break;
-      case '--split-order': { const o = v(); if (o !== 'random' && o !== 'time') throw new Error('--split-order random|time'); a.splitOrder = o; break; }
+      case '--split-order': a.splitOrder = oneOf(k, v(), ['random', 'time']); break;
       case '--seed': a.seed = Number(v()); break;
       case '--online': a.online = true; break;
-      case '--headers': { const h = v(); if (h !== 'neutral' && h !== 'all') throw new Error('--headers neutral|all'); a.headers = h; break; }
+      case '--headers': a.headers = oneOf(k, v(), ['neutral', 'all']); break;
       case '--filter': a.filter = new RegExp(v()); break;
       case '--scorer': a.scorer = v(); break;
       case '--pipeline': a.scorer = 'pipeline'; break;
@@ -58,7 +53,7 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
       case '--opt': { const [key, ...rest] = v().split('='); a.opts.set(key as string, rest.join('=')); break; }
       default: throw new Error(`unknown argument ${k}`);
     }
-  }
+  });
   if (!a.train) throw new Error('--train DIR is required');
   if (a.split !== null && !(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
   if (a.split === null && a.test === null) throw new Error('give --test DIR or --split F');

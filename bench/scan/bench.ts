@@ -29,6 +29,7 @@ import { startFilterProcess, type FilterProcess } from '../../test/services/filt
 import type { LoadJob, LoadResult } from './load-generator';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
+import { eachArg } from '../lib/args';
 
 interface Args {
   corpus: string;
@@ -49,13 +50,7 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, train: true, env: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${k} needs a value`);
-      return x;
-    };
+  eachArg(argv, (k, v) => {
     switch (k) {
       case '--corpus': a.corpus = v(); break;
       case '--concurrency': a.concurrency = Number(v()); break;
@@ -76,7 +71,7 @@ function parseArgs(argv: readonly string[]): Args {
       }
       default: throw new Error(`unknown argument ${k}`);
     }
-  }
+  });
   if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
   if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0)) throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
   if (!(Number.isInteger(a.workers) && a.workers >= 0)) throw new Error('--workers N: a whole number of filter processes');

@@ -25,6 +25,7 @@ import {
 import { loadMessages, readIndex } from '../lib/corpus';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import type { SmtpLoadJob, SmtpLoadResult } from './smtp-load';
+import { eachArg } from '../lib/args';
 
 interface Args {
   corpus: string;
@@ -55,13 +56,7 @@ function parseArgs(argv: readonly string[]): Args {
     failOpen: false,
     rcptCheck: true,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const k = argv[i];
-    const v = (): string => {
-      const x = argv[++i];
-      if (x === undefined) throw new Error(`${k} needs a value`);
-      return x;
-    };
+  eachArg(argv, (k, v) => {
     switch (k) {
       case '--corpus':
         a.corpus = v();
@@ -99,7 +94,7 @@ function parseArgs(argv: readonly string[]): Args {
       default:
         throw new Error(`unknown argument ${k}`);
     }
-  }
+  });
   if (!a.corpus)
     throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
   if (!(a.connections >= 1) || !(a.seconds > 0) || !(a.nodes >= 0))

@@ -1,0 +1,26 @@
+import { eachArg, oneOf } from './args';
+
+describe('eachArg', () => {
+  it('gives each flag, with the next argument as its value only when the flag asks for one', () => {
+    const seen: [string, string | null][] = [];
+    eachArg(['--corpus', 'dir', '--json', '--seed', '3'], (flag, value) => {
+      seen.push([flag, flag === '--json' ? null : value()]);
+    });
+    expect(seen).toEqual([
+      ['--corpus', 'dir'],
+      ['--json', null],
+      ['--seed', '3'],
+    ]);
+  });
+
+  it('fails when a flag that needs a value is the last argument', () => {
+    expect(() => eachArg(['--json', '--seed'], (flag, value) => flag === '--seed' && value())).toThrow('--seed needs a value');
+  });
+});
+
+describe('oneOf', () => {
+  it('accepts a listed choice and names the choices otherwise', () => {
+    expect(oneOf('--headers', 'all', ['neutral', 'all'])).toBe('all');
+    expect(() => oneOf('--headers', 'some', ['neutral', 'all'])).toThrow('--headers neutral|all');
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * Walks a bench's command line: `handle(flag, value)` for every flag, where `value()` takes the argument after the
+ * flag as its value (and fails with "<flag> needs a value" when there is none). A flag without a value does not call it.
+ */
+export function eachArg(argv: readonly string[], handle: (flag: string, value: () => string) => void): void {
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i] as string;
+    handle(flag, () => {
+      const value = argv[++i];
+      if (value === undefined) throw new Error(`${flag} needs a value`);
+      return value;
+    });
+  }
+}
+
+/** `value` when it is one of `choices`, else an error naming the flag and its choices. */
+export function oneOf<T extends string>(flag: string, value: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(value)) throw new Error(`${flag} ${choices.join('|')}`);
+  return value as T;
+}
