@@ -1,4 +1,4 @@
-import { GLOBAL_SCOPE, MemoryBayesStore, logisticModelConfig, messageFingerprint, SpamClassifier, spamClassifierOptions } from '@spamfilter/bayes';
+import { GLOBAL_SCOPE, logisticModelConfig, messageFingerprint, spamClassifierOptions, tokenize } from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import { parseMessageSafe } from '@spamfilter/mail';
 import { LogisticSnapshotRepository, TypeOrmBayesStore } from '@spamfilter/persistence';
@@ -22,11 +22,10 @@ export interface TrainedModelSummary {
 export async function trainModel(config: AppConfig, dataSource: DataSource, messages: readonly CorpusMessage[]): Promise<TrainedModelSummary> {
   const started = Date.now();
   const options = spamClassifierOptions(config.bayes);
-  const tokenizer = new SpamClassifier(new MemoryBayesStore(), options);
   const store = TypeOrmBayesStore.of(dataSource);
   const now = new Date();
   for (const m of messages) {
-    const tokens = tokenizer.prepare(parseMessageSafe(m.raw)).tokens.ids;
+    const tokens = tokenize(parseMessageSafe(m.raw), options.tokenizer).ids;
     await store.train(GLOBAL_SCOPE, messageFingerprint(m.raw), tokens, m.label, now);
   }
   const model = logisticModelConfig(options);
