@@ -82,6 +82,9 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     const shape = (v: ScanVerdict) => ({ action: v.action, score: v.score, symbols: v.symbols.map((x) => x.name).sort() });
     expect(shape(routed.body as ScanVerdict)).toEqual(shape(direct.body as ScanVerdict));
     expect((routed.body as ScanVerdict).reference).not.toBe((direct.body as ScanVerdict).reference);
+    // Only a response that went through Express carries its X-Powered-By: the direct route really bypasses it.
+    expect(routed.headers['x-powered-by']).toBe('Express');
+    expect(direct.headers['x-powered-by']).toBeUndefined();
     await request(filter.server).post('/v1/scan?via=router').set(envelope()).send('').expect(400);
     await request(filter.server).get('/v1/scan').expect(404);
   });
