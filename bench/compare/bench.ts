@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMessages, readIndex, seededRandom, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
+import { loadMessages, readIndex, seededRandom, shuffledClass, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
 import { BayesScorer } from '../eval/bayes.scorer';
 import { metricsOf, round, run } from '../eval/eval';
 import { ratesAt, recallAtFpr, type Scored } from '../eval/metrics';
@@ -77,14 +77,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
 export function sampleEntries<T extends CorpusEntry>(entries: readonly T[], n: number, seed: number): T[] {
   const rnd = seededRandom(seed ^ 0x5eed);
   const keep = new Set<T>();
-  for (const label of ['spam', 'ham'] as const) {
-    const cls = entries.filter((e) => e.label === label);
-    for (let i = cls.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [cls[i], cls[j]] = [cls[j] as T, cls[i] as T];
-    }
-    for (const e of cls.slice(0, n)) keep.add(e);
-  }
+  for (const label of ['spam', 'ham'] as const) for (const e of shuffledClass(entries, label, rnd).slice(0, n)) keep.add(e);
   return entries.filter((e) => keep.has(e));
 }
 

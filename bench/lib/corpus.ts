@@ -45,6 +45,16 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
+/** The entries of one class in a seeded random order (Fisher–Yates with `rnd`). */
+export function shuffledClass<T extends CorpusEntry>(entries: readonly T[], label: CorpusEntry['label'], rnd: () => number): T[] {
+  const cls = entries.filter((e) => e.label === label);
+  for (let i = cls.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [cls[i], cls[j]] = [cls[j] as T, cls[i] as T];
+  }
+  return cls;
+}
+
 /**
  * Splits entries into train and test. `random`: stratified by label, a seeded random fraction of each class trains.
  * `time`: the first fraction of the index (arrival order) trains, the rest tests — later mail judged by earlier mail.
@@ -58,11 +68,7 @@ export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fract
   const rnd = seededRandom(seed);
   const trainSet = new Set<T>();
   for (const label of ['spam', 'ham'] as const) {
-    const cls = entries.filter((e) => e.label === label);
-    for (let i = cls.length - 1; i > 0; i--) {
-      const j = Math.floor(rnd() * (i + 1));
-      [cls[i], cls[j]] = [cls[j] as T, cls[i] as T];
-    }
+    const cls = shuffledClass(entries, label, rnd);
     for (const e of cls.slice(0, Math.round(cls.length * fraction))) trainSet.add(e);
   }
   // A random sample is learned in random (seeded) order: indexes grouped by folder (Enron's) would otherwise feed
