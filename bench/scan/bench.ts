@@ -14,7 +14,7 @@
  * counted).
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,6 +30,29 @@ import type { LoadJob, LoadResult } from './load-generator';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
 import { eachArg } from '../lib/args';
+
+/**
+ * CPU ms of this process's main thread and of all its other threads (analysis, load generator, V8's GC helpers), from
+ * /proc (Linux; null elsewhere). The main thread is the filter's event loop: its share per message is what bounds the
+ * filter's throughput on one core.
+ */
+function threadCpuMs(): { main: number; others: number } | null {
+  try {
+    const tick = 10; // USER_HZ is 100 on Linux
+    let main = 0;
+    let others = 0;
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ms = (Number(f[11]) + Number(f[12])) * tick;
+      if (Number(tid) === process.pid) main += ms;
+      else others += ms;
+    }
+    return { main, others };
+  } catch {
+    return null;
+  }
+}
 
 interface Args {
   corpus: string;
@@ -110,6 +133,7 @@ export async function main(argv: string[]): Promise<void> {
 
   let peakRss = process.memoryUsage().rss;
   let cpu0 = process.cpuUsage();
+  let threads0 = threadCpuMs();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   let filter: EmbeddedFilter | null = null;
   let external: { process: FilterProcess; db: TestDatabase } | null = null;
@@ -174,6 +198,7 @@ export async function main(argv: string[]): Promise<void> {
       worker.on('message', (m: LoadResult | 'measuring') => {
         if (m === 'measuring') {
           cpu0 = process.cpuUsage();
+          threads0 = threadCpuMs();
           childCpu0 = external?.process.cpuMs() ?? 0;
           peakRss = process.memoryUsage().rss;
           return;
@@ -185,6 +210,9 @@ export async function main(argv: string[]): Promise<void> {
       worker.once('error', reject);
     });
     const cpu = process.cpuUsage(cpu0);
+    const threads1 = threadCpuMs();
+    const perMsg = (ms: number): number => Math.round((ms / Math.max(1, result.ok)) * 1000) / 1000;
+
     const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
@@ -208,6 +236,9 @@ export async function main(argv: string[]): Promise<void> {
       // CPU of this whole process (filter + load generator + loopback DNS; with --workers also the filter processes)
       // per answered message: comparable across runs even when other work shares the machine, unlike msgsPerSec.
       cpuMsPerMsg: Math.round((((cpu.user + cpu.system) / 1000 + childCpuMs) / Math.max(1, result.ok)) * 1000) / 1000,
+      // The filter's event loop alone, and every other thread of this process (load generator, V8's GC helpers,
+      // libuv's pool), from /proc's 10 ms ticks.
+      threadCpuMsPerMsg: threads0 && threads1 ? { main: perMsg(threads1.main - threads0.main), others: perMsg(threads1.others - threads0.others) } : null,
       loadAverage: Math.round(loadavg()[0] * 100) / 100,
       dnsQueries: dns ? dns.queries.length : null,
     };

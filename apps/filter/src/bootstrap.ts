@@ -5,6 +5,7 @@ import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { AppConfig } from '@spamfilter/config';
+import { parseLimits } from '@spamfilter/bayes';
 import { ScanController, send } from './controllers/scan.controller';
 import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
@@ -134,6 +135,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       },
     };
   }
+  deps = { parseLimits: parseLimits(config.bayes), ...deps };
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   app.enableShutdownHooks();

@@ -232,6 +232,25 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
   });
 });
 
+describe('POST /v1/scan parses within the MAIL_PARSE_* limits', () => {
+  let filter: FilterApp;
+
+  beforeAll(async () => {
+    filter = await createFilterApp(loadConfig({ MAIL_PARSE_MAX_PARTS: '1' }), { policies: new InMemoryPolicySource() });
+  });
+  afterAll(() => filter.close());
+
+  it('walks no more MIME parts than configured, so the parts past the limit raise nothing', async () => {
+    // SPAMMY's HTML part and its .pdf.exe attachment are the 2nd and 3rd parts: with one part allowed, neither is read.
+    const res = await request(filter.server).post('/v1/scan').set(envelope()).send(SPAMMY).expect(200);
+    const names = (res.body as ScanVerdict).symbols.map((s) => s.name);
+    expect(names).toEqual(expect.arrayContaining(['MISSING_SUBJECT', 'REPLYTO_DIFF_FROM']));
+    expect(names).not.toContain('DOUBLE_EXTENSION_ATTACHMENT');
+    expect(names).not.toContain('MIME_HTML_ONLY');
+    expect(names).not.toContain('MARKETING_PHRASE');
+  });
+});
+
 describe('POST /v1/recipient (pre-DATA)', () => {
   let filter: FilterApp;
   const lists = new InMemoryListSource([

@@ -2,6 +2,7 @@ import type { DynamicModule } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
+import type { ParseLimits } from '@spamfilter/mail';
 import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
@@ -57,6 +58,8 @@ export interface FilterDependencies {
   readonly modules?: readonly DynamicModule[];
   /** Health probes by dependency name: database, bus, counters. */
   readonly health?: Readonly<Record<string, HealthProbe>>;
+  /** libs/mail limits for parsing scanned messages: the MAIL_PARSE_* keys (createFilterApp passes them). Default: libs/mail's. */
+  readonly parseLimits?: ParseLimits;
   /** Collect node's default process metrics in /metrics (off in tests that create many apps). */
   readonly defaultMetrics?: boolean;
 }
@@ -145,6 +148,7 @@ export class FilterServices {
       clock: this.clock,
       metrics: this.metrics,
       pipeline: { checkTimeoutMs: config.checkTimeoutMs, deadlineMs: config.deadlineMs },
+      ...(deps.parseLimits ? { parseLimits: deps.parseLimits } : {}),
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
