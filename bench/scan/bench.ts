@@ -31,6 +31,16 @@ import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
 import { eachArg } from '../lib/args';
 
+/** The machine's CPU time counters (/proc/stat, Linux; null elsewhere): all, idle and steal, in ticks. */
+function machineCpu(): { total: number; idle: number; steal: number } | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    return { total: f.reduce((a, b) => a + b, 0), idle: (f[3] ?? 0) + (f[4] ?? 0), steal: f[7] ?? 0 };
+  } catch {
+    return null;
+  }
+}
+
 /**
  * CPU ms of this process's main thread and of all its other threads (analysis, load generator, V8's GC helpers), from
  * /proc (Linux; null elsewhere). The main thread is the filter's event loop: its share per message is what bounds the
@@ -134,6 +144,7 @@ export async function main(argv: string[]): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   let cpu0 = process.cpuUsage();
   let threads0 = threadCpuMs();
+  let machine0 = machineCpu();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
   let filter: EmbeddedFilter | null = null;
   let external: { process: FilterProcess; db: TestDatabase } | null = null;
@@ -199,6 +210,7 @@ export async function main(argv: string[]): Promise<void> {
         if (m === 'measuring') {
           cpu0 = process.cpuUsage();
           threads0 = threadCpuMs();
+          machine0 = machineCpu();
           childCpu0 = external?.process.cpuMs() ?? 0;
           peakRss = process.memoryUsage().rss;
           return;
@@ -211,6 +223,9 @@ export async function main(argv: string[]): Promise<void> {
     });
     const cpu = process.cpuUsage(cpu0);
     const threads1 = threadCpuMs();
+    const machine1 = machineCpu();
+    const machinePct = (k: 'idle' | 'steal'): number | null =>
+      machine0 && machine1 ? Math.round((1000 * (machine1[k] - machine0[k])) / Math.max(1, machine1.total - machine0.total)) / 10 : null;
     const perMsg = (ms: number): number => Math.round((ms / Math.max(1, result.ok)) * 1000) / 1000;
 
     const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
@@ -239,6 +254,9 @@ export async function main(argv: string[]): Promise<void> {
       // The filter's event loop alone, and every other thread of this process (load generator, V8's GC helpers,
       // libuv's pool), from /proc's 10 ms ticks.
       threadCpuMsPerMsg: threads0 && threads1 ? { main: perMsg(threads1.main - threads0.main), others: perMsg(threads1.others - threads0.others) } : null,
+      // Of all cores during the measurement: idle, and stolen by the hypervisor (time the VM's cores did not run).
+      machineIdlePct: machinePct('idle'),
+      machineStealPct: machinePct('steal'),
       loadAverage: Math.round(loadavg()[0] * 100) / 100,
       dnsQueries: dns ? dns.queries.length : null,
     };

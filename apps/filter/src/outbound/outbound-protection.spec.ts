@@ -27,7 +27,7 @@ function setup(env: Record<string, string> = {}) {
     clock,
     notifiers: [{ name: 'test', notifier: { notify: async (n) => void notices.push(n) } }],
   });
-  const filter = new FilterServices(config.filter, {
+  const filter = track(new FilterServices(config.filter, {
     extraChecks: outbound.checks,
     extensions: {
       forcedAction: (hits, envelope) => outbound.forcedAction(hits, envelope),
@@ -35,7 +35,7 @@ function setup(env: Record<string, string> = {}) {
       headers: (verdict, envelope) => outbound.routingHeaders(verdict, envelope),
     },
     scanLog: null,
-  });
+  }));
   return { outbound, filter, accounts, notices, advance: (ms: number) => manual.advance(ms) };
 }
 
@@ -48,6 +48,16 @@ const envelope = (authUser: string, rcpt = ['friend@elsewhere.example']): ScanEn
   authUser,
 });
 const mail = (subject: string) => Buffer.from(`From: <alice@customer.example>\r\nTo: <friend@elsewhere.example>\r\nSubject: ${subject}\r\nMessage-ID: <${Math.random()}@customer.example>\r\n\r\nHello there, see you tomorrow.\r\n`);
+
+/** Every FilterServices a test made, closed after it (each has an analysis thread). */
+const made: FilterServices[] = [];
+function track(f: FilterServices): FilterServices {
+  made.push(f);
+  return f;
+}
+afterEach(async () => {
+  await Promise.all(made.splice(0).map((f) => f.close()));
+});
 
 describe('OutboundProtection in the scan pipeline', () => {
   it('accepts the 5th message of the hour and answers the 6th with 421 4.7.0 and the reference', async () => {

@@ -1,5 +1,6 @@
 import type { ScanEnvelope, SymbolDefinition, SymbolHit } from '@spamfilter/domain';
 import type { ParsedMessage } from '@spamfilter/mail';
+import type { MessageAnalysis } from '../analysis/message-analysis';
 
 /** What every check sees: the envelope, the raw bytes (for DKIM) and the message parsed once. */
 export interface ScanContext {
@@ -8,6 +9,11 @@ export interface ScanContext {
   readonly message: ParsedMessage;
   /** Lower-cased domain of MAIL FROM, else of the From header; null for a null sender without From. */
   readonly senderDomain: string | null;
+  /**
+   * What was computed from the bytes alone, maybe on another thread (tokens, fingerprint, content hits); checks use
+   * it rather than compute it again. Absent when a check runs on a hand-made context (tests).
+   */
+  readonly analysis?: MessageAnalysis;
 }
 
 /**

@@ -2,7 +2,9 @@ import type { DynamicModule } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
-import type { ParseLimits } from '@spamfilter/mail';
+import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
+import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
+import { InlineAnalysis, type AnalysisRunner, type AnalysisStats } from '../analysis/message-analysis';
 import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
@@ -16,7 +18,7 @@ import type { Check } from '../pipeline/check';
 import { Clock, RandomSource, ReferenceIdGenerator } from './clock';
 import { NodeDnsResolver, OffDnsResolver, type DnsResolver } from './dns/dns-resolver';
 import { GreylistService, InMemoryGreylistStore, type GreylistStore } from './greylist.service';
-import { HealthService, type HealthProbe } from './health.service';
+import { HealthService, type DependencyHealth, type HealthProbe } from './health.service';
 import { MetricsService } from './metrics.service';
 import { DbBayesUsers, DbListSource, DbPolicySource, DbScanLogSink, RecipientDirectory } from './persistence/db-adapters';
 import type { FilterDatabase } from './persistence/filter-database';
@@ -64,6 +66,13 @@ export interface FilterDependencies {
   readonly defaultMetrics?: boolean;
 }
 
+/** SCAN_THREADS in /health: degraded once the pool has stopped replacing threads that die (scans go on, inline). */
+function analysisHealth(s: AnalysisStats): DependencyHealth & Record<string, unknown> {
+  if (s.threads === 0) return { state: 'up', detail: 'on the main thread (SCAN_THREADS=0)', ...s };
+  if (s.gaveUp) return { state: 'degraded', detail: `analysis threads keep dying, analysing on the main thread: ${s.lastError ?? 'no error given'}`, ...s };
+  return { state: 'up', detail: s.ready < s.threads ? `${s.ready} of ${s.threads} threads started` : `${s.threads} thread(s)`, ...s };
+}
+
 /** The filter's object graph, composed once per app (the composition root; Nest providers wrap it). */
 export class FilterServices {
   readonly clock: Clock;
@@ -82,6 +91,7 @@ export class FilterServices {
   readonly log: ScanLogWriter;
   readonly metrics: MetricsService;
   readonly ids: ReferenceIdGenerator;
+  readonly analysis: AnalysisRunner;
   readonly scan: ScanService;
   readonly recipient: RecipientService;
   readonly health: HealthService;
@@ -137,6 +147,9 @@ export class FilterServices {
     this.log = new ScanLogWriter(sink, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
+    // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
+    const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
+    this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads }) : new InlineAnalysis(analysis);
     this.scan = new ScanService({
       checks: this.checks,
       registry: this.registry,
@@ -148,11 +161,12 @@ export class FilterServices {
       clock: this.clock,
       metrics: this.metrics,
       pipeline: { checkTimeoutMs: config.checkTimeoutMs, deadlineMs: config.deadlineMs },
-      ...(deps.parseLimits ? { parseLimits: deps.parseLimits } : {}),
+      analysis: this.analysis,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
     this.health = new HealthService(this.dns, this.log, {
+      analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
       database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
       ...deps.health,
@@ -169,6 +183,7 @@ export class FilterServices {
   async close(): Promise<void> {
     await this.reputationSync?.stop();
     await this.log.close();
+    await this.analysis.close();
     if (this.dns instanceof NodeDnsResolver) this.dns.close();
   }
 }

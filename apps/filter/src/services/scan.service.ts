@@ -1,7 +1,7 @@
 import { messageFingerprint } from '@spamfilter/bayes';
 import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
-import { DEFAULT_PARSE_LIMITS, parseMessageSafe, type ParseLimits } from '@spamfilter/mail';
 import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
+import type { AnalysisRunner } from '../analysis/message-analysis';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
@@ -34,14 +34,16 @@ export interface ScanServiceDeps {
   readonly clock: Clock;
   readonly metrics: MetricsService;
   readonly pipeline: PipelineOptions;
-  readonly parseLimits?: ParseLimits;
+  /** Parses, tokenizes, fingerprints and runs the content heuristics: on this thread or on worker threads. */
+  readonly analysis: AnalysisRunner;
   readonly extensions?: ScanExtensions;
 }
 
 const MAX_SYMBOLS_HEADER = 900;
 
 /**
- * One message + envelope → an explained verdict, per recipient: parse once, run every check under its timeout and
+ * One message + envelope → an explained verdict, per recipient: analyse the bytes once (parse, tokens, fingerprint,
+ * content heuristics — on a worker thread when SCAN_THREADS > 0), run every check under its timeout and
  * the overall deadline, score each recipient with their own layered policy, greylist only the undecided band, answer,
  * and hand the record to the message log without waiting for it.
  */
@@ -51,9 +53,10 @@ export class ScanService {
   async scan(envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
     const started = performance.now();
     const reference = this.d.ids.next();
-    const message = parseMessageSafe(raw, this.d.parseLimits ?? DEFAULT_PARSE_LIMITS);
+    const analysis = await this.d.analysis.analyse(raw);
+    const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
-    const ctx: ScanContext = { envelope, raw, message, senderDomain };
+    const ctx: ScanContext = { envelope, raw, message, senderDomain, analysis };
 
     const { hits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
     for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
@@ -157,7 +160,7 @@ export class ScanService {
       queueId: e.queueId ?? null,
       headerFrom: ctx.message.from ? (ctx.message.from.name ? `${ctx.message.from.name} <${ctx.message.from.address}>` : ctx.message.from.address) : null,
       subject: ctx.message.subject,
-      messageFingerprint: messageFingerprint(raw),
+      messageFingerprint: ctx.analysis?.fingerprint ?? messageFingerprint(raw),
       size: raw.length,
       action: verdict.action,
       score: verdict.score,

@@ -9,6 +9,12 @@ export const filterSection = {
     1,
     { min: 1, max: 64 },
   ),
+  scanThreads: configKey.int(
+    'SCAN_THREADS',
+    'Worker threads per filter process that parse, tokenize, fingerprint and run the content heuristics off the main thread (0: all on the main thread)',
+    1,
+    { min: 0, max: 16 },
+  ),
   maxMessageBytes: configKey.int('SCAN_MAX_BYTES', 'Largest message body accepted by POST /v1/scan', 26214400, { min: 1024 }),
   deadlineMs: configKey.int('SCAN_DEADLINE_MS', 'Overall deadline of one scan; checks still running are reported as *_TEMPFAIL', 2000, { min: 10 }),
   checkTimeoutMs: configKey.int('SCAN_CHECK_TIMEOUT_MS', 'Deadline of a single check', 1500, { min: 5 }),

@@ -47,7 +47,7 @@ export class BayesCheck implements Check {
   ) {}
 
   preparedOf(ctx: ScanContext): PreparedMessage {
-    let p = this.prepared.get(ctx);
+    let p = ctx.analysis?.prepared ?? this.prepared.get(ctx);
     if (!p) {
       p = this.classifier.prepare(ctx.message);
       this.prepared.set(ctx, p);

@@ -71,7 +71,7 @@ export class ContentCheck implements Check {
   }
 
   run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
-    return Promise.resolve(this.evaluate(ctx.message));
+    return Promise.resolve(ctx.analysis?.contentHits ?? this.evaluate(ctx.message));
   }
 
   evaluate(m: ParsedMessage): SymbolHit[] {
