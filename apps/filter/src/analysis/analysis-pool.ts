@@ -64,6 +64,8 @@ export class AnalysisPool implements AnalysisRunner {
     const id = this.nextId++;
     return new Promise((resolve) => {
       slot.pending.set(id, { raw, resolve });
+      // An idle thread never keeps the process alive, one with work does (until the answer is in).
+      if (slot.pending.size === 1) slot.worker.ref();
       // A Buffer is often a view into a larger shared allocation, which postMessage would copy whole: copy just the
       // message into its own memory and hand that over without a second copy.
       const bytes = new Uint8Array(raw.length);
@@ -114,6 +116,7 @@ export class AnalysisPool implements AnalysisRunner {
       const p = slot.pending.get(m.id);
       if (!p) return;
       slot.pending.delete(m.id);
+      if (slot.pending.size === 0) slot.worker.unref();
       if (m.kind === 'failed') this.lastError = m.error;
       p.resolve(m.kind === 'done' ? m.analysis : this.analyseInline(p.raw));
     });
@@ -132,7 +135,7 @@ export class AnalysisPool implements AnalysisRunner {
         this.slots.splice(i, 1);
       }
     });
-    // The pool never keeps a process alive: close() ends the threads, and an exiting process takes them along.
+    // An idle pool never keeps a process alive: close() ends the threads, and an exiting process takes them along.
     // (After the listeners: adding a 'message' listener refs the thread's port again.)
     worker.unref();
     return slot;
