@@ -103,6 +103,21 @@ describe('AnalysisPool', () => {
     }
   });
 
+  it('stops a thread that does not answer in time and redoes its requests on the calling thread', async () => {
+    // 1 ms is less than any thread takes for a 2 MB message: the watchdog must stop it as it would a stuck one.
+    const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, answerTimeoutMs: 1 });
+    try {
+      await until(() => pool.stats().ready === 1, 'the thread');
+      const big = crlf(`Subject: long\n\n${'many words to read here, '.repeat(80_000)}\n`);
+      const got = await pool.analyse(big);
+      expect(plain(got)).toEqual(plain(new MessageAnalyser(OPTIONS).analyse(big)));
+      expect(pool.stats().restarts).toBe(1);
+      expect(pool.stats().lastError).toMatch(/no answer in 1 ms/);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('stops replacing threads after maxRestarts deaths, says so, and keeps analysing inline', async () => {
     const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, maxRestarts: 0 });
     try {

@@ -13,20 +13,29 @@ export interface AnalysisPoolOptions {
    * inline exactly when it should hand work off.
    */
   readonly maxInFlight: number;
-  /** A thread that dies is replaced; after this many deaths the pool stops replacing and analyses inline. */
+  /** A thread that dies is replaced; after more deaths than this within a minute (a crash loop) the pool stops replacing and analyses inline. */
   readonly maxRestarts: number;
+  /**
+   * A request unanswered this long means the thread is stuck: it is stopped (which redoes its requests here and
+   * replaces it, counting as a death). The filter passes its scan deadline.
+   */
+  readonly answerTimeoutMs: number;
 }
 
-export const DEFAULT_POOL: Omit<AnalysisPoolOptions, 'threads'> = { maxInFlight: 64, maxRestarts: 5 };
+export const DEFAULT_POOL: Omit<AnalysisPoolOptions, 'threads'> = { maxInFlight: 64, maxRestarts: 5, answerTimeoutMs: 2000 };
 
 interface Pending {
   readonly raw: Buffer;
+  /** performance.now() when it was sent. */
+  readonly at: number;
   readonly resolve: (a: MessageAnalysis) => void;
 }
 
 interface Slot {
   readonly worker: Worker;
   ready: boolean;
+  /** Being stopped by the watchdog. */
+  stopping: boolean;
   readonly pending: Map<number, Pending>;
 }
 
@@ -36,17 +45,21 @@ interface Slot {
  * development machine this took the main thread's CPU per scan from about 1.5 to 1.0 ms (README, "Scanning service").
  *
  * Nothing is lost to a thread: until a thread has started, when every thread has `maxInFlight` requests, when one
- * throws, and when one dies (its requests are redone), the message is analysed on the calling thread with the same
- * code and options. A thread that dies is replaced, up to `maxRestarts` times.
+ * throws, and when one dies or is stopped for not answering within `answerTimeoutMs` (its requests are redone), the
+ * message is analysed on the calling thread with the same code and options. A thread that dies is replaced, unless more
+ * than `maxRestarts` died within the last minute.
  */
 export class AnalysisPool implements AnalysisRunner {
   private readonly inline: MessageAnalyser;
   private readonly slots: Slot[] = [];
   private nextId = 1;
   private restarts = 0;
+  /** performance.now() of the deaths of the last minute. */
+  private readonly deaths: number[] = [];
   private inlineCount = 0;
   private lastError: string | null = null;
   private closed = false;
+  private readonly watchdog: NodeJS.Timeout;
 
   constructor(
     private readonly analysis: AnalysisOptions,
@@ -54,6 +67,8 @@ export class AnalysisPool implements AnalysisRunner {
   ) {
     this.inline = new MessageAnalyser(analysis);
     for (let i = 0; i < options.threads; i++) this.slots.push(this.start());
+    this.watchdog = setInterval(() => this.stopStuckThreads(), Math.max(1, Math.min(250, options.answerTimeoutMs / 4)));
+    this.watchdog.unref();
   }
 
   analyse(raw: Buffer): Promise<MessageAnalysis> {
@@ -63,7 +78,7 @@ export class AnalysisPool implements AnalysisRunner {
     const slot = best;
     const id = this.nextId++;
     return new Promise((resolve) => {
-      slot.pending.set(id, { raw, resolve });
+      slot.pending.set(id, { raw, at: performance.now(), resolve });
       // An idle thread never keeps the process alive, one with work does (until the answer is in).
       if (slot.pending.size === 1) slot.worker.ref();
       // A Buffer is often a view into a larger shared allocation, which postMessage would copy whole: copy just the
@@ -88,6 +103,7 @@ export class AnalysisPool implements AnalysisRunner {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.watchdog);
     const slots = this.slots.splice(0);
     for (const s of slots) this.redo(s);
     await Promise.all(slots.map((s) => s.worker.terminate()));
@@ -96,6 +112,18 @@ export class AnalysisPool implements AnalysisRunner {
   private analyseInline(raw: Buffer): MessageAnalysis {
     this.inlineCount++;
     return this.inline.analyse(raw);
+  }
+
+  /** A thread whose oldest request (the first in the map) is older than the timeout is stopped; 'exit' does the rest. */
+  private stopStuckThreads(): void {
+    const now = performance.now();
+    for (const slot of this.slots) {
+      const oldest = slot.pending.values().next().value as Pending | undefined;
+      if (!oldest || now - oldest.at < this.options.answerTimeoutMs || slot.stopping) continue;
+      slot.stopping = true;
+      this.lastError = `analysis thread gave no answer in ${this.options.answerTimeoutMs} ms; stopped`;
+      void slot.worker.terminate();
+    }
   }
 
   /** Answers a thread's unanswered requests on this thread (it died, or the pool closes). */
@@ -107,7 +135,7 @@ export class AnalysisPool implements AnalysisRunner {
 
   private start(): Slot {
     const worker = new Worker(BOOT, { eval: true, workerData: { ...workerEntry(), options: this.analysis } });
-    const slot: Slot = { worker, ready: false, pending: new Map() };
+    const slot: Slot = { worker, ready: false, stopping: false, pending: new Map() };
     worker.on('message', (m: AnalysisReply) => {
       if (m.kind === 'ready') {
         slot.ready = true;
@@ -128,7 +156,10 @@ export class AnalysisPool implements AnalysisRunner {
       this.redo(slot);
       const i = this.slots.indexOf(slot);
       if (i < 0 || this.closed) return;
-      if (this.restarts < this.options.maxRestarts) {
+      const now = performance.now();
+      this.deaths.push(now);
+      while (this.deaths.length > 0 && (this.deaths[0] as number) < now - 60_000) this.deaths.shift();
+      if (this.deaths.length <= this.options.maxRestarts) {
         this.restarts++;
         this.slots[i] = this.start();
       } else {

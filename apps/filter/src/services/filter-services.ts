@@ -149,7 +149,7 @@ export class FilterServices {
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
     // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
     const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
-    this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads }) : new InlineAnalysis(analysis);
+    this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
     this.scan = new ScanService({
       checks: this.checks,
       registry: this.registry,
