@@ -18,3 +18,10 @@ export function oneOf<T extends string>(flag: string, value: string, choices: re
   if (!(choices as readonly string[]).includes(value)) throw new Error(`${flag} ${choices.join('|')}`);
   return value as T;
 }
+
+/** `--env KEY=VALUE` (repeatable): adds the pair to `env`, the configuration of the filter a bench starts. */
+export function addEnv(env: Record<string, string>, pair: string): void {
+  const at = pair.indexOf('=');
+  if (at <= 0) throw new Error(`--env KEY=VALUE, got ${JSON.stringify(pair)}`);
+  env[pair.slice(0, at)] = pair.slice(at + 1);
+}

@@ -29,7 +29,7 @@ import { startFilterProcess, type FilterProcess } from '../../test/services/filt
 import type { LoadJob, LoadResult } from './load-generator';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
-import { eachArg } from '../lib/args';
+import { addEnv, eachArg } from '../lib/args';
 
 /** The machine's CPU time counters (/proc/stat, Linux; null elsewhere): all, idle and steal, in ticks. */
 function machineCpu(): { total: number; idle: number; steal: number } | null {
@@ -96,12 +96,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--warmup': a.warmup = Number(v()); break;
       case '--workers': a.workers = Number(v()); break;
       case '--untrained': a.train = false; break;
-      case '--env': {
-        const [key, ...value] = v().split('=');
-        if (!key || value.length === 0) throw new Error('--env KEY=VALUE');
-        a.env[key] = value.join('=');
-        break;
-      }
+      case '--env': addEnv(a.env, v()); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   });

@@ -1,6 +1,6 @@
 /**
  * `npm run -s bench -- smtp --corpus DIR [--connections N] [--seconds S] [--json]
- *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check] [--untrained]`
+ *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check] [--untrained] [--env KEY=VALUE]`
  *
  * End-to-end SMTP throughput: real SMTP on loopback → Haraka (child process, haraka/inbound config) with the
  * spamfilter plugin → the filter (apps/filter in this process as the embedded product wires it — its own SQLite file
@@ -25,7 +25,7 @@ import {
 import { loadMessages, readIndex } from '../lib/corpus';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import type { SmtpLoadJob, SmtpLoadResult } from './smtp-load';
-import { eachArg } from '../lib/args';
+import { addEnv, eachArg } from '../lib/args';
 
 interface Args {
   corpus: string;
@@ -40,6 +40,8 @@ interface Args {
   limit: number;
   failOpen: boolean;
   rcptCheck: boolean;
+  /** Configuration of the embedded filter (--env KEY=VALUE, repeatable). */
+  env: Record<string, string>;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -55,6 +57,7 @@ function parseArgs(argv: readonly string[]): Args {
     limit: 0,
     failOpen: false,
     rcptCheck: true,
+    env: {},
   };
   eachArg(argv, (k, v) => {
     switch (k) {
@@ -90,6 +93,9 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--no-rcpt-check':
         a.rcptCheck = false;
+        break;
+      case '--env':
+        addEnv(a.env, v());
         break;
       default:
         throw new Error(`unknown argument ${k}`);
@@ -150,7 +156,7 @@ export async function main(argv: string[]): Promise<void> {
     } else {
       let filterUrl = args.filter;
       if (!filterUrl) {
-        filter = await startEmbeddedFilter({}, args.train ? loaded : null);
+        filter = await startEmbeddedFilter(args.env, args.train ? loaded : null);
         filterUrl = filter.url;
       }
       sink = await startSinkProcess();
