@@ -29,6 +29,7 @@ interface Pending {
   /** performance.now() when it was sent. */
   readonly at: number;
   readonly resolve: (a: MessageAnalysis) => void;
+  readonly reject: (err: unknown) => void;
 }
 
 interface Slot {
@@ -77,8 +78,8 @@ export class AnalysisPool implements AnalysisRunner {
     if (!best) return Promise.resolve(this.analyseInline(raw));
     const slot = best;
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      slot.pending.set(id, { raw, at: performance.now(), resolve });
+    return new Promise((resolve, reject) => {
+      slot.pending.set(id, { raw, at: performance.now(), resolve, reject });
       // An idle thread never keeps the process alive, one with work does (until the answer is in).
       if (slot.pending.size === 1) slot.worker.ref();
       // A Buffer is often a view into a larger shared allocation, which postMessage would copy whole: copy just the
@@ -130,7 +131,19 @@ export class AnalysisPool implements AnalysisRunner {
   private redo(slot: Slot): void {
     const pending = [...slot.pending.values()];
     slot.pending.clear();
-    for (const p of pending) p.resolve(this.analyseInline(p.raw));
+    for (const p of pending) this.answerInline(p);
+  }
+
+  /**
+   * Analyses a request on this thread from a thread's event: an error here (the same bug the thread met) fails that
+   * scan — the controller's 503 and SCAN_FAIL_OPEN — instead of escaping the event handler and stopping the process.
+   */
+  private answerInline(p: Pending): void {
+    try {
+      p.resolve(this.analyseInline(p.raw));
+    } catch (err) {
+      p.reject(err);
+    }
   }
 
   private start(): Slot {
@@ -145,8 +158,9 @@ export class AnalysisPool implements AnalysisRunner {
       if (!p) return;
       slot.pending.delete(m.id);
       if (slot.pending.size === 0) slot.worker.unref();
-      if (m.kind === 'failed') this.lastError = m.error;
-      p.resolve(m.kind === 'done' ? m.analysis : this.analyseInline(p.raw));
+      if (m.kind === 'done') return p.resolve(m.analysis);
+      this.lastError = m.error;
+      this.answerInline(p);
     });
     worker.on('error', (err) => {
       this.lastError = err.message;
