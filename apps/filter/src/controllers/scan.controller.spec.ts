@@ -226,6 +226,8 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(h.body.dependencies.dns.state).toBe('off');
     // No database in this app: no message log sink, which is healthy by definition.
     expect(h.body.dependencies.messageLog).toMatchObject({ state: 'up', healthy: true });
+    // The default SCAN_THREADS=1: one analysis thread, up (scans made before it started were analysed inline).
+    expect(h.body.dependencies.analysis).toMatchObject({ state: 'up', threads: 1, gaveUp: false, restarts: 0 });
     const m = await request(filter.server).get('/metrics').expect(200);
     expect(m.text).toMatch(/spamfilter_scans_total\{action="tag",direction="inbound"\} [1-9]/);
     expect(m.text).toMatch(/spamfilter_scan_rejected_total\{status="413"\} 1/);
