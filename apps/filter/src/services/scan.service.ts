@@ -1,7 +1,6 @@
-import { messageFingerprint } from '@spamfilter/bayes';
 import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
 import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
-import type { AnalysisRunner } from '../analysis/message-analysis';
+import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
@@ -41,6 +40,9 @@ export interface ScanServiceDeps {
 
 const MAX_SYMBOLS_HEADER = 900;
 
+/** The context a scan builds: its analysis is always there (only hand-made contexts in check specs lack one). */
+type AnalysedContext = ScanContext & { readonly analysis: MessageAnalysis };
+
 /**
  * One message + envelope → an explained verdict, per recipient: analyse the bytes once (parse, tokens, fingerprint,
  * content heuristics — on a worker thread when SCAN_THREADS > 0), run every check under its timeout and
@@ -56,7 +58,7 @@ export class ScanService {
     const analysis = await this.d.analysis.analyse(raw);
     const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
-    const ctx: ScanContext = { envelope, raw, message, senderDomain, analysis };
+    const ctx: AnalysedContext = { envelope, raw, message, senderDomain, analysis };
 
     const { hits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
     for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
@@ -115,7 +117,7 @@ export class ScanService {
       elapsedMs,
     };
 
-    this.afterVerdict(verdict, ctx, raw);
+    this.afterVerdict(verdict, ctx);
     return verdict;
   }
 
@@ -128,7 +130,7 @@ export class ScanService {
     }
   }
 
-  private afterVerdict(verdict: ScanVerdict, ctx: ScanContext, raw: Buffer): void {
+  private afterVerdict(verdict: ScanVerdict, ctx: AnalysedContext): void {
     const e = ctx.envelope;
     this.d.metrics.scans.inc({ action: verdict.action, direction: e.direction });
     this.d.metrics.duration.observe(verdict.elapsedMs / 1000);
@@ -160,8 +162,8 @@ export class ScanService {
       queueId: e.queueId ?? null,
       headerFrom: ctx.message.from ? (ctx.message.from.name ? `${ctx.message.from.name} <${ctx.message.from.address}>` : ctx.message.from.address) : null,
       subject: ctx.message.subject,
-      messageFingerprint: ctx.analysis?.fingerprint ?? messageFingerprint(raw),
-      size: raw.length,
+      messageFingerprint: ctx.analysis.fingerprint,
+      size: ctx.raw.length,
       action: verdict.action,
       score: verdict.score,
       symbols: verdict.symbols,
