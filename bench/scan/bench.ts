@@ -26,6 +26,7 @@ import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase, type TestDatabase } from '../../test/persistence/test-databases';
 import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
+import { statCpuMs } from '../../test/services/proc-cpu';
 import type { LoadJob, LoadResult } from './load-generator';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
@@ -47,21 +48,22 @@ function machineCpu(): { total: number; idle: number; steal: number } | null {
  * filter's throughput on one core.
  */
 function threadCpuMs(): { main: number; others: number } | null {
+  let main = 0;
+  let others = 0;
+  let read = false;
   try {
-    const tick = 10; // USER_HZ is 100 on Linux
-    let main = 0;
-    let others = 0;
     for (const tid of readdirSync('/proc/self/task')) {
-      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ms = (Number(f[11]) + Number(f[12])) * tick;
+      // A thread that ended since the listing has no file left: it counts as nothing.
+      const ms = statCpuMs(`/proc/self/task/${tid}/stat`);
+      if (ms === null) continue;
+      read = true;
       if (Number(tid) === process.pid) main += ms;
       else others += ms;
     }
-    return { main, others };
   } catch {
     return null;
   }
+  return read ? { main, others } : null;
 }
 
 interface Args {
@@ -245,7 +247,7 @@ export async function main(argv: string[]): Promise<void> {
       peakRssMb: Math.round(peakRss / 1024 / 1024),
       // CPU of this whole process (filter + load generator + loopback DNS; with --workers also the filter processes)
       // per answered message: comparable across runs even when other work shares the machine, unlike msgsPerSec.
-      cpuMsPerMsg: Math.round((((cpu.user + cpu.system) / 1000 + childCpuMs) / Math.max(1, result.ok)) * 1000) / 1000,
+      cpuMsPerMsg: perMsg((cpu.user + cpu.system) / 1000 + childCpuMs),
       // The filter's event loop alone, and every other thread of this process (load generator, V8's GC helpers,
       // libuv's pool), from /proc's 10 ms ticks.
       threadCpuMsPerMsg: threads0 && threads1 ? { main: perMsg(threads1.main - threads0.main), others: perMsg(threads1.others - threads0.others) } : null,

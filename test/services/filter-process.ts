@@ -1,10 +1,10 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../smtp/harness';
+import { statCpuMs } from './proc-cpu';
 
 const ROOT = join(__dirname, '..', '..');
-const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 /** The filter's production entry point (apps/filter/src/main.ts) as a real process, for tests and benchmarks. */
 export interface FilterProcess {
@@ -27,14 +27,7 @@ function childrenOf(pid: number): number[] {
 }
 
 function cpuOf(pid: number): number {
-  try {
-    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND) * 1000;
-  } catch {
-    return 0;
-  }
+  return statCpuMs(`/proc/${pid}/stat`) ?? 0;
 }
 
 /** Starts the filter on a free loopback port with `env` (FILTER_PORT is chosen here); resolves once it listens. */

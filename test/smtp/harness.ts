@@ -9,6 +9,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { statCpuMs } from '../services/proc-cpu';
 
 export const ROOT = path.resolve(__dirname, '../..');
 const HARAKA_BIN = path.join(ROOT, 'node_modules/Haraka/bin/haraka');
@@ -67,16 +68,9 @@ export interface HarakaHandle {
   stop(): Promise<void>;
 }
 
-/** utime + stime of a process and its waited-for children, in ms (Linux /proc; clock ticks of 10 ms). */
+/** utime + stime of a process and its waited-for children, in ms (Linux /proc); null elsewhere. */
 export function procCpuMs(pid: number): number | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[11..14] = utime, stime, cutime, cstime (man 5 proc, counted from field 3)
-    return [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0) * 10;
-  } catch {
-    return null;
-  }
+  return statCpuMs(`/proc/${pid}/stat`, true);
 }
 
 /** Every process in a process group (Haraka's bin script, haraka.js and cluster workers). */
