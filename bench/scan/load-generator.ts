@@ -49,7 +49,6 @@ class Connection {
   private socket: Socket | null = null;
   private buffered: Buffer = Buffer.alloc(0);
   private done: ((status: number | Error) => void) | null = null;
-  private closeAfter = false;
 
   constructor(
     private readonly port: number,
@@ -59,7 +58,6 @@ class Connection {
   send(bytes: Buffer): Promise<number | Error> {
     return new Promise((resolve) => {
       this.done = resolve;
-      this.buffered = Buffer.alloc(0);
       (this.socket ?? this.open()).write(bytes);
     });
   }
@@ -89,20 +87,18 @@ class Connection {
     if (headEnd < 0) return;
     const head = this.buffered.toString('latin1', 0, headEnd);
     const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!length) return this.finish(new Error('response without Content-Length'));
+    // Without a length the rest of the stream cannot be framed: the connection is not reused.
+    if (!length) return this.finish(new Error('response without Content-Length'), true);
     if (this.buffered.length < headEnd + 4 + Number(length[1])) return;
-    this.closeAfter = /\r\nconnection:\s*close/i.test(head);
-    this.finish(Number(head.slice(9, 12)));
+    this.finish(Number(head.slice(9, 12)), /\r\nconnection:\s*close/i.test(head));
   }
 
-  private finish(result: number | Error): void {
+  /** Settles the request in flight; `close`: the server ends the connection (or it is unusable), so drop it. */
+  private finish(result: number | Error, close = false): void {
     const done = this.done;
     this.done = null;
     this.buffered = Buffer.alloc(0);
-    if (this.closeAfter) {
-      this.closeAfter = false;
-      this.destroy();
-    }
+    if (close) this.destroy();
     done?.(result);
   }
 }
