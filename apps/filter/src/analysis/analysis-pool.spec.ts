@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { DEFAULT_SPAM_CLASSIFIER } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS } from '@spamfilter/mail';
-import { AnalysisPool, DEFAULT_POOL } from './analysis-pool';
+import { AnalysisPool, DEFAULT_POOL, type AnalysisPoolOptions } from './analysis-pool';
 import { MessageAnalyser, type AnalysisOptions } from './message-analysis';
 
 const OPTIONS: AnalysisOptions = { parseLimits: DEFAULT_PARSE_LIMITS, classifier: DEFAULT_SPAM_CLASSIFIER, marketingPhrases: ['act now', 'risk free'] };
@@ -57,22 +57,29 @@ const plain = (a: unknown): unknown => JSON.parse(JSON.stringify(a, (_k, v: unkn
 /** The pool's threads, to stop one the way a crash would. */
 const workersOf = (pool: AnalysisPool): Worker[] => (pool as unknown as { slots: { worker: Worker }[] }).slots.map((s) => s.worker);
 
+/** A one-thread pool with `over` applied, its thread started, for `body`; closed afterwards whatever happens. */
+async function withStartedPool(over: Partial<AnalysisPoolOptions>, body: (pool: AnalysisPool) => Promise<void>): Promise<void> {
+  const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, ...over });
+  try {
+    await until(() => pool.stats().ready === 1, 'the thread');
+    await body(pool);
+  } finally {
+    await pool.close();
+  }
+}
+
 describe('AnalysisPool', () => {
   jest.setTimeout(60_000);
   const expected = MESSAGES.map((m) => plain(new MessageAnalyser(OPTIONS).analyse(m)));
 
   it('gives on a worker thread exactly the analysis of the main thread', async () => {
-    const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1 });
-    try {
-      await until(() => pool.stats().ready === 1, 'the thread');
+    await withStartedPool({}, async (pool) => {
       const got = await Promise.all(MESSAGES.map((m) => pool.analyse(m)));
       expect(got.map(plain)).toEqual(expected);
       expect(plain(got[1].contentHits.map((h) => h.name))).toEqual(expect.arrayContaining(['MARKETING_PHRASE', 'DOUBLE_EXTENSION_ATTACHMENT', 'URL_TEXT_HOST_MISMATCH']));
       expect(Object.prototype.toString.call(got[1].prepared.tokens.ids)).toBe('[object Uint32Array]');
       expect(pool.stats()).toMatchObject({ threads: 1, ready: 1, inline: 0, restarts: 0, gaveUp: false });
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('analyses on the calling thread until a thread has started', async () => {
@@ -87,9 +94,7 @@ describe('AnalysisPool', () => {
   });
 
   it('redoes the requests of a thread that dies on the calling thread, and replaces the thread', async () => {
-    const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1 });
-    try {
-      await until(() => pool.stats().ready === 1, 'the thread');
+    await withStartedPool({}, async (pool) => {
       const asked = Array.from({ length: 30 }, (_, i) => pool.analyse(MESSAGES[i % MESSAGES.length]));
       const [first] = workersOf(pool);
       await first.terminate();
@@ -101,37 +106,27 @@ describe('AnalysisPool', () => {
       const inlineBefore = pool.stats().inline;
       expect(plain(await pool.analyse(MESSAGES[1]))).toEqual(expected[1]);
       expect(pool.stats().inline).toBe(inlineBefore);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('stops a thread that does not answer in time and redoes its requests on the calling thread', async () => {
     // 1 ms is less than any thread takes for a 2 MB message: the watchdog must stop it as it would a stuck one.
-    const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, answerTimeoutMs: 1 });
-    try {
-      await until(() => pool.stats().ready === 1, 'the thread');
+    await withStartedPool({ answerTimeoutMs: 1 }, async (pool) => {
       const big = crlf(`Subject: long\n\n${'many words to read here, '.repeat(80_000)}\n`);
       const got = await pool.analyse(big);
       expect(plain(got)).toEqual(plain(new MessageAnalyser(OPTIONS).analyse(big)));
       expect(pool.stats().restarts).toBe(1);
       expect(pool.stats().lastError).toMatch(/no answer in 1 ms/);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('stops replacing threads after maxRestarts deaths, says so, and keeps analysing inline', async () => {
-    const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, maxRestarts: 0 });
-    try {
-      await until(() => pool.stats().ready === 1, 'the thread');
+    await withStartedPool({ maxRestarts: 0 }, async (pool) => {
       await workersOf(pool)[0].terminate();
       await until(() => pool.stats().gaveUp, 'the pool to give up');
       expect(pool.stats()).toMatchObject({ ready: 0, restarts: 0, gaveUp: true });
       expect(plain(await pool.analyse(MESSAGES[2]))).toEqual(expected[2]);
-    } finally {
-      await pool.close();
-    }
+    });
   });
 
   it('answers what is still pending when it closes', async () => {
