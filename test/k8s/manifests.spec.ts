@@ -13,6 +13,10 @@ interface Probe {
   tcpSocket?: { port: string };
 }
 interface Container {
+  name: string;
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
   env?: { name: string }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
@@ -21,7 +25,10 @@ interface Container {
 interface Doc {
   kind?: string;
   metadata?: { name?: string };
-  spec?: { template: { spec: { containers: Container[] } } };
+  spec?: {
+    template: { spec: { containers: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] } };
+    volumeClaimTemplates?: { metadata: { name: string } }[];
+  };
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
@@ -29,7 +36,8 @@ const docs: Doc[] = readdirSync(BASE)
   .filter((f) => f.endsWith('.yaml') && f !== 'kustomization.yaml')
   .flatMap((f) => parseAllDocuments(readFileSync(join(BASE, f), 'utf8')).map((d) => d.toJS() as Doc))
   .filter((d) => d !== null);
-const deployments = docs.filter((d) => d.kind === 'Deployment');
+/** Deployments and StatefulSets. */
+const deployments = docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet');
 const containers = deployments.flatMap((d) =>
   d.spec!.template.spec.containers.map((c) => ({ deployment: d.metadata!.name!, c })),
 );
@@ -45,12 +53,13 @@ describe('k8s base', () => {
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
 
-  it('deploys filter, api, learner and haraka', () => {
+  it('deploys filter, api, learner, the MX and submission', () => {
     expect(deployments.map((d) => d.metadata!.name).sort()).toEqual([
       'spamfilter-api',
       'spamfilter-filter',
       'spamfilter-haraka',
       'spamfilter-learner',
+      'spamfilter-submission',
     ]);
   });
 
@@ -81,5 +90,54 @@ describe('k8s base', () => {
     const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata!.name === 'spamfilter-haraka-inbound');
     expect(cm?.data?.['spamfilter.ini']).toContain('url=http://spamfilter-filter:8025');
     expect(docs.some((d) => d.kind === 'Service' && d.metadata!.name === 'spamfilter-filter')).toBe(true);
+  });
+
+  it.each(['spamfilter-haraka', 'spamfilter-submission'])('%s: every mounted config file exists and Haraka listens on the container port', (name) => {
+    const workload = deployments.find((d) => d.metadata!.name === name)!;
+    const pod = workload.spec!.template.spec;
+    const haraka = pod.containers[0]!;
+    const mapOf = (volume: string): Record<string, string> | null => {
+      const v = pod.volumes?.find((x) => x.name === volume);
+      if (!v?.configMap) return null; // a Secret from the platform, or the persistent spool
+      const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata!.name === v.configMap!.name);
+      expect(cm).toBeDefined();
+      return cm!.data!;
+    };
+    const configDir = `/app/${haraka.command![haraka.command!.length - 1]}/config/`;
+    const files: Record<string, string> = {};
+    for (const m of haraka.volumeMounts ?? []) {
+      const data = mapOf(m.name);
+      if (!data) continue;
+      expect(Object.keys(data)).toContain(m.subPath);
+      expect(m.mountPath.startsWith(configDir)).toBe(true);
+      files[m.mountPath.slice(configDir.length)] = data[m.subPath!]!;
+    }
+    const port = /^listen=.*:(\d+)$/m.exec(files['smtp.ini'] ?? '');
+    expect(port && Number(port[1])).toBe(haraka.ports![0]!.containerPort);
+  });
+
+  it('submission: AUTH only over TLS against the provider, outbound scoring, queue and held mail on a persistent volume', () => {
+    const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata!.name === 'spamfilter-haraka-submission')!.data!;
+    const plugins = cm.plugins!.split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+    // the quick start's sample account must never reach production
+    expect(plugins).not.toContain('auth/flat_file');
+    expect(plugins.indexOf('tls')).toBeLessThan(plugins.indexOf('auth/auth_proxy'));
+    expect(plugins.indexOf('queue/quarantine')).toBeLessThan(plugins.indexOf('spamfilter'));
+    expect(plugins.indexOf('spamfilter')).toBeLessThan(plugins.indexOf('queue/smtp_forward'));
+    expect(cm['auth_proxy.ini']).toMatch(/^\[domains\]\n\S+=\S+/);
+    expect(cm['spamfilter.ini']).toContain('url=http://spamfilter-filter:8025');
+    expect(cm['spamfilter.ini']).toMatch(/direction=outbound/);
+    expect(cm['spamfilter.ini']).toMatch(/require_auth=true/);
+    expect(cm['smtp_forward.ini']).toMatch(/enable_outbound=true/);
+
+    const sts = deployments.find((d) => d.metadata!.name === 'spamfilter-submission')!;
+    expect(sts.kind).toBe('StatefulSet');
+    const claims = (sts.spec!.volumeClaimTemplates ?? []).map((c) => c.metadata.name);
+    const mounts = sts.spec!.template.spec.containers[0]!.volumeMounts!;
+    const persistent = (path: string): boolean => mounts.some((m) => m.mountPath === path && claims.includes(m.name));
+    expect(persistent('/app/haraka/outbound/queue')).toBe(true);
+    const quarantine = /^quarantine_path=(.+)$/m.exec(cm['quarantine.ini']!)![1]!;
+    expect(persistent(quarantine)).toBe(true);
+    expect(docs.some((d) => d.kind === 'Service' && d.metadata!.name === 'spamfilter-submission-public')).toBe(true);
   });
 });

@@ -51,6 +51,8 @@ export interface HarakaOptions {
   readonly nodes?: number;
   /** Extra node flags for Haraka (e.g. --cpu-prof for a profile). */
   readonly execArgv?: readonly string[];
+  /** Config files written over the copied ones last (name → content), e.g. a deployment's plugins list. */
+  readonly files?: Readonly<Record<string, string>>;
 }
 
 export interface HarakaHandle {
@@ -156,6 +158,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     path.join(config, 'log.ini'),
     `[main]\nlevel=${opts.logLevel ?? 'info'}\ntimestamps=true\n`,
   );
+  for (const [name, content] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(config, name), content);
 
   const started = Date.now();
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
