@@ -138,11 +138,11 @@ export async function main(argv: string[]): Promise<void> {
   const loaded = loadMessages(corpus, entries);
   const messages = loaded.map((m, i) => ({ raw: new Uint8Array(m.raw), headers: envelopeFor(m.raw, i) }));
 
-  let peakRss = process.memoryUsage().rss;
+  let peakRss = process.memoryUsage.rss();
   let cpu0 = process.cpuUsage();
   let threads0 = threadCpuMs();
   let machine0 = machineCpu();
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   let filter: EmbeddedFilter | null = null;
   let external: { process: FilterProcess; db: TestDatabase } | null = null;
   let childCpu0 = 0;
@@ -209,7 +209,7 @@ export async function main(argv: string[]): Promise<void> {
           threads0 = threadCpuMs();
           machine0 = machineCpu();
           childCpu0 = external?.process.cpuMs() ?? 0;
-          peakRss = process.memoryUsage().rss;
+          peakRss = process.memoryUsage.rss();
           return;
         }
         const r = m;

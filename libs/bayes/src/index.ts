@@ -4,6 +4,7 @@ export * from './robinson-fisher';
 export * from './tokenizer';
 export * from './features';
 export { MemoryBayesStore } from './memory-bayes.store';
+export { TokenTable } from './token-table';
 export { hashToken } from './hash';
 export { lnChi2P, lnChi2Q } from './chi2';
 export { messageFingerprint } from './fingerprint';

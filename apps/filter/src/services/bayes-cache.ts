@@ -2,6 +2,7 @@ import {
   GLOBAL_SCOPE,
   ModelChangeApplier,
   scopeOfUser,
+  TokenTable,
   type ApplyOutcome,
   type BayesCountsChange,
   type BayesDeltaTarget,
@@ -16,12 +17,15 @@ import { decodeTokens, hasTokenRows, queryRows, runInTransaction } from '@spamfi
 import type { DataSource, EntityManager } from 'typeorm';
 import type { FilterDatabase } from './persistence/filter-database';
 
-/** One scope in memory: totals and token counts keyed by the column value (signed 32-bit, as bayes_token stores it). */
+/**
+ * One scope in memory: totals and token counts. Tokens are keyed unsigned (`>>> 0` of the column's signed 32-bit
+ * value, as the tokenizer makes them) in a typed open-addressing table: a `Map` boxes keys above 2^30, which cost an
+ * allocation per looked-up token. A token no message supports is deleted, as TypeOrmBayesStore does.
+ */
 interface CachedScope {
   spam: number;
   ham: number;
-  /** token → [spam, ham]; a token no message supports is deleted, as TypeOrmBayesStore does. */
-  readonly tokens: Map<number, [number, number]>;
+  readonly tokens: TokenTable;
 }
 
 export interface BayesCacheOptions {
@@ -106,11 +110,12 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     return states.map((st) => {
       const spam = new Uint32Array(tokens.length);
       const ham = new Uint32Array(tokens.length);
+      const table = st.tokens;
       for (let i = 0; i < tokens.length; i++) {
-        const c = st.tokens.get((tokens[i] as number) | 0);
-        if (c) {
-          spam[i] = c[0];
-          ham[i] = c[1];
+        const slot = table.find(tokens[i] as number);
+        if (slot >= 0) {
+          spam[i] = table.spam(slot);
+          ham[i] = table.ham(slot);
         }
       }
       return { totals: { spam: st.spam, ham: st.ham }, spam, ham };
@@ -144,19 +149,13 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
   applyDelta(scope: string, tokens: Uint32Array, label: Label, delta: 1 | -1): void {
     const st = this.scopes.get(scope);
     if (!st) return;
-    const k = label === 'spam' ? 0 : 1;
     if (label === 'spam') st.spam = Math.max(0, st.spam + delta);
     else st.ham = Math.max(0, st.ham + delta);
-    // The learner counts each distinct token once per message (TypeOrmBayesStore columnIds).
-    for (const t of new Set(Array.from(tokens, (x) => x | 0))) {
-      const c = st.tokens.get(t);
-      if (!c) {
-        if (delta > 0) st.tokens.set(t, label === 'spam' ? [1, 0] : [0, 1]);
-        continue;
-      }
-      c[k] = Math.max(0, c[k] + delta);
-      if (c[0] === 0 && c[1] === 0) st.tokens.delete(t);
-    }
+    const ds = label === 'spam' ? delta : 0;
+    const dh = label === 'spam' ? 0 : delta;
+    // The learner counts each distinct token once per message (TypeOrmBayesStore columnIds). TokenTable.add clamps at
+    // 0, deletes at 0/0 and never creates a token from a removal.
+    for (const t of new Set(tokens)) st.tokens.add(t, ds, dh, 0);
   }
 
   applyCounts(scope: string, change: BayesCountsChange): void {
@@ -166,17 +165,7 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     st.ham = Math.max(0, st.ham + change.ham);
     // The learner writes a batch's net change per token the same way (BatchedBayesStore): clamp at 0, drop at 0/0.
     for (let i = 0; i < change.tokens.length; i++) {
-      const t = (change.tokens[i] as number) | 0;
-      const ds = change.tokenSpam[i] as number;
-      const dh = change.tokenHam[i] as number;
-      const c = st.tokens.get(t);
-      const spam = Math.max(0, (c?.[0] ?? 0) + ds);
-      const ham = Math.max(0, (c?.[1] ?? 0) + dh);
-      if (spam === 0 && ham === 0) st.tokens.delete(t);
-      else if (c) {
-        c[0] = spam;
-        c[1] = ham;
-      } else st.tokens.set(t, [spam, ham]);
+      st.tokens.add((change.tokens[i] as number) >>> 0, change.tokenSpam[i] as number, change.tokenHam[i] as number, 0);
     }
   }
 
@@ -250,14 +239,15 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
         'SELECT spam, ham FROM bayes_scope WHERE scope = :scope',
         { scope },
       );
-      const tokens = new Map<number, [number, number]>();
+      let tokens: TokenTable;
       if (hasTokenRows(scope)) {
         const rows = await queryRows<{ token: number | string; spam: number | string; ham: number | string }>(
           m,
           'SELECT token, spam, ham FROM bayes_token WHERE scope = :scope',
           { scope },
         );
-        for (const r of rows) tokens.set(Number(r.token) | 0, [Number(r.spam), Number(r.ham)]);
+        tokens = new TokenTable(rows.length);
+        for (const r of rows) tokens.add(Number(r.token) >>> 0, Number(r.spam), Number(r.ham), 0);
       } else {
         // A user scope is its trainings (bayes_trained): summed here, in memory, from one query.
         const rows = await queryRows<{ label: Label; tokens: unknown }>(
@@ -265,13 +255,11 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
           'SELECT label, tokens FROM bayes_trained WHERE scope = :scope',
           { scope },
         );
+        // A user without training gets the smallest table (16 slots).
+        tokens = new TokenTable(0);
         for (const r of rows) {
-          const k = r.label === 'spam' ? 0 : 1;
-          for (const t of decodeTokens(r.tokens)) {
-            const c = tokens.get(t);
-            if (c) c[k]++;
-            else tokens.set(t, k === 0 ? [1, 0] : [0, 1]);
-          }
+          const ds = r.label === 'spam' ? 1 : 0;
+          for (const t of decodeTokens(r.tokens)) tokens.add(t >>> 0, ds, 1 - ds, 0);
         }
       }
       return {
