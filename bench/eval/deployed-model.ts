@@ -29,12 +29,15 @@ import type { ScorerOptions } from './scorer';
  *   have accumulated (the trainer's count rule; its age rule has no clock in a replay).
  *
  * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|grams+tokens`, `passes`,
- * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`.
+ * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`, and
+ * (README "Tried on 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or
+ * near error only).
  */
 export class DeployedModel {
   readonly classifier: SpamClassifier;
   readonly mode: string;
   private readonly config: AppConfig;
+  private readonly opts: ReadonlyMap<string, string>;
   /** The global training set in training order (Map keeps insertion order; a re-insert moves to the end). */
   private readonly set = new Map<string, LogisticExample>();
   private changes = 0;
@@ -43,6 +46,7 @@ export class DeployedModel {
 
   constructor(opts: ScorerOptions) {
     const o = opts.opts;
+    this.opts = o;
     this.mode = o.get('mode') ?? 'both';
     this.config = loadConfig({ BAYES_HEADERS: opts.headers });
     const base = spamClassifierOptions(this.config.bayes);
@@ -53,7 +57,16 @@ export class DeployedModel {
       tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow) },
       bayes: { ...base.bayes, strength: num('s', base.bayes.strength), minDev: num('minDev', base.bayes.minDev), maxTokens: num('maxTokens', base.bayes.maxTokens) },
       logistic:
-        this.mode === 'bayes' || !lr ? null : { bits: num('bits', lr.bits), rate: num('rate', lr.rate), margin: num('margin', lr.margin) },
+        this.mode === 'bayes' || !lr
+          ? null
+          : {
+              bits: num('bits', lr.bits),
+              rate: num('rate', lr.rate),
+              margin: num('margin', lr.margin),
+              hamMargin: num('hamMargin', num('margin', lr.margin)),
+              hamWeight: num('hamWeight', 1),
+              average: o.get('average') === '1',
+            },
       logisticFeatures: o.has('features') ? (o.get('features') === 'grams+tokens' ? 'grams+tokens' : 'tokens') : base.logisticFeatures,
       gramChars: num('chars', base.gramChars),
       bayesWeight: this.mode === 'lr' ? 0 : num('wb', base.bayesWeight),
@@ -71,12 +84,24 @@ export class DeployedModel {
   async learn(raw: Buffer, label: Label): Promise<void> {
     const prepared = this.prepare(raw);
     const fingerprint = messageFingerprint(raw);
-    const outcome = await this.classifier.bayes.learn(null, fingerprint, prepared.tokens, label);
-    if (outcome !== 'learned' && outcome !== 'corrected') return;
+    const tone = this.opts.get('tone');
+    if (tone === undefined || (await this.bayesNeeds(prepared, label, Number(tone)))) {
+      const outcome = await this.classifier.bayes.learn(null, fingerprint, prepared.tokens, label);
+      if (outcome !== 'learned' && outcome !== 'corrected') return;
+    }
     this.set.delete(fingerprint);
     this.set.set(fingerprint, { features: prepared.features, label });
     this.changes++;
     if (this.trainedOnce && this.changes >= this.config.logistic.minChanges) this.retrain();
+  }
+
+  /**
+   * `--opt tone=T` (experiment): Bayes learns only a message its current logit gets wrong or within T of the wrong
+   * side (train on or near error, "thick threshold"); the logistic set still takes every message.
+   */
+  private async bayesNeeds(prepared: PreparedMessage, label: Label, tone: number): Promise<boolean> {
+    const v = await this.classifier.bayes.classify(prepared.tokens, null);
+    return label === 'spam' ? v.logit < tone : v.logit > -tone;
   }
 
   /** The end of the initial training set: the first snapshot. */
@@ -96,7 +121,9 @@ export class DeployedModel {
     const all = [...this.set.values()];
     const examples = all.slice(Math.max(0, all.length - this.config.logistic.maxExamples));
     if (!examples.some((e) => e.label === 'spam') || !examples.some((e) => e.label === 'ham')) return;
-    this.classifier.useLogistic(trainLogistic(examples, logisticOptionsOf(model), model.passes));
+    // The classifier's own logistic options: with no `--opt` they are the snapshot's (logisticOptionsOf(model)); the
+    // experiment options (hamWeight, hamMargin, average) are not part of a snapshot's configuration.
+    this.classifier.useLogistic(trainLogistic(examples, this.classifier.options.logistic ?? logisticOptionsOf(model), model.passes));
     this.retrains++;
   }
 }

@@ -94,3 +94,40 @@ describe('SpamClassifier.useLogistic', () => {
     expect(() => c.useLogistic(new OnlineLogistic({ ...OPTIONS, bits: 13 }))).toThrow(/do not fit/);
   });
 });
+
+describe('OnlineLogistic experiment options (bench/eval --opt)', () => {
+  it('averaged(): the mean of the weights after every step, steps that did not move included', () => {
+    const set = examples();
+    const model = new OnlineLogistic({ ...OPTIONS, average: true });
+    const mean = new Float64Array(1 << OPTIONS.bits);
+    for (let pass = 0; pass < 3; pass++)
+      for (const ex of set) {
+        model.learn(ex.features, ex.label === 'spam');
+        model.weights.forEach((w, i) => (mean[i] = (mean[i] as number) + w / (3 * set.length)));
+      }
+    const averaged = model.averaged().weights;
+    expect(averaged).not.toEqual(model.weights);
+    averaged.forEach((w, i) => expect(w).toBeCloseTo(mean[i] as number, 5));
+    // without `average` there is nothing to average: trainLogistic returns the last weights
+    const plain = new OnlineLogistic(OPTIONS);
+    plain.learn(set[0]!.features, true);
+    expect(plain.averaged()).toBe(plain);
+  });
+
+  it('hamWeight makes a ham step larger and hamMargin keeps training ham the spam margin would leave', () => {
+    const ham = tokenFeatures([22, 7], OPTIONS.bits);
+    const oneStep = (o: Partial<typeof OPTIONS & { hamWeight: number }>): number => {
+      const m = new OnlineLogistic({ ...OPTIONS, ...o });
+      m.learn(ham, false);
+      return m.score(ham);
+    };
+    expect(oneStep({ hamWeight: 3 })).toBeCloseTo(3 * oneStep({}), 5);
+    const atMargin = (hamMargin?: number): boolean => {
+      const m = new OnlineLogistic({ ...OPTIONS, hamMargin });
+      m.weights.fill(-OPTIONS.margin); // score −6/√2 ≈ −4.2: beyond the margin of 3, within 5
+      return m.learn(ham, false);
+    };
+    expect(atMargin()).toBe(false);
+    expect(atMargin(5)).toBe(true);
+  });
+});

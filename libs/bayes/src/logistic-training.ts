@@ -24,7 +24,7 @@ export function trainLogistic(
   for (const _ of trainingSlices(model, examples, passes, Number.POSITIVE_INFINITY)) {
     // one slice: everything
   }
-  return model;
+  return model.averaged();
 }
 
 /**
@@ -40,7 +40,7 @@ export async function trainLogisticInSlices(
 ): Promise<OnlineLogistic> {
   const model = new OnlineLogistic(options);
   for (const _ of trainingSlices(model, examples, passes, slice)) await new Promise<void>((resolve) => setImmediate(resolve));
-  return model;
+  return model.averaged();
 }
 
 /** The training steps, pausing (`yield`) every `slice` steps: pass 1 in order (unless the caller made it), then shuffled. */
