@@ -51,7 +51,7 @@ export async function startEmbeddedFilter(env: Record<string, string>, training:
 }
 
 /**
- * Waits until the filter's analysis threads (SCAN_THREADS) answer. Under ts-node a thread compiles its TypeScript
+ * Waits until the filter's analysis threads (SCAN_THREADS) and its message-log thread (SCAN_LOG_THREAD) answer. Under ts-node a thread compiles its TypeScript
  * first (~2 s of CPU; built code starts in ~0.1 s): a measurement must not count that, nor scans analysed inline
  * meanwhile.
  */
@@ -59,7 +59,7 @@ async function analysisThreadsStarted(app: FilterApp, timeoutMs: number): Promis
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = app.services.analysis.stats();
-    if (s.ready >= s.threads || s.gaveUp) return;
+    if ((s.ready >= s.threads || s.gaveUp) && (app.services.logThread?.ready ?? true)) return;
     if (Date.now() > until) throw new Error(`analysis threads not started in ${timeoutMs} ms: ${s.lastError ?? 'no error given'}`);
     await new Promise((r) => setTimeout(r, 20));
   }

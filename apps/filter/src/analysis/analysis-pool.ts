@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startThread } from '../threads/thread-boot';
 import { MessageAnalyser, type AnalysisOptions, type AnalysisRunner, type AnalysisStats, type MessageAnalysis } from './message-analysis';
 import type { AnalysisReply, AnalysisRequest } from './analysis.worker';
 
@@ -147,7 +146,7 @@ export class AnalysisPool implements AnalysisRunner {
   }
 
   private start(): Slot {
-    const worker = new Worker(BOOT, { eval: true, workerData: { ...workerEntry(), options: this.analysis } });
+    const worker = startThread(__filename, 'analysis.worker', { options: this.analysis });
     const slot: Slot = { worker, ready: false, stopping: false, pending: new Map() };
     worker.on('message', (m: AnalysisReply) => {
       if (m.kind === 'ready') {
@@ -186,27 +185,3 @@ export class AnalysisPool implements AnalysisRunner {
     return slot;
   }
 }
-
-/**
- * The thread's module, and under ts-node (development, tests) what it needs to load TypeScript: the built code in
- * dist loads directly, the sources need ts-node and the @spamfilter/* path aliases registered in the thread too.
- */
-function workerEntry(): { entry: string; tsNode: { register: string; paths: string; project: string } | null } {
-  const entry = join(__dirname, `analysis.worker${extname(__filename)}`);
-  if (!entry.endsWith('.ts')) return { entry, tsNode: null };
-  let root = __dirname;
-  while (!existsSync(join(root, 'tsconfig.json')) && dirname(root) !== root) root = dirname(root);
-  return { entry, tsNode: { register: require.resolve('ts-node'), paths: require.resolve('tsconfig-paths'), project: join(root, 'tsconfig.json') } };
-}
-
-const BOOT = `
-const { workerData } = require('node:worker_threads');
-const ts = workerData.tsNode;
-if (ts) {
-  require(ts.register).register({ transpileOnly: true, project: ts.project });
-  const paths = require(ts.paths);
-  const config = paths.loadConfig(ts.project);
-  paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
-}
-require(workerData.entry);
-`;

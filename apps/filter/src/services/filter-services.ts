@@ -23,6 +23,7 @@ import { MetricsService } from './metrics.service';
 import { DbBayesUsers, DbListSource, DbPolicySource, DbScanLogSink, RecipientDirectory } from './persistence/db-adapters';
 import type { FilterDatabase } from './persistence/filter-database';
 import { ReputationSync } from './persistence/reputation-sync';
+import { ScanLogThread } from './persistence/scan-log-thread';
 import { InMemoryPolicySource, PolicyService, type PolicySource } from './policy.service';
 import { RecipientService } from './recipient.service';
 import { ReputationService } from './reputation.service';
@@ -89,6 +90,8 @@ export class FilterServices {
   readonly greylist: GreylistService;
   readonly reputation: ReputationService;
   readonly log: ScanLogWriter;
+  /** The message log's inserts on their own thread (SCAN_LOG_THREAD), or null: on this thread, or no log. */
+  readonly logThread: ScanLogThread | null;
   readonly metrics: MetricsService;
   readonly ids: ReferenceIdGenerator;
   readonly analysis: AnalysisRunner;
@@ -143,7 +146,13 @@ export class FilterServices {
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
     this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
     this.metrics = new MetricsService(deps.defaultMetrics ?? false);
-    const sink = deps.scanLog !== undefined ? deps.scanLog : deps.database && directory ? new DbScanLogSink(deps.database, directory) : null;
+    let sink = deps.scanLog ?? null;
+    this.logThread = null;
+    if (deps.scanLog === undefined && deps.database && directory) {
+      const db = deps.database;
+      this.logThread = config.logThread && ScanLogThread.supports(db.config) ? new ScanLogThread(db.config) : null;
+      sink = new DbScanLogSink(db, directory, this.logThread ?? undefined);
+    }
     this.log = new ScanLogWriter(sink, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());

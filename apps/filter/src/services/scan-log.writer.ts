@@ -34,6 +34,8 @@ export interface ScanLogRecord {
 /** Port: the message log (persistence's ScanRecordRepository in production). */
 export interface ScanLogSink {
   writeBatch(records: readonly ScanLogRecord[]): Promise<void>;
+  /** Called once by the writer's close(), after the last batch (a thread of its own ends here). */
+  close?(): Promise<void>;
 }
 
 export interface ScanLogStats {
@@ -116,6 +118,7 @@ export class ScanLogWriter {
     await this.drain();
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
+    await this.sink?.close?.();
   }
 
   private kick(delay: number): void {

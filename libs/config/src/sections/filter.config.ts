@@ -45,6 +45,11 @@ export const filterSection = {
     50,
     { min: 1 },
   ),
+  logThread: configKey.bool(
+    'SCAN_LOG_THREAD',
+    'Insert the message log from a thread with its own database connection, off the thread that answers scans (not with SQLite in memory)',
+    true,
+  ),
   logFlushMs: configKey.int('SCAN_LOG_FLUSH_MS', 'Longest wait before a partial batch of scan records is written', 250, { min: 10 }),
   logBufferMax: configKey.int('SCAN_LOG_BUFFER', 'Scan records buffered while the database is down; beyond it records are dropped and counted', 50000, { min: 1 }),
   reputationHalfLifeHours: configKey.number('REPUTATION_HALF_LIFE_HOURS', 'Half-life of the IP / network / sender-domain reputation history', 72, { min: 0.01 }),

@@ -6,6 +6,7 @@ import type { ListEntry, ListSource } from '../../checks/lists/list-source';
 import type { PolicySource } from '../policy.service';
 import type { ScanLogRecord, ScanLogSink } from '../scan-log.writer';
 import type { FilterDatabase } from './filter-database';
+import { InlineScanRecordInserter, type ScanRecordInserter } from './scan-log-thread';
 
 /**
  * Who each recipient is (user id, domain id), cached for `ttlMs`: asked for every scan (policy, Bayes layer) and every
@@ -168,19 +169,33 @@ export class DbBayesUsers implements BayesUserDirectory {
   }
 }
 
-/** The message log: one multi-row transaction per batch through ScanRecordRepository.insertMany. */
+/**
+ * The message log: one multi-row transaction per batch through ScanRecordRepository.insertMany, on the filter's own
+ * connection or, with an inserter such as the message-log thread (scan-log-thread.ts), on that one's. The recipients'
+ * owners are resolved here either way (the directory's cache lives on this thread).
+ */
 export class DbScanLogSink implements ScanLogSink {
+  private readonly inserter: ScanRecordInserter;
+
   constructor(
     private readonly db: FilterDatabase,
     private readonly directory: RecipientDirectory,
-  ) {}
+    inserter?: ScanRecordInserter,
+  ) {
+    this.inserter = inserter ?? new InlineScanRecordInserter((records) => this.db.repos().scans.insertMany(records));
+  }
+
+  close(): Promise<void> {
+    return this.inserter.close();
+  }
 
   async writeBatch(records: readonly ScanLogRecord[]): Promise<void> {
-    const repos = this.db.repos();
+    // Not connected: the batch fails here and the writer keeps it (DatabaseUnavailableError).
+    this.db.repos();
     const owners = await this.directory.owners([
       ...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient))),
     ]);
-    await repos.scans.insertMany(
+    await this.inserter.insertMany(
       records.map((r) => ({
         reference: r.reference,
         createdAt: r.createdAt,

@@ -38,7 +38,7 @@ export class FilterDatabase {
   private closed = false;
 
   constructor(
-    private readonly config: DatabaseConfig,
+    readonly config: DatabaseConfig,
     private readonly retryMs = 5000,
     opened?: DataSource,
   ) {
