@@ -12,11 +12,15 @@
  * process with FILTER_WORKERS=N on the real PostgreSQL (a fresh database) and Redis (scripts/services.sh up), the
  * loopback DNS server still in this process; cpuMsPerMsg then adds the filter processes' CPU (PostgreSQL's is not
  * counted).
+ * --built: instead of the in-process filter, the built production entry point (dist/apps/filter/src/main.js; run `npm
+ * run build` first) as a child process on a SQLite file trained as the in-process one is, so the filter's heap holds
+ * neither ts-node nor the benchmark's corpus; the load generator and the DNS server stay in this process.
+ * threadCpuMsPerMsg.main is then the child's main thread, and cpuMsPerMsg adds the child's CPU.
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import ts from 'typescript';
 import { loadConfig } from '@spamfilter/config';
@@ -24,7 +28,7 @@ import { openDataSource } from '@spamfilter/persistence';
 import { SCAN_HEADERS } from '@spamfilter/domain';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
-import { createPostgresTestDatabase, type TestDatabase } from '../../test/persistence/test-databases';
+import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
 import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
 import { statCpuMs } from '../../test/services/proc-cpu';
 import type { LoadJob, LoadResult } from './load-generator';
@@ -47,18 +51,21 @@ function machineCpu(): { total: number; idle: number; steal: number } | null {
  * /proc (Linux; null elsewhere). The main thread is the filter's event loop: its share per message is what bounds the
  * filter's throughput on one core.
  */
-function threadCpuMs(): { main: number; others: number } | null {
+/** CPU of the filter's main thread (`mainTid`) and of every other thread of the processes `pids`, from /proc. */
+function threadCpuMs(mainTid: number, pids: readonly number[]): { main: number; others: number } | null {
   let main = 0;
   let others = 0;
   let read = false;
   try {
-    for (const tid of readdirSync('/proc/self/task')) {
-      // A thread that ended since the listing has no file left: it counts as nothing.
-      const ms = statCpuMs(`/proc/self/task/${tid}/stat`);
-      if (ms === null) continue;
-      read = true;
-      if (Number(tid) === process.pid) main += ms;
-      else others += ms;
+    for (const pid of pids) {
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        // A thread that ended since the listing has no file left: it counts as nothing.
+        const ms = statCpuMs(`/proc/${pid}/task/${tid}/stat`);
+        if (ms === null) continue;
+        read = true;
+        if (Number(tid) === mainTid) main += ms;
+        else others += ms;
+      }
     }
   } catch {
     return null;
@@ -77,6 +84,7 @@ interface Args {
   limit: number;
   warmup: number;
   workers: number;
+  built: boolean;
   /** Train the model on the corpus before measuring (--untrained: an empty model). */
   train: boolean;
   /** Extra configuration for the filter the bench starts (--env KEY=VALUE, repeatable). */
@@ -84,7 +92,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, train: true, env: {} };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, built: false, train: true, env: {} };
   eachArg(argv, (k, v) => {
     switch (k) {
       case '--corpus': a.corpus = v(); break;
@@ -97,6 +105,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--limit': a.limit = Number(v()); break;
       case '--warmup': a.warmup = Number(v()); break;
       case '--workers': a.workers = Number(v()); break;
+      case '--built': a.built = true; break;
       case '--untrained': a.train = false; break;
       case '--env': addEnv(a.env, v()); break;
       default: throw new Error(`unknown argument ${k}`);
@@ -105,7 +114,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
   if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0)) throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
   if (!(Number.isInteger(a.workers) && a.workers >= 0)) throw new Error('--workers N: a whole number of filter processes');
-  if (a.workers > 0 && a.url) throw new Error('--workers starts the filter itself: not with --url');
+  if ((a.workers > 0 || a.built) && a.url) throw new Error('--workers and --built start the filter themselves: not with --url');
+  if (a.workers > 0 && a.built) throw new Error('--built runs one filter process on SQLite: not with --workers');
   return a;
 }
 
@@ -140,11 +150,12 @@ export async function main(argv: string[]): Promise<void> {
 
   let peakRss = process.memoryUsage.rss();
   let cpu0 = process.cpuUsage();
-  let threads0 = threadCpuMs();
+  let threads = (): ReturnType<typeof threadCpuMs> => threadCpuMs(process.pid, [process.pid]);
+  let threads0 = threads();
   let machine0 = machineCpu();
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 100);
   let filter: EmbeddedFilter | null = null;
-  let external: { process: FilterProcess; db: TestDatabase } | null = null;
+  let external: { process: FilterProcess; label: string; cleanup: () => Promise<void> } | null = null;
   let childCpu0 = 0;
   let dns: ZoneDnsServer | null = null;
   let model: TrainedModelSummary | null = null;
@@ -183,12 +194,19 @@ export async function main(argv: string[]): Promise<void> {
             COUNTERS: 'redis',
             REDIS_KEY_PREFIX: `bench-scan-${process.pid}:`,
           });
-          external = { process: proc, db };
+          external = { process: proc, label: `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis`, cleanup: () => db.drop() };
         } catch (err) {
           await db.drop();
           throw err;
         }
         url = external.process.url;
+      } else if (args.built) {
+        const built = await startBuiltFilter(env, args.train ? loaded : null);
+        external = built;
+        model = built.model;
+        url = built.process.url;
+        const child = built.process.child.pid as number;
+        threads = () => threadCpuMs(child, [process.pid, child]);
       } else {
         filter = await startEmbeddedFilter(env, args.train ? loaded : null);
         model = filter.model;
@@ -206,7 +224,7 @@ export async function main(argv: string[]): Promise<void> {
       worker.on('message', (m: LoadResult | 'measuring') => {
         if (m === 'measuring') {
           cpu0 = process.cpuUsage();
-          threads0 = threadCpuMs();
+          threads0 = threads();
           machine0 = machineCpu();
           childCpu0 = external?.process.cpuMs() ?? 0;
           peakRss = process.memoryUsage.rss();
@@ -219,7 +237,7 @@ export async function main(argv: string[]): Promise<void> {
       worker.once('error', reject);
     });
     const cpu = process.cpuUsage(cpu0);
-    const threads1 = threadCpuMs();
+    const threads1 = threads();
     const machine1 = machineCpu();
     const machinePct = (k: 'idle' | 'steal'): number | null =>
       machine0 && machine1 ? Math.round((1000 * (machine1[k] - machine0[k])) / Math.max(1, machine1.total - machine0.total)) / 10 : null;
@@ -228,7 +246,7 @@ export async function main(argv: string[]): Promise<void> {
     const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
-      url: args.url ?? (external ? `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis` : 'in-process, SQLite'),
+      url: args.url ?? external?.label ?? 'in-process, SQLite',
       model: args.url ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
       messageLog: filter ? filter.app.services.log.stats() : null,
       dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
@@ -267,8 +285,35 @@ export async function main(argv: string[]): Promise<void> {
     if (filter) await filter.close();
     if (external) {
       await external.process.stop();
-      await external.db.drop();
+      await external.cleanup();
     }
     if (dns) await dns.close();
+  }
+}
+
+/** The built filter (dist) as its own process on a fresh SQLite file, trained first as the in-process filter is. */
+async function startBuiltFilter(
+  env: Record<string, string>,
+  training: Parameters<typeof trainModel>[2] | null,
+): Promise<{ process: FilterProcess; label: string; model: TrainedModelSummary | null; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-built-filter-'));
+  const cleanup = (): Promise<void> => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
+  try {
+    const sqlite = { ...env, DB_TYPE: 'sqlite', DB_SQLITE_PATH: join(dir, 'spamfilter.sqlite') };
+    let model: TrainedModelSummary | null = null;
+    if (training) {
+      const config = loadConfig(sqlite);
+      const seed = await openDataSource(config.database);
+      try {
+        model = await trainModel(config, seed, training);
+      } finally {
+        await seed.destroy();
+      }
+    }
+    const proc = await startFilterProcess(sqlite, { built: true });
+    return { process: proc, label: 'child process, built (dist), SQLite', model, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
   }
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from '../smtp/harness';
 import { statCpuMs } from './proc-cpu';
@@ -30,12 +30,20 @@ function cpuOf(pid: number): number {
   return statCpuMs(`/proc/${pid}/stat`) ?? 0;
 }
 
-/** Starts the filter on a free loopback port with `env` (FILTER_PORT is chosen here); resolves once it listens. */
-export async function startFilterProcess(env: Record<string, string>, timeoutMs = 120_000): Promise<FilterProcess> {
+/**
+ * Starts the filter on a free loopback port with `env` (FILTER_PORT is chosen here); resolves once it listens. `built`:
+ * from dist (`npm run build`), as production runs it; otherwise the sources under ts-node.
+ */
+export async function startFilterProcess(
+  env: Record<string, string>,
+  { timeoutMs = 120_000, built = false }: { timeoutMs?: number; built?: boolean } = {},
+): Promise<FilterProcess> {
   const port = await freePort();
+  const entry = join(ROOT, 'dist', 'apps', 'filter', 'src', 'main.js');
+  if (built && !existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const child = spawn(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
+    built ? [entry] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
     {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', ...env, FILTER_HOST: '127.0.0.1', FILTER_PORT: String(port) },
