@@ -28,7 +28,8 @@ export async function createApiApp(
     type: ['message/rfc822', 'application/octet-stream', 'text/plain'],
     limit: config.api.maxRawMarkBytes,
   });
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts (and scripts/embedded.ts) stop on SIGTERM/SIGINT with app.close(), which runs
+  // the shutdown hooks; Nest's own would re-raise the signal once Nest had closed, before the data source is closed.
 
   const document = SwaggerModule.createDocument(
     app,

@@ -138,7 +138,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   deps = { parseLimits: parseLimits(config.bayes), ...deps };
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
-  app.enableShutdownHooks();
+  // No app.enableShutdownHooks(): main.ts stops on SIGTERM/SIGINT with close() below, which drains the message log
+  // before Nest closes. Nest's hook would close Nest and re-raise the signal, killing the process mid-drain.
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;

@@ -1,0 +1,65 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SCAN_HEADERS } from '@spamfilter/domain';
+import { startFilterProcess, type FilterProcess } from '../services/filter-process';
+
+/**
+ * SIGTERM (a rolling update, `kill`) stops the filter process as main.ts says: it stops accepting, writes the message
+ * log it still buffers (here every verdict: the flush interval is a minute) and exits 0. Nest's own shutdown hook used
+ * to re-raise the signal as soon as Nest had closed, which killed the process before the log was written.
+ */
+const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: shutdown\r\nMessage-ID: <s@sender.example>\r\n\r\nhello\r\n';
+
+describe('filter process on SIGTERM', () => {
+  let dir: string;
+  let filter: FilterProcess | null = null;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'filter-shutdown-'));
+  });
+
+  afterAll(async () => {
+    await filter?.stop(1_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('writes the buffered message log, then exits 0', async () => {
+    const path = join(dir, 'spamfilter.sqlite');
+    filter = await startFilterProcess({ DB_TYPE: 'sqlite', DB_SQLITE_PATH: path, DNS_MODE: 'off', SCAN_LOG_FLUSH_MS: '60000', SCAN_LOG_BATCH: '1000' });
+    const references: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${filter.url}/v1/scan`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'message/rfc822',
+          [SCAN_HEADERS.clientIp]: '192.0.2.10',
+          [SCAN_HEADERS.helo]: 'mail.sender.example',
+          [SCAN_HEADERS.mailFrom]: 'a@sender.example',
+          [SCAN_HEADERS.rcptTo]: `user${i}@customer.example`,
+        },
+        body: RAW,
+      });
+      expect(res.status).toBe(200);
+      references.push(((await res.json()) as { reference: string }).reference);
+    }
+    const count = (): number => {
+      const db = new Database(path, { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM scan_record').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    // Still buffered: nothing is written before the flush interval or a shutdown.
+    expect(count()).toBe(0);
+    expect(await filter.stop(20_000)).toBe(0);
+    filter = null;
+    expect(count()).toBe(5);
+    const db = new Database(path, { readonly: true });
+    const stored = db.prepare('SELECT reference FROM scan_record ORDER BY reference').all() as { reference: string }[];
+    db.close();
+    expect(stored.map((r) => r.reference)).toEqual([...references].sort());
+  }, 120_000);
+});
