@@ -1,14 +1,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SCAN_HEADERS } from '@spamfilter/domain';
 import { startFilterProcess, type FilterProcess } from '../services/filter-process';
 
 /**
- * SIGTERM (a rolling update, `kill`) stops the filter process as main.ts says: it stops accepting, writes the message
- * log it still buffers (here every verdict: the flush interval is a minute) and exits 0. Nest's own shutdown hook used
- * to re-raise the signal as soon as Nest had closed, which killed the process before the log was written.
+ * SIGTERM (a rolling update, `kill`) stops the filter process as main.ts says: it stops accepting, answers the scan
+ * still in flight, writes the message log it still buffers (here every verdict: the flush interval is a minute) and
+ * exits 0. Nest's own shutdown hook used to re-raise the signal as soon as Nest had closed, which killed the process
+ * before the log was written; and close() used to drop every connection, the one with a scan in flight too.
  */
 const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: shutdown\r\nMessage-ID: <s@sender.example>\r\n\r\nhello\r\n';
 
@@ -25,7 +27,7 @@ describe('filter process on SIGTERM', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes the buffered message log, then exits 0', async () => {
+  it('answers the scan in flight, writes the buffered message log, then exits 0', async () => {
     const path = join(dir, 'spamfilter.sqlite');
     filter = await startFilterProcess({ DB_TYPE: 'sqlite', DB_SQLITE_PATH: path, DNS_MODE: 'off', SCAN_LOG_FLUSH_MS: '60000', SCAN_LOG_BATCH: '1000' });
     const references: string[] = [];
@@ -54,9 +56,31 @@ describe('filter process on SIGTERM', () => {
     };
     // Still buffered: nothing is written before the flush interval or a shutdown.
     expect(count()).toBe(0);
-    expect(await filter.stop(20_000)).toBe(0);
+
+    // A scan in flight when the signal comes: its body is half sent.
+    const socket = connect(Number(new URL(filter.url).port), '127.0.0.1');
+    let answer = '';
+    socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const body = Buffer.from(RAW);
+    socket.write(
+      `POST /v1/scan HTTP/1.1\r\nHost: filter\r\nContent-Type: message/rfc822\r\nContent-Length: ${body.length}\r\n` +
+        `${SCAN_HEADERS.clientIp}: 192.0.2.10\r\n${SCAN_HEADERS.helo}: mail.sender.example\r\n` +
+        `${SCAN_HEADERS.mailFrom}: a@sender.example\r\n${SCAN_HEADERS.rcptTo}: late@customer.example\r\n\r\n`,
+    );
+    socket.write(body.subarray(0, 20));
+    await new Promise((r) => setTimeout(r, 300));
+    const exited = filter.stop(20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    socket.end(body.subarray(20));
+    await closed;
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const late = (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { reference: string }).reference;
+    references.push(late);
+
+    expect(await exited).toBe(0);
     filter = null;
-    expect(count()).toBe(5);
+    expect(count()).toBe(6);
     const db = new Database(path, { readonly: true });
     const stored = db.prepare('SELECT reference FROM scan_record ORDER BY reference').all() as { reference: string }[];
     db.close();

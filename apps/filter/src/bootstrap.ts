@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { createServer, type RequestListener, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -147,6 +147,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();
   const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, scanFirst(app.get(ScanController), adapter.getInstance()));
+  const inFlight = trackRequests(server);
   return {
     app,
     services,
@@ -161,10 +162,13 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         });
       }),
     close: async () => {
+      // Stop accepting; let the requests in flight be answered (a scan ends by its deadline), then drop the
+      // keep-alive connections that are left.
       await new Promise<void>((resolve) => {
         if (!server.listening) return resolve();
         server.close(() => resolve());
-        server.closeAllConnections();
+        server.closeIdleConnections();
+        void inFlight.settled(config.filter.deadlineMs + 1000).then(() => server.closeAllConnections());
       });
       await events?.close();
       await bayesModel?.close();
@@ -194,5 +198,30 @@ function scanFirst(scan: ScanController, rest: RequestListener): RequestListener
       if (!res.headersSent) send(res, 500, { statusCode: 500, message: 'Internal server error' });
       else res.destroy(err instanceof Error ? err : new Error(String(err)));
     });
+  };
+}
+
+/** Counts a server's requests still being answered; `settled` resolves when none are (or after `maxMs`). */
+function trackRequests(server: Server): { settled(maxMs: number): Promise<void> } {
+  let active = 0;
+  const waiters: (() => void)[] = [];
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) for (const w of waiters.splice(0)) w();
+    });
+  });
+  return {
+    settled: (maxMs) =>
+      new Promise<void>((resolve) => {
+        if (active === 0) return resolve();
+        const timer = setTimeout(resolve, maxMs);
+        timer.unref();
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
