@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SCAN_HEADERS } from '@spamfilter/domain';
 import { freePort } from '../smtp/harness';
 import { statCpuMs } from './proc-cpu';
 
@@ -85,4 +86,21 @@ export async function startFilterProcess(
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** One POST /v1/scan of `raw` from a fixed inbound envelope to `rcpt`: the status and the answer's body. */
+export async function postScan(url: string, raw: string, rcpt = 'user@customer.example'): Promise<{ status: number; body: string }> {
+  const res = await fetch(`${url}/v1/scan`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'message/rfc822',
+      [SCAN_HEADERS.clientIp]: '192.0.2.10',
+      [SCAN_HEADERS.helo]: 'mail.sender.example',
+      [SCAN_HEADERS.mailFrom]: 'a@sender.example',
+      [SCAN_HEADERS.rcptTo]: rcpt,
+      [SCAN_HEADERS.direction]: 'inbound',
+    },
+    body: raw,
+  });
+  return { status: res.status, body: await res.text() };
 }

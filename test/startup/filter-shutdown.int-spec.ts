@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SCAN_HEADERS } from '@spamfilter/domain';
-import { startFilterProcess, type FilterProcess } from '../services/filter-process';
+import { postScan, startFilterProcess, type FilterProcess } from '../services/filter-process';
 
 /**
  * SIGTERM (a rolling update, `kill`) stops the filter process as main.ts says: it stops accepting, answers the scan
@@ -32,19 +32,9 @@ describe('filter process on SIGTERM', () => {
     filter = await startFilterProcess({ DB_TYPE: 'sqlite', DB_SQLITE_PATH: path, DNS_MODE: 'off', SCAN_LOG_FLUSH_MS: '60000', SCAN_LOG_BATCH: '1000' });
     const references: string[] = [];
     for (let i = 0; i < 5; i++) {
-      const res = await fetch(`${filter.url}/v1/scan`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'message/rfc822',
-          [SCAN_HEADERS.clientIp]: '192.0.2.10',
-          [SCAN_HEADERS.helo]: 'mail.sender.example',
-          [SCAN_HEADERS.mailFrom]: 'a@sender.example',
-          [SCAN_HEADERS.rcptTo]: `user${i}@customer.example`,
-        },
-        body: RAW,
-      });
+      const res = await postScan(filter.url, RAW, `user${i}@customer.example`);
       expect(res.status).toBe(200);
-      references.push(((await res.json()) as { reference: string }).reference);
+      references.push((JSON.parse(res.body) as { reference: string }).reference);
     }
     const count = (): number => {
       const db = new Database(path, { readonly: true });

@@ -1,5 +1,4 @@
-import { SCAN_HEADERS } from '@spamfilter/domain';
-import { startFilterProcess, type FilterProcess } from '../services/filter-process';
+import { postScan, startFilterProcess, type FilterProcess } from '../services/filter-process';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
 
 /**
@@ -9,20 +8,7 @@ import { createPostgresTestDatabase, type TestDatabase } from '../persistence/te
 const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: workers\r\nMessage-ID: <w@sender.example>\r\n\r\nhello\r\n';
 
 async function scan(url: string): Promise<number> {
-  const res = await fetch(`${url}/v1/scan`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'message/rfc822',
-      [SCAN_HEADERS.clientIp]: '192.0.2.10',
-      [SCAN_HEADERS.helo]: 'mail.sender.example',
-      [SCAN_HEADERS.mailFrom]: 'a@sender.example',
-      [SCAN_HEADERS.rcptTo]: 'user@customer.example',
-      [SCAN_HEADERS.direction]: 'inbound',
-    },
-    body: RAW,
-  });
-  await res.arrayBuffer();
-  return res.status;
+  return (await postScan(url, RAW)).status;
 }
 
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
