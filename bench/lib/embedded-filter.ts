@@ -41,7 +41,7 @@ export async function startEmbeddedFilter(env: Record<string, string>, training:
       connectBus: true,
       connectOutbound: true,
     });
-    await analysisThreadsStarted(app, 60_000);
+    await threadsStarted(app, 60_000);
     const url = await app.listen(0, '127.0.0.1');
     return { app, url, model, close };
   } catch (err) {
@@ -51,16 +51,16 @@ export async function startEmbeddedFilter(env: Record<string, string>, training:
 }
 
 /**
- * Waits until the filter's analysis threads (SCAN_THREADS) and its message-log thread (SCAN_LOG_THREAD) answer. Under ts-node a thread compiles its TypeScript
- * first (~2 s of CPU; built code starts in ~0.1 s): a measurement must not count that, nor scans analysed inline
- * meanwhile.
+ * Waits until the filter's analysis threads (SCAN_THREADS) and its message-log thread (SCAN_LOG_THREAD) answer. Under
+ * ts-node a thread compiles its TypeScript first (~2 s of CPU; built code starts in ~0.1 s): a measurement must not
+ * count that, nor scans analysed inline meanwhile.
  */
-async function analysisThreadsStarted(app: FilterApp, timeoutMs: number): Promise<void> {
+async function threadsStarted(app: FilterApp, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const s = app.services.analysis.stats();
     if ((s.ready >= s.threads || s.gaveUp) && (app.services.logThread?.ready ?? true)) return;
-    if (Date.now() > until) throw new Error(`analysis threads not started in ${timeoutMs} ms: ${s.lastError ?? 'no error given'}`);
+    if (Date.now() > until) throw new Error(`filter threads not started in ${timeoutMs} ms: ${s.lastError ?? 'no error given'}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -47,11 +47,10 @@ function machineCpu(): { total: number; idle: number; steal: number } | null {
 }
 
 /**
- * CPU ms of this process's main thread and of all its other threads (analysis, load generator, V8's GC helpers), from
- * /proc (Linux; null elsewhere). The main thread is the filter's event loop: its share per message is what bounds the
- * filter's throughput on one core.
+ * CPU ms of the filter's main thread (`mainTid`) and of every other thread of the processes `pids` (analysis, message
+ * log, load generator, V8's GC helpers), from /proc (Linux; null elsewhere). The main thread is the filter's event
+ * loop: its share per message is what bounds the filter's throughput on one core.
  */
-/** CPU of the filter's main thread (`mainTid`) and of every other thread of the processes `pids`, from /proc. */
 function threadCpuMs(mainTid: number, pids: readonly number[]): { main: number; others: number } | null {
   let main = 0;
   let others = 0;

@@ -151,7 +151,7 @@ export class FilterServices {
     if (deps.scanLog === undefined && deps.database && directory) {
       const db = deps.database;
       this.logThread = config.logThread && ScanLogThread.supports(db.config) ? new ScanLogThread(db.config) : null;
-      sink = new DbScanLogSink(db, directory, this.logThread ?? undefined);
+      sink = new DbScanLogSink(db, directory, this.logThread);
     }
     this.log = new ScanLogWriter(sink, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);

@@ -1,12 +1,12 @@
 import type { Direction } from '@spamfilter/domain';
-import type { ListEntryEntity, RecipientOwner } from '@spamfilter/persistence';
+import type { ListEntryEntity, NewScanRecord, RecipientOwner } from '@spamfilter/persistence';
 import type { PolicyLayer, PolicyLayerSource } from '@spamfilter/scoring';
 import type { BayesUserDirectory } from '../../checks/bayes/bayes.check';
 import type { ListEntry, ListSource } from '../../checks/lists/list-source';
 import type { PolicySource } from '../policy.service';
 import type { ScanLogRecord, ScanLogSink } from '../scan-log.writer';
 import type { FilterDatabase } from './filter-database';
-import { InlineScanRecordInserter, type ScanRecordInserter } from './scan-log-thread';
+import type { ScanRecordInserter } from './scan-log-thread';
 
 /**
  * Who each recipient is (user id, domain id), cached for `ttlMs`: asked for every scan (policy, Bayes layer) and every
@@ -175,28 +175,25 @@ export class DbBayesUsers implements BayesUserDirectory {
  * owners are resolved here either way (the directory's cache lives on this thread).
  */
 export class DbScanLogSink implements ScanLogSink {
-  private readonly inserter: ScanRecordInserter;
-
+  /** `inserter`: null inserts through the filter's own connection (SCAN_LOG_THREAD=false, SQLite in memory). */
   constructor(
     private readonly db: FilterDatabase,
     private readonly directory: RecipientDirectory,
-    inserter?: ScanRecordInserter,
-  ) {
-    this.inserter = inserter ?? new InlineScanRecordInserter((records) => this.db.repos().scans.insertMany(records));
-  }
+    private readonly inserter: ScanRecordInserter | null = null,
+  ) {}
 
-  close(): Promise<void> {
-    return this.inserter.close();
+  async close(): Promise<void> {
+    await this.inserter?.close();
   }
 
   async writeBatch(records: readonly ScanLogRecord[]): Promise<void> {
     // Not connected: the batch fails here and the writer keeps it (DatabaseUnavailableError).
-    this.db.repos();
+    const repos = this.db.repos();
     const owners = await this.directory.owners([
       ...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient))),
     ]);
-    await this.inserter.insertMany(
-      records.map((r) => ({
+    const rows = records.map(
+      (r): NewScanRecord => ({
         reference: r.reference,
         createdAt: r.createdAt,
         direction: r.direction,
@@ -228,7 +225,8 @@ export class DbScanLogSink implements ScanLogSink {
             reason: x.reason,
           };
         }),
-      })),
+      }),
     );
+    await (this.inserter ? this.inserter.insertMany(rows) : repos.scans.insertMany(rows));
   }
 }

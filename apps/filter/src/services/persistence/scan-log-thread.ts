@@ -112,16 +112,3 @@ export class ScanLogThread implements ScanRecordInserter {
     return worker;
   }
 }
-
-/** The filter's own connection (SCAN_LOG_THREAD=false, SQLite in memory). */
-export class InlineScanRecordInserter implements ScanRecordInserter {
-  constructor(private readonly insert: (records: readonly NewScanRecord[]) => Promise<void>) {}
-
-  insertMany(records: readonly NewScanRecord[]): Promise<void> {
-    return this.insert(records);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
