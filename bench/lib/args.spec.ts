@@ -1,4 +1,4 @@
-import { addEnv, eachArg, oneOf } from './args';
+import { addEnv, eachArg, oneOf, parseControl } from './args';
 
 describe('eachArg', () => {
   it('gives each flag, with the next argument as its value only when the flag asks for one', () => {
@@ -33,5 +33,16 @@ describe('addEnv', () => {
     expect(env).toEqual({ SCAN_THREADS: '0', DB_URL: 'postgres://u:p@h/db?x=1' });
     expect(() => addEnv(env, 'SCAN_THREADS')).toThrow('--env KEY=VALUE');
     expect(() => addEnv(env, '=1')).toThrow('--env KEY=VALUE');
+  });
+});
+
+describe('parseControl', () => {
+  it('reads the event-loop and thread milliseconds', () => {
+    expect(parseControl('1,0.5')).toEqual({ mainMs: 1, threadMs: 0.5 });
+    expect(parseControl('0.8, 0')).toEqual({ mainMs: 0.8, threadMs: 0 });
+  });
+
+  it.each(['1', '1,2,3', '1,', ',1', '-1,1', '1,x', '2000,1'])('refuses %j with the expected form', (value) => {
+    expect(() => parseControl(value)).toThrow(`--control MAIN_MS,THREAD_MS (two numbers of milliseconds, 0–1000), got ${JSON.stringify(value)}`);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--env KEY=VALUE…] [--no-dns] [--untrained] [--json]`
+ * `npm run -s bench -- scan --corpus DIR [--concurrency N] [--seconds S] [--rate R] [--warmup S] [--url U] [--workers N] [--built] [--control MAIN_MS,THREAD_MS] [--env KEY=VALUE…] [--no-dns] [--untrained] [--json]`
  *
  * Drives POST /v1/scan over HTTP on 127.0.0.1 with the corpus' messages and prints msgsPerSec, p50Ms, p99Ms, errors
  * and peakRssMb. Without --url it starts the filter in this process on embedded defaults as scripts/embedded.ts wires
@@ -16,9 +16,14 @@
  * run build` first) as a child process on a SQLite file trained as the in-process one is, so the filter's heap holds
  * neither ts-node nor the benchmark's corpus; the load generator and the DNS server stay in this process.
  * threadCpuMsPerMsg.main is then the child's main thread, and cpuMsPerMsg adds the child's CPU.
+ * --control MAIN_MS,THREAD_MS: instead of the filter, control-server.ts as a child process: an HTTP server of the
+ * filter's shape that only burns MAIN_MS of CPU on its event loop and THREAD_MS on a worker thread per request. The
+ * same load against it tells what p50/p99 this machine gives any server of that CPU cost (the floor under the filter's
+ * figures); threadCpuMsPerMsg and cpuMsPerMsg are counted as with --built.
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -30,11 +35,12 @@ import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
 import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
+import { freePort } from '../../test/smtp/harness';
 import { statCpuMs } from '../../test/services/proc-cpu';
 import type { LoadJob, LoadResult } from './load-generator';
 import { startEmbeddedFilter, type EmbeddedFilter } from '../lib/embedded-filter';
 import { trainModel, type TrainedModelSummary } from '../lib/trained-model';
-import { addEnv, eachArg } from '../lib/args';
+import { addEnv, eachArg, parseControl } from '../lib/args';
 
 /** The machine's CPU time counters (/proc/stat, Linux; null elsewhere): all, idle and steal, in ticks. */
 function machineCpu(): { total: number; idle: number; steal: number } | null {
@@ -88,10 +94,12 @@ interface Args {
   train: boolean;
   /** Extra configuration for the filter the bench starts (--env KEY=VALUE, repeatable). */
   env: Record<string, string>;
+  /** --control: the control server's CPU per request, in ms on its event loop and on its worker thread. */
+  control: { mainMs: number; threadMs: number } | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, built: false, train: true, env: {} };
+  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, built: false, train: true, env: {}, control: null };
   eachArg(argv, (k, v) => {
     switch (k) {
       case '--corpus': a.corpus = v(); break;
@@ -107,6 +115,7 @@ function parseArgs(argv: readonly string[]): Args {
       case '--built': a.built = true; break;
       case '--untrained': a.train = false; break;
       case '--env': addEnv(a.env, v()); break;
+      case '--control': a.control = parseControl(v()); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   });
@@ -115,6 +124,7 @@ function parseArgs(argv: readonly string[]): Args {
   if (!(Number.isInteger(a.workers) && a.workers >= 0)) throw new Error('--workers N: a whole number of filter processes');
   if ((a.workers > 0 || a.built) && a.url) throw new Error('--workers and --built start the filter themselves: not with --url');
   if (a.workers > 0 && a.built) throw new Error('--built runs one filter process on SQLite: not with --workers');
+  if (a.control && (a.url || a.workers > 0 || a.built)) throw new Error('--control starts its own server: not with --url, --workers or --built');
   return a;
 }
 
@@ -162,7 +172,7 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (!url) {
       const env: Record<string, string> = { DNSBL_ZONES: 'bl.bench.test=RBL_BENCH:3', ...args.env };
-      if (args.dns) {
+      if (args.dns && !args.control) {
         // Real zone data for the bench senders: PTR + A for FCrDNS of every client, an SPF record for every
         // sender domain is not known in advance, so those are NXDOMAIN answers (still real round trips).
         dns = await ZoneDnsServer.start({});
@@ -174,7 +184,12 @@ export async function main(argv: string[]): Promise<void> {
         for (let i = 0; i < 50; i++) dns.addRecords(`mail${i}.bench.example`, { A: [`198.18.0.${i}`] });
         Object.assign(env, { DNS_MODE: 'servers', DNS_SERVERS: dns.address });
       }
-      if (args.workers > 0) {
+      if (args.control) {
+        external = await startControlServer(args.control);
+        url = external.process.url;
+        const child = external.process.child.pid as number;
+        threads = () => threadCpuMs(child, [process.pid, child]);
+      } else if (args.workers > 0) {
         const db = await createPostgresTestDatabase();
         try {
           if (args.train) {
@@ -246,9 +261,9 @@ export async function main(argv: string[]): Promise<void> {
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
       url: args.url ?? external?.label ?? 'in-process, SQLite',
-      model: args.url ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
+      model: args.url || args.control ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
       messageLog: filter ? filter.app.services.log.stats() : null,
-      dns: args.url ? 'external' : args.dns ? 'loopback server' : 'off',
+      dns: args.url ? 'external' : dns ? 'loopback server' : 'off',
       messages: messages.length,
       concurrency: args.rate > 0 ? null : args.concurrency,
       rate: args.rate || null,
@@ -311,6 +326,54 @@ async function startBuiltFilter(
     }
     const proc = await startFilterProcess(sqlite, { built: true });
     return { process: proc, label: 'child process, built (dist), SQLite', model, cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+/**
+ * control-server.ts as its own process on a free loopback port (transpiled to a temporary file: it imports only node
+ * built-ins, so it runs without ts-node's load on the machine), in the FilterProcess shape the measurement reads.
+ */
+async function startControlServer(control: { mainMs: number; threadMs: number }): Promise<{ process: FilterProcess; label: string; cleanup: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-control-'));
+  const cleanup = (): Promise<void> => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
+  try {
+    const source = readFileSync(resolve(__dirname, 'control-server.ts'), 'utf8');
+    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    const file = join(dir, 'control-server.js');
+    writeFileSync(file, js);
+    const port = await freePort();
+    const child = spawn(process.execPath, [file, String(port), String(control.mainMs), String(control.threadMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    await new Promise<void>((resolvePromise, reject) => {
+      const timer = setTimeout(() => reject(new Error(`control server did not listen within 10 s: ${stderr.trim()}`)), 10_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        if (!c.toString().includes('control listening on')) return;
+        clearTimeout(timer);
+        resolvePromise();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`control server exited with ${String(code)} before listening: ${stderr.trim()}`));
+      });
+    });
+    const pid = child.pid as number;
+    const proc: FilterProcess = {
+      url: `http://127.0.0.1:${port}`,
+      child,
+      workerPids: () => [],
+      cpuMs: () => statCpuMs(`/proc/${pid}/stat`) ?? 0,
+      stop: () =>
+        new Promise((resolveStop) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolveStop(child.exitCode);
+          child.once('exit', (code) => resolveStop(code));
+          child.kill('SIGTERM');
+        }),
+    };
+    return { process: proc, label: `control server (${control.mainMs} ms event loop + ${control.threadMs} ms thread per request)`, cleanup };
   } catch (err) {
     await cleanup();
     throw err;
