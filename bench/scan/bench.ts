@@ -144,6 +144,15 @@ function envelopeFor(raw: Buffer, i: number): Record<string, string> {
   };
 }
 
+/**
+ * A file of this folder that imports only node built-ins, as CommonJS JavaScript: the load generator and the control
+ * server run as plain JS, so neither loads TypeScript (seconds of CPU that would be charged to the measurement).
+ */
+function transpiled(file: string): string {
+  const source = readFileSync(resolve(__dirname, file), 'utf8');
+  return ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
+
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -229,11 +238,7 @@ export async function main(argv: string[]): Promise<void> {
     }
     const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, warmupSeconds: args.warmup, messages };
     const result = await new Promise<LoadResult>((resolvePromise, reject) => {
-      // The generator imports only node built-ins: transpile it once and run it as plain JS, so the worker does not
-      // load TypeScript (seconds of CPU that would be charged to the measurement).
-      const source = readFileSync(resolve(__dirname, 'load-generator.ts'), 'utf8');
-      const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
-      const worker = new Worker(js, { eval: true, workerData: { kind: 'scan-load', job } });
+      const worker = new Worker(transpiled('load-generator.ts'), { eval: true, workerData: { kind: 'scan-load', job } });
       // CPU is counted from the end of the warm-up (the worker says when it starts measuring).
       worker.on('message', (m: LoadResult | 'measuring') => {
         if (m === 'measuring') {
@@ -333,17 +338,15 @@ async function startBuiltFilter(
 }
 
 /**
- * control-server.ts as its own process on a free loopback port (transpiled to a temporary file: it imports only node
- * built-ins, so it runs without ts-node's load on the machine), in the FilterProcess shape the measurement reads.
+ * control-server.ts as its own process on a free loopback port (transpiled into a temporary file), in the
+ * FilterProcess shape the measurement reads.
  */
 async function startControlServer(control: { mainMs: number; threadMs: number }): Promise<{ process: FilterProcess; label: string; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-control-'));
   const cleanup = (): Promise<void> => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
   try {
-    const source = readFileSync(resolve(__dirname, 'control-server.ts'), 'utf8');
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
     const file = join(dir, 'control-server.js');
-    writeFileSync(file, js);
+    writeFileSync(file, transpiled('control-server.ts'));
     const port = await freePort();
     const child = spawn(process.execPath, [file, String(port), String(control.mainMs), String(control.threadMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
