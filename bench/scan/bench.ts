@@ -22,7 +22,6 @@
  * figures); threadCpuMsPerMsg and cpuMsPerMsg are counted as with --built.
  * For a CPU profile: `node --cpu-prof -r ts-node/register/transpile-only -r tsconfig-paths/register bench/run.ts scan …`.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -34,7 +33,7 @@ import { SCAN_HEADERS } from '@spamfilter/domain';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
-import { startFilterProcess, type FilterProcess } from '../../test/services/filter-process';
+import { spawnListening, startFilterProcess, stopProcess, type FilterProcess } from '../../test/services/filter-process';
 import { freePort } from '../../test/smtp/harness';
 import { statCpuMs } from '../../test/services/proc-cpu';
 import type { LoadJob, LoadResult } from './load-generator';
@@ -348,33 +347,14 @@ async function startControlServer(control: { mainMs: number; threadMs: number })
     const file = join(dir, 'control-server.js');
     writeFileSync(file, transpiled('control-server.ts'));
     const port = await freePort();
-    const child = spawn(process.execPath, [file, String(port), String(control.mainMs), String(control.threadMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    await new Promise<void>((resolvePromise, reject) => {
-      const timer = setTimeout(() => reject(new Error(`control server did not listen within 10 s: ${stderr.trim()}`)), 10_000);
-      child.stdout!.on('data', (c: Buffer) => {
-        if (!c.toString().includes('control listening on')) return;
-        clearTimeout(timer);
-        resolvePromise();
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`control server exited with ${String(code)} before listening: ${stderr.trim()}`));
-      });
-    });
+    const child = await spawnListening('control server', [file, String(port), String(control.mainMs), String(control.threadMs)], {}, 'control listening on', 10_000);
     const pid = child.pid as number;
     const proc: FilterProcess = {
       url: `http://127.0.0.1:${port}`,
       child,
       workerPids: () => [],
       cpuMs: () => statCpuMs(`/proc/${pid}/stat`) ?? 0,
-      stop: () =>
-        new Promise((resolveStop) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolveStop(child.exitCode);
-          child.once('exit', (code) => resolveStop(code));
-          child.kill('SIGTERM');
-        }),
+      stop: (graceMs = 15_000) => stopProcess(child, graceMs),
     };
     return { process: proc, label: `control server (${control.mainMs} ms event loop + ${control.threadMs} ms thread per request)`, cleanup };
   } catch (err) {

@@ -42,23 +42,44 @@ export async function startFilterProcess(
   const port = await freePort();
   const entry = join(ROOT, 'dist', 'apps', 'filter', 'src', 'main.js');
   if (built && !existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
-  const child = spawn(
-    process.execPath,
+  const child = await spawnListening(
+    'filter',
     built ? [entry] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
-    {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env, FILTER_HOST: '127.0.0.1', FILTER_PORT: String(port) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { ...env, FILTER_HOST: '127.0.0.1', FILTER_PORT: String(port) },
+    'filter listening on',
+    timeoutMs,
   );
+  const pid = child.pid as number;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    child,
+    workerPids: () => childrenOf(pid),
+    cpuMs: () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + cpuOf(p), 0),
+    stop: (graceMs = 15_000) => stopProcess(child, graceMs),
+  };
+}
+
+/**
+ * `node args…` in the repository's root with only PATH and `env`, resolved once its stdout has said `readyText` (a
+ * server's "listening on" line); rejected with its stderr when it exits first or stays silent for `timeoutMs`.
+ * `name` is what the errors call it.
+ */
+export async function spawnListening(
+  name: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  readyText: string,
+  timeoutMs: number,
+): Promise<ChildProcess> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`filter did not listen within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${name} did not listen within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
     const poll = setInterval(() => {
-      if (!stdout.includes('filter listening on')) return;
+      if (!stdout.includes(readyText)) return;
       clearInterval(poll);
       clearTimeout(timer);
       resolve();
@@ -66,26 +87,23 @@ export async function startFilterProcess(
     child.once('exit', (code) => {
       clearInterval(poll);
       clearTimeout(timer);
-      reject(new Error(`filter exited with ${String(code)} before listening: ${stderr.trim()}`));
+      reject(new Error(`${name} exited with ${String(code)} before listening: ${stderr.trim()}`));
     });
   });
-  const pid = child.pid as number;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    child,
-    workerPids: () => childrenOf(pid),
-    cpuMs: () => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + cpuOf(p), 0),
-    stop: (graceMs = 15_000) =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
-        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-        child.once('exit', (code) => {
-          clearTimeout(timer);
-          resolve(code);
-        });
-        child.kill('SIGTERM');
-      }),
-  };
+  return child;
+}
+
+/** SIGTERM; resolves to the exit code (SIGKILL after `graceMs`). */
+export function stopProcess(child: ChildProcess, graceMs: number): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve(code);
+    });
+    child.kill('SIGTERM');
+  });
 }
 
 /** One POST /v1/scan of `raw` from a fixed inbound envelope to `rcpt`: the status and the answer's body. */

@@ -1,4 +1,4 @@
-import { ReputationRepository } from '@spamfilter/persistence';
+import { ReputationRepository, type ReputationEntity } from '@spamfilter/persistence';
 import type { ReputationService } from '../reputation.service';
 import type { FilterDatabase } from './filter-database';
 
@@ -42,16 +42,21 @@ export class ReputationSync {
         const chunk = deltas.slice(saved, saved + this.chunkKeys);
         const rows = await repo.applyDeltas(chunk, this.reputation.halfLifeMs, now);
         saved += chunk.length;
-        this.reputation.load(rows.map((r) => ({ key: r.key, spam: r.spam, ham: r.ham, at: r.updatedAt.getTime() })));
+        this.loadRows(rows);
         if (saved < deltas.length) await new Promise((resolve) => setImmediate(resolve));
       }
       for (let i = 0; i < wanted.length; i += this.chunkKeys) {
         const rows = await repo.get(wanted.slice(i, i + this.chunkKeys));
-        this.reputation.load([...rows.values()].map((r) => ({ key: r.key, spam: r.spam, ham: r.ham, at: r.updatedAt.getTime() })));
+        this.loadRows(rows.values());
       }
     } catch {
       this.reputation.restoreDeltas(deltas.slice(saved));
     }
+  }
+
+  /** Stored rows replace what memory holds for their keys. */
+  private loadRows(rows: Iterable<ReputationEntity>): void {
+    this.reputation.load([...rows].map((r) => ({ key: r.key, spam: r.spam, ham: r.ham, at: r.updatedAt.getTime() })));
   }
 
   async stop(): Promise<void> {
