@@ -5,6 +5,7 @@
 # Delivered mail lands in .var/sink/*.eml.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/node-env.sh
 mkdir -p .var/sink .var/sink-risky
 # STARTTLS: a self-signed pair in each config dir, made once (gitignored).
 bash haraka/tls-cert.sh haraka/inbound/config haraka/outbound/config

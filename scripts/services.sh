@@ -40,6 +40,8 @@ KAFKA_PID="$KAFKA_DIR/kafka.pid"
 KAFKA_LOG="$KAFKA_DIR/kafka.log"
 
 WAIT_S="${SERVICES_WAIT_S:-60}"
+# The Kafka readiness probe is a Node script: the project's runtime (installed when missing).
+source "$REPO/scripts/node-env.sh"
 
 say() { printf '%-9s %s\n' "$1:" "$2"; }
 DIED=0

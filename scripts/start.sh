@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh
+source scripts/node-env.sh
 echo "start: building"
 npm run -s build
 

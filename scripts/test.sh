@@ -5,6 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 bash scripts/install.sh || exit 1
+source scripts/node-env.sh || exit 1
 bash scripts/services.sh up || { echo "test: the services did not come up; see .var/*/ logs" >&2; exit 1; }
 
 # Corpus-driven tests read the SpamAssassin set unpacked into the git-ignored .cache/corpus (never committed).

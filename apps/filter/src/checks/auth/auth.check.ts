@@ -107,10 +107,12 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
   if (spfSymbol) hits.push({ name: spfSymbol, options: spfOpt });
 
   const sigs = r.dkim?.results ?? [];
-  const dkimPass = sigs.filter((s) => s.status.result === 'pass').map((s) => s.signingDomain);
-  const dkimFail = sigs.filter((s) => s.status.result === 'fail' || s.status.result === 'neutral').map((s) => s.signingDomain);
-  const dkimPerm = sigs.filter((s) => s.status.result === 'permerror' || s.status.result === 'policy').map((s) => s.signingDomain);
-  const dkimTemp = sigs.filter((s) => s.status.result === 'temperror' || s.status.result === 'temperr').map((s) => s.signingDomain);
+  const domains = (...results: string[]): string[] =>
+    sigs.flatMap((s) => (results.includes(s.status.result) ? [s.signingDomain ?? '?'] : []));
+  const dkimPass = domains('pass');
+  const dkimFail = domains('fail', 'neutral');
+  const dkimPerm = domains('permerror', 'policy');
+  const dkimTemp = domains('temperror', 'temperr');
   if (dkimPass.length) hits.push({ name: 'R_DKIM_ALLOW', options: dkimPass });
   if (dkimFail.length) hits.push({ name: 'R_DKIM_REJECT', options: dkimFail });
   if (dkimPerm.length) hits.push({ name: 'R_DKIM_PERMFAIL', options: dkimPerm });
@@ -141,6 +143,7 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
       case 'policy':
       case 'skipped':
       case 'softfail':
+      case 'declined':
         hits.push({ name: 'DMARC_NA', options: [dmarc.domain].filter(Boolean) });
     }
   }
@@ -163,6 +166,7 @@ export function authHits(r: AuthenticateResult): SymbolHit[] {
     case 'policy':
     case 'skipped':
     case 'softfail':
+    case 'declined':
       hits.push({ name: 'ARC_NA' });
   }
   return hits;
