@@ -199,7 +199,7 @@ export class DbScanLogSink implements ScanLogSink {
         direction: r.direction,
         clientIp: r.clientIp,
         helo: r.helo.slice(0, 255),
-        mailFrom: r.mailFrom,
+        mailFrom: r.mailFrom.slice(0, 320),
         authUser: r.authUser,
         queueId: r.queueId,
         headerFrom: r.headerFrom,
@@ -223,6 +223,7 @@ export class DbScanLogSink implements ScanLogSink {
             score: x.score,
             symbols: x.symbols,
             reason: x.reason,
+            disposition: x.disposition,
           };
         }),
       }),
