@@ -131,7 +131,8 @@ exports.hook_mail = function (next, connection) {
 // the limit is ever accepted (and nothing is delivered unscanned for it).
 exports.hook_rcpt = function (next, connection) {
   const txn = connection.transaction;
-  if (txn && txn.rcpt_to.length >= this.settings.maxRecipients) {
+  // Haraka has already added this recipient to rcpt_to when the hook runs (and takes it out again on a refusal).
+  if (txn && txn.rcpt_to.length > this.settings.maxRecipients) {
     return next(RETVAL[TOO_MANY_RECIPIENTS.retval], this.dsn(TOO_MANY_RECIPIENTS));
   }
   next();

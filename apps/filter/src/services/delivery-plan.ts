@@ -99,6 +99,8 @@ function copyHeaders(input: PlanInput, r: PlannedRecipient, action: Action): [st
     ['X-Spam-Status', `${spam ? 'Yes' : 'No'}, score=${score} required=${r.tagThreshold.toFixed(2)} action=${action}`],
   ];
   if (spam) headers.push(['X-Spam-Flag', 'YES']);
+  // Outbound hold: the held-mail store files the copy under this reference (what an operator releases).
+  if (action === 'hold') headers.push(['X-Spam-Hold', input.reference]);
   const symbols = symbolsLine([...input.shared, ...r.symbols]);
   if (symbols) headers.push(['X-Spam-Symbols', symbols]);
   for (const [name, value] of input.messageHeaders) headers.push([name, value]);
