@@ -29,6 +29,7 @@ import {
 import { UserLayerTrainings1764200000000 } from './learner/1764200000000-user-layer-trainings.migration';
 import { LogisticSnapshot1764250000000 } from './learner/1764250000000-logistic-snapshot.migration';
 import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
+import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -79,4 +80,5 @@ export const MIGRATIONS: Function[] = [
   BayesTables1764100000000,
   UserLayerTrainings1764200000000,
   LogisticSnapshot1764250000000,
+  ListEntryRequires1764300000000,
 ];

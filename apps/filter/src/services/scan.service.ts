@@ -1,6 +1,7 @@
 import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
 import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
+import { applyListConditions } from '../checks/lists/list-conditions';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
@@ -60,7 +61,10 @@ export class ScanService {
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
     const ctx: AnalysedContext = { envelope, raw, message, senderDomain, analysis };
 
-    const { hits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const checked = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const outcomes = checked.outcomes;
+    // Allows that need an authenticated sender are decided now that the auth check has reported (list-conditions.ts).
+    const hits = applyListConditions(checked.hits);
     for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
     const forced = this.d.extensions?.forcedAction?.(hits, envelope) ?? null;
 
