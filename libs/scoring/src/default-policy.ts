@@ -61,6 +61,7 @@ export const DEFAULT_WEIGHTS = {
   GLOBAL_ALLOW: -20,
   GLOBAL_BLOCK: 20,
   LISTS_TEMPFAIL: 0,
+  LIST_ALLOW_UNVERIFIED: 0, // an allow that requires an aligned DMARC/SPF pass the message lacks: shown, not applied
   // content heuristics
   MISSING_SUBJECT: 2.0,
   REPLYTO_DIFF_FROM: 1.0,

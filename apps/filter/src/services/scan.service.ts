@@ -2,6 +2,7 @@ import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol,
 import { framingProblem } from '@spamfilter/mail';
 import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
+import { applyListConditions } from '../checks/lists/list-conditions';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
@@ -68,7 +69,10 @@ export class ScanService {
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
     const ctx: AnalysedContext = { envelope, raw, message, senderDomain, analysis };
 
-    const { hits: checkHits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const checked = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const outcomes = checked.outcomes;
+    // Allows that need an authenticated sender are decided now that the auth check has reported (list-conditions.ts).
+    const checkHits = applyListConditions(checked.hits);
     for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
     // A bare CR or NUL is refused whatever the score (no allow entry may let smuggled bytes through to the next hop).
     const framing = framingProblem(raw);

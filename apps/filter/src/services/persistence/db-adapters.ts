@@ -114,7 +114,7 @@ function toEntry(e: ListEntryEntity, address: string | null): ListEntry {
       : e.scope === 'user'
         ? address
         : (address ?? '').slice((address ?? '').lastIndexOf('@') + 1);
-  return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value };
+  return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value, requires: e.requires };
 }
 
 /** Policy layers from PolicyRepository for the recipient's user (or only global + domain for unknown users). */
