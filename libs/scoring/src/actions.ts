@@ -42,6 +42,15 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
 }
 
 /**
+ * The temporary refusal of a message a required check could not scan (the virus scanner is down and
+ * CLAMAV_ON_FAILURE=defer): 451 with 4.3.0, "other or undefined mail system status" (RFC 3463 §3.4), since the fault is
+ * ours, not the sender's. The sender retries (RFC 5321 §4.5.4.1); the reason stays in the message log, not in the reply.
+ */
+export function unscannedReplyFor(reference: string): SmtpReply {
+  return { code: 451, enhanced: '4.3.0', message: `Message could not be scanned, please try again later (ref ${reference})` };
+}
+
+/**
  * One SMTP answer at end of DATA for several recipients whose actions differ. A temporary refusal of any recipient
  * (greylist, defer) answers 4xx for all — the client retries, nobody's mail is lost. Only when every recipient is
  * refused is the answer 5xx; otherwise 250 and the MTA drops (and bounces) just the refused recipients, using the
