@@ -35,7 +35,8 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
     case 'defer':
       return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
     case 'reject':
-      return { code: 550, enhanced: '5.7.1', message: `Message refused as spam: ${oneLine} (ref ${reference})` };
+      // The reason says why (a spam score, a block list, a virus): "as spam" here was wrong for the last two.
+      return { code: 550, enhanced: '5.7.1', message: `Message refused: ${oneLine} (ref ${reference})` };
     case 'block':
       return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
   }

@@ -297,7 +297,10 @@ function reasonFor(action: Action, score: number, policy: Policy, direction: Sca
       head = `greylisted: unknown sender/recipient pair with score ${score.toFixed(2)} in the greylisting band`;
       break;
     case 'reject':
-      head = `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
+      // A virus is named as such (CLAMAV_VIRUS outweighs everything else, so it leads `top` below).
+      head = symbols.some((s) => s.group === 'antivirus' && s.score > 0)
+        ? `virus found (score ${score.toFixed(2)})`
+        : `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
       break;
     case 'hold':
       head = `held for review: score ${score.toFixed(2)} ≥ ${policy.outbound.hold}`;
