@@ -25,7 +25,7 @@ export const antivirusKeys = {
   ),
   clamavOnFailure: configKey.oneOf(
     'CLAMAV_ON_FAILURE',
-    'When clamd cannot scan a message (down, timeout, error): defer answers 451 4.3.0 so the sender retries; accept delivers it with CLAMAV_TEMPFAIL in X-Spam-Symbols and X-Virus-Scan: unscanned',
+    'When clamd cannot scan a message (down, timeout, error): defer answers 451 4.3.0 so the sender retries; accept lets the score decide and marks the copy X-Virus-Status: Unscanned (CLAMAV_TEMPFAIL in X-Spam-Symbols)',
     ['defer', 'accept'] as const,
     'defer',
   ),
