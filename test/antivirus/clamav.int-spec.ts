@@ -87,6 +87,8 @@ describe('ClamAV: the real clamd', () => {
       expect(accepted.symbols.map((s) => s.name)).toContain('CLAMAV_TEMPFAIL');
       expect(accepted.action).toBe('accept');
       expect(accepted.headers).toContainEqual(['X-Virus-Status', 'Unscanned']);
+      // What the plugin delivers: the copy itself carries it.
+      expect(accepted.delivery.copies[0]?.headers).toContainEqual(['X-Virus-Status', 'Unscanned']);
 
       const health = (await request(defer.server).get('/health').expect(200)).body as { status: string; dependencies: Record<string, { state: string }> };
       expect(health.status).toBe('degraded');

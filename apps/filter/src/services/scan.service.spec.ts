@@ -75,6 +75,8 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
       ['greylist', 451],
     ]);
     expect(v.reason).toBe('deferred: not scanned, CLAMAV_TEMPFAIL(clamd at /run/clamav/clamd.ctl: ECONNREFUSED)');
+    expect(v.delivery).toEqual({ outcome: 'tempfail', copies: [] });
+    expect(v.recipients.map((r) => r.disposition)).toEqual(['deferred', 'deferred']);
     // The clean scan right after is accepted: the deferral is about this scan only.
     scanner.answer = { kind: 'clean' };
     expect((await scan(app, mimeMessage({}))).action).toBe('accept');
@@ -87,6 +89,7 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
     expect(v.action).toBe('accept');
     expect(v.smtp.code).toBe(250);
     expect(v.headers).toContainEqual(['X-Virus-Status', 'Unscanned']);
+    expect(v.delivery).toMatchObject({ outcome: 'deliver', copies: [{ headers: expect.arrayContaining([['X-Virus-Status', 'Unscanned']]) }] });
     expect(v.symbols).toContainEqual(expect.objectContaining({ name: 'CLAMAV_TEMPFAIL', score: 0 }));
     scanner.answer = { kind: 'clean' };
     expect((await scan(app, mimeMessage({}))).headers.map(([name]) => name)).not.toContain('X-Virus-Status');
