@@ -13,6 +13,10 @@ export class MetricsService {
   });
   readonly checkOutcomes = new Counter({ name: 'spamfilter_check_outcomes_total', help: 'Check runs by outcome', labelNames: ['check', 'status'], registers: [this.registry] });
   readonly logDropped = new Counter({ name: 'spamfilter_scan_log_dropped_total', help: 'Scan records dropped because the message log could not keep up', registers: [this.registry] });
+  // SMTP AUTH abuse protection (auth-guard/): failures the MTA reported, lockouts started, AUTH attempts refused.
+  readonly authFailures = new Counter({ name: 'spamfilter_auth_failures_total', help: 'Failed SMTP AUTH password checks reported by the MTA', registers: [this.registry] });
+  readonly authLockouts = new Counter({ name: 'spamfilter_auth_lockouts_total', help: 'SMTP AUTH lockouts started, by reason (ip: one client failed too often; account: one account failed too often)', labelNames: ['reason'], registers: [this.registry] });
+  readonly authRefused = new Counter({ name: 'spamfilter_auth_refused_total', help: 'SMTP AUTH attempts refused (454 4.7.0) during a lockout, by reason', labelNames: ['reason'], registers: [this.registry] });
 
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
