@@ -35,7 +35,7 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
     case 'defer':
       return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
     case 'reject':
-      return { code: 550, enhanced: '5.7.1', message: `Message refused as spam: ${oneLine} (ref ${reference})` };
+      return { code: 550, enhanced: '5.7.1', message: `Message refused: ${oneLine} (ref ${reference})` };
     case 'block':
       return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
   }

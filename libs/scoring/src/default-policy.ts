@@ -1,5 +1,5 @@
 import type { SymbolGroup } from '@spamfilter/domain';
-import type { Policy } from './policy';
+import type { ForcedActionRule, Policy } from './policy';
 
 /**
  * The shipped defaults, as data (rspamd's `conf/scores.d` + `actions.conf` in spirit): the weight of every symbol a
@@ -23,6 +23,7 @@ export const DEFAULT_WEIGHTS = {
   R_DKIM_NA: 0,
   R_DKIM_PERMFAIL: 0.3,
   R_DKIM_TEMPFAIL: 0,
+  DKIM_UNSIGNED_BODY_TAIL: 2.0,
   DMARC_POLICY_ALLOW: -0.5,
   DMARC_POLICY_REJECT: 4.0,
   DMARC_POLICY_QUARANTINE: 2.0,
@@ -33,6 +34,7 @@ export const DEFAULT_WEIGHTS = {
   ARC_REJECT: 1.0,
   ARC_NA: 0,
   ARC_TEMPFAIL: 0,
+  ARC_TRUSTED_PASS: 0,
   AUTH_TEMPFAIL: 0,
   // connection
   RDNS_NONE: 1.0,
@@ -43,6 +45,7 @@ export const DEFAULT_WEIGHTS = {
   HELO_IP_LITERAL: 1.0,
   HELO_RDNS_MISMATCH: 0.3,
   DNSBL_TEMPFAIL: 0,
+  DNSBL_ERROR: 0,
   // reputation (the filter's own history)
   IP_REPUTATION_SPAM: 3.0,
   IP_REPUTATION_HAM: -1.0,
@@ -64,10 +67,12 @@ export const DEFAULT_WEIGHTS = {
   REPEATED_CHAR_SEPARATOR: 1.0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,
-  DOUBLE_EXTENSION_ATTACHMENT: 4.0,
+  DOUBLE_EXTENSION_ATTACHMENT: 6.0,
   MIME_HTML_ONLY: 0.5,
   URL_TEXT_HOST_MISMATCH: 3.0,
   MESSAGE_DEFECTS: 0.3,
+  SPOOF_DISPLAY_NAME: 4.0,
+  GTUBE: 10.0,
   CONTENT_TEMPFAIL: 0,
   // bayes (dynamic: factor from the probability)
   BAYES_SPAM: 7.0,
@@ -85,7 +90,30 @@ export const DEFAULT_GROUP_CAPS: Readonly<Partial<Record<SymbolGroup, { readonly
   auth: { max: 8, min: -2 },
   connection: { max: 6, min: -2 },
   reputation: { max: 6, min: -3 },
-  content: { max: 12 },
+  content: { max: 20 },
+};
+
+/**
+ * Local overrides of a DMARC policy (RFC 7489 §6.6.4 and §7.2.1 "local_policy", RFC 8617 §7.2.1): the recipient's or
+ * their domain's allow list, the operator's, or a trusted ARC sealer that recorded a pass.
+ */
+const DMARC_OVERRIDES = ['USER_ALLOW', 'DOMAIN_ALLOW', 'GLOBAL_ALLOW', 'ARC_TRUSTED_PASS'];
+
+/** Verdicts that do not wait for the score (rspamd's force_actions; GTUBE as in SpamAssassin and rspamd). */
+export const DEFAULT_FORCED_ACTIONS: Readonly<Record<string, ForcedActionRule>> = {
+  gtube: { symbol: 'GTUBE', action: 'reject', unless: [], reason: 'GTUBE test pattern' },
+  dmarc_reject: {
+    symbol: 'DMARC_POLICY_REJECT',
+    action: 'reject',
+    unless: DMARC_OVERRIDES,
+    reason: 'the From domain publishes DMARC p=reject and the message failed DMARC',
+  },
+  dmarc_quarantine: {
+    symbol: 'DMARC_POLICY_QUARANTINE',
+    action: 'quarantine',
+    unless: DMARC_OVERRIDES,
+    reason: 'the From domain publishes DMARC p=quarantine and the message failed DMARC',
+  },
 };
 
 export const DEFAULT_POLICY: Policy = {
@@ -95,4 +123,5 @@ export const DEFAULT_POLICY: Policy = {
   greylisting: { enabled: true, minDelaySeconds: 300, pendingTtlSeconds: 4 * 3600, passTtlSeconds: 36 * 24 * 3600 },
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
+  forcedActions: DEFAULT_FORCED_ACTIONS,
 };

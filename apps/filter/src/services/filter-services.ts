@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { Logger, type DynamicModule } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
 import { SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
@@ -67,6 +67,8 @@ export interface FilterDependencies {
   readonly defaultMetrics?: boolean;
 }
 
+const dnsblLogger = new Logger('Dnsbl');
+
 /** SCAN_THREADS in /health: degraded once the pool has stopped replacing threads that die (scans go on, inline). */
 function analysisHealth(s: AnalysisStats): DependencyHealth & Record<string, unknown> {
   if (s.threads === 0) return { state: 'up', detail: 'on the main thread (SCAN_THREADS=0)', ...s };
@@ -98,6 +100,7 @@ export class FilterServices {
   readonly scan: ScanService;
   readonly recipient: RecipientService;
   readonly health: HealthService;
+  private readonly dnsblErrorCounts = new Map<string, number>();
 
   constructor(
     readonly config: FilterConfig,
@@ -129,12 +132,15 @@ export class FilterServices {
       new ReputationCheck(this.reputation),
       this.bayes,
     ];
-    // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
+    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
+    // DNSBL zones are not even constructed with DNS off: they would report nothing and cost a promise each. The
+    // auth check is, so its symbols (and the policy's DMARC rules over them) are known and Authentication-Results
+    // says "none" rather than nothing.
     builtIn.push(new RdnsCheck(this.dns));
+    builtIn.push(new AuthCheck(this.dns, { mta: config.mta, trustedArcSealers: config.arcTrustedSealers }));
     if (this.dns.enabled) {
-      builtIn.push(new AuthCheck(this.dns, { mta: config.mta }));
-      const zones = parseDnsblZones(config.dnsblZones);
-      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones));
+      const zones = parseDnsblZones(config.dnsblZones, config.dnsblCodes);
+      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
     }
     this.checks = [...builtIn, ...(deps.extraChecks ?? [])];
     this.registry = new SymbolRegistry([
@@ -145,7 +151,6 @@ export class FilterServices {
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
     this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
-    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
     let sink = deps.scanLog ?? null;
     this.logThread = null;
     if (deps.scanLog === undefined && deps.database && directory) {
@@ -180,6 +185,19 @@ export class FilterServices {
       database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
       ...deps.health,
     });
+  }
+
+  /**
+   * A DNSBL refused a query (127.255.255.x: e.g. asked through a public resolver, or over its free limit): counted
+   * every time, logged at the 1st, 10th, 100th… time per zone and code so a misconfigured resolver is seen, not
+   * flooded into the log.
+   */
+  private dnsblError(zone: string, code: string): void {
+    this.metrics.dnsblErrors.inc({ zone, code });
+    const key = `${zone} ${code}`;
+    const n = (this.dnsblErrorCounts.get(key) ?? 0) + 1;
+    if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key)) this.dnsblErrorCounts.set(key, n);
+    if (/^10*$/.test(String(n))) dnsblLogger.warn(`${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`);
   }
 
   /** Lists, policies or users changed (spamfilter.model.v1 policy changes, list edits): drop the caches. */

@@ -1,5 +1,15 @@
-import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SymbolHit } from '@spamfilter/domain';
-import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
+import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SymbolHit } from '@spamfilter/domain';
+import {
+  actionForScore,
+  forcedActionFor,
+  inGreylistBand,
+  overallAction,
+  scoreRecipient,
+  smtpReplyFor,
+  type ForcedVerdict,
+  type Policy,
+  type SymbolRegistry,
+} from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
@@ -70,14 +80,19 @@ export class ScanService {
       const { policy, problem } = await this.d.policies.forRecipient(rcpt);
       const scored = scoreRecipient(hits, this.d.registry, policy, rcpt);
       if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
-      let action: Action = forced ?? actionForScore(scored.score, policy, envelope.direction);
+      // The policy's forced actions (GTUBE, a DMARC reject or quarantine without a local override) decide at least
+      // this much whatever the score; a higher score still wins, and a decided verdict is never greylisted.
+      const byPolicy = forced === null ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
+      const byScore = actionForScore(scored.score, policy, envelope.direction);
+      let action: Action = forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore);
+      const decidedBy = byPolicy && action === byPolicy.action && action !== byScore ? byPolicy : null;
       const own = [...scored.own];
-      if (forced === null && inGreylistBand(scored.score, policy, envelope.direction)) {
+      if (forced === null && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
         const state = await this.greylistState(envelope, rcpt, policy);
         own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
         if (state === 'new' || state === 'early') action = 'greylist';
       }
-      const reason = reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem);
+      const reason = reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy);
       recipients.push({
         recipient: rcpt,
         action,
@@ -103,6 +118,7 @@ export class ScanService {
     const symbolsHeader = symbolsLine([...sharedSymbols, ...recipients.flatMap((r) => r.symbols)]);
     if (symbolsHeader) headers.push(['X-Spam-Symbols', symbolsHeader]);
     for (const [name, value] of this.d.extensions?.headers?.({ action, score }, envelope) ?? []) headers.push([name, value]);
+    for (const [name, value] of traceHeaders(this.d.checks, hits, ctx)) headers.push([name, value]);
 
     const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
     const verdict: ScanVerdict = {
@@ -186,12 +202,33 @@ export class ScanService {
   }
 }
 
+/** Each check's message-level headers (Authentication-Results); a check's bug costs its header, not the scan. */
+function traceHeaders(checks: readonly Check[], hits: readonly SymbolHit[], ctx: ScanContext): (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [];
+  for (const c of checks) {
+    try {
+      out.push(...(c.headers?.(hits, ctx) ?? []));
+    } catch {
+      // nothing: the verdict stands without this header
+    }
+  }
+  return out;
+}
+
 function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   return at < 0 || at === address.length - 1 ? null : address.slice(at + 1).toLowerCase();
 }
 
-function reasonFor(action: Action, score: number, policy: Policy, direction: ScanEnvelope['direction'], symbols: readonly ScoredSymbol[], problem: string | null): string {
+function reasonFor(
+  action: Action,
+  score: number,
+  policy: Policy,
+  direction: ScanEnvelope['direction'],
+  symbols: readonly ScoredSymbol[],
+  problem: string | null,
+  forced: ForcedVerdict | null = null,
+): string {
   const top = [...symbols]
     .filter((s) => s.score !== 0 || s.name === 'GREYLIST')
     .sort((a, b) => Math.abs(b.score) - Math.abs(a.score))
@@ -221,6 +258,10 @@ function reasonFor(action: Action, score: number, policy: Policy, direction: Sca
     case 'block':
       head = 'refused: sending account blocked';
       break;
+  }
+  if (forced) {
+    const what = `${forced.reason}${forced.detail ? ` (${forced.detail})` : ''}`;
+    head = `${forced.action === 'reject' ? 'refused' : forced.kind === 'quarantine' ? 'quarantined (tagged)' : 'tagged'} by policy ${forced.rule}: ${what}, score ${score.toFixed(2)}`;
   }
   const parts = [head];
   if (top.length) parts.push(`by ${top.join(', ')}`);
