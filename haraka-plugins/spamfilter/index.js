@@ -5,7 +5,8 @@
 //   rcpt_ok   POST /v1/recipient per recipient (after the relay check accepted it): the recipient's own block list
 //             or greylisting refuses that recipient only
 //   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict is
-//             applied by lib/outcome.js (accept, tag headers, 451, 421, 550 + reference)
+//             applied by lib/outcome.js (accept, tag headers, 451, 421, 550 + reference). Forged X-Spam-* headers
+//             and Authentication-Results claiming our authserv-id (lib/auth-results.js) are removed first
 //   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
 //             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
@@ -26,6 +27,7 @@ const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
+const { stripForgedAuthResults } = require('./lib/auth-results');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -151,6 +153,7 @@ exports.hook_data_post = function (next, connection) {
   if (!txn) return done();
   // Headers the sender may have forged (e.g. X-Spam-Status-For: victim No) never reach the mailbox.
   for (const name of this.settings.stripHeaders) txn.remove_header(name);
+  stripForgedAuthResults(txn, this.settings.authservIds); // RFC 8601 §5: ours come only from the verdict
 
   const facts = {
     ...this.facts(connection),

@@ -26,6 +26,8 @@ const DEFAULTS = Object.freeze({
     'X-Spam-Outbound-Pool',
   ],
   per_recipient_header: 'X-Spam-Status-For',
+  // the filter's FILTER_MTA_NAME default: incoming Authentication-Results claiming it are removed (RFC 8601 §5)
+  authserv_id: ['spamfilter.local'],
   skip_ips: [],
   pool_header: 'X-Spam-Outbound-Pool',
   report_deliveries: true,
@@ -166,6 +168,11 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
     ),
     stripHeaders: Object.freeze(
       headers.strip === undefined ? [...DEFAULTS.strip_headers] : toList(headers.strip),
+    ),
+    authservIds: Object.freeze(
+      headers.authserv_id === undefined || headers.authserv_id === ''
+        ? [...DEFAULTS.authserv_id]
+        : toList(headers.authserv_id),
     ),
     perRecipientHeader: /^[A-Za-z0-9-]+$/.test(perRecipientHeader)
       ? perRecipientHeader
