@@ -169,8 +169,8 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
   it.each([
     [{ [SCAN_HEADERS.clientIp]: '300.1.1.1' }, /x-client-ip is not an IP/],
     [{ [SCAN_HEADERS.clientIp]: '' }, /x-client-ip is required/],
-    [{ [SCAN_HEADERS.helo]: 'bad helo!' }, /x-helo is not a host name/],
-    [{ [SCAN_HEADERS.mailFrom]: 'not an address' }, /x-mail-from is not an address/],
+    [{ [SCAN_HEADERS.helo]: 'h'.repeat(256) }, /x-helo must be printable ASCII of at most 255/],
+    [{ [SCAN_HEADERS.mailFrom]: `${'a'.repeat(330)}@b.example` }, /x-mail-from must be printable ASCII of at most 320/],
     [{ [SCAN_HEADERS.rcptTo]: '' }, /at least one recipient/],
     [{ [SCAN_HEADERS.rcptTo]: 'a@b.test, x y' }, /invalid address/],
     [{ [SCAN_HEADERS.direction]: 'sideways' }, /inbound or outbound/],
@@ -178,6 +178,15 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
   ])('refuses a bad envelope %o with 400 and a reason', async (over, reason) => {
     const res = await request(filter.server).post('/v1/scan').set(envelope(over)).send(HAM).expect(400);
     expect(res.body.reason).toMatch(reason);
+  });
+
+  it('scores an odd HELO and MAIL FROM the MTA accepted instead of refusing them (a 400 would mean unscanned delivery)', async () => {
+    const res = await request(filter.server)
+      .post('/v1/scan')
+      .set(envelope({ [SCAN_HEADERS.helo]: 'bad helo!', [SCAN_HEADERS.mailFrom]: '@example.org' }))
+      .send(HAM)
+      .expect(200);
+    expect((res.body as ScanVerdict).symbols.map((s) => s.name)).toContain('HELO_NOT_FQDN');
   });
 
   it('refuses CR/LF injection that reaches the server raw', async () => {
