@@ -2,9 +2,12 @@
 // RFC 8601 §5: a border MTA "MUST delete any instance of this header field that appears to have been added by an
 // entity with the same authserv-id" — otherwise a sender writes "Authentication-Results: <our id>; dmarc=pass" and
 // the mailbox (Sieve, the MUA) believes it. Those of other authserv-ids are trace of other hops and stay.
+// Haraka's [headers] clean_auth_results (on in haraka/inbound) renames every incoming one to
+// Original-Authentication-Results before data_post (draft-kucherawy-original-authres); a renamed forgery still shows
+// our authserv-id to whoever reads it, so both names are cleaned.
 // The decisions are pure (authservIdOf, keepAuthResults); stripForgedAuthResults is the one Haraka-facing call.
 
-const NAME = 'Authentication-Results';
+const NAMES = ['Authentication-Results', 'Original-Authentication-Results'];
 
 /** Leading CFWS (RFC 5322 §3.2.2): white space and (possibly nested) comments. */
 function skipCfws(value, i) {
@@ -47,16 +50,20 @@ function keepAuthResults(values, ourIds) {
 }
 
 /**
- * Removes the transaction's Authentication-Results headers that claim one of our authserv-ids; the others keep
- * their order at the top of the header (where each hop adds its own). Returns how many were removed.
+ * Removes the transaction's (Original-)Authentication-Results headers that claim one of our authserv-ids; the others
+ * keep their order at the top of the header (where each hop adds its own). Returns how many were removed.
  */
 function stripForgedAuthResults(txn, ourIds) {
-  const all = txn.header.get_all(NAME);
-  const keep = keepAuthResults(all, ourIds);
-  if (keep.length === all.length) return 0;
-  txn.remove_header(NAME);
-  for (const value of [...keep].reverse()) txn.add_leading_header(NAME, value);
-  return all.length - keep.length;
+  let removed = 0;
+  for (const name of NAMES) {
+    const all = txn.header.get_all(name);
+    const keep = keepAuthResults(all, ourIds);
+    if (keep.length === all.length) continue;
+    txn.remove_header(name);
+    for (const value of [...keep].reverse()) txn.add_leading_header(name, value);
+    removed += all.length - keep.length;
+  }
+  return removed;
 }
 
 module.exports = { authservIdOf, keepAuthResults, stripForgedAuthResults };

@@ -26,8 +26,8 @@ describe('keepAuthResults', () => {
 describe('stripForgedAuthResults on a transaction', () => {
   // The part of Haraka's transaction the helper uses, with Haraka's semantics: remove_header removes every field of
   // that name, add_leading_header puts one at the top.
-  const txn = (values) => {
-    let list = values.map((v) => ['Authentication-Results', v]);
+  const txn = (values, name = 'Authentication-Results') => {
+    let list = values.map((v) => (Array.isArray(v) ? v : [name, v]));
     return {
       header: { get_all: (name) => list.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v) },
       remove_header: (name) => {
@@ -35,6 +35,7 @@ describe('stripForgedAuthResults on a transaction', () => {
       },
       add_leading_header: (name, value) => list.unshift([name, value]),
       values: () => list.map(([, v]) => v),
+      fields: () => list,
     };
   };
 
@@ -47,6 +48,15 @@ describe('stripForgedAuthResults on a transaction', () => {
       throw new Error('must not be called');
     };
     expect(stripForgedAuthResults(clean, ['spamfilter.local'])).toBe(0);
+  });
+
+  it('also cleans Original-Authentication-Results, where Haraka’s clean_auth_results moved the incoming ones', () => {
+    const t = txn([
+      ['Original-Authentication-Results', 'spamfilter.local; dmarc=pass header.from=paypal.com'],
+      ['Original-Authentication-Results', 'mx.upstream.example; spf=pass'],
+    ]);
+    expect(stripForgedAuthResults(t, ['spamfilter.local'])).toBe(1);
+    expect(t.fields()).toEqual([['Original-Authentication-Results', 'mx.upstream.example; spf=pass']]);
   });
 
   it('reads our ids from [headers] authserv_id, the filter’s default name when unset', () => {
