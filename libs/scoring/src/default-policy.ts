@@ -67,11 +67,17 @@ export const DEFAULT_WEIGHTS = {
   REPEATED_CHAR_SEPARATOR: 1.0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,
+  // a document name hiding an executable (invoice.pdf.scr) is deception, not carelessness: 4 → 6 so that it and a
+  // few other strong signals reach reject (no message of sa-dev, ham or spam, has one)
   DOUBLE_EXTENSION_ATTACHMENT: 6.0,
   MIME_HTML_ONLY: 0.5,
   URL_TEXT_HOST_MISMATCH: 3.0,
   MESSAGE_DEFECTS: 0.3,
-  SPOOF_DISPLAY_NAME: 4.0,
+  // another organisation's address as the display name: in sa-dev (2002) 2 of 250 hard_ham and no spam carry it
+  // (forwarding services put the real address there), in today's phishing it is common — so enough to count, never
+  // enough to tag alone
+  SPOOF_DISPLAY_NAME: 3.0,
+  // GTUBE's action is the policy's forced `gtube` rule (reject); the weight only shows it in the score
   GTUBE: 10.0,
   CONTENT_TEMPFAIL: 0,
   // bayes (dynamic: factor from the probability)
@@ -90,6 +96,8 @@ export const DEFAULT_GROUP_CAPS: Readonly<Partial<Record<SymbolGroup, { readonly
   auth: { max: 8, min: -2 },
   connection: { max: 6, min: -2 },
   reputation: { max: 6, min: -3 },
+  // 12 → 20: with a cap of 12 no content could reach reject (15) without Bayes or DNS lists, however blatant the
+  // phishing; the weak content signals together stay below 10, so the cap only ever bit on strong ones
   content: { max: 20 },
 };
 
