@@ -7,7 +7,9 @@ import type { ForcedActionRule, Policy } from './policy';
  * their symbols; they never hold a weight literal. Operators override per domain, users per account (policy.ts).
  *
  * Thresholds follow rspamd's defaults (greylist 4, add header 6, reject 15): inbound spam is tagged, not refused —
- * a false positive in Junk can be found, a rejected one cannot — and only very high scores are rejected.
+ * a false positive in Junk can be found, a rejected one cannot — and only very high scores are rejected. Some
+ * verdicts do not wait for a score: GTUBE, and a DMARC failure of a domain that asks for reject or quarantine
+ * (DEFAULT_FORCED_ACTIONS below; docs/standards.md).
  */
 export const DEFAULT_WEIGHTS = {
   // auth — SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 7489), ARC (RFC 8617)
