@@ -7,6 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-env.sh
 mkdir -p .var/sink .var/sink-risky
+# The filter's token (scripts/start.sh generates it): the plugin sends it; a filter with a token refuses callers without.
+if [ -z "${FILTER_API_TOKEN:-}" ] && [ -s .var/filter-token ]; then export FILTER_API_TOKEN; FILTER_API_TOKEN=$(cat .var/filter-token); fi
 # STARTTLS: a self-signed pair in each config dir, made once (gitignored).
 bash haraka/tls-cert.sh haraka/inbound/config haraka/outbound/config
 pids=()

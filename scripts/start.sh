@@ -19,6 +19,14 @@ if [ -z "${API_BOOTSTRAP_OPERATOR_KEY:-}" ]; then
   export API_BOOTSTRAP_OPERATOR_KEY
 fi
 
+# The filter's caller token (FILTER_API_TOKEN), generated once: the filter answers only Haraka, which gets the same
+# value from the environment. Production sets it from a secret on both sides.
+if [ -z "${FILTER_API_TOKEN:-}" ]; then
+  [ -s .var/filter-token ] || node -e 'process.stdout.write(require("crypto").randomBytes(24).toString("base64url"))' > .var/filter-token
+  FILTER_API_TOKEN=$(cat .var/filter-token)
+fi
+export FILTER_API_TOKEN
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -1,4 +1,4 @@
-import { encodeForData } from './bench';
+import { encodeForData, pluginsWithoutSpamfilter } from './bench';
 
 describe('encodeForData', () => {
   it('turns LF into CRLF, dot-stuffs lines that start with a dot and terminates DATA', () => {
@@ -19,5 +19,12 @@ describe('encodeForData', () => {
     expect([...out]).toEqual([
       0x41, 0x3a, 0x20, 0xe9, 0x0d, 0x0a, 0x0d, 0x0a, 0xff, 0x0d, 0x0a, 0x2e, 0x0d, 0x0a,
     ]);
+  });
+});
+
+describe('pluginsWithoutSpamfilter (the --baseline Haraka)', () => {
+  it('drops only the spamfilter plugin line and keeps the rest in order', () => {
+    const plugins = '# comment\ntls\nqueue/quarantine\nspamfilter\nrcpt_to.in_host_list\nqueue/smtp_forward\n';
+    expect(pluginsWithoutSpamfilter(plugins)).toBe('# comment\ntls\nqueue/quarantine\nrcpt_to.in_host_list\nqueue/smtp_forward\n');
   });
 });

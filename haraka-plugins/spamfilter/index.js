@@ -2,11 +2,17 @@
 // haraka-plugin-spamfilter: a thin SMTP-side client of the spam filter (apps/filter).
 //   connect   POST /v1/recipient with the client IP only: a block-listed IP is refused with 554 and disconnected
 //   mail      outbound submission without AUTH is refused (530 5.7.0)
+//   rcpt      recipients past max_recipients get 452 4.5.3 (the client sends them in another transaction)
 //   rcpt_ok   POST /v1/recipient per recipient (after the relay check accepted it): the recipient's own block list
 //             or greylisting refuses that recipient only
-//   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict is
-//             applied by lib/outcome.js (accept, tag headers, 451, 421, 550 + reference). Forged X-Spam-* headers
-//             and Authentication-Results claiming our authserv-id (lib/auth-results.js) are removed first
+//   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict's
+//             delivery plan is applied by lib/outcome.js (copies with their own headers, 451, 421, 550 + reference).
+//             Only an unavailable filter (unreachable, too slow, 5xx, an answer it cannot read) follows fail_open;
+//             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan.
+//             Forged X-Spam-* headers and Authentication-Results claiming our authserv-id (lib/auth-results.js)
+//             are removed first
+//   queue     hold guard; a message whose recipients got different verdicts is delivered as one copy per verdict
+//             (each with its own headers) by this plugin; everything else goes on to queue/smtp_forward
 //   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
 //             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
@@ -20,8 +26,17 @@ const constants = require('haraka-constants');
 
 const { normalizeSettings } = require('./lib/settings');
 const { buildEnvelopeHeaders } = require('./lib/request');
-const { parseScanVerdict, parseRecipientAnswer } = require('./lib/verdict');
-const { decideScan, decideUnscanned, decideRecipient, decideConnect } = require('./lib/outcome');
+const { parseScanVerdict, parseRecipientAnswer, oneLine } = require('./lib/verdict');
+const {
+  decideScan,
+  decideUnscanned,
+  decideBadInput,
+  decideTooBig,
+  decideUnauthorized,
+  decideRecipient,
+  decideConnect,
+  TOO_MANY_RECIPIENTS,
+} = require('./lib/outcome');
 const { skipReason } = require('./lib/skip');
 const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
@@ -42,7 +57,7 @@ exports.register = function () {
 
 exports.load_spamfilter_ini = function () {
   const ini = this.config.get('spamfilter.ini', () => this.load_spamfilter_ini());
-  const { settings, problems } = normalizeSettings(ini, this.timeout);
+  const { settings, problems } = normalizeSettings(ini, this.timeout, process.env);
   for (const problem of problems) this.logerror(`spamfilter.ini: ${problem}`);
   const previous = this.client;
   this.settings = settings;
@@ -114,6 +129,18 @@ exports.hook_mail = function (next, connection) {
   next();
 };
 
+// RFC 5321 §4.5.3.1.10: a server may limit recipients per transaction and answer 452 to the excess; the client
+// then sends those in a later transaction. The filter scans at most SCAN_MAX_RECIPIENTS at once, so nothing past
+// the limit is ever accepted (and nothing is delivered unscanned for it).
+exports.hook_rcpt = function (next, connection) {
+  const txn = connection.transaction;
+  // Haraka has already added this recipient to rcpt_to when the hook runs (and takes it out again on a refusal).
+  if (txn && txn.rcpt_to.length > this.settings.maxRecipients) {
+    return next(RETVAL[TOO_MANY_RECIPIENTS.retval], this.dsn(TOO_MANY_RECIPIENTS));
+  }
+  next();
+};
+
 exports.hook_rcpt_ok = function (next, connection, rcpt) {
   const done = this.guard(next, connection, 'rcpt_ok');
   if (!this.settings.checkRcpt || !connection.transaction) return done();
@@ -151,7 +178,7 @@ exports.hook_data_post = function (next, connection) {
   const done = this.guard(next, connection, 'data_post');
   const txn = connection.transaction;
   if (!txn) return done();
-  // Headers the sender may have forged (e.g. X-Spam-Status-For: victim No) never reach the mailbox.
+  // Headers the sender may have forged (e.g. X-Spam-Status: No) never reach the mailbox.
   for (const name of this.settings.stripHeaders) txn.remove_header(name);
   stripForgedAuthResults(txn, this.settings.authservIds); // RFC 8601 §5: ours come only from the verdict
 
@@ -160,6 +187,10 @@ exports.hook_data_post = function (next, connection) {
     rcptTo: txn.rcpt_to.map((r) => r.address),
     size: txn.data_bytes,
   };
+  if (facts.size > this.settings.maxBytes) {
+    connection.loginfo(this, `refused: ${facts.size} bytes is over max_bytes ${this.settings.maxBytes}`);
+    return this.apply(connection, done, decideTooBig(this.settings.maxBytes));
+  }
   const skip = skipReason(facts, this.settings);
   if (skip) {
     connection.loginfo(this, `not scanned: ${skip}`);
@@ -172,32 +203,45 @@ exports.hook_data_post = function (next, connection) {
   };
   const started = Date.now();
   this.client.post('/v1/scan', buildEnvelopeHeaders(facts), this.settings.scanDeadlineMs, writeBody).then(
-    (res) => {
-      const parsed =
-        res.status === 200
-          ? parseScanVerdict(res.body)
-          : { ok: false, error: `filter answered HTTP ${res.status}` };
-      if (!parsed.ok) return this.unscanned(connection, done, parsed.error);
-      const outcome = decideScan({
-        verdict: parsed.verdict,
-        recipients: facts.rcptTo,
-        direction: this.settings.direction,
-        perRecipientHeader: this.settings.perRecipientHeader,
-      });
-      txn.notes.spamfilter = {
-        reference: parsed.verdict.reference,
-        action: parsed.verdict.action,
-        ms: Date.now() - started,
-      };
-      connection.loginfo(
-        this,
-        `ref=${parsed.verdict.reference} action=${parsed.verdict.action} outcome=${outcome.kind} ms=${Date.now() - started}`,
-      );
-      return this.apply(connection, done, outcome);
-    },
+    (res) => this.scan_answer(connection, done, facts, res, Date.now() - started),
     (err) => this.unscanned(connection, done, `${err.kind}: ${err.message}`),
   );
 };
+
+/** The filter answered: a verdict (200), bad input (4xx), our credentials refused (401/403), or unavailable (5xx). */
+exports.scan_answer = function (connection, done, facts, res, ms) {
+  const txn = connection.transaction;
+  if (res.status === 401 || res.status === 403) {
+    connection.logerror(this, `the filter refused our token (HTTP ${res.status}); check FILTER_API_TOKEN on both sides`);
+    txn.results.add(this, { err: `scan: HTTP ${res.status}` });
+    return this.apply(connection, done, decideUnauthorized());
+  }
+  if (res.status >= 400 && res.status < 500) {
+    const reason = errorReason(res.body);
+    connection.loginfo(this, `refused: the filter found the input bad (HTTP ${res.status}: ${reason})`);
+    return this.apply(connection, done, decideBadInput(res.status, reason));
+  }
+  const parsed = res.status === 200 ? parseScanVerdict(res.body) : { ok: false, error: `filter answered HTTP ${res.status}` };
+  if (!parsed.ok) return this.unscanned(connection, done, parsed.error);
+  const outcome = decideScan({ verdict: parsed.verdict, recipients: facts.rcptTo });
+  if (outcome.kind === 'invalid') return this.unscanned(connection, done, outcome.error);
+  txn.notes.spamfilter = { reference: parsed.verdict.reference, action: parsed.verdict.action, ms };
+  connection.loginfo(
+    this,
+    `ref=${parsed.verdict.reference} action=${parsed.verdict.action} outcome=${outcome.kind}` +
+      `${outcome.kind === 'deliver' ? ` copies=${outcome.copies.length} quarantined=${outcome.quarantined.length}` : ''} ms=${ms}`,
+  );
+  return this.apply(connection, done, outcome);
+};
+
+function errorReason(body) {
+  try {
+    const v = JSON.parse(body);
+    return typeof v.reason === 'string' ? oneLine(v.reason, 200) : '';
+  } catch {
+    return '';
+  }
+}
 
 // Held mail must never reach the delivering queue plugin. queue/quarantine answers OK once the message is filed;
 // when filing failed it passes the message on (next()), so this guard — listed after queue/quarantine and before
@@ -213,7 +257,65 @@ exports.hold_guard = function (next, connection) {
   }
   next();
 };
-exports.hook_queue = exports.hold_guard;
+// Inbound: the hold guard, then the split. A message whose recipients got different verdicts is delivered here as
+// one copy per verdict, each with its own headers, to the next hop of queue/smtp_forward (smtp_forward.ini); a
+// message with one copy goes on to smtp_forward unchanged.
+exports.hook_queue = function (next, connection) {
+  const txn = connection.transaction;
+  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) return this.hold_guard(next, connection);
+  if (!txn || !txn.notes.spamfilter_copies) return next();
+  const done = this.guard(next, connection, 'queue');
+  try {
+    this.deliver_copies(done, connection, txn.notes.spamfilter_copies);
+  } catch (err) {
+    connection.logerror(this, `delivering the copies failed: ${err.stack || err}`);
+    done(
+      constants.denysoft,
+      this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
+    );
+  }
+};
+
+/** The main next hop: queue/smtp_forward's host and port (smtp_forward.ini [main]). */
+exports.main_next_hop = function () {
+  const main = (this.config.get('smtp_forward.ini') || {}).main || {};
+  return { pool: 'main', host: main.host || 'localhost', port: Number(main.port) || 25 };
+};
+
+// Copies one after another over the next hop's SMTP (a transaction each, only that copy's recipients, the headers
+// swapped between them). SMTP has one answer for the sender: if the first copy fails the sender gets the next hop's
+// answer; if a later one fails after an earlier copy was delivered, the sender gets that failure too (4xx: it
+// retries, and the earlier recipients may receive the message twice — a duplicate, never a loss, RFC 5321 §6.1).
+exports.deliver_copies = function (done, connection, copies) {
+  const plugin = this;
+  const txn = connection.transaction;
+  const hop = plugin.main_next_hop();
+  const ours = new Set(copies.flatMap((c) => c.headers.map(([name]) => name)));
+  const reference = (txn.notes.spamfilter && txn.notes.spamfilter.reference) || '';
+  let delivered = 0;
+  const step = (i) => {
+    if (i === copies.length) {
+      return done(constants.ok, `Message delivered as ${copies.length} copies (ref ${reference})`);
+    }
+    const copy = copies[i];
+    for (const name of ours) txn.remove_header(name);
+    for (const [name, value] of copy.headers) txn.add_header(name, value);
+    const wanted = new Set(copy.recipients.map((r) => r.toLowerCase()));
+    const rcpts = txn.rcpt_to.filter((r) => wanted.has(r.address.toLowerCase()));
+    plugin.forward(connection, hop, rcpts, (retval, msg) => {
+      if (retval === constants.ok) {
+        delivered++;
+        connection.loginfo(plugin, `copy ${i + 1}/${copies.length} (${rcpts.length} recipient(s)) delivered`);
+        return step(i + 1);
+      }
+      if (delivered > 0) {
+        connection.logerror(plugin, `copy ${i + 1}/${copies.length} failed after ${delivered} delivered: ${msg}`);
+      }
+      return done(retval, msg);
+    });
+  };
+  step(0);
+};
 
 // Outbound: the hold guard first, then the routing tag. A pool with a next hop in [pools] gets this plugin's own
 // forward (below); untagged mail, and mail for a pool without a configured next hop (logged), go on to
@@ -266,6 +368,11 @@ function path_of_haraka() {
 // the next hop's reply), to the pool's host. Unlike smtp_forward, a next hop that cannot be reached answers 451
 // instead of falling through to Haraka's own outbound queue: risky mail never leaves through another path.
 exports.forward_to_pool = function (done, connection, route) {
+  this.forward(connection, route, connection.transaction.rcpt_to, done);
+};
+
+/** One SMTP transaction to route's host with the given recipients; onResult(retval, msg) once. */
+exports.forward = function (connection, route, rcpts, onResult) {
   const plugin = this;
   const txn = connection.transaction;
   const cfg = { host: route.host, port: route.port };
@@ -277,7 +384,7 @@ exports.forward_to_pool = function (done, connection, route) {
   const finish = (retval, msg) => {
     if (settled) return;
     settled = true;
-    done(retval, msg);
+    onResult(retval, msg);
   };
   const unavailable = (why) => {
     if (settled) return;
@@ -314,8 +421,8 @@ exports.forward_to_pool = function (done, connection, route) {
     const gone = () => client.is_dead_sender(plugin, connection);
     const sendRcpt = () => {
       if (gone()) return;
-      if (rcpt === txn.rcpt_to.length) return client.send_command('DATA');
-      client.send_command('RCPT', `TO:${txn.rcpt_to[rcpt].format(!client.smtputf8)}`);
+      if (rcpt === rcpts.length) return client.send_command('DATA');
+      client.send_command('RCPT', `TO:${rcpts[rcpt].format(!client.smtputf8)}`);
       rcpt++;
     };
     client.on('mail', sendRcpt);
@@ -406,23 +513,12 @@ exports.apply = function (connection, done, outcome) {
   try {
     switch (outcome.kind) {
       case 'deliver':
-        for (const [name, value] of outcome.headers) txn.add_header(name, value);
-        if (this.settings.direction === 'outbound') {
-          // Routing tag for hook_queue_outbound, from the verdict (the sender's own copy of the header is stripped).
-          const pool = poolFromHeaders(outcome.headers, this.settings.poolHeader);
-          if (pool) txn.notes.spamfilter_pool = pool;
-        }
-        if (outcome.quarantine) {
-          // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering
-          // queue plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action,
-          // so the delivering plugin never sees it.
-          txn.notes.quarantine = 'held';
-          txn.notes.quarantine_action = [
-            constants.ok,
-            `Message accepted and held for review (ref ${outcome.reference})`,
-          ];
-        }
+        this.apply_delivery(txn, outcome);
         txn.results.add(this, { pass: 'scan' });
+        return done();
+      case 'unscanned':
+        for (const [name, value] of outcome.headers) txn.add_header(name, value);
+        txn.results.add(this, { msg: 'unscanned' });
         return done();
       case 'tempfail':
       case 'refuse':
@@ -438,5 +534,34 @@ exports.apply = function (connection, done, outcome) {
       constants.denysoft,
       this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
     );
+  }
+};
+
+/**
+ * A deliver plan: recipients the filter quarantined leave the transaction (the filter keeps their copy); one copy
+ * gets its headers here and goes on to the delivering queue plugin; several are delivered one by one by hook_queue.
+ */
+exports.apply_delivery = function (txn, outcome) {
+  if (outcome.quarantined.length > 0) {
+    const kept = new Set(outcome.quarantined.map((r) => r.toLowerCase()));
+    txn.rcpt_to = txn.rcpt_to.filter((r) => !kept.has(r.address.toLowerCase()));
+  }
+  if (outcome.copies.length > 1) {
+    txn.notes.spamfilter_copies = outcome.copies;
+    return;
+  }
+  const [copy] = outcome.copies;
+  for (const [name, value] of copy.headers) txn.add_header(name, value);
+  if (this.settings.direction === 'outbound') {
+    // Routing tag for hook_queue_outbound, from the verdict (the sender's own copy of the header is stripped).
+    const pool = poolFromHeaders(copy.headers, this.settings.poolHeader);
+    if (pool) txn.notes.spamfilter_pool = pool;
+  }
+  if (copy.hold) {
+    // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering queue
+    // plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action, so the
+    // delivering plugin never sees it.
+    txn.notes.quarantine = 'held';
+    txn.notes.quarantine_action = [constants.ok, `Message accepted and held for review (ref ${outcome.reference})`];
   }
 };

@@ -17,18 +17,32 @@ interface Container {
   command?: string[];
   ports?: { name: string; containerPort: number }[];
   volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
-  env?: { name: string }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
   readinessProbe?: Probe;
   livenessProbe?: Probe;
   resources?: { limits?: { cpu?: string; memory?: string } };
+}
+type Labels = Record<string, string>;
+interface Peer {
+  podSelector?: { matchLabels?: Labels };
+  namespaceSelector?: { matchLabels?: Labels };
+  ipBlock?: { cidr: string };
+}
+interface PolicySpec {
+  podSelector: { matchLabels?: Labels };
+  policyTypes?: string[];
+  ingress?: { from?: Peer[]; ports?: { protocol?: string; port: number | string }[] }[];
 }
 interface Doc {
   kind?: string;
   metadata?: { name?: string };
   spec?: {
-    template: { spec: { containers: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] } };
+    template: {
+      metadata?: { labels?: Labels };
+      spec: { containers: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] };
+    };
     volumeClaimTemplates?: { metadata: { name: string } }[];
-  };
+  } & Partial<PolicySpec>;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
 }
@@ -41,6 +55,8 @@ const deployments = docs.filter((d) => d.kind === 'Deployment' || d.kind === 'St
 const containers = deployments.flatMap((d) =>
   d.spec!.template.spec.containers.map((c) => ({ deployment: d.metadata!.name!, c })),
 );
+/** FILTER_API_TOKEN: read by the filter (libs/config) and by the Haraka plugin from its environment. */
+const TOKEN_KEY = 'FILTER_API_TOKEN';
 const KNOWN_KEYS = new Set(describeConfig().map((r) => r.env));
 const SERVED_PATHS = new Set(['/health', '/metrics']);
 
@@ -139,5 +155,102 @@ describe('k8s base', () => {
     const quarantine = /^quarantine_path=(.+)$/m.exec(cm['quarantine.ini']!)![1]!;
     expect(persistent(quarantine)).toBe(true);
     expect(docs.some((d) => d.kind === 'Service' && d.metadata!.name === 'spamfilter-submission-public')).toBe(true);
+  });
+
+  it('gives FILTER_API_TOKEN to the filter and both Haraka workloads from one Secret the base does not commit', () => {
+    const refs = containers
+      .map(({ deployment, c }) => ({ deployment, env: (c.env ?? []).find((e) => e.name === TOKEN_KEY) }))
+      .filter((x) => x.env !== undefined);
+    expect(refs.map((r) => r.deployment).sort()).toEqual(['spamfilter-filter', 'spamfilter-haraka', 'spamfilter-submission']);
+    for (const { env } of refs) {
+      expect(env!.value).toBeUndefined();
+      expect(env!.valueFrom?.secretKeyRef).toEqual({ name: refs[0]!.env!.valueFrom!.secretKeyRef!.name, key: 'token' });
+    }
+    const secretName = refs[0]!.env!.valueFrom!.secretKeyRef!.name;
+    // the value comes from the platform, like the database's and TLS secrets: nothing in the base defines it
+    expect(docs.filter((d) => d.kind === 'Secret').map((d) => d.metadata!.name)).not.toContain(secretName);
+    for (const d of docs.filter((x) => x.kind === 'Secret' || x.kind === 'ConfigMap'))
+      expect(Object.keys(d.data ?? d.stringData ?? {})).not.toContain(TOKEN_KEY);
+  });
+
+  describe('NetworkPolicies', () => {
+    const policies = docs.filter((d) => d.kind === 'NetworkPolicy').map((d) => ({ name: d.metadata!.name!, spec: d.spec as unknown as PolicySpec }));
+    const labelsOf = (name: string): Labels => deployments.find((d) => d.metadata!.name === name)!.spec!.template.metadata!.labels!;
+    const portOf = (name: string): number => deployments.find((d) => d.metadata!.name === name)!.spec!.template.spec.containers[0]!.ports![0]!.containerPort;
+    const selects = (selector: Labels | undefined, labels: Labels): boolean => Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+    const DATABASE: Labels = { 'cnpg.io/cluster': 'spamfilter-db' };
+    const REDIS: Labels = { 'app.kubernetes.io/name': 'spamfilter-redis' };
+
+    /** Who may open a connection to pods with `labels` on `port`, by the union of every policy selecting them. */
+    function reach(labels: Labels, port: number) {
+      const out = { anywhere: false, workloads: new Set<string>(), namespaces: new Set<string>(), otherPods: [] as Labels[] };
+      for (const p of policies) {
+        if (!selects(p.spec.podSelector.matchLabels, labels)) continue;
+        for (const rule of p.spec.ingress ?? []) {
+          if (rule.ports && !rule.ports.some((x) => x.port === port)) continue;
+          if (!rule.from || rule.from.length === 0) out.anywhere = true;
+          for (const peer of rule.from ?? []) {
+            if (peer.ipBlock) out.anywhere ||= peer.ipBlock.cidr === '0.0.0.0/0';
+            else if (peer.namespaceSelector) out.namespaces.add(peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*');
+            else {
+              const ours = deployments.filter((d) => selects(peer.podSelector?.matchLabels, labelsOf(d.metadata!.name!))).map((d) => d.metadata!.name!);
+              if (ours.length) ours.forEach((w) => out.workloads.add(w));
+              else out.otherPods.push(peer.podSelector?.matchLabels ?? {});
+            }
+          }
+        }
+      }
+      return { ...out, workloads: [...out.workloads].sort(), namespaces: [...out.namespaces].sort() };
+    }
+
+    it('deny all ingress in the namespace first', () => {
+      const deny = policies.filter((p) => Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0);
+      expect(deny).toHaveLength(1);
+      expect(deny[0]!.spec.policyTypes).toEqual(['Ingress']);
+      expect(deny[0]!.spec.ingress ?? []).toEqual([]);
+    });
+
+    it('let only the Haraka pods reach the filter, and the monitoring namespace scrape its /metrics', () => {
+      const filter = reach(labelsOf('spamfilter-filter'), portOf('spamfilter-filter'));
+      expect(filter).toEqual({ anywhere: false, workloads: ['spamfilter-haraka', 'spamfilter-submission'], namespaces: ['monitoring'], otherPods: [] });
+      // /metrics is served only by the filter (probes aside, the API and the learner serve no scrape target)
+      for (const name of ['spamfilter-api', 'spamfilter-learner', 'spamfilter-haraka', 'spamfilter-submission'])
+        expect(reach(labelsOf(name), portOf(name)).namespaces).not.toContain('monitoring');
+    });
+
+    it("let the API, the learner and the filter (which reads lists, policies and models and writes the message log) reach PostgreSQL, and no other workload", () => {
+      const db = reach(DATABASE, 5432);
+      expect(db.workloads).toEqual(['spamfilter-api', 'spamfilter-filter', 'spamfilter-learner']);
+      expect(db.anywhere).toBe(false);
+      // CloudNativePG itself: instances replicate to each other, its operator reaches 5432 and 8000
+      expect(db.otherPods).toEqual([DATABASE]);
+      expect(db.namespaces).toEqual(['cnpg-system']);
+      expect(reach(DATABASE, 8000).workloads).toEqual([]);
+    });
+
+    it('let only the filter reach Redis', () => {
+      expect(reach(REDIS, 6379)).toEqual({ anywhere: false, workloads: ['spamfilter-filter'], namespaces: [], otherPods: [] });
+    });
+
+    it("open Haraka's SMTP ports to everyone and the API's HTTP port to the ingress controller only", () => {
+      expect(reach(labelsOf('spamfilter-haraka'), portOf('spamfilter-haraka')).anywhere).toBe(true);
+      expect(reach(labelsOf('spamfilter-submission'), portOf('spamfilter-submission')).anywhere).toBe(true);
+      expect(reach(labelsOf('spamfilter-api'), portOf('spamfilter-api'))).toEqual({ anywhere: false, workloads: [], namespaces: ['ingress-nginx'], otherPods: [] });
+      expect(reach(labelsOf('spamfilter-learner'), portOf('spamfilter-learner'))).toEqual({ anywhere: false, workloads: [], namespaces: [], otherPods: [] });
+    });
+
+    it('name only ports the selected workloads listen on (a renumbered container port cannot leave a stale rule)', () => {
+      const stale: string[] = [];
+      for (const p of policies) {
+        if (Object.keys(p.spec.podSelector.matchLabels ?? {}).length === 0) continue;
+        for (const t of deployments.filter((d) => selects(p.spec.podSelector.matchLabels, labelsOf(d.metadata!.name!)))) {
+          const listening = t.spec!.template.spec.containers.flatMap((c) => (c.ports ?? []).map((x) => x.containerPort));
+          for (const rule of p.spec.ingress ?? [])
+            for (const port of rule.ports ?? []) if (!listening.includes(Number(port.port))) stale.push(`${p.name}: ${t.metadata!.name!} does not listen on ${port.port}`);
+        }
+      }
+      expect(stale).toEqual([]);
+      expect(policies.length).toBeGreaterThanOrEqual(7);
+    });
   });
 });

@@ -308,7 +308,7 @@ describe('operator tools over HTTP (PostgreSQL)', () => {
       expect(html.text).not.toContain('friend@shop.example');
     });
 
-    it('queues a review request; an operator approves it and a scoped allow entry with an expiry appears', async () => {
+    it("queues a review request; an operator approves it and an allow entry for the refused recipient, with an expiry, appears", async () => {
       await request(server).post('/v1/public/delist-requests').send({ reference: accepted, email: 'it@shop.example', message: 'please' }).expect(404);
       const q = await request(server)
         .post('/v1/public/delist-requests')
@@ -323,7 +323,7 @@ describe('operator tools over HTTP (PostgreSQL)', () => {
 
       const approved = await request(server).post(`/v1/operator/delist-requests/${q.body.id as string}/approve`).set(op).send({ note: 'SPF fixed' }).expect(201);
       expect(approved.body.request.status).toBe('approved');
-      expect(approved.body.allowEntry).toMatchObject({ scope: 'domain', domain: 'example.org', kind: 'allow', matchType: 'address', value: 'newsletter@shop.example' });
+      expect(approved.body.allowEntry).toMatchObject({ scope: 'user', user: 'alice@example.org', kind: 'allow', matchType: 'address', value: 'newsletter@shop.example', direction: 'inbound', requires: null });
       const entry = await db.getRepository(ListEntryEntity).findOneByOrFail({ id: approved.body.allowEntry.id as string });
       const days = (entry.expiresAt!.getTime() - Date.now()) / 86_400_000;
       expect(days).toBeGreaterThan(29.9);

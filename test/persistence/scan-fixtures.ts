@@ -18,6 +18,7 @@ export function recipientVerdict(
     domainId: owner.domainId ?? null,
     action,
     score,
+    disposition: action === 'tag' ? 'tagged' : action === 'reject' ? 'refused' : 'delivered',
     symbols: [
       {
         name: 'BAYES_USER',

@@ -106,6 +106,7 @@ async function run(name: string, config: DatabaseConfig): Promise<void> {
         createdBy: 'bench',
         createdAt: new Date(),
         expiresAt: null,
+        requires: null,
       })),
     );
     await runInTransaction(ds, (m) => bulkInsert(m, ListEntryEntity, entries));

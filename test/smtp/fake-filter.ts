@@ -10,7 +10,10 @@ import {
   type ScanVerdict,
   type RecipientVerdict,
   type SmtpReply,
+  type Direction,
 } from '@spamfilter/domain';
+import { overallAction } from '@spamfilter/scoring';
+import { planDelivery } from '../../apps/filter/src/services/delivery-plan';
 
 export interface FakeRequest {
   readonly path: string;
@@ -43,9 +46,16 @@ export function scanVerdict(
   actions: Readonly<Record<string, Action>>,
   score = 6.5,
   reference = fakeReference(),
+  direction: Direction = 'inbound',
 ): ScanVerdict {
-  const order: Action[] = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
-  const recipients: RecipientVerdict[] = Object.entries(actions).map(([recipient, action]) => ({
+  const plan = planDelivery({
+    direction,
+    reference,
+    recipients: Object.entries(actions).map(([recipient, action]) => ({ recipient, action, score, tagThreshold: 5, symbols: [] })),
+    shared: [],
+    messageHeaders: [],
+  });
+  const recipients: RecipientVerdict[] = Object.entries(actions).map(([recipient, action], i) => ({
     recipient,
     action,
     score,
@@ -59,11 +69,9 @@ export function scanVerdict(
           ? `${SMTP[action].message} (ref ${reference})`
           : SMTP[action].message,
     },
+    disposition: plan.dispositions[i],
   }));
-  const worst = recipients.reduce<Action>(
-    (w, r) => (order.indexOf(r.action) > order.indexOf(w) ? r.action : w),
-    'accept',
-  );
+  const { action: worst, smtpAction } = overallAction(recipients.map((r) => r.action));
   return {
     reference,
     action: worst,
@@ -72,7 +80,8 @@ export function scanVerdict(
     symbols: [],
     headers: [['X-Spam-Score', score.toFixed(2)]],
     reason: `${worst} (fake filter)`,
-    smtp: recipients.find((r) => r.action === worst)!.smtp,
+    smtp: recipients.find((r) => r.action === (plan.delivery.outcome === 'refuse' && direction === 'outbound' ? worst : smtpAction))!.smtp,
+    delivery: plan.delivery,
     elapsedMs: 1,
   };
 }

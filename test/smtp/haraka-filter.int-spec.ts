@@ -10,6 +10,7 @@ import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap
 import { Clock } from '../../apps/filter/src/services/clock';
 import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-source';
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
+import type { MemoryQuarantineStore } from '../../apps/filter/src/services/quarantine.store';
 import { startSink, type Sink } from '../../haraka/sink';
 import { bodyOf, headerValues, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
 
@@ -146,7 +147,9 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     expect(sink.messages).toHaveLength(0);
   });
 
-  it('several recipients, accept + reject: delivered to both, the rejecting one tagged in its own header', async () => {
+  it('several recipients, accept + reject: delivered to the one, the rejecting one’s copy quarantined; nobody learns of the other', async () => {
+    const store = filter!.services.quarantine as MemoryQuarantineStore;
+    const before = store.copies.length;
     const r = await sendOnce(
       haraka.port,
       { from: 'alice@sender.example', to: ['bob@example.net', 'dan@strict.example'] },
@@ -156,11 +159,15 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
     const got = sink.messages[0];
-    expect(got.rcptTo).toEqual(['bob@example.net', 'dan@strict.example']);
-    const per = headerValues(got.raw, 'X-Spam-Status-For');
-    expect(per).toHaveLength(2);
-    expect(per[0]).toMatch(/^bob@example\.net; status=No; action=accept; /);
-    expect(per[1]).toMatch(/^dan@strict\.example; status=Yes; action=tag; wanted=reject; /);
+    expect(got.rcptTo).toEqual(['bob@example.net']);
+    expect(headerValues(got.raw, 'X-Spam-Status')[0]).toMatch(/^No, .*action=accept$/);
+    expect(headerValues(got.raw, 'X-Spam-Status-For')).toEqual([]);
+    expect(got.raw.toString('latin1').split('\r\n\r\n')[0]).not.toContain('dan@strict.example');
+    const [reference] = headerValues(got.raw, 'X-Spam-Reference');
+    const kept = store.copies.slice(before);
+    expect(kept.map((c) => [c.recipient, c.reference])).toEqual([['dan@strict.example', reference]]);
+    expect(headerValues(kept[0].raw, 'X-Spam-Status')[0]).toMatch(/^Yes, .*action=reject$/);
+    expect(bodyOf(kept[0].raw).equals(bodyOf(message('for both', REPLY_TO)))).toBe(true);
   });
 
   it('greylisting: 451 4.7.1 at first, the same triplet after the minimum delay is delivered', async () => {

@@ -362,23 +362,24 @@ export class SmtpSession {
 /** One whole transaction; returns every reply so a test can assert what the sender was told at each step. */
 export async function sendOnce(
   port: number,
-  envelope: { from: string; to: readonly string[]; auth?: { user: string; pass: string } },
+  envelope: { from: string; to: readonly string[]; auth?: { user: string; pass: string }; helo?: string; mailFrom?: string },
   message: Buffer | string,
-): Promise<{ greeting: Reply; mail: Reply; rcpt: Reply[]; data: Reply | null; auth?: Reply }> {
+): Promise<{ greeting: Reply; ehlo: Reply; mail: Reply; rcpt: Reply[]; data: Reply | null; auth?: Reply }> {
   const { session, greeting } = await SmtpSession.open(port);
   try {
-    if (greeting.code !== 220) return { greeting, mail: greeting, rcpt: [], data: null };
-    await session.command('EHLO client.test');
+    if (greeting.code !== 220) return { greeting, ehlo: greeting, mail: greeting, rcpt: [], data: null };
+    const ehlo = await session.command(`EHLO ${envelope.helo ?? 'client.test'}`);
     let auth: Reply | undefined;
     if (envelope.auth) {
       const token = Buffer.from(`\0${envelope.auth.user}\0${envelope.auth.pass}`).toString('base64');
       auth = await session.command(`AUTH PLAIN ${token}`);
     }
-    const mail = await session.command(`MAIL FROM:<${envelope.from}>`);
+    // mailFrom: the MAIL FROM argument verbatim (odd senders); from: an address put in angle brackets.
+    const mail = await session.command(`MAIL FROM:${envelope.mailFrom ?? `<${envelope.from}>`}`);
     const rcpt: Reply[] = [];
     if (mail.code === 250) for (const to of envelope.to) rcpt.push(await session.command(`RCPT TO:<${to}>`));
     const data = rcpt.some((r) => r.code === 250) ? await session.data(message) : null;
-    return { greeting, mail, rcpt, data, auth };
+    return { greeting, ehlo, mail, rcpt, data, auth };
   } finally {
     await session.quit();
   }

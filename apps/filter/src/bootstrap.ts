@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { requireCallerToken } from './services/caller-token';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger, type INestApplication } from '@nestjs/common';
@@ -146,7 +147,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();
-  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, scanFirst(app.get(ScanController), adapter.getInstance()));
+  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, requireCallerToken(config.filter.apiToken, scanFirst(app.get(ScanController), adapter.getInstance()), () => services.metrics.unauthorized.inc()));
   const inFlight = trackRequests(server);
   return {
     app,

@@ -18,9 +18,11 @@ class FilterError extends Error {
 }
 
 class FilterClient {
-  /** @param {{url: string, maxSockets: number, keepalive: boolean}} settings */
+  /** @param {{url: string, maxSockets: number, keepalive: boolean, token?: string}} settings */
   constructor(settings) {
     this.base = new URL(settings.url);
+    // FILTER_API_TOKEN: the filter refuses every route but /health and /metrics without it (when it has one).
+    this.auth = settings.token ? { authorization: `Bearer ${settings.token}` } : {};
     this.transport = this.base.protocol === 'https:' ? https : http;
     this.agent = new this.transport.Agent({
       keepAlive: settings.keepalive,
@@ -68,8 +70,8 @@ class FilterClient {
           method: 'POST',
           agent: this.agent,
           headers: writeBody
-            ? { 'content-type': 'message/rfc822', ...headers }
-            : { ...headers, 'content-length': '0' },
+            ? { 'content-type': 'message/rfc822', ...headers, ...this.auth }
+            : { ...headers, 'content-length': '0', ...this.auth },
         });
       } catch (err) {
         finish(new FilterError('network', `cannot build request: ${err.message}`));

@@ -1,21 +1,14 @@
 'use strict';
-// Maps the filter's answer to what Haraka does: one SMTP reply for the transaction plus the headers to add.
+// Maps the filter's answer to what Haraka does: one SMTP reply for the transaction, and the copies to deliver.
 // Pure: no Haraka, no I/O, so every rule below is a unit test.
 //
-// Multi-recipient mail (README "Several recipients, different verdicts"): after DATA, SMTP has one reply for all
-// recipients, so inbound
-//   - if at least one recipient's mail is deliverable (accept, tag, hold), the message is accepted for everyone:
-//     recipients the filter wanted to reject are *tagged* instead (never lose mail, never refuse the others), and
-//     recipients it wanted to greylist or defer are delivered untagged (greylisting is a delay, not a spam verdict);
-//   - if none is deliverable and at least one is temporary (greylist, defer), the whole message gets the 4xx: the
-//     sender retries and nothing is lost (a retry that passes greylisting then follows the first rule);
-//   - only when every recipient's verdict is a refusal is the message refused (550 5.7.1 + reference).
-// Each recipient's own result travels in its own header (X-Spam-Status-For: <rcpt>; ...), which the local delivery
-// agent (Sieve, LMTP) matches against the envelope recipient. Recipients refused by their own lists are refused
-// earlier, at RCPT, one by one (decideRecipient), which is the only truly per-recipient answer SMTP has.
-// Outbound, the verdict is about the sending account, so the most severe recipient action applies to the message.
-
-const { SEVERITY } = require('./verdict');
+// The filter decides (apps/filter delivery-plan.ts, so its records say what really happened to each recipient): its
+// answer carries `delivery` = { outcome: deliver | refuse | tempfail, copies: [{ recipients, headers, hold }] }.
+//   - refuse / tempfail: the filter's reply (550 ... / 451 ... / 421 ...) for the whole message, nothing delivered;
+//   - deliver: 250, and each copy goes to its own recipients with its own headers. Recipients in no copy are kept
+//     in the filter's quarantine (their policy refused what others accept) and are dropped from the transaction.
+// No header of any copy names an envelope recipient, so a Bcc recipient is never disclosed to the others. An answer
+// that does not account for every recipient of the transaction is not understood: it never decides (see index.js).
 
 const CLASS = Object.freeze({
   accept: 'deliver',
@@ -41,9 +34,6 @@ const UNSCANNED_TEMPFAIL = Object.freeze({
   message: 'Message could not be scanned, please try again later',
 });
 
-const mostSevere = (actions) => actions.reduce((w, a) => (SEVERITY[a] > SEVERITY[w] ? a : w), 'accept');
-const fmt = (score) => (Number.isFinite(score) ? score.toFixed(2) : '0.00');
-
 /** Haraka return value for a refusing reply: 421 closes the connection (RFC 5321 §3.8). */
 function retvalFor(code) {
   if (code === 421) return 'DENYSOFTDISCONNECT';
@@ -64,93 +54,43 @@ function replyFor(action, smtp, reference) {
   return { code, enhanced, message, retval: retvalFor(code) };
 }
 
-function perRecipientValue(row, reference) {
-  const status = row.effective === 'tag' ? 'Yes' : 'No';
-  const wanted = row.effective !== row.action ? `; wanted=${row.action}` : '';
-  return `${row.recipient}; status=${status}; action=${row.effective}${wanted}; score=${fmt(row.score)}; ref=${reference}`;
+const lower = (a) => String(a).toLowerCase();
+
+/** The reply of a refused or deferred message: the filter's own when its class fits, else the canonical one. */
+function replyForOutcome(kind, smtp, reference) {
+  const want = kind === 'tempfail' ? '4' : '5';
+  const fits = smtp && String(smtp.code)[0] === want && smtp.enhanced[0] === want;
+  const canonical = kind === 'tempfail' ? UNSCANNED_TEMPFAIL : CANONICAL.reject;
+  const code = fits ? smtp.code : canonical.code;
+  let message = fits && smtp.message ? smtp.message : canonical.message;
+  if (reference && !message.includes(reference)) message = `${message} (ref ${reference})`;
+  return { code, enhanced: fits ? smtp.enhanced : canonical.enhanced, message, retval: retvalFor(code) };
 }
 
-const hasHeader = (headers, name) => headers.some(([k]) => k.toLowerCase() === name.toLowerCase());
-
 /**
- * @param {{verdict: object, recipients: string[], direction: 'inbound'|'outbound', perRecipientHeader?: string}} input
- * @returns {{kind: 'deliver', headers: [string, string][], quarantine: boolean, rows: object[]}
- *         | {kind: 'refuse'|'tempfail', reply: {code: number, enhanced: string, message: string, retval: string}, rows: object[]}}
+ * @param {{verdict: object, recipients: string[]}} input  recipients: the transaction's (as accepted at RCPT)
+ * @returns {{kind: 'deliver', copies: object[], quarantined: string[], reference: string}
+ *         | {kind: 'refuse'|'tempfail', reply: object}
+ *         | {kind: 'invalid', error: string}}
  */
-function decideScan({ verdict, recipients, direction, perRecipientHeader = 'X-Spam-Status-For' }) {
-  const byRecipient = new Map(verdict.recipients.map((r) => [r.recipient.toLowerCase(), r]));
-  // A recipient the filter did not answer for gets the message's overall verdict (the most severe one).
-  const rows = recipients.map((recipient) => {
-    const r = byRecipient.get(recipient.toLowerCase());
-    return r
-      ? { recipient, action: r.action, score: r.score, smtp: r.smtp, headers: r.headers || [] }
-      : { recipient, action: verdict.action, score: verdict.score, smtp: verdict.smtp, headers: [] };
-  });
-
-  if (direction === 'outbound') {
-    const worst = mostSevere(rows.map((r) => r.action));
-    const worstRow = rows.find((r) => r.action === worst);
-    if (CLASS[worst] !== 'deliver') {
-      return {
-        kind: CLASS[worst] === 'temp' ? 'tempfail' : 'refuse',
-        reply: replyFor(worst, worstRow.smtp, verdict.reference),
-        rows,
-      };
-    }
-    for (const r of rows) r.effective = worst;
-  } else {
-    const classes = new Set(rows.map((r) => CLASS[r.action]));
-    if (!classes.has('deliver')) {
-      const pool = classes.has('temp') ? rows.filter((r) => CLASS[r.action] === 'temp') : rows;
-      const worst = mostSevere(pool.map((r) => r.action));
-      const worstRow = pool.find((r) => r.action === worst);
-      for (const r of rows) r.effective = worst;
-      return {
-        kind: CLASS[worst] === 'temp' ? 'tempfail' : 'refuse',
-        reply: replyFor(worst, worstRow.smtp, verdict.reference),
-        rows,
-      };
-    }
-    for (const r of rows) {
-      const c = CLASS[r.action];
-      r.effective = c === 'deliver' ? r.action : c === 'perm' ? 'tag' : 'accept';
-    }
+function decideScan({ verdict, recipients }) {
+  const plan = verdict.delivery;
+  if (plan.outcome !== 'deliver') {
+    return { kind: plan.outcome, reply: replyForOutcome(plan.outcome, verdict.smtp, verdict.reference) };
   }
-
-  const effective = rows.map((r) => r.effective);
-  const uniform = rows.every((r) => r.effective === rows[0].effective && r.effective === r.action);
-  const headers = [];
-  if (uniform) {
-    // One recipient: their own headers (X-Spam-Status by their thresholds, X-Spam-Flag) win over the message's.
-    const own = rows.length === 1 ? rows[0].headers : [];
-    headers.push(...verdict.headers.filter(([k]) => !hasHeader(own, k)), ...own);
-    if (!hasHeader(headers, 'X-Spam-Status')) {
-      headers.push([
-        'X-Spam-Status',
-        `${effective[0] === 'tag' ? 'Yes' : 'No'}, score=${fmt(verdict.score)}`,
-      ]);
-    }
-  } else {
-    // The filter's X-Spam-Status / X-Spam-Flag speak for the whole message; when recipients differ they would be
-    // wrong for some, so they are rewritten from what each recipient actually gets.
-    headers.push(
-      ...verdict.headers.filter(([k]) => !['x-spam-status', 'x-spam-flag'].includes(k.toLowerCase())),
-    );
-    const all = effective.every((a) => a === 'tag')
-      ? 'Yes'
-      : effective.some((a) => a === 'tag')
-        ? 'Mixed'
-        : 'No';
-    headers.push(['X-Spam-Status', `${all}, score=${fmt(verdict.score)}`]);
-    if (all === 'Yes') headers.push(['X-Spam-Flag', 'YES']);
-  }
-  if (!hasHeader(headers, 'X-Spam-Reference')) headers.push(['X-Spam-Reference', verdict.reference]);
-  if (rows.length > 1 || !uniform) {
-    for (const r of rows) headers.push([perRecipientHeader, perRecipientValue(r, verdict.reference)]);
-  }
-  const quarantine = effective.includes('hold');
-  if (quarantine) headers.push(['X-Spam-Hold', verdict.reference]);
-  return { kind: 'deliver', headers, quarantine, reference: verdict.reference, rows };
+  const quarantined = new Set(
+    verdict.recipients.filter((r) => r.disposition === 'quarantined').map((r) => lower(r.recipient)),
+  );
+  const covered = new Set(plan.copies.flatMap((c) => c.recipients.map(lower)));
+  const missing = recipients.filter((r) => !covered.has(lower(r)) && !quarantined.has(lower(r)));
+  if (missing.length > 0) return { kind: 'invalid', error: `answer has no copy for ${missing.length} recipient(s)` };
+  if (plan.copies.length === 0) return { kind: 'invalid', error: 'answer says deliver but has no copy' };
+  return {
+    kind: 'deliver',
+    copies: plan.copies,
+    quarantined: recipients.filter((r) => quarantined.has(lower(r))),
+    reference: verdict.reference,
+  };
 }
 
 /**
@@ -158,10 +98,43 @@ function decideScan({ verdict, recipients, direction, perRecipientHeader = 'X-Sp
  * @param {{failOpen: boolean, skipped?: boolean}} input  skipped: a skip rule matched (always delivered unscanned)
  */
 function decideUnscanned({ failOpen, skipped = false }) {
-  if (failOpen || skipped)
-    return { kind: 'deliver', headers: [['X-Spam-Status', 'unscanned']], quarantine: false, rows: [] };
-  return { kind: 'tempfail', reply: { ...UNSCANNED_TEMPFAIL, retval: 'DENYSOFT' }, rows: [] };
+  if (failOpen || skipped) return { kind: 'unscanned', headers: [['X-Spam-Status', 'unscanned']] };
+  return { kind: 'tempfail', reply: { ...UNSCANNED_TEMPFAIL, retval: 'DENYSOFT' } };
 }
+
+/**
+ * The filter answered that the input is bad (4xx other than 401/403): a verdict about the sender, never a reason to
+ * deliver unscanned. 413 is the message's size (552 5.3.4, RFC 3463); anything else is a malformed message or
+ * envelope (550 5.6.0).
+ * @param {number} status  the filter's HTTP status
+ * @param {string} reason  the filter's one-line reason
+ */
+function decideBadInput(status, reason) {
+  const tooBig = status === 413;
+  const text = tooBig ? 'Message too big to be scanned' : `Message refused: ${reason || 'malformed message or envelope'}`;
+  return {
+    kind: 'refuse',
+    reply: { code: tooBig ? 552 : 550, enhanced: tooBig ? '5.3.4' : '5.6.0', message: text, retval: 'DENY' },
+  };
+}
+
+/** The message is larger than max_bytes: refused (552 5.3.4), never passed on unscanned. */
+function decideTooBig(maxBytes) {
+  return decideBadInput(413, `larger than ${maxBytes} bytes`);
+}
+
+/** The filter refused our credentials (401/403): our configuration is wrong, the sender retries later. */
+function decideUnauthorized() {
+  return { kind: 'tempfail', reply: { ...UNSCANNED_TEMPFAIL, retval: 'DENYSOFT' } };
+}
+
+/** RFC 5321 §4.5.3.1.10: past the recipient limit, 452 so the client sends the rest in another transaction. */
+const TOO_MANY_RECIPIENTS = Object.freeze({
+  code: 452,
+  enhanced: '4.5.3',
+  message: 'Too many recipients',
+  retval: 'DENYSOFT',
+});
 
 /**
  * Pre-DATA answer for one recipient (POST /v1/recipient): refuse that recipient only, or let it through to DATA.
@@ -189,8 +162,12 @@ const referenceIn = () => '';
 module.exports = {
   CLASS,
   CANONICAL,
+  TOO_MANY_RECIPIENTS,
   decideScan,
   decideUnscanned,
+  decideBadInput,
+  decideTooBig,
+  decideUnauthorized,
   decideRecipient,
   decideConnect,
   replyFor,

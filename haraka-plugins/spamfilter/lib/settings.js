@@ -11,6 +11,8 @@ const DEFAULTS = Object.freeze({
   scan_deadline_ms: 10000,
   check_deadline_ms: 1500,
   max_bytes: 26214400,
+  max_recipients: 1000,
+  token: '',
   max_sockets: 64,
   keepalive: true,
   check_connect: false,
@@ -24,8 +26,8 @@ const DEFAULTS = Object.freeze({
     'X-Spam-Flag',
     'X-Spam-Hold',
     'X-Spam-Outbound-Pool',
+    'X-Spam-Symbols',
   ],
-  per_recipient_header: 'X-Spam-Status-For',
   // the filter's FILTER_MTA_NAME default: incoming Authentication-Results claiming it are removed (RFC 8601 §5)
   authserv_id: ['spamfilter.local'],
   skip_ips: [],
@@ -70,7 +72,7 @@ function toInt(value, fallback, min, max) {
  * @param {number} pluginTimeoutSec  Haraka's timeout for this plugin's hooks
  * @returns {{ settings: object, problems: string[] }}  problems name each bad key; the default is used for it
  */
-function normalizeSettings(ini, pluginTimeoutSec = 30) {
+function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   const main = (ini && ini.main) || {};
   const checks = (ini && ini.checks) || {};
   const outbound = (ini && ini.outbound) || {};
@@ -127,10 +129,10 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
     checkDeadlineMs = limitMs;
   }
 
-  const perRecipientHeader =
-    headers.per_recipient === undefined || headers.per_recipient === ''
-      ? DEFAULTS.per_recipient_header
-      : String(headers.per_recipient);
+  // The filter's token: FILTER_API_TOKEN from the environment (a Kubernetes Secret, the quick start's generated one)
+  // wins over main.token, so the secret need not be written into a config file.
+  const token = String(env.FILTER_API_TOKEN || main.token || DEFAULTS.token).trim();
+  if (/[\x00-\x20\x7f]/.test(token)) problems.push('the filter token contains spaces or control characters');
   const poolHeader =
     outbound.pool_header === undefined || outbound.pool_header === ''
       ? DEFAULTS.pool_header
@@ -149,6 +151,12 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
       toInt(main.max_bytes, DEFAULTS.max_bytes, 1, Number.MAX_SAFE_INTEGER),
       DEFAULTS.max_bytes,
     ),
+    maxRecipients: pick(
+      'main.max_recipients',
+      toInt(main.max_recipients, DEFAULTS.max_recipients, 1, 100000),
+      DEFAULTS.max_recipients,
+    ),
+    token,
     maxSockets: pick(
       'main.max_sockets',
       toInt(main.max_sockets, DEFAULTS.max_sockets, 1, 10000),
@@ -174,9 +182,6 @@ function normalizeSettings(ini, pluginTimeoutSec = 30) {
         ? [...DEFAULTS.authserv_id]
         : toList(headers.authserv_id),
     ),
-    perRecipientHeader: /^[A-Za-z0-9-]+$/.test(perRecipientHeader)
-      ? perRecipientHeader
-      : DEFAULTS.per_recipient_header,
     skipIps: Object.freeze(toList(skip.ips)),
     pools: parsedPools.pools,
     poolHeader: /^[A-Za-z0-9-]+$/.test(poolHeader) ? poolHeader : DEFAULTS.pool_header,

@@ -5,6 +5,8 @@
 const ACTIONS = Object.freeze(['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block']);
 const SEVERITY = Object.freeze({ accept: 0, tag: 1, greylist: 2, defer: 3, hold: 4, reject: 5, block: 6 });
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/;
+const OUTCOMES = Object.freeze(['deliver', 'refuse', 'tempfail']);
+const DISPOSITIONS = Object.freeze(['delivered', 'tagged', 'quarantined', 'held', 'refused', 'deferred']);
 
 const isAction = (a) => typeof a === 'string' && ACTIONS.includes(a);
 const isObject = (o) => typeof o === 'object' && o !== null && !Array.isArray(o);
@@ -82,8 +84,11 @@ function parseScanVerdict(body) {
       reason: typeof r.reason === 'string' ? oneLine(r.reason, 200) : '',
       smtp,
       headers: own.headers,
+      disposition: DISPOSITIONS.includes(r.disposition) ? r.disposition : null,
     });
   }
+  const delivery = parseDelivery(v.delivery);
+  if (!delivery.ok) return delivery;
   const smtp = parseSmtp(v.smtp);
   if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' };
   const parsedHeaders = parseHeaders(v.headers === undefined ? [] : v.headers);
@@ -99,8 +104,31 @@ function parseScanVerdict(body) {
       headers,
       reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '',
       smtp,
+      delivery: delivery.delivery,
     },
   };
+}
+
+/** { outcome, copies: [{ recipients: string[], headers: [name, value][], hold: boolean }] } */
+function parseDelivery(raw) {
+  if (!isObject(raw) || !OUTCOMES.includes(raw.outcome)) return { ok: false, error: 'answer has no valid delivery plan' };
+  if (!Array.isArray(raw.copies)) return { ok: false, error: 'answer has a delivery plan without copies' };
+  const copies = [];
+  for (const c of raw.copies) {
+    if (!isObject(c) || !Array.isArray(c.recipients) || c.recipients.length === 0) {
+      return { ok: false, error: 'answer has a malformed copy' };
+    }
+    if (!c.recipients.every((r) => typeof r === 'string' && r.length > 0)) {
+      return { ok: false, error: 'answer has a copy with a malformed recipient' };
+    }
+    const headers = parseHeaders(c.headers);
+    if (!headers.ok) return headers;
+    copies.push({ recipients: c.recipients, headers: headers.headers, hold: c.hold === true });
+  }
+  if (raw.outcome !== 'deliver' && copies.length > 0) {
+    return { ok: false, error: `answer says ${raw.outcome} but has copies to deliver` };
+  }
+  return { ok: true, delivery: { outcome: raw.outcome, copies } };
 }
 
 /**

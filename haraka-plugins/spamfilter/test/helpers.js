@@ -118,8 +118,15 @@ const json = (res, status, value) => {
   res.end(typeof value === 'string' ? value : JSON.stringify(value));
 };
 
-/** A well-formed verdict with per-recipient actions. */
-function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.5, headers } = {}) {
+const CLASS = { accept: 'deliver', tag: 'deliver', hold: 'deliver', greylist: 'temp', defer: 'temp', reject: 'perm', block: 'perm' };
+const ORDER = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
+
+/**
+ * A well-formed verdict with per-recipient actions and the delivery plan the filter makes for them
+ * (apps/filter delivery-plan.ts, the same rules in brief): any temporary action → tempfail; inbound nobody
+ * deliverable, or outbound any refusal → refuse; else one copy per action, refused inbound recipients quarantined.
+ */
+function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.5, headers, direction = 'inbound' } = {}) {
   const smtpFor = (action) =>
     ({
       greylist: { code: 451, enhanced: '4.7.1', message: 'Greylisted, try again in 5 minutes' },
@@ -127,32 +134,56 @@ function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.
       reject: { code: 550, enhanced: '5.7.1', message: `Message refused as spam (ref ${reference})` },
       block: { code: 550, enhanced: '5.7.1', message: `Account blocked (ref ${reference})` },
     })[action] || { code: 250, enhanced: '2.0.0', message: 'OK' };
-  const recipients = Object.entries(actions).map(([recipient, action]) => ({
-    recipient,
-    action,
-    score,
-    thresholds: { tag: 5, greylist: 3, reject: 15 },
-    symbols: [],
-    reason: `${action} for ${recipient}`,
-    smtp: smtpFor(action),
-  }));
-  const order = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
-  const worst = recipients.reduce(
-    (w, r) => (order.indexOf(r.action) > order.indexOf(w) ? r.action : w),
-    'accept',
-  );
+  const entries = Object.entries(actions);
+  const worst = entries.reduce((w, [, a]) => (ORDER.indexOf(a) > ORDER.indexOf(w) ? a : w), 'accept');
+  const classes = entries.map(([, a]) => CLASS[a]);
+  const temp = classes.includes('temp');
+  const refuse = !temp && (!classes.includes('deliver') || (direction === 'outbound' && CLASS[worst] === 'perm'));
+  const copies = new Map();
+  const dispositions = {};
+  for (const [recipient, own] of entries) {
+    const action = direction === 'outbound' ? worst : own;
+    if (temp || refuse) {
+      dispositions[recipient] = temp ? 'deferred' : 'refused';
+      continue;
+    }
+    if (CLASS[action] === 'perm') {
+      dispositions[recipient] = 'quarantined';
+      continue;
+    }
+    dispositions[recipient] = action === 'hold' ? 'held' : action === 'tag' ? 'tagged' : 'delivered';
+    if (!copies.has(action)) {
+      copies.set(action, {
+        recipients: [],
+        headers: [
+          ...(headers || [['X-Spam-Reference', reference]]),
+          ['X-Spam-Status', `${action === 'accept' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`],
+        ],
+        hold: action === 'hold',
+      });
+    }
+    copies.get(action).recipients.push(recipient);
+  }
+  const smtpAction = temp ? (entries.some(([, a]) => a === 'defer') ? 'defer' : 'greylist') : refuse ? worst : 'accept';
   return {
     reference,
     action: worst,
     score,
-    recipients,
+    recipients: entries.map(([recipient, action]) => ({
+      recipient,
+      action,
+      score,
+      thresholds: { tag: 5, greylist: 3, reject: 15 },
+      symbols: [],
+      reason: `${action} for ${recipient}`,
+      smtp: smtpFor(action),
+      disposition: dispositions[recipient],
+    })),
     symbols: [],
-    headers: headers || [
-      ['X-Spam-Score', String(score)],
-      ['X-Spam-Reference', reference],
-    ],
+    headers: [['X-Spam-Score', String(score)]],
     reason: `overall ${worst}`,
-    smtp: smtpFor(worst),
+    smtp: smtpFor(smtpAction),
+    delivery: { outcome: temp ? 'tempfail' : refuse ? 'refuse' : 'deliver', copies: [...copies.values()] },
     elapsedMs: 3,
   };
 }

@@ -1,61 +1,34 @@
 'use strict';
-const { decideScan, decideUnscanned, decideRecipient, decideConnect } = require('../lib/outcome');
+const {
+  decideScan,
+  decideUnscanned,
+  decideBadInput,
+  decideTooBig,
+  decideUnauthorized,
+  decideRecipient,
+  decideConnect,
+} = require('../lib/outcome');
 const { parseScanVerdict } = require('../lib/verdict');
 const { verdict } = require('./helpers');
 
 const REF = '01JD0000000000000000000000';
-const scan = (actions, direction = 'inbound', opts) => {
-  const parsed = parseScanVerdict(JSON.stringify(verdict(actions, opts)));
+const scan = (actions, direction = 'inbound', opts = {}) => {
+  const parsed = parseScanVerdict(JSON.stringify(verdict(actions, { ...opts, direction })));
   if (!parsed.ok) throw new Error(parsed.error);
-  return decideScan({ verdict: parsed.verdict, recipients: Object.keys(actions), direction });
+  return decideScan({ verdict: parsed.verdict, recipients: Object.keys(actions) });
 };
-const header = (outcome, name) => outcome.headers.filter(([k]) => k === name).map(([, v]) => v);
+const header = (copy, name) => copy.headers.filter(([k]) => k === name).map(([, v]) => v);
+const decide = (v, recipients) => decideScan({ verdict: parseScanVerdict(JSON.stringify(v)).verdict, recipients });
 
 describe('decideScan, one recipient', () => {
-  it('accept: delivers with X-Spam-Status No and the reference', () => {
+  it('accept: one copy with the filter’s headers, nobody quarantined', () => {
     const out = scan({ 'bob@example.net': 'accept' });
     expect(out.kind).toBe('deliver');
-    expect(header(out, 'X-Spam-Status')).toEqual(['No, score=7.50']);
-    expect(header(out, 'X-Spam-Reference')).toEqual([REF]);
-    expect(header(out, 'X-Spam-Status-For')).toEqual([]);
-  });
-
-  it('tag: delivers with the filter’s headers and X-Spam-Status Yes', () => {
-    const out = scan({ 'bob@example.net': 'tag' });
-    expect(out.kind).toBe('deliver');
-    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50']);
-    expect(header(out, 'X-Spam-Score')).toEqual(['7.5']);
-  });
-
-  it('keeps the filter’s own X-Spam-Status when the outcome is the filter’s', () => {
-    const out = scan({ 'bob@example.net': 'tag' }, 'inbound', {
-      headers: [['X-Spam-Status', 'Yes, score=9 required=5']],
-    });
-    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=9 required=5']);
-  });
-
-  it('one recipient: their own headers (by their thresholds) replace the message’s of the same name', () => {
-    const v = verdict(
-      { 'bob@example.net': 'tag' },
-      {
-        headers: [
-          ['X-Spam-Status', 'Yes, score=7.50 action=tag'],
-          ['X-Spam-Score', '7.50'],
-        ],
-      },
-    );
-    v.recipients[0].headers = [
-      ['X-Spam-Status', 'Yes, score=7.50 required=5.00'],
-      ['X-Spam-Flag', 'YES'],
-    ];
-    const out = decideScan({
-      verdict: parseScanVerdict(JSON.stringify(v)).verdict,
-      recipients: ['bob@example.net'],
-      direction: 'inbound',
-    });
-    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50 required=5.00']);
-    expect(header(out, 'X-Spam-Flag')).toEqual(['YES']);
-    expect(header(out, 'X-Spam-Score')).toEqual(['7.50']);
+    expect(out.copies).toHaveLength(1);
+    expect(out.copies[0].recipients).toEqual(['bob@example.net']);
+    expect(header(out.copies[0], 'X-Spam-Reference')).toEqual([REF]);
+    expect(header(out.copies[0], 'X-Spam-Status')).toEqual(['No, score=7.50 action=accept']);
+    expect(out.quarantined).toEqual([]);
   });
 
   it('greylist: 451 4.7.1', () => {
@@ -73,129 +46,92 @@ describe('decideScan, one recipient', () => {
 
   it('adds the reference to a refusal text that lacks it', () => {
     const v = verdict({ 'bob@example.net': 'reject' });
-    v.recipients[0].smtp.message = 'Spam';
-    const out = decideScan({
-      verdict: parseScanVerdict(JSON.stringify(v)).verdict,
-      recipients: ['bob@example.net'],
-      direction: 'inbound',
-    });
-    expect(out.reply.message).toBe(`Spam (ref ${REF})`);
+    v.smtp.message = 'Spam';
+    expect(decide(v, ['bob@example.net']).reply.message).toBe(`Spam (ref ${REF})`);
   });
 
-  it('replaces a reply of the wrong class (a 250 for a reject) by the canonical one', () => {
+  it('replaces a reply of the wrong class (a 250 for a refusal) by the canonical one', () => {
     const v = verdict({ 'bob@example.net': 'reject' });
-    v.recipients[0].smtp = { code: 250, enhanced: '2.0.0', message: 'OK' };
-    const out = decideScan({
-      verdict: parseScanVerdict(JSON.stringify(v)).verdict,
-      recipients: ['bob@example.net'],
-      direction: 'inbound',
-    });
-    expect(out.reply).toMatchObject({
-      code: 550,
-      enhanced: '5.7.1',
-      message: `Message refused as spam (ref ${REF})`,
-    });
+    v.smtp = { code: 250, enhanced: '2.0.0', message: 'OK' };
+    expect(decide(v, ['bob@example.net']).reply).toMatchObject({ code: 550, enhanced: '5.7.1' });
   });
 
-  it('a recipient missing from the verdict gets the overall (most severe) action', () => {
-    const v = verdict({ 'other@example.net': 'reject' });
-    const out = decideScan({
-      verdict: parseScanVerdict(JSON.stringify(v)).verdict,
-      recipients: ['bob@example.net'],
-      direction: 'inbound',
-    });
-    expect(out.kind).toBe('refuse');
+  it('an answer that leaves a recipient of the transaction out is not understood (it never decides)', () => {
+    const out = decide(verdict({ 'bob@example.net': 'accept' }), ['bob@example.net', 'carol@example.net']);
+    expect(out).toEqual({ kind: 'invalid', error: 'answer has no copy for 1 recipient(s)' });
   });
 });
 
 describe('decideScan, several recipients inbound', () => {
-  it('accept + tag: delivers once, each recipient with their own header', () => {
-    const out = scan({ 'a@example.net': 'accept', 'b@example.net': 'tag' });
+  const everyHeader = (out) => out.copies.flatMap((c) => c.headers.map(([k, v]) => `${k}: ${v}`)).join('\n');
+
+  it('accept + tag: one copy each, each with its own status; no header names a recipient', () => {
+    const out = scan({ 'bob@example.net': 'accept', 'bcc-carol@example.net': 'tag' });
     expect(out.kind).toBe('deliver');
-    expect(header(out, 'X-Spam-Status-For')).toEqual([
-      `a@example.net; status=No; action=accept; score=7.50; ref=${REF}`,
-      `b@example.net; status=Yes; action=tag; score=7.50; ref=${REF}`,
-    ]);
-    expect(header(out, 'X-Spam-Status')).toEqual(['Mixed, score=7.50']);
+    expect(out.copies.map((c) => c.recipients)).toEqual([['bob@example.net'], ['bcc-carol@example.net']]);
+    expect(header(out.copies[0], 'X-Spam-Status')).toEqual(['No, score=7.50 action=accept']);
+    expect(header(out.copies[1], 'X-Spam-Status')).toEqual(['Yes, score=7.50 action=tag']);
+    expect(everyHeader(out)).not.toMatch(/bob@|carol@/);
   });
 
-  it('drops the filter’s whole-message X-Spam-Status and X-Spam-Flag when recipients differ', () => {
-    const out = scan({ 'a@example.net': 'accept', 'b@example.net': 'tag' }, 'inbound', {
-      headers: [
-        ['X-Spam-Status', 'Yes'],
-        ['X-Spam-Flag', 'YES'],
-        ['X-Spam-Score', '7.5'],
-      ],
-    });
-    expect(header(out, 'X-Spam-Status')).toEqual(['Mixed, score=7.50']);
-    expect(header(out, 'X-Spam-Flag')).toEqual([]);
-    expect(header(out, 'X-Spam-Score')).toEqual(['7.5']);
-  });
-
-  it('tag + reject: everyone gets it tagged, so the message is flagged', () => {
-    const out = scan({ 'a@example.net': 'tag', 'b@example.net': 'reject' });
-    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50']);
-    expect(header(out, 'X-Spam-Flag')).toEqual(['YES']);
-  });
-
-  it('accept + reject: never refuses the accepted recipient; the rejecting one is tagged', () => {
-    const out = scan({ 'a@example.net': 'accept', 'b@example.net': 'reject' });
+  it('accept + reject: the accepted recipient gets the message, the rejecting one is quarantined (not delivered)', () => {
+    const out = scan({ 'bob@example.net': 'accept', 'dan@strict.example': 'reject' });
     expect(out.kind).toBe('deliver');
-    expect(out.rows.map((r) => r.effective)).toEqual(['accept', 'tag']);
-    expect(header(out, 'X-Spam-Status-For')[1]).toBe(
-      `b@example.net; status=Yes; action=tag; wanted=reject; score=7.50; ref=${REF}`,
-    );
+    expect(out.copies.map((c) => c.recipients)).toEqual([['bob@example.net']]);
+    expect(out.quarantined).toEqual(['dan@strict.example']);
   });
 
-  it('tag + greylist: delivers; the greylisted recipient gets it untagged', () => {
-    const out = scan({ 'a@example.net': 'tag', 'b@example.net': 'greylist' });
-    expect(out.kind).toBe('deliver');
-    expect(out.rows.map((r) => r.effective)).toEqual(['tag', 'accept']);
-  });
-
-  it('greylist + reject: 451 for the message (nothing is lost; the retry decides)', () => {
-    const out = scan({ 'a@example.net': 'greylist', 'b@example.net': 'reject' });
-    expect(out.kind).toBe('tempfail');
-    expect(out.reply).toMatchObject({ code: 451, enhanced: '4.7.1' });
+  it('greylist + accept: 451 for the message (nothing delivered twice; the retry decides)', () => {
+    expect(scan({ 'bob@example.net': 'accept', 'eve@grey.example': 'greylist' }).kind).toBe('tempfail');
   });
 
   it('every recipient rejects: 550', () => {
-    const out = scan({ 'a@example.net': 'reject', 'b@example.net': 'reject' });
-    expect(out.kind).toBe('refuse');
-    expect(out.reply.code).toBe(550);
+    expect(scan({ 'a@example.net': 'reject', 'b@example.net': 'reject' }).kind).toBe('refuse');
   });
 
-  it('same verdict for all: the filter’s headers plus one line per recipient', () => {
+  it('same verdict for all: one copy for everyone', () => {
     const out = scan({ 'a@example.net': 'tag', 'b@example.net': 'tag' });
-    expect(header(out, 'X-Spam-Status')).toEqual(['Yes, score=7.50']);
-    expect(header(out, 'X-Spam-Status-For')).toHaveLength(2);
+    expect(out.copies).toHaveLength(1);
+    expect(out.copies[0].recipients).toEqual(['a@example.net', 'b@example.net']);
   });
 });
 
 describe('decideScan, outbound', () => {
-  it('applies the most severe action to the whole message', () => {
-    expect(scan({ 'a@x.example': 'accept', 'b@y.example': 'block' }, 'outbound').reply).toMatchObject({
-      code: 550,
-      enhanced: '5.7.1',
+  it('a refusal of any recipient refuses the message', () => {
+    expect(scan({ 'x@a.example': 'accept', 'y@b.example': 'block' }, 'outbound').kind).toBe('refuse');
+  });
+
+  it('defer: 421 4.7.0 and disconnect', () => {
+    expect(scan({ 'x@a.example': 'defer' }, 'outbound').reply).toMatchObject({ code: 421, retval: 'DENYSOFTDISCONNECT' });
+  });
+
+  it('hold: accepted, the copy marked for the held-mail quarantine', () => {
+    const out = scan({ 'x@a.example': 'hold' }, 'outbound');
+    expect(out.kind).toBe('deliver');
+    expect(out.copies[0].hold).toBe(true);
+  });
+});
+
+describe('decideBadInput, decideTooBig, decideUnauthorized', () => {
+  it('a 4xx about the input refuses the message with 550 5.6.0 and the filter’s reason', () => {
+    expect(decideBadInput(400, 'x-rcpt-to has an invalid address')).toEqual({
+      kind: 'refuse',
+      reply: { code: 550, enhanced: '5.6.0', message: 'Message refused: x-rcpt-to has an invalid address', retval: 'DENY' },
     });
   });
-  it('defer: 421 4.7.0 and disconnect', () => {
-    const out = scan({ 'a@x.example': 'defer' }, 'outbound');
-    expect(out.kind).toBe('tempfail');
-    expect(out.reply).toMatchObject({ code: 421, enhanced: '4.7.0', retval: 'DENYSOFTDISCONNECT' });
+  it('413 and max_bytes: 552 5.3.4', () => {
+    expect(decideBadInput(413, 'too large').reply).toMatchObject({ code: 552, enhanced: '5.3.4', retval: 'DENY' });
+    expect(decideTooBig(100).reply).toMatchObject({ code: 552, enhanced: '5.3.4' });
   });
-  it('hold: accepted, marked for quarantine', () => {
-    const out = scan({ 'a@x.example': 'hold' }, 'outbound');
-    expect(out.kind).toBe('deliver');
-    expect(out.quarantine).toBe(true);
-    expect(header(out, 'X-Spam-Hold')).toEqual([REF]);
+  it('our token refused: 451 4.3.0 (the sender retries), never delivered', () => {
+    expect(decideUnauthorized()).toMatchObject({ kind: 'tempfail', reply: { code: 451, enhanced: '4.3.0' } });
   });
 });
 
 describe('decideUnscanned', () => {
   it('fail_open=true: deliver with X-Spam-Status: unscanned', () => {
     expect(decideUnscanned({ failOpen: true })).toMatchObject({
-      kind: 'deliver',
+      kind: 'unscanned',
       headers: [['X-Spam-Status', 'unscanned']],
     });
   });
@@ -206,7 +142,7 @@ describe('decideUnscanned', () => {
     });
   });
   it('a skip rule always delivers', () => {
-    expect(decideUnscanned({ failOpen: false, skipped: true }).kind).toBe('deliver');
+    expect(decideUnscanned({ failOpen: false, skipped: true }).kind).toBe('unscanned');
   });
 });
 

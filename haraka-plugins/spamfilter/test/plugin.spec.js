@@ -65,7 +65,7 @@ describe('hook_data_post', () => {
     const body = sent.body.toString();
     expect(body).toContain('\r\n\r\nShall we meet at noon?\r\n.a line that began with a dot\r\nBye\r\n');
     expect(body).not.toContain('forged by the sender');
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['Yes, score=7.50']);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['Yes, score=7.50 action=tag']);
     expect(headersOf(connection, 'X-Spam-Reference')).toEqual([REF]);
     expect(connection.transaction.notes.spamfilter).toMatchObject({ reference: REF, action: 'tag' });
   });
@@ -87,7 +87,7 @@ describe('hook_data_post', () => {
     expect(reply(msg).text).toMatch(/^4\.7\.1 /);
   });
 
-  it('several recipients, accept + reject: delivered, one header per recipient', async () => {
+  it('several recipients, accept + reject: the rejecting one leaves the transaction (quarantined by the filter)', async () => {
     await setup((req, body, res) =>
       json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'reject' })),
     );
@@ -98,10 +98,53 @@ describe('hook_data_post', () => {
     const { rc } = await callHook(plugin, 'hook_data_post', connection);
     expect(rc).toBeUndefined();
     expect(filter.requests[0].headers['x-rcpt-to']).toBe('a@example.net,b@example.net');
-    expect(headersOf(connection, 'X-Spam-Status-For')).toEqual([
-      `a@example.net; status=No; action=accept; score=7.50; ref=${REF}`,
-      `b@example.net; status=Yes; action=tag; wanted=reject; score=7.50; ref=${REF}`,
+    expect(connection.transaction.rcpt_to.map((r) => r.address)).toEqual(['a@example.net']);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['No, score=7.50 action=accept']);
+    expect(headersOf(connection, 'X-Spam-Status-For')).toEqual([]);
+    expect(connection.transaction.notes.spamfilter_copies).toBeUndefined();
+  });
+
+  it('several recipients, accept + tag: two copies left to hook_queue, no header added to the shared message', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'tag' })));
+    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['a@example.net', 'b@example.net'] });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(connection.transaction.notes.spamfilter_copies.map((c) => c.recipients)).toEqual([
+      ['a@example.net'],
+      ['b@example.net'],
     ]);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual([]);
+  });
+
+  it.each([
+    [400, 550, '5.6.0'],
+    [413, 552, '5.3.4'],
+    [422, 550, '5.6.0'],
+  ])('the filter answers %i (bad input): refused with %i %s, never delivered (fail_open=true)', async (status, code, enhanced) => {
+    await setup((req, body, res) => json(res, status, { error: 'bad request', reason: 'x-helo is odd' }), {
+      main: { fail_open: 'true' },
+    });
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.deny);
+    expect(reply(msg).code).toBe(code);
+    expect(reply(msg).text.startsWith(enhanced)).toBe(true);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual([]);
+  });
+
+  it.each([401, 403])('the filter refuses our token (%i): 451 4.3.0 even with fail_open=true', async (status) => {
+    await setup((req, body, res) => json(res, status, { error: 'unauthorized' }), { main: { fail_open: 'true' } });
+    const connection = await makeTransaction({ message: MESSAGE });
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.denysoft);
+    expect(reply(msg)).toEqual({ code: 451, text: '4.3.0 Message could not be scanned, please try again later' });
+  });
+
+  it('sends the token as a bearer credential', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })), { main: { token: 's3cret' } });
+    const connection = await makeTransaction({ message: MESSAGE });
+    await callHook(plugin, 'hook_data_post', connection);
+    expect(filter.requests[0].headers.authorization).toBe('Bearer s3cret');
   });
 
   describe.each([
@@ -158,15 +201,16 @@ describe('hook_data_post', () => {
     expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned']);
   });
 
-  it('skips a message over max_bytes without asking the filter', async () => {
+  it('refuses a message over max_bytes with 552 5.3.4 without asking the filter (never unscanned)', async () => {
     await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'reject' })), {
       main: { max_bytes: '10' },
     });
     const connection = await makeTransaction({ message: MESSAGE });
-    const { rc } = await callHook(plugin, 'hook_data_post', connection);
-    expect(rc).toBeUndefined();
+    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBe(constants.deny);
+    expect(reply(msg).code).toBe(552);
     expect(filter.requests).toHaveLength(0);
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual(['unscanned']);
+    expect(headersOf(connection, 'X-Spam-Status')).toEqual([]);
   });
 
   it('outbound: sends direction and the AUTH user; block answers 550 5.7.1', async () => {

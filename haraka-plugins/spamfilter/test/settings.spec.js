@@ -14,7 +14,8 @@ describe('normalizeSettings', () => {
       checkConnect: false,
       checkRcpt: true,
       requireAuth: true,
-      perRecipientHeader: 'X-Spam-Status-For',
+      maxRecipients: 1000,
+      token: '',
       skipIps: [],
     });
     expect(settings.stripHeaders).toEqual(DEFAULTS.strip_headers);
@@ -87,5 +88,24 @@ describe('normalizeSettings', () => {
     expect(problems.join('\n')).toMatch(/pools\.broken/);
     expect(problems.join('\n')).toMatch(/outbound\.report_deadline_ms/);
     expect(problems.join('\n')).toMatch(/outbound\.pool_header/);
+  });
+});
+
+describe('normalizeSettings: the filter token and the recipient limit', () => {
+  it('takes FILTER_API_TOKEN from the environment over main.token', () => {
+    expect(normalizeSettings({ main: { token: 'from-ini' } }, 30, {}).settings.token).toBe('from-ini');
+    expect(normalizeSettings({ main: { token: 'from-ini' } }, 30, { FILTER_API_TOKEN: 'from-env' }).settings.token).toBe('from-env');
+  });
+
+  it('names a token with spaces as a problem', () => {
+    expect(normalizeSettings({ main: { token: 'a b' } }, 30, {}).problems).toEqual([
+      'the filter token contains spaces or control characters',
+    ]);
+  });
+
+  it('refuses a max_recipients outside 1..100000 and keeps the default', () => {
+    const { settings, problems } = normalizeSettings({ main: { max_recipients: '0' } }, 30, {});
+    expect(settings.maxRecipients).toBe(1000);
+    expect(problems).toEqual(['main.max_recipients is invalid; using 1000']);
   });
 });

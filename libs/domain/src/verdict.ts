@@ -20,6 +20,39 @@ export interface RecipientVerdict {
   readonly smtp: SmtpReply;
   /** Headers for this recipient's copy only (X-Spam-Status / X-Spam-Flag by their own thresholds); optional. */
   readonly headers?: readonly (readonly [string, string])[];
+  /** What is done with this recipient's copy (the delivery plan's outcome for them). */
+  readonly disposition: Disposition;
+}
+
+/**
+ * What really happens to one recipient's copy, as the records show it:
+ * - delivered    delivered untagged
+ * - tagged       delivered with the spam headers (the mailbox files it in Junk)
+ * - quarantined  kept in the quarantine store instead of delivered (this recipient's policy refused a message that
+ *                others accept: SMTP has one answer after DATA, so the message is accepted and this copy held back)
+ * - held         outbound: accepted and held for operator review
+ * - refused      the whole message was refused (5xx)
+ * - deferred     the whole message was refused temporarily (4xx: greylisting, rate limit); the sender retries
+ */
+export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'refused', 'deferred'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+
+/** One copy of the message to deliver: the recipients that share it and every header added to it. */
+export interface DeliveryCopy {
+  readonly recipients: readonly string[];
+  /** No header of a copy names an envelope recipient: each copy speaks for its own recipients only. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** Outbound `hold`: the copy is filed in the held-mail store instead of sent. */
+  readonly hold: boolean;
+}
+
+/**
+ * What the SMTP side does after DATA. `deliver`: answer 250 once every copy is delivered (quarantined recipients are
+ * in no copy); `refuse` / `tempfail`: answer ScanVerdict.smtp for the whole message and deliver nothing.
+ */
+export interface DeliveryPlan {
+  readonly outcome: 'deliver' | 'refuse' | 'tempfail';
+  readonly copies: readonly DeliveryCopy[];
 }
 
 export interface ScanVerdict {
@@ -37,5 +70,7 @@ export interface ScanVerdict {
   /** One line a person can read. */
   readonly reason: string;
   readonly smtp: SmtpReply;
+  /** Which copies go to whom, with which headers (see DeliveryPlan). */
+  readonly delivery: DeliveryPlan;
   readonly elapsedMs: number;
 }

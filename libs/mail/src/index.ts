@@ -3,3 +3,4 @@ export { parseMessage, parseMessageSafe, parseMessageSync } from './parse-messag
 export { htmlToText, decodeEntities, type HtmlLink, type HtmlRendering } from './html-to-text';
 export { registrableDomain, urlHost, findUrls } from './links';
 export { decodeEncodedWords } from './mime-decode';
+export * from './framing';

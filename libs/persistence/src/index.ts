@@ -39,3 +39,5 @@ export * from './learner/bayes-store.contract';
 export * from './bulk-insert';
 export * from './learner/logistic-snapshot.repository';
 export * from './learner/logistic-snapshot.entity';
+export * from './quarantine/quarantine-message.entity';
+export * from './quarantine/quarantine.repository';

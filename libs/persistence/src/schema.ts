@@ -29,6 +29,9 @@ import {
 import { UserLayerTrainings1764200000000 } from './learner/1764200000000-user-layer-trainings.migration';
 import { LogisticSnapshot1764250000000 } from './learner/1764250000000-logistic-snapshot.migration';
 import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
+import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
+import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
+import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -61,6 +64,7 @@ export const ENTITIES: Function[] = [
   BayesTokenEntity,
   BayesTrainedEntity,
   LogisticSnapshotEntity,
+  QuarantineMessageEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -79,4 +83,6 @@ export const MIGRATIONS: Function[] = [
   BayesTables1764100000000,
   UserLayerTrainings1764200000000,
   LogisticSnapshot1764250000000,
+  ListEntryRequires1764300000000,
+  Quarantine1764900000000,
 ];

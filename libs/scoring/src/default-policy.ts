@@ -46,6 +46,9 @@ export const DEFAULT_WEIGHTS = {
   HELO_NOT_FQDN: 1.0,
   HELO_IP_LITERAL: 1.0,
   HELO_RDNS_MISMATCH: 0.3,
+  // The envelope's syntax (a sender's choice, so a score, never a reason to skip the scan)
+  HELO_INVALID: 2.0,
+  MAIL_FROM_INVALID: 2.0,
   DNSBL_TEMPFAIL: 0,
   DNSBL_ERROR: 0,
   // reputation (the filter's own history)
@@ -63,6 +66,7 @@ export const DEFAULT_WEIGHTS = {
   GLOBAL_ALLOW: -20,
   GLOBAL_BLOCK: 20,
   LISTS_TEMPFAIL: 0,
+  LIST_ALLOW_UNVERIFIED: 0, // an allow that requires an aligned DMARC/SPF pass the message lacks: shown, not applied
   // content heuristics
   MISSING_SUBJECT: 2.0,
   REPLYTO_DIFF_FROM: 1.0,

@@ -235,6 +235,7 @@ export class LearnerBatch {
       createdBy: 'learner',
       createdAt: now,
       expiresAt: null,
+      requires: null,
     });
     this.blocks.push(entry);
     return id;

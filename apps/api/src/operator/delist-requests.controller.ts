@@ -30,7 +30,7 @@ export class DelistRequestsController {
   @Post(':id/approve')
   @ApiOperation({
     summary:
-      "Approve: adds a scoped allow entry with an expiry (defaults: the refused sender, the recipients' domain, DELIST_ALLOW_DAYS)",
+      'Approve. Inbound refusal: an inbound allow for the refused recipient (scope user, default) or its domain, never global, for at most DELIST_ALLOW_DAYS; for a hosted-domain sender only with an aligned DMARC/SPF pass. Outbound refusal: no list entry, a note in the sending account\'s audit trail',
   })
   approve(
     @CurrentPrincipal() p: Principal,

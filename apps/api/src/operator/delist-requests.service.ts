@@ -1,16 +1,27 @@
-import { ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
 import {
   DelistRequestRepository,
   ScanRecordRepository,
   UserRepository,
-  type DelistApproval,
+  type DelistApprovalEffect,
+  type DelistDecisionResult,
   type DelistRequestEntity,
   type ListEntryEntity,
 } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
+import { OperatorNotices } from './operator-notices';
 import { listEntryView, type ListEntryView } from './operator-lists.service';
 import type { DelistApproveBody, DelistListQuery } from './operator.dto';
+import {
+  allowedSender,
+  allowExpiry,
+  outboundAccountOf,
+  refusedRecipient,
+  requirementFor,
+  senderDomainOf,
+  type Picked,
+} from './review-approval';
 
 export interface DelistRequestView {
   readonly id: string;
@@ -40,10 +51,22 @@ function view(r: DelistRequestEntity): DelistRequestView {
   };
 }
 
+/** An approval's outcome: the inbound allow entry it added, or the outbound account it was noted on. */
+export interface DelistApprovalView {
+  readonly request: DelistRequestView;
+  /** With `user`: the recipient a user-scoped entry is for. */
+  readonly allowEntry: (ListEntryView & { readonly user: string | null }) | null;
+  /** An outbound refusal's review: the account whose audit trail got the note, and where to review it. */
+  readonly outboundAccount: { readonly address: string; readonly review: string } | null;
+}
+
 /**
- * The review queue of the public page's requests. Approving adds a scoped allow entry with an expiry, in the same
- * transaction as the decision; by default it allows the refused message's envelope sender (its client IP for a
- * bounce) in the list of the recipients' domain when they share one, else globally, for DELIST_ALLOW_DAYS.
+ * The review queue of the public page's requests. Approving applies, in the transaction of the decision:
+ * - an inbound refusal: an inbound allow entry for the refused recipient's user (or, when the operator says so, its
+ *   domain) — never global — expiring after DELIST_ALLOW_DAYS or sooner; for a sender in a domain we host it requires
+ *   an aligned DMARC or SPF pass (anyone can write our customers' addresses);
+ * - an outbound refusal: no list entry (an inbound allow for our own customer's address is what let forged phishing
+ *   in), but a note in the sending account's audit trail, where the outbound account review shows it.
  */
 @Injectable()
 export class DelistRequestsService {
@@ -52,72 +75,79 @@ export class DelistRequestsService {
     @Inject(DelistRequestRepository) private readonly requests: DelistRequestRepository,
     @Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository,
     @Inject(UserRepository) private readonly users: UserRepository,
+    @Inject(OperatorNotices) private readonly notices: OperatorNotices,
   ) {}
 
   async list(q: DelistListQuery): Promise<DelistRequestView[]> {
     return (await this.requests.list(q.status, q.limit, q.offset)).map(view);
   }
 
-  async approve(
-    id: string,
-    body: DelistApproveBody,
-    reviewer: string,
-    now = new Date(),
-  ): Promise<{ request: DelistRequestView; allowEntry: ListEntryView | null }> {
+  async approve(id: string, body: DelistApproveBody, reviewer: string, now = new Date()): Promise<DelistApprovalView> {
     const request = await this.requests.get(id);
     if (!request) throw new NotFoundException(`no delisting request ${id}`);
-    if (request.status !== 'pending')
-      throw new ConflictException(`request ${id} was ${request.status} already`);
-    const scan = await this.scans.findByReference({ kind: 'operator' }, request.reference);
-    let scope: DelistApproval['scope'] = { kind: 'global' };
-    let domainName: string | null = null;
-    if (body.scope === 'domain' && body.domain) {
-      const d = await this.users.findDomainByName(body.domain);
-      if (!d) throw new NotFoundException(`no domain ${body.domain} served here`);
-      scope = { kind: 'domain', domainId: d.id };
-      domainName = d.name;
-    } else if (body.scope === undefined && scan) {
-      const domainIds = [...new Set(scan.recipients.map((r) => r.domainId))];
-      if (domainIds.length === 1 && domainIds[0] !== null) {
-        scope = { kind: 'domain', domainId: domainIds[0] };
-        domainName = scan.recipients[0].recipient.slice(scan.recipients[0].recipient.lastIndexOf('@') + 1);
-      }
+    if (request.status !== 'pending') throw new ConflictException(`request ${id} was ${request.status} already`);
+    const found = await this.scans.findByReference({ kind: 'operator' }, request.reference);
+    // Without the logged message there is no recipient to scope an entry to, nor a direction to tell the two flows
+    // apart: the operator adds an entry by hand (lists API) if one is due.
+    if (!found) throw new ConflictException('the refused message is no longer in the message log: reject the request, or add a list entry by hand');
+    const scan = { ...found.record, recipients: found.recipients };
+    const note = body.note ?? null;
+
+    if (scan.direction === 'outbound') {
+      if (body.scope || body.recipient || body.matchType || body.expiresInDays)
+        throw new BadRequestException('an outbound refusal is reviewed with its sending account: no list entry, so no scope, recipient, matchType or expiry');
+      const account = outboundAccountOf(scan);
+      if (!account) throw new ConflictException('the refused message names no sending account');
+      const reason = `review ${id} of refused message ${request.reference} approved${note ? `: ${note}` : ''}`;
+      const result = this.decided(id, await this.requests.approve(id, { reviewer, note, effect: { kind: 'outbound_account_note', account, reason }, at: now }));
+      await this.notices.publish('outbound_review_approved', account, { requestId: id, reference: request.reference, actor: reviewer }, now);
+      return {
+        request: view(result.request),
+        allowEntry: null,
+        outboundAccount: { address: account, review: `/v1/operator/outbound/accounts/${encodeURIComponent(account)}` },
+      };
     }
-    let matchType = body.matchType;
-    let value = body.value;
-    if (!matchType || !value) {
-      if (!scan)
-        throw new ConflictException('the refused message is no longer in the log: give matchType and value');
-      [matchType, value] = scan.record.mailFrom
-        ? ['address', scan.record.mailFrom.toLowerCase()]
-        : ['ip', scan.record.clientIp];
+
+    const recipient = must(refusedRecipient(scan, body.recipient));
+    const owner = (await this.users.resolveRecipients([recipient])).get(recipient) ?? null;
+    const scopeKind = body.scope ?? 'user';
+    let scope: Extract<DelistApprovalEffect, { kind: 'inbound_allow' }>['scope'];
+    if (scopeKind === 'user') {
+      if (!owner?.userId) throw new ConflictException(`${recipient} has no user account here: approve with scope "domain"`);
+      scope = { kind: 'user', userId: owner.userId };
+    } else {
+      if (!owner) throw new ConflictException(`the domain of ${recipient} is not served here`);
+      scope = { kind: 'domain', domainId: owner.domainId };
     }
-    const days = body.expiresInDays ?? this.config.outbound.delistAllowDays;
-    const result = await this.requests.approve(id, {
-      reviewer,
-      note: body.note ?? null,
-      scope,
-      matchType,
-      value,
-      expiresAt: new Date(now.getTime() + days * 86_400_000),
-      at: now,
-    });
-    if (!result.ok) {
-      if (result.reason === 'not-found') throw new NotFoundException(`no delisting request ${id}`);
-      throw new ConflictException(`request ${id} was decided already`);
-    }
+    const sender = allowedSender(scan, body);
+    const senderDomain = senderDomainOf(sender.matchType, sender.value);
+    const requires = requirementFor(senderDomain ? await this.users.hostedDomainsCovering(senderDomain) : []);
+    const expiresAt = must(allowExpiry(now, this.config.outbound.delistAllowDays, body.expiresInDays));
+    const result = this.decided(
+      id,
+      await this.requests.approve(id, { reviewer, note, effect: { kind: 'inbound_allow', scope, ...sender, expiresAt, requires }, at: now }),
+    );
+    const entry = result.allowEntry as ListEntryEntity;
+    const domainOf = (a: string): string => a.slice(a.lastIndexOf('@') + 1);
     return {
       request: view(result.request),
-      allowEntry: result.allowEntry ? listEntryView(result.allowEntry as ListEntryEntity, domainName) : null,
+      allowEntry: { ...listEntryView(entry, scope.kind === 'domain' ? domainOf(recipient) : null), user: scope.kind === 'user' ? recipient : null },
+      outboundAccount: null,
     };
   }
 
   async reject(id: string, note: string | null, reviewer: string): Promise<DelistRequestView> {
-    const result = await this.requests.reject(id, reviewer, note);
-    if (!result.ok) {
-      if (result.reason === 'not-found') throw new NotFoundException(`no delisting request ${id}`);
-      throw new ConflictException(`request ${id} was decided already`);
-    }
-    return view(result.request);
+    return view(this.decided(id, await this.requests.reject(id, reviewer, note)).request);
   }
+
+  private decided(id: string, result: DelistDecisionResult): Extract<DelistDecisionResult, { ok: true }> {
+    if (result.ok) return result;
+    if (result.reason === 'not-found') throw new NotFoundException(`no delisting request ${id}`);
+    throw new ConflictException(`request ${id} was decided already`);
+  }
+}
+
+function must<T>(picked: Picked<T>): T {
+  if (picked.ok) return picked.value;
+  throw picked.problem.status === 400 ? new BadRequestException(picked.problem.message) : new ConflictException(picked.problem.message);
 }

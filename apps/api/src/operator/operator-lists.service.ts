@@ -19,6 +19,8 @@ export interface ListEntryView {
   readonly createdBy: string;
   readonly createdAt: string;
   readonly expiresAt: string | null;
+  /** 'aligned_auth': applies only to mail with an aligned DMARC or SPF pass for the matched sender. */
+  readonly requires: string | null;
 }
 
 export function listEntryView(e: ListEntryEntity, domain: string | null): ListEntryView {
@@ -34,6 +36,7 @@ export function listEntryView(e: ListEntryEntity, domain: string | null): ListEn
     createdBy: e.createdBy,
     createdAt: e.createdAt.toISOString(),
     expiresAt: e.expiresAt?.toISOString() ?? null,
+    requires: e.requires,
   };
 }
 

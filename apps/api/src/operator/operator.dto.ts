@@ -122,14 +122,20 @@ export const delistListSchema = z
   .strict();
 export type DelistListQuery = z.infer<typeof delistListSchema>;
 
+/**
+ * Approving a review. For an inbound refusal: an inbound allow entry for the refused recipient (`scope` "user", the
+ * default) or that recipient's domain ("domain") — never global — until DELIST_ALLOW_DAYS or sooner. For an outbound
+ * refusal: a note in the sending account's audit trail; the entry options are refused.
+ */
 export const delistApproveSchema = z
   .object({
-    /** Where the allow entry goes; default: the domain of the refused recipients when they share one, else global. */
-    scope: z.enum(['global', 'domain']).optional(),
-    domain: domainName.optional(),
+    scope: z.enum(['user', 'domain']).optional(),
+    /** Which refused recipient the entry is for; required when the message was refused for several. */
+    recipient: address.optional(),
     /** What the entry allows; default: the refused message's envelope sender (its client IP for bounces). */
     matchType: z.enum(['address', 'domain', 'ip', 'cidr']).optional(),
     value: z.string().trim().toLowerCase().max(320).optional(),
+    /** Shortens the entry's life below DELIST_ALLOW_DAYS (longer is refused). */
     expiresInDays: z.number().int().min(1).max(365).optional(),
     note: z.string().trim().max(500).optional(),
   })
@@ -142,8 +148,6 @@ export const delistApproveSchema = z
       const problem = listValueProblem(b.matchType, b.value);
       if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: problem });
     }
-    if (b.scope === 'domain' && !b.domain)
-      ctx.addIssue({ code: 'custom', path: ['domain'], message: 'is required for scope "domain"' });
   });
 export type DelistApproveBody = z.infer<typeof delistApproveSchema>;
 

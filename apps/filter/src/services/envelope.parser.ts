@@ -10,20 +10,13 @@ const HOSTNAME = /^(?=.{1,253}$)[a-z0-9_](?:[a-z0-9_-]{0,62})(?:\.[a-z0-9_](?:[a
 const ADDRESS = /^(?:[a-z0-9!#$%&'*+/=?^_`{|}~.-]+|"[^"\r\n]*")@(?:(?:[a-z0-9](?:[a-z0-9-]{0,62})?\.)*[a-z0-9](?:[a-z0-9-]{0,62})?|\[[0-9a-f:.]+\]|[^\s@<>()[\]\\,;:"]+)$/iu;
 const MAX_ADDRESS = 320;
 
-/** HELO and MAIL FROM as the client sent them: printable ASCII, bounded (RFC 5321 §4.5.3.1: 255 for a domain). */
-const PRINTABLE = /^[\x20-\x7e]+$/;
-const MAX_HELO = 255;
-
 /**
- * Validates the envelope headers of POST /v1/scan and POST /v1/recipient. Every problem is a one-line reason for a
- * 400; CR, LF and other control characters anywhere are refused outright (header injection: these values end up in
- * our own X-Spam-* headers, SMTP replies and logs).
- *
- * HELO and MAIL FROM are what the MTA accepted from the client, not ours to refuse: a HELO that is no host name
- * ("JUMPIN' JUPITER") or a MAIL FROM without a local part ("@example.net") is scored (HELO_NOT_FQDN, SPF's
- * "postmaster" rule of RFC 7208 §4.3), never answered with a 400 — which the MTA would turn into unscanned
- * delivery. Only control characters, non-printable bytes and absurd lengths are refused for them. Recipients are
- * ours (policy and lists are looked up by them) and stay strictly checked.
+ * Validates the envelope headers of POST /v1/scan and POST /v1/recipient. What a sender chose — an odd HELO, an odd
+ * MAIL FROM — is kept as given and scored by the envelope check (HELO_INVALID, MAIL_FROM_INVALID): a 400 here would
+ * be a way to skip scanning. A 400 is left for what Haraka never passes on (no client IP, an unknown direction,
+ * recipients past the limit, a recipient longer than an address can be) and for control characters (CR/LF
+ * injection: these values end up in our own X-Spam-* headers, SMTP replies and logs); the plugin refuses the message
+ * on a 400, it never delivers it unscanned.
  */
 export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; requireRecipients?: boolean }): EnvelopeResult {
   const get = (name: string): string | undefined => {
@@ -40,18 +33,12 @@ export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; r
   if (!clientIp) return { ok: false, reason: `${SCAN_HEADERS.clientIp} is required` };
   if (isIP(clientIp) === 0) return { ok: false, reason: `${SCAN_HEADERS.clientIp} is not an IP address: ${JSON.stringify(clientIp.slice(0, 64))}` };
 
-  const helo = (get(SCAN_HEADERS.helo) ?? '').trim();
-  if (!helo) return { ok: false, reason: `${SCAN_HEADERS.helo} is required` };
-  if (helo.length > MAX_HELO || !PRINTABLE.test(helo)) {
-    return { ok: false, reason: `${SCAN_HEADERS.helo} must be printable ASCII of at most ${MAX_HELO} characters: ${JSON.stringify(helo.slice(0, 64))}` };
-  }
+  // The plugin percent-encodes non-ASCII (SMTPUTF8, ü.example.com); the checks see what the sender sent.
+  const helo = percentDecoded((get(SCAN_HEADERS.helo) ?? '').trim()).slice(0, MAX_SMTP_VALUE);
 
   const rawFrom = get(SCAN_HEADERS.mailFrom);
   if (rawFrom === undefined) return { ok: false, reason: `${SCAN_HEADERS.mailFrom} is required ('' or <> for the null sender)` };
-  const mailFrom = stripBrackets(rawFrom.trim());
-  if (mailFrom !== '' && (mailFrom.length > MAX_ADDRESS || !PRINTABLE.test(mailFrom))) {
-    return { ok: false, reason: `${SCAN_HEADERS.mailFrom} must be printable ASCII of at most ${MAX_ADDRESS} characters: ${JSON.stringify(mailFrom.slice(0, 64))}` };
-  }
+  const mailFrom = percentDecoded(stripBrackets(rawFrom.trim())).slice(0, MAX_SMTP_VALUE);
 
   const rcptRaw = get(SCAN_HEADERS.rcptTo) ?? '';
   const rcptTo = rcptRaw
@@ -60,7 +47,8 @@ export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; r
     .filter((s) => s.length > 0);
   if (rcptTo.length === 0 && opts.requireRecipients !== false) return { ok: false, reason: `${SCAN_HEADERS.rcptTo} needs at least one recipient` };
   if (rcptTo.length > opts.maxRecipients) return { ok: false, reason: `${SCAN_HEADERS.rcptTo} has ${rcptTo.length} recipients, at most ${opts.maxRecipients} are allowed` };
-  for (const r of rcptTo) if (!isAddress(r)) return { ok: false, reason: `${SCAN_HEADERS.rcptTo} has an invalid address: ${JSON.stringify(r.slice(0, 64))}` };
+  // Haraka accepted these recipients (for a hosted domain): only what cannot be an address is refused.
+  for (const r of rcptTo) if (r.length > MAX_ADDRESS || !r.includes('@')) return { ok: false, reason: `${SCAN_HEADERS.rcptTo} has an invalid address: ${JSON.stringify(r.slice(0, 64))}` };
 
   const dirRaw = (get(SCAN_HEADERS.direction) ?? 'inbound').trim().toLowerCase();
   if (dirRaw !== 'inbound' && dirRaw !== 'outbound') return { ok: false, reason: `${SCAN_HEADERS.direction} must be inbound or outbound` };
@@ -86,6 +74,28 @@ export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; r
       ...(clientHostname ? { clientHostname: clientHostname.toLowerCase() } : {}),
     },
   };
+}
+
+/** An SMTP command line is at most 512 octets (RFC 5321 §4.5.3.1.4); nothing longer is kept. */
+const MAX_SMTP_VALUE = 512;
+
+/** RFC 5321 §4.1.1.1: a HELO is a domain or an address literal. */
+export function isValidHelo(helo: string): boolean {
+  return helo.length > 0 && helo.length <= 255 && (HOSTNAME.test(helo) || /^\[(?:ipv6:)?[0-9a-f:.]+\]$/i.test(helo) || isIP(helo) !== 0);
+}
+
+/** RFC 5321 §4.1.2 Mailbox (pragmatically), or '' for the null sender. */
+export function isValidMailFrom(mailFrom: string): boolean {
+  return mailFrom === '' || isAddress(mailFrom);
+}
+
+function percentDecoded(s: string): string {
+  if (!s.includes('%')) return s;
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function stripBrackets(s: string): string {

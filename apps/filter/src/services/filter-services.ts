@@ -9,6 +9,7 @@ import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
 import { DnsblCheck } from '../checks/dnsbl/dnsbl.check';
+import { EnvelopeCheck } from '../checks/envelope/envelope.check';
 import { parseDnsblZones } from '../checks/dnsbl/dnsbl-zones';
 import { InMemoryListSource, type ListSource } from '../checks/lists/list-source';
 import { ListsCheck } from '../checks/lists/lists.check';
@@ -26,9 +27,10 @@ import { ReputationSync } from './persistence/reputation-sync';
 import { ScanLogThread } from './persistence/scan-log-thread';
 import { InMemoryPolicySource, PolicyService, type PolicySource } from './policy.service';
 import { RecipientService } from './recipient.service';
+import { DbQuarantineStore, MemoryQuarantineStore, type QuarantineStore } from './quarantine.store';
 import { ReputationService } from './reputation.service';
 import { ScanLogWriter, type ScanLogSink } from './scan-log.writer';
-import { ScanService, type ScanExtensions } from './scan.service';
+import { FRAMING_SYMBOL, ScanService, type ScanExtensions } from './scan.service';
 
 /**
  * The adapters a process binds (launcher, integration tests): every side effect of the filter is one of these.
@@ -47,6 +49,8 @@ export interface FilterDependencies {
   readonly greylistStore?: GreylistStore;
   /** null: no message log (embedded default without a database). */
   readonly scanLog?: ScanLogSink | null;
+  /** Where quarantined copies are kept. Default: the database's store, or a bounded in-memory one without a database. */
+  readonly quarantine?: QuarantineStore;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /**
@@ -100,6 +104,8 @@ export class FilterServices {
   readonly scan: ScanService;
   readonly recipient: RecipientService;
   readonly health: HealthService;
+  readonly quarantine: QuarantineStore;
+  private readonly sweepTimer: NodeJS.Timeout;
   private readonly dnsblErrorCounts = new Map<string, number>();
 
   constructor(
@@ -129,6 +135,7 @@ export class FilterServices {
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),
+      new EnvelopeCheck(),
       new ReputationCheck(this.reputation),
       this.bayes,
     ];
@@ -147,6 +154,8 @@ export class FilterServices {
       ...this.checks.flatMap((c) => c.symbols),
       ...this.checks.map((c) => ({ name: c.tempfail, group: 'system' as const, description: `${c.name} check failed or timed out`, defaultWeight: 0 })),
       { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
+      // Refused before scoring (scan.service.ts): the record shows why; the weight plays no part.
+      { name: FRAMING_SYMBOL, group: 'system' as const, description: 'Bare CR or NUL in the message (RFC 5321 §2.3.8): refused', defaultWeight: 0 },
     ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
@@ -164,6 +173,17 @@ export class FilterServices {
     // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
     const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
     this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
+    this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
+    // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour).
+    const sweep = (): void => {
+      this.quarantine.sweep(new Date(this.clock.now())).then(
+        (n) => this.metrics.quarantineSwept.inc(n),
+        () => undefined,
+      );
+    };
+    this.sweepTimer = setInterval(sweep, 3_600_000);
+    this.sweepTimer.unref();
+    setTimeout(sweep, 60_000).unref();
     this.scan = new ScanService({
       checks: this.checks,
       registry: this.registry,
@@ -176,6 +196,8 @@ export class FilterServices {
       metrics: this.metrics,
       pipeline: { checkTimeoutMs: config.checkTimeoutMs, deadlineMs: config.deadlineMs },
       analysis: this.analysis,
+      quarantine: this.quarantine,
+      quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
@@ -208,6 +230,7 @@ export class FilterServices {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.sweepTimer);
     await this.reputationSync?.stop();
     await this.log.close();
     await this.analysis.close();

@@ -35,7 +35,8 @@ export class RecipientService {
     let hits: SymbolHit[];
     try {
       const entries = await this.lists.entriesFor([rcpt], envelope.direction);
-      hits = matchLists(entries, { addresses: envelope.mailFrom ? [envelope.mailFrom.toLowerCase()] : [], ip: envelope.clientIp, recipients: [rcpt] });
+      // No From header and no authentication results before DATA: allows that need them stay unapplied here.
+      hits = matchLists(entries, { mailFrom: envelope.mailFrom, from: '', ip: envelope.clientIp, recipients: [rcpt] });
     } catch {
       // Lists unreadable: say nothing now; the scan at end of DATA reports LISTS_TEMPFAIL.
       hits = [];

@@ -1,4 +1,4 @@
-import type { Action, Direction, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
+import type { Action, Direction, Disposition, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
 
 /** One message-log row and its per-recipient rows, as the persistence ScanRecordRepository stores them. */
 export interface ScanLogRecord {
@@ -28,6 +28,7 @@ export interface ScanLogRecord {
     readonly score: number;
     readonly symbols: readonly ScoredSymbol[];
     readonly reason: string;
+    readonly disposition: Disposition;
   }[];
 }
 

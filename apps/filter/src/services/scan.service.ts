@@ -1,4 +1,5 @@
-import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SymbolHit } from '@spamfilter/domain';
+import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
+import { framingProblem } from '@spamfilter/mail';
 import {
   actionForScore,
   forcedActionFor,
@@ -11,13 +12,16 @@ import {
   type SymbolRegistry,
 } from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
+import { applyListConditions } from '../checks/lists/list-conditions';
 import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
 import type { GreylistService, GreylistState } from './greylist.service';
+import { planDelivery, quarantineHeaders, symbolsLine, type PlanInput, type PlannedRecipient } from './delivery-plan';
 import type { MetricsService } from './metrics.service';
 import type { PolicyService } from './policy.service';
 import type { ReputationService } from './reputation.service';
+import type { QuarantineStore } from './quarantine.store';
 import type { ScanLogRecord, ScanLogWriter } from './scan-log.writer';
 
 /** Hooks other features plug in (outbound rate limits and account blocks force an action whatever the score). */
@@ -45,10 +49,15 @@ export interface ScanServiceDeps {
   readonly pipeline: PipelineOptions;
   /** Parses, tokenizes, fingerprints and runs the content heuristics: on this thread or on worker threads. */
   readonly analysis: AnalysisRunner;
+  /** Where copies refused for one recipient while others accept are kept (see delivery-plan.ts). */
+  readonly quarantine: QuarantineStore;
+  /** How long a quarantined copy is kept (QUARANTINE_RETENTION_DAYS). */
+  readonly quarantineRetentionMs: number;
   readonly extensions?: ScanExtensions;
 }
 
-const MAX_SYMBOLS_HEADER = 900;
+/** Refusals of the message's framing (framingProblem): the symbol the record shows, never a score. */
+export const FRAMING_SYMBOL = 'SMTP_BAD_FRAMING';
 
 /** The context a scan builds: its analysis is always there (only hand-made contexts in check specs lack one). */
 type AnalysedContext = ScanContext & { readonly analysis: MessageAnalysis };
@@ -70,11 +79,18 @@ export class ScanService {
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
     const ctx: AnalysedContext = { envelope, raw, message, senderDomain, analysis };
 
-    const { hits, outcomes } = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const checked = await runChecks(this.d.checks, ctx, this.d.pipeline, started);
+    const outcomes = checked.outcomes;
+    // Allows that need an authenticated sender are decided now that the auth check has reported (list-conditions.ts).
+    const checkHits = applyListConditions(checked.hits);
     for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
-    const forced = this.d.extensions?.forcedAction?.(hits, envelope) ?? null;
+    // A bare CR or NUL is refused whatever the score (no allow entry may let smuggled bytes through to the next hop).
+    const framing = framingProblem(raw);
+    const hits: readonly SymbolHit[] = framing ? [...checkHits, { name: FRAMING_SYMBOL, options: [framing] }] : checkHits;
+    const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
 
-    const recipients: RecipientVerdict[] = [];
+    const recipients: Omit<RecipientVerdict, 'disposition'>[] = [];
+    const planned: PlannedRecipient[] = [];
     let sharedSymbols: ScoredSymbol[] = [];
     for (const rcpt of envelope.rcptTo) {
       const { policy, problem } = await this.d.policies.forRecipient(rcpt);
@@ -92,7 +108,7 @@ export class ScanService {
         own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
         if (state === 'new' || state === 'early') action = 'greylist';
       }
-      const reason = reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy);
+      const reason = framing ?? reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy);
       recipients.push({
         recipient: rcpt,
         action,
@@ -100,9 +116,10 @@ export class ScanService {
         thresholds: { tag: policy.thresholds.tag, greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null, reject: policy.thresholds.reject },
         symbols: own,
         reason,
-        smtp: smtpReplyFor(action, reference, reason),
+        smtp: framing ? framingReply(framing, reference) : smtpReplyFor(action, reference, reason),
         headers: recipientHeaders(action, scored.score, policy),
       });
+      planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own });
     }
 
     const { action, smtpAction } = overallAction(recipients.map((r) => r.action));
@@ -110,6 +127,8 @@ export class ScanService {
     const lead = recipients.find((r) => r.action === action) ?? recipients[0];
     const reason = recipients.length === 1 || recipients.every((r) => r.action === action) ? lead.reason : `${lead.reason} (${summarise(recipients)})`;
     const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
+    // Message-level headers every copy carries: the extensions' (outbound pool) and the checks' (Authentication-Results).
+    const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []), ...traceHeaders(this.d.checks, hits, ctx)];
     const headers: [string, string][] = [
       ['X-Spam-Reference', reference],
       ['X-Spam-Score', score.toFixed(2)],
@@ -117,24 +136,66 @@ export class ScanService {
     ];
     const symbolsHeader = symbolsLine([...sharedSymbols, ...recipients.flatMap((r) => r.symbols)]);
     if (symbolsHeader) headers.push(['X-Spam-Symbols', symbolsHeader]);
-    for (const [name, value] of this.d.extensions?.headers?.({ action, score }, envelope) ?? []) headers.push([name, value]);
-    for (const [name, value] of traceHeaders(this.d.checks, hits, ctx)) headers.push([name, value]);
+    for (const [name, value] of extra) headers.push([name, value]);
+
+    const planInput: PlanInput = { direction: envelope.direction, reference, recipients: planned, shared: sharedSymbols, messageHeaders: extra };
+    let { delivery, dispositions } = planDelivery(planInput);
+    // Outbound, a refusal of any recipient refuses the message (the verdict is about the sending account).
+    const answered = envelope.direction === 'outbound' && delivery.outcome === 'refuse' ? action : smtpAction;
+    let smtp = framing ? framingReply(framing, reference) : answered === action ? smtpReplyFor(action, reference, reason) : smtpReplyFor(answered, reference, smtpLead.reason);
+    if (dispositions.includes('quarantined')) {
+      const kept = await this.keepQuarantined(planInput, planned.filter((_, i) => dispositions[i] === 'quarantined'), recipients, ctx);
+      if (!kept) {
+        // The copies could not be kept: deliver nothing, the sender retries (never deliver them, never lose them).
+        delivery = { outcome: 'tempfail', copies: [] };
+        dispositions = recipients.map(() => 'deferred');
+        smtp = { code: 451, enhanced: '4.3.0', message: `Temporary local problem, please try again later (ref ${reference})` };
+      }
+    }
 
     const elapsedMs = Math.round((performance.now() - started) * 100) / 100;
     const verdict: ScanVerdict = {
       reference,
       action,
       score,
-      recipients,
+      recipients: recipients.map((r, i) => ({ ...r, disposition: dispositions[i] })),
       symbols: sharedSymbols,
       headers,
       reason,
-      smtp: smtpAction === action ? smtpReplyFor(action, reference, reason) : smtpReplyFor(smtpAction, reference, smtpLead.reason),
+      smtp,
+      delivery,
       elapsedMs,
     };
 
     this.afterVerdict(verdict, ctx);
     return verdict;
+  }
+
+  /** Keeps the copies of the recipients the plan quarantines; false when the store failed (counted). */
+  private async keepQuarantined(input: PlanInput, quarantined: readonly PlannedRecipient[], verdicts: readonly Omit<RecipientVerdict, 'disposition'>[], ctx: AnalysedContext): Promise<boolean> {
+    const now = this.d.clock.now();
+    const from = ctx.message.from;
+    try {
+      await this.d.quarantine.keep(
+        quarantined.map((r) => ({
+          reference: input.reference,
+          direction: input.direction,
+          recipient: r.recipient,
+          mailFrom: ctx.envelope.mailFrom,
+          headerFrom: from ? (from.name ? `${from.name} <${from.address}>` : from.address) : null,
+          subject: ctx.message.subject,
+          reason: verdicts.find((v) => v.recipient === r.recipient)?.reason ?? '',
+          raw: withHeaders(quarantineHeaders(input, r), ctx.raw),
+          createdAt: new Date(now),
+          expiresAt: new Date(now + this.d.quarantineRetentionMs),
+        })),
+      );
+      this.d.metrics.quarantined.inc(quarantined.length);
+      return true;
+    } catch {
+      this.d.metrics.quarantineErrors.inc();
+      return false;
+    }
   }
 
   private async greylistState(envelope: ScanEnvelope, recipient: string, policy: Policy): Promise<GreylistState | 'error'> {
@@ -187,7 +248,7 @@ export class ScanService {
       headers: verdict.headers,
       training,
       elapsedMs: Math.round(verdict.elapsedMs),
-      recipients: verdict.recipients.map((r) => ({ recipient: r.recipient, action: r.action, score: r.score, symbols: r.symbols, reason: r.reason })),
+      recipients: verdict.recipients.map((r) => ({ recipient: r.recipient, action: r.action, score: r.score, symbols: r.symbols, reason: r.reason, disposition: r.disposition })),
     };
     this.d.log.enqueue(record);
     this.notify(verdict, ctx);
@@ -269,7 +330,7 @@ function reasonFor(
   return parts.join(' ');
 }
 
-function summarise(recipients: readonly RecipientVerdict[]): string {
+function summarise(recipients: readonly Pick<RecipientVerdict, 'action'>[]): string {
   const counts = new Map<Action, number>();
   for (const r of recipients) counts.set(r.action, (counts.get(r.action) ?? 0) + 1);
   return [...counts].map(([a, n]) => `${n} ${a}`).join(', ');
@@ -282,15 +343,12 @@ function recipientHeaders(action: Action, score: number, policy: Policy): [strin
   return h;
 }
 
-function symbolsLine(symbols: readonly ScoredSymbol[]): string {
-  const seen = new Set<string>();
-  let line = '';
-  for (const s of [...symbols].sort((a, b) => Math.abs(b.score) - Math.abs(a.score))) {
-    if (seen.has(s.name)) continue;
-    seen.add(s.name);
-    const item = `${s.name}(${s.score.toFixed(2)})`;
-    if (line.length + item.length + 2 > MAX_SYMBOLS_HEADER) break;
-    line = line ? `${line}, ${item}` : item;
-  }
-  return line;
+/** 550 5.6.0 for a message whose bytes we must not pass on (framingProblem). */
+function framingReply(problem: string, reference: string): SmtpReply {
+  return { code: 550, enhanced: '5.6.0', message: `Message refused: ${problem} (ref ${reference})` };
+}
+
+/** The raw message with header lines put in front (a quarantined copy as its recipient would have received it). */
+function withHeaders(headers: readonly (readonly [string, string])[], raw: Buffer): Buffer {
+  return Buffer.concat([Buffer.from(headers.map(([k, v]) => `${k}: ${v}\r\n`).join(''), 'utf8'), raw]);
 }

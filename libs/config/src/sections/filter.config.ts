@@ -69,5 +69,17 @@ export const filterSection = {
   logBufferMax: configKey.int('SCAN_LOG_BUFFER', 'Scan records buffered while the database is down; beyond it records are dropped and counted', 50000, { min: 1 }),
   reputationHalfLifeHours: configKey.number('REPUTATION_HALF_LIFE_HOURS', 'Half-life of the IP / network / sender-domain reputation history', 72, { min: 0.01 }),
   bayesMinLearns: configKey.int('BAYES_MIN_LEARNS', 'Messages learned per class before Bayes reports BAYES_SPAM/BAYES_HAM (rspamd: 200)', 200, { min: 0 }),
-  maxRecipients: configKey.int('SCAN_MAX_RECIPIENTS', 'Most recipients accepted in one scan', 1000, { min: 1 }),
+  maxRecipients: configKey.int(
+    'SCAN_MAX_RECIPIENTS',
+    'Most recipients accepted in one scan; the Haraka plugin answers 452 4.5.3 to recipients past its own max_recipients (keep it at or below this)',
+    1000,
+    { min: 1 },
+  ),
+  quarantineRetentionDays: configKey.number('QUARANTINE_RETENTION_DAYS', 'Days a quarantined copy is kept before the retention sweep deletes it', 30, { min: 0.001 }),
+  apiToken: configKey.string(
+    'FILTER_API_TOKEN',
+    'Shared secret the Haraka plugin sends as "Authorization: Bearer <token>"; when set, every filter route but /health and /metrics refuses requests without it (401)',
+    '',
+    { secret: true },
+  ),
 };

@@ -69,5 +69,10 @@ export const outboundSection = {
     10,
     { min: 1 },
   ),
-  delistAllowDays: configKey.int('DELIST_ALLOW_DAYS', 'Default lifetime of the allow entry an approved delisting request adds', 30, { min: 1, max: 365 }),
+  delistAllowDays: configKey.int(
+    'DELIST_ALLOW_DAYS',
+    "Lifetime of the allow entry an approved review of an inbound refusal adds (recipient- or domain-scoped); an operator may choose a shorter one",
+    30,
+    { min: 1, max: 365 },
+  ),
 };

@@ -12,6 +12,13 @@ import type { PolicyScope } from './policy.entity';
 export type ListKind = 'allow' | 'block';
 export type ListMatchType = 'address' | 'domain' | 'ip' | 'cidr';
 export type ListDirection = 'inbound' | 'outbound' | 'both';
+/**
+ * What a message must show before an allow entry applies. `aligned_auth`: the sender the entry matched is
+ * authenticated — DMARC pass for the From domain (RFC 7489 §3.1: SPF or DKIM aligned with it) when the From header
+ * matched, SPF pass for the MAIL FROM domain (RFC 7208 §2.4) when the envelope sender matched. Set on allows for
+ * senders in a domain we host, which anyone can put in MAIL FROM or From.
+ */
+export type ListRequirement = 'aligned_auth';
 
 /** An allow/block list entry; global entries use scope id GLOBAL_SCOPE_ID. `value` is lower-cased. */
 @Entity('list_entry')
@@ -29,4 +36,6 @@ export class ListEntryEntity {
   @VarcharColumn(ADDRESS_LENGTH) createdBy!: string;
   @TimestampColumn() createdAt!: Date;
   @TimestampColumn({ nullable: true }) expiresAt!: Date | null;
+  /** Null: the entry applies whenever it matches. */
+  @VarcharColumn(16, { nullable: true }) requires!: ListRequirement | null;
 }

@@ -1,4 +1,4 @@
-import type { Action, ScoredSymbol } from '@spamfilter/domain';
+import type { Action, Disposition, ScoredSymbol } from '@spamfilter/domain';
 import { Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import {
   ADDRESS_LENGTH,
@@ -27,6 +27,8 @@ export class ScanRecipientEntity {
   @FloatColumn() score!: number;
   @JsonColumn() symbols!: readonly ScoredSymbol[];
   @TextColumn() reason!: string;
+  /** What was done with this recipient's copy; null on records written before dispositions were recorded. */
+  @VarcharColumn(12, { nullable: true }) disposition!: Disposition | null;
   @TimestampColumn() createdAt!: Date;
 
   @ManyToOne(() => ScanRecordEntity, { onDelete: 'CASCADE' })

@@ -7,6 +7,7 @@ import {
   type ListDirection,
   type ListKind,
   type ListMatchType,
+  type ListRequirement,
 } from '../entities/list-entry.entity';
 import { GLOBAL_SCOPE_ID } from '../entities/policy.entity';
 import { hydrateEntity } from '../bulk-insert';
@@ -24,6 +25,7 @@ export interface NewListEntry {
   readonly reason?: string | null;
   readonly createdBy: string;
   readonly expiresAt?: Date | null;
+  readonly requires?: ListRequirement | null;
 }
 
 /** The list entries that can matter for one scan: global ones, and per recipient its domain's and its own. */
@@ -114,6 +116,7 @@ export class ListRepository {
       createdBy: input.createdBy,
       createdAt: at,
       expiresAt: input.expiresAt ?? null,
+      requires: input.requires ?? null,
     };
     await runWrite(this.dataSource, (m) => m.getRepository(ListEntryEntity).insert(entry));
     return entry;

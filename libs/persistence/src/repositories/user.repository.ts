@@ -71,6 +71,26 @@ export class UserRepository {
   }
 
   /**
+   * The hosted domains that make `name` forgeable for allow entries: `name` itself, a parent of it, or a subdomain
+   * of it (an allow for a domain also matches its subdomains). Unindexed LIKE for the subdomains: asked once per
+   * approval, never per scan.
+   */
+  async hostedDomainsCovering(name: string): Promise<string[]> {
+    const lower = name.toLowerCase().replace(/\.$/, '');
+    if (lower === '') return [];
+    const labels = lower.split('.');
+    const selfAndParents = labels.slice(0, -1).map((_, i) => labels.slice(i).join('.'));
+    const rows = await this.dataSource
+      .getRepository(DomainEntity)
+      .createQueryBuilder('d')
+      .select('d.name', 'name')
+      .where('d.name IN (:...selfAndParents)', { selfAndParents: selfAndParents.length ? selfAndParents : [lower] })
+      .orWhere('d.name LIKE :under', { under: `%.${lower}` })
+      .getRawMany<{ name: string }>();
+    return rows.map((r) => r.name).sort();
+  }
+
+  /**
    * The owners of a scan's recipients in two indexed lookups: users by address, domains by name. Recipients of
    * domains the product does not serve are absent from the map.
    */

@@ -11,6 +11,11 @@ export interface ListEntry {
   readonly match: ListMatch;
   /** Lower-case address, domain, IP or CIDR ("192.0.2.0/24"). */
   readonly value: string;
+  /**
+   * 'aligned_auth': an allow that applies only when the sender it matched is authenticated (list-conditions.ts);
+   * absent or null: whenever it matches. Blocks ignore it.
+   */
+  readonly requires?: 'aligned_auth' | null;
 }
 
 /** Port: every entry that can matter for these recipients (global + their domains + their users), in one query. */

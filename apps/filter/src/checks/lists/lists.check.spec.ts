@@ -1,7 +1,7 @@
 import { matchLists } from './lists.check';
 import type { ListEntry } from './list-source';
 
-const facts = { addresses: ['boss@corp.example.com'], ip: '203.0.113.45', recipients: ['bob@a.test', 'ann@a.test', 'eve@b.test'] };
+const facts = { mailFrom: 'boss@corp.example.com', from: '', ip: '203.0.113.45', recipients: ['bob@a.test', 'ann@a.test', 'eve@b.test'] };
 const e = (over: Partial<ListEntry>): ListEntry => ({ scope: 'global', owner: null, kind: 'block', match: 'address', value: 'x', ...over });
 
 describe('matchLists', () => {
@@ -46,5 +46,35 @@ describe('matchLists', () => {
       { name: 'DOMAIN_ALLOW', options: ['allow:ip:203.0.113.45'], recipients: ['bob@a.test', 'ann@a.test'] },
       { name: 'GLOBAL_BLOCK', options: ['block:cidr:203.0.113.0/26'] },
     ]);
+  });
+
+  it('reports an allow that requires an authenticated sender as LIST_ALLOW_UNVERIFIED with what would verify it', () => {
+    const forgeable = e({ scope: 'user', owner: 'bob@a.test', kind: 'allow', match: 'address', value: 'alice@example.net', requires: 'aligned_auth' });
+    const both = { ...facts, mailFrom: 'Alice@Example.net', from: 'alice@example.net' };
+    expect(matchLists([forgeable], both)).toEqual([
+      { name: 'LIST_ALLOW_UNVERIFIED', options: ['allow:address:alice@example.net', 'USER_ALLOW', 'spf:example.net', 'dmarc:example.net'], recipients: ['bob@a.test'] },
+    ]);
+    // only the header claims the address: only DMARC can verify it
+    expect(matchLists([forgeable], { ...facts, mailFrom: 'bounce@esp.example', from: 'alice@example.net' })[0]?.options).toEqual([
+      'allow:address:alice@example.net',
+      'USER_ALLOW',
+      'dmarc:example.net',
+    ]);
+    // a domain entry, global: the claimed subdomain is what must authenticate
+    const domain = e({ kind: 'allow', match: 'domain', value: 'example.net', requires: 'aligned_auth' });
+    expect(matchLists([domain], { ...facts, mailFrom: 'x@mail.example.net' })).toEqual([
+      { name: 'LIST_ALLOW_UNVERIFIED', options: ['allow:domain:example.net', 'GLOBAL_ALLOW', 'spf:mail.example.net'] },
+    ]);
+  });
+
+  it('applies the requirement to allows of senders only: blocks, IPs and networks match as before', () => {
+    const hits = matchLists(
+      [
+        e({ kind: 'block', match: 'address', value: 'boss@corp.example.com', requires: 'aligned_auth' }),
+        e({ kind: 'allow', match: 'ip', value: '203.0.113.45', requires: 'aligned_auth' }),
+      ],
+      facts,
+    );
+    expect(hits.map((h) => h.name)).toEqual(['GLOBAL_BLOCK', 'GLOBAL_ALLOW']);
   });
 });

@@ -3,6 +3,7 @@ import { registrableDomain } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import { isIP } from 'node:net';
 import type { Check, ScanContext } from '../../pipeline/check';
+import { isValidHelo } from '../../services/envelope.parser';
 import { DNS_NO_DATA, DnsError, reverseName, type DnsResolver } from '../../services/dns/dns-resolver';
 
 const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
@@ -78,6 +79,8 @@ export class RdnsCheck implements Check {
 
 export function heloHits(heloRaw: string): SymbolHit[] {
   const helo = heloRaw.trim().toLowerCase().replace(/\.$/, '');
+  // A HELO that is no host name at all is the envelope check's HELO_INVALID, not scored twice here.
+  if (!isValidHelo(heloRaw.trim())) return [];
   if (/^\[.*\]$/.test(helo) || isIP(helo) !== 0) return [{ name: 'HELO_IP_LITERAL', options: [helo] }];
   if (!isFqdn(helo)) return [{ name: 'HELO_NOT_FQDN', options: [helo] }];
   return [];

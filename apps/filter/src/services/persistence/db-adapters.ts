@@ -114,7 +114,7 @@ function toEntry(e: ListEntryEntity, address: string | null): ListEntry {
       : e.scope === 'user'
         ? address
         : (address ?? '').slice((address ?? '').lastIndexOf('@') + 1);
-  return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value };
+  return { scope: e.scope, owner, kind: e.kind, match: e.matchType, value: e.value, requires: e.requires };
 }
 
 /** Policy layers from PolicyRepository for the recipient's user (or only global + domain for unknown users). */
@@ -199,7 +199,7 @@ export class DbScanLogSink implements ScanLogSink {
         direction: r.direction,
         clientIp: r.clientIp,
         helo: r.helo.slice(0, 255),
-        mailFrom: r.mailFrom,
+        mailFrom: r.mailFrom.slice(0, 320),
         authUser: r.authUser,
         queueId: r.queueId,
         headerFrom: r.headerFrom,
@@ -223,6 +223,7 @@ export class DbScanLogSink implements ScanLogSink {
             score: x.score,
             symbols: x.symbols,
             reason: x.reason,
+            disposition: x.disposition,
           };
         }),
       }),

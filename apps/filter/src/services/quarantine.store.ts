@@ -1,0 +1,59 @@
+import { QuarantineRepository, type NewQuarantinedCopy } from '@spamfilter/persistence';
+import type { FilterDatabase } from './persistence/filter-database';
+import type { RecipientDirectory } from './persistence/db-adapters';
+
+/** A copy to keep instead of delivering it; userId is resolved by the store. */
+export type QuarantineCopy = Omit<NewQuarantinedCopy, 'userId'>;
+
+/**
+ * Port: where copies that a recipient's policy refused (while others accept the message) are kept. The scan waits
+ * for `keep` before it answers: when it fails, the message is refused temporarily (451) rather than delivered to that
+ * recipient or lost, and the sender retries.
+ */
+export interface QuarantineStore {
+  keep(copies: readonly QuarantineCopy[]): Promise<void>;
+  /** Deletes copies past their retention; returns how many. */
+  sweep(now: Date): Promise<number>;
+}
+
+/** The database store (libs/persistence quarantine_message), the recipients' users resolved through the directory. */
+export class DbQuarantineStore implements QuarantineStore {
+  constructor(
+    private readonly db: FilterDatabase,
+    private readonly directory: RecipientDirectory,
+  ) {}
+
+  async keep(copies: readonly QuarantineCopy[]): Promise<void> {
+    const repo = new QuarantineRepository(this.db.repos().dataSource);
+    const owners = await this.directory.owners([...new Set(copies.map((c) => c.recipient))]);
+    await repo.addMany(copies.map((c) => ({ ...c, userId: owners.get(c.recipient)?.userId ?? null })));
+  }
+
+  async sweep(now: Date): Promise<number> {
+    return new QuarantineRepository(this.db.repos().dataSource).deleteExpired(now);
+  }
+}
+
+/**
+ * Without a database (tests, a filter run with no DB): copies kept in memory, the oldest dropped beyond `maxCopies`
+ * so the process stays bounded. Not for production: a restart loses them (the README says so).
+ */
+export class MemoryQuarantineStore implements QuarantineStore {
+  readonly copies: (QuarantineCopy & { readonly id: number })[] = [];
+  private nextId = 1;
+
+  constructor(private readonly maxCopies = 1000) {}
+
+  async keep(copies: readonly QuarantineCopy[]): Promise<void> {
+    for (const c of copies) this.copies.push({ ...c, id: this.nextId++ });
+    if (this.copies.length > this.maxCopies) this.copies.splice(0, this.copies.length - this.maxCopies);
+    return Promise.resolve();
+  }
+
+  async sweep(now: Date): Promise<number> {
+    const before = this.copies.length;
+    const kept = this.copies.filter((c) => c.expiresAt.getTime() > now.getTime());
+    this.copies.splice(0, this.copies.length, ...kept);
+    return Promise.resolve(before - kept.length);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Direction } from '@spamfilter/domain';
+import { Entity, Index } from 'typeorm';
+import {
+  ADDRESS_LENGTH,
+  IdColumn,
+  IntegerColumn,
+  RefColumn,
+  TextColumn,
+  TimestampColumn,
+  VarcharColumn,
+} from '../entities/column-types';
+
+/**
+ * A copy of a message kept instead of delivered, for one recipient: their policy refused a message that other
+ * recipients accept (one SMTP answer after DATA cannot refuse it for them alone). The raw message, with the headers
+ * that recipient's copy carries, is stored base64 in a text column (the same type on SQLite and PostgreSQL, so the
+ * schema has no driver-specific column; quarantine is a small share of mail, the third more space is the price).
+ * Rows past `expiresAt` are deleted by the retention sweep (QUARANTINE_RETENTION_DAYS).
+ */
+@Entity('quarantine_message')
+@Index('idx_quarantine_recipient_created', ['recipient', 'createdAt'])
+@Index('idx_quarantine_reference', ['reference'])
+@Index('idx_quarantine_expires', ['expiresAt'])
+export class QuarantineMessageEntity {
+  @IdColumn() id!: string;
+  @VarcharColumn(26) reference!: string;
+  @VarcharColumn(8) direction!: Direction;
+  @VarcharColumn(ADDRESS_LENGTH) recipient!: string;
+  @RefColumn({ nullable: true }) userId!: string | null;
+  @VarcharColumn(ADDRESS_LENGTH) mailFrom!: string;
+  @TextColumn({ nullable: true }) headerFrom!: string | null;
+  @TextColumn({ nullable: true }) subject!: string | null;
+  @IntegerColumn() size!: number;
+  @TextColumn() reason!: string;
+  @TextColumn() rawBase64!: string;
+  @TimestampColumn() createdAt!: Date;
+  @TimestampColumn() expiresAt!: Date;
+}
