@@ -30,6 +30,7 @@ run() {
   "$@" || status=1
 }
 
+run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
 run lint npx eslint --max-warnings=0 .
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"

@@ -44,10 +44,20 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
     case 'defer':
       return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
     case 'reject':
+      // The reason says why (a spam score, a block list, a virus): "as spam" here was wrong for the last two.
       return { code: 550, enhanced: '5.7.1', message: `Message refused: ${oneLine} (ref ${reference})` };
     case 'block':
       return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
   }
+}
+
+/**
+ * The temporary refusal of a message a required check could not scan (the virus scanner is down and
+ * CLAMAV_ON_FAILURE=defer): 451 with 4.3.0, "other or undefined mail system status" (RFC 3463 §3.4), since the fault is
+ * ours, not the sender's. The sender retries (RFC 5321 §4.5.4.1); the reason stays in the message log, not in the reply.
+ */
+export function unscannedReplyFor(reference: string): SmtpReply {
+  return { code: 451, enhanced: '4.3.0', message: `Message could not be scanned, please try again later (ref ${reference})` };
 }
 
 /**

@@ -73,9 +73,10 @@ export const DEFAULT_WEIGHTS = {
   REPEATED_CHAR_SEPARATOR: 1.0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,
-  // a document name hiding an executable (invoice.pdf.scr) is deception, not carelessness: 4 → 6 so that it and a
-  // few other strong signals reach reject (no message of sa-dev, ham or spam, has one)
-  DOUBLE_EXTENSION_ATTACHMENT: 6.0,
+  // An executable dressed as a document (invoice.pdf.exe) has no innocent use: at 4.0 it scored 3.7 with SPF passing
+  // and was delivered untagged. 9 tags it on its own even with SPF, DKIM and DMARC passing (9 − 1.4), and a spammy
+  // Bayes verdict beside it rejects (9 + 7 ≥ 15).
+  DOUBLE_EXTENSION_ATTACHMENT: 9.0,
   MIME_HTML_ONLY: 0.5,
   URL_TEXT_HOST_MISMATCH: 3.0,
   MESSAGE_DEFECTS: 0.3,
@@ -86,6 +87,23 @@ export const DEFAULT_WEIGHTS = {
   // GTUBE's action is the policy's forced `gtube` rule (reject); the weight only shows it in the score
   GTUBE: 10.0,
   CONTENT_TEMPFAIL: 0,
+  // archives (checks/archive, group content): zipping an executable is how it gets past attachment filters and the
+  // mail client's warning, so one inside an archive weighs more than one attached as is (and tags on its own).
+  // Encrypted archives also carry legitimate confidential mail; the password in the body is a dropper's hallmark
+  // that the other signals (Bayes, content) must add to.
+  ARCHIVE_EXECUTABLE: 7.0,
+  ARCHIVE_DOUBLE_EXT: 9.0,
+  ARCHIVE_ENCRYPTED: 2.5,
+  ARCHIVE_TOO_DEEP: 3.0,
+  ARCHIVE_BOMB: 6.0,
+  ARCHIVE_UNREADABLE: 1.0,
+  ARCHIVE_TEMPFAIL: 0,
+  // antivirus (ClamAV, group antivirus, uncapped): a virus is refused whatever else the message has going for it.
+  // 200 outweighs every allow-list and ham signal together (at most −170 − 3 − 3 − 2 − 2), because a trusted
+  // sender's hijacked account is exactly how malware arrives. A policy may still lower it.
+  CLAMAV_VIRUS: 200,
+  CLAMAV_SKIPPED: 0,
+  CLAMAV_TEMPFAIL: 0,
   // bayes (dynamic: factor from the probability)
   BAYES_SPAM: 7.0,
   BAYES_HAM: -3.0,

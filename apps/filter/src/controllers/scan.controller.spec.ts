@@ -101,7 +101,7 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(phrase).toMatchObject({ group: 'content', weight: 1.5 });
     expect(phrase.options).toEqual(expect.arrayContaining(['act now', 'limited time offer']));
     // a double-extension executable, a link showing paypal.com, a foreign Reply-To, marketing phrases, no subject:
-    // 18 points of content, past reject (15) with DNS checks off; content stays capped at 20 by the default policy
+    // past reject (15) on content alone with DNS checks off; content stays capped at 20 by the default policy
     expect(v.score).toBeGreaterThanOrEqual(15);
     expect(v.action).toBe('reject');
     expect(v.smtp).toMatchObject({ code: 550, enhanced: '5.7.1' });

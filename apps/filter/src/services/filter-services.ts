@@ -5,6 +5,10 @@ import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
 import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
 import { InlineAnalysis, type AnalysisRunner, type AnalysisStats } from '../analysis/message-analysis';
+import { AntivirusCheck, type VirusScanner } from '../checks/antivirus/antivirus.check';
+import { ClamdClient, parseClamdAddress } from '../checks/antivirus/clamd-client';
+import type { ArchiveLimits } from '../checks/archive/archive-inspector';
+import { ArchiveCheck } from '../checks/archive/archive.check';
 import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
@@ -58,6 +62,8 @@ export interface FilterDependencies {
    * model (createFilterApp, bayes-model.ts); without one, an empty in-memory model.
    */
   readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
+  /** The antivirus check's scanner; default: a ClamdClient on CLAMAV_ADDRESS (no antivirus check when that is empty). */
+  readonly virusScanner?: VirusScanner;
   /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];
   readonly extensions?: ScanExtensions;
@@ -149,6 +155,13 @@ export class FilterServices {
       const zones = parseDnsblZones(config.dnsblZones, config.dnsblCodes);
       if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
     }
+    const parseLimits = deps.parseLimits ?? DEFAULT_PARSE_LIMITS;
+    const archive: ArchiveLimits | null = config.archiveInspect
+      ? { maxDepth: config.archiveMaxDepth, maxInflateBytes: config.archiveMaxInflateBytes, maxExpandedBytes: config.archiveMaxExpandedBytes }
+      : null;
+    if (archive) builtIn.push(new ArchiveCheck(archive, parseLimits));
+    const antivirus = this.antivirus(config, deps.virusScanner);
+    if (antivirus) builtIn.push(new AntivirusCheck(antivirus.scanner, { maxBytes: config.clamavMaxBytes }));
     this.checks = [...builtIn, ...(deps.extraChecks ?? [])];
     this.registry = new SymbolRegistry([
       ...this.checks.flatMap((c) => c.symbols),
@@ -171,7 +184,7 @@ export class FilterServices {
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
     // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
-    const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
+    const analysis = { parseLimits, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases, archive };
     this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
     this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
     // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour).
@@ -199,12 +212,14 @@ export class FilterServices {
       quarantine: this.quarantine,
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
+      ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
       database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
+      antivirus: antivirus?.health ?? (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
       ...deps.health,
     });
   }
@@ -220,6 +235,25 @@ export class FilterServices {
     const n = (this.dnsblErrorCounts.get(key) ?? 0) + 1;
     if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key)) this.dnsblErrorCounts.set(key, n);
     if (/^10*$/.test(String(n))) dnsblLogger.warn(`${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`);
+  }
+
+  /**
+   * The virus scanner when CLAMAV_ADDRESS is set (or one is injected), with its /health probe: clamd's VERSION answer
+   * (engine and signature database), so a scanner that is down or has no database shows before mail is deferred.
+   */
+  private antivirus(config: FilterConfig, injected: VirusScanner | undefined): { scanner: VirusScanner; health: HealthProbe } | null {
+    if (injected) return { scanner: injected, health: () => Promise.resolve({ state: 'up', detail: 'injected scanner' }) };
+    if (config.clamavAddress === '') return null;
+    const address = parseClamdAddress(config.clamavAddress);
+    if (!address) throw new Error(`configuration: CLAMAV_ADDRESS is not a socket path or host:port: ${JSON.stringify(config.clamavAddress)}`);
+    const client = new ClamdClient({ address, timeoutMs: config.clamavTimeoutMs });
+    return {
+      scanner: client,
+      health: async () => {
+        const v = await client.version();
+        return v.ok ? { state: 'up', detail: `${v.version} at ${config.clamavAddress}` } : { state: 'down', detail: v.reason };
+      },
+    };
   }
 
   /** Lists, policies or users changed (spamfilter.model.v1 policy changes, list edits): drop the caches. */

@@ -7,6 +7,7 @@ import {
   overallAction,
   scoreRecipient,
   smtpReplyFor,
+  unscannedReplyFor,
   type ForcedVerdict,
   type Policy,
   type SymbolRegistry,
@@ -36,6 +37,17 @@ export interface ScanExtensions {
   readonly headers?: (verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: ScanEnvelope) => readonly (readonly [string, string])[];
 }
 
+/**
+ * Checks that must not fail silently: the virus scanner. When one of their tempfail symbols is hit the message was not
+ * scanned, and `onFailure` (CLAMAV_ON_FAILURE) decides: `defer` answers 451 4.3.0 for every recipient whatever the
+ * score (the sender retries; nothing unscanned is delivered), `accept` lets the score decide and marks the copy with
+ * `X-Virus-Status: Unscanned` (the tempfail symbol is in X-Spam-Symbols as usual). A forced action still wins.
+ */
+export interface UnscannedPolicy {
+  readonly tempfails: ReadonlySet<string>;
+  readonly onFailure: 'defer' | 'accept';
+}
+
 export interface ScanServiceDeps {
   readonly checks: readonly Check[];
   readonly registry: SymbolRegistry;
@@ -54,6 +66,7 @@ export interface ScanServiceDeps {
   /** How long a quarantined copy is kept (QUARANTINE_RETENTION_DAYS). */
   readonly quarantineRetentionMs: number;
   readonly extensions?: ScanExtensions;
+  readonly unscanned?: UnscannedPolicy;
 }
 
 /** Refusals of the message's framing (framingProblem): the symbol the record shows, never a score. */
@@ -88,6 +101,8 @@ export class ScanService {
     const framing = framingProblem(raw);
     const hits: readonly SymbolHit[] = framing ? [...checkHits, { name: FRAMING_SYMBOL, options: [framing] }] : checkHits;
     const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
+    const unscanned = this.d.unscanned ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null) : null;
+    const deferred = forced === null && unscanned !== null && this.d.unscanned?.onFailure === 'defer';
 
     const recipients: Omit<RecipientVerdict, 'disposition'>[] = [];
     const planned: PlannedRecipient[] = [];
@@ -98,17 +113,21 @@ export class ScanService {
       if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
       // The policy's forced actions (GTUBE, a DMARC reject or quarantine without a local override) decide at least
       // this much whatever the score; a higher score still wins, and a decided verdict is never greylisted.
-      const byPolicy = forced === null ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
+      const byPolicy = forced === null && !deferred ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
       const byScore = actionForScore(scored.score, policy, envelope.direction);
-      let action: Action = forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore);
+      let action: Action = deferred ? 'greylist' : (forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore));
       const decidedBy = byPolicy && action === byPolicy.action && action !== byScore ? byPolicy : null;
       const own = [...scored.own];
-      if (forced === null && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
+      if (forced === null && !deferred && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
         const state = await this.greylistState(envelope, rcpt, policy);
         own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
         if (state === 'new' || state === 'early') action = 'greylist';
       }
-      const reason = framing ?? reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy);
+      const reason =
+        framing ??
+        (deferred
+          ? `deferred: not scanned, ${unscanned!.name}(${unscanned!.options?.[0] ?? ''})`
+          : reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy));
       recipients.push({
         recipient: rcpt,
         action,
@@ -116,7 +135,7 @@ export class ScanService {
         thresholds: { tag: policy.thresholds.tag, greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null, reject: policy.thresholds.reject },
         symbols: own,
         reason,
-        smtp: framing ? framingReply(framing, reference) : smtpReplyFor(action, reference, reason),
+        smtp: framing ? framingReply(framing, reference) : deferred ? unscannedReplyFor(reference) : smtpReplyFor(action, reference, reason),
         headers: recipientHeaders(action, scored.score, policy),
       });
       planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own });
@@ -129,6 +148,8 @@ export class ScanService {
     const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
     // Message-level headers every copy carries: the extensions' (outbound pool) and the checks' (Authentication-Results).
     const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []), ...traceHeaders(this.d.checks, hits, ctx)];
+    // CLAMAV_ON_FAILURE=accept: every copy says it was not virus-scanned (UnscannedPolicy).
+    if (unscanned !== null && !deferred) extra.push(['X-Virus-Status', 'Unscanned']);
     const headers: [string, string][] = [
       ['X-Spam-Reference', reference],
       ['X-Spam-Score', score.toFixed(2)],
@@ -142,7 +163,13 @@ export class ScanService {
     let { delivery, dispositions } = planDelivery(planInput);
     // Outbound, a refusal of any recipient refuses the message (the verdict is about the sending account).
     const answered = envelope.direction === 'outbound' && delivery.outcome === 'refuse' ? action : smtpAction;
-    let smtp = framing ? framingReply(framing, reference) : answered === action ? smtpReplyFor(action, reference, reason) : smtpReplyFor(answered, reference, smtpLead.reason);
+    let smtp = framing
+      ? framingReply(framing, reference)
+      : deferred
+        ? unscannedReplyFor(reference)
+        : answered === action
+          ? smtpReplyFor(action, reference, reason)
+          : smtpReplyFor(answered, reference, smtpLead.reason);
     if (dispositions.includes('quarantined')) {
       const kept = await this.keepQuarantined(planInput, planned.filter((_, i) => dispositions[i] === 'quarantined'), recipients, ctx);
       if (!kept) {
@@ -308,7 +335,10 @@ function reasonFor(
       head = `greylisted: unknown sender/recipient pair with score ${score.toFixed(2)} in the greylisting band`;
       break;
     case 'reject':
-      head = `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
+      // A virus is named as such (CLAMAV_VIRUS outweighs everything else, so it leads `top` below).
+      head = symbols.some((s) => s.group === 'antivirus' && s.score > 0)
+        ? `virus found (score ${score.toFixed(2)})`
+        : `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
       break;
     case 'hold':
       head = `held for review: score ${score.toFixed(2)} ≥ ${policy.outbound.hold}`;

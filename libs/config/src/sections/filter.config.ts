@@ -1,4 +1,5 @@
 import { configKey } from '../config-key';
+import { antivirusKeys } from './antivirus.config';
 
 export const filterSection = {
   host: configKey.string('FILTER_HOST', 'Address the filter listens on', '127.0.0.1'),
@@ -82,4 +83,5 @@ export const filterSection = {
     '',
     { secret: true },
   ),
+  ...antivirusKeys,
 };

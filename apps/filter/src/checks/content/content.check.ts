@@ -2,6 +2,7 @@ import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
 import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
+import { attachmentNameKind } from './attachment-name';
 
 const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
   name,
@@ -24,13 +25,6 @@ export const CONTENT_SYMBOLS = {
   GTUBE: sym('GTUBE', 'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part'),
   CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
 } as const;
-
-/** Windows/macOS executables and scripts a mail client may run on a double click. */
-const EXECUTABLE_EXT = new Set([
-  'exe', 'scr', 'com', 'pif', 'bat', 'cmd', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'msi', 'msp', 'hta', 'cpl', 'jar', 'ps1', 'lnk',
-  'reg', 'dll', 'app', 'iso', 'img', 'vhd',
-]);
-const DOCUMENT_EXT = new Set(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'rtf', 'jpg', 'jpeg', 'png', 'gif', 'zip', 'htm', 'html', 'csv', 'odt']);
 
 /**
  * Runs of 10+ of one character that is not a letter, digit or space, or of 20+ of one letter: ASCII-art rules
@@ -101,12 +95,9 @@ export class ContentCheck implements Check {
     const exe: string[] = [];
     const dbl: string[] = [];
     for (const a of m.attachments) {
-      const parts = a.filename.toLowerCase().trim().split('.');
-      if (parts.length < 2) continue;
-      const ext = parts[parts.length - 1];
-      if (!EXECUTABLE_EXT.has(ext)) continue;
-      if (parts.length >= 3 && DOCUMENT_EXT.has(parts[parts.length - 2])) dbl.push(a.filename);
-      else exe.push(a.filename);
+      const kind = attachmentNameKind(a.filename);
+      if (kind === 'double-extension') dbl.push(a.filename);
+      else if (kind === 'executable') exe.push(a.filename);
     }
     if (exe.length > 0) hits.push({ name: 'EXECUTABLE_ATTACHMENT', options: exe.slice(0, 5) });
     if (dbl.length > 0) hits.push({ name: 'DOUBLE_EXTENSION_ATTACHMENT', options: dbl.slice(0, 5) });
