@@ -9,7 +9,7 @@ describe('forcedActionFor (the default rules)', () => {
     expect(f).toMatchObject({ rule: 'dmarc_reject', action: 'reject', kind: 'reject', symbol: 'DMARC_POLICY_REJECT', detail: 'bank.example' });
   });
 
-  it('tags a p=quarantine failure (no quarantine store yet) and says it was a quarantine', () => {
+  it('tags a p=quarantine failure (the plan cannot quarantine a lone recipient yet) and says it was a quarantine', () => {
     expect(forcedActionFor([hit('DMARC_POLICY_QUARANTINE', 'x.example')], DEFAULT_POLICY, 'inbound')).toMatchObject({ action: 'tag', kind: 'quarantine' });
   });
 

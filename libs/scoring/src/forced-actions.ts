@@ -13,7 +13,10 @@ export interface ForcedVerdict {
   readonly reason: string;
 }
 
-/** The action a rule's kind stands for today: no quarantine store exists yet, so a quarantine is a tag (Junk). */
+/**
+ * The action a rule's kind stands for today. A quarantine is a tag (Junk): the delivery plan quarantines only a
+ * refused recipient beside accepted ones, and has no action for "quarantine this recipient" on its own yet.
+ */
 export function forcedKindAction(kind: Exclude<ForcedActionKind, 'off'>): Action {
   switch (kind) {
     case 'reject':

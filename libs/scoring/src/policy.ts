@@ -23,7 +23,8 @@ export interface GroupCap {
 /**
  * What a forced-action rule does when its symbol hits (inbound):
  * - reject      refuse with 550 5.7.1, the rule's reason and the reference
- * - quarantine  the recipient's quarantine; until the product has one, the same as tag (Junk)
+ * - quarantine  the recipient's quarantine; delivered tagged until the delivery plan can quarantine one recipient
+ *               on its own (it quarantines a refused recipient only beside accepted ones) (Junk)
  * - tag         deliver tagged (Junk)
  * - off         nothing beyond the symbol's weight
  */
