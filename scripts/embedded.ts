@@ -8,6 +8,7 @@ import { startApiApp } from '../apps/api/src/bootstrap';
 import { createFilterApp } from '../apps/filter/src/bootstrap';
 import { FilterDatabase } from '../apps/filter/src/services/persistence/filter-database';
 import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
+import { createCounterStore } from '@spamfilter/counters';
 import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
 
 async function main(): Promise<void> {
@@ -21,12 +22,15 @@ async function main(): Promise<void> {
   // One data source (migrated on open) for both apps: two connections to one SQLite file would wait on each other's
   // write lock and block this single process for the busy timeout.
   const dataSource = await openDataSource(config.database);
-  const api = await startApiApp(config, { logger: ['error', 'warn'], dataSource });
+  // One counter store for both apps: with COUNTERS=memory the API's AUTH lockout routes must see the filter's counts.
+  const counters = createCounterStore(config.counters);
+  const api = await startApiApp(config, { logger: ['error', 'warn'], dataSource, counters });
   // The same wiring as apps/filter/src/main.ts — bus (model changes, scan events), counters (greylisting, rate
-  // limits) and outbound protection — with the shared database (lists, policies, message log, trained models).
+  // limits, AUTH lockouts) and outbound protection — with the shared database (lists, policies, message log, trained
+  // models).
   const filter = await createFilterApp(config, {
     database: new FilterDatabase(config.database, undefined, dataSource),
-    connectCounters: true,
+    counters,
     connectBus: true,
     connectOutbound: true,
   });
@@ -41,7 +45,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     void Promise.allSettled([filter.close(), api.app.close()])
-      .then(() => dataSource.destroy())
+      .then(() => Promise.allSettled([dataSource.destroy(), counters.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);

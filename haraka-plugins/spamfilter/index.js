@@ -17,6 +17,8 @@
 //             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
 //             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
+//   unrecognized_command (before the auth plugin), disconnect  SMTP AUTH abuse protection across connections:
+//             POST /v1/auth/check before the password is checked (locked: 454 4.7.0), POST /v1/auth/result after
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
@@ -43,6 +45,7 @@ const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
 const { stripForgedAuthResults } = require('./lib/auth-results');
+const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -53,6 +56,11 @@ const RETVAL = {
 
 exports.register = function () {
   this.load_spamfilter_ini();
+  // The AUTH guard must see each credentials line before the auth plugin checks the password. Haraka runs a hook's
+  // plugins by priority first, list order second (plugins.js sorts registered_hooks), so a negative priority puts it
+  // ahead of auth/flat_file or auth/auth_proxy while config/plugins keeps spamfilter after queue/quarantine, where
+  // its queue hooks must be.
+  this.register_hook('unrecognized_command', 'auth_guard', -50);
 };
 
 exports.load_spamfilter_ini = function () {
@@ -117,6 +125,122 @@ exports.hook_connect = function (next, connection) {
       done();
     },
   );
+};
+
+// SMTP AUTH abuse protection across connections. The auth plugin (auth_base) slows guessing only within one
+// connection; the filter counts failures per client IP and per account across connections and instances and says
+// when AUTH must wait. Haraka has no hook that tells another plugin how a password check went, but auth_base records
+// each check in connection.results ('auth': pass, or fail) the moment it is made and answers a failure only
+// 2^(n-1) s later: the outcome is read there right after the line was handed on (synchronous back ends such as
+// auth/flat_file have recorded it by then), every AUTH_WATCH_MS while it is pending (asynchronous ones such as
+// auth/auth_proxy), and a last time at disconnect, and reported to the filter before the client can learn it.
+const AUTH_WATCH_MS = 100;
+const DISCONNECTING = constants.connection.state.DISCONNECTING;
+
+exports.auth_guard = function (next, connection, params) {
+  const done = this.guard(next, connection, 'unrecognized_command');
+  let step;
+  try {
+    if (!this.settings.authGuard.enabled) return done();
+    step = authStep(params, connection.notes);
+  } catch (err) {
+    connection.logerror(this, `auth guard skipped: ${err.stack || err}`);
+    return done();
+  }
+  if (step.kind !== 'credentials') return done();
+  this.auth_report(connection); // an earlier attempt on this connection whose outcome was not reported yet
+  const attempt = { user: step.user, before: authTally(connection.results.get('auth')) };
+  const handOn = () => {
+    connection.notes.spamfilter_auth = attempt;
+    done();
+    try {
+      this.auth_watch(connection, attempt);
+    } catch (err) {
+      connection.logerror(this, `auth guard report skipped: ${err.stack || err}`);
+    }
+  };
+  const body = { ip: connection.remote.ip, ...(step.user ? { account: step.user } : {}) };
+  this.post_json('/v1/auth/check', body, this.settings.authGuard.deadlineMs)
+    .then(
+      (res) => {
+        const parsed =
+          res.status === 200
+            ? parseAuthCheck(res.body)
+            : { ok: false, error: `filter answered HTTP ${res.status}` };
+        if (!parsed.ok) {
+          connection.logwarn(this, `auth guard check skipped (AUTH goes on): ${parsed.error}`);
+          return handOn();
+        }
+        if (parsed.answer.allow) return handOn();
+        const reply = lockedReply(parsed.answer, this.settings.authGuard.replyCode);
+        connection.results.add(this, { fail: `auth_guard:${parsed.answer.reason}` });
+        connection.lognotice(
+          this,
+          `AUTH refused for ${JSON.stringify(step.user)}: ${parsed.answer.reason} locked out`,
+        );
+        // End the exchange as auth_base ends a failed one (check_user), so the next AUTH starts afresh.
+        connection.notes.authenticating = false;
+        connection.notes.auth_login_userlogin = null;
+        connection.notes.auth_login_asked_login = false;
+        if (reply.disconnect) return done(constants.denysoftdisconnect, reply.message);
+        connection.respond(reply.code, reply.message, () => done(constants.ok));
+      },
+      (err) => {
+        // Availability first: a filter that cannot be asked must not lock every user out.
+        connection.logwarn(this, `auth guard check failed (AUTH goes on): ${err.kind}: ${err.message}`);
+        handOn();
+      },
+    )
+    .catch((err) => {
+      connection.logerror(this, `auth guard failed (AUTH goes on): ${err.stack || err}`);
+      if (!done.called) done();
+    });
+};
+
+/**
+ * Reports the attempt's outcome once the auth plugin has recorded it; polls while the connection lasts, at most as
+ * long as Haraka lets the auth plugin's hook run (its timeout, which ends the check either way).
+ */
+exports.auth_watch = function (connection, attempt) {
+  const until = Date.now() + Math.max(this.timeout || 30, 1) * 1000 + AUTH_WATCH_MS;
+  const look = () => {
+    if (connection.notes.spamfilter_auth !== attempt) return; // reported, or replaced by a newer attempt
+    if (this.auth_report(connection)) return;
+    if (connection.state >= DISCONNECTING || Date.now() > until) return; // hook_disconnect reports what is left
+    setTimeout(look, AUTH_WATCH_MS).unref();
+  };
+  look();
+};
+
+/** POST /v1/auth/result for the pending attempt if its outcome is known; true when nothing is left pending. */
+exports.auth_report = function (connection) {
+  const attempt = connection.notes.spamfilter_auth;
+  if (!attempt) return true;
+  const outcome = authOutcome(attempt.before, connection.results.get('auth'));
+  if (!outcome) return false;
+  connection.notes.spamfilter_auth = null;
+  const body = {
+    ip: connection.remote.ip,
+    ...(attempt.user ? { account: attempt.user } : {}),
+    success: outcome === 'success',
+  };
+  this.post_json('/v1/auth/result', body, this.settings.authGuard.deadlineMs).then(
+    (res) => {
+      if (res.status !== 200)
+        connection.logwarn(this, `auth guard report: filter answered HTTP ${res.status}`);
+    },
+    (err) => connection.logwarn(this, `auth guard report failed (${err.kind}): ${err.message}`),
+  );
+  return true;
+};
+
+exports.hook_disconnect = function (next, connection) {
+  try {
+    this.auth_report(connection);
+  } catch (err) {
+    connection.logerror(this, `auth guard report skipped: ${err.stack || err}`);
+  }
+  next();
 };
 
 exports.hook_mail = function (next, connection) {
@@ -481,14 +605,19 @@ exports.hook_reset_transaction = function (next, connection) {
   next();
 };
 
-exports.report_deliveries = function (connection, report) {
-  const json = Buffer.from(JSON.stringify(report));
+/** POST a small JSON body to the filter; resolves to { status, body }, rejects with a FilterError. */
+exports.post_json = function (path, value, deadlineMs) {
+  const json = Buffer.from(JSON.stringify(value));
   const writeBody = (req) => {
     req.end(json);
     return () => undefined;
   };
   const headers = { 'content-type': 'application/json', 'content-length': String(json.length) };
-  this.client.post('/v1/outbound/deliveries', headers, this.settings.reportDeadlineMs, writeBody).then(
+  return this.client.post(path, headers, deadlineMs, writeBody);
+};
+
+exports.report_deliveries = function (connection, report) {
+  this.post_json('/v1/outbound/deliveries', report, this.settings.reportDeadlineMs).then(
     (res) => {
       if (res.status !== 204 && res.status !== 200) {
         connection.logwarn(this, `delivery report: filter answered HTTP ${res.status}`);

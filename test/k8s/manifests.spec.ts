@@ -228,8 +228,10 @@ describe('k8s base', () => {
       expect(reach(DATABASE, 8000).workloads).toEqual([]);
     });
 
-    it('let only the filter reach Redis', () => {
-      expect(reach(REDIS, 6379)).toEqual({ anywhere: false, workloads: ['spamfilter-filter'], namespaces: [], otherPods: [] });
+    it('let only the filter (counters) and the API (AUTH lockouts for operators) reach Redis; the learner does without', () => {
+      expect(reach(REDIS, 6379)).toEqual({ anywhere: false, workloads: ['spamfilter-api', 'spamfilter-filter'], namespaces: [], otherPods: [] });
+      const learnerEnv = deployments.find((d) => d.metadata!.name === 'spamfilter-learner')!.spec!.template.spec.containers[0]!.env ?? [];
+      expect(learnerEnv).toContainEqual({ name: 'COUNTERS', value: 'memory' });
     });
 
     it("open Haraka's SMTP ports to everyone and the API's HTTP port to the ingress controller only", () => {

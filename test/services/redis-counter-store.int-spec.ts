@@ -111,6 +111,18 @@ describe('RedisCounterStore (real Redis)', () => {
     expect(await store.delete('k')).toBe(false);
   });
 
+  it('lists keys under a prefix without the store prefix, glob characters in the prefix taken literally', async () => {
+    await store.set('ls:a', 'x', 60_000);
+    await store.hit('ls:b', 60_000);
+    await store.set('ls*x', 'x', 60_000);
+    await store.set('other:a', 'x', 60_000);
+    await raw.set('ls:not-ours', 'x', 'PX', 60_000); // no PREFIX: another user of the same Redis
+    expect((await store.keys('ls:', 100)).sort()).toEqual(['ls:a', 'ls:b']);
+    expect(await store.keys('ls*', 100)).toEqual(['ls*x']);
+    expect(await store.keys('ls:', 1)).toHaveLength(1);
+    await raw.del('ls:not-ours');
+  });
+
   it("is 'down' on a closed port, and commands fail fast instead of hanging", async () => {
     const port = await closedPort();
     const messages: string[] = [];

@@ -318,8 +318,9 @@ export class SmtpSession {
     return { reply, protocol: secure.getProtocol() };
   }
 
-  static async open(port: number): Promise<{ session: SmtpSession; greeting: Reply }> {
-    const socket = net.connect(port, '127.0.0.1');
+  /** localAddress: the client's own address, e.g. 127.0.0.2 to be another loopback client. */
+  static async open(port: number, opts: { localAddress?: string } = {}): Promise<{ session: SmtpSession; greeting: Reply }> {
+    const socket = net.connect({ port, host: '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
     const session = new SmtpSession(socket);
     const greeting = await session.next();
     return { session, greeting };

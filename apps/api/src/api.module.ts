@@ -1,6 +1,7 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
+import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
 import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -39,6 +40,11 @@ export interface ApiModuleOptions {
    * opens it first so that an unreachable database stops start-up with one line instead of Nest's stack trace.
    */
   readonly dataSource?: DataSource;
+  /**
+   * An already opened counter store, owned by the caller; default: CountersModule opens one from COUNTERS (Redis in
+   * production). The embedded launcher passes the filter's in-memory store, where the AUTH lockouts are counted.
+   */
+  readonly counters?: CounterStore;
 }
 
 /** The learner's default: libs/persistence's Bayes store on the handler's transaction, written once per batch. */
@@ -115,6 +121,9 @@ export class ApiModule {
           ? PersistenceModule.forDataSource(options.dataSource)
           : PersistenceModule.forRoot(config.database),
         MessagingModule.forRoot(config.messaging),
+        options.counters
+          ? CountersModule.forStore(options.counters)
+          : CountersModule.forRoot(config.counters),
         OperatorToolsModule.forRoot(config),
       ],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],

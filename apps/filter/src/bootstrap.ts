@@ -44,18 +44,25 @@ export interface ConnectOptions {
   readonly connectBus?: boolean;
   /** Outbound protection (rate limits, account blocks, AUP rules, routing tag) on the counters, bus and database above. */
   readonly connectOutbound?: boolean;
+  /**
+   * A counter store opened (and closed) by the caller, used instead of one from config.counters: the embedded
+   * launcher shares its in-memory store with the API, which lists and clears the AUTH lockouts counted here.
+   */
+  readonly counters?: CounterStore;
 }
 
 export async function createFilterApp(config: AppConfig, options: FilterDependencies & ConnectOptions = {}): Promise<FilterApp> {
-  const { connectDatabase, connectCounters, connectBus, connectOutbound, ...rest } = options;
+  const { connectDatabase, connectCounters, connectBus, connectOutbound, counters: sharedCounters, ...rest } = options;
   let deps: FilterDependencies = rest;
   let counters: CounterStore | null = null;
-  if (connectCounters && !deps.greylistStore) {
-    counters = createCounterStore(config.counters);
+  /** The store this app opened itself and closes. */
+  let ownCounters: CounterStore | null = null;
+  if (sharedCounters || (connectCounters && !deps.greylistStore)) {
+    counters = sharedCounters ?? (ownCounters = createCounterStore(config.counters));
     const store = counters;
     deps = {
       ...deps,
-      greylistStore: store,
+      greylistStore: deps.greylistStore ?? store,
       health: {
         counters: async () => {
           const h = await store.health();
@@ -137,6 +144,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
     };
   }
   deps = { parseLimits: parseLimits(config.bayes), ...deps };
+  // SMTP AUTH lockouts are counted in the shared counter store when there is one (every instance, and the API, see them).
+  deps = { ...deps, authGuard: { limits: config.authGuard, ...(counters ? { counters } : {}), ...deps.authGuard } };
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
   // No app.enableShutdownHooks(): main.ts stops on SIGTERM/SIGINT with close() below, which drains the message log
@@ -179,7 +188,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       await app.close();
       await database?.close();
       await bus?.close();
-      await counters?.close();
+      await ownCounters?.close();
     },
   };
 }

@@ -34,6 +34,9 @@ const DEFAULTS = Object.freeze({
   pool_header: 'X-Spam-Outbound-Pool',
   report_deliveries: true,
   report_deadline_ms: 2000,
+  auth_guard: true,
+  auth_guard_reply_code: 454,
+  auth_guard_deadline_ms: 1000,
 });
 
 // Haraka kills a hook that has not called next() after its plugin timeout (30 s unless spamfilter.timeout or
@@ -68,7 +71,7 @@ function toInt(value, fallback, min, max) {
 
 /**
  * @param {object} ini  what haraka-config parsed from spamfilter.ini (sections main, checks, outbound, headers, skip,
- *   pools)
+ *   pools, auth_guard)
  * @param {number} pluginTimeoutSec  Haraka's timeout for this plugin's hooks
  * @returns {{ settings: object, problems: string[] }}  problems name each bad key; the default is used for it
  */
@@ -78,6 +81,7 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   const outbound = (ini && ini.outbound) || {};
   const headers = (ini && ini.headers) || {};
   const skip = (ini && ini.skip) || {};
+  const authGuard = (ini && ini.auth_guard) || {};
   const parsedPools = parsePools(ini && ini.pools);
   const problems = [...parsedPools.problems];
 
@@ -121,6 +125,26 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       `main.scan_deadline_ms ${scanDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
     );
     scanDeadlineMs = limitMs;
+  }
+  let authGuardDeadlineMs = pick(
+    'auth_guard.deadline_ms',
+    toInt(authGuard.deadline_ms, DEFAULTS.auth_guard_deadline_ms, 10, 60000),
+    DEFAULTS.auth_guard_deadline_ms,
+  );
+  if (authGuardDeadlineMs > limitMs) {
+    problems.push(
+      `auth_guard.deadline_ms ${authGuardDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
+    );
+    authGuardDeadlineMs = limitMs;
+  }
+  let authGuardReplyCode = pick(
+    'auth_guard.reply_code',
+    toInt(authGuard.reply_code, DEFAULTS.auth_guard_reply_code, 0, 999),
+    DEFAULTS.auth_guard_reply_code,
+  );
+  if (authGuardReplyCode !== 454 && authGuardReplyCode !== 421) {
+    problems.push(`auth_guard.reply_code must be 454 or 421; using ${DEFAULTS.auth_guard_reply_code}`);
+    authGuardReplyCode = DEFAULTS.auth_guard_reply_code;
   }
   if (checkDeadlineMs > limitMs) {
     problems.push(
@@ -195,6 +219,15 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       toInt(outbound.report_deadline_ms, DEFAULTS.report_deadline_ms, 10, 60000),
       DEFAULTS.report_deadline_ms,
     ),
+    authGuard: Object.freeze({
+      enabled: pick(
+        'auth_guard.enabled',
+        toBool(authGuard.enabled, DEFAULTS.auth_guard),
+        DEFAULTS.auth_guard,
+      ),
+      replyCode: authGuardReplyCode,
+      deadlineMs: authGuardDeadlineMs,
+    }),
   });
   return { settings, problems };
 }

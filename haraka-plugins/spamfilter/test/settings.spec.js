@@ -89,6 +89,34 @@ describe('normalizeSettings', () => {
     expect(problems.join('\n')).toMatch(/outbound\.report_deadline_ms/);
     expect(problems.join('\n')).toMatch(/outbound\.pool_header/);
   });
+
+  it('reads [auth_guard]: on by default, 454 or 421 only, its deadline under the plugin timeout', () => {
+    expect(normalizeSettings({}, 30).settings.authGuard).toEqual({
+      enabled: true,
+      replyCode: 454,
+      deadlineMs: 1000,
+    });
+    expect(
+      normalizeSettings({ auth_guard: { enabled: 'no', reply_code: '421', deadline_ms: '250' } }, 30).settings
+        .authGuard,
+    ).toEqual({
+      enabled: false,
+      replyCode: 421,
+      deadlineMs: 250,
+    });
+    const { settings, problems } = normalizeSettings(
+      { auth_guard: { enabled: 'sometimes', reply_code: '535', deadline_ms: '9000' } },
+      5,
+    );
+    expect(settings.authGuard).toEqual({ enabled: true, replyCode: 454, deadlineMs: 4000 });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'auth_guard.enabled is invalid; using true',
+        'auth_guard.reply_code must be 454 or 421; using 454',
+        expect.stringMatching(/^auth_guard\.deadline_ms 9000 is not below the plugin timeout/),
+      ]),
+    );
+  });
 });
 
 describe('normalizeSettings: the filter token and the recipient limit', () => {

@@ -1,5 +1,6 @@
 import { ConfigError, readSection, type ConfigKey } from './config-key';
 import { apiSection } from './sections/api.config';
+import { authGuardSection } from './sections/auth-guard.config';
 import { bayesSection } from './sections/bayes.config';
 import { bayesCacheSection } from './sections/bayes-cache.config';
 import { countersSection } from './sections/counters.config';
@@ -22,6 +23,7 @@ export const CONFIG_SECTIONS = {
   bayes: bayesSection,
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
+  authGuard: authGuardSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -34,6 +36,7 @@ export type ApiConfig = AppConfig['api'];
 export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
+export type AuthGuardConfig = AppConfig['authGuard'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -155,3 +155,23 @@ export const delistRejectSchema = z.object({ note: z.string().trim().max(500).op
 export type DelistRejectBody = z.infer<typeof delistRejectSchema>;
 
 export const aupUpdateSchema = z.object({ version: z.number().int().min(1) }).passthrough();
+
+/** GET /v1/operator/auth-lockouts: at most this many counter-store keys are read. */
+export const authLockoutListSchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(5000).default(500) })
+  .strict();
+export type AuthLockoutListQuery = z.infer<typeof authLockoutListSchema>;
+
+/** POST /v1/operator/auth-lockouts/clear: one IP (IPv6: any address of the /64, or the /64) or one account. */
+export const authLockoutClearSchema = z
+  .object({
+    ip: z.string().trim().max(100).optional(),
+    account: z.string().max(4096).optional(),
+    reason,
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.ip === undefined) === (b.account === undefined))
+      ctx.addIssue({ code: 'custom', path: ['ip'], message: 'give either ip or account' });
+  });
+export type AuthLockoutClearBody = z.infer<typeof authLockoutClearSchema>;

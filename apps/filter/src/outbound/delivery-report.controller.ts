@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
 import { z } from 'zod';
+import { readSmallBody } from '../controllers/small-body';
 import { OutboundProtection } from './outbound-protection';
 
 const MAX_BODY = 4096;
@@ -15,19 +16,6 @@ export const deliveryReportSchema = z
   })
   .strict()
   .refine((r) => r.authUser !== undefined || r.mailFrom !== '', { message: 'authUser or mailFrom is required' });
-
-function readSmallBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -46,7 +34,7 @@ export class DeliveryReportController {
 
   @Post('deliveries')
   async report(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
-    const text = await readSmallBody(req);
+    const text = await readSmallBody(req, MAX_BODY);
     if (text === null) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
     let json: unknown;
     try {

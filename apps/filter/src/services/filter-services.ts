@@ -1,9 +1,11 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
-import type { FilterConfig } from '@spamfilter/config';
+import { CONFIG_SECTIONS, readSection, type FilterConfig } from '@spamfilter/config';
+import { AuthGuardLedger, MemoryCounterStore, type AuthGuardLimits, type CounterStore } from '@spamfilter/counters';
 import { SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
 import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
+import { AuthGuardService } from '../auth-guard/auth-guard.service';
 import { InlineAnalysis, type AnalysisRunner, type AnalysisStats } from '../analysis/message-analysis';
 import { AntivirusCheck, type VirusScanner } from '../checks/antivirus/antivirus.check';
 import { ClamdClient, parseClamdAddress } from '../checks/antivirus/clamd-client';
@@ -75,6 +77,11 @@ export interface FilterDependencies {
   readonly parseLimits?: ParseLimits;
   /** Collect node's default process metrics in /metrics (off in tests that create many apps). */
   readonly defaultMetrics?: boolean;
+  /**
+   * SMTP AUTH abuse protection (POST /v1/auth/*): the counter store holding its counts (COUNTERS, which the API lists
+   * and clears them from) and its limits (AUTH_GUARD_*). Default: a store of its own in memory, the documented limits.
+   */
+  readonly authGuard?: { readonly counters?: CounterStore; readonly limits?: AuthGuardLimits };
 }
 
 const dnsblLogger = new Logger('Dnsbl');
@@ -109,6 +116,7 @@ export class FilterServices {
   readonly analysis: AnalysisRunner;
   readonly scan: ScanService;
   readonly recipient: RecipientService;
+  readonly authGuard: AuthGuardService;
   readonly health: HealthService;
   readonly quarantine: QuarantineStore;
   private readonly sweepTimer: NodeJS.Timeout;
@@ -215,6 +223,15 @@ export class FilterServices {
       ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
+    const now = () => this.clock.now();
+    this.authGuard = new AuthGuardService(
+      new AuthGuardLedger(
+        deps.authGuard?.counters ?? new MemoryCounterStore({ now }),
+        deps.authGuard?.limits ?? readSection(CONFIG_SECTIONS.authGuard, {}),
+        now,
+      ),
+      this.metrics,
+    );
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),

@@ -23,6 +23,10 @@ export class MetricsService {
   readonly quarantineErrors = new Counter({ name: 'spamfilter_quarantine_errors_total', help: 'Scans answered 451 because their quarantined copies could not be stored', registers: [this.registry] });
   readonly quarantineSwept = new Counter({ name: 'spamfilter_quarantine_expired_total', help: 'Quarantined copies deleted by the retention sweep', registers: [this.registry] });
   readonly unauthorized = new Counter({ name: 'spamfilter_unauthorized_requests_total', help: 'Requests refused for a missing or wrong FILTER_API_TOKEN', registers: [this.registry] });
+  // SMTP AUTH abuse protection (auth-guard/): failures the MTA reported, lockouts started, AUTH attempts refused.
+  readonly authFailures = new Counter({ name: 'spamfilter_auth_failures_total', help: 'Failed SMTP AUTH password checks reported by the MTA', registers: [this.registry] });
+  readonly authLockouts = new Counter({ name: 'spamfilter_auth_lockouts_total', help: 'SMTP AUTH lockouts started, by reason (ip: one client failed too often; account: one account failed too often)', labelNames: ['reason'], registers: [this.registry] });
+  readonly authRefused = new Counter({ name: 'spamfilter_auth_refused_total', help: 'SMTP AUTH attempts refused (454 4.7.0) during a lockout, by reason', labelNames: ['reason'], registers: [this.registry] });
 
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
