@@ -8,7 +8,9 @@
 //   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict's
 //             delivery plan is applied by lib/outcome.js (copies with their own headers, 451, 421, 550 + reference).
 //             Only an unavailable filter (unreachable, too slow, 5xx, an answer it cannot read) follows fail_open;
-//             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan
+//             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan.
+//             Forged X-Spam-* headers and Authentication-Results claiming our authserv-id (lib/auth-results.js)
+//             are removed first
 //   queue     hold guard; a message whose recipients got different verdicts is delivered as one copy per verdict
 //             (each with its own headers) by this plugin; everything else goes on to queue/smtp_forward
 //   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
@@ -42,6 +44,7 @@ const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
+const { stripForgedAuthResults } = require('./lib/auth-results');
 const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
 
 const RETVAL = {
@@ -301,6 +304,7 @@ exports.hook_data_post = function (next, connection) {
   if (!txn) return done();
   // Headers the sender may have forged (e.g. X-Spam-Status: No) never reach the mailbox.
   for (const name of this.settings.stripHeaders) txn.remove_header(name);
+  stripForgedAuthResults(txn, this.settings.authservIds); // RFC 8601 §5: ours come only from the verdict
 
   const facts = {
     ...this.facts(connection),

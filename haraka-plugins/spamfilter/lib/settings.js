@@ -28,6 +28,8 @@ const DEFAULTS = Object.freeze({
     'X-Spam-Outbound-Pool',
     'X-Spam-Symbols',
   ],
+  // the filter's FILTER_MTA_NAME default: incoming Authentication-Results claiming it are removed (RFC 8601 §5)
+  authserv_id: ['spamfilter.local'],
   skip_ips: [],
   pool_header: 'X-Spam-Outbound-Pool',
   report_deliveries: true,
@@ -198,6 +200,11 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
     ),
     stripHeaders: Object.freeze(
       headers.strip === undefined ? [...DEFAULTS.strip_headers] : toList(headers.strip),
+    ),
+    authservIds: Object.freeze(
+      headers.authserv_id === undefined || headers.authserv_id === ''
+        ? [...DEFAULTS.authserv_id]
+        : toList(headers.authserv_id),
     ),
     skipIps: Object.freeze(toList(skip.ips)),
     pools: parsedPools.pools,

@@ -22,9 +22,18 @@ export function inGreylistBand(score: number, policy: Policy, direction: Directi
   return direction === 'inbound' && policy.greylisting.enabled && t.greylist !== null && score >= t.greylist && score < t.reject;
 }
 
-/** SMTP replies (RFC 3463 enhanced codes); refusals carry the reference ID so support can look the message up. */
+/**
+ * SMTP replies (RFC 3463 enhanced codes); refusals carry the reference ID so support can look the message up. The
+ * text is one line of US-ASCII (RFC 5321 §4.2: reply text is ASCII unless the client asked for SMTPUTF8): the
+ * explanation's ≥ and → are spelled >= and ->, anything else outside ASCII becomes '?'.
+ */
 export function smtpReplyFor(action: Action, reference: string, reason: string): SmtpReply {
-  const oneLine = reason.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  const oneLine = reason
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/≥/g, '>=')
+    .replace(/→/g, '->')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 200);
   switch (action) {
     case 'accept':
     case 'tag':

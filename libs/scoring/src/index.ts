@@ -3,3 +3,4 @@ export * from './default-policy';
 export * from './symbol-registry';
 export * from './scorer';
 export * from './actions';
+export * from './forced-actions';

@@ -1,4 +1,4 @@
-import type { DynamicModule } from '@nestjs/common';
+import { Logger, type DynamicModule } from '@nestjs/common';
 import { CONFIG_SECTIONS, readSection, type FilterConfig } from '@spamfilter/config';
 import { AuthGuardLedger, MemoryCounterStore, type AuthGuardLimits, type CounterStore } from '@spamfilter/counters';
 import { SymbolRegistry } from '@spamfilter/scoring';
@@ -84,6 +84,8 @@ export interface FilterDependencies {
   readonly authGuard?: { readonly counters?: CounterStore; readonly limits?: AuthGuardLimits };
 }
 
+const dnsblLogger = new Logger('Dnsbl');
+
 /** SCAN_THREADS in /health: degraded once the pool has stopped replacing threads that die (scans go on, inline). */
 function analysisHealth(s: AnalysisStats): DependencyHealth & Record<string, unknown> {
   if (s.threads === 0) return { state: 'up', detail: 'on the main thread (SCAN_THREADS=0)', ...s };
@@ -118,6 +120,7 @@ export class FilterServices {
   readonly health: HealthService;
   readonly quarantine: QuarantineStore;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly dnsblErrorCounts = new Map<string, number>();
 
   constructor(
     readonly config: FilterConfig,
@@ -150,12 +153,15 @@ export class FilterServices {
       new ReputationCheck(this.reputation),
       this.bayes,
     ];
-    // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
+    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
+    // DNSBL zones are not even constructed with DNS off: they would report nothing and cost a promise each. The
+    // auth check is, so its symbols (and the policy's DMARC rules over them) are known and Authentication-Results
+    // says "none" rather than nothing.
     builtIn.push(new RdnsCheck(this.dns));
+    builtIn.push(new AuthCheck(this.dns, { mta: config.mta, trustedArcSealers: config.arcTrustedSealers }));
     if (this.dns.enabled) {
-      builtIn.push(new AuthCheck(this.dns, { mta: config.mta }));
-      const zones = parseDnsblZones(config.dnsblZones);
-      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones));
+      const zones = parseDnsblZones(config.dnsblZones, config.dnsblCodes);
+      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
     }
     const parseLimits = deps.parseLimits ?? DEFAULT_PARSE_LIMITS;
     const archive: ArchiveLimits | null = config.archiveInspect
@@ -175,7 +181,6 @@ export class FilterServices {
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
     this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
-    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
     let sink = deps.scanLog ?? null;
     this.logThread = null;
     if (deps.scanLog === undefined && deps.database && directory) {
@@ -234,6 +239,19 @@ export class FilterServices {
       antivirus: antivirus?.health ?? (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
       ...deps.health,
     });
+  }
+
+  /**
+   * A DNSBL refused a query (127.255.255.x: e.g. asked through a public resolver, or over its free limit): counted
+   * every time, logged at the 1st, 10th, 100th… time per zone and code so a misconfigured resolver is seen, not
+   * flooded into the log.
+   */
+  private dnsblError(zone: string, code: string): void {
+    this.metrics.dnsblErrors.inc({ zone, code });
+    const key = `${zone} ${code}`;
+    const n = (this.dnsblErrorCounts.get(key) ?? 0) + 1;
+    if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key)) this.dnsblErrorCounts.set(key, n);
+    if (/^10*$/.test(String(n))) dnsblLogger.warn(`${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`);
   }
 
   /**

@@ -12,6 +12,12 @@ export class MetricsService {
     registers: [this.registry],
   });
   readonly checkOutcomes = new Counter({ name: 'spamfilter_check_outcomes_total', help: 'Check runs by outcome', labelNames: ['check', 'status'], registers: [this.registry] });
+  readonly dnsblErrors = new Counter({
+    name: 'spamfilter_dnsbl_errors_total',
+    help: 'DNSBL answers that are error codes (127.255.255.x, outside 127/8), not listings, by zone and code',
+    labelNames: ['zone', 'code'],
+    registers: [this.registry],
+  });
   readonly logDropped = new Counter({ name: 'spamfilter_scan_log_dropped_total', help: 'Scan records dropped because the message log could not keep up', registers: [this.registry] });
   readonly quarantined = new Counter({ name: 'spamfilter_quarantined_total', help: 'Recipient copies kept in the quarantine instead of delivered', registers: [this.registry] });
   readonly quarantineErrors = new Counter({ name: 'spamfilter_quarantine_errors_total', help: 'Scans answered 451 because their quarantined copies could not be stored', registers: [this.registry] });

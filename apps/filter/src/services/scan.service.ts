@@ -1,6 +1,17 @@
-import type { Action, RecipientVerdict, ScanEnvelope, ScanVerdict, ScoredSymbol, SmtpReply, SymbolHit } from '@spamfilter/domain';
+import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
 import { framingProblem } from '@spamfilter/mail';
-import { actionForScore, inGreylistBand, overallAction, scoreRecipient, smtpReplyFor, unscannedReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
+import {
+  actionForScore,
+  forcedActionFor,
+  inGreylistBand,
+  overallAction,
+  scoreRecipient,
+  smtpReplyFor,
+  unscannedReplyFor,
+  type ForcedVerdict,
+  type Policy,
+  type SymbolRegistry,
+} from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
 import { applyListConditions } from '../checks/lists/list-conditions';
 import type { Check, ScanContext } from '../pipeline/check';
@@ -100,9 +111,14 @@ export class ScanService {
       const { policy, problem } = await this.d.policies.forRecipient(rcpt);
       const scored = scoreRecipient(hits, this.d.registry, policy, rcpt);
       if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
-      let action: Action = deferred ? 'greylist' : (forced ?? actionForScore(scored.score, policy, envelope.direction));
+      // The policy's forced actions (GTUBE, a DMARC reject or quarantine without a local override) decide at least
+      // this much whatever the score; a higher score still wins, and a decided verdict is never greylisted.
+      const byPolicy = forced === null && !deferred ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
+      const byScore = actionForScore(scored.score, policy, envelope.direction);
+      let action: Action = deferred ? 'greylist' : (forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore));
+      const decidedBy = byPolicy && action === byPolicy.action && action !== byScore ? byPolicy : null;
       const own = [...scored.own];
-      if (forced === null && !deferred && inGreylistBand(scored.score, policy, envelope.direction)) {
+      if (forced === null && !deferred && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
         const state = await this.greylistState(envelope, rcpt, policy);
         own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
         if (state === 'new' || state === 'early') action = 'greylist';
@@ -111,7 +127,7 @@ export class ScanService {
         framing ??
         (deferred
           ? `deferred: not scanned, ${unscanned!.name}(${unscanned!.options?.[0] ?? ''})`
-          : reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem));
+          : reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy));
       recipients.push({
         recipient: rcpt,
         action,
@@ -130,7 +146,8 @@ export class ScanService {
     const lead = recipients.find((r) => r.action === action) ?? recipients[0];
     const reason = recipients.length === 1 || recipients.every((r) => r.action === action) ? lead.reason : `${lead.reason} (${summarise(recipients)})`;
     const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
-    const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? [])];
+    // Message-level headers every copy carries: the extensions' (outbound pool) and the checks' (Authentication-Results).
+    const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []), ...traceHeaders(this.d.checks, hits, ctx)];
     // CLAMAV_ON_FAILURE=accept: every copy says it was not virus-scanned (UnscannedPolicy).
     if (unscanned !== null && !deferred) extra.push(['X-Virus-Status', 'Unscanned']);
     const headers: [string, string][] = [
@@ -273,12 +290,33 @@ export class ScanService {
   }
 }
 
+/** Each check's message-level headers (Authentication-Results); a check's bug costs its header, not the scan. */
+function traceHeaders(checks: readonly Check[], hits: readonly SymbolHit[], ctx: ScanContext): (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [];
+  for (const c of checks) {
+    try {
+      out.push(...(c.headers?.(hits, ctx) ?? []));
+    } catch {
+      // nothing: the verdict stands without this header
+    }
+  }
+  return out;
+}
+
 function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   return at < 0 || at === address.length - 1 ? null : address.slice(at + 1).toLowerCase();
 }
 
-function reasonFor(action: Action, score: number, policy: Policy, direction: ScanEnvelope['direction'], symbols: readonly ScoredSymbol[], problem: string | null): string {
+function reasonFor(
+  action: Action,
+  score: number,
+  policy: Policy,
+  direction: ScanEnvelope['direction'],
+  symbols: readonly ScoredSymbol[],
+  problem: string | null,
+  forced: ForcedVerdict | null = null,
+): string {
   const top = [...symbols]
     .filter((s) => s.score !== 0 || s.name === 'GREYLIST')
     .sort((a, b) => Math.abs(b.score) - Math.abs(a.score))
@@ -311,6 +349,10 @@ function reasonFor(action: Action, score: number, policy: Policy, direction: Sca
     case 'block':
       head = 'refused: sending account blocked';
       break;
+  }
+  if (forced) {
+    const what = `${forced.reason}${forced.detail ? ` (${forced.detail})` : ''}`;
+    head = `${forced.action === 'reject' ? 'refused' : forced.kind === 'quarantine' ? 'quarantined (tagged)' : 'tagged'} by policy ${forced.rule}: ${what}, score ${score.toFixed(2)}`;
   }
   const parts = [head];
   if (top.length) parts.push(`by ${top.join(', ')}`);

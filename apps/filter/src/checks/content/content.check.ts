@@ -1,5 +1,5 @@
 import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
-import type { ParsedMessage } from '@spamfilter/mail';
+import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
 import { attachmentNameKind } from './attachment-name';
@@ -21,6 +21,8 @@ export const CONTENT_SYMBOLS = {
   MIME_HTML_ONLY: sym('MIME_HTML_ONLY', 'HTML body without a text/plain alternative'),
   URL_TEXT_HOST_MISMATCH: sym('URL_TEXT_HOST_MISMATCH', 'Link text shows one host while the link goes to another'),
   MESSAGE_DEFECTS: sym('MESSAGE_DEFECTS', 'MIME structure defects found while parsing'),
+  SPOOF_DISPLAY_NAME: sym('SPOOF_DISPLAY_NAME', 'The From display name shows an address of another organisation than the From address'),
+  GTUBE: sym('GTUBE', 'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part'),
   CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
 } as const;
 
@@ -70,9 +72,12 @@ export class ContentCheck implements Check {
 
   evaluate(m: ParsedMessage): SymbolHit[] {
     const hits: SymbolHit[] = [];
+    if (hasGtube(m)) hits.push({ name: 'GTUBE' });
     if (m.subject === null || m.subject.trim() === '') hits.push({ name: 'MISSING_SUBJECT' });
 
     const fromDomain = domainOf(m.from?.address);
+    const shown = spoofedDisplayName(m.from?.name ?? '', fromDomain);
+    if (shown) hits.push({ name: 'SPOOF_DISPLAY_NAME', options: [`${shown} → ${fromDomain}`] });
     const replyDomains = m.replyTo.map((a) => domainOf(a.address)).filter((d): d is string => d !== null);
     const other = replyDomains.find((d) => fromDomain !== null && !sameOrganisation(d, fromDomain));
     if (other) hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });
@@ -120,13 +125,32 @@ export function domainOf(address: string | undefined | null): string | null {
 }
 
 /**
- * Same organisation when one is the other or a subdomain of it, or both share the last two labels (a cheap stand-in
- * for the public-suffix "organizational domain" of RFC 7489 §3.2 that keeps the check free of I/O).
+ * Same organisation: the same registrable domain by the public suffix list (tldts, bundled, no I/O) — the
+ * "Organizational Domain" of RFC 7489 §3.2. bank.co.uk and evil.co.uk are two organisations; the last two labels
+ * (co.uk) would call them one.
  */
 export function sameOrganisation(a: string, b: string): boolean {
-  if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
-  const tail = (d: string): string => d.split('.').slice(-2).join('.');
-  return tail(a) === tail(b);
+  return a === b || registrableDomain(a) === registrableDomain(b);
+}
+
+/** SpamAssassin's GTUBE string: a message carrying it is spam by definition, in any text part and encoding. */
+const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+/** GTUBE in the decoded text parts or the decoded HTML part (the parser has undone base64 and quoted-printable). */
+export function hasGtube(m: Pick<ParsedMessage, 'text' | 'html'>): boolean {
+  return m.text.includes(GTUBE) || (m.html !== null && m.html.includes(GTUBE));
+}
+
+/**
+ * The address a display name shows when it is another organisation's ("support@bank.example" <x@evil.example>):
+ * the reader sees the name, not the address. Null when the name shows no address or the same organisation's.
+ */
+export function spoofedDisplayName(name: string, fromDomain: string | null): string | null {
+  if (fromDomain === null) return null;
+  const m = /[a-z0-9._%+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})/i.exec(name);
+  if (!m) return null;
+  const shown = m[1].toLowerCase();
+  return sameOrganisation(shown, fromDomain) ? null : m[0].toLowerCase();
 }
 
 /** A host name the reader would take for the destination: "www.bank.com", "https://bank.com/login". */
