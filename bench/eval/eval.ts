@@ -1,12 +1,13 @@
 /**
  * Evaluation harness (issue 3):
- *   npm run -s eval -- --train DIR [--test DIR | --split F [--seed N] [--split-order random|time]] [--online]
- *                      [--headers neutral|all] [--filter REGEX] [--scorer NAME] [--no-baseline] [--opt k=v…] [--json]
+ *   npm run -s eval -- --train DIR [--test DIR [--test-filter REGEX] | --split F [--seed N] [--split-order random|time]]
+ *                      [--sample N] [--online] [--headers neutral|all] [--filter REGEX] [--scorer NAME] [--no-baseline]
+ *                      [--opt k=v…] [--json]
  * Each DIR holds an `index` (`ham|spam <path>` per line, arrival order). See bench/eval/README.md.
  */
 import { loadavg } from 'node:os';
-import { loadMessages, readIndex, splitEntries, type CorpusMessage } from '../lib/corpus';
-import { auc, ratesAt, recallAtFpr, type Scored } from './metrics';
+import { loadMessages, readIndex, sampleEntries, shuffledEntries, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
+import { auc, aucStdErr, ratesAt, recallAtFpr, type Scored } from './metrics';
 import { NaturalScorer } from './natural.scorer';
 import type { Scorer, ScorerOptions } from './scorer';
 import { SCORERS } from './scorers';
@@ -21,6 +22,10 @@ export interface EvalArgs {
   online: boolean;
   headers: 'neutral' | 'all';
   filter: RegExp | null;
+  /** Paths of the test corpus kept (`--test` only; default: `filter`). Enron user → other users. */
+  testFilter: RegExp | null;
+  /** At most this many messages of each class on each side (seeded by `seed`, index order kept); null: all. */
+  sample: number | null;
   scorer: string;
   baseline: boolean;
   json: boolean;
@@ -31,7 +36,7 @@ export interface EvalArgs {
 
 export function parseArgs(argv: readonly string[]): EvalArgs {
   const a: EvalArgs = {
-    train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null,
+    train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null, testFilter: null, sample: null,
     scorer: 'bayes', baseline: true, json: false, dump: 0, opts: new Map(),
   };
   eachArg(argv, (k, v) => {
@@ -45,6 +50,8 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
       case '--online': a.online = true; break;
       case '--headers': a.headers = oneOf(k, v(), ['neutral', 'all']); break;
       case '--filter': a.filter = new RegExp(v()); break;
+      case '--test-filter': a.testFilter = new RegExp(v()); break;
+      case '--sample': a.sample = Number(v()); break;
       case '--scorer': a.scorer = v(); break;
       case '--pipeline': a.scorer = 'pipeline'; break;
       case '--no-baseline': a.baseline = false; break;
@@ -57,6 +64,8 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
   if (!a.train) throw new Error('--train DIR is required');
   if (a.split !== null && !(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
   if (a.split === null && a.test === null) throw new Error('give --test DIR or --split F');
+  if (a.testFilter !== null && a.test === null) throw new Error('--test-filter needs --test DIR');
+  if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0)) throw new Error('--sample N needs a positive integer');
   return a;
 }
 
@@ -117,9 +126,12 @@ export function metricsOf(scored: readonly (Scored & { path: string })[], thresh
   const rates = ratesAt(scored, threshold);
   const hard = scored.filter((s) => !s.spam && /(^|\/)hard_ham\//.test(s.path));
   const a = auc(scored);
+  const nSpam = scored.filter((s) => s.spam).length;
   return {
     auc: round(a),
     oneMinusRocaPct: round((1 - a) * 100, 4),
+    /** Hanley–McNeil standard error of 1-ROCA %, the noise of this test set's size. */
+    oneMinusRocaSePct: round(aucStdErr(a, nSpam, scored.length - nSpam) * 100, 4),
     threshold: round(threshold, 4),
     fpr: round(rates.fpr),
     fnr: round(rates.fnr),
@@ -132,17 +144,26 @@ export function metricsOf(scored: readonly (Scored & { path: string })[], thresh
   };
 }
 
+/**
+ * The training and test entries of a run. `--split`: one corpus split (`splitEntries`), after `--sample`. `--test`:
+ * two corpora (or one corpus with `--filter` / `--test-filter` picking disjoint parts) — the cross-source protocols;
+ * each side is sampled on its own, and the training side is learned in a seeded random order, as a random split's is,
+ * because a corpus's index may be grouped by folder (Enron's: all ham, then all spam), which no mailbox is.
+ */
+export function entriesOf(args: EvalArgs): { train: CorpusEntry[]; test: CorpusEntry[] } {
+  const sample = (es: CorpusEntry[]): CorpusEntry[] => (args.sample === null ? es : sampleEntries(es, args.sample, args.seed));
+  if (args.split !== null) return splitEntries(sample(readIndex(args.train, args.filter)), args.split, args.splitOrder, args.seed);
+  const test = args.test as string;
+  return {
+    train: shuffledEntries(sample(readIndex(args.train, args.filter)), args.seed),
+    test: sample(readIndex(test, args.testFilter ?? args.filter)),
+  };
+}
+
 export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>> {
-  let trainMsgs: CorpusMessage[];
-  let testMsgs: CorpusMessage[];
-  if (args.split !== null) {
-    const { train, test } = splitEntries(readIndex(args.train, args.filter), args.split, args.splitOrder, args.seed);
-    trainMsgs = loadMessages(args.train, train);
-    testMsgs = loadMessages(args.train, test);
-  } else {
-    trainMsgs = loadMessages(args.train, readIndex(args.train, args.filter));
-    testMsgs = loadMessages(args.test as string, readIndex(args.test as string, args.filter));
-  }
+  const { train, test } = entriesOf(args);
+  const trainMsgs = loadMessages(args.train, train);
+  const testMsgs = loadMessages(args.test ?? args.train, test);
   const factory = SCORERS[args.scorer];
   if (!factory) throw new Error(`unknown scorer ${args.scorer} (known: ${Object.keys(SCORERS).join(', ')})`);
   const scorerOpts: ScorerOptions = { headers: args.headers, seed: args.seed, opts: args.opts };
@@ -158,6 +179,8 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
     scorer: scorer.name,
     mode: args.online ? 'online' : 'batch',
     split: args.split === null ? null : { fraction: args.split, order: args.splitOrder, seed: args.seed },
+    ...(args.test === null ? {} : { test: { dir: args.test, filter: (args.testFilter ?? args.filter)?.source ?? null } }),
+    ...(args.sample === null ? {} : { sample: { perClass: args.sample, seed: args.seed } }),
     headers: args.headers,
     train: trainMsgs.length,
     ...metricsOf(res.scored, scorer.threshold),
