@@ -8,7 +8,9 @@
 import { loadavg } from 'node:os';
 import { loadMessages, readIndex, sampleEntries, shuffledEntries, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
 import { auc, aucStdErr, ratesAt, recallAtFpr, type Scored } from './metrics';
+import { parseMessageSafe } from '@spamfilter/mail';
 import { NaturalScorer } from './natural.scorer';
+import { looksLikePhishing } from './phishing';
 import type { Scorer, ScorerOptions } from './scorer';
 import { SCORERS } from './scorers';
 import { eachArg, oneOf } from '../lib/args';
@@ -191,6 +193,12 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
     loadAverage: Math.round(loadavg()[0] as number * 100) / 100,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
+  // the phishing among the test spam (phishing.ts: chosen by the institution or account pretext it claims)
+  const phishing = new Set(testMsgs.filter((m) => m.label === 'spam' && looksLikePhishing(parseMessageSafe(m.raw))).map((m) => m.path));
+  if (phishing.size > 0) {
+    const caught = res.scored.filter((s) => phishing.has(s.path) && s.score >= scorer.threshold).length;
+    out['phishing'] = { count: phishing.size, recallAtThreshold: round(caught / phishing.size) };
+  }
   if (args.opts.size > 0) out['opts'] = Object.fromEntries(args.opts);
   const notes = [...(scorer.notes ?? [])];
   if (args.baseline) {

@@ -77,7 +77,7 @@ async function main(argv: readonly string[]): Promise<void> {
       process.stdout.write(
         `${p.name.padEnd(34)} 1-ROCA ${String(out['oneMinusRocaPct']).padEnd(8)} ±${String(out['oneMinusRocaSePct']).padEnd(7)} natural ${String(nat ?? '–').padEnd(8)} ` +
           `FPR ${String(out['fpr']).padEnd(8)} FNR ${String(out['fnr']).padEnd(8)} r@0.1% ${String(out['recallAtFpr0_1']).padEnd(7)} ` +
-          `hard ${String(out['hardHamFpr'] ?? '–')}\n`,
+          `hard ${String(out['hardHamFpr'] ?? '–').padEnd(8)} phish ${JSON.stringify(out['phishing'] ?? '–')}\n`,
       );
     }
   }

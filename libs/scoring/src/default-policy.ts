@@ -84,6 +84,12 @@ export const DEFAULT_WEIGHTS = {
   // (forwarding services put the real address there), in today's phishing it is common — so enough to count, never
   // enough to tag alone
   SPOOF_DISPLAY_NAME: 3.0,
+  // phishing (checks/content/phishing.ts); rates on the dev corpora in bench/eval/README.md, "Phishing signals"
+  LOOKALIKE_DOMAIN: 5.0,
+  PUNYCODE_LOOKALIKE: 5.0,
+  CREDENTIAL_FORM: 3.0,
+  CREDENTIAL_LURE_LINK: 2.5,
+  URL_SHORTENER: 1.0,
   // GTUBE's action is the policy's forced `gtube` rule (reject); the weight only shows it in the score
   GTUBE: 10.0,
   CONTENT_TEMPFAIL: 0,
