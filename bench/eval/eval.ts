@@ -7,7 +7,7 @@
  */
 import { loadavg } from 'node:os';
 import { loadMessages, readIndex, sampleEntries, shuffledEntries, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
-import { auc, aucStdErr, ratesAt, recallAtFpr, type Scored } from './metrics';
+import { auc, aucStdErr, ratesAt, recallAtFpr, thresholdAtFpr, type Scored } from './metrics';
 import { parseMessageSafe } from '@spamfilter/mail';
 import { NaturalScorer } from './natural.scorer';
 import { looksLikePhishing } from './phishing';
@@ -33,13 +33,21 @@ export interface EvalArgs {
   json: boolean;
   /** Print the N lowest-scored spam and highest-scored ham to stderr (error analysis). */
   dump: number;
+  /**
+   * Choose a threshold on the training side at this ham false-positive rate (`--operating-point F`, e.g. 0.001):
+   * out-of-fold scores of `folds`-fold cross-validation, hard_ham left out of the budget and reported apart.
+   */
+  operatingPoint: number | null;
+  folds: number;
+  /** `--test-spam phishing`: keep only the test spam that looks like phishing (phishing.ts). */
+  testSpam: 'all' | 'phishing';
   opts: Map<string, string>;
 }
 
 export function parseArgs(argv: readonly string[]): EvalArgs {
   const a: EvalArgs = {
     train: '', test: null, split: null, splitOrder: 'random', seed: 1, online: false, headers: 'neutral', filter: null, testFilter: null, sample: null,
-    scorer: 'bayes', baseline: true, json: false, dump: 0, opts: new Map(),
+    scorer: 'bayes', baseline: true, json: false, dump: 0, operatingPoint: null, folds: 5, testSpam: 'all', opts: new Map(),
   };
   eachArg(argv, (k, v) => {
     switch (k) {
@@ -59,6 +67,9 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
       case '--no-baseline': a.baseline = false; break;
       case '--json': a.json = true; break;
       case '--dump': a.dump = Number(v()); break;
+      case '--operating-point': a.operatingPoint = Number(v()); break;
+      case '--folds': a.folds = Number(v()); break;
+      case '--test-spam': a.testSpam = oneOf(k, v(), ['all', 'phishing']); break;
       case '--opt': { const [key, ...rest] = v().split('='); a.opts.set(key as string, rest.join('=')); break; }
       default: throw new Error(`unknown argument ${k}`);
     }
@@ -66,6 +77,8 @@ export function parseArgs(argv: readonly string[]): EvalArgs {
   if (!a.train) throw new Error('--train DIR is required');
   if (a.split !== null && !(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
   if (a.split === null && a.test === null) throw new Error('give --test DIR or --split F');
+  if (a.operatingPoint !== null && !(a.operatingPoint >= 0 && a.operatingPoint < 1)) throw new Error('--operating-point F needs 0 ≤ F < 1');
+  if (!(Number.isInteger(a.folds) && a.folds >= 2)) throw new Error('--folds N needs an integer ≥ 2');
   if (a.testFilter !== null && a.test === null) throw new Error('--test-filter needs --test DIR');
   if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0)) throw new Error('--sample N needs a positive integer');
   return a;
@@ -156,16 +169,55 @@ export function entriesOf(args: EvalArgs): { train: CorpusEntry[]; test: CorpusE
   const sample = (es: CorpusEntry[]): CorpusEntry[] => (args.sample === null ? es : sampleEntries(es, args.sample, args.seed));
   if (args.split !== null) return splitEntries(sample(readIndex(args.train, args.filter)), args.split, args.splitOrder, args.seed);
   const test = args.test as string;
+  const testEntries = readIndex(test, args.testFilter ?? args.filter);
+  // `--test-spam phishing` keeps every spam (the phishing among it is picked after loading): ham alone is sampled
+  const hamSample = args.testSpam === 'phishing' ? new Set(sample(testEntries.filter((e) => e.label === 'ham'))) : null;
   return {
     train: shuffledEntries(sample(readIndex(args.train, args.filter)), args.seed),
-    test: sample(readIndex(test, args.testFilter ?? args.filter)),
+    test: hamSample ? testEntries.filter((e) => e.label === 'spam' || hamSample.has(e)) : sample(testEntries),
   };
+}
+
+const isHardHam = (path: string): boolean => /(^|\/)hard_ham\//.test(path);
+
+/**
+ * Out-of-fold scores of the training messages: `folds` stratified folds (seeded), each scored by a fresh scorer
+ * trained on the other folds in training order — what a model of this kind says of mail it has not learned.
+ */
+export async function outOfFoldScores(factory: () => Scorer, train: readonly CorpusMessage[], folds: number, seed: number): Promise<(Scored & { path: string })[]> {
+  const fold = new Map<CorpusMessage, number>();
+  for (const label of ['spam', 'ham'] as const) {
+    const cls = shuffledEntries(train.filter((m) => m.label === label), seed ^ 0xf01d);
+    cls.forEach((m, i) => fold.set(m, i % folds));
+  }
+  const out: (Scored & { path: string })[] = [];
+  for (let k = 0; k < folds; k++) {
+    const scorer = factory();
+    const held = train.filter((m) => fold.get(m) === k);
+    const res = await run(scorer, train.filter((m) => fold.get(m) !== k), held, false);
+    out.push(...res.scored);
+  }
+  return out;
+}
+
+/**
+ * A threshold at a stated operating point, chosen on the training side only: at most `maxFpr` of the ordinary ham's
+ * out-of-fold scores at or above it. hard_ham (ham made to look like spam) is left out of the budget — with 0.1% of
+ * ~1,500 ham one message decides, and it would always be a hard_ham newsletter — and its rate there is reported.
+ */
+export function chooseThreshold(oof: readonly (Scored & { path: string })[], maxFpr: number): { threshold: number; fnr: number; fpr: number; hardHamFpr: number | null } {
+  const ordinary = oof.filter((s) => s.spam || !isHardHam(s.path));
+  const threshold = thresholdAtFpr(ordinary, maxFpr);
+  const hard = oof.filter((s) => !s.spam && isHardHam(s.path));
+  const rates = ratesAt(ordinary, threshold);
+  return { threshold, fnr: rates.fnr, fpr: rates.fpr, hardHamFpr: hard.length > 0 ? ratesAt(hard, threshold).fpr : null };
 }
 
 export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>> {
   const { train, test } = entriesOf(args);
   const trainMsgs = loadMessages(args.train, train);
-  const testMsgs = loadMessages(args.test ?? args.train, test);
+  let testMsgs = loadMessages(args.test ?? args.train, test);
+  if (args.testSpam === 'phishing') testMsgs = testMsgs.filter((m) => m.label === 'ham' || looksLikePhishing(parseMessageSafe(m.raw)));
   const factory = SCORERS[args.scorer];
   if (!factory) throw new Error(`unknown scorer ${args.scorer} (known: ${Object.keys(SCORERS).join(', ')})`);
   const scorerOpts: ScorerOptions = { headers: args.headers, seed: args.seed, opts: args.opts };
@@ -195,9 +247,19 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
   };
   // the phishing among the test spam (phishing.ts: chosen by the institution or account pretext it claims)
   const phishing = new Set(testMsgs.filter((m) => m.label === 'spam' && looksLikePhishing(parseMessageSafe(m.raw))).map((m) => m.path));
-  if (phishing.size > 0) {
-    const caught = res.scored.filter((s) => phishing.has(s.path) && s.score >= scorer.threshold).length;
-    out['phishing'] = { count: phishing.size, recallAtThreshold: round(caught / phishing.size) };
+  const phishingRecall = (threshold: number): number => round(res.scored.filter((s) => phishing.has(s.path) && s.score >= threshold).length / phishing.size);
+  if (phishing.size > 0) out['phishing'] = { count: phishing.size, recallAtThreshold: phishingRecall(scorer.threshold) };
+  if (args.operatingPoint !== null) {
+    const oof = await outOfFoldScores(() => factory(scorerOpts), trainMsgs, args.folds, args.seed);
+    const chosen = chooseThreshold(oof, args.operatingPoint);
+    const atTest = metricsOf(res.scored, chosen.threshold);
+    out['operatingPoint'] = {
+      maxFpr: args.operatingPoint,
+      folds: args.folds,
+      threshold: round(chosen.threshold, 4),
+      train: { fpr: round(chosen.fpr), fnr: round(chosen.fnr), hardHamFpr: chosen.hardHamFpr === null ? null : round(chosen.hardHamFpr) },
+      test: { fpr: atTest.fpr, fnr: atTest.fnr, hardHamFpr: atTest.hardHamFpr, ...(phishing.size > 0 ? { phishingRecall: phishingRecall(chosen.threshold) } : {}) },
+    };
   }
   if (args.opts.size > 0) out['opts'] = Object.fromEntries(args.opts);
   const notes = [...(scorer.notes ?? [])];
