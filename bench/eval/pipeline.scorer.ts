@@ -17,7 +17,7 @@ import type { Scorer, ScorerOptions } from './scorer';
  * Envelope: the client IP is unique per message (198.18/15 by a hash of the message) and the HELO a valid FQDN, so
  * neither IP reputation nor HELO checks see a signal the corpus does not carry; MAIL FROM is the Return-Path (else
  * From). Greylisting is off (it changes the action, not the score). `--opt minLearns=N` (default 200), `--opt
- * threshold=N`, `--opt w:SYMBOL=N` (a weight, for experiments).
+ * threshold=N`, `--opt w:SYMBOL=N` (a weight) and `--opt env:KEY=VALUE` (a configuration key), for experiments.
  */
 export class PipelineScorer implements Scorer {
   readonly name = 'pipeline';
@@ -32,7 +32,9 @@ export class PipelineScorer implements Scorer {
     // `--opt w:SYMBOL=N` (experiment): a weight of the global policy layer
     const weights = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('w:')).map(([k, v]) => [k.slice(2), Number(v)]));
     policies.setGlobal({ greylisting: { enabled: false }, ...(Object.keys(weights).length > 0 ? { weights } : {}) });
-    const config = loadConfig({ DNS_MODE: 'off', BAYES_MIN_LEARNS: opts.opts.get('minLearns') ?? '200' });
+    // `--opt env:KEY=VALUE` (experiment): a configuration key of the filter
+    const env = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('env:')).map(([k, v]) => [k.slice(4), v]));
+    const config = loadConfig({ DNS_MODE: 'off', BAYES_MIN_LEARNS: opts.opts.get('minLearns') ?? '200', ...env });
     this.services = new FilterServices(config.filter, { policies, bayes: { classifier: this.model.classifier } });
     this.threshold = Number(opts.opts.get('threshold') ?? DEFAULT_POLICY.thresholds.tag);
     this.notes = [`pipeline: local checks + ${this.model.mode === 'bayes' ? 'Bayes' : 'Bayes+LR'} through the scorer, network checks off, threshold = policy tag ${this.threshold}`];
