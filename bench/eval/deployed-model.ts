@@ -29,7 +29,7 @@ import type { ScorerOptions } from './scorer';
  *   have accumulated (the trainer's count rule; its age rule has no clock in a replay).
  *
  * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|token-views|grams+tokens`,
- * `passes`, `bits`, `rate`, `margin`, `maxWeight` (0: unbounded), `wb` (Bayes weight), `chars` (4-gram window), `s`,
+ * `passes`, `bits`, `rate`, `margin`, `maxWeight` (0: unbounded), `scale` (BAYES_LOGIT_SCALE), `wb` (Bayes weight), `chars` (4-gram window), `s`,
  * `minDev`, `maxTokens`, `osb`, `urlWords=1` (body words from URLs too, as before 2026-12), and (README "Tried on
  * 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or near error only).
  */
@@ -75,6 +75,7 @@ export class DeployedModel {
       gramChars: num('chars', base.gramChars),
       bayesWeight: this.mode === 'lr' ? 0 : num('wb', base.bayesWeight),
       passes: num('passes', base.passes),
+      logitScale: num('scale', base.logitScale ?? 1),
     };
     this.classifier = new SpamClassifier(new MemoryBayesStore(), options);
     // Bayes alone until the first retrain, as a filter without a snapshot.

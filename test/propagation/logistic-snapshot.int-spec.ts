@@ -112,9 +112,10 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
     // The same weights on both instances.
     expect(spamV[1]!.discriminative).toBe(spamV[0]!.discriminative);
     expect(hamV[1]!.discriminative).toBe(hamV[0]!.discriminative);
-    // The combined logit is the logistic logit plus the compressed Bayes logit (BAYES_WEIGHT 0.5).
+    // The combined logit is the logistic logit plus the compressed Bayes logit (BAYES_WEIGHT 0.5), times
+    // BAYES_LOGIT_SCALE (0.5).
     const b = spamV[0]!.bayes.logit;
-    expect(spamV[0]!.logit).toBeCloseTo((spamV[0]!.discriminative as number) + 0.5 * Math.sign(b) * Math.log1p(Math.abs(b)), 9);
+    expect(spamV[0]!.logit).toBeCloseTo(0.5 * ((spamV[0]!.discriminative as number) + 0.5 * Math.sign(b) * Math.log1p(Math.abs(b))), 9);
 
     // The scan verdict changed because of it: the Bayes symbol carries the logistic logit, on either instance. (With
     // 60 trainings the two-view model is unsure of some unseen spam: the first probe it is not neutral about.)

@@ -142,7 +142,7 @@ describe('SpamClassifier.useLogistic', () => {
     c.useLogistic(trainLogistic(set, OPTIONS, 4));
     const v = await c.classify(p);
     expect(v.discriminative as number).toBeGreaterThan(0);
-    expect(v.logit).toBeCloseTo(v.discriminative as number, 9); // Bayes untrained: logit 0
+    expect(v.logit).toBeCloseTo(0.5 * (v.discriminative as number), 9); // Bayes untrained: logit 0; BAYES_LOGIT_SCALE 0.5
   });
 
   it('refuses weights of another hash space', () => {

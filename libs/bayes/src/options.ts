@@ -26,6 +26,7 @@ export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
       : null,
     logisticFeatures: c.discriminativeViews ? 'token-views' : 'tokens',
     bayesWeight: c.bayesWeight,
+    logitScale: c.logitScale,
     passes: c.discriminativePasses,
   };
 }

@@ -91,9 +91,9 @@ describe('scoreRecipient', () => {
 });
 
 describe('actions', () => {
-  it('maps inbound scores: tag at the operating point 3.5, reject only at 15', () => {
-    expect(actionForScore(3.49, DEFAULT_POLICY, 'inbound')).toBe('accept');
-    expect(actionForScore(3.5, DEFAULT_POLICY, 'inbound')).toBe('tag');
+  it('maps inbound scores: tag at the operating point 2.5, reject only at 15', () => {
+    expect(actionForScore(2.49, DEFAULT_POLICY, 'inbound')).toBe('accept');
+    expect(actionForScore(2.5, DEFAULT_POLICY, 'inbound')).toBe('tag');
     expect(actionForScore(14.9, DEFAULT_POLICY, 'inbound')).toBe('tag');
     expect(actionForScore(15, DEFAULT_POLICY, 'inbound')).toBe('reject');
   });
