@@ -111,8 +111,16 @@ describe('credential lures', () => {
   });
 
   it('knows the suspension and unauthorised-access pretexts too', () => {
-    for (const text of ['Your account has been suspended.', 'We noticed unauthorized login attempts', 'Please sign in to your account'])
+    for (const text of [
+      'Your account has been suspended.',
+      'We noticed unauthorized login attempts',
+      'Please sign in to your account',
+      'if you did not sign on within the nearest time your account may be subject to temporary suspension',
+      'In order to safeguard your account, we require you to sign on immediately.',
+    ])
       expect(credentialLure({ ...base, text, links: [link('http://x.example.net/')] }, 'bank.example')).not.toBeNull();
+    // a site that mails its customers their login says this too: not a lure by itself
+    expect(credentialLure({ ...base, text: 'Your user ID and password for the web cast follow.', links: [link('http://x.example.net/')] }, 'bank.example')).toBeNull();
   });
 
   it('reports CREDENTIAL_LURE_LINK', () => {

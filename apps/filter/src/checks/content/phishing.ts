@@ -139,8 +139,21 @@ export function credentialForm(html: string | null): string | null {
  * Wording that sends the reader to sign in or hand over account details — the pretext of credential phishing
  * (verify, confirm, update, unlock, reactivate an account, billing or identity; sign in to avoid suspension).
  */
-const LURE =
-  /\b(?:verify|confirm|update|validate|unlock|restore|reactivate|re-activate|secure)\s+(?:your\s+|the\s+)?(?:online\s+|bank\s+|paypal\s+|ebay\s+|e-mail\s+|email\s+)?(?:account|identity|billing|payment|banking|information|records|details|password|login)\b|\b(?:account|access)\s+(?:has\s+been\s+|was\s+|will\s+be\s+)?(?:suspended|limited|locked|restricted|disabled|deactivated|closed)\b|\b(?:log|sign)\s*(?:in|on)\s+(?:to\s+)?(?:your\s+)?account\b|\bunauthori[sz]ed\s+(?:access|login|activity|transactions?)\b/i;
+const LURE = new RegExp(
+  [
+    // verify / confirm / update … your account, identity, billing, card …
+    String.raw`\b(?:verify|confirm|update|validate|unlock|restore|reactivate|re-activate|secure)\s+(?:your\s+|the\s+)?(?:online\s+|bank\s+|paypal\s+|ebay\s+|e-mail\s+|email\s+)?(?:account|identity|billing|payment|banking|information|records|details|password|login)\b`,
+    // the account is (or will be) suspended, limited, locked …
+    String.raw`\b(?:account|access)\s+(?:has\s+been\s+|was\s+|will\s+be\s+|may\s+be\s+)?(?:suspended|limited|locked|restricted|disabled|deactivated|closed)\b`,
+    String.raw`\baccount\b[^.]{0,60}\bsuspension\b`,
+    // sign in to your account, sign on immediately
+    String.raw`\b(?:log|sign)\s*(?:in|on)\s+(?:to\s+)?(?:your\s+)?account\b|\b(?:log|sign)\s*(?:in|on)\s+(?:immediately|now|below)\b`,
+    String.raw`\bunauthori[sz]ed\s+(?:access|login|activity|transactions?)\b`,
+    // not "user ID and password" or "card number": sites that mail their customers a login say that too (60 of
+    // 19,088 Enron ham, against 4 without it)
+  ].join('|'),
+  'i',
+);
 
 /**
  * A credential lure: lure wording in the subject or the first part of the text, and a link to another organisation
