@@ -144,12 +144,67 @@ function words(text: string, opts: TokenizerOptions, limit: number, out: (w: str
   return count;
 }
 
-/** URLs as libs/mail finds them in text, and e-mail addresses; every quantifier bounded or unambiguous (no backtracking blow-up on hostile text). */
-const ADDRESS = /\b(?:(?:https?|ftp):\/\/|www\.)[^\s<>"')\]]+|[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})+/gi;
+/** Characters a URL runs over (it ends at whitespace, quotes, angle brackets or a closing parenthesis/bracket). */
+function inUrl(c: number): boolean {
+  return c > 32 && c !== 60 && c !== 62 && c !== 34 && c !== 39 && c !== 41 && c !== 93 && c !== 0xa0;
+}
 
-/** The text with URLs and e-mail addresses blanked (first `limit` characters only: the rest is not read). */
+/** Characters of an e-mail address's local part or domain ([A-Za-z0-9._%+-]). */
+function inAddress(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+}
+
+/**
+ * The text with URLs (scheme://…, www.…) and e-mail addresses blanked, first `limit` characters only (the rest is not
+ * read). Found from their anchors (`://`, `www.`, `@`) with indexOf and widened by hand: a regular expression tried at
+ * every position cost more than the rest of tokenizing (50 µs a message on sa-dev).
+ */
 export function blankAddresses(text: string, limit: number): string {
-  return (text.length > limit ? text.slice(0, limit) : text).replace(ADDRESS, ' ');
+  const t = text.length > limit ? text.slice(0, limit) : text;
+  const ranges: number[] = [];
+  const mark = (from: number, to: number): void => {
+    if (to > from) ranges.push(from, to);
+  };
+  for (let i = t.indexOf('://'); i >= 0; i = t.indexOf('://', i + 3)) {
+    let a = i;
+    while (a > 0 && a > i - 10 && /[a-z]/i.test(t.charAt(a - 1))) a--;
+    let b = i + 3;
+    while (b < t.length && inUrl(t.charCodeAt(b))) b++;
+    if (a < i) mark(a, b);
+  }
+  for (const www of ['www.', 'WWW.', 'Www.']) {
+    for (let i = t.indexOf(www); i >= 0; i = t.indexOf(www, i + 4)) {
+      if (i > 0 && inAddress(t.charCodeAt(i - 1)) && t.charAt(i - 1) !== '.') continue;
+      let b = i + 4;
+      while (b < t.length && inUrl(t.charCodeAt(b))) b++;
+      mark(i, b);
+    }
+  }
+  for (let i = t.indexOf('@'); i >= 0; i = t.indexOf('@', i + 1)) {
+    let a = i;
+    while (a > 0 && a > i - 64 && inAddress(t.charCodeAt(a - 1))) a--;
+    let b = i + 1;
+    let dot = false;
+    while (b < t.length && b < i + 254 && inAddress(t.charCodeAt(b))) {
+      if (t.charCodeAt(b) === 46 && b > i + 1) dot = true;
+      b++;
+    }
+    if (a < i && dot) mark(a, b);
+  }
+  if (ranges.length === 0) return t;
+  // ranges may overlap (a URL holding an address): merge in order of start
+  const order = Array.from({ length: ranges.length / 2 }, (_, k) => k).sort((x, y) => (ranges[2 * x] as number) - (ranges[2 * y] as number));
+  let out = '';
+  let at = 0;
+  for (const k of order) {
+    const from = ranges[2 * k] as number;
+    const to = ranges[2 * k + 1] as number;
+    if (to <= at) continue;
+    if (from > at) out += t.slice(at, from);
+    out += ' ';
+    at = Math.max(at, to);
+  }
+  return out + t.slice(at);
 }
 
 function bucket(n: number): number {
