@@ -264,9 +264,9 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
       maxFpr: args.operatingPoint,
       folds: args.folds,
       threshold: round(chosen.threshold, 4),
-      trainedThreshold: round(trained.threshold, 4),
-      ...(cold ? { coldStartThreshold: round(cold.threshold, 4) } : {}),
-      train: { fpr: round(chosen.fpr), fnr: round(chosen.fnr), hardHamFpr: chosen.hardHamFpr === null ? null : round(chosen.hardHamFpr) },
+      // the training side's out-of-fold rates at the trained filter's own point, and the content heuristics' alone
+      train: { threshold: round(trained.threshold, 4), fpr: round(trained.fpr), fnr: round(trained.fnr), hardHamFpr: trained.hardHamFpr === null ? null : round(trained.hardHamFpr) },
+      ...(cold ? { coldStart: { threshold: round(cold.threshold, 4), fpr: round(cold.fpr), fnr: round(cold.fnr), hardHamFpr: cold.hardHamFpr === null ? null : round(cold.hardHamFpr) } } : {}),
       test: { fpr: atTest.fpr, fnr: atTest.fnr, hardHamFpr: atTest.hardHamFpr, ...(phishing.size > 0 ? { phishingRecall: phishingRecall(chosen.threshold) } : {}) },
     };
   }
