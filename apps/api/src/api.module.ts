@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
 import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
@@ -17,6 +17,7 @@ import { UsersController } from './controllers/users.controller';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
+import { DatabaseBusyFilter } from './guards/database-busy.filter';
 import { AuthService } from './services/auth.service';
 import { HealthService } from './services/health.service';
 import { RetentionService } from './services/retention.service';
@@ -81,6 +82,7 @@ export class ApiModule {
     const providers: Provider[] = [
       { provide: API_APP_CONFIG, useValue: config },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
+      { provide: APP_FILTER, useClass: DatabaseBusyFilter },
       {
         provide: OutboxPublisher,
         useFactory: (bus: EventBus) => publisherFor(config, options, bus),

@@ -21,6 +21,7 @@ export * from './entities/delist-request.entity';
 export * from './schema-drift';
 export * from './outbound';
 export * from './transactions';
+export * from './sqlite-locking';
 export * from './database-health';
 export * from './persistence.module';
 export * from './repositories/user.repository';

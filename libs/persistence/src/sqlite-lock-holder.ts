@@ -1,0 +1,49 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * Test helper: another connection to an SQLite file, on a thread of its own (as the filter's message-log thread is),
+ * that takes the write lock again and again — BEGIN IMMEDIATE, an insert into `tenant`, hold it `holdMs`, COMMIT,
+ * pause `pauseMs` — until stopped. `stop()` resolves to how many transactions it committed.
+ */
+export interface LockHolder {
+  stop(): Promise<number>;
+}
+
+const SOURCE = `
+const { workerData, parentPort } = require('node:worker_threads');
+const Database = require(workerData.module);
+const db = new Database(workerData.path, { timeout: 60000 });
+const insert = db.prepare('INSERT INTO tenant (id, name, created_at) VALUES (?, ?, ?)');
+let stopping = false;
+let committed = 0;
+parentPort.on('message', () => { stopping = true; });
+function round() {
+  if (stopping) { db.close(); parentPort.postMessage(committed); parentPort.close(); return; }
+  db.exec('BEGIN IMMEDIATE');
+  insert.run('holder-' + workerData.tag + '-' + committed, 'lock holder', new Date().toISOString());
+  const until = Date.now() + workerData.holdMs;
+  while (Date.now() < until) {}
+  db.exec('COMMIT');
+  committed++;
+  setTimeout(round, workerData.pauseMs);
+}
+round();
+`;
+
+let tags = 0;
+
+export function startLockHolder(path: string, opts: { holdMs: number; pauseMs: number; onError?: (err: Error) => void }): LockHolder {
+  const worker = new Worker(SOURCE, {
+    eval: true,
+    workerData: { path, module: require.resolve('better-sqlite3'), holdMs: opts.holdMs, pauseMs: opts.pauseMs, tag: `${process.pid}-${++tags}` },
+  });
+  worker.on('error', (err) => opts.onError?.(err));
+  return {
+    stop: () =>
+      new Promise<number>((resolve, reject) => {
+        worker.once('message', (n: number) => resolve(n));
+        worker.once('error', reject);
+        worker.postMessage('stop');
+      }),
+  };
+}
