@@ -32,6 +32,7 @@ import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
 import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
+import { ComplaintDedupe1765000000000 } from './outbound/1765000000000-complaint-dedupe.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -85,4 +86,5 @@ export const MIGRATIONS: Function[] = [
   LogisticSnapshot1764250000000,
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
+  ComplaintDedupe1765000000000,
 ];
