@@ -31,10 +31,11 @@ export interface RecipientVerdict {
  * - quarantined  kept in the quarantine store instead of delivered (this recipient's policy refused a message that
  *                others accept: SMTP has one answer after DATA, so the message is accepted and this copy held back)
  * - held         outbound: accepted and held for operator review
- * - refused      the whole message was refused (5xx)
+ * - released     a quarantined or held copy that was later released (delivered through Haraka)
+ * - refused      the whole message was refused (5xx), or this recipient at RCPT
  * - deferred     the whole message was refused temporarily (4xx: greylisting, rate limit); the sender retries
  */
-export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'refused', 'deferred'] as const;
+export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'released', 'refused', 'deferred'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** One copy of the message to deliver: the recipients that share it and every header added to it. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { ScoredSymbol, SmtpReply } from '@spamfilter/domain';
+import type { Disposition, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
 import { ScanRecordRepository, type ScanWithRecipients } from '@spamfilter/persistence';
 import type { MessageSearchQuery } from './operator.dto';
 
@@ -27,6 +27,8 @@ export interface TranscriptView {
     readonly score: number;
     readonly reason: string;
     readonly symbols: readonly ScoredSymbol[];
+    /** What was done with this recipient's copy (delivered, tagged, quarantined, held, released, refused, deferred). */
+    readonly disposition: Disposition | null;
   }[];
 }
 
@@ -54,6 +56,7 @@ export function transcriptView({ record, recipients }: ScanWithRecipients): Tran
       score: r.score,
       reason: r.reason,
       symbols: r.symbols,
+      disposition: r.disposition,
     })),
   };
 }
