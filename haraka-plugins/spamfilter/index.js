@@ -9,10 +9,11 @@
 //             delivery plan is applied by lib/outcome.js (copies with their own headers, 451, 421, 550 + reference).
 //             Only an unavailable filter (unreachable, too slow, 5xx, an answer it cannot read) follows fail_open;
 //             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan
-//   queue     hold guard; a message whose recipients got different verdicts is delivered as one copy per verdict
-//             (each with its own headers) by this plugin; everything else goes on to queue/smtp_forward
-//   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
-//             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
+//   queue     a message whose every copy the filter kept (quarantined, held) is accepted and discarded here; one
+//             whose recipients got different verdicts is delivered as one copy per verdict (each with its own
+//             headers) by this plugin; everything else goes on to queue/smtp_forward
+//   queue_outbound  the same discard (held mail); mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is
+//             forwarded to that pool's next hop ([pools] in spamfilter.ini); everything else goes on to smtp_forward
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
 //             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
@@ -23,7 +24,7 @@ const DSN = require('haraka-dsn');
 const constants = require('haraka-constants');
 
 const { normalizeSettings } = require('./lib/settings');
-const { buildEnvelopeHeaders } = require('./lib/request');
+const { buildEnvelopeHeaders, RELEASE_HEADER } = require('./lib/request');
 const { parseScanVerdict, parseRecipientAnswer, oneLine } = require('./lib/verdict');
 const {
   decideScan,
@@ -225,7 +226,7 @@ exports.scan_answer = function (connection, done, facts, res, ms) {
   connection.loginfo(
     this,
     `ref=${parsed.verdict.reference} action=${parsed.verdict.action} outcome=${outcome.kind}` +
-      `${outcome.kind === 'deliver' ? ` copies=${outcome.copies.length} quarantined=${outcome.quarantined.length}` : ''} ms=${ms}`,
+      `${outcome.kind === 'deliver' ? ` copies=${outcome.copies.length} kept=${outcome.kept.length}` : ''} ms=${ms}`,
   );
   return this.apply(connection, done, outcome);
 };
@@ -239,26 +240,13 @@ function errorReason(body) {
   }
 }
 
-// Held mail must never reach the delivering queue plugin. queue/quarantine answers OK once the message is filed;
-// when filing failed it passes the message on (next()), so this guard — listed after queue/quarantine and before
-// the delivering plugin in config/plugins — turns that into 451: the client keeps the message and retries.
-exports.hold_guard = function (next, connection) {
-  const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) {
-    connection.logerror(this, 'held message was not filed by queue/quarantine; refusing to deliver it');
-    return next(
-      constants.denysoft,
-      this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
-    );
-  }
-  next();
-};
-// Inbound: the hold guard, then the split. A message whose recipients got different verdicts is delivered here as
-// one copy per verdict, each with its own headers, to the next hop of queue/smtp_forward (smtp_forward.ini); a
-// message with one copy goes on to smtp_forward unchanged.
+// Inbound: the discard, then the split. A message whose every copy the filter kept is accepted and delivered to
+// nobody; a message whose recipients got different verdicts is delivered here as one copy per verdict, each with its
+// own headers, to the next hop of queue/smtp_forward (smtp_forward.ini); a message with one copy goes on to
+// smtp_forward unchanged.
 exports.hook_queue = function (next, connection) {
   const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) return this.hold_guard(next, connection);
+  if (txn && txn.notes.spamfilter_discard) return next(constants.ok, txn.notes.spamfilter_discard);
   if (!txn || !txn.notes.spamfilter_copies) return next();
   const done = this.guard(next, connection, 'queue');
   try {
@@ -313,13 +301,12 @@ exports.deliver_copies = function (done, connection, copies) {
   step(0);
 };
 
-// Outbound: the hold guard first, then the routing tag. A pool with a next hop in [pools] gets this plugin's own
-// forward (below); untagged mail, and mail for a pool without a configured next hop (logged), go on to
-// queue/smtp_forward, the main next hop.
+// Outbound: held mail first (the filter stored it for review: accepted, sent to nobody), then the routing tag. A pool
+// with a next hop in [pools] gets this plugin's own forward (below); untagged mail, and mail for a pool without a
+// configured next hop (logged), go on to queue/smtp_forward, the main next hop.
 exports.hook_queue_outbound = function (next, connection) {
   const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined)
-    return this.hold_guard(next, connection);
+  if (txn && txn.notes.spamfilter_discard) return next(constants.ok, txn.notes.spamfilter_discard);
   if (!txn || this.settings.direction !== 'outbound') return next();
   const route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
   if (route.kind === 'main') return next();
@@ -467,7 +454,7 @@ exports.hook_reset_transaction = function (next, connection) {
         rcptRefused: txn.notes.spamfilter_rcpt_refused || 0,
         queue: queueOutcome(txn.results.get('queue')),
         recipients: txn.rcpt_to.length,
-        held: txn.notes.quarantine === 'held',
+        held: Boolean(txn.notes.spamfilter_discard),
       });
       if (report) this.report_deliveries(connection, report);
     }
@@ -507,6 +494,8 @@ exports.unscanned = function (connection, done, why) {
 exports.apply = function (connection, done, outcome) {
   const txn = connection.transaction;
   try {
+    // The API's release ticket was for the filter; whatever the answer, it is not passed on.
+    txn.remove_header(RELEASE_HEADER);
     switch (outcome.kind) {
       case 'deliver':
         this.apply_delivery(txn, outcome);
@@ -534,13 +523,20 @@ exports.apply = function (connection, done, outcome) {
 };
 
 /**
- * A deliver plan: recipients the filter quarantined leave the transaction (the filter keeps their copy); one copy
- * gets its headers here and goes on to the delivering queue plugin; several are delivered one by one by hook_queue.
+ * A deliver plan: recipients whose copy the filter kept (quarantined, held) leave the transaction; with no copy left
+ * the message is accepted and discarded by the queue hooks (the filter stored it before answering); one copy gets its
+ * headers here and goes on to the delivering queue plugin; several are delivered one by one by hook_queue.
  */
 exports.apply_delivery = function (txn, outcome) {
-  if (outcome.quarantined.length > 0) {
-    const kept = new Set(outcome.quarantined.map((r) => r.toLowerCase()));
+  if (outcome.kept.length > 0) {
+    const kept = new Set(outcome.kept.map((r) => r.toLowerCase()));
     txn.rcpt_to = txn.rcpt_to.filter((r) => !kept.has(r.address.toLowerCase()));
+  }
+  if (outcome.copies.length === 0) {
+    txn.notes.spamfilter_discard = outcome.held
+      ? `Message accepted and held for review (ref ${outcome.reference})`
+      : `Message accepted (ref ${outcome.reference})`;
+    return;
   }
   if (outcome.copies.length > 1) {
     txn.notes.spamfilter_copies = outcome.copies;
@@ -552,12 +548,5 @@ exports.apply_delivery = function (txn, outcome) {
     // Routing tag for hook_queue_outbound, from the verdict (the sender's own copy of the header is stripped).
     const pool = poolFromHeaders(copy.headers, this.settings.poolHeader);
     if (pool) txn.notes.spamfilter_pool = pool;
-  }
-  if (copy.hold) {
-    // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering queue
-    // plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action, so the
-    // delivering plugin never sees it.
-    txn.notes.quarantine = 'held';
-    txn.notes.quarantine_action = [constants.ok, `Message accepted and held for review (ref ${outcome.reference})`];
   }
 };

@@ -60,7 +60,18 @@ describe('SQLite: marks while another connection holds the write lock', () => {
         headers: [],
         training: null,
         elapsedMs: 1,
-        recipients: [{ recipient: 'alice@example.org', userId: alice.id, domainId: null, action: 'accept', score: 0, symbols: [], reason: 'ok', disposition: 'delivered' }],
+        recipients: [
+          {
+            recipient: 'alice@example.org',
+            userId: alice.id,
+            domainId: null,
+            action: 'accept',
+            score: 0,
+            symbols: [],
+            reason: 'ok',
+            disposition: 'delivered',
+          },
+        ],
       };
     });
     await app.get(ScanRecordRepository).insertMany(scans);
@@ -88,7 +99,9 @@ describe('SQLite: marks while another connection holds the write lock', () => {
     await Promise.all(Array.from({ length: 16 }, lane));
     const held = await holder.stop();
     expect(Object.fromEntries(statuses)).toEqual({ 201: 1000 });
-    expect(await app.get(DataSource).getRepository(FeedbackMarkEntity).countBy({ userId: alice.id })).toBe(1000);
+    expect(await app.get(DataSource).getRepository(FeedbackMarkEntity).countBy({ userId: alice.id })).toBe(
+      1000,
+    );
     expect(held).toBeGreaterThan(0);
   }, 180_000);
 
@@ -97,7 +110,10 @@ describe('SQLite: marks while another connection holds the write lock', () => {
     const holder = startLockHolder(join(dir, 'spamfilter.sqlite'), { holdMs: 7000, pauseMs: 0 });
     await new Promise((r) => setTimeout(r, 200)); // the holder has the lock now
     const started = Date.now();
-    const r = await request(app.getHttpServer() as never).post('/v1/marks').set(bearer(alice.token)).send({ reference: seeded, label: 'ham' });
+    const r = await request(app.getHttpServer() as never)
+      .post('/v1/marks')
+      .set(bearer(alice.token))
+      .send({ reference: seeded, label: 'ham' });
     const waited = Date.now() - started;
     await holder.stop();
     expect(r.status).toBe(503);

@@ -38,12 +38,18 @@ const message = (subject: string, extra: readonly string[] = []): Buffer =>
   );
 
 /** Polls `get` until `ok` holds (the message log is written behind the answer). */
-async function eventually<T>(get: () => Promise<T>, ok: (v: T) => boolean, what: string, ms = 10_000): Promise<T> {
+async function eventually<T>(
+  get: () => Promise<T>,
+  ok: (v: T) => boolean,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const v = await get();
     if (ok(v)) return v;
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms (last: ${JSON.stringify(v).slice(0, 300)})`);
+    if (Date.now() > end)
+      throw new Error(`${what}: not within ${ms} ms (last: ${JSON.stringify(v).slice(0, 300)})`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -85,7 +91,16 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     bob = await createUser(api, 'bob@example.net');
     carol = await createUser(api, 'carol@example.net');
     // Carol blocks alice@sender.example (her own list): refused at RCPT for her alone.
-    await new ListRepository(db).add({ scope: 'user', userId: carol.id }, { kind: 'block', matchType: 'address', value: 'alice@sender.example', direction: 'inbound', createdBy: 'carol' });
+    await new ListRepository(db).add(
+      { scope: 'user', userId: carol.id },
+      {
+        kind: 'block',
+        matchType: 'address',
+        value: 'alice@sender.example',
+        direction: 'inbound',
+        createdBy: 'carol',
+      },
+    );
     filter = await createFilterApp(
       { ...loadConfig({ SCAN_LOG_FLUSH_MS: '20' }), database: { ...tdb.config, migrationsRun: false } },
       { connectDatabase: true, defaultMetrics: false },
@@ -116,7 +131,11 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     let refused: string;
 
     beforeAll(async () => {
-      const r = await sendOnce(mx.port, { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] }, message('tuesday minutes', ['Reply-To: elsewhere@other.example']));
+      const r = await sendOnce(
+        mx.port,
+        { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] },
+        message('tuesday minutes', ['Reply-To: elsewhere@other.example']),
+      );
       expect(r.rcpt.map((x) => x.code)).toEqual([250, 550]);
       expect(r.data?.code).toBe(250);
       refused = refIn(r.rcpt[1]!.text);
@@ -124,7 +143,11 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     });
 
     it('the public page explains it by the reference in the refusal', async () => {
-      const page = await eventually(() => request(server).get(`/v1/public/refusals/${refused}`), (r) => r.status === 200, 'the refusal on the public page');
+      const page = await eventually(
+        () => request(server).get(`/v1/public/refusals/${refused}`),
+        (r) => r.status === 200,
+        'the refusal on the public page',
+      );
       expect(page.body.reasons.map((x: { kind: string }) => x.kind)).toContain('list');
       const html = await request(server).get(`/why?ref=${refused}`).expect(200);
       expect(html.text).toContain(refused);
@@ -132,30 +155,59 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
 
     it('the operator finds it in the message log, and Carol among her verdicts with its reason', async () => {
       const t = await request(server).get(`/v1/operator/messages/${refused}`).set(op).expect(200);
-      expect(t.body).toMatchObject({ reference: refused, action: 'reject', mailFrom: 'alice@sender.example', smtpReply: { code: 550 } });
-      expect(t.body.recipients).toEqual([expect.objectContaining({ recipient: 'carol@example.net', action: 'reject', disposition: 'refused' })]);
+      expect(t.body).toMatchObject({
+        reference: refused,
+        action: 'reject',
+        mailFrom: 'alice@sender.example',
+        smtpReply: { code: 550 },
+      });
+      expect(t.body.recipients).toEqual([
+        expect.objectContaining({ recipient: 'carol@example.net', action: 'reject', disposition: 'refused' }),
+      ]);
 
       const mine = await request(server).get('/v1/verdicts').set(bearer(carol.token)).expect(200);
       const v = mine.body.items.find((i: { reference: string }) => i.reference === refused);
       expect(v).toMatchObject({ recipient: 'carol@example.net', action: 'reject', disposition: 'refused' });
       expect(v.reason).toContain('USER_BLOCK');
-      expect(v.symbols[0]).toMatchObject({ name: 'USER_BLOCK', group: 'lists', score: 100, options: ['block:address:alice@sender.example'] });
+      expect(v.symbols[0]).toMatchObject({
+        name: 'USER_BLOCK',
+        group: 'lists',
+        score: 100,
+        options: ['block:address:alice@sender.example'],
+      });
       expect(v.symbols[0].description).toEqual(expect.any(String));
       // Bob's copy was delivered; nobody else sees Carol's refusal.
       await request(server).get(`/v1/verdicts/${refused}`).set(bearer(bob.token)).expect(404);
     });
 
     it("Bob's verdict shows every symbol that scored his copy, with its description, and what became of it", async () => {
-      const mine = await eventually(() => request(server).get('/v1/verdicts').set(bearer(bob.token)), (r) => r.body.items?.length > 0, "Bob's verdict");
+      const mine = await eventually(
+        () => request(server).get('/v1/verdicts').set(bearer(bob.token)),
+        (r) => r.body.items?.length > 0,
+        "Bob's verdict",
+      );
       const v = mine.body.items.find((i: { subject: string }) => i.subject === 'tuesday minutes');
       expect(v).toMatchObject({ recipient: 'bob@example.net', action: 'accept', disposition: 'delivered' });
       // REPLYTO_DIFF_FROM is shared by every recipient: stored once on the record, shown in each recipient's view.
-      expect(v.symbols).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'REPLYTO_DIFF_FROM', group: 'content', score: 1, description: expect.stringMatching(/\w/) })]));
+      expect(v.symbols).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            name: 'REPLYTO_DIFF_FROM',
+            group: 'content',
+            score: 1,
+            description: expect.stringMatching(/\w/),
+          }),
+        ]),
+      );
     });
   });
 
   it('delivers the accepted copy with its reference (the path stays intact)', async () => {
-    const r = await sendOnce(mx.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, message('plain hello'));
+    const r = await sendOnce(
+      mx.port,
+      { from: 'alice@sender.example', to: ['bob@example.net'] },
+      message('plain hello'),
+    );
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 10_000, 'delivery');
     expect(headerValues(sink.messages[0]!.raw, 'X-Spam-Reference')[0]).toMatch(REFERENCE_ID_PATTERN);

@@ -250,18 +250,36 @@ describe('hook_data_post', () => {
   });
 });
 
-describe('hold guard (queue hooks)', () => {
-  it('refuses with 451 a held message that queue/quarantine did not file, passes everything else', async () => {
+describe('kept copies (queue hooks)', () => {
+  it('a message whose every copy the filter kept is accepted and sent to nobody; everything else passes on', async () => {
     plugin = makePlugin();
     const held = await makeTransaction({ message: MESSAGE });
-    held.transaction.notes.quarantine = 'held';
-    const refused = await callHook(plugin, 'hook_queue_outbound', held);
-    expect(refused.rc).toBe(constants.denysoft);
-    expect(reply(refused.msg).code).toBe(451);
-    held.transaction.notes.quarantined = '/var/q/held/x';
-    expect((await callHook(plugin, 'hook_queue_outbound', held)).rc).toBeUndefined();
+    held.transaction.notes.spamfilter_discard = 'Message accepted and held for review (ref R1)';
+    const out = await callHook(plugin, 'hook_queue_outbound', held);
+    expect(out.rc).toBe(constants.ok);
+    expect(out.msg).toBe('Message accepted and held for review (ref R1)');
+    expect((await callHook(plugin, 'hook_queue', held)).rc).toBe(constants.ok);
     const normal = await makeTransaction({ message: MESSAGE });
     expect((await callHook(plugin, 'hook_queue', normal)).rc).toBeUndefined();
+  });
+
+  it('outbound hold: data_post accepts, leaves no recipient to deliver to, and the queue discards', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'hold' }, { direction: 'outbound' })), { main: { direction: 'outbound' } });
+    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@remote.example'], relaying: true, authUser: 'alice' });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(connection.transaction.rcpt_to).toEqual([]);
+    const q = await callHook(plugin, 'hook_queue_outbound', connection);
+    expect(q.rc).toBe(constants.ok);
+    expect(q.msg).toMatch(/held for review \(ref 01JD/);
+  });
+
+  it('removes the release ticket header before anything is delivered', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })));
+    const connection = await makeTransaction({ message: `X-Spamfilter-Release: tok\r\n${MESSAGE}` });
+    expect(connection.transaction.header.get('X-Spamfilter-Release')).not.toBe('');
+    await callHook(plugin, 'hook_data_post', connection);
+    expect(connection.transaction.header.get('X-Spamfilter-Release')).toBe('');
   });
 });
 

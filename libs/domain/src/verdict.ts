@@ -43,13 +43,13 @@ export interface DeliveryCopy {
   readonly recipients: readonly string[];
   /** No header of a copy names an envelope recipient: each copy speaks for its own recipients only. */
   readonly headers: readonly (readonly [string, string])[];
-  /** Outbound `hold`: the copy is filed in the held-mail store instead of sent. */
-  readonly hold: boolean;
 }
 
 /**
- * What the SMTP side does after DATA. `deliver`: answer 250 once every copy is delivered (quarantined recipients are
- * in no copy); `refuse` / `tempfail`: answer ScanVerdict.smtp for the whole message and deliver nothing.
+ * What the SMTP side does after DATA. `deliver`: answer 250 once every copy is delivered; recipients whose copy the
+ * filter kept (disposition quarantined or held: the filter has stored it before answering) are in no copy, and when
+ * every copy is kept there is no copy at all — the message is accepted and nothing is sent. `refuse` / `tempfail`:
+ * answer ScanVerdict.smtp for the whole message and deliver nothing.
  */
 export interface DeliveryPlan {
   readonly outcome: 'deliver' | 'refuse' | 'tempfail';

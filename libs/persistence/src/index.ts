@@ -42,3 +42,5 @@ export * from './learner/logistic-snapshot.repository';
 export * from './learner/logistic-snapshot.entity';
 export * from './quarantine/quarantine-message.entity';
 export * from './quarantine/quarantine.repository';
+export * from './quarantine/release-ticket.entity';
+export * from './quarantine/release-ticket.repository';

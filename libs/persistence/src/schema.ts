@@ -33,6 +33,8 @@ import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-
 import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
 import { ComplaintDedupe1765000000000 } from './outbound/1765000000000-complaint-dedupe.migration';
+import { QuarantineRelease1765100000000 } from './quarantine/1765100000000-quarantine-release.migration';
+import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -66,6 +68,8 @@ export const ENTITIES: Function[] = [
   BayesTrainedEntity,
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
+  ReleaseTicketEntity,
+  QuarantineDigestEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -87,4 +91,5 @@ export const MIGRATIONS: Function[] = [
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
   ComplaintDedupe1765000000000,
+  QuarantineRelease1765100000000,
 ];

@@ -32,10 +32,19 @@ round();
 
 let tags = 0;
 
-export function startLockHolder(path: string, opts: { holdMs: number; pauseMs: number; onError?: (err: Error) => void }): LockHolder {
+export function startLockHolder(
+  path: string,
+  opts: { holdMs: number; pauseMs: number; onError?: (err: Error) => void },
+): LockHolder {
   const worker = new Worker(SOURCE, {
     eval: true,
-    workerData: { path, module: require.resolve('better-sqlite3'), holdMs: opts.holdMs, pauseMs: opts.pauseMs, tag: `${process.pid}-${++tags}` },
+    workerData: {
+      path,
+      module: require.resolve('better-sqlite3'),
+      holdMs: opts.holdMs,
+      pauseMs: opts.pauseMs,
+      tag: `${process.pid}-${++tags}`,
+    },
   });
   worker.on('error', (err) => opts.onError?.(err));
   return {

@@ -16,7 +16,10 @@ describe('retryWhileBusy', () => {
     let calls = 0;
     const pauses: number[] = [];
     const result = await retryWhileBusy(
-      () => (++calls < 4 ? Promise.reject(busy(calls === 2 ? 'SQLITE_BUSY_SNAPSHOT' : 'SQLITE_BUSY')) : Promise.resolve('ok')),
+      () =>
+        ++calls < 4
+          ? Promise.reject(busy(calls === 2 ? 'SQLITE_BUSY_SNAPSHOT' : 'SQLITE_BUSY'))
+          : Promise.resolve('ok'),
       1000,
       () => 0,
       (ms) => {
@@ -31,7 +34,9 @@ describe('retryWhileBusy', () => {
 
   it('passes any other error on at once', async () => {
     let calls = 0;
-    await expect(retryWhileBusy(() => (calls++, Promise.reject(new Error('UNIQUE constraint failed'))), 1000)).rejects.toThrow('UNIQUE');
+    await expect(
+      retryWhileBusy(() => (calls++, Promise.reject(new Error('UNIQUE constraint failed'))), 1000),
+    ).rejects.toThrow('UNIQUE');
     expect(calls).toBe(1);
   });
 
@@ -90,7 +95,9 @@ describe('SQLite writes while another connection keeps taking the write lock (th
         await runInTransaction(ds, async (m) => {
           await m.getRepository(TenantEntity).countBy({ name: 'mark' });
           await new Promise((r) => setImmediate(r));
-          await m.getRepository(TenantEntity).insert({ id: `mark-${k}`, name: 'mark', createdAt: new Date() });
+          await m
+            .getRepository(TenantEntity)
+            .insert({ id: `mark-${k}`, name: 'mark', createdAt: new Date() });
         }).catch((err: unknown) => failures.push(String((err as { code?: string }).code ?? err)));
       }
     };
@@ -106,7 +113,9 @@ describe('SQLite writes while another connection keeps taking the write lock (th
     const holder = startLockHolder(config(300).sqlitePath, { holdMs: 2000, pauseMs: 0 });
     await new Promise((r) => setTimeout(r, 100)); // the holder has the lock
     const started = Date.now();
-    const err = await runWrite(ds, (m) => m.getRepository(TenantEntity).insert({ id: 'late', name: 'late', createdAt: new Date() })).catch((e: unknown) => e);
+    const err = await runWrite(ds, (m) =>
+      m.getRepository(TenantEntity).insert({ id: 'late', name: 'late', createdAt: new Date() }),
+    ).catch((e: unknown) => e);
     const waited = Date.now() - started;
     await holder.stop();
     expect(err).toBeInstanceOf(DatabaseBusyError);

@@ -80,6 +80,8 @@ export const DEFAULT_WEIGHTS = {
   // greylisting state (informational; the action comes from the policy)
   GREYLIST: 0,
   GREYLIST_TEMPFAIL: 0,
+  // a release ticket of the API that did not redeem (expired, used, another body): scanned like any mail, shown
+  RELEASE_TICKET_INVALID: 0,
 } as const satisfies Record<string, number>;
 
 export type DefaultSymbolName = keyof typeof DEFAULT_WEIGHTS;
@@ -99,4 +101,5 @@ export const DEFAULT_POLICY: Policy = {
   greylisting: { enabled: true, minDelaySeconds: 300, pendingTtlSeconds: 4 * 3600, passTtlSeconds: 36 * 24 * 3600 },
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
+  spamHandling: { tag: 'tag', reject: 'reject' },
 };

@@ -1,4 +1,4 @@
-import { SYMBOL_GROUPS, type SymbolGroup } from '@spamfilter/domain';
+import { SYMBOL_GROUPS, type Action, type Direction, type SymbolGroup } from '@spamfilter/domain';
 import { z } from 'zod';
 
 /**
@@ -42,6 +42,13 @@ export interface Policy {
   };
   /** Authenticated submission: no greylisting or tagging; hold for review, or refuse. */
   readonly outbound: { readonly hold: number; readonly reject: number };
+  /**
+   * Inbound, per recipient: where mail goes once the score has decided `tag` or `reject`. `tag` delivers it with the
+   * spam headers (the mailbox files it in Junk) and `reject` refuses it (550) — the defaults; `quarantine` keeps the
+   * copy in the quarantine instead (accepted with 250, listed for the recipient, released or deleted by them, bounded
+   * by QUARANTINE_RETENTION_DAYS). Quarantine is a place, not a verdict: the action stays tag or reject.
+   */
+  readonly spamHandling: { readonly tag: 'tag' | 'quarantine'; readonly reject: 'reject' | 'quarantine' };
 }
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -83,6 +90,13 @@ const layerSchema = z
       .strict()
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
+    spamHandling: z
+      .object({
+        tag: z.enum(['tag', 'quarantine'], { errorMap: () => ({ message: "must be 'tag' or 'quarantine'" }) }).optional(),
+        reject: z.enum(['reject', 'quarantine'], { errorMap: () => ({ message: "must be 'reject' or 'quarantine'" }) }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -118,6 +132,7 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
       greylisting: { ...p.greylisting, ...stripUndefined(l.greylisting) },
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
       outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
+      spamHandling: { ...p.spamHandling, ...stripUndefined(l.spamHandling) },
     };
   }
   return p;
@@ -148,6 +163,9 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   }
   if (!(t.tag < t.reject)) issues.push(`thresholds: tag (${t.tag}) must be below reject (${t.reject})`);
   if (t.greylist !== null && !(t.greylist <= t.tag)) issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
+  if (!policy.spamHandling || !['tag', 'quarantine'].includes(policy.spamHandling.tag) || !['reject', 'quarantine'].includes(policy.spamHandling.reject)) {
+    issues.push(`spamHandling: tag must be 'tag' or 'quarantine' and reject 'reject' or 'quarantine', got ${JSON.stringify(policy.spamHandling)}`);
+  }
   if (!(policy.outbound.hold < policy.outbound.reject)) {
     issues.push(`outbound: hold (${policy.outbound.hold}) must be below reject (${policy.outbound.reject})`);
   }
@@ -181,4 +199,15 @@ export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[]
   const issues = validatePolicy(merged, knownSymbols);
   if (issues.length > 0) throw new PolicyError(layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults', issues);
   return merged;
+}
+
+/**
+ * Whether the recipient's policy keeps their copy in the quarantine for this action (inbound only: held outbound mail
+ * is an operator's decision, not the recipient's).
+ */
+export function quarantinesFor(action: Action, policy: Policy, direction: Direction): boolean {
+  if (direction !== 'inbound') return false;
+  if (action === 'tag') return policy.spamHandling.tag === 'quarantine';
+  if (action === 'reject') return policy.spamHandling.reject === 'quarantine';
+  return false;
 }

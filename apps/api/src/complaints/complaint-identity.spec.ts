@@ -23,7 +23,9 @@ const raw = Buffer.from('the report');
 
 describe('complaintKey', () => {
   it('is the same for a resent report, whatever else differs in its bytes', () => {
-    expect(complaintKey(base, raw)).toBe(complaintKey({ ...base, arrivalDate: 'later', incidents: 3 }, Buffer.from('resent')));
+    expect(complaintKey(base, raw)).toBe(
+      complaintKey({ ...base, arrivalDate: 'later', incidents: 3 }, Buffer.from('resent')),
+    );
     expect(complaintKey(base, raw)).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -37,7 +39,9 @@ describe('complaintKey', () => {
 
   it('falls back to the Message-ID, then to the report itself', () => {
     const noRef = { ...base, reference: null };
-    expect(complaintKey(noRef, raw)).toBe(complaintKey({ ...noRef, originalMessageId: 'ABC@customer.example' }, Buffer.from('x')));
+    expect(complaintKey(noRef, raw)).toBe(
+      complaintKey({ ...noRef, originalMessageId: 'ABC@customer.example' }, Buffer.from('x')),
+    );
     const nothing = { ...noRef, originalMessageId: null };
     expect(complaintKey(nothing, raw)).toBe(complaintKey(nothing, Buffer.from('the report')));
     expect(complaintKey(nothing, raw)).not.toBe(complaintKey(nothing, Buffer.from('another report')));

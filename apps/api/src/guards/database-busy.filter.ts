@@ -17,7 +17,8 @@ interface JsonResponse {
 @Catch()
 export class DatabaseBusyFilter extends BaseExceptionFilter {
   override catch(exception: unknown, host: ArgumentsHost): void {
-    if (!(exception instanceof DatabaseBusyError) && !isSqliteBusy(exception)) return super.catch(exception, host);
+    if (!(exception instanceof DatabaseBusyError) && !isSqliteBusy(exception))
+      return super.catch(exception, host);
     const res = host.switchToHttp().getResponse<JsonResponse>();
     res.setHeader('retry-after', '1');
     res.status(HttpStatus.SERVICE_UNAVAILABLE).json({

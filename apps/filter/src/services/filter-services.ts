@@ -1,6 +1,6 @@
 import type { DynamicModule } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
-import { SymbolRegistry } from '@spamfilter/scoring';
+import { DEFAULT_WEIGHTS, SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
 import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
@@ -30,7 +30,8 @@ import { RecipientService } from './recipient.service';
 import { DbQuarantineStore, MemoryQuarantineStore, type QuarantineStore } from './quarantine.store';
 import { ReputationService } from './reputation.service';
 import { ScanLogWriter, type ScanLogSink } from './scan-log.writer';
-import { FRAMING_SYMBOL, ScanService, type ScanExtensions } from './scan.service';
+import { FRAMING_SYMBOL, RELEASE_TICKET_SYMBOL, ScanService, type ScanExtensions } from './scan.service';
+import { DbReleaseTickets, NoReleaseTickets, type ReleaseTickets } from './release-tickets';
 
 /**
  * The adapters a process binds (launcher, integration tests): every side effect of the filter is one of these.
@@ -51,6 +52,8 @@ export interface FilterDependencies {
   readonly scanLog?: ScanLogSink | null;
   /** Where quarantined copies are kept. Default: the database's store, or a bounded in-memory one without a database. */
   readonly quarantine?: QuarantineStore;
+  /** The API's release tickets. Default: the database's, or none without a database. */
+  readonly tickets?: ReleaseTickets;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /**
@@ -103,6 +106,7 @@ export class FilterServices {
   readonly recipient: RecipientService;
   readonly health: HealthService;
   readonly quarantine: QuarantineStore;
+  readonly tickets: ReleaseTickets;
   private readonly sweepTimer: NodeJS.Timeout;
 
   constructor(
@@ -150,6 +154,7 @@ export class FilterServices {
       { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
       // Refused before scoring (scan.service.ts): the record shows why; the weight plays no part.
       { name: FRAMING_SYMBOL, group: 'system' as const, description: 'Bare CR or NUL in the message (RFC 5321 §2.3.8): refused', defaultWeight: 0 },
+      { name: RELEASE_TICKET_SYMBOL, group: 'system' as const, description: "A release ticket of the API that did not redeem (unknown, expired, used, or for another body, sender or recipients)", defaultWeight: DEFAULT_WEIGHTS.RELEASE_TICKET_INVALID },
     ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
@@ -169,12 +174,16 @@ export class FilterServices {
     const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
     this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
     this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
-    // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour).
+    this.tickets = deps.tickets ?? (deps.database ? new DbReleaseTickets(deps.database, () => this.clock.now()) : new NoReleaseTickets());
+    // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour); expired release
+    // tickets go with it.
     const sweep = (): void => {
-      this.quarantine.sweep(new Date(this.clock.now())).then(
+      const now = new Date(this.clock.now());
+      this.quarantine.sweep(now).then(
         (n) => this.metrics.quarantineSwept.inc(n),
         () => undefined,
       );
+      this.tickets.sweep(now).catch(() => undefined);
     };
     this.sweepTimer = setInterval(sweep, 3_600_000);
     this.sweepTimer.unref();
@@ -193,9 +202,10 @@ export class FilterServices {
       analysis: this.analysis,
       quarantine: this.quarantine,
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
+      tickets: this.tickets,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
-    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock });
+    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets });
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),

@@ -6,6 +6,7 @@ import { Clock, RandomSource, ReferenceIdGenerator } from './clock';
 import { GreylistService, InMemoryGreylistStore } from './greylist.service';
 import { InMemoryPolicySource, PolicyService } from './policy.service';
 import { RecipientService } from './recipient.service';
+import { NoReleaseTickets } from './release-tickets';
 import { ScanLogWriter, type ScanLogRecord } from './scan-log.writer';
 
 describe('RecipientService (connect and RCPT, before DATA)', () => {
@@ -13,12 +14,25 @@ describe('RecipientService (connect and RCPT, before DATA)', () => {
   const registry = new SymbolRegistry(LIST_SYMBOLS);
   const lists = new InMemoryListSource([
     { scope: 'global', owner: null, kind: 'block', match: 'cidr', value: '203.0.113.0/24' },
-    { scope: 'user', owner: 'carol@example.net', kind: 'block', match: 'address', value: 'alice@sender.example' },
+    {
+      scope: 'user',
+      owner: 'carol@example.net',
+      kind: 'block',
+      match: 'address',
+      value: 'alice@sender.example',
+    },
   ]);
   let written: ScanLogRecord[];
   let log: ScanLogWriter;
   let service: RecipientService;
-  const envelope = (o: Partial<ScanEnvelope>): ScanEnvelope => ({ clientIp: '192.0.2.1', helo: 'mx.sender.example', mailFrom: 'alice@sender.example', rcptTo: [], direction: 'inbound', ...o });
+  const envelope = (o: Partial<ScanEnvelope>): ScanEnvelope => ({
+    clientIp: '192.0.2.1',
+    helo: 'mx.sender.example',
+    mailFrom: 'alice@sender.example',
+    rcptTo: [],
+    direction: 'inbound',
+    ...o,
+  });
 
   beforeEach(() => {
     written = [];
@@ -37,6 +51,7 @@ describe('RecipientService (connect and RCPT, before DATA)', () => {
       ids: new ReferenceIdGenerator(clock, new RandomSource()),
       log,
       clock,
+      tickets: new NoReleaseTickets(),
     });
   });
 
@@ -46,8 +61,21 @@ describe('RecipientService (connect and RCPT, before DATA)', () => {
     expect(a.smtp.message).toContain(`(ref ${a.reference})`);
     await log.drain();
     expect(written).toHaveLength(1);
-    expect(written[0]).toMatchObject({ reference: a.reference, action: 'reject', size: 0, smtpReply: a.smtp, mailFrom: 'alice@sender.example' });
-    expect(written[0]!.recipients).toEqual([expect.objectContaining({ recipient: 'carol@example.net', action: 'reject', disposition: 'refused', reason: a.reason })]);
+    expect(written[0]).toMatchObject({
+      reference: a.reference,
+      action: 'reject',
+      size: 0,
+      smtpReply: a.smtp,
+      mailFrom: 'alice@sender.example',
+    });
+    expect(written[0]!.recipients).toEqual([
+      expect.objectContaining({
+        recipient: 'carol@example.net',
+        action: 'reject',
+        disposition: 'refused',
+        reason: a.reason,
+      }),
+    ]);
     expect(written[0]!.recipients[0]!.symbols.map((s) => s.name)).toEqual(['USER_BLOCK']);
   });
 
@@ -55,7 +83,14 @@ describe('RecipientService (connect and RCPT, before DATA)', () => {
     const a = await service.check(envelope({ clientIp: '203.0.113.9', mailFrom: '', helo: '' }));
     expect(a).toMatchObject({ action: 'reject', smtp: { code: 554, enhanced: '5.7.1' } });
     await log.drain();
-    expect(written).toEqual([expect.objectContaining({ reference: a.reference, clientIp: '203.0.113.9', recipients: [], smtpReply: a.smtp })]);
+    expect(written).toEqual([
+      expect.objectContaining({
+        reference: a.reference,
+        clientIp: '203.0.113.9',
+        recipients: [],
+        smtpReply: a.smtp,
+      }),
+    ]);
     expect(written[0]!.symbols.map((s) => s.name)).toEqual(['GLOBAL_BLOCK']);
   });
 

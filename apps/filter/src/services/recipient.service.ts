@@ -1,10 +1,11 @@
 import type { Action, ScanEnvelope, ScoredSymbol, SmtpReply, SymbolHit } from '@spamfilter/domain';
-import { actionForScore, scoreRecipient, smtpReplyFor, type SymbolRegistry } from '@spamfilter/scoring';
+import { actionForScore, quarantinesFor, scoreRecipient, smtpReplyFor, type SymbolRegistry } from '@spamfilter/scoring';
 import { matchLists } from '../checks/lists/lists.check';
 import type { ListSource } from '../checks/lists/list-source';
 import type { Clock, ReferenceIdGenerator } from './clock';
 import type { GreylistService, GreylistState } from './greylist.service';
 import type { PolicyService } from './policy.service';
+import type { ReleaseTickets } from './release-tickets';
 import type { ScanLogRecord, ScanLogWriter } from './scan-log.writer';
 
 export interface RecipientAnswer {
@@ -26,6 +27,7 @@ export interface RecipientServiceDeps {
   /** The message log: every refusal is written to it under its reference, like a scan's verdict. */
   readonly log: ScanLogWriter;
   readonly clock: Clock;
+  readonly tickets: ReleaseTickets;
 }
 
 /**
@@ -58,10 +60,16 @@ export class RecipientService {
     // At connect there is no recipient yet: the global layers decide (the policy of an address in no domain).
     const { policy } = await this.d.policies.forRecipient(rcpt ?? '');
     const scored = scoreRecipient(hits, this.d.registry, policy, rcpt ?? '');
-    const action = actionForScore(scored.score, policy, envelope.direction) === 'reject' ? 'reject' : 'accept';
+    let action: Action = actionForScore(scored.score, policy, envelope.direction) === 'reject' ? 'reject' : 'accept';
     const names = [...scored.shared, ...scored.own].map((s) => `${s.name}(${s.options[0] ?? ''})`);
     const blocked = rcpt === undefined ? 'client blocked' : 'sender blocked for this recipient';
-    const reason = action === 'reject' ? `${blocked}: ${names.join(', ')}` : names.length ? `listed: ${names.join(', ')}` : 'no list entry';
+    let reason = action === 'reject' ? `${blocked}: ${names.join(', ')}` : names.length ? `listed: ${names.join(', ')}` : 'no list entry';
+    // Not refused at RCPT but decided after DATA: a recipient who keeps spam in the quarantine instead of refusing
+    // it, and a release of their quarantined copy that is on its way (its ticket is checked after DATA).
+    if (action === 'reject' && rcpt !== undefined && (quarantinesFor('reject', policy, envelope.direction) || (await this.releasePending(envelope.mailFrom, rcpt)))) {
+      action = 'accept';
+      reason = `${blocked}, decided after DATA (quarantine): ${names.join(', ')}`;
+    }
     let greylist: RecipientAnswer['greylist'] = 'unknown';
     if (rcpt !== undefined) {
       try {
@@ -74,6 +82,14 @@ export class RecipientService {
     const smtp = action === 'reject' && rcpt === undefined ? { ...reply, code: 554 } : reply;
     if (action === 'reject') this.logRefusal(envelope, reference, { score: scored.score, shared: scored.shared, own: scored.own }, reason, smtp, started);
     return { action, smtp, reason, reference: action === 'reject' ? reference : null, greylist };
+  }
+
+  private async releasePending(mailFrom: string, rcpt: string): Promise<boolean> {
+    try {
+      return await this.d.tickets.pendingFor(mailFrom, rcpt);
+    } catch {
+      return false;
+    }
   }
 
   private logRefusal(

@@ -10,8 +10,14 @@ export class ComplaintDedupe1765000000000 implements MigrationInterface {
   readonly name = 'ComplaintDedupe1765000000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('complaint', new TableColumn(migrationColumns(q).varchar('dedupe_key', 64, { nullable: true })));
-    await q.createIndex('complaint', new TableIndex({ name: 'uq_complaint_dedupe', columnNames: ['dedupe_key'], isUnique: true }));
+    await q.addColumn(
+      'complaint',
+      new TableColumn(migrationColumns(q).varchar('dedupe_key', 64, { nullable: true })),
+    );
+    await q.createIndex(
+      'complaint',
+      new TableIndex({ name: 'uq_complaint_dedupe', columnNames: ['dedupe_key'], isUnique: true }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
