@@ -6,7 +6,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@spamfilter/config';
 import { REFERENCE_ID_PATTERN } from '@spamfilter/domain';
-import { ListRepository } from '@spamfilter/persistence';
+import {
+  FeedbackMarkEntity,
+  ListRepository,
+  PolicyRepository,
+  ReleaseTicketEntity,
+  ScanRecipientEntity,
+} from '@spamfilter/persistence';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
@@ -14,7 +20,7 @@ import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap
 import { startSink, type Sink } from '../../haraka/sink';
 import { bearer, createUser, OPERATOR_KEY, type TestUser } from '../api/api-fixtures';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
-import { headerValues, sendOnce, startHaraka, waitFor, type HarakaHandle } from './harness';
+import { bodyOf, headerValues, sendOnce, startHaraka, waitFor, type HarakaHandle } from './harness';
 
 const message = (subject: string, extra: readonly string[] = []): Buffer =>
   Buffer.from(
@@ -68,21 +74,54 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
   let filter: FilterApp;
   let sink: Sink;
   let mx: HarakaHandle;
+  let submission: HarakaHandle;
   let bob: TestUser;
   let carol: TestUser;
+  let dave: TestUser;
+  let alice: TestUser;
+  let admin: TestUser;
+  let otherAdmin: TestUser;
   const op = bearer(OPERATOR_KEY);
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
     sink = await startSink({ store: 'memory' });
+    // The filter migrates the database; the API starts last, once it knows where Haraka listens (releases go there).
+    filter = await createFilterApp(
+      { ...loadConfig({ SCAN_LOG_FLUSH_MS: '20' }), database: { ...tdb.config, migrationsRun: true } },
+      { connectDatabase: true, defaultMetrics: false },
+    );
+    const filterUrl = await filter.listen(0, '127.0.0.1');
+    const spamfilter = { main: { fail_open: 'false', scan_deadline_ms: '5000', check_deadline_ms: '3000' } };
+    mx = await startHaraka({
+      kind: 'inbound',
+      filterUrl,
+      sinkPort: sink.port,
+      hostList: ['example.net'],
+      spamfilter,
+    });
+    submission = await startHaraka({
+      kind: 'outbound',
+      filterUrl,
+      sinkPort: sink.port,
+      users: { 'alice@example.net': 'alice-pass', 'release@example.net': 'release-pass' },
+      spamfilter,
+    });
     api = await createApiApp(
       loadConfig({
         DB_TYPE: 'postgres',
         DB_URL: tdb.config.url,
+        DB_MIGRATIONS_RUN: 'false',
         API_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY,
         OUTBOX_RELAY_ENABLED: 'false',
         LEARNER_ENABLED: 'false',
         PUBLIC_LOOKUPS_PER_MINUTE: '1000',
+        RELEASE_INBOUND_SMTP: `127.0.0.1:${mx.port}`,
+        RELEASE_SUBMISSION_SMTP: `127.0.0.1:${submission.port}`,
+        RELEASE_SUBMISSION_USER: 'release@example.net',
+        RELEASE_SUBMISSION_PASSWORD: 'release-pass',
+        RELEASE_SMTP_TIMEOUT_MS: '15000',
+        QUARANTINE_DIGEST_FROM: 'postmaster@example.net',
       }),
       { logger: false },
     );
@@ -90,6 +129,10 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     db = api.get(DataSource);
     bob = await createUser(api, 'bob@example.net');
     carol = await createUser(api, 'carol@example.net');
+    dave = await createUser(api, 'dave@example.net');
+    alice = await createUser(api, 'alice@example.net');
+    admin = await createUser(api, 'postmaster@example.net', 'domain_admin');
+    otherAdmin = await createUser(api, 'postmaster@example.org', 'domain_admin');
     // Carol blocks alice@sender.example (her own list): refused at RCPT for her alone.
     await new ListRepository(db).add(
       { scope: 'user', userId: carol.id },
@@ -101,21 +144,20 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
         createdBy: 'carol',
       },
     );
-    filter = await createFilterApp(
-      { ...loadConfig({ SCAN_LOG_FLUSH_MS: '20' }), database: { ...tdb.config, migrationsRun: false } },
-      { connectDatabase: true, defaultMetrics: false },
+    // Dave keeps spam in the quarantine instead of Junk, and calls anything with a foreign Reply-To spam.
+    const policies = new PolicyRepository(db);
+    await policies.upsert(
+      { scope: 'user', userId: dave.id },
+      { thresholds: { greylist: null, tag: 0.5, reject: 50 }, spamHandling: { tag: 'quarantine' } },
+      0,
+      'dave',
     );
-    const filterUrl = await filter.listen(0, '127.0.0.1');
-    mx = await startHaraka({
-      kind: 'inbound',
-      filterUrl,
-      sinkPort: sink.port,
-      hostList: ['example.net'],
-      spamfilter: { main: { fail_open: 'false', scan_deadline_ms: '5000', check_deadline_ms: '3000' } },
-    });
+    // Outbound: a foreign Reply-To is enough to hold a message for review (global layer; outbound only).
+    await policies.upsert({ scope: 'global' }, { outbound: { hold: 0.5, reject: 100 } }, 0, 'operator');
   }, 120_000);
 
   afterAll(async () => {
+    await submission?.stop();
     await mx?.stop();
     await filter?.close();
     await api?.close();
@@ -211,5 +253,245 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 10_000, 'delivery');
     expect(headerValues(sink.messages[0]!.raw, 'X-Spam-Reference')[0]).toMatch(REFERENCE_ID_PATTERN);
+  });
+
+  describe('the quarantine', () => {
+    const inQuarantine = async (
+      token: string,
+      subject: string,
+    ): Promise<{ id: string; reference: string }> => {
+      const r = await eventually(
+        () => request(server).get('/v1/quarantine').set(bearer(token)),
+        (x) => x.status === 200 && x.body.items.some((i: { subject: string }) => i.subject === subject),
+        `"${subject}" in the quarantine`,
+      );
+      return r.body.items.find((i: { subject: string }) => i.subject === subject);
+    };
+
+    it("keeps Dave's spam (his policy), answers the sender 250, and delivers nothing", async () => {
+      const r = await sendOnce(
+        mx.port,
+        { from: 'alice@sender.example', to: ['dave@example.net'] },
+        message('cheap offer', ['Reply-To: elsewhere@other.example']),
+      );
+      expect(r.data?.code).toBe(250);
+      const item = await inQuarantine(dave.token, 'cheap offer');
+      expect(item).toMatchObject({
+        direction: 'inbound',
+        recipient: 'dave@example.net',
+        recipients: ['dave@example.net'],
+        mailFrom: 'alice@sender.example',
+        releasedAt: null,
+      });
+      expect(item.reference).toBe(refIn(r.data!.text));
+      expect(sink.messages).toHaveLength(0);
+      const v = await eventually(
+        () => request(server).get(`/v1/verdicts/${item.reference}`).set(bearer(dave.token)),
+        (x) => x.status === 200,
+        "Dave's verdict",
+      );
+      expect(v.body[0]).toMatchObject({ action: 'tag', disposition: 'quarantined' });
+    });
+
+    it('shows Dave his message as text with its header fields; nobody outside his mail sees it (404)', async () => {
+      const item = await inQuarantine(dave.token, 'cheap offer');
+      const view = await request(server).get(`/v1/quarantine/${item.id}`).set(bearer(dave.token)).expect(200);
+      expect(view.body.text).toContain('the minutes of Tuesday are below.');
+      expect(view.body.headers).toContainEqual(['subject', 'cheap offer']);
+      expect(view.body.headers).toContainEqual(['x-spam-reference', item.reference]);
+      // Another user and another domain's admin: as if it did not exist, for viewing, releasing and deleting.
+      for (const t of [bob.token, otherAdmin.token]) {
+        await request(server).get(`/v1/quarantine/${item.id}`).set(bearer(t)).expect(404);
+        await request(server).post(`/v1/quarantine/${item.id}/release`).set(bearer(t)).send({}).expect(404);
+        await request(server).delete(`/v1/quarantine/${item.id}`).set(bearer(t)).expect(404);
+        const list = await request(server).get('/v1/quarantine').set(bearer(t)).expect(200);
+        expect(list.body.items.map((i: { id: string }) => i.id)).not.toContain(item.id);
+      }
+      await request(server).get(`/v1/quarantine?user=dave@example.net`).set(bearer(bob.token)).expect(404);
+      // His domain's admin and the operators see it.
+      expect(
+        (await request(server).get('/v1/quarantine').set(bearer(admin.token)).expect(200)).body.items.map(
+          (i: { id: string }) => i.id,
+        ),
+      ).toContain(item.id);
+      expect(
+        (
+          await request(server).get('/v1/quarantine?user=dave@example.net').set(op).expect(200)
+        ).body.items.map((i: { id: string }) => i.id),
+      ).toContain(item.id);
+    });
+
+    it('a forged release header does not get a message past the scan', async () => {
+      const r = await sendOnce(
+        mx.port,
+        { from: 'alice@sender.example', to: ['dave@example.net'] },
+        message('forged release', [
+          'Reply-To: elsewhere@other.example',
+          'X-Spamfilter-Release: AAAAguessedAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        ]),
+      );
+      expect(r.data?.code).toBe(250);
+      await inQuarantine(dave.token, 'forged release');
+      expect(sink.messages).toHaveLength(0);
+      const t = await eventually(
+        () =>
+          request(server)
+            .get(`/v1/operator/messages/${refIn(r.data!.text)}`)
+            .set(op),
+        (x) => x.status === 200,
+        'the transcript',
+      );
+      expect(
+        t.body.symbols.find((x: { name: string }) => x.name === 'RELEASE_TICKET_INVALID')?.options,
+      ).toEqual(['unknown']);
+    });
+
+    it('Dave releases it: it reaches the next hop through Haraka, marked released and "not spam"', async () => {
+      const item = await inQuarantine(dave.token, 'cheap offer');
+      const rel = await request(server)
+        .post(`/v1/quarantine/${item.id}/release`)
+        .set(bearer(dave.token))
+        .send({ trainHam: true })
+        .expect(200);
+      expect(rel.body).toMatchObject({
+        id: item.id,
+        reference: item.reference,
+        recipients: ['dave@example.net'],
+        markId: expect.any(String),
+      });
+      expect(rel.body.smtp).toMatch(/^250 /);
+      await waitFor(() => sink.messages.length === 1, 10_000, 'the released copy at the next hop');
+      const got = sink.messages[0]!;
+      expect(got.rcptTo).toEqual(['dave@example.net']);
+      expect(got.mailFrom).toBe('alice@sender.example');
+      expect(headerValues(got.raw, 'X-Spam-Reference')).toEqual([item.reference]);
+      expect(headerValues(got.raw, 'X-Spam-Status')).toEqual(['No, released from the quarantine']);
+      expect(headerValues(got.raw, 'X-Spamfilter-Release')).toEqual([]);
+      expect(headerValues(got.raw, 'Subject')).toEqual(['cheap offer']);
+      expect(bodyOf(got.raw).toString()).toContain('the minutes of Tuesday are below.');
+      // The records say what happened; the ticket is spent; the mark went out like one from the marks API.
+      const v = await request(server)
+        .get(`/v1/verdicts/${item.reference}`)
+        .set(bearer(dave.token))
+        .expect(200);
+      expect(v.body[0]).toMatchObject({ disposition: 'released', mark: 'ham' });
+      expect(
+        await db
+          .getRepository(ScanRecipientEntity)
+          .findOneBy({ reference: item.reference, recipient: 'dave@example.net' }),
+      ).toMatchObject({ disposition: 'released' });
+      expect(
+        (await db.getRepository(ReleaseTicketEntity).findOneBy({ quarantineId: item.id }))?.usedAt,
+      ).toBeInstanceOf(Date);
+      expect(await db.getRepository(FeedbackMarkEntity).countBy({ userId: dave.id, label: 'ham' })).toBe(1);
+      const listed = await request(server)
+        .get('/v1/quarantine?status=released')
+        .set(bearer(dave.token))
+        .expect(200);
+      expect(listed.body.items.find((i: { id: string }) => i.id === item.id)).toMatchObject({
+        releasedBy: 'dave@example.net',
+      });
+      await request(server)
+        .post(`/v1/quarantine/${item.id}/release`)
+        .set(bearer(dave.token))
+        .send({})
+        .expect(409);
+    });
+
+    it('Dave deletes one for good', async () => {
+      const item = await inQuarantine(dave.token, 'forged release');
+      await request(server).delete(`/v1/quarantine/${item.id}`).set(bearer(dave.token)).expect(204);
+      await request(server).get(`/v1/quarantine/${item.id}`).set(bearer(dave.token)).expect(404);
+    });
+
+    describe('held outbound mail', () => {
+      let held: { id: string; reference: string };
+
+      beforeAll(async () => {
+        const r = await sendOnce(
+          submission.port,
+          {
+            from: 'alice@example.net',
+            to: ['partner@remote.example', 'other@remote.example'],
+            auth: { user: 'alice@example.net', pass: 'alice-pass' },
+          },
+          message('invoice run', ['Reply-To: billing@other.example']),
+        );
+        expect(r.data?.code).toBe(250);
+        expect(r.data?.text).toContain('held for review');
+        held = await inQuarantine(OPERATOR_KEY, 'invoice run');
+      });
+
+      it('is listed for the operator and for Alice, never sent on its own', async () => {
+        const mine = await request(server)
+          .get('/v1/quarantine?direction=outbound')
+          .set(bearer(alice.token))
+          .expect(200);
+        expect(mine.body.items).toEqual([
+          expect.objectContaining({
+            id: held.id,
+            direction: 'outbound',
+            recipients: ['partner@remote.example', 'other@remote.example'],
+            mailFrom: 'alice@example.net',
+          }),
+        ]);
+        expect(sink.messages).toHaveLength(0);
+      });
+
+      it('Alice cannot release it (403); an operator does, and it goes to every recipient through submission', async () => {
+        await request(server)
+          .post(`/v1/quarantine/${held.id}/release`)
+          .set(bearer(alice.token))
+          .send({})
+          .expect(403);
+        await request(server)
+          .post(`/v1/quarantine/${held.id}/release`)
+          .set(op)
+          .send({ trainHam: true })
+          .expect(400);
+        const rel = await request(server)
+          .post(`/v1/quarantine/${held.id}/release`)
+          .set(op)
+          .send({})
+          .expect(200);
+        expect(rel.body.recipients).toEqual(['partner@remote.example', 'other@remote.example']);
+        await waitFor(
+          () => sink.messages.length === 1,
+          10_000,
+          'the released outbound message at the next hop',
+        );
+        const got = sink.messages[0]!;
+        expect([...got.rcptTo].sort()).toEqual(['other@remote.example', 'partner@remote.example']);
+        expect(got.mailFrom).toBe('alice@example.net');
+        expect(headerValues(got.raw, 'X-Spam-Reference')).toEqual([held.reference]);
+        const t = await request(server).get(`/v1/operator/messages/${held.reference}`).set(op).expect(200);
+        expect(t.body.recipients.map((x: { disposition: string }) => x.disposition)).toEqual([
+          'released',
+          'released',
+        ]);
+      });
+    });
+
+    it('sends each user with kept mail one digest a day through submission, and no second one', async () => {
+      const r = await sendOnce(
+        mx.port,
+        { from: 'alice@sender.example', to: ['dave@example.net'] },
+        message('weekly specials', ['Reply-To: elsewhere@other.example']),
+      );
+      expect(r.data?.code).toBe(250);
+      await inQuarantine(dave.token, 'weekly specials');
+      const run = await request(server).post('/v1/operator/quarantine/digests').set(op).expect(200);
+      expect(run.body).toMatchObject({ sent: 1, failed: 0 });
+      await waitFor(() => sink.messages.length === 1, 10_000, 'the digest at the next hop');
+      const digest = sink.messages[0]!;
+      expect(digest.rcptTo).toEqual(['dave@example.net']);
+      expect(headerValues(digest.raw, 'Subject')[0]).toMatch(/^Quarantine digest: 1 message held for you/);
+      expect(Buffer.from(bodyOf(digest.raw).toString(), 'base64').toString('utf8')).toContain(
+        'weekly specials',
+      );
+      expect(
+        (await request(server).post('/v1/operator/quarantine/digests').set(op).expect(200)).body,
+      ).toMatchObject({ sent: 0, skipped: 1 });
+    });
   });
 });

@@ -15,6 +15,7 @@ import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
 import { OperatorToolsModule } from './operator/operator-tools.module';
+import { QUARANTINE_CONTROLLERS, QUARANTINE_PROVIDERS } from './quarantine/quarantine.providers';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
 import { DatabaseBusyFilter } from './guards/database-busy.filter';
@@ -95,6 +96,7 @@ export class ApiModule {
       HealthService,
       OutboxRelayService,
       RetentionService,
+      ...QUARANTINE_PROVIDERS,
     ];
     if (config.learner.enabled) {
       providers.push(
@@ -119,7 +121,7 @@ export class ApiModule {
         MessagingModule.forRoot(config.messaging),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MarksController, VerdictsController, UsersController],
+      controllers: [HealthController, MarksController, VerdictsController, UsersController, ...QUARANTINE_CONTROLLERS],
       providers,
     };
   }

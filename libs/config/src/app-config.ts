@@ -9,6 +9,7 @@ import { learnerSection } from './sections/learner.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
+import { quarantineSection } from './sections/quarantine.config';
 
 /** Every section of the product's configuration. Add a section here and it is validated and documented. */
 export const CONFIG_SECTIONS = {
@@ -22,6 +23,7 @@ export const CONFIG_SECTIONS = {
   bayes: bayesSection,
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
+  quarantine: quarantineSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -34,6 +36,7 @@ export type ApiConfig = AppConfig['api'];
 export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
+export type QuarantineConfig = AppConfig['quarantine'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
