@@ -47,13 +47,15 @@ export function scanVerdict(
   score = 6.5,
   reference = fakeReference(),
   direction: Direction = 'inbound',
+  /** Headers about the message, not a recipient (e.g. the outbound pool tag): in every copy, as the filter does. */
+  messageHeaders: readonly (readonly [string, string])[] = [],
 ): ScanVerdict {
   const plan = planDelivery({
     direction,
     reference,
     recipients: Object.entries(actions).map(([recipient, action]) => ({ recipient, action, score, tagThreshold: 5, symbols: [] })),
     shared: [],
-    messageHeaders: [],
+    messageHeaders,
   });
   const recipients: RecipientVerdict[] = Object.entries(actions).map(([recipient, action], i) => ({
     recipient,
@@ -78,7 +80,7 @@ export function scanVerdict(
     score,
     recipients,
     symbols: [],
-    headers: [['X-Spam-Score', score.toFixed(2)]],
+    headers: [['X-Spam-Score', score.toFixed(2)], ...messageHeaders],
     reason: `${worst} (fake filter)`,
     smtp: recipients.find((r) => r.action === (plan.delivery.outcome === 'refuse' && direction === 'outbound' ? worst : smtpAction))!.smtp,
     delivery: plan.delivery,

@@ -35,8 +35,8 @@ const BOB = { user: 'bob@example.net', pass: 'battery staple' };
 
 /** The scripted verdict for every recipient, with the routing header when a pool is given. */
 function verdict(recipients: readonly string[], pool?: string): ScanVerdict {
-  const v = scanVerdict(Object.fromEntries(recipients.map((r) => [r, 'accept' as const])), 4.5);
-  return pool ? { ...v, headers: [...v.headers, ['X-Spam-Outbound-Pool', pool]] } : v;
+  const accept = Object.fromEntries(recipients.map((r) => [r, 'accept' as const]));
+  return scanVerdict(accept, 4.5, undefined, 'outbound', pool ? [['X-Spam-Outbound-Pool', pool]] : []);
 }
 
 /** A next hop that refuses some recipients at RCPT (550 5.1.1), like a relay that knows the address is invalid. */
