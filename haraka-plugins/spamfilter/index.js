@@ -12,10 +12,12 @@
 //   queue     a message whose every copy the filter kept (quarantined, held) is accepted and discarded here; one
 //             whose recipients got different verdicts is delivered as one copy per verdict (each with its own
 //             headers) by this plugin; everything else goes on to queue/smtp_forward
-//   queue_outbound  the same discard (held mail); mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is
-//             forwarded to that pool's next hop ([pools] in spamfilter.ini); everything else goes on to smtp_forward
-//   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
-//             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
+//   queue_outbound  the same discard (held mail); the rest is forwarded by this plugin, recording each recipient's
+//             reply: to the IP pool's next hop ([pools] in spamfilter.ini) when the filter tagged one
+//             (X-Spam-Outbound-Pool), else to smtp_forward.ini's [main] next hop
+//   deny, reset_transaction  outbound: counts recipients refused at RCPT and records each recipient's reply from the
+//             next hop (code, text, time), and reports them to POST /v1/outbound/deliveries with the message's
+//             reference once per transaction (fire-and-forget)
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
@@ -40,7 +42,7 @@ const { skipReason } = require('./lib/skip');
 const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
-const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
+const { buildDeliveryReport, settleRecipients } = require('./lib/deliveries');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -260,10 +262,10 @@ exports.hook_queue = function (next, connection) {
   }
 };
 
-/** The main next hop: queue/smtp_forward's host and port (smtp_forward.ini [main]). */
+/** The main next hop: queue/smtp_forward's (smtp_forward.ini [main]), with its TLS and auth settings for smtp_client. */
 exports.main_next_hop = function () {
-  const main = (this.config.get('smtp_forward.ini') || {}).main || {};
-  return { pool: 'main', host: main.host || 'localhost', port: Number(main.port) || 25 };
+  const main = (this.config.get('smtp_forward.ini', { booleans: ['-main.enable_tls'] }) || {}).main || {};
+  return { pool: 'main', host: main.host || 'localhost', port: Number(main.port) || 25, cfg: main };
 };
 
 // Copies one after another over the next hop's SMTP (a transaction each, only that copy's recipients, the headers
@@ -301,23 +303,23 @@ exports.deliver_copies = function (done, connection, copies) {
   step(0);
 };
 
-// Outbound: held mail first (the filter stored it for review: accepted, sent to nobody), then the routing tag. A pool
-// with a next hop in [pools] gets this plugin's own forward (below); untagged mail, and mail for a pool without a
-// configured next hop (logged), go on to queue/smtp_forward, the main next hop.
+// Outbound: held mail first (the filter stored it for review: accepted, sent to nobody), then the routing tag: a pool
+// with a next hop in [pools] gets that next hop; untagged mail, and mail for a pool without a configured next hop
+// (logged), the main next hop of smtp_forward.ini. This plugin forwards it either way (forward below), so that every
+// recipient's reply is recorded; queue/smtp_forward never sees outbound mail.
 exports.hook_queue_outbound = function (next, connection) {
   const txn = connection.transaction;
   if (txn && txn.notes.spamfilter_discard) return next(constants.ok, txn.notes.spamfilter_discard);
   if (!txn || this.settings.direction !== 'outbound') return next();
-  const route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
-  if (route.kind === 'main') return next();
+  let route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
   if (route.kind === 'unknown') {
     connection.logwarn(
       this,
       `pool "${route.pool}" has no next hop in spamfilter.ini [pools]; using the main next hop`,
     );
     txn.results.add(this, { msg: `pool ${route.pool} unconfigured: main next hop` });
-    return next();
   }
+  if (route.kind !== 'pool') route = this.main_next_hop();
   const done = this.guard(next, connection, 'queue_outbound');
   try {
     this.forward_to_pool(done, connection, route);
@@ -347,26 +349,36 @@ function path_of_haraka() {
   return require('node:path').resolve(require('node:path').dirname(require.main.filename), '..');
 }
 
-// The same SMTP dialogue as queue/smtp_forward (MAIL, every RCPT, DATA; the first 4xx/5xx answers the sender with
-// the next hop's reply), to the pool's host. Unlike smtp_forward, a next hop that cannot be reached answers 451
-// instead of falling through to Haraka's own outbound queue: risky mail never leaves through another path.
+// Outbound mail is forwarded by this plugin, to the main next hop (smtp_forward.ini [main]: host, port and its TLS and
+// auth settings, as queue/smtp_forward would use them) or to a pool's: so that each recipient's reply is known, with
+// its code, text and time, for the sender's delivery status (lib/deliveries.js).
 exports.forward_to_pool = function (done, connection, route) {
   this.forward(connection, route, connection.transaction.rcpt_to, done);
 };
 
-/** One SMTP transaction to route's host with the given recipients; onResult(retval, msg) once. */
+/**
+ * One SMTP transaction to route's host with the given recipients; onResult(retval, msg) once. Every RCPT is asked
+ * (each recipient's reply is recorded), and DATA is sent only when the next hop accepted them all: one answer goes
+ * back to the sender, so a refused recipient refuses the message (5xx, or 4xx when only temporarily), as with
+ * queue/smtp_forward. Unlike smtp_forward, a next hop that cannot be reached answers 451 instead of falling through to
+ * Haraka's own outbound queue: mail never leaves through another path. The per-recipient results are left in
+ * txn.notes.spamfilter_deliveries for the delivery report.
+ */
 exports.forward = function (connection, route, rcpts, onResult) {
   const plugin = this;
   const txn = connection.transaction;
-  const cfg = { host: route.host, port: route.port };
+  const cfg = { ...(route.cfg || {}), host: route.host, port: route.port };
+  const now = () => new Date().toISOString();
+  const replies = rcpts.map((r) => ({ recipient: r.address, code: null, text: '', at: now() }));
   connection.loginfo(plugin, `forwarding to pool ${route.pool} at ${route.host}:${route.port}`);
   txn.results.add(plugin, { pass: `pool:${route.pool}` });
   // One answer per message, whichever comes first: the next hop's reply, or the connection failing. (A socket that
   // closes after the answer is the normal end and says nothing.)
   let settled = false;
-  const finish = (retval, msg) => {
+  const finish = (retval, msg, final) => {
     if (settled) return;
     settled = true;
+    txn.notes.spamfilter_deliveries = [...(txn.notes.spamfilter_deliveries || []), ...settleRecipients(replies, final)];
     onResult(retval, msg);
   };
   const unavailable = (why) => {
@@ -382,6 +394,7 @@ exports.forward = function (connection, route, rcpts, onResult) {
         enhanced: '4.4.1',
         message: `Next hop of pool ${route.pool} unavailable, try again later`,
       }),
+      { code: null, text: `next hop unavailable: ${why}`, at: now() },
     );
   };
   plugin.smtp_client_module().get_client_plugin(plugin, connection, cfg, (err, client) => {
@@ -399,28 +412,53 @@ exports.forward = function (connection, route, rcpts, onResult) {
     }
     // smtp_client answers call_next() without a code when the connection fails: that is a 451 here.
     client.next = (retval, msg) =>
-      retval === undefined ? unavailable(msg || 'connection error') : finish(retval, msg);
+      retval === undefined ? unavailable(msg || 'connection error') : finish(retval, msg, lastFinal);
+    let lastFinal = null;
     let rcpt = 0;
+    let refusedNow = false;
     const gone = () => client.is_dead_sender(plugin, connection);
+    const reply = () => client.response.join(' ');
     const sendRcpt = () => {
       if (gone()) return;
-      if (rcpt === rcpts.length) return client.send_command('DATA');
+      if (rcpt === rcpts.length) {
+        const refused = replies.filter((r) => r.code !== null && r.code >= 400);
+        if (refused.length === 0) return client.send_command('DATA');
+        // Not sent: the sender gets the first permanent refusal (else the first temporary one), like smtp_forward.
+        const first = refused.find((r) => r.code >= 500) || refused[0];
+        client.call_next(first.code >= 500 ? constants.deny : constants.denysoft, `${first.code} ${first.text}`);
+        return client.release();
+      }
       client.send_command('RCPT', `TO:${rcpts[rcpt].format(!client.smtputf8)}`);
       rcpt++;
     };
     client.on('mail', sendRcpt);
-    client.on('rcpt', sendRcpt);
+    client.on('rcpt', () => {
+      // A refusal was handled by 'bad_code' (smtp_client may or may not emit 'rcpt' after it, by its state).
+      if (refusedNow) {
+        refusedNow = false;
+        return;
+      }
+      Object.assign(replies[rcpt - 1], { code: 250, text: reply(), at: now() });
+      sendRcpt();
+    });
     client.on('data', () => {
       if (gone()) return;
       client.start_data(txn.message_stream);
     });
     client.on('dot', () => {
       if (gone()) return;
-      client.call_next(constants.ok, `${client.response.join(' ')} (pool ${route.pool})`);
+      lastFinal = { code: 250, text: reply(), at: now() };
+      client.call_next(constants.ok, `${reply()} (pool ${route.pool})`);
       client.release();
     });
     client.on('bad_code', (code, msg) => {
       if (gone()) return;
+      if (client.command === 'rcpt' && rcpt > 0) {
+        Object.assign(replies[rcpt - 1], { code: Number(code), text: msg, at: now() });
+        refusedNow = true;
+        return sendRcpt();
+      }
+      lastFinal = { code: Number(code), text: msg, at: now() };
       client.call_next(code && code[0] === '5' ? constants.deny : constants.denysoft, msg);
       client.release();
     });
@@ -442,8 +480,9 @@ exports.hook_deny = function (next, connection, params) {
   next();
 };
 
-// One report per outbound transaction, when it ends (delivered, refused, or the client went away). Fire-and-forget:
-// next() is called at once and the request has its own short deadline, so it never delays or fails mail.
+// One report per outbound transaction, when it ends (delivered, refused, or the client went away): each recipient's
+// result at the next hop under the message's reference. Fire-and-forget: next() is called at once and the request
+// has its own short deadline, so it never delays or fails mail.
 exports.hook_reset_transaction = function (next, connection) {
   try {
     const txn = connection.transaction;
@@ -451,10 +490,10 @@ exports.hook_reset_transaction = function (next, connection) {
       const report = buildDeliveryReport({
         authUser: connection.notes.auth_user,
         mailFrom: txn.mail_from && !txn.mail_from.isNull() ? txn.mail_from.address : '',
+        reference: txn.notes.spamfilter && txn.notes.spamfilter.reference,
+        queueId: txn.uuid,
         rcptRefused: txn.notes.spamfilter_rcpt_refused || 0,
-        queue: queueOutcome(txn.results.get('queue')),
-        recipients: txn.rcpt_to.length,
-        held: Boolean(txn.notes.spamfilter_discard),
+        recipients: txn.notes.spamfilter_deliveries || null,
       });
       if (report) this.report_deliveries(connection, report);
     }

@@ -4,8 +4,8 @@
  *  - the routing tag: mail the filter tags `X-Spam-Outbound-Pool: risky` lands in the risky pool's sink, untagged
  *    mail in the main sink, a pool without a configured next hop in the main sink (logged), a pool hop that is down
  *    answers 451 and never falls back to the main pool;
- *  - delivery outcomes: one POST /v1/outbound/deliveries per transaction with the recipients the next hop accepted
- *    and the recipients refused (at RCPT by the recipient check, or by the next hop), fire-and-forget.
+ *  - delivery outcomes: one POST /v1/outbound/deliveries per transaction with each recipient's result at the next
+ *    hop (its code, text and time) and the recipients our checks refused at RCPT, fire-and-forget.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -167,8 +167,8 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     // Both deliveries were reported, one request each.
     await waitFor(() => reports().length === 2, 3000, 'two delivery reports');
     expect(reports()).toEqual([
-      { authUser: AUTH.user, mailFrom: AUTH.user, delivered: 1, failed: 0 },
-      { authUser: AUTH.user, mailFrom: AUTH.user, delivered: 1, failed: 0 },
+      expect.objectContaining({ authUser: AUTH.user, mailFrom: AUTH.user, reference: expect.any(String), rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'risky@remote.example', status: 'delivered', code: 250 })] }),
+      expect.objectContaining({ authUser: AUTH.user, mailFrom: AUTH.user, reference: expect.any(String), rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'friend@remote.example', status: 'delivered', code: 250 })] }),
     ]);
   });
 
@@ -199,8 +199,9 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     await new Promise((res) => setTimeout(res, 300));
     expect(main.messages).toHaveLength(0);
     expect(risky.messages).toHaveLength(0);
-    // A temporary failure is no failed recipient: nothing to report.
-    expect(reports()).toEqual([]);
+    // Reported as deferred, without a code (nobody answered): the sender's status says so; it counts as no failure.
+    await waitFor(() => reports().length === 1, 3000, 'the delivery report');
+    expect(reports()[0]).toMatchObject({ rcptRefused: 0, recipients: [{ recipient: 'friend@remote.example', status: 'deferred', code: null, text: expect.stringMatching(/next hop unavailable/) }] });
   });
 
   it('recipients refused at RCPT count as failed, the ones delivered as delivered, in one report', async () => {
@@ -221,7 +222,14 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     await waitFor(() => main.messages.length === 1, 5000, 'delivery');
     await waitFor(() => reports().length === 1, 3000, 'the delivery report');
     await new Promise((res) => setTimeout(res, 200));
-    expect(reports()).toEqual([{ authUser: AUTH.user, mailFrom: AUTH.user, delivered: 2, failed: 3 }]);
+    expect(reports()).toEqual([
+      expect.objectContaining({
+        authUser: AUTH.user,
+        mailFrom: AUTH.user,
+        rcptRefused: 3,
+        recipients: [expect.objectContaining({ recipient: 'a@remote.example', status: 'delivered' }), expect.objectContaining({ recipient: 'b@remote.example', status: 'delivered' })],
+      }),
+    ]);
   });
 
   it('the next hop refuses a recipient: 550 to the sender, reported as a failed recipient', async () => {
@@ -244,9 +252,10 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
       );
       expect(good.data?.code).toBe(250);
       await waitFor(() => reports().length === 2, 3000, 'two delivery reports');
+      // The refused recipient's result carries the next hop's own code and text.
       expect(reports()).toEqual([
-        { authUser: AUTH.user, mailFrom: AUTH.user, delivered: 0, failed: 1 },
-        { authUser: AUTH.user, mailFrom: AUTH.user, delivered: 1, failed: 0 },
+        expect.objectContaining({ rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'ghost@remote.example', status: 'bounced', code: 550, enhanced: '5.1.1', text: expect.stringMatching(/No such user/) })] }),
+        expect.objectContaining({ rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'real@remote.example', status: 'delivered', code: 250 })] }),
       ]);
       expect(hop.received).toEqual([['real@remote.example']]);
     } finally {

@@ -13,6 +13,8 @@ import {
   ReleaseTicketEntity,
   ScanRecipientEntity,
 } from '@spamfilter/persistence';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
@@ -55,7 +57,9 @@ async function eventually<T>(
     const v = await get();
     if (ok(v)) return v;
     if (Date.now() > end)
-      throw new Error(`${what}: not within ${ms} ms (last: ${JSON.stringify(v).slice(0, 300)})`);
+      throw new Error(
+        `${what}: not within ${ms} ms (last: ${JSON.stringify((v as { body?: unknown }).body ?? v).slice(0, 1500)})`,
+      );
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -82,6 +86,18 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
   let admin: TestUser;
   let otherAdmin: TestUser;
   const op = bearer(OPERATOR_KEY);
+  /** A sender's message in /v1/sent once every recipient has a next-hop answer. */
+  const sentBy = (token: string, subject: string) =>
+    eventually(
+      () => request(server).get('/v1/sent').set(bearer(token)),
+      (r) =>
+        r.status === 200 &&
+        r.body.items.some(
+          (i: { subject: string; recipients: { attempts: unknown[] }[] }) =>
+            i.subject === subject && i.recipients.every((x) => x.attempts.length > 0),
+        ),
+      `"${subject}" with its delivery results`,
+    ).then((r) => r.body.items.find((i: { subject: string }) => i.subject === subject));
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
@@ -89,7 +105,8 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
     // The filter migrates the database; the API starts last, once it knows where Haraka listens (releases go there).
     filter = await createFilterApp(
       { ...loadConfig({ SCAN_LOG_FLUSH_MS: '20' }), database: { ...tdb.config, migrationsRun: true } },
-      { connectDatabase: true, defaultMetrics: false },
+      // Outbound protection too: its POST /v1/outbound/deliveries keeps the next hop's answers.
+      { connectDatabase: true, connectOutbound: true, defaultMetrics: false },
     );
     const filterUrl = await filter.listen(0, '127.0.0.1');
     const spamfilter = { main: { fail_open: 'false', scan_deadline_ms: '5000', check_deadline_ms: '3000' } };
@@ -469,6 +486,14 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
           'released',
           'released',
         ]);
+        // Alice's delivery status follows the released message under its reference.
+        const status = await sentBy(alice.token, 'invoice run');
+        expect(
+          status.recipients.map((x: { status: string; last: { code: number } }) => [x.status, x.last.code]),
+        ).toEqual([
+          ['delivered', 250],
+          ['delivered', 250],
+        ]);
       });
     });
 
@@ -494,4 +519,118 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
       ).toMatchObject({ sent: 0, skipped: 1 });
     });
   });
+
+  describe('delivery status of sent mail', () => {
+    let hop: { port: number; received: string[][]; close(): Promise<void> };
+    let relay: HarakaHandle;
+    const ALICE = { user: 'alice@example.net', pass: 'alice-pass' };
+    beforeAll(async () => {
+      hop = await startRefusingHop(['ghost@remote.example']);
+      relay = await startHaraka({
+        kind: 'outbound',
+        filterUrl: `http://127.0.0.1:${(filter.server.address() as AddressInfo).port}`,
+        sinkPort: hop.port,
+        users: { [ALICE.user]: ALICE.pass },
+        spamfilter: { main: { fail_open: 'false' } },
+      });
+    }, 60_000);
+    afterAll(async () => {
+      await relay?.stop();
+      await hop?.close();
+    });
+
+    it("shows the sender the next hop's own code and text for a refused recipient, and a delivery for the others", async () => {
+      const refused = await sendOnce(
+        relay.port,
+        { from: ALICE.user, to: ['friend@remote.example', 'ghost@remote.example'], auth: ALICE },
+        message('to a ghost'),
+      );
+      expect(refused.data?.code).toBe(550);
+      expect(refused.data?.text).toMatch(/No such user/);
+      const ok = await sendOnce(
+        relay.port,
+        { from: ALICE.user, to: ['friend@remote.example'], auth: ALICE },
+        message('to a friend'),
+      );
+      expect(ok.data?.code).toBe(250);
+      expect(hop.received).toEqual([['friend@remote.example']]);
+
+      const ghost = await sentBy(alice.token, 'to a ghost');
+      const byRcpt = Object.fromEntries(ghost.recipients.map((r: { recipient: string }) => [r.recipient, r]));
+      expect(byRcpt['ghost@remote.example']).toMatchObject({
+        status: 'bounced',
+        last: {
+          status: 'bounced',
+          code: 550,
+          enhanced: '5.1.1',
+          text: expect.stringMatching(/No such user/),
+        },
+      });
+      expect(byRcpt['friend@remote.example']).toMatchObject({ status: 'not_sent', last: { code: 250 } });
+      expect(byRcpt['ghost@remote.example'].last.at).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+
+      const friend = await sentBy(alice.token, 'to a friend');
+      expect(friend.recipients).toEqual([
+        expect.objectContaining({
+          recipient: 'friend@remote.example',
+          action: 'accept',
+          status: 'delivered',
+          last: expect.objectContaining({ code: 250 }),
+        }),
+      ]);
+
+      // Support sees the same answers in the message log; nobody else sees Alice's sent mail.
+      const t = await request(server).get(`/v1/operator/messages/${ghost.reference}`).set(op).expect(200);
+      expect(t.body.deliveries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            recipient: 'ghost@remote.example',
+            status: 'bounced',
+            code: 550,
+            queueId: expect.any(String),
+          }),
+        ]),
+      );
+      await request(server).get(`/v1/sent/${ghost.reference}`).set(bearer(bob.token)).expect(404);
+      expect(
+        (await request(server).get(`/v1/sent/${ghost.reference}`).set(bearer(alice.token)).expect(200)).body
+          .reference,
+      ).toBe(ghost.reference);
+      expect((await request(server).get('/v1/sent').set(bearer(bob.token)).expect(200)).body.items).toEqual(
+        [],
+      );
+    });
+  });
 });
+
+/** A next hop that refuses some recipients at RCPT (550 5.1.1), like a relay that knows the address is invalid. */
+async function startRefusingHop(
+  refuse: readonly string[],
+): Promise<{ port: number; received: string[][]; close(): Promise<void> }> {
+  const received: string[][] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    disableReverseLookup: true,
+    logger: false,
+    onRcptTo(address, _session, callback) {
+      if (refuse.includes(address.address))
+        return callback(Object.assign(new Error('5.1.1 No such user'), { responseCode: 550 }));
+      callback();
+    },
+    onData(stream, session, callback) {
+      stream.resume();
+      stream.on('end', () => {
+        received.push(session.envelope.rcptTo.map((r) => r.address));
+        callback();
+      });
+    },
+  });
+  server.on('error', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.server.address() as AddressInfo).port,
+    received,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

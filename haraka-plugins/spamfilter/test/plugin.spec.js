@@ -400,28 +400,37 @@ describe('outbound: IP pool routing tag', () => {
     expect(inbound.transaction.notes.spamfilter_pool).toBeUndefined();
   });
 
-  it('queue_outbound: untagged and unconfigured pools go on to smtp_forward; unconfigured is recorded', async () => {
+  it('queue_outbound: untagged and unconfigured pools are forwarded to the main next hop by the plugin; unconfigured is recorded', async () => {
     await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
+    const routes = [];
+    plugin.forward_to_pool = (done, _connection, route) => {
+      routes.push(route);
+      done(constants.ok, 'forwarded');
+    };
     const untagged = await makeTransaction({ message: MESSAGE, relaying: true });
-    expect((await callHook(plugin, 'hook_queue_outbound', untagged)).calls).toEqual([
-      { rc: undefined, msg: undefined },
-    ]);
+    expect((await callHook(plugin, 'hook_queue_outbound', untagged)).rc).toBe(constants.ok);
     const bulk = await makeTransaction({ message: MESSAGE, relaying: true });
     bulk.transaction.notes.spamfilter_pool = 'bulk';
-    expect((await callHook(plugin, 'hook_queue_outbound', bulk)).calls).toEqual([
-      { rc: undefined, msg: undefined },
-    ]);
+    expect((await callHook(plugin, 'hook_queue_outbound', bulk)).rc).toBe(constants.ok);
     expect(JSON.stringify(bulk.transaction.results.get('spamfilter'))).toMatch(/pool bulk unconfigured/);
+    const risky = await makeTransaction({ message: MESSAGE, relaying: true });
+    risky.transaction.notes.spamfilter_pool = 'risky';
+    await callHook(plugin, 'hook_queue_outbound', risky);
+    expect(routes.map((r) => [r.pool, r.port])).toEqual([
+      ['main', 25],
+      ['main', 25],
+      ['risky', 2527],
+    ]);
   });
 
-  it('queue_outbound: a held message that was not filed still gets the 451 hold guard, pool or not', async () => {
+  it('queue_outbound: held mail is discarded before any routing, pool or not', async () => {
     await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
     const connection = await makeTransaction({ message: MESSAGE, relaying: true });
-    connection.transaction.notes.quarantine = 'held';
+    connection.transaction.notes.spamfilter_discard = 'Message accepted and held for review (ref R1)';
     connection.transaction.notes.spamfilter_pool = 'risky';
     const { rc, calls } = await callHook(plugin, 'hook_queue_outbound', connection);
     expect(calls).toHaveLength(1);
-    expect(rc).toBe(constants.denysoft);
+    expect(rc).toBe(constants.ok);
   });
 });
 
@@ -451,7 +460,12 @@ describe('outbound: delivery reports', () => {
       rcptTo: ['a@remote.example', 'b@remote.example'],
     });
     connection.transaction.notes.spamfilter_rcpt_refused = 3;
-    connection.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    connection.transaction.notes.spamfilter = { reference: REF };
+    const at = '2026-11-22T10:00:00.000Z';
+    connection.transaction.notes.spamfilter_deliveries = [
+      { recipient: 'a@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
+      { recipient: 'b@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
+    ];
     const started = Date.now();
     const { rc, calls } = await callHook(plugin, 'hook_reset_transaction', connection, [], 0);
     expect(Date.now() - started).toBeLessThan(100);
@@ -464,15 +478,17 @@ describe('outbound: delivery reports', () => {
     expect(JSON.parse(filter.requests[0].body.toString())).toEqual({
       authUser: 'alice@sender.example',
       mailFrom: 'alice@sender.example',
-      delivered: 2,
-      failed: 3,
+      reference: REF,
+      queueId: connection.transaction.uuid,
+      rcptRefused: 3,
+      recipients: connection.transaction.notes.spamfilter_deliveries,
     });
     // The hanging request is cut at its deadline: no socket left open.
     await new Promise((r) => setTimeout(r, 300));
     expect(filter.openSockets()).toBe(0);
   });
 
-  it('sends nothing inbound, with report_deliveries=false, or when nothing was delivered or refused', async () => {
+  it('sends nothing inbound, with report_deliveries=false, or when nothing reached a next hop or was refused', async () => {
     await setup(() => undefined, { main: { direction: 'inbound' } });
     const inbound = await makeTransaction({ message: MESSAGE });
     inbound.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
@@ -488,13 +504,14 @@ describe('outbound: delivery reports', () => {
 
     await teardown();
     await setupOutbound(() => undefined);
-    const deferred = await makeTransaction({
+    // Held or refused after DATA: it reached no next hop and nobody was refused at RCPT.
+    const held = await makeTransaction({
       message: MESSAGE,
       relaying: true,
       authUser: 'alice@sender.example',
     });
-    deferred.transaction.results.add({ name: 'queue' }, { fail: 'try later', soft: true });
-    await callHook(plugin, 'hook_reset_transaction', deferred, [], 0);
+    held.transaction.notes.spamfilter_discard = 'held';
+    await callHook(plugin, 'hook_reset_transaction', held, [], 0);
     await new Promise((r) => setTimeout(r, 50));
     expect(filter.requests).toHaveLength(0);
   });

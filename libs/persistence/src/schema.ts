@@ -35,6 +35,8 @@ import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.m
 import { ComplaintDedupe1765000000000 } from './outbound/1765000000000-complaint-dedupe.migration';
 import { QuarantineRelease1765100000000 } from './quarantine/1765100000000-quarantine-release.migration';
 import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
+import { DeliveryResult1765200000000 } from './outbound/1765200000000-delivery-result.migration';
+import { DeliveryResultEntity } from './outbound/delivery-result.entity';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -70,6 +72,7 @@ export const ENTITIES: Function[] = [
   QuarantineMessageEntity,
   ReleaseTicketEntity,
   QuarantineDigestEntity,
+  DeliveryResultEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -92,4 +95,5 @@ export const MIGRATIONS: Function[] = [
   Quarantine1764900000000,
   ComplaintDedupe1765000000000,
   QuarantineRelease1765100000000,
+  DeliveryResult1765200000000,
 ];

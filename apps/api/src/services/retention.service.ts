@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import { DeliveryResultRepository, ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 
 const HOUR_MS = 3_600_000;
@@ -11,6 +12,8 @@ const FIRST_RUN_MS = 60_000;
 export interface RetentionRun {
   readonly verdicts: number;
   readonly processedEvents: number;
+  /** Next-hop answers of outbound mail, kept as long as the verdicts they belong to. */
+  readonly deliveryResults: number;
 }
 
 /**
@@ -28,6 +31,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly scans: ScanRecordRepository,
     private readonly processed: ProcessedEventRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,13 +56,14 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const before = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
     try {
       const verdicts = await this.scans.purgeOlderThan(before(this.config.api.messageLogRetentionDays));
+      const deliveryResults = await new DeliveryResultRepository(this.db).purgeOlderThan(before(this.config.api.messageLogRetentionDays));
       const processedEvents = await this.processed.purgeOlderThan(before(this.config.api.processedEventRetentionDays));
-      if (verdicts + processedEvents > 0)
-        this.log.log(`retention: deleted ${verdicts} verdicts and ${processedEvents} processed event ids`);
-      return { verdicts, processedEvents };
+      if (verdicts + processedEvents + deliveryResults > 0)
+        this.log.log(`retention: deleted ${verdicts} verdicts, ${deliveryResults} delivery results and ${processedEvents} processed event ids`);
+      return { verdicts, processedEvents, deliveryResults };
     } catch (err) {
       this.log.warn(`retention run failed: ${err instanceof Error ? err.message : String(err)}`);
-      return { verdicts: 0, processedEvents: 0 };
+      return { verdicts: 0, processedEvents: 0, deliveryResults: 0 };
     }
   }
 }
