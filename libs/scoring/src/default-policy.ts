@@ -99,4 +99,6 @@ export const DEFAULT_POLICY: Policy = {
   greylisting: { enabled: true, minDelaySeconds: 300, pendingTtlSeconds: 4 * 3600, passTtlSeconds: 36 * 24 * 3600 },
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
+  // Wide enough for the sensitivity presets (policy-scope.ts), narrow enough that no user switches filtering off.
+  userBounds: { tag: { min: 3, max: 10 }, reject: { min: 8, max: 30 } },
 };

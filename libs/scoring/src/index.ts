@@ -3,3 +3,5 @@ export * from './default-policy';
 export * from './symbol-registry';
 export * from './scorer';
 export * from './actions';
+export * from './policy-scope';
+export * from './replay';

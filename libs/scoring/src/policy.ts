@@ -42,6 +42,16 @@ export interface Policy {
   };
   /** Authenticated submission: no greylisting or tagging; hold for review, or refuse. */
   readonly outbound: { readonly hold: number; readonly reject: number };
+  /**
+   * How far a user may move their own thresholds (their sensitivity): set by the operator or the domain admin, so a
+   * user can make their filter stricter or more relaxed, but not switch it off (tag 1000) or refuse everything.
+   */
+  readonly userBounds: { readonly tag: ScoreRange; readonly reject: ScoreRange };
+}
+
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -67,6 +77,7 @@ export class PolicyError extends Error {
 const score = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number').min(-1000).max(1000);
 const seconds = z.number().int('must be whole seconds').min(0).max(365 * 24 * 3600);
 const groupCap = z.object({ max: score.optional(), min: score.optional() }).strict();
+const range = z.object({ min: score, max: score }).strict();
 
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
 const layerSchema = z
@@ -83,6 +94,7 @@ const layerSchema = z
       .strict()
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
+    userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
   })
   .strict();
 
@@ -118,6 +130,10 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
       greylisting: { ...p.greylisting, ...stripUndefined(l.greylisting) },
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
       outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
+      userBounds: {
+        tag: { ...p.userBounds.tag, ...stripUndefined(l.userBounds?.tag) },
+        reject: { ...p.userBounds.reject, ...stripUndefined(l.userBounds?.reject) },
+      },
     };
   }
   return p;
@@ -153,6 +169,9 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   }
   for (const name of Object.keys(policy.weights)) {
     if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+  }
+  for (const [name, r] of Object.entries(policy.userBounds) as [string, ScoreRange][]) {
+    if (!(r.min <= r.max)) issues.push(`userBounds.${name}: min (${r.min}) must not be above max (${r.max})`);
   }
   for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
     if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@spamfilter/domain';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import {
   ListEntryEntity,
   type ListDirection,
@@ -104,6 +104,11 @@ export class ListRepository {
   }
 
   async add(owner: ListOwner, input: NewListEntry, at = new Date()): Promise<ListEntryEntity> {
+    return runWrite(this.dataSource, (m) => this.addIn(m, owner, input, at));
+  }
+
+  /** `add` inside the caller's transaction (with its audit row and change event). */
+  async addIn(m: EntityManager, owner: ListOwner, input: NewListEntry, at = new Date()): Promise<ListEntryEntity> {
     const entry: ListEntryEntity = {
       id: randomUUID(),
       scope: owner.scope,
@@ -118,8 +123,19 @@ export class ListRepository {
       expiresAt: input.expiresAt ?? null,
       requires: input.requires ?? null,
     };
-    await runWrite(this.dataSource, (m) => m.getRepository(ListEntryEntity).insert(entry));
+    await m.getRepository(ListEntryEntity).insert(entry);
     return entry;
+  }
+
+  /** One entry by id, whoever owns it (the caller checks that the principal may see the owner). */
+  findById(id: string, m: EntityManager = this.dataSource.manager): Promise<ListEntryEntity | null> {
+    return m.getRepository(ListEntryEntity).findOneBy({ id });
+  }
+
+  /** Deletes an entry inside the caller's transaction; false when it was gone already. */
+  async removeIn(m: EntityManager, id: string): Promise<boolean> {
+    const result = await m.getRepository(ListEntryEntity).delete({ id });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Removes an entry only if it belongs to this owner; false otherwise. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { runWrite } from '../transactions';
 import { DataSource, In } from 'typeorm';
-import { DomainEntity } from '../entities/domain.entity';
+import { DomainEntity, type UnknownRecipients } from '../entities/domain.entity';
 import { TenantEntity } from '../entities/tenant.entity';
 import { UserAccountEntity } from '../entities/user-account.entity';
 
@@ -30,8 +30,13 @@ export class UserRepository {
     return tenant;
   }
 
-  async createDomain(tenantId: string, name: string, at = new Date()): Promise<DomainEntity> {
-    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at };
+  async createDomain(
+    tenantId: string,
+    name: string,
+    at = new Date(),
+    unknownRecipients: UnknownRecipients | null = null,
+  ): Promise<DomainEntity> {
+    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at, unknownRecipients };
     await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).insert(domain));
     return domain;
   }
