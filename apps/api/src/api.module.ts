@@ -14,6 +14,7 @@ import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
+import { ControlModule } from './control/control.module';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
@@ -115,6 +116,7 @@ export class ApiModule {
           ? PersistenceModule.forDataSource(options.dataSource)
           : PersistenceModule.forRoot(config.database),
         MessagingModule.forRoot(config.messaging),
+        ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],

@@ -149,6 +149,28 @@ function decideRecipient(answer) {
   };
 }
 
+const RELAYING_DENIED = Object.freeze({ code: 550, enhanced: '5.7.1', message: 'Relaying denied' });
+
+/**
+ * The rcpt hook's answer, when the filter says which domains are hosted ([checks] hosted_domains):
+ *   - hosted unknown (no database behind the filter, or it is down): 'fallback', Haraka's rcpt_to.in_host_list and
+ *     config/host_list decide as before (never an open relay: an unlisted domain is refused there);
+ *   - not hosted: refused as relaying (550 5.7.1, the filter's text when it has the right class);
+ *   - hosted: the filter's recipient answer applies (550 5.1.1 for an unknown mailbox where the domain validates
+ *     recipients, the recipient's block list, greylisting), and otherwise the recipient is accepted ('accept': the
+ *     hook answers OK, so host_list is not consulted).
+ */
+function decideHostedRecipient(answer) {
+  if (answer.hosted !== true && answer.hosted !== false) return { kind: 'fallback' };
+  if (answer.hosted === false) {
+    const fits = answer.smtp && answer.smtp.code >= 500 && answer.smtp.code < 600 && answer.smtp.enhanced[0] === '5';
+    const reply = fits ? answer.smtp : RELAYING_DENIED;
+    return { kind: 'refuse', reply: { code: reply.code, enhanced: reply.enhanced, message: reply.message, retval: 'DENY' } };
+  }
+  const d = decideRecipient(answer);
+  return d.kind === 'continue' ? { kind: 'accept' } : d;
+}
+
 /** At connect only a refusal is acted on: 554 and disconnect (RFC 5321 §3.1); anything else waits for RCPT. */
 function decideConnect(answer) {
   if (CLASS[answer.action] !== 'perm') return { kind: 'continue' };
@@ -169,6 +191,7 @@ module.exports = {
   decideTooBig,
   decideUnauthorized,
   decideRecipient,
+  decideHostedRecipient,
   decideConnect,
   replyFor,
   retvalFor,

@@ -80,7 +80,7 @@ const groupCap = z.object({ max: score.optional(), min: score.optional() }).stri
 const range = z.object({ min: score, max: score }).strict();
 
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
-const layerSchema = z
+export const policyLayerSchema = z
   .object({
     thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
     weights: z.record(z.string(), score).optional(),
@@ -108,7 +108,7 @@ export function parsePolicyLayer(
   knownSymbols: ReadonlySet<string>,
   source = 'layer',
 ): { ok: true; layer: PolicyLayer } | { ok: false; error: PolicyError } {
-  const parsed = layerSchema.safeParse(input);
+  const parsed = policyLayerSchema.safeParse(input);
   const issues = parsed.success ? [] : formatIssues(parsed.error);
   if (parsed.success) {
     for (const name of Object.keys(parsed.data.weights ?? {})) {
@@ -156,7 +156,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 /** Rules over the merged whole: every field present and finite, thresholds in order, known symbols only. */
 export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>): string[] {
   const issues: string[] = [];
-  const full = layerSchema.safeParse(policy);
+  const full = policyLayerSchema.safeParse(policy);
   if (!full.success) issues.push(...formatIssues(full.error));
   const t = policy.thresholds;
   for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {

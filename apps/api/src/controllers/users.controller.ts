@@ -41,8 +41,11 @@ export class UsersController {
   }
 
   @Post('users')
-  @Roles('operator')
-  @ApiOperation({ summary: 'Operators: create a user (end user, domain admin or operator)' })
+  @Roles('operator', 'domain_admin')
+  @ApiOperation({
+    summary:
+      "Operators: create a user in any domain (a new domain is hosted for tenantId; 404 for an unknown tenant); domain admins: a user of their domain",
+  })
   @ApiBody({ type: CreateUserDto })
   @ApiCreatedResponse({ type: UserDto })
   create(
@@ -53,24 +56,25 @@ export class UsersController {
   }
 
   @Post('users/:id/keys')
-  @Roles('operator')
+  @Roles('operator', 'domain_admin')
   @ApiOperation({
-    summary: "Operators: issue an API key for a user (shown once); its role is the user's role",
+    summary: 'Issue an API key for a user (shown once): operators any role, domain admins user keys of their domain',
   })
   @ApiBody({ type: IssueKeyDto })
   @ApiCreatedResponse({ type: IssuedKeyDto })
   issueKey(
+    @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodPipe(issueKeySchema)) body: IssueKey,
   ): Promise<IssuedKeyDto> {
-    return this.users.issueKey(id, body);
+    return this.users.issueKey(principal, id, body);
   }
 
   @Delete('keys/:id')
   @Roles('operator')
   @HttpCode(204)
   @ApiOperation({ summary: 'Operators: revoke an API key' })
-  async revokeKey(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.users.revokeKey(id);
+  async revokeKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.users.revokeKey(principal, id);
   }
 }

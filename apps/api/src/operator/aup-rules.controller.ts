@@ -2,7 +2,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Pu
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
-import { actorOf } from './operator-actor';
 import { AupRulesService } from './aup-rules.service';
 
 /**
@@ -27,7 +26,7 @@ export class AupRulesController {
   @Post()
   @ApiOperation({ summary: 'Create a rule (validated as a whole; 409 when the name is taken)' })
   create(@CurrentPrincipal() p: Principal, @Body() body: unknown) {
-    return this.aup.create(body, actorOf(p));
+    return this.aup.create(body, p);
   }
 
   @Post('preview')
@@ -53,14 +52,14 @@ export class AupRulesController {
   @ApiOperation({
     summary: 'Replace a rule; the body carries the version you read (409 when it changed since)',
   })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
-    return this.aup.update(id, body);
+  update(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string, @Body() body: unknown) {
+    return this.aup.update(id, body, p);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete a rule' })
-  async remove(@Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.aup.remove(id);
+  async remove(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    await this.aup.remove(id, p);
   }
 }

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
-import { actorOf } from './operator-actor';
 import { DelistRequestsService } from './delist-requests.service';
 import {
   delistApproveSchema,
@@ -37,7 +36,7 @@ export class DelistRequestsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body(new ZodPipe(delistApproveSchema)) body: DelistApproveBody,
   ) {
-    return this.requests.approve(id, body, actorOf(p));
+    return this.requests.approve(id, body, p);
   }
 
   @Post(':id/reject')
@@ -47,6 +46,6 @@ export class DelistRequestsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body(new ZodPipe(delistRejectSchema)) body: DelistRejectBody,
   ) {
-    return this.requests.reject(id, body.note ?? null, actorOf(p));
+    return this.requests.reject(id, body.note ?? null, p);
   }
 }

@@ -155,3 +155,6 @@ export const delistRejectSchema = z.object({ note: z.string().trim().max(500).op
 export type DelistRejectBody = z.infer<typeof delistRejectSchema>;
 
 export const aupUpdateSchema = z.object({ version: z.number().int().min(1) }).passthrough();
+
+/** Shared with the control API's schemas (apps/api/src/control). */
+export { address as addressSchema, domainName as domainNameSchema, reason as reasonSchema };

@@ -3,7 +3,6 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
-import { actorOf } from './operator-actor';
 import {
   accountListSchema,
   accountParam,
@@ -54,7 +53,7 @@ export class OutboundAccountsController {
     @Param('address', new ZodPipe(accountParam)) address: string,
     @Body(new ZodPipe(blockSchema)) body: BlockBody,
   ) {
-    return this.accounts.block(address, actorOf(p), body.reason);
+    return this.accounts.block(address, p, body.reason);
   }
 
   @Post('accounts/:address/unblock')
@@ -66,7 +65,7 @@ export class OutboundAccountsController {
     @Param('address', new ZodPipe(accountParam)) address: string,
     @Body(new ZodPipe(blockSchema)) body: BlockBody,
   ) {
-    return this.accounts.unblock(address, actorOf(p), body.reason);
+    return this.accounts.unblock(address, p, body.reason);
   }
 
   @Get('audit')

@@ -195,7 +195,7 @@ export class FilterServices {
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
     });
-    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
+    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids, directory);
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
