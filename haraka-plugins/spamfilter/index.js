@@ -134,8 +134,10 @@ exports.hook_mail = function (next, connection) {
 // Which domains are hosted: with [checks] hosted_domains (default), this hook asks the filter (POST /v1/recipient,
 // answered from the database's domains and users) and answers OK itself for a hosted domain, so a domain added
 // through the API is accepted at once and a removed one refused as relaying, without editing a file or restarting
-// Haraka. Only when the filter cannot tell (no database, or down) does it pass on, and rcpt_to.in_host_list with
-// config/host_list decides as before: the file is the quick start's list and the fallback, the database wins.
+// Haraka. A domain is hosted when the database OR config/host_list has it: the file keeps the quick start's domains
+// (and stays the whole answer when the filter cannot tell: no database, or down), the database adds the customers'
+// domains at run time. Stopping to host a domain means removing it from both. The database's answer was chosen over
+// replacing the file outright because a filter outage must never turn the MX into an open relay or refuse everyone.
 exports.hook_rcpt = function (next, connection, params) {
   const txn = connection.transaction;
   // Haraka has already added this recipient to rcpt_to when the hook runs (and takes it out again on a refusal).
@@ -151,7 +153,7 @@ exports.hook_rcpt = function (next, connection, params) {
   this.client.post('/v1/recipient', headers, s.checkDeadlineMs).then(
     (res) => {
       const answer = this.recipient_answer(connection, 'rcpt', res);
-      const out = answer ? decideHostedRecipient(answer) : { kind: 'fallback' };
+      const out = answer ? decideHostedRecipient(answer, this.in_host_list(rcpt.host)) : { kind: 'fallback' };
       if (out.kind === 'fallback') return done();
       // Asked once per recipient: rcpt_ok does not ask again.
       (txn.notes.spamfilter_rcpt_answered = txn.notes.spamfilter_rcpt_answered || []).push(rcpt.address.toLowerCase());
@@ -164,6 +166,13 @@ exports.hook_rcpt = function (next, connection, params) {
       done();
     },
   );
+};
+
+/** config/host_list (Haraka reloads it when it changes): the domains accepted whatever the database says. */
+exports.in_host_list = function (domain) {
+  if (!domain) return false;
+  const d = String(domain).toLowerCase();
+  return this.config.get('host_list', 'list').some((h) => String(h).trim().toLowerCase() === d);
 };
 
 exports.hook_rcpt_ok = function (next, connection, rcpt) {

@@ -80,6 +80,7 @@ describe('parseRecipientAnswer', () => {
         reason: 'user block list',
         hosted: null,
         mailbox: null,
+        hosting: null,
       },
     });
   });

@@ -1,5 +1,5 @@
 import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
-import { ListRepository, UserRepository, type ListEntryEntity } from '@spamfilter/persistence';
+import { ListRepository, policyScopeId, UserRepository, type ListEntryEntity } from '@spamfilter/persistence';
 import { LEARNER_ACTOR } from '../consumers/learner-batch';
 import type { Principal } from '../guards/principal';
 import { actorOf } from '../operator/operator-actor';
@@ -91,10 +91,15 @@ export class ListsService {
     });
   }
 
-  async remove(p: Principal, id: string): Promise<void> {
+  /** `expected`: the list the caller names (the operator route's ?scope=); an entry of another list is not found. */
+  async remove(p: Principal, id: string, expected?: ScopeQuery): Promise<void> {
     const entry = await this.lists.findById(id);
     if (!entry) throw new NotFoundException(`no list entry ${id}`);
     const target = await this.scopes.resolveOwner(p, entry.scope, entry.scopeId);
+    if (expected?.scope) {
+      const named = ownerOf(await this.scopes.resolve(p, expected));
+      if (named.scope !== entry.scope || policyScopeId(named) !== entry.scopeId) throw new NotFoundException(`no entry ${id} in this list`);
+    }
     await this.changes.apply(p, async (m) => {
       if (!(await this.lists.removeIn(m, id))) throw new NotFoundException(`no list entry ${id}`);
       return {

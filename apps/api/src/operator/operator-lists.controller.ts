@@ -38,8 +38,12 @@ export class OperatorListsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiZodOperation({ summary: 'Remove an entry of any list', status: 204 })
-  async remove(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
-    await this.lists.remove(p, id);
+  @ApiZodOperation({ summary: 'Remove an entry; with ?scope= (and domain= or user=) only from that list', query: scopeQuerySchema, status: 204 })
+  async remove(
+    @CurrentPrincipal() p: Principal,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query(new ZodPipe(scopeQuerySchema)) q: ScopeQuery,
+  ): Promise<void> {
+    await this.lists.remove(p, id, q);
   }
 }

@@ -21,6 +21,12 @@ export interface RecipientAnswer {
   readonly hosted: boolean | null;
   /** Inbound, hosted: does a user exist for the address? null when unknown to the filter. */
   readonly mailbox: 'known' | 'unknown' | null;
+  /**
+   * The refusal an MX that takes its hosted domains from the filter gives (550 5.7.1 relaying denied, 550 5.1.1 no
+   * such user), apart from `action`, which stays the lists' answer: an MX that accepted the domain from its own
+   * host_list applies `action` alone.
+   */
+  readonly hosting: { readonly smtp: SmtpReply; readonly reason: string } | null;
 }
 
 /** Who hosts a recipient: the filter's recipient directory (RecipientDirectory over the database's users). */
@@ -65,13 +71,14 @@ export class RecipientService {
     const reference = this.ids.next();
     let hosted: boolean | null = null;
     let mailbox: RecipientAnswer['mailbox'] = null;
+    let hosting: RecipientAnswer['hosting'] = null;
     if (this.hosting && envelope.direction === 'inbound') {
       try {
         const owner = (await this.hosting.owners([rcpt])).get(rcpt) ?? null;
         const refusal = hostingRefusal(rcpt.toLowerCase(), owner, reference);
-        if (refusal) return { action: 'reject', smtp: refusal.smtp, reason: refusal.reason, greylist: 'unknown', hosted: owner !== null, mailbox: refusal.mailbox };
-        hosted = true;
-        mailbox = owner?.userId ? 'known' : 'unknown';
+        hosted = owner !== null;
+        mailbox = owner ? (owner.userId ? 'known' : 'unknown') : null;
+        hosting = refusal ? { smtp: refusal.smtp, reason: refusal.reason } : null;
       } catch {
         // Directory unreadable: say nothing about hosting; the MX falls back to its host_list.
         hosted = null;
@@ -97,6 +104,6 @@ export class RecipientService {
     } catch {
       greylist = 'unknown';
     }
-    return { action, smtp: smtpReplyFor(action, reference, reason), reason, greylist, hosted, mailbox };
+    return { action, smtp: smtpReplyFor(action, reference, reason), reason, greylist, hosted, mailbox, hosting };
   }
 }
