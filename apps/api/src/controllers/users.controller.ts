@@ -3,6 +3,7 @@ import {
   ApiBearerAuth,
   ApiBody,
   ApiCreatedResponse,
+  ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -30,7 +31,7 @@ export class UsersController {
 
   @Get('me')
   @ApiOperation({ summary: 'Who the presented key belongs to' })
-  @ApiOkResponse({ type: UserDto })
+  @ApiOkResponse({ type: UserDto, description: 'The caller' })
   me(@CurrentPrincipal() principal: Principal): UserDto {
     return {
       id: principal.userId,
@@ -47,7 +48,7 @@ export class UsersController {
       "Operators: create a user in any domain (a new domain is hosted for tenantId; 404 for an unknown tenant); domain admins: a user of their domain",
   })
   @ApiBody({ type: CreateUserDto })
-  @ApiCreatedResponse({ type: UserDto })
+  @ApiCreatedResponse({ type: UserDto, description: 'The user' })
   create(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createUserSchema)) body: CreateUser,
@@ -61,7 +62,7 @@ export class UsersController {
     summary: 'Issue an API key for a user (shown once): operators any role, domain admins user keys of their domain',
   })
   @ApiBody({ type: IssueKeyDto })
-  @ApiCreatedResponse({ type: IssuedKeyDto })
+  @ApiCreatedResponse({ type: IssuedKeyDto, description: 'The key, with its token shown this once' })
   issueKey(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -73,6 +74,7 @@ export class UsersController {
   @Delete('keys/:id')
   @Roles('operator')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked' })
   @ApiOperation({ summary: 'Operators: revoke an API key' })
   async revokeKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     await this.users.revokeKey(principal, id);

@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import type { ZodTypeAny } from 'zod';
 import { zodToJsonSchema } from 'zod-to-json-schema';
@@ -24,6 +24,8 @@ export interface ZodOperation {
   readonly description?: string;
   /** The request body's schema (the route's ZodPipe schema). */
   readonly body?: ZodTypeAny;
+  /** A body that is a message itself (these content types), not JSON: described as binary. */
+  readonly rawBody?: readonly string[];
   /** The query's schema (an object: each property becomes a query parameter). */
   readonly query?: ZodTypeAny;
   /** The success response's schema; omitted for 204. */
@@ -37,6 +39,10 @@ export interface ZodOperation {
 export function ApiZodOperation(op: ZodOperation): MethodDecorator {
   const decorators: MethodDecorator[] = [ApiOperation({ summary: op.summary, ...(op.description ? { description: op.description } : {}) })];
   if (op.body) decorators.push(ApiBody({ schema: openApiSchema(op.body) }));
+  if (op.rawBody) {
+    decorators.push(ApiConsumes(...op.rawBody));
+    decorators.push(ApiBody({ schema: { type: 'string', format: 'binary', description: 'the message as received (RFC 5322)' } }));
+  }
   if (op.query) {
     const q = openApiSchema(op.query);
     const required = new Set(q.required ?? []);
