@@ -15,6 +15,7 @@ import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
+import { ControlModule } from './control/control.module';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
@@ -124,6 +125,7 @@ export class ApiModule {
         options.counters
           ? CountersModule.forStore(options.counters)
           : CountersModule.forRoot(config.counters),
+        ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
       controllers: [HealthController, MarksController, VerdictsController, UsersController],

@@ -175,3 +175,5 @@ export const authLockoutClearSchema = z
       ctx.addIssue({ code: 'custom', path: ['ip'], message: 'give either ip or account' });
   });
 export type AuthLockoutClearBody = z.infer<typeof authLockoutClearSchema>;
+/** Shared with the control API's schemas (apps/api/src/control). */
+export { address as addressSchema, domainName as domainNameSchema, reason as reasonSchema };

@@ -51,6 +51,7 @@ export class FilterEvents {
         switch (event.kind) {
           case 'policy':
           case 'lists':
+          case 'directory':
             this.services().invalidateCaches();
             break;
           case 'bayes':
