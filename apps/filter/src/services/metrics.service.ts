@@ -18,7 +18,19 @@ export class MetricsService {
   readonly quarantineSwept = new Counter({ name: 'spamfilter_quarantine_expired_total', help: 'Quarantined copies deleted by the retention sweep', registers: [this.registry] });
   readonly unauthorized = new Counter({ name: 'spamfilter_unauthorized_requests_total', help: 'Requests refused for a missing or wrong FILTER_API_TOKEN', registers: [this.registry] });
 
+  private readonly mounted: Registry[] = [];
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Serves another component's registry on the same /metrics (the event bus's dead-letter counters). */
+  mount(registry: Registry): void {
+    this.mounted.push(registry);
+  }
+
+  /** The exposition text of this registry and every mounted one. */
+  text(): Promise<string> {
+    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
   }
 }
