@@ -14,7 +14,13 @@ const fast: SubscribeOptions = { retry: { initialMs: 20, maxMs: 100, maxAttempts
 describe('KafkaEventBus dead letters (real broker)', () => {
   const open: KafkaEventBus[] = [];
   const make = (prefix: string): KafkaEventBus => {
-    const b = new KafkaEventBus({ brokers: KAFKA_BROKERS, clientId: 'it-dlq', topicPrefix: prefix, connectTimeoutMs: 3000, logger: silentBusLogger });
+    const b = new KafkaEventBus({
+      brokers: KAFKA_BROKERS,
+      clientId: 'it-dlq',
+      topicPrefix: prefix,
+      connectTimeoutMs: 3000,
+      logger: silentBusLogger,
+    });
     open.push(b);
     return b;
   };
@@ -43,12 +49,19 @@ describe('KafkaEventBus dead letters (real broker)', () => {
     const letters = await readTopic(`${topic}.dlq`, 2);
     expect(letters.map((l) => l.value)).toEqual(['{"eventId": "trunc', JSON.stringify(noUser)]);
     expect(letters.map((l) => l.key)).toEqual(['u1', 'u1']);
-    expect(letters[0]!.headers).toMatchObject({ 'x-dlq-reason': 'invalid', 'x-dlq-topic': topic, 'x-dlq-group': group, 'x-dlq-attempts': '0' });
+    expect(letters[0]!.headers).toMatchObject({
+      'x-dlq-reason': 'invalid',
+      'x-dlq-topic': topic,
+      'x-dlq-group': group,
+      'x-dlq-attempts': '0',
+    });
     expect(letters[0]!.headers['x-dlq-error']).toMatch(/^not JSON/);
     expect(letters[1]!.headers['x-dlq-error']).toMatch(/userId: Required/);
     expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, group, 'invalid')).toBe(2);
     expect(await bus.metrics.registry.metrics()).toMatch(
-      new RegExp(`spamfilter_messaging_dead_lettered_total\\{topic="spamfilter.feedback.v1",group="${group}",reason="invalid"\\} 2`),
+      new RegExp(
+        `spamfilter_messaging_dead_lettered_total\\{topic="spamfilter.feedback.v1",group="${group}",reason="invalid"\\} 2`,
+      ),
     );
 
     // Committed: a new member of the group starts after them.
@@ -86,7 +99,12 @@ describe('KafkaEventBus dead letters (real broker)', () => {
 
     const [letter] = await readTopic(`${prefix}${TOPICS.feedback}.dlq`, 1);
     expect(JSON.parse(letter!.value)).toMatchObject({ eventId: 'bad', userId: 'u2' });
-    expect(letter!.headers).toMatchObject({ 'x-dlq-reason': 'failed', 'x-dlq-error': 'handler bug', 'x-dlq-attempts': '3', 'x-dlq-group': group });
+    expect(letter!.headers).toMatchObject({
+      'x-dlq-reason': 'failed',
+      'x-dlq-error': 'handler bug',
+      'x-dlq-attempts': '3',
+      'x-dlq-group': group,
+    });
     expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, group, 'failed')).toBe(1);
 
     await sub.stop();
@@ -103,8 +121,12 @@ describe('KafkaEventBus dead letters (real broker)', () => {
     const bus = make(prefix);
     const ids = ['b0', 'b1', 'poison', 'b3', 'b4'];
     // published before subscribing, so the first fetch holds them all in one batch
-    await bus.publishBatch(ids.map((id) => ({ topic: TOPICS.feedback, key: 'u3', event: feedback(id, 'u3') })));
-    await produceRaw(`${prefix}${TOPICS.feedback}`, [{ key: 'u3', value: JSON.stringify({ ...feedback('bad-kind', 'u3'), kind: 'forget' }) }]);
+    await bus.publishBatch(
+      ids.map((id) => ({ topic: TOPICS.feedback, key: 'u3', event: feedback(id, 'u3') })),
+    );
+    await produceRaw(`${prefix}${TOPICS.feedback}`, [
+      { key: 'u3', value: JSON.stringify({ ...feedback('bad-kind', 'u3'), kind: 'forget' }) },
+    ]);
     const batches: string[][] = [];
     const handled = new Set<string>();
     await bus.subscribeBatch(

@@ -46,7 +46,11 @@ export async function readTopic(topic: string, count: number, timeoutMs = 30_000
       eachMessage: async ({ message }) => {
         const headers: Record<string, string> = {};
         for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
-        got.push({ key: message.key?.toString('utf8') ?? '', value: message.value?.toString('utf8') ?? '', headers });
+        got.push({
+          key: message.key?.toString('utf8') ?? '',
+          value: message.value?.toString('utf8') ?? '',
+          headers,
+        });
       },
     });
     await waitFor(() => got.length >= count, timeoutMs);
@@ -57,7 +61,10 @@ export async function readTopic(topic: string, count: number, timeoutMs = 30_000
 }
 
 /** Writes raw values to a (physical) topic, bypassing the bus and its types: what a broken producer would send. */
-export async function produceRaw(topic: string, messages: readonly { key: string; value: string }[]): Promise<void> {
+export async function produceRaw(
+  topic: string,
+  messages: readonly { key: string; value: string }[],
+): Promise<void> {
   const kafka = new Kafka({ brokers: KAFKA_BROKERS, clientId: 'it-produce-raw', logLevel: logLevel.NOTHING });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();

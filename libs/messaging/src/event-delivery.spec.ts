@@ -6,7 +6,16 @@ import { MessagingMetrics } from './messaging-metrics';
 import { TOPICS } from './topics';
 
 function event(id: string): FeedbackEvent {
-  return { eventId: id, userId: 'u1', tenantId: 't1', kind: 'learn', label: 'spam', reference: null, messageId: `m-${id}`, occurredAt: 'now' };
+  return {
+    eventId: id,
+    userId: 'u1',
+    tenantId: 't1',
+    kind: 'learn',
+    label: 'spam',
+    reference: null,
+    messageId: `m-${id}`,
+    occurredAt: 'now',
+  };
 }
 const raw = (offset: number, value: unknown): RawEvent => ({
   key: 'u1',
@@ -51,7 +60,15 @@ describe('deliverEvent', () => {
     expect(done).toBe(true);
     expect(attempts).toEqual([1, 2, 3]);
     expect(letters).toHaveLength(1);
-    expect(letters[0]!.letter).toEqual({ reason: 'failed', error: 'no 3', topic: 'p.spamfilter.feedback.v1', partition: 2, offset: '41', group: 'learner', attempts: 3 });
+    expect(letters[0]!.letter).toEqual({
+      reason: 'failed',
+      error: 'no 3',
+      topic: 'p.spamfilter.feedback.v1',
+      partition: 2,
+      offset: '41',
+      group: 'learner',
+      attempts: 3,
+    });
     expect(await metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'failed')).toBe(1);
     expect((await metrics.handlerFailures.get()).values[0]!.value).toBe(3);
   });
@@ -113,7 +130,12 @@ describe('deliverBatch', () => {
   it('when the batch fails, handles its events one at a time: the poison event alone is dead-lettered', async () => {
     const { ctx, letters } = context();
     const calls: string[][] = [];
-    const raws = [raw(20, event('a')), raw(21, event('poison')), raw(22, { nope: true }), raw(23, event('c'))];
+    const raws = [
+      raw(20, event('a')),
+      raw(21, event('poison')),
+      raw(22, { nope: true }),
+      raw(23, event('c')),
+    ];
     const n = await deliverBatch(ctx, raws, async (events) => {
       calls.push(events.map((e) => e.eventId));
       if (events.some((e) => e.eventId === 'poison')) throw new Error('poison');
@@ -141,7 +163,11 @@ describe('deliverBatch', () => {
   it('counts a batch that succeeded as done even if a stop came meanwhile', async () => {
     const abort = new AbortController();
     const { ctx } = context({}, abort);
-    const n = await deliverBatch(ctx, [raw(40, event('a')), raw(41, event('b'))], async () => void abort.abort());
+    const n = await deliverBatch(
+      ctx,
+      [raw(40, event('a')), raw(41, event('b'))],
+      async () => void abort.abort(),
+    );
     expect(n).toBe(2);
   });
 });

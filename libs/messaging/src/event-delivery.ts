@@ -74,8 +74,7 @@ export async function deliverEvent<T extends TopicName, R extends RawEvent>(
       ctx.metrics.handlerFailures.inc({ topic: ctx.topic, group: ctx.groupId });
       ctx.opts.onError?.(err, meta);
       if (await attemptCounts(ctx.opts)) counted++;
-      if (counted >= ctx.retry.maxAttempts)
-        return deadLetter(ctx, raw, 'failed', errorMessage(err), attempt);
+      if (counted >= ctx.retry.maxAttempts) return deadLetter(ctx, raw, 'failed', errorMessage(err), attempt);
       const wait = retryDelayMs(ctx.retry, attempt);
       ctx.logger.warn(
         `handler of ${ctx.physical} (group ${ctx.groupId}) failed on partition ${raw.partition} offset ${raw.offset}, attempt ${attempt} (${counted}/${ctx.retry.maxAttempts} counted); retrying in ${wait} ms: ${errorMessage(err)}`,

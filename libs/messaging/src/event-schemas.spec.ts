@@ -20,7 +20,10 @@ describe('event schemas', () => {
   it('accepts a feedback event, with and without the raw mark training data, keeping unknown fields', () => {
     const plain = decodeEvent(TOPICS.feedback, JSON.stringify(feedback));
     expect(plain).toEqual({ ok: true, event: feedback });
-    const raw = { ...feedback, training: { tokens: [0, 7, 0xffffffff], sender: 'a@b.example', listUnsubscribe: true } };
+    const raw = {
+      ...feedback,
+      training: { tokens: [0, 7, 0xffffffff], sender: 'a@b.example', listUnsubscribe: true },
+    };
     expect(decodeEvent(TOPICS.feedback, JSON.stringify(raw))).toEqual({ ok: true, event: raw });
     // a field a newer producer adds is kept, not refused (rolling deploys read new events with old consumers)
     const newer = { ...feedback, channel: 'imap' };
@@ -32,8 +35,16 @@ describe('event schemas', () => {
     ['an empty event id', { ...feedback, eventId: '' }, /eventId: /],
     ['an unknown kind', { ...feedback, kind: 'forget' }, /kind: Invalid enum value/],
     ['a label that is not spam or ham', { ...feedback, label: 'junk' }, /label: /],
-    ['training tokens that are not uint32', { ...feedback, training: { tokens: null, sender: null, listUnsubscribe: false } }, /training\.tokens: /],
-    ['a negative token', { ...feedback, training: { tokens: [-1], sender: null, listUnsubscribe: false } }, /training\.tokens\.0: /],
+    [
+      'training tokens that are not uint32',
+      { ...feedback, training: { tokens: null, sender: null, listUnsubscribe: false } },
+      /training\.tokens: /,
+    ],
+    [
+      'a negative token',
+      { ...feedback, training: { tokens: [-1], sender: null, listUnsubscribe: false } },
+      /training\.tokens\.0: /,
+    ],
     ['an array', [feedback], /\(event\): Expected object/],
   ])('refuses a feedback event with %s, naming the field', (_name, value, reason) => {
     const r = decodeEvent(TOPICS.feedback, JSON.stringify(value));
@@ -52,11 +63,21 @@ describe('event schemas', () => {
       expect(garbage.reason.length).toBeLessThanOrEqual(300);
       expect(garbage.reason).not.toContain('\n');
     }
-    expect(decodeEvent(TOPICS.feedback, null)).toEqual({ ok: false, reason: 'no value (tombstone or empty message)' });
+    expect(decodeEvent(TOPICS.feedback, null)).toEqual({
+      ok: false,
+      reason: 'no value (tombstone or empty message)',
+    });
   });
 
   it('checks model changes, scan events and operator notices', () => {
-    const change = { eventId: 'c1', kind: 'bayes', userId: null, version: 3, occurredAt: 'now', payload: { deltas: [] } };
+    const change = {
+      eventId: 'c1',
+      kind: 'bayes',
+      userId: null,
+      version: 3,
+      occurredAt: 'now',
+      payload: { deltas: [] },
+    };
     expect(decodeEvent(TOPICS.model, JSON.stringify(change)).ok).toBe(true);
     expect(decodeEvent(TOPICS.model, JSON.stringify({ ...change, kind: 'weights' })).ok).toBe(false);
     expect(decodeEvent(TOPICS.model, JSON.stringify({ ...change, version: 1.5 })).ok).toBe(false);
@@ -78,7 +99,13 @@ describe('event schemas', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.reason).toMatch(/recipients\.0\.action: /);
 
-    const notice = { eventId: 'n1', kind: 'outbound_account_blocked', subject: 'acct', detail: {}, occurredAt: 'now' };
+    const notice = {
+      eventId: 'n1',
+      kind: 'outbound_account_blocked',
+      subject: 'acct',
+      detail: {},
+      occurredAt: 'now',
+    };
     expect(decodeEvent(TOPICS.operator, JSON.stringify(notice)).ok).toBe(true);
     expect(decodeEvent(TOPICS.operator, JSON.stringify({ ...notice, detail: 'x' })).ok).toBe(false);
   });

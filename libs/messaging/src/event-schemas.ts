@@ -85,16 +85,16 @@ const operatorNoticeSchema = z
   .passthrough();
 
 /** Topic → schema; the type keeps each schema's output assignable to the topic's event type. */
-export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], z.ZodTypeDef, unknown> } = {
-  'spamfilter.feedback.v1': feedbackSchema,
-  'spamfilter.model.v1': modelChangeSchema,
-  'spamfilter.scans.v1': scanSchema,
-  'spamfilter.operator.v1': operatorNoticeSchema,
-};
+export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], z.ZodTypeDef, unknown> } =
+  {
+    'spamfilter.feedback.v1': feedbackSchema,
+    'spamfilter.model.v1': modelChangeSchema,
+    'spamfilter.scans.v1': scanSchema,
+    'spamfilter.operator.v1': operatorNoticeSchema,
+  };
 
 export type DecodedEvent<T extends TopicName> =
-  | { readonly ok: true; readonly event: TopicEvents[T] }
-  | { readonly ok: false; readonly reason: string };
+  { readonly ok: true; readonly event: TopicEvents[T] } | { readonly ok: false; readonly reason: string };
 
 /** Longest reason kept (it travels in a Kafka header and a log line). */
 const MAX_REASON = 300;

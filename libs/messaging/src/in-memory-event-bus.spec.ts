@@ -138,14 +138,19 @@ describe('InMemoryEventBus', () => {
     const [letter] = bus.broker.read('spamfilter.feedback.v1.dlq');
     expect(JSON.parse(letter!.value)).toEqual(feedback(0, 'u1'));
     expect(letter!.key).toBe('u1');
-    expect(letter!.headers).toMatchObject({ 'x-dlq-reason': 'failed', 'x-dlq-error': 'always', 'x-dlq-attempts': '3', 'x-dlq-group': 'learner' });
+    expect(letter!.headers).toMatchObject({
+      'x-dlq-reason': 'failed',
+      'x-dlq-error': 'always',
+      'x-dlq-attempts': '3',
+      'x-dlq-group': 'learner',
+    });
     expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'failed')).toBe(1);
     // committed: the group's offset is past both events
     const p = Number(letter!.headers!['x-dlq-partition']);
     expect(bus.broker.committed('spamfilter.feedback.v1', 'learner')![p]).toBe(2);
   });
 
-  it('dead-letters an event that is not the topic\'s event before any handler sees it', async () => {
+  it("dead-letters an event that is not the topic's event before any handler sees it", async () => {
     const handled: string[] = [];
     await bus.subscribe(TOPICS.feedback, 'learner', async (e) => void handled.push(e.eventId));
     bus.broker.append('spamfilter.feedback.v1', 'u1', JSON.stringify({ eventId: 'x', userId: 'u1' }));

@@ -46,7 +46,11 @@ class Member {
 
   /** Handles one event (event-delivery.ts): true when done (handled or dead-lettered), false when stopped first. */
   deliver(stored: StoredEvent, partition: number, offset: number): Promise<boolean> {
-    return deliverEvent(this.ctx, { key: stored.key, value: stored.value, partition, offset: String(offset) }, this.handler);
+    return deliverEvent(
+      this.ctx,
+      { key: stored.key, value: stored.value, partition, offset: String(offset) },
+      this.handler,
+    );
   }
 }
 
@@ -249,7 +253,12 @@ export class InMemoryEventBus extends EventBus {
         metrics: this.metrics,
         signal: abort.signal,
         deadLetter: (raw, letter) => {
-          broker.append(physical + DEAD_LETTER_SUFFIX, raw.key, raw.value ?? '', deadLetterHeaders(letter, new Date()));
+          broker.append(
+            physical + DEAD_LETTER_SUFFIX,
+            raw.key,
+            raw.value ?? '',
+            deadLetterHeaders(letter, new Date()),
+          );
           return Promise.resolve();
         },
       },

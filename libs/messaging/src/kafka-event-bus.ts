@@ -324,7 +324,13 @@ export class KafkaEventBus extends EventBus {
         await this.producer.send({
           topic: deadLetterTopic,
           acks: -1,
-          messages: [{ key: raw.message.key, value: raw.message.value, headers: deadLetterHeaders(letter, new Date()) }],
+          messages: [
+            {
+              key: raw.message.key,
+              value: raw.message.value,
+              headers: deadLetterHeaders(letter, new Date()),
+            },
+          ],
         });
       },
     };

@@ -29,7 +29,10 @@ export class MessagingMetrics {
   async deadLetteredCount(topic: string, group: string, reason?: DeadLetterReason): Promise<number> {
     const values = (await this.deadLettered.get()).values;
     return values
-      .filter((v) => v.labels.topic === topic && v.labels.group === group && (!reason || v.labels.reason === reason))
+      .filter(
+        (v) =>
+          v.labels.topic === topic && v.labels.group === group && (!reason || v.labels.reason === reason),
+      )
       .reduce((n, v) => n + v.value, 0);
   }
 }

@@ -25,7 +25,11 @@ export async function createEventBus(
 ): Promise<EventBus> {
   switch (config.bus) {
     case 'memory':
-      return new InMemoryEventBus({ topicPrefix: config.topicPrefix, logger, retry: { maxAttempts: config.maxAttempts } });
+      return new InMemoryEventBus({
+        topicPrefix: config.topicPrefix,
+        logger,
+        retry: { maxAttempts: config.maxAttempts },
+      });
     case 'kafka': {
       const bus = new KafkaEventBus({
         brokers: config.kafkaBrokers,
