@@ -18,6 +18,7 @@ import { ReputationRepository } from './repositories/reputation.repository';
 import { ScanRecordRepository } from './repositories/scan-record.repository';
 import { UserRepository } from './repositories/user.repository';
 import { Transactions } from './transactions';
+import { MarkRequestRepository } from './marks/mark-request.repository';
 
 export const PERSISTENCE_PROVIDERS = [
   Transactions,
@@ -30,6 +31,7 @@ export const PERSISTENCE_PROVIDERS = [
   OutboxRepository,
   ProcessedEventRepository,
   ReputationRepository,
+  MarkRequestRepository,
 ] as const;
 
 /** Closes the pool / SQLite file on shutdown (enableShutdownHooks in main.ts). */
