@@ -33,6 +33,8 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
   const newsletter = (): Buffer => corpus('hard_ham', 1, 3)[0]!;
   const other = (): Buffer => corpus('hard_ham', 1, 11)[0]!;
   const figures: string[] = [];
+  /** The default policy's tag threshold: a changed verdict is the next issue's action turning accept → tag. */
+  const TAG = 6;
   /** The message alice moves into Junk (and later back out). */
   let markedId = '';
 
@@ -139,17 +141,18 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     const probe = issue(newsletter(), 9001);
     const before = await score(probe, ALICE);
     const bobBefore = await score(probe, BOB);
-    expect(before).toBeLessThan(6);
+    expect(before).toBeLessThan(TAG);
 
     const marks = await marksOf(loop.users[ALICE]!.id);
     // The filter's message log is write-behind (its own thread); a user moves mail long after it is written.
     await waitForRecord(inAlice!.header('x-spam-reference')!);
     const moveMs = await move(alice, inAlice!, 'Junk');
     let after = before;
+    // The verdict changed when alice's action for the next issue turns from accept to tag (the tag threshold).
     const changedMs = await waitUntil(
-      async () => (after = await score(probe, ALICE)) > before,
+      async () => (after = await score(probe, ALICE)) >= TAG,
       10_000,
-      "alice's higher score after her move into Junk",
+      "alice's next issue tagged after her move into Junk",
       20,
     );
     figures.push(
@@ -168,8 +171,8 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     expect(nextAlice!.header('x-spam-status')).toMatch(/^Yes, .*action=tag$/);
     expect(nextBob!.mailbox).toBe('INBOX');
     expect(nextBob!.header('x-spam-status')).toMatch(/^No, .*action=accept$/);
-    expect(await score(probe, BOB)).toBeLessThan(6);
-    expect(bobBefore).toBeLessThan(6);
+    expect(await score(probe, BOB)).toBeLessThan(TAG);
+    expect(bobBefore).toBeLessThan(TAG);
   });
 
   it("moving it back out of Junk corrects it: the next issue is alice's ham again and stays in INBOX", async () => {
@@ -178,11 +181,11 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     expect(marked).toBeDefined();
     const probe = issue(newsletter(), 9002);
     const before = await score(probe, ALICE);
-    expect(before).toBeGreaterThanOrEqual(6);
+    expect(before).toBeGreaterThanOrEqual(TAG);
     const moveMs = await move(alice, marked!, 'INBOX');
     let after = before;
     const changedMs = await waitUntil(
-      async () => (after = await score(probe, ALICE)) < 6,
+      async () => (after = await score(probe, ALICE)) < TAG,
       10_000,
       "alice's score below the tag threshold after moving it out of Junk",
       20,
@@ -220,7 +223,10 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     );
     expect(loop.dovecot.spooled()).toHaveLength(1);
     expect(await marksOf(bobId)).toBe(marks);
-    expect(await score(probe, BOB)).toBe(before);
+    // (Bob's score may drift a little while the learner still trains earlier marks into the capped global layer;
+    // what must not happen is his own mark counting: his next issue is still accepted.)
+    expect(before).toBeLessThan(TAG);
+    expect(await score(probe, BOB)).toBeLessThan(TAG);
 
     loop.apiProxy!.restore();
     // The timer's flush (or the next move's) sends it.
@@ -228,9 +234,9 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     expect(loop.dovecot.spooled()).toEqual([]);
     expect(await marksOf(bobId)).toBe(marks + 1);
     await waitUntil(
-      async () => (await score(probe, BOB)) > before,
+      async () => (await score(probe, BOB)) >= TAG,
       10_000,
-      "bob's changed verdict after the flush",
+      "bob's next issue tagged after the flush",
       20,
     );
 
