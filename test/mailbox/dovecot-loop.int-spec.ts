@@ -233,12 +233,15 @@ run('the mailbox loop: Haraka → LMTP → Dovecot, and IMAP moves into and out 
     expect(await loop.dovecot.flush()).toBe(0);
     expect(loop.dovecot.spooled()).toEqual([]);
     expect(await marksOf(bobId)).toBe(marks + 1);
+    let bobAfter = before;
     await waitUntil(
-      async () => (await score(probe, BOB)) >= TAG,
+      async () => (bobAfter = await score(probe, BOB)) >= TAG,
       10_000,
       "bob's next issue tagged after the flush",
       20,
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message} (score ${before} → ${bobAfter})`);
+    });
 
     // Junk → Trash: the user deletes spam, which says nothing about it (report-ham.sieve stops). A move into Junk
     // after it is reported; the spool keeps order, so had the Trash move been reported it would have come first.
