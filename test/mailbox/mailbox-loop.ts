@@ -93,7 +93,7 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     OUTBOX_POLL_MS: '50',
     // Bayes alone, as a deployment scores until its first logistic snapshot. With the trainer on, the first mark
     // starts a retrain within LOGISTIC_CHECK_INTERVAL_MS and the global logistic component then outweighs one user's
-    // first mark on a message the global model calls ham (measured: -3 → 3.15, not tagged) — a question for the
+    // first mark on a message the global model calls ham (measured: -3 → 0 and → 3.15, not tagged) — a question for the
     // learning side (the first-mark effect), not for the mailbox loop, and a race that made these runs flaky.
     LOGISTIC_TRAINER_ENABLED: 'false',
     ...opts.env,
