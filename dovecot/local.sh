@@ -68,7 +68,7 @@ prepare() {
   if [ "$(id -u)" -eq 0 ]; then
     rm -f "$base/etc/nonroot.conf"
   else
-    sed "s#@USER@#$(id -un)#g" "$HERE/local/nonroot.conf.template" >"$base/etc/nonroot.conf"
+    sed -e "s#@USER@#$(id -un)#g" -e "s#@GROUP@#$(id -gn)#g" "$HERE/local/nonroot.conf.template" >"$base/etc/nonroot.conf"
   fi
   # Global scripts are compiled by the administrator: the mail user may not write beside them.
   sievec -c "$base/etc/dovecot.conf" "$base/spamfilter/sieve"
