@@ -82,7 +82,7 @@ export class UsersController {
       "Operators: issue a mailbox service key (shown once) for a mail store's Junk hook: it may only mark, for the users of one domain or of one tenant",
   })
   @ApiBody({ type: IssueMailboxKeyDto })
-  @ApiCreatedResponse({ type: IssuedMailboxKeyDto })
+  @ApiCreatedResponse({ type: IssuedMailboxKeyDto, description: 'The mailbox service key, with its token shown this once' })
   issueMailboxKey(
     @Body(new ZodPipe(issueMailboxKeySchema)) body: IssueMailboxKey,
   ): Promise<IssuedMailboxKeyDto> {
