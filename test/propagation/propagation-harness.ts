@@ -29,6 +29,9 @@ export function propagationConfig(env: Record<string, string>): AppConfig {
     DNS_MODE: 'off',
     SCAN_LOG_FLUSH_MS: '20',
     OUTBOX_POLL_MS: '50',
+    // A lock wait is a wall-clock limit: on a loaded machine the message-log thread's write can hold the SQLite file
+    // past the 5 s default, and a mark then fails with SQLITE_BUSY (seen in a parallel npm test at load 15).
+    DB_SQLITE_BUSY_TIMEOUT_MS: '30000',
     ...env,
   });
 }
