@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka, then
-# runs a fast gate (audit, type-check, lint, the k8s overlays (scripts/k8s-validate.sh), the unit and plugin suites)
-# and, only when the gate passed, the
-# integration suites: side by side in jest workers where their isolation allows, the rest one at a time. Prints one
-# "N passed, N failed" line at the end, also when the gate failed.
+# runs a fast gate (audit, type-check, lint, the k8s overlays, the unit and plugin suites) and, only when the gate
+# passed, the integration suites: side by side in jest workers where their isolation allows, the rest one at a time.
+# Prints one "N passed, N failed" line at the end, also when the gate failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
