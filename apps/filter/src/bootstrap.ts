@@ -156,6 +156,9 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;
+  if (bayesModel) bayesModel.onApplied = (event) => services.metrics.modelChangeApplied(event);
+  const autoBlock = outbound?.protection.autoBlock;
+  if (autoBlock) services.metrics.readFrom({ autoBlocks: () => autoBlock.blocked });
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();

@@ -22,6 +22,7 @@ import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
 import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
+import { markedAtFor, oldestMarks } from './mark-times';
 
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
 export const MODEL_TOPIC = 'spamfilter.model.v1';
@@ -146,15 +147,18 @@ export class LearnerService {
       .flatMap((o) => ('changes' in o ? o.changes : []))
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
+    const marks = oldestMarks(todo);
     for (const changes of [bayes, lists]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
       for (const c of changes) {
+        const markedAt = markedAtFor(marks, c.userId);
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
           userId: c.userId,
           version: c.version,
           occurredAt: now.toISOString(),
+          ...(markedAt ? { markedAt } : {}),
           payload: c.payload,
         };
         batch.addOutbox({ topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e });

@@ -52,6 +52,8 @@ export class FilterEvents {
           case 'policy':
           case 'lists':
             this.services().invalidateCaches();
+            // Counted here; 'bayes' and 'logistic' where they take effect (FilterBayesModel).
+            this.services().metrics.modelChangeApplied(event);
             break;
           case 'bayes':
             this.onBayesChange?.(event);
