@@ -27,7 +27,7 @@ async function main(): Promise<void> {
   const counters = createCounterStore(config.counters);
   // One logger for both apps (Nest's logger is process-wide): LOG_FORMAT (npm start sets pretty) and LOG_LEVEL.
   const logger = createLogger(config.log, 'embedded');
-  const api = await startApiApp(config, { logger, dataSource, counters });
+  const api = await startApiApp(config, { logger, dataSource, counters, defaultMetrics: true });
   // The same wiring as apps/filter/src/main.ts — bus (model changes, scan events), counters (greylisting, rate
   // limits, AUTH lockouts) and outbound protection — with the shared database (lists, policies, message log, trained
   // models).

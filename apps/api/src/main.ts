@@ -9,7 +9,7 @@ async function main(): Promise<void> {
   // The database is opened (and migrated) here, before Nest, so that an unreachable database stops start-up with one
   // line rather than a stack trace logged from inside Nest's injector; the app then uses this data source.
   const dataSource = await openDataSource(config.database);
-  const { app, url } = await startApiApp(config, { dataSource });
+  const { app, url } = await startApiApp(config, { dataSource, defaultMetrics: true });
   new Logger('Main').log(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs, GET /metrics)`);
   const stop = (): void => {
     void app
