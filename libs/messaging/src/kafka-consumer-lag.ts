@@ -43,9 +43,11 @@ export class KafkaConsumerLag {
       clientId: `${config.kafkaClientId}-lag`,
       brokers: [...config.kafkaBrokers],
       connectionTimeout: config.connectTimeoutMs,
-      requestTimeout: config.connectTimeoutMs,
       logLevel: logLevel.NOTHING,
-      retry: { retries: 0 },
+      // A few quick retries: the first group-coordinator lookup after connecting needs the cluster's metadata, which
+      // kafkajs loads in its retry loop (with none, it fails with "No brokers in the broker pool"). A scrape bounds
+      // the whole read anyway (gaugeReadOnScrape's timeout).
+      retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 500 },
     }).admin();
   }
 
