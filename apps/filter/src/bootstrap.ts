@@ -6,7 +6,7 @@ import { Logger, type INestApplication, type LoggerService, type LogLevel } from
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { AppConfig } from '@spamfilter/config';
-import { createLogger } from '@spamfilter/observability';
+import { createLogger, unscoped } from '@spamfilter/observability';
 import { parseLimits } from '@spamfilter/bayes';
 import { ScanController, send } from './controllers/scan.controller';
 import { FilterModule } from './filter.module';
@@ -79,7 +79,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   let events: FilterEvents | null = null;
   let servicesRef: FilterServices | null = null;
   if (connectBus) {
-    bus = await createEventBus(config.messaging);
+    // Its connections are opened by the first scan that publishes: their log lines must not carry that scan's reference.
+    bus = await createEventBus(config.messaging, unscoped(new Logger('EventBus')));
     const b = bus;
     events = new FilterEvents(b, () => servicesRef!);
     const ev = events;

@@ -27,3 +27,23 @@ export function withLogFields<T>(fields: LogFields, fn: () => T): T {
 export function currentLogFields(): LogFields | undefined {
   return scopes.getStore();
 }
+
+/**
+ * Runs `fn` outside any log scope. For lines about long-lived connections: a Kafka producer first used by a scan
+ * would otherwise carry that scan's reference in every line its sockets cause, for as long as the process runs.
+ */
+export function withoutLogFields<T>(fn: () => T): T {
+  return scopes.exit(fn);
+}
+
+/** A logger whose lines never carry a scope's fields (the event bus's, whose connections outlive any scan). */
+export function unscoped<L extends { log(m: string): void; warn(m: string): void; error(m: string): void; debug?(m: string): void }>(
+  logger: L,
+): Pick<L, 'log' | 'warn' | 'error' | 'debug'> {
+  return {
+    log: (m: string) => withoutLogFields(() => logger.log(m)),
+    warn: (m: string) => withoutLogFields(() => logger.warn(m)),
+    error: (m: string) => withoutLogFields(() => logger.error(m)),
+    debug: (m: string) => withoutLogFields(() => logger.debug?.(m)),
+  };
+}

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { withLogFields } from './log-context';
+import { unscoped, withLogFields } from './log-context';
 import { createLogger, PinoLoggerService } from './pino-logger.service';
 
 /** A logger whose lines land in `lines`, parsed (each write is one JSON record). */
@@ -89,5 +89,19 @@ describe('PinoLoggerService', () => {
     logger.log('dropped');
     logger.warn('kept');
     expect(lines.map((l) => l.msg)).toEqual(['kept']);
+  });
+});
+
+describe('unscoped', () => {
+  it("writes without the scope's fields (a long-lived connection's lines)", () => {
+    const { logger, lines } = capture();
+    withLogFields({ reference: 'R1' }, () => {
+      unscoped({ log: (m: string) => logger.log(m, 'EventBus'), warn: () => undefined, error: () => undefined }).log('broker reconnected');
+      logger.log('scan line', 'ScanService');
+    });
+    expect(lines.map((l) => [l.context, l.reference])).toEqual([
+      ['EventBus', undefined],
+      ['ScanService', 'R1'],
+    ]);
   });
 });
