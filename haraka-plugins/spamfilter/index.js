@@ -39,6 +39,7 @@ const {
   decideTooBig,
   decideUnauthorized,
   decideRecipient,
+  decideHostedRecipient,
   decideConnect,
   TOO_MANY_RECIPIENTS,
 } = require('./lib/outcome');
@@ -309,18 +310,56 @@ exports.hook_mail = function (next, connection) {
 // RFC 5321 §4.5.3.1.10: a server may limit recipients per transaction and answer 452 to the excess; the client
 // then sends those in a later transaction. The filter scans at most SCAN_MAX_RECIPIENTS at once, so nothing past
 // the limit is ever accepted (and nothing is delivered unscanned for it).
-exports.hook_rcpt = function (next, connection) {
+//
+// Which domains are hosted: with [checks] hosted_domains (default), this hook asks the filter (POST /v1/recipient,
+// answered from the database's domains and users) and answers OK itself for a hosted domain, so a domain added
+// through the API is accepted at once and a removed one refused as relaying, without editing a file or restarting
+// Haraka. A domain is hosted when the database OR config/host_list has it: the file keeps the quick start's domains
+// (and stays the whole answer when the filter cannot tell: no database, or down), the database adds the customers'
+// domains at run time. Stopping to host a domain means removing it from both. The database's answer was chosen over
+// replacing the file outright because a filter outage must never turn the MX into an open relay or refuse everyone.
+exports.hook_rcpt = function (next, connection, params) {
   const txn = connection.transaction;
   // Haraka has already added this recipient to rcpt_to when the hook runs (and takes it out again on a refusal).
   if (txn && txn.rcpt_to.length > this.settings.maxRecipients) {
     return next(RETVAL[TOO_MANY_RECIPIENTS.retval], this.dsn(TOO_MANY_RECIPIENTS));
   }
-  next();
+  const s = this.settings;
+  if (!s.hostedDomains || !s.checkRcpt || s.direction !== 'inbound' || connection.relaying || !txn) return next();
+  const done = this.guard(next, connection, 'rcpt');
+  const rcpt = params && params[0];
+  if (!rcpt || !rcpt.address) return done();
+  const headers = buildEnvelopeHeaders({ ...this.facts(connection), rcptTo: [rcpt.address] });
+  this.client.post('/v1/recipient', headers, s.checkDeadlineMs).then(
+    (res) => {
+      const answer = this.recipient_answer(connection, 'rcpt', res);
+      const out = answer ? decideHostedRecipient(answer, this.in_host_list(rcpt.host)) : { kind: 'fallback' };
+      if (out.kind === 'fallback') return done();
+      // Asked once per recipient: rcpt_ok does not ask again.
+      (txn.notes.spamfilter_rcpt_answered = txn.notes.spamfilter_rcpt_answered || []).push(rcpt.address.toLowerCase());
+      if (out.kind === 'accept') return done(constants.ok);
+      txn.results.add(this, { fail: `rcpt:${out.kind}`, msg: answer.reason });
+      return done(RETVAL[out.reply.retval], this.dsn(out.reply));
+    },
+    (err) => {
+      connection.logwarn(this, `hosted-domain check skipped (host_list decides): ${err.message}`);
+      done();
+    },
+  );
+};
+
+/** config/host_list (Haraka reloads it when it changes): the domains accepted whatever the database says. */
+exports.in_host_list = function (domain) {
+  if (!domain) return false;
+  const d = String(domain).toLowerCase();
+  return this.config.get('host_list', 'list').some((h) => String(h).trim().toLowerCase() === d);
 };
 
 exports.hook_rcpt_ok = function (next, connection, rcpt) {
   const done = this.guard(next, connection, 'rcpt_ok');
   if (!this.settings.checkRcpt || !connection.transaction) return done();
+  const answered = connection.transaction.notes.spamfilter_rcpt_answered;
+  if (answered && answered.includes(String(rcpt.address).toLowerCase())) return done();
   const headers = buildEnvelopeHeaders({ ...this.facts(connection), rcptTo: [rcpt.address] });
   this.client.post('/v1/recipient', headers, this.settings.checkDeadlineMs).then(
     (res) => {

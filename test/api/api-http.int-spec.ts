@@ -114,10 +114,21 @@ describe('api over HTTP', () => {
       .set(bearer(alice.token))
       .send({ address: 'eve@example.org' })
       .expect(403);
+    // a domain admin creates users of their own domain only
+    await request(server)
+      .post('/v1/users')
+      .set(bearer(admin.token))
+      .send({ address: 'eve@elsewhere.example' })
+      .expect(403);
     await request(server)
       .post('/v1/users')
       .set(bearer(admin.token))
       .send({ address: 'eve@example.org' })
+      .expect(201);
+    await request(server)
+      .post(`/v1/users/${alice.id}/keys`)
+      .set(bearer(admin.token))
+      .send({ role: 'operator' })
       .expect(403);
     await request(server)
       .post(`/v1/users/${alice.id}/keys`)

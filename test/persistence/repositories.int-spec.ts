@@ -84,12 +84,14 @@ describe.each(engines)('repositories on $name', (engine) => {
         userId: alice.id,
         domainId: domainA.id,
         tenantId: tenant.id,
+        unknownRecipients: null,
       });
       expect(owners.get('nobody@alpha.example')).toEqual({
         address: 'nobody@alpha.example',
         userId: null,
         domainId: domainA.id,
         tenantId: tenant.id,
+        unknownRecipients: null,
       });
       expect(owners.has('x@unknown.example')).toBe(false);
     });

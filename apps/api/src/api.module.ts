@@ -9,7 +9,6 @@ import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
-import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
@@ -17,6 +16,7 @@ import { ApiMetricsService, learnerLag } from './metrics/api-metrics.service';
 import { MetricsController } from './metrics/metrics.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
+import { ControlModule } from './control/control.module';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
@@ -33,7 +33,7 @@ import { VerdictsService } from './services/verdicts.service';
 export interface ApiModuleOptions {
   /** Where the outbox relay publishes; default: libs/messaging's EventBus (BUS). */
   readonly publisher?: OutboxPublisher;
-  /** The learner's subscription; default: a batched Kafka consumer group (BUS=kafka) or the in-process bus. */
+  /** The learner's subscription; default: a batch consumer group on libs/messaging's EventBus (BUS). */
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
@@ -70,18 +70,14 @@ function publisherFor(config: AppConfig, options: ApiModuleOptions, bus: EventBu
   return config.api.outboxRelayEnabled ? new BusOutboxPublisher(bus) : new NoRelayPublisher();
 }
 
-function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions, bus: EventBus): FeedbackSource {
+function feedbackSourceFor(options: ApiModuleOptions, config: AppConfig, bus: EventBus, db: DataSource): FeedbackSource {
   if (options.feedbackSource) return options.feedbackSource;
-  switch (config.messaging.bus) {
-    case 'kafka':
-      return new KafkaFeedbackSource(config.messaging, config.learner);
-    case 'memory':
-      return new BusFeedbackSource(bus, config.learner.groupId);
-  }
+  const databaseUp = (): Promise<boolean> => db.query('SELECT 1').then(() => true, () => false);
+  return new BusFeedbackSource(bus, config.learner.groupId, databaseUp);
 }
 
 /** /metrics of this process: the gauges read the outbox, the outbound accounts, the database and the brokers. */
-function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: OutboxRepository, db: DataSource): ApiMetricsService {
+function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: OutboxRepository, db: DataSource, bus: EventBus): ApiMetricsService {
   const accounts = new OutboundAccountRepository(db);
   const database = new DatabaseHealth(db);
   const lag = learnerLag(config);
@@ -94,6 +90,8 @@ function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: Outbox
     defaultMetrics: options.defaultMetrics ?? false,
   });
   metrics.closeLag = lag?.close ?? null;
+  // Dead-lettered events and handler failures of this process's consumers (the learner's).
+  metrics.mount(bus.metrics.registry);
   return metrics;
 }
 
@@ -115,8 +113,8 @@ export class ApiModule {
       },
       {
         provide: ApiMetricsService,
-        useFactory: (outbox: OutboxRepository, db: DataSource) => apiMetrics(config, options, outbox, db),
-        inject: [OutboxRepository, DataSource],
+        useFactory: (outbox: OutboxRepository, db: DataSource, bus: EventBus) => apiMetrics(config, options, outbox, db, bus),
+        inject: [OutboxRepository, DataSource, EventBus],
       },
       AuthService,
       UsersService,
@@ -130,8 +128,8 @@ export class ApiModule {
       providers.push(
         {
           provide: FeedbackSource,
-          useFactory: (bus: EventBus) => feedbackSourceFor(config, options, bus),
-          inject: [EventBus],
+          useFactory: (bus: EventBus, db: DataSource) => feedbackSourceFor(options, config, bus, db),
+          inject: [EventBus, DataSource],
         },
         { provide: LearnerBayesStores, useValue: options.learnerStores ?? new TransactionalBayesStores() },
         LearnerService,
@@ -150,6 +148,7 @@ export class ApiModule {
         options.counters
           ? CountersModule.forStore(options.counters)
           : CountersModule.forRoot(config.counters),
+        ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
       controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController],

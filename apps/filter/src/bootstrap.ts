@@ -157,6 +157,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;
+  if (bus) services.metrics.mount(bus.metrics.registry);
   if (bayesModel) bayesModel.onApplied = (event) => services.metrics.modelChangeApplied(event);
   const autoBlock = outbound?.protection.autoBlock;
   if (autoBlock) services.metrics.readFrom({ autoBlocks: () => autoBlock.blocked });

@@ -17,6 +17,7 @@ const DEFAULTS = Object.freeze({
   keepalive: true,
   check_connect: false,
   check_rcpt: true,
+  hosted_domains: true,
   require_auth: true,
   strip_headers: [
     'X-Spam-Status',
@@ -202,6 +203,11 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       DEFAULTS.check_connect,
     ),
     checkRcpt: pick('checks.rcpt', toBool(checks.rcpt, DEFAULTS.check_rcpt), DEFAULTS.check_rcpt),
+    hostedDomains: pick(
+      'checks.hosted_domains',
+      toBool(checks.hosted_domains, DEFAULTS.hosted_domains),
+      DEFAULTS.hosted_domains,
+    ),
     requireAuth: pick(
       'outbound.require_auth',
       toBool(outbound.require_auth, DEFAULTS.require_auth),

@@ -25,6 +25,9 @@ afterEach(async () => {
 });
 
 async function setup(handler, ini = {}) {
+  // A test may set up several filters in turn: the previous one is closed first.
+  if (plugin && plugin.client) plugin.client.close();
+  if (filter) await filter.close();
   filter = await startFakeFilter(handler);
   plugin = configure(makePlugin(), { ...ini, main: { url: filter.url, ...(ini.main || {}) } });
   return plugin;
@@ -278,6 +281,72 @@ describe('pre-DATA hooks', () => {
     expect(reply(msg)).toEqual({ code: 550, text: '5.7.1 Sender blocked by recipient (ref R1)' });
     expect(filter.requests[0].url).toBe('/v1/recipient');
     expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net');
+  });
+
+  const hostedAnswer = (extra) => (req, body, res) =>
+    json(res, 200, { action: 'accept', smtp: { code: 250, enhanced: '2.0.0', message: 'OK' }, reason: 'no list entry', ...extra });
+
+  it('rcpt: a hosted domain (the filter says so) is accepted by this hook, and rcpt_ok does not ask again', async () => {
+    await setup(hostedAnswer({ hosted: true, mailbox: 'known' }));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const rcpt = connection.transaction.rcpt_to[0];
+    const { rc } = await callHook(plugin, 'hook_rcpt', connection, [[rcpt]]);
+    expect(rc).toBe(constants.ok);
+    expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net');
+    expect((await callHook(plugin, 'hook_rcpt_ok', connection, [rcpt])).rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(1);
+  });
+
+  it('rcpt: a domain the filter does not host is refused as relaying; an unknown mailbox with 550 5.1.1', async () => {
+    await setup((req, body, res) =>
+      json(res, 200, {
+        action: 'accept',
+        smtp: { code: 250, enhanced: '2.0.0', message: 'OK' },
+        reason: 'no list entry',
+        hosted: false,
+        mailbox: null,
+        hosting: { smtp: { code: 550, enhanced: '5.7.1', message: 'Relaying denied: gone.example is not served here (ref R3)' }, reason: 'relaying denied' },
+      }),
+    );
+    let connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
+    let out = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]]);
+    expect(out.rc).toBe(constants.deny);
+    expect(reply(out.msg)).toEqual({ code: 550, text: '5.7.1 Relaying denied: gone.example is not served here (ref R3)' });
+    // a domain in config/host_list (the quick start's) is left to rcpt_to.in_host_list
+    plugin.config.get = (name, type) => (name === 'host_list' && type === 'list' ? ['Gone.example'] : []);
+    connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+
+    await setup((req, body, res) =>
+      json(res, 200, {
+        action: 'accept',
+        smtp: { code: 250, enhanced: '2.0.0', message: 'OK' },
+        reason: 'no list entry',
+        hosted: true,
+        mailbox: 'unknown',
+        hosting: { smtp: { code: 550, enhanced: '5.1.1', message: 'No such user here (ref R4)' }, reason: 'no such user' },
+      }),
+    );
+    connection = await makeTransaction({ message: MESSAGE, rcptTo: ['nobody@example.net'] });
+    out = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]]);
+    expect(out.rc).toBe(constants.deny);
+    expect(reply(out.msg)).toEqual({ code: 550, text: '5.1.1 No such user here (ref R4)' });
+  });
+
+  it('rcpt: when the filter cannot tell (no database, down), host_list decides (the hook passes on)', async () => {
+    await setup(hostedAnswer({ hosted: null }));
+    let connection = await makeTransaction({ message: MESSAGE });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    await setup(() => {}, { main: { check_deadline_ms: '100' } });
+    connection = await makeTransaction({ message: MESSAGE });
+    const down = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]], 100);
+    expect(down.rc).toBeUndefined();
+    expect(down.calls).toHaveLength(1);
+    // hosted_domains=false: the hook does not ask at all
+    await setup(hostedAnswer({ hosted: true }), { checks: { hosted_domains: 'false' } });
+    connection = await makeTransaction({ message: MESSAGE });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(0);
   });
 
   it('rcpt_ok: greylist answers 451 4.7.1 for that recipient', async () => {

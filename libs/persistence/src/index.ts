@@ -18,6 +18,8 @@ export * from './entities/outbound-audit.entity';
 export * from './entities/complaint.entity';
 export * from './entities/aup-rule.entity';
 export * from './entities/delist-request.entity';
+export * from './entities/audit-log.entity';
+export * from './repositories/audit-log.repository';
 export * from './schema-drift';
 export * from './outbound';
 export * from './transactions';

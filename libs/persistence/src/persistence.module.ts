@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { openDataSource, type SchemaLists } from './data-source.factory';
 import { DatabaseHealth } from './database-health';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ListRepository } from './repositories/list.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { PolicyRepository } from './repositories/policy.repository';
@@ -30,6 +31,7 @@ export const PERSISTENCE_PROVIDERS = [
   OutboxRepository,
   ProcessedEventRepository,
   ReputationRepository,
+  AuditLogRepository,
 ] as const;
 
 /** Closes the pool / SQLite file on shutdown (enableShutdownHooks in main.ts). */

@@ -71,6 +71,16 @@ export interface Policy {
   readonly outbound: { readonly hold: number; readonly reject: number };
   /** Forced actions by rule name (inbound only; outbound has its own hold, defer and block). */
   readonly forcedActions: Readonly<Record<string, ForcedActionRule>>;
+  /**
+   * How far a user may move their own thresholds (their sensitivity): set by the operator or the domain admin, so a
+   * user can make their filter stricter or more relaxed, but not switch it off (tag 1000) or refuse everything.
+   */
+  readonly userBounds: { readonly tag: ScoreRange; readonly reject: ScoreRange };
+}
+
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -108,9 +118,10 @@ const forcedRule = z
     reason: z.string().min(1).max(160).regex(/^[^\r\n]*$/, 'must be one line').optional(),
   })
   .strict();
+const range = z.object({ min: score, max: score }).strict();
 
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
-const layerSchema = z
+export const policyLayerSchema = z
   .object({
     thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
     weights: z.record(z.string(), score).optional(),
@@ -125,6 +136,7 @@ const layerSchema = z
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
     forcedActions: z.record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule).optional(),
+    userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
   })
   .strict();
 
@@ -138,7 +150,7 @@ export function parsePolicyLayer(
   knownSymbols: ReadonlySet<string>,
   source = 'layer',
 ): { ok: true; layer: PolicyLayer } | { ok: false; error: PolicyError } {
-  const parsed = layerSchema.safeParse(input);
+  const parsed = policyLayerSchema.safeParse(input);
   const issues = parsed.success ? [] : formatIssues(parsed.error);
   if (parsed.success) {
     for (const name of Object.keys(parsed.data.weights ?? {})) {
@@ -166,6 +178,10 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
       outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
       forcedActions: mergeForced(p.forcedActions, l.forcedActions),
+      userBounds: {
+        tag: { ...p.userBounds.tag, ...stripUndefined(l.userBounds?.tag) },
+        reject: { ...p.userBounds.reject, ...stripUndefined(l.userBounds?.reject) },
+      },
     };
   }
   return p;
@@ -198,7 +214,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 /** Rules over the merged whole: every field present and finite, thresholds in order, known symbols only. */
 export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>): string[] {
   const issues: string[] = [];
-  const full = layerSchema.safeParse(policy);
+  const full = policyLayerSchema.safeParse(policy);
   if (!full.success) issues.push(...formatIssues(full.error));
   const t = policy.thresholds;
   for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {
@@ -211,6 +227,9 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   }
   for (const name of Object.keys(policy.weights)) {
     if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+  }
+  for (const [name, r] of Object.entries(policy.userBounds) as [string, ScoreRange][]) {
+    if (!(r.min <= r.max)) issues.push(`userBounds.${name}: min (${r.min}) must not be above max (${r.max})`);
   }
   for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
     if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);

@@ -23,7 +23,7 @@ import { API_APP_CONFIG } from '../api-config.token';
 import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
-import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
+import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
 import { markedAtFor, oldestMarks } from './mark-times';
 
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
@@ -318,6 +318,11 @@ export class LearnerService {
     });
     batch.record(row);
 
+    if (label === 'ham' && training.sender !== null) {
+      // "Not spam" on mail from a sender the learner blocked for this user contradicts the marks behind the block.
+      if (learnedBlockLifted({ kind: 'ham_mark' }, this.config.learner.senderBlockThreshold))
+        changes.push(...(await this.liftLearnedBlock(batch, event.userId, training.sender, 'a not-spam mark on mail from this sender')));
+    }
     if (label === 'spam' && training.sender !== null) {
       const block = listPreference
         ? `blocked by the learner: a spam mark on list mail this user used to read; suggest unsubscribing (List-Unsubscribe) instead`
@@ -364,7 +369,30 @@ export class LearnerService {
         changes.push(this.delta(batch, scope, record.tokens, record.label, -1));
     }
     batch.markUndone(row);
+    if (row.label === 'spam' && row.sender !== null) {
+      const remaining = batch.senderSpamMarks(row.userId, row.sender);
+      if (learnedBlockLifted({ kind: 'spam_marks_left', remaining }, this.config.learner.senderBlockThreshold))
+        changes.push(
+          ...(await this.liftLearnedBlock(batch, row.userId, row.sender, `spam marks undone: ${remaining} left`)),
+        );
+    }
     return changes;
+  }
+
+  /** Lifts the learner's block of `sender` for the user, if there is one, as a 'lists' change for the filters. */
+  private async liftLearnedBlock(
+    batch: LearnerBatch,
+    userId: string,
+    sender: string,
+    why: string,
+  ): Promise<ModelChange[]> {
+    const ids = await batch.liftBlocks(userId, sender);
+    return ids.map((id) => ({
+      kind: 'lists' as const,
+      userId,
+      version: batch.bumpVersion(`lists:${userId}`),
+      payload: { removed: { id, kind: 'block', matchType: 'address', value: sender, reason: `lifted: ${why}` } },
+    }));
   }
 
   /**

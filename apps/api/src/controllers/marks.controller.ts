@@ -31,7 +31,7 @@ export class MarksController {
   @Post()
   @ApiOperation({ summary: 'Mark a scanned message as spam or ham by its reference ID' })
   @ApiBody({ type: CreateMarkDto })
-  @ApiCreatedResponse({ type: MarkDto })
+  @ApiCreatedResponse({ type: MarkDto, description: 'The mark, accepted (its FeedbackEvent is in the outbox)' })
   create(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createMarkSchema)) body: CreateMark,
@@ -45,9 +45,10 @@ export class MarksController {
       'Mark a raw message (IMAPSieve-style hook: the client moved it to or out of Junk); the caller is the user',
   })
   @ApiConsumes('message/rfc822', 'application/octet-stream', 'text/plain')
+  @ApiBody({ schema: { type: 'string', format: 'binary', description: 'the message as the client has it (RFC 5322)' } })
   @ApiQuery({ name: 'label', enum: ['spam', 'ham'], required: false })
   @ApiQuery({ name: 'recipient', required: false })
-  @ApiCreatedResponse({ type: MarkDto })
+  @ApiCreatedResponse({ type: MarkDto, description: 'The mark, accepted (its FeedbackEvent is in the outbox)' })
   createRaw(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(rawMarkQuerySchema)) query: RawMarkQuery,
@@ -59,7 +60,7 @@ export class MarksController {
   @Delete(':id')
   @HttpCode(200)
   @ApiOperation({ summary: 'Undo a mark: the learner removes exactly what it trained' })
-  @ApiOkResponse({ type: MarkDto })
+  @ApiOkResponse({ type: MarkDto, description: 'The mark, undone' })
   undo(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,

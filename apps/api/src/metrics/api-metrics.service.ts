@@ -50,6 +50,8 @@ export class ApiMetricsService implements OnApplicationShutdown {
     registers: [this.registry],
   });
 
+  private readonly mounted: Registry[] = [];
+
   constructor(private readonly sources: ApiMetricSources) {
     if (sources.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
@@ -82,6 +84,16 @@ export class ApiMetricsService implements OnApplicationShutdown {
       });
   }
 
+  /** Serves another component's registry on the same /metrics (the event bus's dead-letter counters). */
+  mount(registry: Registry): void {
+    this.mounted.push(registry);
+  }
+
+  /** The exposition text of this registry and every mounted one. */
+  text(): Promise<string> {
+    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
+  }
+
   markAccepted(kind: 'learn' | 'undo', label: 'spam' | 'ham' | null): void {
     this.marks.inc({ kind, label: label ?? 'none' });
   }
@@ -103,9 +115,9 @@ export class ApiMetricsService implements OnApplicationShutdown {
   closeLag: (() => Promise<void>) | null = null;
 }
 
-/** The consumer group the learner joins (KafkaFeedbackSource): KAFKA_TOPIC_PREFIX + LEARNER_GROUP_ID. */
+/** The consumer group the learner joins (BusFeedbackSource subscribes with LEARNER_GROUP_ID as it is). */
 export function learnerGroupId(config: AppConfig): string {
-  return config.messaging.topicPrefix + config.learner.groupId;
+  return config.learner.groupId;
 }
 
 /** A lag reader for the learner's group when this process runs the learner on Kafka, else null. */

@@ -17,7 +17,7 @@ export class MetricsController {
   @Get()
   @Public()
   async scrape(@Res() res: ServerResponse): Promise<void> {
-    const text = await this.metrics.registry.metrics();
+    const text = await this.metrics.text();
     res.writeHead(200, { 'content-type': this.metrics.registry.contentType });
     res.end(text);
   }

@@ -24,7 +24,6 @@ import { DelistRequestsService } from './delist-requests.service';
 import { MessageLogController } from './message-log.controller';
 import { MessageLogService } from './message-log.service';
 import { OperatorListsController } from './operator-lists.controller';
-import { OperatorListsService } from './operator-lists.service';
 import { OperatorNotices } from './operator-notices';
 import { OutboundAccountsController } from './outbound-accounts.controller';
 import { OutboundAccountsService } from './outbound-accounts.service';
@@ -62,7 +61,6 @@ export class OperatorToolsModule {
         OperatorNotices,
         AupRulesService,
         OutboundAccountsService,
-        OperatorListsService,
         MessageLogService,
         DelistRequestsService,
         ComplaintsService,

@@ -222,7 +222,7 @@ export class FilterServices {
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
       ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
-    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);
+    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids, directory);
     const now = () => this.clock.now();
     this.authGuard = new AuthGuardService(
       new AuthGuardLedger(

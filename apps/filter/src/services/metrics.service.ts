@@ -71,6 +71,8 @@ export class MetricsService {
   /** Symbol hits by name, counted in a plain map on the scan path and read on scrape (as the check latencies). */
   private readonly symbolCounts = new Map<string, number>();
 
+  private readonly mounted: Registry[] = [];
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
@@ -129,6 +131,16 @@ export class MetricsService {
     this.modelChanges.inc({ kind: event.kind });
     const marked = event.markedAt ? Date.parse(event.markedAt) : Number.NaN;
     if (Number.isFinite(marked)) this.markToEffect.observe(Math.max(0, now - marked) / 1000);
+  }
+
+  /** Serves another component's registry on the same /metrics (the event bus's dead-letter counters). */
+  mount(registry: Registry): void {
+    this.mounted.push(registry);
+  }
+
+  /** The exposition text of this registry and every mounted one. */
+  text(): Promise<string> {
+    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
   }
 }
 
