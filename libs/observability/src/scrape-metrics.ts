@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Aggregator, type Registry } from 'prom-client';
 
 /** One value of a metric read on scrape, with its labels. */
 export interface Sample<L extends string = string> {
@@ -20,6 +20,11 @@ interface ScrapeMetricOptions<L extends string> {
    * the whole scrape until Prometheus gives up on it (its default scrape_timeout is 10 s). Default 2000 ms.
    */
   readonly timeoutMs?: number;
+  /**
+   * How a cluster's workers' values combine (prom-client's AggregatorRegistry): 'sum' (the default) for what each
+   * process counts itself; 'max' or 'min' for a figure every process reads from the same place (a table's size).
+   */
+  readonly aggregator?: Aggregator;
 }
 
 const DEFAULT_TIMEOUT_MS = 2000;
@@ -36,6 +41,7 @@ export function gaugeReadOnScrape<L extends string = never>(o: ScrapeMetricOptio
     help: o.help,
     labelNames: o.labelNames ?? [],
     registers: o.registers,
+    aggregator: o.aggregator ?? 'sum',
     async collect() {
       const reading = await readWithin(o.read, o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       this.reset();
@@ -58,6 +64,7 @@ export function counterReadOnScrape<L extends string = never>(o: ScrapeMetricOpt
     help: o.help,
     labelNames: o.labelNames ?? [],
     registers: o.registers,
+    aggregator: o.aggregator ?? 'sum',
     async collect() {
       const reading = await readWithin(o.read, o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
       this.reset();

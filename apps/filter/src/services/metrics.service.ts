@@ -91,8 +91,9 @@ export class MetricsService {
     });
     counterReadOnScrape({ name: 'spamfilter_analysis_thread_restarts_total', help: 'Analysis threads replaced after dying or hanging', registers, read: () => this.sources.analysis?.().restarts ?? null });
     const quarantine = cached(QUARANTINE_SIZE_CACHE_MS, () => this.sources.quarantine?.() ?? Promise.resolve(null));
-    gaugeReadOnScrape({ name: 'spamfilter_quarantine_messages', help: 'Copies held in the quarantine now (read at most once a minute)', registers, read: async () => (await quarantine())?.copies ?? null });
-    gaugeReadOnScrape({ name: 'spamfilter_quarantine_bytes', help: 'Bytes of the copies held in the quarantine now (read at most once a minute)', registers, read: async () => (await quarantine())?.bytes ?? null });
+    // The same table for every process: FILTER_WORKERS' values are combined by max, not added.
+    gaugeReadOnScrape({ name: 'spamfilter_quarantine_messages', help: 'Copies held in the quarantine now (read at most once a minute)', registers, aggregator: 'max', read: async () => (await quarantine())?.copies ?? null });
+    gaugeReadOnScrape({ name: 'spamfilter_quarantine_bytes', help: 'Bytes of the copies held in the quarantine now (read at most once a minute)', registers, aggregator: 'max', read: async () => (await quarantine())?.bytes ?? null });
     counterReadOnScrape({ name: 'spamfilter_outbound_auto_blocks_total', help: 'Outbound accounts this instance blocked automatically (OUTBOUND_AUTO_BLOCK_*)', registers, read: () => this.sources.autoBlocks?.() ?? null });
     counterReadOnScrape<'symbol'>({
       name: 'spamfilter_symbol_hits_total',
@@ -106,6 +107,7 @@ export class MetricsService {
       help: 'Whether a dependency answers, as /health reports it (1 up or embedded, 0 down or degraded; dependencies that are off have no series)',
       labelNames: ['dependency'],
       registers,
+      aggregator: 'min',
       read: async () => (this.sources.dependencies ? dependencySamples(await this.sources.dependencies()) : null),
     });
   }
@@ -138,10 +140,14 @@ export class MetricsService {
     this.mounted.push(registry);
   }
 
-  /** The exposition text of this registry and every mounted one. */
-  text(): Promise<string> {
-    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
+  /** This registry and every mounted one. */
+  registries(): Registry[] {
+    return [this.registry, ...this.mounted];
   }
+
+  /** What GET /metrics answers; FILTER_WORKERS > 1 replaces it with every worker's totals (workers.ts). */
+  text: () => Promise<string> = () =>
+    this.mounted.length === 0 ? this.registry.metrics() : Registry.merge(this.registries()).metrics();
 }
 
 function dependencySamples(deps: Readonly<Record<string, DependencyHealth>>): Sample<'dependency'>[] {
