@@ -73,4 +73,20 @@ describe('NodeDnsResolver against a loopback DNS server', () => {
     dns.reset();
     expect(await resolver.resolve('slow.example.org', 'A')).toEqual(['192.0.2.1']);
   });
+
+  it('counts queries sent, timeouts and failures for /metrics; cached answers and NXDOMAIN are neither', async () => {
+    resolver = make(200, 60);
+    await resolver.resolve('mx.example.org', 'A');
+    await resolver.resolve('mx.example.org', 'A'); // from the cache
+    await resolver.resolve('nope.example.org', 'A').catch(() => undefined); // NXDOMAIN: an answer
+    dns.misbehave(/^slow\./, { mode: 'drop' });
+    await resolver.resolve('slow.example.org', 'A').catch(() => undefined);
+    expect(resolver.stats).toEqual({ queries: 3, timeouts: 1, failures: 0 });
+    // Nothing listens on the server's port: refused at once, a failure rather than a timeout.
+    const closed = new NodeDnsResolver({ servers: ['127.0.0.1:9'], timeoutMs: 1000, cacheSeconds: 0, cacheEntries: 0 });
+    const err = await closed.resolve('mx.example.org', 'A').catch((e: DnsError) => e);
+    closed.close();
+    expect(closed.stats).toEqual({ queries: 1, timeouts: 0, failures: 1 });
+    expect((err as DnsError).code).not.toBe('ETIMEOUT');
+  });
 });

@@ -7,6 +7,7 @@ import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
+import { logSection } from './sections/log.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
@@ -24,6 +25,7 @@ export const CONFIG_SECTIONS = {
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
   authGuard: authGuardSection,
+  log: logSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -37,6 +39,7 @@ export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
+export type LogConfig = AppConfig['log'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
