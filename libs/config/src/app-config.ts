@@ -64,7 +64,7 @@ export function loadConfigFromProcess(overrides: Readonly<Record<string, string>
   return loadConfig({ ...process.env, ...overrides });
 }
 
-/** Rows for the README's configuration table. */
+/** Rows for docs/configuration.md (scripts/config-table.ts). */
 export function describeConfig(): { env: string; default: string; doc: string }[] {
   return Object.values(CONFIG_SECTIONS).flatMap((section) =>
     Object.values(section as Record<string, ConfigKey<unknown>>).map((k) => ({
