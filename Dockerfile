@@ -1,6 +1,6 @@
 # One image for every role (filter, api, learner, haraka); the Deployment chooses the command.
-# Node 20 to match the toolchain (NestJS 11, mailauth 4.13, better-sqlite3 12 — see README "Versions").
-FROM node:20-bookworm-slim AS build
+# Node 24 LTS, the runtime the scripts install (scripts/node-env.sh); better-sqlite3 13 ships a prebuilt N-API binary.
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json .npmrc ./
@@ -8,7 +8,7 @@ RUN npm ci --omit=optional
 COPY . .
 RUN npm run build && npm prune --omit=dev --omit=optional
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production
 WORKDIR /app
 RUN useradd --system --uid 10001 spamfilter

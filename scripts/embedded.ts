@@ -8,6 +8,8 @@ import { startApiApp } from '../apps/api/src/bootstrap';
 import { createFilterApp } from '../apps/filter/src/bootstrap';
 import { FilterDatabase } from '../apps/filter/src/services/persistence/filter-database';
 import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
+import { createCounterStore } from '@spamfilter/counters';
+import { createLogger } from '@spamfilter/observability';
 import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
 
 async function main(): Promise<void> {
@@ -21,27 +23,31 @@ async function main(): Promise<void> {
   // One data source (migrated on open) for both apps: two connections to one SQLite file would wait on each other's
   // write lock and block this single process for the busy timeout.
   const dataSource = await openDataSource(config.database);
-  const api = await startApiApp(config, { logger: ['error', 'warn'], dataSource });
+  // One counter store for both apps: with COUNTERS=memory the API's AUTH lockout routes must see the filter's counts.
+  const counters = createCounterStore(config.counters);
+  // One logger for both apps (Nest's logger is process-wide): LOG_FORMAT (npm start sets pretty) and LOG_LEVEL.
+  const logger = createLogger(config.log, 'embedded');
+  const api = await startApiApp(config, { logger, dataSource, counters, defaultMetrics: true });
   // The same wiring as apps/filter/src/main.ts — bus (model changes, scan events), counters (greylisting, rate
-  // limits) and outbound protection — with the shared database (lists, policies, message log, trained models).
+  // limits, AUTH lockouts) and outbound protection — with the shared database (lists, policies, message log, trained
+  // models).
   const filter = await createFilterApp(config, {
     database: new FilterDatabase(config.database, undefined, dataSource),
-    connectCounters: true,
+    counters,
     connectBus: true,
     connectOutbound: true,
+    logger,
   });
   const filterUrl = await filter.listen();
-  process.stdout.write(`filter  ${filterUrl}  (POST /v1/scan, GET /health)\n`);
-  process.stdout.write(
-    `api     ${api.url}  (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health)\n`,
-  );
+  logger.log(`filter listening on ${filterUrl} (POST /v1/scan, GET /health, GET /metrics)`, 'Main');
+  logger.log(`api listening on ${api.url} (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health, GET /metrics)`, 'Main');
 
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
     void Promise.allSettled([filter.close(), api.app.close()])
-      .then(() => dataSource.destroy())
+      .then(() => Promise.allSettled([dataSource.destroy(), counters.close()]))
       .then(() => process.exit(0));
   };
   process.once('SIGTERM', stop);

@@ -8,20 +8,30 @@
 //   data_post POST /v1/scan with the envelope in headers and the raw message streamed as the body; the verdict's
 //             delivery plan is applied by lib/outcome.js (copies with their own headers, 451, 421, 550 + reference).
 //             Only an unavailable filter (unreachable, too slow, 5xx, an answer it cannot read) follows fail_open;
-//             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan
+//             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan.
+//             Forged X-Spam-* headers and Authentication-Results claiming our authserv-id (lib/auth-results.js)
+//             are removed first
 //   queue     a message whose every copy the filter kept (quarantined, held) is accepted and discarded here; one
 //             whose recipients got different verdicts is delivered as one copy per verdict (each with its own
-//             headers) by this plugin; everything else goes on to queue/smtp_forward
+//             headers) by this plugin — over SMTP to queue/smtp_forward's next hop, or, when queue/lmtp delivers (a
+//             mailbox server such as Dovecot), into Haraka's outbound queue for LMTP like queue/lmtp's own mail;
+//             everything else goes on to that queue plugin
 //   queue_outbound  the same discard (held mail); the rest is forwarded by this plugin, recording each recipient's
 //             reply: to the IP pool's next hop ([pools] in spamfilter.ini) when the filter tagged one
 //             (X-Spam-Outbound-Pool), else to smtp_forward.ini's [main] next hop
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and records each recipient's reply from the
 //             next hop (code, text, time), and reports them to POST /v1/outbound/deliveries with the message's
 //             reference once per transaction (fire-and-forget)
+//   unrecognized_command (before the auth plugin), disconnect  SMTP AUTH abuse protection across connections:
+//             POST /v1/auth/check before the password is checked (locked: 454 4.7.0), POST /v1/auth/result after
+//   init_master  with [metrics] listen: GET /metrics (lib/metrics.js), the totals of every worker's counts
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
 
+const cluster = require('node:cluster');
+const http = require('node:http');
+const { PassThrough } = require('node:stream');
 const DSN = require('haraka-dsn');
 const constants = require('haraka-constants');
 
@@ -35,6 +45,7 @@ const {
   decideTooBig,
   decideUnauthorized,
   decideRecipient,
+  decideHostedRecipient,
   decideConnect,
   TOO_MANY_RECIPIENTS,
 } = require('./lib/outcome');
@@ -43,6 +54,10 @@ const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, settleRecipients } = require('./lib/deliveries');
+const { stripForgedAuthResults } = require('./lib/auth-results');
+const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
+const { Counters, OUTCOME_LABEL, metricMessage, CONTENT_TYPE } = require('./lib/metrics');
+const { deliveryQueue } = require('./lib/next-hop');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -52,7 +67,13 @@ const RETVAL = {
 };
 
 exports.register = function () {
+  this.metrics = new Counters();
   this.load_spamfilter_ini();
+  // The AUTH guard must see each credentials line before the auth plugin checks the password. Haraka runs a hook's
+  // plugins by priority first, list order second (plugins.js sorts registered_hooks), so a negative priority puts it
+  // ahead of auth/flat_file or auth/auth_proxy while config/plugins keeps spamfilter after queue/quarantine, where
+  // its queue hooks must be.
+  this.register_hook('unrecognized_command', 'auth_guard', -50);
 };
 
 exports.load_spamfilter_ini = function () {
@@ -68,6 +89,54 @@ exports.load_spamfilter_ini = function () {
 
 exports.shutdown = function () {
   if (this.client) this.client.close();
+  if (this.metrics_server) this.metrics_server.close();
+};
+
+/**
+ * [metrics] listen: serves GET /metrics from the master process (the only process with nodes=0). Cluster workers
+ * send each count to the master (count below), so one scrape sees every worker's totals and a worker that restarts
+ * loses nothing already sent. The address is read once, at start.
+ */
+exports.hook_init_master = function (next) {
+  const listen = this.settings.metricsListen;
+  if (!listen) return next();
+  cluster.on('message', (_worker, msg) => {
+    const m = metricMessage(msg);
+    if (m) this.metrics.inc(m.name, m.labels);
+  });
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found\n');
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPE });
+    res.end(this.metrics.exposition());
+  });
+  server.on('error', (err) => this.logerror(`metrics endpoint on ${listen.host}:${listen.port}: ${err.message}`));
+  server.listen(listen.port, listen.host, () => {
+    const a = server.address();
+    this.loginfo(`metrics on http://${listen.host}:${a.port}/metrics`);
+  });
+  this.metrics_server = server;
+  next();
+};
+
+/** Counts one event: here, or in the master when this is a cluster worker (only with the endpoint on). */
+exports.count = function (name, labels) {
+  if (cluster.isWorker) {
+    if (!this.settings.metricsListen || typeof process.send !== 'function') return;
+    try {
+      process.send({ spamfilter_metric: { name, labels } });
+    } catch {
+      // the master is gone (shutting down): nothing to count for
+    }
+    return;
+  }
+  this.metrics.inc(name, labels);
+};
+
+exports.count_message = function (kind) {
+  this.count('spamfilter_haraka_messages_total', { direction: this.settings.direction, outcome: OUTCOME_LABEL[kind] || kind });
 };
 
 /** next() exactly once, whatever path ends the hook; a second call is a bug worth a log line. */
@@ -119,6 +188,122 @@ exports.hook_connect = function (next, connection) {
   );
 };
 
+// SMTP AUTH abuse protection across connections. The auth plugin (auth_base) slows guessing only within one
+// connection; the filter counts failures per client IP and per account across connections and instances and says
+// when AUTH must wait. Haraka has no hook that tells another plugin how a password check went, but auth_base records
+// each check in connection.results ('auth': pass, or fail) the moment it is made and answers a failure only
+// 2^(n-1) s later: the outcome is read there right after the line was handed on (synchronous back ends such as
+// auth/flat_file have recorded it by then), every AUTH_WATCH_MS while it is pending (asynchronous ones such as
+// auth/auth_proxy), and a last time at disconnect, and reported to the filter before the client can learn it.
+const AUTH_WATCH_MS = 100;
+const DISCONNECTING = constants.connection.state.DISCONNECTING;
+
+exports.auth_guard = function (next, connection, params) {
+  const done = this.guard(next, connection, 'unrecognized_command');
+  let step;
+  try {
+    if (!this.settings.authGuard.enabled) return done();
+    step = authStep(params, connection.notes);
+  } catch (err) {
+    connection.logerror(this, `auth guard skipped: ${err.stack || err}`);
+    return done();
+  }
+  if (step.kind !== 'credentials') return done();
+  this.auth_report(connection); // an earlier attempt on this connection whose outcome was not reported yet
+  const attempt = { user: step.user, before: authTally(connection.results.get('auth')) };
+  const handOn = () => {
+    connection.notes.spamfilter_auth = attempt;
+    done();
+    try {
+      this.auth_watch(connection, attempt);
+    } catch (err) {
+      connection.logerror(this, `auth guard report skipped: ${err.stack || err}`);
+    }
+  };
+  const body = { ip: connection.remote.ip, ...(step.user ? { account: step.user } : {}) };
+  this.post_json('/v1/auth/check', body, this.settings.authGuard.deadlineMs)
+    .then(
+      (res) => {
+        const parsed =
+          res.status === 200
+            ? parseAuthCheck(res.body)
+            : { ok: false, error: `filter answered HTTP ${res.status}` };
+        if (!parsed.ok) {
+          connection.logwarn(this, `auth guard check skipped (AUTH goes on): ${parsed.error}`);
+          return handOn();
+        }
+        if (parsed.answer.allow) return handOn();
+        const reply = lockedReply(parsed.answer, this.settings.authGuard.replyCode);
+        connection.results.add(this, { fail: `auth_guard:${parsed.answer.reason}` });
+        connection.lognotice(
+          this,
+          `AUTH refused for ${JSON.stringify(step.user)}: ${parsed.answer.reason} locked out`,
+        );
+        // End the exchange as auth_base ends a failed one (check_user), so the next AUTH starts afresh.
+        connection.notes.authenticating = false;
+        connection.notes.auth_login_userlogin = null;
+        connection.notes.auth_login_asked_login = false;
+        if (reply.disconnect) return done(constants.denysoftdisconnect, reply.message);
+        connection.respond(reply.code, reply.message, () => done(constants.ok));
+      },
+      (err) => {
+        // Availability first: a filter that cannot be asked must not lock every user out.
+        connection.logwarn(this, `auth guard check failed (AUTH goes on): ${err.kind}: ${err.message}`);
+        handOn();
+      },
+    )
+    .catch((err) => {
+      connection.logerror(this, `auth guard failed (AUTH goes on): ${err.stack || err}`);
+      if (!done.called) done();
+    });
+};
+
+/**
+ * Reports the attempt's outcome once the auth plugin has recorded it; polls while the connection lasts, at most as
+ * long as Haraka lets the auth plugin's hook run (its timeout, which ends the check either way).
+ */
+exports.auth_watch = function (connection, attempt) {
+  const until = Date.now() + Math.max(this.timeout || 30, 1) * 1000 + AUTH_WATCH_MS;
+  const look = () => {
+    if (connection.notes.spamfilter_auth !== attempt) return; // reported, or replaced by a newer attempt
+    if (this.auth_report(connection)) return;
+    if (connection.state >= DISCONNECTING || Date.now() > until) return; // hook_disconnect reports what is left
+    setTimeout(look, AUTH_WATCH_MS).unref();
+  };
+  look();
+};
+
+/** POST /v1/auth/result for the pending attempt if its outcome is known; true when nothing is left pending. */
+exports.auth_report = function (connection) {
+  const attempt = connection.notes.spamfilter_auth;
+  if (!attempt) return true;
+  const outcome = authOutcome(attempt.before, connection.results.get('auth'));
+  if (!outcome) return false;
+  connection.notes.spamfilter_auth = null;
+  const body = {
+    ip: connection.remote.ip,
+    ...(attempt.user ? { account: attempt.user } : {}),
+    success: outcome === 'success',
+  };
+  this.post_json('/v1/auth/result', body, this.settings.authGuard.deadlineMs).then(
+    (res) => {
+      if (res.status !== 200)
+        connection.logwarn(this, `auth guard report: filter answered HTTP ${res.status}`);
+    },
+    (err) => connection.logwarn(this, `auth guard report failed (${err.kind}): ${err.message}`),
+  );
+  return true;
+};
+
+exports.hook_disconnect = function (next, connection) {
+  try {
+    this.auth_report(connection);
+  } catch (err) {
+    connection.logerror(this, `auth guard report skipped: ${err.stack || err}`);
+  }
+  next();
+};
+
 exports.hook_mail = function (next, connection) {
   if (this.settings.direction === 'outbound' && this.settings.requireAuth && !connection.relaying) {
     return next(
@@ -132,18 +317,56 @@ exports.hook_mail = function (next, connection) {
 // RFC 5321 §4.5.3.1.10: a server may limit recipients per transaction and answer 452 to the excess; the client
 // then sends those in a later transaction. The filter scans at most SCAN_MAX_RECIPIENTS at once, so nothing past
 // the limit is ever accepted (and nothing is delivered unscanned for it).
-exports.hook_rcpt = function (next, connection) {
+//
+// Which domains are hosted: with [checks] hosted_domains (default), this hook asks the filter (POST /v1/recipient,
+// answered from the database's domains and users) and answers OK itself for a hosted domain, so a domain added
+// through the API is accepted at once and a removed one refused as relaying, without editing a file or restarting
+// Haraka. A domain is hosted when the database OR config/host_list has it: the file keeps the quick start's domains
+// (and stays the whole answer when the filter cannot tell: no database, or down), the database adds the customers'
+// domains at run time. Stopping to host a domain means removing it from both. The database's answer was chosen over
+// replacing the file outright because a filter outage must never turn the MX into an open relay or refuse everyone.
+exports.hook_rcpt = function (next, connection, params) {
   const txn = connection.transaction;
   // Haraka has already added this recipient to rcpt_to when the hook runs (and takes it out again on a refusal).
   if (txn && txn.rcpt_to.length > this.settings.maxRecipients) {
     return next(RETVAL[TOO_MANY_RECIPIENTS.retval], this.dsn(TOO_MANY_RECIPIENTS));
   }
-  next();
+  const s = this.settings;
+  if (!s.hostedDomains || !s.checkRcpt || s.direction !== 'inbound' || connection.relaying || !txn) return next();
+  const done = this.guard(next, connection, 'rcpt');
+  const rcpt = params && params[0];
+  if (!rcpt || !rcpt.address) return done();
+  const headers = buildEnvelopeHeaders({ ...this.facts(connection), rcptTo: [rcpt.address] });
+  this.client.post('/v1/recipient', headers, s.checkDeadlineMs).then(
+    (res) => {
+      const answer = this.recipient_answer(connection, 'rcpt', res);
+      const out = answer ? decideHostedRecipient(answer, this.in_host_list(rcpt.host)) : { kind: 'fallback' };
+      if (out.kind === 'fallback') return done();
+      // Asked once per recipient: rcpt_ok does not ask again.
+      (txn.notes.spamfilter_rcpt_answered = txn.notes.spamfilter_rcpt_answered || []).push(rcpt.address.toLowerCase());
+      if (out.kind === 'accept') return done(constants.ok);
+      txn.results.add(this, { fail: `rcpt:${out.kind}`, msg: answer.reason });
+      return done(RETVAL[out.reply.retval], this.dsn(out.reply));
+    },
+    (err) => {
+      connection.logwarn(this, `hosted-domain check skipped (host_list decides): ${err.message}`);
+      done();
+    },
+  );
+};
+
+/** config/host_list (Haraka reloads it when it changes): the domains accepted whatever the database says. */
+exports.in_host_list = function (domain) {
+  if (!domain) return false;
+  const d = String(domain).toLowerCase();
+  return this.config.get('host_list', 'list').some((h) => String(h).trim().toLowerCase() === d);
 };
 
 exports.hook_rcpt_ok = function (next, connection, rcpt) {
   const done = this.guard(next, connection, 'rcpt_ok');
   if (!this.settings.checkRcpt || !connection.transaction) return done();
+  const answered = connection.transaction.notes.spamfilter_rcpt_answered;
+  if (answered && answered.includes(String(rcpt.address).toLowerCase())) return done();
   const headers = buildEnvelopeHeaders({ ...this.facts(connection), rcptTo: [rcpt.address] });
   this.client.post('/v1/recipient', headers, this.settings.checkDeadlineMs).then(
     (res) => {
@@ -180,6 +403,7 @@ exports.hook_data_post = function (next, connection) {
   if (!txn) return done();
   // Headers the sender may have forged (e.g. X-Spam-Status: No) never reach the mailbox.
   for (const name of this.settings.stripHeaders) txn.remove_header(name);
+  stripForgedAuthResults(txn, this.settings.authservIds); // RFC 8601 §5: ours come only from the verdict
 
   const facts = {
     ...this.facts(connection),
@@ -252,7 +476,11 @@ exports.hook_queue = function (next, connection) {
   if (!txn || !txn.notes.spamfilter_copies) return next();
   const done = this.guard(next, connection, 'queue');
   try {
-    this.deliver_copies(done, connection, txn.notes.spamfilter_copies);
+    if (deliveryQueue(this.config.get('plugins', 'list')) === 'lmtp') {
+      this.queue_copies_lmtp(done, connection, txn.notes.spamfilter_copies);
+    } else {
+      this.deliver_copies(done, connection, txn.notes.spamfilter_copies);
+    }
   } catch (err) {
     connection.logerror(this, `delivering the copies failed: ${err.stack || err}`);
     done(
@@ -301,6 +529,58 @@ exports.deliver_copies = function (done, connection, copies) {
     });
   };
   step(0);
+};
+
+// queue/lmtp delivers through Haraka's outbound queue (store and forward: LHLO, one answer per recipient, retries
+// and bounces by outbound), which Haraka's smtp_client (SMTP only: EHLO/HELO, one answer after the dot) cannot
+// replace. So with queue/lmtp each copy is queued the same way, as its own outbound message with only that copy's
+// recipients and headers, marked using_lmtp so queue/lmtp's get_mx routes it to lmtp.ini's host. The sender gets
+// 250 once every copy is in the queue (on disk); a copy that cannot be queued answers 451 (earlier copies stay
+// queued: a retry may deliver them twice — a duplicate, never a loss, as for SMTP copies).
+exports.queue_copies_lmtp = function (done, connection, copies) {
+  const plugin = this;
+  const txn = connection.transaction;
+  const outbound = plugin.outbound_module();
+  const ours = new Set(copies.flatMap((c) => c.headers.map(([name]) => name)));
+  const reference = (txn.notes.spamfilter && txn.notes.spamfilter.reference) || '';
+  const step = (i) => {
+    if (i === copies.length) {
+      return done(constants.ok, `Message queued as ${copies.length} copies (ref ${reference})`);
+    }
+    const copy = copies[i];
+    for (const name of ours) txn.remove_header(name);
+    for (const [name, value] of copy.headers) txn.add_header(name, value);
+    const wanted = new Set(copy.recipients.map((r) => r.toLowerCase()));
+    const rcpts = txn.rcpt_to.filter((r) => wanted.has(r.address.toLowerCase()));
+    // The message as stored (dot-stuffed lines, what outbound's reader expects), with this copy's headers.
+    const body = new PassThrough();
+    txn.message_stream.pipe(body, { dot_stuffed: false });
+    outbound.send_email(
+      txn.mail_from,
+      rcpts,
+      body,
+      (retval, msg) => {
+        if (retval === constants.ok) {
+          connection.loginfo(
+            plugin,
+            `copy ${i + 1}/${copies.length} (${rcpts.length} recipient(s)) queued for LMTP`,
+          );
+          return step(i + 1);
+        }
+        connection.logerror(plugin, `copy ${i + 1}/${copies.length} could not be queued: ${msg}`);
+        const reply = { code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' };
+        return done(constants.denysoft, plugin.dsn(reply));
+      },
+      { origin: plugin, notes: { using_lmtp: true } },
+    );
+  };
+  step(0);
+};
+
+/** Haraka's outbound (core module), as queue/lmtp reaches it. */
+exports.outbound_module = function () {
+  if (!this._outbound) this._outbound = this.haraka_require('outbound');
+  return this._outbound;
 };
 
 // Outbound: held mail first (the filter stored it for review: accepted, sent to nobody), then the routing tag: a pool
@@ -503,14 +783,19 @@ exports.hook_reset_transaction = function (next, connection) {
   next();
 };
 
-exports.report_deliveries = function (connection, report) {
-  const json = Buffer.from(JSON.stringify(report));
+/** POST a small JSON body to the filter; resolves to { status, body }, rejects with a FilterError. */
+exports.post_json = function (path, value, deadlineMs) {
+  const json = Buffer.from(JSON.stringify(value));
   const writeBody = (req) => {
     req.end(json);
     return () => undefined;
   };
   const headers = { 'content-type': 'application/json', 'content-length': String(json.length) };
-  this.client.post('/v1/outbound/deliveries', headers, this.settings.reportDeadlineMs, writeBody).then(
+  return this.client.post(path, headers, deadlineMs, writeBody);
+};
+
+exports.report_deliveries = function (connection, report) {
+  this.post_json('/v1/outbound/deliveries', report, this.settings.reportDeadlineMs).then(
     (res) => {
       if (res.status !== 204 && res.status !== 200) {
         connection.logwarn(this, `delivery report: filter answered HTTP ${res.status}`);
@@ -522,6 +807,7 @@ exports.report_deliveries = function (connection, report) {
 
 exports.unscanned = function (connection, done, why) {
   const outcome = decideUnscanned({ failOpen: this.settings.failOpen });
+  this.count('spamfilter_haraka_filter_failures_total', { direction: this.settings.direction, result: outcome.kind });
   connection.logerror(
     this,
     `scan failed (${why}); ${outcome.kind === 'deliver' ? 'accepting unscanned (fail_open=true)' : '451 (fail_open=false)'}`,
@@ -539,14 +825,17 @@ exports.apply = function (connection, done, outcome) {
       case 'deliver':
         this.apply_delivery(txn, outcome);
         txn.results.add(this, { pass: 'scan' });
+        this.count_message(outcome.kind);
         return done();
       case 'unscanned':
         for (const [name, value] of outcome.headers) txn.add_header(name, value);
         txn.results.add(this, { msg: 'unscanned' });
+        this.count_message(outcome.kind);
         return done();
       case 'tempfail':
       case 'refuse':
         txn.results.add(this, { fail: `scan:${outcome.kind}` });
+        this.count_message(outcome.kind);
         return done(RETVAL[outcome.reply.retval], this.dsn(outcome.reply));
       default:
         throw new Error(`unknown outcome ${outcome.kind}`);
@@ -554,6 +843,7 @@ exports.apply = function (connection, done, outcome) {
   } catch (err) {
     // A bug must not turn into "accepted": answer 451 so the sender retries.
     connection.logerror(this, `applying the verdict failed: ${err.stack || err}`);
+    this.count_message('tempfail');
     return done(
       constants.denysoft,
       this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),

@@ -108,7 +108,7 @@ describe('SQLite: marks while another connection holds the write lock', () => {
   it('a lock held past the busy timeout answers 503 with Retry-After after waiting, never 500', async () => {
     const seeded = references[0] as string;
     const holder = startLockHolder(join(dir, 'spamfilter.sqlite'), { holdMs: 7000, pauseMs: 0 });
-    await new Promise((r) => setTimeout(r, 200)); // the holder has the lock now
+    await holder.holding;
     const started = Date.now();
     const r = await request(app.getHttpServer() as never)
       .post('/v1/marks')

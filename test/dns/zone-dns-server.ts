@@ -8,14 +8,19 @@ type Send = (response: DnsPacket | Buffer) => Promise<Buffer>;
 /** dns2 has RCODE at run time; its typings lack it. */
 const RCODE = (Packet as unknown as { RCODE: { NXDOMAIN: number; SERVFAIL: number } }).RCODE;
 
-/** One name's records. TXT values longer than 255 octets are split into character-strings (RFC 1035 §3.3.14). */
+/**
+ * One name's records. A TXT value given as a string is one record, split into character-strings of 255 octets
+ * (RFC 1035 §3.3.14); given as an array, it is one record with exactly those character-strings.
+ */
 export interface ZoneRecords {
   readonly A?: readonly string[];
   readonly AAAA?: readonly string[];
-  readonly TXT?: readonly string[];
+  readonly TXT?: readonly (string | readonly string[])[];
   readonly PTR?: readonly string[];
   readonly CNAME?: string;
   readonly MX?: readonly { readonly exchange: string; readonly priority: number }[];
+  /** Questions for this name that get no answer at all (a timeout for the client): every type, or these types. */
+  readonly drop?: true | readonly ('A' | 'AAAA' | 'TXT' | 'PTR' | 'CNAME' | 'MX')[];
 }
 
 /** A declarative zone: fully qualified name (no trailing dot, any case) → records. Names not listed are NXDOMAIN. */
@@ -28,7 +33,7 @@ export type Misbehaviour =
   | { readonly mode: 'garbage' }
   | { readonly mode: 'servfail' };
 
-const TYPE_NAMES: Record<number, keyof ZoneRecords> = {
+const TYPE_NAMES: Record<number, Exclude<keyof ZoneRecords, 'drop'>> = {
   [Packet.TYPE.A]: 'A',
   [Packet.TYPE.AAAA]: 'AAAA',
   [Packet.TYPE.TXT]: 'TXT',
@@ -110,6 +115,8 @@ export class ZoneDnsServer {
     const typeName = TYPE_NAMES[question.type] ?? String(question.type);
     this.queries.push(`${typeName} ${name}`);
     const rule = this.rules.find((r) => r.match.test(name));
+    const drop = this.zone.get(name)?.drop;
+    if (drop === true || (drop && (drop as readonly string[]).includes(typeName))) return;
     const response = Packet.createResponseFromRequest(request);
     if (rule) {
       switch (rule.behaviour.mode) {
@@ -176,7 +183,7 @@ export class ZoneDnsServer {
         for (const address of records.AAAA ?? []) answers.push({ ...base, type, address });
         break;
       case 'TXT':
-        for (const txt of records.TXT ?? []) answers.push({ ...base, type, data: chunk(txt) });
+        for (const txt of records.TXT ?? []) answers.push({ ...base, type, data: typeof txt === 'string' ? chunk(txt) : [...txt] });
         break;
       case 'PTR':
         for (const domain of records.PTR ?? []) answers.push({ ...base, type, domain });

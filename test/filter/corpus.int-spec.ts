@@ -74,7 +74,8 @@ const CASES: readonly Case[] = [
       '',
     ]),
     symbols: ['MISSING_SUBJECT', 'DOUBLE_EXTENSION_ATTACHMENT', 'EXECUTABLE_ATTACHMENT'],
-    action: 'tag',
+    // A disguised executable (.pdf.exe) beside a screensaver executable, no subject: blatant enough to refuse.
+    action: 'reject',
   },
   {
     file: 'bare-helo-literal.eml',

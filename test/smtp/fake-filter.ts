@@ -1,6 +1,7 @@
 /**
  * A stand-in for apps/filter that speaks the same HTTP contract (POST /v1/scan, POST /v1/recipient), with scripted
- * answers, so the SMTP tests can also make the filter hang, drop connections, answer garbage or die.
+ * answers, so the SMTP tests can also make the filter hang, drop connections, answer garbage or die. The AUTH guard's
+ * routes (POST /v1/auth/check, /v1/auth/result, asked on submission) allow every AUTH unless a test scripts them.
  */
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -96,13 +97,22 @@ export const recipientAnswer = (action: Action, message?: string): Answer =>
     reason: `${action} (fake filter)`,
   });
 
+/** The filter's answers when nothing is locked out. */
+export const allowAuth: Handler = (req) =>
+  req.path === '/v1/auth/check'
+    ? ok({ allow: true })
+    : ok({ failures: { ip: 0, account: 0 }, lockedNow: [] });
+
 export class FakeFilter {
   readonly requests: FakeRequest[] = [];
   private readonly sockets = new Set<Socket>();
   private server: http.Server;
   url = '';
 
-  constructor(public handler: Handler) {
+  constructor(
+    public handler: Handler,
+    public authHandler: Handler = allowAuth,
+  ) {
     this.server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
@@ -115,7 +125,9 @@ export class FakeFilter {
           rcptTo: typeof rcptHeader === 'string' && rcptHeader ? rcptHeader.split(',') : [],
         };
         this.requests.push(request);
-        const answer = this.handler(request);
+        const answer = request.path.startsWith('/v1/auth/')
+          ? this.authHandler(request)
+          : this.handler(request);
         if (answer === 'hang') return;
         if (answer === 'drop') return req.socket.destroy();
         res.writeHead(answer.status, { 'content-type': 'application/json' });

@@ -1,19 +1,22 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
+import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
-import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import { BatchedBayesStore, DatabaseHealth, OutboundAccountRepository, OutboxRepository, PersistenceModule } from '@spamfilter/persistence';
+import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
-import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
+import { ApiMetricsService, learnerLag } from './metrics/api-metrics.service';
+import { MetricsController } from './metrics/metrics.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
+import { ControlModule } from './control/control.module';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { QUARANTINE_CONTROLLERS, QUARANTINE_PROVIDERS } from './quarantine/quarantine.providers';
 import { VerdictsController } from './controllers/verdicts.controller';
@@ -32,7 +35,7 @@ import { VerdictsService } from './services/verdicts.service';
 export interface ApiModuleOptions {
   /** Where the outbox relay publishes; default: libs/messaging's EventBus (BUS). */
   readonly publisher?: OutboxPublisher;
-  /** The learner's subscription; default: a batched Kafka consumer group (BUS=kafka) or the in-process bus. */
+  /** The learner's subscription; default: a batch consumer group on libs/messaging's EventBus (BUS). */
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
@@ -41,6 +44,13 @@ export interface ApiModuleOptions {
    * opens it first so that an unreachable database stops start-up with one line instead of Nest's stack trace.
    */
   readonly dataSource?: DataSource;
+  /**
+   * An already opened counter store, owned by the caller; default: CountersModule opens one from COUNTERS (Redis in
+   * production). The embedded launcher passes the filter's in-memory store, where the AUTH lockouts are counted.
+   */
+  readonly counters?: CounterStore;
+  /** Collect node's process metrics on /metrics (main.ts; off in tests that create many apps). */
+  readonly defaultMetrics?: boolean;
 }
 
 /** The learner's default: libs/persistence's Bayes store on the handler's transaction, written once per batch. */
@@ -62,14 +72,29 @@ function publisherFor(config: AppConfig, options: ApiModuleOptions, bus: EventBu
   return config.api.outboxRelayEnabled ? new BusOutboxPublisher(bus) : new NoRelayPublisher();
 }
 
-function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions, bus: EventBus): FeedbackSource {
+function feedbackSourceFor(options: ApiModuleOptions, config: AppConfig, bus: EventBus, db: DataSource): FeedbackSource {
   if (options.feedbackSource) return options.feedbackSource;
-  switch (config.messaging.bus) {
-    case 'kafka':
-      return new KafkaFeedbackSource(config.messaging, config.learner);
-    case 'memory':
-      return new BusFeedbackSource(bus, config.learner.groupId);
-  }
+  const databaseUp = (): Promise<boolean> => db.query('SELECT 1').then(() => true, () => false);
+  return new BusFeedbackSource(bus, config.learner.groupId, databaseUp);
+}
+
+/** /metrics of this process: the gauges read the outbox, the outbound accounts, the database and the brokers. */
+function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: OutboxRepository, db: DataSource, bus: EventBus): ApiMetricsService {
+  const accounts = new OutboundAccountRepository(db);
+  const database = new DatabaseHealth(db);
+  const lag = learnerLag(config);
+  const metrics = new ApiMetricsService({
+    outboxBacklog: () => outbox.pendingCount(),
+    outboxOldestPendingAt: () => outbox.oldestPendingAt(),
+    blockedAccounts: () => accounts.countBlocked(),
+    databaseUp: async () => (await database.health()).status === 'up',
+    consumerLag: lag?.read ?? null,
+    defaultMetrics: options.defaultMetrics ?? false,
+  });
+  metrics.closeLag = lag?.close ?? null;
+  // Dead-lettered events and handler failures of this process's consumers (the learner's).
+  metrics.mount(bus.metrics.registry);
+  return metrics;
 }
 
 /**
@@ -89,6 +114,11 @@ export class ApiModule {
         useFactory: (bus: EventBus) => publisherFor(config, options, bus),
         inject: [EventBus],
       },
+      {
+        provide: ApiMetricsService,
+        useFactory: (outbox: OutboxRepository, db: DataSource, bus: EventBus) => apiMetrics(config, options, outbox, db, bus),
+        inject: [OutboxRepository, DataSource, EventBus],
+      },
       AuthService,
       UsersService,
       MarksService,
@@ -102,8 +132,8 @@ export class ApiModule {
       providers.push(
         {
           provide: FeedbackSource,
-          useFactory: (bus: EventBus) => feedbackSourceFor(config, options, bus),
-          inject: [EventBus],
+          useFactory: (bus: EventBus, db: DataSource) => feedbackSourceFor(options, config, bus, db),
+          inject: [EventBus, DataSource],
         },
         { provide: LearnerBayesStores, useValue: options.learnerStores ?? new TransactionalBayesStores() },
         LearnerService,
@@ -119,9 +149,13 @@ export class ApiModule {
           ? PersistenceModule.forDataSource(options.dataSource)
           : PersistenceModule.forRoot(config.database),
         MessagingModule.forRoot(config.messaging),
+        options.counters
+          ? CountersModule.forStore(options.counters)
+          : CountersModule.forRoot(config.counters),
+        ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MarksController, VerdictsController, UsersController, ...QUARANTINE_CONTROLLERS],
+      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, ...QUARANTINE_CONTROLLERS],
       providers,
     };
   }

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { FilterConfig } from '@spamfilter/config';
+import { AuthGuardController } from './auth-guard/auth-guard.controller';
 import { HealthController } from './controllers/health.controller';
 import { ScanController } from './controllers/scan.controller';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
@@ -14,7 +15,7 @@ export class FilterModule implements OnApplicationShutdown {
     return {
       module: FilterModule,
       imports: [...(deps.modules ?? [])],
-      controllers: [ScanController, HealthController],
+      controllers: [ScanController, HealthController, AuthGuardController],
       providers: [{ provide: FilterServices, useValue: services }, { provide: 'FILTER_SERVICES_CLOSE', useValue: () => services.close() }],
       exports: [FilterServices],
     };

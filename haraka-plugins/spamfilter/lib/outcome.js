@@ -158,6 +158,32 @@ function decideRecipient(answer) {
   };
 }
 
+const RELAYING_DENIED = Object.freeze({ code: 550, enhanced: '5.7.1', message: 'Relaying denied' });
+
+/**
+ * The rcpt hook's answer, when the filter says which domains are hosted ([checks] hosted_domains):
+ *   - hosted unknown (no database behind the filter, or it is down): 'fallback', Haraka's rcpt_to.in_host_list and
+ *     config/host_list decide as before (never an open relay: an unlisted domain is refused there);
+ *   - not hosted: refused as relaying (550 5.7.1, the filter's text when it has the right class), unless the domain
+ *     is in config/host_list (inHostList): then in_host_list accepts it as before;
+ *   - hosted: the filter's hosting refusal (550 5.1.1 for an unknown mailbox where the domain validates
+ *     recipients), else its recipient answer (the recipient's block list, greylisting), and otherwise the recipient
+ *     is accepted ('accept': the hook answers OK, so host_list is not consulted).
+ */
+function decideHostedRecipient(answer, inHostList = false) {
+  if (answer.hosted !== true && answer.hosted !== false) return { kind: 'fallback' };
+  // A domain in config/host_list stays accepted (the quick start's domains, before any is in the database).
+  if (answer.hosted === false && inHostList) return { kind: 'fallback' };
+  const smtp = answer.hosting && answer.hosting.smtp;
+  const fits = smtp && smtp.code >= 500 && smtp.code < 600 && smtp.enhanced[0] === '5';
+  if (answer.hosted === false || fits) {
+    const reply = fits ? smtp : RELAYING_DENIED;
+    return { kind: 'refuse', reply: { code: reply.code, enhanced: reply.enhanced, message: reply.message, retval: 'DENY' } };
+  }
+  const d = decideRecipient(answer);
+  return d.kind === 'continue' ? { kind: 'accept' } : d;
+}
+
 /** At connect only a refusal is acted on: 554 and disconnect (RFC 5321 §3.1); anything else waits for RCPT. */
 function decideConnect(answer) {
   if (CLASS[answer.action] !== 'perm') return { kind: 'continue' };
@@ -178,6 +204,7 @@ module.exports = {
   decideTooBig,
   decideUnauthorized,
   decideRecipient,
+  decideHostedRecipient,
   decideConnect,
   replyFor,
   retvalFor,

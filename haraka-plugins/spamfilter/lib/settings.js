@@ -17,6 +17,7 @@ const DEFAULTS = Object.freeze({
   keepalive: true,
   check_connect: false,
   check_rcpt: true,
+  hosted_domains: true,
   require_auth: true,
   strip_headers: [
     'X-Spam-Status',
@@ -28,10 +29,16 @@ const DEFAULTS = Object.freeze({
     'X-Spam-Outbound-Pool',
     'X-Spam-Symbols',
   ],
+  // the filter's FILTER_MTA_NAME default: incoming Authentication-Results claiming it are removed (RFC 8601 §5)
+  authserv_id: ['spamfilter.local'],
   skip_ips: [],
   pool_header: 'X-Spam-Outbound-Pool',
   report_deliveries: true,
   report_deadline_ms: 2000,
+  auth_guard: true,
+  auth_guard_reply_code: 454,
+  auth_guard_deadline_ms: 1000,
+  metrics_listen: '',
 });
 
 // Haraka kills a hook that has not called next() after its plugin timeout (30 s unless spamfilter.timeout or
@@ -66,7 +73,7 @@ function toInt(value, fallback, min, max) {
 
 /**
  * @param {object} ini  what haraka-config parsed from spamfilter.ini (sections main, checks, outbound, headers, skip,
- *   pools)
+ *   pools, auth_guard)
  * @param {number} pluginTimeoutSec  Haraka's timeout for this plugin's hooks
  * @returns {{ settings: object, problems: string[] }}  problems name each bad key; the default is used for it
  */
@@ -76,6 +83,8 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   const outbound = (ini && ini.outbound) || {};
   const headers = (ini && ini.headers) || {};
   const skip = (ini && ini.skip) || {};
+  const authGuard = (ini && ini.auth_guard) || {};
+  const metrics = (ini && ini.metrics) || {};
   const parsedPools = parsePools(ini && ini.pools);
   const problems = [...parsedPools.problems];
 
@@ -120,6 +129,26 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
     );
     scanDeadlineMs = limitMs;
   }
+  let authGuardDeadlineMs = pick(
+    'auth_guard.deadline_ms',
+    toInt(authGuard.deadline_ms, DEFAULTS.auth_guard_deadline_ms, 10, 60000),
+    DEFAULTS.auth_guard_deadline_ms,
+  );
+  if (authGuardDeadlineMs > limitMs) {
+    problems.push(
+      `auth_guard.deadline_ms ${authGuardDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
+    );
+    authGuardDeadlineMs = limitMs;
+  }
+  let authGuardReplyCode = pick(
+    'auth_guard.reply_code',
+    toInt(authGuard.reply_code, DEFAULTS.auth_guard_reply_code, 0, 999),
+    DEFAULTS.auth_guard_reply_code,
+  );
+  if (authGuardReplyCode !== 454 && authGuardReplyCode !== 421) {
+    problems.push(`auth_guard.reply_code must be 454 or 421; using ${DEFAULTS.auth_guard_reply_code}`);
+    authGuardReplyCode = DEFAULTS.auth_guard_reply_code;
+  }
   if (checkDeadlineMs > limitMs) {
     problems.push(
       `main.check_deadline_ms ${checkDeadlineMs} is not below the plugin timeout (${pluginTimeoutSec} s); using ${limitMs}`,
@@ -131,6 +160,13 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   // wins over main.token, so the secret need not be written into a config file.
   const token = String(env.FILTER_API_TOKEN || main.token || DEFAULTS.token).trim();
   if (/[\x00-\x20\x7f]/.test(token)) problems.push('the filter token contains spaces or control characters');
+  // The metrics endpoint: SPAMFILTER_METRICS_LISTEN from the environment wins over metrics.listen (k8s/monitoring
+  // turns it on with an environment variable, leaving the base ConfigMap alone).
+  let metricsListen = String(env.SPAMFILTER_METRICS_LISTEN || metrics.listen || DEFAULTS.metrics_listen).trim();
+  if (metricsListen !== '' && !parseListen(metricsListen)) {
+    problems.push(`metrics.listen must be host:port; the metrics endpoint stays off`);
+    metricsListen = '';
+  }
   const poolHeader =
     outbound.pool_header === undefined || outbound.pool_header === ''
       ? DEFAULTS.pool_header
@@ -167,6 +203,11 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       DEFAULTS.check_connect,
     ),
     checkRcpt: pick('checks.rcpt', toBool(checks.rcpt, DEFAULTS.check_rcpt), DEFAULTS.check_rcpt),
+    hostedDomains: pick(
+      'checks.hosted_domains',
+      toBool(checks.hosted_domains, DEFAULTS.hosted_domains),
+      DEFAULTS.hosted_domains,
+    ),
     requireAuth: pick(
       'outbound.require_auth',
       toBool(outbound.require_auth, DEFAULTS.require_auth),
@@ -174,6 +215,11 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
     ),
     stripHeaders: Object.freeze(
       headers.strip === undefined ? [...DEFAULTS.strip_headers] : toList(headers.strip),
+    ),
+    authservIds: Object.freeze(
+      headers.authserv_id === undefined || headers.authserv_id === ''
+        ? [...DEFAULTS.authserv_id]
+        : toList(headers.authserv_id),
     ),
     skipIps: Object.freeze(toList(skip.ips)),
     pools: parsedPools.pools,
@@ -188,8 +234,27 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       toInt(outbound.report_deadline_ms, DEFAULTS.report_deadline_ms, 10, 60000),
       DEFAULTS.report_deadline_ms,
     ),
+    authGuard: Object.freeze({
+      enabled: pick(
+        'auth_guard.enabled',
+        toBool(authGuard.enabled, DEFAULTS.auth_guard),
+        DEFAULTS.auth_guard,
+      ),
+      replyCode: authGuardReplyCode,
+      deadlineMs: authGuardDeadlineMs,
+    }),
+    metricsListen: metricsListen === '' ? null : parseListen(metricsListen),
   });
   return { settings, problems };
 }
 
-module.exports = { normalizeSettings, DEFAULTS, TIMEOUT_MARGIN_MS };
+/** host:port or [ipv6]:port (port 0..65535; 0: any free port, for tests) → { host, port }, or null. */
+function parseListen(value) {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  return Object.freeze({ host: m[1] || m[2], port });
+}
+
+module.exports = { normalizeSettings, parseListen, DEFAULTS, TIMEOUT_MARGIN_MS };

@@ -144,7 +144,16 @@ function parseRecipientAnswer(body) {
   if (!smtp) return { ok: false, error: 'answer has no valid smtp reply' };
   return {
     ok: true,
-    answer: { action: v.action, smtp, reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '' },
+    answer: {
+      action: v.action,
+      smtp,
+      reason: typeof v.reason === 'string' ? oneLine(v.reason, 200) : '',
+      // Inbound: is the domain hosted (the filter's database)? null: the filter cannot tell (host_list decides).
+      hosted: typeof v.hosted === 'boolean' ? v.hosted : null,
+      mailbox: v.mailbox === 'known' || v.mailbox === 'unknown' ? v.mailbox : null,
+      // The refusal for a domain not hosted or an unknown mailbox (apart from `action`, the lists' answer).
+      hosting: isObject(v.hosting) && parseSmtp(v.hosting.smtp) ? { smtp: parseSmtp(v.hosting.smtp) } : null,
+    },
   };
 }
 

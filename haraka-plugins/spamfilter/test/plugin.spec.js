@@ -15,6 +15,14 @@ const {
 
 const REF = '01JD0000000000000000000000';
 const headersOf = (connection, name) => connection.transaction.header.get_all(name).map((v) => v.trim());
+/** Polls until `cond` holds; the ceiling only matters when the code is broken. */
+const waitFor = async (cond, ms = 30_000) => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
 
 let filter;
 let plugin;
@@ -25,6 +33,9 @@ afterEach(async () => {
 });
 
 async function setup(handler, ini = {}) {
+  // A test may set up several filters in turn: the previous one is closed first.
+  if (plugin && plugin.client) plugin.client.close();
+  if (filter) await filter.close();
   filter = await startFakeFilter(handler);
   plugin = configure(makePlugin(), { ...ini, main: { url: filter.url, ...(ini.main || {}) } });
   return plugin;
@@ -168,7 +179,7 @@ describe('hook_data_post', () => {
       // A request that failed at the transport level must have closed its socket (a complete HTTP answer, even a
       // garbage one, may keep its connection in the keep-alive pool).
       if (_name === 'hangs' || _name.startsWith('drops')) {
-        const deadline = Date.now() + 2000;
+        const deadline = Date.now() + 30_000;
         while (filter.openSockets() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
         expect(filter.openSockets()).toBe(0);
       }
@@ -296,6 +307,72 @@ describe('pre-DATA hooks', () => {
     expect(reply(msg)).toEqual({ code: 550, text: '5.7.1 Sender blocked by recipient (ref R1)' });
     expect(filter.requests[0].url).toBe('/v1/recipient');
     expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net');
+  });
+
+  const hostedAnswer = (extra) => (req, body, res) =>
+    json(res, 200, { action: 'accept', smtp: { code: 250, enhanced: '2.0.0', message: 'OK' }, reason: 'no list entry', ...extra });
+
+  it('rcpt: a hosted domain (the filter says so) is accepted by this hook, and rcpt_ok does not ask again', async () => {
+    await setup(hostedAnswer({ hosted: true, mailbox: 'known' }));
+    const connection = await makeTransaction({ message: MESSAGE });
+    const rcpt = connection.transaction.rcpt_to[0];
+    const { rc } = await callHook(plugin, 'hook_rcpt', connection, [[rcpt]]);
+    expect(rc).toBe(constants.ok);
+    expect(filter.requests[0].headers['x-rcpt-to']).toBe('bob@example.net');
+    expect((await callHook(plugin, 'hook_rcpt_ok', connection, [rcpt])).rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(1);
+  });
+
+  it('rcpt: a domain the filter does not host is refused as relaying; an unknown mailbox with 550 5.1.1', async () => {
+    await setup((req, body, res) =>
+      json(res, 200, {
+        action: 'accept',
+        smtp: { code: 250, enhanced: '2.0.0', message: 'OK' },
+        reason: 'no list entry',
+        hosted: false,
+        mailbox: null,
+        hosting: { smtp: { code: 550, enhanced: '5.7.1', message: 'Relaying denied: gone.example is not served here (ref R3)' }, reason: 'relaying denied' },
+      }),
+    );
+    let connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
+    let out = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]]);
+    expect(out.rc).toBe(constants.deny);
+    expect(reply(out.msg)).toEqual({ code: 550, text: '5.7.1 Relaying denied: gone.example is not served here (ref R3)' });
+    // a domain in config/host_list (the quick start's) is left to rcpt_to.in_host_list
+    plugin.config.get = (name, type) => (name === 'host_list' && type === 'list' ? ['Gone.example'] : []);
+    connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+
+    await setup((req, body, res) =>
+      json(res, 200, {
+        action: 'accept',
+        smtp: { code: 250, enhanced: '2.0.0', message: 'OK' },
+        reason: 'no list entry',
+        hosted: true,
+        mailbox: 'unknown',
+        hosting: { smtp: { code: 550, enhanced: '5.1.1', message: 'No such user here (ref R4)' }, reason: 'no such user' },
+      }),
+    );
+    connection = await makeTransaction({ message: MESSAGE, rcptTo: ['nobody@example.net'] });
+    out = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]]);
+    expect(out.rc).toBe(constants.deny);
+    expect(reply(out.msg)).toEqual({ code: 550, text: '5.1.1 No such user here (ref R4)' });
+  });
+
+  it('rcpt: when the filter cannot tell (no database, down), host_list decides (the hook passes on)', async () => {
+    await setup(hostedAnswer({ hosted: null }));
+    let connection = await makeTransaction({ message: MESSAGE });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    await setup(() => {}, { main: { check_deadline_ms: '100' } });
+    connection = await makeTransaction({ message: MESSAGE });
+    const down = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]], 100);
+    expect(down.rc).toBeUndefined();
+    expect(down.calls).toHaveLength(1);
+    // hosted_domains=false: the hook does not ask at all
+    await setup(hostedAnswer({ hosted: true }), { checks: { hosted_domains: 'false' } });
+    connection = await makeTransaction({ message: MESSAGE });
+    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    expect(filter.requests).toHaveLength(0);
   });
 
   it('rcpt_ok: greylist answers 451 4.7.1 for that recipient', async () => {
@@ -451,7 +528,7 @@ describe('outbound: delivery reports', () => {
     expect(connection.transaction.notes.spamfilter_rcpt_refused).toBe(2);
   });
 
-  it('reset_transaction answers at once and sends one report with the counts, even when the filter hangs', async () => {
+  it('reset_transaction answers at once and sends one report with the results, even when the filter hangs', async () => {
     await setupOutbound(() => undefined, { report_deadline_ms: '200' }); // never answers
     const connection = await makeTransaction({
       message: MESSAGE,
@@ -466,12 +543,14 @@ describe('outbound: delivery reports', () => {
       { recipient: 'a@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
       { recipient: 'b@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
     ];
-    const started = Date.now();
-    const { rc, calls } = await callHook(plugin, 'hook_reset_transaction', connection, [], 0);
-    expect(Date.now() - started).toBeLessThan(100);
+    // At once means before the hook returns, while the report is still in flight: no clock needed.
+    const calls = [];
+    plugin.hook_reset_transaction((rc, msg) => calls.push({ rc, msg }), connection);
     expect(calls).toEqual([{ rc: undefined, msg: undefined }]);
-    expect(rc).toBeUndefined();
-    await new Promise((r) => setTimeout(r, 100));
+    expect(plugin.client.inFlight).toBe(1);
+    // The one report reaches the filter; then its deadline cuts the hanging request, and nothing else was sent.
+    await waitFor(() => filter.requests.length > 0);
+    await waitFor(() => plugin.client.inFlight === 0 && filter.openSockets() === 0);
     expect(filter.requests).toHaveLength(1);
     expect(filter.requests[0].url).toBe('/v1/outbound/deliveries');
     expect(filter.requests[0].headers['content-type']).toBe('application/json');
@@ -483,23 +562,25 @@ describe('outbound: delivery reports', () => {
       rcptRefused: 3,
       recipients: connection.transaction.notes.spamfilter_deliveries,
     });
-    // The hanging request is cut at its deadline: no socket left open.
-    await new Promise((r) => setTimeout(r, 300));
+    // The hanging request was cut at its deadline (waited for above): no socket left open.
     expect(filter.openSockets()).toBe(0);
   });
 
   it('sends nothing inbound, with report_deliveries=false, or when nothing reached a next hop or was refused', async () => {
     await setup(() => undefined, { main: { direction: 'inbound' } });
     const inbound = await makeTransaction({ message: MESSAGE });
-    inbound.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    inbound.transaction.notes.spamfilter_deliveries = [{ recipient: 'bob@example.net', status: 'delivered', code: 250, enhanced: null, text: 'ok', at: '2026-11-22T10:00:00.000Z' }];
     await callHook(plugin, 'hook_reset_transaction', inbound, [], 0);
+    // A report starts inside the hook (fire-and-forget) or not at all: none is in flight, none arrived.
+    expect(plugin.client.inFlight).toBe(0);
+    expect(filter.requests).toHaveLength(0);
 
     await teardown();
     await setupOutbound(() => undefined, { report_deliveries: 'false' });
     const off = await makeTransaction({ message: MESSAGE, relaying: true, authUser: 'alice@sender.example' });
-    off.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    off.transaction.notes.spamfilter_deliveries = inbound.transaction.notes.spamfilter_deliveries;
     await callHook(plugin, 'hook_reset_transaction', off, [], 0);
-    await new Promise((r) => setTimeout(r, 50));
+    expect(plugin.client.inFlight).toBe(0);
     expect(filter.requests).toHaveLength(0);
 
     await teardown();
@@ -512,7 +593,7 @@ describe('outbound: delivery reports', () => {
     });
     held.transaction.notes.spamfilter_discard = 'held';
     await callHook(plugin, 'hook_reset_transaction', held, [], 0);
-    await new Promise((r) => setTimeout(r, 50));
+    expect(plugin.client.inFlight).toBe(0);
     expect(filter.requests).toHaveLength(0);
   });
 });

@@ -89,6 +89,34 @@ describe('normalizeSettings', () => {
     expect(problems.join('\n')).toMatch(/outbound\.report_deadline_ms/);
     expect(problems.join('\n')).toMatch(/outbound\.pool_header/);
   });
+
+  it('reads [auth_guard]: on by default, 454 or 421 only, its deadline under the plugin timeout', () => {
+    expect(normalizeSettings({}, 30).settings.authGuard).toEqual({
+      enabled: true,
+      replyCode: 454,
+      deadlineMs: 1000,
+    });
+    expect(
+      normalizeSettings({ auth_guard: { enabled: 'no', reply_code: '421', deadline_ms: '250' } }, 30).settings
+        .authGuard,
+    ).toEqual({
+      enabled: false,
+      replyCode: 421,
+      deadlineMs: 250,
+    });
+    const { settings, problems } = normalizeSettings(
+      { auth_guard: { enabled: 'sometimes', reply_code: '535', deadline_ms: '9000' } },
+      5,
+    );
+    expect(settings.authGuard).toEqual({ enabled: true, replyCode: 454, deadlineMs: 4000 });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'auth_guard.enabled is invalid; using true',
+        'auth_guard.reply_code must be 454 or 421; using 454',
+        expect.stringMatching(/^auth_guard\.deadline_ms 9000 is not below the plugin timeout/),
+      ]),
+    );
+  });
 });
 
 describe('normalizeSettings: the filter token and the recipient limit', () => {
@@ -107,5 +135,16 @@ describe('normalizeSettings: the filter token and the recipient limit', () => {
     const { settings, problems } = normalizeSettings({ main: { max_recipients: '0' } }, 30, {});
     expect(settings.maxRecipients).toBe(1000);
     expect(problems).toEqual(['main.max_recipients is invalid; using 1000']);
+  });
+
+  it('metrics.listen: off by default; host:port or [ipv6]:port; SPAMFILTER_METRICS_LISTEN wins; garbage keeps it off', () => {
+    expect(normalizeSettings({}, 30).settings.metricsListen).toBeNull();
+    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30).settings.metricsListen).toEqual({ host: '0.0.0.0', port: 9325 });
+    expect(normalizeSettings({ metrics: { listen: '[::]:9325' } }, 30).settings.metricsListen).toEqual({ host: '::', port: 9325 });
+    const env = { SPAMFILTER_METRICS_LISTEN: '127.0.0.1:9400' };
+    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30, env).settings.metricsListen).toEqual({ host: '127.0.0.1', port: 9400 });
+    const bad = normalizeSettings({ metrics: { listen: '9325' } }, 30);
+    expect(bad.settings.metricsListen).toBeNull();
+    expect(bad.problems).toEqual(['metrics.listen must be host:port; the metrics endpoint stays off']);
   });
 });

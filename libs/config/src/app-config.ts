@@ -1,11 +1,13 @@
 import { ConfigError, readSection, type ConfigKey } from './config-key';
 import { apiSection } from './sections/api.config';
+import { authGuardSection } from './sections/auth-guard.config';
 import { bayesSection } from './sections/bayes.config';
 import { bayesCacheSection } from './sections/bayes-cache.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
+import { logSection } from './sections/log.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
@@ -23,6 +25,8 @@ export const CONFIG_SECTIONS = {
   bayes: bayesSection,
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
+  authGuard: authGuardSection,
+  log: logSection,
   quarantine: quarantineSection,
 } as const;
 
@@ -36,6 +40,8 @@ export type ApiConfig = AppConfig['api'];
 export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
+export type AuthGuardConfig = AppConfig['authGuard'];
+export type LogConfig = AppConfig['log'];
 export type QuarantineConfig = AppConfig['quarantine'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
@@ -61,7 +67,7 @@ export function loadConfigFromProcess(overrides: Readonly<Record<string, string>
   return loadConfig({ ...process.env, ...overrides });
 }
 
-/** Rows for the README's configuration table. */
+/** Rows for docs/configuration.md (scripts/config-table.ts). */
 export function describeConfig(): { env: string; default: string; doc: string }[] {
   return Object.values(CONFIG_SECTIONS).flatMap((section) =>
     Object.values(section as Record<string, ConfigKey<unknown>>).map((k) => ({

@@ -34,6 +34,12 @@ export abstract class CounterStore {
   /** Removes a value or a counter; true when something was there. */
   abstract delete(key: string): Promise<boolean>;
 
+  /**
+   * Live keys (values and counters) that start with `prefix`, at most `limit` of them, in no particular order. For
+   * operator listings, not for hot paths: Redis walks the keyspace with SCAN.
+   */
+  abstract keys(prefix: string, limit: number): Promise<string[]>;
+
   abstract health(): Promise<CounterHealth>;
 
   abstract close(): Promise<void>;

@@ -60,4 +60,12 @@ export class CountersModule {
       exports: [CounterStore],
     };
   }
+
+  /**
+   * Provides a store its caller already opened and will close (the embedded launcher shares one in-memory store
+   * between the filter and the API, so the API sees the filter's counters).
+   */
+  static forStore(store: CounterStore): DynamicModule {
+    return { module: CountersModule, global: true, providers: [{ provide: CounterStore, useValue: store }], exports: [CounterStore] };
+  }
 }

@@ -82,6 +82,20 @@ describe('MemoryCounterStore', () => {
     });
   });
 
+  describe('keys', () => {
+    it('lists live values and counters under a prefix, up to the limit', async () => {
+      await store.set('auth:lock:ip:1', 'x', 1000);
+      await store.hit('auth:f:ip:1', 500);
+      await store.hit('grey:t', 1000);
+      await store.set('auth:old', 'x', 100);
+      clock.advance(100);
+      expect((await store.keys('auth:', 10)).sort()).toEqual(['auth:f:ip:1', 'auth:lock:ip:1']);
+      expect(await store.keys('auth:', 1)).toHaveLength(1);
+      clock.advance(400); // the counter's only hit leaves its window
+      expect(await store.keys('auth:', 10)).toEqual(['auth:lock:ip:1']);
+    });
+  });
+
   describe('bounds', () => {
     it('sweeps expired keys as it writes', async () => {
       const small = new MemoryCounterStore(clock, { sweepEvery: 10, maxKeys: 10_000 });

@@ -100,6 +100,18 @@ export class MemoryCounterStore extends CounterStore {
     return Promise.resolve(existed);
   }
 
+  keys(prefix: string, limit: number): Promise<string[]> {
+    const now = this.clock.now();
+    const out: string[] = [];
+    for (const map of [this.values, this.hits] as Map<string, { expiresAt: number }>[]) {
+      for (const [k, e] of map) {
+        if (out.length >= limit) return Promise.resolve(out);
+        if (e.expiresAt > now && k.startsWith(prefix)) out.push(k);
+      }
+    }
+    return Promise.resolve(out);
+  }
+
   health(): Promise<CounterHealth> {
     return Promise.resolve({
       status: this.closed ? 'down' : 'up',

@@ -124,6 +124,23 @@ export class RedisCounterStore extends CounterStore {
     return (await this.redis.del(key)) > 0;
   }
 
+  /**
+   * SCAN with MATCH: ioredis adds keyPrefix to keys but not to SCAN patterns, so the prefix is added here and cut
+   * from the answers; glob characters in `prefix` are escaped (keys may hold client-chosen text).
+   */
+  async keys(prefix: string, limit: number): Promise<string[]> {
+    this.assertConnected();
+    const pattern = `${this.opts.keyPrefix}${prefix}`.replace(/[*?[\]\\]/g, '\\$&') + '*';
+    const found = new Set<string>();
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      for (const k of batch) if (found.size < limit) found.add(k.slice(this.opts.keyPrefix.length));
+      cursor = next;
+    } while (cursor !== '0' && found.size < limit);
+    return [...found];
+  }
+
   /** A real PING under the command timeout. */
   async health(): Promise<CounterHealth> {
     const detail = { store: 'redis', url: this.redact(this.opts.url), keyPrefix: this.opts.keyPrefix };

@@ -9,6 +9,7 @@ export const SYMBOL_GROUPS = [
   'lists',
   'content',
   'bayes',
+  'antivirus',
   'greylist',
   'outbound',
   'system',

@@ -25,6 +25,22 @@ export interface ParsedAttachment {
   readonly disposition: 'attachment' | 'inline' | null;
 }
 
+/** An attachment's decoded bytes, produced only when asked (AttachmentVisitor). */
+export interface AttachmentBody {
+  /** False when the message was cut at ParseLimits.maxBytes inside this part: the bytes end early. */
+  readonly complete: boolean;
+  /** At most the first `n` decoded bytes (fewer when the part is shorter, or has odd line lengths). */
+  head(n: number): Uint8Array;
+  /** Every decoded byte of the part (bounded by ParseLimits.maxBytes of the message). */
+  bytes(): Uint8Array;
+}
+
+/**
+ * Called once per attachment while parsing, for consumers that look inside attachments (archives) without a second
+ * MIME walk and without the parser keeping any attachment's bytes.
+ */
+export type AttachmentVisitor = (attachment: ParsedAttachment, body: AttachmentBody) => void;
+
 export interface ParsedMessage {
   /** Header fields in order, names lower-cased, values unfolded and decoded (RFC 2047). */
   readonly headers: readonly { readonly name: string; readonly value: string }[];

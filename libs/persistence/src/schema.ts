@@ -32,10 +32,14 @@ import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
 import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
-import { ComplaintDedupe1765000000000 } from './outbound/1765000000000-complaint-dedupe.migration';
-import { QuarantineRelease1765100000000 } from './quarantine/1765100000000-quarantine-release.migration';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { ControlApi1765000000000 } from './migrations/1765000000000-control-api.migration';
+import { MarkRequestEntity } from './marks/mark-request.entity';
+import { MarkRequest1765100000000 } from './marks/1765100000000-mark-request.migration';
+import { ComplaintDedupe1765300000000 } from './outbound/1765300000000-complaint-dedupe.migration';
+import { QuarantineRelease1765400000000 } from './quarantine/1765400000000-quarantine-release.migration';
 import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
-import { DeliveryResult1765200000000 } from './outbound/1765200000000-delivery-result.migration';
+import { DeliveryResult1765500000000 } from './outbound/1765500000000-delivery-result.migration';
 import { DeliveryResultEntity } from './outbound/delivery-result.entity';
 
 /*
@@ -70,6 +74,8 @@ export const ENTITIES: Function[] = [
   BayesTrainedEntity,
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
+  AuditLogEntity,
+  MarkRequestEntity,
   ReleaseTicketEntity,
   QuarantineDigestEntity,
   DeliveryResultEntity,
@@ -93,7 +99,9 @@ export const MIGRATIONS: Function[] = [
   LogisticSnapshot1764250000000,
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
-  ComplaintDedupe1765000000000,
-  QuarantineRelease1765100000000,
-  DeliveryResult1765200000000,
+  ControlApi1765000000000,
+  MarkRequest1765100000000,
+  ComplaintDedupe1765300000000,
+  QuarantineRelease1765400000000,
+  DeliveryResult1765500000000,
 ];

@@ -6,6 +6,8 @@ import { Worker } from 'node:worker_threads';
  * pause `pauseMs` — until stopped. `stop()` resolves to how many transactions it committed.
  */
 export interface LockHolder {
+  /** Resolves once the holder has taken the write lock the first time. */
+  readonly holding: Promise<void>;
   stop(): Promise<number>;
 }
 
@@ -18,8 +20,9 @@ let stopping = false;
 let committed = 0;
 parentPort.on('message', () => { stopping = true; });
 function round() {
-  if (stopping) { db.close(); parentPort.postMessage(committed); parentPort.close(); return; }
+  if (stopping) { db.close(); parentPort.postMessage({ stopped: committed }); parentPort.close(); return; }
   db.exec('BEGIN IMMEDIATE');
+  if (committed === 0) parentPort.postMessage({ holding: true });
   insert.run('holder-' + workerData.tag + '-' + committed, 'lock holder', new Date().toISOString());
   const until = Date.now() + workerData.holdMs;
   while (Date.now() < until) {}
@@ -47,10 +50,19 @@ export function startLockHolder(
     },
   });
   worker.on('error', (err) => opts.onError?.(err));
+  const holding = new Promise<void>((resolve, reject) => {
+    worker.on('message', (m: { holding?: boolean }) => {
+      if (m.holding) resolve();
+    });
+    worker.once('error', reject);
+  });
   return {
+    holding,
     stop: () =>
       new Promise<number>((resolve, reject) => {
-        worker.once('message', (n: number) => resolve(n));
+        worker.on('message', (m: { stopped?: number }) => {
+          if (m.stopped !== undefined) resolve(m.stopped);
+        });
         worker.once('error', reject);
         worker.postMessage('stop');
       }),

@@ -111,7 +111,7 @@ describe('SQLite writes while another connection keeps taking the write lock (th
   it('a lock held past the busy timeout ends in DatabaseBusyError after waiting, not at once', async () => {
     ds = await openDataSource(config(300));
     const holder = startLockHolder(config(300).sqlitePath, { holdMs: 2000, pauseMs: 0 });
-    await new Promise((r) => setTimeout(r, 100)); // the holder has the lock
+    await holder.holding;
     const started = Date.now();
     const err = await runWrite(ds, (m) =>
       m.getRepository(TenantEntity).insert({ id: 'late', name: 'late', createdAt: new Date() }),

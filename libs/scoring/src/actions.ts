@@ -22,9 +22,18 @@ export function inGreylistBand(score: number, policy: Policy, direction: Directi
   return direction === 'inbound' && policy.greylisting.enabled && t.greylist !== null && score >= t.greylist && score < t.reject;
 }
 
-/** SMTP replies (RFC 3463 enhanced codes); refusals carry the reference ID so support can look the message up. */
+/**
+ * SMTP replies (RFC 3463 enhanced codes); refusals carry the reference ID so support can look the message up. The
+ * text is one line of US-ASCII (RFC 5321 §4.2: reply text is ASCII unless the client asked for SMTPUTF8): the
+ * explanation's ≥ and → are spelled >= and ->, anything else outside ASCII becomes '?'.
+ */
 export function smtpReplyFor(action: Action, reference: string, reason: string): SmtpReply {
-  const oneLine = reason.replace(/[\r\n]+/g, ' ').slice(0, 200);
+  const oneLine = reason
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/≥/g, '>=')
+    .replace(/→/g, '->')
+    .replace(/[^\x20-\x7e]/g, '?')
+    .slice(0, 200);
   switch (action) {
     case 'accept':
     case 'tag':
@@ -35,10 +44,20 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
     case 'defer':
       return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
     case 'reject':
-      return { code: 550, enhanced: '5.7.1', message: `Message refused as spam: ${oneLine} (ref ${reference})` };
+      // The reason says why (a spam score, a block list, a virus): "as spam" here was wrong for the last two.
+      return { code: 550, enhanced: '5.7.1', message: `Message refused: ${oneLine} (ref ${reference})` };
     case 'block':
       return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
   }
+}
+
+/**
+ * The temporary refusal of a message a required check could not scan (the virus scanner is down and
+ * CLAMAV_ON_FAILURE=defer): 451 with 4.3.0, "other or undefined mail system status" (RFC 3463 §3.4), since the fault is
+ * ours, not the sender's. The sender retries (RFC 5321 §4.5.4.1); the reason stays in the message log, not in the reply.
+ */
+export function unscannedReplyFor(reference: string): SmtpReply {
+  return { code: 451, enhanced: '4.3.0', message: `Message could not be scanned, please try again later (ref ${reference})` };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { SymbolGroup } from '@spamfilter/domain';
-import type { Policy } from './policy';
+import type { ForcedActionRule, Policy } from './policy';
 
 /**
  * The shipped defaults, as data (rspamd's `conf/scores.d` + `actions.conf` in spirit): the weight of every symbol a
@@ -7,7 +7,9 @@ import type { Policy } from './policy';
  * their symbols; they never hold a weight literal. Operators override per domain, users per account (policy.ts).
  *
  * Thresholds follow rspamd's defaults (greylist 4, add header 6, reject 15): inbound spam is tagged, not refused —
- * a false positive in Junk can be found, a rejected one cannot — and only very high scores are rejected.
+ * a false positive in Junk can be found, a rejected one cannot — and only very high scores are rejected. Some
+ * verdicts do not wait for a score: GTUBE, and a DMARC failure of a domain that asks for reject or quarantine
+ * (DEFAULT_FORCED_ACTIONS below; docs/standards.md).
  */
 export const DEFAULT_WEIGHTS = {
   // auth — SPF (RFC 7208), DKIM (RFC 6376), DMARC (RFC 7489), ARC (RFC 8617)
@@ -23,6 +25,7 @@ export const DEFAULT_WEIGHTS = {
   R_DKIM_NA: 0,
   R_DKIM_PERMFAIL: 0.3,
   R_DKIM_TEMPFAIL: 0,
+  DKIM_UNSIGNED_BODY_TAIL: 2.0,
   DMARC_POLICY_ALLOW: -0.5,
   DMARC_POLICY_REJECT: 4.0,
   DMARC_POLICY_QUARANTINE: 2.0,
@@ -33,6 +36,7 @@ export const DEFAULT_WEIGHTS = {
   ARC_REJECT: 1.0,
   ARC_NA: 0,
   ARC_TEMPFAIL: 0,
+  ARC_TRUSTED_PASS: 0,
   AUTH_TEMPFAIL: 0,
   // connection
   RDNS_NONE: 1.0,
@@ -46,6 +50,7 @@ export const DEFAULT_WEIGHTS = {
   HELO_INVALID: 2.0,
   MAIL_FROM_INVALID: 2.0,
   DNSBL_TEMPFAIL: 0,
+  DNSBL_ERROR: 0,
   // reputation (the filter's own history)
   IP_REPUTATION_SPAM: 3.0,
   IP_REPUTATION_HAM: -1.0,
@@ -68,11 +73,37 @@ export const DEFAULT_WEIGHTS = {
   REPEATED_CHAR_SEPARATOR: 1.0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,
-  DOUBLE_EXTENSION_ATTACHMENT: 4.0,
+  // An executable dressed as a document (invoice.pdf.exe) has no innocent use: at 4.0 it scored 3.7 with SPF passing
+  // and was delivered untagged. 9 tags it on its own even with SPF, DKIM and DMARC passing (9 − 1.4), and a spammy
+  // Bayes verdict beside it rejects (9 + 7 ≥ 15).
+  DOUBLE_EXTENSION_ATTACHMENT: 9.0,
   MIME_HTML_ONLY: 0.5,
   URL_TEXT_HOST_MISMATCH: 3.0,
   MESSAGE_DEFECTS: 0.3,
+  // another organisation's address as the display name: in sa-dev (2002) 2 of 250 hard_ham and no spam carry it
+  // (forwarding services put the real address there), in today's phishing it is common — so enough to count, never
+  // enough to tag alone
+  SPOOF_DISPLAY_NAME: 3.0,
+  // GTUBE's action is the policy's forced `gtube` rule (reject); the weight only shows it in the score
+  GTUBE: 10.0,
   CONTENT_TEMPFAIL: 0,
+  // archives (checks/archive, group content): zipping an executable is how it gets past attachment filters and the
+  // mail client's warning, so one inside an archive weighs more than one attached as is (and tags on its own).
+  // Encrypted archives also carry legitimate confidential mail; the password in the body is a dropper's hallmark
+  // that the other signals (Bayes, content) must add to.
+  ARCHIVE_EXECUTABLE: 7.0,
+  ARCHIVE_DOUBLE_EXT: 9.0,
+  ARCHIVE_ENCRYPTED: 2.5,
+  ARCHIVE_TOO_DEEP: 3.0,
+  ARCHIVE_BOMB: 6.0,
+  ARCHIVE_UNREADABLE: 1.0,
+  ARCHIVE_TEMPFAIL: 0,
+  // antivirus (ClamAV, group antivirus, uncapped): a virus is refused whatever else the message has going for it.
+  // 200 outweighs every allow-list and ham signal together (at most −170 − 3 − 3 − 2 − 2), because a trusted
+  // sender's hijacked account is exactly how malware arrives. A policy may still lower it.
+  CLAMAV_VIRUS: 200,
+  CLAMAV_SKIPPED: 0,
+  CLAMAV_TEMPFAIL: 0,
   // bayes (dynamic: factor from the probability)
   BAYES_SPAM: 7.0,
   BAYES_HAM: -3.0,
@@ -91,7 +122,32 @@ export const DEFAULT_GROUP_CAPS: Readonly<Partial<Record<SymbolGroup, { readonly
   auth: { max: 8, min: -2 },
   connection: { max: 6, min: -2 },
   reputation: { max: 6, min: -3 },
-  content: { max: 12 },
+  // 12 → 20: with a cap of 12 no content could reach reject (15) without Bayes or DNS lists, however blatant the
+  // phishing; the weak content signals together stay below 10, so the cap only ever bit on strong ones
+  content: { max: 20 },
+};
+
+/**
+ * Local overrides of a DMARC policy (RFC 7489 §6.6.4 and §7.2.1 "local_policy", RFC 8617 §7.2.1): the recipient's or
+ * their domain's allow list, the operator's, or a trusted ARC sealer that recorded a pass.
+ */
+const DMARC_OVERRIDES = ['USER_ALLOW', 'DOMAIN_ALLOW', 'GLOBAL_ALLOW', 'ARC_TRUSTED_PASS'];
+
+/** Verdicts that do not wait for the score (rspamd's force_actions; GTUBE as in SpamAssassin and rspamd). */
+export const DEFAULT_FORCED_ACTIONS: Readonly<Record<string, ForcedActionRule>> = {
+  gtube: { symbol: 'GTUBE', action: 'reject', unless: [], reason: 'GTUBE test pattern' },
+  dmarc_reject: {
+    symbol: 'DMARC_POLICY_REJECT',
+    action: 'reject',
+    unless: DMARC_OVERRIDES,
+    reason: 'the From domain publishes DMARC p=reject and the message failed DMARC',
+  },
+  dmarc_quarantine: {
+    symbol: 'DMARC_POLICY_QUARANTINE',
+    action: 'quarantine',
+    unless: DMARC_OVERRIDES,
+    reason: 'the From domain publishes DMARC p=quarantine and the message failed DMARC',
+  },
 };
 
 export const DEFAULT_POLICY: Policy = {
@@ -101,5 +157,8 @@ export const DEFAULT_POLICY: Policy = {
   greylisting: { enabled: true, minDelaySeconds: 300, pendingTtlSeconds: 4 * 3600, passTtlSeconds: 36 * 24 * 3600 },
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
+  forcedActions: DEFAULT_FORCED_ACTIONS,
+  // Wide enough for the sensitivity presets (policy-scope.ts), narrow enough that no user switches filtering off.
+  userBounds: { tag: { min: 3, max: 10 }, reject: { min: 8, max: 30 } },
   spamHandling: { tag: 'tag', reject: 'reject' },
 };

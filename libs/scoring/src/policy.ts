@@ -20,6 +20,32 @@ export interface GroupCap {
   readonly min?: number;
 }
 
+/**
+ * What a forced-action rule does when its symbol hits (inbound):
+ * - reject      refuse with 550 5.7.1, the rule's reason and the reference
+ * - quarantine  kept in the recipient's quarantine (a tag as a verdict; the copy is stored, not delivered)
+ * - tag         deliver tagged (Junk)
+ * - off         nothing beyond the symbol's weight
+ */
+export const FORCED_ACTION_KINDS = ['reject', 'quarantine', 'tag', 'off'] as const;
+export type ForcedActionKind = (typeof FORCED_ACTION_KINDS)[number];
+
+/**
+ * rspamd's force_actions as policy data: a symbol that decides the action whatever the score (GTUBE, a DMARC
+ * failure of a domain that asks for reject), unless one of the `unless` symbols hit for that recipient — the local
+ * overrides (their allow lists, a trusted ARC sealer). Layers merge rule by rule and field by field, so a domain
+ * layer can turn `dmarc_reject` into `quarantine` for its recipients, or a user can choose `tag` over `quarantine`.
+ */
+export interface ForcedActionRule {
+  /** The symbol that triggers the rule. */
+  readonly symbol: string;
+  readonly action: ForcedActionKind;
+  /** Symbols that cancel the rule when they hit for the recipient. */
+  readonly unless: readonly string[];
+  /** Why, in a few words, for the explanation and the SMTP reply. */
+  readonly reason: string;
+}
+
 export interface Policy {
   readonly thresholds: Thresholds;
   /** Weight overrides by symbol name; symbols not listed keep their declared default weight. */
@@ -42,6 +68,13 @@ export interface Policy {
   };
   /** Authenticated submission: no greylisting or tagging; hold for review, or refuse. */
   readonly outbound: { readonly hold: number; readonly reject: number };
+  /** Forced actions by rule name (inbound only; outbound has its own hold, defer and block). */
+  readonly forcedActions: Readonly<Record<string, ForcedActionRule>>;
+  /**
+   * How far a user may move their own thresholds (their sensitivity): set by the operator or the domain admin, so a
+   * user can make their filter stricter or more relaxed, but not switch it off (tag 1000) or refuse everything.
+   */
+  readonly userBounds: { readonly tag: ScoreRange; readonly reject: ScoreRange };
   /**
    * Inbound, per recipient: where mail goes once the score has decided `tag` or `reject`. `tag` delivers it with the
    * spam headers (the mailbox files it in Junk) and `reject` refuses it (550) — the defaults; `quarantine` keeps the
@@ -51,9 +84,16 @@ export interface Policy {
   readonly spamHandling: { readonly tag: 'tag' | 'quarantine'; readonly reject: 'reject' | 'quarantine' };
 }
 
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
+}
+
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
 /** One layer as stored by an operator, a domain admin or a user: any subset of the policy. */
-export type PolicyLayer = DeepPartial<Policy>;
+export type PolicyLayer = Omit<DeepPartial<Policy>, 'forcedActions'> & {
+  readonly forcedActions?: Readonly<Record<string, Partial<ForcedActionRule>>>;
+};
 
 export interface PolicyLayerSource {
   /** Where the layer comes from, for error messages: "global", "domain example.com", "user bob@example.com". */
@@ -74,9 +114,20 @@ export class PolicyError extends Error {
 const score = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number').min(-1000).max(1000);
 const seconds = z.number().int('must be whole seconds').min(0).max(365 * 24 * 3600);
 const groupCap = z.object({ max: score.optional(), min: score.optional() }).strict();
+const RULE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
+const symbolName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a symbol name (UPPER_SNAKE)');
+const forcedRule = z
+  .object({
+    symbol: symbolName.optional(),
+    action: z.enum(FORCED_ACTION_KINDS).optional(),
+    unless: z.array(symbolName).max(20).optional(),
+    reason: z.string().min(1).max(160).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+  })
+  .strict();
+const range = z.object({ min: score, max: score }).strict();
 
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
-const layerSchema = z
+export const policyLayerSchema = z
   .object({
     thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
     weights: z.record(z.string(), score).optional(),
@@ -90,6 +141,8 @@ const layerSchema = z
       .strict()
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
+    forcedActions: z.record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule).optional(),
+    userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
     spamHandling: z
       .object({
         tag: z.enum(['tag', 'quarantine'], { errorMap: () => ({ message: "must be 'tag' or 'quarantine'" }) }).optional(),
@@ -110,11 +163,16 @@ export function parsePolicyLayer(
   knownSymbols: ReadonlySet<string>,
   source = 'layer',
 ): { ok: true; layer: PolicyLayer } | { ok: false; error: PolicyError } {
-  const parsed = layerSchema.safeParse(input);
+  const parsed = policyLayerSchema.safeParse(input);
   const issues = parsed.success ? [] : formatIssues(parsed.error);
   if (parsed.success) {
     for (const name of Object.keys(parsed.data.weights ?? {})) {
       if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+    }
+    for (const [rule, r] of Object.entries(parsed.data.forcedActions ?? {})) {
+      for (const name of [...(r.symbol ? [r.symbol] : []), ...(r.unless ?? [])]) {
+        if (!knownSymbols.has(name)) issues.push(`forcedActions.${rule}: unknown symbol ${name}`);
+      }
     }
   }
   if (issues.length > 0) return { ok: false, error: new PolicyError(source, issues) };
@@ -132,10 +190,25 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
       greylisting: { ...p.greylisting, ...stripUndefined(l.greylisting) },
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
       outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
+      forcedActions: mergeForced(p.forcedActions, l.forcedActions),
+      userBounds: {
+        tag: { ...p.userBounds.tag, ...stripUndefined(l.userBounds?.tag) },
+        reject: { ...p.userBounds.reject, ...stripUndefined(l.userBounds?.reject) },
+      },
       spamHandling: { ...p.spamHandling, ...stripUndefined(l.spamHandling) },
     };
   }
   return p;
+}
+
+/** Rule by rule, field by field; a layer may add a rule, but a rule missing a field is refused by validatePolicy. */
+function mergeForced(base: Policy['forcedActions'], layer: PolicyLayer['forcedActions']): Policy['forcedActions'] {
+  if (!layer) return base;
+  const out: Record<string, ForcedActionRule> = { ...base };
+  for (const [name, rule] of Object.entries(layer)) {
+    if (rule) out[name] = { ...out[name], ...stripUndefined(rule) } as ForcedActionRule;
+  }
+  return out;
 }
 
 function mergeCaps(base: Policy['groupCaps'], layer: PolicyLayer['groupCaps']): Policy['groupCaps'] {
@@ -155,7 +228,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 /** Rules over the merged whole: every field present and finite, thresholds in order, known symbols only. */
 export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>): string[] {
   const issues: string[] = [];
-  const full = layerSchema.safeParse(policy);
+  const full = policyLayerSchema.safeParse(policy);
   if (!full.success) issues.push(...formatIssues(full.error));
   const t = policy.thresholds;
   for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {
@@ -172,9 +245,16 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   for (const name of Object.keys(policy.weights)) {
     if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
   }
+  for (const [name, r] of Object.entries(policy.userBounds) as [string, ScoreRange][]) {
+    if (!(r.min <= r.max)) issues.push(`userBounds.${name}: min (${r.min}) must not be above max (${r.max})`);
+  }
   for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
     if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);
     if (cap.min !== undefined && cap.min > 0) issues.push(`groupCaps.${group}.min must be ≤ 0, got ${cap.min}`);
+  }
+  for (const [name, rule] of Object.entries(policy.forcedActions ?? {})) {
+    const missing = (['symbol', 'action', 'unless', 'reason'] as const).filter((k) => rule[k] === undefined);
+    if (missing.length > 0) issues.push(`forcedActions.${name}: a new rule needs ${missing.join(', ')}`);
   }
   if (policy.greylisting.enabled && policy.greylisting.pendingTtlSeconds <= policy.greylisting.minDelaySeconds) {
     issues.push(

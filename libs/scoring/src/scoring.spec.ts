@@ -129,6 +129,10 @@ describe('actions', () => {
     expect(r.message).toContain('REF123');
     expect(r.message).not.toMatch(/[\r\n]/);
     expect(smtpReplyFor('greylist', 'R', 'x')).toMatchObject({ code: 451, enhanced: '4.7.1' });
+    // RFC 5321 §4.2: ASCII reply text
+    expect(smtpReplyFor('reject', 'R', 'score 16 ≥ 15 by REPLYTO_DIFF_FROM(a.example → b.example), naïve').message).toBe(
+      'Message refused: score 16 >= 15 by REPLYTO_DIFF_FROM(a.example -> b.example), na?ve (ref R)',
+    );
   });
 });
 

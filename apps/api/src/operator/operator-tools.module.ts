@@ -16,21 +16,22 @@ import { ComplaintsService } from '../complaints/complaints.service';
 import { PublicController } from '../public/public.controller';
 import { PublicRefusalService } from '../public/public.service';
 import { AupRulesController } from './aup-rules.controller';
+import { AuthLockoutsController } from './auth-lockouts.controller';
+import { AuthLockoutsService } from './auth-lockouts.service';
 import { AupRulesService } from './aup-rules.service';
 import { DelistRequestsController } from './delist-requests.controller';
 import { DelistRequestsService } from './delist-requests.service';
 import { MessageLogController } from './message-log.controller';
 import { MessageLogService } from './message-log.service';
 import { OperatorListsController } from './operator-lists.controller';
-import { OperatorListsService } from './operator-lists.service';
 import { OperatorNotices } from './operator-notices';
 import { OutboundAccountsController } from './outbound-accounts.controller';
 import { OutboundAccountsService } from './outbound-accounts.service';
 
 /**
- * The operators' tools (AUP rules, outbound blocks, lists, message log, delisting queue), complaint ingestion and
- * the public refusal page. Needs the global PersistenceModule (DataSource) and ApiKeyGuard as APP_GUARD (both set
- * up by ApiModule): `imports: [OperatorToolsModule.forRoot(config)]`.
+ * The operators' tools (AUP rules, outbound blocks, lists, message log, delisting queue, SMTP AUTH lockouts),
+ * complaint ingestion and the public refusal page. Needs the global PersistenceModule (DataSource), CountersModule
+ * (CounterStore) and ApiKeyGuard as APP_GUARD (all set up by ApiModule): `imports: [OperatorToolsModule.forRoot(config)]`.
  */
 @Module({})
 export class OperatorToolsModule {
@@ -45,6 +46,7 @@ export class OperatorToolsModule {
         DelistRequestsController,
         ComplaintsController,
         PublicController,
+        AuthLockoutsController,
       ],
       providers: [
         { provide: API_APP_CONFIG, useValue: config },
@@ -59,11 +61,11 @@ export class OperatorToolsModule {
         OperatorNotices,
         AupRulesService,
         OutboundAccountsService,
-        OperatorListsService,
         MessageLogService,
         DelistRequestsService,
         ComplaintsService,
         PublicRefusalService,
+        AuthLockoutsService,
       ],
     };
   }

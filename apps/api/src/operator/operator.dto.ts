@@ -155,3 +155,46 @@ export const delistRejectSchema = z.object({ note: z.string().trim().max(500).op
 export type DelistRejectBody = z.infer<typeof delistRejectSchema>;
 
 export const aupUpdateSchema = z.object({ version: z.number().int().min(1) }).passthrough();
+
+/** GET /v1/operator/auth-lockouts: at most this many counter-store keys are read. */
+export const authLockoutListSchema = z
+  .object({ limit: z.coerce.number().int().min(1).max(5000).default(500) })
+  .strict();
+export type AuthLockoutListQuery = z.infer<typeof authLockoutListSchema>;
+
+/** POST /v1/operator/auth-lockouts/clear: one IP (IPv6: any address of the /64, or the /64) or one account. */
+export const authLockoutClearSchema = z
+  .object({
+    ip: z.string().trim().max(100).optional(),
+    account: z.string().max(4096).optional(),
+    reason,
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    if ((b.ip === undefined) === (b.account === undefined))
+      ctx.addIssue({ code: 'custom', path: ['ip'], message: 'give either ip or account' });
+  });
+export type AuthLockoutClearBody = z.infer<typeof authLockoutClearSchema>;
+/** Shared with the control API's schemas (apps/api/src/control). */
+export { address as addressSchema, domainName as domainNameSchema, reason as reasonSchema };
+
+/** What GET /v1/operator/auth-lockouts answers (libs/counters AuthGuardListing), for the OpenAPI reference. */
+const lockoutTimes = { since: z.number().int().describe('ms since the epoch'), until: z.number().int().describe('ms since the epoch'), failures: z.number().int() };
+export const authLockoutListingSchema = z.object({
+  limits: z.object({ clientMaxFailures: z.number().int(), accountMaxFailures: z.number().int(), windowMs: z.number().int(), coolOffMs: z.number().int() }),
+  lockouts: z.array(
+    z.union([
+      z.object({ reason: z.literal('ip'), ip: z.string(), ...lockoutTimes }),
+      z.object({ reason: z.literal('account'), account: z.string(), refusedIps: z.array(z.string()), ...lockoutTimes }),
+    ]),
+  ),
+  failures: z.object({
+    ips: z.array(z.object({ ip: z.string(), failures: z.number().int() })),
+    accounts: z.array(z.object({ account: z.string(), failures: z.number().int() })),
+  }),
+  truncated: z.boolean().describe('more counter keys than the limit: the rest is left out'),
+});
+export const authLockoutClearedSchema = z.object({
+  lockout: z.boolean().describe('whether a lockout was running (and is now gone)'),
+  keysRemoved: z.number().int(),
+});

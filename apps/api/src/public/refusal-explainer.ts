@@ -131,6 +131,21 @@ const EXPLAIN: Readonly<Record<string, Explain>> = {
     what: 'An attachment has a double file extension (such as invoice.pdf.exe), a common trick of malware.',
     fix: 'Rename the file to a single, honest extension.',
   }),
+  CLAMAV_VIRUS: (_f, s) => ({
+    kind: 'attachment',
+    what: `The message carries malware (${s.options[0] ?? 'a virus'}), found by the recipients' virus scanner.`,
+    fix: 'Check the computer or account that sent it with an up-to-date virus scanner, and do not send the file again.',
+  }),
+  ARCHIVE_EXECUTABLE: () => ({
+    kind: 'attachment',
+    what: 'A compressed (zip) attachment contains a program file.',
+    fix: 'Do not send programs by mail, zipped or not; share them through a download link instead.',
+  }),
+  ARCHIVE_DOUBLE_EXT: () => ({
+    kind: 'attachment',
+    what: 'A zip attachment contains a file with a double extension (such as invoice.pdf.exe), a common trick of malware.',
+    fix: 'Rename the file to a single, honest extension.',
+  }),
   URL_TEXT_HOST_MISMATCH: () => ({
     kind: 'links',
     what: 'A link shows one web address but leads to another, as phishing mail does.',
@@ -214,6 +229,14 @@ export function explainRefusal(f: RefusalFacts): RefusalExplanation {
     : f.action === 'defer' || f.action === 'greylist'
       ? 'This message was delayed, not refused: your server should send it again later.'
       : 'This message was refused.';
+  // A deferral because the virus scanner could not run (CLAMAV_ON_FAILURE=defer) says nothing about the message.
+  if ((f.action === 'greylist' || f.action === 'defer') && reasons.length === 0 && f.symbols.some((s) => s.name === 'CLAMAV_TEMPFAIL')) {
+    reasons.push({
+      kind: 'attachment',
+      what: "The recipients' virus scanner could not check the message at that moment.",
+      fix: 'Nothing to fix: your server sends it again by itself, and it is delivered once it has been checked.',
+    });
+  }
   if (REFUSING.has(f.action) && reasons.length === 0) {
     reasons.push({
       kind: 'content',

@@ -1,4 +1,5 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditLogRepository } from '@spamfilter/persistence';
 
 /** One decision about a kept copy, for the audit trail. */
 export interface QuarantineAuditEntry {
@@ -11,27 +12,45 @@ export interface QuarantineAuditEntry {
   readonly role: string;
   /** Whose quarantine it was (the recipient, or the sender of held mail). */
   readonly owner: string;
+  /** The owner's tenant (null when the owner is not a hosted user). */
+  readonly tenantId: string | null;
   readonly recipients: readonly string[];
   readonly at: Date;
   /** The release's SMTP answer, whether it trained "not spam". */
   readonly detail: Readonly<Record<string, unknown>>;
 }
 
-/**
- * Where releases and deletions are recorded. The API's general audit log does not exist yet on this branch; this
- * is the one call the quarantine makes, so wiring that log in is one provider: `{ provide: QuarantineAudit,
- * useClass: <the audit log's adapter> }` in quarantine.providers.ts. Until then each entry is one structured log line.
- */
+/** Where releases and deletions are recorded (an abstract class: the Nest injection token). */
 export abstract class QuarantineAudit {
   abstract record(entry: QuarantineAuditEntry): Promise<void>;
 }
 
+/**
+ * The API's append-only audit log (audit_log, subject `quarantine`): who released or deleted which kept copy, when,
+ * what it was (reference, direction, recipients, owner) and the outcome (the SMTP answer, the "not spam" mark).
+ */
 @Injectable()
-export class LogQuarantineAudit extends QuarantineAudit {
-  private readonly logger = new Logger('QuarantineAudit');
+export class AuditLogQuarantineAudit extends QuarantineAudit {
+  constructor(@Inject(AuditLogRepository) private readonly log: AuditLogRepository) {
+    super();
+  }
 
-  record(entry: QuarantineAuditEntry): Promise<void> {
-    this.logger.log(JSON.stringify({ ...entry, at: entry.at.toISOString() }));
-    return Promise.resolve();
+  async record(entry: QuarantineAuditEntry): Promise<void> {
+    await this.log.append(null, {
+      actor: entry.actor,
+      actorRole: entry.role,
+      tenantId: entry.tenantId,
+      subject: 'quarantine',
+      subjectId: entry.quarantineId,
+      action: entry.action,
+      before: {
+        reference: entry.reference,
+        direction: entry.direction,
+        owner: entry.owner,
+        recipients: entry.recipients,
+      },
+      after: entry.detail,
+      at: entry.at,
+    });
   }
 }

@@ -1,25 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiNoContentResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
+import { ApiZodOperation } from '../openapi/zod-openapi';
 import { QuarantineDigestService, type DigestRun } from './quarantine-digest.service';
 import {
+  digestRunRequestSchema,
+  digestRunSchema,
   listQuarantineSchema,
-  QuarantineMessageDto,
-  QuarantinePageDto,
-  ReleaseResultDto,
+  quarantineMessageSchema,
+  quarantinePageSchema,
+  releaseResultSchema,
   releaseSchema,
   type ListQuarantine,
+  type QuarantineMessageDto,
+  type QuarantinePageDto,
   type ReleaseRequest,
+  type ReleaseResultDto,
 } from './quarantine.dto';
 import { QuarantineService } from './quarantine.service';
 
@@ -30,20 +28,12 @@ export class QuarantineController {
   constructor(private readonly quarantine: QuarantineService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       "Kept mail the caller may see, newest first: a user's own (inbound, and their held outbound mail), a domain admin's domain, an operator's all",
+    query: listQuarantineSchema,
+    response: quarantinePageSchema,
   })
-  @ApiQuery({ name: 'limit', required: false, type: Number })
-  @ApiQuery({ name: 'before', required: false, description: 'Cursor from the previous page' })
-  @ApiQuery({ name: 'direction', required: false, enum: ['inbound', 'outbound'] })
-  @ApiQuery({ name: 'status', required: false, enum: ['kept', 'released', 'all'] })
-  @ApiQuery({
-    name: 'user',
-    required: false,
-    description: "Domain admins and operators: one user's quarantine (address)",
-  })
-  @ApiOkResponse({ type: QuarantinePageDto })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(listQuarantineSchema)) q: ListQuarantine,
@@ -52,11 +42,11 @@ export class QuarantineController {
   }
 
   @Get(':id')
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       'One kept message: header fields, its text (never rendered HTML) and its attachments by name (404 unless the caller may see it)',
+    response: quarantineMessageSchema,
   })
-  @ApiOkResponse({ type: QuarantineMessageDto })
   view(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -66,15 +56,12 @@ export class QuarantineController {
 
   @Post(':id/release')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       'Release: deliver the kept copy through Haraka to its recipients (held outbound mail: operators only); trainHam also marks it "not spam". 502 with the SMTP answer when Haraka refuses it',
+    body: releaseSchema,
+    response: releaseResultSchema,
   })
-  @ApiBody({
-    schema: { type: 'object', properties: { trainHam: { type: 'boolean', default: false } } },
-    required: false,
-  })
-  @ApiOkResponse({ type: ReleaseResultDto })
   release(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -85,8 +72,7 @@ export class QuarantineController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete a kept message for good' })
-  @ApiNoContentResponse()
+  @ApiZodOperation({ summary: 'Delete a kept message for good', status: 204 })
   async remove(
     @CurrentPrincipal() principal: Principal,
     @Param('id', new ParseUUIDPipe()) id: string,
@@ -104,10 +90,12 @@ export class QuarantineDigestController {
 
   @Post('digests')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiZodOperation({
     summary: 'Send the quarantine digests due now (normally daily from QUARANTINE_DIGEST_HOUR_UTC)',
+    body: digestRunRequestSchema,
+    response: digestRunSchema,
   })
-  run(): Promise<DigestRun> {
+  run(@Body(new ZodPipe(digestRunRequestSchema)) _body: Record<string, never>): Promise<DigestRun> {
     return this.digests.runOnce();
   }
 }

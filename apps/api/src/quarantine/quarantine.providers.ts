@@ -1,5 +1,5 @@
 import type { Provider, Type } from '@nestjs/common';
-import { LogQuarantineAudit, QuarantineAudit } from './quarantine-audit';
+import { AuditLogQuarantineAudit, QuarantineAudit } from './quarantine-audit';
 import { QuarantineDigestService } from './quarantine-digest.service';
 import { QuarantineController, QuarantineDigestController } from './quarantine.controller';
 import { QuarantineService } from './quarantine.service';
@@ -9,14 +9,17 @@ import { SentService } from '../sent/sent.service';
 
 /**
  * The quarantine's routes and services and the senders' delivery status (sent/), listed in ApiModule (the quarantine
- * uses its MarksService to train "not spam"). QuarantineAudit is where releases and deletions are recorded: bind the
- * audit log's adapter here.
+ * uses its MarksService to train "not spam"). Releases and deletions are recorded in the audit log.
  */
-export const QUARANTINE_CONTROLLERS: Type[] = [QuarantineController, QuarantineDigestController, SentController];
+export const QUARANTINE_CONTROLLERS: Type[] = [
+  QuarantineController,
+  QuarantineDigestController,
+  SentController,
+];
 export const QUARANTINE_PROVIDERS: Provider[] = [
   SentService,
   SmtpSubmitter,
-  { provide: QuarantineAudit, useClass: LogQuarantineAudit },
+  { provide: QuarantineAudit, useClass: AuditLogQuarantineAudit },
   QuarantineService,
   QuarantineDigestService,
 ];

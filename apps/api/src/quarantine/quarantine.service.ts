@@ -212,6 +212,7 @@ export class QuarantineService {
       }
     }
     await this.audit.record({
+      tenantId: await this.tenantOf(copy),
       action: 'release',
       quarantineId: copy.id,
       reference: copy.reference,
@@ -230,6 +231,7 @@ export class QuarantineService {
     const { reader, copy } = await this.visible(principal, id);
     if (!(await this.copies.remove(reader, id))) throw this.notFound(id);
     await this.audit.record({
+      tenantId: await this.tenantOf(copy),
       action: 'delete',
       quarantineId: copy.id,
       reference: copy.reference,
@@ -289,7 +291,15 @@ export class QuarantineService {
       }
       case 'user':
         return principal.userId ? { kind: 'user', userId: principal.userId } : null;
+      case 'mailbox_service':
+        // The mailbox server's key posts marks; it has no business reading or releasing anyone's quarantine.
+        return null;
     }
+  }
+
+  private async tenantOf(copy: QuarantinedCopy): Promise<string | null> {
+    if (!copy.userId) return null;
+    return (await this.db.getRepository(UserAccountEntity).findOneBy({ id: copy.userId }))?.tenantId ?? null;
   }
 
   private notFound(id: string): NotFoundException {

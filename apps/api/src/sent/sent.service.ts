@@ -175,6 +175,9 @@ export class SentService {
         return principal.domain ? { kind: 'domain', domain: principal.domain } : null;
       case 'user':
         return principal.address ? { kind: 'address', address: principal.address.toLowerCase() } : null;
+      case 'mailbox_service':
+        // The mailbox server's key posts marks; it reads nobody's sent mail.
+        return null;
     }
   }
 }

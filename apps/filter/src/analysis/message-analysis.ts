@@ -1,6 +1,7 @@
 import type { SymbolHit } from '@spamfilter/domain';
 import { MemoryBayesStore, messageFingerprint, SpamClassifier, type PreparedMessage, type SpamClassifierOptions } from '@spamfilter/bayes';
 import { parseMessageSafe, type ParsedMessage, type ParseLimits } from '@spamfilter/mail';
+import { ArchiveInspection, type ArchiveLimits } from '../checks/archive/archive-inspector';
 import { ContentCheck } from '../checks/content/content.check';
 
 /** Everything the analysis needs, as plain data: it crosses to worker threads (workerData). */
@@ -9,11 +10,13 @@ export interface AnalysisOptions {
   /** The options of the deployed classifier: its tokenizer and feature set decide the prepared tokens. */
   readonly classifier: SpamClassifierOptions;
   readonly marketingPhrases: readonly string[];
+  /** Look into ZIP attachments during the parse (ARCHIVE_INSPECT), or null. */
+  readonly archive: ArchiveLimits | null;
 }
 
 /**
  * What a scan computes from the raw bytes alone, before any check needs state: the parsed message, the Bayes tokens
- * and features, the message's fingerprint and the content heuristics' hits. It depends on nothing but the bytes and
+ * and features, the message's fingerprint, the content heuristics' hits and what is inside its ZIP attachments. It depends on nothing but the bytes and
  * the options, so it can run on another thread (analysis-pool.ts); the checks on the main thread use it instead of
  * computing it again.
  */
@@ -22,6 +25,8 @@ export interface MessageAnalysis {
   readonly prepared: PreparedMessage;
   readonly fingerprint: string;
   readonly contentHits: readonly SymbolHit[];
+  /** What the archive inspection found (checks/archive); null when it is off. */
+  readonly archiveHits: readonly SymbolHit[] | null;
 }
 
 /** Turns raw bytes into a MessageAnalysis; one per thread (it keeps a classifier and a content check). */
@@ -36,12 +41,15 @@ export class MessageAnalyser {
   }
 
   analyse(raw: Buffer): MessageAnalysis {
-    const message = parseMessageSafe(raw, this.options.parseLimits);
+    // The archive inspection rides on the one MIME walk: attachments are decoded only when they start like a ZIP.
+    const archives = this.options.archive ? new ArchiveInspection(this.options.archive) : null;
+    const message = parseMessageSafe(raw, this.options.parseLimits, archives?.visit);
     return {
       message,
       prepared: this.classifier.prepare(message),
       fingerprint: messageFingerprint(raw),
       contentHits: this.content.evaluate(message),
+      archiveHits: archives?.hits() ?? null,
     };
   }
 }

@@ -1,24 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
+import { readSmallBody } from '../controllers/small-body';
 import { deliveryCounts, deliveryReportSchema } from './delivery-report';
 import { DeliveryResults } from './delivery-results';
 import { OutboundProtection } from './outbound-protection';
 
 /** A report for SCAN_MAX_RECIPIENTS recipients with their next hop's replies fits (512 characters of text each). */
 const MAX_BODY = 1024 * 1024;
-
-function readSmallBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve) => {
-    let size = 0;
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > MAX_BODY ? null : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', () => resolve(null));
-  });
-}
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -41,7 +29,7 @@ export class DeliveryReportController {
 
   @Post('deliveries')
   async report(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
-    const text = await readSmallBody(req);
+    const text = await readSmallBody(req, MAX_BODY);
     if (text === null) return send(res, 413, { error: `body larger than ${MAX_BODY} bytes` });
     let json: unknown;
     try {

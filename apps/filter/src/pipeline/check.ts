@@ -26,4 +26,9 @@ export interface Check {
   readonly symbols: readonly SymbolDefinition[];
   readonly tempfail: string;
   run(ctx: ScanContext, signal: AbortSignal): Promise<readonly SymbolHit[]>;
+  /**
+   * Message-level trace headers the check derives from the scan's hits (its own, or its tempfail symbol when it
+   * failed), e.g. Authentication-Results. Built from the hits so a header never says more than was scored.
+   */
+  headers?(hits: readonly SymbolHit[], ctx: ScanContext): readonly (readonly [string, string])[];
 }

@@ -23,6 +23,19 @@ describe('parseEnvelope', () => {
     expect(parseEnvelope({ ...ok, 'x-queue-id': 'a b' }, { maxRecipients: 10 }).ok).toBe(false);
   });
 
+  it('keeps the RFC 7208 suite’s odd HELOs and MAIL FROMs as given, for the checks to score', () => {
+    // nolocalpart, dorky-sentinel, invalid-hello-macro, invalid-domain-long-via-macro: once answered with a 400
+    for (const [helo, from] of [
+      ['mail.example.net', '@example.net'],
+      ['mail.example.net', 'Macro Error@e8.example.com'],
+      ["JUMPIN' JUPITER", 'test@e2.example.com'],
+      ['%%%%%%%%%%%%%%%%%%%%%%', 'test@e1.example.com'],
+    ]) {
+      const r = parseEnvelope({ ...ok, 'x-helo': helo, 'x-mail-from': from }, { maxRecipients: 10 });
+      expect(r).toMatchObject({ ok: true, envelope: { helo, mailFrom: from } });
+    }
+  });
+
   it('takes the connect check (client IP alone) only where the caller allows it', () => {
     const connect = { 'x-client-ip': '192.0.2.7', 'x-direction': 'inbound' };
     expect(parseEnvelope(connect, { maxRecipients: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/x-mail-from is required/) });

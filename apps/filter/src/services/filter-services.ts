@@ -1,10 +1,16 @@
-import type { DynamicModule } from '@nestjs/common';
-import type { FilterConfig } from '@spamfilter/config';
+import { Logger, type DynamicModule } from '@nestjs/common';
+import { CONFIG_SECTIONS, readSection, type FilterConfig } from '@spamfilter/config';
+import { AuthGuardLedger, MemoryCounterStore, type AuthGuardLimits, type CounterStore } from '@spamfilter/counters';
 import { DEFAULT_WEIGHTS, SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
 import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
+import { AuthGuardService } from '../auth-guard/auth-guard.service';
 import { InlineAnalysis, type AnalysisRunner, type AnalysisStats } from '../analysis/message-analysis';
+import { AntivirusCheck, type VirusScanner } from '../checks/antivirus/antivirus.check';
+import { ClamdClient, parseClamdAddress } from '../checks/antivirus/clamd-client';
+import type { ArchiveLimits } from '../checks/archive/archive-inspector';
+import { ArchiveCheck } from '../checks/archive/archive.check';
 import { AuthCheck } from '../checks/auth/auth.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
@@ -61,6 +67,8 @@ export interface FilterDependencies {
    * model (createFilterApp, bayes-model.ts); without one, an empty in-memory model.
    */
   readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
+  /** The antivirus check's scanner; default: a ClamdClient on CLAMAV_ADDRESS (no antivirus check when that is empty). */
+  readonly virusScanner?: VirusScanner;
   /** Further checks (outbound), run with the built-in ones. */
   readonly extraChecks?: readonly Check[];
   readonly extensions?: ScanExtensions;
@@ -72,7 +80,14 @@ export interface FilterDependencies {
   readonly parseLimits?: ParseLimits;
   /** Collect node's default process metrics in /metrics (off in tests that create many apps). */
   readonly defaultMetrics?: boolean;
+  /**
+   * SMTP AUTH abuse protection (POST /v1/auth/*): the counter store holding its counts (COUNTERS, which the API lists
+   * and clears them from) and its limits (AUTH_GUARD_*). Default: a store of its own in memory, the documented limits.
+   */
+  readonly authGuard?: { readonly counters?: CounterStore; readonly limits?: AuthGuardLimits };
 }
+
+const dnsblLogger = new Logger('Dnsbl');
 
 /** SCAN_THREADS in /health: degraded once the pool has stopped replacing threads that die (scans go on, inline). */
 function analysisHealth(s: AnalysisStats): DependencyHealth & Record<string, unknown> {
@@ -104,10 +119,12 @@ export class FilterServices {
   readonly analysis: AnalysisRunner;
   readonly scan: ScanService;
   readonly recipient: RecipientService;
+  readonly authGuard: AuthGuardService;
   readonly health: HealthService;
   readonly quarantine: QuarantineStore;
   readonly tickets: ReleaseTickets;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly dnsblErrorCounts = new Map<string, number>();
 
   constructor(
     readonly config: FilterConfig,
@@ -140,13 +157,23 @@ export class FilterServices {
       new ReputationCheck(this.reputation),
       this.bayes,
     ];
-    // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
+    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
+    // DNSBL zones are not even constructed with DNS off: they would report nothing and cost a promise each. The
+    // auth check is, so its symbols (and the policy's DMARC rules over them) are known and Authentication-Results
+    // says "none" rather than nothing.
     builtIn.push(new RdnsCheck(this.dns));
+    builtIn.push(new AuthCheck(this.dns, { mta: config.mta, trustedArcSealers: config.arcTrustedSealers }));
     if (this.dns.enabled) {
-      builtIn.push(new AuthCheck(this.dns, { mta: config.mta }));
-      const zones = parseDnsblZones(config.dnsblZones);
-      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones));
+      const zones = parseDnsblZones(config.dnsblZones, config.dnsblCodes);
+      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
     }
+    const parseLimits = deps.parseLimits ?? DEFAULT_PARSE_LIMITS;
+    const archive: ArchiveLimits | null = config.archiveInspect
+      ? { maxDepth: config.archiveMaxDepth, maxInflateBytes: config.archiveMaxInflateBytes, maxExpandedBytes: config.archiveMaxExpandedBytes }
+      : null;
+    if (archive) builtIn.push(new ArchiveCheck(archive, parseLimits));
+    const antivirus = this.antivirus(config, deps.virusScanner);
+    if (antivirus) builtIn.push(new AntivirusCheck(antivirus.scanner, { maxBytes: config.clamavMaxBytes }));
     this.checks = [...builtIn, ...(deps.extraChecks ?? [])];
     this.registry = new SymbolRegistry([
       ...this.checks.flatMap((c) => c.symbols),
@@ -159,7 +186,6 @@ export class FilterServices {
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
     this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
-    this.metrics = new MetricsService(deps.defaultMetrics ?? false);
     let sink = deps.scanLog ?? null;
     this.logThread = null;
     if (deps.scanLog === undefined && deps.database && directory) {
@@ -171,7 +197,7 @@ export class FilterServices {
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
     // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
-    const analysis = { parseLimits: deps.parseLimits ?? DEFAULT_PARSE_LIMITS, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases };
+    const analysis = { parseLimits, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases, archive };
     this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
     this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
     this.tickets = deps.tickets ?? (deps.database ? new DbReleaseTickets(deps.database, () => this.clock.now()) : new NoReleaseTickets());
@@ -204,14 +230,64 @@ export class FilterServices {
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       tickets: this.tickets,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
+      ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
-    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets });
+    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets, hosting: directory });
+    const now = () => this.clock.now();
+    this.authGuard = new AuthGuardService(
+      new AuthGuardLedger(
+        deps.authGuard?.counters ?? new MemoryCounterStore({ now }),
+        deps.authGuard?.limits ?? readSection(CONFIG_SECTIONS.authGuard, {}),
+        now,
+      ),
+      this.metrics,
+    );
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
       counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
       database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
+      antivirus: antivirus?.health ?? (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
       ...deps.health,
     });
+    const dns = this.dns;
+    this.metrics.readFrom({
+      ...(dns instanceof NodeDnsResolver ? { dns: () => dns.stats } : {}),
+      analysis: () => this.analysis.stats(),
+      quarantine: () => this.quarantine.size(),
+      dependencies: async () => (await this.health.report()).dependencies,
+    });
+  }
+
+  /**
+   * A DNSBL refused a query (127.255.255.x: e.g. asked through a public resolver, or over its free limit): counted
+   * every time, logged at the 1st, 10th, 100th… time per zone and code so a misconfigured resolver is seen, not
+   * flooded into the log.
+   */
+  private dnsblError(zone: string, code: string): void {
+    this.metrics.dnsblErrors.inc({ zone, code });
+    const key = `${zone} ${code}`;
+    const n = (this.dnsblErrorCounts.get(key) ?? 0) + 1;
+    if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key)) this.dnsblErrorCounts.set(key, n);
+    if (/^10*$/.test(String(n))) dnsblLogger.warn(`${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`);
+  }
+
+  /**
+   * The virus scanner when CLAMAV_ADDRESS is set (or one is injected), with its /health probe: clamd's VERSION answer
+   * (engine and signature database), so a scanner that is down or has no database shows before mail is deferred.
+   */
+  private antivirus(config: FilterConfig, injected: VirusScanner | undefined): { scanner: VirusScanner; health: HealthProbe } | null {
+    if (injected) return { scanner: injected, health: () => Promise.resolve({ state: 'up', detail: 'injected scanner' }) };
+    if (config.clamavAddress === '') return null;
+    const address = parseClamdAddress(config.clamavAddress);
+    if (!address) throw new Error(`configuration: CLAMAV_ADDRESS is not a socket path or host:port: ${JSON.stringify(config.clamavAddress)}`);
+    const client = new ClamdClient({ address, timeoutMs: config.clamavTimeoutMs });
+    return {
+      scanner: client,
+      health: async () => {
+        const v = await client.version();
+        return v.ok ? { state: 'up', detail: `${v.version} at ${config.clamavAddress}` } : { state: 'down', detail: v.reason };
+      },
+    };
   }
 
   /** Lists, policies or users changed (spamfilter.model.v1 policy changes, list edits): drop the caches. */

@@ -5,7 +5,7 @@ import { LIST_SYMBOLS } from '../checks/lists/lists.check';
 import { Clock, RandomSource, ReferenceIdGenerator } from './clock';
 import { GreylistService, InMemoryGreylistStore } from './greylist.service';
 import { InMemoryPolicySource, PolicyService } from './policy.service';
-import { RecipientService } from './recipient.service';
+import { hostingRefusal, RecipientService } from './recipient.service';
 import { NoReleaseTickets } from './release-tickets';
 import { ScanLogWriter, type ScanLogRecord } from './scan-log.writer';
 
@@ -101,5 +101,26 @@ describe('RecipientService (connect and RCPT, before DATA)', () => {
     expect([pass.reference, connect.reference]).toEqual([null, null]);
     await log.drain();
     expect(written).toEqual([]);
+  });
+});
+
+describe('hostingRefusal', () => {
+  const owner = { address: 'bob@example.net', userId: 'u1', domainId: 'd1', tenantId: 't1', unknownRecipients: null };
+
+  it('refuses a domain not hosted here as relaying (550 5.7.1)', () => {
+    expect(hostingRefusal('x@gone.example', null, 'R1')).toEqual({
+      smtp: { code: 550, enhanced: '5.7.1', message: 'Relaying denied: gone.example is not served here (ref R1)' },
+      reason: 'relaying denied',
+      mailbox: null,
+    });
+  });
+
+  it('refuses an unknown mailbox with 550 5.1.1 only where the domain validates recipients', () => {
+    expect(hostingRefusal('nobody@example.net', { ...owner, userId: null, unknownRecipients: 'reject' }, 'R2')).toMatchObject({
+      smtp: { code: 550, enhanced: '5.1.1' },
+      mailbox: 'unknown',
+    });
+    expect(hostingRefusal('nobody@example.net', { ...owner, userId: null }, 'R3')).toBeNull();
+    expect(hostingRefusal('bob@example.net', { ...owner, unknownRecipients: 'reject' }, 'R4')).toBeNull();
   });
 });

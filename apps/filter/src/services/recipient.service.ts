@@ -1,4 +1,5 @@
 import type { Action, ScanEnvelope, ScoredSymbol, SmtpReply, SymbolHit } from '@spamfilter/domain';
+import type { RecipientOwner } from '@spamfilter/persistence';
 import { actionForScore, quarantinesFor, scoreRecipient, smtpReplyFor, type SymbolRegistry } from '@spamfilter/scoring';
 import { matchLists } from '../checks/lists/lists.check';
 import type { ListSource } from '../checks/lists/list-source';
@@ -16,6 +17,41 @@ export interface RecipientAnswer {
   readonly reference: string | null;
   /** The triplet's greylisting state, for information: greylisting itself is decided at end of DATA. */
   readonly greylist: GreylistState | 'unknown';
+  /**
+   * Inbound: is the recipient's domain hosted here (the database's domains)? null when the filter cannot tell (no
+   * database, or it is down): the MX then falls back to its static host_list. Outbound: null (relaying is the
+   * authenticated sender's right).
+   */
+  readonly hosted: boolean | null;
+  /** Inbound, hosted: does a user exist for the address? null when unknown to the filter. */
+  readonly mailbox: 'known' | 'unknown' | null;
+  /**
+   * The refusal an MX that takes its hosted domains from the filter gives (550 5.7.1 relaying denied, 550 5.1.1 no
+   * such user), apart from `action`, which stays the lists' answer: an MX that accepted the domain from its own
+   * host_list applies `action` alone.
+   */
+  readonly hosting: { readonly smtp: SmtpReply; readonly reason: string } | null;
+}
+
+/** Who hosts a recipient: the filter's recipient directory (RecipientDirectory over the database's users). */
+export interface RecipientHosting {
+  owners(addresses: readonly string[]): Promise<Map<string, RecipientOwner | null>>;
+}
+
+/**
+ * The hosted-domain answer, pure: a domain not hosted is relaying (RFC 5321 §3.6.2: an MX accepts mail only for the
+ * domains it serves), refused with 550 5.7.1; an address without a user in a domain that asks for recipient
+ * validation is refused with 550 5.1.1 (RFC 3463: bad destination mailbox) at RCPT, so no bounce is ever sent to a
+ * forged sender (no backscatter). Null: the recipient may be accepted.
+ */
+export function hostingRefusal(rcpt: string, owner: RecipientOwner | null, reference: string): { smtp: SmtpReply; reason: string; mailbox: 'known' | 'unknown' | null } | null {
+  if (!owner) {
+    const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1);
+    return { smtp: { code: 550, enhanced: '5.7.1', message: `Relaying denied: ${domain} is not served here (ref ${reference})` }, reason: 'relaying denied', mailbox: null };
+  }
+  if (owner.userId === null && owner.unknownRecipients === 'reject')
+    return { smtp: { code: 550, enhanced: '5.1.1', message: `No such user here (ref ${reference})` }, reason: 'no such user', mailbox: 'unknown' };
+  return null;
 }
 
 export interface RecipientServiceDeps {
@@ -28,6 +64,8 @@ export interface RecipientServiceDeps {
   readonly log: ScanLogWriter;
   readonly clock: Clock;
   readonly tickets: ReleaseTickets;
+  /** Who hosts a recipient (hosted domains, known mailboxes); null: the MX's own host_list decides. */
+  readonly hosting?: RecipientHosting | null;
 }
 
 /**
@@ -48,6 +86,21 @@ export class RecipientService {
     const started = performance.now();
     const rcpt: string | undefined = envelope.rcptTo[0];
     const reference = this.d.ids.next();
+    let hosted: boolean | null = null;
+    let mailbox: RecipientAnswer['mailbox'] = null;
+    let hosting: RecipientAnswer['hosting'] = null;
+    if (this.d.hosting && envelope.direction === 'inbound' && rcpt !== undefined) {
+      try {
+        const owner = (await this.d.hosting.owners([rcpt])).get(rcpt) ?? null;
+        const refusal = hostingRefusal(rcpt.toLowerCase(), owner, reference);
+        hosted = owner !== null;
+        mailbox = owner ? (owner.userId ? 'known' : 'unknown') : null;
+        hosting = refusal ? { smtp: refusal.smtp, reason: refusal.reason } : null;
+      } catch {
+        // Directory unreadable: say nothing about hosting; the MX falls back to its host_list.
+        hosted = null;
+      }
+    }
     let hits: SymbolHit[];
     try {
       const entries = await this.d.lists.entriesFor(rcpt === undefined ? [] : [rcpt], envelope.direction);
@@ -81,7 +134,7 @@ export class RecipientService {
     const reply = smtpReplyFor(action, reference, reason);
     const smtp = action === 'reject' && rcpt === undefined ? { ...reply, code: 554 } : reply;
     if (action === 'reject') this.logRefusal(envelope, reference, { score: scored.score, shared: scored.shared, own: scored.own }, reason, smtp, started);
-    return { action, smtp, reason, reference: action === 'reject' ? reference : null, greylist };
+    return { action, smtp, reason, reference: action === 'reject' ? reference : null, greylist, hosted, mailbox, hosting };
   }
 
   private async releasePending(mailFrom: string, rcpt: string): Promise<boolean> {

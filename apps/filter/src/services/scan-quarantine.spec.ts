@@ -60,6 +60,11 @@ describe('quarantine in the scan (policy choice, held outbound mail, release tic
     policies.setDomain('example.net', { thresholds: { greylist: null, tag: 1, reject: 3 } });
     policies.setUser('keeper@example.net', { spamHandling: { tag: 'quarantine', reject: 'quarantine' } });
     policies.setDomain('remote.example', { outbound: { hold: 1, reject: 100 } });
+    // A forced-action rule of kind quarantine, on a symbol the sample hits, with a score below tag.
+    policies.setDomain('ruled.example', {
+      thresholds: { greylist: null, tag: 50, reject: 100 },
+      forcedActions: { foreign_reply_to: { symbol: 'REPLYTO_DIFF_FROM', action: 'quarantine', unless: [], reason: 'a foreign Reply-To' } },
+    });
     filter = await createFilterApp(loadConfig({}), {
       policies,
       quarantine,
@@ -89,6 +94,13 @@ describe('quarantine in the scan (policy choice, held outbound mail, release tic
       ['bob@example.net', 'bob@example.net', 'inbound'],
     ]);
     expect(quarantine.copies[0]!.raw.toString()).toMatch(/^X-Spam-Reference: /);
+  });
+
+  it('keeps the copy when a forced-action rule asks for the quarantine (e.g. DMARC p=quarantine)', async () => {
+    const v = await scan(envelope('ruled@ruled.example'));
+    expect(v.recipients.map((r) => [r.action, r.disposition])).toEqual([['tag', 'quarantined']]);
+    expect(v.smtp.code).toBe(250);
+    expect(quarantine.copies.map((c) => c.recipient)).toEqual(['ruled@ruled.example']);
   });
 
   it('refuses as before when nobody keeps it', async () => {

@@ -1,7 +1,21 @@
-import { RELEASE_HEADER, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
+import { Logger } from '@nestjs/common';
+import { mostSevere, RELEASE_HEADER, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
 import { bodyDigest, framingProblem, headerValue } from '@spamfilter/mail';
 import type { ReleaseTicketEntity } from '@spamfilter/persistence';
-import { actionForScore, inGreylistBand, overallAction, quarantinesFor, scoreRecipient, smtpReplyFor, type Policy, type SymbolRegistry } from '@spamfilter/scoring';
+import { withLogFields } from '@spamfilter/observability';
+import {
+  actionForScore,
+  forcedActionFor,
+  inGreylistBand,
+  overallAction,
+  quarantinesFor,
+  scoreRecipient,
+  smtpReplyFor,
+  unscannedReplyFor,
+  type ForcedVerdict,
+  type Policy,
+  type SymbolRegistry,
+} from '@spamfilter/scoring';
 import type { AnalysisRunner, MessageAnalysis } from '../analysis/message-analysis';
 import { applyListConditions } from '../checks/lists/list-conditions';
 import type { Check, ScanContext } from '../pipeline/check';
@@ -28,6 +42,17 @@ export interface ScanExtensions {
   readonly headers?: (verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: ScanEnvelope) => readonly (readonly [string, string])[];
 }
 
+/**
+ * Checks that must not fail silently: the virus scanner. When one of their tempfail symbols is hit the message was not
+ * scanned, and `onFailure` (CLAMAV_ON_FAILURE) decides: `defer` answers 451 4.3.0 for every recipient whatever the
+ * score (the sender retries; nothing unscanned is delivered), `accept` lets the score decide and marks the copy with
+ * `X-Virus-Status: Unscanned` (the tempfail symbol is in X-Spam-Symbols as usual). A forced action still wins.
+ */
+export interface UnscannedPolicy {
+  readonly tempfails: ReadonlySet<string>;
+  readonly onFailure: 'defer' | 'accept';
+}
+
 export interface ScanServiceDeps {
   readonly checks: readonly Check[];
   readonly registry: SymbolRegistry;
@@ -48,7 +73,10 @@ export interface ScanServiceDeps {
   /** The API's release tickets (a message it re-injects and vouches for is delivered without a second verdict). */
   readonly tickets: ReleaseTickets;
   readonly extensions?: ScanExtensions;
+  readonly unscanned?: UnscannedPolicy;
 }
+
+const log = new Logger('ScanService');
 
 /** Refusals of the message's framing (framingProblem): the symbol the record shows, never a score. */
 export const FRAMING_SYMBOL = 'SMTP_BAD_FRAMING';
@@ -81,6 +109,11 @@ export class ScanService {
       ticketProblem = redeemed.problem;
     }
     const reference = this.d.ids.next();
+    // Every log line written during this scan (and by what it starts: auto-block, notices) carries its reference.
+    return withLogFields({ reference }, () => this.scanAs(reference, started, envelope, raw, ticketProblem));
+  }
+
+  private async scanAs(reference: string, started: number, envelope: ScanEnvelope, raw: Buffer, ticketProblem: string | null): Promise<ScanVerdict> {
     const analysis = await this.d.analysis.analyse(raw);
     const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
@@ -90,14 +123,20 @@ export class ScanService {
     const outcomes = checked.outcomes;
     // Allows that need an authenticated sender are decided now that the auth check has reported (list-conditions.ts).
     const checkHits = applyListConditions(checked.hits);
-    for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
+    for (const o of outcomes) {
+      this.d.metrics.observeCheck(o.check, o.ms / 1000);
+      if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
+    }
     // A bare CR or NUL is refused whatever the score (no allow entry may let smuggled bytes through to the next hop).
     const framing = framingProblem(raw);
     const extraHits: SymbolHit[] = [];
     if (framing) extraHits.push({ name: FRAMING_SYMBOL, options: [framing] });
     if (ticketProblem) extraHits.push({ name: RELEASE_TICKET_SYMBOL, options: [ticketProblem] });
     const hits: readonly SymbolHit[] = extraHits.length ? [...checkHits, ...extraHits] : checkHits;
+    for (const name of new Set(hits.map((h) => h.name))) this.d.metrics.countSymbol(name);
     const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
+    const unscanned = this.d.unscanned ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null) : null;
+    const deferred = forced === null && unscanned !== null && this.d.unscanned?.onFailure === 'defer';
 
     const recipients: Omit<RecipientVerdict, 'disposition'>[] = [];
     const planned: PlannedRecipient[] = [];
@@ -106,14 +145,23 @@ export class ScanService {
       const { policy, problem } = await this.d.policies.forRecipient(rcpt);
       const scored = scoreRecipient(hits, this.d.registry, policy, rcpt);
       if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
-      let action: Action = forced ?? actionForScore(scored.score, policy, envelope.direction);
+      // The policy's forced actions (GTUBE, a DMARC reject or quarantine without a local override) decide at least
+      // this much whatever the score; a higher score still wins, and a decided verdict is never greylisted.
+      const byPolicy = forced === null && !deferred ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
+      const byScore = actionForScore(scored.score, policy, envelope.direction);
+      let action: Action = deferred ? 'greylist' : (forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore));
+      const decidedBy = byPolicy && action === byPolicy.action && action !== byScore ? byPolicy : null;
       const own = [...scored.own];
-      if (forced === null && inGreylistBand(scored.score, policy, envelope.direction)) {
+      if (forced === null && !deferred && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
         const state = await this.greylistState(envelope, rcpt, policy);
         own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
         if (state === 'new' || state === 'early') action = 'greylist';
       }
-      const reason = framing ?? reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem);
+      const reason =
+        framing ??
+        (deferred
+          ? `deferred: not scanned, ${unscanned!.name}(${unscanned!.options?.[0] ?? ''})`
+          : reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy));
       recipients.push({
         recipient: rcpt,
         action,
@@ -121,11 +169,13 @@ export class ScanService {
         thresholds: { tag: policy.thresholds.tag, greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null, reject: policy.thresholds.reject },
         symbols: own,
         reason,
-        smtp: framing ? framingReply(framing, reference) : smtpReplyFor(action, reference, reason),
+        smtp: framing ? framingReply(framing, reference) : deferred ? unscannedReplyFor(reference) : smtpReplyFor(action, reference, reason),
         headers: recipientHeaders(action, scored.score, policy),
       });
-      // The recipient may keep spam in the quarantine instead of Junk or a refusal; never what was forced (framing).
-      const quarantine = forced === null && quarantinesFor(action, policy, envelope.direction);
+      // The recipient may keep spam in the quarantine instead of Junk or a refusal (spamHandling), and a forced-action
+      // rule may ask for the quarantine (e.g. DMARC p=quarantine); never what was forced otherwise (framing, outbound).
+      const keptByRule = byPolicy !== null && byPolicy.kind === 'quarantine' && action === byPolicy.action;
+      const quarantine = forced === null && !deferred && (keptByRule || quarantinesFor(action, policy, envelope.direction));
       planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own, quarantine });
     }
 
@@ -134,7 +184,10 @@ export class ScanService {
     const lead = recipients.find((r) => r.action === action) ?? recipients[0];
     const reason = recipients.length === 1 || recipients.every((r) => r.action === action) ? lead.reason : `${lead.reason} (${summarise(recipients)})`;
     const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
-    const extra = this.d.extensions?.headers?.({ action, score }, envelope) ?? [];
+    // Message-level headers every copy carries: the extensions' (outbound pool) and the checks' (Authentication-Results).
+    const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []), ...traceHeaders(this.d.checks, hits, ctx)];
+    // CLAMAV_ON_FAILURE=accept: every copy says it was not virus-scanned (UnscannedPolicy).
+    if (unscanned !== null && !deferred) extra.push(['X-Virus-Status', 'Unscanned']);
     const headers: [string, string][] = [
       ['X-Spam-Reference', reference],
       ['X-Spam-Score', score.toFixed(2)],
@@ -148,7 +201,13 @@ export class ScanService {
     let { delivery, dispositions } = planDelivery(planInput);
     // Outbound, a refusal of any recipient refuses the message (the verdict is about the sending account).
     const answered = envelope.direction === 'outbound' && delivery.outcome === 'refuse' ? action : smtpAction;
-    let smtp = framing ? framingReply(framing, reference) : answered === action ? smtpReplyFor(action, reference, reason) : smtpReplyFor(answered, reference, smtpLead.reason);
+    let smtp = framing
+      ? framingReply(framing, reference)
+      : deferred
+        ? unscannedReplyFor(reference)
+        : answered === action
+          ? smtpReplyFor(action, reference, reason)
+          : smtpReplyFor(answered, reference, smtpLead.reason);
     // Accepted (some copy delivered or kept): the sender is told 250 whatever the worst recipient's action was.
     if (delivery.outcome === 'deliver' && smtp.code !== 250) smtp = smtpReplyFor('accept', reference, reason);
     if (dispositions.some((d) => d === 'quarantined' || d === 'held')) {
@@ -222,8 +281,9 @@ export class ScanService {
       await this.d.quarantine.keep(copies);
       this.d.metrics.quarantined.inc(copies.length);
       return true;
-    } catch {
+    } catch (err) {
       this.d.metrics.quarantineErrors.inc();
+      log.warn(`quarantine store failed, answering 451: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   }
@@ -336,12 +396,33 @@ export class ScanService {
   }
 }
 
+/** Each check's message-level headers (Authentication-Results); a check's bug costs its header, not the scan. */
+function traceHeaders(checks: readonly Check[], hits: readonly SymbolHit[], ctx: ScanContext): (readonly [string, string])[] {
+  const out: (readonly [string, string])[] = [];
+  for (const c of checks) {
+    try {
+      out.push(...(c.headers?.(hits, ctx) ?? []));
+    } catch {
+      // nothing: the verdict stands without this header
+    }
+  }
+  return out;
+}
+
 function domainOf(address: string): string | null {
   const at = address.lastIndexOf('@');
   return at < 0 || at === address.length - 1 ? null : address.slice(at + 1).toLowerCase();
 }
 
-function reasonFor(action: Action, score: number, policy: Policy, direction: ScanEnvelope['direction'], symbols: readonly ScoredSymbol[], problem: string | null): string {
+function reasonFor(
+  action: Action,
+  score: number,
+  policy: Policy,
+  direction: ScanEnvelope['direction'],
+  symbols: readonly ScoredSymbol[],
+  problem: string | null,
+  forced: ForcedVerdict | null = null,
+): string {
   const top = [...symbols]
     .filter((s) => s.score !== 0 || s.name === 'GREYLIST')
     .sort((a, b) => Math.abs(b.score) - Math.abs(a.score))
@@ -360,7 +441,10 @@ function reasonFor(action: Action, score: number, policy: Policy, direction: Sca
       head = `greylisted: unknown sender/recipient pair with score ${score.toFixed(2)} in the greylisting band`;
       break;
     case 'reject':
-      head = `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
+      // A virus is named as such (CLAMAV_VIRUS outweighs everything else, so it leads `top` below).
+      head = symbols.some((s) => s.group === 'antivirus' && s.score > 0)
+        ? `virus found (score ${score.toFixed(2)})`
+        : `refused as spam: score ${score.toFixed(2)} ≥ ${direction === 'outbound' ? policy.outbound.reject : t.reject}`;
       break;
     case 'hold':
       head = `held for review: score ${score.toFixed(2)} ≥ ${policy.outbound.hold}`;
@@ -371,6 +455,10 @@ function reasonFor(action: Action, score: number, policy: Policy, direction: Sca
     case 'block':
       head = 'refused: sending account blocked';
       break;
+  }
+  if (forced) {
+    const what = `${forced.reason}${forced.detail ? ` (${forced.detail})` : ''}`;
+    head = `${forced.action === 'reject' ? 'refused' : forced.kind === 'quarantine' ? 'quarantined (tagged)' : 'tagged'} by policy ${forced.rule}: ${what}, score ${score.toFixed(2)}`;
   }
   const parts = [head];
   if (top.length) parts.push(`by ${top.join(', ')}`);

@@ -1,4 +1,5 @@
 import { configKey } from '../config-key';
+import { antivirusKeys } from './antivirus.config';
 
 export const filterSection = {
   host: configKey.string('FILTER_HOST', 'Address the filter listens on', '127.0.0.1'),
@@ -28,7 +29,22 @@ export const filterSection = {
     'DNS block/allow lists as zone=SYMBOL:weight (negative weight for allow lists), e.g. zen.spamhaus.org=RBL_SPAMHAUS:4,list.dnswl.org=RCVD_IN_DNSWL:-1',
     [],
   ),
-  mta: configKey.string('FILTER_MTA_NAME', 'Host name written in Authentication-Results (authserv-id)', 'spamfilter.local'),
+  dnsblCodes: configKey.list(
+    'DNSBL_CODES',
+    'Answer codes of a DNSBL_ZONES zone that mean their own listing, as zone/127.0.0.x[-127.0.0.y]=SYMBOL:weight; other 127/8 codes keep the zone symbol, 127.255.255.x is an error (DNSBL_ERROR, counted, not a listing). e.g. zen.spamhaus.org/127.0.0.2-127.0.0.3=RBL_SPAMHAUS_SBL:4,zen.spamhaus.org/127.0.0.4-127.0.0.7=RBL_SPAMHAUS_XBL:4,zen.spamhaus.org/127.0.0.10-127.0.0.11=RBL_SPAMHAUS_PBL:2',
+    [],
+  ),
+  mta: configKey.string(
+    'FILTER_MTA_NAME',
+    'authserv-id of the Authentication-Results header added to delivered inbound mail (RFC 8601 §2.5); the Haraka plugin removes incoming headers claiming it ([headers] authserv_id)',
+    'spamfilter.local',
+    { pattern: /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/ },
+  ),
+  arcTrustedSealers: configKey.list(
+    'ARC_TRUSTED_SEALERS',
+    'ARC sealers (d= of the ARC-Seal) whose recorded dmarc=pass overrides a DMARC failure when their chain validates (RFC 8617 §7.2.1), e.g. google.com for Google Groups',
+    [],
+  ),
   marketingPhrases: configKey.list(
     'CONTENT_MARKETING_PHRASES',
     'Forbidden marketing phrases (case-insensitive) for MARKETING_PHRASE',
@@ -67,4 +83,5 @@ export const filterSection = {
     '',
     { secret: true },
   ),
+  ...antivirusKeys,
 };

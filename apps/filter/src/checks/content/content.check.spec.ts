@@ -1,5 +1,5 @@
-import type { ParsedMessage } from '@spamfilter/mail';
-import { ContentCheck, repeatedRuns, sameOrganisation } from './content.check';
+import { parseMessageSync, type ParsedMessage } from '@spamfilter/mail';
+import { ContentCheck, repeatedRuns, sameOrganisation, spoofedDisplayName } from './content.check';
 
 const base: ParsedMessage = {
   headers: [],
@@ -87,9 +87,53 @@ describe('ContentCheck', () => {
     expect(check.evaluate({ ...base, defects: ['missing closing boundary'] })).toEqual([{ name: 'MESSAGE_DEFECTS', options: ['missing closing boundary'] }]);
   });
 
-  it('compares organisations by the last two labels', () => {
+  it('compares organisations by registrable domain (public suffix list), not the last two labels', () => {
     expect(sameOrganisation('a.example.com', 'example.com')).toBe(true);
     expect(sameOrganisation('mail.example.com', 'news.example.com')).toBe(true);
     expect(sameOrganisation('example.com', 'example.net')).toBe(false);
+    expect(sameOrganisation('evil.attacker.co.uk', 'host1.customer.co.uk')).toBe(false);
+    expect(sameOrganisation('www.bank.co.uk', 'secure.bank.co.uk')).toBe(true);
+    const hit = check.evaluate({ ...base, from: { name: '', address: 'a@bank.co.uk' }, replyTo: [{ name: '', address: 'x@collect.co.uk' }] });
+    expect(hit.map((h) => h.name)).toEqual(['REPLYTO_DIFF_FROM']);
+  });
+
+  it('flags a display name showing another organisation’s address', () => {
+    expect(spoofedDisplayName('"service@paypal.com"', 'evil.example')).toBe('service@paypal.com');
+    expect(spoofedDisplayName('Ann (ann@shop.example.com)', 'mail.example.com')).toBeNull();
+    expect(spoofedDisplayName('PayPal Service', 'evil.example')).toBeNull();
+    expect(check.evaluate({ ...base, from: { name: 'security@bank.co.uk', address: 'x@phish.co.uk' } })).toEqual([
+      { name: 'SPOOF_DISPLAY_NAME', options: ['security@bank.co.uk → phish.co.uk'] },
+    ]);
+  });
+});
+
+describe('GTUBE', () => {
+  const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+  const mail = (headers: string[], body: string) => Buffer.from([...['From: a@b.example', 'Subject: test', 'MIME-Version: 1.0'], ...headers, '', body].join('\r\n'));
+  const found = (raw: Buffer) => check.evaluate(parseMessageSync(raw)).some((h) => h.name === 'GTUBE');
+
+  it('is found in plain text, base64, quoted-printable, HTML and a multipart’s HTML alternative', () => {
+    expect(found(mail(['Content-Type: text/plain'], `Hello\r\n${GTUBE}\r\n`))).toBe(true);
+    expect(found(mail(['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'], Buffer.from(`line\r\n${GTUBE}\r\n`).toString('base64')))).toBe(true);
+    expect(found(mail(['Content-Type: text/plain', 'Content-Transfer-Encoding: quoted-printable'], `${GTUBE.slice(0, 40)}=\r\n${GTUBE.slice(40)}\r\n`))).toBe(true);
+    expect(found(mail(['Content-Type: text/html'], `<html><body><p>${GTUBE}</p></body></html>`))).toBe(true);
+    const multipart = [
+      '--b1',
+      'Content-Type: text/plain',
+      '',
+      'nothing to see',
+      '--b1',
+      'Content-Type: text/html',
+      'Content-Transfer-Encoding: base64',
+      '',
+      Buffer.from(`<b>${GTUBE}</b>`).toString('base64'),
+      '--b1--',
+      '',
+    ].join('\r\n');
+    expect(found(mail(['Content-Type: multipart/alternative; boundary="b1"'], multipart))).toBe(true);
+  });
+
+  it('is not found when the string is incomplete', () => {
+    expect(found(mail(['Content-Type: text/plain'], GTUBE.slice(0, -3)))).toBe(false);
   });
 });

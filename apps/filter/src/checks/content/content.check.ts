@@ -1,7 +1,8 @@
 import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
-import type { ParsedMessage } from '@spamfilter/mail';
+import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
+import { attachmentNameKind } from './attachment-name';
 
 const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
   name,
@@ -20,15 +21,10 @@ export const CONTENT_SYMBOLS = {
   MIME_HTML_ONLY: sym('MIME_HTML_ONLY', 'HTML body without a text/plain alternative'),
   URL_TEXT_HOST_MISMATCH: sym('URL_TEXT_HOST_MISMATCH', 'Link text shows one host while the link goes to another'),
   MESSAGE_DEFECTS: sym('MESSAGE_DEFECTS', 'MIME structure defects found while parsing'),
+  SPOOF_DISPLAY_NAME: sym('SPOOF_DISPLAY_NAME', 'The From display name shows an address of another organisation than the From address'),
+  GTUBE: sym('GTUBE', 'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part'),
   CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
 } as const;
-
-/** Windows/macOS executables and scripts a mail client may run on a double click. */
-const EXECUTABLE_EXT = new Set([
-  'exe', 'scr', 'com', 'pif', 'bat', 'cmd', 'vbs', 'vbe', 'js', 'jse', 'wsf', 'wsh', 'msi', 'msp', 'hta', 'cpl', 'jar', 'ps1', 'lnk',
-  'reg', 'dll', 'app', 'iso', 'img', 'vhd',
-]);
-const DOCUMENT_EXT = new Set(['pdf', 'doc', 'docx', 'xls', 'xlsx', 'ppt', 'pptx', 'txt', 'rtf', 'jpg', 'jpeg', 'png', 'gif', 'zip', 'htm', 'html', 'csv', 'odt']);
 
 /**
  * Runs of 10+ of one character that is not a letter, digit or space, or of 20+ of one letter: ASCII-art rules
@@ -76,9 +72,12 @@ export class ContentCheck implements Check {
 
   evaluate(m: ParsedMessage): SymbolHit[] {
     const hits: SymbolHit[] = [];
+    if (hasGtube(m)) hits.push({ name: 'GTUBE' });
     if (m.subject === null || m.subject.trim() === '') hits.push({ name: 'MISSING_SUBJECT' });
 
     const fromDomain = domainOf(m.from?.address);
+    const shown = spoofedDisplayName(m.from?.name ?? '', fromDomain);
+    if (shown) hits.push({ name: 'SPOOF_DISPLAY_NAME', options: [`${shown} → ${fromDomain}`] });
     const replyDomains = m.replyTo.map((a) => domainOf(a.address)).filter((d): d is string => d !== null);
     const other = replyDomains.find((d) => fromDomain !== null && !sameOrganisation(d, fromDomain));
     if (other) hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });
@@ -96,12 +95,9 @@ export class ContentCheck implements Check {
     const exe: string[] = [];
     const dbl: string[] = [];
     for (const a of m.attachments) {
-      const parts = a.filename.toLowerCase().trim().split('.');
-      if (parts.length < 2) continue;
-      const ext = parts[parts.length - 1];
-      if (!EXECUTABLE_EXT.has(ext)) continue;
-      if (parts.length >= 3 && DOCUMENT_EXT.has(parts[parts.length - 2])) dbl.push(a.filename);
-      else exe.push(a.filename);
+      const kind = attachmentNameKind(a.filename);
+      if (kind === 'double-extension') dbl.push(a.filename);
+      else if (kind === 'executable') exe.push(a.filename);
     }
     if (exe.length > 0) hits.push({ name: 'EXECUTABLE_ATTACHMENT', options: exe.slice(0, 5) });
     if (dbl.length > 0) hits.push({ name: 'DOUBLE_EXTENSION_ATTACHMENT', options: dbl.slice(0, 5) });
@@ -129,13 +125,32 @@ export function domainOf(address: string | undefined | null): string | null {
 }
 
 /**
- * Same organisation when one is the other or a subdomain of it, or both share the last two labels (a cheap stand-in
- * for the public-suffix "organizational domain" of RFC 7489 §3.2 that keeps the check free of I/O).
+ * Same organisation: the same registrable domain by the public suffix list (tldts, bundled, no I/O) — the
+ * "Organizational Domain" of RFC 7489 §3.2. bank.co.uk and evil.co.uk are two organisations; the last two labels
+ * (co.uk) would call them one.
  */
 export function sameOrganisation(a: string, b: string): boolean {
-  if (a === b || a.endsWith(`.${b}`) || b.endsWith(`.${a}`)) return true;
-  const tail = (d: string): string => d.split('.').slice(-2).join('.');
-  return tail(a) === tail(b);
+  return a === b || registrableDomain(a) === registrableDomain(b);
+}
+
+/** SpamAssassin's GTUBE string: a message carrying it is spam by definition, in any text part and encoding. */
+const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
+
+/** GTUBE in the decoded text parts or the decoded HTML part (the parser has undone base64 and quoted-printable). */
+export function hasGtube(m: Pick<ParsedMessage, 'text' | 'html'>): boolean {
+  return m.text.includes(GTUBE) || (m.html !== null && m.html.includes(GTUBE));
+}
+
+/**
+ * The address a display name shows when it is another organisation's ("support@bank.example" <x@evil.example>):
+ * the reader sees the name, not the address. Null when the name shows no address or the same organisation's.
+ */
+export function spoofedDisplayName(name: string, fromDomain: string | null): string | null {
+  if (fromDomain === null) return null;
+  const m = /[a-z0-9._%+-]+@((?:[a-z0-9-]+\.)+[a-z]{2,})/i.exec(name);
+  if (!m) return null;
+  const shown = m[1].toLowerCase();
+  return sameOrganisation(shown, fromDomain) ? null : m[0].toLowerCase();
 }
 
 /** A host name the reader would take for the destination: "www.bank.com", "https://bank.com/login". */

@@ -3,11 +3,14 @@ import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import ipaddr from 'ipaddr.js';
 import type { Check, ScanContext } from '../../pipeline/check';
 import { DNS_NO_DATA, DnsError, reverseName, type DnsResolver } from '../../services/dns/dns-resolver';
-import type { DnsblZone } from './dnsbl-zones';
+import { classifyAnswer, type DnsblZone } from './dnsbl-zones';
 
 /**
  * DNS block and allow lists (RFC 5782): the client IP reversed under each configured zone; an A record in 127/8 is
- * a listing (the answer goes into the options, e.g. 127.0.0.2). The zones, their symbols and weights are
+ * a listing (the answer goes into the options, e.g. 127.0.0.2), mapped to a symbol by the zone's answer codes
+ * (DNSBL_CODES: zen.spamhaus.org's SBL, XBL and PBL are different listings) or else the zone's own symbol. An
+ * answer in 127.255.255.0/24 or outside 127/8 is the list refusing the query, not a listing: DNSBL_ERROR (weight 0)
+ * and `onError` (counted and logged by the composition root). The zones, their symbols and weights are
  * configuration (DNSBL_ZONES), so symbols are declared at start-up from it. A zone that does not answer adds
  * DNSBL_TEMPFAIL with the zone name; the other zones still count.
  */
@@ -19,18 +22,19 @@ export class DnsblCheck implements Check {
   constructor(
     private readonly dns: DnsResolver,
     private readonly zones: readonly DnsblZone[],
+    private readonly onError: (zone: string, code: string) => void = () => undefined,
   ) {
-    this.symbols = [
-      ...zones.map(
-        (z): SymbolDefinition => ({
-          name: z.symbol,
-          group: 'connection',
-          description: `Client IP listed in ${z.zone}${z.weight < 0 ? ' (allow list)' : ''}`,
-          defaultWeight: z.weight,
-        }),
-      ),
-      { name: 'DNSBL_TEMPFAIL', group: 'connection', description: 'A DNS list did not answer', defaultWeight: DEFAULT_WEIGHTS.DNSBL_TEMPFAIL },
-    ];
+    const declared = new Map<string, SymbolDefinition>();
+    const declare = (name: string, weight: number, description: string): void => {
+      if (!declared.has(name)) declared.set(name, { name, group: 'connection', description, defaultWeight: weight });
+    };
+    for (const z of zones) {
+      declare(z.symbol, z.weight, `Client IP listed in ${z.zone}${z.weight < 0 ? ' (allow list)' : ''}`);
+      for (const c of z.codes) declare(c.symbol, c.weight, `Client IP listed in ${z.zone} with a code of this kind${c.weight < 0 ? ' (allow list)' : ''}`);
+    }
+    declare('DNSBL_TEMPFAIL', DEFAULT_WEIGHTS.DNSBL_TEMPFAIL, 'A DNS list did not answer');
+    declare('DNSBL_ERROR', DEFAULT_WEIGHTS.DNSBL_ERROR, 'A DNS list answered with an error code (127.255.255.x or outside 127/8), not a listing');
+    this.symbols = [...declared.values()];
   }
 
   async run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
@@ -45,17 +49,25 @@ export class DnsblCheck implements Check {
     if (['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified', 'carrierGradeNat'].includes(ip.range())) return [];
     const addr = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).toNormalizedString() : ip.toString();
     const results = await Promise.all(
-      this.zones.map(async (z): Promise<SymbolHit | null> => {
+      this.zones.map(async (z): Promise<SymbolHit[]> => {
         try {
           const answers = (await this.dns.resolve(reverseName(addr, z.zone), 'A')) as string[];
-          const codes = answers.filter((a) => a.startsWith('127.'));
-          return codes.length > 0 ? { name: z.symbol, options: codes } : null;
+          const hits: SymbolHit[] = [];
+          for (const answer of answers.map((a) => classifyAnswer(z, a))) {
+            if (answer.kind === 'error') {
+              this.onError(z.zone, answer.code);
+              hits.push({ name: 'DNSBL_ERROR', options: [`${z.zone} ${answer.code}`] });
+            } else {
+              hits.push({ name: answer.symbol, options: [answer.code] });
+            }
+          }
+          return hits;
         } catch (err) {
-          if (err instanceof DnsError && DNS_NO_DATA.has(err.code)) return null;
-          return { name: 'DNSBL_TEMPFAIL', options: [z.zone] };
+          if (err instanceof DnsError && DNS_NO_DATA.has(err.code)) return [];
+          return [{ name: 'DNSBL_TEMPFAIL', options: [z.zone] }];
         }
       }),
     );
-    return results.filter((h): h is SymbolHit => h !== null);
+    return results.flat();
   }
 }

@@ -1,4 +1,5 @@
 import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
+import { registrableDomain } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import { isIP } from 'node:net';
 import type { Check, ScanContext } from '../../pipeline/check';
@@ -19,7 +20,7 @@ export const RDNS_SYMBOLS = [
   sym('RDNS_TEMPFAIL', 'Reverse DNS could not be checked'),
   sym('HELO_NOT_FQDN', 'HELO is not a fully qualified domain name (RFC 5321 §4.1.1.1)'),
   sym('HELO_IP_LITERAL', 'HELO is an address literal'),
-  sym('HELO_RDNS_MISMATCH', "HELO is not the client's confirmed reverse DNS name nor in its domain"),
+  sym('HELO_RDNS_MISMATCH', "HELO is not the client's confirmed reverse DNS name nor in its registrable domain"),
 ] as const;
 
 /**
@@ -89,10 +90,12 @@ function isFqdn(name: string): boolean {
   return /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$/.test(name);
 }
 
-/** Same registered domain by the last two labels: mx1.example.com vs out.example.com. */
+/**
+ * Same registrable domain by the public suffix list (tldts): mx1.example.com and out.example.com are, but
+ * evil.attacker.co.uk and host1.customer.co.uk are not (the last two labels, co.uk, are a public suffix).
+ */
 function sameParent(a: string, b: string): boolean {
-  const tail = (d: string): string => d.split('.').slice(-2).join('.');
-  return tail(a) === tail(b);
+  return registrableDomain(a) === registrableDomain(b);
 }
 
 function sameIp(a: string, b: string): boolean {
