@@ -146,7 +146,7 @@ describe('k8s base', () => {
     const fromMaps = configMaps.flatMap((d) => Object.keys(d.data ?? {}));
     const unknown = [...envNames, ...fromMaps, ...fromSecrets].filter((k) => !KNOWN_KEYS.has(k));
     expect(unknown).toEqual([]);
-    expect(fromSecrets).toEqual(['API_BOOTSTRAP_OPERATOR_KEY']);
+    expect(fromSecrets).toEqual(['API_BOOTSTRAP_OPERATOR_KEY', 'RELEASE_SUBMISSION_USER', 'RELEASE_SUBMISSION_PASSWORD']);
     expect(envNames.length + fromMaps.length).toBeGreaterThan(5);
     // overlays add configuration keys too
     for (const { kustomization } of overlays)
