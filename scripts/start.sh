@@ -27,6 +27,9 @@ if [ -z "${FILTER_API_TOKEN:-}" ]; then
 fi
 export FILTER_API_TOKEN
 
+# A fresh installation scores with the starter model until its users' marks have grown their own (README).
+export BAYES_STARTER="${BAYES_STARTER:-builtin}"
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

@@ -130,7 +130,12 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         bayes: () =>
           Promise.resolve({
             state: 'up',
-            detail: l.version === null ? 'Bayes alone: no logistic snapshot yet' : `Bayes + logistic snapshot ${l.version}`,
+            detail:
+              l.version !== null
+                ? `Bayes + logistic snapshot ${l.version}`
+                : config.bayes.starter !== 'off'
+                  ? 'starter model (BAYES_STARTER): no logistic snapshot of this installation yet'
+                  : 'Bayes alone: no logistic snapshot yet',
           }),
         ...deps.health,
       },

@@ -17,6 +17,7 @@ import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { CachedBayesStore, DEFAULT_BAYES_CACHE, type BayesCacheOptions } from './bayes-cache';
 import { LogisticSnapshotLoader, type LogisticLoaderOptions } from './logistic-model';
+import { installStarter, loadStarter } from './starter';
 import type { FilterDatabase } from './persistence/filter-database';
 
 /**
@@ -31,10 +32,14 @@ export function filterBayesOptions(config: BayesConfig): SpamClassifierOptions {
   return spamClassifierOptions(config);
 }
 
-/** A filter's classifier: the deployed options, Bayes alone until a logistic snapshot is installed. */
+/**
+ * A filter's classifier: the deployed options; until a logistic snapshot is installed the starter model's weights
+ * (BAYES_STARTER), or Bayes alone without one.
+ */
 function filterClassifier(store: BayesStore, config: BayesConfig): SpamClassifier {
   const classifier = new SpamClassifier(store, filterBayesOptions(config));
   classifier.useLogistic(null);
+  installStarter(classifier, loadStarter(config.starter));
   return classifier;
 }
 

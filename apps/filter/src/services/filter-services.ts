@@ -134,7 +134,7 @@ export class FilterServices {
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
     this.reputationSync = deps.database ? new ReputationSync(deps.database, this.reputation) : null;
     this.reputationSync?.start();
-    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
+    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),

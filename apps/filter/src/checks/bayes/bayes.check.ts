@@ -23,16 +23,13 @@ export interface BayesUserDirectory {
 
 export const NO_USERS: BayesUserDirectory = { userIdsFor: (r) => Promise.resolve(new Map(r.map((x) => [x, null]))) };
 
-export interface BayesCheckOptions {
-  /** Learns per class before the global model speaks (rspamd and SpamAssassin: 200). */
-  readonly minLearns: number;
-}
-
 /**
  * Bayes per recipient user through libs/bayes' SpamClassifier (layered Robinson–Fisher: global + the user's own layer,
  * plus the global discriminative component when enabled, combined in logit space). The message is prepared (tokens,
  * features) once per scan and classified once per distinct user; each hit carries `recipients`, so one user's
- * training never changes another's verdict. Silent until the model has `minLearns` messages of each class.
+ * training never changes another's verdict. The check itself never waits for a number of trainings: the classifier
+ * weighs the global layer by its own floor (BAYES_MIN_LEARNS) and a user's layer from the first mark, and is silent
+ * (p = 0.5) only when nothing it knows applies (libs/bayes BayesClassifier.globalWeight).
  */
 export class BayesCheck implements Check {
   readonly name = 'bayes';
@@ -42,7 +39,6 @@ export class BayesCheck implements Check {
 
   constructor(
     readonly classifier: SpamClassifier,
-    private readonly options: BayesCheckOptions,
     private readonly users: BayesUserDirectory = NO_USERS,
   ) {}
 
@@ -78,9 +74,6 @@ export class BayesCheck implements Check {
     const hits: SymbolHit[] = [];
     for (const [userId, recipients] of byUser) {
       const v = await this.classifier.classify(prepared, userId);
-      const learnedSpam = v.bayes.globalTrained.spam + v.bayes.userTrained.spam;
-      const learnedHam = v.bayes.globalTrained.ham + v.bayes.userTrained.ham;
-      if (learnedSpam < this.options.minLearns || learnedHam < this.options.minLearns) continue;
       const hit = bayesHit(v.score, v.logit, v.discriminative);
       if (hit) hits.push({ ...hit, recipients });
     }
