@@ -10,6 +10,8 @@ import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
 import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
+import { SharingController } from './sharing/sharing.controller';
+import { SharingService } from './sharing/sharing.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
@@ -93,6 +95,7 @@ export class ApiModule {
       HealthService,
       OutboxRelayService,
       RetentionService,
+      SharingService,
     ];
     if (config.learner.enabled) {
       providers.push(
@@ -117,7 +120,7 @@ export class ApiModule {
         MessagingModule.forRoot(config.messaging),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MarksController, VerdictsController, UsersController],
+      controllers: [HealthController, MarksController, VerdictsController, UsersController, SharingController],
       providers,
     };
   }

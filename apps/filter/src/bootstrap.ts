@@ -12,6 +12,7 @@ import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
 import { FilterDatabase } from './services/persistence/filter-database';
 import { databaseBayesClassifier, FilterBayesModel } from './services/bayes-model';
+import { CampaignIndex } from './services/campaign-index';
 import { FilterEvents } from './services/filter-events';
 import type { LogisticSnapshotLoader } from './services/logistic-model';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
@@ -109,10 +110,16 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   // The logistic component follows the newest snapshot (events and LOGISTIC_POLL_MS); Bayes alone until there is one.
   let bayesModel: FilterBayesModel | null = null;
   let logisticLoader: LogisticSnapshotLoader | null = null;
+  // Campaigns confirmed by users' marks: from the database, kept current by the model-change events below.
+  let campaigns: CampaignIndex | null = null;
+  if (deps.database && !deps.campaigns) {
+    campaigns = new CampaignIndex(deps.database, { similarity: config.learner.campaignSimilarity, reloadMs: 60_000 });
+    deps = { ...deps, campaigns };
+  }
   if (deps.database && !deps.bayes) {
     const logistic = { pollMs: config.logistic.pollMs };
     if (bus) {
-      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic);
+      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic, campaigns);
       deps = { ...deps, bayes: { classifier: bayesModel.classifier } };
     } else {
       const model = databaseBayesClassifier(config.bayes, deps.database, logistic);
@@ -141,6 +148,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       },
     };
   }
+  // Subscribed (above) before the first load, so no campaign falls between the snapshot and the events.
+  campaigns?.start();
   deps = { parseLimits: parseLimits(config.bayes), ...deps };
   const adapter = new ExpressAdapter();
   const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
@@ -179,6 +188,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       await events?.close();
       await bayesModel?.close();
       await logisticLoader?.close();
+      campaigns?.close();
       await outbound?.close();
       await services.close();
       await app.close();

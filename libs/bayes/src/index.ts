@@ -16,3 +16,4 @@ export { spamClassifierOptions, parseLimits } from './options';
 export * from './logistic-training';
 export * from './logistic-snapshot';
 export * from './starter-model';
+export * from './campaign-signature';

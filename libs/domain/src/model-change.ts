@@ -7,7 +7,11 @@
  * 'logistic': a new snapshot of the global logistic component (payload `{ version }`, the same as `version`; the
  * weights themselves are read from the database, never sent on the bus).
  */
-export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic'] as const;
+/**
+ * 'campaign': a campaign confirmed by several users' spam marks (or ARF complaints) was added or removed (payload
+ * libs/bayes CampaignChange: its id and, when added, its MinHash signature — hashes only).
+ */
+export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic', 'campaign'] as const;
 export type ModelChangeKind = (typeof MODEL_CHANGE_KINDS)[number];
 
 export interface ModelChangeEvent {

@@ -41,3 +41,5 @@ export * from './learner/logistic-snapshot.repository';
 export * from './learner/logistic-snapshot.entity';
 export * from './quarantine/quarantine-message.entity';
 export * from './quarantine/quarantine.repository';
+export * from './learner/agreement.entities';
+export * from './learner/campaign.repository';

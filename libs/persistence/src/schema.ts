@@ -32,6 +32,14 @@ import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
 import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
+import {
+  CampaignBandEntity,
+  CampaignEntity,
+  CampaignMarkEntity,
+  LearnerTrustEntity,
+  SharingConsentEntity,
+} from './learner/agreement.entities';
+import { LearningAgreement1765000000000 } from './learner/1765000000000-learning-agreement.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -65,6 +73,11 @@ export const ENTITIES: Function[] = [
   BayesTrainedEntity,
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
+  SharingConsentEntity,
+  LearnerTrustEntity,
+  CampaignMarkEntity,
+  CampaignBandEntity,
+  CampaignEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -85,4 +98,5 @@ export const MIGRATIONS: Function[] = [
   LogisticSnapshot1764250000000,
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
+  LearningAgreement1765000000000,
 ];

@@ -3,6 +3,7 @@ import type { Standing } from '@spamfilter/domain';
 import { ComplaintRepository, OutboundStandingRepository } from '@spamfilter/persistence';
 import { OutboundAccountsService } from '../operator/outbound-accounts.service';
 import { isComplaint, parseArf, type FeedbackReport } from './arf-parser';
+import { ComplaintCampaigns } from './complaint-campaigns';
 
 export interface ComplaintResult {
   readonly id: number;
@@ -26,6 +27,7 @@ export class ComplaintsService {
     @Inject(ComplaintRepository) private readonly complaints: ComplaintRepository,
     @Inject(OutboundStandingRepository) private readonly standing: OutboundStandingRepository,
     @Inject(OutboundAccountsService) private readonly accounts: OutboundAccountsService,
+    @Inject(ComplaintCampaigns) private readonly campaigns: ComplaintCampaigns,
   ) {}
 
   async ingest(raw: Buffer, now = new Date()): Promise<ComplaintResult> {
@@ -43,6 +45,8 @@ export class ComplaintsService {
       rawExcerpt: raw.subarray(0, 8192).toString('latin1'),
     });
     const counted = account !== null && isComplaint(report.feedbackType);
+    // A complaint is also a spam vote on the reported message's campaign (complaint-campaigns.ts).
+    if (isComplaint(report.feedbackType)) await this.campaigns.report(report.reference, row.id, now);
     const standing = account ? await this.accounts.refreshStanding(account, now) : null;
     return {
       id: row.id,

@@ -21,6 +21,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
+import { AgreementBatch, type AgreementSettings } from './agreement-batch';
+import { isLegitimateBulk } from './agreement-rules';
 import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
 
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
@@ -28,6 +30,10 @@ export const MODEL_TOPIC = 'spamfilter.model.v1';
 
 /** Partition key of the global layer's changes. */
 export const GLOBAL_KEY = 'global';
+
+/** Partition key and version counter of campaign changes (one order for all of them). */
+export const CAMPAIGN_KEY = 'campaign';
+export const CAMPAIGN_SCOPE = 'campaigns';
 
 /** The consumer name in processed_event. */
 export const LEARNER_CONSUMER = 'learner';
@@ -48,7 +54,7 @@ export abstract class LearnerBayesStores {
 
 /** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
 export interface ModelChange {
-  readonly kind: 'bayes' | 'lists';
+  readonly kind: 'bayes' | 'lists' | 'campaign';
   readonly userId: string | null;
   readonly version: number;
   readonly payload: Readonly<Record<string, unknown>>;
@@ -112,13 +118,17 @@ export class LearnerService {
     const todo = events.filter((_, i) => first[i]);
 
     const batch = new LearnerBatch(m, this.stores.forTransaction(m), now);
-    if (todo.length > 0) await batch.prepare(todo, globalFingerprint);
+    const agreement = new AgreementBatch(m, agreementSettings(this.config), now);
+    if (todo.length > 0) {
+      await batch.prepare(todo, globalFingerprint);
+      await agreement.prepare(todo.map((e) => ({ userId: e.userId, training: e.kind === 'learn' ? batch.trainingOf(e) : null })));
+    }
     const outcomes: LearnOutcome[] = [];
     for (const [i, event] of events.entries()) {
       if (!first[i]) outcomes.push({ status: 'duplicate' });
       else
         outcomes.push(
-          event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now),
+          event.kind === 'undo' ? await this.undo(batch, agreement, event) : await this.learn(batch, agreement, event, now),
         );
     }
     if (todo.length === 0) return outcomes;
@@ -134,7 +144,9 @@ export class LearnerService {
         payload: { ...sum.payload() },
       });
     }
+    const campaignVersions = agreement.changes.map(() => batch.bumpVersion(CAMPAIGN_SCOPE));
     const base = await batch.flushModel();
+    await agreement.flush();
     const absolute = outcomes.map((o): LearnOutcome => {
       if (!('changes' in o)) return o;
       return {
@@ -146,7 +158,14 @@ export class LearnerService {
       .flatMap((o) => ('changes' in o ? o.changes : []))
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
-    for (const changes of [bayes, lists]) {
+    // Campaigns confirmed or withdrawn by this batch: every filter holds the active ones (CampaignCheck).
+    const campaigns: ModelChange[] = agreement.changes.map((payload, i) => ({
+      kind: 'campaign',
+      userId: null,
+      version: base(CAMPAIGN_SCOPE) + (campaignVersions[i] as number),
+      payload: { ...payload },
+    }));
+    for (const changes of [bayes, lists, campaigns]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
       for (const c of changes) {
         const e: ModelChangeEvent = {
@@ -157,7 +176,7 @@ export class LearnerService {
           occurredAt: now.toISOString(),
           payload: c.payload,
         };
-        batch.addOutbox({ topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e });
+        batch.addOutbox({ topic: MODEL_TOPIC, key: c.kind === 'campaign' ? CAMPAIGN_KEY : (e.userId ?? GLOBAL_KEY), payload: e });
       }
     }
     // In the same transaction: a committed training is always propagated.
@@ -212,7 +231,7 @@ export class LearnerService {
     return ran;
   }
 
-  private async learn(batch: LearnerBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
+  private async learn(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
     if (event.label === null) return { status: 'skipped', reason: 'learn event without a label' };
     const label: Label = event.label;
     const training = batch.trainingOf(event);
@@ -223,7 +242,7 @@ export class LearnerService {
     // A correction: undo exactly what the earlier mark trained, then train anew (counts restored, not stacked).
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (previous?.label === label) return { status: 'unchanged', changes: [] };
-    if (previous) changes.push(...(await this.untrain(batch, previous, now)));
+    if (previous) changes.push(...(await this.untrain(batch, agreement, previous, now)));
 
     const listPreference =
       label === 'spam' &&
@@ -246,9 +265,25 @@ export class LearnerService {
 
     let trainedGlobal = false;
     let note: string | null = null;
+    // Who may teach the shared model (agreement-rules.ts): the user's consent, never a preference on legitimate
+    // bulk mail, and agreement — the filter's confident verdict at scan time and other users' marks on near-copies.
+    // The assessment also updates this user's record (learner_trust), consent or not.
+    const consent = agreement.consentOf(event.userId);
+    const assessment = agreement.assess(event.userId, label, training);
+    const legitimateBulk = label === 'spam' && isLegitimateBulk(training);
+    const signature = agreement.signatureOf(training);
+    if (consent.share && !listPreference && !legitimateBulk && signature)
+      await agreement.castVote(event.eventId, event.userId, label, signature);
     if (listPreference) {
       note =
         'list preference: sender blocked for this user, unsubscribing suggested; global layer not trained';
+    } else if (legitimateBulk) {
+      note =
+        'legitimate bulk mail (List-Unsubscribe, aligned DKIM, good sender record): trained for this user only; suggest unsubscribing';
+    } else if (!consent.share) {
+      note = `not shared: no consent to train the shared model (${consent.source})`;
+    } else if (!assessment.decision.train) {
+      note = `global layer not trained: ${assessment.decision.reason}`;
     } else {
       const totals = await store.totals(GLOBAL_SCOPE);
       const decision = decideGlobalTraining(
@@ -315,14 +350,18 @@ export class LearnerService {
     return { status: 'trained', changes };
   }
 
-  private async undo(batch: LearnerBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+  private async undo(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (!previous) return { status: 'unchanged', changes: [] };
-    return { status: 'undone', changes: await this.untrain(batch, previous, batch.now) };
+    return { status: 'undone', changes: await this.untrain(batch, agreement, previous, batch.now) };
   }
 
-  /** Removes exactly what `row` trained (user layer, and global when it was), and marks the row undone. */
-  private async untrain(batch: LearnerBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+  /**
+   * Removes exactly what `row` trained (user layer, and global when it was), withdraws its campaign vote (a campaign
+   * left with too few voters goes with it), and marks the row undone.
+   */
+  private async untrain(batch: LearnerBatch, agreement: AgreementBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+    await agreement.withdrawVote(row.eventId);
     const store = batch.store;
     const changes: ModelChange[] = [];
     const targets: [string, string][] = [[userScope(row.userId), row.messageFingerprint]];
@@ -389,4 +428,18 @@ function versionScope(c: ModelChange): string {
 /** Each user's contribution to the global layer is its own record, so one user's undo removes only theirs. */
 function globalFingerprint(userId: string, fingerprint: string): string {
   return createHash('sha256').update(`${userId}:${fingerprint}`).digest('hex');
+}
+
+/** The agreement rules' settings from LEARNER_* configuration. */
+export function agreementSettings(config: AppConfig): AgreementSettings {
+  const l = config.learner;
+  return {
+    shareDefault: l.shareDefault,
+    minSupport: l.globalMinSupport,
+    confidentLogit: l.confidentLogit,
+    trust: { marks: l.trustMarks, minAgeDays: l.trustMinAgeDays },
+    campaignUsers: l.campaignUsers,
+    campaignSimilarity: l.campaignSimilarity,
+    campaignDays: l.campaignDays,
+  };
 }

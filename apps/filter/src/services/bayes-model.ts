@@ -11,6 +11,7 @@ import {
 } from '@spamfilter/bayes';
 import type { BayesConfig } from '@spamfilter/config';
 import { TypeOrmBayesStore } from '@spamfilter/persistence';
+import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { EventBus, Subscription } from '@spamfilter/messaging';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -120,6 +121,7 @@ export class FilterBayesModel {
     bus: EventBus,
     options: BayesCacheOptions = DEFAULT_BAYES_CACHE,
     logisticOptions: LogisticLoaderOptions = DEFAULT_LOGISTIC_LOADER,
+    campaigns: { apply(event: ModelChangeEvent): void } | null = null,
   ): Promise<FilterBayesModel> {
     const cache = new CachedBayesStore(database, options);
     const classifier = filterClassifier(cache, config);
@@ -130,6 +132,7 @@ export class FilterBayesModel {
       `filter-bayes-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
       (event) => {
         if (event.kind === 'logistic') logistic.onEvent(event);
+        else if (event.kind === 'campaign') campaigns?.apply(event);
         else cache.apply(event);
         return Promise.resolve();
       },

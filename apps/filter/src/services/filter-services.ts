@@ -10,6 +10,8 @@ import { ClamdClient, parseClamdAddress } from '../checks/antivirus/clamd-client
 import type { ArchiveLimits } from '../checks/archive/archive-inspector';
 import { ArchiveCheck } from '../checks/archive/archive.check';
 import { AuthCheck } from '../checks/auth/auth.check';
+import { bulkSignals } from '../checks/bayes/bulk-signals';
+import { CampaignCheck, type CampaignSource } from '../checks/campaign/campaign.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
 import { DnsblCheck } from '../checks/dnsbl/dnsbl.check';
@@ -62,6 +64,8 @@ export interface FilterDependencies {
    * model (createFilterApp, bayes-model.ts); without one, an empty in-memory model.
    */
   readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
+  /** Campaigns confirmed by users' marks (CampaignCheck); default: none (createFilterApp loads them with a database). */
+  readonly campaigns?: CampaignSource;
   /** The antivirus check's scanner; default: a ClamdClient on CLAMAV_ADDRESS (no antivirus check when that is empty). */
   readonly virusScanner?: VirusScanner;
   /** Further checks (outbound), run with the built-in ones. */
@@ -141,6 +145,7 @@ export class FilterServices {
       new EnvelopeCheck(),
       new ReputationCheck(this.reputation),
       this.bayes,
+      new CampaignCheck(deps.campaigns),
     ];
     // Network checks are not even constructed with DNS off: they would report nothing and cost a promise each.
     builtIn.push(new RdnsCheck(this.dns));
@@ -206,7 +211,10 @@ export class FilterServices {
       analysis: this.analysis,
       quarantine: this.quarantine,
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
-      extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
+      extensions: {
+        training: (ctx, verdict) => ({ ...this.bayes.training(ctx), ...bulkSignals(verdict.symbols, ctx.message.from?.address ?? null) }),
+        ...deps.extensions,
+      },
       ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
     this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids);

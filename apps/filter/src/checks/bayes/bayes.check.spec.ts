@@ -83,6 +83,21 @@ describe('BayesCheck', () => {
     expect(check.training(c)).toEqual({ tokens: Array.from(tokenize(c.message).ids), sender: 'x@y.test', listUnsubscribe: false });
   });
 
+  it("records the global model's own logit, not a marking user's, for the learner's agreement rule", async () => {
+    const { check, classifier } = await trained(3);
+    const raw = mail('discount', 'cheap pills discount pharmacy');
+    for (let i = 0; i < 6; i++) {
+      const r = mail(`fan ${i}`, 'cheap pills discount pharmacy');
+      await classifier.learn('u-fan', messageFingerprint(r), classifier.prepare(parseMessageSafe(r)), 'ham');
+    }
+    const c = ctx(raw, ['fan@a.test']);
+    await check.run(c);
+    const global = (await classifier.classify(classifier.prepare(c.message), null)).logit;
+    const fan = (await classifier.classify(classifier.prepare(c.message), 'u-fan')).logit;
+    expect(fan).toBeLessThan(global - 1);
+    expect(check.training(c).globalLogit).toBeCloseTo(global, 2);
+  });
+
   it('maps probabilities to factors with a neutral band', () => {
     expect(bayesHit(0.5, 0)).toBeNull();
     expect(bayesHit(0.99, 4.6)).toMatchObject({ name: 'BAYES_SPAM', factor: 1 });

@@ -36,6 +36,8 @@ export class BayesCheck implements Check {
   readonly symbols = BAYES_SYMBOLS;
   readonly tempfail = 'BAYES_TEMPFAIL';
   private readonly prepared = new WeakMap<ScanContext, PreparedMessage>();
+  /** The global model's logit (no user layer) of each scan, for the training record (the learner's agreement rule). */
+  private readonly globalLogits = new WeakMap<ScanContext, number>();
 
   constructor(
     readonly classifier: SpamClassifier,
@@ -51,13 +53,18 @@ export class BayesCheck implements Check {
     return p;
   }
 
-  /** The scan record's training data, from the tokens this check classified with (scan_record.training). */
+  /**
+   * The scan record's training data, from the tokens this check classified with (scan_record.training), and the
+   * global model's own logit for the message when the check ran (what the learner weighs a later mark against).
+   */
   training(ctx: ScanContext): ScanTraining {
     const m = ctx.message;
+    const globalLogit = this.globalLogits.get(ctx);
     return {
       tokens: Array.from(this.preparedOf(ctx).tokens.ids),
       sender: m.from?.address ? m.from.address.toLowerCase() : null,
       listUnsubscribe: m.headers.some((h) => h.name === 'list-unsubscribe'),
+      ...(globalLogit !== undefined ? { globalLogit: Math.round(globalLogit * 1000) / 1000 } : {}),
     };
   }
 
@@ -72,11 +79,16 @@ export class BayesCheck implements Check {
       else byUser.set(u, [r]);
     }
     const hits: SymbolHit[] = [];
+    let globalLogit: number | null = null;
     for (const [userId, recipients] of byUser) {
       const v = await this.classifier.classify(prepared, userId);
+      // A verdict without user evidence is the global one.
+      if (userId === null || v.bayes.userTrained.spam + v.bayes.userTrained.ham === 0) globalLogit = v.logit;
       const hit = bayesHit(v.score, v.logit, v.discriminative);
       if (hit) hits.push({ ...hit, recipients });
     }
+    globalLogit ??= (await this.classifier.classify(prepared, null)).logit;
+    this.globalLogits.set(ctx, globalLogit);
     return hits;
   }
 }

@@ -1,0 +1,296 @@
+import {
+  campaignSignature,
+  decodeSignature,
+  encodeSignature,
+  signatureBands,
+  signatureSimilarity,
+  type CampaignChange,
+  type ScanTraining,
+} from '@spamfilter/bayes';
+import { CampaignRepository, bulkInsert, CampaignBandEntity, CampaignMarkEntity, queryRows, type CampaignVote, type StoredCampaign } from '@spamfilter/persistence';
+import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
+import {
+  campaignConfirmed,
+  decideAgreement,
+  effectiveConsent,
+  filterOpinion,
+  supportFor,
+  trustOf,
+  trustUpdate,
+  type AgreementDecision,
+  type Consent,
+  type FilterOpinion,
+  type Label,
+  type TrustSettings,
+  type Voter,
+} from './agreement-rules';
+
+const DAY_MS = 86_400_000;
+const IN_CHUNK = 500;
+
+export interface AgreementSettings {
+  readonly shareDefault: boolean;
+  readonly minSupport: number;
+  readonly confidentLogit: number;
+  readonly trust: TrustSettings;
+  readonly campaignUsers: number;
+  readonly campaignSimilarity: number;
+  readonly campaignDays: number;
+}
+
+interface Person {
+  readonly createdAt: Date | null;
+  readonly userShare: boolean | null;
+  readonly domainShare: boolean | null;
+  agreed: number;
+  disagreed: number;
+}
+
+export interface Assessment {
+  readonly opinion: FilterOpinion;
+  /** Distinct other established voters (aged accounts, ARF reports) with near-copies marked the same way. */
+  readonly agreeingPeers: number;
+  readonly decision: AgreementDecision;
+}
+
+function chunked<T>(list: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+/**
+ * What the agreement rules (agreement-rules.ts) read and write for one learner batch, inside its transaction: the
+ * users' consent and records (learner_trust), the campaign votes near the batch's messages (one statement for all their
+ * LSH bands), and the votes, records and campaigns the batch changes (written in `flush`). Events apply one after the
+ * other in memory, so a later event of the batch sees an earlier one's vote.
+ */
+export class AgreementBatch {
+  private readonly people = new Map<string, Person>();
+  private readonly trustTouched = new Set<string>();
+  /** Votes near this batch's messages, and the votes this batch casts (not yet written). */
+  private votes: CampaignVote[] = [];
+  private readonly pending = new Map<string, { vote: CampaignVote; bands: number[] }>();
+  private campaignList: StoredCampaign[] | null = null;
+  private readonly signatures = new WeakMap<ScanTraining, Uint32Array | null>();
+  readonly changes: CampaignChange[] = [];
+  private readonly repo: CampaignRepository;
+
+  constructor(
+    private readonly m: EntityManager,
+    readonly settings: AgreementSettings,
+    readonly now: Date,
+  ) {
+    this.repo = new CampaignRepository(m);
+  }
+
+  private get since(): Date {
+    return new Date(this.now.getTime() - this.settings.campaignDays * DAY_MS);
+  }
+
+  async prepare(events: readonly { readonly userId: string; readonly training: ScanTraining | null }[]): Promise<void> {
+    const bands = new Set<number>();
+    for (const e of events) {
+      const sig = e.training ? this.signatureOf(e.training) : null;
+      if (sig) for (const b of signatureBands(sig)) bands.add(b);
+    }
+    for (const part of chunked([...bands])) this.votes.push(...(await this.repo.candidates(part, this.since)));
+    const users = new Set(events.map((e) => e.userId));
+    for (const v of this.votes) if (!v.voter.startsWith('arf:')) users.add(v.voter);
+    await this.loadPeople([...users]);
+  }
+
+  /** Loads the votes near one more signature (a vote cast outside a learner batch: an ARF report). */
+  async prepareNear(sig: Uint32Array): Promise<void> {
+    this.votes.push(...(await this.repo.candidates(signatureBands(sig), this.since)));
+    await this.loadPeople([...new Set(this.votes.map((v) => v.voter).filter((v) => !v.startsWith('arf:')))]);
+  }
+
+  private async loadPeople(ids: readonly string[]): Promise<void> {
+    for (const part of chunked(ids.filter((id) => !this.people.has(id)))) {
+      if (part.length === 0) continue;
+      const rows = await queryRows<{
+        id: string;
+        created_at: Date | string | null;
+        user_share: boolean | number | null;
+        domain_share: boolean | number | null;
+        agreed: number | string | null;
+        disagreed: number | string | null;
+      }>(
+        this.m,
+        `SELECT u.id, u.created_at, cu.share AS user_share, cd.share AS domain_share, t.agreed, t.disagreed
+           FROM user_account u
+           LEFT JOIN sharing_consent cu ON cu.scope = 'user' AND cu.scope_id = u.id
+           LEFT JOIN sharing_consent cd ON cd.scope = 'domain' AND cd.scope_id = u.domain_id
+           LEFT JOIN learner_trust t ON t.user_id = u.id
+          WHERE u.id IN (:...part)`,
+        { part },
+      );
+      const bool = (v: boolean | number | null): boolean | null => (v === null ? null : v === true || v === 1);
+      for (const r of rows)
+        this.people.set(r.id, {
+          createdAt: r.created_at === null ? null : timeOf(r.created_at),
+          userShare: bool(r.user_share),
+          domainShare: bool(r.domain_share),
+          agreed: Number(r.agreed ?? 0),
+          disagreed: Number(r.disagreed ?? 0),
+        });
+    }
+  }
+
+  /** The message's campaign signature (null: too few tokens). */
+  signatureOf(training: ScanTraining): Uint32Array | null {
+    let sig = this.signatures.get(training);
+    if (sig === undefined) {
+      sig = campaignSignature(training.tokens);
+      this.signatures.set(training, sig);
+    }
+    return sig;
+  }
+
+  consentOf(userId: string): Consent {
+    const p = this.people.get(userId);
+    return effectiveConsent({ user: p?.userShare ?? null, domain: p?.domainShare ?? null, installation: this.settings.shareDefault });
+  }
+
+  private ageDays(p: Person | undefined): number {
+    return p?.createdAt ? (this.now.getTime() - p.createdAt.getTime()) / DAY_MS : 0;
+  }
+
+  weightOf(voter: string): number {
+    if (voter.startsWith('arf:')) return 1;
+    const p = this.people.get(voter);
+    return p ? trustOf(p, this.ageDays(p), this.settings.trust) : 0;
+  }
+
+  private established(voter: string): boolean {
+    return voter.startsWith('arf:') || this.ageDays(this.people.get(voter)) >= this.settings.trust.minAgeDays;
+  }
+
+  /** Each other voter's vote on near-copies of `sig` (their last one), the user's own left out. */
+  private neighbours(sig: Uint32Array, self: string): Map<string, Label> {
+    const out = new Map<string, Label>();
+    for (const v of this.votes) {
+      if (v.voter === self) continue;
+      const other = decodeSignature(v.signature);
+      if (other && signatureSimilarity(sig, other) >= this.settings.campaignSimilarity) out.set(v.voter, v.label);
+    }
+    return out;
+  }
+
+  /** The agreement a mark has (its user's record is updated by it here). */
+  assess(userId: string, label: Label, training: ScanTraining): Assessment {
+    const opinion = filterOpinion(label, training.globalLogit, this.settings.confidentLogit);
+    const sig = this.signatureOf(training);
+    const others = sig ? this.neighbours(sig, userId) : new Map<string, Label>();
+    let agreeingPeers = 0;
+    const voters: Voter[] = [];
+    for (const [voter, l] of others) {
+      if (l === label && this.established(voter)) agreeingPeers++;
+      voters.push({ label: l, weight: this.weightOf(voter) });
+    }
+    const update = trustUpdate(opinion, agreeingPeers);
+    const me = this.people.get(userId);
+    if (me && update) {
+      if (update === 'agreed') me.agreed++;
+      else me.disagreed++;
+      this.trustTouched.add(userId);
+    }
+    const decision = decideAgreement(supportFor(label, opinion, this.weightOf(userId), voters), this.settings.minSupport);
+    return { opinion, agreeingPeers, decision };
+  }
+
+  /** Casts a vote (a consenting mark, an ARF report); a spam vote may confirm a campaign. */
+  async castVote(eventId: string, voter: string, label: Label, sig: Uint32Array): Promise<void> {
+    const vote: CampaignVote = { eventId, voter, label, signature: encodeSignature(sig) };
+    this.pending.set(eventId, { vote, bands: signatureBands(sig) });
+    this.votes.push(vote);
+    if (label !== 'spam' || this.settings.campaignUsers <= 0) return;
+    const spamVoters = 1 + [...this.neighbours(sig, voter).values()].filter((l) => l === 'spam').length;
+    if (!campaignConfirmed(spamVoters, this.settings.campaignUsers)) return;
+    const campaigns = await this.campaigns();
+    const near = campaigns.find((c) => {
+      const s = decodeSignature(c.signature);
+      return s !== null && signatureSimilarity(s, sig) >= this.settings.campaignSimilarity;
+    });
+    const campaign: StoredCampaign = near ? { ...near, voters: spamVoters } : { id: randomUUID(), signature: vote.signature, voters: spamVoters };
+    await this.repo.saveCampaign(campaign, this.now);
+    if (!near) {
+      campaigns.push(campaign);
+      this.changes.push({ op: 'add', id: campaign.id, signature: campaign.signature, voters: spamVoters });
+    }
+  }
+
+  /** Withdraws a vote (undo, correction); a campaign left with too few voters is withdrawn too. */
+  async withdrawVote(eventId: string): Promise<void> {
+    let removed: CampaignVote | null = this.pending.get(eventId)?.vote ?? null;
+    if (removed) this.pending.delete(eventId);
+    else removed = await this.repo.removeVote(eventId);
+    this.votes = this.votes.filter((v) => v.eventId !== eventId);
+    if (!removed || removed.label !== 'spam') return;
+    const sig = decodeSignature(removed.signature);
+    if (!sig) return;
+    const campaigns = await this.campaigns();
+    for (const c of [...campaigns]) {
+      const cs = decodeSignature(c.signature);
+      if (!cs || signatureSimilarity(cs, sig) < this.settings.campaignSimilarity) continue;
+      const spamVoters = new Set<string>();
+      const candidates = [...(await this.repo.candidates(signatureBands(cs), this.since)), ...[...this.pending.values()].map((p) => p.vote)];
+      for (const v of candidates) {
+        const vs = v.eventId === eventId ? null : decodeSignature(v.signature);
+        if (vs && v.label === 'spam' && signatureSimilarity(vs, cs) >= this.settings.campaignSimilarity) spamVoters.add(v.voter);
+      }
+      if (campaignConfirmed(spamVoters.size, this.settings.campaignUsers)) continue;
+      await this.repo.deleteCampaign(c.id);
+      campaigns.splice(campaigns.indexOf(c), 1);
+      this.changes.push({ op: 'remove', id: c.id });
+    }
+  }
+
+  private async campaigns(): Promise<StoredCampaign[]> {
+    this.campaignList ??= await this.repo.campaigns();
+    return this.campaignList;
+  }
+
+  /** Writes the batch's votes and the records it changed. */
+  async flush(): Promise<void> {
+    const votes = [...this.pending.values()];
+    await bulkInsert(
+      this.m,
+      CampaignMarkEntity,
+      votes.map(({ vote }) => Object.assign(new CampaignMarkEntity(), { ...vote, createdAt: this.now })),
+      { replace: true },
+    );
+    await bulkInsert(
+      this.m,
+      CampaignBandEntity,
+      votes.flatMap(({ vote, bands }) => [...new Set(bands)].map((bandKey) => Object.assign(new CampaignBandEntity(), { bandKey, eventId: vote.eventId }))),
+    );
+    this.pending.clear();
+    const touched = [...this.trustTouched];
+    for (const part of chunked(touched, 200)) {
+      const params: Record<string, unknown> = { at: this.now };
+      const values = part.map((id, i) => {
+        const p = this.people.get(id) as Person;
+        params[`u${i}`] = id;
+        params[`a${i}`] = p.agreed;
+        params[`d${i}`] = p.disagreed;
+        return `(:u${i}, :a${i}, :d${i}, :at)`;
+      });
+      await queryRows(
+        this.m,
+        `INSERT INTO learner_trust (user_id, agreed, disagreed, updated_at) VALUES ${values.join(',')}
+         ON CONFLICT (user_id) DO UPDATE SET agreed = excluded.agreed, disagreed = excluded.disagreed, updated_at = excluded.updated_at`,
+        params,
+      );
+    }
+    this.trustTouched.clear();
+  }
+}
+
+/** A timestamp as either driver returns it raw (SQLite: "YYYY-MM-DD HH:MM:SS.sss" in UTC, without a zone). */
+function timeOf(v: Date | string): Date {
+  if (v instanceof Date) return v;
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
+}
