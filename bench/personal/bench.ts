@@ -70,8 +70,8 @@ function parseArgs(argv: readonly string[]): Args {
 /** Blend variants compared in one run (experiments; `deployed` is the configuration defaults). */
 export const VARIANTS: Record<string, Partial<BayesOptions>> = {
   deployed: {},
+  'no-background': { userPrior: 0 },
   bg3: { userPrior: 3 },
-  bg10: { userPrior: 10 },
 };
 
 interface Prepared {

@@ -5,6 +5,7 @@ import {
   messageFingerprint,
   SpamClassifier,
   tokenize,
+  type SpamClassifierOptions,
 } from '@spamfilter/bayes';
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
@@ -87,15 +88,20 @@ export interface Loop {
   close(): Promise<void>;
 }
 
-export async function startLoop(config: AppConfig, apiOptions: ApiModuleOptions = {}): Promise<Loop> {
+export async function startLoop(
+  config: AppConfig,
+  apiOptions: ApiModuleOptions = {},
+  classifierOptions: SpamClassifierOptions = { ...DEFAULT_SPAM_CLASSIFIER, logistic: null },
+): Promise<Loop> {
   const api = await createApiApp(config, { logger: ['error'], ...apiOptions });
   const db = api.get(DataSource);
   const store = TypeOrmBayesStore.of(db);
   const users = new UserRepository(db);
   const filter = await createFilterApp(config, {
     bayes: {
-      // Bayes alone: the learner trains the Bayes layers (the logistic component's weights live in each filter).
-      classifier: new SpamClassifier(store, { ...DEFAULT_SPAM_CLASSIFIER, logistic: null }),
+      // Bayes alone by default: the learner trains the Bayes layers (the logistic component's weights live in each
+      // filter). A suite that needs the deployed floor or blend passes spamClassifierOptions(config.bayes).
+      classifier: new SpamClassifier(store, classifierOptions),
       users: {
         userIdsFor: async (rcpts) => {
           const owners = await users.resolveRecipients(rcpts);

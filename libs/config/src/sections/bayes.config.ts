@@ -25,7 +25,7 @@ export const bayesSection = {
   userPrior: configKey.number(
     'BAYES_USER_PRIOR',
     "Background of a user's own counts, in messages: a class the user has not marked falls back to how common each word is in it globally (0: none; bench/personal)",
-    3,
+    1,
     { min: 0, max: 1000 },
   ),
   minLearns: configKey.int(
