@@ -9,6 +9,7 @@
  * - Learner: --learner-events marks queued on Kafka while no learner runs; then one learner starts and the time
  *   from its first to its last handled event gives eventsPerSec.
  * A fresh database and a unique topic prefix per run; nothing is left behind but the dropped database's name.
+ * `--hostile`: one account's marks against the global layer (hostile.ts).
  */
 import { userScope } from '@spamfilter/bayes';
 import { formatReferenceId } from '@spamfilter/domain';
@@ -38,6 +39,7 @@ import {
   type Loop,
 } from '../../test/feedback/feedback-harness';
 import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
+import { hostile } from './hostile';
 
 interface Args {
   rate: number;
@@ -68,6 +70,11 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 const round = (x: number): number => Math.round(x * 10) / 10;
+/**
+ * Every mark is shared (as if each domain had agreed): the learner then does all it can for a mark — the agreement
+ * rule's reads, a campaign vote with its signature — which is the heavier path the figures must include.
+ */
+const SHARED = { LEARNER_SHARE_DEFAULT: 'true' };
 const t0 = performance.now();
 /** Progress on stderr (stdout carries only the result). */
 const progress = (m: string): void =>
@@ -240,7 +247,7 @@ async function learnerPhase(
   events: number,
 ): Promise<{ eventsPerSec: number; events: number; seconds: number }> {
   // Queue the marks on Kafka with no learner running (API only; relay on).
-  const config = feedbackConfig(dbUrl, { LEARNER_ENABLED: 'false', OUTBOX_BATCH_SIZE: '2000' });
+  const config = feedbackConfig(dbUrl, { ...SHARED, LEARNER_ENABLED: 'false', OUTBOX_BATCH_SIZE: '2000' });
   const producer = await startLoop(config);
   const userRepo = new UserRepository(producer.db);
   const users: { id: string; address: string; domainId: string; tenantId: string }[] = [];
@@ -321,12 +328,13 @@ async function learnerPhase(
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--hostile')) return hostile(argv);
   const args = parseArgs(argv);
   if (!corpusAvailable())
     throw new Error('the sa-dev corpus is not unpacked in .cache/corpus (see /work/shared/corpus/README.md)');
   const tdb = await createPostgresTestDatabase();
   try {
-    const loop = await startLoop(feedbackConfig(tdb.config.url));
+    const loop = await startLoop(feedbackConfig(tdb.config.url, SHARED));
     let latency: Awaited<ReturnType<typeof latencyPhase>>;
     try {
       await seedGlobal(loop.store, corpus('spam', 100), corpus('ham', 100));

@@ -126,6 +126,14 @@ run('a fresh installation: marks count from the first, and share only with conse
     expect(vote).toMatchObject({ voter: bob.id, label: 'spam', signature: expect.stringMatching(/^[0-9a-f]{256}$/) });
     expect(await trainingOf(loop, refused)).toMatchObject({ trainedGlobal: false, note: expect.stringMatching(/no consent.*\(user\)/) });
     expect(await loop.db.getRepository(CampaignMarkEntity).countBy({ eventId: refused })).toBe(0);
+
+    // The domain stops sharing: bob (no answer of his own) stops too, and his vote is taken back by the learner.
+    const processed = () => loop.db.getRepository(ProcessedEventEntity).countBy({ consumer: 'learner' });
+    const before = await processed();
+    await request(server).put('/v1/domains/example.org/sharing').set(bearer(admin.token)).send({ share: null }).expect(200);
+    expect(await sharing(bob.token)).toMatchObject({ share: false, source: 'installation' });
+    await waitFor(async () => (await processed()) > before);
+    expect(await loop.db.getRepository(CampaignMarkEntity).countBy({ voter: bob.id })).toBe(0);
   });
 });
 
@@ -214,5 +222,21 @@ run('global learning by agreement (one hostile account moves nothing) and legiti
     // (carol is trusted and the filter agreed, so it teaches the global layer).
     const unsigned = await send(false);
     expect(await trainingOf(loop, unsigned)).toMatchObject({ trainedGlobal: true });
+  });
+
+  it("withdrawing consent takes the user's marks back out of the global layer, and keeps them in their own", async () => {
+    const trainings = loop.db.getRepository(LearnerTrainingEntity);
+    const given = await trainings.findBy({ userId: carol.id, trainedGlobal: true });
+    expect(given.length).toBeGreaterThanOrEqual(3);
+    const global = await loop.store.totals(GLOBAL_SCOPE);
+    const own = await loop.store.totals(`user:${carol.id}`);
+    const processed = () => loop.db.getRepository(ProcessedEventEntity).countBy({ consumer: 'learner' });
+    const before = await processed();
+    await request(loop.api.getHttpServer() as never).put('/v1/me/sharing').set(bearer(carol.token)).send({ share: false }).expect(200);
+    await waitFor(async () => (await processed()) > before);
+    expect(await loop.store.totals(GLOBAL_SCOPE)).toEqual({ spam: global.spam - given.length, ham: global.ham });
+    expect(await loop.store.totals(`user:${carol.id}`)).toEqual(own);
+    expect(await trainings.countBy({ userId: carol.id, trainedGlobal: true })).toBe(0);
+    expect((await trainings.findOneByOrFail({ eventId: given[0]!.eventId })).note).toMatch(/consent withdrawn/);
   });
 });

@@ -1,13 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { readScanTraining } from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
-import type { ModelChangeEvent } from '@spamfilter/domain';
-import { OutboxRepository, ScanRecordEntity, queryRows, runInTransaction } from '@spamfilter/persistence';
-import { randomUUID } from 'node:crypto';
+import { ScanRecordEntity, runInTransaction } from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
-import { AgreementBatch } from '../consumers/agreement-batch';
-import { agreementSettings, CAMPAIGN_KEY, CAMPAIGN_SCOPE, MODEL_TOPIC } from '../consumers/learner.service';
+import { AgreementBatch, publishCampaignChanges } from '../consumers/agreement-batch';
+import { agreementSettings } from '../consumers/learner.service';
 
 /**
  * An ARF complaint (RFC 5965) is a spam vote on the reported message's campaign: the recipient's provider says its
@@ -38,18 +36,7 @@ export class ComplaintCampaigns {
       const voter = `arf:${complaintId}`;
       await agreement.castVote(voter, voter, 'spam', sig);
       await agreement.flush();
-      const outbox = new OutboxRepository(this.db);
-      for (const payload of agreement.changes) {
-        const [row] = await queryRows<{ version: number | string }>(m, 'SELECT version FROM learner_scope_version WHERE scope = :s', { s: CAMPAIGN_SCOPE });
-        const version = Number(row?.version ?? 0) + 1;
-        await queryRows(
-          m,
-          `INSERT INTO learner_scope_version (scope, version) VALUES (:s, :v) ON CONFLICT (scope) DO UPDATE SET version = excluded.version`,
-          { s: CAMPAIGN_SCOPE, v: version },
-        );
-        const event: ModelChangeEvent = { eventId: randomUUID(), kind: 'campaign', userId: null, version, occurredAt: now.toISOString(), payload: { ...payload } };
-        await outbox.add(m, { topic: MODEL_TOPIC, key: CAMPAIGN_KEY, payload: event }, now);
-      }
+      await publishCampaignChanges(m, agreement.changes, now);
       return true;
     });
   }

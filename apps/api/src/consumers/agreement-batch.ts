@@ -7,7 +7,17 @@ import {
   type CampaignChange,
   type ScanTraining,
 } from '@spamfilter/bayes';
-import { CampaignRepository, bulkInsert, CampaignBandEntity, CampaignMarkEntity, queryRows, type CampaignVote, type StoredCampaign } from '@spamfilter/persistence';
+import type { ModelChangeEvent } from '@spamfilter/domain';
+import {
+  CampaignRepository,
+  bulkInsert,
+  CampaignBandEntity,
+  CampaignMarkEntity,
+  OutboxRepository,
+  queryRows,
+  type CampaignVote,
+  type StoredCampaign,
+} from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import {
@@ -69,8 +79,8 @@ function chunked<T>(list: readonly T[], size = IN_CHUNK): T[][] {
 export class AgreementBatch {
   private readonly people = new Map<string, Person>();
   private readonly trustTouched = new Set<string>();
-  /** Votes near this batch's messages, and the votes this batch casts (not yet written). */
-  private votes: CampaignVote[] = [];
+  /** Votes near this batch's messages, and the votes this batch casts, by LSH band (decoded once). */
+  private readonly byBand = new Map<number, Map<string, { vote: CampaignVote; sig: Uint32Array }>>();
   private readonly pending = new Map<string, { vote: CampaignVote; bands: number[] }>();
   private campaignList: StoredCampaign[] | null = null;
   private readonly signatures = new WeakMap<ScanTraining, Uint32Array | null>();
@@ -95,16 +105,32 @@ export class AgreementBatch {
       const sig = e.training ? this.signatureOf(e.training) : null;
       if (sig) for (const b of signatureBands(sig)) bands.add(b);
     }
-    for (const part of chunked([...bands])) this.votes.push(...(await this.repo.candidates(part, this.since)));
+    const found: CampaignVote[] = [];
+    for (const part of chunked([...bands])) found.push(...(await this.repo.candidates(part, this.since)));
+    for (const v of found) this.remember(v);
     const users = new Set(events.map((e) => e.userId));
-    for (const v of this.votes) if (!v.voter.startsWith('arf:')) users.add(v.voter);
+    for (const v of found) if (!v.voter.startsWith('arf:')) users.add(v.voter);
     await this.loadPeople([...users]);
+  }
+
+  private remember(vote: CampaignVote, sig = decodeSignature(vote.signature)): void {
+    if (!sig) return;
+    for (const b of signatureBands(sig)) {
+      let votes = this.byBand.get(b);
+      if (!votes) this.byBand.set(b, (votes = new Map()));
+      votes.set(vote.eventId, { vote, sig });
+    }
+  }
+
+  private forget(eventId: string): void {
+    for (const votes of this.byBand.values()) votes.delete(eventId);
   }
 
   /** Loads the votes near one more signature (a vote cast outside a learner batch: an ARF report). */
   async prepareNear(sig: Uint32Array): Promise<void> {
-    this.votes.push(...(await this.repo.candidates(signatureBands(sig), this.since)));
-    await this.loadPeople([...new Set(this.votes.map((v) => v.voter).filter((v) => !v.startsWith('arf:')))]);
+    const found = await this.repo.candidates(signatureBands(sig), this.since);
+    for (const v of found) this.remember(v);
+    await this.loadPeople([...new Set(found.map((v) => v.voter).filter((v) => !v.startsWith('arf:')))]);
   }
 
   private async loadPeople(ids: readonly string[]): Promise<void> {
@@ -168,13 +194,16 @@ export class AgreementBatch {
     return voter.startsWith('arf:') || this.ageDays(this.people.get(voter)) >= this.settings.trust.minAgeDays;
   }
 
-  /** Each other voter's vote on near-copies of `sig` (their last one), the user's own left out. */
+  /** Each other voter's vote on near-copies of `sig` (one per voter), the user's own left out. */
   private neighbours(sig: Uint32Array, self: string): Map<string, Label> {
     const out = new Map<string, Label>();
-    for (const v of this.votes) {
-      if (v.voter === self) continue;
-      const other = decodeSignature(v.signature);
-      if (other && signatureSimilarity(sig, other) >= this.settings.campaignSimilarity) out.set(v.voter, v.label);
+    const checked = new Set<string>();
+    for (const b of signatureBands(sig)) {
+      for (const [eventId, { vote, sig: other }] of this.byBand.get(b) ?? []) {
+        if (vote.voter === self || checked.has(eventId)) continue;
+        checked.add(eventId);
+        if (signatureSimilarity(sig, other) >= this.settings.campaignSimilarity) out.set(vote.voter, vote.label);
+      }
     }
     return out;
   }
@@ -205,7 +234,7 @@ export class AgreementBatch {
   async castVote(eventId: string, voter: string, label: Label, sig: Uint32Array): Promise<void> {
     const vote: CampaignVote = { eventId, voter, label, signature: encodeSignature(sig) };
     this.pending.set(eventId, { vote, bands: signatureBands(sig) });
-    this.votes.push(vote);
+    this.remember(vote, sig);
     if (label !== 'spam' || this.settings.campaignUsers <= 0) return;
     const spamVoters = 1 + [...this.neighbours(sig, voter).values()].filter((l) => l === 'spam').length;
     if (!campaignConfirmed(spamVoters, this.settings.campaignUsers)) return;
@@ -214,20 +243,24 @@ export class AgreementBatch {
       const s = decodeSignature(c.signature);
       return s !== null && signatureSimilarity(s, sig) >= this.settings.campaignSimilarity;
     });
-    const campaign: StoredCampaign = near ? { ...near, voters: spamVoters } : { id: randomUUID(), signature: vote.signature, voters: spamVoters };
+    // An existing campaign stays as confirmed (its voter count is the one it was confirmed with): a big campaign that
+    // thousands mark costs no write per mark.
+    if (near) return;
+    const campaign: StoredCampaign = { id: randomUUID(), signature: vote.signature, voters: spamVoters };
     await this.repo.saveCampaign(campaign, this.now);
-    if (!near) {
-      campaigns.push(campaign);
-      this.changes.push({ op: 'add', id: campaign.id, signature: campaign.signature, voters: spamVoters });
-    }
+    campaigns.push(campaign);
+    this.changes.push({ op: 'add', id: campaign.id, signature: campaign.signature, voters: spamVoters });
   }
 
   /** Withdraws a vote (undo, correction); a campaign left with too few voters is withdrawn too. */
   async withdrawVote(eventId: string): Promise<void> {
     let removed: CampaignVote | null = this.pending.get(eventId)?.vote ?? null;
     if (removed) this.pending.delete(eventId);
-    else removed = await this.repo.removeVote(eventId);
-    this.votes = this.votes.filter((v) => v.eventId !== eventId);
+    else removed = await this.repo.removeVote(eventId, (text) => {
+      const sig = decodeSignature(text);
+      return sig ? signatureBands(sig) : [];
+    });
+    this.forget(eventId);
     if (!removed || removed.label !== 'spam') return;
     const sig = decodeSignature(removed.signature);
     if (!sig) return;
@@ -248,6 +281,13 @@ export class AgreementBatch {
     }
   }
 
+  /** Withdraws every vote of a voter (consent withdrawn). */
+  async withdrawVoter(voter: string): Promise<void> {
+    const rows = await queryRows<{ event_id: string }>(this.m, 'SELECT event_id FROM campaign_mark WHERE voter = :v', { v: voter });
+    const pending = [...this.pending.values()].filter((p) => p.vote.voter === voter).map((p) => p.vote.eventId);
+    for (const eventId of [...new Set([...rows.map((r) => r.event_id), ...pending])]) await this.withdrawVote(eventId);
+  }
+
   private async campaigns(): Promise<StoredCampaign[]> {
     this.campaignList ??= await this.repo.campaigns();
     return this.campaignList;
@@ -265,7 +305,9 @@ export class AgreementBatch {
     await bulkInsert(
       this.m,
       CampaignBandEntity,
-      votes.flatMap(({ vote, bands }) => [...new Set(bands)].map((bandKey) => Object.assign(new CampaignBandEntity(), { bandKey, eventId: vote.eventId }))),
+      votes.flatMap(({ vote, bands }) =>
+        [...new Set(bands)].map((bandKey) => Object.assign(new CampaignBandEntity(), { bandKey, eventId: vote.eventId, createdAt: this.now })),
+      ),
     );
     this.pending.clear();
     const touched = [...this.trustTouched];
@@ -294,3 +336,33 @@ function timeOf(v: Date | string): Date {
   if (v instanceof Date) return v;
   return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v.replace(' ', 'T')}Z`);
 }
+
+/**
+ * Writes campaign changes made outside a learner batch (an ARF report, the expiry) to the outbox as 'campaign'
+ * ModelChangeEvents, each with the next version of the campaigns' counter, in the caller's transaction.
+ */
+export async function publishCampaignChanges(m: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<void> {
+  for (const payload of changes) {
+    const [row] = await queryRows<{ version: number | string }>(m, 'SELECT version FROM learner_scope_version WHERE scope = :s', { s: CAMPAIGN_SCOPE });
+    const version = Number(row?.version ?? 0) + 1;
+    await queryRows(m, 'INSERT INTO learner_scope_version (scope, version) VALUES (:s, :v) ON CONFLICT (scope) DO UPDATE SET version = excluded.version', {
+      s: CAMPAIGN_SCOPE,
+      v: version,
+    });
+    const event: ModelChangeEvent = { eventId: randomUUID(), kind: 'campaign', userId: null, version, occurredAt: now.toISOString(), payload: { ...payload } };
+    await new OutboxRepository(m.connection).add(m, { topic: MODEL_TOPIC, key: CAMPAIGN_KEY, payload: event }, now);
+  }
+}
+
+/** Deletes votes and campaigns older than `days` and announces the campaigns removed (LEARNER_CAMPAIGN_DAYS). */
+export async function expireCampaigns(m: EntityManager, days: number, now: Date): Promise<number> {
+  const removed = await new CampaignRepository(m).expire(new Date(now.getTime() - days * DAY_MS));
+  await publishCampaignChanges(m, removed.map((id) => ({ op: 'remove', id })), now);
+  return removed.length;
+}
+
+/** Partition key and version counter of campaign changes (one order for all of them). */
+export const CAMPAIGN_KEY = 'campaign';
+export const CAMPAIGN_SCOPE = 'campaigns';
+/** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
+const MODEL_TOPIC = 'spamfilter.model.v1';

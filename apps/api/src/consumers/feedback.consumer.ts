@@ -46,7 +46,7 @@ function isFeedbackPayload(e: unknown): e is FeedbackPayload {
     typeof v.eventId === 'string' &&
     typeof v.userId === 'string' &&
     typeof v.messageId === 'string' &&
-    (v.kind === 'learn' || v.kind === 'undo') &&
+    (v.kind === 'learn' || v.kind === 'undo' || v.kind === 'unshare') &&
     (v.label === 'spam' || v.label === 'ham' || v.label === null)
   );
 }

@@ -17,11 +17,11 @@ import {
   type TrainedRecord,
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
-import { AgreementBatch, type AgreementSettings } from './agreement-batch';
+import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_SCOPE, expireCampaigns, type AgreementSettings } from './agreement-batch';
 import { isLegitimateBulk } from './agreement-rules';
 import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
 
@@ -30,10 +30,6 @@ export const MODEL_TOPIC = 'spamfilter.model.v1';
 
 /** Partition key of the global layer's changes. */
 export const GLOBAL_KEY = 'global';
-
-/** Partition key and version counter of campaign changes (one order for all of them). */
-export const CAMPAIGN_KEY = 'campaign';
-export const CAMPAIGN_SCOPE = 'campaigns';
 
 /** The consumer name in processed_event. */
 export const LEARNER_CONSUMER = 'learner';
@@ -90,6 +86,7 @@ export class LearnerService {
    * is rethrown (the bus redelivers it).
    */
   async handleBatch(events: readonly FeedbackPayload[], now = new Date()): Promise<LearnOutcome[]> {
+    await this.expireIfDue(now);
     try {
       return await runInTransaction(this.db, (m) => this.handleIn(m, events, now));
     } catch (err) {
@@ -99,6 +96,15 @@ export class LearnerService {
         out.push(...(await runInTransaction(this.db, (m) => this.handleIn(m, [e], now))));
       return out;
     }
+  }
+
+  private lastExpiry = 0;
+
+  /** Hourly, before a batch: campaign votes and campaigns older than LEARNER_CAMPAIGN_DAYS go (and filters hear of it). */
+  private async expireIfDue(now: Date): Promise<void> {
+    if (now.getTime() - this.lastExpiry < 3_600_000) return;
+    this.lastExpiry = now.getTime();
+    await runInTransaction(this.db, (m) => expireCampaigns(m, this.config.learner.campaignDays, now));
   }
 
   private async handleIn(
@@ -128,7 +134,11 @@ export class LearnerService {
       if (!first[i]) outcomes.push({ status: 'duplicate' });
       else
         outcomes.push(
-          event.kind === 'undo' ? await this.undo(batch, agreement, event) : await this.learn(batch, agreement, event, now),
+          event.kind === 'undo'
+            ? await this.undo(batch, agreement, event)
+            : event.kind === 'unshare'
+              ? await this.unshare(batch, agreement, event)
+              : await this.learn(batch, agreement, event, now),
         );
     }
     if (todo.length === 0) return outcomes;
@@ -354,6 +364,30 @@ export class LearnerService {
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (!previous) return { status: 'unchanged', changes: [] };
     return { status: 'undone', changes: await this.untrain(batch, agreement, previous, batch.now) };
+  }
+
+  /**
+   * Consent withdrawn: every active mark of the user that trained the global layer is taken out of it (exactly, as an
+   * undo would) and stays in the user's own layer; their campaign votes are withdrawn (a campaign left with too few
+   * voters goes). Later marks follow the new answer; what was given back is not re-shared if consent returns.
+   */
+  private async unshare(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+    const store = batch.store;
+    const changes: ModelChange[] = [];
+    const rows = await batch.manager.getRepository(LearnerTrainingEntity).find({
+      where: { userId: event.userId, trainedGlobal: true, undoneAt: IsNull() },
+    });
+    for (const row of rows) {
+      const fingerprint = globalFingerprint(row.userId, row.messageFingerprint);
+      const record = await store.trained(GLOBAL_SCOPE, fingerprint);
+      if (record && (await store.train(GLOBAL_SCOPE, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned')
+        changes.push(this.delta(batch, GLOBAL_SCOPE, record.tokens, record.label, -1));
+      await batch.manager
+        .getRepository(LearnerTrainingEntity)
+        .update({ eventId: row.eventId }, { trainedGlobal: false, note: 'consent withdrawn: taken back from the global layer' });
+    }
+    await agreement.withdrawVoter(event.userId);
+    return { status: changes.length > 0 ? 'undone' : 'unchanged', changes };
   }
 
   /**

@@ -33,8 +33,11 @@ export class LearningAgreement1765000000000 implements MigrationInterface {
     await q.createTable(
       new Table({
         name: 'campaign_band',
-        columns: [{ name: 'band_key', type: 'integer', isPrimary: true }, c.key('event_id', 64)],
-        indices: [{ name: 'idx_campaign_band_event', columnNames: ['event_id'] }],
+        columns: [
+          { name: 'band_key', type: 'integer', isPrimary: true },
+          { ...c.timestamp('created_at'), isPrimary: true },
+          c.key('event_id', 64),
+        ],
       }),
     );
     await q.createTable(

@@ -50,11 +50,15 @@ export class CampaignMarkEntity {
   @TimestampColumn() createdAt!: Date;
 }
 
-/** The LSH band keys of each campaign_mark (libs/bayes signatureBands): candidates are found by band. */
+/**
+ * The LSH band keys of each campaign_mark (libs/bayes signatureBands): candidates are found by band, the newest first.
+ * The vote's time is part of the key, so the primary key alone answers "the newest votes of this band" and a vote's
+ * rows are deleted by (its bands, its time, its id): one index per row, 8 rows per vote, on the learner's hot path.
+ */
 @Entity('campaign_band')
-@Index('idx_campaign_band_event', ['eventId'])
 export class CampaignBandEntity {
   @PrimaryColumn({ type: 'integer' }) bandKey!: number;
+  @PrimaryColumn({ type: Date }) createdAt!: Date;
   @PrimaryColumn({ type: 'varchar', length: 64 }) eventId!: string;
 }
 
