@@ -71,6 +71,9 @@ function parseArgs(argv: readonly string[]): Args {
 export const VARIANTS: Record<string, Partial<BayesOptions>> = {
   deployed: {},
   'no-background': { userPrior: 0 },
+  'no-near-copy': { userNearCopy: 0 },
+  near06: { userNearCopy: 0.6 },
+  near08: { userNearCopy: 0.8 },
   bg3: { userPrior: 3 },
 };
 

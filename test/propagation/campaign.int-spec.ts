@@ -26,7 +26,12 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
     stack = await startStack(
-      postgresKafkaConfig(tdb.config.url, 'cmp', { LEARNER_SHARE_DEFAULT: 'true', LEARNER_SENDER_BLOCK_THRESHOLD: '0' }),
+      // The users are created by the test: established at once (LEARNER_TRUST_MIN_AGE_DAYS 0).
+      postgresKafkaConfig(tdb.config.url, 'cmp', {
+        LEARNER_SHARE_DEFAULT: 'true',
+        LEARNER_SENDER_BLOCK_THRESHOLD: '0',
+        LEARNER_TRUST_MIN_AGE_DAYS: '0',
+      }),
       2,
       (db) => seedGlobal(db, corpus('spam', 40), corpus('ham', 40)),
     );

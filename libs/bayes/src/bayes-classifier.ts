@@ -1,5 +1,19 @@
-import { GLOBAL_SCOPE, userScope, type BayesStore, type Label, type ScopeView, type TrainOutcome } from './bayes-store';
-import { DEFAULT_ROBINSON_FISHER, fisherCombine, robinsonF, selectSignificant, tokenRatio, type RobinsonFisherOptions } from './robinson-fisher';
+import {
+  GLOBAL_SCOPE,
+  userScope,
+  type BayesStore,
+  type Label,
+  type ScopeView,
+  type TrainOutcome,
+} from './bayes-store';
+import {
+  DEFAULT_ROBINSON_FISHER,
+  fisherCombine,
+  robinsonF,
+  selectSignificant,
+  tokenRatio,
+  type RobinsonFisherOptions,
+} from './robinson-fisher';
 import { starterView, type StarterModel } from './starter-model';
 import type { TokenSet } from './tokenizer';
 
@@ -19,6 +33,13 @@ export interface BayesOptions extends RobinsonFisherOptions {
    * unmarked class counts as empty, and every word of a spam mark looks spammy to that user.
    */
   readonly userPrior: number;
+  /**
+   * A message at least this much of whose tokens are in the user's marks of one class (the share of its distinct
+   * tokens with counts there) is a near-copy of what they marked: the background does not apply to it, the user's
+   * own counts speak alone (0: never). The next issue of a newsletter one marked spam turns spam for them even when
+   * the global layer calls it ham, while mail unlike what they marked keeps the background's protection.
+   */
+  readonly userNearCopy: number;
   /**
    * Messages per class the global layer needs before its own verdict counts (rspamd and SpamAssassin: 200). It gates
    * the global layer only: a user's own layer speaks from the first mark, and a starter model counts as trained.
@@ -43,6 +64,7 @@ export const DEFAULT_BAYES: BayesOptions = {
   userStrength: 1,
   userWeight: 2,
   userPrior: 0,
+  userNearCopy: 0,
   globalFloor: 0,
   globalRamp: false,
   starterStrength: 3,
@@ -124,22 +146,37 @@ export class BayesClassifier {
     const sS = starter?.totals.spam ?? 0;
     const sH = starter?.totals.ham ?? 0;
     const c = this.globalWeight(global.totals);
+    const background =
+      o.userPrior > 0 && !(userView !== null && isNearCopy(userView, ids.length, o.userNearCopy));
     for (let i = 0; i < ids.length; i++) {
       const gs = global.spam[i] as number;
       const gh = global.ham[i] as number;
       // The starter's own f(w) is the prior of the provider's counts (x in Robinson's formula).
-      const x = starter ? robinsonF(starter.spam[i] as number, starter.ham[i] as number, sS, sH, o.strength, o.prior) : o.prior;
-      let f = starter ? priorF(gs, gh, gS, gH, o.starterStrength, x) : robinsonF(gs, gh, gS, gH, o.strength, o.prior);
+      const x = starter
+        ? robinsonF(starter.spam[i] as number, starter.ham[i] as number, sS, sH, o.strength, o.prior)
+        : o.prior;
+      let f = starter
+        ? priorF(gs, gh, gS, gH, o.starterStrength, x)
+        : robinsonF(gs, gh, gS, gH, o.strength, o.prior);
       f = o.prior + c * (f - o.prior);
       if (userView !== null) {
         const us = userView.spam[i] as number;
         const uh = userView.ham[i] as number;
         if (us + uh > 0) {
           const n = (us + uh) * o.userWeight;
-          const p =
-            o.userPrior > 0
-              ? backgroundRatio(us, uh, uS, uH, gs + (starter?.spam[i] ?? 0), gh + (starter?.ham[i] ?? 0), gS + sS, gH + sH, o.userPrior)
-              : tokenRatio(us, uh, uS, uH);
+          const p = background
+            ? backgroundRatio(
+                us,
+                uh,
+                uS,
+                uH,
+                gs + (starter?.spam[i] ?? 0),
+                gh + (starter?.ham[i] ?? 0),
+                gS + sS,
+                gH + sH,
+                o.userPrior,
+              )
+            : tokenRatio(us, uh, uS, uH);
           f = (o.userStrength * f + n * p) / (o.userStrength + n);
         }
       }
@@ -163,21 +200,44 @@ export class BayesClassifier {
 
   private explain(chosen: number[], fs: Float64Array, tokens: TokenSet, spammy: boolean): TokenEvidence[] {
     const side = chosen.filter((i) => (spammy ? (fs[i] as number) > 0.5 : (fs[i] as number) < 0.5));
-    side.sort((a, b) => (spammy ? (fs[b] as number) - (fs[a] as number) : (fs[a] as number) - (fs[b] as number)) || a - b);
-    return side.slice(0, this.options.explainTokens).map((i) => ({ token: tokens.names[i] ?? String(tokens.ids[i]), f: fs[i] as number }));
+    side.sort(
+      (a, b) =>
+        (spammy ? (fs[b] as number) - (fs[a] as number) : (fs[a] as number) - (fs[b] as number)) || a - b,
+    );
+    return side
+      .slice(0, this.options.explainTokens)
+      .map((i) => ({ token: tokens.names[i] ?? String(tokens.ids[i]), f: fs[i] as number }));
   }
 
   /**
    * Trains a message as `label` in the global scope (userId null) or a user's scope. Learning the same message twice
    * as the same class is a no-op; as the other class it moves the counts (a correction).
    */
-  learn(userId: string | null, fingerprint: string, tokens: TokenSet, label: Label, now: Date = new Date()): Promise<TrainOutcome> {
-    return this.store.train(userId === null ? GLOBAL_SCOPE : userScope(userId), fingerprint, tokens.ids, label, now);
+  learn(
+    userId: string | null,
+    fingerprint: string,
+    tokens: TokenSet,
+    label: Label,
+    now: Date = new Date(),
+  ): Promise<TrainOutcome> {
+    return this.store.train(
+      userId === null ? GLOBAL_SCOPE : userScope(userId),
+      fingerprint,
+      tokens.ids,
+      label,
+      now,
+    );
   }
 
   /** Removes exactly what learning `fingerprint` added to the scope. */
   unlearn(userId: string | null, fingerprint: string, now: Date = new Date()): Promise<TrainOutcome> {
-    return this.store.train(userId === null ? GLOBAL_SCOPE : userScope(userId), fingerprint, new Uint32Array(0), null, now);
+    return this.store.train(
+      userId === null ? GLOBAL_SCOPE : userScope(userId),
+      fingerprint,
+      new Uint32Array(0),
+      null,
+      now,
+    );
   }
 
   /** Expires rare, stale tokens of a scope (seen in ≤ maxCount messages, not trained since `olderThan`). */
@@ -190,6 +250,18 @@ export class BayesClassifier {
  * A user's p(w) with each class's frequency smoothed toward the global layer's (BayesOptions.userPrior): ps =
  * (s + k·gs/GS) / (S + k), ph likewise; an empty global class contributes nothing.
  */
+/** Whether a user's marks of one class hold at least `share` of the message's `n` (distinct) tokens. */
+function isNearCopy(user: ScopeView, n: number, share: number): boolean {
+  if (share <= 0 || n === 0) return false;
+  let spam = 0;
+  let ham = 0;
+  for (let i = 0; i < n; i++) {
+    if ((user.spam[i] as number) > 0) spam++;
+    if ((user.ham[i] as number) > 0) ham++;
+  }
+  return Math.max(spam, ham) >= share * n;
+}
+
 /** Robinson's f(w) with prior x of strength `strength` messages: (s·x + n·p) / (s + n). */
 function priorF(spam: number, ham: number, nSpam: number, nHam: number, strength: number, x: number): number {
   const n = spam + ham;

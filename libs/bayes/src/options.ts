@@ -21,6 +21,7 @@ export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
       userStrength: c.userStrength,
       userWeight: c.userWeight,
       userPrior: c.userPrior,
+      userNearCopy: c.userNearCopy,
       globalFloor: c.minLearns,
       globalRamp: c.globalRamp,
       starterStrength: c.starterStrength,

@@ -236,7 +236,10 @@ export class AgreementBatch {
     this.pending.set(eventId, { vote, bands: signatureBands(sig) });
     this.remember(vote, sig);
     if (label !== 'spam' || this.settings.campaignUsers <= 0) return;
-    const spamVoters = 1 + [...this.neighbours(sig, voter).values()].filter((l) => l === 'spam').length;
+    // Only established voters (aged accounts, ARF reports) make a campaign: a handful of new accounts must not put
+    // CAMPAIGN on mail they all "mark", any more than they can teach the global layer.
+    if (!this.established(voter)) return;
+    const spamVoters = 1 + [...this.neighbours(sig, voter)].filter(([v, l]) => l === 'spam' && this.established(v)).length;
     if (!campaignConfirmed(spamVoters, this.settings.campaignUsers)) return;
     const campaigns = await this.campaigns();
     const near = campaigns.find((c) => {
@@ -270,9 +273,11 @@ export class AgreementBatch {
       if (!cs || signatureSimilarity(cs, sig) < this.settings.campaignSimilarity) continue;
       const spamVoters = new Set<string>();
       const candidates = [...(await this.repo.candidates(signatureBands(cs), this.since)), ...[...this.pending.values()].map((p) => p.vote)];
+      await this.loadPeople([...new Set(candidates.map((v) => v.voter).filter((v) => !v.startsWith('arf:')))]);
       for (const v of candidates) {
         const vs = v.eventId === eventId ? null : decodeSignature(v.signature);
-        if (vs && v.label === 'spam' && signatureSimilarity(vs, cs) >= this.settings.campaignSimilarity) spamVoters.add(v.voter);
+        if (vs && v.label === 'spam' && this.established(v.voter) && signatureSimilarity(vs, cs) >= this.settings.campaignSimilarity)
+          spamVoters.add(v.voter);
       }
       if (campaignConfirmed(spamVoters.size, this.settings.campaignUsers)) continue;
       await this.repo.deleteCampaign(c.id);
@@ -339,17 +344,18 @@ function timeOf(v: Date | string): Date {
 
 /**
  * Writes campaign changes made outside a learner batch (an ARF report, the expiry) to the outbox as 'campaign'
- * ModelChangeEvents, each with the next version of the campaigns' counter, in the caller's transaction.
+ * ModelChangeEvents, in the caller's transaction.
  */
 export async function publishCampaignChanges(m: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<void> {
   for (const payload of changes) {
-    const [row] = await queryRows<{ version: number | string }>(m, 'SELECT version FROM learner_scope_version WHERE scope = :s', { s: CAMPAIGN_SCOPE });
-    const version = Number(row?.version ?? 0) + 1;
-    await queryRows(m, 'INSERT INTO learner_scope_version (scope, version) VALUES (:s, :v) ON CONFLICT (scope) DO UPDATE SET version = excluded.version', {
-      s: CAMPAIGN_SCOPE,
-      v: version,
-    });
-    const event: ModelChangeEvent = { eventId: randomUUID(), kind: 'campaign', userId: null, version, occurredAt: now.toISOString(), payload: { ...payload } };
+    const event: ModelChangeEvent = {
+      eventId: randomUUID(),
+      kind: 'campaign',
+      userId: null,
+      version: CAMPAIGN_VERSION,
+      occurredAt: now.toISOString(),
+      payload: { ...payload },
+    };
     await new OutboxRepository(m.connection).add(m, { topic: MODEL_TOPIC, key: CAMPAIGN_KEY, payload: event }, now);
   }
 }
@@ -361,8 +367,12 @@ export async function expireCampaigns(m: EntityManager, days: number, now: Date)
   return removed.length;
 }
 
-/** Partition key and version counter of campaign changes (one order for all of them). */
+/** Partition key of campaign changes (one order for all of them). */
 export const CAMPAIGN_KEY = 'campaign';
-export const CAMPAIGN_SCOPE = 'campaigns';
+/**
+ * Campaign changes carry no version: filters apply them idempotently by id and reload the whole set every minute, so
+ * there is no gap to detect — and a shared counter would be one row every learner partition queues on.
+ */
+export const CAMPAIGN_VERSION = 0;
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
 const MODEL_TOPIC = 'spamfilter.model.v1';

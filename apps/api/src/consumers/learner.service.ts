@@ -21,7 +21,7 @@ import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
-import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_SCOPE, expireCampaigns, type AgreementSettings } from './agreement-batch';
+import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_VERSION, expireCampaigns, type AgreementSettings } from './agreement-batch';
 import { isLegitimateBulk } from './agreement-rules';
 import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
 
@@ -154,7 +154,6 @@ export class LearnerService {
         payload: { ...sum.payload() },
       });
     }
-    const campaignVersions = agreement.changes.map(() => batch.bumpVersion(CAMPAIGN_SCOPE));
     const base = await batch.flushModel();
     await agreement.flush();
     const absolute = outcomes.map((o): LearnOutcome => {
@@ -168,11 +167,12 @@ export class LearnerService {
       .flatMap((o) => ('changes' in o ? o.changes : []))
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
-    // Campaigns confirmed or withdrawn by this batch: every filter holds the active ones (CampaignCheck).
-    const campaigns: ModelChange[] = agreement.changes.map((payload, i) => ({
+    // Campaigns confirmed or withdrawn by this batch: every filter holds the active ones (CampaignCheck). They carry
+    // no version (campaignChange): a shared counter would be a row every learner partition queues on.
+    const campaigns: ModelChange[] = agreement.changes.map((payload) => ({
       kind: 'campaign',
       userId: null,
-      version: base(CAMPAIGN_SCOPE) + (campaignVersions[i] as number),
+      version: CAMPAIGN_VERSION,
       payload: { ...payload },
     }));
     for (const changes of [bayes, lists, campaigns]) {

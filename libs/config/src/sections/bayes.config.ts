@@ -28,6 +28,12 @@ export const bayesSection = {
     1,
     { min: 0, max: 1000 },
   ),
+  userNearCopy: configKey.number(
+    'BAYES_USER_NEAR_COPY',
+    "A message this much of whose tokens are in a user's marks of one class is a near-copy of what they marked: their own counts speak without the background (0: never; bench/personal)",
+    0.7,
+    { min: 0, max: 1 },
+  ),
   minLearns: configKey.int(
     'BAYES_MIN_LEARNS',
     "Messages per class the global layer needs before its own verdict counts fully (rspamd: 200); a user's own marks count from the first",

@@ -49,10 +49,10 @@ export const learnerSection = {
     { min: 0, max: 50 },
   ),
   trustMarks: configKey.int('LEARNER_TRUST_MARKS', "Agreeing marks a user needs before their marks weigh fully in the agreement", 10, { min: 1 }),
-  trustMinAgeDays: configKey.number('LEARNER_TRUST_MIN_AGE_DAYS', 'Accounts younger than this weigh nothing in the agreement', 7, { min: 0 }),
+  trustMinAgeDays: configKey.number('LEARNER_TRUST_MIN_AGE_DAYS', 'Accounts younger than this weigh nothing in the agreement and make no campaign', 7, { min: 0 }),
   campaignUsers: configKey.int(
     'LEARNER_CAMPAIGN_USERS',
-    'Distinct users (or ARF reports) marking near-copies spam that make a campaign: CAMPAIGN for every recipient of one (0: off)',
+    'Distinct established voters (accounts older than LEARNER_TRUST_MIN_AGE_DAYS, ARF reports) marking near-copies spam that make a campaign: CAMPAIGN for every recipient of one (0: off)',
     3,
     { min: 0 },
   ),
