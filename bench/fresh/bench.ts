@@ -9,12 +9,15 @@
  * silent scores 0 (delivered as ham). The starter model is learned from a public corpus of another era and other
  * people (SpamAssassin's sa-dev, 2002), never from the mail it is judged on.
  * Variants:
- * - `today`: the global layer says nothing below BAYES_MIN_LEARNS (200) per class; above it Bayes + the logistic
- *   component retrained from the provider's set.
- * - `ramp`: below the floor the Bayes evidence is weighed by trained/floor; the logistic component only from the floor.
- * - `starter`: the starter model alone for the logistic part, its Bayes counts the prior of the provider's.
- * - `starter-warm`: as `starter`, the logistic retrain starting from the starter's weights (the deployed choice).
- * - `starter-scratch`: as `starter`, the logistic retrained from zero on the provider's set once it has both classes.
+ * - `before`: the filter before this change: silent below BAYES_MIN_LEARNS (200) per class; above it Bayes + the
+ *   logistic component retrained from the provider's set.
+ * - `no-starter` (deployed with BAYES_STARTER=off): below the floor the Bayes evidence is weighed by trained/floor
+ *   (BAYES_GLOBAL_RAMP); the provider's logistic snapshot from LOGISTIC_MIN_PER_CLASS (20) trainings of each class.
+ * - `starter` (deployed with BAYES_STARTER=builtin): the starter's Bayes counts are the prior of the provider's; its
+ *   logistic weights until the provider's own snapshot (from 20 of each class, trained from zero).
+ * - `starter-weights-only`: the starter's logistic weights are never replaced (its Bayes prior as in `starter`).
+ * - `starter-warm`: as `starter`, but each retrain starts from the starter's weights (measured, not deployed).
+ * - `ramp`, `starter-scratch`: the ramp without a logistic snapshot; the provider's snapshot from 1 of each class.
  */
 import {
   MemoryBayesStore,
@@ -42,7 +45,7 @@ import { loadEnronUsers } from '../personal/enron-users';
 
 const THRESHOLD = 1;
 const FLOOR = 200;
-/** Trainings per class before a provider snapshot replaces the starter's weights (ramp-lr, starter-lr). */
+/** Trainings per class before a provider snapshot replaces the starter's weights (LOGISTIC_MIN_PER_CLASS). */
 const LR_MIN = 20;
 
 interface Args {
@@ -61,8 +64,8 @@ function parseArgs(argv: readonly string[]): Args {
     corpus: '.cache/corpus',
     perClass: 1000,
     sizes: [0, 25, 50, 100, 200, 400, 1000, 3000],
-    variants: ['today', 'ramp', 'starter', 'starter-warm', 'starter-scratch'],
-    starterStrength: 3,
+    variants: ['before', 'no-starter', 'starter', 'starter-weights-only', 'starter-warm'],
+    starterStrength: 1,
     starterMinCount: 2,
     provider: 'enron',
     json: false,
@@ -183,7 +186,7 @@ async function evaluateVariant(
   let silent = false;
   let useStarter = false;
   switch (variant) {
-    case 'today':
+    case 'before':
       silent = !mature;
       lr = mature ? trainLogistic(examples, options, model.passes) : null;
       break;
@@ -191,15 +194,15 @@ async function evaluateVariant(
       bayes = { ...bayes, globalRamp: true };
       lr = mature ? trainLogistic(examples, options, model.passes) : null;
       break;
-    case 'ramp-lr':
+    case 'no-starter':
       bayes = { ...bayes, globalRamp: true };
       lr = Math.min(spam, ham) >= LR_MIN ? trainLogistic(examples, options, model.passes) : null;
       break;
-    case 'starter-lr':
+    case 'starter':
       useStarter = true;
       lr = Math.min(spam, ham) >= LR_MIN ? trainLogistic(examples, options, model.passes) : starterLogistic(starter, model.bits);
       break;
-    case 'starter':
+    case 'starter-weights-only':
       useStarter = true;
       lr = starterLogistic(starter, model.bits);
       break;
