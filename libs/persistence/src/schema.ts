@@ -41,6 +41,14 @@ import { QuarantineRelease1765400000000 } from './quarantine/1765400000000-quara
 import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
 import { DeliveryResult1765500000000 } from './outbound/1765500000000-delivery-result.migration';
 import { DeliveryResultEntity } from './outbound/delivery-result.entity';
+import {
+  CampaignBandEntity,
+  CampaignEntity,
+  CampaignMarkEntity,
+  LearnerTrustEntity,
+  SharingConsentEntity,
+} from './learner/agreement.entities';
+import { LearningAgreement1765600000000 } from './learner/1765600000000-learning-agreement.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -79,6 +87,11 @@ export const ENTITIES: Function[] = [
   ReleaseTicketEntity,
   QuarantineDigestEntity,
   DeliveryResultEntity,
+  SharingConsentEntity,
+  LearnerTrustEntity,
+  CampaignMarkEntity,
+  CampaignBandEntity,
+  CampaignEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -104,4 +117,5 @@ export const MIGRATIONS: Function[] = [
   ComplaintDedupe1765300000000,
   QuarantineRelease1765400000000,
   DeliveryResult1765500000000,
+  LearningAgreement1765600000000,
 ];
