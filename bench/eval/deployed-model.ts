@@ -29,9 +29,10 @@ import type { ScorerOptions } from './scorer';
  *   have accumulated (the trainer's count rule; its age rule has no clock in a replay).
  *
  * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|token-views|grams+tokens`,
- * `passes`, `bits`, `rate`, `margin`, `maxWeight` (0: unbounded), `scale` (BAYES_LOGIT_SCALE), `wb` (Bayes weight), `chars` (4-gram window), `s`,
- * `minDev`, `maxTokens`, `osb`, `urlWords=1` (body words from URLs too, as before 2026-12), and (README "Tried on
- * 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or near error only).
+ * `passes`, `bits`, `rate`, `margin`, `maxWeight` (0: unbounded), `scale` (BAYES_LOGIT_SCALE), `wb` (Bayes weight),
+ * `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`, `minLearns` (the global floor, BAYES_MIN_LEARNS),
+ * `urlWords=1` (body words from URLs too, as before 2026-12), and (bench/eval/README.md "Tried on 2026-11-23")
+ * `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or near error only).
  */
 export class DeployedModel {
   readonly classifier: SpamClassifier;
@@ -57,7 +58,13 @@ export class DeployedModel {
     const options: SpamClassifierOptions = {
       ...base,
       tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow), ...(o.get('urlWords') === '1' ? { urlWords: true } : {}) },
-      bayes: { ...base.bayes, strength: num('s', base.bayes.strength), minDev: num('minDev', base.bayes.minDev), maxTokens: num('maxTokens', base.bayes.maxTokens) },
+      bayes: {
+        ...base.bayes,
+        strength: num('s', base.bayes.strength),
+        minDev: num('minDev', base.bayes.minDev),
+        maxTokens: num('maxTokens', base.bayes.maxTokens),
+        globalFloor: num('minLearns', base.bayes.globalFloor),
+      },
       logistic:
         this.mode === 'bayes' || !lr
           ? null

@@ -32,9 +32,10 @@ export class PipelineScorer implements Scorer {
     // `--opt w:SYMBOL=N` (experiment): a weight of the global policy layer
     const weights = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('w:')).map(([k, v]) => [k.slice(2), Number(v)]));
     policies.setGlobal({ greylisting: { enabled: false }, ...(Object.keys(weights).length > 0 ? { weights } : {}) });
-    // `--opt env:KEY=VALUE` (experiment): a configuration key of the filter
+    // `--opt env:KEY=VALUE` (experiment): a configuration key of the filter. The global floor (`--opt minLearns`,
+    // BAYES_MIN_LEARNS) is the classifier's own (deployed-model.ts).
     const env = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('env:')).map(([k, v]) => [k.slice(4), v]));
-    const config = loadConfig({ DNS_MODE: 'off', BAYES_MIN_LEARNS: opts.opts.get('minLearns') ?? '200', ...env });
+    const config = loadConfig({ DNS_MODE: 'off', ...env });
     this.services = new FilterServices(config.filter, { policies, bayes: { classifier: this.model.classifier } });
     this.threshold = Number(opts.opts.get('threshold') ?? DEFAULT_POLICY.thresholds.tag);
     this.notes = [`pipeline: local checks + ${this.model.mode === 'bayes' ? 'Bayes' : 'Bayes+LR'} through the scorer, network checks off, threshold = policy tag ${this.threshold}`];

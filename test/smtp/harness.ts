@@ -53,6 +53,8 @@ export interface HarakaOptions {
   readonly execArgv?: readonly string[];
   /** Config files written over the copied ones last (name → content), e.g. a deployment's plugins list. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Environment for Haraka instead of this process's (e.g. without jest's NODE_ENV=test). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface HarakaHandle {
@@ -164,6 +166,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
   const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), HARAKA_BIN, '-c', dir], {
     cwd: dir,
+    env: opts.env ?? process.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -204,7 +207,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Haraka exited during start-up:\n${output.slice(-3000)}`);
     const greeting = await readGreeting(port).catch(() => null);
@@ -212,7 +215,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     if (greeting && /^\d{3}[ -]/.test(greeting)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`Haraka did not greet on 127.0.0.1:${port} within 15 s:\n${output.slice(-3000)}`);
+      throw new Error(`Haraka did not greet on 127.0.0.1:${port} within 60 s:\n${output.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -360,6 +363,28 @@ export class SmtpSession {
   }
 }
 
+/** A plain-text message from Alice (alice@sender.example) to Bob (bob@example.net) with CRLF line ends. */
+export function plainMessage(
+  subject: string,
+  opts: { readonly extraHeaders?: readonly string[]; readonly body?: string } = {},
+): Buffer {
+  const body = opts.body ?? 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n';
+  return Buffer.from(
+    [
+      'From: Alice Example <alice@sender.example>',
+      ...(opts.extraHeaders ?? []),
+      'To: Bob <bob@example.net>',
+      `Subject: ${subject}`,
+      'Date: Sun, 22 Nov 2026 10:00:00 +0000',
+      `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
 /** One whole transaction; returns every reply so a test can assert what the sender was told at each step. */
 export async function sendOnce(
   port: number,
@@ -413,10 +438,16 @@ export function headerValues(raw: Buffer, name: string): string[] {
     .map((l) => l.slice(prefix.length).trim());
 }
 
-export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
+export const WAIT_FLOOR_MS = 30_000;
+
+/**
+ * Polls `cond` until it holds. The ceiling is at least WAIT_FLOOR_MS whatever the caller asks: it only matters when
+ * the code is broken, and on a loaded machine what takes milliseconds when idle can take seconds.
+ */
+export async function waitFor(cond: () => boolean, ms = WAIT_FLOOR_MS, what = 'condition'): Promise<void> {
+  const end = Date.now() + Math.max(ms, WAIT_FLOOR_MS);
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    if (Date.now() > end) throw new Error(`${what} not met within ${Math.max(ms, WAIT_FLOOR_MS)} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -78,6 +78,9 @@ describe('parseRecipientAnswer', () => {
         action: 'reject',
         smtp: { code: 550, enhanced: '5.7.1', message: 'Blocked by recipient' },
         reason: 'user block list',
+        hosted: null,
+        mailbox: null,
+        hosting: null,
       },
     });
   });

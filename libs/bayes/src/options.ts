@@ -14,7 +14,19 @@ export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
   return {
     ...DEFAULT_SPAM_CLASSIFIER,
     tokenizer: { ...DEFAULT_TOKENIZER, headers: c.headers, maxWords: c.maxWords, osbWindow: c.osbWindow },
-    bayes: { ...DEFAULT_BAYES, strength: c.strength, minDev: c.minDev, maxTokens: c.maxTokens, userStrength: c.userStrength, userWeight: c.userWeight },
+    bayes: {
+      ...DEFAULT_BAYES,
+      strength: c.strength,
+      minDev: c.minDev,
+      maxTokens: c.maxTokens,
+      userStrength: c.userStrength,
+      userWeight: c.userWeight,
+      userPrior: c.userPrior,
+      userNearCopy: c.userNearCopy,
+      globalFloor: c.minLearns,
+      globalRamp: c.globalRamp,
+      starterStrength: c.starterStrength,
+    },
     logistic: c.discriminative
       ? {
           bits: c.discriminativeBits,

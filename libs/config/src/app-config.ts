@@ -7,9 +7,11 @@ import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
+import { logSection } from './sections/log.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
+import { quarantineSection } from './sections/quarantine.config';
 
 /** Every section of the product's configuration. Add a section here and it is validated and documented. */
 export const CONFIG_SECTIONS = {
@@ -24,6 +26,8 @@ export const CONFIG_SECTIONS = {
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
   authGuard: authGuardSection,
+  log: logSection,
+  quarantine: quarantineSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -37,6 +41,8 @@ export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
+export type LogConfig = AppConfig['log'];
+export type QuarantineConfig = AppConfig['quarantine'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {
@@ -61,7 +67,7 @@ export function loadConfigFromProcess(overrides: Readonly<Record<string, string>
   return loadConfig({ ...process.env, ...overrides });
 }
 
-/** Rows for the README's configuration table. */
+/** Rows for docs/configuration.md (scripts/config-table.ts). */
 export function describeConfig(): { env: string; default: string; doc: string }[] {
   return Object.values(CONFIG_SECTIONS).flatMap((section) =>
     Object.values(section as Record<string, ConfigKey<unknown>>).map((k) => ({

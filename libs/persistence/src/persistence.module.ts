@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { openDataSource, type SchemaLists } from './data-source.factory';
 import { DatabaseHealth } from './database-health';
 import { ApiKeyRepository } from './repositories/api-key.repository';
+import { AuditLogRepository } from './repositories/audit-log.repository';
 import { ListRepository } from './repositories/list.repository';
 import { OutboxRepository } from './repositories/outbox.repository';
 import { PolicyRepository } from './repositories/policy.repository';
@@ -18,6 +19,7 @@ import { ReputationRepository } from './repositories/reputation.repository';
 import { ScanRecordRepository } from './repositories/scan-record.repository';
 import { UserRepository } from './repositories/user.repository';
 import { Transactions } from './transactions';
+import { MarkRequestRepository } from './marks/mark-request.repository';
 
 export const PERSISTENCE_PROVIDERS = [
   Transactions,
@@ -30,6 +32,8 @@ export const PERSISTENCE_PROVIDERS = [
   OutboxRepository,
   ProcessedEventRepository,
   ReputationRepository,
+  AuditLogRepository,
+  MarkRequestRepository,
 ] as const;
 
 /** Closes the pool / SQLite file on shutdown (enableShutdownHooks in main.ts). */

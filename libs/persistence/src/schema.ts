@@ -32,6 +32,23 @@ import { LogisticSnapshotEntity } from './learner/logistic-snapshot.entity';
 import { ListEntryRequires1764300000000 } from './migrations/1764300000000-list-entry-requires.migration';
 import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity';
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
+import { AuditLogEntity } from './entities/audit-log.entity';
+import { ControlApi1765000000000 } from './migrations/1765000000000-control-api.migration';
+import { MarkRequestEntity } from './marks/mark-request.entity';
+import { MarkRequest1765100000000 } from './marks/1765100000000-mark-request.migration';
+import { ComplaintDedupe1765300000000 } from './outbound/1765300000000-complaint-dedupe.migration';
+import { QuarantineRelease1765400000000 } from './quarantine/1765400000000-quarantine-release.migration';
+import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
+import { DeliveryResult1765500000000 } from './outbound/1765500000000-delivery-result.migration';
+import { DeliveryResultEntity } from './outbound/delivery-result.entity';
+import {
+  CampaignBandEntity,
+  CampaignEntity,
+  CampaignMarkEntity,
+  LearnerTrustEntity,
+  SharingConsentEntity,
+} from './learner/agreement.entities';
+import { LearningAgreement1765600000000 } from './learner/1765600000000-learning-agreement.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -65,6 +82,16 @@ export const ENTITIES: Function[] = [
   BayesTrainedEntity,
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
+  AuditLogEntity,
+  MarkRequestEntity,
+  ReleaseTicketEntity,
+  QuarantineDigestEntity,
+  DeliveryResultEntity,
+  SharingConsentEntity,
+  LearnerTrustEntity,
+  CampaignMarkEntity,
+  CampaignBandEntity,
+  CampaignEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -85,4 +112,10 @@ export const MIGRATIONS: Function[] = [
   LogisticSnapshot1764250000000,
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
+  ControlApi1765000000000,
+  MarkRequest1765100000000,
+  ComplaintDedupe1765300000000,
+  QuarantineRelease1765400000000,
+  DeliveryResult1765500000000,
+  LearningAgreement1765600000000,
 ];

@@ -115,9 +115,15 @@ export const DEFAULT_WEIGHTS = {
   BAYES_SPAM: 7.0,
   BAYES_HAM: -3.0,
   BAYES_TEMPFAIL: 0,
+  // campaigns (checks/campaign): a near-copy of mail several users marked spam (or ARF complaints reported). 6 tags it
+  // on its own (what those users asked for, seconds after their marks) and still needs other evidence to reject.
+  CAMPAIGN: 6.0,
+  CAMPAIGN_TEMPFAIL: 0,
   // greylisting state (informational; the action comes from the policy)
   GREYLIST: 0,
   GREYLIST_TEMPFAIL: 0,
+  // a release ticket of the API that did not redeem (expired, used, another body): scanned like any mail, shown
+  RELEASE_TICKET_INVALID: 0,
 } as const satisfies Record<string, number>;
 
 export type DefaultSymbolName = keyof typeof DEFAULT_WEIGHTS;
@@ -173,4 +179,7 @@ export const DEFAULT_POLICY: Policy = {
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
   forcedActions: DEFAULT_FORCED_ACTIONS,
+  // Wide enough for the sensitivity presets (policy-scope.ts), narrow enough that no user switches filtering off.
+  userBounds: { tag: { min: 3, max: 10 }, reject: { min: 8, max: 30 } },
+  spamHandling: { tag: 'tag', reject: 'reject' },
 };

@@ -4,3 +4,5 @@ export * from './symbol-registry';
 export * from './scorer';
 export * from './actions';
 export * from './forced-actions';
+export * from './policy-scope';
+export * from './replay';

@@ -1,4 +1,4 @@
-import { SYMBOL_GROUPS, type SymbolGroup } from '@spamfilter/domain';
+import { SYMBOL_GROUPS, type Action, type Direction, type SymbolGroup } from '@spamfilter/domain';
 import { z } from 'zod';
 
 /**
@@ -23,8 +23,7 @@ export interface GroupCap {
 /**
  * What a forced-action rule does when its symbol hits (inbound):
  * - reject      refuse with 550 5.7.1, the rule's reason and the reference
- * - quarantine  the recipient's quarantine; delivered tagged until the delivery plan can quarantine one recipient
- *               on its own (it quarantines a refused recipient only beside accepted ones) (Junk)
+ * - quarantine  kept in the recipient's quarantine (a tag as a verdict; the copy is stored, not delivered)
  * - tag         deliver tagged (Junk)
  * - off         nothing beyond the symbol's weight
  */
@@ -71,6 +70,23 @@ export interface Policy {
   readonly outbound: { readonly hold: number; readonly reject: number };
   /** Forced actions by rule name (inbound only; outbound has its own hold, defer and block). */
   readonly forcedActions: Readonly<Record<string, ForcedActionRule>>;
+  /**
+   * How far a user may move their own thresholds (their sensitivity): set by the operator or the domain admin, so a
+   * user can make their filter stricter or more relaxed, but not switch it off (tag 1000) or refuse everything.
+   */
+  readonly userBounds: { readonly tag: ScoreRange; readonly reject: ScoreRange };
+  /**
+   * Inbound, per recipient: where mail goes once the score has decided `tag` or `reject`. `tag` delivers it with the
+   * spam headers (the mailbox files it in Junk) and `reject` refuses it (550) — the defaults; `quarantine` keeps the
+   * copy in the quarantine instead (accepted with 250, listed for the recipient, released or deleted by them, bounded
+   * by QUARANTINE_RETENTION_DAYS). Quarantine is a place, not a verdict: the action stays tag or reject.
+   */
+  readonly spamHandling: { readonly tag: 'tag' | 'quarantine'; readonly reject: 'reject' | 'quarantine' };
+}
+
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
 }
 
 type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
@@ -108,9 +124,10 @@ const forcedRule = z
     reason: z.string().min(1).max(160).regex(/^[^\r\n]*$/, 'must be one line').optional(),
   })
   .strict();
+const range = z.object({ min: score, max: score }).strict();
 
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
-const layerSchema = z
+export const policyLayerSchema = z
   .object({
     thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
     weights: z.record(z.string(), score).optional(),
@@ -125,6 +142,14 @@ const layerSchema = z
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
     forcedActions: z.record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule).optional(),
+    userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
+    spamHandling: z
+      .object({
+        tag: z.enum(['tag', 'quarantine'], { errorMap: () => ({ message: "must be 'tag' or 'quarantine'" }) }).optional(),
+        reject: z.enum(['reject', 'quarantine'], { errorMap: () => ({ message: "must be 'reject' or 'quarantine'" }) }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -138,7 +163,7 @@ export function parsePolicyLayer(
   knownSymbols: ReadonlySet<string>,
   source = 'layer',
 ): { ok: true; layer: PolicyLayer } | { ok: false; error: PolicyError } {
-  const parsed = layerSchema.safeParse(input);
+  const parsed = policyLayerSchema.safeParse(input);
   const issues = parsed.success ? [] : formatIssues(parsed.error);
   if (parsed.success) {
     for (const name of Object.keys(parsed.data.weights ?? {})) {
@@ -166,6 +191,11 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
       tagHeaders: { ...p.tagHeaders, ...stripUndefined(l.tagHeaders) },
       outbound: { ...p.outbound, ...stripUndefined(l.outbound) },
       forcedActions: mergeForced(p.forcedActions, l.forcedActions),
+      userBounds: {
+        tag: { ...p.userBounds.tag, ...stripUndefined(l.userBounds?.tag) },
+        reject: { ...p.userBounds.reject, ...stripUndefined(l.userBounds?.reject) },
+      },
+      spamHandling: { ...p.spamHandling, ...stripUndefined(l.spamHandling) },
     };
   }
   return p;
@@ -198,7 +228,7 @@ function stripUndefined<T extends object>(o: T | undefined): Partial<T> {
 /** Rules over the merged whole: every field present and finite, thresholds in order, known symbols only. */
 export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>): string[] {
   const issues: string[] = [];
-  const full = layerSchema.safeParse(policy);
+  const full = policyLayerSchema.safeParse(policy);
   if (!full.success) issues.push(...formatIssues(full.error));
   const t = policy.thresholds;
   for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {
@@ -206,11 +236,17 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   }
   if (!(t.tag < t.reject)) issues.push(`thresholds: tag (${t.tag}) must be below reject (${t.reject})`);
   if (t.greylist !== null && !(t.greylist <= t.tag)) issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
+  if (!policy.spamHandling || !['tag', 'quarantine'].includes(policy.spamHandling.tag) || !['reject', 'quarantine'].includes(policy.spamHandling.reject)) {
+    issues.push(`spamHandling: tag must be 'tag' or 'quarantine' and reject 'reject' or 'quarantine', got ${JSON.stringify(policy.spamHandling)}`);
+  }
   if (!(policy.outbound.hold < policy.outbound.reject)) {
     issues.push(`outbound: hold (${policy.outbound.hold}) must be below reject (${policy.outbound.reject})`);
   }
   for (const name of Object.keys(policy.weights)) {
     if (!knownSymbols.has(name)) issues.push(`weights.${name}: unknown symbol`);
+  }
+  for (const [name, r] of Object.entries(policy.userBounds) as [string, ScoreRange][]) {
+    if (!(r.min <= r.max)) issues.push(`userBounds.${name}: min (${r.min}) must not be above max (${r.max})`);
   }
   for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
     if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);
@@ -243,4 +279,15 @@ export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[]
   const issues = validatePolicy(merged, knownSymbols);
   if (issues.length > 0) throw new PolicyError(layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults', issues);
   return merged;
+}
+
+/**
+ * Whether the recipient's policy keeps their copy in the quarantine for this action (inbound only: held outbound mail
+ * is an operator's decision, not the recipient's).
+ */
+export function quarantinesFor(action: Action, policy: Policy, direction: Direction): boolean {
+  if (direction !== 'inbound') return false;
+  if (action === 'tag') return policy.spamHandling.tag === 'quarantine';
+  if (action === 'reject') return policy.spamHandling.reject === 'quarantine';
+  return false;
 }

@@ -1,5 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiZodOperation } from '../openapi/zod-openapi';
+import { complaintResultSchema } from '../operator/operator-views';
 import { Roles } from '../guards/auth.decorators';
 import { ComplaintsService } from './complaints.service';
 
@@ -11,10 +13,12 @@ export class ComplaintsController {
   constructor(private readonly complaints: ComplaintsService) {}
 
   @Post('arf')
-  @ApiConsumes('message/rfc822')
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       "Ingest one ARF feedback report (RFC 5965) from a mailbox provider's feedback loop; attributes it by X-Spam-Reference",
+    rawBody: ['message/rfc822'],
+    response: complaintResultSchema,
+    status: 201,
   })
   ingest(@Body() body: unknown) {
     const raw = Buffer.isBuffer(body)

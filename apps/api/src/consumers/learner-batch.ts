@@ -14,6 +14,8 @@ import type { FeedbackPayload } from '../services/feedback-payload';
 import type { LearnerBayesStore } from './learner.service';
 
 const DAY_MS = 86_400_000;
+/** list_entry.created_by of the blocks the learner makes (the lists API shows them as learned from marks). */
+export const LEARNER_ACTOR = 'learner';
 /** Keys per IN (...) list: far below both drivers' bind-parameter limits. */
 const IN_CHUNK = 500;
 /** Outbox rows per INSERT (each carries a token list; keeps statements a few MB at most). */
@@ -104,8 +106,14 @@ export class LearnerBatch {
     }
 
     const dayStart = new Date(Math.floor(this.now.getTime() / DAY_MS) * DAY_MS);
+    // The senders of the batch's marks, and of the trainings an undo or correction removes (a learned block's count).
     const senders = [
-      ...new Set(events.map((e) => this.trainingOf(e)?.sender).filter((s): s is string => !!s)),
+      ...new Set(
+        [
+          ...events.map((e) => this.trainingOf(e)?.sender),
+          ...[...this.active.values()].map((r) => r?.sender),
+        ].filter((s): s is string => !!s),
+      ),
     ];
     for (const us of chunked(users)) {
       const today = await this.manager
@@ -232,13 +240,35 @@ export class LearnerBatch {
       value: sender,
       direction: 'inbound',
       reason,
-      createdBy: 'learner',
+      createdBy: LEARNER_ACTOR,
       createdAt: now,
       expiresAt: null,
       requires: null,
     });
     this.blocks.push(entry);
     return id;
+  }
+
+  /**
+   * Deletes the learner's block of `sender` for the user (one made earlier in this batch, or stored); returns the ids
+   * removed. Entries the user, an admin or an operator made are never touched: only createdBy 'learner' ones.
+   */
+  async liftBlocks(userId: string, sender: string): Promise<string[]> {
+    const ids: string[] = [];
+    const pending = this.blocks.findIndex((b) => b.scopeId === userId && b.value === sender);
+    if (pending >= 0) ids.push(...this.blocks.splice(pending, 1).map((b) => b.id));
+    const stored = await queryRows<{ id: string }>(
+      this.manager,
+      `SELECT id FROM list_entry WHERE scope = 'user' AND scope_id = :userId AND created_by = :learner
+         AND kind = 'block' AND match_type = 'address' AND value = :sender`,
+      { userId, sender, learner: LEARNER_ACTOR },
+    );
+    if (stored.length > 0) {
+      await this.manager.getRepository(ListEntryEntity).delete({ id: In(stored.map((r) => r.id)) });
+      ids.push(...stored.map((r) => r.id));
+    }
+    if (ids.length > 0) this.listed.delete(pair(userId, sender));
+    return ids;
   }
 
   /** The event's training data: carried by a raw mark, else the scan record's (sender falls back to MAIL FROM). */

@@ -1,4 +1,4 @@
-import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
+import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
 
 const caps = { dailyCapPerUser: 5, maxUserFraction: 0.1, userFloor: 3 };
 
@@ -60,5 +60,16 @@ describe('senderBlockDue', () => {
     expect(senderBlockDue(2, 3)).toBe(false);
     expect(senderBlockDue(3, 3)).toBe(true);
     expect(senderBlockDue(100, 0)).toBe(false);
+  });
+});
+
+describe('learnedBlockLifted', () => {
+  it('lifts once fewer marks than the threshold remain, or on a not-spam mark', () => {
+    expect(learnedBlockLifted({ kind: 'spam_marks_left', remaining: 3 }, 3)).toBe(false);
+    expect(learnedBlockLifted({ kind: 'spam_marks_left', remaining: 2 }, 3)).toBe(true);
+    expect(learnedBlockLifted({ kind: 'ham_mark' }, 3)).toBe(true);
+    // rule disabled: only a list-preference block exists, lifted when its mark is gone
+    expect(learnedBlockLifted({ kind: 'spam_marks_left', remaining: 1 }, 0)).toBe(false);
+    expect(learnedBlockLifted({ kind: 'spam_marks_left', remaining: 0 }, 0)).toBe(true);
   });
 });

@@ -64,3 +64,16 @@ export function isListPreference(m: MarkContext): boolean {
 export function senderBlockDue(spamMarksFromSender: number, threshold: number): boolean {
   return threshold > 0 && spamMarksFromSender >= threshold;
 }
+
+/**
+ * A block the learner made for a sender is lifted once the marks behind it no longer hold it up: an undo or a
+ * correction leaves fewer active spam marks on that sender than the threshold (none, for a list-preference block made
+ * from one mark), or the user marks mail from that sender as not spam (a contradiction wins over earlier marks).
+ */
+export function learnedBlockLifted(
+  change: { readonly kind: 'spam_marks_left'; readonly remaining: number } | { readonly kind: 'ham_mark' },
+  threshold: number,
+): boolean {
+  if (change.kind === 'ham_mark') return true;
+  return threshold > 0 ? change.remaining < threshold : change.remaining <= 0;
+}

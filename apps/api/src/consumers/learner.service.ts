@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   BayesDeltaSum,
   GLOBAL_SCOPE,
@@ -17,11 +17,16 @@ import {
   type TrainedRecord,
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
+import { withLogFields } from '@spamfilter/observability';
 import { API_APP_CONFIG } from '../api-config.token';
+import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
-import { decideGlobalTraining, isListPreference, senderBlockDue } from './learner-rules';
+import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_VERSION, expireCampaigns, type AgreementSettings } from './agreement-batch';
+import { isLegitimateBulk } from './agreement-rules';
+import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
+import { markedAtFor, oldestMarks } from './mark-times';
 
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
 export const MODEL_TOPIC = 'spamfilter.model.v1';
@@ -48,7 +53,7 @@ export abstract class LearnerBayesStores {
 
 /** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
 export interface ModelChange {
-  readonly kind: 'bayes' | 'lists';
+  readonly kind: 'bayes' | 'lists' | 'campaign';
   readonly userId: string | null;
   readonly version: number;
   readonly payload: Readonly<Record<string, unknown>>;
@@ -66,10 +71,13 @@ export type LearnOutcome =
  */
 @Injectable()
 export class LearnerService {
+  private readonly log = new Logger(LearnerService.name);
+
   constructor(
     private readonly db: DataSource,
     private readonly stores: LearnerBayesStores,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: ApiMetricsService,
   ) {}
 
   async handle(event: FeedbackPayload, now = new Date()): Promise<LearnOutcome> {
@@ -84,15 +92,45 @@ export class LearnerService {
    * is rethrown (the bus redelivers it).
    */
   async handleBatch(events: readonly FeedbackPayload[], now = new Date()): Promise<LearnOutcome[]> {
+    const outcomes = await this.handleBatchOnce(events, now);
+    this.metrics?.learned(events, outcomes);
+    outcomes.forEach((o, i) => {
+      const e = events[i];
+      // A mark that trains nothing is what a user asks support about: say which one and why.
+      if (o.status === 'skipped' && e)
+        this.log.log({ msg: `mark not trained: ${o.reason}`, eventId: e.eventId, reference: e.reference ?? undefined, userId: e.userId });
+    });
+    return outcomes;
+  }
+
+  private async handleBatchOnce(events: readonly FeedbackPayload[], now: Date): Promise<LearnOutcome[]> {
+    await this.expireIfDue(now);
     try {
       return await runInTransaction(this.db, (m) => this.handleIn(m, events, now));
     } catch (err) {
       if (events.length === 1) throw err;
+      this.log.warn(`a batch of ${events.length} events failed (${err instanceof Error ? err.message : String(err)}); handling each alone`);
       const out: LearnOutcome[] = [];
       for (const e of events)
-        out.push(...(await runInTransaction(this.db, (m) => this.handleIn(m, [e], now))));
+        out.push(
+          ...(await withLogFields({ eventId: e.eventId }, () =>
+            runInTransaction(this.db, (m) => this.handleIn(m, [e], now)).catch((one: unknown) => {
+              this.log.warn(`event failed alone, left for redelivery: ${one instanceof Error ? one.message : String(one)}`);
+              throw one;
+            }),
+          )),
+        );
       return out;
     }
+  }
+
+  private lastExpiry = 0;
+
+  /** Hourly, before a batch: campaign votes and campaigns older than LEARNER_CAMPAIGN_DAYS go (and filters hear of it). */
+  private async expireIfDue(now: Date): Promise<void> {
+    if (now.getTime() - this.lastExpiry < 3_600_000) return;
+    this.lastExpiry = now.getTime();
+    await runInTransaction(this.db, (m) => expireCampaigns(m, this.config.learner.campaignDays, now));
   }
 
   private async handleIn(
@@ -112,13 +150,21 @@ export class LearnerService {
     const todo = events.filter((_, i) => first[i]);
 
     const batch = new LearnerBatch(m, this.stores.forTransaction(m), now);
-    if (todo.length > 0) await batch.prepare(todo, globalFingerprint);
+    const agreement = new AgreementBatch(m, agreementSettings(this.config), now);
+    if (todo.length > 0) {
+      await batch.prepare(todo, globalFingerprint);
+      await agreement.prepare(todo.map((e) => ({ userId: e.userId, training: e.kind === 'learn' ? batch.trainingOf(e) : null })));
+    }
     const outcomes: LearnOutcome[] = [];
     for (const [i, event] of events.entries()) {
       if (!first[i]) outcomes.push({ status: 'duplicate' });
       else
         outcomes.push(
-          event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now),
+          event.kind === 'undo'
+            ? await this.undo(batch, agreement, event)
+            : event.kind === 'unshare'
+              ? await this.unshare(batch, agreement, event)
+              : await this.learn(batch, agreement, event, now),
         );
     }
     if (todo.length === 0) return outcomes;
@@ -135,6 +181,7 @@ export class LearnerService {
       });
     }
     const base = await batch.flushModel();
+    await agreement.flush();
     const absolute = outcomes.map((o): LearnOutcome => {
       if (!('changes' in o)) return o;
       return {
@@ -146,18 +193,29 @@ export class LearnerService {
       .flatMap((o) => ('changes' in o ? o.changes : []))
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
-    for (const changes of [bayes, lists]) {
+    const marks = oldestMarks(todo);
+    // Campaigns confirmed or withdrawn by this batch: every filter holds the active ones (CampaignCheck). They carry
+    // no version (campaignChange): a shared counter would be a row every learner partition queues on.
+    const campaigns: ModelChange[] = agreement.changes.map((payload) => ({
+      kind: 'campaign',
+      userId: null,
+      version: CAMPAIGN_VERSION,
+      payload: { ...payload },
+    }));
+    for (const changes of [bayes, lists, campaigns]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
       for (const c of changes) {
+        const markedAt = markedAtFor(marks, c.userId);
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
           userId: c.userId,
           version: c.version,
           occurredAt: now.toISOString(),
+          ...(markedAt ? { markedAt } : {}),
           payload: c.payload,
         };
-        batch.addOutbox({ topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e });
+        batch.addOutbox({ topic: MODEL_TOPIC, key: c.kind === 'campaign' ? CAMPAIGN_KEY : (e.userId ?? GLOBAL_KEY), payload: e });
       }
     }
     // In the same transaction: a committed training is always propagated.
@@ -212,7 +270,7 @@ export class LearnerService {
     return ran;
   }
 
-  private async learn(batch: LearnerBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
+  private async learn(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
     if (event.label === null) return { status: 'skipped', reason: 'learn event without a label' };
     const label: Label = event.label;
     const training = batch.trainingOf(event);
@@ -223,7 +281,7 @@ export class LearnerService {
     // A correction: undo exactly what the earlier mark trained, then train anew (counts restored, not stacked).
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (previous?.label === label) return { status: 'unchanged', changes: [] };
-    if (previous) changes.push(...(await this.untrain(batch, previous, now)));
+    if (previous) changes.push(...(await this.untrain(batch, agreement, previous, now)));
 
     const listPreference =
       label === 'spam' &&
@@ -246,9 +304,25 @@ export class LearnerService {
 
     let trainedGlobal = false;
     let note: string | null = null;
+    // Who may teach the shared model (agreement-rules.ts): the user's consent, never a preference on legitimate
+    // bulk mail, and agreement — the filter's confident verdict at scan time and other users' marks on near-copies.
+    // The assessment also updates this user's record (learner_trust), consent or not.
+    const consent = agreement.consentOf(event.userId);
+    const assessment = agreement.assess(event.userId, label, training);
+    const legitimateBulk = label === 'spam' && isLegitimateBulk(training);
+    const signature = agreement.signatureOf(training);
+    if (consent.share && !listPreference && !legitimateBulk && signature)
+      await agreement.castVote(event.eventId, event.userId, label, signature);
     if (listPreference) {
       note =
         'list preference: sender blocked for this user, unsubscribing suggested; global layer not trained';
+    } else if (legitimateBulk) {
+      note =
+        'legitimate bulk mail (List-Unsubscribe, aligned DKIM, good sender record): trained for this user only; suggest unsubscribing';
+    } else if (!consent.share) {
+      note = `not shared: no consent to train the shared model (${consent.source})`;
+    } else if (!assessment.decision.train) {
+      note = `global layer not trained: ${assessment.decision.reason}`;
     } else {
       const totals = await store.totals(GLOBAL_SCOPE);
       const decision = decideGlobalTraining(
@@ -289,6 +363,11 @@ export class LearnerService {
     });
     batch.record(row);
 
+    if (label === 'ham' && training.sender !== null) {
+      // "Not spam" on mail from a sender the learner blocked for this user contradicts the marks behind the block.
+      if (learnedBlockLifted({ kind: 'ham_mark' }, this.config.learner.senderBlockThreshold))
+        changes.push(...(await this.liftLearnedBlock(batch, event.userId, training.sender, 'a not-spam mark on mail from this sender')));
+    }
     if (label === 'spam' && training.sender !== null) {
       const block = listPreference
         ? `blocked by the learner: a spam mark on list mail this user used to read; suggest unsubscribing (List-Unsubscribe) instead`
@@ -315,14 +394,42 @@ export class LearnerService {
     return { status: 'trained', changes };
   }
 
-  private async undo(batch: LearnerBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+  private async undo(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (!previous) return { status: 'unchanged', changes: [] };
-    return { status: 'undone', changes: await this.untrain(batch, previous, batch.now) };
+    return { status: 'undone', changes: await this.untrain(batch, agreement, previous, batch.now) };
   }
 
-  /** Removes exactly what `row` trained (user layer, and global when it was), and marks the row undone. */
-  private async untrain(batch: LearnerBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+  /**
+   * Consent withdrawn: every active mark of the user that trained the global layer is taken out of it (exactly, as an
+   * undo would) and stays in the user's own layer; their campaign votes are withdrawn (a campaign left with too few
+   * voters goes). Later marks follow the new answer; what was given back is not re-shared if consent returns.
+   */
+  private async unshare(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+    const store = batch.store;
+    const changes: ModelChange[] = [];
+    const rows = await batch.manager.getRepository(LearnerTrainingEntity).find({
+      where: { userId: event.userId, trainedGlobal: true, undoneAt: IsNull() },
+    });
+    for (const row of rows) {
+      const fingerprint = globalFingerprint(row.userId, row.messageFingerprint);
+      const record = await store.trained(GLOBAL_SCOPE, fingerprint);
+      if (record && (await store.train(GLOBAL_SCOPE, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned')
+        changes.push(this.delta(batch, GLOBAL_SCOPE, record.tokens, record.label, -1));
+      await batch.manager
+        .getRepository(LearnerTrainingEntity)
+        .update({ eventId: row.eventId }, { trainedGlobal: false, note: 'consent withdrawn: taken back from the global layer' });
+    }
+    await agreement.withdrawVoter(event.userId);
+    return { status: changes.length > 0 ? 'undone' : 'unchanged', changes };
+  }
+
+  /**
+   * Removes exactly what `row` trained (user layer, and global when it was), withdraws its campaign vote (a campaign
+   * left with too few voters goes with it), and marks the row undone.
+   */
+  private async untrain(batch: LearnerBatch, agreement: AgreementBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+    await agreement.withdrawVote(row.eventId);
     const store = batch.store;
     const changes: ModelChange[] = [];
     const targets: [string, string][] = [[userScope(row.userId), row.messageFingerprint]];
@@ -335,7 +442,30 @@ export class LearnerService {
         changes.push(this.delta(batch, scope, record.tokens, record.label, -1));
     }
     batch.markUndone(row);
+    if (row.label === 'spam' && row.sender !== null) {
+      const remaining = batch.senderSpamMarks(row.userId, row.sender);
+      if (learnedBlockLifted({ kind: 'spam_marks_left', remaining }, this.config.learner.senderBlockThreshold))
+        changes.push(
+          ...(await this.liftLearnedBlock(batch, row.userId, row.sender, `spam marks undone: ${remaining} left`)),
+        );
+    }
     return changes;
+  }
+
+  /** Lifts the learner's block of `sender` for the user, if there is one, as a 'lists' change for the filters. */
+  private async liftLearnedBlock(
+    batch: LearnerBatch,
+    userId: string,
+    sender: string,
+    why: string,
+  ): Promise<ModelChange[]> {
+    const ids = await batch.liftBlocks(userId, sender);
+    return ids.map((id) => ({
+      kind: 'lists' as const,
+      userId,
+      version: batch.bumpVersion(`lists:${userId}`),
+      payload: { removed: { id, kind: 'block', matchType: 'address', value: sender, reason: `lifted: ${why}` } },
+    }));
   }
 
   /**
@@ -389,4 +519,18 @@ function versionScope(c: ModelChange): string {
 /** Each user's contribution to the global layer is its own record, so one user's undo removes only theirs. */
 function globalFingerprint(userId: string, fingerprint: string): string {
   return createHash('sha256').update(`${userId}:${fingerprint}`).digest('hex');
+}
+
+/** The agreement rules' settings from LEARNER_* configuration. */
+export function agreementSettings(config: AppConfig): AgreementSettings {
+  const l = config.learner;
+  return {
+    shareDefault: l.shareDefault,
+    minSupport: l.globalMinSupport,
+    confidentLogit: l.confidentLogit,
+    trust: { marks: l.trustMarks, minAgeDays: l.trustMinAgeDays },
+    campaignUsers: l.campaignUsers,
+    campaignSimilarity: l.campaignSimilarity,
+    campaignDays: l.campaignDays,
+  };
 }

@@ -1,5 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiZodOperation } from '../openapi/zod-openapi';
+import { healthSchema } from '../operator/operator-views';
 import { Public } from '../guards/auth.decorators';
 import { HealthService, type ApiHealth } from '../services/health.service';
 
@@ -10,8 +12,9 @@ export class HealthController {
 
   @Get()
   @Public()
-  @ApiOperation({
-    summary: 'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus)',
+  @ApiZodOperation({
+    summary: 'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus); 503 when degraded',
+    response: healthSchema,
   })
   async check(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<ApiHealth> {
     const h = await this.health.check();

@@ -21,7 +21,7 @@ export class VerdictsController {
     required: false,
     description: 'Domain admins and operators: whose verdicts (address)',
   })
-  @ApiOkResponse({ type: VerdictPageDto })
+  @ApiOkResponse({ type: VerdictPageDto, description: 'Newest first' })
   list(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(listVerdictsSchema)) query: ListVerdicts,
@@ -31,7 +31,7 @@ export class VerdictsController {
 
   @Get(':reference')
   @ApiOperation({ summary: 'One verdict by reference ID (404 unless it is mail the caller may see)' })
-  @ApiOkResponse({ type: [VerdictDto] })
+  @ApiOkResponse({ type: [VerdictDto], description: 'One verdict per recipient the caller may see' })
   get(
     @CurrentPrincipal() principal: Principal,
     @Param('reference') reference: string,

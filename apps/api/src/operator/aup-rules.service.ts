@@ -14,6 +14,9 @@ import {
   type AupRuleSpec,
 } from '@spamfilter/domain';
 import { AupRuleRepository, ScanRecordRepository, type StoredAupRule } from '@spamfilter/persistence';
+import { ControlChanges } from '../control/control-changes';
+import type { Principal } from '../guards/principal';
+import { actorOf } from './operator-actor';
 
 /** How far back a preview looks, and how many logged messages it replays at most. */
 export const PREVIEW_HOURS = 24;
@@ -32,6 +35,7 @@ export class AupRulesService {
   constructor(
     @Inject(AupRuleRepository) private readonly rules: AupRuleRepository,
     @Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository,
+    @Inject(ControlChanges) private readonly changes: ControlChanges,
   ) {}
 
   list(): Promise<StoredAupRule[]> {
@@ -44,13 +48,14 @@ export class AupRulesService {
     return rule;
   }
 
-  async create(body: unknown, actor: string): Promise<StoredAupRule> {
-    const result = await this.rules.create(this.validate(body), actor);
+  async create(body: unknown, p: Principal): Promise<StoredAupRule> {
+    const result = await this.rules.create(this.validate(body), actorOf(p));
     if (!result.ok) throw new ConflictException(`an AUP rule with this name exists already`);
+    await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: result.rule.id, action: 'create', before: null, after: result.rule });
     return result.rule;
   }
 
-  async update(id: string, body: unknown): Promise<StoredAupRule> {
+  async update(id: string, body: unknown, p: Principal): Promise<StoredAupRule> {
     const { version, ...rest } = (body ?? {}) as { version?: unknown };
     if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
       throw new BadRequestException({
@@ -59,8 +64,12 @@ export class AupRulesService {
         message: ['version: the version you read (optimistic concurrency)'],
       });
     }
+    const before = await this.rules.get(id);
     const result = await this.rules.update(id, version, this.validate(rest));
-    if (result.ok) return result.rule;
+    if (result.ok) {
+      await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: id, action: 'update', before, after: result.rule });
+      return result.rule;
+    }
     switch (result.reason) {
       case 'not-found':
         throw new NotFoundException(`no AUP rule ${id}`);
@@ -71,8 +80,10 @@ export class AupRulesService {
     }
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, p: Principal): Promise<void> {
+    const before = await this.rules.get(id);
     if (!(await this.rules.remove(id))) throw new NotFoundException(`no AUP rule ${id}`);
+    await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: id, action: 'remove', before, after: null });
   }
 
   /** What an unsaved rule would have caught among the outbound messages of the last day. */

@@ -1,12 +1,15 @@
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiZodOperation } from '../openapi/zod-openapi';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
 import { AuthLockoutsService } from './auth-lockouts.service';
 import { actorOf } from './operator-actor';
 import {
+  authLockoutClearedSchema,
   authLockoutClearSchema,
+  authLockoutListingSchema,
   authLockoutListSchema,
   type AuthLockoutClearBody,
   type AuthLockoutListQuery,
@@ -25,9 +28,11 @@ export class AuthLockoutsController {
   constructor(private readonly lockouts: AuthLockoutsService) {}
 
   @Get()
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       'Running AUTH lockouts (ip or account, since, until, the IPs an account lockout refuses) and AUTH failure counts per IP and per account in the window (?limit: counter keys read, default 500)',
+    query: authLockoutListSchema,
+    response: authLockoutListingSchema,
   })
   list(@Query(new ZodPipe(authLockoutListSchema)) q: AuthLockoutListQuery) {
     return this.lockouts.list(q.limit);
@@ -35,9 +40,11 @@ export class AuthLockoutsController {
 
   @Post('clear')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiZodOperation({
     summary:
       'End the lockout of one IP or one account and forget its failures. Body { ip } or { account }, and { reason } (logged, sent as an operator notice)',
+    body: authLockoutClearSchema,
+    response: authLockoutClearedSchema,
   })
   clear(
     @CurrentPrincipal() p: Principal,

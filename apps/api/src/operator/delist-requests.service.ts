@@ -10,6 +10,9 @@ import {
   type ListEntryEntity,
 } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
+import { ControlChanges } from '../control/control-changes';
+import type { Principal } from '../guards/principal';
+import { actorOf } from './operator-actor';
 import { OperatorNotices } from './operator-notices';
 import { listEntryView, type ListEntryView } from './operator-lists.service';
 import type { DelistApproveBody, DelistListQuery } from './operator.dto';
@@ -76,13 +79,34 @@ export class DelistRequestsService {
     @Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository,
     @Inject(UserRepository) private readonly users: UserRepository,
     @Inject(OperatorNotices) private readonly notices: OperatorNotices,
+    @Inject(ControlChanges) private readonly changes: ControlChanges,
   ) {}
 
   async list(q: DelistListQuery): Promise<DelistRequestView[]> {
     return (await this.requests.list(q.status, q.limit, q.offset)).map(view);
   }
 
-  async approve(id: string, body: DelistApproveBody, reviewer: string, now = new Date()): Promise<DelistApprovalView> {
+  async approve(id: string, body: DelistApproveBody, p: Principal, now = new Date()): Promise<DelistApprovalView> {
+    const out = await this.approveAs(id, body, actorOf(p), now);
+    const entry = out.allowEntry;
+    await this.changes.record(
+      p,
+      {
+        tenantId: null,
+        subject: 'delist_request',
+        subjectId: id,
+        action: 'approve',
+        before: { status: 'pending' },
+        after: { status: 'approved', allowEntry: entry, outboundAccount: out.outboundAccount },
+        reason: body.note ?? null,
+      },
+      entry ? { kind: 'lists', userId: null, payload: { added: { id: entry.id, kind: entry.kind, matchType: entry.matchType, value: entry.value } } } : undefined,
+      now,
+    );
+    return out;
+  }
+
+  private async approveAs(id: string, body: DelistApproveBody, reviewer: string, now: Date): Promise<DelistApprovalView> {
     const request = await this.requests.get(id);
     if (!request) throw new NotFoundException(`no delisting request ${id}`);
     if (request.status !== 'pending') throw new ConflictException(`request ${id} was ${request.status} already`);
@@ -136,8 +160,10 @@ export class DelistRequestsService {
     };
   }
 
-  async reject(id: string, note: string | null, reviewer: string): Promise<DelistRequestView> {
-    return view(this.decided(id, await this.requests.reject(id, reviewer, note)).request);
+  async reject(id: string, note: string | null, p: Principal): Promise<DelistRequestView> {
+    const decided = view(this.decided(id, await this.requests.reject(id, actorOf(p), note)).request);
+    await this.changes.record(p, { tenantId: null, subject: 'delist_request', subjectId: id, action: 'reject', before: { status: 'pending' }, after: { status: 'rejected' }, reason: note });
+    return decided;
   }
 
   private decided(id: string, result: DelistDecisionResult): Extract<DelistDecisionResult, { ok: true }> {

@@ -1,5 +1,7 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiZodOperation } from '../openapi/zod-openapi';
+import { messagePageSchema, transcriptSchema } from './operator-views';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { Roles } from '../guards/auth.decorators';
 import { MessageLogService } from './message-log.service';
@@ -13,17 +15,19 @@ export class MessageLogController {
   constructor(private readonly log: MessageLogService) {}
 
   @Get()
-  @ApiOperation({
-    summary:
-      'Search by reference, sender, recipient, ip, from/to (ISO times), action, direction; newest first',
+  @ApiZodOperation({
+    summary: 'Search by reference, sender, recipient, ip, from/to (ISO times), action, direction; newest first',
+    query: messageSearchSchema,
+    response: messagePageSchema,
   })
   search(@Query(new ZodPipe(messageSearchSchema)) q: MessageSearchQuery) {
     return this.log.search(q);
   }
 
   @Get(':reference')
-  @ApiOperation({
+  @ApiZodOperation({
     summary: 'The delivery transcript of one message: symbols, scores, per-recipient verdicts, SMTP reply',
+    response: transcriptSchema,
   })
   transcript(@Param('reference') reference: string) {
     return this.log.transcript(reference);

@@ -13,6 +13,7 @@ import {
 import { API_APP_CONFIG } from '../api-config.token';
 import { ComplaintsController } from '../complaints/complaints.controller';
 import { ComplaintsService } from '../complaints/complaints.service';
+import { ComplaintCampaigns } from '../complaints/complaint-campaigns';
 import { PublicController } from '../public/public.controller';
 import { PublicRefusalService } from '../public/public.service';
 import { AupRulesController } from './aup-rules.controller';
@@ -24,7 +25,6 @@ import { DelistRequestsService } from './delist-requests.service';
 import { MessageLogController } from './message-log.controller';
 import { MessageLogService } from './message-log.service';
 import { OperatorListsController } from './operator-lists.controller';
-import { OperatorListsService } from './operator-lists.service';
 import { OperatorNotices } from './operator-notices';
 import { OutboundAccountsController } from './outbound-accounts.controller';
 import { OutboundAccountsService } from './outbound-accounts.service';
@@ -62,10 +62,10 @@ export class OperatorToolsModule {
         OperatorNotices,
         AupRulesService,
         OutboundAccountsService,
-        OperatorListsService,
         MessageLogService,
         DelistRequestsService,
         ComplaintsService,
+        ComplaintCampaigns,
         PublicRefusalService,
         AuthLockoutsService,
       ],

@@ -175,3 +175,26 @@ export const authLockoutClearSchema = z
       ctx.addIssue({ code: 'custom', path: ['ip'], message: 'give either ip or account' });
   });
 export type AuthLockoutClearBody = z.infer<typeof authLockoutClearSchema>;
+/** Shared with the control API's schemas (apps/api/src/control). */
+export { address as addressSchema, domainName as domainNameSchema, reason as reasonSchema };
+
+/** What GET /v1/operator/auth-lockouts answers (libs/counters AuthGuardListing), for the OpenAPI reference. */
+const lockoutTimes = { since: z.number().int().describe('ms since the epoch'), until: z.number().int().describe('ms since the epoch'), failures: z.number().int() };
+export const authLockoutListingSchema = z.object({
+  limits: z.object({ clientMaxFailures: z.number().int(), accountMaxFailures: z.number().int(), windowMs: z.number().int(), coolOffMs: z.number().int() }),
+  lockouts: z.array(
+    z.union([
+      z.object({ reason: z.literal('ip'), ip: z.string(), ...lockoutTimes }),
+      z.object({ reason: z.literal('account'), account: z.string(), refusedIps: z.array(z.string()), ...lockoutTimes }),
+    ]),
+  ),
+  failures: z.object({
+    ips: z.array(z.object({ ip: z.string(), failures: z.number().int() })),
+    accounts: z.array(z.object({ account: z.string(), failures: z.number().int() })),
+  }),
+  truncated: z.boolean().describe('more counter keys than the limit: the rest is left out'),
+});
+export const authLockoutClearedSchema = z.object({
+  lockout: z.boolean().describe('whether a lockout was running (and is now gone)'),
+  keysRemoved: z.number().int(),
+});

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
+import { ApiZodOperation } from '../openapi/zod-openapi';
+import { accountChangeSchema, accountDetailSchema, accountViewSchema, complaintsOfSchema, outboundAuditViewSchema } from './operator-views';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
-import { actorOf } from './operator-actor';
 import {
   accountListSchema,
   accountParam,
@@ -26,51 +28,58 @@ export class OutboundAccountsController {
   constructor(private readonly accounts: OutboundAccountsService) {}
 
   @Get('accounts')
-  @ApiOperation({ summary: 'Sending accounts, optionally only the blocked (?status=blocked) ones' })
+  @ApiZodOperation({ summary: 'Sending accounts, optionally only the blocked (?status=blocked) ones', query: accountListSchema, response: z.array(accountViewSchema) })
   list(@Query(new ZodPipe(accountListSchema)) q: AccountListQuery) {
     return this.accounts.list(q);
   }
 
   @Get('accounts/:address')
-  @ApiOperation({
+  @ApiZodOperation({
     summary: 'One account: status, standing (recent spam verdicts and complaints) and its audit trail',
+    response: accountDetailSchema,
   })
   detail(@Param('address', new ZodPipe(accountParam)) address: string) {
     return this.accounts.detail(address);
   }
 
   @Get('accounts/:address/complaints')
-  @ApiOperation({ summary: 'Feedback-loop complaints attributed to the account' })
+  @ApiZodOperation({ summary: 'Feedback-loop complaints attributed to the account', response: complaintsOfSchema })
   complaints(@Param('address', new ZodPipe(accountParam)) address: string) {
     return this.accounts.complaintsOf(address);
   }
 
   @Post('accounts/:address/block')
-  @ApiOperation({
-    summary: 'Block an account (its mail gets 550 5.7.1); the reason goes into the audit trail',
+  @ApiZodOperation({
+    summary: 'Block an account (its mail gets 550 5.7.1); the reason (required, 3-500 characters) goes into the audit trail',
+    body: blockSchema,
+    response: accountChangeSchema,
+    status: 201,
   })
   block(
     @CurrentPrincipal() p: Principal,
     @Param('address', new ZodPipe(accountParam)) address: string,
     @Body(new ZodPipe(blockSchema)) body: BlockBody,
   ) {
-    return this.accounts.block(address, actorOf(p), body.reason);
+    return this.accounts.block(address, p, body.reason);
   }
 
   @Post('accounts/:address/unblock')
-  @ApiOperation({
-    summary: 'Unblock an account: it sends again with its next message; the reason goes into the audit trail',
+  @ApiZodOperation({
+    summary: 'Unblock an account: it sends again with its next message; the reason (required, 3-500 characters) goes into the audit trail',
+    body: blockSchema,
+    response: accountChangeSchema,
+    status: 201,
   })
   unblock(
     @CurrentPrincipal() p: Principal,
     @Param('address', new ZodPipe(accountParam)) address: string,
     @Body(new ZodPipe(blockSchema)) body: BlockBody,
   ) {
-    return this.accounts.unblock(address, actorOf(p), body.reason);
+    return this.accounts.unblock(address, p, body.reason);
   }
 
   @Get('audit')
-  @ApiOperation({ summary: 'The latest audit rows of every account (oldest first)' })
+  @ApiZodOperation({ summary: 'The latest audit rows of every account (oldest first)', query: auditQuerySchema, response: z.array(outboundAuditViewSchema) })
   audit(@Query(new ZodPipe(auditQuerySchema)) q: { limit: number }) {
     return this.accounts.audit(null, q.limit);
   }

@@ -9,6 +9,9 @@ import {
   type OutboundAuditEntity,
 } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
+import { ControlChanges } from '../control/control-changes';
+import type { Principal } from '../guards/principal';
+import { actorOf } from './operator-actor';
 import { OperatorNotices } from './operator-notices';
 
 export interface AccountView {
@@ -65,6 +68,7 @@ export class OutboundAccountsService {
     @Inject(OutboundStandingRepository) private readonly standingRepo: OutboundStandingRepository,
     @Inject(ComplaintRepository) private readonly complaints: ComplaintRepository,
     @Inject(OperatorNotices) private readonly notices: OperatorNotices,
+    @Inject(ControlChanges) private readonly changes: ControlChanges,
   ) {}
 
   async list(q: { status?: 'active' | 'blocked'; limit: number; offset: number }): Promise<AccountView[]> {
@@ -105,11 +109,21 @@ export class OutboundAccountsService {
 
   async block(
     address: string,
-    actor: string,
+    p: Principal,
     reason: string,
   ): Promise<{ account: AccountView; audit: AuditView }> {
+    const actor = actorOf(p);
     const r = await this.accounts.block(address, { actor, reason });
     if (!r.changed) throw new ConflictException(`${address} is blocked already`);
+    await this.changes.record(p, {
+      tenantId: r.account.tenantId === '*' ? null : r.account.tenantId,
+      subject: 'outbound_account',
+      subjectId: r.account.address,
+      action: 'block',
+      before: { status: 'active' },
+      after: { status: r.account.status },
+      reason,
+    });
     await this.notices.publish('outbound_account_blocked', r.account.address, {
       actor,
       reason,
@@ -120,14 +134,24 @@ export class OutboundAccountsService {
 
   async unblock(
     address: string,
-    actor: string,
+    p: Principal,
     reason: string,
   ): Promise<{ account: AccountView; audit: AuditView }> {
+    const actor = actorOf(p);
     const r = await this.accounts.unblock(address, { actor, reason });
     if (!r.changed) {
       if (!r.account) throw new NotFoundException(`no outbound account ${address}`);
       throw new ConflictException(`${address} is not blocked`);
     }
+    await this.changes.record(p, {
+      tenantId: r.account.tenantId === '*' ? null : r.account.tenantId,
+      subject: 'outbound_account',
+      subjectId: r.account.address,
+      action: 'unblock',
+      before: { status: 'blocked' },
+      after: { status: r.account.status },
+      reason,
+    });
     await this.notices.publish('outbound_account_unblocked', r.account.address, {
       actor,
       reason,

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { isReferenceId } from '@spamfilter/domain';
+import { isReferenceId, type ScoredSymbol } from '@spamfilter/domain';
 import {
   DomainEntity,
   FeedbackMarkEntity,
@@ -8,7 +8,7 @@ import {
   UserAccountEntity,
 } from '@spamfilter/persistence';
 import { Brackets, DataSource, In, IsNull } from 'typeorm';
-import type { ListVerdicts, VerdictDto, VerdictPageDto } from '../dtos/verdict.dto';
+import type { ListVerdicts, VerdictDto, VerdictPageDto, VerdictSymbolDto } from '../dtos/verdict.dto';
 import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 
 interface Cursor {
@@ -54,8 +54,10 @@ export class VerdictsService {
         : null;
       if (!d) return { items: [], next: null };
       qb.where('r.domainId = :domainId', { domainId: d.id });
-    } else {
+    } else if (principal.role === 'operator') {
       qb.where('1 = 1'); // operators see every mailbox
+    } else {
+      return { items: [], next: null }; // mailbox service keys see nothing (the guard keeps them off this route)
     }
     if (q.before !== undefined) {
       const c = decodeCursor(q.before);
@@ -111,7 +113,7 @@ export class VerdictsService {
     const refs = [...new Set(rows.map((r) => r.reference))];
     const records = await this.db.getRepository(ScanRecordEntity).find({
       where: { reference: In(refs) },
-      select: { reference: true, mailFrom: true, headerFrom: true, subject: true, messageFingerprint: true },
+      select: { reference: true, mailFrom: true, headerFrom: true, subject: true, messageFingerprint: true, symbols: true },
     });
     const byRef = new Map(records.map((r) => [r.reference, r]));
     const userIds = [...new Set(rows.map((r) => r.userId).filter((u): u is string => u !== null))];
@@ -137,14 +139,22 @@ export class VerdictsService {
         action: r.action,
         score: r.score,
         reason: r.reason,
-        symbols: r.symbols.map((s) => ({
-          name: s.name,
-          score: s.score,
-          description: s.description,
-          options: [...s.options],
-        })),
+        // What scored this recipient's copy: the symbols every recipient shares (stored once on the record) and
+        // their own (their lists, their Bayes layer), strongest first.
+        symbols: verdictSymbols(rec?.symbols ?? [], r.symbols),
+        disposition: r.disposition,
         mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`) : null) ?? null,
       };
     });
   }
+}
+
+/** Shared and own symbols of one recipient, each once (own wins), by the size of their effect. */
+export function verdictSymbols(shared: readonly ScoredSymbol[], own: readonly ScoredSymbol[]): VerdictSymbolDto[] {
+  const byName = new Map<string, ScoredSymbol>();
+  for (const s of shared) byName.set(s.name, s);
+  for (const s of own) byName.set(s.name, s);
+  return [...byName.values()]
+    .sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.name.localeCompare(b.name))
+    .map((s) => ({ name: s.name, group: s.group, score: s.score, description: s.description, options: [...s.options] }));
 }

@@ -51,13 +51,17 @@ export class FilterEvents {
         switch (event.kind) {
           case 'policy':
           case 'lists':
+          case 'directory':
             this.services().invalidateCaches();
+            // Counted here; 'bayes' and 'logistic' where they take effect (FilterBayesModel).
+            this.services().metrics.modelChangeApplied(event);
             break;
           case 'bayes':
             this.onBayesChange?.(event);
             break;
           case 'reputation':
           case 'logistic': // snapshots are FilterBayesModel's (its own subscription loads them); nothing cached here
+          case 'campaign': // the campaign index is FilterBayesModel's subscription's too
             break;
         }
         return Promise.resolve();
@@ -83,6 +87,10 @@ export class FilterEvents {
       const at = r.mailFrom.lastIndexOf('@');
       this.services().reputation.record(r.clientIp, at > 0 ? r.mailFrom.slice(at + 1).toLowerCase() : null, event.label, 5);
       this.feedbackApplied++;
+    }, {
+      // A lookup that fails while the database is down is not the mark's fault: it waits instead of being
+      // dead-lettered after MESSAGING_MAX_ATTEMPTS.
+      dependencyHealthy: async () => (await this.services().database?.health())?.state !== 'down',
     });
   }
 

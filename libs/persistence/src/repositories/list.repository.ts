@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Direction } from '@spamfilter/domain';
-import { DataSource } from 'typeorm';
+import { DataSource, In, IsNull, type EntityManager } from 'typeorm';
+import { FeedbackMarkEntity } from '../entities/feedback-mark.entity';
+import { LearnerTrainingEntity } from '../learner/learner-training.entity';
 import {
   ListEntryEntity,
   type ListDirection,
@@ -104,6 +106,11 @@ export class ListRepository {
   }
 
   async add(owner: ListOwner, input: NewListEntry, at = new Date()): Promise<ListEntryEntity> {
+    return runWrite(this.dataSource, (m) => this.addIn(m, owner, input, at));
+  }
+
+  /** `add` inside the caller's transaction (with its audit row and change event). */
+  async addIn(m: EntityManager, owner: ListOwner, input: NewListEntry, at = new Date()): Promise<ListEntryEntity> {
     const entry: ListEntryEntity = {
       id: randomUUID(),
       scope: owner.scope,
@@ -118,8 +125,48 @@ export class ListRepository {
       expiresAt: input.expiresAt ?? null,
       requires: input.requires ?? null,
     };
-    await runWrite(this.dataSource, (m) => m.getRepository(ListEntryEntity).insert(entry));
+    await m.getRepository(ListEntryEntity).insert(entry);
     return entry;
+  }
+
+  /**
+   * The active spam marks behind the learner's blocks of `senders` for one user (learner_training rows not undone,
+   * with the feedback_mark each came from): what an undo must remove to lift the block.
+   */
+  async learnedMarks(
+    userId: string,
+    senders: readonly string[],
+  ): Promise<Map<string, { id: string; reference: string | null; createdAt: Date }[]>> {
+    const out = new Map<string, { id: string; reference: string | null; createdAt: Date }[]>();
+    if (senders.length === 0) return out;
+    const trainings = await this.dataSource.getRepository(LearnerTrainingEntity).find({
+      where: { userId, label: 'spam', undoneAt: IsNull(), sender: In([...senders]) },
+      order: { createdAt: 'ASC' },
+    });
+    if (trainings.length === 0) return out;
+    const marks = await this.dataSource
+      .getRepository(FeedbackMarkEntity)
+      .findBy({ eventId: In(trainings.map((t) => t.eventId)) });
+    const markOf = new Map(marks.map((m) => [m.eventId, m]));
+    for (const t of trainings) {
+      const mark = markOf.get(t.eventId);
+      if (!mark || t.sender === null) continue;
+      const list = out.get(t.sender) ?? [];
+      list.push({ id: mark.id, reference: mark.reference, createdAt: mark.createdAt });
+      out.set(t.sender, list);
+    }
+    return out;
+  }
+
+  /** One entry by id, whoever owns it (the caller checks that the principal may see the owner). */
+  findById(id: string, m: EntityManager = this.dataSource.manager): Promise<ListEntryEntity | null> {
+    return m.getRepository(ListEntryEntity).findOneBy({ id });
+  }
+
+  /** Deletes an entry inside the caller's transaction; false when it was gone already. */
+  async removeIn(m: EntityManager, id: string): Promise<boolean> {
+    const result = await m.getRepository(ListEntryEntity).delete({ id });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Removes an entry only if it belongs to this owner; false otherwise. */

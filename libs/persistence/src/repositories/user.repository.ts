@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { runWrite } from '../transactions';
+import { runInTransaction, runWrite } from '../transactions';
 import { DataSource, In } from 'typeorm';
-import { DomainEntity } from '../entities/domain.entity';
+import { DomainEntity, type UnknownRecipients } from '../entities/domain.entity';
 import { TenantEntity } from '../entities/tenant.entity';
 import { UserAccountEntity } from '../entities/user-account.entity';
 
@@ -12,6 +12,8 @@ export interface RecipientOwner {
   readonly userId: string | null;
   readonly domainId: string;
   readonly tenantId: string;
+  /** The domain's choice for addresses without a user ('reject': 550 5.1.1 at RCPT); null accepts them. */
+  readonly unknownRecipients?: UnknownRecipients | null;
 }
 
 export function domainOfAddress(address: string): string {
@@ -30,8 +32,13 @@ export class UserRepository {
     return tenant;
   }
 
-  async createDomain(tenantId: string, name: string, at = new Date()): Promise<DomainEntity> {
-    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at };
+  async createDomain(
+    tenantId: string,
+    name: string,
+    at = new Date(),
+    unknownRecipients: UnknownRecipients | null = null,
+  ): Promise<DomainEntity> {
+    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at, unknownRecipients };
     await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).insert(domain));
     return domain;
   }
@@ -64,6 +71,62 @@ export class UserRepository {
 
   findById(userId: string): Promise<UserAccountEntity | null> {
     return this.dataSource.getRepository(UserAccountEntity).findOneBy({ id: userId });
+  }
+
+  findDomainById(id: string): Promise<DomainEntity | null> {
+    return this.dataSource.getRepository(DomainEntity).findOneBy({ id });
+  }
+
+  findTenant(id: string): Promise<TenantEntity | null> {
+    return this.dataSource.getRepository(TenantEntity).findOneBy({ id });
+  }
+
+  listTenants(): Promise<TenantEntity[]> {
+    return this.dataSource.getRepository(TenantEntity).find({ order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  /** Hosted domains with their user counts, of one tenant or all. */
+  async listDomains(tenantId?: string): Promise<(DomainEntity & { users: number })[]> {
+    const domains = await this.dataSource
+      .getRepository(DomainEntity)
+      .find({ where: tenantId ? { tenantId } : {}, order: { name: 'ASC' } });
+    if (domains.length === 0) return [];
+    const counts = await this.dataSource
+      .getRepository(UserAccountEntity)
+      .createQueryBuilder('u')
+      .select('u.domain_id', 'domainId')
+      .addSelect('COUNT(*)', 'n')
+      .where('u.domain_id IN (:...ids)', { ids: domains.map((d) => d.id) })
+      .groupBy('u.domain_id')
+      .getRawMany<{ domainId: string; n: number | string }>();
+    const byDomain = new Map(counts.map((c) => [c.domainId, Number(c.n)]));
+    return domains.map((d) => ({ ...d, users: byDomain.get(d.id) ?? 0 }));
+  }
+
+  async setUnknownRecipients(domainId: string, value: UnknownRecipients | null): Promise<void> {
+    await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).update({ id: domainId }, { unknownRecipients: value }));
+  }
+
+  /** Removes a hosted domain; its users, their keys and lists go with it (foreign keys cascade, lists by scope). */
+  async removeDomain(domainId: string): Promise<boolean> {
+    return runInTransaction(this.dataSource, async (m) => {
+      const users = await m.getRepository(UserAccountEntity).find({ where: { domainId }, select: { id: true } });
+      const owners = [domainId, ...users.map((u) => u.id)];
+      await m
+        .createQueryBuilder()
+        .delete()
+        .from('list_entry')
+        .where("scope IN ('domain', 'user') AND scope_id IN (:...owners)", { owners })
+        .execute();
+      await m
+        .createQueryBuilder()
+        .delete()
+        .from('policy')
+        .where("scope IN ('domain', 'user') AND scope_id IN (:...owners)", { owners })
+        .execute();
+      const r = await m.getRepository(DomainEntity).delete({ id: domainId });
+      return (r.affected ?? 0) > 0;
+    });
   }
 
   findDomainByName(name: string): Promise<DomainEntity | null> {
@@ -109,12 +172,13 @@ export class UserRepository {
     const domainByName = new Map(domains.map((d) => [d.name, d]));
     for (const address of lower) {
       const user = userByAddress.get(address);
+      const domain = domainByName.get(domainOfAddress(address));
+      const unknownRecipients = domain?.unknownRecipients ?? null;
       if (user) {
-        out.set(address, { address, userId: user.id, domainId: user.domainId, tenantId: user.tenantId });
+        out.set(address, { address, userId: user.id, domainId: user.domainId, tenantId: user.tenantId, unknownRecipients });
         continue;
       }
-      const domain = domainByName.get(domainOfAddress(address));
-      if (domain) out.set(address, { address, userId: null, domainId: domain.id, tenantId: domain.tenantId });
+      if (domain) out.set(address, { address, userId: null, domainId: domain.id, tenantId: domain.tenantId, unknownRecipients });
     }
     return out;
   }
