@@ -180,6 +180,6 @@ export const DEFAULT_POLICY: Policy = {
   outbound: { hold: 8, reject: 15 },
   forcedActions: DEFAULT_FORCED_ACTIONS,
   // Wide enough for the sensitivity presets (policy-scope.ts), narrow enough that no user switches filtering off.
-  userBounds: { tag: { min: 3, max: 10 }, reject: { min: 8, max: 30 } },
+  userBounds: { tag: { min: 2, max: 10 }, reject: { min: 8, max: 30 } },
   spamHandling: { tag: 'tag', reject: 'reject' },
 };
