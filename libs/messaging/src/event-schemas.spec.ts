@@ -46,6 +46,7 @@ describe('event schemas', () => {
       /training\.tokens\.0: /,
     ],
     ['an array', [feedback], /\(event\): Expected object/],
+    ['a learn event that names no message', { ...feedback, messageId: '' }, /messageId: a learn or undo event names its message/],
   ])('refuses a feedback event with %s, naming the field', (_name, value, reason) => {
     const r = decodeEvent(TOPICS.feedback, JSON.stringify(value));
     expect(r.ok).toBe(false);
@@ -53,6 +54,11 @@ describe('event schemas', () => {
       expect(r.reason).toMatch(/^not a spamfilter\.feedback\.v1 event: /);
       expect(r.reason).toMatch(reason);
     }
+  });
+
+  it('accepts an unshare event, which withdraws all of a user\'s marks and so names no message', () => {
+    const unshare = { ...feedback, kind: 'unshare', label: null, messageId: '' };
+    expect(decodeEvent(TOPICS.feedback, JSON.stringify(unshare))).toEqual({ ok: true, event: unshare });
   });
 
   it('refuses a value that is not JSON, and a message without a value, in one short line', () => {

@@ -34,11 +34,13 @@ const feedbackSchema = z
     kind: z.enum(['learn', 'undo', 'unshare']),
     label: z.enum(['spam', 'ham']).nullable(),
     reference: z.string().nullable(),
-    messageId: id,
+    // empty only for unshare: it withdraws all of a user's marks, not one message's
+    messageId: z.string(),
     occurredAt: z.string(),
     training: scanTrainingSchema.optional(),
   })
-  .passthrough();
+  .passthrough()
+  .refine((e) => e.kind === 'unshare' || e.messageId.length > 0, { message: 'a learn or undo event names its message', path: ['messageId'] });
 
 const modelChangeSchema = z
   .object({
