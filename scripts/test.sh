@@ -32,6 +32,7 @@ run() {
 
 run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
+run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
 run lint npx eslint --max-warnings=0 .
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"
 for cfg in jest.*.config.js; do

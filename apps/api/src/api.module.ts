@@ -16,6 +16,7 @@ import { HealthController } from './controllers/health.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
 import { ControlModule } from './control/control.module';
+import { CONSOLE_PROVIDERS, consoleControllers } from './console/console.providers';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
@@ -100,6 +101,7 @@ export class ApiModule {
       HealthService,
       OutboxRelayService,
       RetentionService,
+      ...CONSOLE_PROVIDERS,
     ];
     if (config.learner.enabled) {
       providers.push(
@@ -128,7 +130,7 @@ export class ApiModule {
         ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MarksController, VerdictsController, UsersController],
+      controllers: [HealthController, MarksController, VerdictsController, UsersController, ...consoleControllers(config)],
       providers,
     };
   }

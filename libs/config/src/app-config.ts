@@ -3,6 +3,7 @@ import { apiSection } from './sections/api.config';
 import { authGuardSection } from './sections/auth-guard.config';
 import { bayesSection } from './sections/bayes.config';
 import { bayesCacheSection } from './sections/bayes-cache.config';
+import { consoleSection } from './sections/console.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
@@ -24,6 +25,7 @@ export const CONFIG_SECTIONS = {
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
   authGuard: authGuardSection,
+  console: consoleSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -37,6 +39,7 @@ export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
+export type ConsoleConfig = AppConfig['console'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -43,3 +43,4 @@ export * from './learner/logistic-snapshot.repository';
 export * from './learner/logistic-snapshot.entity';
 export * from './quarantine/quarantine-message.entity';
 export * from './quarantine/quarantine.repository';
+export * from './console';

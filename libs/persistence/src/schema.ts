@@ -34,6 +34,8 @@ import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity'
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ControlApi1765000000000 } from './migrations/1765000000000-control-api.migration';
+import { ConsoleSessionEntity } from './console/console-session.entity';
+import { ConsoleSession1765100000000 } from './console/1765100000000-console-session.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -68,6 +70,7 @@ export const ENTITIES: Function[] = [
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
   AuditLogEntity,
+  ConsoleSessionEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -89,4 +92,5 @@ export const MIGRATIONS: Function[] = [
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
   ControlApi1765000000000,
+  ConsoleSession1765100000000,
 ];

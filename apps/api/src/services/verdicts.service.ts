@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { isReferenceId } from '@spamfilter/domain';
 import {
   DomainEntity,
+  escapeLike,
   FeedbackMarkEntity,
   ScanRecipientEntity,
   ScanRecordEntity,
@@ -56,6 +57,24 @@ export class VerdictsService {
       qb.where('r.domainId = :domainId', { domainId: d.id });
     } else {
       qb.where('1 = 1'); // operators see every mailbox
+    }
+    if (q.from !== undefined) qb.andWhere('r.createdAt >= :fromAt', { fromAt: new Date(q.from) });
+    if (q.to !== undefined) qb.andWhere('r.createdAt < :toAt', { toAt: new Date(q.to) });
+    if (q.action !== undefined) qb.andWhere('r.action = :action', { action: q.action });
+    if (q.sender !== undefined || q.subject !== undefined) {
+      // Substring search (the console's search box): through the record, on the user's own rows (index user, time).
+      qb.innerJoin(ScanRecordEntity, 's', 's.reference = r.reference');
+      if (q.sender !== undefined)
+        qb.andWhere(
+          new Brackets((w) =>
+            w
+              .where("LOWER(s.header_from) LIKE :sender ESCAPE '\\'")
+              .orWhere("LOWER(s.mail_from) LIKE :sender ESCAPE '\\'"),
+          ),
+          { sender: `%${escapeLike(q.sender)}%` },
+        );
+      if (q.subject !== undefined)
+        qb.andWhere("LOWER(s.subject) LIKE :subject ESCAPE '\\'", { subject: `%${escapeLike(q.subject)}%` });
     }
     if (q.before !== undefined) {
       const c = decodeCursor(q.before);
@@ -125,7 +144,7 @@ export class VerdictsService {
             undoneAt: IsNull(),
           })
         : [];
-    const markOf = new Map(marks.map((m) => [`${m.userId}|${m.messageFingerprint}`, m.label]));
+    const markOf = new Map(marks.map((m) => [`${m.userId}|${m.messageFingerprint}`, m]));
     return rows.map((r) => {
       const rec = byRef.get(r.reference);
       return {
@@ -143,7 +162,8 @@ export class VerdictsService {
           description: s.description,
           options: [...s.options],
         })),
-        mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`) : null) ?? null,
+        mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.label : null) ?? null,
+        markId: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.id : null) ?? null,
       };
     });
   }
