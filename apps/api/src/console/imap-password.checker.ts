@@ -23,8 +23,9 @@ export function parseImapUrl(url: string): Pick<ImapTarget, 'host' | 'port' | 'i
   return { host: m[2]!, port: m[3] ? Number(m[3]) : implicitTls ? 993 : 143, implicitTls };
 }
 
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+/** Only a server on this host may be sent a password without TLS (RFC 8314 §3 wants TLS for every mail login; a server on loopback, such as a local Dovecot, is the one exception made here). */
+export function mayLoginInClear(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
 /**
@@ -140,7 +141,7 @@ export async function checkImapPassword(target: ImapTarget, user: string, passwo
         const answer = await talk.until((l) => /^a2 /i.test(l));
         if (!/^a2 OK\b/i.test(answer)) return 'unavailable';
         await talk.startTls(target.host, target.verifyTls);
-      } else if (!isLoopback(target.host)) {
+      } else if (!mayLoginInClear(target.host)) {
         return 'unavailable';
       }
     }
