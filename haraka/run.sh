@@ -3,6 +3,8 @@
 # foreground; Ctrl-C stops everything. The filter is expected at the url in haraka/*/config/spamfilter.ini
 # (http://127.0.0.1:8025); if it is not running, mail is delivered with "X-Spam-Status: unscanned" (fail_open=true).
 # Delivered mail lands in .var/sink/*.eml.
+# DOVECOT_LMTP=HOST:PORT: inbound delivers over LMTP to that mailbox server instead (haraka/inbound/config with
+# haraka/inbound-lmtp/config laid over it, in .var/haraka-inbound-lmtp; scripts/start.sh sets it with DOVECOT=1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/node-env.sh
@@ -17,7 +19,21 @@ trap cleanup EXIT INT TERM
 node haraka/sink.js --port 2526 --dir .var/sink & pids+=($!)
 # The separate IP pool for risky-but-allowed outbound mail (X-Spam-Outbound-Pool: risky), as its own sink.
 node haraka/sink.js --port 2527 --dir .var/sink-risky & pids+=($!)
-node node_modules/Haraka/bin/haraka -c haraka/inbound & pids+=($!)
+inbound=haraka/inbound
+next_hop="sink in .var/sink"
+if [ -n "${DOVECOT_LMTP:-}" ]; then
+  lmtp_host=${DOVECOT_LMTP%:*}
+  lmtp_port=${DOVECOT_LMTP##*:}
+  inbound=.var/haraka-inbound-lmtp
+  rm -rf "$inbound/config"
+  mkdir -p "$inbound/plugins"
+  cp -R haraka/inbound/config "$inbound/config"
+  cp haraka/inbound-lmtp/config/* "$inbound/config/"
+  printf '[main]\nhost=%s\nport=%s\n' "$lmtp_host" "$lmtp_port" >"$inbound/config/lmtp.ini"
+  ln -sfn "$PWD/haraka-plugins/spamfilter" "$inbound/plugins/spamfilter"
+  next_hop="LMTP $DOVECOT_LMTP"
+fi
+node node_modules/Haraka/bin/haraka -c "$inbound" & pids+=($!)
 node node_modules/Haraka/bin/haraka -c haraka/outbound & pids+=($!)
-echo "inbound MX on 127.0.0.1:2525, submission on 127.0.0.1:5587 (user alice@example.net), sink in .var/sink (risky outbound pool: .var/sink-risky)"
+echo "inbound MX on 127.0.0.1:2525 (delivering to the $next_hop), submission on 127.0.0.1:5587 (user alice@example.net), outbound sink in .var/sink (risky pool: .var/sink-risky)"
 wait -n "${pids[@]}"

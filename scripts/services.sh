@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The real services of the product on one machine, without Docker: PostgreSQL 15, Redis and a single-node Kafka 4.1
-# (KRaft), and ClamAV's programs for the antivirus tests (each test starts its own clamd). Installs what is missing
+# (KRaft), ClamAV's programs for the antivirus tests (each test starts its own clamd) and Dovecot's for the mailbox
+# tests (each starts its own Dovecot). Installs what is missing
 # (Debian packages, the Kafka jars from Maven Central), starts each service on 127.0.0.1 only, and waits until each
 # answers a real request. Idempotent and quick when everything is already up.
 #
-#   bash scripts/services.sh up|down|status [postgres|redis|kafka|clamav|all]     (default: up all)
+#   bash scripts/services.sh up|down|status [postgres|redis|kafka|clamav|dovecot|all]     (default: up all)
 #
 # State lives under $REPO/.var (git-ignored), downloads under $REPO/.cache. Runs unattended (CI): no prompts.
 # Exit status: 0 when every requested service is up (up, status) or stopped (down); 1 otherwise.
@@ -336,17 +337,41 @@ clamav_status() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-usage() { echo "usage: $0 up|down|status [postgres|redis|kafka|clamav|all]" >&2; exit 2; }
+# Dovecot: only the programs (Debian's dovecot-imapd, dovecot-lmtpd, dovecot-sieve). No daemon is started here: the
+# mailbox tests (test/mailbox) and the quick start (DOVECOT=1) run a Dovecot of their own with dovecot/local.sh —
+# config, mail and sockets in a directory of theirs, listeners on 127.0.0.1 — and never touch /etc/dovecot. Debian's
+# own dovecot service, which the package starts on *:143, is stopped after installing.
+dovecot_installed() { [ -x /usr/sbin/dovecot ] && [ -x /usr/bin/sievec ] && [ -e /usr/lib/dovecot/lmtp ] && [ -e /usr/lib/dovecot/modules/lib95_imap_sieve_plugin.so ]; }
+
+dovecot_up() {
+  if ! dovecot_installed; then
+    ensure_pkgs dovecot-imapd dovecot-lmtpd dovecot-sieve
+    service dovecot stop >/dev/null 2>&1 || true
+  fi
+  dovecot_installed || { die dovecot "dovecot, sievec or the lmtp/imap_sieve modules missing after installing"; return 1; }
+  say dovecot "installed ($(/usr/sbin/dovecot --version 2>/dev/null | head -1); tests start their own)"
+}
+
+dovecot_down() { say dovecot "nothing to stop (tests and the quick start stop the Dovecot they start)"; }
+
+dovecot_status() {
+  if dovecot_installed; then say dovecot "installed ($(/usr/sbin/dovecot --version 2>/dev/null | head -1))"; return 0; fi
+  say dovecot "not installed"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+usage() { echo "usage: $0 up|down|status [postgres|redis|kafka|clamav|dovecot|all]" >&2; exit 2; }
 
 action="${1:-up}"
 target="${2:-all}"
 case "$action" in up | down | status) ;; *) usage ;; esac
 case "$target" in
-  all) services=(postgres redis kafka clamav) ;;
-  postgres | redis | kafka | clamav) services=("$target") ;;
+  all) services=(postgres redis kafka clamav dovecot) ;;
+  postgres | redis | kafka | clamav | dovecot) services=("$target") ;;
   *) usage ;;
 esac
-[ "$action" = down ] && [ "$target" = all ] && services=(clamav kafka redis postgres)
+[ "$action" = down ] && [ "$target" = all ] && services=(dovecot clamav kafka redis postgres)
 if [ "$action" != status ] && [ "$(id -u)" -ne 0 ] && [[ " ${services[*]} " == *" postgres "* ]]; then
   echo "services.sh $action postgres needs root (apt-get, pg_ctlcluster, runuser)" >&2
   exit 1

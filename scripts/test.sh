@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka,
-# type-checks and lints, then runs the unit and integration suites. Prints one "N passed, N failed" line at the end.
+# type-checks, lints, validates the k8s overlays (scripts/k8s-validate.sh), then runs the unit and integration
+# suites. Prints one "N passed, N failed" line at the end.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,6 +35,7 @@ run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
 run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
 run lint npx eslint --max-warnings=0 .
+run k8s bash scripts/k8s-validate.sh
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"
 for cfg in jest.*.config.js; do
   case "$cfg" in jest.unit.config.js | jest.int.config.js) continue ;; esac

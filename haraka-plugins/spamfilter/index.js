@@ -12,7 +12,9 @@
 //             Forged X-Spam-* headers and Authentication-Results claiming our authserv-id (lib/auth-results.js)
 //             are removed first
 //   queue     hold guard; a message whose recipients got different verdicts is delivered as one copy per verdict
-//             (each with its own headers) by this plugin; everything else goes on to queue/smtp_forward
+//             (each with its own headers) by this plugin — over SMTP to queue/smtp_forward's next hop, or, when
+//             queue/lmtp delivers (a mailbox server such as Dovecot), into Haraka's outbound queue for LMTP like
+//             queue/lmtp's own mail; everything else goes on to that queue plugin
 //   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
 //             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
 //   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
@@ -23,6 +25,7 @@
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
 
+const { PassThrough } = require('node:stream');
 const DSN = require('haraka-dsn');
 const constants = require('haraka-constants');
 
@@ -47,6 +50,7 @@ const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
 const { stripForgedAuthResults } = require('./lib/auth-results');
 const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
+const { deliveryQueue } = require('./lib/next-hop');
 
 const RETVAL = {
   DENY: constants.deny,
@@ -429,7 +433,11 @@ exports.hook_queue = function (next, connection) {
   if (!txn || !txn.notes.spamfilter_copies) return next();
   const done = this.guard(next, connection, 'queue');
   try {
-    this.deliver_copies(done, connection, txn.notes.spamfilter_copies);
+    if (deliveryQueue(this.config.get('plugins', 'list')) === 'lmtp') {
+      this.queue_copies_lmtp(done, connection, txn.notes.spamfilter_copies);
+    } else {
+      this.deliver_copies(done, connection, txn.notes.spamfilter_copies);
+    }
   } catch (err) {
     connection.logerror(this, `delivering the copies failed: ${err.stack || err}`);
     done(
@@ -478,6 +486,58 @@ exports.deliver_copies = function (done, connection, copies) {
     });
   };
   step(0);
+};
+
+// queue/lmtp delivers through Haraka's outbound queue (store and forward: LHLO, one answer per recipient, retries
+// and bounces by outbound), which Haraka's smtp_client (SMTP only: EHLO/HELO, one answer after the dot) cannot
+// replace. So with queue/lmtp each copy is queued the same way, as its own outbound message with only that copy's
+// recipients and headers, marked using_lmtp so queue/lmtp's get_mx routes it to lmtp.ini's host. The sender gets
+// 250 once every copy is in the queue (on disk); a copy that cannot be queued answers 451 (earlier copies stay
+// queued: a retry may deliver them twice — a duplicate, never a loss, as for SMTP copies).
+exports.queue_copies_lmtp = function (done, connection, copies) {
+  const plugin = this;
+  const txn = connection.transaction;
+  const outbound = plugin.outbound_module();
+  const ours = new Set(copies.flatMap((c) => c.headers.map(([name]) => name)));
+  const reference = (txn.notes.spamfilter && txn.notes.spamfilter.reference) || '';
+  const step = (i) => {
+    if (i === copies.length) {
+      return done(constants.ok, `Message queued as ${copies.length} copies (ref ${reference})`);
+    }
+    const copy = copies[i];
+    for (const name of ours) txn.remove_header(name);
+    for (const [name, value] of copy.headers) txn.add_header(name, value);
+    const wanted = new Set(copy.recipients.map((r) => r.toLowerCase()));
+    const rcpts = txn.rcpt_to.filter((r) => wanted.has(r.address.toLowerCase()));
+    // The message as stored (dot-stuffed lines, what outbound's reader expects), with this copy's headers.
+    const body = new PassThrough();
+    txn.message_stream.pipe(body, { dot_stuffed: false });
+    outbound.send_email(
+      txn.mail_from,
+      rcpts,
+      body,
+      (retval, msg) => {
+        if (retval === constants.ok) {
+          connection.loginfo(
+            plugin,
+            `copy ${i + 1}/${copies.length} (${rcpts.length} recipient(s)) queued for LMTP`,
+          );
+          return step(i + 1);
+        }
+        connection.logerror(plugin, `copy ${i + 1}/${copies.length} could not be queued: ${msg}`);
+        const reply = { code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' };
+        return done(constants.denysoft, plugin.dsn(reply));
+      },
+      { origin: plugin, notes: { using_lmtp: true } },
+    );
+  };
+  step(0);
+};
+
+/** Haraka's outbound (core module), as queue/lmtp reaches it. */
+exports.outbound_module = function () {
+  if (!this._outbound) this._outbound = this.haraka_require('outbound');
+  return this._outbound;
 };
 
 // Outbound: the hold guard first, then the routing tag. A pool with a next hop in [pools] gets this plugin's own

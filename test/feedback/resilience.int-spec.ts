@@ -1,11 +1,12 @@
 import { userScope, type BayesStore } from '@spamfilter/bayes';
+import { createEventBus, silentBusLogger } from '@spamfilter/messaging';
 import { LearnerTrainingEntity, ProcessedEventEntity, TypeOrmBayesStore } from '@spamfilter/persistence';
 import request from 'supertest';
 import type { EntityManager } from 'typeorm';
 import { LearnerBayesStores } from '../../apps/api/src/consumers/learner.service';
 import { FeedbackConsumer } from '../../apps/api/src/consumers/feedback.consumer';
 import { FeedbackSource } from '../../apps/api/src/consumers/feedback-source';
-import { KafkaFeedbackSource } from '../../apps/api/src/consumers/kafka-feedback.source';
+import { BusFeedbackSource } from '../../apps/api/src/consumers/bus-feedback.source';
 import type { FeedbackPayload } from '../../apps/api/src/services/feedback-payload';
 import { bearer, createUser, type TestUser } from '../api/api-fixtures';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
@@ -133,7 +134,9 @@ run('feedback under failure (own Kafka broker)', () => {
         });
       }
     })();
-    const inner = new KafkaFeedbackSource(config.messaging, config.learner);
+    // The learner's batch consumer through libs/messaging, on a bus of its own that "dies" with instance A.
+    const innerBus = await createEventBus(config.messaging, silentBusLogger);
+    const inner = new BusFeedbackSource(innerBus, config.learner.groupId);
     const freezing = new (class extends FeedbackSource {
       start(handler: (batch: readonly FeedbackPayload[]) => Promise<void>): Promise<void> {
         return inner.start(async (batch) => {
@@ -144,6 +147,7 @@ run('feedback under failure (own Kafka broker)', () => {
       async stop(): Promise<void> {
         release?.();
         await inner.stop();
+        await innerBus.close();
       }
     })();
     const a = await startLoop(config, { learnerStores: dying, feedbackSource: freezing });

@@ -83,4 +83,18 @@ describe('filter on Kafka: scan events out, model changes in', () => {
     expect(h.body.dependencies.bus.state).toBe('up');
     expect(h.body.dependencies.counters.state).toBe('up');
   });
+
+  it('dead-letters a malformed model change instead of applying it, and counts it on /metrics', async () => {
+    // A producer with a bug: the typed bus does not check on publish, the consumer does.
+    await probe.publish('spamfilter.model.v1', 'global', { eventId: 'm-bad', kind: 'weights', userId: null } as never);
+    const dlq = /spamfilter_messaging_dead_lettered_total\{topic="spamfilter\.model\.v1",group="filter-[^"]+",reason="invalid"\} 1/;
+    const scrape = async (): Promise<string> => (await request(filter.server).get('/metrics').expect(200)).text;
+    let text = await scrape();
+    for (const end = Date.now() + 30_000; !dlq.test(text) && Date.now() < end; text = await scrape())
+      await new Promise((r) => setTimeout(r, 100));
+    expect(text).toMatch(dlq);
+    // the filter goes on: a scan still answers and is published
+    const v = await scan();
+    await until(() => seen.some((e) => e.reference === v.reference));
+  });
 });

@@ -14,7 +14,15 @@ interface Probe {
 }
 interface Container {
   name: string;
+  image?: string;
   command?: string[];
+  args?: string[];
+  envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  securityContext?: {
+    allowPrivilegeEscalation?: boolean;
+    readOnlyRootFilesystem?: boolean;
+    capabilities?: { drop?: string[]; add?: string[] };
+  };
   ports?: { name: string; containerPort: number }[];
   volumeMounts?: { name: string; mountPath: string; subPath?: string }[];
   env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string } } }[];
@@ -33,15 +41,31 @@ interface PolicySpec {
   policyTypes?: string[];
   ingress?: { from?: Peer[]; ports?: { protocol?: string; port: number | string }[] }[];
 }
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[];
+  automountServiceAccountToken?: boolean;
+  securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type: string } };
+  topologySpreadConstraints?: {
+    topologyKey: string;
+    maxSkew: number;
+    whenUnsatisfiable: string;
+    labelSelector?: { matchLabels?: Labels };
+  }[];
+}
 interface Doc {
+  apiVersion?: string;
   kind?: string;
   metadata?: { name?: string };
   spec?: {
-    template: {
-      metadata?: { labels?: Labels };
-      spec: { containers: Container[]; volumes?: { name: string; configMap?: { name: string }; secret?: { secretName: string } }[] };
-    };
+    template: { metadata?: { labels?: Labels }; spec: PodSpec };
     volumeClaimTemplates?: { metadata: { name: string } }[];
+    selector?: { matchLabels?: Labels };
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    target?: { name: string; template?: { data?: Record<string, string> } };
+    data?: { secretKey: string; remoteRef: { key: string; property?: string } }[];
   } & Partial<PolicySpec>;
   data?: Record<string, string>;
   stringData?: Record<string, string>;
@@ -52,6 +76,25 @@ const docs: Doc[] = readdirSync(BASE)
   .filter((d) => d !== null);
 /** Deployments and StatefulSets. */
 const deployments = docs.filter((d) => d.kind === 'Deployment' || d.kind === 'StatefulSet');
+const jobs = docs.filter((d) => d.kind === 'Job');
+/** Every pod template: the workloads and the migration Job. */
+const podOwners = [...deployments, ...jobs];
+/** Secrets the platform writes outside the External Secrets Operator (CloudNativePG, cert-manager). */
+const PLATFORM_SECRETS = new Set(['spamfilter-db-app', 'spamfilter-haraka-tls', 'spamfilter-submission-tls']);
+const externalSecrets = docs.filter((d) => d.kind === 'ExternalSecret');
+/** Keys of the Secret an ExternalSecret writes: its data keys, or its template's when it has one. */
+function externalKeys(d: Doc): string[] {
+  const template = d.spec!.target!.template?.data;
+  return template ? Object.keys(template) : (d.spec!.data ?? []).map((x) => x.secretKey);
+}
+const OVERLAYS = join(__dirname, '..', '..', 'k8s', 'overlays');
+const overlays = readdirSync(OVERLAYS).map((name) => ({
+  name,
+  kustomization: parseAllDocuments(readFileSync(join(OVERLAYS, name, 'kustomization.yaml'), 'utf8'))[0]!.toJS() as {
+    images?: { name: string; newTag?: string }[];
+    patches?: { target: { kind: string; name?: string }; patch: string }[];
+  },
+}));
 const containers = deployments.flatMap((d) =>
   d.spec!.template.spec.containers.map((c) => ({ deployment: d.metadata!.name!, c })),
 );
@@ -69,12 +112,13 @@ describe('k8s base', () => {
     expect([...kustomization.resources].sort()).toEqual(files.sort());
   });
 
-  it('deploys filter, api, learner, the MX and submission', () => {
+  it('deploys filter, api, learner, the MX, submission and the filter\'s Redis', () => {
     expect(deployments.map((d) => d.metadata!.name).sort()).toEqual([
       'spamfilter-api',
       'spamfilter-filter',
       'spamfilter-haraka',
       'spamfilter-learner',
+      'spamfilter-redis',
       'spamfilter-submission',
     ]);
   });
@@ -93,13 +137,60 @@ describe('k8s base', () => {
   );
 
   it('sets only configuration keys the product reads', () => {
-    const envNames = containers.flatMap(({ c }) => (c.env ?? []).map((e) => e.name));
+    // Redis's own container reads REDIS_PASSWORD, not the product's configuration
+    const envNames = containers.filter(({ deployment }) => deployment !== 'spamfilter-redis').flatMap(({ c }) => (c.env ?? []).map((e) => e.name));
     const configMaps = docs.filter((d) => d.kind === 'ConfigMap' && d.metadata!.name === 'spamfilter-config');
-    const secrets = docs.filter((d) => d.kind === 'Secret');
-    const fromMaps = [...configMaps, ...secrets].flatMap((d) => Object.keys(d.data ?? d.stringData ?? {}));
-    const unknown = [...envNames, ...fromMaps].filter((k) => !KNOWN_KEYS.has(k));
+    // Secrets loaded whole into the environment (envFrom) must hold configuration keys only
+    const envFromSecrets = new Set(containers.flatMap(({ c }) => (c.envFrom ?? []).flatMap((e) => (e.secretRef ? [e.secretRef.name] : []))));
+    const fromSecrets = externalSecrets.filter((d) => envFromSecrets.has(d.spec!.target!.name)).flatMap(externalKeys);
+    const fromMaps = configMaps.flatMap((d) => Object.keys(d.data ?? {}));
+    const unknown = [...envNames, ...fromMaps, ...fromSecrets].filter((k) => !KNOWN_KEYS.has(k));
     expect(unknown).toEqual([]);
+    expect(fromSecrets).toEqual(['API_BOOTSTRAP_OPERATOR_KEY']);
     expect(envNames.length + fromMaps.length).toBeGreaterThan(5);
+    // overlays add configuration keys too
+    for (const { kustomization } of overlays)
+      for (const p of kustomization.patches ?? [])
+        if (p.target.kind === 'ConfigMap')
+          for (const m of p.patch.matchAll(/path: \/data\/(\w+)/g)) expect(KNOWN_KEYS).toContain(m[1]);
+  });
+
+  it('commits no Secret: every Secret a pod reads comes from an ExternalSecret or is named as the platform\'s', () => {
+    expect(docs.filter((d) => d.kind === 'Secret')).toEqual([]);
+    const written = new Map(externalSecrets.map((d) => [d.spec!.target!.name, externalKeys(d)]));
+    const reads: { secret: string; key?: string }[] = [];
+    for (const owner of podOwners) {
+      const pod = owner.spec!.template.spec;
+      for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+        for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) reads.push({ secret: e.valueFrom.secretKeyRef.name, key: e.valueFrom.secretKeyRef.key });
+        for (const e of c.envFrom ?? []) if (e.secretRef) reads.push({ secret: e.secretRef.name });
+      }
+      for (const v of pod.volumes ?? []) if (v.secret) reads.push({ secret: v.secret.secretName });
+    }
+    for (const { secret, key } of reads) {
+      if (PLATFORM_SECRETS.has(secret)) continue;
+      expect(written.has(secret) ? secret : `${secret} (no ExternalSecret writes it)`).toBe(secret);
+      if (key) expect(written.get(secret)).toContain(key);
+    }
+    expect(reads.length).toBeGreaterThan(10);
+    // every ExternalSecret reads through the one store the platform defines and owns the Secret it writes
+    for (const d of externalSecrets) {
+      expect(d.apiVersion).toBe('external-secrets.io/v1');
+      expect((d.spec as unknown as { secretStoreRef: unknown }).secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: 'spamfilter' });
+      expect((d.spec!.target as unknown as { creationPolicy: string }).creationPolicy).toBe('Owner');
+    }
+  });
+
+  it('builds REDIS_URL for the Redis it deploys, with the password Redis requires', () => {
+    const redisSecret = externalSecrets.find((d) => d.spec!.target!.name === 'spamfilter-redis')!;
+    const url = redisSecret.spec!.target!.template!.data!.REDIS_URL!;
+    expect(url).toMatch(/^redis:\/\/:\{\{ \.password \| urlquery \}\}@spamfilter-redis:6379\/0$/);
+    expect(docs.some((d) => d.kind === 'Service' && d.metadata!.name === 'spamfilter-redis')).toBe(true);
+    const redis = deployments.find((d) => d.metadata!.name === 'spamfilter-redis')!.spec!.template.spec.containers[0]!;
+    expect(redis.args!.join(' ')).toContain('--requirepass $(REDIS_PASSWORD)');
+    expect(redis.env!.find((e) => e.name === 'REDIS_PASSWORD')!.valueFrom!.secretKeyRef).toEqual({ name: 'spamfilter-redis', key: 'password' });
+    // no persistence: the counters are short-lived by design
+    expect(redis.args!.join(' ')).toMatch(/--save\s+--appendonly no/);
   });
 
   it('points Haraka at the filter service', () => {
@@ -173,9 +264,87 @@ describe('k8s base', () => {
       expect(Object.keys(d.data ?? d.stringData ?? {})).not.toContain(TOKEN_KEY);
   });
 
+  const podLabels = (d: Doc): Labels => d.spec!.template.metadata!.labels!;
+  const matches = (selector: Labels | undefined, labels: Labels): boolean =>
+    Object.keys(selector ?? {}).length > 0 && Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
+
+  it.each(deployments.map((d) => [d.metadata!.name!, d]))('%s: a PodDisruptionBudget that never blocks a drain', (_name, workload) => {
+    const pdbs = docs.filter((d) => d.kind === 'PodDisruptionBudget' && matches(d.spec!.selector?.matchLabels, podLabels(workload)));
+    expect(pdbs).toHaveLength(1);
+    // maxUnavailable: "one at a time" at any HPA size, and a single-replica overlay can still be drained
+    expect(pdbs[0]!.spec!.maxUnavailable).toBe(1);
+    expect(pdbs[0]!.spec!.minAvailable).toBeUndefined();
+  });
+
+  it('has no PodDisruptionBudget that selects no workload', () => {
+    const pdbs = docs.filter((d) => d.kind === 'PodDisruptionBudget');
+    for (const p of pdbs) expect(deployments.filter((w) => matches(p.spec!.selector?.matchLabels, podLabels(w)))).toHaveLength(1);
+    expect(pdbs).toHaveLength(deployments.length);
+  });
+
+  it.each(deployments.map((d) => [d.metadata!.name!, d]))('%s: spread over zones and nodes', (_name, workload) => {
+    const spread = workload.spec!.template.spec.topologySpreadConstraints ?? [];
+    expect(spread.map((t) => t.topologyKey).sort()).toEqual(['kubernetes.io/hostname', 'topology.kubernetes.io/zone']);
+    for (const t of spread) {
+      expect(t.maxSkew).toBe(1);
+      expect(matches(t.labelSelector?.matchLabels, podLabels(workload))).toBe(true);
+    }
+  });
+
+  it.each(podOwners.map((d) => [d.metadata!.name!, d]))('%s: seccomp RuntimeDefault, non-root, every capability dropped, no API token', (_name, owner) => {
+    const pod = owner.spec!.template.spec;
+    expect(pod.securityContext?.seccompProfile).toEqual({ type: 'RuntimeDefault' });
+    expect(pod.securityContext?.runAsNonRoot).toBe(true);
+    expect(pod.automountServiceAccountToken).toBe(false);
+    for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
+      expect(c.securityContext?.allowPrivilegeEscalation).toBe(false);
+      expect(c.securityContext?.capabilities?.drop).toEqual(['ALL']);
+      expect(c.securityContext?.capabilities?.add).toBeUndefined();
+    }
+  });
+
+  describe('migrations', () => {
+    const job = jobs.find((j) => j.metadata!.name === 'spamfilter-migrate')!;
+    const config = docs.find((d) => d.kind === 'ConfigMap' && d.metadata!.name === 'spamfilter-config')!.data!;
+    const dbUsers = deployments.filter((d) => d.spec!.template.spec.containers.some((c) => (c.env ?? []).some((e) => e.name === 'DB_URL')));
+
+    it('run once per release in the spamfilter-migrate Job, with the workloads\' image', () => {
+      const c = job.spec!.template.spec.containers[0]!;
+      expect(c.command).toEqual(['node', 'dist/libs/persistence/src/db.cli.js', 'migrate']);
+      expect(c.image).toBe(dbUsers[0]!.spec!.template.spec.containers[0]!.image);
+      expect(c.env!.find((e) => e.name === 'DB_URL')!.valueFrom!.secretKeyRef).toEqual({ name: 'spamfilter-db-app', key: 'uri' });
+      expect((job.spec!.template.spec as unknown as { restartPolicy: string }).restartPolicy).toBe('Never');
+    });
+
+    it('never at pod start: DB_MIGRATIONS_RUN=false for every workload that opens the database, which waits for the Job', () => {
+      expect(dbUsers.map((d) => d.metadata!.name).sort()).toEqual(['spamfilter-api', 'spamfilter-filter', 'spamfilter-learner']);
+      expect(config.DB_MIGRATIONS_RUN).toBe('false');
+      for (const d of dbUsers) {
+        const pod = d.spec!.template.spec;
+        for (const c of pod.containers) {
+          expect(c.envFrom?.map((e) => e.configMapRef?.name)).toContain('spamfilter-config');
+          expect((c.env ?? []).map((e) => e.name)).not.toContain('DB_MIGRATIONS_RUN');
+        }
+        // `db pending` exits 1 while migrations are pending (the init container is retried), 2 when the database
+        // is unreachable (let through: the filter runs degraded, the API says so itself)
+        const wait = pod.initContainers?.find((c) => c.name === 'wait-for-schema');
+        expect(wait?.command).toEqual(['sh', '-c', 'node dist/libs/persistence/src/db.cli.js pending; [ $? -ne 1 ]']);
+        expect(wait?.image).toBe(job.spec!.template.spec.containers[0]!.image);
+      }
+    });
+
+    it.each(overlays.map((o) => [o.name, o.kustomization]))('%s names the Job after the release it deploys', (_name, k) => {
+      const tag = k.images?.find((i) => i.name === 'spamfilter')?.newTag;
+      expect(tag).toBeDefined();
+      const rename = (k.patches ?? []).find((p) => p.target.kind === 'Job' && p.target.name === 'spamfilter-migrate');
+      expect(rename?.patch).toMatch(/path: \/metadata\/name/);
+      expect(/value: (\S+)/.exec(rename!.patch)?.[1]).toBe(`spamfilter-migrate-${tag!.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`);
+    });
+  });
+
   describe('NetworkPolicies', () => {
     const policies = docs.filter((d) => d.kind === 'NetworkPolicy').map((d) => ({ name: d.metadata!.name!, spec: d.spec as unknown as PolicySpec }));
-    const labelsOf = (name: string): Labels => deployments.find((d) => d.metadata!.name === name)!.spec!.template.metadata!.labels!;
+    const labelsOf = (name: string): Labels => podOwners.find((d) => d.metadata!.name === name)!.spec!.template.metadata!.labels!;
     const portOf = (name: string): number => deployments.find((d) => d.metadata!.name === name)!.spec!.template.spec.containers[0]!.ports![0]!.containerPort;
     const selects = (selector: Labels | undefined, labels: Labels): boolean => Object.entries(selector ?? {}).every(([k, v]) => labels[k] === v);
     const DATABASE: Labels = { 'cnpg.io/cluster': 'spamfilter-db' };
@@ -193,7 +362,7 @@ describe('k8s base', () => {
             if (peer.ipBlock) out.anywhere ||= peer.ipBlock.cidr === '0.0.0.0/0';
             else if (peer.namespaceSelector) out.namespaces.add(peer.namespaceSelector.matchLabels?.['kubernetes.io/metadata.name'] ?? '*');
             else {
-              const ours = deployments.filter((d) => selects(peer.podSelector?.matchLabels, labelsOf(d.metadata!.name!))).map((d) => d.metadata!.name!);
+              const ours = podOwners.filter((d) => selects(peer.podSelector?.matchLabels, labelsOf(d.metadata!.name!))).map((d) => d.metadata!.name!);
               if (ours.length) ours.forEach((w) => out.workloads.add(w));
               else out.otherPods.push(peer.podSelector?.matchLabels ?? {});
             }
@@ -218,9 +387,9 @@ describe('k8s base', () => {
         expect(reach(labelsOf(name), portOf(name)).namespaces).not.toContain('monitoring');
     });
 
-    it("let the API, the learner and the filter (which reads lists, policies and models and writes the message log) reach PostgreSQL, and no other workload", () => {
+    it("let the API, the learner, the filter (which reads lists, policies and models and writes the message log) and the migration Job reach PostgreSQL, and no other workload", () => {
       const db = reach(DATABASE, 5432);
-      expect(db.workloads).toEqual(['spamfilter-api', 'spamfilter-filter', 'spamfilter-learner']);
+      expect(db.workloads).toEqual(['spamfilter-api', 'spamfilter-filter', 'spamfilter-learner', 'spamfilter-migrate']);
       expect(db.anywhere).toBe(false);
       // CloudNativePG itself: instances replicate to each other, its operator reaches 5432 and 8000
       expect(db.otherPods).toEqual([DATABASE]);

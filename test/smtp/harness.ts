@@ -53,6 +53,8 @@ export interface HarakaOptions {
   readonly execArgv?: readonly string[];
   /** Config files written over the copied ones last (name → content), e.g. a deployment's plugins list. */
   readonly files?: Readonly<Record<string, string>>;
+  /** Environment for Haraka instead of this process's (e.g. without jest's NODE_ENV=test). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface HarakaHandle {
@@ -164,6 +166,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
   const child: ChildProcess = spawn(process.execPath, [...(opts.execArgv ?? []), HARAKA_BIN, '-c', dir], {
     cwd: dir,
+    env: opts.env ?? process.env,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -4,12 +4,11 @@ import type { AppConfig } from '@spamfilter/config';
 import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
 import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
-import type { DataSource, EntityManager } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
-import { KafkaFeedbackSource } from './consumers/kafka-feedback.source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
@@ -33,7 +32,7 @@ import { VerdictsService } from './services/verdicts.service';
 export interface ApiModuleOptions {
   /** Where the outbox relay publishes; default: libs/messaging's EventBus (BUS). */
   readonly publisher?: OutboxPublisher;
-  /** The learner's subscription; default: a batched Kafka consumer group (BUS=kafka) or the in-process bus. */
+  /** The learner's subscription; default: a batch consumer group on libs/messaging's EventBus (BUS). */
   readonly feedbackSource?: FeedbackSource;
   /** The learner's transactional Bayes store; default: libs/persistence's TypeORM store. */
   readonly learnerStores?: LearnerBayesStores;
@@ -68,14 +67,10 @@ function publisherFor(config: AppConfig, options: ApiModuleOptions, bus: EventBu
   return config.api.outboxRelayEnabled ? new BusOutboxPublisher(bus) : new NoRelayPublisher();
 }
 
-function feedbackSourceFor(config: AppConfig, options: ApiModuleOptions, bus: EventBus): FeedbackSource {
+function feedbackSourceFor(options: ApiModuleOptions, config: AppConfig, bus: EventBus, db: DataSource): FeedbackSource {
   if (options.feedbackSource) return options.feedbackSource;
-  switch (config.messaging.bus) {
-    case 'kafka':
-      return new KafkaFeedbackSource(config.messaging, config.learner);
-    case 'memory':
-      return new BusFeedbackSource(bus, config.learner.groupId);
-  }
+  const databaseUp = (): Promise<boolean> => db.query('SELECT 1').then(() => true, () => false);
+  return new BusFeedbackSource(bus, config.learner.groupId, databaseUp);
 }
 
 /**
@@ -107,8 +102,8 @@ export class ApiModule {
       providers.push(
         {
           provide: FeedbackSource,
-          useFactory: (bus: EventBus) => feedbackSourceFor(config, options, bus),
-          inject: [EventBus],
+          useFactory: (bus: EventBus, db: DataSource) => feedbackSourceFor(options, config, bus, db),
+          inject: [EventBus, DataSource],
         },
         { provide: LearnerBayesStores, useValue: options.learnerStores ?? new TransactionalBayesStores() },
         LearnerService,

@@ -153,6 +153,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;
+  if (bus) services.metrics.mount(bus.metrics.registry);
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();

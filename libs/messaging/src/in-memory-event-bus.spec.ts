@@ -91,7 +91,7 @@ describe('InMemoryEventBus', () => {
     expect(handled.slice().sort()).toEqual(Array.from({ length: 30 }, (_, i) => `e${i}`).sort());
   });
 
-  it('retries a failing handler with growing attempts and never skips the event', async () => {
+  it('retries a failing handler with growing attempts and does not skip the event while it has attempts left', async () => {
     const attempts: number[] = [];
     const handled: string[] = [];
     const errors: unknown[] = [];
@@ -113,6 +113,57 @@ describe('InMemoryEventBus', () => {
     expect(attempts).toEqual([1, 2, 3, 4]);
     expect(handled).toEqual(['e0', 'e1']); // e1 waited behind e0: same key, same partition
     expect(errors.map((e) => (e as Error).message)).toEqual(['boom 1', 'boom 2', 'boom 3']);
+  });
+
+  it('moves an event whose handler always throws to <topic>.dlq after maxAttempts, commits it and goes on', async () => {
+    const attempts: number[] = [];
+    const handled: string[] = [];
+    await bus.subscribe(
+      TOPICS.feedback,
+      'learner',
+      async (e, meta) => {
+        if (e.eventId === 'e0') {
+          attempts.push(meta.attempt);
+          throw new Error('always');
+        }
+        handled.push(e.eventId);
+      },
+      { retry: { initialMs: 1, maxMs: 5, maxAttempts: 3 } },
+    );
+    await bus.publish(TOPICS.feedback, 'u1', feedback(0, 'u1'));
+    await bus.publish(TOPICS.feedback, 'u1', feedback(1, 'u1'));
+    await waitFor(() => handled.length === 1);
+    expect(attempts).toEqual([1, 2, 3]);
+    expect(handled).toEqual(['e1']);
+    const [letter] = bus.broker.read('spamfilter.feedback.v1.dlq');
+    expect(JSON.parse(letter!.value)).toEqual(feedback(0, 'u1'));
+    expect(letter!.key).toBe('u1');
+    expect(letter!.headers).toMatchObject({
+      'x-dlq-reason': 'failed',
+      'x-dlq-error': 'always',
+      'x-dlq-attempts': '3',
+      'x-dlq-group': 'learner',
+    });
+    expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'failed')).toBe(1);
+    // committed: the group's offset is past both events
+    const p = Number(letter!.headers!['x-dlq-partition']);
+    expect(bus.broker.committed('spamfilter.feedback.v1', 'learner')![p]).toBe(2);
+  });
+
+  it("dead-letters an event that is not the topic's event before any handler sees it", async () => {
+    const handled: string[] = [];
+    await bus.subscribe(TOPICS.feedback, 'learner', async (e) => void handled.push(e.eventId));
+    bus.broker.append('spamfilter.feedback.v1', 'u1', JSON.stringify({ eventId: 'x', userId: 'u1' }));
+    bus.broker.append('spamfilter.feedback.v1', 'u1', '{not json');
+    await bus.publish(TOPICS.feedback, 'u1', feedback(2, 'u1'));
+    await waitFor(() => handled.length === 1);
+    expect(handled).toEqual(['e2']);
+    const letters = bus.broker.read('spamfilter.feedback.v1.dlq');
+    expect(letters.map((l) => l.headers!['x-dlq-reason'])).toEqual(['invalid', 'invalid']);
+    expect(letters[0]!.headers!['x-dlq-error']).toMatch(/kind: Required/);
+    expect(letters[1]!.headers!['x-dlq-error']).toMatch(/^not JSON/);
+    expect(letters[1]!.value).toBe('{not json');
+    expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'invalid')).toBe(2);
   });
 
   it('after stop delivers nothing more, and a new member of the group resumes at the committed offset', async () => {

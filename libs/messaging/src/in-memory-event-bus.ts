@@ -1,16 +1,17 @@
-import { errorMessage, stderrBusLogger, type BusLogger } from './bus-logger';
+import { stderrBusLogger, type BusLogger } from './bus-logger';
 import {
+  DEAD_LETTER_SUFFIX,
+  deadLetterHeaders,
   EventBus,
-  interruptibleSleep,
   resolveRetry,
-  retryDelayMs,
   type BusHealth,
   type EventHandler,
-  type EventMeta,
   type RetryPolicy,
   type SubscribeOptions,
   type Subscription,
 } from './event-bus.port';
+import { deliverEvent, type DeliveryContext } from './event-delivery';
+import { MessagingMetrics } from './messaging-metrics';
 import { physicalTopic, type TopicEvents, type TopicName } from './topics';
 
 /** Kafka's default partitioner is murmur2; any stable hash keeps "same key → same partition", which is what counts. */
@@ -23,50 +24,33 @@ function partitionOf(key: string, partitions: number): number {
   return (h >>> 0) % partitions;
 }
 
-interface StoredEvent {
+export interface StoredEvent {
   readonly key: string;
   /** Stored as JSON, as on Kafka: handlers never share an object with the publisher or each other. */
   readonly value: string;
+  /** Dead letters carry DEAD_LETTER_HEADERS. */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 class Member {
   stopped = false;
-  readonly abort = new AbortController();
   /** The delivery in progress, awaited by stop(). */
   inFlight: Promise<boolean> | null = null;
 
   constructor(
-    readonly topic: TopicName,
-    readonly handler: (event: unknown, meta: EventMeta) => Promise<void>,
-    readonly retry: RetryPolicy,
-    readonly onError: ((err: unknown, meta: EventMeta) => void) | undefined,
-    readonly groupId: string,
-    readonly logger: BusLogger,
+    private readonly ctx: DeliveryContext<TopicName>,
+    private readonly handler: EventHandler<TopicName>,
+    /** Aborted by stop(): ends a retry backoff at once. */
+    readonly abort: AbortController,
   ) {}
 
-  /** Handles one event, retrying until it succeeds (true) or this member is stopped (false: not committed). */
-  async deliver(stored: StoredEvent, partition: number, offset: number): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt++) {
-      const meta: EventMeta = {
-        topic: this.topic,
-        key: stored.key,
-        partition,
-        offset: String(offset),
-        attempt,
-      };
-      try {
-        await Promise.resolve().then(() => this.handler(JSON.parse(stored.value) as unknown, meta));
-        return true;
-      } catch (err) {
-        const wait = retryDelayMs(this.retry, attempt);
-        this.logger.warn(
-          `handler of ${this.topic} (group ${this.groupId}) failed on partition ${partition} offset ${offset}, attempt ${attempt}; retrying in ${wait} ms: ${errorMessage(err)}`,
-        );
-        this.onError?.(err, meta);
-        await interruptibleSleep(wait, this.abort.signal);
-      }
-    }
-    return false;
+  /** Handles one event (event-delivery.ts): true when done (handled or dead-lettered), false when stopped first. */
+  deliver(stored: StoredEvent, partition: number, offset: number): Promise<boolean> {
+    return deliverEvent(
+      this.ctx,
+      { key: stored.key, value: stored.value, partition, offset: String(offset) },
+      this.handler,
+    );
   }
 }
 
@@ -100,10 +84,15 @@ export class InMemoryBroker {
     return InMemoryBroker.sharedInstance;
   }
 
-  append(topic: string, key: string, value: string): { partition: number; offset: number } {
+  append(
+    topic: string,
+    key: string,
+    value: string,
+    headers?: Readonly<Record<string, string>>,
+  ): { partition: number; offset: number } {
     const log = this.log(topic);
     const partition = partitionOf(key, this.partitions);
-    log[partition].push({ key, value });
+    log[partition].push(headers ? { key, value, headers } : { key, value });
     const offset = log[partition].length - 1;
     for (const [id, group] of this.groups) {
       if (id.startsWith(`${topic}\u0000`)) setImmediate(() => void this.pump(topic, group, partition));
@@ -139,6 +128,11 @@ export class InMemoryBroker {
   /** Events stored in a topic, all partitions. */
   size(topic: string): number {
     return (this.topics.get(topic) ?? []).reduce((n, p) => n + p.length, 0);
+  }
+
+  /** A topic's events, partition by partition (e.g. a dead-letter topic, for tests and diagnostics). */
+  read(topic: string): readonly StoredEvent[] {
+    return (this.topics.get(topic) ?? []).flat();
   }
 
   private log(topic: string): StoredEvent[][] {
@@ -206,11 +200,16 @@ export interface InMemoryEventBusOptions {
   readonly logger?: BusLogger;
   /** Defaults to the process-wide InMemoryBroker.shared(); pass `new InMemoryBroker()` to isolate a test. */
   readonly broker?: InMemoryBroker;
+  /** Retry defaults of this bus's subscriptions (MESSAGING_MAX_ATTEMPTS); a subscription's own `retry` wins. */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly metrics?: MessagingMetrics;
 }
 
 /** The embedded default (BUS=memory): the EventBus semantics in process, no persistence. */
 export class InMemoryEventBus extends EventBus {
   readonly broker: InMemoryBroker;
+  readonly metrics: MessagingMetrics;
+  private readonly retry: Partial<RetryPolicy> | undefined;
   private readonly prefix: string;
   private readonly logger: BusLogger;
   private readonly subscriptions = new Set<InMemorySubscription>();
@@ -221,6 +220,8 @@ export class InMemoryEventBus extends EventBus {
     this.broker = opts.broker ?? InMemoryBroker.shared();
     this.prefix = opts.topicPrefix ?? '';
     this.logger = opts.logger ?? stderrBusLogger;
+    this.metrics = opts.metrics ?? new MessagingMetrics();
+    this.retry = opts.retry;
   }
 
   publish<T extends TopicName>(topic: T, key: string, event: TopicEvents[T]): Promise<void> {
@@ -239,13 +240,30 @@ export class InMemoryEventBus extends EventBus {
   ): Promise<Subscription> {
     if (this.closed) return Promise.reject(new Error('event bus is closed'));
     const physical = physicalTopic(this.prefix, topic);
+    const abort = new AbortController();
+    const broker = this.broker;
     const member = new Member(
-      topic,
-      handler as (event: unknown, meta: EventMeta) => Promise<void>,
-      resolveRetry(opts),
-      opts.onError,
-      groupId,
-      this.logger,
+      {
+        topic,
+        physical,
+        groupId,
+        retry: resolveRetry(opts, this.retry),
+        opts,
+        logger: this.logger,
+        metrics: this.metrics,
+        signal: abort.signal,
+        deadLetter: (raw, letter) => {
+          broker.append(
+            physical + DEAD_LETTER_SUFFIX,
+            raw.key,
+            raw.value ?? '',
+            deadLetterHeaders(letter, new Date()),
+          );
+          return Promise.resolve();
+        },
+      },
+      handler as EventHandler<TopicName>,
+      abort,
     );
     const sub = new InMemorySubscription(topic, groupId, physical, member, this.broker, (s) =>
       this.subscriptions.delete(s),

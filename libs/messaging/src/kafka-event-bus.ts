@@ -11,17 +11,20 @@ import {
 } from 'kafkajs';
 import { errorMessage, RateLimitedLogger, stderrBusLogger, type BusLogger } from './bus-logger';
 import {
+  DEAD_LETTER_SUFFIX,
+  deadLetterHeaders,
   EventBus,
-  interruptibleSleep,
   resolveRetry,
-  retryDelayMs,
+  type BatchHandler,
   type BusHealth,
   type EventHandler,
-  type EventMeta,
   type OutgoingEvent,
+  type RetryPolicy,
   type SubscribeOptions,
   type Subscription,
 } from './event-bus.port';
+import { deliverBatch, deliverEvent, type DeliveryContext, type RawEvent } from './event-delivery';
+import { MessagingMetrics } from './messaging-metrics';
 import { physicalTopic, type TopicEvents, type TopicName } from './topics';
 
 export interface KafkaEventBusOptions {
@@ -39,7 +42,19 @@ export interface KafkaEventBusOptions {
   readonly kafkaLogLevel?: 'error' | 'warn' | 'info' | 'debug';
   /** Consumer session timeout (default 10 s); a handler must not run longer than this without returning. */
   readonly sessionTimeoutMs?: number;
+  /** Retry defaults of this bus's subscriptions (MESSAGING_MAX_ATTEMPTS); a subscription's own `retry` wins. */
+  readonly retry?: Partial<RetryPolicy>;
+  readonly metrics?: MessagingMetrics;
 }
+
+/** A consumed message with its original bytes, so a dead letter carries exactly what was consumed. */
+interface KafkaRawEvent extends RawEvent {
+  readonly message: KafkaMessage;
+}
+
+type Consume<T extends TopicName> =
+  | { readonly kind: 'one'; readonly handler: EventHandler<T> }
+  | { readonly kind: 'batch'; readonly handler: BatchHandler<T> };
 
 /** Commit a busy partition's progress at least every this many events or this often (and always at batch end). */
 const COMMIT_EVERY = 100;
@@ -140,9 +155,11 @@ class KafkaSubscription implements Subscription {
  * BUS=kafka: the EventBus on Apache Kafka through kafkajs 2.2.4. JSON values, the caller's key (user id) as the
  * message key so one user's events share a partition. Producer: acks from all in-sync replicas and one request in
  * flight, so a retried send cannot reorder a key's events (duplicates remain possible: consumers de-duplicate by
- * event ID). Consumers: autoCommit off, the offset committed after the handler succeeded.
+ * event ID). Consumers: autoCommit off, the offset committed after the handler succeeded or the event was
+ * dead-lettered to `<topic>.dlq` (event-delivery.ts has the rules, shared with the in-process bus).
  */
 export class KafkaEventBus extends EventBus {
+  readonly metrics: MessagingMetrics;
   private readonly kafka: Kafka;
   /** A client that never retries, for health() and connect(): one quick, clear answer. */
   private readonly probeKafka: Kafka;
@@ -158,6 +175,7 @@ export class KafkaEventBus extends EventBus {
 
   constructor(private readonly opts: KafkaEventBusOptions) {
     super();
+    this.metrics = opts.metrics ?? new MessagingMetrics();
     this.logger = new RateLimitedLogger(opts.logger ?? stderrBusLogger);
     const common = {
       clientId: opts.clientId,
@@ -235,16 +253,34 @@ export class KafkaEventBus extends EventBus {
     }
   }
 
-  async subscribe<T extends TopicName>(
+  subscribe<T extends TopicName>(
     topic: T,
     groupId: string,
     handler: EventHandler<T>,
     opts: SubscribeOptions = {},
   ): Promise<Subscription> {
+    return this.consume(topic, groupId, { kind: 'one', handler }, opts);
+  }
+
+  /** One fetched batch per partition at a time (kafkajs eachBatch), committed after the handler; see the port. */
+  override subscribeBatch<T extends TopicName>(
+    topic: T,
+    groupId: string,
+    handler: BatchHandler<T>,
+    opts: SubscribeOptions = {},
+  ): Promise<Subscription> {
+    return this.consume(topic, groupId, { kind: 'batch', handler }, opts);
+  }
+
+  private async consume<T extends TopicName>(
+    topic: T,
+    groupId: string,
+    mode: Consume<T>,
+    opts: SubscribeOptions,
+  ): Promise<Subscription> {
     if (this.closed) throw new Error('event bus is closed');
     const physical = physicalTopic(this.opts.topicPrefix, topic);
-    const retry = resolveRetry(opts);
-    const logger = this.logger;
+    const deadLetterTopic = physical + DEAD_LETTER_SUFFIX;
     try {
       await this.ensureTopic(physical);
       // kafkajs' fromBeginning:false means "latest when the first fetch happens", which can be after events published
@@ -259,7 +295,8 @@ export class KafkaEventBus extends EventBus {
       groupId,
       sessionTimeout: this.opts.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: 1000,
-      // An empty poll returns after this long; it also bounds how long stop() waits for the fetch in flight.
+      // An empty poll returns after this long (a fetch with data returns at once); it also bounds how long stop()
+      // waits for the fetch in flight.
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       retry: {
@@ -270,6 +307,33 @@ export class KafkaEventBus extends EventBus {
       },
     });
     const sub = new KafkaSubscription(topic, groupId, consumer, (s) => this.subscriptions.delete(s));
+    let heartbeat: () => Promise<void> = () => Promise.resolve();
+    const ctx: DeliveryContext<T, KafkaRawEvent> = {
+      topic,
+      physical,
+      groupId,
+      retry: resolveRetry(opts, this.opts.retry),
+      opts,
+      logger: this.logger,
+      metrics: this.metrics,
+      signal: sub.abort.signal,
+      idle: () => heartbeat(),
+      deadLetter: async (raw, letter) => {
+        await this.ensureTopic(deadLetterTopic);
+        await this.connectProducer();
+        await this.producer.send({
+          topic: deadLetterTopic,
+          acks: -1,
+          messages: [
+            {
+              key: raw.message.key,
+              value: raw.message.value,
+              headers: deadLetterHeaders(letter, new Date()),
+            },
+          ],
+        });
+      },
+    };
     consumer.on(consumer.events.CRASH, (e) => {
       this.logger.error(
         `consumer of ${physical} (group ${groupId}) crashed: ${errorMessage(e.payload.error)}; restart: ${String(e.payload.restart)}`,
@@ -282,6 +346,7 @@ export class KafkaEventBus extends EventBus {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
+        // Partitions hold disjoint keys (users): their batches are handled in parallel.
         partitionsConsumedConcurrently: this.opts.partitions ?? 3,
         eachBatch: async (payload) => {
           if (sub.stopping) return;
@@ -309,18 +374,21 @@ export class KafkaEventBus extends EventBus {
     return sub;
 
     /**
-     * One partition's batch, in order. Each event's offset is committed after its handler succeeded: at once when
-     * the batch ends or the subscription stops, otherwise every COMMIT_EVERY events or COMMIT_INTERVAL_MS, so a
-     * busy partition does not pay a commit round trip per event. A crash (not a stop) can therefore redeliver up to
-     * COMMIT_EVERY handled events: at-least-once, handlers de-duplicate by event ID.
+     * One partition's batch, in order. An event is done when its handler succeeded or it was dead-lettered; done
+     * offsets are committed at once when the batch ends or the subscription stops, otherwise every COMMIT_EVERY
+     * events or COMMIT_INTERVAL_MS, so a busy partition does not pay a commit round trip per event. A crash (not a
+     * stop) can therefore redeliver up to COMMIT_EVERY handled events: at-least-once, handlers de-duplicate by ID.
      */
-    async function handleBatch({
-      batch,
-      resolveOffset,
-      heartbeat,
-      isRunning,
-      isStale,
-    }: EachBatchPayload): Promise<void> {
+    async function handleBatch(payload: EachBatchPayload): Promise<void> {
+      const { batch, resolveOffset, isRunning, isStale } = payload;
+      heartbeat = () => payload.heartbeat();
+      const raws: KafkaRawEvent[] = batch.messages.map((message) => ({
+        key: message.key?.toString('utf8') ?? '',
+        value: message.value ? message.value.toString('utf8') : null,
+        partition: batch.partition,
+        offset: message.offset,
+        message,
+      }));
       let next: string | null = null;
       let sinceCommit = 0;
       let lastCommit = Date.now();
@@ -332,51 +400,29 @@ export class KafkaEventBus extends EventBus {
         lastCommit = Date.now();
         await consumer.commitOffsets([{ topic: physical, partition: batch.partition, offset }]);
       };
+      const done = (raw: KafkaRawEvent): void => {
+        resolveOffset(raw.offset);
+        next = (BigInt(raw.offset) + 1n).toString();
+      };
       try {
-        for (const message of batch.messages) {
+        if (mode.kind === 'batch') {
+          if (sub.stopping || !isRunning() || isStale()) return;
+          const n = await deliverBatch(ctx, raws, mode.handler);
+          if (n > 0) done(raws[n - 1]!);
+          return;
+        }
+        for (const raw of raws) {
           if (sub.stopping || !isRunning() || isStale()) break;
-          if (!(await handleOne(batch.partition, message, heartbeat))) break;
-          resolveOffset(message.offset);
-          next = (BigInt(message.offset) + 1n).toString();
+          if (!(await deliverEvent(ctx, raw, mode.handler))) break;
+          done(raw);
           sinceCommit++;
           if (sinceCommit >= COMMIT_EVERY || Date.now() - lastCommit >= COMMIT_INTERVAL_MS) await commit();
-          await heartbeat();
+          await payload.heartbeat();
         }
       } finally {
         // What was handled is committed while this consumer is still a member of the group (also on stop).
         await commit();
       }
-    }
-
-    /** Runs the handler until it succeeds (true) or the subscription stops (false: the event stays uncommitted). */
-    async function handleOne(
-      partition: number,
-      message: KafkaMessage,
-      heartbeat: () => Promise<void>,
-    ): Promise<boolean> {
-      for (let attempt = 1; !sub.stopping; attempt++) {
-        const meta: EventMeta = {
-          topic,
-          key: message.key?.toString('utf8') ?? '',
-          partition,
-          offset: message.offset,
-          attempt,
-        };
-        try {
-          const event = JSON.parse(message.value?.toString('utf8') ?? 'null') as TopicEvents[T];
-          await handler(event, meta);
-          return true;
-        } catch (err) {
-          const wait = retryDelayMs(retry, attempt);
-          logger.warn(
-            `handler of ${physical} (group ${groupId}) failed on partition ${partition} offset ${message.offset}, attempt ${attempt}; retrying in ${wait} ms: ${errorMessage(err)}`,
-          );
-          opts.onError?.(err, meta);
-          await interruptibleSleep(wait, sub.abort.signal);
-          await heartbeat().catch(() => undefined);
-        }
-      }
-      return false;
     }
   }
 

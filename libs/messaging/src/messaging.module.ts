@@ -25,7 +25,11 @@ export async function createEventBus(
 ): Promise<EventBus> {
   switch (config.bus) {
     case 'memory':
-      return new InMemoryEventBus({ topicPrefix: config.topicPrefix, logger });
+      return new InMemoryEventBus({
+        topicPrefix: config.topicPrefix,
+        logger,
+        retry: { maxAttempts: config.maxAttempts },
+      });
     case 'kafka': {
       const bus = new KafkaEventBus({
         brokers: config.kafkaBrokers,
@@ -35,6 +39,7 @@ export async function createEventBus(
         partitions: config.kafkaPartitions,
         replicationFactor: config.kafkaReplicationFactor,
         kafkaLogLevel: config.kafkaLogLevel,
+        retry: { maxAttempts: config.maxAttempts },
         logger,
       });
       await bus.connect({ required: config.kafkaRequired });

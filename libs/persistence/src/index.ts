@@ -43,4 +43,6 @@ export * from './learner/logistic-snapshot.repository';
 export * from './learner/logistic-snapshot.entity';
 export * from './quarantine/quarantine-message.entity';
 export * from './quarantine/quarantine.repository';
+export * from './marks/mark-request.entity';
+export * from './marks/mark-request.repository';
 export * from './console';

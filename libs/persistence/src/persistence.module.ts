@@ -19,6 +19,7 @@ import { ReputationRepository } from './repositories/reputation.repository';
 import { ScanRecordRepository } from './repositories/scan-record.repository';
 import { UserRepository } from './repositories/user.repository';
 import { Transactions } from './transactions';
+import { MarkRequestRepository } from './marks/mark-request.repository';
 
 export const PERSISTENCE_PROVIDERS = [
   Transactions,
@@ -32,6 +33,7 @@ export const PERSISTENCE_PROVIDERS = [
   ProcessedEventRepository,
   ReputationRepository,
   AuditLogRepository,
+  MarkRequestRepository,
 ] as const;
 
 /** Closes the pool / SQLite file on shutdown (enableShutdownHooks in main.ts). */

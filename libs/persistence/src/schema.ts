@@ -34,8 +34,10 @@ import { QuarantineMessageEntity } from './quarantine/quarantine-message.entity'
 import { Quarantine1764900000000 } from './quarantine/1764900000000-quarantine.migration';
 import { AuditLogEntity } from './entities/audit-log.entity';
 import { ControlApi1765000000000 } from './migrations/1765000000000-control-api.migration';
+import { MarkRequestEntity } from './marks/mark-request.entity';
+import { MarkRequest1765100000000 } from './marks/1765100000000-mark-request.migration';
 import { ConsoleSessionEntity } from './console/console-session.entity';
-import { ConsoleSession1765100000000 } from './console/1765100000000-console-session.migration';
+import { ConsoleSession1765200000000 } from './console/1765200000000-console-session.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -70,6 +72,7 @@ export const ENTITIES: Function[] = [
   LogisticSnapshotEntity,
   QuarantineMessageEntity,
   AuditLogEntity,
+  MarkRequestEntity,
   ConsoleSessionEntity,
 ];
 
@@ -92,5 +95,6 @@ export const MIGRATIONS: Function[] = [
   ListEntryRequires1764300000000,
   Quarantine1764900000000,
   ControlApi1765000000000,
-  ConsoleSession1765100000000,
+  MarkRequest1765100000000,
+  ConsoleSession1765200000000,
 ];

@@ -54,6 +54,9 @@ export function defaultScope(p: Principal): { readonly scope: ScopeName; readonl
       return p.domain ? { scope: 'domain', domain: p.domain } : { scope: 'domain' };
     case 'operator':
       return { scope: 'global' };
+    case 'mailbox_service':
+      // Owns no mailbox (the guard keeps it on the marking routes): a user scope without a user, which nothing grants.
+      return { scope: 'user' };
   }
 }
 

@@ -1,9 +1,20 @@
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Headers,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiBody,
   ApiConsumes,
   ApiCreatedResponse,
+  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiQuery,
@@ -12,13 +23,14 @@ import {
 import {
   CreateMarkDto,
   createMarkSchema,
+  idempotencyKeyOf,
   MarkDto,
   rawMarkQuerySchema,
   type CreateMark,
   type RawMarkQuery,
 } from '../dtos/mark.dto';
 import { ZodPipe } from '../dtos/zod-body.pipe';
-import { CurrentPrincipal } from '../guards/auth.decorators';
+import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
 import { MarksService } from '../services/marks.service';
 
@@ -40,9 +52,17 @@ export class MarksController {
   }
 
   @Post('raw')
+  // The one route a mailbox service key may call (dovecot/: the Junk hook marks on behalf of its domain's users).
+  @Roles('user', 'domain_admin', 'operator', 'mailbox_service')
   @ApiOperation({
     summary:
-      'Mark a raw message (IMAPSieve-style hook: the client moved it to or out of Junk); the caller is the user',
+      'Mark a raw message (IMAPSieve hook: the client moved it to or out of Junk); the caller is the user, or names the recipient',
+  })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description:
+      'One key per reported move (1–128 of A–Z a–z 0–9 . _ : -): a resend with the same key returns the mark the first one made and trains nothing again',
   })
   @ApiConsumes('message/rfc822', 'application/octet-stream', 'text/plain')
   @ApiBody({ schema: { type: 'string', format: 'binary', description: 'the message as the client has it (RFC 5322)' } })
@@ -52,9 +72,10 @@ export class MarksController {
   createRaw(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(rawMarkQuerySchema)) query: RawMarkQuery,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Body() raw: unknown,
   ): Promise<MarkDto> {
-    return this.marks.markRaw(principal, raw, query);
+    return this.marks.markRaw(principal, raw, query, idempotencyKeyOf(idempotencyKey));
   }
 
   @Delete(':id')

@@ -12,11 +12,15 @@ import {
   CreateUserDto,
   createUserSchema,
   IssuedKeyDto,
+  IssuedMailboxKeyDto,
   IssueKeyDto,
   issueKeySchema,
+  IssueMailboxKeyDto,
+  issueMailboxKeySchema,
   UserDto,
   type CreateUser,
   type IssueKey,
+  type IssueMailboxKey,
 } from '../dtos/user.dto';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
@@ -69,6 +73,20 @@ export class UsersController {
     @Body(new ZodPipe(issueKeySchema)) body: IssueKey,
   ): Promise<IssuedKeyDto> {
     return this.users.issueKey(principal, id, body);
+  }
+
+  @Post('mailbox-keys')
+  @Roles('operator')
+  @ApiOperation({
+    summary:
+      "Operators: issue a mailbox service key (shown once) for a mail store's Junk hook: it may only mark, for the users of one domain or of one tenant",
+  })
+  @ApiBody({ type: IssueMailboxKeyDto })
+  @ApiCreatedResponse({ type: IssuedMailboxKeyDto, description: 'The mailbox service key, with its token shown this once' })
+  issueMailboxKey(
+    @Body(new ZodPipe(issueMailboxKeySchema)) body: IssueMailboxKey,
+  ): Promise<IssuedMailboxKeyDto> {
+    return this.users.issueMailboxKey(body);
   }
 
   @Delete('keys/:id')

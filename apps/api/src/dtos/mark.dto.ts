@@ -1,3 +1,4 @@
+import { BadRequestException } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REFERENCE_ID_PATTERN } from '@spamfilter/domain';
 import { z } from 'zod';
@@ -41,6 +42,19 @@ export const rawMarkQuerySchema = z
   .object({ label: label.default('spam'), recipient: address.optional() })
   .strict();
 export type RawMarkQuery = z.infer<typeof rawMarkQuerySchema>;
+
+const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The Idempotency-Key header of a raw mark: absent, or one key per reported move; anything else is a 400. */
+export function idempotencyKeyOf(header: string | string[] | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  if (typeof header === 'string' && IDEMPOTENCY_KEY.test(header)) return header;
+  throw new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: ['Idempotency-Key: one key of 1–128 characters A–Z a–z 0–9 . _ : -'],
+  });
+}
 
 export class MarkDto {
   @ApiProperty({ description: 'Mark ID (use it to undo)' }) id!: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { z } from 'zod';
-import { API_ROLES } from '../guards/principal';
+import { API_ROLES, USER_KEY_ROLES } from '../guards/principal';
 
 export const createUserSchema = z
   .object({
@@ -26,13 +26,13 @@ export class CreateUserDto {
 }
 
 export const issueKeySchema = z
-  .object({ role: z.enum(API_ROLES).default('user'), label: z.string().max(255).optional() })
+  .object({ role: z.enum(USER_KEY_ROLES).default('user'), label: z.string().max(255).optional() })
   .strict();
 export type IssueKey = z.infer<typeof issueKeySchema>;
 
 export class IssueKeyDto {
   @ApiPropertyOptional({
-    enum: API_ROLES,
+    enum: USER_KEY_ROLES,
     default: 'user',
     description: "domain_admin keys administer the user's domain",
   })
@@ -54,4 +54,42 @@ export class IssuedKeyDto {
   @ApiProperty({ description: 'The full key; shown once, only its hash is stored' }) token!: string;
   @ApiProperty({ enum: API_ROLES }) role!: string;
   @ApiProperty() userId!: string;
+}
+
+export const issueMailboxKeySchema = z
+  .object({
+    domain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain name')
+      .optional(),
+    tenantId: z.string().trim().uuid().optional(),
+    label: z.string().max(255).optional(),
+  })
+  .strict()
+  .refine((b) => (b.domain === undefined) !== (b.tenantId === undefined), {
+    message: 'name exactly one of domain (its users) or tenantId (every domain of the tenant)',
+  });
+export type IssueMailboxKey = z.infer<typeof issueMailboxKeySchema>;
+
+export class IssueMailboxKeyDto {
+  @ApiPropertyOptional({
+    description: 'The hosted domain whose users the mail store reports for (or give tenantId)',
+    example: 'example.net',
+  })
+  domain?: string;
+  @ApiPropertyOptional({ description: 'Every domain of this tenant (one mail store serving a whole tenant)' })
+  tenantId?: string;
+  @ApiPropertyOptional({ example: 'dovecot imap1.example.net' }) label?: string;
+}
+
+export class IssuedMailboxKeyDto {
+  @ApiProperty() id!: string;
+  @ApiProperty({ description: 'Key prefix (shown in lists and logs)' }) prefix!: string;
+  @ApiProperty({ description: 'The full key; shown once, only its hash is stored' }) token!: string;
+  @ApiProperty({ enum: ['mailbox_service'] }) role!: 'mailbox_service';
+  @ApiProperty() tenantId!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null: every domain of the tenant' })
+  domain!: string | null;
 }

@@ -47,6 +47,9 @@ export class ApiKeyGuard implements CanActivate {
     const principal = req.principal;
 
     const roles = this.reflector.getAllAndOverride<ApiRole[] | undefined>(ROUTE_ROLES, targets);
+    if (principal.role === 'mailbox_service' && !roles?.includes('mailbox_service')) {
+      throw new ForbiddenException('a mailbox service key may only mark messages (POST /v1/marks/raw)');
+    }
     if (roles && !roles.includes(principal.role)) {
       throw new ForbiddenException(`this call needs the role ${roles.join(' or ')}`);
     }

@@ -8,7 +8,11 @@ export const ROUTE_ROLES = 'spamfilter:roles';
 /** The route needs no API key (health, the public reference page). Everything else is authenticated. */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_ROUTE, true);
 
-/** Only these roles may call the route (after authentication). Without it, every authenticated role may. */
+/**
+ * Only these roles may call the route (after authentication). Without it, every authenticated role may — except
+ * mailbox_service keys, which may call only routes that name that role here (deny by default: a key that sits on
+ * every mail store host must not read verdicts or change lists).
+ */
 export const Roles = (...roles: ApiRole[]): MethodDecorator & ClassDecorator =>
   SetMetadata(ROUTE_ROLES, roles);
 

@@ -41,3 +41,21 @@ describe('mayActFor without a mailbox or domain', () => {
     expect(mayActFor({ ...base, role: 'domain_admin', domain: null }, alice)).toBe(false);
   });
 });
+
+describe('mayActFor a mailbox service key (a mail store reporting Junk moves)', () => {
+  const service: Principal = { ...base, role: 'mailbox_service', userId: null, address: null };
+
+  it('acts for the users of its domain in its tenant only', () => {
+    expect(mayActFor(service, alice)).toBe(true);
+    expect(mayActFor(service, bob)).toBe(true);
+    expect(mayActFor(service, carol)).toBe(false);
+    expect(mayActFor(service, dave)).toBe(false);
+  });
+
+  it('without a domain, acts for every domain of its tenant and no other tenant', () => {
+    const tenantWide: Principal = { ...service, domain: null };
+    expect(mayActFor(tenantWide, alice)).toBe(true);
+    expect(mayActFor(tenantWide, carol)).toBe(true);
+    expect(mayActFor(tenantWide, dave)).toBe(false);
+  });
+});

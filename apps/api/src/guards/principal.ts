@@ -1,6 +1,8 @@
 /** Who is calling, as established by the API key guard from the key's row. */
-export const API_ROLES = ['user', 'domain_admin', 'operator'] as const;
+export const API_ROLES = ['user', 'domain_admin', 'operator', 'mailbox_service'] as const;
 export type ApiRole = (typeof API_ROLES)[number];
+/** Roles of keys issued to a user (POST /v1/users/:id/keys); mailbox service keys own no mailbox. */
+export const USER_KEY_ROLES = ['user', 'domain_admin', 'operator'] as const;
 
 export interface Principal {
   readonly keyId: string;
@@ -11,7 +13,10 @@ export interface Principal {
   readonly tenantId: string;
   /** The user's mail address, lower-case; null without a mailbox. */
   readonly address: string | null;
-  /** The domain (lower-case name) a domain admin administers; the address's domain for users; null otherwise. */
+  /**
+   * The domain (lower-case name) a domain admin administers or a mailbox service key marks for; the address's domain
+   * for users; null otherwise (for a mailbox service key: every domain of its tenant).
+   */
   readonly domain: string | null;
 }
 
@@ -38,7 +43,8 @@ export function domainOf(address: string): string {
 
 /**
  * Tenancy rule of the whole API: a user acts only on their own mail, a domain admin on mail of users in their
- * domain (and tenant), an operator on everything.
+ * domain (and tenant), an operator on everything. A mailbox service key (a mail store's Junk hook) acts for the users
+ * of its domain, or of its whole tenant when it names none; the guard keeps it off every route but marking.
  */
 export function mayActFor(principal: Principal, owner: MailboxOwner): boolean {
   switch (principal.role) {
@@ -52,5 +58,10 @@ export function mayActFor(principal: Principal, owner: MailboxOwner): boolean {
       );
     case 'user':
       return principal.userId !== null && owner.userId === principal.userId;
+    case 'mailbox_service':
+      return (
+        owner.tenantId === principal.tenantId &&
+        (principal.domain === null || domainOf(owner.address) === principal.domain)
+      );
   }
 }

@@ -86,10 +86,13 @@ export class AuthService implements OnApplicationBootstrap {
       : null;
     if (row.userId && !user) return null;
     let domain: string | null = user ? domainOf(user.address) : null;
-    if (row.role === 'domain_admin') {
+    // A domain admin's or a mailbox service key's domain; a service key without one marks for its whole tenant.
+    if (row.role === 'domain_admin' || row.role === 'mailbox_service') {
       const d = row.domainId
         ? await this.db.getRepository(DomainEntity).findOneBy({ id: row.domainId })
         : null;
+      // A service key whose domain is gone must not widen to the tenant (the FK cascade deletes it; belt and braces).
+      if (row.role === 'mailbox_service' && row.domainId && !d) return null;
       domain = d?.name ?? null;
     }
     return {

@@ -17,12 +17,13 @@ import { isReferenceId } from '@spamfilter/domain';
 import { parseMessageSafe } from '@spamfilter/mail';
 import {
   FeedbackMarkEntity,
+  MarkRequestRepository,
   OutboxRepository,
   UserAccountEntity,
   queryRows,
   runInTransaction,
 } from '@spamfilter/persistence';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
@@ -48,6 +49,7 @@ export class MarksService {
     private readonly db: DataSource,
     private readonly relay: OutboxRelayService,
     private readonly outbox: OutboxRepository,
+    private readonly requests: MarkRequestRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -56,7 +58,38 @@ export class MarksService {
     return this.accept(target, body.label);
   }
 
-  async markRaw(principal: Principal, raw: unknown, query: RawMarkQuery): Promise<MarkDto> {
+  /**
+   * A raw mark. With an idempotency key (the mailbox hook sends one per reported move and resends until it gets an
+   * answer) a resend returns the mark the first request made, even when a later move changed the user's mark since.
+   */
+  async markRaw(
+    principal: Principal,
+    raw: unknown,
+    query: RawMarkQuery,
+    idempotencyKey?: string,
+  ): Promise<MarkDto> {
+    const requestKey =
+      idempotencyKey === undefined ? undefined : markRequestKey(principal.keyId, idempotencyKey);
+    if (requestKey !== undefined) {
+      const earlier = await this.markOfRequest(requestKey);
+      if (earlier) return earlier;
+    }
+    try {
+      return await this.markRawOnce(principal, raw, query, requestKey);
+    } catch (err) {
+      // Two sends of one key at once: the second insert of the key failed; answer with the first one's mark.
+      const earlier = requestKey === undefined ? null : await this.markOfRequest(requestKey);
+      if (earlier) return earlier;
+      throw err;
+    }
+  }
+
+  private async markRawOnce(
+    principal: Principal,
+    raw: unknown,
+    query: RawMarkQuery,
+    requestKey: string | undefined,
+  ): Promise<MarkDto> {
     if (!Buffer.isBuffer(raw) || raw.length === 0) {
       throw new BadRequestException('body: the raw message is required (Content-Type: message/rfc822)');
     }
@@ -70,7 +103,7 @@ export class MarksService {
       .toUpperCase();
     if (stamped && isReferenceId(stamped)) {
       const target = await this.targetOfReference(principal, stamped, query.recipient).catch(() => null);
-      if (target) return this.accept(target, query.label);
+      if (target) return this.accept(target, query.label, requestKey);
     }
     const owner = await this.ownerOfRawMark(principal, query.recipient);
     return this.accept(
@@ -82,7 +115,14 @@ export class MarksService {
         training: scanTraining(parsed, spamClassifierOptions(this.config.bayes).tokenizer),
       },
       query.label,
+      requestKey,
     );
+  }
+
+  private async markOfRequest(requestKey: string): Promise<MarkDto | null> {
+    const markId = await this.requests.markOf(requestKey);
+    const mark = markId ? await this.db.getRepository(FeedbackMarkEntity).findOneBy({ id: markId }) : null;
+    return mark ? toDto(mark, mark.undoneAt ? 'undone' : 'accepted') : null;
   }
 
   async undo(principal: Principal, id: string): Promise<MarkDto> {
@@ -125,8 +165,11 @@ export class MarksService {
     return toDto({ ...mark, undoneAt }, 'undone');
   }
 
-  /** Writes the mark and its event; a repeat of the user's current mark on the message returns that mark. */
-  private async accept(target: MarkTarget, label: 'spam' | 'ham'): Promise<MarkDto> {
+  /**
+   * Writes the mark and its event; a repeat of the user's current mark on the message returns that mark. A request
+   * key is recorded in the same transaction, with the mark it made or found.
+   */
+  private async accept(target: MarkTarget, label: 'spam' | 'ham', requestKey?: string): Promise<MarkDto> {
     const { owner } = target;
     const result = await runInTransaction(this.db, async (m) => {
       const marks = m.getRepository(FeedbackMarkEntity);
@@ -139,7 +182,10 @@ export class MarksService {
         },
         order: { createdAt: 'DESC' },
       });
-      if (current && current.label === label) return { mark: current, created: false };
+      if (current && current.label === label) {
+        if (requestKey !== undefined) await this.requests.record(m, requestKey, current.id);
+        return { mark: current, created: false };
+      }
       const now = new Date();
       // A different label is a correction: the earlier mark is superseded and the learner undoes its training.
       if (current) await marks.update({ id: current.id }, { undoneAt: now });
@@ -156,6 +202,7 @@ export class MarksService {
         undoneAt: null,
       };
       await marks.insert(mark);
+      if (requestKey !== undefined) await this.requests.record(m, requestKey, mark.id, now);
       await this.enqueue(m, {
         eventId: mark.eventId,
         userId: owner.userId,
@@ -229,6 +276,11 @@ export class MarksService {
     const u = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
     return u ? mailboxOwnerOf(u) : null;
   }
+}
+
+/** The stored form of a client's idempotency key: scoped to the calling API key, never kept in clear. */
+export function markRequestKey(keyId: string, idempotencyKey: string): string {
+  return createHash('sha256').update(`${keyId}\n${idempotencyKey}`).digest('hex');
 }
 
 function toDto(mark: FeedbackMarkEntity, status: 'accepted' | 'undone'): MarkDto {

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import { MarkRequestRepository, ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
 
 const HOUR_MS = 3_600_000;
@@ -11,12 +11,13 @@ const FIRST_RUN_MS = 60_000;
 export interface RetentionRun {
   readonly verdicts: number;
   readonly processedEvents: number;
+  readonly markRequests: number;
 }
 
 /**
  * Keeps the tables that grow with traffic bounded: the message log (verdicts, MESSAGE_LOG_RETENTION_DAYS) and the
  * consumers' processed event ids (PROCESSED_EVENT_RETENTION_DAYS, longer than the bus keeps an event, so a
- * redelivery is still recognised). Runs hourly in every API instance; the deletes are idempotent, so two instances
+ * redelivery is still recognised) and the idempotency keys of raw marks (MARK_REQUEST_RETENTION_DAYS). Runs hourly in every API instance; the deletes are idempotent, so two instances
  * doing it at once only repeat work. (The outbox is trimmed by its relay.)
  */
 @Injectable()
@@ -27,6 +28,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly scans: ScanRecordRepository,
     private readonly processed: ProcessedEventRepository,
+    private readonly markRequests: MarkRequestRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -53,12 +55,15 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     try {
       const verdicts = await this.scans.purgeOlderThan(before(this.config.api.messageLogRetentionDays));
       const processedEvents = await this.processed.purgeOlderThan(before(this.config.api.processedEventRetentionDays));
-      if (verdicts + processedEvents > 0)
-        this.log.log(`retention: deleted ${verdicts} verdicts and ${processedEvents} processed event ids`);
-      return { verdicts, processedEvents };
+      const markRequests = await this.markRequests.purgeOlderThan(before(this.config.api.markRequestRetentionDays));
+      if (verdicts + processedEvents + markRequests > 0)
+        this.log.log(
+          `retention: deleted ${verdicts} verdicts, ${processedEvents} processed event ids, ${markRequests} mark request keys`,
+        );
+      return { verdicts, processedEvents, markRequests };
     } catch (err) {
       this.log.warn(`retention run failed: ${err instanceof Error ? err.message : String(err)}`);
-      return { verdicts: 0, processedEvents: 0 };
+      return { verdicts: 0, processedEvents: 0, markRequests: 0 };
     }
   }
 }

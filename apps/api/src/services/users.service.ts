@@ -3,7 +3,7 @@ import { ApiKeyEntity, DomainEntity, TenantEntity, UserAccountEntity } from '@sp
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { ControlChanges } from '../control/control-changes';
-import type { CreateUser, IssuedKeyDto, IssueKey, UserDto } from '../dtos/user.dto';
+import type { CreateUser, IssuedKeyDto, IssuedMailboxKeyDto, IssueKey, IssueMailboxKey, UserDto } from '../dtos/user.dto';
 import { domainOf, mayActFor, mailboxOwnerOf, type Principal } from '../guards/principal';
 import { generateApiKey } from './api-key.codec';
 import { AuthService } from './auth.service';
@@ -94,6 +94,48 @@ export class UsersService {
         audit: { tenantId: user.tenantId, subject: 'api_key', subjectId: id, action: 'issue', before: null, after: { ...issued, user: user.address, label: body.label ?? null } },
       };
     });
+  }
+
+  /**
+   * A mailbox service key: the credential a mail store's Junk hook (dovecot/) marks with on behalf of the users of
+   * one domain, or of every domain of a tenant. It owns no mailbox and the guard lets it call only the marking
+   * routes, so the key on every mail store host can train its users' filters and do nothing else.
+   */
+  async issueMailboxKey(body: IssueMailboxKey): Promise<IssuedMailboxKeyDto> {
+    let tenantId: string;
+    let domain: DomainEntity | null = null;
+    if (body.domain !== undefined) {
+      domain = await this.db.getRepository(DomainEntity).findOneBy({ name: body.domain });
+      if (!domain) throw new NotFoundException(`no domain ${body.domain}`);
+      tenantId = domain.tenantId;
+    } else {
+      const tenant = await this.db.getRepository(TenantEntity).findOneBy({ id: body.tenantId as string });
+      if (!tenant) throw new NotFoundException(`no tenant ${body.tenantId as string}`);
+      tenantId = tenant.id;
+    }
+    const key = generateApiKey();
+    const id = randomUUID();
+    await this.db.getRepository(ApiKeyEntity).insert({
+      id,
+      keyPrefix: key.prefix,
+      secretHash: key.secretHash,
+      role: 'mailbox_service',
+      label: body.label ?? null,
+      userId: null,
+      tenantId,
+      domainId: domain?.id ?? null,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    return {
+      id,
+      prefix: key.prefix,
+      token: key.token,
+      role: 'mailbox_service',
+      tenantId,
+      domain: domain?.name ?? null,
+    };
   }
 
   async revokeKey(principal: Principal, id: string): Promise<void> {

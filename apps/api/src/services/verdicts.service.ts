@@ -55,8 +55,10 @@ export class VerdictsService {
         : null;
       if (!d) return { items: [], next: null };
       qb.where('r.domainId = :domainId', { domainId: d.id });
-    } else {
+    } else if (principal.role === 'operator') {
       qb.where('1 = 1'); // operators see every mailbox
+    } else {
+      return { items: [], next: null }; // mailbox service keys see nothing (the guard keeps them off this route)
     }
     if (q.from !== undefined) qb.andWhere('r.createdAt >= :fromAt', { fromAt: new Date(q.from) });
     if (q.to !== undefined) qb.andWhere('r.createdAt < :toAt', { toAt: new Date(q.to) });

@@ -15,7 +15,7 @@ export class HealthController {
 
   @Get('metrics')
   async metrics(@Res() res: ServerResponse): Promise<void> {
-    const text = await this.services.metrics.registry.metrics();
+    const text = await this.services.metrics.text();
     res.writeHead(200, { 'content-type': this.services.metrics.registry.contentType });
     res.end(text);
   }

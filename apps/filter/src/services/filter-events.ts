@@ -84,6 +84,10 @@ export class FilterEvents {
       const at = r.mailFrom.lastIndexOf('@');
       this.services().reputation.record(r.clientIp, at > 0 ? r.mailFrom.slice(at + 1).toLowerCase() : null, event.label, 5);
       this.feedbackApplied++;
+    }, {
+      // A lookup that fails while the database is down is not the mark's fault: it waits instead of being
+      // dead-lettered after MESSAGING_MAX_ATTEMPTS.
+      dependencyHealthy: async () => (await this.services().database?.health())?.state !== 'down',
     });
   }
 

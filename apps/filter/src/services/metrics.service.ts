@@ -28,7 +28,19 @@ export class MetricsService {
   readonly authLockouts = new Counter({ name: 'spamfilter_auth_lockouts_total', help: 'SMTP AUTH lockouts started, by reason (ip: one client failed too often; account: one account failed too often)', labelNames: ['reason'], registers: [this.registry] });
   readonly authRefused = new Counter({ name: 'spamfilter_auth_refused_total', help: 'SMTP AUTH attempts refused (454 4.7.0) during a lockout, by reason', labelNames: ['reason'], registers: [this.registry] });
 
+  private readonly mounted: Registry[] = [];
+
   constructor(defaults = false) {
     if (defaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Serves another component's registry on the same /metrics (the event bus's dead-letter counters). */
+  mount(registry: Registry): void {
+    this.mounted.push(registry);
+  }
+
+  /** The exposition text of this registry and every mounted one. */
+  text(): Promise<string> {
+    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
   }
 }

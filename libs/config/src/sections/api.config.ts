@@ -48,4 +48,10 @@ export const apiSection = {
     14,
     { min: 1 },
   ),
+  markRequestRetentionDays: configKey.int(
+    'MARK_REQUEST_RETENTION_DAYS',
+    "Idempotency keys of raw marks (the mailbox hook's resends, Idempotency-Key) kept so a resent move counts once; keep it longer than a mail store's spool may wait for the API",
+    14,
+    { min: 1 },
+  ),
 };

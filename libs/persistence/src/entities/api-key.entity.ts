@@ -4,7 +4,11 @@ import { DomainEntity } from './domain.entity';
 import { TenantEntity } from './tenant.entity';
 import { UserAccountEntity } from './user-account.entity';
 
-export const API_KEY_ROLES = ['user', 'domain_admin', 'operator'] as const;
+/**
+ * `mailbox_service`: a mail store's hook (dovecot/) that reports Junk moves for the users of one domain, or of
+ * every domain of its tenant when the key names no domain; it owns no mailbox and may only mark.
+ */
+export const API_KEY_ROLES = ['user', 'domain_admin', 'operator', 'mailbox_service'] as const;
 export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
 
 /**

@@ -2,8 +2,8 @@ import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { migrationColumns } from '../migrations/migration-types';
 
 /** console_session: the web console's server-side sessions (ConsoleSessionEntity). */
-export class ConsoleSession1765100000000 implements MigrationInterface {
-  readonly name = 'ConsoleSession1765100000000';
+export class ConsoleSession1765200000000 implements MigrationInterface {
+  readonly name = 'ConsoleSession1765200000000';
 
   async up(q: QueryRunner): Promise<void> {
     const c = migrationColumns(q);
