@@ -5,7 +5,17 @@ import { CONSOLE_CSP, consoleDir, consoleTarget } from './console-files';
 
 describe('consoleTarget', () => {
   it('serves the app page for the root and for client-side routes', () => {
-    for (const p of ['', '/', 'index.html', 'messages', 'messages/01JD3Z4Q5R6S7T8V9W0X1Y2Z3A', 'operator/aup?x=1'])
+    for (const p of [
+      '',
+      '/',
+      'index.html',
+      'messages',
+      'messages/01JD3Z4Q5R6S7T8V9W0X1Y2Z3A',
+      'operator/aup?x=1',
+      'operator/outbound/bulk%40example.net',
+      'operator/outbound/bulk@example.net',
+      'domain/lists/example.org',
+    ])
       expect(consoleTarget(p)).toEqual({ kind: 'page' });
   });
 
@@ -28,10 +38,11 @@ describe('consoleTarget', () => {
       'assets\\..\\x.js',
       '.env',
       'assets/.hidden.js',
-      'a//b.js',
-      'x%00.js',
+      'assets//b.js',
+      'assets/x%00.js',
       '%E0%A4%A.js',
-      'config.yaml',
+      'assets/app.yaml',
+      'assets/',
     ])
       expect(consoleTarget(p)).toEqual({ kind: 'not-found' });
   });

@@ -53,9 +53,10 @@ export type ConsoleTarget =
   | { readonly kind: 'not-found' };
 
 /**
- * What a path under /console/ names. Paths with an extension are files (a missing file is a 404, never the page, so
- * a stale bundle name fails loudly); paths without one are the app's routes. Anything that could leave the folder —
- * `..`, backslashes, encoded separators, NUL, dot-files — is not found.
+ * What a path under /console/ names. Built files live under assets/ (hashed bundles) and at the top (favicon.svg):
+ * those are files, and a missing one is a 404, never the page, so a stale bundle name fails loudly. Every other path
+ * is one of the app's routes — which may well contain dots (/operator/outbound/bulk@example.net). Anything that could
+ * leave the folder — `..`, backslashes, encoded separators, NUL, dot-files — is not found.
  */
 export function consoleTarget(rest: string): ConsoleTarget {
   let path: string;
@@ -71,10 +72,11 @@ export function consoleTarget(rest: string): ConsoleTarget {
   if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return { kind: 'not-found' };
   const last = segments[segments.length - 1]!;
   const dot = last.lastIndexOf('.');
-  if (dot <= 0) return { kind: 'page' };
-  const type = TYPES[last.slice(dot).toLowerCase()];
+  const type = dot > 0 ? TYPES[last.slice(dot).toLowerCase()] : undefined;
+  const assets = segments[0] === 'assets';
+  if (!assets && !(segments.length === 1 && type)) return { kind: 'page' };
   if (!type) return { kind: 'not-found' };
-  return { kind: 'file', file: segments.join('/'), type, immutable: segments[0] === 'assets' };
+  return { kind: 'file', file: segments.join('/'), type, immutable: assets };
 }
 
 /**

@@ -132,7 +132,7 @@ export class VerdictsService {
     const refs = [...new Set(rows.map((r) => r.reference))];
     const records = await this.db.getRepository(ScanRecordEntity).find({
       where: { reference: In(refs) },
-      select: { reference: true, mailFrom: true, headerFrom: true, subject: true, messageFingerprint: true },
+      select: { reference: true, mailFrom: true, headerFrom: true, subject: true, messageFingerprint: true, symbols: true },
     });
     const byRef = new Map(records.map((r) => [r.reference, r]));
     const userIds = [...new Set(rows.map((r) => r.userId).filter((u): u is string => u !== null))];
@@ -158,7 +158,9 @@ export class VerdictsService {
         action: r.action,
         score: r.score,
         reason: r.reason,
-        symbols: r.symbols.map((s) => ({
+        // What the message showed everyone (the record's symbols) and what applied to this recipient alone (their
+        // lists, their Bayes layer): the whole of why, as the score adds them up.
+        symbols: [...(rec?.symbols ?? []), ...r.symbols].map((s) => ({
           name: s.name,
           score: s.score,
           description: s.description,

@@ -93,8 +93,12 @@ export function AuditPage() {
                   <details>
                     <summary>Before and after</summary>
                     <div className="diff">
-                      <pre className="mono">{json(a.before)}</pre>
-                      <pre className="mono">{json(a.after)}</pre>
+                      <pre className="mono" tabIndex={0} aria-label="Before">
+                        {json(a.before)}
+                      </pre>
+                      <pre className="mono" tabIndex={0} aria-label="After">
+                        {json(a.after)}
+                      </pre>
                     </div>
                   </details>
                 </td>

@@ -84,9 +84,14 @@ export function AupRuleEditor() {
   const previewing = useAction();
   const saving = useAction();
 
+  // The form takes the stored rule once per version: a reload that brings nothing new never overwrites an edit.
+  const [loadedVersion, setLoadedVersion] = useState<string | null>(null);
   useEffect(() => {
-    if (stored.data) setForm(fromSpec(stored.data));
-  }, [stored.data]);
+    const d = stored.data;
+    if (!d || loadedVersion === `${d.id}:${d.version}`) return;
+    setLoadedVersion(`${d.id}:${d.version}`);
+    setForm(fromSpec(d));
+  }, [stored.data, loadedVersion]);
 
   const spec = toSpec(form);
   const specKey = JSON.stringify(spec);

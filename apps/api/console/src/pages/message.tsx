@@ -98,7 +98,7 @@ export function MessagePage(props: { session: Session }) {
             <p>
               {verdictSentence(v)} It scored <strong data-testid="score">{formatScore(v.score)}</strong> points.
             </p>
-            <p className="muted">{v.reason}</p>
+            {technical ? <p className="muted">{v.reason}</p> : null}
           </section>
           <section aria-labelledby="why-title">
             <h2 id="why-title">Why</h2>

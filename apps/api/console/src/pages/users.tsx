@@ -93,7 +93,7 @@ export function UsersPage(props: { session: Session }) {
                     <Link to={`/domain/policy${toQuery({ user: u.address })}`}>Sensitivity</Link>
                   </td>
                   <td>
-                    <button type="button" disabled={key.busy} onClick={() => void issueKey(u.id, u.address)} aria-label={`Issue an API key for ${u.address}`}>
+                    <button type="button" disabled={key.busy} onClick={() => void issueKey(u.id, u.address)} aria-label={`Issue key for ${u.address}`}>
                       Issue key
                     </button>
                   </td>
