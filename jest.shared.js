@@ -13,4 +13,7 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper,
   modulePathIgnorePatterns: ['<rootDir>/dist/', '<rootDir>/.cache/', '<rootDir>/.var/'],
+  // A limit per test, not a speed claim: jest's 5 s default is met easily when idle and missed when the machine is
+  // shared (a test waits on conditions, so a longer limit only matters when the code is broken).
+  testTimeout: 30_000,
 };

@@ -9,6 +9,7 @@ import { createFilterApp } from '../apps/filter/src/bootstrap';
 import { FilterDatabase } from '../apps/filter/src/services/persistence/filter-database';
 import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
 import { createCounterStore } from '@spamfilter/counters';
+import { createLogger } from '@spamfilter/observability';
 import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
 
 async function main(): Promise<void> {
@@ -24,7 +25,9 @@ async function main(): Promise<void> {
   const dataSource = await openDataSource(config.database);
   // One counter store for both apps: with COUNTERS=memory the API's AUTH lockout routes must see the filter's counts.
   const counters = createCounterStore(config.counters);
-  const api = await startApiApp(config, { logger: ['error', 'warn'], dataSource, counters });
+  // One logger for both apps (Nest's logger is process-wide): LOG_FORMAT (npm start sets pretty) and LOG_LEVEL.
+  const logger = createLogger(config.log, 'embedded');
+  const api = await startApiApp(config, { logger, dataSource, counters, defaultMetrics: true });
   // The same wiring as apps/filter/src/main.ts — bus (model changes, scan events), counters (greylisting, rate
   // limits, AUTH lockouts) and outbound protection — with the shared database (lists, policies, message log, trained
   // models).
@@ -33,12 +36,11 @@ async function main(): Promise<void> {
     counters,
     connectBus: true,
     connectOutbound: true,
+    logger,
   });
   const filterUrl = await filter.listen();
-  process.stdout.write(`filter  ${filterUrl}  (POST /v1/scan, GET /health)\n`);
-  process.stdout.write(
-    `api     ${api.url}  (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health)\n`,
-  );
+  logger.log(`filter listening on ${filterUrl} (POST /v1/scan, GET /health, GET /metrics)`, 'Main');
+  logger.log(`api listening on ${api.url} (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health, GET /metrics)`, 'Main');
 
   let stopping = false;
   const stop = (): void => {

@@ -30,6 +30,9 @@ if [ -z "${FILTER_API_TOKEN:-}" ]; then
 fi
 export FILTER_API_TOKEN
 
+# Readable log lines at a terminal; production keeps the default LOG_FORMAT=json (libs/config, log.config.ts).
+export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM

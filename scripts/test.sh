@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka,
-# type-checks, lints, validates the k8s overlays (scripts/k8s-validate.sh), then runs the unit and integration
-# suites. Prints one "N passed, N failed" line at the end.
+# The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka, then
+# runs a fast gate (audit, type-check, lint, the k8s overlays, the unit and plugin suites) and, only when the gate
+# passed, the integration suites: side by side in jest workers where their isolation allows, the rest one at a time.
+# Prints one "N passed, N failed" line at the end, also when the gate failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,7 @@ run() {
   "$@" || status=1
 }
 
+# The fast gate: a minute or two, no service needed. A red gate stops here, before the integration suites' minutes.
 run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
 run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
@@ -41,7 +43,28 @@ for cfg in jest.*.config.js; do
   case "$cfg" in jest.unit.config.js | jest.int.config.js) continue ;; esac
   run "${cfg#jest.}" npx jest -c "$cfg" --json --outputFile="$results/${cfg#jest.}.json"
 done
-run integration npx jest -c jest.int.config.js --runInBand --json --outputFile="$results/int.json"
+if [ "$status" -ne 0 ]; then
+  echo "test: the fast gate failed; the integration suites were not run" >&2
+  node scripts/test-summary.js "$results"
+  exit 1
+fi
+
+# Integration suites. Each has its own PostgreSQL database (test/persistence/test-databases.ts), Kafka topic prefix
+# and consumer groups (test/services/kafka-fixtures.ts and the harnesses), Redis key prefix, temporary directories and
+# loopback ports from freePort(), so they run side by side in INT_WORKERS jest workers (default 2: this machine's
+# cores). SERIAL are the suites that must not share the machine with another suite, each with its reason; they run
+# afterwards, one at a time.
+SERIAL=(
+  # Starts, stops and restarts a Kafka broker of its own (a JVM of up to 384 MB, ~10 s of CPU each start), and
+  # bounds how long 20 marks take while that broker is down.
+  test/feedback/resilience.int-spec.ts
+)
+ignore=(--testPathIgnorePatterns=/node_modules/)
+for s in "${SERIAL[@]}"; do ignore+=("--testPathIgnorePatterns=/${s//./\\.}\$"); done
+run integration npx jest -c jest.int.config.js --maxWorkers="${INT_WORKERS:-2}" "${ignore[@]}" \
+  --json --outputFile="$results/int.json"
+run integration-serial npx jest -c jest.int.config.js --runInBand --runTestsByPath "${SERIAL[@]}" \
+  --json --outputFile="$results/int-serial.json"
 
 node scripts/test-summary.js "$results" || status=1
 exit $status

@@ -30,7 +30,7 @@ import type { ScorerOptions } from './scorer';
  *
  * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|grams+tokens`, `passes`,
  * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`, and
- * (README "Tried on 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or
+ * (bench/eval/README.md "Tried on 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or
  * near error only).
  */
 export class DeployedModel {

@@ -241,7 +241,7 @@ export async function main(argv: string[]): Promise<void> {
     if (args.haraka) {
       const [h, p] = args.haraka.split(':');
       const job: SmtpLoadJob = { host: h || '127.0.0.1', port: Number(p), connections: args.connections, seconds: args.seconds, messages };
-      const out = { haraka: args.haraka, filter: args.filter ?? 'external', model: 'external', messages: messages.length, connections: args.connections, rcptCheck: args.rcptCheck, ...(await runLoad(job, null, null)), harakaStartupMs: null };
+      const out = { haraka: args.haraka, filter: args.filter ?? 'external', model: 'external', messages: messages.length, connections: args.connections, rcptCheck: args.rcptCheck, ...(await runLoad(job, null, null)), harakaStartupMs: null, harakaStartupCpuMs: null };
       report(args, out);
       return;
     }
@@ -265,7 +265,7 @@ export async function main(argv: string[]): Promise<void> {
       });
       try {
         const job: SmtpLoadJob = { host: '127.0.0.1', port: haraka.port, connections: args.connections, seconds: args.seconds, messages };
-        return { ...(await runLoad(job, haraka, sink)), harakaStartupMs: haraka.listeningMs };
+        return { ...(await runLoad(job, haraka, sink)), harakaStartupMs: haraka.listeningMs, harakaStartupCpuMs: haraka.listeningCpuMs };
       } finally {
         await haraka.stop();
       }

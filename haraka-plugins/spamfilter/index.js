@@ -21,10 +21,13 @@
 //             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
 //   unrecognized_command (before the auth plugin), disconnect  SMTP AUTH abuse protection across connections:
 //             POST /v1/auth/check before the password is checked (locked: 454 4.7.0), POST /v1/auth/result after
+//   init_master  with [metrics] listen: GET /metrics (lib/metrics.js), the totals of every worker's counts
 // Decisions live in lib/*.js (pure, unit-tested); this file only gathers facts, calls the filter and maps results
 // to Haraka's return codes. Every hook answers through a once() guard, and every failure is handled here: a plugin
 // that throws is logged by Haraka and the mail is *accepted*, which must never be how a failure ends.
 
+const cluster = require('node:cluster');
+const http = require('node:http');
 const { PassThrough } = require('node:stream');
 const DSN = require('haraka-dsn');
 const constants = require('haraka-constants');
@@ -50,6 +53,7 @@ const { routeFor, poolFromHeaders } = require('./lib/pools');
 const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
 const { stripForgedAuthResults } = require('./lib/auth-results');
 const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
+const { Counters, OUTCOME_LABEL, metricMessage, CONTENT_TYPE } = require('./lib/metrics');
 const { deliveryQueue } = require('./lib/next-hop');
 
 const RETVAL = {
@@ -60,6 +64,7 @@ const RETVAL = {
 };
 
 exports.register = function () {
+  this.metrics = new Counters();
   this.load_spamfilter_ini();
   // The AUTH guard must see each credentials line before the auth plugin checks the password. Haraka runs a hook's
   // plugins by priority first, list order second (plugins.js sorts registered_hooks), so a negative priority puts it
@@ -81,6 +86,54 @@ exports.load_spamfilter_ini = function () {
 
 exports.shutdown = function () {
   if (this.client) this.client.close();
+  if (this.metrics_server) this.metrics_server.close();
+};
+
+/**
+ * [metrics] listen: serves GET /metrics from the master process (the only process with nodes=0). Cluster workers
+ * send each count to the master (count below), so one scrape sees every worker's totals and a worker that restarts
+ * loses nothing already sent. The address is read once, at start.
+ */
+exports.hook_init_master = function (next) {
+  const listen = this.settings.metricsListen;
+  if (!listen) return next();
+  cluster.on('message', (_worker, msg) => {
+    const m = metricMessage(msg);
+    if (m) this.metrics.inc(m.name, m.labels);
+  });
+  const server = http.createServer((req, res) => {
+    if (req.method !== 'GET' || req.url.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      return res.end('not found\n');
+    }
+    res.writeHead(200, { 'content-type': CONTENT_TYPE });
+    res.end(this.metrics.exposition());
+  });
+  server.on('error', (err) => this.logerror(`metrics endpoint on ${listen.host}:${listen.port}: ${err.message}`));
+  server.listen(listen.port, listen.host, () => {
+    const a = server.address();
+    this.loginfo(`metrics on http://${listen.host}:${a.port}/metrics`);
+  });
+  this.metrics_server = server;
+  next();
+};
+
+/** Counts one event: here, or in the master when this is a cluster worker (only with the endpoint on). */
+exports.count = function (name, labels) {
+  if (cluster.isWorker) {
+    if (!this.settings.metricsListen || typeof process.send !== 'function') return;
+    try {
+      process.send({ spamfilter_metric: { name, labels } });
+    } catch {
+      // the master is gone (shutting down): nothing to count for
+    }
+    return;
+  }
+  this.metrics.inc(name, labels);
+};
+
+exports.count_message = function (kind) {
+  this.count('spamfilter_haraka_messages_total', { direction: this.settings.direction, outcome: OUTCOME_LABEL[kind] || kind });
 };
 
 /** next() exactly once, whatever path ends the hook; a second call is a bug worth a log line. */
@@ -728,6 +781,7 @@ exports.report_deliveries = function (connection, report) {
 
 exports.unscanned = function (connection, done, why) {
   const outcome = decideUnscanned({ failOpen: this.settings.failOpen });
+  this.count('spamfilter_haraka_filter_failures_total', { direction: this.settings.direction, result: outcome.kind });
   connection.logerror(
     this,
     `scan failed (${why}); ${outcome.kind === 'deliver' ? 'accepting unscanned (fail_open=true)' : '451 (fail_open=false)'}`,
@@ -743,14 +797,17 @@ exports.apply = function (connection, done, outcome) {
       case 'deliver':
         this.apply_delivery(txn, outcome);
         txn.results.add(this, { pass: 'scan' });
+        this.count_message(outcome.kind);
         return done();
       case 'unscanned':
         for (const [name, value] of outcome.headers) txn.add_header(name, value);
         txn.results.add(this, { msg: 'unscanned' });
+        this.count_message(outcome.kind);
         return done();
       case 'tempfail':
       case 'refuse':
         txn.results.add(this, { fail: `scan:${outcome.kind}` });
+        this.count_message(outcome.kind);
         return done(RETVAL[outcome.reply.retval], this.dsn(outcome.reply));
       default:
         throw new Error(`unknown outcome ${outcome.kind}`);
@@ -758,6 +815,7 @@ exports.apply = function (connection, done, outcome) {
   } catch (err) {
     // A bug must not turn into "accepted": answer 451 so the sender retries.
     connection.logerror(this, `applying the verdict failed: ${err.stack || err}`);
+    this.count_message('tempfail');
     return done(
       constants.denysoft,
       this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),

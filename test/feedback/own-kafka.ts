@@ -71,7 +71,7 @@ export class OwnKafka {
     return new OwnKafka(port, dir, properties);
   }
 
-  async start(timeoutMs = 45_000): Promise<void> {
+  async start(timeoutMs = 90_000): Promise<void> {
     if (this.child) return;
     this.child = spawn('java', ['-Xmx384m', '-cp', `${LIBS}/*`, 'kafka.Kafka', this.properties], {
       stdio: 'ignore',

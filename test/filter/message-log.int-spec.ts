@@ -37,7 +37,7 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
         .expect(200)
     ).body as ScanVerdict;
 
-  async function until<T>(probe: () => Promise<T | null>, ms = 5000): Promise<T> {
+  async function until<T>(probe: () => Promise<T | null>, ms = 30_000): Promise<T> {
     const end = Date.now() + ms;
     for (;;) {
       const v = await probe();

@@ -379,12 +379,12 @@ describe('k8s base', () => {
       expect(deny[0]!.spec.ingress ?? []).toEqual([]);
     });
 
-    it('let only the Haraka pods reach the filter, and the monitoring namespace scrape its /metrics', () => {
+    it('let only the Haraka pods reach the filter, and the monitoring namespace scrape /metrics of the filter, API and learner', () => {
       const filter = reach(labelsOf('spamfilter-filter'), portOf('spamfilter-filter'));
       expect(filter).toEqual({ anywhere: false, workloads: ['spamfilter-haraka', 'spamfilter-submission'], namespaces: ['monitoring'], otherPods: [] });
-      // /metrics is served only by the filter (probes aside, the API and the learner serve no scrape target)
-      for (const name of ['spamfilter-api', 'spamfilter-learner', 'spamfilter-haraka', 'spamfilter-submission'])
-        expect(reach(labelsOf(name), portOf(name)).namespaces).not.toContain('monitoring');
+      for (const name of ['spamfilter-api', 'spamfilter-learner']) expect(reach(labelsOf(name), portOf(name)).namespaces).toContain('monitoring');
+      // Haraka's SMTP ports are open to everyone anyway; its metrics port is k8s/monitoring's (a Component), not the base's
+      for (const name of ['spamfilter-haraka', 'spamfilter-submission']) expect(reach(labelsOf(name), 9325)).toMatchObject({ anywhere: false, namespaces: [] });
     });
 
     it("let the API, the learner, the filter (which reads lists, policies and models and writes the message log) and the migration Job reach PostgreSQL, and no other workload", () => {
@@ -403,11 +403,12 @@ describe('k8s base', () => {
       expect(learnerEnv).toContainEqual({ name: 'COUNTERS', value: 'memory' });
     });
 
-    it("open Haraka's SMTP ports to everyone and the API's HTTP port to the ingress controller only", () => {
+    it("open Haraka's SMTP ports to everyone and the API's HTTP port to the ingress controller and Prometheus only", () => {
       expect(reach(labelsOf('spamfilter-haraka'), portOf('spamfilter-haraka')).anywhere).toBe(true);
       expect(reach(labelsOf('spamfilter-submission'), portOf('spamfilter-submission')).anywhere).toBe(true);
-      expect(reach(labelsOf('spamfilter-api'), portOf('spamfilter-api'))).toEqual({ anywhere: false, workloads: [], namespaces: ['ingress-nginx'], otherPods: [] });
-      expect(reach(labelsOf('spamfilter-learner'), portOf('spamfilter-learner'))).toEqual({ anywhere: false, workloads: [], namespaces: [], otherPods: [] });
+      expect(reach(labelsOf('spamfilter-api'), portOf('spamfilter-api'))).toEqual({ anywhere: false, workloads: [], namespaces: ['ingress-nginx', 'monitoring'], otherPods: [] });
+      // the learner: Prometheus only (its probes come from the node, which NetworkPolicies always admit)
+      expect(reach(labelsOf('spamfilter-learner'), portOf('spamfilter-learner'))).toEqual({ anywhere: false, workloads: [], namespaces: ['monitoring'], otherPods: [] });
     });
 
     it('name only ports the selected workloads listen on (a renumbered container port cannot leave a stale rule)', () => {

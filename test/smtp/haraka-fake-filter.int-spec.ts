@@ -10,6 +10,9 @@ import { startSink, type Sink } from '../../haraka/sink';
 import { FakeFilter, ok, recipientAnswer, scanVerdict, type Handler } from './fake-filter';
 import { bodyOf, freePort, headerValues, sendOnce, startHaraka, type HarakaHandle, waitFor } from './harness';
 
+/** Haraka's default plugin timeout (plugin_timeout, 30 s), which the harness leaves as it is. */
+const HARAKA_PLUGIN_TIMEOUT_MS = 30_000;
+
 const MESSAGE = Buffer.from(
   [
     'From: Alice <alice@sender.example>',
@@ -32,11 +35,34 @@ const MESSAGE = Buffer.from(
   'utf8',
 );
 
+/** Every stand-in lets mail to this recipient through: see deliverMarker. */
+const MARKER = 'marker@example.net';
+const passMarker =
+  (handler: Handler): Handler =>
+  (req) =>
+    req.rcptTo.includes(MARKER)
+      ? req.path === '/v1/scan'
+        ? ok(scanVerdict({ [MARKER]: 'accept' }))
+        : recipientAnswer('accept')
+      : handler(req);
+
 describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
   let sink: Sink;
   let filter: FakeFilter;
   let haraka: HarakaHandle | undefined;
   const sinkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sink-'));
+
+  /**
+   * "Nothing was delivered", proved by an event instead of a pause: a marker message sent after the others and seen at
+   * the sink. smtp_forward answers 250 only once the next hop has a message (haraka/inbound/config/plugins), one
+   * transaction after the other, so a copy of anything sent earlier would have arrived before the marker.
+   */
+  async function deliverMarker(port: number, auth?: { user: string; pass: string }): Promise<void> {
+    const r = await sendOnce(port, { from: auth?.user ?? 'marker@sender.example', to: [MARKER], ...(auth ? { auth } : {}) }, MESSAGE);
+    expect(r.data?.code).toBe(250);
+    await waitFor(() => sink.messages.some((m) => m.rcptTo.includes(MARKER)), 30_000, 'the marker');
+  }
+  const deliveredBesidesMarker = () => sink.messages.filter((m) => !m.rcptTo.includes(MARKER));
 
   beforeAll(async () => {
     sink = await startSink({ dir: sinkDir });
@@ -64,7 +90,7 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     kind: 'inbound' | 'outbound' = 'inbound',
     spamfilter: Record<string, Record<string, string>> = {},
   ) {
-    filter = new FakeFilter(handler);
+    filter = new FakeFilter(passMarker(handler));
     await filter.listen();
     haraka = await startHaraka({
       kind,
@@ -77,14 +103,13 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     return haraka;
   }
 
-  it('starts in about a second, on 127.0.0.1 only', async () => {
+  it('starts and listens on 127.0.0.1 only', async () => {
     const h = await start(() => ok({}));
-    // Start-up is CPU-bound (Node and Haraka loading modules): on this 2-core machine about 0.6 s of wall time when
-    // idle, more when other work shares the cores. The CPU it needs is the stable figure; wall time gets slack.
+    // How fast it starts (about 0.6 s of wall time and under 1 s of CPU on this 2-core machine when idle) is a figure
+    // of `npm run -s bench -- smtp` (harakaStartupMs, harakaStartupCpuMs), not a claim here: both depend on the
+    // machine and on what else shares its cores.
     expect(h.listeningCpuMs).not.toBeNull();
-    expect(h.listeningCpuMs!).toBeLessThan(1000);
     expect(h.listeningMs).toBeGreaterThan(0);
-    expect(h.listeningMs).toBeLessThan(5000);
     expect(h.logs()).toMatch(new RegExp(`Listening on 127\\.0\\.0\\.1:${h.port}`));
     expect(h.logs()).not.toMatch(/Listening on (\[::|0\.0\.0\.0)/);
   });
@@ -129,12 +154,14 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     const r = await sendOnce(h.port, { from: 'spammer@bad.example', to: ['bob@example.net'] }, MESSAGE);
     expect(r.data?.code).toBe(550);
     expect(r.data?.text).toMatch(/^5\.7\.1 .*01JREJECTREF00000000000000/);
-    await new Promise((res) => setTimeout(res, 200));
-    expect(sink.messages).toHaveLength(0);
+    await deliverMarker(h.port);
+    expect(deliveredBesidesMarker()).toHaveLength(0);
   });
 
   it('greylisting at RCPT: 451 4.7.1 first, a retry after the minimum delay is delivered (RFC 5321 §4.5.4.1)', async () => {
-    // The stand-in keeps a triplet table the way the filter does: unknown → greylist; seen ≥ 300 ms ago → pass.
+    // The stand-in keeps a triplet table the way the filter does: unknown → greylist; seen ≥ 300 ms ago → pass. Its
+    // clock is the test's: the plugin only relays the answers, so the retry need not really wait.
+    let clockMs = 0;
     const firstSeen = new Map<string, number>();
     const h = await start((req) => {
       if (req.path === '/v1/scan')
@@ -142,8 +169,8 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       if (req.rcptTo.length === 0) return recipientAnswer('accept');
       const triplet = `${req.headers['x-client-ip']}|${req.headers['x-mail-from']}|${req.rcptTo[0]}`;
       const seen = firstSeen.get(triplet);
-      if (seen === undefined) firstSeen.set(triplet, Date.now());
-      return seen !== undefined && Date.now() - seen >= 300
+      if (seen === undefined) firstSeen.set(triplet, clockMs);
+      return seen !== undefined && clockMs - seen >= 300
         ? recipientAnswer('accept')
         : recipientAnswer('greylist');
     });
@@ -153,7 +180,7 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
     expect(first.data).toBeNull();
     const tooEarly = await sendOnce(h.port, { from: 'new@sender.example', to: ['bob@example.net'] }, MESSAGE);
     expect(tooEarly.rcpt[0].code).toBe(451);
-    await new Promise((res) => setTimeout(res, 350));
+    clockMs += 350;
     const retry = await sendOnce(h.port, { from: 'new@sender.example', to: ['bob@example.net'] }, MESSAGE);
     expect(retry.rcpt[0].code).toBe(250);
     expect(retry.data?.code).toBe(250);
@@ -301,8 +328,8 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       const held = fs.readFileSync(path.join(heldDir, day, file));
       expect(headerValues(held, 'X-Spam-Hold')).toEqual(['01JHOLDREF0000000000000000']);
       expect(bodyOf(held).toString()).toContain('Hello Bob,');
-      await new Promise((res) => setTimeout(res, 200));
-      expect(sink.messages).toHaveLength(0);
+      await deliverMarker(h.port, auth);
+      expect(deliveredBesidesMarker()).toHaveLength(0);
     });
 
     it('refusals are 550 5.7.1 with the reference; rate limits are 421 4.7.0', async () => {
@@ -380,9 +407,12 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       );
       const started = Date.now();
       const r = await sendOnce(h.port, { from: 'a@sender.example', to: ['bob@example.net'] }, MESSAGE);
-      expect(Date.now() - started).toBeLessThan(3000);
+      // The plugin's own 300 ms deadline answered, not Haraka's plugin timeout (30 s, which says "plugin timeout"):
+      // checked by the wording, and by the time against that timeout with a wide margin.
+      expect(Date.now() - started).toBeLessThan(HARAKA_PLUGIN_TIMEOUT_MS);
       expect(r.data?.code).toBe(451);
       expect(r.data?.text).toMatch(/^4\.3\.0 /);
+      expect(r.data?.text).not.toMatch(/plugin timeout/);
       expect(sink.messages).toHaveLength(0);
       await waitFor(() => filter.openSockets === 0, 3000, 'filter sockets closed');
     });
@@ -424,8 +454,12 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       expect(tempfailed).toBeGreaterThan(0);
       expect(delivered + tempfailed).toBe(total);
       await waitFor(() => sink.messages.length === delivered, 5000, 'deliveries');
-      await new Promise((res) => setTimeout(res, 200));
-      expect(sink.messages).toHaveLength(delivered);
+      // The filter back on its port, then a marker: a late copy of a refused message would arrive before it.
+      const port = Number(new URL(filter.url).port);
+      filter = new FakeFilter(passMarker(() => recipientAnswer('accept')));
+      await filter.listen(port);
+      await deliverMarker(h.port);
+      expect(deliveredBesidesMarker()).toHaveLength(delivered);
     });
   });
 });

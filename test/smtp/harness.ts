@@ -207,7 +207,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     fs.rmSync(dir, { recursive: true, force: true });
   };
 
-  const deadline = Date.now() + 15000;
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Haraka exited during start-up:\n${output.slice(-3000)}`);
     const greeting = await readGreeting(port).catch(() => null);
@@ -215,7 +215,7 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     if (greeting && /^\d{3}[ -]/.test(greeting)) break;
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`Haraka did not greet on 127.0.0.1:${port} within 15 s:\n${output.slice(-3000)}`);
+      throw new Error(`Haraka did not greet on 127.0.0.1:${port} within 60 s:\n${output.slice(-3000)}`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -416,10 +416,16 @@ export function headerValues(raw: Buffer, name: string): string[] {
     .map((l) => l.slice(prefix.length).trim());
 }
 
-export async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
+export const WAIT_FLOOR_MS = 30_000;
+
+/**
+ * Polls `cond` until it holds. The ceiling is at least WAIT_FLOOR_MS whatever the caller asks: it only matters when
+ * the code is broken, and on a loaded machine what takes milliseconds when idle can take seconds.
+ */
+export async function waitFor(cond: () => boolean, ms = WAIT_FLOOR_MS, what = 'condition'): Promise<void> {
+  const end = Date.now() + Math.max(ms, WAIT_FLOOR_MS);
   while (!cond()) {
-    if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
+    if (Date.now() > end) throw new Error(`${what} not met within ${Math.max(ms, WAIT_FLOOR_MS)} ms`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

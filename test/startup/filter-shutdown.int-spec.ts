@@ -14,6 +14,26 @@ import { postScan, startFilterProcess, type FilterProcess } from '../services/fi
  */
 const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: shutdown\r\nMessage-ID: <s@sender.example>\r\n\r\nhello\r\n';
 
+/** True once nothing listens on the port any more (the server's close() has begun). */
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(port, '127.0.0.1');
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once('error', () => resolve(true));
+  });
+}
+
+async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe('filter process on SIGTERM', () => {
   let dir: string;
   let filter: FilterProcess | null = null;
@@ -47,8 +67,10 @@ describe('filter process on SIGTERM', () => {
     // Still buffered: nothing is written before the flush interval or a shutdown.
     expect(stored()).toHaveLength(0);
 
-    // A scan in flight when the signal comes: its body is half sent.
-    const socket = connect(Number(new URL(filter.url).port), '127.0.0.1');
+    // A scan in flight when the signal comes: its body is half sent. `Expect: 100-continue` makes the server say when
+    // it has the request (RFC 9110 §10.1.1): node answers 100 just before it hands the request on.
+    const port = Number(new URL(filter.url).port);
+    const socket = connect(port, '127.0.0.1');
     let answer = '';
     socket.on('data', (c: Buffer) => (answer += c.toString('latin1')));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
@@ -56,16 +78,18 @@ describe('filter process on SIGTERM', () => {
     socket.write(
       `POST /v1/scan HTTP/1.1\r\nHost: filter\r\nContent-Type: message/rfc822\r\nContent-Length: ${body.length}\r\n` +
         `${SCAN_HEADERS.clientIp}: 192.0.2.10\r\n${SCAN_HEADERS.helo}: mail.sender.example\r\n` +
-        `${SCAN_HEADERS.mailFrom}: a@sender.example\r\n${SCAN_HEADERS.rcptTo}: late@customer.example\r\n\r\n`,
+        `${SCAN_HEADERS.mailFrom}: a@sender.example\r\n${SCAN_HEADERS.rcptTo}: late@customer.example\r\nExpect: 100-continue\r\n\r\n`,
     );
     socket.write(body.subarray(0, 20));
-    await new Promise((r) => setTimeout(r, 300));
+    await until('100 Continue', () => answer.startsWith('HTTP/1.1 100 Continue\r\n\r\n'));
     const exited = filter.stop(20_000);
-    await new Promise((r) => setTimeout(r, 300));
+    // The signal has been handled once the port refuses new connections; only then comes the rest of the body.
+    await until('the port to close', () => refused(port));
     socket.end(body.subarray(20));
     await closed;
-    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
-    const late = (JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)) as { reference: string }).reference;
+    const final = answer.slice('HTTP/1.1 100 Continue\r\n\r\n'.length);
+    expect(final).toMatch(/^HTTP\/1\.1 200 /);
+    const late = (JSON.parse(final.slice(final.indexOf('\r\n\r\n') + 4)) as { reference: string }).reference;
     references.push(late);
 
     expect(await exited).toBe(0);

@@ -11,6 +11,15 @@ async function scan(url: string): Promise<number> {
   return (await postScan(url, RAW)).status;
 }
 
+/** spamfilter_scans_total over every label set, from one GET /metrics on a new connection. */
+async function scansCounted(url: string): Promise<number> {
+  const res = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+  return (await res.text())
+    .split('\n')
+    .filter((l) => l.startsWith('spamfilter_scans_total{'))
+    .reduce((n, l) => n + Number(l.slice(l.lastIndexOf(' ') + 1)), 0);
+}
+
 async function until(what: string, ok: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await ok())) {
@@ -45,6 +54,8 @@ describe('filter with FILTER_WORKERS=2', () => {
 
     const statuses = await Promise.all(Array.from({ length: 20 }, () => scan(filter!.url)));
     expect(statuses.every((s) => s === 200)).toBe(true);
+    // /metrics counts both workers' scans whichever worker answers it (each scrape on a fresh connection).
+    for (let i = 0; i < 4; i++) expect(await scansCounted(filter.url)).toBe(20);
 
     process.kill(first[0] as number, 'SIGKILL');
     await until('a replacement worker', () => {

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
-import { BatchedBayesStore, PersistenceModule } from '@spamfilter/persistence';
+import { BatchedBayesStore, DatabaseHealth, OutboundAccountRepository, OutboxRepository, PersistenceModule } from '@spamfilter/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
@@ -12,6 +12,8 @@ import { FeedbackSource } from './consumers/feedback-source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
+import { ApiMetricsService, learnerLag } from './metrics/api-metrics.service';
+import { MetricsController } from './metrics/metrics.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
 import { ControlModule } from './control/control.module';
@@ -46,6 +48,8 @@ export interface ApiModuleOptions {
    * production). The embedded launcher passes the filter's in-memory store, where the AUTH lockouts are counted.
    */
   readonly counters?: CounterStore;
+  /** Collect node's process metrics on /metrics (main.ts; off in tests that create many apps). */
+  readonly defaultMetrics?: boolean;
 }
 
 /** The learner's default: libs/persistence's Bayes store on the handler's transaction, written once per batch. */
@@ -73,6 +77,25 @@ function feedbackSourceFor(options: ApiModuleOptions, config: AppConfig, bus: Ev
   return new BusFeedbackSource(bus, config.learner.groupId, databaseUp);
 }
 
+/** /metrics of this process: the gauges read the outbox, the outbound accounts, the database and the brokers. */
+function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: OutboxRepository, db: DataSource, bus: EventBus): ApiMetricsService {
+  const accounts = new OutboundAccountRepository(db);
+  const database = new DatabaseHealth(db);
+  const lag = learnerLag(config);
+  const metrics = new ApiMetricsService({
+    outboxBacklog: () => outbox.pendingCount(),
+    outboxOldestPendingAt: () => outbox.oldestPendingAt(),
+    blockedAccounts: () => accounts.countBlocked(),
+    databaseUp: async () => (await database.health()).status === 'up',
+    consumerLag: lag?.read ?? null,
+    defaultMetrics: options.defaultMetrics ?? false,
+  });
+  metrics.closeLag = lag?.close ?? null;
+  // Dead-lettered events and handler failures of this process's consumers (the learner's).
+  metrics.mount(bus.metrics.registry);
+  return metrics;
+}
+
 /**
  * The API app: REST + OpenAPI, the outbox relay, and with LEARNER_ENABLED the learner (consumer group on
  * spamfilter.feedback.v1) and the logistic trainer (LOGISTIC_TRAINER_ENABLED). One image runs api pods, learner pods
@@ -88,6 +111,11 @@ export class ApiModule {
         provide: OutboxPublisher,
         useFactory: (bus: EventBus) => publisherFor(config, options, bus),
         inject: [EventBus],
+      },
+      {
+        provide: ApiMetricsService,
+        useFactory: (outbox: OutboxRepository, db: DataSource, bus: EventBus) => apiMetrics(config, options, outbox, db, bus),
+        inject: [OutboxRepository, DataSource, EventBus],
       },
       AuthService,
       UsersService,
@@ -125,7 +153,7 @@ export class ApiModule {
         ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MarksController, VerdictsController, UsersController, ...consoleControllers(config)],
+      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, ...consoleControllers(config)],
       providers,
     };
   }

@@ -1,13 +1,17 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService, LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '@spamfilter/config';
+import { createLogger } from '@spamfilter/observability';
 import { ApiModule, type ApiModuleOptions } from './api.module';
 
 export interface CreateApiAppOptions extends ApiModuleOptions {
-  /** Nest logger setting; tests pass false. */
-  readonly logger?: false | ('log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal')[];
+  /**
+   * Nest logger setting; default: JSON lines (or pretty) at LOG_LEVEL from libs/observability. Tests pass false or a
+   * level list (Nest's console logger).
+   */
+  readonly logger?: false | LogLevel[] | LoggerService;
 }
 
 /**
@@ -20,7 +24,7 @@ export async function createApiApp(
   options: CreateApiAppOptions = {},
 ): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(ApiModule.forRoot(config, options), {
-    logger: options.logger ?? ['log', 'error', 'warn'],
+    logger: options.logger ?? createLogger(config.log, 'api'),
     bodyParser: true,
   });
   // No "X-Powered-By: Express": nothing to gain from telling every client the framework.

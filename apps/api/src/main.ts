@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ConfigError, loadConfigFromProcess } from '@spamfilter/config';
 import { MessagingUnavailableError } from '@spamfilter/messaging';
 import { DatabaseStartupError, openDataSource } from '@spamfilter/persistence';
@@ -8,8 +9,8 @@ async function main(): Promise<void> {
   // The database is opened (and migrated) here, before Nest, so that an unreachable database stops start-up with one
   // line rather than a stack trace logged from inside Nest's injector; the app then uses this data source.
   const dataSource = await openDataSource(config.database);
-  const { app, url } = await startApiApp(config, { dataSource });
-  process.stdout.write(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs)\n`);
+  const { app, url } = await startApiApp(config, { dataSource, defaultMetrics: true });
+  new Logger('Main').log(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs, GET /metrics)`);
   const stop = (): void => {
     void app
       .close()

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { requireCallerToken } from './services/caller-token';
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger, type INestApplication } from '@nestjs/common';
+import { Logger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import type { AppConfig } from '@spamfilter/config';
+import { createLogger, unscoped } from '@spamfilter/observability';
 import { parseLimits } from '@spamfilter/bayes';
 import { ScanController, send } from './controllers/scan.controller';
 import { FilterModule } from './filter.module';
@@ -49,10 +50,12 @@ export interface ConnectOptions {
    * launcher shares its in-memory store with the API, which lists and clears the AUTH lockouts counted here.
    */
   readonly counters?: CounterStore;
+  /** Nest logger setting; default: JSON lines (or pretty) at LOG_LEVEL from libs/observability. */
+  readonly logger?: false | LogLevel[] | LoggerService;
 }
 
 export async function createFilterApp(config: AppConfig, options: FilterDependencies & ConnectOptions = {}): Promise<FilterApp> {
-  const { connectDatabase, connectCounters, connectBus, connectOutbound, counters: sharedCounters, ...rest } = options;
+  const { connectDatabase, connectCounters, connectBus, connectOutbound, counters: sharedCounters, logger, ...rest } = options;
   let deps: FilterDependencies = rest;
   let counters: CounterStore | null = null;
   /** The store this app opened itself and closes. */
@@ -76,7 +79,8 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   let events: FilterEvents | null = null;
   let servicesRef: FilterServices | null = null;
   if (connectBus) {
-    bus = await createEventBus(config.messaging);
+    // Its connections are opened by the first scan that publishes: their log lines must not carry that scan's reference.
+    bus = await createEventBus(config.messaging, unscoped(new Logger('EventBus')));
     const b = bus;
     events = new FilterEvents(b, () => servicesRef!);
     const ev = events;
@@ -147,13 +151,16 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   // SMTP AUTH lockouts are counted in the shared counter store when there is one (every instance, and the API, see them).
   deps = { ...deps, authGuard: { limits: config.authGuard, ...(counters ? { counters } : {}), ...deps.authGuard } };
   const adapter = new ExpressAdapter();
-  const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: logger ?? createLogger(config.log, 'filter') });
   // No app.enableShutdownHooks(): main.ts stops on SIGTERM/SIGINT with close() below, which drains the message log
   // before Nest closes. Nest's hook would close Nest and re-raise the signal, killing the process mid-drain.
   await app.init();
   const services = app.get(FilterServices);
   servicesRef = services;
   if (bus) services.metrics.mount(bus.metrics.registry);
+  if (bayesModel) bayesModel.onApplied = (event) => services.metrics.modelChangeApplied(event);
+  const autoBlock = outbound?.protection.autoBlock;
+  if (autoBlock) services.metrics.readFrom({ autoBlocks: () => autoBlock.blocked });
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();

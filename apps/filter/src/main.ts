@@ -1,21 +1,23 @@
 import cluster from 'node:cluster';
 import { loadConfigFromProcess } from '@spamfilter/config';
+import { createLogger } from '@spamfilter/observability';
 import { createFilterApp } from './bootstrap';
-import { checkWorkerConfig, superviseWorkers } from './workers';
+import { aggregateWorkerMetrics, checkWorkerConfig, reportToPrimary, superviseWorkers } from './workers';
 
 async function main(): Promise<void> {
   const config = loadConfigFromProcess();
   checkWorkerConfig(config);
+  const logger = createLogger(config.log, 'filter');
   if (config.filter.workers > 1 && cluster.isPrimary) {
-    await superviseWorkers(config.filter.workers, (line) => process.stderr.write(`${line}\n`));
-    process.stdout.write(
-      `filter listening on http://${config.filter.host}:${config.filter.port} (${config.filter.workers} workers)\n`,
-    );
+    aggregateWorkerMetrics();
+    await superviseWorkers(config.filter.workers, (line) => logger.warn(line, 'Workers'));
+    logger.log(`filter listening on http://${config.filter.host}:${config.filter.port} (${config.filter.workers} workers)`, 'Main');
     return;
   }
-  const filter = await createFilterApp(config, { defaultMetrics: true, connectDatabase: true, connectCounters: true, connectBus: true, connectOutbound: true });
+  const filter = await createFilterApp(config, { defaultMetrics: true, connectDatabase: true, connectCounters: true, connectBus: true, connectOutbound: true, logger });
+  if (cluster.isWorker) reportToPrimary(filter.services.metrics);
   const url = await filter.listen();
-  if (cluster.isPrimary) process.stdout.write(`filter listening on ${url}\n`);
+  if (cluster.isPrimary) logger.log(`filter listening on ${url}`, 'Main');
   const stop = (): void => {
     void filter.close().then(() => process.exit(0));
   };

@@ -1,5 +1,8 @@
 import cluster from 'node:cluster';
+import { randomUUID } from 'node:crypto';
 import { ConfigError, type AppConfig } from '@spamfilter/config';
+import { AggregatorRegistry } from 'prom-client';
+import type { MetricsService } from './services/metrics.service';
 
 /** Restarts of a crashed worker within this window before the supervisor gives up (a crash loop is a bug). */
 const RESTART_WINDOW_MS = 60_000;
@@ -55,4 +58,53 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
     });
     for (let i = 0; i < count; i++) cluster.fork();
   });
+}
+
+const METRICS_REQUEST = 'spamfilter:metrics-request';
+const METRICS_ANSWER = 'spamfilter:metrics-answer';
+
+/** How long a worker waits for the primary's totals before it answers /metrics with its own figures. */
+const CLUSTER_METRICS_TIMEOUT_MS = 5000;
+
+/**
+ * The primary's half of FILTER_WORKERS' /metrics: whichever worker Prometheus reaches asks the primary, which
+ * collects every worker's registries (prom-client's AggregatorRegistry, over the cluster channel) and answers with the
+ * totals. Without it each scrape would see one worker's counters, a different one each time, and rate() would read
+ * every switch as a counter reset. A worker that is replaced starts from 0: Prometheus sees that as a reset, once.
+ */
+export function aggregateWorkerMetrics(): void {
+  const aggregator = new AggregatorRegistry();
+  cluster.on('message', (worker, msg: { type?: string; id?: string } | null) => {
+    if (msg?.type !== METRICS_REQUEST) return;
+    aggregator.clusterMetrics().then(
+      (text) => worker.send({ type: METRICS_ANSWER, id: msg.id, text }),
+      (err: unknown) => worker.send({ type: METRICS_ANSWER, id: msg.id, error: err instanceof Error ? err.message : String(err) }),
+    );
+  });
+}
+
+/** The worker's half: its registries answer the primary's collection, and its /metrics serves the primary's totals. */
+export function reportToPrimary(metrics: MetricsService): void {
+  AggregatorRegistry.setRegistries(metrics.registries());
+  // Constructing one installs prom-client's listener that answers the primary's collection (in a worker, only that).
+  new AggregatorRegistry();
+  const own = metrics.text;
+  const pending = new Map<string, (text: string | null) => void>();
+  process.on('message', (msg: { type?: string; id?: string; text?: string } | null) => {
+    if (msg?.type !== METRICS_ANSWER || !msg.id) return;
+    pending.get(msg.id)?.(typeof msg.text === 'string' ? msg.text : null);
+  });
+  metrics.text = async () => {
+    const id = randomUUID();
+    const text = await new Promise<string | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), CLUSTER_METRICS_TIMEOUT_MS);
+      pending.set(id, (t) => {
+        clearTimeout(timer);
+        resolve(t);
+      });
+      process.send?.({ type: METRICS_REQUEST, id });
+    }).finally(() => pending.delete(id));
+    // The primary did not answer (shutting down): this worker's own figures rather than nothing.
+    return text ?? own();
+  };
 }

@@ -38,6 +38,7 @@ const DEFAULTS = Object.freeze({
   auth_guard: true,
   auth_guard_reply_code: 454,
   auth_guard_deadline_ms: 1000,
+  metrics_listen: '',
 });
 
 // Haraka kills a hook that has not called next() after its plugin timeout (30 s unless spamfilter.timeout or
@@ -83,6 +84,7 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   const headers = (ini && ini.headers) || {};
   const skip = (ini && ini.skip) || {};
   const authGuard = (ini && ini.auth_guard) || {};
+  const metrics = (ini && ini.metrics) || {};
   const parsedPools = parsePools(ini && ini.pools);
   const problems = [...parsedPools.problems];
 
@@ -158,6 +160,13 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   // wins over main.token, so the secret need not be written into a config file.
   const token = String(env.FILTER_API_TOKEN || main.token || DEFAULTS.token).trim();
   if (/[\x00-\x20\x7f]/.test(token)) problems.push('the filter token contains spaces or control characters');
+  // The metrics endpoint: SPAMFILTER_METRICS_LISTEN from the environment wins over metrics.listen (k8s/monitoring
+  // turns it on with an environment variable, leaving the base ConfigMap alone).
+  let metricsListen = String(env.SPAMFILTER_METRICS_LISTEN || metrics.listen || DEFAULTS.metrics_listen).trim();
+  if (metricsListen !== '' && !parseListen(metricsListen)) {
+    problems.push(`metrics.listen must be host:port; the metrics endpoint stays off`);
+    metricsListen = '';
+  }
   const poolHeader =
     outbound.pool_header === undefined || outbound.pool_header === ''
       ? DEFAULTS.pool_header
@@ -234,8 +243,18 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
       replyCode: authGuardReplyCode,
       deadlineMs: authGuardDeadlineMs,
     }),
+    metricsListen: metricsListen === '' ? null : parseListen(metricsListen),
   });
   return { settings, problems };
 }
 
-module.exports = { normalizeSettings, DEFAULTS, TIMEOUT_MARGIN_MS };
+/** host:port or [ipv6]:port (port 0..65535; 0: any free port, for tests) → { host, port }, or null. */
+function parseListen(value) {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s[\]]+)):(\d{1,5})$/.exec(value);
+  if (!m) return null;
+  const port = Number(m[3]);
+  if (port > 65535) return null;
+  return Object.freeze({ host: m[1] || m[2], port });
+}
+
+module.exports = { normalizeSettings, parseListen, DEFAULTS, TIMEOUT_MARGIN_MS };

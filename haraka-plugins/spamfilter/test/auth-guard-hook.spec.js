@@ -39,7 +39,7 @@ function authConnection(ip = '192.0.2.44') {
 
 const requestsTo = (path) =>
   filter.requests.filter((r) => r.url === path).map((r) => JSON.parse(r.body.toString()));
-const until = async (cond, ms = 2000) => {
+const until = async (cond, ms = 30_000) => {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error('condition not met');
@@ -84,9 +84,11 @@ describe('auth_guard (unrecognized_command, before auth_base)', () => {
     expect(requestsTo('/v1/auth/result')).toEqual([
       { ip: '192.0.2.44', account: 'alice@example.net', success: false },
     ]);
-    // Once: a later disconnect has nothing left to report.
+    // Once: a later disconnect has nothing left to report. A report starts inside the hook or not at all, so with the
+    // first one answered, nothing in flight after the hook is the proof (no pause for a request that may come).
+    await until(() => plugin.client.inFlight === 0);
     await callHook(plugin, 'hook_disconnect', connection);
-    await new Promise((r) => setTimeout(r, 150));
+    expect(plugin.client.inFlight).toBe(0);
     expect(requestsTo('/v1/auth/result')).toHaveLength(1);
   });
 
@@ -99,8 +101,11 @@ describe('auth_guard (unrecognized_command, before auth_base)', () => {
     await callHook(plugin, 'auth_guard', connection, [plainLine('bob@example.net', 'right')], 0);
     connection.results.add({ name: 'auth' }, { pass: 'flat_file', method: 'PLAIN', user: 'bob@example.net' });
     await callHook(plugin, 'hook_disconnect', connection, [], 0); // before the watch looks again
-    await until(() => requestsTo('/v1/auth/result').length === 2);
-    await new Promise((r) => setTimeout(r, 250)); // the watch's next look finds nothing left
+    await until(() => requestsTo('/v1/auth/result').length === 2 && plugin.client.inFlight === 0);
+    // The watch's next look (its 100 ms timer, armed before this one, so it has run by then however loaded the
+    // machine) finds nothing left: it would have started a report, and none is in flight.
+    await new Promise((r) => setTimeout(r, 150));
+    expect(plugin.client.inFlight).toBe(0);
     expect(requestsTo('/v1/auth/result')).toEqual([
       { ip: '192.0.2.44', account: 'bob@example.net', success: false },
       { ip: '192.0.2.44', account: 'bob@example.net', success: true },

@@ -136,4 +136,15 @@ describe('normalizeSettings: the filter token and the recipient limit', () => {
     expect(settings.maxRecipients).toBe(1000);
     expect(problems).toEqual(['main.max_recipients is invalid; using 1000']);
   });
+
+  it('metrics.listen: off by default; host:port or [ipv6]:port; SPAMFILTER_METRICS_LISTEN wins; garbage keeps it off', () => {
+    expect(normalizeSettings({}, 30).settings.metricsListen).toBeNull();
+    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30).settings.metricsListen).toEqual({ host: '0.0.0.0', port: 9325 });
+    expect(normalizeSettings({ metrics: { listen: '[::]:9325' } }, 30).settings.metricsListen).toEqual({ host: '::', port: 9325 });
+    const env = { SPAMFILTER_METRICS_LISTEN: '127.0.0.1:9400' };
+    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30, env).settings.metricsListen).toEqual({ host: '127.0.0.1', port: 9400 });
+    const bad = normalizeSettings({ metrics: { listen: '9325' } }, 30);
+    expect(bad.settings.metricsListen).toBeNull();
+    expect(bad.problems).toEqual(['metrics.listen must be host:port; the metrics endpoint stays off']);
+  });
 });

@@ -9,7 +9,7 @@ export interface LogisticOptions {
   readonly rate: number;
   readonly margin: number;
   /*
-   * Experiments (bench/eval `--opt`, README "Tried on 2026-11-23"); not configuration keys, and not recorded in a
+   * Experiments (bench/eval `--opt`, bench/eval/README.md "Tried on 2026-11-23"); not configuration keys, and not recorded in a
    * snapshot's LogisticModelConfig, so the deployed model never sets them.
    */
   /** Margin of ham examples (default `margin`): a wider one keeps pushing ham down after spam has stopped. */

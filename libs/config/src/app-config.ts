@@ -8,6 +8,7 @@ import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
 import { learnerSection } from './sections/learner.config';
+import { logSection } from './sections/log.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
@@ -25,6 +26,7 @@ export const CONFIG_SECTIONS = {
   bayesCache: bayesCacheSection,
   logistic: logisticSection,
   authGuard: authGuardSection,
+  log: logSection,
   console: consoleSection,
 } as const;
 
@@ -39,6 +41,7 @@ export type LearnerConfig = AppConfig['learner'];
 export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
+export type LogConfig = AppConfig['log'];
 export type ConsoleConfig = AppConfig['console'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
@@ -64,7 +67,7 @@ export function loadConfigFromProcess(overrides: Readonly<Record<string, string>
   return loadConfig({ ...process.env, ...overrides });
 }
 
-/** Rows for the README's configuration table. */
+/** Rows for docs/configuration.md (scripts/config-table.ts). */
 export function describeConfig(): { env: string; default: string; doc: string }[] {
   return Object.values(CONFIG_SECTIONS).flatMap((section) =>
     Object.values(section as Record<string, ConfigKey<unknown>>).map((k) => ({

@@ -1,6 +1,6 @@
 /**
  * A configuration key: its environment variable, default, documentation and parser. Every key of the product is
- * declared with this helper in one of the section files, so the README table and the validation come from one place.
+ * declared with this helper in one of the section files, so docs/configuration.md and the validation come from one place.
  */
 export class ConfigError extends Error {
   constructor(

@@ -23,5 +23,10 @@ export interface ModelChangeEvent {
   /** The scope's version after this change; a consumer that sees a gap reloads the scope from the database. */
   readonly version: number;
   readonly occurredAt: string;
+  /**
+   * When a user's mark caused this change: the oldest mark (FeedbackEvent.occurredAt) of the learner batch behind
+   * it. Filters measure mark → effect from it (spamfilter_mark_to_effect_seconds); absent on other changes.
+   */
+  readonly markedAt?: string;
   readonly payload: Readonly<Record<string, unknown>>;
 }

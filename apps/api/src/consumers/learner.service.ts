@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import {
   BayesDeltaSum,
   GLOBAL_SCOPE,
@@ -18,10 +18,13 @@ import {
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
+import { withLogFields } from '@spamfilter/observability';
 import { API_APP_CONFIG } from '../api-config.token';
+import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
 import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
+import { markedAtFor, oldestMarks } from './mark-times';
 
 /** Logical topic of model and policy changes; the bus adapter adds KAFKA_TOPIC_PREFIX. */
 export const MODEL_TOPIC = 'spamfilter.model.v1';
@@ -66,10 +69,13 @@ export type LearnOutcome =
  */
 @Injectable()
 export class LearnerService {
+  private readonly log = new Logger(LearnerService.name);
+
   constructor(
     private readonly db: DataSource,
     private readonly stores: LearnerBayesStores,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: ApiMetricsService,
   ) {}
 
   async handle(event: FeedbackPayload, now = new Date()): Promise<LearnOutcome> {
@@ -84,13 +90,33 @@ export class LearnerService {
    * is rethrown (the bus redelivers it).
    */
   async handleBatch(events: readonly FeedbackPayload[], now = new Date()): Promise<LearnOutcome[]> {
+    const outcomes = await this.handleBatchOnce(events, now);
+    this.metrics?.learned(events, outcomes);
+    outcomes.forEach((o, i) => {
+      const e = events[i];
+      // A mark that trains nothing is what a user asks support about: say which one and why.
+      if (o.status === 'skipped' && e)
+        this.log.log({ msg: `mark not trained: ${o.reason}`, eventId: e.eventId, reference: e.reference ?? undefined, userId: e.userId });
+    });
+    return outcomes;
+  }
+
+  private async handleBatchOnce(events: readonly FeedbackPayload[], now: Date): Promise<LearnOutcome[]> {
     try {
       return await runInTransaction(this.db, (m) => this.handleIn(m, events, now));
     } catch (err) {
       if (events.length === 1) throw err;
+      this.log.warn(`a batch of ${events.length} events failed (${err instanceof Error ? err.message : String(err)}); handling each alone`);
       const out: LearnOutcome[] = [];
       for (const e of events)
-        out.push(...(await runInTransaction(this.db, (m) => this.handleIn(m, [e], now))));
+        out.push(
+          ...(await withLogFields({ eventId: e.eventId }, () =>
+            runInTransaction(this.db, (m) => this.handleIn(m, [e], now)).catch((one: unknown) => {
+              this.log.warn(`event failed alone, left for redelivery: ${one instanceof Error ? one.message : String(one)}`);
+              throw one;
+            }),
+          )),
+        );
       return out;
     }
   }
@@ -146,15 +172,18 @@ export class LearnerService {
       .flatMap((o) => ('changes' in o ? o.changes : []))
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
+    const marks = oldestMarks(todo);
     for (const changes of [bayes, lists]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
       for (const c of changes) {
+        const markedAt = markedAtFor(marks, c.userId);
         const e: ModelChangeEvent = {
           eventId: randomUUID(),
           kind: c.kind,
           userId: c.userId,
           version: c.version,
           occurredAt: now.toISOString(),
+          ...(markedAt ? { markedAt } : {}),
           payload: c.payload,
         };
         batch.addOutbox({ topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e });

@@ -2,7 +2,9 @@ import {
   BadRequestException,
   Inject,
   Injectable,
+  Logger,
   NotFoundException,
+  Optional,
   PayloadTooLargeException,
 } from '@nestjs/common';
 import {
@@ -26,6 +28,7 @@ import {
 import { createHash, randomUUID } from 'node:crypto';
 import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
+import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { CreateMark, MarkDto, RawMarkQuery } from '../dtos/mark.dto';
 import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 import { FEEDBACK_TOPIC, type FeedbackPayload } from './feedback-payload';
@@ -51,7 +54,10 @@ export class MarksService {
     private readonly outbox: OutboxRepository,
     private readonly requests: MarkRequestRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: ApiMetricsService,
   ) {}
+
+  private readonly log = new Logger(MarksService.name);
 
   async markByReference(principal: Principal, body: CreateMark): Promise<MarkDto> {
     const target = await this.targetOfReference(principal, body.reference, body.recipient);
@@ -132,11 +138,11 @@ export class MarksService {
     if (!mark || !owner || !mayActFor(principal, owner)) throw new NotFoundException(`no mark ${id}`);
     if (mark.undoneAt) return toDto(mark, 'undone');
     const undoneAt = new Date();
-    await runInTransaction(this.db, async (m) => {
+    const undoEventId = await runInTransaction(this.db, async (m): Promise<string | null> => {
       const changed = await m
         .getRepository(FeedbackMarkEntity)
         .update({ id, undoneAt: IsNull() }, { undoneAt });
-      if (!changed.affected) return; // a concurrent undo won
+      if (!changed.affected) return null; // a concurrent undo won
       const eventId = randomUUID();
       await m.getRepository(FeedbackMarkEntity).insert({
         id: randomUUID(),
@@ -160,7 +166,12 @@ export class MarksService {
         messageId: mark.messageFingerprint,
         occurredAt: undoneAt.toISOString(),
       });
+      return eventId;
     });
+    if (undoEventId) {
+      this.metrics?.markAccepted('undo', null);
+      this.log.debug({ msg: 'undo accepted', eventId: undoEventId, reference: mark.reference ?? undefined, userId: mark.userId });
+    }
     this.relay.kick();
     return toDto({ ...mark, undoneAt }, 'undone');
   }
@@ -216,7 +227,12 @@ export class MarksService {
       });
       return { mark, created: true };
     });
-    if (result.created) this.relay.kick();
+    if (result.created) {
+      this.metrics?.markAccepted('learn', label);
+      const m = result.mark;
+      this.log.debug({ msg: `mark accepted: ${label}`, eventId: m.eventId, reference: m.reference ?? undefined, userId: m.userId });
+      this.relay.kick();
+    }
     return toDto(result.mark, 'accepted');
   }
 

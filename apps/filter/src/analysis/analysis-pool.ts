@@ -42,7 +42,7 @@ interface Slot {
 /**
  * Parsing, tokenizing, fingerprinting and the content heuristics (MessageAnalysis) on worker threads, so a scan's
  * pure CPU work runs on another core while the main thread serves HTTP, asks the stores and scores. On the 2-core
- * development machine this took the main thread's CPU per scan from about 1.5 to 1.0 ms (README, "Scanning service").
+ * development machine this took the main thread's CPU per scan from about 1.5 to 1.0 ms (docs/benchmarks.md, "Scanning service").
  *
  * Nothing is lost to a thread: until a thread has started, when every thread has `maxInFlight` requests, when one
  * throws, and when one dies or is stopped for not answering within `answerTimeoutMs` (its requests are redone), the

@@ -6,15 +6,21 @@ const ctx = {} as ScanContext;
 const check = (name: string, run: Check['run']): Check => ({ name, symbols: [], tempfail: `${name.toUpperCase()}_TEMPFAIL`, run });
 
 describe('runChecks', () => {
+  afterEach(() => jest.useRealTimers());
+
   it('collects hits of every check, running them concurrently', async () => {
-    // Concurrency by count, not by the clock: all three are running before the first one answers.
+    // Concurrency by count, not by the clock: no check answers before all three are running (run one after the
+    // other, the first would wait for ever and time out).
     let running = 0;
     let mostAtOnce = 0;
+    let allStarted = (): void => undefined;
+    const started = new Promise<void>((r) => (allStarted = r));
     const slowOk = (n: string) =>
       check(n, async () => {
         running++;
         mostAtOnce = Math.max(mostAtOnce, running);
-        await new Promise((r) => setTimeout(r, 50));
+        if (running === 3) allStarted();
+        await started;
         running--;
         return [{ name: `${n.toUpperCase()}_HIT` }];
       });
@@ -29,10 +35,15 @@ describe('runChecks', () => {
       signal.addEventListener('abort', () => (aborted = true));
       return new Promise(() => undefined);
     });
-    const t0 = Date.now();
-    const r = await runChecks([hang, check('ok', () => Promise.resolve([{ name: 'OK_HIT' }]))], ctx, { checkTimeoutMs: 60, deadlineMs: 5000 });
-    // Ended by the 60 ms check timeout, far before the 5 s deadline (a loaded CI machine adds tens of ms, not seconds).
-    expect(Date.now() - t0).toBeLessThan(2000);
+    // Fake timers: ended by the 60 ms check timeout exactly, not before and not by the 5 s deadline, on any machine.
+    jest.useFakeTimers();
+    let done = false;
+    const running = runChecks([hang, check('ok', () => Promise.resolve([{ name: 'OK_HIT' }]))], ctx, { checkTimeoutMs: 60, deadlineMs: 5000 }).finally(() => (done = true));
+    await jest.advanceTimersByTimeAsync(59);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+    const r = await running;
     expect(r.hits).toEqual([{ name: 'HANG_TEMPFAIL', options: ['timeout after 60 ms'] }, { name: 'OK_HIT' }]);
     expect(r.outcomes.find((o) => o.check === 'hang')?.status).toBe('timeout');
     expect(aborted).toBe(true);
@@ -44,10 +55,16 @@ describe('runChecks', () => {
   });
 
   it('never runs past the overall deadline, whatever the per-check timeout', async () => {
+    // Fake timers (performance.now() included): ended by the deadline (30 ms left) exactly, not by the 5 s check timeout.
+    jest.useFakeTimers();
     const t0 = performance.now();
-    const r = await runChecks([check('hang', () => new Promise(() => undefined))], ctx, { checkTimeoutMs: 5000, deadlineMs: 80 }, t0 - 50);
-    // Ended by the deadline (30 ms left), far before the 5 s check timeout.
-    expect(performance.now() - t0).toBeLessThan(2000);
+    let done = false;
+    const running = runChecks([check('hang', () => new Promise(() => undefined))], ctx, { checkTimeoutMs: 5000, deadlineMs: 80 }, t0 - 50).finally(() => (done = true));
+    await jest.advanceTimersByTimeAsync(29);
+    expect(done).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(done).toBe(true);
+    const r = await running;
     expect(r.hits[0].name).toBe('HANG_TEMPFAIL');
   });
 });

@@ -9,6 +9,7 @@ import {
   type SpamClassifierOptions,
   type TrainOutcome,
 } from '@spamfilter/bayes';
+import type { ModelChangeEvent } from '@spamfilter/domain';
 import type { BayesConfig } from '@spamfilter/config';
 import { TypeOrmBayesStore } from '@spamfilter/persistence';
 import type { EventBus, Subscription } from '@spamfilter/messaging';
@@ -102,6 +103,9 @@ const logWarning = (message: string): void => logger.warn(message);
  * a launcher — must not share one and split the partitions), starting from now; scopes load from the database.
  */
 export class FilterBayesModel {
+  /** Called after each change this model applied (the launcher counts it and measures mark → effect). */
+  onApplied: ((event: ModelChangeEvent) => void) | null = null;
+
   private constructor(
     readonly classifier: SpamClassifier,
     readonly cache: CachedBayesStore,
@@ -119,13 +123,16 @@ export class FilterBayesModel {
     const cache = new CachedBayesStore(database, options);
     const classifier = filterClassifier(cache, config);
     const logistic = new LogisticSnapshotLoader(classifier, database, logisticOptions, logWarning);
+    let model: FilterBayesModel | null = null;
     // Subscribed (and pinned to the end offsets) before anything is loaded: no change can fall in between.
     const subscription = await bus.subscribe(
       'spamfilter.model.v1',
       `filter-bayes-${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`,
       (event) => {
         if (event.kind === 'logistic') logistic.onEvent(event);
-        else cache.apply(event);
+        else if (event.kind === 'bayes') cache.apply(event);
+        else return Promise.resolve(); // policy, lists, reputation: FilterEvents' (the cache ignores them)
+        model?.onApplied?.(event);
         return Promise.resolve();
       },
       { fromBeginning: false },
@@ -134,7 +141,8 @@ export class FilterBayesModel {
     void cache.warm().catch(() => undefined);
     // The newest logistic snapshot in the background (subscribed first, so a newer version's event is not missed).
     logistic.start();
-    return new FilterBayesModel(classifier, cache, logistic, subscription);
+    model = new FilterBayesModel(classifier, cache, logistic, subscription);
+    return model;
   }
 
   async close(): Promise<void> {

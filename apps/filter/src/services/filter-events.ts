@@ -53,6 +53,8 @@ export class FilterEvents {
           case 'lists':
           case 'directory':
             this.services().invalidateCaches();
+            // Counted here; 'bayes' and 'logistic' where they take effect (FilterBayesModel).
+            this.services().metrics.modelChangeApplied(event);
             break;
           case 'bayes':
             this.onBayesChange?.(event);

@@ -239,6 +239,13 @@ export class FilterServices {
       antivirus: antivirus?.health ?? (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
       ...deps.health,
     });
+    const dns = this.dns;
+    this.metrics.readFrom({
+      ...(dns instanceof NodeDnsResolver ? { dns: () => dns.stats } : {}),
+      analysis: () => this.analysis.stats(),
+      quarantine: () => this.quarantine.size(),
+      dependencies: async () => (await this.health.report()).dependencies,
+    });
   }
 
   /**

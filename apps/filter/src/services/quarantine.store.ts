@@ -5,6 +5,12 @@ import type { RecipientDirectory } from './persistence/db-adapters';
 /** A copy to keep instead of delivering it; userId is resolved by the store. */
 export type QuarantineCopy = Omit<NewQuarantinedCopy, 'userId'>;
 
+/** What the quarantine holds now (spamfilter_quarantine_messages / _bytes). */
+export interface QuarantineSize {
+  readonly copies: number;
+  readonly bytes: number;
+}
+
 /**
  * Port: where copies that a recipient's policy refused (while others accept the message) are kept. The scan waits
  * for `keep` before it answers: when it fails, the message is refused temporarily (451) rather than delivered to that
@@ -14,6 +20,8 @@ export interface QuarantineStore {
   keep(copies: readonly QuarantineCopy[]): Promise<void>;
   /** Deletes copies past their retention; returns how many. */
   sweep(now: Date): Promise<number>;
+  /** How many copies (and bytes) are held now. */
+  size(): Promise<QuarantineSize>;
 }
 
 /** The database store (libs/persistence quarantine_message), the recipients' users resolved through the directory. */
@@ -31,6 +39,10 @@ export class DbQuarantineStore implements QuarantineStore {
 
   async sweep(now: Date): Promise<number> {
     return new QuarantineRepository(this.db.repos().dataSource).deleteExpired(now);
+  }
+
+  size(): Promise<QuarantineSize> {
+    return new QuarantineRepository(this.db.repos().dataSource).size();
   }
 }
 
@@ -55,5 +67,9 @@ export class MemoryQuarantineStore implements QuarantineStore {
     const kept = this.copies.filter((c) => c.expiresAt.getTime() > now.getTime());
     this.copies.splice(0, this.copies.length, ...kept);
     return Promise.resolve(before - kept.length);
+  }
+
+  size(): Promise<QuarantineSize> {
+    return Promise.resolve({ copies: this.copies.length, bytes: this.copies.reduce((n, c) => n + c.raw.length, 0) });
   }
 }

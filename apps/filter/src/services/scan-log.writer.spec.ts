@@ -1,7 +1,7 @@
 import type { ScanLogRecord, ScanLogSink } from './scan-log.writer';
 import { ScanLogWriter } from './scan-log.writer';
 
-async function until(cond: () => boolean, ms = 3000): Promise<void> {
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
 }

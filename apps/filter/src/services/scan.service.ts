@@ -1,5 +1,7 @@
+import { Logger } from '@nestjs/common';
 import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
 import { framingProblem } from '@spamfilter/mail';
+import { withLogFields } from '@spamfilter/observability';
 import {
   actionForScore,
   forcedActionFor,
@@ -69,6 +71,8 @@ export interface ScanServiceDeps {
   readonly unscanned?: UnscannedPolicy;
 }
 
+const log = new Logger('ScanService');
+
 /** Refusals of the message's framing (framingProblem): the symbol the record shows, never a score. */
 export const FRAMING_SYMBOL = 'SMTP_BAD_FRAMING';
 
@@ -87,6 +91,11 @@ export class ScanService {
   async scan(envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
     const started = performance.now();
     const reference = this.d.ids.next();
+    // Every log line written during this scan (and by what it starts: auto-block, notices) carries its reference.
+    return withLogFields({ reference }, () => this.scanAs(reference, started, envelope, raw));
+  }
+
+  private async scanAs(reference: string, started: number, envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
     const analysis = await this.d.analysis.analyse(raw);
     const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
@@ -96,10 +105,14 @@ export class ScanService {
     const outcomes = checked.outcomes;
     // Allows that need an authenticated sender are decided now that the auth check has reported (list-conditions.ts).
     const checkHits = applyListConditions(checked.hits);
-    for (const o of outcomes) if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
+    for (const o of outcomes) {
+      this.d.metrics.observeCheck(o.check, o.ms / 1000);
+      if (o.status !== 'ok') this.d.metrics.checkOutcomes.inc({ check: o.check, status: o.status });
+    }
     // A bare CR or NUL is refused whatever the score (no allow entry may let smuggled bytes through to the next hop).
     const framing = framingProblem(raw);
     const hits: readonly SymbolHit[] = framing ? [...checkHits, { name: FRAMING_SYMBOL, options: [framing] }] : checkHits;
+    for (const name of new Set(hits.map((h) => h.name))) this.d.metrics.countSymbol(name);
     const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
     const unscanned = this.d.unscanned ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null) : null;
     const deferred = forced === null && unscanned !== null && this.d.unscanned?.onFailure === 'defer';
@@ -219,8 +232,9 @@ export class ScanService {
       );
       this.d.metrics.quarantined.inc(quarantined.length);
       return true;
-    } catch {
+    } catch (err) {
       this.d.metrics.quarantineErrors.inc();
+      log.warn(`quarantine store failed, answering 451: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
   }

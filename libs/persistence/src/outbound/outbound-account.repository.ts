@@ -75,6 +75,11 @@ export class OutboundAccountRepository {
   }
 
   /** When the account was last unblocked (by an operator), or null: the filter's spam window restarts there. */
+  /** Accounts blocked now (metrics). */
+  countBlocked(): Promise<number> {
+    return this.dataSource.getRepository(OutboundAccountEntity).countBy({ status: 'blocked' });
+  }
+
   async lastUnblockAt(address: string): Promise<Date | null> {
     const row = await this.dataSource
       .getRepository(OutboundAuditEntity)

@@ -60,6 +60,17 @@ export class QuarantineRepository {
     return row ? Buffer.from(row.rawBase64, 'base64') : null;
   }
 
+  /** How many copies are held and their bytes (a gauge on /metrics; one scan of the table, so callers cache it). */
+  async size(): Promise<{ copies: number; bytes: number }> {
+    const row = await this.dataSource
+      .getRepository(QuarantineMessageEntity)
+      .createQueryBuilder('q')
+      .select('COUNT(*)', 'copies')
+      .addSelect('COALESCE(SUM(q.size), 0)', 'bytes')
+      .getRawOne<{ copies: string | number; bytes: string | number }>();
+    return { copies: Number(row?.copies ?? 0), bytes: Number(row?.bytes ?? 0) };
+  }
+
   /** Retention: deletes copies whose expiry has passed; returns how many. */
   async deleteExpired(now: Date): Promise<number> {
     const result = await this.dataSource.getRepository(QuarantineMessageEntity).delete({ expiresAt: LessThanOrEqual(now) });

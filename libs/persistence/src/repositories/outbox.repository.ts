@@ -45,6 +45,14 @@ export class OutboxRepository {
     return this.dataSource.getRepository(OutboxEventEntity).countBy({ publishedAt: IsNull() });
   }
 
+  /** When the oldest unpublished event was written, or null when none waits (metrics: how stale the backlog is). */
+  async oldestPendingAt(): Promise<Date | null> {
+    const row = await this.dataSource
+      .getRepository(OutboxEventEntity)
+      .findOne({ where: { publishedAt: IsNull() }, order: { id: 'ASC' }, select: ['id', 'createdAt'] });
+    return row?.createdAt ?? null;
+  }
+
   /** Deletes published events older than `before`; returns how many. */
   async purgePublished(before: Date): Promise<number> {
     const result = await runWrite(this.dataSource, (m) =>

@@ -112,9 +112,9 @@ async function startFake(behaviour: Behaviour, unixPath?: string): Promise<FakeC
 }
 
 async function until(cond: () => Promise<boolean>, what: string): Promise<void> {
-  const end = Date.now() + 5000;
+  const end = Date.now() + 30_000;
   while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what} not met within 5 s`);
+    if (Date.now() > end) throw new Error(`${what} not met within 30 s`);
     await new Promise((r) => setTimeout(r, 10));
   }
 }

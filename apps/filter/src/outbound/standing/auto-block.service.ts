@@ -23,6 +23,8 @@ export interface AutoBlockLog {
 export class AutoBlockService {
   private readonly pending = new Set<Promise<void>>();
   onBlocked: ((account: string) => void) | null = null;
+  /** Accounts this instance blocked since start (spamfilter_outbound_auto_blocks_total). */
+  blocked = 0;
 
   constructor(
     private readonly window: SpamWindow,
@@ -60,6 +62,7 @@ export class AutoBlockService {
     const at = new Date(this.options.now());
     const result = await this.accounts.autoBlock(who.account, decision.reason, at);
     if (!result.changed) return false;
+    this.blocked++;
     this.onBlocked?.(who.account);
     await this.notifier.notify({
       kind: 'outbound_account_blocked',

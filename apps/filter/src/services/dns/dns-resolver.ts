@@ -50,6 +50,16 @@ export interface NodeDnsOptions {
   readonly now?: () => number;
 }
 
+/** Counts of a resolver's network queries since start, read by /metrics (spamfilter_dns_*_total). */
+export interface DnsStats {
+  /** Queries sent (answers from the cache or joined to a query in flight are not queries). */
+  queries: number;
+  /** Queries unanswered within the deadline. */
+  timeouts: number;
+  /** Queries that failed otherwise (SERVFAIL, REFUSED, a malformed answer); NXDOMAIN/NODATA are answers. */
+  failures: number;
+}
+
 type CacheEntry = { readonly until: number; readonly value?: string[] | string[][]; readonly code?: string };
 
 /**
@@ -64,6 +74,7 @@ export class NodeDnsResolver implements DnsResolver {
   private readonly cache = new Map<string, CacheEntry>();
   private readonly inflight = new Map<string, Promise<string[] | string[][]>>();
   private readonly now: () => number;
+  readonly stats: DnsStats = { queries: 0, timeouts: 0, failures: 0 };
 
   constructor(private readonly options: NodeDnsOptions) {
     // tries: 1 — the deadline is ours; c-ares falls back to TCP by itself when an answer is truncated (TC bit).
@@ -80,6 +91,7 @@ export class NodeDnsResolver implements DnsResolver {
     }
     const pending = this.inflight.get(key);
     if (pending) return pending;
+    this.stats.queries++;
     const p = this.query(name, rrtype).then(
       (value) => {
         this.remember(key, { until: this.now() + this.options.cacheSeconds * 1000, value });
@@ -88,6 +100,8 @@ export class NodeDnsResolver implements DnsResolver {
       (err: unknown) => {
         const code = err instanceof DnsError ? err.code : 'ESERVFAIL';
         if (DNS_NO_DATA.has(code)) this.remember(key, { until: this.now() + this.options.cacheSeconds * 1000, code });
+        else if (code === 'ETIMEOUT') this.stats.timeouts++;
+        else this.stats.failures++;
         throw err;
       },
     );

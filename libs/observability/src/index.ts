@@ -1,0 +1,5 @@
+export * from './log-context';
+export * from './pretty-line';
+export * from './pino-logger.service';
+export * from './scrape-metrics';
+export * from './labelled-histogram';
