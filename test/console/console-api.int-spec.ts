@@ -249,6 +249,7 @@ describe('console API over HTTP (PostgreSQL)', () => {
     expect(d.series.length).toBeGreaterThanOrEqual(24);
     expect(d.topRefusedSenders).toEqual([{ sender: 'spam@bad.example', count: 2 }]);
     expect(d.topRefusedIps).toEqual([{ ip: '203.0.113.9', count: 2 }]);
+    expect(d.symbolsSampled).toBe(8);
     expect(d.topSymbols.slice(0, 3)).toEqual([
       { name: 'BAYES_HAM', hits: 3, score: -9 },
       { name: 'BAYES_SPAM', hits: 3, score: 21 },

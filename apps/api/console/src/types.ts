@@ -119,6 +119,7 @@ export interface Dashboard {
   series: { at: string; inbound: ActionCounts; outbound: ActionCounts }[];
   totals: { inbound: ActionCounts; outbound: ActionCounts };
   topSymbols: { name: string; hits: number; score: number }[];
+  symbolsSampled: number;
   topRefusedSenders: { sender: string; count: number }[];
   topRefusedIps: { ip: string; count: number }[];
   marks: { at: string; spam: number; ham: number; undo: number }[];

@@ -64,7 +64,10 @@ export const dashboardViewSchema = z.object({
     .array(z.object({ at: isoTime, inbound: actionCounts, outbound: actionCounts }))
     .describe('messages per action per bucket (every bucket of the range, empty ones included)'),
   totals: z.object({ inbound: actionCounts, outbound: actionCounts }),
-  topSymbols: z.array(z.object({ name: z.string(), hits: z.number().int(), score: z.number() })),
+  topSymbols: z
+    .array(z.object({ name: z.string(), hits: z.number().int(), score: z.number() }))
+    .describe('counted over the newest messages of the range (symbolsSampled)'),
+  symbolsSampled: z.number().int().describe('messages whose symbols were counted: the newest of the range, at most 5,000'),
   topRefusedSenders: z.array(z.object({ sender: z.string(), count: z.number().int() })),
   topRefusedIps: z.array(z.object({ ip: z.string(), count: z.number().int() })),
   marks: z.array(z.object({ at: isoTime, spam: z.number().int(), ham: z.number().int(), undo: z.number().int() })),

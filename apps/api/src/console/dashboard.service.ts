@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { ConsoleStatsRepository } from '@spamfilter/persistence';
+import { ConsoleStatsRepository, SYMBOL_SAMPLE } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
 import { LEARNER_CONSUMER } from '../consumers/learner.service';
 import type { DashboardQuery, DashboardView } from './console.dto';
@@ -47,12 +47,15 @@ export class DashboardService {
       this.stats.markLag(since, LEARNER_CONSUMER),
       this.stats.outboundSpamSince(window, q.top),
     ]);
+    const series = actionSeries(actions, starts);
+    const inRange = [...Object.values(series.totals.inbound), ...Object.values(series.totals.outbound)].reduce((a, b) => a + b, 0);
     return {
       since: from.toISOString(),
       until: until.toISOString(),
       bucketMinutes,
-      ...actionSeries(actions, starts),
+      ...series,
       topSymbols: symbols,
+      symbolsSampled: Math.min(SYMBOL_SAMPLE, inRange),
       topRefusedSenders: senders.map((r) => ({ sender: r.value, count: r.count })),
       topRefusedIps: ips.map((r) => ({ ip: r.value, count: r.count })),
       marks: markSeries(marks, starts),

@@ -64,19 +64,22 @@ export class VerdictsService {
     if (q.to !== undefined) qb.andWhere('r.createdAt < :toAt', { toAt: new Date(q.to) });
     if (q.action !== undefined) qb.andWhere('r.action = :action', { action: q.action });
     if (q.sender !== undefined || q.subject !== undefined) {
-      // Substring search (the console's search box): through the record, on the user's own rows (index user, time).
-      qb.innerJoin(ScanRecordEntity, 's', 's.reference = r.reference');
-      if (q.sender !== undefined)
-        qb.andWhere(
-          new Brackets((w) =>
-            w
-              .where("LOWER(s.header_from) LIKE :sender ESCAPE '\\'")
-              .orWhere("LOWER(s.mail_from) LIKE :sender ESCAPE '\\'"),
-          ),
-          { sender: `%${escapeLike(q.sender)}%` },
-        );
-      if (q.subject !== undefined)
-        qb.andWhere("LOWER(s.subject) LIKE :subject ESCAPE '\\'", { subject: `%${escapeLike(q.subject)}%` });
+      // Substring search (the console's search box). A scalar subquery per row rather than a join: the planner then
+      // walks the reader's own rows newest first (index user, time) and stops at the page's end, instead of scanning
+      // every record's subject for the pattern first (measured with 100,000 records: 309 ms as a join, see
+      // bench/console; LIKE '%x%' can use no index on either engine).
+      const tests: string[] = [];
+      if (q.sender !== undefined) {
+        tests.push("(LOWER(s.header_from) LIKE :sender ESCAPE '\\' OR LOWER(s.mail_from) LIKE :sender ESCAPE '\\')");
+        qb.setParameter('sender', `%${escapeLike(q.sender)}%`);
+      }
+      if (q.subject !== undefined) {
+        tests.push("LOWER(s.subject) LIKE :subject ESCAPE '\\'");
+        qb.setParameter('subject', `%${escapeLike(q.subject)}%`);
+      }
+      qb.andWhere(
+        `(SELECT CASE WHEN ${tests.join(' AND ')} THEN 1 ELSE 0 END FROM scan_record s WHERE s.reference = r.reference) = 1`,
+      );
     }
     if (q.before !== undefined) {
       const c = decodeCursor(q.before);

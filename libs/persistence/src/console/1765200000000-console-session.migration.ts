@@ -1,7 +1,12 @@
-import { Table, type MigrationInterface, type QueryRunner } from 'typeorm';
+import { Table, TableIndex, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { migrationColumns } from '../migrations/migration-types';
 
-/** console_session: the web console's server-side sessions (ConsoleSessionEntity). */
+/**
+ * The web console's tables and indexes:
+ * - console_session: its server-side sessions (ConsoleSessionEntity);
+ * - scan_recipient (domain_id, created_at): a domain's mail newest first, the domain admin's first page. Without it the
+ *   page sorted the whole recipient table: 73 ms p50 with 100,000 messages (bench/console), growing with the log.
+ */
 export class ConsoleSession1765200000000 implements MigrationInterface {
   readonly name = 'ConsoleSession1765200000000';
 
@@ -28,9 +33,11 @@ export class ConsoleSession1765200000000 implements MigrationInterface {
       true,
       true,
     );
+    await q.createIndex('scan_recipient', new TableIndex({ name: 'idx_scan_recipient_domain_created', columnNames: ['domain_id', 'created_at'] }));
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.dropIndex('scan_recipient', 'idx_scan_recipient_domain_created');
     await q.dropTable('console_session', false, true, true);
   }
 }

@@ -47,6 +47,9 @@ export interface OutboundSpamRow {
 /** Actions that refuse a message (what the dashboard's "refused" lists count). */
 export const REFUSING_ACTIONS: readonly Action[] = ['reject', 'block'];
 
+/** Most messages whose symbols the dashboard counts: the newest of the range. */
+export const SYMBOL_SAMPLE = 5_000;
+
 /** Most mark rows read for the learner's lag: a bounded sample of the newest marks. */
 export const MARK_LAG_SAMPLE = 2000;
 
@@ -83,16 +86,21 @@ export class ConsoleStatsRepository {
     return rows.map((r) => ({ bucket: Number(r.bucket), direction: r.direction, action: r.action, count: Number(r.count) }));
   }
 
-  /** The symbols most often reported on messages in the range (message-level symbols), with their summed score. */
+  /**
+   * The symbols most often reported on the newest SYMBOL_SAMPLE messages of the range (message-level symbols), with
+   * their summed score. The symbols are JSON text, so each row is parsed: bounding the rows bounds the time (100,000
+   * messages of a week took 1.5 s on PostgreSQL, the 14,000 of a day 0.4 s at load 9; bench/console). 5,000 messages
+   * rank the common symbols the same way; a rare one shows in the message log.
+   */
   async topSymbols(since: Date, until: Date, limit: number): Promise<SymbolCountRow[]> {
+    const newest = `SELECT symbols FROM scan_record WHERE created_at >= :since AND created_at < :until
+                     ORDER BY created_at DESC LIMIT ${SYMBOL_SAMPLE}`;
     const sql = this.postgres
       ? `SELECT e->>'name' AS name, COUNT(*) AS hits, SUM((e->>'score')::float) AS score
-           FROM scan_record s CROSS JOIN LATERAL json_array_elements(s.symbols::json) e
-          WHERE s.created_at >= :since AND s.created_at < :until
+           FROM (${newest}) s CROSS JOIN LATERAL json_array_elements(s.symbols::json) e
           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${Math.floor(limit)}`
       : `SELECT json_extract(e.value, '$.name') AS name, COUNT(*) AS hits, SUM(json_extract(e.value, '$.score')) AS score
-           FROM scan_record s, json_each(s.symbols) e
-          WHERE s.created_at >= :since AND s.created_at < :until
+           FROM (${newest}) s, json_each(s.symbols) e
           GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ${Math.floor(limit)}`;
     const rows = await queryRows<{ name: string; hits: string | number; score: string | number | null }>(
       this.dataSource.manager,

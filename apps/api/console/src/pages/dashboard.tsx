@@ -93,7 +93,7 @@ export function DashboardPage() {
           </div>
           <div className="grid-3">
             <RankedList
-              title="Top symbols"
+              title={data.symbolsSampled < sum(data.totals.inbound) + sum(data.totals.outbound) ? `Top symbols (newest ${data.symbolsSampled} messages)` : 'Top symbols'}
               empty="No symbols reported."
               rows={data.topSymbols.map((s) => ({ label: s.name, value: s.hits, note: `${Math.round(s.score)} pts` }))}
             />
