@@ -70,3 +70,10 @@ export function addressOf(from: string | null | undefined): string | null {
   const bare = angle ? angle[1]! : /^[^\s<>@]+@[^\s<>@]+$/.test(from.trim()) ? from.trim() : null;
   return bare ? bare.toLowerCase() : null;
 }
+
+const counts = new Intl.NumberFormat('en-GB');
+
+/** A count with thousands separators: 15212 → 15,212. */
+export function formatCount(n: number): string {
+  return counts.format(n);
+}

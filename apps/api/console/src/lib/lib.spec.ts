@@ -1,6 +1,6 @@
 import { emptyCondition, fromSpec, opsFor, toSpec, withField } from './aup';
 import { countAxis, niceMax, shortNumber, stack, ticks, total } from './chart';
-import { actionLabel, actionTone, addressOf, dayToIso, formatMs, formatPoints, formatScore, formatTime } from './format';
+import { actionLabel, actionTone, addressOf, dayToIso, formatCount, formatMs, formatPoints, formatScore, formatTime } from './format';
 import { fromQuery, toQuery } from './query';
 import { bySignificance, leaning, plainWords } from './symbols';
 
@@ -15,6 +15,7 @@ describe('format', () => {
     expect(formatMs(42)).toBe('42 ms');
     expect(formatMs(1500)).toBe('1.5 s');
     expect(formatMs(null)).toBe('—');
+    expect(formatCount(15212)).toBe('15,212');
   });
 
   it('names actions in plain words and gives each a tone', () => {

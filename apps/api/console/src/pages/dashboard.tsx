@@ -4,7 +4,7 @@ import { RankedList, StackedBars, type SeriesKey } from '../components/charts';
 import { ErrorNote, Field, Loading, Page } from '../components/ui';
 import { useApi } from '../hooks';
 import { ACTIONS, type Action } from '../lib/constants';
-import { actionLabel, formatMs, formatTime } from '../lib/format';
+import { actionLabel, formatCount, formatMs, formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
 import type { Dashboard } from '../types';
 
@@ -46,13 +46,13 @@ export function DashboardPage() {
           </p>
           <div className="stats">
             <div className="stat">
-              <span className="stat-value">{sum(data.totals.inbound)}</span> inbound messages
+              <span className="stat-value">{formatCount(sum(data.totals.inbound))}</span> inbound messages
             </div>
             <div className="stat">
-              <span className="stat-value">{(data.totals.inbound.reject ?? 0) + (data.totals.inbound.block ?? 0)}</span> refused inbound
+              <span className="stat-value">{formatCount((data.totals.inbound.reject ?? 0) + (data.totals.inbound.block ?? 0))}</span> refused inbound
             </div>
             <div className="stat">
-              <span className="stat-value">{sum(data.totals.outbound)}</span> outbound messages
+              <span className="stat-value">{formatCount(sum(data.totals.outbound))}</span> outbound messages
             </div>
             <div className="stat">
               <span className="stat-value">{formatMs(data.learner.lagP50Ms)}</span> learner lag (median)
@@ -93,7 +93,7 @@ export function DashboardPage() {
           </div>
           <div className="grid-3">
             <RankedList
-              title={data.symbolsSampled < sum(data.totals.inbound) + sum(data.totals.outbound) ? `Top symbols (newest ${data.symbolsSampled} messages)` : 'Top symbols'}
+              title={data.symbolsSampled < sum(data.totals.inbound) + sum(data.totals.outbound) ? `Top symbols (newest ${formatCount(data.symbolsSampled)} messages)` : 'Top symbols'}
               empty="No symbols reported."
               rows={data.topSymbols.map((s) => ({ label: s.name, value: s.hits, note: `${Math.round(s.score)} pts` }))}
             />
