@@ -31,6 +31,8 @@ export interface Verdict {
   symbols: VerdictSymbol[];
   mark: 'spam' | 'ham' | null;
   markId: string | null;
+  /** What happened to this recipient's copy; null on records older than dispositions. */
+  disposition?: string | null;
 }
 
 export interface VerdictPage {

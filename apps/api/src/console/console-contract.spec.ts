@@ -1,4 +1,4 @@
-import { ACTIONS, AUP_NUMBER_FIELDS, AUP_TEXT_FIELDS, AUP_TEXT_OPS } from '@spamfilter/domain';
+import { ACTIONS, AUP_NUMBER_FIELDS, AUP_TEXT_FIELDS, AUP_TEXT_OPS, DISPOSITIONS } from '@spamfilter/domain';
 import { AUDIT_SUBJECTS } from '@spamfilter/persistence';
 import { SENSITIVITIES } from '@spamfilter/scoring';
 import * as consoleConstants from '../../console/src/lib/constants';
@@ -13,5 +13,6 @@ describe('console constants follow libs/domain and libs/scoring', () => {
     expect(consoleConstants.SENSITIVITIES).toEqual(SENSITIVITIES);
     expect(consoleConstants.AUDIT_SUBJECTS).toEqual(AUDIT_SUBJECTS);
     for (const a of ACTIONS) expect(consoleConstants.ACTION_LABELS[a]).toBeTruthy();
+    for (const d of DISPOSITIONS) expect(consoleConstants.DISPOSITION_LABELS[d]).toBeTruthy();
   });
 });

@@ -27,3 +27,14 @@ export const ACTION_LABELS: Readonly<Record<Action, string>> = {
 export const REFUSING: readonly Action[] = ['reject', 'block'];
 
 export const AUDIT_SUBJECTS = ['list_entry', 'policy', 'aup_rule', 'delist_request', 'api_key', 'outbound_account', 'tenant', 'domain', 'user', 'quarantine'] as const;
+
+/** What happened to the recipient's copy (scan_recipient.disposition), in plain words. */
+export const DISPOSITION_LABELS: Readonly<Record<string, string>> = {
+  delivered: 'Delivered to the inbox',
+  tagged: 'Delivered, filed in Junk',
+  quarantined: 'Kept in quarantine (not delivered)',
+  held: 'Held for review (not sent)',
+  released: 'Released from quarantine and delivered',
+  refused: 'Refused: the sender was told',
+  deferred: 'Deferred: the sender will try again',
+};

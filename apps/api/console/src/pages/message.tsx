@@ -3,6 +3,7 @@ import { Link, useParams, useSearchParams } from 'react-router';
 import { api } from '../api';
 import { ActionBadge, DoneNote, ErrorNote, Loading, Page } from '../components/ui';
 import { useAction, useApi } from '../hooks';
+import { DISPOSITION_LABELS } from '../lib/constants';
 import { addressOf, formatPoints, formatScore, formatTime } from '../lib/format';
 import { bySignificance, leaning, plainWords } from '../lib/symbols';
 import type { ListEntry, Mark, Session, Verdict } from '../types';
@@ -86,6 +87,12 @@ export function MessagePage(props: { session: Session }) {
             <dd>{v.recipient}</dd>
             <dt>Received</dt>
             <dd>{formatTime(v.createdAt)}</dd>
+            {v.disposition ? (
+              <>
+                <dt>Your copy</dt>
+                <dd>{DISPOSITION_LABELS[v.disposition] ?? v.disposition}</dd>
+              </>
+            ) : null}
             <dt>Reference</dt>
             <dd>
               <code>{v.reference}</code>
