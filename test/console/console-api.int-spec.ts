@@ -159,6 +159,13 @@ describe('console API over HTTP (PostgreSQL)', () => {
 
     // idle and absolute ends (the clock is moved in the row, not waited for)
     const sessions = db.getRepository(ConsoleSessionEntity);
+    // activity moves the idle end: a session idle for 59 minutes answers and starts a new hour
+    const active = await signIn(alice.token);
+    const [row] = await sessions.find({ order: { createdAt: 'DESC' }, take: 1 });
+    await sessions.update({ tokenHash: row!.tokenHash }, { lastSeenAt: new Date(Date.now() - 59 * 60_000) });
+    await request(base).get('/v1/session').set('cookie', active).expect(200);
+    const touched = await sessions.findOneByOrFail({ tokenHash: row!.tokenHash });
+    expect(Date.now() - touched.lastSeenAt.getTime()).toBeLessThan(60_000);
     const idle = await signIn(alice.token);
     const absolute = await signIn(alice.token);
     const [a, b] = await sessions.find({ order: { createdAt: 'DESC' }, take: 2 });
