@@ -1,7 +1,7 @@
 /**
  * `npm run -s bench -- smtp --corpus DIR [--connections N] [--seconds S] [--json]
  *                          [--filter URL] [--haraka HOST:PORT] [--nodes N] [--limit N] [--fail-open] [--no-rcpt-check] [--untrained] [--env KEY=VALUE]
- *                          [--baseline [--rounds N]]`
+ *                          [--baseline [--rounds N]] [--haraka-cpu-prof DIR]`
  *
  * End-to-end SMTP throughput: real SMTP on loopback → Haraka (child process, haraka/inbound config) with the
  * spamfilter plugin → the filter (apps/filter in this process as the embedded product wires it — its own SQLite file
@@ -49,6 +49,8 @@ interface Args {
   /** Also measure Haraka without our plugin, alternating, and print the ratio. */
   baseline: boolean;
   rounds: number;
+  /** Write Haraka's CPU profile (node --cpu-prof) into this folder. */
+  harakaCpuProf: string | null;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -67,6 +69,7 @@ function parseArgs(argv: readonly string[]): Args {
     env: {},
     baseline: false,
     rounds: 2,
+    harakaCpuProf: null,
   };
   eachArg(argv, (k, v) => {
     switch (k) {
@@ -111,6 +114,9 @@ function parseArgs(argv: readonly string[]): Args {
         break;
       case '--rounds':
         a.rounds = Number(v());
+        break;
+      case '--haraka-cpu-prof':
+        a.harakaCpuProf = resolve(v());
         break;
       default:
         throw new Error(`unknown argument ${k}`);
@@ -262,6 +268,7 @@ export async function main(argv: string[]): Promise<void> {
         nodes: args.nodes,
         spamfilter: { main: { fail_open: String(args.failOpen), ...(args.env.FILTER_API_TOKEN ? { token: args.env.FILTER_API_TOKEN } : {}) }, checks: { rcpt: String(args.rcptCheck) } },
         files: withFilter ? {} : { plugins: pluginsWithoutSpamfilter(plugins) },
+        ...(args.harakaCpuProf ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${args.harakaCpuProf}`] } : {}),
       });
       try {
         const job: SmtpLoadJob = { host: '127.0.0.1', port: haraka.port, connections: args.connections, seconds: args.seconds, messages };

@@ -12,7 +12,7 @@ import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-sour
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import type { MemoryQuarantineStore } from '../../apps/filter/src/services/quarantine.store';
 import { startSink, type Sink } from '../../haraka/sink';
-import { bodyOf, headerValues, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
+import { bodyOf, headerValues, plainMessage, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
 
 class ShiftedClock extends Clock {
   offsetMs = 0;
@@ -21,25 +21,8 @@ class ShiftedClock extends Clock {
   }
 }
 
-const message = (
-  subject: string,
-  extraHeaders: readonly string[] = [],
-  body = 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n',
-) =>
-  Buffer.from(
-    [
-      'From: Alice Example <alice@sender.example>',
-      ...extraHeaders,
-      'To: Bob <bob@example.net>',
-      `Subject: ${subject}`,
-      'Date: Sun, 22 Nov 2026 10:00:00 +0000',
-      `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
-      'MIME-Version: 1.0',
-      'Content-Type: text/plain; charset=us-ascii',
-      '',
-      body,
-    ].join('\r\n'),
-  );
+const message = (subject: string, extraHeaders: readonly string[] = [], body?: string): Buffer =>
+  plainMessage(subject, { extraHeaders, ...(body === undefined ? {} : { body }) });
 
 const REPLY_TO = ['Reply-To: someone@elsewhere.example'];
 

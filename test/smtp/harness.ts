@@ -363,6 +363,28 @@ export class SmtpSession {
   }
 }
 
+/** A plain-text message from Alice (alice@sender.example) to Bob (bob@example.net) with CRLF line ends. */
+export function plainMessage(
+  subject: string,
+  opts: { readonly extraHeaders?: readonly string[]; readonly body?: string } = {},
+): Buffer {
+  const body = opts.body ?? 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n';
+  return Buffer.from(
+    [
+      'From: Alice Example <alice@sender.example>',
+      ...(opts.extraHeaders ?? []),
+      'To: Bob <bob@example.net>',
+      `Subject: ${subject}`,
+      'Date: Sun, 22 Nov 2026 10:00:00 +0000',
+      `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
+      'MIME-Version: 1.0',
+      'Content-Type: text/plain; charset=us-ascii',
+      '',
+      body,
+    ].join('\r\n'),
+  );
+}
+
 /** One whole transaction; returns every reply so a test can assert what the sender was told at each step. */
 export async function sendOnce(
   port: number,

@@ -11,22 +11,11 @@ import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap
 import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-source';
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import { startSink, type Sink } from '../../haraka/sink';
-import { bodyOf, freePort, headerValues, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
+import { bodyOf, freePort, headerValues, plainMessage, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
 
 const TOKEN = 'test-token-9f2c41d7e0b3';
 
-const message = (subject: string, body = 'Hi Bob,\r\n\r\nthe minutes of Tuesday are below.\r\n\r\nAlice\r\n'): string =>
-  [
-    'From: Alice Example <alice@sender.example>',
-    'To: Bob <bob@example.net>',
-    `Subject: ${subject}`,
-    'Date: Sun, 22 Nov 2026 10:00:00 +0000',
-    `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
-    'MIME-Version: 1.0',
-    'Content-Type: text/plain; charset=us-ascii',
-    '',
-    body,
-  ].join('\r\n');
+const message = (subject: string, body?: string): Buffer => plainMessage(subject, body === undefined ? {} : { body });
 
 /** The X-Spam-* header lines a copy got from us (the sender's To:/Cc: are the sender's own business). */
 const ourHeaders = (raw: Buffer): string =>
@@ -85,7 +74,7 @@ async function startLooseNextHop(): Promise<{ port: number; mailCommands: () => 
   };
 }
 
-function post(url: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+function post(url: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...headers } }, (res) => {
       const chunks: Buffer[] = [];

@@ -14,24 +14,13 @@ import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-sour
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import type { MemoryQuarantineStore } from '../../apps/filter/src/services/quarantine.store';
 import { startSink, type Sink } from '../../haraka/sink';
+import { seededRandom } from '../../bench/lib/corpus';
 import { headerValues, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
 
 const SESSIONS = 2000;
 const CONCURRENCY = 8;
 const TOKEN = 'fuzz-token-5b1e0c';
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
-
-/** mulberry32: small, seeded, good enough to pick cases. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HELOS = ['mx.sender.example', 'localhost', 'bad!helo', 'a..b', '[1.2.3.4', '[192.0.2.1]', 'x'.repeat(300), 'ü.example.com', '-', 'mail.example.net.', '1.2.3.4'];
 const SENDERS = ['<alice@sender.example>', '<>', '<@example.net>', 'Macro Error@example.com', '<spammer@blocked.example>', '<"quoted local"@sender.example>', '<a@[192.0.2.9]>', '<ceo@example.net>'];
@@ -100,7 +89,7 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
 
   it('delivers no copy without a real verdict and names no envelope recipient in any copy', async () => {
     process.stdout.write(`smtp fuzz seed ${SEED} (FUZZ_SEED=${SEED} reproduces it)\n`);
-    const random = rng(SEED);
+    const random = seededRandom(SEED);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)];
     const chance = (p: number): boolean => random() < p;
     // Every case is drawn up front, so the run is the same whatever order the sessions finish in.
