@@ -11,14 +11,17 @@
 //             a 4xx answer is about the input and refuses the message; nothing a sender sends skips the scan.
 //             Forged X-Spam-* headers and Authentication-Results claiming our authserv-id (lib/auth-results.js)
 //             are removed first
-//   queue     hold guard; a message whose recipients got different verdicts is delivered as one copy per verdict
-//             (each with its own headers) by this plugin — over SMTP to queue/smtp_forward's next hop, or, when
-//             queue/lmtp delivers (a mailbox server such as Dovecot), into Haraka's outbound queue for LMTP like
-//             queue/lmtp's own mail; everything else goes on to that queue plugin
-//   queue_outbound  hold guard; mail the filter tagged with an IP pool (X-Spam-Outbound-Pool) is forwarded to that
-//             pool's next hop ([pools] in spamfilter.ini); everything else goes on to queue/smtp_forward
-//   deny, reset_transaction  outbound: counts recipients refused at RCPT and what the next hop did, and reports it
-//             to POST /v1/outbound/deliveries once per transaction (fire-and-forget)
+//   queue     a message whose every copy the filter kept (quarantined, held) is accepted and discarded here; one
+//             whose recipients got different verdicts is delivered as one copy per verdict (each with its own
+//             headers) by this plugin — over SMTP to queue/smtp_forward's next hop, or, when queue/lmtp delivers (a
+//             mailbox server such as Dovecot), into Haraka's outbound queue for LMTP like queue/lmtp's own mail;
+//             everything else goes on to that queue plugin
+//   queue_outbound  the same discard (held mail); the rest is forwarded by this plugin, recording each recipient's
+//             reply: to the IP pool's next hop ([pools] in spamfilter.ini) when the filter tagged one
+//             (X-Spam-Outbound-Pool), else to smtp_forward.ini's [main] next hop
+//   deny, reset_transaction  outbound: counts recipients refused at RCPT and records each recipient's reply from the
+//             next hop (code, text, time), and reports them to POST /v1/outbound/deliveries with the message's
+//             reference once per transaction (fire-and-forget)
 //   unrecognized_command (before the auth plugin), disconnect  SMTP AUTH abuse protection across connections:
 //             POST /v1/auth/check before the password is checked (locked: 454 4.7.0), POST /v1/auth/result after
 //   init_master  with [metrics] listen: GET /metrics (lib/metrics.js), the totals of every worker's counts
@@ -33,7 +36,7 @@ const DSN = require('haraka-dsn');
 const constants = require('haraka-constants');
 
 const { normalizeSettings } = require('./lib/settings');
-const { buildEnvelopeHeaders } = require('./lib/request');
+const { buildEnvelopeHeaders, RELEASE_HEADER } = require('./lib/request');
 const { parseScanVerdict, parseRecipientAnswer, oneLine } = require('./lib/verdict');
 const {
   decideScan,
@@ -50,7 +53,7 @@ const { skipReason } = require('./lib/skip');
 const { once } = require('./lib/once');
 const { FilterClient } = require('./lib/client');
 const { routeFor, poolFromHeaders } = require('./lib/pools');
-const { buildDeliveryReport, queueOutcome } = require('./lib/deliveries');
+const { buildDeliveryReport, settleRecipients } = require('./lib/deliveries');
 const { stripForgedAuthResults } = require('./lib/auth-results');
 const { authStep, authTally, authOutcome, parseAuthCheck, lockedReply } = require('./lib/auth-guard');
 const { Counters, OUTCOME_LABEL, metricMessage, CONTENT_TYPE } = require('./lib/metrics');
@@ -449,7 +452,7 @@ exports.scan_answer = function (connection, done, facts, res, ms) {
   connection.loginfo(
     this,
     `ref=${parsed.verdict.reference} action=${parsed.verdict.action} outcome=${outcome.kind}` +
-      `${outcome.kind === 'deliver' ? ` copies=${outcome.copies.length} quarantined=${outcome.quarantined.length}` : ''} ms=${ms}`,
+      `${outcome.kind === 'deliver' ? ` copies=${outcome.copies.length} kept=${outcome.kept.length}` : ''} ms=${ms}`,
   );
   return this.apply(connection, done, outcome);
 };
@@ -463,26 +466,13 @@ function errorReason(body) {
   }
 }
 
-// Held mail must never reach the delivering queue plugin. queue/quarantine answers OK once the message is filed;
-// when filing failed it passes the message on (next()), so this guard — listed after queue/quarantine and before
-// the delivering plugin in config/plugins — turns that into 451: the client keeps the message and retries.
-exports.hold_guard = function (next, connection) {
-  const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) {
-    connection.logerror(this, 'held message was not filed by queue/quarantine; refusing to deliver it');
-    return next(
-      constants.denysoft,
-      this.dsn({ code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' }),
-    );
-  }
-  next();
-};
-// Inbound: the hold guard, then the split. A message whose recipients got different verdicts is delivered here as
-// one copy per verdict, each with its own headers, to the next hop of queue/smtp_forward (smtp_forward.ini); a
-// message with one copy goes on to smtp_forward unchanged.
+// Inbound: the discard, then the split. A message whose every copy the filter kept is accepted and delivered to
+// nobody; a message whose recipients got different verdicts is delivered here as one copy per verdict, each with its
+// own headers, to the next hop of queue/smtp_forward (smtp_forward.ini); a message with one copy goes on to
+// smtp_forward unchanged.
 exports.hook_queue = function (next, connection) {
   const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined) return this.hold_guard(next, connection);
+  if (txn && txn.notes.spamfilter_discard) return next(constants.ok, txn.notes.spamfilter_discard);
   if (!txn || !txn.notes.spamfilter_copies) return next();
   const done = this.guard(next, connection, 'queue');
   try {
@@ -500,10 +490,10 @@ exports.hook_queue = function (next, connection) {
   }
 };
 
-/** The main next hop: queue/smtp_forward's host and port (smtp_forward.ini [main]). */
+/** The main next hop: queue/smtp_forward's (smtp_forward.ini [main]), with its TLS and auth settings for smtp_client. */
 exports.main_next_hop = function () {
-  const main = (this.config.get('smtp_forward.ini') || {}).main || {};
-  return { pool: 'main', host: main.host || 'localhost', port: Number(main.port) || 25 };
+  const main = (this.config.get('smtp_forward.ini', { booleans: ['-main.enable_tls'] }) || {}).main || {};
+  return { pool: 'main', host: main.host || 'localhost', port: Number(main.port) || 25, cfg: main };
 };
 
 // Copies one after another over the next hop's SMTP (a transaction each, only that copy's recipients, the headers
@@ -593,24 +583,23 @@ exports.outbound_module = function () {
   return this._outbound;
 };
 
-// Outbound: the hold guard first, then the routing tag. A pool with a next hop in [pools] gets this plugin's own
-// forward (below); untagged mail, and mail for a pool without a configured next hop (logged), go on to
-// queue/smtp_forward, the main next hop.
+// Outbound: held mail first (the filter stored it for review: accepted, sent to nobody), then the routing tag: a pool
+// with a next hop in [pools] gets that next hop; untagged mail, and mail for a pool without a configured next hop
+// (logged), the main next hop of smtp_forward.ini. This plugin forwards it either way (forward below), so that every
+// recipient's reply is recorded; queue/smtp_forward never sees outbound mail.
 exports.hook_queue_outbound = function (next, connection) {
   const txn = connection.transaction;
-  if (txn && txn.notes.quarantine === 'held' && !txn.notes.quarantined)
-    return this.hold_guard(next, connection);
+  if (txn && txn.notes.spamfilter_discard) return next(constants.ok, txn.notes.spamfilter_discard);
   if (!txn || this.settings.direction !== 'outbound') return next();
-  const route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
-  if (route.kind === 'main') return next();
+  let route = routeFor(txn.notes.spamfilter_pool, this.settings.pools);
   if (route.kind === 'unknown') {
     connection.logwarn(
       this,
       `pool "${route.pool}" has no next hop in spamfilter.ini [pools]; using the main next hop`,
     );
     txn.results.add(this, { msg: `pool ${route.pool} unconfigured: main next hop` });
-    return next();
   }
+  if (route.kind !== 'pool') route = this.main_next_hop();
   const done = this.guard(next, connection, 'queue_outbound');
   try {
     this.forward_to_pool(done, connection, route);
@@ -640,26 +629,36 @@ function path_of_haraka() {
   return require('node:path').resolve(require('node:path').dirname(require.main.filename), '..');
 }
 
-// The same SMTP dialogue as queue/smtp_forward (MAIL, every RCPT, DATA; the first 4xx/5xx answers the sender with
-// the next hop's reply), to the pool's host. Unlike smtp_forward, a next hop that cannot be reached answers 451
-// instead of falling through to Haraka's own outbound queue: risky mail never leaves through another path.
+// Outbound mail is forwarded by this plugin, to the main next hop (smtp_forward.ini [main]: host, port and its TLS and
+// auth settings, as queue/smtp_forward would use them) or to a pool's: so that each recipient's reply is known, with
+// its code, text and time, for the sender's delivery status (lib/deliveries.js).
 exports.forward_to_pool = function (done, connection, route) {
   this.forward(connection, route, connection.transaction.rcpt_to, done);
 };
 
-/** One SMTP transaction to route's host with the given recipients; onResult(retval, msg) once. */
+/**
+ * One SMTP transaction to route's host with the given recipients; onResult(retval, msg) once. Every RCPT is asked
+ * (each recipient's reply is recorded), and DATA is sent only when the next hop accepted them all: one answer goes
+ * back to the sender, so a refused recipient refuses the message (5xx, or 4xx when only temporarily), as with
+ * queue/smtp_forward. Unlike smtp_forward, a next hop that cannot be reached answers 451 instead of falling through to
+ * Haraka's own outbound queue: mail never leaves through another path. The per-recipient results are left in
+ * txn.notes.spamfilter_deliveries for the delivery report.
+ */
 exports.forward = function (connection, route, rcpts, onResult) {
   const plugin = this;
   const txn = connection.transaction;
-  const cfg = { host: route.host, port: route.port };
+  const cfg = { ...(route.cfg || {}), host: route.host, port: route.port };
+  const now = () => new Date().toISOString();
+  const replies = rcpts.map((r) => ({ recipient: r.address, code: null, text: '', at: now() }));
   connection.loginfo(plugin, `forwarding to pool ${route.pool} at ${route.host}:${route.port}`);
   txn.results.add(plugin, { pass: `pool:${route.pool}` });
   // One answer per message, whichever comes first: the next hop's reply, or the connection failing. (A socket that
   // closes after the answer is the normal end and says nothing.)
   let settled = false;
-  const finish = (retval, msg) => {
+  const finish = (retval, msg, final) => {
     if (settled) return;
     settled = true;
+    txn.notes.spamfilter_deliveries = [...(txn.notes.spamfilter_deliveries || []), ...settleRecipients(replies, final)];
     onResult(retval, msg);
   };
   const unavailable = (why) => {
@@ -675,6 +674,7 @@ exports.forward = function (connection, route, rcpts, onResult) {
         enhanced: '4.4.1',
         message: `Next hop of pool ${route.pool} unavailable, try again later`,
       }),
+      { code: null, text: `next hop unavailable: ${why}`, at: now() },
     );
   };
   plugin.smtp_client_module().get_client_plugin(plugin, connection, cfg, (err, client) => {
@@ -692,28 +692,53 @@ exports.forward = function (connection, route, rcpts, onResult) {
     }
     // smtp_client answers call_next() without a code when the connection fails: that is a 451 here.
     client.next = (retval, msg) =>
-      retval === undefined ? unavailable(msg || 'connection error') : finish(retval, msg);
+      retval === undefined ? unavailable(msg || 'connection error') : finish(retval, msg, lastFinal);
+    let lastFinal = null;
     let rcpt = 0;
+    let refusedNow = false;
     const gone = () => client.is_dead_sender(plugin, connection);
+    const reply = () => client.response.join(' ');
     const sendRcpt = () => {
       if (gone()) return;
-      if (rcpt === rcpts.length) return client.send_command('DATA');
+      if (rcpt === rcpts.length) {
+        const refused = replies.filter((r) => r.code !== null && r.code >= 400);
+        if (refused.length === 0) return client.send_command('DATA');
+        // Not sent: the sender gets the first permanent refusal (else the first temporary one), like smtp_forward.
+        const first = refused.find((r) => r.code >= 500) || refused[0];
+        client.call_next(first.code >= 500 ? constants.deny : constants.denysoft, `${first.code} ${first.text}`);
+        return client.release();
+      }
       client.send_command('RCPT', `TO:${rcpts[rcpt].format(!client.smtputf8)}`);
       rcpt++;
     };
     client.on('mail', sendRcpt);
-    client.on('rcpt', sendRcpt);
+    client.on('rcpt', () => {
+      // A refusal was handled by 'bad_code' (smtp_client may or may not emit 'rcpt' after it, by its state).
+      if (refusedNow) {
+        refusedNow = false;
+        return;
+      }
+      Object.assign(replies[rcpt - 1], { code: 250, text: reply(), at: now() });
+      sendRcpt();
+    });
     client.on('data', () => {
       if (gone()) return;
       client.start_data(txn.message_stream);
     });
     client.on('dot', () => {
       if (gone()) return;
-      client.call_next(constants.ok, `${client.response.join(' ')} (pool ${route.pool})`);
+      lastFinal = { code: 250, text: reply(), at: now() };
+      client.call_next(constants.ok, `${reply()} (pool ${route.pool})`);
       client.release();
     });
     client.on('bad_code', (code, msg) => {
       if (gone()) return;
+      if (client.command === 'rcpt' && rcpt > 0) {
+        Object.assign(replies[rcpt - 1], { code: Number(code), text: msg, at: now() });
+        refusedNow = true;
+        return sendRcpt();
+      }
+      lastFinal = { code: Number(code), text: msg, at: now() };
       client.call_next(code && code[0] === '5' ? constants.deny : constants.denysoft, msg);
       client.release();
     });
@@ -735,8 +760,9 @@ exports.hook_deny = function (next, connection, params) {
   next();
 };
 
-// One report per outbound transaction, when it ends (delivered, refused, or the client went away). Fire-and-forget:
-// next() is called at once and the request has its own short deadline, so it never delays or fails mail.
+// One report per outbound transaction, when it ends (delivered, refused, or the client went away): each recipient's
+// result at the next hop under the message's reference. Fire-and-forget: next() is called at once and the request
+// has its own short deadline, so it never delays or fails mail.
 exports.hook_reset_transaction = function (next, connection) {
   try {
     const txn = connection.transaction;
@@ -744,10 +770,10 @@ exports.hook_reset_transaction = function (next, connection) {
       const report = buildDeliveryReport({
         authUser: connection.notes.auth_user,
         mailFrom: txn.mail_from && !txn.mail_from.isNull() ? txn.mail_from.address : '',
+        reference: txn.notes.spamfilter && txn.notes.spamfilter.reference,
+        queueId: txn.uuid,
         rcptRefused: txn.notes.spamfilter_rcpt_refused || 0,
-        queue: queueOutcome(txn.results.get('queue')),
-        recipients: txn.rcpt_to.length,
-        held: txn.notes.quarantine === 'held',
+        recipients: txn.notes.spamfilter_deliveries || null,
       });
       if (report) this.report_deliveries(connection, report);
     }
@@ -793,6 +819,8 @@ exports.unscanned = function (connection, done, why) {
 exports.apply = function (connection, done, outcome) {
   const txn = connection.transaction;
   try {
+    // The API's release ticket was for the filter; whatever the answer, it is not passed on.
+    txn.remove_header(RELEASE_HEADER);
     switch (outcome.kind) {
       case 'deliver':
         this.apply_delivery(txn, outcome);
@@ -824,13 +852,20 @@ exports.apply = function (connection, done, outcome) {
 };
 
 /**
- * A deliver plan: recipients the filter quarantined leave the transaction (the filter keeps their copy); one copy
- * gets its headers here and goes on to the delivering queue plugin; several are delivered one by one by hook_queue.
+ * A deliver plan: recipients whose copy the filter kept (quarantined, held) leave the transaction; with no copy left
+ * the message is accepted and discarded by the queue hooks (the filter stored it before answering); one copy gets its
+ * headers here and goes on to the delivering queue plugin; several are delivered one by one by hook_queue.
  */
 exports.apply_delivery = function (txn, outcome) {
-  if (outcome.quarantined.length > 0) {
-    const kept = new Set(outcome.quarantined.map((r) => r.toLowerCase()));
+  if (outcome.kept.length > 0) {
+    const kept = new Set(outcome.kept.map((r) => r.toLowerCase()));
     txn.rcpt_to = txn.rcpt_to.filter((r) => !kept.has(r.address.toLowerCase()));
+  }
+  if (outcome.copies.length === 0) {
+    txn.notes.spamfilter_discard = outcome.held
+      ? `Message accepted and held for review (ref ${outcome.reference})`
+      : `Message accepted (ref ${outcome.reference})`;
+    return;
   }
   if (outcome.copies.length > 1) {
     txn.notes.spamfilter_copies = outcome.copies;
@@ -842,12 +877,5 @@ exports.apply_delivery = function (txn, outcome) {
     // Routing tag for hook_queue_outbound, from the verdict (the sender's own copy of the header is stripped).
     const pool = poolFromHeaders(copy.headers, this.settings.poolHeader);
     if (pool) txn.notes.spamfilter_pool = pool;
-  }
-  if (copy.hold) {
-    // Held mail (outbound `hold`) is filed by Haraka's queue/quarantine plugin, listed before the delivering queue
-    // plugin: it stores the message under <quarantine_path>/held/<date>/ and answers with this action, so the
-    // delivering plugin never sees it.
-    txn.notes.quarantine = 'held';
-    txn.notes.quarantine_action = [constants.ok, `Message accepted and held for review (ref ${outcome.reference})`];
   }
 };

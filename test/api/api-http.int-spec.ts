@@ -384,11 +384,11 @@ describe('api over HTTP', () => {
       { consumer: 'retention-test', eventId: 'new', processedAt: new Date(now.getTime() - 13 * day) },
     ]);
     const retention = app.get(RetentionService);
-    expect(await retention.runOnce(now)).toEqual({ verdicts: 1, processedEvents: 1, markRequests: 0 });
+    expect(await retention.runOnce(now)).toEqual({ verdicts: 1, processedEvents: 1, markRequests: 0, deliveryResults: 0 });
     expect(await db.getRepository(ScanRecordEntity).countBy({ reference: old })).toBe(0);
     expect(await db.getRepository(ScanRecordEntity).countBy({ reference: aliceRef })).toBe(1);
     const kept = await db.getRepository(ProcessedEventEntity).findBy({ consumer: 'retention-test' });
     expect(kept.map((e) => e.eventId)).toEqual(['new']);
-    expect(await retention.runOnce(now)).toEqual({ verdicts: 0, processedEvents: 0, markRequests: 0 });
+    expect(await retention.runOnce(now)).toEqual({ verdicts: 0, processedEvents: 0, markRequests: 0, deliveryResults: 0 });
   });
 });

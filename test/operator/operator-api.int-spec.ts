@@ -250,7 +250,16 @@ describe('operator tools over HTTP (PostgreSQL)', () => {
       const complaints = await request(server).get(`/v1/operator/outbound/accounts/${guilty}/complaints`).set(op).expect(200);
       expect(complaints.body).toEqual([expect.objectContaining({ reference: ref, feedbackType: 'abuse' })]);
 
-      const second = await request(server).post('/v1/operator/complaints/arf').set(op).set('content-type', 'message/rfc822').send(arfReport(ref)).expect(201);
+      // The same report again (a loop resending it, an operator posting it twice) counts once.
+      const again = await request(server).post('/v1/operator/complaints/arf').set(op).set('content-type', 'message/rfc822').send(arfReport(ref)).expect(201);
+      expect(again.body).toMatchObject({ id: r.body.id, counted: false, duplicate: true, standing: null });
+      const still = await request(server).get(`/v1/operator/outbound/accounts/${guilty}`).set(op).expect(200);
+      expect(still.body.standing).toMatchObject({ complaints: 1, score: 80 });
+      expect((await request(server).get(`/v1/operator/outbound/accounts/${guilty}/complaints`).set(op).expect(200)).body).toHaveLength(1);
+
+      // Another recipient's complaint about the same message is another complaint.
+      const second = await request(server).post('/v1/operator/complaints/arf').set(op).set('content-type', 'message/rfc822').send(arfReport(ref, 'abuse', 'other@mailbox.example')).expect(201);
+      expect(second.body).toMatchObject({ counted: true, duplicate: false });
       expect(second.body.standing).toMatchObject({ complaints: 2, score: 60 });
     });
 

@@ -72,7 +72,7 @@ export async function seedLogged(
 }
 
 /** An ARF report (RFC 5965 layout) about an original message that carried `reference`. */
-export function arfReport(reference: string | null, feedbackType = 'abuse'): string {
+export function arfReport(reference: string | null, feedbackType = 'abuse', rcptTo = 'victim@mailbox.example'): string {
   return [
     'From: <fbl@mailbox.example>',
     'To: <abuse@provider.example>',
@@ -90,7 +90,7 @@ export function arfReport(reference: string | null, feedbackType = 'abuse'): str
     `Feedback-Type: ${feedbackType}`,
     'User-Agent: ExampleFBL/1.0',
     'Version: 1',
-    'Original-Rcpt-To: <victim@mailbox.example>',
+    `Original-Rcpt-To: <${rcptTo}>`,
     '--b1',
     'Content-Type: text/rfc822-headers',
     '',

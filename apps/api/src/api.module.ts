@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
@@ -19,8 +19,10 @@ import { UsersController } from './controllers/users.controller';
 import { ControlModule } from './control/control.module';
 import { CONSOLE_PROVIDERS, consoleControllers } from './console/console.providers';
 import { OperatorToolsModule } from './operator/operator-tools.module';
+import { QUARANTINE_CONTROLLERS, QUARANTINE_PROVIDERS } from './quarantine/quarantine.providers';
 import { VerdictsController } from './controllers/verdicts.controller';
 import { ApiKeyGuard } from './guards/api-key.guard';
+import { DatabaseBusyFilter } from './guards/database-busy.filter';
 import { AuthService } from './services/auth.service';
 import { HealthService } from './services/health.service';
 import { RetentionService } from './services/retention.service';
@@ -107,6 +109,7 @@ export class ApiModule {
     const providers: Provider[] = [
       { provide: API_APP_CONFIG, useValue: config },
       { provide: APP_GUARD, useClass: ApiKeyGuard },
+      { provide: APP_FILTER, useClass: DatabaseBusyFilter },
       {
         provide: OutboxPublisher,
         useFactory: (bus: EventBus) => publisherFor(config, options, bus),
@@ -124,6 +127,7 @@ export class ApiModule {
       HealthService,
       OutboxRelayService,
       RetentionService,
+      ...QUARANTINE_PROVIDERS,
       ...CONSOLE_PROVIDERS,
     ];
     if (config.learner.enabled) {
@@ -153,7 +157,7 @@ export class ApiModule {
         ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, ...consoleControllers(config)],
+      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, ...QUARANTINE_CONTROLLERS, ...consoleControllers(config)],
       providers,
     };
   }

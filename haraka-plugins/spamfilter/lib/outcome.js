@@ -6,7 +6,9 @@
 // answer carries `delivery` = { outcome: deliver | refuse | tempfail, copies: [{ recipients, headers, hold }] }.
 //   - refuse / tempfail: the filter's reply (550 ... / 451 ... / 421 ...) for the whole message, nothing delivered;
 //   - deliver: 250, and each copy goes to its own recipients with its own headers. Recipients in no copy are kept
-//     in the filter's quarantine (their policy refused what others accept) and are dropped from the transaction.
+//     by the filter (disposition quarantined: their policy refused or quarantines it; held: outbound mail held for
+//     review) and are dropped from the transaction; when every recipient is kept there is no copy, and the message
+//     is accepted and discarded here — the filter has stored it before answering.
 // No header of any copy names an envelope recipient, so a Bcc recipient is never disclosed to the others. An answer
 // that does not account for every recipient of the transaction is not understood: it never decides (see index.js).
 
@@ -67,28 +69,35 @@ function replyForOutcome(kind, smtp, reference) {
   return { code, enhanced: fits ? smtp.enhanced : canonical.enhanced, message, retval: retvalFor(code) };
 }
 
+const KEPT = new Set(['quarantined', 'held']);
+
 /**
  * @param {{verdict: object, recipients: string[]}} input  recipients: the transaction's (as accepted at RCPT)
- * @returns {{kind: 'deliver', copies: object[], quarantined: string[], reference: string}
+ * @returns {{kind: 'deliver', copies: object[], kept: string[], held: boolean, reference: string}
  *         | {kind: 'refuse'|'tempfail', reply: object}
  *         | {kind: 'invalid', error: string}}
+ *   kept: recipients whose copy the filter stored instead (quarantined or held); held: outbound mail held for review
  */
 function decideScan({ verdict, recipients }) {
   const plan = verdict.delivery;
   if (plan.outcome !== 'deliver') {
     return { kind: plan.outcome, reply: replyForOutcome(plan.outcome, verdict.smtp, verdict.reference) };
   }
-  const quarantined = new Set(
-    verdict.recipients.filter((r) => r.disposition === 'quarantined').map((r) => lower(r.recipient)),
+  const keptBy = new Map(
+    verdict.recipients.filter((r) => KEPT.has(r.disposition)).map((r) => [lower(r.recipient), r.disposition]),
   );
   const covered = new Set(plan.copies.flatMap((c) => c.recipients.map(lower)));
-  const missing = recipients.filter((r) => !covered.has(lower(r)) && !quarantined.has(lower(r)));
+  const missing = recipients.filter((r) => !covered.has(lower(r)) && !keptBy.has(lower(r)));
   if (missing.length > 0) return { kind: 'invalid', error: `answer has no copy for ${missing.length} recipient(s)` };
-  if (plan.copies.length === 0) return { kind: 'invalid', error: 'answer says deliver but has no copy' };
+  const kept = recipients.filter((r) => keptBy.has(lower(r)));
+  if (plan.copies.length === 0 && kept.length === 0) {
+    return { kind: 'invalid', error: 'answer says deliver but has no copy' };
+  }
   return {
     kind: 'deliver',
     copies: plan.copies,
-    quarantined: recipients.filter((r) => quarantined.has(lower(r))),
+    kept,
+    held: [...keptBy.values()].includes('held'),
     reference: verdict.reference,
   };
 }

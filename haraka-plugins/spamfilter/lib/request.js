@@ -59,4 +59,7 @@ function buildEnvelopeHeaders(facts) {
   return headers;
 }
 
-module.exports = { SCAN_HEADERS, buildEnvelopeHeaders, headerValue, normalizeAddress };
+// The API's release ticket (libs/domain RELEASE_HEADER): passed to the filter, removed from what is delivered.
+const RELEASE_HEADER = 'X-Spamfilter-Release';
+
+module.exports = { SCAN_HEADERS, RELEASE_HEADER, buildEnvelopeHeaders, headerValue, normalizeAddress };

@@ -124,7 +124,8 @@ const ORDER = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
 /**
  * A well-formed verdict with per-recipient actions and the delivery plan the filter makes for them
  * (apps/filter delivery-plan.ts, the same rules in brief): any temporary action → tempfail; inbound nobody
- * deliverable, or outbound any refusal → refuse; else one copy per action, refused inbound recipients quarantined.
+ * deliverable, or outbound any refusal → refuse; else one copy per action, refused inbound recipients quarantined,
+ * held outbound recipients kept (no copy).
  */
 function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.5, headers, direction = 'inbound' } = {}) {
   const smtpFor = (action) =>
@@ -151,7 +152,11 @@ function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.
       dispositions[recipient] = 'quarantined';
       continue;
     }
-    dispositions[recipient] = action === 'hold' ? 'held' : action === 'tag' ? 'tagged' : 'delivered';
+    if (action === 'hold') {
+      dispositions[recipient] = 'held';
+      continue;
+    }
+    dispositions[recipient] = action === 'tag' ? 'tagged' : 'delivered';
     if (!copies.has(action)) {
       copies.set(action, {
         recipients: [],
@@ -159,7 +164,6 @@ function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.
           ...(headers || [['X-Spam-Reference', reference]]),
           ['X-Spam-Status', `${action === 'accept' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`],
         ],
-        hold: action === 'hold',
       });
     }
     copies.get(action).recipients.push(recipient);

@@ -28,7 +28,7 @@ describe('decideScan, one recipient', () => {
     expect(out.copies[0].recipients).toEqual(['bob@example.net']);
     expect(header(out.copies[0], 'X-Spam-Reference')).toEqual([REF]);
     expect(header(out.copies[0], 'X-Spam-Status')).toEqual(['No, score=7.50 action=accept']);
-    expect(out.quarantined).toEqual([]);
+    expect(out.kept).toEqual([]);
   });
 
   it('greylist: 451 4.7.1', () => {
@@ -78,7 +78,7 @@ describe('decideScan, several recipients inbound', () => {
     const out = scan({ 'bob@example.net': 'accept', 'dan@strict.example': 'reject' });
     expect(out.kind).toBe('deliver');
     expect(out.copies.map((c) => c.recipients)).toEqual([['bob@example.net']]);
-    expect(out.quarantined).toEqual(['dan@strict.example']);
+    expect(out.kept).toEqual(['dan@strict.example']);
   });
 
   it('greylist + accept: 451 for the message (nothing delivered twice; the retry decides)', () => {
@@ -105,10 +105,20 @@ describe('decideScan, outbound', () => {
     expect(scan({ 'x@a.example': 'defer' }, 'outbound').reply).toMatchObject({ code: 421, retval: 'DENYSOFTDISCONNECT' });
   });
 
-  it('hold: accepted, the copy marked for the held-mail quarantine', () => {
-    const out = scan({ 'x@a.example': 'hold' }, 'outbound');
-    expect(out.kind).toBe('deliver');
-    expect(out.copies[0].hold).toBe(true);
+  it('hold: accepted, no copy — the filter keeps the message for review', () => {
+    const out = scan({ 'x@a.example': 'hold', 'y@b.example': 'accept' }, 'outbound');
+    expect(out).toMatchObject({ kind: 'deliver', copies: [], kept: ['x@a.example', 'y@b.example'], held: true });
+  });
+
+  it('every recipient kept in the quarantine by their policy: accepted with no copy, not held', () => {
+    const v = verdict({ 'dan@example.net': 'reject' });
+    const kept = { ...v, recipients: v.recipients.map((r) => ({ ...r, disposition: 'quarantined' })), delivery: { outcome: 'deliver', copies: [] } };
+    expect(decideScan({ verdict: kept, recipients: ['dan@example.net'] })).toMatchObject({ kind: 'deliver', copies: [], kept: ['dan@example.net'], held: false });
+  });
+
+  it('deliver with no copy and nobody kept is not understood', () => {
+    const v = verdict({ 'bob@example.net': 'accept' });
+    expect(decideScan({ verdict: { ...v, delivery: { outcome: 'deliver', copies: [] } }, recipients: ['bob@example.net'] }).kind).toBe('invalid');
   });
 });
 

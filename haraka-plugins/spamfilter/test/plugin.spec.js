@@ -261,18 +261,36 @@ describe('hook_data_post', () => {
   });
 });
 
-describe('hold guard (queue hooks)', () => {
-  it('refuses with 451 a held message that queue/quarantine did not file, passes everything else', async () => {
+describe('kept copies (queue hooks)', () => {
+  it('a message whose every copy the filter kept is accepted and sent to nobody; everything else passes on', async () => {
     plugin = makePlugin();
     const held = await makeTransaction({ message: MESSAGE });
-    held.transaction.notes.quarantine = 'held';
-    const refused = await callHook(plugin, 'hook_queue_outbound', held);
-    expect(refused.rc).toBe(constants.denysoft);
-    expect(reply(refused.msg).code).toBe(451);
-    held.transaction.notes.quarantined = '/var/q/held/x';
-    expect((await callHook(plugin, 'hook_queue_outbound', held)).rc).toBeUndefined();
+    held.transaction.notes.spamfilter_discard = 'Message accepted and held for review (ref R1)';
+    const out = await callHook(plugin, 'hook_queue_outbound', held);
+    expect(out.rc).toBe(constants.ok);
+    expect(out.msg).toBe('Message accepted and held for review (ref R1)');
+    expect((await callHook(plugin, 'hook_queue', held)).rc).toBe(constants.ok);
     const normal = await makeTransaction({ message: MESSAGE });
     expect((await callHook(plugin, 'hook_queue', normal)).rc).toBeUndefined();
+  });
+
+  it('outbound hold: data_post accepts, leaves no recipient to deliver to, and the queue discards', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'hold' }, { direction: 'outbound' })), { main: { direction: 'outbound' } });
+    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@remote.example'], relaying: true, authUser: 'alice' });
+    const { rc } = await callHook(plugin, 'hook_data_post', connection);
+    expect(rc).toBeUndefined();
+    expect(connection.transaction.rcpt_to).toEqual([]);
+    const q = await callHook(plugin, 'hook_queue_outbound', connection);
+    expect(q.rc).toBe(constants.ok);
+    expect(q.msg).toMatch(/held for review \(ref 01JD/);
+  });
+
+  it('removes the release ticket header before anything is delivered', async () => {
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })));
+    const connection = await makeTransaction({ message: `X-Spamfilter-Release: tok\r\n${MESSAGE}` });
+    expect(connection.transaction.header.get('X-Spamfilter-Release')).not.toBe('');
+    await callHook(plugin, 'hook_data_post', connection);
+    expect(connection.transaction.header.get('X-Spamfilter-Release')).toBe('');
   });
 });
 
@@ -459,28 +477,37 @@ describe('outbound: IP pool routing tag', () => {
     expect(inbound.transaction.notes.spamfilter_pool).toBeUndefined();
   });
 
-  it('queue_outbound: untagged and unconfigured pools go on to smtp_forward; unconfigured is recorded', async () => {
+  it('queue_outbound: untagged and unconfigured pools are forwarded to the main next hop by the plugin; unconfigured is recorded', async () => {
     await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
+    const routes = [];
+    plugin.forward_to_pool = (done, _connection, route) => {
+      routes.push(route);
+      done(constants.ok, 'forwarded');
+    };
     const untagged = await makeTransaction({ message: MESSAGE, relaying: true });
-    expect((await callHook(plugin, 'hook_queue_outbound', untagged)).calls).toEqual([
-      { rc: undefined, msg: undefined },
-    ]);
+    expect((await callHook(plugin, 'hook_queue_outbound', untagged)).rc).toBe(constants.ok);
     const bulk = await makeTransaction({ message: MESSAGE, relaying: true });
     bulk.transaction.notes.spamfilter_pool = 'bulk';
-    expect((await callHook(plugin, 'hook_queue_outbound', bulk)).calls).toEqual([
-      { rc: undefined, msg: undefined },
-    ]);
+    expect((await callHook(plugin, 'hook_queue_outbound', bulk)).rc).toBe(constants.ok);
     expect(JSON.stringify(bulk.transaction.results.get('spamfilter'))).toMatch(/pool bulk unconfigured/);
+    const risky = await makeTransaction({ message: MESSAGE, relaying: true });
+    risky.transaction.notes.spamfilter_pool = 'risky';
+    await callHook(plugin, 'hook_queue_outbound', risky);
+    expect(routes.map((r) => [r.pool, r.port])).toEqual([
+      ['main', 25],
+      ['main', 25],
+      ['risky', 2527],
+    ]);
   });
 
-  it('queue_outbound: a held message that was not filed still gets the 451 hold guard, pool or not', async () => {
+  it('queue_outbound: held mail is discarded before any routing, pool or not', async () => {
     await setup(() => undefined, { main: { direction: 'outbound' }, pools: { risky: '127.0.0.1:2527' } });
     const connection = await makeTransaction({ message: MESSAGE, relaying: true });
-    connection.transaction.notes.quarantine = 'held';
+    connection.transaction.notes.spamfilter_discard = 'Message accepted and held for review (ref R1)';
     connection.transaction.notes.spamfilter_pool = 'risky';
     const { rc, calls } = await callHook(plugin, 'hook_queue_outbound', connection);
     expect(calls).toHaveLength(1);
-    expect(rc).toBe(constants.denysoft);
+    expect(rc).toBe(constants.ok);
   });
 });
 
@@ -501,7 +528,7 @@ describe('outbound: delivery reports', () => {
     expect(connection.transaction.notes.spamfilter_rcpt_refused).toBe(2);
   });
 
-  it('reset_transaction answers at once and sends one report with the counts, even when the filter hangs', async () => {
+  it('reset_transaction answers at once and sends one report with the results, even when the filter hangs', async () => {
     await setupOutbound(() => undefined, { report_deadline_ms: '200' }); // never answers
     const connection = await makeTransaction({
       message: MESSAGE,
@@ -510,7 +537,12 @@ describe('outbound: delivery reports', () => {
       rcptTo: ['a@remote.example', 'b@remote.example'],
     });
     connection.transaction.notes.spamfilter_rcpt_refused = 3;
-    connection.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    connection.transaction.notes.spamfilter = { reference: REF };
+    const at = '2026-11-22T10:00:00.000Z';
+    connection.transaction.notes.spamfilter_deliveries = [
+      { recipient: 'a@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
+      { recipient: 'b@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
+    ];
     // At once means before the hook returns, while the report is still in flight: no clock needed.
     const calls = [];
     plugin.hook_reset_transaction((rc, msg) => calls.push({ rc, msg }), connection);
@@ -525,17 +557,19 @@ describe('outbound: delivery reports', () => {
     expect(JSON.parse(filter.requests[0].body.toString())).toEqual({
       authUser: 'alice@sender.example',
       mailFrom: 'alice@sender.example',
-      delivered: 2,
-      failed: 3,
+      reference: REF,
+      queueId: connection.transaction.uuid,
+      rcptRefused: 3,
+      recipients: connection.transaction.notes.spamfilter_deliveries,
     });
     // The hanging request was cut at its deadline (waited for above): no socket left open.
     expect(filter.openSockets()).toBe(0);
   });
 
-  it('sends nothing inbound, with report_deliveries=false, or when nothing was delivered or refused', async () => {
+  it('sends nothing inbound, with report_deliveries=false, or when nothing reached a next hop or was refused', async () => {
     await setup(() => undefined, { main: { direction: 'inbound' } });
     const inbound = await makeTransaction({ message: MESSAGE });
-    inbound.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    inbound.transaction.notes.spamfilter_deliveries = [{ recipient: 'bob@example.net', status: 'delivered', code: 250, enhanced: null, text: 'ok', at: '2026-11-22T10:00:00.000Z' }];
     await callHook(plugin, 'hook_reset_transaction', inbound, [], 0);
     // A report starts inside the hook (fire-and-forget) or not at all: none is in flight, none arrived.
     expect(plugin.client.inFlight).toBe(0);
@@ -544,20 +578,21 @@ describe('outbound: delivery reports', () => {
     await teardown();
     await setupOutbound(() => undefined, { report_deliveries: 'false' });
     const off = await makeTransaction({ message: MESSAGE, relaying: true, authUser: 'alice@sender.example' });
-    off.transaction.results.add({ name: 'queue' }, { pass: 'Message Queued' });
+    off.transaction.notes.spamfilter_deliveries = inbound.transaction.notes.spamfilter_deliveries;
     await callHook(plugin, 'hook_reset_transaction', off, [], 0);
     expect(plugin.client.inFlight).toBe(0);
     expect(filter.requests).toHaveLength(0);
 
     await teardown();
     await setupOutbound(() => undefined);
-    const deferred = await makeTransaction({
+    // Held or refused after DATA: it reached no next hop and nobody was refused at RCPT.
+    const held = await makeTransaction({
       message: MESSAGE,
       relaying: true,
       authUser: 'alice@sender.example',
     });
-    deferred.transaction.results.add({ name: 'queue' }, { fail: 'try later', soft: true });
-    await callHook(plugin, 'hook_reset_transaction', deferred, [], 0);
+    held.transaction.notes.spamfilter_discard = 'held';
+    await callHook(plugin, 'hook_reset_transaction', held, [], 0);
     expect(plugin.client.inFlight).toBe(0);
     expect(filter.requests).toHaveLength(0);
   });

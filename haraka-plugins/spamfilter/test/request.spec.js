@@ -1,11 +1,12 @@
 'use strict';
-const { SCAN_HEADERS, buildEnvelopeHeaders, headerValue, normalizeAddress } = require('../lib/request');
+const { SCAN_HEADERS, RELEASE_HEADER, buildEnvelopeHeaders, headerValue, normalizeAddress } = require('../lib/request');
 
 describe('buildEnvelopeHeaders', () => {
   it('uses the contract’s header names (libs/domain SCAN_HEADERS)', () => {
     // The TypeScript contract is the source of truth; ts-jest compiles it for this check.
     const domain = require('../../../libs/domain/src/envelope');
     expect(SCAN_HEADERS).toEqual(domain.SCAN_HEADERS);
+    expect(RELEASE_HEADER).toBe(domain.RELEASE_HEADER);
   });
 
   it('sends the envelope, recipients comma-separated, domains lower-cased', () => {

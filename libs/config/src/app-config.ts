@@ -12,6 +12,7 @@ import { logSection } from './sections/log.config';
 import { logisticSection } from './sections/logistic.config';
 import { messagingSection } from './sections/messaging.config';
 import { outboundSection } from './sections/outbound.config';
+import { quarantineSection } from './sections/quarantine.config';
 
 /** Every section of the product's configuration. Add a section here and it is validated and documented. */
 export const CONFIG_SECTIONS = {
@@ -27,6 +28,7 @@ export const CONFIG_SECTIONS = {
   logistic: logisticSection,
   authGuard: authGuardSection,
   log: logSection,
+  quarantine: quarantineSection,
   console: consoleSection,
 } as const;
 
@@ -42,6 +44,7 @@ export type BayesConfig = AppConfig['bayes'];
 export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
 export type LogConfig = AppConfig['log'];
+export type QuarantineConfig = AppConfig['quarantine'];
 export type ConsoleConfig = AppConfig['console'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */

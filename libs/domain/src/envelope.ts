@@ -31,3 +31,11 @@ export const SCAN_HEADERS = {
   queueId: 'x-queue-id',
   clientHostname: 'x-client-hostname',
 } as const;
+
+/**
+ * The message header by which the API vouches for a message it re-injects through Haraka (a quarantine release, a
+ * digest): its value is a one-time ticket the filter redeems against the release_ticket table, bound to the message
+ * body, the envelope sender and the recipients. A ticket that does not redeem is ignored (the message is scanned like
+ * any other); the plugin removes the header from what it delivers.
+ */
+export const RELEASE_HEADER = 'X-Spamfilter-Release';

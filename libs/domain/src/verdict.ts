@@ -31,10 +31,11 @@ export interface RecipientVerdict {
  * - quarantined  kept in the quarantine store instead of delivered (this recipient's policy refused a message that
  *                others accept: SMTP has one answer after DATA, so the message is accepted and this copy held back)
  * - held         outbound: accepted and held for operator review
- * - refused      the whole message was refused (5xx)
+ * - released     a quarantined or held copy that was later released (delivered through Haraka)
+ * - refused      the whole message was refused (5xx), or this recipient at RCPT
  * - deferred     the whole message was refused temporarily (4xx: greylisting, rate limit); the sender retries
  */
-export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'refused', 'deferred'] as const;
+export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'released', 'refused', 'deferred'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** One copy of the message to deliver: the recipients that share it and every header added to it. */
@@ -42,13 +43,13 @@ export interface DeliveryCopy {
   readonly recipients: readonly string[];
   /** No header of a copy names an envelope recipient: each copy speaks for its own recipients only. */
   readonly headers: readonly (readonly [string, string])[];
-  /** Outbound `hold`: the copy is filed in the held-mail store instead of sent. */
-  readonly hold: boolean;
 }
 
 /**
- * What the SMTP side does after DATA. `deliver`: answer 250 once every copy is delivered (quarantined recipients are
- * in no copy); `refuse` / `tempfail`: answer ScanVerdict.smtp for the whole message and deliver nothing.
+ * What the SMTP side does after DATA. `deliver`: answer 250 once every copy is delivered; recipients whose copy the
+ * filter kept (disposition quarantined or held: the filter has stored it before answering) are in no copy, and when
+ * every copy is kept there is no copy at all — the message is accepted and nothing is sent. `refuse` / `tempfail`:
+ * answer ScanVerdict.smtp for the whole message and deliver nothing.
  */
 export interface DeliveryPlan {
   readonly outcome: 'deliver' | 'refuse' | 'tempfail';

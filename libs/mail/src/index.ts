@@ -4,3 +4,4 @@ export { htmlToText, decodeEntities, type HtmlLink, type HtmlRendering } from '.
 export { registrableDomain, urlHost, findUrls } from './links';
 export { decodeEncodedWords } from './mime-decode';
 export * from './framing';
+export { bodyDigest, headerValue, withoutHeaders } from './release';

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { DataSource, MigrationExecutor, type DataSourceOptions } from 'typeorm';
 import { entitiesFor, MIGRATIONS } from './schema';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
+import { beginImmediateTransactions } from './sqlite-locking';
 
 /** PostgreSQL's OID for `timestamp without time zone`. */
 const TIMESTAMP_OID = 1114;
@@ -187,6 +188,8 @@ export async function openDataSource(config: DatabaseConfig, schema: SchemaLists
   } catch (err) {
     throw new DatabaseStartupError(explainDatabaseError(config, err, 'connect'));
   }
+  // Before the migrations: they run in transactions too (sqlite-locking.ts).
+  beginImmediateTransactions(dataSource);
   if (config.migrationsRun) {
     try {
       await runMigrationsExclusively(dataSource);

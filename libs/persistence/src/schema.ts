@@ -36,8 +36,13 @@ import { AuditLogEntity } from './entities/audit-log.entity';
 import { ControlApi1765000000000 } from './migrations/1765000000000-control-api.migration';
 import { MarkRequestEntity } from './marks/mark-request.entity';
 import { MarkRequest1765100000000 } from './marks/1765100000000-mark-request.migration';
+import { ComplaintDedupe1765300000000 } from './outbound/1765300000000-complaint-dedupe.migration';
+import { QuarantineRelease1765400000000 } from './quarantine/1765400000000-quarantine-release.migration';
+import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
+import { DeliveryResult1765500000000 } from './outbound/1765500000000-delivery-result.migration';
+import { DeliveryResultEntity } from './outbound/delivery-result.entity';
 import { ConsoleSessionEntity } from './console/console-session.entity';
-import { ConsoleSession1765200000000 } from './console/1765200000000-console-session.migration';
+import { ConsoleSession1765600000000 } from './console/1765600000000-console-session.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -73,6 +78,9 @@ export const ENTITIES: Function[] = [
   QuarantineMessageEntity,
   AuditLogEntity,
   MarkRequestEntity,
+  ReleaseTicketEntity,
+  QuarantineDigestEntity,
+  DeliveryResultEntity,
   ConsoleSessionEntity,
 ];
 
@@ -96,5 +104,8 @@ export const MIGRATIONS: Function[] = [
   Quarantine1764900000000,
   ControlApi1765000000000,
   MarkRequest1765100000000,
-  ConsoleSession1765200000000,
+  ComplaintDedupe1765300000000,
+  QuarantineRelease1765400000000,
+  DeliveryResult1765500000000,
+  ConsoleSession1765600000000,
 ];

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { busyBudgetMs, retryWhileBusy } from './sqlite-locking';
 
 /**
  * SQLite write queues: one per database FILE (absolute path), shared by every data source of the process that opens
@@ -36,6 +37,11 @@ function sqliteQueueKey(dataSource: DataSource): string {
  * busy timeout and the write then fails with SQLITE_BUSY. Sharing the queue makes them take turns instead.
  * The repositories send their single-statement writes through `runWrite` for the same reason. A query issued outside
  * these helpers while a transaction is open runs on the same connection, inside that transaction.
+ *
+ * Against other connections (the filter's message-log thread, other processes) SQLite transactions begin IMMEDIATE
+ * and a unit of work that still finds the database busy is run again within DB_SQLITE_BUSY_TIMEOUT_MS, then fails
+ * with DatabaseBusyError (sqlite-locking.ts). `work` may therefore run more than once: it must not have effects
+ * outside the transaction.
  */
 @Injectable()
 export class Transactions {
@@ -51,7 +57,7 @@ export function runInTransaction<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   if (dataSource.options.type === 'postgres') return dataSource.transaction(work);
-  return queued(dataSource, () => dataSource.transaction(work));
+  return queued(dataSource, () => retryWhileBusy(() => dataSource.transaction(work), busyBudgetMs(dataSource)));
 }
 
 /**
@@ -63,7 +69,7 @@ export function runWrite<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   if (dataSource.options.type === 'postgres') return work(dataSource.manager);
-  return queued(dataSource, () => work(dataSource.manager));
+  return queued(dataSource, () => retryWhileBusy(() => work(dataSource.manager), busyBudgetMs(dataSource)));
 }
 
 function queued<T>(dataSource: DataSource, work: () => Promise<T>): Promise<T> {

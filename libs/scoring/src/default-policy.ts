@@ -111,6 +111,8 @@ export const DEFAULT_WEIGHTS = {
   // greylisting state (informational; the action comes from the policy)
   GREYLIST: 0,
   GREYLIST_TEMPFAIL: 0,
+  // a release ticket of the API that did not redeem (expired, used, another body): scanned like any mail, shown
+  RELEASE_TICKET_INVALID: 0,
 } as const satisfies Record<string, number>;
 
 export type DefaultSymbolName = keyof typeof DEFAULT_WEIGHTS;
@@ -158,4 +160,5 @@ export const DEFAULT_POLICY: Policy = {
   forcedActions: DEFAULT_FORCED_ACTIONS,
   // Wide enough for the sensitivity presets (policy-scope.ts), narrow enough that no user switches filtering off.
   userBounds: { tag: { min: 3, max: 10 }, reject: { min: 8, max: 30 } },
+  spamHandling: { tag: 'tag', reject: 'reject' },
 };

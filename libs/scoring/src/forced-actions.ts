@@ -14,8 +14,9 @@ export interface ForcedVerdict {
 }
 
 /**
- * The action a rule's kind stands for today. A quarantine is a tag (Junk): the delivery plan quarantines only a
- * refused recipient beside accepted ones, and has no action for "quarantine this recipient" on its own yet.
+ * The action a rule's kind stands for. A quarantine is a tag as a verdict (quarantine is a place, not a verdict): the
+ * scan keeps that recipient's copy in the quarantine instead of delivering it to Junk (apps/filter scan.service.ts,
+ * the plan's `quarantine` flag).
  */
 export function forcedKindAction(kind: Exclude<ForcedActionKind, 'off'>): Action {
   switch (kind) {

@@ -34,6 +34,10 @@ describe('user sensitivity and bounds', () => {
     ]);
   });
 
+  it('lets a user keep their spam in the quarantine instead of Junk or a refusal', () => {
+    expect(userLayerProblems({ spamHandling: { tag: 'quarantine', reject: 'quarantine' } }, DEFAULT_POLICY)).toEqual([]);
+  });
+
   it('refuses bounds whose min is above their max', () => {
     const issues = validatePolicy(mergePolicy(DEFAULT_POLICY, [{ userBounds: { tag: { min: 9, max: 5 } } }]), known);
     expect(issues).toContain('userBounds.tag: min (9) must not be above max (5)');

@@ -15,8 +15,11 @@ export const SENSITIVITY_PRESETS = {
 export type Sensitivity = keyof typeof SENSITIVITY_PRESETS;
 export const SENSITIVITIES = Object.keys(SENSITIVITY_PRESETS) as Sensitivity[];
 
-/** The parts of the policy a user may set in their own layer: thresholds, greylisting on/off, the tag headers. */
-const USER_KEYS = new Set(['thresholds', 'greylisting', 'tagHeaders']);
+/**
+ * The parts of the policy a user may set in their own layer: thresholds, greylisting on/off, the tag headers, and
+ * where their spam goes (spamHandling: Junk or refusal, or their quarantine).
+ */
+const USER_KEYS = new Set(['thresholds', 'greylisting', 'tagHeaders', 'spamHandling']);
 
 /**
  * Problems with a user's layer given the policy below it (defaults ← global ← domain): only the user's keys, and

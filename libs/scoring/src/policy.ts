@@ -1,4 +1,4 @@
-import { SYMBOL_GROUPS, type SymbolGroup } from '@spamfilter/domain';
+import { SYMBOL_GROUPS, type Action, type Direction, type SymbolGroup } from '@spamfilter/domain';
 import { z } from 'zod';
 
 /**
@@ -23,8 +23,7 @@ export interface GroupCap {
 /**
  * What a forced-action rule does when its symbol hits (inbound):
  * - reject      refuse with 550 5.7.1, the rule's reason and the reference
- * - quarantine  the recipient's quarantine; delivered tagged until the delivery plan can quarantine one recipient
- *               on its own (it quarantines a refused recipient only beside accepted ones) (Junk)
+ * - quarantine  kept in the recipient's quarantine (a tag as a verdict; the copy is stored, not delivered)
  * - tag         deliver tagged (Junk)
  * - off         nothing beyond the symbol's weight
  */
@@ -76,6 +75,13 @@ export interface Policy {
    * user can make their filter stricter or more relaxed, but not switch it off (tag 1000) or refuse everything.
    */
   readonly userBounds: { readonly tag: ScoreRange; readonly reject: ScoreRange };
+  /**
+   * Inbound, per recipient: where mail goes once the score has decided `tag` or `reject`. `tag` delivers it with the
+   * spam headers (the mailbox files it in Junk) and `reject` refuses it (550) — the defaults; `quarantine` keeps the
+   * copy in the quarantine instead (accepted with 250, listed for the recipient, released or deleted by them, bounded
+   * by QUARANTINE_RETENTION_DAYS). Quarantine is a place, not a verdict: the action stays tag or reject.
+   */
+  readonly spamHandling: { readonly tag: 'tag' | 'quarantine'; readonly reject: 'reject' | 'quarantine' };
 }
 
 export interface ScoreRange {
@@ -137,6 +143,13 @@ export const policyLayerSchema = z
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
     forcedActions: z.record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule).optional(),
     userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
+    spamHandling: z
+      .object({
+        tag: z.enum(['tag', 'quarantine'], { errorMap: () => ({ message: "must be 'tag' or 'quarantine'" }) }).optional(),
+        reject: z.enum(['reject', 'quarantine'], { errorMap: () => ({ message: "must be 'reject' or 'quarantine'" }) }).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -182,6 +195,7 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
         tag: { ...p.userBounds.tag, ...stripUndefined(l.userBounds?.tag) },
         reject: { ...p.userBounds.reject, ...stripUndefined(l.userBounds?.reject) },
       },
+      spamHandling: { ...p.spamHandling, ...stripUndefined(l.spamHandling) },
     };
   }
   return p;
@@ -222,6 +236,9 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   }
   if (!(t.tag < t.reject)) issues.push(`thresholds: tag (${t.tag}) must be below reject (${t.reject})`);
   if (t.greylist !== null && !(t.greylist <= t.tag)) issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
+  if (!policy.spamHandling || !['tag', 'quarantine'].includes(policy.spamHandling.tag) || !['reject', 'quarantine'].includes(policy.spamHandling.reject)) {
+    issues.push(`spamHandling: tag must be 'tag' or 'quarantine' and reject 'reject' or 'quarantine', got ${JSON.stringify(policy.spamHandling)}`);
+  }
   if (!(policy.outbound.hold < policy.outbound.reject)) {
     issues.push(`outbound: hold (${policy.outbound.hold}) must be below reject (${policy.outbound.reject})`);
   }
@@ -262,4 +279,15 @@ export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[]
   const issues = validatePolicy(merged, knownSymbols);
   if (issues.length > 0) throw new PolicyError(layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults', issues);
   return merged;
+}
+
+/**
+ * Whether the recipient's policy keeps their copy in the quarantine for this action (inbound only: held outbound mail
+ * is an operator's decision, not the recipient's).
+ */
+export function quarantinesFor(action: Action, policy: Policy, direction: Direction): boolean {
+  if (direction !== 'inbound') return false;
+  if (action === 'tag') return policy.spamHandling.tag === 'quarantine';
+  if (action === 'reject') return policy.spamHandling.reject === 'quarantine';
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { SymbolDefinition, SymbolHit } from '@spamfilter/domain';
 import {
+  quarantinesFor,
   DEFAULT_POLICY,
   DEFAULT_WEIGHTS,
   PolicyError,
@@ -192,6 +193,23 @@ describe('policy layers', () => {
       /pendingTtlSeconds/,
     );
     expect(parsePolicyLayer({ tagHeaders: { subjectPrefix: '[S]\r\nBcc: x' } }, known).ok).toBe(false);
+  });
+
+  it('lets a recipient choose the quarantine instead of Junk or a refusal, layer by layer, and refuses anything else', () => {
+    expect(DEFAULT_POLICY.spamHandling).toEqual({ tag: 'tag', reject: 'reject' });
+    const p = resolvePolicy(DEFAULT_POLICY, [{ source: 'domain x.test', layer: { spamHandling: { reject: 'quarantine' } } }, { source: 'user b@x.test', layer: { spamHandling: { tag: 'quarantine' } } }], known);
+    expect(p.spamHandling).toEqual({ tag: 'quarantine', reject: 'quarantine' });
+    expect(quarantinesFor('tag', p, 'inbound')).toBe(true);
+    expect(quarantinesFor('reject', p, 'inbound')).toBe(true);
+    expect(quarantinesFor('accept', p, 'inbound')).toBe(false);
+    expect(quarantinesFor('reject', p, 'outbound')).toBe(false);
+    expect(quarantinesFor('tag', DEFAULT_POLICY, 'inbound')).toBe(false);
+    const bad = parsePolicyLayer({ spamHandling: { tag: 'reject', reject: 'drop', extra: 1 } }, known);
+    expect(bad.ok).toBe(false);
+    if (bad.ok) return;
+    expect(bad.error.message).toMatch(/spamHandling\.tag: must be 'tag' or 'quarantine'/);
+    expect(bad.error.message).toMatch(/spamHandling\.reject: must be 'reject' or 'quarantine'/);
+    expect(bad.error.message).toMatch(/extra/);
   });
 
   it('refuses a greylist threshold above tag and a positive min cap', () => {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ACTIONS } from '@spamfilter/domain';
+import { ACTIONS, DISPOSITIONS, type Disposition } from '@spamfilter/domain';
 import { z } from 'zod';
 
 export const listVerdictsSchema = z
@@ -21,9 +21,10 @@ export type ListVerdicts = z.infer<typeof listVerdictsSchema>;
 
 export class VerdictSymbolDto {
   @ApiProperty() name!: string;
-  @ApiProperty() score!: number;
-  @ApiProperty({ required: false }) description?: string;
-  @ApiProperty({ type: [String] }) options!: string[];
+  @ApiProperty({ description: 'auth, connection, lists, content, bayes, …' }) group!: string;
+  @ApiProperty({ description: 'What it added to (or took from) the score' }) score!: number;
+  @ApiProperty({ description: 'What the symbol means' }) description!: string;
+  @ApiProperty({ type: [String], description: 'What was seen (a list entry, a host, a probability)' }) options!: string[];
 }
 
 export class VerdictDto {
@@ -35,7 +36,15 @@ export class VerdictDto {
   @ApiProperty() action!: string;
   @ApiProperty() score!: number;
   @ApiProperty({ description: 'One line a person can read' }) reason!: string;
-  @ApiProperty({ type: [VerdictSymbolDto] }) symbols!: VerdictSymbolDto[];
+  @ApiProperty({ type: [VerdictSymbolDto], description: 'Every symbol that scored this copy, strongest first' })
+  symbols!: VerdictSymbolDto[];
+  @ApiProperty({
+    enum: DISPOSITIONS,
+    nullable: true,
+    description:
+      'What was done with this recipient\'s copy: delivered, tagged (Junk), quarantined, held, released, refused, deferred; null on records older than dispositions',
+  })
+  disposition!: Disposition | null;
   @ApiProperty({
     enum: ['spam', 'ham'],
     nullable: true,

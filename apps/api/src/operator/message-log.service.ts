@@ -1,9 +1,13 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
-import type { ScoredSymbol, SmtpReply } from '@spamfilter/domain';
-import { ScanRecordRepository, type ScanWithRecipients } from '@spamfilter/persistence';
+import type { Disposition, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
+import { DeliveryResultRepository, ScanRecordRepository, type DeliveryResultEntity, type ScanWithRecipients } from '@spamfilter/persistence';
+import { DataSource } from 'typeorm';
 import type { MessageSearchQuery } from './operator.dto';
 
-/** The "delivery transcript" a support agent reads: who, when, from where, every symbol and score, the SMTP answer. */
+/**
+ * The "delivery transcript" a support agent reads: who, when, from where, every symbol and score, the SMTP answer,
+ * and for outbound mail what the next hop answered for each recipient.
+ */
 export interface TranscriptView {
   readonly reference: string;
   readonly createdAt: string;
@@ -27,10 +31,22 @@ export interface TranscriptView {
     readonly score: number;
     readonly reason: string;
     readonly symbols: readonly ScoredSymbol[];
+    /** What was done with this recipient's copy (delivered, tagged, quarantined, held, released, refused, deferred). */
+    readonly disposition: Disposition | null;
+  }[];
+  /** Outbound: every answer of the next hop per recipient, oldest first, as Haraka reported it. */
+  readonly deliveries: readonly {
+    readonly recipient: string;
+    readonly status: string;
+    readonly code: number | null;
+    readonly enhanced: string | null;
+    readonly text: string;
+    readonly at: string;
+    readonly queueId: string | null;
   }[];
 }
 
-export function transcriptView({ record, recipients }: ScanWithRecipients): TranscriptView {
+export function transcriptView({ record, recipients }: ScanWithRecipients, deliveries: readonly DeliveryResultEntity[] = []): TranscriptView {
   return {
     reference: record.reference,
     createdAt: record.createdAt.toISOString(),
@@ -54,19 +70,24 @@ export function transcriptView({ record, recipients }: ScanWithRecipients): Tran
       score: r.score,
       reason: r.reason,
       symbols: r.symbols,
+      disposition: r.disposition,
     })),
+    deliveries: deliveries.map((d) => ({ recipient: d.recipient, status: d.status, code: d.code, enhanced: d.enhanced, text: d.text, at: d.at.toISOString(), queueId: d.queueId })),
   };
 }
 
 /** The message log for operators: search by reference, sender, recipient, client IP, time range and action. */
 @Injectable()
 export class MessageLogService {
-  constructor(@Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository) {}
+  constructor(
+    @Inject(ScanRecordRepository) private readonly scans: ScanRecordRepository,
+    @Inject(DataSource) private readonly db: DataSource,
+  ) {}
 
   async search(q: MessageSearchQuery): Promise<{ items: TranscriptView[]; hasMore: boolean }> {
     if (q.reference) {
       const one = await this.scans.findByReference({ kind: 'operator' }, q.reference);
-      return { items: one ? [transcriptView(one)] : [], hasMore: false };
+      return { items: one ? [transcriptView(one, await new DeliveryResultRepository(this.db).forReferences([one.record.reference]))] : [], hasMore: false };
     }
     const page = await this.scans.search(
       { kind: 'operator' },
@@ -81,12 +102,13 @@ export class MessageLogService {
       },
       { limit: q.limit, offset: q.offset },
     );
-    return { items: page.items.map(transcriptView), hasMore: page.hasMore };
+    const deliveries = await new DeliveryResultRepository(this.db).forReferences(page.items.map((i) => i.record.reference));
+    return { items: page.items.map((i) => transcriptView(i, deliveries.filter((d) => d.reference === i.record.reference))), hasMore: page.hasMore };
   }
 
   async transcript(reference: string): Promise<TranscriptView> {
     const one = await this.scans.findByReference({ kind: 'operator' }, reference.trim().toUpperCase());
     if (!one) throw new NotFoundException(`no message ${reference} in the log`);
-    return transcriptView(one);
+    return transcriptView(one, await new DeliveryResultRepository(this.db).forReferences([one.record.reference]));
   }
 }

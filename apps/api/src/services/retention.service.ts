@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { MarkRequestRepository, ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import { DeliveryResultRepository, MarkRequestRepository, ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 
 const HOUR_MS = 3_600_000;
@@ -12,6 +13,8 @@ export interface RetentionRun {
   readonly verdicts: number;
   readonly processedEvents: number;
   readonly markRequests: number;
+  /** Next-hop answers of outbound mail, kept as long as the verdicts they belong to. */
+  readonly deliveryResults: number;
 }
 
 /**
@@ -30,6 +33,7 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     private readonly processed: ProcessedEventRepository,
     private readonly markRequests: MarkRequestRepository,
     @Inject(API_APP_CONFIG) private readonly config: AppConfig,
+    private readonly db: DataSource,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,16 +58,17 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const before = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
     try {
       const verdicts = await this.scans.purgeOlderThan(before(this.config.api.messageLogRetentionDays));
+      const deliveryResults = await new DeliveryResultRepository(this.db).purgeOlderThan(before(this.config.api.messageLogRetentionDays));
       const processedEvents = await this.processed.purgeOlderThan(before(this.config.api.processedEventRetentionDays));
       const markRequests = await this.markRequests.purgeOlderThan(before(this.config.api.markRequestRetentionDays));
-      if (verdicts + processedEvents + markRequests > 0)
+      if (verdicts + processedEvents + markRequests + deliveryResults > 0)
         this.log.log(
-          `retention: deleted ${verdicts} verdicts, ${processedEvents} processed event ids, ${markRequests} mark request keys`,
+          `retention: deleted ${verdicts} verdicts, ${deliveryResults} delivery results, ${processedEvents} processed event ids, ${markRequests} mark request keys`,
         );
-      return { verdicts, processedEvents, markRequests };
+      return { verdicts, processedEvents, markRequests, deliveryResults };
     } catch (err) {
       this.log.warn(`retention run failed: ${err instanceof Error ? err.message : String(err)}`);
-      return { verdicts: 0, processedEvents: 0, markRequests: 0 };
+      return { verdicts: 0, processedEvents: 0, markRequests: 0, deliveryResults: 0 };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
-import { isReferenceId } from '@spamfilter/domain';
+import { isReferenceId, type ScoredSymbol } from '@spamfilter/domain';
 import {
   DomainEntity,
   escapeLike,
@@ -9,7 +9,7 @@ import {
   UserAccountEntity,
 } from '@spamfilter/persistence';
 import { Brackets, DataSource, In, IsNull } from 'typeorm';
-import type { ListVerdicts, VerdictDto, VerdictPageDto } from '../dtos/verdict.dto';
+import type { ListVerdicts, VerdictDto, VerdictPageDto, VerdictSymbolDto } from '../dtos/verdict.dto';
 import { mailboxOwnerOf, mayActFor, type MailboxOwner, type Principal } from '../guards/principal';
 
 interface Cursor {
@@ -161,17 +161,23 @@ export class VerdictsService {
         action: r.action,
         score: r.score,
         reason: r.reason,
-        // What the message showed everyone (the record's symbols) and what applied to this recipient alone (their
-        // lists, their Bayes layer): the whole of why, as the score adds them up.
-        symbols: [...(rec?.symbols ?? []), ...r.symbols].map((s) => ({
-          name: s.name,
-          score: s.score,
-          description: s.description,
-          options: [...s.options],
-        })),
+        // What scored this recipient's copy: the symbols every recipient shares (stored once on the record) and
+        // their own (their lists, their Bayes layer), strongest first.
+        symbols: verdictSymbols(rec?.symbols ?? [], r.symbols),
+        disposition: r.disposition,
         mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.label : null) ?? null,
         markId: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.id : null) ?? null,
       };
     });
   }
+}
+
+/** Shared and own symbols of one recipient, each once (own wins), by the size of their effect. */
+export function verdictSymbols(shared: readonly ScoredSymbol[], own: readonly ScoredSymbol[]): VerdictSymbolDto[] {
+  const byName = new Map<string, ScoredSymbol>();
+  for (const s of shared) byName.set(s.name, s);
+  for (const s of own) byName.set(s.name, s);
+  return [...byName.values()]
+    .sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.name.localeCompare(b.name))
+    .map((s) => ({ name: s.name, group: s.group, score: s.score, description: s.description, options: [...s.options] }));
 }

@@ -44,7 +44,8 @@ export class ScanController {
 
   @Post('recipient')
   async recipient(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
-    const env = parseEnvelope(req.headers, { maxRecipients: 1 });
+    // At connect the plugin knows only the client: no recipient, no MAIL FROM yet.
+    const env = parseEnvelope(req.headers, { maxRecipients: 1, requireRecipients: false, requireMailFrom: false });
     if (!env.ok) return this.refuse(req, res, 400, env.reason);
     req.resume();
     send(res, 200, await this.services.recipient.check(env.envelope));

@@ -1,21 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Controller, Inject, Post, Req, Res } from '@nestjs/common';
-import { z } from 'zod';
 import { readSmallBody } from '../controllers/small-body';
+import { deliveryCounts, deliveryReportSchema } from './delivery-report';
+import { DeliveryResults } from './delivery-results';
 import { OutboundProtection } from './outbound-protection';
 
-const MAX_BODY = 4096;
-
-/** One MTA report: what became of an account's recipients (delivered, or failed: unknown user, hard bounce). */
-export const deliveryReportSchema = z
-  .object({
-    authUser: z.string().trim().min(1).max(320).optional(),
-    mailFrom: z.string().trim().max(320).default(''),
-    delivered: z.number().int().min(0).max(1000),
-    failed: z.number().int().min(0).max(1000),
-  })
-  .strict()
-  .refine((r) => r.authUser !== undefined || r.mailFrom !== '', { message: 'authUser or mailFrom is required' });
+/** A report for SCAN_MAX_RECIPIENTS recipients with their next hop's replies fits (512 characters of text each). */
+const MAX_BODY = 1024 * 1024;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
@@ -24,13 +15,17 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 }
 
 /**
- * POST /v1/outbound/deliveries: the MTA's delivery outcomes per sending account, the input of the failed-recipient
- * ratio limit (OUTBOUND_FAILED_RCPT_RATIO). JSON { authUser?, mailFrom?, delivered, failed } → 204. The filter runs
- * without Nest's body parser (the scan route streams), so the small JSON body is read here.
+ * POST /v1/outbound/deliveries: the MTA's delivery results per outbound transaction (delivery-report.ts) → 204. Each
+ * recipient's result is stored under the message's reference (the sender's delivery status, support's transcript),
+ * and the counts derived from the same results feed the failed-recipient ratio limit (OUTBOUND_FAILED_RCPT_RATIO).
+ * The filter runs without Nest's body parser (the scan route streams), so the JSON body is read here.
  */
 @Controller('v1/outbound')
 export class DeliveryReportController {
-  constructor(@Inject(OutboundProtection) private readonly outbound: OutboundProtection) {}
+  constructor(
+    @Inject(OutboundProtection) private readonly outbound: OutboundProtection,
+    @Inject(DeliveryResults) private readonly results: DeliveryResults,
+  ) {}
 
   @Post('deliveries')
   async report(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
@@ -45,11 +40,21 @@ export class DeliveryReportController {
     const parsed = deliveryReportSchema.safeParse(json);
     if (!parsed.success) return send(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) });
     const r = parsed.data;
+    // Counted and stored independently: one failing does not lose the other (the plugin does not resend).
+    const problems: string[] = [];
     try {
-      await this.outbound.recordDelivery({ ...(r.authUser ? { authUser: r.authUser } : {}), mailFrom: r.mailFrom }, { delivered: r.delivered, failed: r.failed });
+      await this.outbound.recordDelivery({ ...(r.authUser ? { authUser: r.authUser } : {}), mailFrom: r.mailFrom }, deliveryCounts(r));
     } catch (err) {
-      return send(res, 503, { error: `counter store unavailable: ${err instanceof Error ? err.message : String(err)}` });
+      problems.push(`counter store unavailable: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if ('recipients' in r && r.reference && r.recipients.length > 0) {
+      try {
+        await this.results.add(r.reference, r.queueId ?? null, r.recipients);
+      } catch (err) {
+        problems.push(`delivery results not stored: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+    if (problems.length > 0) return send(res, 503, { error: problems.join('; ') });
     res.writeHead(204).end();
   }
 }

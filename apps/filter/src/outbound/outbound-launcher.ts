@@ -4,6 +4,7 @@ import { createCounterStore, type CounterStore } from '@spamfilter/counters';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
 import type { DataSource } from 'typeorm';
 import type { FilterDependencies } from '../services/filter-services';
+import { DbDeliveryResults } from './delivery-results';
 import { createOutboundProtection } from './outbound-db-stores';
 import type { OutboundProtection } from './outbound-protection';
 import { OutboundModule } from './outbound.module';
@@ -50,7 +51,8 @@ export async function startOutboundForFilter(config: AppConfig, injected: { coun
         onVerdict: (verdict, envelope) => protection.onVerdict(verdict, envelope),
         headers: (verdict, envelope) => protection.routingHeaders(verdict, envelope),
       },
-      modules: [OutboundModule.forRoot(protection)],
+      // Delivery results are kept in the filter's database, when it has one.
+      modules: [OutboundModule.forRoot(protection, new DbDeliveryResults(() => ref()))],
     },
     useDatabase(r) {
       ref = r;

@@ -17,7 +17,6 @@ describe('planDelivery', () => {
     expect(delivery.copies).toEqual([
       {
         recipients: ['bob@example.net'],
-        hold: false,
         headers: [
           ['X-Spam-Reference', 'R1'],
           ['X-Spam-Score', '1.00'],
@@ -61,8 +60,31 @@ describe('planDelivery', () => {
   it('outbound: the most severe action applies to every recipient', () => {
     expect(planDelivery(input({ 'x@a.example': 'accept', 'y@b.example': 'block' }, 'outbound')).delivery.outcome).toBe('refuse');
     const held = planDelivery(input({ 'x@a.example': 'accept', 'y@b.example': 'hold' }, 'outbound'));
-    expect(held.dispositions).toEqual(['held', 'held']);
-    expect(held.delivery.copies).toHaveLength(1);
-    expect(held.delivery.copies[0].hold).toBe(true);
+    // Held: accepted, kept by the filter for review (one stored copy), nothing sent.
+    expect(held).toEqual({ delivery: { outcome: 'deliver', copies: [] }, dispositions: ['held', 'held'] });
+  });
+
+  it("a recipient whose policy quarantines spam keeps their copy instead of Junk or a refusal; the others' copies go on", () => {
+    const planned = input({ 'bob@example.net': 'tag', 'carol@example.net': 'tag', 'dan@example.net': 'reject' }, 'inbound');
+    const withChoice: PlanInput = {
+      ...planned,
+      recipients: planned.recipients.map((r) => ({ ...r, quarantine: r.recipient !== 'carol@example.net' })),
+    };
+    const { delivery, dispositions } = planDelivery(withChoice);
+    expect(dispositions).toEqual(['quarantined', 'tagged', 'quarantined']);
+    expect(delivery.outcome).toBe('deliver');
+    expect(delivery.copies.map((c) => c.recipients)).toEqual([['carol@example.net']]);
+  });
+
+  it('everyone quarantined by choice: accepted (250), nothing delivered — not refused', () => {
+    const planned = input({ 'dan@example.net': 'reject' });
+    const { delivery, dispositions } = planDelivery({ ...planned, recipients: planned.recipients.map((r) => ({ ...r, quarantine: true })) });
+    expect(delivery).toEqual({ outcome: 'deliver', copies: [] });
+    expect(dispositions).toEqual(['quarantined']);
+  });
+
+  it('the quarantine choice is inbound only: outbound ignores it', () => {
+    const planned = input({ 'x@a.example': 'reject' }, 'outbound');
+    expect(planDelivery({ ...planned, recipients: planned.recipients.map((r) => ({ ...r, quarantine: true })) }).delivery.outcome).toBe('refuse');
   });
 });

@@ -9,6 +9,8 @@ export interface PlannedRecipient {
   readonly tagThreshold: number;
   /** Symbols of this recipient only (their lists, their Bayes layer). */
   readonly symbols: readonly ScoredSymbol[];
+  /** Inbound: this recipient's policy keeps their copy in the quarantine for this action (spamHandling). */
+  readonly quarantine?: boolean;
 }
 
 export interface PlanInput {
@@ -44,22 +46,27 @@ const MAX_SYMBOLS_HEADER = 900;
  * After DATA, SMTP has one answer for all recipients, so per-recipient verdicts become one answer plus copies:
  * - any temporary refusal (greylist, rate limit) → 4xx for the whole message: the sender retries, nobody's mail is
  *   lost, and nothing is delivered twice (RFC 5321 §4.5.4.1);
- * - inbound, nobody deliverable → 5xx for the whole message;
- * - inbound, someone deliverable → 250; a recipient whose own policy refuses is **quarantined** (not delivered, not
- *   bounced): one recipient's strict policy never refuses the message for the others, and their copy can still be
- *   found and released;
- * - outbound, the verdict is about the sending account: the most severe action applies to every recipient.
- * Recipients whose copies would carry identical headers share one copy; no header names an envelope recipient, so a
- * copy discloses neither the other (Bcc) recipients nor their verdicts.
+ * - inbound, a recipient whose policy quarantines spam (spamHandling) has their copy **quarantined** — kept, listed
+ *   for them, releasable — instead of tagged or refused;
+ * - inbound, nobody delivered or quarantined → 5xx for the whole message;
+ * - inbound, otherwise → 250; a recipient whose own policy refuses is quarantined too (not delivered, not bounced):
+ *   one recipient's strict policy never refuses the message for the others, and their copy can still be found;
+ * - outbound, the verdict is about the sending account: the most severe action applies to every recipient, and a
+ *   `hold` keeps one copy for operator review (disposition held) instead of sending it.
+ * Kept copies (quarantined, held) are in no delivery copy: the scan stores them before it answers, and a plan whose
+ * copies are all kept delivers nothing and is still accepted. Recipients whose copies would carry identical headers
+ * share one copy; no header names an envelope recipient, so a copy discloses neither the other (Bcc) recipients nor
+ * their verdicts.
  */
 export function planDelivery(input: PlanInput): Plan {
   const { recipients, direction } = input;
   const actions = recipients.map((r) => r.action);
   const worst = mostSevere(actions);
   const temp = actions.some((a) => CLASS[a] === 'temp');
-  const anyDeliverable = actions.some((a) => CLASS[a] === 'deliver');
+  const kept = (r: PlannedRecipient): boolean => direction === 'inbound' && r.quarantine === true;
+  const accepted = recipients.some((r) => CLASS[r.action] === 'deliver' || kept(r));
 
-  if (temp || (direction === 'outbound' && CLASS[worst] !== 'deliver') || !anyDeliverable) {
+  if (temp || (direction === 'outbound' && CLASS[worst] !== 'deliver') || !accepted) {
     const outcome = temp ? 'tempfail' : 'refuse';
     return { delivery: { outcome, copies: [] }, dispositions: recipients.map(() => (temp ? 'deferred' : 'refused')) };
   }
@@ -68,26 +75,26 @@ export function planDelivery(input: PlanInput): Plan {
   const effective = (r: PlannedRecipient): Action => (direction === 'outbound' ? worst : r.action);
   const dispositions: Disposition[] = recipients.map((r) => {
     const a = effective(r);
-    if (CLASS[a] === 'perm') return 'quarantined';
+    if (kept(r) || CLASS[a] === 'perm') return 'quarantined';
     if (a === 'hold') return 'held';
     return a === 'tag' ? 'tagged' : 'delivered';
   });
 
-  const copies = new Map<string, { recipients: string[]; headers: [string, string][]; hold: boolean }>();
+  const copies = new Map<string, { recipients: string[]; headers: [string, string][] }>();
   recipients.forEach((r, i) => {
-    if (dispositions[i] === 'quarantined') return;
+    if (dispositions[i] === 'quarantined' || dispositions[i] === 'held') return;
     const headers = copyHeaders(input, r, effective(r));
     const key = JSON.stringify(headers);
     const copy = copies.get(key);
     if (copy) copy.recipients.push(r.recipient);
-    else copies.set(key, { recipients: [r.recipient], headers, hold: dispositions[i] === 'held' });
+    else copies.set(key, { recipients: [r.recipient], headers });
   });
   return { delivery: { outcome: 'deliver', copies: [...copies.values()] satisfies DeliveryCopy[] }, dispositions };
 }
 
-/** The headers of the quarantined copy of a recipient (what a release delivers to them). */
+/** The headers of the kept copy of a recipient (what a release delivers to them); outbound, with the worst action. */
 export function quarantineHeaders(input: PlanInput, r: PlannedRecipient): [string, string][] {
-  return copyHeaders(input, r, r.action);
+  return copyHeaders(input, r, input.direction === 'outbound' ? mostSevere(input.recipients.map((x) => x.action)) : r.action);
 }
 
 function copyHeaders(input: PlanInput, r: PlannedRecipient, action: Action): [string, string][] {
@@ -99,8 +106,6 @@ function copyHeaders(input: PlanInput, r: PlannedRecipient, action: Action): [st
     ['X-Spam-Status', `${spam ? 'Yes' : 'No'}, score=${score} required=${r.tagThreshold.toFixed(2)} action=${action}`],
   ];
   if (spam) headers.push(['X-Spam-Flag', 'YES']);
-  // Outbound hold: the held-mail store files the copy under this reference (what an operator releases).
-  if (action === 'hold') headers.push(['X-Spam-Hold', input.reference]);
   const symbols = symbolsLine([...input.shared, ...r.symbols]);
   if (symbols) headers.push(['X-Spam-Symbols', symbols]);
   for (const [name, value] of input.messageHeaders) headers.push([name, value]);

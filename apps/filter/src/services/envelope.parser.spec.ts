@@ -35,4 +35,13 @@ describe('parseEnvelope', () => {
       expect(r).toMatchObject({ ok: true, envelope: { helo, mailFrom: from } });
     }
   });
+
+  it('takes the connect check (client IP alone) only where the caller allows it', () => {
+    const connect = { 'x-client-ip': '192.0.2.7', 'x-direction': 'inbound' };
+    expect(parseEnvelope(connect, { maxRecipients: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/x-mail-from is required/) });
+    expect(parseEnvelope(connect, { maxRecipients: 1, requireRecipients: false, requireMailFrom: false })).toEqual({
+      ok: true,
+      envelope: { clientIp: '192.0.2.7', helo: '', mailFrom: '', rcptTo: [], direction: 'inbound' },
+    });
+  });
 });

@@ -18,7 +18,7 @@ const MAX_ADDRESS = 320;
  * injection: these values end up in our own X-Spam-* headers, SMTP replies and logs); the plugin refuses the message
  * on a 400, it never delivers it unscanned.
  */
-export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; requireRecipients?: boolean }): EnvelopeResult {
+export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; requireRecipients?: boolean; requireMailFrom?: boolean }): EnvelopeResult {
   const get = (name: string): string | undefined => {
     const v = headers[name];
     return Array.isArray(v) ? v.join(',') : v;
@@ -37,8 +37,8 @@ export function parseEnvelope(headers: Headers, opts: { maxRecipients: number; r
   const helo = percentDecoded((get(SCAN_HEADERS.helo) ?? '').trim()).slice(0, MAX_SMTP_VALUE);
 
   const rawFrom = get(SCAN_HEADERS.mailFrom);
-  if (rawFrom === undefined) return { ok: false, reason: `${SCAN_HEADERS.mailFrom} is required ('' or <> for the null sender)` };
-  const mailFrom = percentDecoded(stripBrackets(rawFrom.trim())).slice(0, MAX_SMTP_VALUE);
+  if (rawFrom === undefined && opts.requireMailFrom !== false) return { ok: false, reason: `${SCAN_HEADERS.mailFrom} is required ('' or <> for the null sender)` };
+  const mailFrom = percentDecoded(stripBrackets((rawFrom ?? '').trim())).slice(0, MAX_SMTP_VALUE);
 
   const rcptRaw = get(SCAN_HEADERS.rcptTo) ?? '';
   const rcptTo = rcptRaw

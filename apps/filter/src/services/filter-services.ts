@@ -1,7 +1,7 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
 import { CONFIG_SECTIONS, readSection, type FilterConfig } from '@spamfilter/config';
 import { AuthGuardLedger, MemoryCounterStore, type AuthGuardLimits, type CounterStore } from '@spamfilter/counters';
-import { SymbolRegistry } from '@spamfilter/scoring';
+import { DEFAULT_WEIGHTS, SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
 import { AnalysisPool, DEFAULT_POOL } from '../analysis/analysis-pool';
@@ -36,7 +36,8 @@ import { RecipientService } from './recipient.service';
 import { DbQuarantineStore, MemoryQuarantineStore, type QuarantineStore } from './quarantine.store';
 import { ReputationService } from './reputation.service';
 import { ScanLogWriter, type ScanLogSink } from './scan-log.writer';
-import { FRAMING_SYMBOL, ScanService, type ScanExtensions } from './scan.service';
+import { FRAMING_SYMBOL, RELEASE_TICKET_SYMBOL, ScanService, type ScanExtensions } from './scan.service';
+import { DbReleaseTickets, NoReleaseTickets, type ReleaseTickets } from './release-tickets';
 
 /**
  * The adapters a process binds (launcher, integration tests): every side effect of the filter is one of these.
@@ -57,6 +58,8 @@ export interface FilterDependencies {
   readonly scanLog?: ScanLogSink | null;
   /** Where quarantined copies are kept. Default: the database's store, or a bounded in-memory one without a database. */
   readonly quarantine?: QuarantineStore;
+  /** The API's release tickets. Default: the database's, or none without a database. */
+  readonly tickets?: ReleaseTickets;
   readonly clock?: Clock;
   readonly random?: RandomSource;
   /**
@@ -119,6 +122,7 @@ export class FilterServices {
   readonly authGuard: AuthGuardService;
   readonly health: HealthService;
   readonly quarantine: QuarantineStore;
+  readonly tickets: ReleaseTickets;
   private readonly sweepTimer: NodeJS.Timeout;
   private readonly dnsblErrorCounts = new Map<string, number>();
 
@@ -177,6 +181,7 @@ export class FilterServices {
       { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
       // Refused before scoring (scan.service.ts): the record shows why; the weight plays no part.
       { name: FRAMING_SYMBOL, group: 'system' as const, description: 'Bare CR or NUL in the message (RFC 5321 §2.3.8): refused', defaultWeight: 0 },
+      { name: RELEASE_TICKET_SYMBOL, group: 'system' as const, description: "A release ticket of the API that did not redeem (unknown, expired, used, or for another body, sender or recipients)", defaultWeight: DEFAULT_WEIGHTS.RELEASE_TICKET_INVALID },
     ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
     this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
@@ -195,12 +200,16 @@ export class FilterServices {
     const analysis = { parseLimits, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases, archive };
     this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
     this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
-    // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour).
+    this.tickets = deps.tickets ?? (deps.database ? new DbReleaseTickets(deps.database, () => this.clock.now()) : new NoReleaseTickets());
+    // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour); expired release
+    // tickets go with it.
     const sweep = (): void => {
-      this.quarantine.sweep(new Date(this.clock.now())).then(
+      const now = new Date(this.clock.now());
+      this.quarantine.sweep(now).then(
         (n) => this.metrics.quarantineSwept.inc(n),
         () => undefined,
       );
+      this.tickets.sweep(now).catch(() => undefined);
     };
     this.sweepTimer = setInterval(sweep, 3_600_000);
     this.sweepTimer.unref();
@@ -219,10 +228,11 @@ export class FilterServices {
       analysis: this.analysis,
       quarantine: this.quarantine,
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
+      tickets: this.tickets,
       extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
       ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
-    this.recipient = new RecipientService(this.lists, this.registry, this.policies, this.greylist, this.ids, directory);
+    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets, hosting: directory });
     const now = () => this.clock.now();
     this.authGuard = new AuthGuardService(
       new AuthGuardLedger(

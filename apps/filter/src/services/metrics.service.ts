@@ -50,9 +50,10 @@ export class MetricsService {
     registers: [this.registry],
   });
   readonly logDropped = new Counter({ name: 'spamfilter_scan_log_dropped_total', help: 'Scan records dropped because the message log could not keep up', registers: [this.registry] });
-  readonly quarantined = new Counter({ name: 'spamfilter_quarantined_total', help: 'Recipient copies kept in the quarantine instead of delivered', registers: [this.registry] });
+  readonly quarantined = new Counter({ name: 'spamfilter_quarantined_total', help: 'Copies kept in the quarantine instead of delivered (quarantined recipients, held outbound messages)', registers: [this.registry] });
   readonly quarantineErrors = new Counter({ name: 'spamfilter_quarantine_errors_total', help: 'Scans answered 451 because their quarantined copies could not be stored', registers: [this.registry] });
   readonly quarantineSwept = new Counter({ name: 'spamfilter_quarantine_expired_total', help: 'Quarantined copies deleted by the retention sweep', registers: [this.registry] });
+  readonly released = new Counter({ name: 'spamfilter_released_total', help: 'Messages the API re-injected with a redeemed ticket (quarantine releases, digests), by purpose', labelNames: ['purpose'] as const, registers: [this.registry] });
   readonly unauthorized = new Counter({ name: 'spamfilter_unauthorized_requests_total', help: 'Requests refused for a missing or wrong FILTER_API_TOKEN', registers: [this.registry] });
   // SMTP AUTH abuse protection (auth-guard/): failures the MTA reported, lockouts started, AUTH attempts refused.
   readonly authFailures = new Counter({ name: 'spamfilter_auth_failures_total', help: 'Failed SMTP AUTH password checks reported by the MTA', registers: [this.registry] });

@@ -2,8 +2,11 @@ import { QuarantineRepository, type NewQuarantinedCopy } from '@spamfilter/persi
 import type { FilterDatabase } from './persistence/filter-database';
 import type { RecipientDirectory } from './persistence/db-adapters';
 
-/** A copy to keep instead of delivering it; userId is resolved by the store. */
-export type QuarantineCopy = Omit<NewQuarantinedCopy, 'userId'>;
+/** A copy to keep instead of delivering it; the owner's user and domain are resolved by the store from `owner`. */
+export type QuarantineCopy = Omit<NewQuarantinedCopy, 'userId' | 'domainId'> & {
+  /** Whose quarantine it is: the recipient (inbound) or the sending account (held outbound mail). */
+  readonly owner: string;
+};
 
 /** What the quarantine holds now (spamfilter_quarantine_messages / _bytes). */
 export interface QuarantineSize {
@@ -12,9 +15,9 @@ export interface QuarantineSize {
 }
 
 /**
- * Port: where copies that a recipient's policy refused (while others accept the message) are kept. The scan waits
- * for `keep` before it answers: when it fails, the message is refused temporarily (451) rather than delivered to that
- * recipient or lost, and the sender retries.
+ * Port: where kept copies go — a recipient's copy their policy refused while others accept the message, or that their
+ * policy quarantines, and held outbound mail. The scan waits for `keep` before it answers: when it fails, the message
+ * is refused temporarily (451) rather than delivered or lost, and the sender retries.
  */
 export interface QuarantineStore {
   keep(copies: readonly QuarantineCopy[]): Promise<void>;
@@ -33,8 +36,13 @@ export class DbQuarantineStore implements QuarantineStore {
 
   async keep(copies: readonly QuarantineCopy[]): Promise<void> {
     const repo = new QuarantineRepository(this.db.repos().dataSource);
-    const owners = await this.directory.owners([...new Set(copies.map((c) => c.recipient))]);
-    await repo.addMany(copies.map((c) => ({ ...c, userId: owners.get(c.recipient)?.userId ?? null })));
+    const owners = await this.directory.owners([...new Set(copies.map((c) => c.owner))]);
+    await repo.addMany(
+      copies.map(({ owner, ...c }) => {
+        const o = owners.get(owner) ?? null;
+        return { ...c, userId: o?.userId ?? null, domainId: o?.domainId ?? null };
+      }),
+    );
   }
 
   async sweep(now: Date): Promise<number> {

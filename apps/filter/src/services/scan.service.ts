@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { mostSevere, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
-import { framingProblem } from '@spamfilter/mail';
+import { mostSevere, RELEASE_HEADER, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
+import { bodyDigest, framingProblem, headerValue } from '@spamfilter/mail';
+import type { ReleaseTicketEntity } from '@spamfilter/persistence';
 import { withLogFields } from '@spamfilter/observability';
 import {
   actionForScore,
   forcedActionFor,
   inGreylistBand,
   overallAction,
+  quarantinesFor,
   scoreRecipient,
   smtpReplyFor,
   unscannedReplyFor,
@@ -24,7 +26,8 @@ import { planDelivery, quarantineHeaders, symbolsLine, type PlanInput, type Plan
 import type { MetricsService } from './metrics.service';
 import type { PolicyService } from './policy.service';
 import type { ReputationService } from './reputation.service';
-import type { QuarantineStore } from './quarantine.store';
+import type { QuarantineCopy, QuarantineStore } from './quarantine.store';
+import type { ReleaseTickets } from './release-tickets';
 import type { ScanLogRecord, ScanLogWriter } from './scan-log.writer';
 
 /** Hooks other features plug in (outbound rate limits and account blocks force an action whatever the score). */
@@ -67,6 +70,8 @@ export interface ScanServiceDeps {
   readonly quarantine: QuarantineStore;
   /** How long a quarantined copy is kept (QUARANTINE_RETENTION_DAYS). */
   readonly quarantineRetentionMs: number;
+  /** The API's release tickets (a message it re-injects and vouches for is delivered without a second verdict). */
+  readonly tickets: ReleaseTickets;
   readonly extensions?: ScanExtensions;
   readonly unscanned?: UnscannedPolicy;
 }
@@ -75,6 +80,8 @@ const log = new Logger('ScanService');
 
 /** Refusals of the message's framing (framingProblem): the symbol the record shows, never a score. */
 export const FRAMING_SYMBOL = 'SMTP_BAD_FRAMING';
+/** A release ticket (RELEASE_HEADER) that did not redeem: the message is scanned like any other; the record says why. */
+export const RELEASE_TICKET_SYMBOL = 'RELEASE_TICKET_INVALID';
 
 /** The context a scan builds: its analysis is always there (only hand-made contexts in check specs lack one). */
 type AnalysedContext = ScanContext & { readonly analysis: MessageAnalysis };
@@ -90,12 +97,23 @@ export class ScanService {
 
   async scan(envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
     const started = performance.now();
+    // The API vouches for a message it re-injects (a release, a digest) with a one-time ticket bound to this body,
+    // sender and recipients: redeemed, the message is delivered as released, without a second verdict.
+    const token = headerValue(raw, RELEASE_HEADER);
+    let ticketProblem: string | null = null;
+    if (token) {
+      const redeemed = await this.d.tickets
+        .redeem({ token, bodyDigest: bodyDigest(raw), mailFrom: envelope.mailFrom, rcptTo: envelope.rcptTo })
+        .catch(() => ({ ok: false as const, problem: 'unavailable' as const }));
+      if (redeemed.ok) return this.released(redeemed.ticket, envelope, started);
+      ticketProblem = redeemed.problem;
+    }
     const reference = this.d.ids.next();
     // Every log line written during this scan (and by what it starts: auto-block, notices) carries its reference.
-    return withLogFields({ reference }, () => this.scanAs(reference, started, envelope, raw));
+    return withLogFields({ reference }, () => this.scanAs(reference, started, envelope, raw, ticketProblem));
   }
 
-  private async scanAs(reference: string, started: number, envelope: ScanEnvelope, raw: Buffer): Promise<ScanVerdict> {
+  private async scanAs(reference: string, started: number, envelope: ScanEnvelope, raw: Buffer, ticketProblem: string | null): Promise<ScanVerdict> {
     const analysis = await this.d.analysis.analyse(raw);
     const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
@@ -111,7 +129,10 @@ export class ScanService {
     }
     // A bare CR or NUL is refused whatever the score (no allow entry may let smuggled bytes through to the next hop).
     const framing = framingProblem(raw);
-    const hits: readonly SymbolHit[] = framing ? [...checkHits, { name: FRAMING_SYMBOL, options: [framing] }] : checkHits;
+    const extraHits: SymbolHit[] = [];
+    if (framing) extraHits.push({ name: FRAMING_SYMBOL, options: [framing] });
+    if (ticketProblem) extraHits.push({ name: RELEASE_TICKET_SYMBOL, options: [ticketProblem] });
+    const hits: readonly SymbolHit[] = extraHits.length ? [...checkHits, ...extraHits] : checkHits;
     for (const name of new Set(hits.map((h) => h.name))) this.d.metrics.countSymbol(name);
     const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
     const unscanned = this.d.unscanned ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null) : null;
@@ -151,7 +172,11 @@ export class ScanService {
         smtp: framing ? framingReply(framing, reference) : deferred ? unscannedReplyFor(reference) : smtpReplyFor(action, reference, reason),
         headers: recipientHeaders(action, scored.score, policy),
       });
-      planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own });
+      // The recipient may keep spam in the quarantine instead of Junk or a refusal (spamHandling), and a forced-action
+      // rule may ask for the quarantine (e.g. DMARC p=quarantine); never what was forced otherwise (framing, outbound).
+      const keptByRule = byPolicy !== null && byPolicy.kind === 'quarantine' && action === byPolicy.action;
+      const quarantine = forced === null && !deferred && (keptByRule || quarantinesFor(action, policy, envelope.direction));
+      planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own, quarantine });
     }
 
     const { action, smtpAction } = overallAction(recipients.map((r) => r.action));
@@ -183,8 +208,10 @@ export class ScanService {
         : answered === action
           ? smtpReplyFor(action, reference, reason)
           : smtpReplyFor(answered, reference, smtpLead.reason);
-    if (dispositions.includes('quarantined')) {
-      const kept = await this.keepQuarantined(planInput, planned.filter((_, i) => dispositions[i] === 'quarantined'), recipients, ctx);
+    // Accepted (some copy delivered or kept): the sender is told 250 whatever the worst recipient's action was.
+    if (delivery.outcome === 'deliver' && smtp.code !== 250) smtp = smtpReplyFor('accept', reference, reason);
+    if (dispositions.some((d) => d === 'quarantined' || d === 'held')) {
+      const kept = await this.keepCopies(planInput, planned, dispositions, recipients, ctx);
       if (!kept) {
         // The copies could not be kept: deliver nothing, the sender retries (never deliver them, never lose them).
         delivery = { outcome: 'tempfail', copies: [] };
@@ -211,32 +238,97 @@ export class ScanService {
     return verdict;
   }
 
-  /** Keeps the copies of the recipients the plan quarantines; false when the store failed (counted). */
-  private async keepQuarantined(input: PlanInput, quarantined: readonly PlannedRecipient[], verdicts: readonly Omit<RecipientVerdict, 'disposition'>[], ctx: AnalysedContext): Promise<boolean> {
+  /**
+   * Keeps the copies the plan does not deliver: one per quarantined recipient (owned by them), and for held outbound
+   * mail one copy for all its recipients (owned by the sending account); false when the store failed (counted).
+   */
+  private async keepCopies(
+    input: PlanInput,
+    planned: readonly PlannedRecipient[],
+    dispositions: readonly RecipientVerdict['disposition'][],
+    verdicts: readonly Omit<RecipientVerdict, 'disposition'>[],
+    ctx: AnalysedContext,
+  ): Promise<boolean> {
     const now = this.d.clock.now();
     const from = ctx.message.from;
+    const e = ctx.envelope;
+    const common = {
+      reference: input.reference,
+      direction: input.direction,
+      mailFrom: e.mailFrom,
+      headerFrom: from ? (from.name ? `${from.name} <${from.address}>` : from.address) : null,
+      subject: ctx.message.subject,
+      createdAt: new Date(now),
+      expiresAt: new Date(now + this.d.quarantineRetentionMs),
+    };
+    const reasonOf = (r: PlannedRecipient): string => verdicts.find((v) => v.recipient === r.recipient)?.reason ?? '';
+    const copies: QuarantineCopy[] = planned
+      .filter((_, i) => dispositions[i] === 'quarantined')
+      .map((r) => ({ ...common, recipient: r.recipient, owner: r.recipient, reason: reasonOf(r), raw: withHeaders(quarantineHeaders(input, r), ctx.raw) }));
+    const held = planned.filter((_, i) => dispositions[i] === 'held');
+    const first = held[0];
+    if (first) {
+      copies.push({
+        ...common,
+        recipient: first.recipient,
+        rcptTo: held.map((r) => r.recipient),
+        owner: e.authUser ?? e.mailFrom,
+        reason: reasonOf(first),
+        raw: withHeaders(quarantineHeaders(input, first), ctx.raw),
+      });
+    }
     try {
-      await this.d.quarantine.keep(
-        quarantined.map((r) => ({
-          reference: input.reference,
-          direction: input.direction,
-          recipient: r.recipient,
-          mailFrom: ctx.envelope.mailFrom,
-          headerFrom: from ? (from.name ? `${from.name} <${from.address}>` : from.address) : null,
-          subject: ctx.message.subject,
-          reason: verdicts.find((v) => v.recipient === r.recipient)?.reason ?? '',
-          raw: withHeaders(quarantineHeaders(input, r), ctx.raw),
-          createdAt: new Date(now),
-          expiresAt: new Date(now + this.d.quarantineRetentionMs),
-        })),
-      );
-      this.d.metrics.quarantined.inc(quarantined.length);
+      await this.d.quarantine.keep(copies);
+      this.d.metrics.quarantined.inc(copies.length);
       return true;
     } catch (err) {
       this.d.metrics.quarantineErrors.inc();
       log.warn(`quarantine store failed, answering 451: ${err instanceof Error ? err.message : String(err)}`);
       return false;
     }
+  }
+
+  /**
+   * The verdict for a message the API vouched for with a redeemed ticket: delivered to exactly the ticket's
+   * recipients, under the reference the ticket names (the quarantined message's own, so marks by reference still
+   * work), with headers that say so and nothing that files it in Junk. Not written to the message log: the API
+   * records the release on the original record.
+   */
+  private async released(ticket: ReleaseTicketEntity, envelope: ScanEnvelope, started: number): Promise<ScanVerdict> {
+    const reference = ticket.reference;
+    const release = ticket.purpose === 'release';
+    const reason = release ? `released from the quarantine by ${ticket.issuedBy}` : 'quarantine digest';
+    const smtp = smtpReplyFor('accept', reference, reason);
+    const headers: [string, string][] = [['X-Spam-Reference', reference]];
+    if (release) headers.push(['X-Spam-Status', 'No, released from the quarantine'], ['X-Spam-Released', ticket.issuedBy.replace(/[\r\n]/g, ' ')]);
+    const recipients: RecipientVerdict[] = [];
+    for (const rcpt of envelope.rcptTo) {
+      const { policy } = await this.d.policies.forRecipient(rcpt);
+      const t = policy.thresholds;
+      recipients.push({
+        recipient: rcpt,
+        action: 'accept',
+        score: 0,
+        thresholds: { tag: t.tag, greylist: policy.greylisting.enabled ? t.greylist : null, reject: t.reject },
+        symbols: [],
+        reason,
+        smtp,
+        disposition: release ? 'released' : 'delivered',
+      });
+    }
+    this.d.metrics.released.inc({ purpose: ticket.purpose });
+    return {
+      reference,
+      action: 'accept',
+      score: 0,
+      recipients,
+      symbols: [],
+      headers,
+      reason,
+      smtp,
+      delivery: { outcome: 'deliver', copies: [{ recipients: [...envelope.rcptTo], headers }] },
+      elapsedMs: Math.round((performance.now() - started) * 100) / 100,
+    };
   }
 
   private async greylistState(envelope: ScanEnvelope, recipient: string, policy: Policy): Promise<GreylistState | 'error'> {

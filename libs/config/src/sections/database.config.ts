@@ -9,6 +9,6 @@ export const databaseSection = {
   }),
   migrationsRun: configKey.bool('DB_MIGRATIONS_RUN', 'Apply pending migrations at start-up', true),
   poolSize: configKey.int('DB_POOL_SIZE', 'PostgreSQL connection pool size per process', 10, { min: 1, max: 200 }),
-  busyTimeoutMs: configKey.int('DB_SQLITE_BUSY_TIMEOUT_MS', 'SQLite: wait this long for a lock held by another process before failing', 5000, { min: 0 }),
+  busyTimeoutMs: configKey.int('DB_SQLITE_BUSY_TIMEOUT_MS', 'SQLite: how long a write waits for a lock held by another connection (transactions begin IMMEDIATE and are retried within it); the API then answers 503 with Retry-After', 5000, { min: 0 }),
   connectTimeoutMs: configKey.int('DB_CONNECT_TIMEOUT_MS', 'Give up connecting to the database after this long at start-up', 5000, { min: 100 }),
 };
