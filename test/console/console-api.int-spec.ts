@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@spamfilter/config';
-import { ConsoleSessionEntity, ProcessedEventEntity, ScanRecordRepository, UserAccountEntity } from '@spamfilter/persistence';
+import { ConsoleSessionEntity, ProcessedEventEntity, QuarantineRepository, ScanRecordRepository, UserAccountEntity } from '@spamfilter/persistence';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,8 @@ import { fakeImap } from './fake-imap';
 /**
  * The console's server side over HTTP against the real PostgreSQL: the page and its headers, sessions opened with a
  * key or a mailbox password (a fake IMAP server on loopback), the cookie in place of the key with its CSRF check,
- * expiry and revocation, and the read-only routes the pages need (dashboard, a domain's users, verdict search).
+ * expiry and revocation, and the read-only routes the pages need (dashboard, a domain's users, verdict search, an
+ * outbound account's held mail).
  */
 describe('console API over HTTP (PostgreSQL)', () => {
   let tdb: TestDatabase;
@@ -313,5 +314,42 @@ describe('console API over HTTP (PostgreSQL)', () => {
     expect(marked).toMatchObject({ mark: 'spam', markId: mark.body.id });
     await request(base).delete(`/v1/marks/${marked.markId as string}`).set(bearer(bob.token)).expect(200);
     expect((await request(base).get(`/v1/verdicts/${invoice!.reference}`).set(bearer(bob.token)).expect(200)).body[0]).toMatchObject({ mark: null, markId: null });
+  });
+
+  it("lists an outbound account's held mail by its envelope sender, inside each caller's view", async () => {
+    const users = db.getRepository(UserAccountEntity);
+    const aliceRow = (await users.findOneBy({ address: 'alice@example.org' }))!;
+    const bobRow = (await users.findOneBy({ address: 'bob@example.org' }))!;
+    const at = new Date();
+    const copy = (direction: 'inbound' | 'outbound', mailFrom: string, owner: UserAccountEntity, subject: string) => ({
+      reference: `REF-${subject}`,
+      direction,
+      recipient: direction === 'inbound' ? owner.address : 'someone@elsewhere.example',
+      rcptTo: direction === 'inbound' ? null : ['someone@elsewhere.example'],
+      userId: owner.id,
+      domainId: owner.domainId,
+      mailFrom,
+      headerFrom: mailFrom,
+      subject,
+      reason: 'held for review',
+      raw: Buffer.from(`Subject: ${subject}\r\n\r\nhi\r\n`),
+      createdAt: at,
+      expiresAt: new Date(at.getTime() + 86_400_000),
+    });
+    await new QuarantineRepository(db).addMany([
+      copy('outbound', 'Alice@Example.org', aliceRow, 'held-1'), // stored as the envelope gave it
+      copy('outbound', 'bob@example.org', bobRow, 'held-2'),
+      copy('inbound', 'alice@example.org', bobRow, 'kept-3'),
+    ]);
+    const subjects = async (auth: Record<string, string>, q: string) =>
+      ((await request(base).get(`/v1/quarantine?${q}`).set(auth).expect(200)).body.items as { subject: string }[]).map((i) => i.subject).sort();
+    expect(await subjects(op, 'direction=outbound&sender=alice@example.org')).toEqual(['held-1']);
+    expect(await subjects(op, 'sender=ALICE@example.org')).toEqual(['held-1', 'kept-3']);
+    expect(await subjects(op, 'direction=outbound')).toEqual(['held-1', 'held-2']);
+    // the filter narrows a view, it never widens one
+    expect(await subjects(bearer(admin.token), 'sender=alice@example.org')).toEqual(['held-1', 'kept-3']);
+    expect(await subjects(bearer(bob.token), 'sender=alice@example.org')).toEqual(['kept-3']);
+    expect(await subjects(bearer(alice.token), 'sender=bob@example.org')).toEqual([]);
+    await request(base).get('/v1/quarantine?sender=').set(op).expect(400);
   });
 });

@@ -55,15 +55,30 @@ export async function launchBrowser(): Promise<Browser> {
   };
 }
 
-/** What went wrong in a page that the user would not necessarily see: script errors and CSP violations. */
+/**
+ * What went wrong in a page that the user would not necessarily see: script errors, CSP violations and failed
+ * requests (each named once: Chromium may report one failed fetch twice).
+ */
 export function watchPage(page: Page): { problems: string[] } {
   const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  const add = (p: string) => {
+    if (!problems.includes(p)) problems.push(p);
+  };
+  page.on('pageerror', (e) => add(`page error: ${e.message}`));
   page.on('console', (m) => {
     const text = m.text();
+    // Failed requests are named by the 'response' listener below, with their address (Chromium's line has none).
+    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(text)) {
+      add(`console ${m.type()}: ${text}`);
+    }
+    if (/Content Security Policy/i.test(text)) add(`CSP: ${text}`);
+  });
+  page.on('response', (r) => {
     // A signed-out page asks GET /v1/session and gets 401: that is the answer, not a fault.
-    if (m.type() === 'error' && !/status of 401/.test(text)) problems.push(`console ${m.type()}: ${text}`);
-    if (/Content Security Policy/i.test(text)) problems.push(`CSP: ${text}`);
+    if (r.status() >= 400 && r.status() !== 401) {
+      const u = new URL(r.url());
+      add(`HTTP ${r.status()} ${r.request().method()} ${u.pathname}${u.search}`);
+    }
   });
   return { problems };
 }

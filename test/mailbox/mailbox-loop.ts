@@ -84,7 +84,7 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-mailbox-loop-'));
   const filterToken = randomBytes(18).toString('base64url');
   // Ports first: the configuration may name Dovecot's IMAP port (the console's mailbox sign-in).
-  const [imapPort, lmtpPort, proxyPort] = await freePorts(3);
+  const [imapPort, lmtpPort, proxyPort, mxPort] = await freePorts(4);
   const config: AppConfig = loadConfig({
     DB_TYPE: 'sqlite',
     DB_SQLITE_PATH: path.join(dir, 'spamfilter.sqlite'),
@@ -105,6 +105,8 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     // learning side (the first-mark effect), not for the mailbox loop, and a race that made these runs flaky.
     LOGISTIC_TRAINER_ENABLED: 'false',
     ...(opts.consoleImap ? { CONSOLE_IMAP_URL: `imap://127.0.0.1:${imapPort}` } : {}),
+    // A released quarantine copy goes back in through this loop's MX (Haraka → LMTP → Dovecot).
+    RELEASE_INBOUND_SMTP: `127.0.0.1:${mxPort}`,
     ...opts.env,
   });
   const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
@@ -203,6 +205,7 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     const { NODE_ENV: _jest, ...env } = process.env;
     const haraka = await startHaraka({
       kind: 'inbound',
+      port: mxPort,
       filterUrl,
       sinkPort: 1, // unused: queue/lmtp delivers, not smtp_forward
       hostList: [DOMAIN],

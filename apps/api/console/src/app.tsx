@@ -11,6 +11,7 @@ import { MessagePage } from './pages/message';
 import { MessagesPage } from './pages/messages';
 import { OutboundAccountPage, OutboundPage } from './pages/outbound';
 import { PolicyPage } from './pages/policy';
+import { QuarantineMessagePage, QuarantinePage } from './pages/quarantine';
 import { SignInPage } from './pages/sign-in';
 import { TranscriptPage } from './pages/transcript';
 import { UsersPage } from './pages/users';
@@ -28,12 +29,14 @@ export function navFor(role: Role): NavItem[] {
       return [
         { to: '/messages', label: 'My mail' },
         { to: '/refused', label: 'Refused for me' },
+        { to: '/quarantine', label: 'Quarantine' },
         { to: '/lists', label: 'Allow & block' },
         { to: '/sensitivity', label: 'Sensitivity' },
       ];
     case 'domain_admin':
       return [
         { to: '/messages', label: 'Domain mail' },
+        { to: '/quarantine', label: 'Quarantine' },
         { to: '/domain/users', label: 'Users' },
         { to: '/domain/lists', label: 'Domain lists' },
         { to: '/domain/policy', label: 'Domain policy' },
@@ -42,6 +45,7 @@ export function navFor(role: Role): NavItem[] {
       return [
         { to: '/operator/dashboard', label: 'Dashboard' },
         { to: '/operator/messages', label: 'Message log' },
+        { to: '/quarantine', label: 'Quarantine' },
         { to: '/operator/aup', label: 'AUP rules' },
         { to: '/operator/outbound', label: 'Outbound' },
         { to: '/operator/delisting', label: 'Delisting' },
@@ -88,6 +92,8 @@ function Shell(props: { session: Session; onSignOut: () => void }) {
           <Route path="/messages" element={<MessagesPage session={session} />} />
           <Route path="/messages/:reference" element={<MessagePage session={session} />} />
           <Route path="/refused" element={<MessagesPage session={session} refused />} />
+          <Route path="/quarantine" element={<QuarantinePage session={session} />} />
+          <Route path="/quarantine/:id" element={<QuarantineMessagePage session={session} />} />
           <Route path="/lists" element={<ListsPage session={session} scope="user" />} />
           <Route path="/sensitivity" element={<PolicyPage session={session} scope="user" />} />
           <Route path="/domain/users" element={<UsersPage session={session} />} />

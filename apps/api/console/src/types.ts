@@ -263,3 +263,41 @@ export interface MailboxPage {
   total: number;
   items: { id: string; address: string; displayName: string | null; createdAt: string }[];
 }
+
+export interface QuarantineItem {
+  id: string;
+  reference: string;
+  direction: 'inbound' | 'outbound';
+  recipient: string;
+  recipients: string[];
+  mailFrom: string;
+  from: string | null;
+  subject: string | null;
+  size: number;
+  reason: string;
+  createdAt: string;
+  expiresAt: string;
+  releasedAt: string | null;
+  releasedBy: string | null;
+}
+
+export interface QuarantinePage {
+  items: QuarantineItem[];
+  next: string | null;
+}
+
+export interface QuarantineMessage extends QuarantineItem {
+  headers: [string, string][];
+  text: string;
+  textTruncated: boolean;
+  hasHtml: boolean;
+  attachments: { filename: string; contentType: string; size: number }[];
+}
+
+export interface ReleaseResult {
+  id: string;
+  reference: string;
+  recipients: string[];
+  smtp: string;
+  markId: string | null;
+}

@@ -5,7 +5,7 @@ import { ActionBadge, DoneNote, Empty, ErrorNote, Field, Loading, Page, Pager } 
 import { useAction, useApi } from '../hooks';
 import { formatScore, formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
-import type { AccountDetail, MessageLogPage, OutboundAccount } from '../types';
+import type { AccountDetail, MessageLogPage, OutboundAccount, QuarantinePage } from '../types';
 
 const LIMIT = 100;
 
@@ -93,6 +93,7 @@ export function OutboundAccountPage() {
   const { address = '' } = useParams();
   const detail = useApi<AccountDetail>(`/v1/operator/outbound/accounts/${encodeURIComponent(address)}`);
   const recent = useApi<MessageLogPage>(`/v1/operator/messages${toQuery({ sender: address, direction: 'outbound', limit: 20 })}`);
+  const held = useApi<QuarantinePage>(`/v1/quarantine${toQuery({ direction: 'outbound', status: 'kept', sender: address, limit: 50 })}`);
   const [reason, setReason] = useState('');
   const change = useAction();
   const blocked = detail.data?.account?.status === 'blocked';
@@ -117,7 +118,9 @@ export function OutboundAccountPage() {
         <Link to="/operator/outbound">← Outbound accounts</Link>
       </p>
       {detail.error && detail.error.status === 404 ? (
-        <p className="muted">No mail from this account yet. You can still block it.</p>
+        <p className="muted">
+          Nothing recorded against this account yet: no spam verdicts, complaints or blocks. You can still block it.
+        </p>
       ) : (
         <ErrorNote error={detail.error} what="Could not load the account" />
       )}
@@ -174,6 +177,40 @@ export function OutboundAccountPage() {
       ) : (
         <Empty>Nothing recorded.</Empty>
       )}
+      <h2>Held mail</h2>
+      <ErrorNote error={held.error} />
+      {held.data && held.data.items.length > 0 ? (
+        <table className="table compact">
+          <caption className="visually-hidden">Held mail of {address}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Held</th>
+              <th scope="col">To</th>
+              <th scope="col">Subject</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {held.data.items.map((q) => (
+              <tr key={q.id}>
+                <td>
+                  <Link to={`/quarantine/${q.id}`}>{formatTime(q.createdAt)}</Link>
+                </td>
+                <td className="clip">{q.recipients.join(', ')}</td>
+                <td className="clip">{q.subject ?? ''}</td>
+                <td className="clip">{q.reason}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : (
+        <Empty>Nothing held.</Empty>
+      )}
+      {held.data?.next ? (
+        <p className="muted">
+          The newest 50 held messages; <Link to="/quarantine?direction=outbound">all held outbound mail</Link> is in the quarantine.
+        </p>
+      ) : null}
       <h2>Recent outbound mail</h2>
       <ErrorNote error={recent.error} />
       {recent.data && recent.data.items.length > 0 ? (
