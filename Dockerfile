@@ -17,6 +17,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/haraka-plugins ./haraka-plugins
 COPY --from=build /app/haraka ./haraka
+# The starter model (BAYES_STARTER=builtin) is data the filter reads at start, not compiled code.
+COPY --from=build /app/libs/bayes/starter ./libs/bayes/starter
 USER 10001
 EXPOSE 8025 8080 2525 5870
 CMD ["node", "dist/apps/filter/src/main.js"]

@@ -32,6 +32,8 @@ export FILTER_API_TOKEN
 
 # Readable log lines at a terminal; production keeps the default LOG_FORMAT=json (libs/config, log.config.ts).
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+# A fresh installation scores with the starter model until its users' marks have grown their own (README).
+export BAYES_STARTER="${BAYES_STARTER:-builtin}"
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }

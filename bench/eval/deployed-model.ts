@@ -29,7 +29,8 @@ import type { ScorerOptions } from './scorer';
  *   have accumulated (the trainer's count rule; its age rule has no clock in a replay).
  *
  * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|grams+tokens`, `passes`,
- * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`, and
+ * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`,
+ * `minLearns` (the global floor, BAYES_MIN_LEARNS), and
  * (bench/eval/README.md "Tried on 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or
  * near error only).
  */
@@ -55,7 +56,13 @@ export class DeployedModel {
     const options: SpamClassifierOptions = {
       ...base,
       tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow) },
-      bayes: { ...base.bayes, strength: num('s', base.bayes.strength), minDev: num('minDev', base.bayes.minDev), maxTokens: num('maxTokens', base.bayes.maxTokens) },
+      bayes: {
+        ...base.bayes,
+        strength: num('s', base.bayes.strength),
+        minDev: num('minDev', base.bayes.minDev),
+        maxTokens: num('maxTokens', base.bayes.maxTokens),
+        globalFloor: num('minLearns', base.bayes.globalFloor),
+      },
       logistic:
         this.mode === 'bayes' || !lr
           ? null

@@ -28,7 +28,8 @@ export class PipelineScorer implements Scorer {
     this.model = new DeployedModel(opts);
     const policies = new InMemoryPolicySource();
     policies.setGlobal({ greylisting: { enabled: false } });
-    const config = loadConfig({ DNS_MODE: 'off', BAYES_MIN_LEARNS: opts.opts.get('minLearns') ?? '200' });
+    // The global floor (`--opt minLearns`, BAYES_MIN_LEARNS) is the classifier's own (deployed-model.ts).
+    const config = loadConfig({ DNS_MODE: 'off' });
     this.services = new FilterServices(config.filter, { policies, bayes: { classifier: this.model.classifier } });
     this.threshold = Number(opts.opts.get('threshold') ?? 6);
     this.notes = [`pipeline: local checks + ${this.model.mode === 'bayes' ? 'Bayes' : 'Bayes+LR'} through the scorer, network checks off, threshold = policy tag ${this.threshold}`];

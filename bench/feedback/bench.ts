@@ -9,8 +9,9 @@
  * - Learner: --learner-events marks queued on Kafka while no learner runs; then one learner starts and the time
  *   from its first to its last handled event gives eventsPerSec.
  * A fresh database and a unique topic prefix per run; nothing is left behind but the dropped database's name.
+ * `--hostile`: one account's marks against the global layer (hostile.ts).
  */
-import { userScope } from '@spamfilter/bayes';
+import { spamClassifierOptions, userScope } from '@spamfilter/bayes';
 import { formatReferenceId } from '@spamfilter/domain';
 import {
   OutboxEventEntity,
@@ -29,7 +30,6 @@ import {
   corpusAvailable,
   feedbackConfig,
   scan,
-  scoreFor,
   seedGlobal,
   startLoop,
   variant,
@@ -38,6 +38,7 @@ import {
   type Loop,
 } from '../../test/feedback/feedback-harness';
 import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
+import { hostile } from './hostile';
 
 interface Args {
   rate: number;
@@ -62,12 +63,23 @@ function parseArgs(argv: readonly string[]): Args {
   return a;
 }
 
+/** The sum of a recipient's BAYES_* symbol scores. */
+function bayesScore(v: Awaited<ReturnType<typeof scan>>, rcpt: string): number {
+  const r = v.recipients.find((x) => x.recipient === rcpt);
+  return (r?.symbols ?? []).filter((s) => s.name.startsWith('BAYES_')).reduce((sum, s) => sum + s.score, 0);
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
 }
 
 const round = (x: number): number => Math.round(x * 10) / 10;
+/**
+ * Every mark is shared (as if each domain had agreed): the learner then does all it can for a mark — the agreement
+ * rule's reads, a campaign vote with its signature — which is the heavier path the figures must include.
+ */
+const SHARED = { LEARNER_SHARE_DEFAULT: 'true' };
 const t0 = performance.now();
 /** Progress on stderr (stdout carries only the result). */
 const progress = (m: string): void =>
@@ -205,7 +217,9 @@ async function latencyPhase(
     const first = await scan(loop, base[i]!, [address]);
     await waitForRecord(loop, first.reference);
     const next = variant(base[i]!, i);
-    const before = scoreFor(await scan(loop, next, [address]), address);
+    // The mark's own effect: the recipient's Bayes symbols (the total score also moves with the client IP's reputation,
+    // which every scan of this loop feeds, so it changes without any mark).
+    const before = bayesScore(await scan(loop, next, [address]), address);
     const res = await request(server)
       .post('/v1/marks')
       .set(bearer(probe.token))
@@ -215,14 +229,15 @@ async function latencyPhase(
       errors++;
       continue;
     }
+    let after = before;
     for (;;) {
-      const s = scoreFor(await scan(loop, next, [address]), address);
-      if (s !== before) break;
-      if (performance.now() - t0 > 10_000) throw new Error(`probe ${i}: verdict unchanged after 10 s`);
+      after = bayesScore(await scan(loop, next, [address]), address);
+      if (after !== before) break;
+      if (performance.now() - t0 > 10_000) break; // counted as 10 s: the figures show it instead of losing the run
       await new Promise((r) => setTimeout(r, 5));
     }
     latencies.push(performance.now() - t0);
-    progress(`probe ${i}: ${(performance.now() - t0).toFixed(1)} ms`);
+    progress(`probe ${i}: ${(performance.now() - t0).toFixed(1)} ms (score ${before.toFixed(2)} → ${after.toFixed(2)})`);
   }
   while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   stop = true;
@@ -240,7 +255,7 @@ async function learnerPhase(
   events: number,
 ): Promise<{ eventsPerSec: number; events: number; seconds: number }> {
   // Queue the marks on Kafka with no learner running (API only; relay on).
-  const config = feedbackConfig(dbUrl, { LEARNER_ENABLED: 'false', OUTBOX_BATCH_SIZE: '2000' });
+  const config = feedbackConfig(dbUrl, { ...SHARED, LEARNER_ENABLED: 'false', OUTBOX_BATCH_SIZE: '2000' });
   const producer = await startLoop(config);
   const userRepo = new UserRepository(producer.db);
   const users: { id: string; address: string; domainId: string; tenantId: string }[] = [];
@@ -321,12 +336,15 @@ async function learnerPhase(
 }
 
 export async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--hostile')) return hostile(argv);
   const args = parseArgs(argv);
   if (!corpusAvailable())
     throw new Error('the sa-dev corpus is not unpacked in .cache/corpus (see /work/shared/corpus/README.md)');
   const tdb = await createPostgresTestDatabase();
   try {
-    const loop = await startLoop(feedbackConfig(tdb.config.url));
+    const config = feedbackConfig(tdb.config.url, SHARED);
+    // The deployed classifier options (floor, the user's blend and background), Bayes alone as the harness has it.
+    const loop = await startLoop(config, {}, { ...spamClassifierOptions(config.bayes), logistic: null });
     let latency: Awaited<ReturnType<typeof latencyPhase>>;
     try {
       await seedGlobal(loop.store, corpus('spam', 100), corpus('ham', 100));

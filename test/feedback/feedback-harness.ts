@@ -5,6 +5,7 @@ import {
   messageFingerprint,
   SpamClassifier,
   tokenize,
+  type SpamClassifierOptions,
 } from '@spamfilter/bayes';
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
@@ -87,15 +88,20 @@ export interface Loop {
   close(): Promise<void>;
 }
 
-export async function startLoop(config: AppConfig, apiOptions: ApiModuleOptions = {}): Promise<Loop> {
+export async function startLoop(
+  config: AppConfig,
+  apiOptions: ApiModuleOptions = {},
+  classifierOptions: SpamClassifierOptions = { ...DEFAULT_SPAM_CLASSIFIER, logistic: null },
+): Promise<Loop> {
   const api = await createApiApp(config, { logger: ['error'], ...apiOptions });
   const db = api.get(DataSource);
   const store = TypeOrmBayesStore.of(db);
   const users = new UserRepository(db);
   const filter = await createFilterApp(config, {
     bayes: {
-      // Bayes alone: the learner trains the Bayes layers (the logistic component's weights live in each filter).
-      classifier: new SpamClassifier(store, { ...DEFAULT_SPAM_CLASSIFIER, logistic: null }),
+      // Bayes alone by default: the learner trains the Bayes layers (the logistic component's weights live in each
+      // filter). A suite that needs the deployed floor or blend passes spamClassifierOptions(config.bayes).
+      classifier: new SpamClassifier(store, classifierOptions),
       users: {
         userIdsFor: async (rcpts) => {
           const owners = await users.resolveRecipients(rcpts);
@@ -193,16 +199,39 @@ export async function waitFor(
   }
 }
 
-/** A variant of a message: a new Message-ID and a changed first line, the "next similar message". */
+/**
+ * A variant of a message, the "next similar message" (a newsletter's next issue, a campaign's next copy): a new
+ * Message-ID and " (issue n)" on the Subject; the body is left as it is. (Text appended to the body used to land in a
+ * base64 part or after the closing boundary and change most of the message's tokens: some "variants" shared 2% of
+ * them with the original, no longer similar at all.)
+ */
 export function variant(raw: Buffer, n: number): Buffer {
   const text = raw.toString('latin1');
   const split = text.search(/\r?\n\r?\n/);
-  const head = text
-    .slice(0, split)
-    .replace(/^Message-ID:.*$/im, '')
-    .trimEnd();
-  return Buffer.from(
-    `${head}\r\nMessage-ID: <variant-${n}-${randomBytes(4).toString('hex')}@list.example>${text.slice(split)}\r\nissue ${n}\r\n`,
-    'latin1',
-  );
+  const head = split < 0 ? text : text.slice(0, split);
+  const body = split < 0 ? '' : text.slice(split);
+  const lines = head.split(/\r?\n/);
+  const out: string[] = [];
+  let subject = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    // Drop the Message-ID field with its folded continuation lines (RFC 5322 §2.2.3).
+    if (/^message-id:/i.test(line)) {
+      while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1] as string)) i++;
+      continue;
+    }
+    if (!subject && /^subject:/i.test(line)) {
+      // The field with its continuation lines; the issue number goes at its end.
+      const field = [line];
+      while (i + 1 < lines.length && /^[ \t]/.test(lines[i + 1] as string)) field.push(lines[++i] as string);
+      field[field.length - 1] += ` (issue ${n})`;
+      out.push(...field);
+      subject = true;
+      continue;
+    }
+    out.push(line);
+  }
+  if (!subject) out.push(`Subject: issue ${n}`);
+  out.push(`Message-ID: <variant-${n}-${randomBytes(4).toString('hex')}@list.example>`);
+  return Buffer.from(`${out.join('\r\n')}${body}`, 'latin1');
 }

@@ -33,6 +33,9 @@ run('logistic snapshot, embedded shape (SQLite file + in-process bus, trainer on
         DB_SQLITE_PATH: join(dir, 'spamfilter.sqlite'),
         LEARNER_GLOBAL_DAILY_CAP: '1000',
         LEARNER_GLOBAL_USER_FLOOR: '1000',
+        // One user trains the global layer here: their marks are shared and need no other user's agreement.
+        LEARNER_SHARE_DEFAULT: 'true',
+        LEARNER_GLOBAL_MIN_SUPPORT: '0',
         LEARNER_SENDER_BLOCK_THRESHOLD: '0',
         LOGISTIC_CHECK_INTERVAL_MS: '200',
         // Any change retrains (a snapshot taken mid-stream must be followed by one of the whole set).

@@ -36,6 +36,9 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
         // One user trains the whole global layer here: lift the per-user caps.
         LEARNER_GLOBAL_DAILY_CAP: '1000',
         LEARNER_GLOBAL_USER_FLOOR: '1000',
+        // One user trains the global layer here: their marks are shared and need no other user's agreement.
+        LEARNER_SHARE_DEFAULT: 'true',
+        LEARNER_GLOBAL_MIN_SUPPORT: '0',
         LEARNER_SENDER_BLOCK_THRESHOLD: '0',
         LOGISTIC_TRAINER_ENABLED: 'false',
         LOGISTIC_RETRAIN_MIN_CHANGES: '1',

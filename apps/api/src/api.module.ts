@@ -10,6 +10,8 @@ import { FeedbackConsumer } from './consumers/feedback.consumer';
 import { BusFeedbackSource } from './consumers/bus-feedback.source';
 import { FeedbackSource } from './consumers/feedback-source';
 import { LearnerBayesStores, LearnerService } from './consumers/learner.service';
+import { SharingController } from './sharing/sharing.controller';
+import { SharingService } from './sharing/sharing.service';
 import { LogisticTrainer } from './consumers/logistic-trainer';
 import { HealthController } from './controllers/health.controller';
 import { ApiMetricsService, learnerLag } from './metrics/api-metrics.service';
@@ -129,6 +131,7 @@ export class ApiModule {
       RetentionService,
       ...QUARANTINE_PROVIDERS,
       ...CONSOLE_PROVIDERS,
+      SharingService,
     ];
     if (config.learner.enabled) {
       providers.push(
@@ -157,7 +160,16 @@ export class ApiModule {
         ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, ...QUARANTINE_CONTROLLERS, ...consoleControllers(config)],
+      controllers: [
+        HealthController,
+        MetricsController,
+        MarksController,
+        VerdictsController,
+        UsersController,
+        SharingController,
+        ...QUARANTINE_CONTROLLERS,
+        ...consoleControllers(config),
+      ],
       providers,
     };
   }

@@ -13,6 +13,7 @@ import { FilterModule } from './filter.module';
 import { FilterServices, type FilterDependencies } from './services/filter-services';
 import { FilterDatabase } from './services/persistence/filter-database';
 import { databaseBayesClassifier, FilterBayesModel } from './services/bayes-model';
+import { CampaignIndex } from './services/campaign-index';
 import { FilterEvents } from './services/filter-events';
 import type { LogisticSnapshotLoader } from './services/logistic-model';
 import { createCounterStore, type CounterStore } from '@spamfilter/counters';
@@ -120,10 +121,16 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   // The logistic component follows the newest snapshot (events and LOGISTIC_POLL_MS); Bayes alone until there is one.
   let bayesModel: FilterBayesModel | null = null;
   let logisticLoader: LogisticSnapshotLoader | null = null;
+  // Campaigns confirmed by users' marks: from the database, kept current by the model-change events below.
+  let campaigns: CampaignIndex | null = null;
+  if (deps.database && !deps.campaigns) {
+    campaigns = new CampaignIndex(deps.database, { similarity: config.learner.campaignSimilarity, reloadMs: 60_000 });
+    deps = { ...deps, campaigns };
+  }
   if (deps.database && !deps.bayes) {
     const logistic = { pollMs: config.logistic.pollMs };
     if (bus) {
-      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic);
+      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic, campaigns);
       deps = { ...deps, bayes: { classifier: bayesModel.classifier } };
     } else {
       const model = databaseBayesClassifier(config.bayes, deps.database, logistic);
@@ -141,12 +148,19 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         bayes: () =>
           Promise.resolve({
             state: 'up',
-            detail: l.version === null ? 'Bayes alone: no logistic snapshot yet' : `Bayes + logistic snapshot ${l.version}`,
+            detail:
+              l.version !== null
+                ? `Bayes + logistic snapshot ${l.version}`
+                : config.bayes.starter !== 'off'
+                  ? 'starter model (BAYES_STARTER): no logistic snapshot of this installation yet'
+                  : 'Bayes alone: no logistic snapshot yet',
           }),
         ...deps.health,
       },
     };
   }
+  // Subscribed (above) before the first load, so no campaign falls between the snapshot and the events.
+  campaigns?.start();
   deps = { parseLimits: parseLimits(config.bayes), ...deps };
   // SMTP AUTH lockouts are counted in the shared counter store when there is one (every instance, and the API, see them).
   deps = { ...deps, authGuard: { limits: config.authGuard, ...(counters ? { counters } : {}), ...deps.authGuard } };
@@ -191,6 +205,7 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       await events?.close();
       await bayesModel?.close();
       await logisticLoader?.close();
+      campaigns?.close();
       await outbound?.close();
       await services.close();
       await app.close();

@@ -1,5 +1,6 @@
 import { DEFAULT_PARSE_LIMITS, parseMessageSync } from '@spamfilter/mail';
-import { BayesClassifier } from './bayes-classifier';
+import { BayesClassifier, DEFAULT_BAYES } from './bayes-classifier';
+import { buildStarterModel } from './starter-model';
 import { GLOBAL_SCOPE, userScope } from './bayes-store';
 import { MemoryBayesStore } from './memory-bayes.store';
 import { DEFAULT_TOKENIZER, tokenize, type TokenSet } from './tokenizer';
@@ -99,6 +100,69 @@ describe('BayesClassifier', () => {
     expect(bob.score).toBe(global.score);
     expect((await model.classify(newsletter, null)).score).toBe(global.score);
     expect(store.tokenCount(userScope('bob'))).toBe(0);
+  });
+
+  it("a user's background: after one spam mark its telling words turn spammy, everyday words do not", async () => {
+    const store = new MemoryBayesStore();
+    const plain = new BayesClassifier(store, { ...DEFAULT_BAYES, userPrior: 0 });
+    const background = new BayesClassifier(store, { ...DEFAULT_BAYES, userPrior: 3 });
+    // A global layer in which "the", "please" and "thanks" are everyday words of ham (and of some spam).
+    for (let i = 0; i < 30; i++) {
+      await plain.learn(null, `h${i}`, msg(`note ${i}`, `the report please thanks team${i}`), 'ham');
+      await plain.learn(null, `s${i}`, msg(`deal ${i}`, `the offer${i} click`), 'spam');
+    }
+    await plain.learn('u', 'm1', msg('your prize', 'the lottery prize please claim thanks'), 'spam');
+    const unrelated = msg('weekly report', 'the report please thanks');
+    const similar = msg('prize again', 'claim the lottery prize');
+    // Without a background every word of the one spam mark is spam to this user: everyday ham is no longer ham.
+    expect((await plain.classify(unrelated, null)).score).toBeLessThan(0.01);
+    expect((await plain.classify(unrelated, 'u')).score).toBeGreaterThan(0.4);
+    // With it, everyday ham stays ham for this user, and the next similar message is spam.
+    expect((await background.classify(unrelated, 'u')).score).toBeLessThan(0.01);
+    expect((await background.classify(similar, 'u')).score).toBeGreaterThan(0.9);
+  });
+
+  it('weighs the global layer by its floor: gated or ramped below it, full at it; a user speaks regardless', async () => {
+    const store = new MemoryBayesStore();
+    const seed = new BayesClassifier(store);
+    for (const [i, t] of SPAM.entries()) await seed.learn(null, `s${i}`, t, 'spam');
+    for (const [i, t] of HAM.entries()) await seed.learn(null, `h${i}`, t, 'ham');
+    const spammy = msg('cheap discount', 'cheap pills money now');
+    const gated = new BayesClassifier(store, { ...DEFAULT_BAYES, globalFloor: 6, globalRamp: false });
+    const ramped = new BayesClassifier(store, { ...DEFAULT_BAYES, globalFloor: 6, globalRamp: true });
+    const full = new BayesClassifier(store, { ...DEFAULT_BAYES, globalFloor: 3 });
+    expect(await gated.classify(spammy)).toMatchObject({ score: 0.5, tokensUsed: 0, globalWeight: 0 });
+    const r = await ramped.classify(spammy);
+    expect(r.globalWeight).toBe(0.5);
+    const f = await full.classify(spammy);
+    expect(f.globalWeight).toBe(1);
+    expect(r.score).toBeGreaterThan(0.5);
+    expect(r.logit).toBeLessThan(f.logit);
+    await seed.learn('u', 'm', msg('cheap again', 'cheap pills money'), 'spam');
+    expect((await gated.classify(spammy, 'u')).score).toBeGreaterThan(0.9);
+  });
+
+  it('a starter model is the prior of the provider counts: it speaks for an empty global layer, provider evidence wins', async () => {
+    const starterStore = new MemoryBayesStore();
+    const starterSource = new BayesClassifier(starterStore);
+    const examples = [...SPAM.map((t) => ({ t, label: 'spam' as const })), ...HAM.map((t) => ({ t, label: 'ham' as const }))];
+    for (const [i, e] of examples.entries()) await starterSource.learn(null, `x${i}`, e.t, e.label);
+    const starter = buildStarterModel(
+      examples.map((e) => ({ tokens: e.t.ids, features: new Uint32Array(0), label: e.label })),
+      { source: 'test', minCount: 1, logistic: null },
+    );
+    const provider = new MemoryBayesStore();
+    const model = new BayesClassifier(provider, { ...DEFAULT_BAYES, globalFloor: 200, starterStrength: 1 });
+    const pills = msg('pills', 'cheap pills');
+    expect((await model.classify(pills)).score).toBe(0.5);
+    model.useStarter(starter);
+    const before = await model.classify(pills);
+    expect(before.globalWeight).toBe(1);
+    expect(before.score).toBeGreaterThan(0.9);
+    // The provider's users say otherwise, often enough: their counts outweigh the starter's view.
+    for (let i = 0; i < 5; i++) await model.learn(null, `p${i}`, msg(`pharmacy ${i}`, 'cheap pills from our own pharmacy'), 'ham');
+    await model.learn(null, 'q', msg('spam', 'lottery money now'), 'spam');
+    expect((await model.classify(pills)).score).toBeLessThan(0.5);
   });
 
   it('prunes rare stale tokens only', async () => {

@@ -15,3 +15,5 @@ export * from './spam-classifier';
 export { spamClassifierOptions, parseLimits } from './options';
 export * from './logistic-training';
 export * from './logistic-snapshot';
+export * from './starter-model';
+export * from './campaign-signature';

@@ -19,8 +19,9 @@ export function trainLogistic(
   examples: readonly LogisticExample[],
   options: LogisticOptions,
   passes: number,
+  start: Float32Array | null = null,
 ): OnlineLogistic {
-  const model = new OnlineLogistic(options);
+  const model = startModel(options, start);
   for (const _ of trainingSlices(model, examples, passes, Number.POSITIVE_INFINITY)) {
     // one slice: everything
   }
@@ -37,10 +38,22 @@ export async function trainLogisticInSlices(
   options: LogisticOptions,
   passes: number,
   slice = 2000,
+  start: Float32Array | null = null,
 ): Promise<OnlineLogistic> {
-  const model = new OnlineLogistic(options);
+  const model = startModel(options, start);
   for (const _ of trainingSlices(model, examples, passes, slice)) await new Promise<void>((resolve) => setImmediate(resolve));
   return model.averaged();
+}
+
+/**
+ * A fresh model, or one that starts from `start`'s weights (copied): a warm start from the starter model's weights
+ * while the provider's own training set is small (starter-model.ts), so its first snapshots correct the starter
+ * instead of replacing it with what a few dozen marks can teach.
+ */
+function startModel(options: LogisticOptions, start: Float32Array | null): OnlineLogistic {
+  if (!start) return new OnlineLogistic(options);
+  if (start.length !== 1 << options.bits) throw new Error(`start weights of ${start.length} features for ${options.bits} bits`);
+  return new OnlineLogistic(options, start.slice());
 }
 
 /** The training steps, pausing (`yield`) every `slice` steps: pass 1 in order (unless the caller made it), then shuffled. */

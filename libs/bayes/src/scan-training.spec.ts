@@ -21,4 +21,14 @@ describe('scanTraining', () => {
     expect(readScanTraining({ tokens: [-1] })).toBeNull();
     expect(readScanTraining({ tokens: [1, 2] })).toEqual({ tokens: [1, 2], sender: null, listUnsubscribe: false });
   });
+
+  it("reads the scan's own verdict and bulk signals when present, and drops malformed ones", () => {
+    const full = { tokens: [1], sender: null, listUnsubscribe: true, globalLogit: -3.5, dkimAligned: true, reputation: 'good' };
+    expect(readScanTraining(full)).toEqual(full);
+    expect(readScanTraining({ tokens: [1], globalLogit: 'x', dkimAligned: 1, reputation: 'great' })).toEqual({
+      tokens: [1],
+      sender: null,
+      listUnsubscribe: false,
+    });
+  });
 });

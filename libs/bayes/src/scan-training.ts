@@ -14,7 +14,18 @@ export interface ScanTraining {
   readonly sender: string | null;
   /** The message carried List-Unsubscribe (RFC 2369): list mail. */
   readonly listUnsubscribe: boolean;
+  /**
+   * What the filter knew at scan time, for the learner's rules (absent in records written before, and in raw marks
+   * without a scan): the GLOBAL model's combined logit for this message (no user layer — a user's own marks must not
+   * vouch for that user's later marks), whether a DKIM signature aligned with the From domain verified (RFC 7489
+   * §3.1.1, relaxed), and the sender's standing in the filter's own reputation history.
+   */
+  readonly globalLogit?: number;
+  readonly dkimAligned?: boolean;
+  readonly reputation?: SenderStanding;
 }
+
+export type SenderStanding = 'good' | 'bad' | 'unknown';
 
 export function scanTraining(message: ParsedMessage, options?: TokenizerOptions): ScanTraining {
   return {
@@ -33,5 +44,8 @@ export function readScanTraining(value: unknown): ScanTraining | null {
     tokens: v.tokens as number[],
     sender: typeof v.sender === 'string' && v.sender !== '' ? v.sender.toLowerCase() : null,
     listUnsubscribe: v.listUnsubscribe === true,
+    ...(typeof v.globalLogit === 'number' && Number.isFinite(v.globalLogit) ? { globalLogit: v.globalLogit } : {}),
+    ...(typeof v.dkimAligned === 'boolean' ? { dkimAligned: v.dkimAligned } : {}),
+    ...(v.reputation === 'good' || v.reputation === 'bad' || v.reputation === 'unknown' ? { reputation: v.reputation } : {}),
   };
 }

@@ -118,6 +118,12 @@ export class TokenTable {
     }
   }
 
+  /** Calls `visit` with every entry (in slot order). */
+  forEach(visit: (key: number, spam: number, ham: number, day: number) => void): void {
+    for (let s = 0; s < this.used.length; s++)
+      if (this.used[s] === 1) visit(this.keys[s] as number, this.spamCounts[s] as number, this.hamCounts[s] as number, this.days[s] as number);
+  }
+
   /** Deletes every entry for which `test(spam, ham, day)` holds; returns how many. */
   deleteWhere(test: (spam: number, ham: number, day: number) => boolean): number {
     let removed = 0;

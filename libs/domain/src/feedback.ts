@@ -6,8 +6,12 @@ export interface FeedbackEvent {
   readonly eventId: string;
   readonly userId: string;
   readonly tenantId: string;
-  /** learn: train as `label`; undo: remove this user's earlier training of the message. */
-  readonly kind: 'learn' | 'undo';
+  /**
+   * learn: train as `label`; undo: remove this user's earlier training of the message; unshare: the user no longer
+   * shares their marks (consent withdrawn, apps/api sharing): take back what they gave the shared model — their
+   * global trainings and campaign votes — keeping their own layer (`label` null, `messageId` empty).
+   */
+  readonly kind: 'learn' | 'undo' | 'unshare';
   readonly label: FeedbackLabel | null;
   /** The scan's reference ID when the mark names one. */
   readonly reference: string | null;

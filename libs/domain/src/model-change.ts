@@ -10,8 +10,11 @@
 /**
  * 'directory': tenants, hosted domains or mailboxes changed (the control API); filters drop the recipient directory's
  * cache so a new domain is accepted and a removed one refused at once (payload names the domain).
+ * 'campaign': a campaign confirmed by several users' spam marks (or ARF complaints) was added or removed (payload
+ * libs/bayes CampaignChange: its id and, when added, its MinHash signature — hashes only). Its `version` is 0: filters
+ * apply campaign changes idempotently by id and reload the set periodically, so there is no gap to detect.
  */
-export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic', 'directory'] as const;
+export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic', 'directory', 'campaign'] as const;
 export type ModelChangeKind = (typeof MODEL_CHANGE_KINDS)[number];
 
 export interface ModelChangeEvent {

@@ -9,6 +9,7 @@ export const SYMBOL_GROUPS = [
   'lists',
   'content',
   'bayes',
+  'campaign',
   'antivirus',
   'greylist',
   'outbound',

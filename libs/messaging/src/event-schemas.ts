@@ -31,7 +31,7 @@ const feedbackSchema = z
     eventId: id,
     userId: id,
     tenantId: z.string(),
-    kind: z.enum(['learn', 'undo']),
+    kind: z.enum(['learn', 'undo', 'unshare']),
     label: z.enum(['spam', 'ham']).nullable(),
     reference: z.string().nullable(),
     messageId: id,

@@ -48,4 +48,6 @@ export * from './marks/mark-request.entity';
 export * from './marks/mark-request.repository';
 export * from './quarantine/release-ticket.entity';
 export * from './quarantine/release-ticket.repository';
+export * from './learner/agreement.entities';
+export * from './learner/campaign.repository';
 export * from './console';

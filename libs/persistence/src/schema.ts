@@ -41,8 +41,16 @@ import { QuarantineRelease1765400000000 } from './quarantine/1765400000000-quara
 import { QuarantineDigestEntity, ReleaseTicketEntity } from './quarantine/release-ticket.entity';
 import { DeliveryResult1765500000000 } from './outbound/1765500000000-delivery-result.migration';
 import { DeliveryResultEntity } from './outbound/delivery-result.entity';
+import {
+  CampaignBandEntity,
+  CampaignEntity,
+  CampaignMarkEntity,
+  LearnerTrustEntity,
+  SharingConsentEntity,
+} from './learner/agreement.entities';
+import { LearningAgreement1765600000000 } from './learner/1765600000000-learning-agreement.migration';
 import { ConsoleSessionEntity } from './console/console-session.entity';
-import { ConsoleSession1765600000000 } from './console/1765600000000-console-session.migration';
+import { ConsoleSession1765700000000 } from './console/1765700000000-console-session.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -81,6 +89,11 @@ export const ENTITIES: Function[] = [
   ReleaseTicketEntity,
   QuarantineDigestEntity,
   DeliveryResultEntity,
+  SharingConsentEntity,
+  LearnerTrustEntity,
+  CampaignMarkEntity,
+  CampaignBandEntity,
+  CampaignEntity,
   ConsoleSessionEntity,
 ];
 
@@ -107,5 +120,6 @@ export const MIGRATIONS: Function[] = [
   ComplaintDedupe1765300000000,
   QuarantineRelease1765400000000,
   DeliveryResult1765500000000,
-  ConsoleSession1765600000000,
+  LearningAgreement1765600000000,
+  ConsoleSession1765700000000,
 ];

@@ -108,6 +108,10 @@ export const DEFAULT_WEIGHTS = {
   BAYES_SPAM: 7.0,
   BAYES_HAM: -3.0,
   BAYES_TEMPFAIL: 0,
+  // campaigns (checks/campaign): a near-copy of mail several users marked spam (or ARF complaints reported). 6 tags it
+  // on its own (what those users asked for, seconds after their marks) and still needs other evidence to reject.
+  CAMPAIGN: 6.0,
+  CAMPAIGN_TEMPFAIL: 0,
   // greylisting state (informational; the action comes from the policy)
   GREYLIST: 0,
   GREYLIST_TEMPFAIL: 0,

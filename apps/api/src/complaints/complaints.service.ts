@@ -3,6 +3,7 @@ import type { Standing } from '@spamfilter/domain';
 import { ComplaintRepository, OutboundStandingRepository } from '@spamfilter/persistence';
 import { OutboundAccountsService } from '../operator/outbound-accounts.service';
 import { isComplaint, parseArf, type FeedbackReport } from './arf-parser';
+import { ComplaintCampaigns } from './complaint-campaigns';
 import { complaintKey } from './complaint-identity';
 
 export interface ComplaintResult {
@@ -30,6 +31,7 @@ export class ComplaintsService {
     @Inject(ComplaintRepository) private readonly complaints: ComplaintRepository,
     @Inject(OutboundStandingRepository) private readonly standing: OutboundStandingRepository,
     @Inject(OutboundAccountsService) private readonly accounts: OutboundAccountsService,
+    @Inject(ComplaintCampaigns) private readonly campaigns: ComplaintCampaigns,
   ) {}
 
   async ingest(raw: Buffer, now = new Date()): Promise<ComplaintResult> {
@@ -48,6 +50,8 @@ export class ComplaintsService {
       dedupeKey: complaintKey(report, raw),
     });
     const counted = !duplicate && account !== null && isComplaint(report.feedbackType);
+    // A complaint is also a spam vote on the reported message's campaign (complaint-campaigns.ts); a repeat votes once.
+    if (!duplicate && isComplaint(report.feedbackType)) await this.campaigns.report(report.reference, row.id, now);
     const standing = account && !duplicate ? await this.accounts.refreshStanding(account, now) : null;
     return {
       id: row.id,

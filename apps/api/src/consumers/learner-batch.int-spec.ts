@@ -22,6 +22,9 @@ const config = loadConfig({
   LEARNER_GLOBAL_DAILY_CAP: '4',
   LEARNER_GLOBAL_USER_FLOOR: '2',
   LEARNER_GLOBAL_MAX_USER_FRACTION: '0.6',
+  // Every mark may reach the global layer (consent and agreement are agreement.int-spec's), so the caps are exercised.
+  LEARNER_SHARE_DEFAULT: 'true',
+  LEARNER_GLOBAL_MIN_SUPPORT: '0',
 });
 
 class Stores extends LearnerBayesStores {
@@ -283,7 +286,7 @@ describe.each([
   });
 
   it('a user layer over LEARNER_USER_MAX_TRAININGS loses its oldest trainings, published as deltas', async () => {
-    const capped = loadConfig({ LEARNER_USER_MAX_TRAININGS: '3' });
+    const capped = loadConfig({ LEARNER_USER_MAX_TRAININGS: '3', LEARNER_SHARE_DEFAULT: 'true', LEARNER_GLOBAL_MIN_SUPPORT: '0' });
     const db = await open();
     try {
       const learner = new LearnerService(db, new Stores(true), capped);

@@ -17,12 +17,14 @@ import {
   type TrainedRecord,
 } from '@spamfilter/persistence';
 import { createHash, randomUUID } from 'node:crypto';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, IsNull, type EntityManager } from 'typeorm';
 import { withLogFields } from '@spamfilter/observability';
 import { API_APP_CONFIG } from '../api-config.token';
 import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
+import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_VERSION, expireCampaigns, type AgreementSettings } from './agreement-batch';
+import { isLegitimateBulk } from './agreement-rules';
 import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
 import { markedAtFor, oldestMarks } from './mark-times';
 
@@ -51,7 +53,7 @@ export abstract class LearnerBayesStores {
 
 /** A change before it becomes an event: which user's layer (null: global), the kind, and its payload. */
 export interface ModelChange {
-  readonly kind: 'bayes' | 'lists';
+  readonly kind: 'bayes' | 'lists' | 'campaign';
   readonly userId: string | null;
   readonly version: number;
   readonly payload: Readonly<Record<string, unknown>>;
@@ -102,6 +104,7 @@ export class LearnerService {
   }
 
   private async handleBatchOnce(events: readonly FeedbackPayload[], now: Date): Promise<LearnOutcome[]> {
+    await this.expireIfDue(now);
     try {
       return await runInTransaction(this.db, (m) => this.handleIn(m, events, now));
     } catch (err) {
@@ -121,6 +124,15 @@ export class LearnerService {
     }
   }
 
+  private lastExpiry = 0;
+
+  /** Hourly, before a batch: campaign votes and campaigns older than LEARNER_CAMPAIGN_DAYS go (and filters hear of it). */
+  private async expireIfDue(now: Date): Promise<void> {
+    if (now.getTime() - this.lastExpiry < 3_600_000) return;
+    this.lastExpiry = now.getTime();
+    await runInTransaction(this.db, (m) => expireCampaigns(m, this.config.learner.campaignDays, now));
+  }
+
   private async handleIn(
     m: EntityManager,
     events: readonly FeedbackPayload[],
@@ -138,13 +150,21 @@ export class LearnerService {
     const todo = events.filter((_, i) => first[i]);
 
     const batch = new LearnerBatch(m, this.stores.forTransaction(m), now);
-    if (todo.length > 0) await batch.prepare(todo, globalFingerprint);
+    const agreement = new AgreementBatch(m, agreementSettings(this.config), now);
+    if (todo.length > 0) {
+      await batch.prepare(todo, globalFingerprint);
+      await agreement.prepare(todo.map((e) => ({ userId: e.userId, training: e.kind === 'learn' ? batch.trainingOf(e) : null })));
+    }
     const outcomes: LearnOutcome[] = [];
     for (const [i, event] of events.entries()) {
       if (!first[i]) outcomes.push({ status: 'duplicate' });
       else
         outcomes.push(
-          event.kind === 'undo' ? await this.undo(batch, event) : await this.learn(batch, event, now),
+          event.kind === 'undo'
+            ? await this.undo(batch, agreement, event)
+            : event.kind === 'unshare'
+              ? await this.unshare(batch, agreement, event)
+              : await this.learn(batch, agreement, event, now),
         );
     }
     if (todo.length === 0) return outcomes;
@@ -161,6 +181,7 @@ export class LearnerService {
       });
     }
     const base = await batch.flushModel();
+    await agreement.flush();
     const absolute = outcomes.map((o): LearnOutcome => {
       if (!('changes' in o)) return o;
       return {
@@ -173,7 +194,15 @@ export class LearnerService {
       .filter((c) => c.kind === 'lists');
     const bayes = net.map((c) => ({ ...c, version: base(versionScope(c)) + c.version }));
     const marks = oldestMarks(todo);
-    for (const changes of [bayes, lists]) {
+    // Campaigns confirmed or withdrawn by this batch: every filter holds the active ones (CampaignCheck). They carry
+    // no version (campaignChange): a shared counter would be a row every learner partition queues on.
+    const campaigns: ModelChange[] = agreement.changes.map((payload) => ({
+      kind: 'campaign',
+      userId: null,
+      version: CAMPAIGN_VERSION,
+      payload: { ...payload },
+    }));
+    for (const changes of [bayes, lists, campaigns]) {
       // Keyed by userId or 'global', so each scope's changes reach every filter in version order.
       for (const c of changes) {
         const markedAt = markedAtFor(marks, c.userId);
@@ -186,7 +215,7 @@ export class LearnerService {
           ...(markedAt ? { markedAt } : {}),
           payload: c.payload,
         };
-        batch.addOutbox({ topic: MODEL_TOPIC, key: e.userId ?? GLOBAL_KEY, payload: e });
+        batch.addOutbox({ topic: MODEL_TOPIC, key: c.kind === 'campaign' ? CAMPAIGN_KEY : (e.userId ?? GLOBAL_KEY), payload: e });
       }
     }
     // In the same transaction: a committed training is always propagated.
@@ -241,7 +270,7 @@ export class LearnerService {
     return ran;
   }
 
-  private async learn(batch: LearnerBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
+  private async learn(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
     if (event.label === null) return { status: 'skipped', reason: 'learn event without a label' };
     const label: Label = event.label;
     const training = batch.trainingOf(event);
@@ -252,7 +281,7 @@ export class LearnerService {
     // A correction: undo exactly what the earlier mark trained, then train anew (counts restored, not stacked).
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (previous?.label === label) return { status: 'unchanged', changes: [] };
-    if (previous) changes.push(...(await this.untrain(batch, previous, now)));
+    if (previous) changes.push(...(await this.untrain(batch, agreement, previous, now)));
 
     const listPreference =
       label === 'spam' &&
@@ -275,9 +304,25 @@ export class LearnerService {
 
     let trainedGlobal = false;
     let note: string | null = null;
+    // Who may teach the shared model (agreement-rules.ts): the user's consent, never a preference on legitimate
+    // bulk mail, and agreement — the filter's confident verdict at scan time and other users' marks on near-copies.
+    // The assessment also updates this user's record (learner_trust), consent or not.
+    const consent = agreement.consentOf(event.userId);
+    const assessment = agreement.assess(event.userId, label, training);
+    const legitimateBulk = label === 'spam' && isLegitimateBulk(training);
+    const signature = agreement.signatureOf(training);
+    if (consent.share && !listPreference && !legitimateBulk && signature)
+      await agreement.castVote(event.eventId, event.userId, label, signature);
     if (listPreference) {
       note =
         'list preference: sender blocked for this user, unsubscribing suggested; global layer not trained';
+    } else if (legitimateBulk) {
+      note =
+        'legitimate bulk mail (List-Unsubscribe, aligned DKIM, good sender record): trained for this user only; suggest unsubscribing';
+    } else if (!consent.share) {
+      note = `not shared: no consent to train the shared model (${consent.source})`;
+    } else if (!assessment.decision.train) {
+      note = `global layer not trained: ${assessment.decision.reason}`;
     } else {
       const totals = await store.totals(GLOBAL_SCOPE);
       const decision = decideGlobalTraining(
@@ -349,14 +394,42 @@ export class LearnerService {
     return { status: 'trained', changes };
   }
 
-  private async undo(batch: LearnerBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+  private async undo(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (!previous) return { status: 'unchanged', changes: [] };
-    return { status: 'undone', changes: await this.untrain(batch, previous, batch.now) };
+    return { status: 'undone', changes: await this.untrain(batch, agreement, previous, batch.now) };
   }
 
-  /** Removes exactly what `row` trained (user layer, and global when it was), and marks the row undone. */
-  private async untrain(batch: LearnerBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+  /**
+   * Consent withdrawn: every active mark of the user that trained the global layer is taken out of it (exactly, as an
+   * undo would) and stays in the user's own layer; their campaign votes are withdrawn (a campaign left with too few
+   * voters goes). Later marks follow the new answer; what was given back is not re-shared if consent returns.
+   */
+  private async unshare(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+    const store = batch.store;
+    const changes: ModelChange[] = [];
+    const rows = await batch.manager.getRepository(LearnerTrainingEntity).find({
+      where: { userId: event.userId, trainedGlobal: true, undoneAt: IsNull() },
+    });
+    for (const row of rows) {
+      const fingerprint = globalFingerprint(row.userId, row.messageFingerprint);
+      const record = await store.trained(GLOBAL_SCOPE, fingerprint);
+      if (record && (await store.train(GLOBAL_SCOPE, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned')
+        changes.push(this.delta(batch, GLOBAL_SCOPE, record.tokens, record.label, -1));
+      await batch.manager
+        .getRepository(LearnerTrainingEntity)
+        .update({ eventId: row.eventId }, { trainedGlobal: false, note: 'consent withdrawn: taken back from the global layer' });
+    }
+    await agreement.withdrawVoter(event.userId);
+    return { status: changes.length > 0 ? 'undone' : 'unchanged', changes };
+  }
+
+  /**
+   * Removes exactly what `row` trained (user layer, and global when it was), withdraws its campaign vote (a campaign
+   * left with too few voters goes with it), and marks the row undone.
+   */
+  private async untrain(batch: LearnerBatch, agreement: AgreementBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+    await agreement.withdrawVote(row.eventId);
     const store = batch.store;
     const changes: ModelChange[] = [];
     const targets: [string, string][] = [[userScope(row.userId), row.messageFingerprint]];
@@ -446,4 +519,18 @@ function versionScope(c: ModelChange): string {
 /** Each user's contribution to the global layer is its own record, so one user's undo removes only theirs. */
 function globalFingerprint(userId: string, fingerprint: string): string {
   return createHash('sha256').update(`${userId}:${fingerprint}`).digest('hex');
+}
+
+/** The agreement rules' settings from LEARNER_* configuration. */
+export function agreementSettings(config: AppConfig): AgreementSettings {
+  const l = config.learner;
+  return {
+    shareDefault: l.shareDefault,
+    minSupport: l.globalMinSupport,
+    confidentLogit: l.confidentLogit,
+    trust: { marks: l.trustMarks, minAgeDays: l.trustMinAgeDays },
+    campaignUsers: l.campaignUsers,
+    campaignSimilarity: l.campaignSimilarity,
+    campaignDays: l.campaignDays,
+  };
 }

@@ -21,7 +21,7 @@ describe('LogisticTrainer (SQLite)', () => {
   let seq = 0;
 
   const config = (env: Record<string, string> = {}): AppConfig =>
-    loadConfig({ DB_SQLITE_PATH: ':memory:', BAYES_LR_BITS: '12', LOGISTIC_RETRAIN_MIN_CHANGES: '3', LOGISTIC_SNAPSHOTS_KEPT: '2', ...env });
+    loadConfig({ DB_SQLITE_PATH: ':memory:', BAYES_LR_BITS: '12', LOGISTIC_RETRAIN_MIN_CHANGES: '3', LOGISTIC_SNAPSHOTS_KEPT: '2', LOGISTIC_MIN_PER_CLASS: '1', ...env });
 
   beforeEach(async () => {
     ds = await openDataSource(config().database);
@@ -55,7 +55,7 @@ describe('LogisticTrainer (SQLite)', () => {
     const trainer = new LogisticTrainer(ds, relay, config());
     expect(await trainer.runOnce(at(0))).toMatchObject({ status: 'skipped', reason: 'the global layer was never trained' });
     await train('spam', ['cheap', 'pills']);
-    expect(await trainer.runOnce(at(1))).toMatchObject({ status: 'skipped', reason: expect.stringContaining('one class only') });
+    expect(await trainer.runOnce(at(1))).toMatchObject({ status: 'skipped', reason: expect.stringContaining('1 spam and 0 ham') });
     await train('ham', ['meeting', 'notes']);
     await train('ham', ['budget', 'notes'], true); // undone: not in the set
     const first = await trainer.runOnce(at(2));
@@ -92,6 +92,17 @@ describe('LogisticTrainer (SQLite)', () => {
     await train('ham', ['lunch']);
     expect(await trainer.runOnce(at(0))).toMatchObject({ status: 'trained', examples: 3 });
     expect(await new LogisticSnapshotRepository(ds).latest()).toMatchObject({ trainedCount: 3, spam: 1, ham: 2 });
+  });
+
+  it('makes no snapshot before LOGISTIC_MIN_PER_CLASS trainings of each class', async () => {
+    const trainer = new LogisticTrainer(ds, relay, config({ LOGISTIC_MIN_PER_CLASS: '2', LOGISTIC_RETRAIN_MIN_CHANGES: '1' }));
+    await train('spam', ['cheap']);
+    await train('spam', ['pills']);
+    await train('ham', ['notes']);
+    expect(await trainer.runOnce(at(0))).toMatchObject({ status: 'skipped', reason: expect.stringContaining('fewer than 2 of each') });
+    expect(await new LogisticSnapshotRepository(ds).latest()).toBeNull();
+    await train('ham', ['lunch']);
+    expect(await trainer.runOnce(at(1))).toMatchObject({ status: 'trained', examples: 4 });
   });
 
   it('is off without the discriminative component, and one run at a time', async () => {

@@ -107,10 +107,10 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
       { minChanges: this.config.logistic.minChanges, maxAgeSeconds: this.config.logistic.maxAgeSeconds },
     );
     if (!decision.retrain) return { status: 'skipped', reason: decision.reason };
-    if (this.unusableAt === globalVersion) return { status: 'skipped', reason: 'the training set still has one class only' };
+    if (this.unusableAt === globalVersion) return { status: 'skipped', reason: 'the training set is still too small' };
 
     const set = await this.repo.newestGlobalTrainings(this.config.logistic.maxExamples);
-    const result = await trainLogisticSnapshot(set, model);
+    const result = await trainLogisticSnapshot(set, model, this.config.logistic.minPerClass);
     if ('unusable' in result) {
       this.unusableAt = globalVersion;
       return { status: 'skipped', reason: result.unusable };
@@ -151,12 +151,14 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
 
 /**
  * The weights of a snapshot, trained from the global layer's trainings (newest last) with the token-id features;
- * `unusable` when the set has one class only. In slices: the learner (and, embedded, the filter) keep answering
+ * `unusable` when the set has fewer than `minPerClass` of a class (bench/fresh: from about 20 of each the provider's own
+ * weights beat the starter model's on its mail). In slices: the learner (and, embedded, the filter) keep answering
  * while it trains.
  */
 export async function trainLogisticSnapshot(
   set: readonly GlobalTraining[],
   model: LogisticModelConfig,
+  minPerClass = 1,
 ): Promise<{ readonly weights: Uint8Array; readonly spam: number; readonly ham: number; readonly examples: number } | { readonly unusable: string }> {
   const examples: LogisticExample[] = [];
   for (let i = 0; i < set.length; i++) {
@@ -166,7 +168,9 @@ export async function trainLogisticSnapshot(
   }
   const spam = examples.filter((e) => e.label === 'spam').length;
   const ham = examples.length - spam;
-  if (spam === 0 || ham === 0) return { unusable: `the training set has one class only (${spam} spam, ${ham} ham)` };
+  // A snapshot of a handful of marks would outvote Bayes' floor and the starter model: none before LOGISTIC_MIN_PER_CLASS.
+  if (spam < minPerClass || ham < minPerClass)
+    return { unusable: `the training set has ${spam} spam and ${ham} ham, fewer than ${minPerClass} of each` };
   const weights = encodeLogisticWeights((await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights);
   return { weights, spam, ham, examples: examples.length };
 }

@@ -13,6 +13,7 @@ import {
 import { API_APP_CONFIG } from '../api-config.token';
 import { ComplaintsController } from '../complaints/complaints.controller';
 import { ComplaintsService } from '../complaints/complaints.service';
+import { ComplaintCampaigns } from '../complaints/complaint-campaigns';
 import { PublicController } from '../public/public.controller';
 import { PublicRefusalService } from '../public/public.service';
 import { AupRulesController } from './aup-rules.controller';
@@ -64,6 +65,7 @@ export class OperatorToolsModule {
         MessageLogService,
         DelistRequestsService,
         ComplaintsService,
+        ComplaintCampaigns,
         PublicRefusalService,
         AuthLockoutsService,
       ],

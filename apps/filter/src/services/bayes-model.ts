@@ -18,6 +18,7 @@ import { hostname } from 'node:os';
 import type { DataSource } from 'typeorm';
 import { CachedBayesStore, DEFAULT_BAYES_CACHE, type BayesCacheOptions } from './bayes-cache';
 import { LogisticSnapshotLoader, type LogisticLoaderOptions } from './logistic-model';
+import { installStarter, loadStarter } from './starter';
 import type { FilterDatabase } from './persistence/filter-database';
 
 /**
@@ -32,10 +33,14 @@ export function filterBayesOptions(config: BayesConfig): SpamClassifierOptions {
   return spamClassifierOptions(config);
 }
 
-/** A filter's classifier: the deployed options, Bayes alone until a logistic snapshot is installed. */
+/**
+ * A filter's classifier: the deployed options; until a logistic snapshot is installed the starter model's weights
+ * (BAYES_STARTER), or Bayes alone without one.
+ */
 function filterClassifier(store: BayesStore, config: BayesConfig): SpamClassifier {
   const classifier = new SpamClassifier(store, filterBayesOptions(config));
   classifier.useLogistic(null);
+  installStarter(classifier, loadStarter(config.starter));
   return classifier;
 }
 
@@ -119,6 +124,7 @@ export class FilterBayesModel {
     bus: EventBus,
     options: BayesCacheOptions = DEFAULT_BAYES_CACHE,
     logisticOptions: LogisticLoaderOptions = DEFAULT_LOGISTIC_LOADER,
+    campaigns: { apply(event: ModelChangeEvent): void } | null = null,
   ): Promise<FilterBayesModel> {
     const cache = new CachedBayesStore(database, options);
     const classifier = filterClassifier(cache, config);
@@ -131,7 +137,8 @@ export class FilterBayesModel {
       (event) => {
         if (event.kind === 'logistic') logistic.onEvent(event);
         else if (event.kind === 'bayes') cache.apply(event);
-        else return Promise.resolve(); // policy, lists, reputation: FilterEvents' (the cache ignores them)
+        else if (event.kind === 'campaign') campaigns?.apply(event);
+        else return Promise.resolve(); // policy, lists, reputation, directory: FilterEvents' (the cache ignores them)
         model?.onApplied?.(event);
         return Promise.resolve();
       },

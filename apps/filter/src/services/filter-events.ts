@@ -61,6 +61,7 @@ export class FilterEvents {
             break;
           case 'reputation':
           case 'logistic': // snapshots are FilterBayesModel's (its own subscription loads them); nothing cached here
+          case 'campaign': // the campaign index is FilterBayesModel's subscription's too
             break;
         }
         return Promise.resolve();

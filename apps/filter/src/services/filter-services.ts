@@ -12,6 +12,8 @@ import { ClamdClient, parseClamdAddress } from '../checks/antivirus/clamd-client
 import type { ArchiveLimits } from '../checks/archive/archive-inspector';
 import { ArchiveCheck } from '../checks/archive/archive.check';
 import { AuthCheck } from '../checks/auth/auth.check';
+import { bulkSignals } from '../checks/bayes/bulk-signals';
+import { CampaignCheck, type CampaignSource } from '../checks/campaign/campaign.check';
 import { BayesCheck, type BayesUserDirectory } from '../checks/bayes/bayes.check';
 import { ContentCheck } from '../checks/content/content.check';
 import { DnsblCheck } from '../checks/dnsbl/dnsbl.check';
@@ -67,6 +69,8 @@ export interface FilterDependencies {
    * model (createFilterApp, bayes-model.ts); without one, an empty in-memory model.
    */
   readonly bayes?: { readonly classifier: SpamClassifier; readonly users?: BayesUserDirectory };
+  /** Campaigns confirmed by users' marks (CampaignCheck); default: none (createFilterApp loads them with a database). */
+  readonly campaigns?: CampaignSource;
   /** The antivirus check's scanner; default: a ClamdClient on CLAMAV_ADDRESS (no antivirus check when that is empty). */
   readonly virusScanner?: VirusScanner;
   /** Further checks (outbound), run with the built-in ones. */
@@ -124,6 +128,7 @@ export class FilterServices {
   readonly quarantine: QuarantineStore;
   readonly tickets: ReleaseTickets;
   private readonly sweepTimer: NodeJS.Timeout;
+  private readonly firstSweep: NodeJS.Timeout;
   private readonly dnsblErrorCounts = new Map<string, number>();
 
   constructor(
@@ -149,13 +154,14 @@ export class FilterServices {
     this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
     this.reputationSync = deps.database ? new ReputationSync(deps.database, this.reputation) : null;
     this.reputationSync?.start();
-    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), { minLearns: config.bayesMinLearns }, deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
+    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),
       new EnvelopeCheck(),
       new ReputationCheck(this.reputation),
       this.bayes,
+      new CampaignCheck(deps.campaigns),
     ];
     this.metrics = new MetricsService(deps.defaultMetrics ?? false);
     // DNSBL zones are not even constructed with DNS off: they would report nothing and cost a promise each. The
@@ -213,7 +219,8 @@ export class FilterServices {
     };
     this.sweepTimer = setInterval(sweep, 3_600_000);
     this.sweepTimer.unref();
-    setTimeout(sweep, 60_000).unref();
+    this.firstSweep = setTimeout(sweep, 60_000);
+    this.firstSweep.unref();
     this.scan = new ScanService({
       checks: this.checks,
       registry: this.registry,
@@ -229,7 +236,10 @@ export class FilterServices {
       quarantine: this.quarantine,
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       tickets: this.tickets,
-      extensions: { training: (ctx) => ({ ...this.bayes.training(ctx) }), ...deps.extensions },
+      extensions: {
+        training: (ctx, verdict) => ({ ...this.bayes.training(ctx), ...bulkSignals(verdict.symbols, ctx.message.from?.address ?? null) }),
+        ...deps.extensions,
+      },
       ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
     });
     this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets, hosting: directory });
@@ -299,6 +309,7 @@ export class FilterServices {
 
   async close(): Promise<void> {
     clearInterval(this.sweepTimer);
+    clearTimeout(this.firstSweep);
     await this.reputationSync?.stop();
     await this.log.close();
     await this.analysis.close();

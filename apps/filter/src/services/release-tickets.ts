@@ -26,15 +26,16 @@ export class DbReleaseTickets implements ReleaseTickets {
     return new ReleaseTicketRepository(this.db.repos().dataSource);
   }
 
-  redeem(facts: RedeemFacts): Promise<RedeemResult> {
+  // async: repos() throws while the database is unreachable, and callers (a timer among them) expect a rejection.
+  async redeem(facts: RedeemFacts): Promise<RedeemResult> {
     return this.repo().redeem(facts, new Date(this.now()));
   }
 
-  pendingFor(mailFrom: string, recipient: string): Promise<boolean> {
+  async pendingFor(mailFrom: string, recipient: string): Promise<boolean> {
     return this.repo().pendingFor(mailFrom, recipient, new Date(this.now()));
   }
 
-  sweep(now: Date): Promise<number> {
+  async sweep(now: Date): Promise<number> {
     return this.repo().deleteExpired(now);
   }
 }

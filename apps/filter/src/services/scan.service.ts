@@ -36,8 +36,8 @@ export interface ScanExtensions {
   readonly forcedAction?: (hits: readonly SymbolHit[], envelope: ScanEnvelope) => Action | null;
   /** Called after each verdict (outbound account scoring, scan events on the bus). Must not throw or block. */
   readonly onVerdict?: (verdict: ScanVerdict, envelope: ScanEnvelope, ctx: ScanContext) => void;
-  /** What the learner needs to train on this message later (tokens), stored in the scan record. */
-  readonly training?: (ctx: ScanContext) => Readonly<Record<string, unknown>> | null;
+  /** What the learner needs to train on this message later (tokens, the scan's own facts), stored in the scan record. */
+  readonly training?: (ctx: ScanContext, verdict: ScanVerdict) => Readonly<Record<string, unknown>> | null;
   /** Headers to add for every recipient given the final action and score (the outbound routing tag for the risky IP pool). */
   readonly headers?: (verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: ScanEnvelope) => readonly (readonly [string, string])[];
 }
@@ -357,7 +357,7 @@ export class ScanService {
     }
     let training: Readonly<Record<string, unknown>> | null = null;
     try {
-      training = this.d.extensions?.training?.(ctx) ?? null;
+      training = this.d.extensions?.training?.(ctx, verdict) ?? null;
     } catch {
       training = null;
     }

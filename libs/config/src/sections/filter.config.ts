@@ -69,7 +69,6 @@ export const filterSection = {
   logFlushMs: configKey.int('SCAN_LOG_FLUSH_MS', 'Longest wait before a partial batch of scan records is written', 250, { min: 10 }),
   logBufferMax: configKey.int('SCAN_LOG_BUFFER', 'Scan records buffered while the database is down; beyond it records are dropped and counted', 50000, { min: 1 }),
   reputationHalfLifeHours: configKey.number('REPUTATION_HALF_LIFE_HOURS', 'Half-life of the IP / network / sender-domain reputation history', 72, { min: 0.01 }),
-  bayesMinLearns: configKey.int('BAYES_MIN_LEARNS', 'Messages learned per class before Bayes reports BAYES_SPAM/BAYES_HAM (rspamd: 200)', 200, { min: 0 }),
   maxRecipients: configKey.int(
     'SCAN_MAX_RECIPIENTS',
     'Most recipients accepted in one scan; the Haraka plugin answers 452 4.5.3 to recipients past its own max_recipients (keep it at or below this)',

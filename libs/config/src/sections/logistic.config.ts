@@ -24,6 +24,12 @@ export const logisticSection = {
     300,
     { min: 0 },
   ),
+  minPerClass: configKey.int(
+    'LOGISTIC_MIN_PER_CLASS',
+    'Global trainings of each class before the trainer makes a snapshot (until then filters score with the starter model, or Bayes alone)',
+    20,
+    { min: 1 },
+  ),
   maxExamples: configKey.int(
     'LOGISTIC_MAX_EXAMPLES',
     'The newest global trainings the weights are trained on (memory and time of a retrain grow with it)',

@@ -7,9 +7,13 @@ const mail = (subject: string, body: string): Buffer => Buffer.from(`From: x@y.t
 const SPAM = ['cheap pills online pharmacy discount', 'viagra pills cheap discount offer', 'online pharmacy cheap meds discount'];
 const HAM = ['meeting agenda for the project review', 'project review notes and the agenda', 'minutes of the project meeting'];
 
-async function trained(minLearns: number): Promise<{ check: BayesCheck; classifier: SpamClassifier }> {
+async function trained(floor: number): Promise<{ check: BayesCheck; classifier: SpamClassifier }> {
   // Bayes alone (no discriminative component), so the per-user layer is what moves the verdict.
-  const classifier = new SpamClassifier(new MemoryBayesStore(), { ...DEFAULT_SPAM_CLASSIFIER, logistic: null });
+  const classifier = new SpamClassifier(new MemoryBayesStore(), {
+    ...DEFAULT_SPAM_CLASSIFIER,
+    bayes: { ...DEFAULT_SPAM_CLASSIFIER.bayes, globalFloor: floor, globalRamp: false, userPrior: 3 },
+    logistic: null,
+  });
   for (const [i, b] of SPAM.entries()) {
     const raw = mail(`offer ${i}`, b);
     await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), 'spam');
@@ -18,8 +22,16 @@ async function trained(minLearns: number): Promise<{ check: BayesCheck; classifi
     const raw = mail(`notes ${i}`, b);
     await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), 'ham');
   }
+  // Other mail of both classes, so the words above are not in every message of their class (as in a real global layer,
+  // where a user's background — BAYES_USER_PRIOR — tells common words from telling ones).
+  for (let i = 0; i < 20; i++) {
+    for (const label of ['spam', 'ham'] as const) {
+      const raw = mail(`${label} filler ${i}`, `${label}word${i} ${label}word${i + 1} ${label}shared`);
+      await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), label);
+    }
+  }
   const users = { userIdsFor: (r: readonly string[]) => Promise.resolve(new Map(r.map((x) => [x, x === 'fan@a.test' ? 'u-fan' : null]))) };
-  return { check: new BayesCheck(classifier, { minLearns }, users), classifier };
+  return { check: new BayesCheck(classifier, users), classifier };
 }
 
 const ctx = (raw: Buffer, rcptTo: string[]): ScanContext => ({
@@ -40,9 +52,15 @@ describe('BayesCheck', () => {
     expect(ham[0]).toMatchObject({ name: 'BAYES_HAM' });
   });
 
-  it('stays silent until the model has learned enough of each class', async () => {
-    const { check } = await trained(200);
-    expect(await check.run(ctx(mail('discount', 'cheap pills discount pharmacy'), ['a@a.test']))).toEqual([]);
+  it('the global layer stays silent below its floor; a user\'s own first mark speaks at once', async () => {
+    const { check, classifier } = await trained(200);
+    const next = mail('discount', 'cheap pills discount pharmacy');
+    expect(await check.run(ctx(next, ['a@a.test', 'fan@a.test']))).toEqual([]);
+    const marked = mail('pills', 'cheap pills discount pharmacy today');
+    await classifier.learn('u-fan', messageFingerprint(marked), classifier.prepare(parseMessageSafe(marked)), 'spam');
+    const hits = await check.run(ctx(next, ['a@a.test', 'fan@a.test']));
+    expect(hits).toHaveLength(1);
+    expect(hits[0]).toMatchObject({ name: 'BAYES_SPAM', recipients: ['fan@a.test'] });
   });
 
   it('classifies each user with their own layer: one user’s marks do not move another’s verdict', async () => {
@@ -63,6 +81,21 @@ describe('BayesCheck', () => {
     const { check } = await trained(3);
     const c = ctx(mail('x', 'cheap pills'), ['a@a.test']);
     expect(check.training(c)).toEqual({ tokens: Array.from(tokenize(c.message).ids), sender: 'x@y.test', listUnsubscribe: false });
+  });
+
+  it("records the global model's own logit, not a marking user's, for the learner's agreement rule", async () => {
+    const { check, classifier } = await trained(3);
+    const raw = mail('discount', 'cheap pills discount pharmacy');
+    for (let i = 0; i < 6; i++) {
+      const r = mail(`fan ${i}`, 'cheap pills discount pharmacy');
+      await classifier.learn('u-fan', messageFingerprint(r), classifier.prepare(parseMessageSafe(r)), 'ham');
+    }
+    const c = ctx(raw, ['fan@a.test']);
+    await check.run(c);
+    const global = (await classifier.classify(classifier.prepare(c.message), null)).logit;
+    const fan = (await classifier.classify(classifier.prepare(c.message), 'u-fan')).logit;
+    expect(fan).toBeLessThan(global - 1);
+    expect(check.training(c).globalLogit).toBeCloseTo(global, 2);
   });
 
   it('maps probabilities to factors with a neutral band', () => {

@@ -23,26 +23,24 @@ export interface BayesUserDirectory {
 
 export const NO_USERS: BayesUserDirectory = { userIdsFor: (r) => Promise.resolve(new Map(r.map((x) => [x, null]))) };
 
-export interface BayesCheckOptions {
-  /** Learns per class before the global model speaks (rspamd and SpamAssassin: 200). */
-  readonly minLearns: number;
-}
-
 /**
  * Bayes per recipient user through libs/bayes' SpamClassifier (layered Robinson–Fisher: global + the user's own layer,
  * plus the global discriminative component when enabled, combined in logit space). The message is prepared (tokens,
  * features) once per scan and classified once per distinct user; each hit carries `recipients`, so one user's
- * training never changes another's verdict. Silent until the model has `minLearns` messages of each class.
+ * training never changes another's verdict. The check itself never waits for a number of trainings: the classifier
+ * weighs the global layer by its own floor (BAYES_MIN_LEARNS) and a user's layer from the first mark, and is silent
+ * (p = 0.5) only when nothing it knows applies (libs/bayes BayesClassifier.globalWeight).
  */
 export class BayesCheck implements Check {
   readonly name = 'bayes';
   readonly symbols = BAYES_SYMBOLS;
   readonly tempfail = 'BAYES_TEMPFAIL';
   private readonly prepared = new WeakMap<ScanContext, PreparedMessage>();
+  /** The global model's logit (no user layer) of each scan, for the training record (the learner's agreement rule). */
+  private readonly globalLogits = new WeakMap<ScanContext, number>();
 
   constructor(
     readonly classifier: SpamClassifier,
-    private readonly options: BayesCheckOptions,
     private readonly users: BayesUserDirectory = NO_USERS,
   ) {}
 
@@ -55,13 +53,18 @@ export class BayesCheck implements Check {
     return p;
   }
 
-  /** The scan record's training data, from the tokens this check classified with (scan_record.training). */
+  /**
+   * The scan record's training data, from the tokens this check classified with (scan_record.training), and the
+   * global model's own logit for the message when the check ran (what the learner weighs a later mark against).
+   */
   training(ctx: ScanContext): ScanTraining {
     const m = ctx.message;
+    const globalLogit = this.globalLogits.get(ctx);
     return {
       tokens: Array.from(this.preparedOf(ctx).tokens.ids),
       sender: m.from?.address ? m.from.address.toLowerCase() : null,
       listUnsubscribe: m.headers.some((h) => h.name === 'list-unsubscribe'),
+      ...(globalLogit !== undefined ? { globalLogit: Math.round(globalLogit * 1000) / 1000 } : {}),
     };
   }
 
@@ -76,14 +79,16 @@ export class BayesCheck implements Check {
       else byUser.set(u, [r]);
     }
     const hits: SymbolHit[] = [];
+    let globalLogit: number | null = null;
     for (const [userId, recipients] of byUser) {
       const v = await this.classifier.classify(prepared, userId);
-      const learnedSpam = v.bayes.globalTrained.spam + v.bayes.userTrained.spam;
-      const learnedHam = v.bayes.globalTrained.ham + v.bayes.userTrained.ham;
-      if (learnedSpam < this.options.minLearns || learnedHam < this.options.minLearns) continue;
+      // A verdict without user evidence is the global one.
+      if (userId === null || v.bayes.userTrained.spam + v.bayes.userTrained.ham === 0) globalLogit = v.logit;
       const hit = bayesHit(v.score, v.logit, v.discriminative);
       if (hit) hits.push({ ...hit, recipients });
     }
+    globalLogit ??= (await this.classifier.classify(prepared, null)).logit;
+    this.globalLogits.set(ctx, globalLogit);
     return hits;
   }
 }

@@ -7,8 +7,8 @@ import { migrationColumns } from '../migrations/migration-types';
  * - scan_recipient (domain_id, created_at): a domain's mail newest first, the domain admin's first page. Without it the
  *   page sorted the whole recipient table: 73 ms p50 with 100,000 messages (bench/console), growing with the log.
  */
-export class ConsoleSession1765600000000 implements MigrationInterface {
-  readonly name = 'ConsoleSession1765600000000';
+export class ConsoleSession1765700000000 implements MigrationInterface {
+  readonly name = 'ConsoleSession1765700000000';
 
   async up(q: QueryRunner): Promise<void> {
     const c = migrationColumns(q);
