@@ -35,6 +35,7 @@ run() {
 # The fast gate: a minute or two, no service needed. A red gate stops here, before the integration suites' minutes.
 run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
+run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
 run lint npx eslint --max-warnings=0 .
 run k8s bash scripts/k8s-validate.sh
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"
