@@ -6,7 +6,7 @@ import { z } from 'zod';
  * Shapes of the console's own routes (sessions, the operators' dashboard, a domain's mailboxes). The routes validate
  * with these and the OpenAPI document is generated from them (openapi/zod-openapi.ts).
  */
-const isoTime = z.string().datetime({ offset: true });
+const isoTime = z.iso.datetime({ offset: true });
 
 /** POST /v1/session: the key comes in the Authorization header, once; the body carries nothing secret. */
 export const openSessionSchema = z
