@@ -27,6 +27,16 @@ export default tseslint.config(
     },
   },
   {
+    // The web console (browser code, its own tsconfig.json): the same type-aware rules over .ts and .tsx.
+    files: ['apps/api/console/**/*.{ts,tsx,mts}'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
     files: ['libs/domain/**/*.ts', 'libs/scoring/**/*.ts', 'libs/bayes/src/**/*.ts', 'libs/mail/**/*.ts'],
     ignores: ['**/*.spec.ts', '**/*.int-spec.ts'],
     rules: { 'no-restricted-imports': ['error', frameworkImports] },

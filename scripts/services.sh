@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The real services of the product on one machine, without Docker: PostgreSQL 15, Redis and a single-node Kafka 4.1
 # (KRaft), ClamAV's programs for the antivirus tests (each test starts its own clamd) and Dovecot's for the mailbox
-# tests (each starts its own Dovecot). Installs what is missing
+# tests (each starts its own Dovecot), and Chromium for the console's browser tests. Installs what is missing
 # (Debian packages, the Kafka jars from Maven Central), starts each service on 127.0.0.1 only, and waits until each
 # answers a real request. Idempotent and quick when everything is already up.
 #
-#   bash scripts/services.sh up|down|status [postgres|redis|kafka|clamav|dovecot|all]     (default: up all)
+#   bash scripts/services.sh up|down|status [postgres|redis|kafka|clamav|dovecot|chromium|all]     (default: up all)
 #
 # State lives under $REPO/.var (git-ignored), downloads under $REPO/.cache. Runs unattended (CI): no prompts.
 # Exit status: 0 when every requested service is up (up, status) or stopped (down); 1 otherwise.
@@ -361,17 +361,37 @@ dovecot_status() {
 }
 
 # ---------------------------------------------------------------------------------------------------------------
-usage() { echo "usage: $0 up|down|status [postgres|redis|kafka|clamav|dovecot|all]" >&2; exit 2; }
+# Chromium: Debian's browser for the console's end-to-end tests (test/e2e: Playwright's playwright-core drives
+# /usr/bin/chromium; Playwright's own browser download is not reachable from these machines), with a font so pages
+# render text. Nothing is started here: each test launches its own headless browser with an empty profile.
+chromium_installed() { [ -x /usr/bin/chromium ] && pkg_installed fonts-dejavu-core; }
+
+chromium_up() {
+  chromium_installed || ensure_pkgs chromium fonts-dejavu-core
+  chromium_installed || { die chromium "/usr/bin/chromium missing after installing chromium"; return 1; }
+  say chromium "installed ($(/usr/bin/chromium --version 2>/dev/null | head -1); tests start their own headless one)"
+}
+
+chromium_down() { say chromium "nothing to stop (tests close the browsers they start)"; }
+
+chromium_status() {
+  if chromium_installed; then say chromium "installed ($(/usr/bin/chromium --version 2>/dev/null | head -1))"; return 0; fi
+  say chromium "not installed"
+  return 1
+}
+
+# ---------------------------------------------------------------------------------------------------------------
+usage() { echo "usage: $0 up|down|status [postgres|redis|kafka|clamav|dovecot|chromium|all]" >&2; exit 2; }
 
 action="${1:-up}"
 target="${2:-all}"
 case "$action" in up | down | status) ;; *) usage ;; esac
 case "$target" in
-  all) services=(postgres redis kafka clamav dovecot) ;;
-  postgres | redis | kafka | clamav | dovecot) services=("$target") ;;
+  all) services=(postgres redis kafka clamav dovecot chromium) ;;
+  postgres | redis | kafka | clamav | dovecot | chromium) services=("$target") ;;
   *) usage ;;
 esac
-[ "$action" = down ] && [ "$target" = all ] && services=(dovecot clamav kafka redis postgres)
+[ "$action" = down ] && [ "$target" = all ] && services=(chromium dovecot clamav kafka redis postgres)
 if [ "$action" != status ] && [ "$(id -u)" -ne 0 ] && [[ " ${services[*]} " == *" postgres "* ]]; then
   echo "services.sh $action postgres needs root (apt-get, pg_ctlcluster, runuser)" >&2
   exit 1

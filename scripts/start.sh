@@ -39,6 +39,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT INT TERM
 
+# With DOVECOT=1 the console's mailbox sign-in checks passwords at that Dovecot (its IMAP port is fixed below).
+if [ "${DOVECOT:-0}" = 1 ] && [ -z "${CONSOLE_IMAP_URL:-}" ]; then
+  export CONSOLE_IMAP_URL="imap://127.0.0.1:${DOVECOT_IMAP_PORT:-2143}"
+fi
+
 node dist/scripts/embedded.js & pids+=($!)
 # Haraka needs the filter: wait for its health endpoint (fail-open would deliver mail unscanned meanwhile).
 for _ in $(seq 1 100); do
@@ -80,5 +85,7 @@ if [ "${DOVECOT:-0}" = 1 ]; then
   echo "start: Dovecot IMAP on 127.0.0.1:$imap_port (alice@example.net, password in $d/password); inbound mail is delivered there over LMTP"
 fi
 bash haraka/run.sh & pids+=($!)
+console_url="http://${API_HOST:-127.0.0.1}:${API_PORT:-8080}/console"
 echo "start: operator API key in .var/operator-key (curl -H \"Authorization: Bearer \$(cat .var/operator-key)\" http://127.0.0.1:8080/v1/...)"
+echo "start: web console at $console_url — sign in with the operator key in .var/operator-key$([ "${DOVECOT:-0}" = 1 ] && echo ", or as alice@example.net with her mailbox password (.var/dovecot/password)")"
 wait -n "${pids[@]}"

@@ -32,9 +32,11 @@ run() {
   "$@" || status=1
 }
 
-# The fast gate: a minute or two, no service needed. A red gate stops here, before the integration suites' minutes.
+# The fast gate: a few minutes, no shared service (the plugin and browser suites, jest.haraka and jest.e2e, start their
+# own Haraka, Dovecot and SQLite). A red gate stops here, before the integration suites' minutes.
 run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
+run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
 run lint npx eslint --max-warnings=0 .
 run k8s bash scripts/k8s-validate.sh
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"

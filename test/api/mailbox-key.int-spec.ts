@@ -123,6 +123,11 @@ describe('mailbox service keys and idempotent raw marks', () => {
         method
       ](url);
       if (unauth.status !== 401) continue; // public
+      if (path === '/v1/session/mailbox') {
+        // public too: the console's sign-in takes a mailbox password, not a key; an empty one is 401 with or without a key
+        expect(res.status).toBe(401);
+        continue;
+      }
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 403 });
       checked++;
     }

@@ -28,7 +28,9 @@ import { dovecotInstalled, startDovecot, type DovecotHandle } from './dovecot-pr
 import { freePorts, ROOT } from './mailbox-harness';
 
 export const DOMAIN = 'example.net';
-const PASSWORD = 'imap-secret';
+/** Every loop user's mailbox (IMAP) password. */
+export const MAILBOX_PASSWORD = 'imap-secret';
+const PASSWORD = MAILBOX_PASSWORD;
 const LMTP_OVERLAY = path.join(ROOT, 'haraka', 'inbound-lmtp', 'config');
 
 export interface MailboxUser {
@@ -41,6 +43,8 @@ export interface MailboxLoop {
   readonly apiUrl: string;
   readonly db: DataSource;
   readonly filter: FilterApp;
+  /** The filter's base URL (with filterToken, what another Haraka of the test would call). */
+  readonly filterUrl: string;
   readonly filterToken: string;
   readonly haraka: HarakaHandle;
   readonly dovecot: DovecotHandle;
@@ -67,6 +71,8 @@ export interface MailboxLoopOptions {
   readonly apiProxy?: boolean;
   /** Extra configuration (environment keys). */
   readonly env?: Readonly<Record<string, string>>;
+  /** The web console's mailbox sign-in checks passwords at this loop's Dovecot (CONSOLE_IMAP_URL). */
+  readonly consoleImap?: boolean;
 }
 
 export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<MailboxLoop> {
@@ -77,6 +83,8 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sf-mailbox-loop-'));
   const filterToken = randomBytes(18).toString('base64url');
+  // Ports first: the configuration may name Dovecot's IMAP port (the console's mailbox sign-in).
+  const [imapPort, lmtpPort, proxyPort, mxPort] = await freePorts(4);
   const config: AppConfig = loadConfig({
     DB_TYPE: 'sqlite',
     DB_SQLITE_PATH: path.join(dir, 'spamfilter.sqlite'),
@@ -96,6 +104,9 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     // first mark on a message the global model calls ham (measured: -3 → 0 and → 3.15, not tagged) — a question for the
     // learning side (the first-mark effect), not for the mailbox loop, and a race that made these runs flaky.
     LOGISTIC_TRAINER_ENABLED: 'false',
+    ...(opts.consoleImap ? { CONSOLE_IMAP_URL: `imap://127.0.0.1:${imapPort}` } : {}),
+    // A released quarantine copy goes back in through this loop's MX (Haraka → LMTP → Dovecot).
+    RELEASE_INBOUND_SMTP: `127.0.0.1:${mxPort}`,
     ...opts.env,
   });
   const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
@@ -170,7 +181,6 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     cleanups.push(() => filter.close());
     const filterUrl = await filter.listen();
 
-    const [imapPort, lmtpPort, proxyPort] = await freePorts(3);
     let apiProxy: TcpProxy | null = null;
     let markApiUrl = api.url;
     if (opts.apiProxy) {
@@ -195,6 +205,7 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
     const { NODE_ENV: _jest, ...env } = process.env;
     const haraka = await startHaraka({
       kind: 'inbound',
+      port: mxPort,
       filterUrl,
       sinkPort: 1, // unused: queue/lmtp delivers, not smtp_forward
       hostList: [DOMAIN],
@@ -213,6 +224,7 @@ export async function startMailboxLoop(opts: MailboxLoopOptions): Promise<Mailbo
       apiUrl: api.url,
       db,
       filter,
+      filterUrl,
       filterToken,
       haraka,
       dovecot,

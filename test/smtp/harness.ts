@@ -51,6 +51,8 @@ export interface HarakaOptions {
   readonly nodes?: number;
   /** Extra node flags for Haraka (e.g. --cpu-prof for a profile). */
   readonly execArgv?: readonly string[];
+  /** Listen on this loopback port (one the caller reserved, e.g. to name it in another component's configuration). */
+  readonly port?: number;
   /** Config files written over the copied ones last (name → content), e.g. a deployment's plugins list. */
   readonly files?: Readonly<Record<string, string>>;
   /** Environment for Haraka instead of this process's (e.g. without jest's NODE_ENV=test). */
@@ -122,7 +124,7 @@ function tlsFiles(): TlsFiles {
 
 /** Writes a Haraka config dir (a copy of haraka/<kind>/config with test ports) and starts Haraka on it. */
 export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `haraka-${opts.kind}-`));
   const config = path.join(dir, 'config');
   fs.cpSync(path.join(ROOT, 'haraka', opts.kind, 'config'), config, { recursive: true });

@@ -65,7 +65,9 @@ describe('filter with FILTER_WORKERS=2', () => {
     const second = filter.workerPids();
     await until('scans answered again', async () => (await Promise.all([scan(filter!.url), scan(filter!.url), scan(filter!.url)])).every((s) => s === 200));
 
-    expect(await filter.stop()).toBe(0);
+    const stopping = Date.now();
+    expect(await filter.stop(30_000)).toBe(0);
+    process.stdout.write(`filter workers: SIGTERM to exit in ${Date.now() - stopping} ms\n`);
     for (const w of second) expect(() => process.kill(w, 0)).toThrow(); // no worker outlives the primary
   }, 180_000);
 });

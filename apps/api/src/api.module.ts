@@ -19,6 +19,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MarksController } from './controllers/marks.controller';
 import { UsersController } from './controllers/users.controller';
 import { ControlModule } from './control/control.module';
+import { CONSOLE_PROVIDERS, consoleControllers } from './console/console.providers';
 import { OperatorToolsModule } from './operator/operator-tools.module';
 import { QUARANTINE_CONTROLLERS, QUARANTINE_PROVIDERS } from './quarantine/quarantine.providers';
 import { VerdictsController } from './controllers/verdicts.controller';
@@ -129,6 +130,7 @@ export class ApiModule {
       OutboxRelayService,
       RetentionService,
       ...QUARANTINE_PROVIDERS,
+      ...CONSOLE_PROVIDERS,
       SharingService,
     ];
     if (config.learner.enabled) {
@@ -158,7 +160,16 @@ export class ApiModule {
         ControlModule.forRoot(),
         OperatorToolsModule.forRoot(config),
       ],
-      controllers: [HealthController, MetricsController, MarksController, VerdictsController, UsersController, SharingController, ...QUARANTINE_CONTROLLERS],
+      controllers: [
+        HealthController,
+        MetricsController,
+        MarksController,
+        VerdictsController,
+        UsersController,
+        SharingController,
+        ...QUARANTINE_CONTROLLERS,
+        ...consoleControllers(config),
+      ],
       providers,
     };
   }

@@ -27,6 +27,8 @@ export async function createApiApp(
     logger: options.logger ?? createLogger(config.log, 'api'),
     bodyParser: true,
   });
+  // No "X-Powered-By: Express": nothing to gain from telling every client the framework.
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   // Raw marks (POST /v1/marks/raw) arrive as the message itself, as IMAPSieve hooks post it.
   app.useBodyParser('raw', {
     type: ['message/rfc822', 'application/octet-stream', 'text/plain'],

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
   const dataSource = await openDataSource(config.database);
   const { app, url } = await startApiApp(config, { dataSource, defaultMetrics: true });
   new Logger('Main').log(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs, GET /metrics)`);
+  if (config.console.enabled) new Logger('Main').log(`web console at ${url}/console`);
   const stop = (): void => {
     void app
       .close()

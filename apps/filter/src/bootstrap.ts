@@ -202,9 +202,9 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
         server.closeIdleConnections();
         void inFlight.settled(config.filter.deadlineMs + 1000).then(() => server.closeAllConnections());
       });
-      await events?.close();
-      await bayesModel?.close();
-      await logisticLoader?.close();
+      // The consumers stop side by side: each waits for its handler in progress and leaves its group, which on a busy
+      // broker can take seconds; one after another they outlasted a 15 s stop under load.
+      await Promise.all([events?.close(), bayesModel?.close(), logisticLoader?.close()]);
       campaigns?.close();
       await outbound?.close();
       await services.close();

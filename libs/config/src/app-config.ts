@@ -3,6 +3,7 @@ import { apiSection } from './sections/api.config';
 import { authGuardSection } from './sections/auth-guard.config';
 import { bayesSection } from './sections/bayes.config';
 import { bayesCacheSection } from './sections/bayes-cache.config';
+import { consoleSection } from './sections/console.config';
 import { countersSection } from './sections/counters.config';
 import { databaseSection } from './sections/database.config';
 import { filterSection } from './sections/filter.config';
@@ -28,6 +29,7 @@ export const CONFIG_SECTIONS = {
   authGuard: authGuardSection,
   log: logSection,
   quarantine: quarantineSection,
+  console: consoleSection,
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
@@ -43,6 +45,7 @@ export type LogisticConfig = AppConfig['logistic'];
 export type AuthGuardConfig = AppConfig['authGuard'];
 export type LogConfig = AppConfig['log'];
 export type QuarantineConfig = AppConfig['quarantine'];
+export type ConsoleConfig = AppConfig['console'];
 
 /** Reads and validates the whole configuration; reports every bad key in one ConfigError. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): AppConfig {

@@ -73,14 +73,14 @@ const textCondition = z
   .superRefine((c, ctx) => {
     if (c.op === 'regex') {
       const problem = regexProblem(c.value);
-      if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['value'], message: `regex ${problem}` });
+      if (problem) ctx.addIssue({ code: 'custom', path: ['value'], message: `regex ${problem}` });
     }
     if (c.op === 'domain' && !/^[a-z0-9.-]+\.[a-z0-9-]+$/i.test(c.value)) {
-      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['value'], message: 'must be a domain name such as example.com' });
+      ctx.addIssue({ code: 'custom', path: ['value'], message: 'must be a domain name such as example.com' });
     }
   });
 const numberCondition = z
-  .object({ field: z.enum(AUP_NUMBER_FIELDS), op: z.literal('gte'), value: z.number().finite().min(-1000).max(1e9) })
+  .object({ field: z.enum(AUP_NUMBER_FIELDS), op: z.literal('gte'), value: z.number().min(-1000).max(1e9) })
   .strict();
 
 export const aupRuleSpecSchema = z
@@ -93,7 +93,7 @@ export const aupRuleSpecSchema = z
       .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]*$/, 'letters, digits, space, _ . - only'),
     description: z.string().max(500).default(''),
     enabled: z.boolean().default(true),
-    score: z.number().finite().min(-100).max(100),
+    score: z.number().min(-100).max(100),
     conditions: z
       .array(z.union([numberCondition, textCondition]))
       .min(1, 'a rule needs at least one condition')

@@ -80,7 +80,7 @@ describe('deliverEvent', () => {
     expect(done).toBe(true);
     expect(calls).toBe(0);
     expect(letters[0]!.letter.reason).toBe('invalid');
-    expect(letters[0]!.letter.error).toMatch(/userId: Expected string, received number/);
+    expect(letters[0]!.letter.error).toMatch(/userId: Invalid input: expected string, received number/);
     expect(letters[0]!.letter.attempts).toBe(0);
     expect(await metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'invalid')).toBe(1);
   });

@@ -6,13 +6,14 @@ import type { TopicEvents, TopicName } from './topics';
  * One schema per topic's event, checked on consume by every adapter: a value that is not JSON or not the topic's
  * event goes to the dead-letter topic instead of reaching a handler as `JSON.parse(...) as T`.
  *
- * Objects are `passthrough`: a field a newer producer adds is kept and ignored, not refused. During a rolling deploy
- * old consumers read new producers' events, and a versioned topic only ever gains optional fields (a breaking change
- * gets a new topic, see topics.ts), so refusing unknown fields would dead-letter every event of the new release.
+ * Objects are loose (`.loose()`, `.passthrough()` before zod 4): a field a newer producer adds is kept and ignored,
+ * not refused. During a rolling deploy old consumers read new producers' events, and a versioned topic only ever gains
+ * optional fields (a breaking change gets a new topic, see topics.ts), so refusing unknown fields would dead-letter
+ * every event of the new release.
  */
 
 const id = z.string().min(1);
-const jsonRecord = z.record(z.unknown());
+const jsonRecord = z.record(z.string(), z.unknown());
 
 /**
  * The filter's training data a raw mark carries (the API adds it when no scan record holds the message; libs/bayes
@@ -24,7 +25,7 @@ const scanTrainingSchema = z
     sender: z.string().nullable(),
     listUnsubscribe: z.boolean(),
   })
-  .passthrough();
+  .loose();
 
 const feedbackSchema = z
   .object({
@@ -34,11 +35,13 @@ const feedbackSchema = z
     kind: z.enum(['learn', 'undo', 'unshare']),
     label: z.enum(['spam', 'ham']).nullable(),
     reference: z.string().nullable(),
-    messageId: id,
+    // empty only for unshare: it withdraws all of a user's marks, not one message's
+    messageId: z.string(),
     occurredAt: z.string(),
     training: scanTrainingSchema.optional(),
   })
-  .passthrough();
+  .loose()
+  .refine((e) => e.kind === 'unshare' || e.messageId.length > 0, { error: 'a learn or undo event names its message', path: ['messageId'] });
 
 const modelChangeSchema = z
   .object({
@@ -49,7 +52,7 @@ const modelChangeSchema = z
     occurredAt: z.string(),
     payload: jsonRecord,
   })
-  .passthrough();
+  .loose();
 
 const scanSchema = z
   .object({
@@ -67,12 +70,12 @@ const scanSchema = z
           action: z.enum(ACTIONS),
           score: z.number(),
         })
-        .passthrough(),
+        .loose(),
     ),
     action: z.enum(ACTIONS),
     score: z.number(),
   })
-  .passthrough();
+  .loose();
 
 const operatorNoticeSchema = z
   .object({
@@ -82,10 +85,10 @@ const operatorNoticeSchema = z
     detail: jsonRecord,
     occurredAt: z.string(),
   })
-  .passthrough();
+  .loose();
 
 /** Topic → schema; the type keeps each schema's output assignable to the topic's event type. */
-export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], z.ZodTypeDef, unknown> } =
+export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], unknown> } =
   {
     'spamfilter.feedback.v1': feedbackSchema,
     'spamfilter.model.v1': modelChangeSchema,
@@ -101,7 +104,8 @@ const MAX_REASON = 300;
 
 /**
  * Parses and checks one message value of `topic`. Failures are results with a one-line reason naming the first
- * problems (path and message), e.g. `userId: Required; kind: Invalid enum value`.
+ * problems (path and message), e.g. `userId: Invalid input: expected string, received undefined; kind: Invalid
+ * option: expected one of "learn"|"undo"|"unshare"` (zod 4's wording).
  */
 export function decodeEvent<T extends TopicName>(topic: T, value: string | null): DecodedEvent<T> {
   if (value === null) return { ok: false, reason: 'no value (tombstone or empty message)' };

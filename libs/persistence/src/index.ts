@@ -50,3 +50,4 @@ export * from './quarantine/release-ticket.entity';
 export * from './quarantine/release-ticket.repository';
 export * from './learner/agreement.entities';
 export * from './learner/campaign.repository';
+export * from './console';

@@ -49,6 +49,8 @@ import {
   SharingConsentEntity,
 } from './learner/agreement.entities';
 import { LearningAgreement1765600000000 } from './learner/1765600000000-learning-agreement.migration';
+import { ConsoleSessionEntity } from './console/console-session.entity';
+import { ConsoleSession1765700000000 } from './console/1765700000000-console-session.migration';
 
 /*
  * The whole product's schema, listed explicitly (no globs: the build, jest and ts-node all see the same list).
@@ -92,6 +94,7 @@ export const ENTITIES: Function[] = [
   CampaignMarkEntity,
   CampaignBandEntity,
   CampaignEntity,
+  ConsoleSessionEntity,
 ];
 
 /** ENTITIES as one engine maps them: bayes_trained keeps its token lists in an engine-specific column type. */
@@ -118,4 +121,5 @@ export const MIGRATIONS: Function[] = [
   QuarantineRelease1765400000000,
   DeliveryResult1765500000000,
   LearningAgreement1765600000000,
+  ConsoleSession1765700000000,
 ];

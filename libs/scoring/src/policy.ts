@@ -111,7 +111,20 @@ export class PolicyError extends Error {
   }
 }
 
-const score = z.number({ invalid_type_error: 'must be a number' }).finite('must be a finite number').min(-1000).max(1000);
+// zod 4's z.number() refuses Infinity and NaN itself (zod 3 needed .finite()), with the same issue as for a string:
+// the input tells the two apart. A missing field keeps zod's own message (expected number, received undefined).
+const score = z
+  .number({
+    // A schema's error applies to its checks' issues too in zod 4: only the type issue is reworded here.
+    error: (issue) =>
+      issue.code !== 'invalid_type' || issue.input === undefined
+        ? undefined
+        : typeof issue.input === 'number'
+          ? 'must be a finite number'
+          : 'must be a number',
+  })
+  .min(-1000)
+  .max(1000);
 const seconds = z.number().int('must be whole seconds').min(0).max(365 * 24 * 3600);
 const groupCap = z.object({ max: score.optional(), min: score.optional() }).strict();
 const RULE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
@@ -131,7 +144,17 @@ export const policyLayerSchema = z
   .object({
     thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
     weights: z.record(z.string(), score).optional(),
-    groupCaps: z.record(z.enum(SYMBOL_GROUPS), groupCap).optional(),
+    // partialRecord: a layer caps some groups, not all (a z.record over an enum is exhaustive in zod 4). An unknown
+    // group is an unrecognized key there; the message names the groups, as zod 3's enum message did.
+    groupCaps: z
+      .partialRecord(z.enum(SYMBOL_GROUPS), groupCap, {
+        error: (issue) => {
+          // Raised as code 'unrecognized_keys', which the record's params type (invalid_type, invalid_key) omits.
+          const keys = (issue as { readonly keys?: readonly string[] }).keys;
+          return keys ? `unknown group ${keys.map((k) => `"${k}"`).join(', ')} (groups: ${SYMBOL_GROUPS.join(', ')})` : undefined;
+        },
+      })
+      .optional(),
     greylisting: z
       .object({ enabled: z.boolean().optional(), minDelaySeconds: seconds.optional(), pendingTtlSeconds: seconds.optional(), passTtlSeconds: seconds.optional() })
       .strict()
@@ -141,12 +164,17 @@ export const policyLayerSchema = z
       .strict()
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
-    forcedActions: z.record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule).optional(),
+    // zod 4 reports a bad key as "Invalid key in record" with the key's own issue nested: surface that one.
+    forcedActions: z
+      .record(z.string().regex(RULE_NAME, 'rule names are lower_snake'), forcedRule, {
+        error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined),
+      })
+      .optional(),
     userBounds: z.object({ tag: range.optional(), reject: range.optional() }).strict().optional(),
     spamHandling: z
       .object({
-        tag: z.enum(['tag', 'quarantine'], { errorMap: () => ({ message: "must be 'tag' or 'quarantine'" }) }).optional(),
-        reject: z.enum(['reject', 'quarantine'], { errorMap: () => ({ message: "must be 'reject' or 'quarantine'" }) }).optional(),
+        tag: z.enum(['tag', 'quarantine'], { error: "must be 'tag' or 'quarantine'" }).optional(),
+        reject: z.enum(['reject', 'quarantine'], { error: "must be 'reject' or 'quarantine'" }).optional(),
       })
       .strict()
       .optional(),

@@ -188,6 +188,25 @@ describe('policy layers', () => {
     expect(msg).toMatch(/outbound\.hold: must be a number/);
   });
 
+  it('names the problem in a layer as zod 3 did: finite numbers, a bad rule name, an unknown group; caps some groups only', () => {
+    const r = parsePolicyLayer(
+      { weights: { MISSING_SUBJECT: Infinity }, forcedActions: { Bad: {} }, groupCaps: { nope: { max: 1 } }, outbound: { hold: 5000 } },
+      known,
+    );
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error.issues).toEqual(
+      expect.arrayContaining([
+        'weights.MISSING_SUBJECT: must be a finite number',
+        'forcedActions.Bad: rule names are lower_snake',
+        expect.stringMatching(/^groupCaps: unknown group "nope" \(groups: auth, .*system\)$/),
+        expect.stringMatching(/^outbound\.hold: Too big: expected number to be <=1000$/),
+      ]),
+    );
+    // A z.record over the groups' enum is exhaustive in zod 4; a layer that caps one group must still pass.
+    expect(parsePolicyLayer({ groupCaps: { auth: { max: 4 } } }, known)).toMatchObject({ ok: true, layer: { groupCaps: { auth: { max: 4 } } } });
+  });
+
   it('refuses a greylisting window no retry can pass and a header prefix with a line break', () => {
     expect(validatePolicy(mergePolicy(DEFAULT_POLICY, [{ greylisting: { minDelaySeconds: 600, pendingTtlSeconds: 300 } }]), known).join()).toMatch(
       /pendingTtlSeconds/,

@@ -9,7 +9,7 @@ import { SCOPE_NAMES } from './scope-access';
  * document is generated from the same schemas (openapi/zod-openapi.ts), so the reference cannot drift from the code.
  */
 
-const isoTime = z.string().datetime({ offset: true });
+const isoTime = z.iso.datetime({ offset: true });
 const sensitivity = z.enum(SENSITIVITIES as [Sensitivity, ...Sensitivity[]]);
 
 /** Whose list or policy: omitted parts default to the caller's own (a user's mailbox, an admin's domain). */
@@ -53,7 +53,7 @@ export const listEntryCreateSchema = z
 export type ListEntryCreate = z.infer<typeof listEntryCreateSchema>;
 
 export const listEntryViewSchema = z.object({
-  id: z.string().uuid(),
+  id: z.guid(),
   scope: z.enum(SCOPE_NAMES),
   domain: z.string().nullable().describe('scope=domain: its name'),
   user: z.string().nullable().describe('scope=user: the mailbox'),
@@ -90,7 +90,7 @@ export const policyPutSchema = z
   })
   .strict()
   .refine((b) => (b.layer === undefined) !== (b.sensitivity === undefined), {
-    message: 'give either layer or sensitivity',
+    error: 'give either layer or sensitivity',
     path: ['layer'],
   });
 export type PolicyPut = z.infer<typeof policyPutSchema>;
@@ -102,7 +102,7 @@ export const policyPreviewSchema = z
   })
   .strict()
   .refine((b) => (b.layer === undefined) !== (b.sensitivity === undefined), {
-    message: 'give either layer or sensitivity',
+    error: 'give either layer or sensitivity',
     path: ['layer'],
   });
 export type PolicyPreviewBody = z.infer<typeof policyPreviewSchema>;
@@ -111,8 +111,8 @@ const range = z.object({ min: z.number(), max: z.number() });
 export const effectivePolicySchema = z
   .object({
     thresholds: z.object({ greylist: z.number().nullable(), tag: z.number(), reject: z.number() }),
-    weights: z.record(z.number()),
-    groupCaps: z.record(z.object({ max: z.number().optional(), min: z.number().optional() })),
+    weights: z.record(z.string(), z.number()),
+    groupCaps: z.record(z.string(), z.object({ max: z.number().optional(), min: z.number().optional() })),
     greylisting: z.object({
       enabled: z.boolean(),
       minDelaySeconds: z.number(),
@@ -129,17 +129,17 @@ export const policyViewSchema = z.object({
   scope: z.enum(SCOPE_NAMES),
   domain: z.string().nullable(),
   user: z.string().nullable(),
-  layer: z.record(z.unknown()).describe('the stored layer ({} when none)'),
+  layer: z.record(z.string(), z.unknown()).describe('the stored layer ({} when none)'),
   version: z.number().int().describe('0 when the layer does not exist yet'),
   updatedBy: z.string().nullable(),
   updatedAt: isoTime.nullable(),
   effective: effectivePolicySchema,
   sensitivity: sensitivity.nullable().describe('the preset the effective thresholds match, null for custom ones'),
-  presets: z.record(z.object({ greylist: z.number().nullable(), tag: z.number(), reject: z.number() })),
+  presets: z.record(z.string(), z.object({ greylist: z.number().nullable(), tag: z.number(), reject: z.number() })),
 });
 export type PolicyView = z.infer<typeof policyViewSchema>;
 
-const actionCounts = z.record(z.number().int()).describe('messages per action');
+const actionCounts = z.record(z.string(), z.number().int()).describe('messages per action');
 export const policyPreviewViewSchema = z.object({
   scope: z.enum(SCOPE_NAMES),
   since: isoTime,
@@ -167,7 +167,7 @@ export const policyPreviewViewSchema = z.object({
 export type PolicyPreviewView = z.infer<typeof policyPreviewViewSchema>;
 
 export const tenantCreateSchema = z.object({ name: z.string().trim().min(1).max(255) }).strict();
-export const tenantViewSchema = z.object({ id: z.string().uuid(), name: z.string(), createdAt: isoTime });
+export const tenantViewSchema = z.object({ id: z.guid(), name: z.string(), createdAt: isoTime });
 export type TenantView = z.infer<typeof tenantViewSchema>;
 
 const unknownRecipients = z
@@ -176,7 +176,7 @@ const unknownRecipients = z
 export const domainCreateSchema = z
   .object({
     name: domainNameSchema,
-    tenantId: z.string().trim().uuid().describe('the tenant (reseller, customer) owning the domain'),
+    tenantId: z.string().trim().check(z.guid('must be a UUID')).describe('the tenant (reseller, customer) owning the domain'),
     unknownRecipients: unknownRecipients.default('accept'),
   })
   .strict();
@@ -184,7 +184,7 @@ export type DomainCreate = z.infer<typeof domainCreateSchema>;
 export const domainPatchSchema = z.object({ unknownRecipients }).strict();
 export const domainParam = domainNameSchema;
 export const domainViewSchema = z.object({
-  id: z.string().uuid(),
+  id: z.guid(),
   name: z.string(),
   tenantId: z.string(),
   unknownRecipients: unknownRecipients,
@@ -192,12 +192,12 @@ export const domainViewSchema = z.object({
   createdAt: isoTime,
 });
 export type DomainView = z.infer<typeof domainViewSchema>;
-export const domainListQuerySchema = z.object({ tenantId: z.string().uuid().optional() }).strict();
+export const domainListQuerySchema = z.object({ tenantId: z.guid('must be a UUID').optional() }).strict();
 
 export const auditSearchSchema = z
   .object({
     actor: z.string().trim().max(320).optional(),
-    tenantId: z.string().uuid().optional(),
+    tenantId: z.guid('must be a UUID').optional(),
     subject: z.enum(AUDIT_SUBJECTS).optional(),
     subjectId: z.string().trim().max(320).optional(),
     action: z.string().trim().max(32).optional(),

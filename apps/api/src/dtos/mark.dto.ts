@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { REFERENCE_ID_PATTERN } from '@spamfilter/domain';
 import { z } from 'zod';
 
-const label = z.enum(['spam', 'ham'], { errorMap: () => ({ message: 'must be "spam" or "ham"' }) });
+const label = z.enum(['spam', 'ham'], { error: 'must be "spam" or "ham"' });
 const address = z
   .string()
   .trim()
@@ -13,7 +13,7 @@ const address = z
 export const createMarkSchema = z
   .object({
     reference: z
-      .string({ required_error: 'is required' })
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : undefined) })
       .trim()
       .toUpperCase()
       .regex(REFERENCE_ID_PATTERN, 'must be a 26-character reference ID (X-Spam-Reference)'),

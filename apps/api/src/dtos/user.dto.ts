@@ -10,7 +10,7 @@ export const createUserSchema = z
       .toLowerCase()
       .regex(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'must be a mail address'),
     /** Needed when the address's domain is new; otherwise the domain's tenant is used. */
-    tenantId: z.string().trim().uuid().optional(),
+    tenantId: z.string().trim().check(z.guid('must be a UUID')).optional(),
     displayName: z.string().trim().max(255).optional(),
   })
   .strict();
@@ -64,12 +64,12 @@ export const issueMailboxKeySchema = z
       .toLowerCase()
       .regex(/^[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a domain name')
       .optional(),
-    tenantId: z.string().trim().uuid().optional(),
+    tenantId: z.string().trim().check(z.guid('must be a UUID')).optional(),
     label: z.string().max(255).optional(),
   })
   .strict()
   .refine((b) => (b.domain === undefined) !== (b.tenantId === undefined), {
-    message: 'name exactly one of domain (its users) or tenantId (every domain of the tenant)',
+    error: 'name exactly one of domain (its users) or tenantId (every domain of the tenant)',
   });
 export type IssueMailboxKey = z.infer<typeof issueMailboxKeySchema>;
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { DISPOSITIONS, type Disposition } from '@spamfilter/domain';
+import { ACTIONS, DISPOSITIONS, type Disposition } from '@spamfilter/domain';
 import { z } from 'zod';
 
 export const listVerdictsSchema = z
@@ -9,6 +9,12 @@ export const listVerdictsSchema = z
     before: z.string().max(200).optional(),
     /** Domain admins and operators: whose verdicts. */
     user: z.string().trim().toLowerCase().optional(),
+    /** Search (the console): part of the sender (From header or envelope sender), part of the subject, a time range. */
+    sender: z.string().trim().toLowerCase().min(1).max(320).optional(),
+    subject: z.string().trim().toLowerCase().min(1).max(500).optional(),
+    from: z.string().datetime({ offset: true }).optional(),
+    to: z.string().datetime({ offset: true }).optional(),
+    action: z.enum(ACTIONS).optional(),
   })
   .strict();
 export type ListVerdicts = z.infer<typeof listVerdictsSchema>;
@@ -45,6 +51,8 @@ export class VerdictDto {
     description: "The user's current mark on this message",
   })
   mark!: 'spam' | 'ham' | null;
+  @ApiProperty({ nullable: true, type: String, description: 'ID of that mark (DELETE /v1/marks/{id} undoes it)' })
+  markId!: string | null;
 }
 
 export class VerdictPageDto {

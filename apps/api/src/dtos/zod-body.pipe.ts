@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import type { ZodType, ZodTypeDef } from 'zod';
+import type { ZodType } from 'zod';
 
 /**
  * Validates a body or query with a zod schema and answers 400 with every problem named by its field, e.g.
@@ -7,7 +7,7 @@ import type { ZodType, ZodTypeDef } from 'zod';
  */
 @Injectable()
 export class ZodPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: ZodType<T, ZodTypeDef, unknown>) {}
+  constructor(private readonly schema: ZodType<T, unknown>) {}
 
   transform(value: unknown): T {
     const result = this.schema.safeParse(value ?? {});

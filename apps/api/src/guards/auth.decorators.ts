@@ -1,4 +1,5 @@
 import { createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import type { SessionPrincipal } from '../console/console-session.service';
 import type { ApiRole, Principal } from './principal';
 
 export const PUBLIC_ROUTE = 'spamfilter:public';
@@ -18,6 +19,11 @@ export const Roles = (...roles: ApiRole[]): MethodDecorator & ClassDecorator =>
 export interface AuthenticatedRequest {
   principal?: Principal;
   headers: Record<string, string | string[] | undefined>;
+  method?: string;
+  /** Express: the connection is TLS. */
+  secure?: boolean;
+  /** Set when the caller came in with the web console's session cookie instead of a key. */
+  consoleSession?: SessionPrincipal;
 }
 
 /** The caller, set by ApiKeyGuard. */

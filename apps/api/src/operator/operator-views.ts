@@ -7,7 +7,7 @@ import { listEntryViewSchema } from '../control/control.dto';
  * are built here, and the OpenAPI document is generated from them (openapi/zod-openapi.ts).
  */
 
-const isoTime = z.string().datetime({ offset: true });
+const isoTime = z.iso.datetime({ offset: true });
 
 export const scoredSymbolSchema = z.object({
   name: z.string(),
@@ -20,7 +20,7 @@ export const scoredSymbolSchema = z.object({
 const smtpReplySchema = z.object({ code: z.number().int(), enhanced: z.string(), message: z.string() });
 
 export const storedAupRuleSchema = aupRuleSpecSchema.extend({
-  id: z.string().uuid(),
+  id: z.guid(),
   version: z.number().int().describe('send it back with PUT (optimistic concurrency)'),
   createdBy: z.string(),
   createdAt: isoTime,
@@ -51,7 +51,7 @@ export const accountViewSchema = z.object({
   status: z.enum(['active', 'blocked']),
   blockedAt: isoTime.nullable(),
   blockedReason: z.string().nullable(),
-  standing: z.record(z.unknown()).nullable(),
+  standing: z.record(z.string(), z.unknown()).nullable(),
   updatedAt: isoTime,
 });
 export const outboundAuditViewSchema = z.object({
@@ -105,7 +105,7 @@ export const transcriptSchema = z.object({
 export const messagePageSchema = z.object({ items: z.array(transcriptSchema), hasMore: z.boolean() });
 
 export const delistRequestViewSchema = z.object({
-  id: z.string().uuid(),
+  id: z.guid(),
   reference: z.string(),
   requesterEmail: z.string(),
   message: z.string(),

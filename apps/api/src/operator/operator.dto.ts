@@ -64,7 +64,7 @@ export const listEntrySchema = z
     value: z.string().trim().toLowerCase().min(1).max(320),
     direction: z.enum(['inbound', 'outbound', 'both']).default('inbound'),
     reason: z.string().trim().max(500).optional(),
-    expiresAt: z.string().datetime({ offset: true }).optional(),
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict()
   .superRefine((b, ctx) => {
@@ -83,7 +83,7 @@ export const listQuerySchema = z
   .object({ scope: z.enum(['global', 'domain']), domain: domainName.optional() })
   .strict()
   .refine((q) => q.scope === 'global' || q.domain !== undefined, {
-    message: 'domain is required for scope "domain"',
+    error: 'domain is required for scope "domain"',
     path: ['domain'],
   });
 export type ListQuery = z.infer<typeof listQuerySchema>;
@@ -103,8 +103,8 @@ export const messageSearchSchema = z
       .trim()
       .refine((v) => ipaddr.isValid(v), 'must be an IP address')
       .optional(),
-    from: z.string().datetime({ offset: true }).optional(),
-    to: z.string().datetime({ offset: true }).optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
     action: z.enum(ACTIONS).optional(),
     direction: z.enum(['inbound', 'outbound']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -154,7 +154,7 @@ export type DelistApproveBody = z.infer<typeof delistApproveSchema>;
 export const delistRejectSchema = z.object({ note: z.string().trim().max(500).optional() }).strict();
 export type DelistRejectBody = z.infer<typeof delistRejectSchema>;
 
-export const aupUpdateSchema = z.object({ version: z.number().int().min(1) }).passthrough();
+export const aupUpdateSchema = z.looseObject({ version: z.number().int().min(1) });
 
 /** GET /v1/operator/auth-lockouts: at most this many counter-store keys are read. */
 export const authLockoutListSchema = z

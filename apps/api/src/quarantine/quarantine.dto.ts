@@ -6,6 +6,14 @@ export const listQuarantineSchema = z
     before: z.string().max(200).optional().describe('Cursor from the previous page'),
     direction: z.enum(['inbound', 'outbound']).optional(),
     status: z.enum(['kept', 'released', 'all']).default('kept'),
+    sender: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .min(1)
+      .max(320)
+      .optional()
+      .describe('Only mail with this envelope sender (e.g. the held mail of one outbound account)'),
     user: z
       .string()
       .trim()

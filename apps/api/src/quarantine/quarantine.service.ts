@@ -107,6 +107,7 @@ export class QuarantineService {
     const before = q.before !== undefined ? decodeCursor(q.before) : undefined;
     const rows = await this.copies.list(reader, {
       ...(q.direction ? { direction: q.direction } : {}),
+      ...(q.sender ? { sender: q.sender } : {}),
       status: q.status,
       ...(before ? { before: { createdAt: new Date(before.t), id: before.id } } : {}),
       limit: q.limit + 1,

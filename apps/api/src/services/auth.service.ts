@@ -9,7 +9,7 @@ import {
   runInTransaction,
 } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 import { domainOf, type Principal } from '../guards/principal';
 import { hashSecret, parseApiKey, secretMatches, type ParsedApiKey } from './api-key.codec';
@@ -25,6 +25,8 @@ export class AuthService implements OnApplicationBootstrap {
   private readonly log = new Logger(AuthService.name);
   /** Principals of recently authenticated keys, by prefix and secret hash (a wrong secret never hits). */
   private readonly recent = new Map<string, { principal: Principal; until: number }>();
+  /** Principals of console sessions' keys, by key id (authenticateKeyId). */
+  private readonly recentById = new Map<string, { principal: Principal; until: number }>();
 
   constructor(
     private readonly db: DataSource,
@@ -52,11 +54,33 @@ export class AuthService implements OnApplicationBootstrap {
   /** Forgets a key at once in this instance (revocation); other instances within API_AUTH_CACHE_MS. */
   forgetKey(keyId: string): void {
     for (const [k, v] of this.recent) if (v.principal.keyId === keyId) this.recent.delete(k);
+    this.recentById.delete(keyId);
+  }
+
+  /**
+   * The principal of a key by its id, for a console session opened with it (the secret was checked at sign-in; the
+   * session row holds only the id). Null once the key is revoked or its mailbox removed; cached like authenticate.
+   */
+  async authenticateKeyId(keyId: string, now = Date.now()): Promise<Principal | null> {
+    const ttl = this.config.api.authCacheMs;
+    const hit = ttl > 0 ? this.recentById.get(keyId) : undefined;
+    if (hit && hit.until > now) return hit.principal;
+    const row = await this.db.getRepository(ApiKeyEntity).findOneBy({ id: keyId, revokedAt: IsNull() });
+    const principal = row ? await this.principalOf(row) : null;
+    if (ttl > 0 && principal) {
+      if (this.recentById.size >= AUTH_CACHE_MAX) this.recentById.clear();
+      this.recentById.set(keyId, { principal, until: now + ttl });
+    } else this.recentById.delete(keyId);
+    return principal;
   }
 
   private async lookup(key: ParsedApiKey): Promise<Principal | null> {
     const row = await this.keys.findActiveByPrefix(key.prefix);
     if (!row || !secretMatches(key.secret, row.secretHash)) return null;
+    return this.principalOf(row);
+  }
+
+  private async principalOf(row: ApiKeyEntity): Promise<Principal | null> {
     const user = row.userId
       ? await this.db.getRepository(UserAccountEntity).findOneBy({ id: row.userId })
       : null;

@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, NotFoundException } from '@nestjs/comm
 import { isReferenceId, type ScoredSymbol } from '@spamfilter/domain';
 import {
   DomainEntity,
+  escapeLike,
   FeedbackMarkEntity,
   ScanRecipientEntity,
   ScanRecordEntity,
@@ -58,6 +59,27 @@ export class VerdictsService {
       qb.where('1 = 1'); // operators see every mailbox
     } else {
       return { items: [], next: null }; // mailbox service keys see nothing (the guard keeps them off this route)
+    }
+    if (q.from !== undefined) qb.andWhere('r.createdAt >= :fromAt', { fromAt: new Date(q.from) });
+    if (q.to !== undefined) qb.andWhere('r.createdAt < :toAt', { toAt: new Date(q.to) });
+    if (q.action !== undefined) qb.andWhere('r.action = :action', { action: q.action });
+    if (q.sender !== undefined || q.subject !== undefined) {
+      // Substring search (the console's search box). A scalar subquery per row rather than a join: the planner then
+      // walks the reader's own rows newest first (index user, time) and stops at the page's end, instead of scanning
+      // every record's subject for the pattern first (measured with 100,000 records: 309 ms as a join, see
+      // bench/console; LIKE '%x%' can use no index on either engine).
+      const tests: string[] = [];
+      if (q.sender !== undefined) {
+        tests.push("(LOWER(s.header_from) LIKE :sender ESCAPE '\\' OR LOWER(s.mail_from) LIKE :sender ESCAPE '\\')");
+        qb.setParameter('sender', `%${escapeLike(q.sender)}%`);
+      }
+      if (q.subject !== undefined) {
+        tests.push("LOWER(s.subject) LIKE :subject ESCAPE '\\'");
+        qb.setParameter('subject', `%${escapeLike(q.subject)}%`);
+      }
+      qb.andWhere(
+        `(SELECT CASE WHEN ${tests.join(' AND ')} THEN 1 ELSE 0 END FROM scan_record s WHERE s.reference = r.reference) = 1`,
+      );
     }
     if (q.before !== undefined) {
       const c = decodeCursor(q.before);
@@ -127,7 +149,7 @@ export class VerdictsService {
             undoneAt: IsNull(),
           })
         : [];
-    const markOf = new Map(marks.map((m) => [`${m.userId}|${m.messageFingerprint}`, m.label]));
+    const markOf = new Map(marks.map((m) => [`${m.userId}|${m.messageFingerprint}`, m]));
     return rows.map((r) => {
       const rec = byRef.get(r.reference);
       return {
@@ -143,7 +165,8 @@ export class VerdictsService {
         // their own (their lists, their Bayes layer), strongest first.
         symbols: verdictSymbols(rec?.symbols ?? [], r.symbols),
         disposition: r.disposition,
-        mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`) : null) ?? null,
+        mark: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.label : null) ?? null,
+        markId: (rec && r.userId ? markOf.get(`${r.userId}|${rec.messageFingerprint}`)?.id : null) ?? null,
       };
     });
   }

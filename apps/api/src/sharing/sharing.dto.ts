@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 export const setSharingSchema = z
   .object({
-    share: z.boolean({ invalid_type_error: 'must be true, false or null', required_error: 'is required (true, false or null)' }).nullable(),
+    share: z
+      .boolean({ error: (issue) => (issue.input === undefined ? 'is required (true, false or null)' : 'must be true, false or null') })
+      .nullable(),
   })
   .strict();
 export type SetSharing = z.infer<typeof setSharingSchema>;

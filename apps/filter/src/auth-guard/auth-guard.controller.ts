@@ -50,7 +50,7 @@ export class AuthGuardController {
   private async body<T>(
     req: IncomingMessage,
     res: ServerResponse,
-    schema: z.ZodType<T, z.ZodTypeDef, unknown>,
+    schema: z.ZodType<T, unknown>,
   ): Promise<T | null> {
     const text = await readSmallBody(req, MAX_BODY);
     if (text === null) {

@@ -18,7 +18,7 @@ export const recipientResultSchema = z
       .regex(/^[245]\.\d{1,3}\.\d{1,3}$/)
       .nullable(),
     text: z.string().max(512),
-    at: z.string().datetime({ offset: true }),
+    at: z.iso.datetime({ offset: true }),
   })
   .strict();
 
@@ -46,7 +46,7 @@ const countsReport = z
 export const deliveryReportSchema = z
   .union([resultsReport, countsReport])
   .refine((r) => r.authUser !== undefined || r.mailFrom !== '', {
-    message: 'authUser or mailFrom is required',
+    error: 'authUser or mailFrom is required',
   });
 
 export type DeliveryReport = z.infer<typeof deliveryReportSchema>;

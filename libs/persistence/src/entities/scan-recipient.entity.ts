@@ -18,6 +18,7 @@ import { ScanRecordEntity } from './scan-record.entity';
 @Entity('scan_recipient')
 @Index('idx_scan_recipient_user_created', ['userId', 'createdAt'])
 @Index('idx_scan_recipient_recipient', ['recipient'])
+@Index('idx_scan_recipient_domain_created', ['domainId', 'createdAt'])
 export class ScanRecipientEntity {
   @PrimaryColumn({ type: 'varchar', length: 26 }) reference!: string;
   @PrimaryColumn({ type: 'varchar', length: ADDRESS_LENGTH }) recipient!: string;

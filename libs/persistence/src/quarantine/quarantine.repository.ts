@@ -48,6 +48,8 @@ export interface QuarantineListQuery {
   readonly direction?: Direction;
   /** kept (default): not released yet; released; all. */
   readonly status?: 'kept' | 'released' | 'all';
+  /** Only copies with this envelope sender (any case), e.g. the held mail of one outbound account. */
+  readonly sender?: string;
   /** Keyset cursor: copies strictly older than (createdAt, id). */
   readonly before?: { readonly createdAt: Date; readonly id: string };
   readonly limit: number;
@@ -129,6 +131,8 @@ export class QuarantineRepository {
     if (reader.kind === 'user') qb.andWhere('q.user_id = :userId', { userId: reader.userId });
     if (reader.kind === 'domain') qb.andWhere('q.domain_id = :domainId', { domainId: reader.domainId });
     if (q.direction) qb.andWhere('q.direction = :direction', { direction: q.direction });
+    // Stored as the envelope gave it (mailFrom is not lower-cased on the way in); addresses compare without case.
+    if (q.sender) qb.andWhere('LOWER(q.mail_from) = :sender', { sender: q.sender.toLowerCase() });
     const status = q.status ?? 'kept';
     if (status === 'kept') qb.andWhere('q.released_at IS NULL');
     if (status === 'released') qb.andWhere('q.released_at IS NOT NULL');

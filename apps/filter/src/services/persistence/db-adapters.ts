@@ -15,6 +15,8 @@ import type { ScanRecordInserter } from './scan-log-thread';
 export class RecipientDirectory {
   private readonly cache = new Map<string, { owner: RecipientOwner | null; until: number }>();
   private readonly pending = new Map<string, Promise<RecipientOwner | null>>();
+  /** Bumped by invalidate(): a lookup that started before a change must not cache (or share) its older answer. */
+  private generation = 0;
 
   /**
    * Known recipients are cached for `ttlMs`; unknown ones only for `negativeTtlMs`, so a mailbox created through the
@@ -44,7 +46,9 @@ export class RecipientDirectory {
     if (missing.length > 0) {
       const keys = missing.map((a) => a.toLowerCase());
       const lookup = this.db.repos().users.resolveRecipients(missing);
+      const generation = this.generation;
       const settle = (found: Map<string, RecipientOwner> | null): void => {
+        if (generation !== this.generation) return; // invalidated meanwhile: pending was cleared, nothing cached
         for (const key of keys) this.pending.delete(key);
         if (!found) return;
         if (this.cache.size > 200_000) this.cache.clear();
@@ -68,7 +72,9 @@ export class RecipientDirectory {
   }
 
   invalidate(): void {
+    this.generation += 1;
     this.cache.clear();
+    this.pending.clear();
   }
 }
 

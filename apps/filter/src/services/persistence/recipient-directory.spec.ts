@@ -86,4 +86,28 @@ describe('RecipientDirectory', () => {
     fail = false;
     expect((await dir2.owners([alice.address])).get(alice.address)?.userId).toBe('u-alice');
   });
+  it('does not cache an answer whose lookup started before an invalidation (a mailbox deleted meanwhile)', async () => {
+    const users = new Map([[alice.address, alice]]);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    let queries = 0;
+    const repos = {
+      users: {
+        resolveRecipients: async (addresses: readonly string[]) => {
+          queries++;
+          const answer = new Map(addresses.flatMap((a) => (users.has(a) ? [[a, users.get(a)!]] : [])));
+          if (queries === 1) await gate; // the first lookup read the row before the change and answers late
+          return answer;
+        },
+      },
+    };
+    const dir = new RecipientDirectory({ repos: () => repos } as unknown as FilterDatabase, 60_000, () => 0, 2_000);
+    const stale = dir.owners([alice.address]);
+    users.delete(alice.address);
+    dir.invalidate();
+    release();
+    expect((await stale).get(alice.address)?.userId).toBe('u-alice'); // that scan had asked before the change
+    expect((await dir.owners([alice.address])).get(alice.address)).toBeNull(); // the next one asks again
+    expect(queries).toBe(2);
+  });
 });

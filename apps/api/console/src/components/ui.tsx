@@ -1,0 +1,99 @@
+import { useEffect, useId, useRef, type ReactNode } from 'react';
+import type { ApiError } from '../api';
+import { actionLabel, actionTone } from '../lib/format';
+
+/** A page: sets the document title and puts focus on the heading when it opens (screen readers announce it). */
+export function Page(props: { title: string; intro?: ReactNode; actions?: ReactNode; children: ReactNode }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    document.title = `${props.title} · spamfilter console`;
+    heading.current?.focus();
+  }, [props.title]);
+  return (
+    <section className="page" aria-labelledby="page-title">
+      <div className="page-head">
+        <h1 id="page-title" tabIndex={-1} ref={heading}>
+          {props.title}
+        </h1>
+        {props.actions ? <div className="page-actions">{props.actions}</div> : null}
+      </div>
+      {props.intro ? <p className="intro">{props.intro}</p> : null}
+      {props.children}
+    </section>
+  );
+}
+
+export function ErrorNote(props: { error: ApiError | null; what?: string }) {
+  if (!props.error) return null;
+  return (
+    <p className="note note-error" role="alert">
+      {props.what ? `${props.what}: ` : ''}
+      {props.error.message}
+    </p>
+  );
+}
+
+export function DoneNote(props: { text: string | null }) {
+  return (
+    <p className="note note-done" role="status" hidden={!props.text}>
+      {props.text}
+    </p>
+  );
+}
+
+export function Loading(props: { loading: boolean }) {
+  return props.loading ? (
+    <p className="muted" role="status">
+      Loading…
+    </p>
+  ) : null;
+}
+
+export function ActionBadge(props: { action: string }) {
+  return <span className={`badge badge-${actionTone(props.action)}`}>{actionLabel(props.action)}</span>;
+}
+
+export function Empty(props: { children: ReactNode }) {
+  return <p className="empty">{props.children}</p>;
+}
+
+/** A labelled form control: the label names the control for screen readers and enlarges its click target. */
+export function Field(props: { label: string; hint?: string; children: (id: string, describedBy?: string) => ReactNode }) {
+  const id = useId();
+  const hintId = props.hint ? `${id}-hint` : undefined;
+  return (
+    <div className="field">
+      <label htmlFor={id}>{props.label}</label>
+      {props.children(id, hintId)}
+      {props.hint ? (
+        <small id={hintId} className="hint">
+          {props.hint}
+        </small>
+      ) : null}
+    </div>
+  );
+}
+
+export function Pager(props: {
+  offset: number;
+  limit: number;
+  hasMore: boolean;
+  onPage: (offset: number) => void;
+  labels?: [string, string];
+}) {
+  const [prev, next] = props.labels ?? ['Previous', 'Next'];
+  if (props.offset === 0 && !props.hasMore) return null;
+  return (
+    <nav className="pager" aria-label="Pages">
+      <button type="button" disabled={props.offset === 0} onClick={() => props.onPage(Math.max(0, props.offset - props.limit))}>
+        {prev}
+      </button>
+      <span className="muted">
+        {props.offset + 1}–{props.offset + props.limit}
+      </span>
+      <button type="button" disabled={!props.hasMore} onClick={() => props.onPage(props.offset + props.limit)}>
+        {next}
+      </button>
+    </nav>
+  );
+}

@@ -1,0 +1,4 @@
+export * from './console-session.entity';
+export * from './console-session.repository';
+export * from './console-stats.repository';
+export * from './mailbox-list.repository';
