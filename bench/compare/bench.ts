@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadMessages, readIndex, seededRandom, shuffledClass, splitEntries, type CorpusEntry, type CorpusMessage } from '../lib/corpus';
+import { ENRON_USERS, loadMessages, readIndex, sampleEntries, splitEntries, type CorpusMessage } from '../lib/corpus';
 import { BayesScorer } from '../eval/bayes.scorer';
 import { metricsOf, round, run } from '../eval/eval';
 import { ratesAt, recallAtFpr, type Scored } from '../eval/metrics';
@@ -21,10 +21,7 @@ import { RSPAMD_ADD_HEADER, RSPAMD_REJECT, RspamdRunner } from './rspamd.runner'
 import { SA_REQUIRED_SCORE, SpamAssassinRunner } from './spamassassin.runner';
 import { eachArg, oneOf } from '../lib/args';
 
-/** Enron-Spam's per-user pairing (Metsis et al. 2006; /work/shared/corpus/README.md): each mailbox with its spam. */
-export const ENRON_USERS: Record<string, string> = {
-  'farmer-d': 'GP', 'kaminski-v': 'SH', 'kitchen-l': 'BG', 'williams-w3': 'GP', 'beck-s': 'SH', 'lokay-m': 'BG',
-};
+export { ENRON_USERS };
 
 type System = 'ours' | 'sa' | 'rspamd';
 
@@ -73,13 +70,7 @@ export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   return a;
 }
 
-/** At most `n` entries of each class, drawn with a seeded shuffle; the sample keeps index order. */
-export function sampleEntries<T extends CorpusEntry>(entries: readonly T[], n: number, seed: number): T[] {
-  const rnd = seededRandom(seed ^ 0x5eed);
-  const keep = new Set<T>();
-  for (const label of ['spam', 'ham'] as const) for (const e of shuffledClass(entries, label, rnd).slice(0, n)) keep.add(e);
-  return entries.filter((e) => keep.has(e));
-}
+export { sampleEntries };
 
 type Row = ReturnType<typeof metricsOf> & Record<string, unknown>;
 

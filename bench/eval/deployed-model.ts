@@ -28,11 +28,11 @@ import type { ScorerOptions } from './scorer';
  * - `--online`: after each further training the weights are retrained once LOGISTIC_RETRAIN_MIN_CHANGES trainings
  *   have accumulated (the trainer's count rule; its age rule has no clock in a replay).
  *
- * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|grams+tokens`, `passes`,
- * `bits`, `rate`, `margin`, `wb` (Bayes weight), `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`,
- * `minLearns` (the global floor, BAYES_MIN_LEARNS), and
- * (bench/eval/README.md "Tried on 2026-11-23") `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or
- * near error only).
+ * `--opt` overrides are experiments, not the product: `mode=bayes|lr`, `features=tokens|token-views|grams+tokens`,
+ * `passes`, `bits`, `rate`, `margin`, `maxWeight` (0: unbounded), `scale` (BAYES_LOGIT_SCALE), `wb` (Bayes weight),
+ * `chars` (4-gram window), `s`, `minDev`, `maxTokens`, `osb`, `minLearns` (the global floor, BAYES_MIN_LEARNS),
+ * `urlWords=1` (body words from URLs too, as before 2026-12), and (bench/eval/README.md "Tried on 2026-11-23")
+ * `hamWeight`, `hamMargin`, `average=1` (logistic) and `tone` (Bayes learns on or near error only).
  */
 export class DeployedModel {
   readonly classifier: SpamClassifier;
@@ -53,9 +53,11 @@ export class DeployedModel {
     const base = spamClassifierOptions(this.config.bayes);
     const num = (k: string, d: number): number => (o.has(k) ? Number(o.get(k)) : d);
     const lr = base.logistic;
+    const f = o.get('features');
+    const features = f === 'grams+tokens' || f === 'tokens' || f === 'token-views' ? f : base.logisticFeatures;
     const options: SpamClassifierOptions = {
       ...base,
-      tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow) },
+      tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow), ...(o.get('urlWords') === '1' ? { urlWords: true } : {}) },
       bayes: {
         ...base.bayes,
         strength: num('s', base.bayes.strength),
@@ -73,11 +75,14 @@ export class DeployedModel {
               hamMargin: num('hamMargin', num('margin', lr.margin)),
               hamWeight: num('hamWeight', 1),
               average: o.get('average') === '1',
+              ...(features === 'token-views' ? { views: true } : {}),
+              ...(num('maxWeight', lr.maxWeight ?? 0) > 0 ? { maxWeight: num('maxWeight', lr.maxWeight ?? 0) } : {}),
             },
-      logisticFeatures: o.has('features') ? (o.get('features') === 'grams+tokens' ? 'grams+tokens' : 'tokens') : base.logisticFeatures,
+      logisticFeatures: features,
       gramChars: num('chars', base.gramChars),
       bayesWeight: this.mode === 'lr' ? 0 : num('wb', base.bayesWeight),
       passes: num('passes', base.passes),
+      logitScale: num('scale', base.logitScale ?? 1),
     };
     this.classifier = new SpamClassifier(new MemoryBayesStore(), options);
     // Bayes alone until the first retrain, as a filter without a snapshot.

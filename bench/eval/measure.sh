@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Re-runs the figures of bench/eval/README.md; one JSON line per run into bench/results/eval-<name>.jsonl.
-# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron), then the pipeline.
+# Needs the corpora unpacked in .cache/corpus (see the README). Two streams in parallel (sa-dev, enron), then the pipeline
+# and the protocols; `bash bench/eval/measure.sh protocols` runs the protocols alone.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 C=.cache/corpus
@@ -46,7 +47,26 @@ pipeline() {
   $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline --opt mode=bayes >> "$OUT/eval-pipeline.jsonl"
   $EVAL --train $C/sa-dev --split 0.6 --split-order time --pipeline --no-baseline >> "$OUT/eval-pipeline.jsonl"
 }
+protocols() {
+  # the protocols (bench/eval/protocols.ts, full set): same-source, time and cross-source, the deployed model with the
+  # natural baseline, then the whole local pipeline; and the operating point chosen on the time split's training part
+  P="node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/eval/protocols.ts --set full --json"
+  $P > "$OUT/protocols-bayes.jsonl"
+  $P --pipeline --no-baseline > "$OUT/protocols-pipeline.jsonl"
+  : > "$OUT/operating-point.jsonl"
+  for cut in 0.5 0.6 0.7; do
+    $EVAL --train $C/sa-dev --split $cut --split-order time --no-baseline --operating-point 0.001 >> "$OUT/operating-point.jsonl"
+    $EVAL --train $C/sa-dev --split $cut --split-order time --no-baseline --pipeline --operating-point 0.001 >> "$OUT/operating-point.jsonl"
+  done
+  # each content symbol's rate on ham, hard_ham, spam and the phishing-like spam (the phishing signals' evidence)
+  for c in sa-dev enron; do
+    node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/eval/symbol-rates.ts --corpus $C/$c --json > "$OUT/symbols-$c.json"
+  done
+  node -r ts-node/register/transpile-only -r tsconfig-paths/register bench/eval/snapshot-size.ts --train $C/sa-dev --train-fraction 0.99 > "$OUT/snapshot-size.jsonl"
+}
+if [ "${1:-all}" = protocols ]; then protocols; exit 0; fi
 sadev &
 enron &
 wait
 pipeline
+protocols

@@ -1,5 +1,5 @@
 import { splitEntries, type CorpusEntry } from '../lib/corpus';
-import { auc, ratesAt, recallAtFpr } from './metrics';
+import { auc, aucStdErr, ratesAt, recallAtFpr, thresholdAtFpr } from './metrics';
 import { parseArgs } from './eval';
 
 const s = (score: number, spam: boolean) => ({ score, spam });
@@ -20,6 +20,29 @@ describe('eval metrics', () => {
     expect(recallAtFpr(items, 0.001)).toBe(0.25);
     // one of 4 ham allowed (25%): cut above 0.3 → 0.5, 0.9, 0.99
     expect(recallAtFpr(items, 0.25)).toBe(0.75);
+  });
+
+  it("gives Hanley and McNeil's standard error of an AUC", () => {
+    // A = 0.9 with 50 spam and 50 ham: Q1 = 0.9/1.1 = 0.8182, Q2 = 1.62/1.9 = 0.8526,
+    // SE² = (0.09 + 49·(0.8182 − 0.81) + 49·(0.8526 − 0.81)) / 2500 → SE = 0.0321 (worked by hand)
+    expect(aucStdErr(0.9, 50, 50)).toBeCloseTo(0.0321, 4);
+    // more messages, less noise; a perfect ranking has none
+    expect(aucStdErr(0.99, 500, 5000)).toBeLessThan(aucStdErr(0.99, 50, 500));
+    expect(aucStdErr(1, 10, 10)).toBe(0);
+    expect(aucStdErr(0.9, 0, 10)).toBeNaN();
+  });
+
+  it('puts a threshold at a false-positive budget that lets no more ham through', () => {
+    const items = [s(0.1, false), s(0.2, false), s(0.3, false), s(0.95, false), s(0.5, true), s(0.9, true), s(0.99, true)];
+    // no ham allowed: above the top ham
+    const t0 = thresholdAtFpr(items, 0);
+    expect(t0).toBeGreaterThan(0.95);
+    expect(ratesAt(items, t0)).toEqual({ fpr: 0, fnr: 2 / 3 });
+    // one of 4 allowed: just above the second ham, so 0.5 and 0.9 count as spam
+    const t1 = thresholdAtFpr(items, 0.25);
+    expect(t1).toBeGreaterThan(0.3);
+    expect(t1).toBeLessThan(0.31);
+    expect(ratesAt(items, t1)).toEqual({ fpr: 0.25, fnr: 0 });
   });
 
   it('splits stratified by seed, or by arrival order', () => {

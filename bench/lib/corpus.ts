@@ -1,6 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** Enron-Spam's per-user pairing (Metsis et al. 2006; /work/shared/corpus/README.md): each mailbox with its spam. */
+export const ENRON_USERS: Readonly<Record<string, string>> = {
+  'farmer-d': 'GP', 'kaminski-v': 'SH', 'kitchen-l': 'BG', 'williams-w3': 'GP', 'beck-s': 'SH', 'lokay-m': 'BG',
+};
+
 /** A labelled message of a corpus `index` file (`ham|spam <path>` per line, arrival order). */
 export interface CorpusEntry {
   readonly label: 'spam' | 'ham';
@@ -79,4 +84,23 @@ export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fract
     [train[i], train[j]] = [train[j] as T, train[i] as T];
   }
   return { train, test: entries.filter((e) => !trainSet.has(e)) };
+}
+
+/** At most `n` entries of each class, drawn with a seeded shuffle; the sample keeps index order. */
+export function sampleEntries<T extends CorpusEntry>(entries: readonly T[], n: number, seed: number): T[] {
+  const rnd = seededRandom(seed ^ 0x5eed);
+  const keep = new Set<T>();
+  for (const label of ['spam', 'ham'] as const) for (const e of shuffledClass(entries, label, rnd).slice(0, n)) keep.add(e);
+  return entries.filter((e) => keep.has(e));
+}
+
+/** The entries in a seeded random order (Fisher–Yates), for a training stream whose index is grouped by folder. */
+export function shuffledEntries<T>(entries: readonly T[], seed: number): T[] {
+  const rnd = seededRandom(seed ^ 0x0de7);
+  const out = [...entries];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }

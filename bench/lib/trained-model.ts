@@ -1,4 +1,4 @@
-import { GLOBAL_SCOPE, logisticModelConfig, messageFingerprint, spamClassifierOptions, tokenize } from '@spamfilter/bayes';
+import { GLOBAL_SCOPE, logisticModelConfig, messageFingerprint, rebuildableFromTokens, spamClassifierOptions, tokenize } from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import { parseMessageSafe } from '@spamfilter/mail';
 import { LogisticSnapshotRepository, TypeOrmBayesStore } from '@spamfilter/persistence';
@@ -30,7 +30,7 @@ export async function trainModel(config: AppConfig, dataSource: DataSource, mess
   }
   const model = logisticModelConfig(options);
   let logisticSnapshot: number | null = null;
-  if (model && model.features === 'tokens') {
+  if (model && rebuildableFromTokens(model.features)) {
     const repo = new LogisticSnapshotRepository(dataSource);
     const trained = await trainLogisticSnapshot(await repo.newestGlobalTrainings(config.logistic.maxExamples), model);
     if ('unusable' in trained) throw new Error(`cannot train the logistic component: ${trained.unusable}`);

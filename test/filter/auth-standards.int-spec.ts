@@ -107,8 +107,10 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     dns = await ZoneDnsServer.start(ZONE);
     // Greylisting off except for grey.example, where every score is in the band: a decided verdict is never greylisted.
     policies.setGlobal({ greylisting: { enabled: false } });
-    policies.setDomain('grey.example', { greylisting: { enabled: true }, thresholds: { greylist: -100 } });
-    policies.setDomain('lenient.example', { forcedActions: { dmarc_reject: { action: 'quarantine' } } });
+    // Tag at 6 for these two (the default is 2.5): the spoofs below score 3.9 and 5.2, and the forced action, not the
+    // score, must be what tags them.
+    policies.setDomain('grey.example', { greylisting: { enabled: true }, thresholds: { greylist: -100, tag: 6 } });
+    policies.setDomain('lenient.example', { forcedActions: { dmarc_reject: { action: 'quarantine' } }, thresholds: { tag: 6 } });
     lists.add({ scope: 'user', owner: 'carol@receiver.test', kind: 'allow', match: 'domain', value: 'bank.example' });
     const config = loadConfig({
       DNS_MODE: 'servers',

@@ -1,3 +1,4 @@
+import { DEFAULT_POLICY } from '@spamfilter/scoring';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
@@ -64,16 +65,17 @@ describe('filter on Kafka: scan events out, model changes in', () => {
   }, 60_000);
 
   it('drops the policy cache on a policy change event, so the next scan uses the new layer', async () => {
-    expect((await scan()).recipients[0].thresholds.tag).toBe(6);
+    const shipped = DEFAULT_POLICY.thresholds.tag;
+    expect((await scan()).recipients[0].thresholds.tag).toBe(shipped);
     policies.setUser('bob@hosted.example', { thresholds: { tag: 2, greylist: 1 } });
     // cached: still the old policy until the change event arrives
-    expect((await scan()).recipients[0].thresholds.tag).toBe(6);
+    expect((await scan()).recipients[0].thresholds.tag).toBe(shipped);
     await probe.publish('spamfilter.model.v1', 'u-bob', { eventId: randomBytes(8).toString('hex'), kind: 'policy', userId: 'u-bob', version: 2, occurredAt: new Date().toISOString(), payload: {} });
     const end = Date.now() + 30_000;
-    let tag = 6;
-    while (tag === 6 && Date.now() < end) {
+    let tag = shipped;
+    while (tag === shipped && Date.now() < end) {
       tag = (await scan()).recipients[0].thresholds.tag;
-      if (tag === 6) await new Promise((r) => setTimeout(r, 100));
+      if (tag === shipped) await new Promise((r) => setTimeout(r, 100));
     }
     expect(tag).toBe(2);
   }, 60_000);

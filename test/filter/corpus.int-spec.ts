@@ -163,7 +163,7 @@ describe('corpus: .eml in, symbols and action out', () => {
       }
     }
     // Without Bayes training or network checks only the content heuristics speak: alone they tag (almost) nothing —
-    // by design no heuristic reaches the tag threshold on its own — but they score spam higher than ham.
+    // no weak heuristic (weight below the tag threshold, 2.5) tags on its own — but they score spam higher than ham.
     expect(spam).toBeGreaterThan(10);
     expect(hamTagged / ham).toBeLessThan(0.02);
     expect(spamScore / spam).toBeGreaterThan(hamScore / ham + 0.3);

@@ -22,8 +22,9 @@ describe('greylisting with Redis, across two filter instances', () => {
   const env = { COUNTERS: 'redis', REDIS_URL: 'redis://127.0.0.1:6379/0', REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:` };
   const clock = new MovableClock();
   const policies = new InMemoryPolicySource();
-  // An undecided message: a bare HELO weighted into the greylisting band (4 ≤ score < 15) for this test.
-  policies.setGlobal({ weights: { HELO_NOT_FQDN: 4.5 } });
+  // An undecided message: a bare HELO weighted into a greylisting band below tag (4 ≤ score < 6) for this test. The
+  // default policy greylists from its tag threshold on, so this test sets a band of its own.
+  policies.setGlobal({ weights: { HELO_NOT_FQDN: 4.5 }, thresholds: { greylist: 4, tag: 6 } });
   let a: FilterApp;
   let b: FilterApp;
 

@@ -1,4 +1,5 @@
 import type { ParsedMessage } from '@spamfilter/mail';
+import { isMetaTokenId } from './tokenizer';
 
 /**
  * Hashed binary features for the discriminative component: character 4-grams of the neutral headers (Subject, From
@@ -78,11 +79,24 @@ export class CharGramFeatures {
  * The token-id features alone: each Bayes token id hashed into [0, 2^bits) exactly as `CharGramFeatures.extract` hashes
  * its `extra` ids, deduplicated. Signed (`id | 0`, as bayes_trained stores them) and unsigned ids give the same
  * features, so the learner can rebuild a message's features from its training record without the message.
+ *
+ * `views`: the top bit of the index says the view — 0 for words (body, subject, From name), 1 for structural tokens
+ * (tokenizer.ts META_ID_TAG) — and OnlineLogistic learns and scores each view on its own (feature bagging, Sutton,
+ * Sindelar & McCallum 2006): trained jointly, the few structural tokens that separate one corpus perfectly (Enron's
+ * ham is all plain ASCII text with no links) take the weight the words would otherwise learn, and judge mail of
+ * another source by that corpus's habits (bench/eval/README.md, "Generalising").
  */
-export function tokenFeatures(ids: ArrayLike<number>, bits: number): Uint32Array {
+export function tokenFeatures(ids: ArrayLike<number>, bits: number, views = false): Uint32Array {
   const mask = (1 << bits) - 1;
   const out = new Uint32Array(ids.length);
-  for (let i = 0; i < ids.length; i++) out[i] = ((ids[i] as number) ^ 0x5bd1e995) & mask;
+  if (views) {
+    const half = mask >>> 1;
+    const top = 1 << (bits - 1);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as number;
+      out[i] = ((id ^ 0x5bd1e995) & half) | (isMetaTokenId(id >>> 0) ? top : 0);
+    }
+  } else for (let i = 0; i < ids.length; i++) out[i] = ((ids[i] as number) ^ 0x5bd1e995) & mask;
   out.sort();
   let len = 0;
   for (let i = 0; i < out.length; i++) if (i === 0 || out[i] !== out[i - 1]) out[len++] = out[i] as number;

@@ -3,7 +3,9 @@ import {
   encodeLogisticWeights,
   featuresMatch,
   logisticModelConfig,
+  logisticOptionsOf,
   readLogisticModelConfig,
+  rebuildableFromTokens,
   type LogisticModelConfig,
 } from './logistic-snapshot';
 import { DEFAULT_SPAM_CLASSIFIER } from './spam-classifier';
@@ -77,6 +79,10 @@ describe('logistic model config', () => {
     expect(readLogisticModelConfig({ ...config, features: 'words' })).toBeNull();
     expect(readLogisticModelConfig({ ...config, bits: 2.5 })).toBeNull();
     expect(readLogisticModelConfig(null)).toBeNull();
+    expect(readLogisticModelConfig({ ...config, maxWeight: 0 })).toBeNull();
+    // a snapshot written before views and bounded weights is still read
+    const { maxWeight: _gone, ...old } = { ...config, features: 'tokens' as const };
+    expect(readLogisticModelConfig(old)).toEqual(old);
     expect(logisticModelConfig({ ...DEFAULT_SPAM_CLASSIFIER, logistic: null })).toBeNull();
   });
 
@@ -87,5 +93,16 @@ describe('logistic model config', () => {
     const grams = { ...config, features: 'grams+tokens' as const };
     expect(featuresMatch(grams, { ...grams, gramChars: 10 })).toBe(false);
     expect(featuresMatch({ ...config, features: 'tokens', gramChars: 10 }, { ...config, features: 'tokens' })).toBe(true);
+    // one view and two views give other feature indices: an old snapshot is not used, the trainer retrains
+    expect(featuresMatch({ ...config, features: 'tokens' }, { ...config, features: 'token-views' })).toBe(false);
+  });
+
+  it('scores a token-views snapshot by views, and records the weight bound it was trained with', () => {
+    expect(config).toMatchObject({ features: 'token-views' });
+    expect(logisticOptionsOf({ ...config, maxWeight: 2 })).toMatchObject({ views: true, maxWeight: 2 });
+    expect(logisticOptionsOf({ ...config, features: 'tokens' }).views).toBeUndefined();
+    expect(rebuildableFromTokens('token-views')).toBe(true);
+    expect(rebuildableFromTokens('tokens')).toBe(true);
+    expect(rebuildableFromTokens('grams+tokens')).toBe(false);
   });
 });

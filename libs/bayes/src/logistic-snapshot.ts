@@ -14,13 +14,23 @@ export interface LogisticModelConfig {
   readonly rate: number;
   readonly margin: number;
   readonly passes: number;
+  /** Bound on |weight| in training (absent: none; snapshots before 2026-12 have none). */
+  readonly maxWeight?: number;
 }
 
 /** The logistic configuration of classifier options, or null when the component is off. */
 export function logisticModelConfig(options: SpamClassifierOptions): LogisticModelConfig | null {
   const lr = options.logistic;
   if (!lr) return null;
-  return { features: options.logisticFeatures, bits: lr.bits, gramChars: options.gramChars, rate: lr.rate, margin: lr.margin, passes: options.passes };
+  return {
+    features: options.logisticFeatures,
+    bits: lr.bits,
+    gramChars: options.gramChars,
+    rate: lr.rate,
+    margin: lr.margin,
+    passes: options.passes,
+    ...(lr.maxWeight !== undefined && Number.isFinite(lr.maxWeight) ? { maxWeight: lr.maxWeight } : {}),
+  };
 }
 
 /**
@@ -35,9 +45,23 @@ export function featuresMatch(trained: LogisticModelConfig, current: LogisticMod
   );
 }
 
-/** The logistic options a snapshot's weights were trained with. */
+/**
+ * The logistic options a snapshot's weights were trained with — and must be scored with: `token-views` weights are
+ * summed per view.
+ */
 export function logisticOptionsOf(config: LogisticModelConfig): LogisticOptions {
-  return { bits: config.bits, rate: config.rate, margin: config.margin };
+  return {
+    bits: config.bits,
+    rate: config.rate,
+    margin: config.margin,
+    ...(config.features === 'token-views' ? { views: true } : {}),
+    ...(config.maxWeight !== undefined ? { maxWeight: config.maxWeight } : {}),
+  };
+}
+
+/** Whether the learner can rebuild the features from a training record's token ids (no message text needed). */
+export function rebuildableFromTokens(features: LogisticFeatureSet): boolean {
+  return features === 'tokens' || features === 'token-views';
 }
 
 /** Validates stored JSON; null when it is not a model configuration. */
@@ -45,9 +69,10 @@ export function readLogisticModelConfig(value: unknown): LogisticModelConfig | n
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-  if (v.features !== 'tokens' && v.features !== 'grams+tokens') return null;
+  if (v.features !== 'tokens' && v.features !== 'grams+tokens' && v.features !== 'token-views') return null;
   if (!Number.isInteger(v.bits) || (v.bits as number) < 1 || (v.bits as number) > 28) return null;
   if (!num(v.gramChars) || !num(v.rate) || !num(v.margin) || !Number.isInteger(v.passes)) return null;
+  if (v.maxWeight !== undefined && !(num(v.maxWeight) && v.maxWeight > 0)) return null;
   return {
     features: v.features,
     bits: v.bits as number,
@@ -55,6 +80,7 @@ export function readLogisticModelConfig(value: unknown): LogisticModelConfig | n
     rate: v.rate,
     margin: v.margin,
     passes: v.passes as number,
+    ...(v.maxWeight !== undefined ? { maxWeight: v.maxWeight as number } : {}),
   };
 }
 

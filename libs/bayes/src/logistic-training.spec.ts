@@ -4,6 +4,8 @@ import { extraPasses, trainLogistic, trainLogisticInSlices, type LogisticExample
 import { MemoryBayesStore } from './memory-bayes.store';
 import { OnlineLogistic } from './online-logistic';
 import { DEFAULT_SPAM_CLASSIFIER, SpamClassifier } from './spam-classifier';
+import { hashToken } from './hash';
+import { isMetaTokenId, META_ID_TAG, tokenId } from './tokenizer';
 
 const OPTIONS = { bits: 12, rate: 1, margin: 3 };
 
@@ -25,6 +27,60 @@ describe('tokenFeatures', () => {
     expect(Array.from(tokenFeatures(ids, 12))).toEqual(viaGrams);
     expect(tokenFeatures(ids, 12).length).toBe(3);
     expect(Array.from(tokenFeatures(Array.from(ids, (x) => x | 0), 12))).toEqual(viaGrams);
+  });
+});
+
+describe('two views (token-views)', () => {
+  const meta = (n: number): number => tokenId(`ct:x${n}`, true);
+  const word = (n: number): number => tokenId(`w${n}`, false);
+
+  it('puts structural tokens in the top half of the feature space and words in the bottom half', () => {
+    expect(isMetaTokenId(meta(1))).toBe(true);
+    expect(isMetaTokenId(word(1))).toBe(hashToken('w1') >>> 24 === META_ID_TAG);
+    const f = tokenFeatures([word(1), meta(1), word(2), meta(2) | 0], 12, true);
+    expect(Array.from(f, (x) => x >>> 11)).toEqual([0, 0, 1, 1]);
+    // without views the indices are the plain ones
+    expect(Array.from(tokenFeatures([word(1)], 12))).toEqual([(word(1) ^ 0x5bd1e995) & 0xfff]);
+  });
+
+  it('scores each view with its own 1/√n and steps only the view that is wrong or within the margin', () => {
+    const lr = new OnlineLogistic({ bits: 12, rate: 1, margin: 3, views: true });
+    const words = [word(1), word(2), word(3), word(4)];
+    const f = tokenFeatures([...words, meta(1)], 12, true);
+    const [w0, w1, w2, w3, m] = Array.from(f) as [number, number, number, number, number];
+    // the structural view alone already says spam with a margin: 4 / √1 = 4 ≥ 3
+    lr.weights[m] = 4;
+    expect(lr.score(f)).toBeCloseTo(4);
+    lr.weights[w0] = 1;
+    // words: 1/√4 = 0.5; structural: 4/√1
+    expect(lr.score(f)).toBeCloseTo(4.5);
+    expect(lr.learn(f, true)).toBe(true);
+    expect(lr.weights[m]).toBe(4); // beyond the margin: untouched
+    for (const w of [w0, w1, w2, w3]) expect(lr.weights[w]).toBeGreaterThan(w === w0 ? 1 : 0);
+    // the same message in one view: the structural feature would have kept the words from learning
+    const joint = new OnlineLogistic({ bits: 12, rate: 1, margin: 3 });
+    const g = tokenFeatures([...words, meta(1)], 12);
+    joint.weights[g[g.length - 1] as number] = 4 * Math.sqrt(5);
+    expect(joint.score(g)).toBeCloseTo(4);
+    expect(joint.learn(g, true)).toBe(false);
+  });
+
+  it('keeps every weight within maxWeight', () => {
+    const lr = new OnlineLogistic({ bits: 12, rate: 10, margin: 50, views: true, maxWeight: 2 });
+    const f = tokenFeatures([word(1), meta(1)], 12, true);
+    for (let i = 0; i < 50; i++) lr.learn(f, true);
+    expect(Math.max(...Array.from(f, (i) => lr.weights[i] as number))).toBe(2);
+    for (let i = 0; i < 200; i++) lr.learn(f, false);
+    expect(Math.min(...Array.from(f, (i) => lr.weights[i] as number))).toBe(-2);
+  });
+
+  it('splits views whatever the order of the features', () => {
+    const a = new OnlineLogistic({ bits: 12, rate: 1, margin: 3, views: true });
+    const b = new OnlineLogistic({ bits: 12, rate: 1, margin: 3, views: true });
+    const f = tokenFeatures([word(1), word(2), meta(1), meta(2)], 12, true);
+    a.learn(f, true);
+    b.learn(Uint32Array.from(f).reverse(), true);
+    expect(Array.from(b.weights)).toEqual(Array.from(a.weights));
   });
 });
 
@@ -86,7 +142,7 @@ describe('SpamClassifier.useLogistic', () => {
     c.useLogistic(trainLogistic(set, OPTIONS, 4));
     const v = await c.classify(p);
     expect(v.discriminative as number).toBeGreaterThan(0);
-    expect(v.logit).toBeCloseTo(v.discriminative as number, 9); // Bayes untrained: logit 0
+    expect(v.logit).toBeCloseTo(0.5 * (v.discriminative as number), 9); // Bayes untrained: logit 0; BAYES_LOGIT_SCALE 0.5
   });
 
   it('refuses weights of another hash space', () => {

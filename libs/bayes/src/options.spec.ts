@@ -15,4 +15,14 @@ describe('options from configuration', () => {
     expect(parseLimits(c).maxParts).toBe(7);
     expect(() => loadConfig({ BAYES_HEADERS: 'some' })).toThrow(/BAYES_HEADERS/);
   });
+
+  it('learns two views with bounded weights by default, and one unbounded view on request', () => {
+    const o = spamClassifierOptions(loadConfig({}).bayes);
+    expect(o.logisticFeatures).toBe('token-views');
+    expect(o.logistic).toMatchObject({ views: true, maxWeight: 2 });
+    const one = spamClassifierOptions(loadConfig({ BAYES_LR_VIEWS: 'false', BAYES_LR_MAX_WEIGHT: '0' }).bayes);
+    expect(one.logisticFeatures).toBe('tokens');
+    expect(one.logistic?.views).toBeUndefined();
+    expect(one.logistic?.maxWeight).toBeUndefined();
+  });
 });

@@ -7,7 +7,8 @@ import { DEFAULT_TOKENIZER } from './tokenizer';
 /**
  * SpamClassifier options from the validated `bayes` configuration section (BAYES_* keys): the deployed model. The
  * logistic component uses the token ids alone — what a training record keeps, so the learner can retrain it
- * (bench/eval/README.md measures it against character 4-grams + tokens).
+ * (bench/eval/README.md measures it against character 4-grams + tokens) — in two views (BAYES_LR_VIEWS) with bounded
+ * weights (BAYES_LR_MAX_WEIGHT).
  */
 export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
   return {
@@ -26,9 +27,18 @@ export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
       globalRamp: c.globalRamp,
       starterStrength: c.starterStrength,
     },
-    logistic: c.discriminative ? { bits: c.discriminativeBits, rate: c.discriminativeRate, margin: c.discriminativeMargin } : null,
-    logisticFeatures: 'tokens',
+    logistic: c.discriminative
+      ? {
+          bits: c.discriminativeBits,
+          rate: c.discriminativeRate,
+          margin: c.discriminativeMargin,
+          ...(c.discriminativeViews ? { views: true } : {}),
+          ...(c.discriminativeMaxWeight > 0 ? { maxWeight: c.discriminativeMaxWeight } : {}),
+        }
+      : null,
+    logisticFeatures: c.discriminativeViews ? 'token-views' : 'tokens',
     bayesWeight: c.bayesWeight,
+    logitScale: c.logitScale,
     passes: c.discriminativePasses,
   };
 }

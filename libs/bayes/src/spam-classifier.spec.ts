@@ -18,7 +18,9 @@ describe('SpamClassifier', () => {
     expect(v.discriminative).not.toBeNull();
     expect(v.discriminative as number).toBeGreaterThan(0);
     expect(v.bayes.score).toBeGreaterThan(0.5);
-    expect(v.logit).toBeCloseTo((v.discriminative as number) + 0.5 * Math.log1p(v.bayes.logit), 9);
+    // (the logistic logit + BAYES_WEIGHT × the compressed Bayes logit) × the logit scale, 0.5 by default
+    expect(v.logit).toBeCloseTo(0.5 * ((v.discriminative as number) + 0.5 * Math.log1p(v.bayes.logit)), 9);
+    expect(v.score).toBeCloseTo(1 / (1 + Math.exp(-v.logit)), 12);
     const weights = Float32Array.from(model.logistic!.weights);
     expect(await model.learn(null, 's0', spam, 'spam')).toBe('unchanged');
     expect(model.logistic!.weights).toEqual(weights);

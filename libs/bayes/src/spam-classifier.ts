@@ -6,7 +6,7 @@ import { extraPasses, type LogisticExample } from './logistic-training';
 import { DEFAULT_LOGISTIC, OnlineLogistic, type LogisticOptions } from './online-logistic';
 import { DEFAULT_TOKENIZER, tokenize, type TokenSet, type TokenizerOptions } from './tokenizer';
 
-export type LogisticFeatureSet = 'grams+tokens' | 'tokens';
+export type LogisticFeatureSet = 'grams+tokens' | 'tokens' | 'token-views';
 
 export interface SpamClassifierOptions {
   readonly tokenizer: TokenizerOptions;
@@ -15,7 +15,9 @@ export interface SpamClassifierOptions {
   readonly logistic: LogisticOptions | null;
   /**
    * Features of the logistic component: character 4-grams of the neutral headers and body plus the token ids
-   * (`grams+tokens`), or the token ids alone (`tokens`: all a training record keeps, so the learner can retrain).
+   * (`grams+tokens`), or the token ids alone (`tokens`: all a training record keeps, so the learner can retrain), or
+   * the token ids in two views, words and structural tokens, each learned on its own (`token-views`, the default:
+   * features.ts `tokenFeatures`).
    */
   readonly logisticFeatures: LogisticFeatureSet;
   /** Body characters read for character 4-grams. */
@@ -24,16 +26,23 @@ export interface SpamClassifierOptions {
   readonly bayesWeight: number;
   /** Passes over the training set in `trainBatch` (online learning makes one). */
   readonly passes: number;
+  /**
+   * The combined logit (logistic + Bayes) is multiplied by this before it becomes the probability: the two views'
+   * logits add up to about twice the spread of one view's, and the filter's BAYES_SPAM/BAYES_HAM curve, which
+   * saturates at p 0.9 / 0.1, then tied most mail at its full weight (BAYES_LOGIT_SCALE; default 1).
+   */
+  readonly logitScale?: number;
 }
 
 export const DEFAULT_SPAM_CLASSIFIER: SpamClassifierOptions = {
   tokenizer: DEFAULT_TOKENIZER,
   bayes: DEFAULT_BAYES,
-  logistic: DEFAULT_LOGISTIC,
-  logisticFeatures: 'tokens',
+  logistic: { ...DEFAULT_LOGISTIC, views: true, maxWeight: 2 },
+  logisticFeatures: 'token-views',
   gramChars: 1500,
   bayesWeight: 0.5,
   passes: 8,
+  logitScale: 0.5,
 };
 
 /** A message prepared once (tokens and features) for classify and learn. */
@@ -103,7 +112,7 @@ export class SpamClassifier {
     const features = this.grams
       ? this.grams.extract(msg, tokens.ids)
       : lr
-        ? tokenFeatures(tokens.ids, lr.bits)
+        ? tokenFeatures(tokens.ids, lr.bits, this.options.logisticFeatures === 'token-views')
         : new Uint32Array(0);
     return { tokens, features };
   }
@@ -118,7 +127,7 @@ export class SpamClassifier {
     if (!lr) return { score: bayes.score, logit: bayes.logit, bayes, discriminative: null };
     const z = lr.score(msg.features);
     const b = bayes.logit;
-    const logit = z + this.options.bayesWeight * Math.sign(b) * Math.log1p(Math.abs(b));
+    const logit = (this.options.logitScale ?? 1) * (z + this.options.bayesWeight * Math.sign(b) * Math.log1p(Math.abs(b)));
     return { score: 1 / (1 + Math.exp(-logit)), logit, bayes, discriminative: z };
   }
 

@@ -30,6 +30,20 @@ describe('starter model', () => {
     expect(bare.logistic).toBeNull();
   });
 
+  it('trains and scores a token-views starter as the learner trains such a snapshot, and is left out for another feature set', () => {
+    const views = { ...CONFIG, features: 'token-views' as const, maxWeight: 0.25, passes: 20 };
+    const m = buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: views });
+    const w = Array.from(m.logistic!.weights);
+    expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(0.25); // bounded as the config says
+    expect(Math.max(...Array.from(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: { ...CONFIG, passes: 20 } }).logistic!.weights).map(Math.abs))).toBeGreaterThan(0.25);
+    const lr = starterLogistic(m, 12, 'token-views')!;
+    expect(lr.options).toMatchObject({ views: true, maxWeight: 0.25 });
+    expect(lr.score(Uint32Array.from([2, 3, 4]))).toBeGreaterThan(0);
+    // a classifier computing one-view features would read these weights wrongly: no starter weights for it
+    expect(starterLogistic(m, 12, 'tokens')).toBeNull();
+    expect(starterLogistic(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }), 12, 'token-views')).toBeNull();
+  });
+
   it('refuses damaged files whole', () => {
     const good = encodeStarterModel(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }));
     expect(() => decodeStarterModel(Buffer.from('not gzip'))).toThrow(/not gzip/);

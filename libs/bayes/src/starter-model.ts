@@ -1,8 +1,9 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Label, ScopeTotals, ScopeView } from './bayes-store';
 import { trainLogistic, type LogisticExample } from './logistic-training';
-import { decodeLogisticWeights, encodeLogisticWeights, readLogisticModelConfig, type LogisticModelConfig } from './logistic-snapshot';
+import { decodeLogisticWeights, encodeLogisticWeights, logisticOptionsOf, readLogisticModelConfig, type LogisticModelConfig } from './logistic-snapshot';
 import { OnlineLogistic } from './online-logistic';
+import type { LogisticFeatureSet } from './spam-classifier';
 import { TokenTable } from './token-table';
 
 /**
@@ -60,7 +61,8 @@ export function buildStarterModel(
         config: lr,
         weights: trainLogistic(
           examples.map((e): LogisticExample => ({ features: e.features, label: e.label })),
-          { bits: lr.bits, rate: lr.rate, margin: lr.margin },
+          // as the learner trains a snapshot of that configuration: two views and bounded weights for `token-views`
+          logisticOptionsOf(lr),
           lr.passes,
         ).weights,
       }
@@ -83,11 +85,15 @@ export function starterView(model: StarterModel, ids: Uint32Array): ScopeView {
   return { totals: model.totals, spam, ham };
 }
 
-/** A copy of the starter's logistic weights as a model to install or to warm-start a retrain from (null: none). */
-export function starterLogistic(model: StarterModel | null, bits: number): OnlineLogistic | null {
+/**
+ * A copy of the starter's logistic weights as a model to install or to warm-start a retrain from (null: none, or
+ * weights of another hash size or — when `features` is given — another feature set than the classifier computes: one
+ * view's weights read as two views' would score noise). Scored with the options they were trained with.
+ */
+export function starterLogistic(model: StarterModel | null, bits: number, features?: LogisticFeatureSet): OnlineLogistic | null {
   const lr = model?.logistic;
-  if (!lr || lr.config.bits !== bits) return null;
-  return new OnlineLogistic({ bits: lr.config.bits, rate: lr.config.rate, margin: lr.config.margin }, lr.weights.slice());
+  if (!lr || lr.config.bits !== bits || (features !== undefined && lr.config.features !== features)) return null;
+  return new OnlineLogistic(logisticOptionsOf(lr.config), lr.weights.slice());
 }
 
 /*

@@ -1,6 +1,6 @@
 import { parseMessageSync } from '@spamfilter/mail';
 import { hashToken } from './hash';
-import { DEFAULT_TOKENIZER, tokenize } from './tokenizer';
+import { blankAddresses, DEFAULT_TOKENIZER, isMetaTokenId, tokenId, tokenize } from './tokenizer';
 
 const raw = Buffer.from(
   [
@@ -55,6 +55,35 @@ describe('tokenize', () => {
     expect(t.ids.length).toBe(t.names.length);
     expect(t.ids[0]).toBe(hashToken(t.names[0] as string));
     expect(hashToken('abc')).toBe(0x1a47e90b); // FNV-1a 32 test vector
+  });
+
+  it('tags the ids of structural tokens so that ids alone tell them from words', () => {
+    const t = tokenize(msg);
+    const id = (name: string): number => t.ids[t.names.indexOf(name)] as number;
+    for (const name of ['ct:content-type:multipart/mixed', 'u:www.claim.example.co.uk', 'ud:example.co.uk', 'a:.exe', 'H:only', 'u:count1']) {
+      expect(isMetaTokenId(id(name))).toBe(true);
+      expect(id(name)).toBe(tokenId(name, true));
+      expect(id(name) & 0xffffff).toBe(hashToken(name) & 0xffffff);
+    }
+    for (const name of ['s:won', 'f:prize', 'claim', 'N5']) expect(id(name)).toBe(hashToken(name));
+  });
+
+  it('does not cut words out of URLs and e-mail addresses (they have their own tokens)', () => {
+    const m = parseMessageSync(
+      Buffer.from('Subject: x\r\n\r\nSee http://www.lists.example.net/mailman/listinfo/fork or write to bob.smith@corp.example.org today\r\n'),
+    );
+    const t = tokenize(m);
+    expect(t.names).toEqual(expect.arrayContaining(['see', 'write', 'today', 'u:www.lists.example.net', 'ud:example.net']));
+    for (const piece of ['http', 'www', 'lists', 'net', 'mailman', 'listinfo', 'fork', 'bob.smith', 'corp.example.org', 'org']) expect(t.names).not.toContain(piece);
+    // the former behaviour, for the harness's comparisons
+    expect(tokenize(m, { ...DEFAULT_TOKENIZER, urlWords: true }).names).toEqual(expect.arrayContaining(['http', 'mailman', 'fork']));
+  });
+
+  it('blanks addresses in hostile text without backtracking blow-up', () => {
+    const hostile = `${'a'.repeat(100_000)}@${'b-'.repeat(50_000)} ${'x.'.repeat(50_000)}@`;
+    expect(blankAddresses(hostile, 1_000_000)).toBe(hostile);
+    expect(blankAddresses('mail a@b.example now', 100)).toBe('mail   now');
+    expect(blankAddresses(`${'w '.repeat(100)}http://x.example`, 20)).toHaveLength(20);
   });
 
   it('adds orthogonal sparse bigrams when enabled', () => {

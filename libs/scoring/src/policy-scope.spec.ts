@@ -14,6 +14,12 @@ describe('user sensitivity and bounds', () => {
       expect(sensitivityOf(mergePolicy(DEFAULT_POLICY, [layer]).thresholds)).toBe(name);
     }
     expect(SENSITIVITY_PRESETS.standard).toEqual(DEFAULT_POLICY.thresholds);
+    // strict tags and refuses earlier than the shipped thresholds, relaxed later
+    const { strict, standard, relaxed } = SENSITIVITY_PRESETS;
+    expect(strict.tag).toBeLessThan(standard.tag);
+    expect(standard.tag).toBeLessThan(relaxed.tag);
+    expect(strict.reject).toBeLessThan(standard.reject);
+    expect(standard.reject).toBeLessThan(relaxed.reject);
     expect(sensitivityOf({ greylist: 4, tag: 7, reject: 15 })).toBeNull();
   });
 

@@ -6,11 +6,15 @@ import type { Policy, PolicyLayer, Thresholds } from './policy';
  * layer (and validates the merged whole with validatePolicy).
  */
 
-/** Named sensitivities a user picks instead of numbers; "standard" is the shipped thresholds. */
+/**
+ * Named sensitivities a user picks instead of numbers; "standard" is the shipped thresholds (tag 2.5, the operating
+ * point of default-policy.ts). "strict" tags from 2 — mail with one weak symbol (an odd HELO) — and refuses from 10;
+ * "relaxed" tags only clear spam.
+ */
 export const SENSITIVITY_PRESETS = {
   relaxed: { greylist: 5, tag: 8, reject: 20 },
   standard: DEFAULT_POLICY.thresholds,
-  strict: { greylist: 3, tag: 4, reject: 10 },
+  strict: { greylist: 2, tag: 2, reject: 10 },
 } as const satisfies Record<string, Thresholds>;
 export type Sensitivity = keyof typeof SENSITIVITY_PRESETS;
 export const SENSITIVITIES = Object.keys(SENSITIVITY_PRESETS) as Sensitivity[];

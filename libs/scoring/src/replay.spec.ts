@@ -31,7 +31,10 @@ describe('replayVerdict', () => {
     const heavierBayes = mergePolicy(DEFAULT_POLICY, [{ weights: { BAYES_SPAM: 20 } }]);
     expect(replayVerdict(logged, heavierBayes, DEFAULT_WEIGHTS)).toMatchObject({ score: 17, action: 'reject' });
     const noSubjectOk = mergePolicy(DEFAULT_POLICY, [{ weights: { MISSING_SUBJECT: 0 } }]);
-    expect(replayVerdict(logged, noSubjectOk, DEFAULT_WEIGHTS)).toMatchObject({ score: 5.25, action: 'accept', greylistBand: true });
+    expect(replayVerdict(logged, noSubjectOk, DEFAULT_WEIGHTS)).toMatchObject({ score: 5.25, action: 'tag' });
+    // below the default tag (2.5) and greylist band once Bayes weighs nothing
+    const bayesOff = mergePolicy(DEFAULT_POLICY, [{ weights: { BAYES_SPAM: 0 } }]);
+    expect(replayVerdict(logged, bayesOff, DEFAULT_WEIGHTS)).toMatchObject({ score: 2, action: 'accept', greylistBand: false });
   });
 
   it("a user's own symbols count for that user; outbound uses the outbound thresholds", () => {

@@ -92,9 +92,9 @@ describe('scoreRecipient', () => {
 });
 
 describe('actions', () => {
-  it('maps inbound scores rspamd-like: tag at 6, reject only at 15', () => {
-    expect(actionForScore(5.99, DEFAULT_POLICY, 'inbound')).toBe('accept');
-    expect(actionForScore(6, DEFAULT_POLICY, 'inbound')).toBe('tag');
+  it('maps inbound scores: tag at the operating point 2.5, reject only at 15', () => {
+    expect(actionForScore(2.49, DEFAULT_POLICY, 'inbound')).toBe('accept');
+    expect(actionForScore(2.5, DEFAULT_POLICY, 'inbound')).toBe('tag');
     expect(actionForScore(14.9, DEFAULT_POLICY, 'inbound')).toBe('tag');
     expect(actionForScore(15, DEFAULT_POLICY, 'inbound')).toBe('reject');
   });
@@ -106,13 +106,13 @@ describe('actions', () => {
   });
 
   it('greylists only the band between clearly ham and clearly spam, inbound, when enabled', () => {
-    expect(inGreylistBand(3.9, DEFAULT_POLICY, 'inbound')).toBe(false);
-    expect(inGreylistBand(4, DEFAULT_POLICY, 'inbound')).toBe(true);
+    expect(inGreylistBand(2.49, DEFAULT_POLICY, 'inbound')).toBe(false);
+    expect(inGreylistBand(2.5, DEFAULT_POLICY, 'inbound')).toBe(true);
     expect(inGreylistBand(14, DEFAULT_POLICY, 'inbound')).toBe(true);
     expect(inGreylistBand(15, DEFAULT_POLICY, 'inbound')).toBe(false);
-    expect(inGreylistBand(5, DEFAULT_POLICY, 'outbound')).toBe(false);
-    expect(inGreylistBand(5, mergePolicy(DEFAULT_POLICY, [{ greylisting: { enabled: false } }]), 'inbound')).toBe(false);
-    expect(inGreylistBand(5, mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: null } }]), 'inbound')).toBe(false);
+    expect(inGreylistBand(3, DEFAULT_POLICY, 'outbound')).toBe(false);
+    expect(inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ greylisting: { enabled: false } }]), 'inbound')).toBe(false);
+    expect(inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: null } }]), 'inbound')).toBe(false);
   });
 
   it('answers one SMTP reply for mixed recipients without losing anyone’s mail', () => {
@@ -147,7 +147,7 @@ describe('policy layers', () => {
       ],
       known,
     );
-    expect(p.thresholds).toEqual({ greylist: 4, tag: 5, reject: 12 });
+    expect(p.thresholds).toEqual({ greylist: 2.5, tag: 5, reject: 12 });
     expect(p.weights).toEqual({ MISSING_SUBJECT: 3, BAYES_SPAM: 8 });
     expect(p.greylisting.enabled).toBe(false);
     expect(p.greylisting.minDelaySeconds).toBe(DEFAULT_POLICY.greylisting.minDelaySeconds);

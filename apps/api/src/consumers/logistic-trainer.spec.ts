@@ -65,7 +65,7 @@ describe('LogisticTrainer (SQLite)', () => {
     const repo = new LogisticSnapshotRepository(ds);
     const row = (await repo.load(1))!;
     expect(row).toMatchObject({ version: 1, trainedCount: 2, spam: 1, ham: 1, globalVersion: 3 });
-    expect(row.config).toMatchObject({ features: 'tokens', bits: 12, passes: 8 });
+    expect(row.config).toMatchObject({ features: 'token-views', bits: 12, passes: 8, maxWeight: 2 });
     expect(decodeLogisticWeights(row.weights, 12).some((w) => w !== 0)).toBe(true);
     const [event] = await ds.getRepository(OutboxEventEntity).find({ order: { id: 'DESC' }, take: 1 });
     expect(event).toMatchObject({ topic: 'spamfilter.model.v1', messageKey: 'global' });

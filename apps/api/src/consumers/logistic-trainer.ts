@@ -5,6 +5,7 @@ import {
   logisticModelConfig,
   logisticOptionsOf,
   readLogisticModelConfig,
+  rebuildableFromTokens,
   spamClassifierOptions,
   tokenFeatures,
   trainLogisticInSlices,
@@ -84,7 +85,7 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
   async runOnce(now = new Date()): Promise<TrainerOutcome> {
     const model = this.model;
     if (!model) return { status: 'off', reason: 'BAYES_DISCRIMINATIVE=false' };
-    if (model.features !== 'tokens') return { status: 'off', reason: `features ${model.features} cannot be rebuilt from training records` };
+    if (!rebuildableFromTokens(model.features)) return { status: 'off', reason: `features ${model.features} cannot be rebuilt from training records` };
     const ran = await this.repo.withTrainerLock(() => this.retrainIfDue(model, now));
     return ran ? ran.result : { status: 'locked' };
   }
@@ -163,7 +164,7 @@ export async function trainLogisticSnapshot(
   const examples: LogisticExample[] = [];
   for (let i = 0; i < set.length; i++) {
     const t = set[i] as GlobalTraining;
-    examples.push({ features: tokenFeatures(t.tokens, model.bits), label: t.label });
+    examples.push({ features: tokenFeatures(t.tokens, model.bits, model.features === 'token-views'), label: t.label });
     if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const spam = examples.filter((e) => e.label === 'spam').length;

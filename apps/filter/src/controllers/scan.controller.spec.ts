@@ -69,7 +69,7 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(v.action).toBe('accept');
     expect(v.smtp.code).toBe(250);
     expect(v.recipients).toHaveLength(1);
-    expect(v.recipients[0]).toMatchObject({ recipient: 'bob@example.com', action: 'accept', thresholds: { tag: 6, greylist: 4, reject: 15 } });
+    expect(v.recipients[0]).toMatchObject({ recipient: 'bob@example.com', action: 'accept', thresholds: { tag: 2.5, greylist: 2.5, reject: 15 } });
     expect(v.headers).toContainEqual(['X-Spam-Reference', v.reference]);
     expect(v.headers.find(([n]) => n === 'X-Spam-Status')?.[1]).toMatch(/^No, score=/);
     expect(v.reason).toMatch(/^accepted/);
@@ -151,8 +151,8 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     policies.setUser('broken@example.com', { thresholds: { tag: 1 } });
     const res = await request(filter.server).post('/v1/scan').set(envelope({ [SCAN_HEADERS.rcptTo]: 'broken@example.com' })).send(HAM).expect(200);
     const r = (res.body as ScanVerdict).recipients[0];
-    expect(r.thresholds.tag).toBe(6);
-    expect(r.reason).toMatch(/stored policy ignored: invalid policy .*greylist \(4\) must not be above tag \(1\)/);
+    expect(r.thresholds.tag).toBe(2.5);
+    expect(r.reason).toMatch(/stored policy ignored: invalid policy .*greylist \(2.5\) must not be above tag \(1\)/);
   });
 
   it('greylists the undecided band once, and a retry after the delay passes', async () => {

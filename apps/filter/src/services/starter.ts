@@ -25,12 +25,12 @@ export function loadStarter(spec: string): StarterModel | null {
 /**
  * Installs the starter in a classifier: its counts as the prior of the global layer, its logistic weights until the
  * learner's first snapshot replaces them (LogisticSnapshotLoader installs that over it). Weights of another hash
- * size than this filter's are left out (the counts still apply).
+ * size or feature set than this filter's are left out (the counts still apply).
  */
 export function installStarter(classifier: SpamClassifier, starter: StarterModel | null): void {
   classifier.bayes.useStarter(starter);
   const bits = classifier.options.logistic?.bits;
-  if (starter && bits !== undefined && classifier.logistic === null) classifier.useLogistic(starterLogistic(starter, bits));
+  if (starter && bits !== undefined && classifier.logistic === null) classifier.useLogistic(starterLogistic(starter, bits, classifier.options.logisticFeatures));
 }
 
 function findUp(relative: string): string | null {

@@ -61,7 +61,10 @@ export const bayesSection = {
   discriminativeRate: configKey.number('BAYES_LR_RATE', 'Learning rate of the logistic component', 1, { min: 0.001, max: 10 }),
   discriminativePasses: configKey.int('BAYES_LR_PASSES', 'Passes of the logistic component over its training set (the first in arrival order, the rest shuffled)', 8, { min: 1, max: 50 }),
   discriminativeMargin: configKey.number('BAYES_LR_MARGIN', 'The logistic component trains only on messages it scores within this margin (logit) or wrongly', 3, { min: 0, max: 50 }),
+  discriminativeViews: configKey.bool('BAYES_LR_VIEWS', 'Learn words and structural tokens (content headers, URLs, HTML, attachments) as two views of the logistic component, each on its own (it generalised to mail of other sources)', true),
+  discriminativeMaxWeight: configKey.number('BAYES_LR_MAX_WEIGHT', 'Bound on each weight of the logistic component (0: none); no single token can outvote a message', 2, { min: 0, max: 1000 }),
   bayesWeight: configKey.number('BAYES_WEIGHT', "Weight of Bayes' compressed logit sign(b)·ln(1+|b|) added to the logistic logit", 0.5, { min: 0, max: 10 }),
+  logitScale: configKey.number('BAYES_LOGIT_SCALE', 'The combined logit (logistic + Bayes) is multiplied by this before it becomes the probability BAYES_SPAM/BAYES_HAM read (two views add up to twice the spread of one)', 0.5, { min: 0.05, max: 10 }),
   pruneAfterDays: configKey.int('BAYES_PRUNE_AFTER_DAYS', 'Rare tokens not trained for this many days expire', 90, { min: 1 }),
   pruneMaxCount: configKey.int('BAYES_PRUNE_MAX_COUNT', 'A token seen in at most this many messages counts as rare for expiry', 1, { min: 0 }),
 };

@@ -3,6 +3,7 @@ import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
 import { attachmentNameKind } from './attachment-name';
+import { claimedDomains, credentialForm, credentialLure, lookalikePairs, punycodeImitation, shortenerLinks } from './phishing';
 
 const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
   name,
@@ -22,6 +23,11 @@ export const CONTENT_SYMBOLS = {
   URL_TEXT_HOST_MISMATCH: sym('URL_TEXT_HOST_MISMATCH', 'Link text shows one host while the link goes to another'),
   MESSAGE_DEFECTS: sym('MESSAGE_DEFECTS', 'MIME structure defects found while parsing'),
   SPOOF_DISPLAY_NAME: sym('SPOOF_DISPLAY_NAME', 'The From display name shows an address of another organisation than the From address'),
+  LOOKALIKE_DOMAIN: sym('LOOKALIKE_DOMAIN', 'Two domains of the message look the same but differ (paypa1.com ≈ paypal.com: homoglyphs, UTS #39 skeletons)'),
+  PUNYCODE_LOOKALIKE: sym('PUNYCODE_LOOKALIKE', 'An internationalised (xn--) domain written in homoglyphs of an ASCII name'),
+  CREDENTIAL_FORM: sym('CREDENTIAL_FORM', 'An HTML form in the message asks for a password, PIN, card or account number'),
+  CREDENTIAL_LURE_LINK: sym('CREDENTIAL_LURE_LINK', 'Account-verification wording with a link to another organisation than the From domain'),
+  URL_SHORTENER: sym('URL_SHORTENER', 'A link through a URL shortener (the destination is hidden)'),
   GTUBE: sym('GTUBE', 'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part'),
   CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
 } as const;
@@ -113,6 +119,18 @@ export class ContentCheck implements Check {
     if (mismatches.length > 0) hits.push({ name: 'URL_TEXT_HOST_MISMATCH', options: [...new Set(mismatches)].slice(0, 3) });
 
     if (m.defects.length > 0) hits.push({ name: 'MESSAGE_DEFECTS', options: m.defects.slice(0, 3) });
+
+    // phishing (phishing.ts): domains that imitate others, forms and wording after credentials, hidden destinations
+    const lookalikes = lookalikePairs(claimedDomains(m));
+    if (lookalikes.length > 0) hits.push({ name: 'LOOKALIKE_DOMAIN', options: lookalikes.slice(0, 3) });
+    const idn = [fromDomain ?? '', ...m.links.slice(0, 200).map((l) => l.host)].map(punycodeImitation).filter((d): d is string => d !== null);
+    if (idn.length > 0) hits.push({ name: 'PUNYCODE_LOOKALIKE', options: [...new Set(idn)].slice(0, 3) });
+    const form = credentialForm(m.html);
+    if (form) hits.push({ name: 'CREDENTIAL_FORM', options: [form] });
+    const lure = credentialLure(m, fromDomain);
+    if (lure) hits.push({ name: 'CREDENTIAL_LURE_LINK', options: [lure] });
+    const short = shortenerLinks(m);
+    if (short.length > 0) hits.push({ name: 'URL_SHORTENER', options: short });
     return hits;
   }
 }
