@@ -5,12 +5,27 @@ import tseslint from 'typescript-eslint';
 
 const frameworkImports = {
   patterns: [
-    { group: ['@nestjs/*', 'typeorm', 'kafkajs', 'ioredis', 'pg', 'better-sqlite3'], message: 'Pure libs import no framework or driver (STYLE.md, habit 3).' },
+    {
+      group: ['@nestjs/*', 'typeorm', 'kafkajs', 'ioredis', 'pg', 'better-sqlite3'],
+      message: 'Pure libs import no framework or driver (STYLE.md, habit 3).',
+    },
   ],
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.cache/**', '.var/**', 'coverage/**', 'haraka-plugins/**/node_modules/**', '**/*.js', '**/*.mjs', '**/*.cjs'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      '.cache/**',
+      '.var/**',
+      'coverage/**',
+      'haraka-plugins/**/node_modules/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -22,7 +37,10 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-syntax': [
         'error',
-        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Only libs/config reads process.env (STYLE.md, habit 3).' },
+        {
+          selector: "MemberExpression[object.name='process'][property.name='env']",
+          message: 'Only libs/config reads process.env (STYLE.md, habit 3).',
+        },
       ],
     },
   },
@@ -42,7 +60,14 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', frameworkImports] },
   },
   {
-    files: ['libs/config/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
+    files: [
+      'libs/config/**/*.ts',
+      'scripts/**/*.ts',
+      'bench/**/*.ts',
+      'test/**/*.ts',
+      '**/*.spec.ts',
+      '**/*.int-spec.ts',
+    ],
     rules: { 'no-restricted-syntax': 'off' },
   },
 );

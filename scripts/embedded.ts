@@ -40,7 +40,10 @@ async function main(): Promise<void> {
   });
   const filterUrl = await filter.listen();
   logger.log(`filter listening on ${filterUrl} (POST /v1/scan, GET /health, GET /metrics)`, 'Main');
-  logger.log(`api listening on ${api.url} (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health, GET /metrics)`, 'Main');
+  logger.log(
+    `api listening on ${api.url} (OpenAPI ${api.url}/openapi.json, docs ${api.url}/docs, GET /health, GET /metrics)`,
+    'Main',
+  );
   if (config.console.enabled) logger.log(`web console at ${api.url}/console`, 'Main');
 
   let stopping = false;

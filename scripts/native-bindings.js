@@ -44,16 +44,34 @@ const wanted = [
 ];
 const missing = wanted.filter((spec) => {
   const name = spec.slice(0, spec.lastIndexOf('@'));
-  return !resolvable(name, [path.join(root, 'node_modules')]) && !resolvable(name, [path.join(dir, 'node_modules')]);
+  return (
+    !resolvable(name, [path.join(root, 'node_modules')]) &&
+    !resolvable(name, [path.join(dir, 'node_modules')])
+  );
 });
 if (missing.length > 0) {
-  process.stderr.write(`native-bindings: installing ${missing.join(' ')} into .tools/native-bindings (once)\n`);
+  process.stderr.write(
+    `native-bindings: installing ${missing.join(' ')} into .tools/native-bindings (once)\n`,
+  );
   fs.mkdirSync(dir, { recursive: true });
-  if (!fs.existsSync(path.join(dir, 'package.json'))) fs.writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
+  if (!fs.existsSync(path.join(dir, 'package.json')))
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"private":true}\n');
   execFileSync(
     'npm',
-    ['install', '--prefix', dir, '--no-save', '--no-audit', '--no-fund', '--loglevel=error', '--include=optional', ...missing],
+    [
+      'install',
+      '--prefix',
+      dir,
+      '--no-save',
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      '--include=optional',
+      ...missing,
+    ],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
 }
-process.stdout.write([path.join(dir, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter));
+process.stdout.write(
+  [path.join(dir, 'node_modules'), process.env.NODE_PATH].filter(Boolean).join(path.delimiter),
+);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The test command (README, .ci/run): installs what is missing, brings up the real PostgreSQL, Redis and Kafka, then
-# runs a fast gate (audit, type-check, lint, the k8s overlays, the unit and plugin suites) and, only when the gate
+# runs a fast gate (audit, type-check, lint, Prettier's check, the k8s overlays, the unit and plugin suites) and, only when the gate
 # passed, the integration suites: side by side in jest workers where their isolation allows, the rest one at a time.
 # Prints one "N passed, N failed" line at the end, also when the gate failed.
 set -uo pipefail
@@ -38,6 +38,7 @@ run audit bash scripts/audit.sh
 run typecheck npx tsc --noEmit -p tsconfig.json
 run typecheck-console npx tsc --noEmit -p apps/api/console/tsconfig.json
 run lint npx eslint --max-warnings=0 .
+run format npx prettier --check --log-level warn .
 run k8s bash scripts/k8s-validate.sh
 run unit npx jest -c jest.unit.config.js --json --outputFile="$results/unit.json"
 for cfg in jest.*.config.js; do

@@ -70,7 +70,8 @@ export async function main(argv: string[]): Promise<void> {
     if (starterFile) model.bayes.useStarter(decodeStarterModel(readFileSync(starterFile)));
     let c0 = cpu();
     let t0 = process.hrtime.bigint();
-    for (const m of msgs) await model.learn(null, messageFingerprint(m.raw), model.prepare(parseMessageSafe(m.raw)), m.label);
+    for (const m of msgs)
+      await model.learn(null, messageFingerprint(m.raw), model.prepare(parseMessageSafe(m.raw)), m.label);
     learnRates.push(msgs.length / (Number(process.hrtime.bigint() - t0) / 1e9));
     learnCpu.push(msgs.length / (cpu() - c0));
     const userId = user ? 'bench-user' : null;
@@ -80,7 +81,8 @@ export async function main(argv: string[]): Promise<void> {
     c0 = cpu();
     t0 = process.hrtime.bigint();
     let sink = 0;
-    for (const m of msgs) sink += (await model.classify(model.prepare(parseMessageSafe(m.raw)), userId)).score;
+    for (const m of msgs)
+      sink += (await model.classify(model.prepare(parseMessageSafe(m.raw)), userId)).score;
     classifyRates.push(msgs.length / (Number(process.hrtime.bigint() - t0) / 1e9));
     classifyCpu.push(msgs.length / (cpu() - c0));
     if (!Number.isFinite(sink)) throw new Error('non-finite score');
@@ -105,5 +107,7 @@ export async function main(argv: string[]): Promise<void> {
     loadAverage: (await import('node:os')).loadavg().map((x) => Math.round(x * 100) / 100),
   };
   if (json) process.stdout.write(JSON.stringify(out) + '\n');
-  else for (const [k, v] of Object.entries(out)) process.stdout.write(`${k.padEnd(16)} ${Array.isArray(v) ? v.join(' ') : String(v)}\n`);
+  else
+    for (const [k, v] of Object.entries(out))
+      process.stdout.write(`${k.padEnd(16)} ${Array.isArray(v) ? v.join(' ') : String(v)}\n`);
 }

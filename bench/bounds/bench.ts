@@ -34,7 +34,9 @@ async function timed(work: () => unknown): Promise<{ ms: number; cpuMs: number }
 }
 
 function bigAttachment(): Buffer {
-  const b64 = Buffer.alloc(15 * 1024 * 1024, 7).toString('base64').replace(/(.{76})/g, '$1\r\n');
+  const b64 = Buffer.alloc(15 * 1024 * 1024, 7)
+    .toString('base64')
+    .replace(/(.{76})/g, '$1\r\n');
   return Buffer.from(
     `Content-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--X\r\nContent-Type: application/octet-stream; name="a.exe"\r\nContent-Disposition: attachment; filename="invoice.pdf.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--X--\r\n`,
     'latin1',
@@ -45,7 +47,13 @@ async function smallModel(): Promise<BayesClassifier> {
   const model = new BayesClassifier(new MemoryBayesStore());
   const at = new Date('2026-01-01T00:00:00Z');
   const learn = (id: string, subject: string, body: string, label: 'spam' | 'ham') =>
-    model.learn(null, id, tokenize(parseMessageSync(Buffer.from(`Subject: ${subject}\r\n\r\n${body}\r\n`))), label, at);
+    model.learn(
+      null,
+      id,
+      tokenize(parseMessageSync(Buffer.from(`Subject: ${subject}\r\n\r\n${body}\r\n`))),
+      label,
+      at,
+    );
   await learn('s1', 'cheap pills', 'buy cheap viagra pills online now discount pharmacy', 'spam');
   await learn('s2', 'win money', 'you won lottery money claim prize now click', 'spam');
   await learn('h1', 'meeting notes', 'the project meeting moved to tuesday please review notes', 'ham');
@@ -65,7 +73,9 @@ export async function main(argv: string[]): Promise<void> {
 
   const attachment = bigAttachment();
   const words = Buffer.from('Subject: long\r\n\r\n' + 'word '.repeat(1_000_000), 'latin1');
-  const tokens = Buffer.from('Subject: big\r\n\r\n' + Array.from({ length: 1_000_000 }, (_, i) => `w${i % 50_000}x`).join(' '));
+  const tokens = Buffer.from(
+    'Subject: big\r\n\r\n' + Array.from({ length: 1_000_000 }, (_, i) => `w${i % 50_000}x`).join(' '),
+  );
   const model = await smallModel();
   const load = loadavg()[0] as number;
 
@@ -81,7 +91,9 @@ export async function main(argv: string[]): Promise<void> {
     );
     figures.classifyMillionTokens.push(
       await timed(() =>
-        model.classify(tokenize(parseMessageSync(tokens, { ...DEFAULT_PARSE_LIMITS, maxBytes: 16 * 1024 * 1024 }))),
+        model.classify(
+          tokenize(parseMessageSync(tokens, { ...DEFAULT_PARSE_LIMITS, maxBytes: 16 * 1024 * 1024 })),
+        ),
       ),
     );
   }

@@ -3,9 +3,42 @@ import { ENRON_USERS, parseCompareArgs, sampleEntries } from './bench';
 
 describe('parseCompareArgs', () => {
   it('has the harness defaults and reads every option', () => {
-    expect(parseCompareArgs(['--corpus', 'c'])).toMatchObject({ split: 0.6, splitOrder: 'random', seed: 1, headers: 'neutral', user: null, sample: null, systems: ['ours', 'sa', 'rspamd'] });
-    expect(parseCompareArgs(['--corpus', 'c', '--split', '0.5', '--split-order', 'time', '--headers', 'all', '--user', 'beck-s', '--sample', '100', '--systems', 'sa', '--json']))
-      .toMatchObject({ split: 0.5, splitOrder: 'time', headers: 'all', user: 'beck-s', sample: 100, systems: ['sa'], json: true });
+    expect(parseCompareArgs(['--corpus', 'c'])).toMatchObject({
+      split: 0.6,
+      splitOrder: 'random',
+      seed: 1,
+      headers: 'neutral',
+      user: null,
+      sample: null,
+      systems: ['ours', 'sa', 'rspamd'],
+    });
+    expect(
+      parseCompareArgs([
+        '--corpus',
+        'c',
+        '--split',
+        '0.5',
+        '--split-order',
+        'time',
+        '--headers',
+        'all',
+        '--user',
+        'beck-s',
+        '--sample',
+        '100',
+        '--systems',
+        'sa',
+        '--json',
+      ]),
+    ).toMatchObject({
+      split: 0.5,
+      splitOrder: 'time',
+      headers: 'all',
+      user: 'beck-s',
+      sample: 100,
+      systems: ['sa'],
+      json: true,
+    });
   });
 
   it('refuses what it cannot run', () => {
@@ -17,12 +50,23 @@ describe('parseCompareArgs', () => {
   });
 
   it('pairs each Enron mailbox with the spam of the paper', () => {
-    expect(ENRON_USERS).toEqual({ 'farmer-d': 'GP', 'kaminski-v': 'SH', 'kitchen-l': 'BG', 'williams-w3': 'GP', 'beck-s': 'SH', 'lokay-m': 'BG' });
+    expect(ENRON_USERS).toEqual({
+      'farmer-d': 'GP',
+      'kaminski-v': 'SH',
+      'kitchen-l': 'BG',
+      'williams-w3': 'GP',
+      'beck-s': 'SH',
+      'lokay-m': 'BG',
+    });
   });
 });
 
 describe('sampleEntries', () => {
-  const entries: CorpusEntry[] = Array.from({ length: 50 }, (_, i) => ({ label: i < 10 ? 'spam' : 'ham', path: `p${i}`, order: i }));
+  const entries: CorpusEntry[] = Array.from({ length: 50 }, (_, i) => ({
+    label: i < 10 ? 'spam' : 'ham',
+    path: `p${i}`,
+    order: i,
+  }));
 
   it('keeps at most N of each class, in index order, the same for the same seed', () => {
     const s = sampleEntries(entries, 4, 1);

@@ -8,7 +8,14 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENRON_USERS, loadMessages, readIndex, sampleEntries, splitEntries, type CorpusMessage } from '../lib/corpus';
+import {
+  ENRON_USERS,
+  loadMessages,
+  readIndex,
+  sampleEntries,
+  splitEntries,
+  type CorpusMessage,
+} from '../lib/corpus';
 import { BayesScorer } from '../eval/bayes.scorer';
 import { metricsOf, round, run } from '../eval/eval';
 import { ratesAt, recallAtFpr, type Scored } from '../eval/metrics';
@@ -41,32 +48,66 @@ export interface CompareArgs {
 
 export function parseCompareArgs(argv: readonly string[]): CompareArgs {
   const a: CompareArgs = {
-    corpus: '', split: 0.6, splitOrder: 'random', seed: 1, headers: 'neutral', user: null, sample: null, systems: ['ours', 'sa', 'rspamd'], pipeline: false, json: false,
+    corpus: '',
+    split: 0.6,
+    splitOrder: 'random',
+    seed: 1,
+    headers: 'neutral',
+    user: null,
+    sample: null,
+    systems: ['ours', 'sa', 'rspamd'],
+    pipeline: false,
+    json: false,
   };
   eachArg(argv, (k, v) => {
     switch (k) {
-      case '--corpus': a.corpus = v(); break;
-      case '--split': a.split = Number(v()); break;
-      case '--split-order': a.splitOrder = oneOf(k, v(), ['random', 'time']); break;
-      case '--seed': a.seed = Number(v()); break;
-      case '--headers': a.headers = oneOf(k, v(), ['neutral', 'all']); break;
-      case '--user': a.user = v(); break;
-      case '--sample': a.sample = Number(v()); break;
+      case '--corpus':
+        a.corpus = v();
+        break;
+      case '--split':
+        a.split = Number(v());
+        break;
+      case '--split-order':
+        a.splitOrder = oneOf(k, v(), ['random', 'time']);
+        break;
+      case '--seed':
+        a.seed = Number(v());
+        break;
+      case '--headers':
+        a.headers = oneOf(k, v(), ['neutral', 'all']);
+        break;
+      case '--user':
+        a.user = v();
+        break;
+      case '--sample':
+        a.sample = Number(v());
+        break;
       case '--systems': {
-        const list = v().split(',').map((s) => s.trim());
-        for (const s of list) if (s !== 'ours' && s !== 'sa' && s !== 'rspamd') throw new Error(`--systems: unknown ${s} (ours, sa, rspamd)`);
+        const list = v()
+          .split(',')
+          .map((s) => s.trim());
+        for (const s of list)
+          if (s !== 'ours' && s !== 'sa' && s !== 'rspamd')
+            throw new Error(`--systems: unknown ${s} (ours, sa, rspamd)`);
         a.systems = list as System[];
         break;
       }
-      case '--pipeline': a.pipeline = true; break;
-      case '--json': a.json = true; break;
-      default: throw new Error(`unknown argument ${k}`);
+      case '--pipeline':
+        a.pipeline = true;
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      default:
+        throw new Error(`unknown argument ${k}`);
     }
   });
   if (!a.corpus) throw new Error('--corpus DIR is required');
   if (!(a.split > 0 && a.split < 1)) throw new Error('--split F needs 0 < F < 1');
-  if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0)) throw new Error('--sample N needs a positive integer');
-  if (a.user !== null && !(a.user in ENRON_USERS)) throw new Error(`--user: one of ${Object.keys(ENRON_USERS).join(', ')}`);
+  if (a.sample !== null && !(Number.isInteger(a.sample) && a.sample > 0))
+    throw new Error('--sample N needs a positive integer');
+  if (a.user !== null && !(a.user in ENRON_USERS))
+    throw new Error(`--user: one of ${Object.keys(ENRON_USERS).join(', ')}`);
   return a;
 }
 
@@ -77,18 +118,40 @@ type Row = ReturnType<typeof metricsOf> & Record<string, unknown>;
 const scoredOf = (test: readonly CorpusMessage[], scores: readonly number[]): (Scored & { path: string })[] =>
   test.map((m, i) => ({ score: scores[i] as number, spam: m.label === 'spam', path: m.path }));
 
-async function ours(scorer: Scorer, train: readonly CorpusMessage[], test: readonly CorpusMessage[]): Promise<{ row: Row; scored: Scored[] }> {
+async function ours(
+  scorer: Scorer,
+  train: readonly CorpusMessage[],
+  test: readonly CorpusMessage[],
+): Promise<{ row: Row; scored: Scored[] }> {
   const t0 = Date.now();
   const res = await run(scorer, train, test, false);
-  return { row: { ...metricsOf(res.scored, scorer.threshold), seconds: Math.round((Date.now() - t0) / 1000) }, scored: res.scored };
+  return {
+    row: { ...metricsOf(res.scored, scorer.threshold), seconds: Math.round((Date.now() - t0) / 1000) },
+    scored: res.scored,
+  };
 }
 
 /** The two rows of a reference tool from one scan of each test message: its Bayes alone (p ≥ 0.5) and its full score. */
-function referenceRows(test: readonly CorpusMessage[], scores: readonly ReferenceScore[], fullThreshold: number, seconds: { learn: number; scan: number }): { bayes: Row; full: Row } {
-  const bayes = scoredOf(test, scores.map((s) => s.bayes));
-  const full = scoredOf(test, scores.map((s) => s.full));
+function referenceRows(
+  test: readonly CorpusMessage[],
+  scores: readonly ReferenceScore[],
+  fullThreshold: number,
+  seconds: { learn: number; scan: number },
+): { bayes: Row; full: Row } {
+  const bayes = scoredOf(
+    test,
+    scores.map((s) => s.bayes),
+  );
+  const full = scoredOf(
+    test,
+    scores.map((s) => s.full),
+  );
   return {
-    bayes: { ...metricsOf(bayes, 0.5), silent: round(scores.filter((s) => s.bayes === 0.5).length / scores.length, 4), ...seconds },
+    bayes: {
+      ...metricsOf(bayes, 0.5),
+      silent: round(scores.filter((s) => s.bayes === 0.5).length / scores.length, 4),
+      ...seconds,
+    },
     full: { ...metricsOf(full, fullThreshold), ...seconds },
   };
 }
@@ -96,15 +159,25 @@ function referenceRows(test: readonly CorpusMessage[], scores: readonly Referenc
 const elapsed = (t0: number): number => Math.round((Date.now() - t0) / 1000);
 
 export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Record<string, unknown>> {
-  const filter = args.user === null ? null : new RegExp(`^(ham/${args.user}|spam/${ENRON_USERS[args.user]})/`);
+  const filter =
+    args.user === null ? null : new RegExp(`^(ham/${args.user}|spam/${ENRON_USERS[args.user]})/`);
   const all = readIndex(args.corpus, filter);
   const entries = args.sample === null ? all : sampleEntries(all, args.sample, args.seed);
-  const { train: trainEntries, test: testEntries } = splitEntries(entries, args.split, args.splitOrder, args.seed);
+  const { train: trainEntries, test: testEntries } = splitEntries(
+    entries,
+    args.split,
+    args.splitOrder,
+    args.seed,
+  );
   // Every system gets the same bytes: with neutral headers, the rewritten copies (bench/compare/neutral-headers.ts).
-  const prepare = (msgs: CorpusMessage[]): CorpusMessage[] => (args.headers === 'neutral' ? msgs.map((m) => ({ ...m, raw: neutralizeHeaders(m.raw) })) : msgs);
+  const prepare = (msgs: CorpusMessage[]): CorpusMessage[] =>
+    args.headers === 'neutral' ? msgs.map((m) => ({ ...m, raw: neutralizeHeaders(m.raw) })) : msgs;
   const train = prepare(loadMessages(args.corpus, trainEntries));
   const test = prepare(loadMessages(args.corpus, testEntries));
-  const count = (ms: readonly CorpusMessage[]) => ({ ham: ms.filter((m) => m.label === 'ham').length, spam: ms.filter((m) => m.label === 'spam').length });
+  const count = (ms: readonly CorpusMessage[]) => ({
+    ham: ms.filter((m) => m.label === 'ham').length,
+    spam: ms.filter((m) => m.label === 'spam').length,
+  });
   const rows: Record<string, Row> = {};
   const notes: string[] = [];
   const versions: Record<string, string> = {};
@@ -118,8 +191,11 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
     const both = await ours(new BayesScorer({ ...opts, opts: new Map() }), train, test);
     rows['ours-both'] = both.row;
     oursBoth = both.scored;
-    rows['ours-bayes'] = (await ours(new BayesScorer({ ...opts, opts: new Map([['mode', 'bayes']]) }), train, test)).row;
-    if (args.pipeline) rows['ours-pipeline'] = (await ours(new PipelineScorer({ ...opts, opts: new Map() }), train, test)).row;
+    rows['ours-bayes'] = (
+      await ours(new BayesScorer({ ...opts, opts: new Map([['mode', 'bayes']]) }), train, test)
+    ).row;
+    if (args.pipeline)
+      rows['ours-pipeline'] = (await ours(new PipelineScorer({ ...opts, opts: new Map() }), train, test)).row;
   }
   if (args.systems.includes('sa')) {
     const sa = new SpamAssassinRunner(cleanup, join(work, 'sa'));
@@ -145,7 +221,13 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
     t0 = Date.now();
     const scores = await rs.scanAll(test);
     const r = referenceRows(test, scores, RSPAMD_ADD_HEADER, { learn, scan: elapsed(t0) });
-    const atReject = ratesAt(scoredOf(test, scores.map((s) => s.full)), RSPAMD_REJECT);
+    const atReject = ratesAt(
+      scoredOf(
+        test,
+        scores.map((s) => s.full),
+      ),
+      RSPAMD_REJECT,
+    );
     rows['rspamd-bayes'] = r.bayes;
     rows['rspamd-full'] = { ...r.full, fprAtReject: round(atReject.fpr), fnrAtReject: round(atReject.fnr) };
     notes.push(...rs.notes);
@@ -160,15 +242,33 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
   return {
     corpus: args.corpus.replace(/\/+$/, '').split('/').pop(),
     user: args.user === null ? null : `${args.user}+${ENRON_USERS[args.user]}`,
-    split: { fraction: args.split, order: args.splitOrder, seed: args.splitOrder === 'random' ? args.seed : null },
+    split: {
+      fraction: args.split,
+      order: args.splitOrder,
+      seed: args.splitOrder === 'random' ? args.seed : null,
+    },
     headers: args.headers,
-    sample: args.sample === null ? null : { perClass: args.sample, seed: args.seed, of: { ham: all.filter((e) => e.label === 'ham').length, spam: all.filter((e) => e.label === 'spam').length } },
+    sample:
+      args.sample === null
+        ? null
+        : {
+            perClass: args.sample,
+            seed: args.seed,
+            of: {
+              ham: all.filter((e) => e.label === 'ham').length,
+              spam: all.filter((e) => e.label === 'spam').length,
+            },
+          },
     train: count(train),
     test: count(test),
     rows,
     thresholds: {
-      'ours-both': 'combined logit 1', 'ours-bayes': 'logit ln 9 (p 0.9)', 'sa-bayes': 'p 0.5', 'sa-full': `required_score ${SA_REQUIRED_SCORE}`,
-      'rspamd-bayes': 'p 0.5', 'rspamd-full': `add_header ${RSPAMD_ADD_HEADER} (fprAtReject: reject ${RSPAMD_REJECT})`,
+      'ours-both': 'combined logit 1',
+      'ours-bayes': 'logit ln 9 (p 0.9)',
+      'sa-bayes': 'p 0.5',
+      'sa-full': `required_score ${SA_REQUIRED_SCORE}`,
+      'rspamd-bayes': 'p 0.5',
+      'rspamd-full': `add_header ${RSPAMD_ADD_HEADER} (fprAtReject: reject ${RSPAMD_REJECT})`,
     },
     versions,
     loadAverage: round(loadavg()[0] as number, 2),
@@ -179,11 +279,17 @@ export async function compare(args: CompareArgs, cleanup: Cleanup): Promise<Reco
 
 function printTable(out: Record<string, unknown>): void {
   const rows = out['rows'] as Record<string, Row>;
-  process.stdout.write(`${String(out['corpus'])} ${out['user'] ? String(out['user']) + ' ' : ''}${JSON.stringify(out['split'])} headers=${String(out['headers'])} train=${JSON.stringify(out['train'])} test=${JSON.stringify(out['test'])}\n`);
-  process.stdout.write('system        AUC      1-ROCA%  thr     FPR      FNR      R@0.1%   R@1%     hardFPR\n');
+  process.stdout.write(
+    `${String(out['corpus'])} ${out['user'] ? String(out['user']) + ' ' : ''}${JSON.stringify(out['split'])} headers=${String(out['headers'])} train=${JSON.stringify(out['train'])} test=${JSON.stringify(out['test'])}\n`,
+  );
+  process.stdout.write(
+    'system        AUC      1-ROCA%  thr     FPR      FNR      R@0.1%   R@1%     hardFPR\n',
+  );
   for (const [name, r] of Object.entries(rows)) {
     const f = (x: unknown) => String(x ?? '–').padEnd(8);
-    process.stdout.write(`${name.padEnd(13)} ${f(r.auc)} ${f(r.oneMinusRocaPct)} ${f(r.threshold)}${f(r.fpr)} ${f(r.fnr)} ${f(r.recallAtFpr0_1)} ${f(r.recallAtFpr1)} ${f(r.hardHamFpr)}\n`);
+    process.stdout.write(
+      `${name.padEnd(13)} ${f(r.auc)} ${f(r.oneMinusRocaPct)} ${f(r.threshold)}${f(r.fpr)} ${f(r.fnr)} ${f(r.recallAtFpr0_1)} ${f(r.recallAtFpr1)} ${f(r.hardHamFpr)}\n`,
+    );
   }
   for (const n of out['notes'] as string[]) process.stdout.write(`note: ${n}\n`);
 }

@@ -57,17 +57,23 @@ describe('neutralizeHeaders', () => {
     const before = [...tokenize(parseMessageSafe(RAW)).names].sort();
     const after = [...tokenize(parseMessageSafe(out)).names].sort();
     expect(after).toEqual(before);
-    expect(after).toEqual(expect.arrayContaining(['s:cheap', 'f:jane', 'ct:content-type:text/plain', 'ct:charset:iso-8859-1']));
+    expect(after).toEqual(
+      expect.arrayContaining(['s:cheap', 'f:jane', 'ct:content-type:text/plain', 'ct:charset:iso-8859-1']),
+    );
   });
 
   it('is deterministic, and differs per message only in the Message-ID', () => {
     expect(neutralizeHeaders(RAW).equals(out)).toBe(true);
     const other = neutralizeHeaders(Buffer.from('Subject: hi\n\nbody\n'));
-    expect(other.toString('latin1')).toMatch(/^From: <sender@neutral\.example>\nTo: <user@customer\.example>\nDate: [^\n]+\nMessage-ID: <[0-9a-f]{20}@neutral\.example>\nSubject: hi\n\nbody\n$/);
+    expect(other.toString('latin1')).toMatch(
+      /^From: <sender@neutral\.example>\nTo: <user@customer\.example>\nDate: [^\n]+\nMessage-ID: <[0-9a-f]{20}@neutral\.example>\nSubject: hi\n\nbody\n$/,
+    );
   });
 
   it('handles a message with no body', () => {
-    expect(neutralizeHeaders(Buffer.from('Subject: only a header')).toString()).toMatch(/\nSubject: only a header\n\n$/);
+    expect(neutralizeHeaders(Buffer.from('Subject: only a header')).toString()).toMatch(
+      /\nSubject: only a header\n\n$/,
+    );
   });
 });
 
@@ -82,7 +88,10 @@ describe('displayName / splitHeader', () => {
 
   it('splits fields, skips an mbox From_ line and finds the body after a bare-LF blank line', () => {
     const { fields, body, eol } = splitHeader(Buffer.from('From x@y Thu\nA: 1\n b\nB: 2\n\nbody'));
-    expect(fields).toEqual([{ name: 'a', raw: 'A: 1\n b' }, { name: 'b', raw: 'B: 2' }]);
+    expect(fields).toEqual([
+      { name: 'a', raw: 'A: 1\n b' },
+      { name: 'b', raw: 'B: 2' },
+    ]);
     expect(body.toString()).toBe('body');
     expect(eol).toBe('\n');
   });

@@ -62,7 +62,12 @@ export function splitHeader(raw: Buffer): { fields: Field[]; body: Buffer; eol: 
 export function displayName(value: string): string {
   const v = value.replace(/\r?\n[ \t]+/g, ' ').trim();
   const angle = v.indexOf('<');
-  if (angle > 0) return v.slice(0, angle).trim().replace(/^"(.*)"$/, '$1').trim();
+  if (angle > 0)
+    return v
+      .slice(0, angle)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim();
   const comment = /\(([^()]*)\)\s*$/.exec(v);
   if (comment) return (comment[1] as string).trim();
   return '';
@@ -78,7 +83,12 @@ export function neutralizeHeaders(raw: Buffer): Buffer {
   const out: string[] = [];
   const from = fields.find((f) => f.name === 'from');
   const name = from ? displayName(from.raw.slice(from.raw.indexOf(':') + 1)) : '';
-  const quoted = name === '' ? '' : /^=\?.*\?=$/.test(name) || /^[\w .'-]*$/.test(name) ? `${name} ` : `"${name.replace(/["\\]/g, '')}" `;
+  const quoted =
+    name === ''
+      ? ''
+      : /^=\?.*\?=$/.test(name) || /^[\w .'-]*$/.test(name)
+        ? `${name} `
+        : `"${name.replace(/["\\]/g, '')}" `;
   out.push(`From: ${quoted}<${NEUTRAL_FROM_ADDRESS}>`);
   out.push(`To: <${NEUTRAL_TO}>`);
   out.push(`Date: ${NEUTRAL_DATE}`);

@@ -21,7 +21,9 @@ export class Cleanup {
       try {
         await step.run();
       } catch (err) {
-        process.stderr.write(`compare: cleanup ${step.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(
+          `compare: cleanup ${step.name}: ${err instanceof Error ? err.message : String(err)}\n`,
+        );
       }
     }
   }
@@ -54,10 +56,16 @@ export async function portOpen(port: number): Promise<boolean> {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Polls `ready` until it is true, the process exits, or `timeoutMs` passes. */
-export async function waitFor(what: string, ready: () => Promise<boolean>, child: ChildProcess | null, timeoutMs: number): Promise<void> {
+export async function waitFor(
+  what: string,
+  ready: () => Promise<boolean>,
+  child: ChildProcess | null,
+  timeoutMs: number,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    if (child && child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
+    if (child && child.exitCode !== null)
+      throw new Error(`${what} exited with ${child.exitCode} before it was ready`);
     if (await ready().catch(() => false)) return;
     await sleep(250);
   }
@@ -68,7 +76,12 @@ export async function waitFor(what: string, ready: () => Promise<boolean>, child
  * Starts a long-running program and registers its stop (SIGTERM, then SIGKILL after 5 s) with `cleanup`. Its stderr is
  * kept (last 4 kB) for the error message if it dies early.
  */
-export function startProcess(cleanup: Cleanup, name: string, cmd: string, args: readonly string[]): ChildProcess & { tail(): string } {
+export function startProcess(
+  cleanup: Cleanup,
+  name: string,
+  cmd: string,
+  args: readonly string[],
+): ChildProcess & { tail(): string } {
   const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let tail = '';
   child.stderr?.on('data', (d: Buffer) => {
@@ -98,7 +111,9 @@ export async function runProgram(cmd: string, args: readonly string[]): Promise<
     child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
     child.stderr.on('data', (d: Buffer) => (err = (err + d.toString('utf8')).slice(-4096)));
     child.once('error', reject);
-    child.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.trim()}`))));
+    child.once('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`${cmd} exited ${code}: ${err.trim()}`)),
+    );
   });
 }
 
@@ -118,7 +133,11 @@ export async function startNxdomainResolver(cleanup: Cleanup): Promise<number> {
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight, keeping the order of results. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, i: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -24,13 +24,18 @@ describe('parseSpamdReply', () => {
   });
 
   it('counts a negative rule and gives 0.5 when Bayes did not speak', () => {
-    const reply = 'SPAMD/1.1 0 EX_OK\r\nSpam: False ; -1.9 / 5.0\r\n\r\nX-Spam-Bayes: 0.5\r\nX-Spam-Tests: BAYES_00=-1.9,T_SPF_TEMPERROR=0.01\r\n\r\n';
+    const reply =
+      'SPAMD/1.1 0 EX_OK\r\nSpam: False ; -1.9 / 5.0\r\n\r\nX-Spam-Bayes: 0.5\r\nX-Spam-Tests: BAYES_00=-1.9,T_SPF_TEMPERROR=0.01\r\n\r\n';
     expect(parseSpamdReply(reply)).toEqual({ bayes: 0.5, full: -1.89 });
   });
 
   it('falls back to the rounded Spam: score when the Tests header disagrees or is missing', () => {
-    expect(parseSpamdReply('SPAMD/1.1 0 EX_OK\r\nSpam: True ; 6.3 / 5.0\r\n\r\nX-Spam-Tests: none\r\n\r\n')).toEqual({ bayes: 0.5, full: 6.3 });
-    expect(parseSpamdReply('SPAMD/1.1 0 EX_OK\r\nSpam: False ; 1.0 / 5.0\r\n\r\nSubject: x\r\n\r\n')).toEqual({ bayes: 0.5, full: 1 });
+    expect(
+      parseSpamdReply('SPAMD/1.1 0 EX_OK\r\nSpam: True ; 6.3 / 5.0\r\n\r\nX-Spam-Tests: none\r\n\r\n'),
+    ).toEqual({ bayes: 0.5, full: 6.3 });
+    expect(parseSpamdReply('SPAMD/1.1 0 EX_OK\r\nSpam: False ; 1.0 / 5.0\r\n\r\nSubject: x\r\n\r\n')).toEqual(
+      { bayes: 0.5, full: 1 },
+    );
   });
 
   it('refuses an error status or something that is not spamd', () => {
@@ -48,15 +53,28 @@ describe('headerValue', () => {
 });
 
 describe('parseRspamdCheck', () => {
-  const reply = (symbols: Record<string, unknown>, score = 3.2) => ({ is_skipped: false, score, required_score: 15, action: 'no action', symbols });
+  const reply = (symbols: Record<string, unknown>, score = 3.2) => ({
+    is_skipped: false,
+    score,
+    required_score: 15,
+    action: 'no action',
+    symbols,
+  });
 
   it('turns BAYES_SPAM and BAYES_HAM options into a spam probability', () => {
-    expect(parseRspamdCheck(reply({ BAYES_SPAM: { name: 'BAYES_SPAM', score: 5.09, options: ['99.80%'] } }, 11.5))).toEqual({ bayes: 0.998, full: 11.5 });
-    expect(parseRspamdCheck(reply({ BAYES_HAM: { name: 'BAYES_HAM', score: -2.9, options: ['97.00%'] } }, -1.4))).toEqual({ bayes: 0.03, full: -1.4 });
+    expect(
+      parseRspamdCheck(reply({ BAYES_SPAM: { name: 'BAYES_SPAM', score: 5.09, options: ['99.80%'] } }, 11.5)),
+    ).toEqual({ bayes: 0.998, full: 11.5 });
+    expect(
+      parseRspamdCheck(reply({ BAYES_HAM: { name: 'BAYES_HAM', score: -2.9, options: ['97.00%'] } }, -1.4)),
+    ).toEqual({ bayes: 0.03, full: -1.4 });
   });
 
   it('gives 0.5 when the classifier did not speak', () => {
-    expect(parseRspamdCheck(reply({ MIME_GOOD: { score: -0.1, options: ['text/plain'] } }))).toEqual({ bayes: 0.5, full: 3.2 });
+    expect(parseRspamdCheck(reply({ MIME_GOOD: { score: -0.1, options: ['text/plain'] } }))).toEqual({
+      bayes: 0.5,
+      full: 3.2,
+    });
     expect(parseRspamdCheck({ score: 0 })).toEqual({ bayes: 0.5, full: 0 });
   });
 
@@ -67,13 +85,20 @@ describe('parseRspamdCheck', () => {
 
 describe('parseHttpReply', () => {
   it('cuts the body at Content-Length and ignores bytes after it', () => {
-    const raw = Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 16\r\n\r\n{"success":true}\r\njunk');
+    const raw = Buffer.from(
+      'HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 16\r\n\r\n{"success":true}\r\njunk',
+    );
     expect(parseHttpReply(raw)).toEqual({ status: 200, body: '{"success":true}' });
   });
 
   it('reads to the end without Content-Length and refuses a truncated header', () => {
-    expect(parseHttpReply(Buffer.from('HTTP/1.0 208 Already\r\n\r\nlearned'))).toEqual({ status: 208, body: 'learned' });
-    expect(() => parseHttpReply(Buffer.alloc(0), 'rspamd /learnham')).toThrow('rspamd /learnham: no complete reply header in 0 bytes');
+    expect(parseHttpReply(Buffer.from('HTTP/1.0 208 Already\r\n\r\nlearned'))).toEqual({
+      status: 208,
+      body: 'learned',
+    });
+    expect(() => parseHttpReply(Buffer.alloc(0), 'rspamd /learnham')).toThrow(
+      'rspamd /learnham: no complete reply header in 0 bytes',
+    );
   });
 });
 
@@ -88,7 +113,9 @@ describe('nxdomainReply', () => {
     expect(r.readUInt16BE(0)).toBe(0xbeef);
     expect(r[2]).toBe(0x81); // QR + RD
     expect(r[3]).toBe(0x83); // RA + NXDOMAIN
-    expect([r.readUInt16BE(4), r.readUInt16BE(6), r.readUInt16BE(8), r.readUInt16BE(10)]).toEqual([1, 0, 0, 0]);
+    expect([r.readUInt16BE(4), r.readUInt16BE(6), r.readUInt16BE(8), r.readUInt16BE(10)]).toEqual([
+      1, 0, 0, 0,
+    ]);
     expect(r.subarray(12).equals(question)).toBe(true);
   });
 

@@ -19,7 +19,11 @@ export class SpamAssassinRunner {
   private readonly db: string;
   readonly notes: string[] = [];
 
-  constructor(private readonly cleanup: Cleanup, private readonly dir: string, private readonly children = 2) {
+  constructor(
+    private readonly cleanup: Cleanup,
+    private readonly dir: string,
+    private readonly children = 2,
+  ) {
     this.site = join(dir, 'site');
     this.db = join(dir, 'bayes');
   }
@@ -31,7 +35,8 @@ export class SpamAssassinRunner {
     chmodSync(dirname(this.dir), 0o755); // mkdtemp makes 0700 folders
     chmodSync(this.dir, 0o755);
     chmodSync(this.db, 0o777);
-    for (const f of readdirSync('/etc/spamassassin')) if (f.endsWith('.pre')) copyFileSync(join('/etc/spamassassin', f), join(this.site, f));
+    for (const f of readdirSync('/etc/spamassassin'))
+      if (f.endsWith('.pre')) copyFileSync(join('/etc/spamassassin', f), join(this.site, f));
     writeFileSync(
       join(this.site, 'local.cf'),
       [
@@ -62,7 +67,15 @@ export class SpamAssassinRunner {
       mkdirSync(d, { recursive: true });
       let n = 0;
       for (const m of train) if (m.label === label) writeFileSync(join(d, String(n++)), m.raw);
-      const out = await runProgram('sa-learn', ['--local', '--siteconfigpath', this.site, '--dbpath', this.db, `--${label}`, d]);
+      const out = await runProgram('sa-learn', [
+        '--local',
+        '--siteconfigpath',
+        this.site,
+        '--dbpath',
+        this.db,
+        `--${label}`,
+        d,
+      ]);
       this.notes.push(`sa-learn --${label}: ${out.trim().split('\n').pop() ?? ''}`);
     }
   }
@@ -70,11 +83,37 @@ export class SpamAssassinRunner {
   async start(): Promise<void> {
     this.port = await freePort();
     const child = startProcess(this.cleanup, 'spamd', 'spamd', [
-      '--local', '--nouser-config', '--siteconfigpath', this.site, '--listen', `127.0.0.1:${this.port}`, '--allowed-ips', '127.0.0.1',
-      '--max-children', String(this.children), '--min-children', String(this.children), '--min-spare', '1', '--max-spare', String(this.children),
-      '--username', 'nobody', '--syslog', 'stderr', '--pidfile', join(this.dir, 'spamd.pid'), '--helper-home-dir', this.dir,
+      '--local',
+      '--nouser-config',
+      '--siteconfigpath',
+      this.site,
+      '--listen',
+      `127.0.0.1:${this.port}`,
+      '--allowed-ips',
+      '127.0.0.1',
+      '--max-children',
+      String(this.children),
+      '--min-children',
+      String(this.children),
+      '--min-spare',
+      '1',
+      '--max-spare',
+      String(this.children),
+      '--username',
+      'nobody',
+      '--syslog',
+      'stderr',
+      '--pidfile',
+      join(this.dir, 'spamd.pid'),
+      '--helper-home-dir',
+      this.dir,
     ]);
-    await waitFor('spamd', async () => /PONG/.test(await this.request('PING SPAMC/1.5\r\n\r\n')), child, 120_000).catch((err: unknown) => {
+    await waitFor(
+      'spamd',
+      async () => /PONG/.test(await this.request('PING SPAMC/1.5\r\n\r\n')),
+      child,
+      120_000,
+    ).catch((err: unknown) => {
       throw new Error(`${err instanceof Error ? err.message : String(err)}: ${child.tail()}`);
     });
   }

@@ -7,21 +7,43 @@
 import { readFileSync } from 'node:fs';
 
 interface Row {
-  auc: number; oneMinusRocaPct: number; threshold: number; fpr: number; fnr: number; recallAtFpr0_1: number; recallAtFpr1: number;
-  hardHamFpr: number | null; silent?: number; oursBothFnrAtSameFpr?: number; fprAtReject?: number; fnrAtReject?: number;
+  auc: number;
+  oneMinusRocaPct: number;
+  threshold: number;
+  fpr: number;
+  fnr: number;
+  recallAtFpr0_1: number;
+  recallAtFpr1: number;
+  hardHamFpr: number | null;
+  silent?: number;
+  oursBothFnrAtSameFpr?: number;
+  fprAtReject?: number;
+  fnrAtReject?: number;
 }
 interface Run {
-  corpus: string; user: string | null; split: { fraction: number; order: string; seed: number | null }; headers: string;
-  sample: { perClass: number } | null; train: { ham: number; spam: number }; test: { ham: number; spam: number };
-  rows: Record<string, Row>; loadAverage: number; finishedAt: string;
+  corpus: string;
+  user: string | null;
+  split: { fraction: number; order: string; seed: number | null };
+  headers: string;
+  sample: { perClass: number } | null;
+  train: { ham: number; spam: number };
+  test: { ham: number; spam: number };
+  rows: Record<string, Row>;
+  loadAverage: number;
+  finishedAt: string;
 }
 
-const f = (x: number | null | undefined, d = 4): string => (typeof x === 'number' ? String(Math.round(x * 10 ** d) / 10 ** d) : '–');
-const pct = (x: number | null | undefined): string => (typeof x === 'number' ? `${Math.round(x * 10000) / 100}%` : '–');
+const f = (x: number | null | undefined, d = 4): string =>
+  typeof x === 'number' ? String(Math.round(x * 10 ** d) / 10 ** d) : '–';
+const pct = (x: number | null | undefined): string =>
+  typeof x === 'number' ? `${Math.round(x * 10000) / 100}%` : '–';
 const REFERENCES = ['sa-bayes', 'sa-full', 'rspamd-bayes', 'rspamd-full'];
 
 export function title(r: Run): string {
-  const split = r.split.order === 'time' ? `time ${r.split.fraction * 100}/${100 - r.split.fraction * 100}` : `random ${r.split.fraction} seed ${String(r.split.seed)}`;
+  const split =
+    r.split.order === 'time'
+      ? `time ${r.split.fraction * 100}/${100 - r.split.fraction * 100}`
+      : `random ${r.split.fraction} seed ${String(r.split.seed)}`;
   return `${r.corpus}${r.user ? ` ${r.user}` : ''}, ${split}, ${r.headers} headers${r.sample ? `, sample ≤${r.sample.perClass}/class` : ''}`;
 }
 
@@ -33,7 +55,9 @@ export function table(r: Run): string {
     '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const [name, x] of Object.entries(r.rows)) {
-    lines.push(`| ${name} | ${f(x.auc)} | ${f(x.oneMinusRocaPct, 3)} | ${f(x.threshold, 3)} | ${pct(x.fpr)} | ${pct(x.fnr)} | ${pct(x.oursBothFnrAtSameFpr)} | ${f(x.recallAtFpr0_1, 3)} | ${f(x.recallAtFpr1, 3)} | ${pct(x.hardHamFpr)} |`);
+    lines.push(
+      `| ${name} | ${f(x.auc)} | ${f(x.oneMinusRocaPct, 3)} | ${f(x.threshold, 3)} | ${pct(x.fpr)} | ${pct(x.fnr)} | ${pct(x.oursBothFnrAtSameFpr)} | ${f(x.recallAtFpr0_1, 3)} | ${f(x.recallAtFpr1, 3)} | ${pct(x.hardHamFpr)} |`,
+    );
   }
   const ours = r.rows['ours-both'];
   const refs = REFERENCES.filter((k) => r.rows[k]);
@@ -42,9 +66,17 @@ export function table(r: Run): string {
       const worse = refs.filter((k) => (r.rows[k] as Row)[key] < ours[key]);
       const tied = refs.filter((k) => (r.rows[k] as Row)[key] === ours[key]);
       if (worse.length === 0 && tied.length === 0) return 'yes';
-      return [worse.length > 0 ? `loses to ${worse.join(', ')}` : '', tied.length > 0 ? `ties ${tied.join(', ')}` : ''].filter(Boolean).join('; ');
+      return [
+        worse.length > 0 ? `loses to ${worse.join(', ')}` : '',
+        tied.length > 0 ? `ties ${tied.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('; ');
     };
-    lines.push('', `ours-both better than every reference row — on 1-ROCA: ${verdict('oneMinusRocaPct')}; on FPR@thr: ${verdict('fpr')}`);
+    lines.push(
+      '',
+      `ours-both better than every reference row — on 1-ROCA: ${verdict('oneMinusRocaPct')}; on FPR@thr: ${verdict('fpr')}`,
+    );
   }
   return lines.join('\n');
 }
@@ -71,7 +103,14 @@ export function overview(runs: readonly Run[]): string {
 
 if (require.main === module) {
   const args = process.argv.slice(2);
-  const runs = args.filter((a) => a !== '--overview').flatMap((file) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Run));
+  const runs = args
+    .filter((a) => a !== '--overview')
+    .flatMap((file) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Run),
+    );
   if (args.includes('--overview')) process.stdout.write(`${overview(runs)}\n`);
   else for (const r of runs) process.stdout.write(`${table(r)}\n\n`);
 }

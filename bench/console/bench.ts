@@ -12,7 +12,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { loadConfig } from '@spamfilter/config';
 import type { Action } from '@spamfilter/domain';
-import { DomainEntity, ScanRecordRepository, UserAccountEntity, type NewScanRecord } from '@spamfilter/persistence';
+import {
+  DomainEntity,
+  ScanRecordRepository,
+  UserAccountEntity,
+  type NewScanRecord,
+} from '@spamfilter/persistence';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,7 +44,8 @@ function parseArgs(argv: readonly string[]): Args {
     else if (flag === '--json') a.json = true;
     else throw new Error(`unknown argument ${flag} (--messages N, --db postgres|sqlite, --runs N, --json)`);
   });
-  if (!Number.isInteger(a.messages) || a.messages < 1000 || a.messages > 2_000_000) throw new Error('--messages 1000–2000000');
+  if (!Number.isInteger(a.messages) || a.messages < 1000 || a.messages > 2_000_000)
+    throw new Error('--messages 1000–2000000');
   if (!Number.isInteger(a.runs) || a.runs < 3 || a.runs > 500) throw new Error('--runs 3–500');
   return a;
 }
@@ -75,7 +81,20 @@ const SYMBOLS: readonly [string, number][] = [
   ['IP_REPUTATION_SPAM', 3],
   ['IP_REPUTATION_HAM', -1],
 ];
-const WORDS = ['invoice', 'meeting', 'weekly', 'deals', 'report', 'order', 'shipping', 'lunch', 'newsletter', 'offer', 'account', 'update'];
+const WORDS = [
+  'invoice',
+  'meeting',
+  'weekly',
+  'deals',
+  'report',
+  'order',
+  'shipping',
+  'lunch',
+  'newsletter',
+  'offer',
+  'account',
+  'update',
+];
 const INBOUND_MIX: readonly [Action, number][] = [
   ['accept', 0.72],
   ['tag', 0.14],
@@ -119,19 +138,34 @@ export async function main(argv: string[]): Promise<void> {
     const database =
       args.db === 'postgres'
         ? { DB_TYPE: 'postgres', DB_URL: (tdb = await createPostgresTestDatabase()).config.url }
-        : { DB_TYPE: 'sqlite', DB_SQLITE_PATH: join((dir = mkdtempSync(join(tmpdir(), 'bench-console-'))), 'db.sqlite') };
+        : {
+            DB_TYPE: 'sqlite',
+            DB_SQLITE_PATH: join((dir = mkdtempSync(join(tmpdir(), 'bench-console-'))), 'db.sqlite'),
+          };
     app = await createApiApp(
-      loadConfig({ ...database, API_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY, LEARNER_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false' }),
+      loadConfig({
+        ...database,
+        API_BOOTSTRAP_OPERATOR_KEY: OPERATOR_KEY,
+        LEARNER_ENABLED: 'false',
+        OUTBOX_RELAY_ENABLED: 'false',
+      }),
       { logger: ['error'] },
     );
     await app.listen(0, '127.0.0.1');
     const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     const db = app.get(DataSource);
-    const call = async (path: string, token: string, init: { method?: string; body?: unknown } = {}): Promise<{ ms: number; body: unknown }> => {
+    const call = async (
+      path: string,
+      token: string,
+      init: { method?: string; body?: unknown } = {},
+    ): Promise<{ ms: number; body: unknown }> => {
       const started = performance.now();
       const res = await fetch(`${base}${path}`, {
         method: init.method ?? 'GET',
-        headers: { authorization: `Bearer ${token}`, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(init.body ? { 'content-type': 'application/json' } : {}),
+        },
         body: init.body ? JSON.stringify(init.body) : undefined,
       });
       const text = await res.text();
@@ -142,16 +176,30 @@ export async function main(argv: string[]): Promise<void> {
 
     // Directory: 5 domains × 100 users, one domain admin, a user key.
     progress('users');
-    const tenant = (await call('/v1/tenants', OPERATOR_KEY, { method: 'POST', body: { name: 'bench' } })).body as { id: string };
-    for (let d = 0; d < 5; d++) await call('/v1/domains', OPERATOR_KEY, { method: 'POST', body: { name: `d${d}.example`, tenantId: tenant.id } });
+    const tenant = (await call('/v1/tenants', OPERATOR_KEY, { method: 'POST', body: { name: 'bench' } }))
+      .body as { id: string };
+    for (let d = 0; d < 5; d++)
+      await call('/v1/domains', OPERATOR_KEY, {
+        method: 'POST',
+        body: { name: `d${d}.example`, tenantId: tenant.id },
+      });
     const users: UserAccountEntity[] = [];
     for (let d = 0; d < 5; d++)
       for (let u = 0; u < 100; u++) {
-        const { body } = await call('/v1/users', OPERATOR_KEY, { method: 'POST', body: { address: `user${u}@d${d}.example` } });
-        users.push((await db.getRepository(UserAccountEntity).findOneByOrFail({ id: (body as { id: string }).id }))!);
+        const { body } = await call('/v1/users', OPERATOR_KEY, {
+          method: 'POST',
+          body: { address: `user${u}@d${d}.example` },
+        });
+        users.push(
+          (await db.getRepository(UserAccountEntity).findOneByOrFail({ id: (body as { id: string }).id }))!,
+        );
       }
     const keyOf = async (userId: string, role: string): Promise<string> =>
-      ((await call(`/v1/users/${userId}/keys`, OPERATOR_KEY, { method: 'POST', body: { role } })).body as { token: string }).token;
+      (
+        (await call(`/v1/users/${userId}/keys`, OPERATOR_KEY, { method: 'POST', body: { role } })).body as {
+          token: string;
+        }
+      ).token;
     const heavy = users[0]!; // the busiest mailbox gets a larger share (see below)
     const userKey = await keyOf(heavy.id, 'user');
     const adminKey = await keyOf(users[1]!.id, 'domain_admin');
@@ -173,7 +221,9 @@ export async function main(argv: string[]): Promise<void> {
       const symbols = SYMBOLS.filter(() => rand() < 0.35).map(([name, score]) => ({ name, score }));
       // 2% of the inbound mail goes to the busiest mailbox (about 1,800 messages at 100,000), the rest spread out.
       const to = outbound ? null : rand() < 0.02 ? heavy : users[Math.floor(rand() * users.length)]!;
-      const sender = outbound ? `acct${Math.floor(rand() * 50)}@d${Math.floor(rand() * 5)}.example` : `news${Math.floor(rand() * 2000)}@sender${Math.floor(rand() * 300)}.example`;
+      const sender = outbound
+        ? `acct${Math.floor(rand() * 50)}@d${Math.floor(rand() * 5)}.example`
+        : `news${Math.floor(rand() * 2000)}@sender${Math.floor(rand() * 300)}.example`;
       const rec = scanRecord({
         at,
         direction: outbound ? 'outbound' : 'inbound',
@@ -184,7 +234,9 @@ export async function main(argv: string[]): Promise<void> {
         authUser: outbound ? sender : null,
         subject: `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]} #${i}`,
         symbols,
-        recipients: to ? [{ address: to.address, userId: to.id, domainId: to.domainId }] : [{ address: `someone${i % 997}@elsewhere.example` }],
+        recipients: to
+          ? [{ address: to.address, userId: to.id, domainId: to.domainId }]
+          : [{ address: `someone${i % 997}@elsewhere.example` }],
       });
       if (to === heavy) heavyRef = rec.reference;
       batch.push(rec);
@@ -200,27 +252,53 @@ export async function main(argv: string[]): Promise<void> {
 
     // Marks on the busiest mailbox, list entries, audit rows.
     progress('marks, lists, audit rows');
-    const mine = ((await call('/v1/verdicts?limit=100', userKey)).body as { items: { reference: string }[] }).items;
-    for (const v of mine.slice(0, 40)) await call('/v1/marks', userKey, { method: 'POST', body: { reference: v.reference, label: 'spam' } });
+    const mine = ((await call('/v1/verdicts?limit=100', userKey)).body as { items: { reference: string }[] })
+      .items;
+    for (const v of mine.slice(0, 40))
+      await call('/v1/marks', userKey, { method: 'POST', body: { reference: v.reference, label: 'spam' } });
     for (let i = 0; i < 30; i++)
-      await call('/v1/lists', userKey, { method: 'POST', body: { kind: i % 2 ? 'allow' : 'block', matchType: 'address', value: `x${i}@list.example` } });
+      await call('/v1/lists', userKey, {
+        method: 'POST',
+        body: { kind: i % 2 ? 'allow' : 'block', matchType: 'address', value: `x${i}@list.example` },
+      });
     for (let i = 0; i < 30; i++)
-      await call('/v1/lists', OPERATOR_KEY, { method: 'POST', body: { scope: 'global', kind: 'block', matchType: 'domain', value: `bad${i}.example` } });
+      await call('/v1/lists', OPERATOR_KEY, {
+        method: 'POST',
+        body: { scope: 'global', kind: 'block', matchType: 'domain', value: `bad${i}.example` },
+      });
     for (let i = 0; i < 20; i++) {
       const acct = `acct${i}@d0.example`;
-      await call(`/v1/operator/outbound/accounts/${acct}/block`, OPERATOR_KEY, { method: 'POST', body: { reason: 'bench block' } });
-      await call(`/v1/operator/outbound/accounts/${acct}/unblock`, OPERATOR_KEY, { method: 'POST', body: { reason: 'bench unblock' } });
+      await call(`/v1/operator/outbound/accounts/${acct}/block`, OPERATOR_KEY, {
+        method: 'POST',
+        body: { reason: 'bench block' },
+      });
+      await call(`/v1/operator/outbound/accounts/${acct}/unblock`, OPERATOR_KEY, {
+        method: 'POST',
+        body: { reason: 'bench unblock' },
+      });
     }
 
     // What each list page asks, as it asks it.
     const firstPage = (await call('/v1/verdicts?limit=50', userKey)).body as { next: string | null };
-    const aSender = ((await call('/v1/operator/messages?limit=1', OPERATOR_KEY)).body as { items: { mailFrom: string; clientIp: string }[] }).items[0]!;
+    const aSender = (
+      (await call('/v1/operator/messages?limit=1', OPERATOR_KEY)).body as {
+        items: { mailFrom: string; clientIp: string }[];
+      }
+    ).items[0]!;
     const routes: [string, string, string][] = [
       ['My mail', '/v1/verdicts?limit=50', userKey],
-      ['My mail, older page', `/v1/verdicts?limit=50&before=${encodeURIComponent(firstPage.next ?? '')}`, userKey],
+      [
+        'My mail, older page',
+        `/v1/verdicts?limit=50&before=${encodeURIComponent(firstPage.next ?? '')}`,
+        userKey,
+      ],
       ['My mail, subject search', '/v1/verdicts?limit=50&subject=invoice', userKey],
       ['My mail, sender search', '/v1/verdicts?limit=50&sender=sender1', userKey],
-      ['My mail, date range', `/v1/verdicts?limit=50&from=${new Date(now - 2 * 86_400_000).toISOString()}&to=${new Date(now - 86_400_000).toISOString()}`, userKey],
+      [
+        'My mail, date range',
+        `/v1/verdicts?limit=50&from=${new Date(now - 2 * 86_400_000).toISOString()}&to=${new Date(now - 86_400_000).toISOString()}`,
+        userKey,
+      ],
       ['Refused for me', '/v1/verdicts?limit=50&action=reject', userKey],
       ['A message', `/v1/verdicts/${heavyRef}`, userKey],
       ['Allow & block (user)', '/v1/lists', userKey],
@@ -233,9 +311,17 @@ export async function main(argv: string[]): Promise<void> {
       ['Domain lists', `/v1/lists?scope=domain&domain=${domain.name}`, adminKey],
       ['Message log', '/v1/operator/messages?limit=50', OPERATOR_KEY],
       ['Message log, page 20', '/v1/operator/messages?limit=50&offset=950', OPERATOR_KEY],
-      ['Message log, by sender', `/v1/operator/messages?limit=50&sender=${encodeURIComponent(aSender.mailFrom)}`, OPERATOR_KEY],
+      [
+        'Message log, by sender',
+        `/v1/operator/messages?limit=50&sender=${encodeURIComponent(aSender.mailFrom)}`,
+        OPERATOR_KEY,
+      ],
       ['Message log, by IP', `/v1/operator/messages?limit=50&ip=${aSender.clientIp}`, OPERATOR_KEY],
-      ['Message log, refused inbound', '/v1/operator/messages?limit=50&action=reject&direction=inbound', OPERATOR_KEY],
+      [
+        'Message log, refused inbound',
+        '/v1/operator/messages?limit=50&action=reject&direction=inbound',
+        OPERATOR_KEY,
+      ],
       ['Message log, by reference', `/v1/operator/messages?reference=${heavyRef}`, OPERATOR_KEY],
       ['Transcript', `/v1/operator/messages/${heavyRef}`, OPERATOR_KEY],
       ['Outbound accounts', '/v1/operator/outbound/accounts?limit=100', OPERATOR_KEY],
@@ -267,7 +353,12 @@ export async function main(argv: string[]): Promise<void> {
         const r = await call(`/v1/operator/dashboard?hours=${hours}&top=${10 + i}`, OPERATOR_KEY);
         if (i >= 1) ms.push(r.ms);
       }
-      dashboards.push({ page: `Dashboard, ${hours} h (uncached)`, route: `/v1/operator/dashboard?hours=${hours}`, rows: 1, ...stats(ms) });
+      dashboards.push({
+        page: `Dashboard, ${hours} h (uncached)`,
+        route: `/v1/operator/dashboard?hours=${hours}`,
+        rows: 1,
+        ...stats(ms),
+      });
     }
     const counts = (await db.query('SELECT COUNT(*) AS n FROM scan_record')) as { n: string | number }[];
     const result = {
@@ -286,7 +377,8 @@ export async function main(argv: string[]): Promise<void> {
     };
     if (args.json) process.stdout.write(`${JSON.stringify(result)}\n`);
     else {
-      const line = (t: Timing): string => `${t.page.padEnd(34)} p50 ${String(t.p50).padStart(6)}  p95 ${String(t.p95).padStart(6)}  max ${String(t.max).padStart(6)} ms  (${t.rows} rows)`;
+      const line = (t: Timing): string =>
+        `${t.page.padEnd(34)} p50 ${String(t.p50).padStart(6)}  p95 ${String(t.p95).padStart(6)}  max ${String(t.max).padStart(6)} ms  (${t.rows} rows)`;
       process.stdout.write(
         [
           `${result.messages} messages on ${args.db}, written at ${result.writeMessagesPerSecond}/s; ${args.runs} runs per page; load ${result.loadavg1}`,
@@ -302,4 +394,3 @@ export async function main(argv: string[]): Promise<void> {
     if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
-

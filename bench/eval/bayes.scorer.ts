@@ -17,7 +17,11 @@ export class BayesScorer implements Scorer {
     this.model = new DeployedModel(opts);
     this.name = `bayes(${this.model.mode})`;
     // Bayes alone: SpamBayes' spam_cutoff 0.9 as a logit; with the logistic component the combined logit's own cut.
-    this.threshold = opts.opts.has('threshold') ? Number(opts.opts.get('threshold')) : this.model.mode === 'bayes' ? Math.log(9) : DEFAULT_THRESHOLD;
+    this.threshold = opts.opts.has('threshold')
+      ? Number(opts.opts.get('threshold'))
+      : this.model.mode === 'bayes'
+        ? Math.log(9)
+        : DEFAULT_THRESHOLD;
   }
 
   learn(msg: CorpusMessage, label: Label): Promise<void> {

@@ -54,10 +54,15 @@ export class DeployedModel {
     const num = (k: string, d: number): number => (o.has(k) ? Number(o.get(k)) : d);
     const lr = base.logistic;
     const f = o.get('features');
-    const features = f === 'grams+tokens' || f === 'tokens' || f === 'token-views' ? f : base.logisticFeatures;
+    const features =
+      f === 'grams+tokens' || f === 'tokens' || f === 'token-views' ? f : base.logisticFeatures;
     const options: SpamClassifierOptions = {
       ...base,
-      tokenizer: { ...base.tokenizer, osbWindow: num('osb', base.tokenizer.osbWindow), ...(o.get('urlWords') === '1' ? { urlWords: true } : {}) },
+      tokenizer: {
+        ...base.tokenizer,
+        osbWindow: num('osb', base.tokenizer.osbWindow),
+        ...(o.get('urlWords') === '1' ? { urlWords: true } : {}),
+      },
       bayes: {
         ...base.bayes,
         strength: num('s', base.bayes.strength),
@@ -76,7 +81,9 @@ export class DeployedModel {
               hamWeight: num('hamWeight', 1),
               average: o.get('average') === '1',
               ...(features === 'token-views' ? { views: true } : {}),
-              ...(num('maxWeight', lr.maxWeight ?? 0) > 0 ? { maxWeight: num('maxWeight', lr.maxWeight ?? 0) } : {}),
+              ...(num('maxWeight', lr.maxWeight ?? 0) > 0
+                ? { maxWeight: num('maxWeight', lr.maxWeight ?? 0) }
+                : {}),
             },
       logisticFeatures: features,
       gramChars: num('chars', base.gramChars),
@@ -135,7 +142,9 @@ export class DeployedModel {
     if (!examples.some((e) => e.label === 'spam') || !examples.some((e) => e.label === 'ham')) return;
     // The classifier's own logistic options: with no `--opt` they are the snapshot's (logisticOptionsOf(model)); the
     // experiment options (hamWeight, hamMargin, average) are not part of a snapshot's configuration.
-    this.classifier.useLogistic(trainLogistic(examples, this.classifier.options.logistic ?? logisticOptionsOf(model), model.passes));
+    this.classifier.useLogistic(
+      trainLogistic(examples, this.classifier.options.logistic ?? logisticOptionsOf(model), model.passes),
+    );
     this.retrains++;
   }
 }

@@ -14,7 +14,16 @@ describe('eval metrics', () => {
   });
 
   it('gives FPR/FNR at a threshold and recall at a false-positive budget', () => {
-    const items = [s(0.1, false), s(0.2, false), s(0.3, false), s(0.95, false), s(0.5, true), s(0.9, true), s(0.99, true), s(0.05, true)];
+    const items = [
+      s(0.1, false),
+      s(0.2, false),
+      s(0.3, false),
+      s(0.95, false),
+      s(0.5, true),
+      s(0.9, true),
+      s(0.99, true),
+      s(0.05, true),
+    ];
     expect(ratesAt(items, 0.5)).toEqual({ fpr: 0.25, fnr: 0.25 });
     // no false positive allowed among 4 ham: cut above 0.95 → only 0.99 is caught
     expect(recallAtFpr(items, 0.001)).toBe(0.25);
@@ -33,7 +42,15 @@ describe('eval metrics', () => {
   });
 
   it('puts a threshold at a false-positive budget that lets no more ham through', () => {
-    const items = [s(0.1, false), s(0.2, false), s(0.3, false), s(0.95, false), s(0.5, true), s(0.9, true), s(0.99, true)];
+    const items = [
+      s(0.1, false),
+      s(0.2, false),
+      s(0.3, false),
+      s(0.95, false),
+      s(0.5, true),
+      s(0.9, true),
+      s(0.99, true),
+    ];
     // no ham allowed: above the top ham
     const t0 = thresholdAtFpr(items, 0);
     expect(t0).toBeGreaterThan(0.95);
@@ -46,7 +63,11 @@ describe('eval metrics', () => {
   });
 
   it('splits stratified by seed, or by arrival order', () => {
-    const entries: CorpusEntry[] = Array.from({ length: 100 }, (_, i) => ({ label: i % 4 === 0 ? 'spam' : 'ham', path: `m${i}`, order: i }));
+    const entries: CorpusEntry[] = Array.from({ length: 100 }, (_, i) => ({
+      label: i % 4 === 0 ? 'spam' : 'ham',
+      path: `m${i}`,
+      order: i,
+    }));
     const a = splitEntries(entries, 0.6, 'random', 1);
     expect(a.train.filter((e) => e.label === 'spam')).toHaveLength(15);
     expect(a.train.filter((e) => e.label === 'ham')).toHaveLength(45);
@@ -58,8 +79,27 @@ describe('eval metrics', () => {
   });
 
   it('parses the documented command line', () => {
-    const a = parseArgs(['--train', 'd', '--split', '0.6', '--seed', '3', '--online', '--headers', 'all', '--json']);
-    expect(a).toMatchObject({ train: 'd', split: 0.6, seed: 3, online: true, headers: 'all', json: true, splitOrder: 'random' });
+    const a = parseArgs([
+      '--train',
+      'd',
+      '--split',
+      '0.6',
+      '--seed',
+      '3',
+      '--online',
+      '--headers',
+      'all',
+      '--json',
+    ]);
+    expect(a).toMatchObject({
+      train: 'd',
+      split: 0.6,
+      seed: 3,
+      online: true,
+      headers: 'all',
+      json: true,
+      splitOrder: 'random',
+    });
     expect(parseArgs(['--train', 'd', '--train-fraction', '0.6']).splitOrder).toBe('time');
     expect(() => parseArgs(['--train', 'd'])).toThrow(/--test DIR or --split/);
     expect(() => parseArgs(['--train', 'd', '--split', '1.5'])).toThrow();

@@ -45,7 +45,10 @@ export function ratesAt(items: readonly Scored[], threshold: number): { fpr: num
  * (⌊maxFpr·ham⌋+1)-th highest ham score, and spam scoring strictly above it count as caught.
  */
 export function recallAtFpr(items: readonly Scored[], maxFpr: number): number {
-  const hams = items.filter((i) => !i.spam).map((i) => i.score).sort((a, b) => b - a);
+  const hams = items
+    .filter((i) => !i.spam)
+    .map((i) => i.score)
+    .sort((a, b) => b - a);
   const spams = items.filter((i) => i.spam);
   if (hams.length === 0 || spams.length === 0) return NaN;
   const allowed = Math.floor(maxFpr * hams.length + 1e-9);
@@ -73,7 +76,10 @@ export function aucStdErr(a: number, nSpam: number, nHam: number): number {
  * at a stated operating point on training data.
  */
 export function thresholdAtFpr(items: readonly Scored[], maxFpr: number): number {
-  const hams = items.filter((i) => !i.spam).map((i) => i.score).sort((a, b) => b - a);
+  const hams = items
+    .filter((i) => !i.spam)
+    .map((i) => i.score)
+    .sort((a, b) => b - a);
   if (hams.length === 0) return NaN;
   const cut = hams[Math.floor(maxFpr * hams.length + 1e-9)];
   if (cut === undefined) return -Infinity;

@@ -31,7 +31,9 @@ export class NaturalScorer implements Scorer {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const Ctor = require('natural/lib/natural/classifiers/bayes_classifier') as new () => NaturalBayes;
     this.classifier = new Ctor();
-    this.notes = [`natural: trained on at most ${maxTrain} messages (first ${maxChars} chars of subject + body each)`];
+    this.notes = [
+      `natural: trained on at most ${maxTrain} messages (first ${maxChars} chars of subject + body each)`,
+    ];
   }
 
   private text(msg: CorpusMessage): string {

@@ -17,5 +17,7 @@ export function looksLikePhishing(m: ParsedMessage): boolean {
   if (m.links.length === 0) return false;
   const subject = m.subject ?? '';
   if (INSTITUTION.test(subject) || INSTITUTION.test(m.from?.name ?? '')) return true;
-  return ACCOUNT_PRETEXT.test(subject) && INSTITUTION.test(m.text.length > 5000 ? m.text.slice(0, 5000) : m.text);
+  return (
+    ACCOUNT_PRETEXT.test(subject) && INSTITUTION.test(m.text.length > 5000 ? m.text.slice(0, 5000) : m.text)
+  );
 }

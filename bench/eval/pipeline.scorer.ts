@@ -30,15 +30,27 @@ export class PipelineScorer implements Scorer {
     this.model = new DeployedModel(opts);
     const policies = new InMemoryPolicySource();
     // `--opt w:SYMBOL=N` (experiment): a weight of the global policy layer
-    const weights = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('w:')).map(([k, v]) => [k.slice(2), Number(v)]));
-    policies.setGlobal({ greylisting: { enabled: false }, ...(Object.keys(weights).length > 0 ? { weights } : {}) });
+    const weights = Object.fromEntries(
+      [...opts.opts].filter(([k]) => k.startsWith('w:')).map(([k, v]) => [k.slice(2), Number(v)]),
+    );
+    policies.setGlobal({
+      greylisting: { enabled: false },
+      ...(Object.keys(weights).length > 0 ? { weights } : {}),
+    });
     // `--opt env:KEY=VALUE` (experiment): a configuration key of the filter. The global floor (`--opt minLearns`,
     // BAYES_MIN_LEARNS) is the classifier's own (deployed-model.ts).
-    const env = Object.fromEntries([...opts.opts].filter(([k]) => k.startsWith('env:')).map(([k, v]) => [k.slice(4), v]));
+    const env = Object.fromEntries(
+      [...opts.opts].filter(([k]) => k.startsWith('env:')).map(([k, v]) => [k.slice(4), v]),
+    );
     const config = loadConfig({ DNS_MODE: 'off', ...env });
-    this.services = new FilterServices(config.filter, { policies, bayes: { classifier: this.model.classifier } });
+    this.services = new FilterServices(config.filter, {
+      policies,
+      bayes: { classifier: this.model.classifier },
+    });
     this.threshold = Number(opts.opts.get('threshold') ?? DEFAULT_POLICY.thresholds.tag);
-    this.notes = [`pipeline: local checks + ${this.model.mode === 'bayes' ? 'Bayes' : 'Bayes+LR'} through the scorer, network checks off, threshold = policy tag ${this.threshold}`];
+    this.notes = [
+      `pipeline: local checks + ${this.model.mode === 'bayes' ? 'Bayes' : 'Bayes+LR'} through the scorer, network checks off, threshold = policy tag ${this.threshold}`,
+    ];
   }
 
   learn(msg: CorpusMessage, label: 'spam' | 'ham'): Promise<void> {
@@ -57,7 +69,10 @@ export class PipelineScorer implements Scorer {
 
 function envelopeOf(raw: Buffer) {
   const head = raw.subarray(0, 8192).toString('latin1');
-  const rp = /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ?? /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ?? '';
+  const rp =
+    /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ??
+    /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ??
+    '';
   const mailFrom = /^[^\s@]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(rp) ? rp : '';
   const h = createHash('sha1').update(raw).digest();
   return {

@@ -21,7 +21,9 @@ async function main(): Promise<void> {
   if (!weights) throw new Error('no logistic component in this configuration');
   const nonZero = weights.reduce((n, w) => n + (w !== 0 ? 1 : 0), 0);
   const bytes = encodeLogisticWeights(weights).length;
-  process.stdout.write(`${JSON.stringify({ trained: train.length, weights: weights.length, nonZero, snapshotBytes: bytes, denseBytes: weights.length * 4 + 12 })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ trained: train.length, weights: weights.length, nonZero, snapshotBytes: bytes, denseBytes: weights.length * 4 + 12 })}\n`,
+  );
 }
 
 void main();

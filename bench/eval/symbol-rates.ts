@@ -29,7 +29,12 @@ export function symbolRates(dir: string, filter: RegExp | null): SymbolRates {
   for (let i = 0; i < entries.length; i += 2000) {
     for (const msg of loadMessages(dir, entries.slice(i, i + 2000))) {
       const m = parseMessageSafe(msg.raw);
-      const parts: Part[] = msg.label === 'ham' ? [/(^|\/)hard_ham\//.test(msg.path) ? 'hard_ham' : 'ham'] : looksLikePhishing(m) ? ['spam', 'phishing'] : ['spam'];
+      const parts: Part[] =
+        msg.label === 'ham'
+          ? [/(^|\/)hard_ham\//.test(msg.path) ? 'hard_ham' : 'ham']
+          : looksLikePhishing(m)
+            ? ['spam', 'phishing']
+            : ['spam'];
       for (const p of parts) counts[p]++;
       for (const name of new Set(check.evaluate(m).map((h) => h.name))) {
         const row = (hits[name] ??= { ham: 0, hard_ham: 0, spam: 0, phishing: 0 });
@@ -62,8 +67,11 @@ function main(argv: readonly string[]): void {
   }
   const parts: Part[] = ['ham', 'hard_ham', 'spam', 'phishing'];
   const cell = (n: number, of: number): string => (of === 0 ? '–' : `${n} (${((100 * n) / of).toFixed(1)}%)`);
-  process.stdout.write(`| symbol | ${parts.map((p) => `${p} (${r.counts[p]})`).join(' | ')} |\n|---|${parts.map(() => '---').join('|')}|\n`);
-  for (const [name, row] of Object.entries(r.hits).sort()) process.stdout.write(`| ${name} | ${parts.map((p) => cell(row[p], r.counts[p])).join(' | ')} |\n`);
+  process.stdout.write(
+    `| symbol | ${parts.map((p) => `${p} (${r.counts[p]})`).join(' | ')} |\n|---|${parts.map(() => '---').join('|')}|\n`,
+  );
+  for (const [name, row] of Object.entries(r.hits).sort())
+    process.stdout.write(`| ${name} | ${parts.map((p) => cell(row[p], r.counts[p])).join(' | ')} |\n`);
 }
 
 if (require.main === module) {

@@ -237,7 +237,9 @@ async function latencyPhase(
       await new Promise((r) => setTimeout(r, 5));
     }
     latencies.push(performance.now() - t0);
-    progress(`probe ${i}: ${(performance.now() - t0).toFixed(1)} ms (score ${before.toFixed(2)} → ${after.toFixed(2)})`);
+    progress(
+      `probe ${i}: ${(performance.now() - t0).toFixed(1)} ms (score ${before.toFixed(2)} → ${after.toFixed(2)})`,
+    );
   }
   while (Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   stop = true;

@@ -64,7 +64,13 @@ interface Args {
 }
 
 export function parseHostileArgs(argv: readonly string[]): Args {
-  const a: Args = { sizes: [100, 1000, 10000], marks: 1000, victims: 200, corpus: '.cache/corpus/enron', json: false };
+  const a: Args = {
+    sizes: [100, 1000, 10000],
+    marks: 1000,
+    victims: 200,
+    corpus: '.cache/corpus/enron',
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => String(argv[++i]);
@@ -96,21 +102,36 @@ class Stores extends LearnerBayesStores {
 }
 
 function bucket(score: number): string {
-  if (inGreylistBand(score, DEFAULT_POLICY, 'inbound') && score < DEFAULT_POLICY.thresholds.tag) return 'greylist';
+  if (inGreylistBand(score, DEFAULT_POLICY, 'inbound') && score < DEFAULT_POLICY.thresholds.tag)
+    return 'greylist';
   return actionForScore(score, DEFAULT_POLICY, 'inbound');
 }
 
 /** The filter's score for a recipient without training of their own, for each victim message (a fresh filter). */
-async function scoreVictims(config: AppConfig, ds: DataSource, lr: OnlineLogistic | null, victims: readonly Msg[]): Promise<number[]> {
+async function scoreVictims(
+  config: AppConfig,
+  ds: DataSource,
+  lr: OnlineLogistic | null,
+  victims: readonly Msg[],
+): Promise<number[]> {
   const classifier = new SpamClassifier(TypeOrmBayesStore.of(ds), spamClassifierOptions(config.bayes));
   classifier.useLogistic(lr);
-  const services = new FilterServices(config.filter, { policies: new InMemoryPolicySource(), bayes: { classifier } });
+  const services = new FilterServices(config.filter, {
+    policies: new InMemoryPolicySource(),
+    bayes: { classifier },
+  });
   const out: number[] = [];
   try {
     for (const [i, m] of victims.entries()) {
       const h = createHash('sha1').update(m.raw).digest();
       const v = await services.scan.scan(
-        { clientIp: `198.${18 + (h[0]! & 1)}.${h[1]}.${h[2]}`, helo: 'mail.sender.example', mailFrom: '', rcptTo: [`victim${i % 7}@victims.example`], direction: 'inbound' },
+        {
+          clientIp: `198.${18 + (h[0]! & 1)}.${h[1]}.${h[2]}`,
+          helo: 'mail.sender.example',
+          mailFrom: '',
+          rcptTo: [`victim${i % 7}@victims.example`],
+          direction: 'inbound',
+        },
         m.raw,
       );
       out.push(v.recipients[0]!.score);
@@ -126,14 +147,22 @@ async function retrain(ds: DataSource, config: AppConfig): Promise<OnlineLogisti
   const model = logisticModelConfig(options);
   if (!model) return null;
   const set = await new LogisticSnapshotRepository(ds).newestGlobalTrainings(config.logistic.maxExamples);
-  const examples: LogisticExample[] = set.map((t) => ({ features: tokenFeatures(t.tokens, model.bits), label: t.label }));
+  const examples: LogisticExample[] = set.map((t) => ({
+    features: tokenFeatures(t.tokens, model.bits),
+    label: t.label,
+  }));
   return trainLogistic(examples, options.logistic!, model.passes);
 }
 
 export async function hostile(argv: string[]): Promise<void> {
   const args = parseHostileArgs(argv);
   const started = Date.now();
-  const base = loadConfig({ DNS_MODE: 'off', SCAN_THREADS: '0', SCAN_LOG_THREAD: 'false', BAYES_STARTER: 'off' });
+  const base = loadConfig({
+    DNS_MODE: 'off',
+    SCAN_THREADS: '0',
+    SCAN_LOG_THREAD: 'false',
+    BAYES_STARTER: 'off',
+  });
   const prep = new SpamClassifier(new MemoryBayesStore(), spamClassifierOptions(base.bayes));
   const index = readIndex(args.corpus);
   const rnd = seededRandom(17);
@@ -160,7 +189,9 @@ export async function hostile(argv: string[]): Promise<void> {
   const globalEntries: CorpusEntry[] = [];
   for (let i = 0; i < maxGlobal; i++) globalEntries.push((i % 2 === 0 ? spam : ham).shift()!);
   const globalMsgs = load(globalEntries);
-  progress(`corpus loaded: ${globalMsgs.length} global, ${victims.length} victims, ${args.marks}+${args.marks} hostile (${Math.round((Date.now() - started) / 1000)} s)`);
+  progress(
+    `corpus loaded: ${globalMsgs.length} global, ${victims.length} victims, ${args.marks}+${args.marks} hostile (${Math.round((Date.now() - started) / 1000)} s)`,
+  );
 
   const rows: Record<string, unknown>[] = [];
   for (const size of args.sizes) {
@@ -177,7 +208,8 @@ export async function hostile(argv: string[]): Promise<void> {
           const store = new BatchedBayesStore(m);
           await store.prefetch(part.map((x) => ({ scope: GLOBAL_SCOPE, fingerprint: x.fingerprint })));
           await store.prefetchTotals([GLOBAL_SCOPE]);
-          for (const x of part) await store.train(GLOBAL_SCOPE, x.fingerprint, Uint32Array.from(x.tokens), x.label, now);
+          for (const x of part)
+            await store.train(GLOBAL_SCOPE, x.fingerprint, Uint32Array.from(x.tokens), x.label, now);
           await store.flush();
         });
       }
@@ -185,8 +217,17 @@ export async function hostile(argv: string[]): Promise<void> {
       const domainId = randomUUID();
       const old = new Date(Date.now() - 30 * 86_400_000);
       await seeded.getRepository(TenantEntity).insert({ id: tenantId, name: 'bench', createdAt: old });
-      await seeded.getRepository(DomainEntity).insert({ id: domainId, tenantId, name: 'hostile.example', createdAt: old });
-      await seeded.getRepository(UserAccountEntity).insert({ id: userId, tenantId, domainId, address: 'mallory@hostile.example', displayName: null, createdAt: old });
+      await seeded
+        .getRepository(DomainEntity)
+        .insert({ id: domainId, tenantId, name: 'hostile.example', createdAt: old });
+      await seeded.getRepository(UserAccountEntity).insert({
+        id: userId,
+        tenantId,
+        domainId,
+        address: 'mallory@hostile.example',
+        displayName: null,
+        createdAt: old,
+      });
     } finally {
       await seeded.destroy();
     }
@@ -195,9 +236,13 @@ export async function hostile(argv: string[]): Promise<void> {
     for (const direction of ['ham-as-spam', 'spam-as-ham'] as const) {
       for (const rules of ['caps-only', 'agreement'] as const) {
         const runName = `spamfilter_h_${Math.floor(Date.now() / 1000)}_${randomUUID().slice(0, 8)}`;
-        const admin = new pg.Client({ connectionString: template.config.url.replace(/\/[^/]+$/, '/postgres') });
+        const admin = new pg.Client({
+          connectionString: template.config.url.replace(/\/[^/]+$/, '/postgres'),
+        });
         await admin.connect();
-        await admin.query(`CREATE DATABASE ${runName} TEMPLATE ${new URL(template.config.url).pathname.slice(1)}`);
+        await admin.query(
+          `CREATE DATABASE ${runName} TEMPLATE ${new URL(template.config.url).pathname.slice(1)}`,
+        );
         await admin.end();
         const url = template.config.url.replace(/\/[^/]+$/, `/${runName}`);
         const config = loadConfig({
@@ -216,7 +261,10 @@ export async function hostile(argv: string[]): Promise<void> {
           // The hostile account's marks, with the global model's verdict at scan time (before any of them).
           const marks = direction === 'ham-as-spam' ? hostileHam : hostileSpam;
           const label = direction === 'ham-as-spam' ? 'spam' : 'ham';
-          const scanClassifier = new SpamClassifier(TypeOrmBayesStore.of(ds), spamClassifierOptions(config.bayes));
+          const scanClassifier = new SpamClassifier(
+            TypeOrmBayesStore.of(ds),
+            spamClassifierOptions(config.bayes),
+          );
           scanClassifier.useLogistic(lr0);
           const events: FeedbackPayload[] = [];
           for (const m of marks) {
@@ -230,12 +278,21 @@ export async function hostile(argv: string[]): Promise<void> {
               reference: null,
               messageId: m.fingerprint,
               occurredAt: new Date().toISOString(),
-              training: { tokens: m.tokens, sender: null, listUnsubscribe: false, globalLogit: v.logit, dkimAligned: false, reputation: 'unknown' },
+              training: {
+                tokens: m.tokens,
+                sender: null,
+                listUnsubscribe: false,
+                globalLogit: v.logit,
+                dkimAligned: false,
+                reputation: 'unknown',
+              },
             });
           }
           const learner = new LearnerService(ds, new Stores(), config);
           for (let i = 0; i < events.length; i += 100) await learner.handleBatch(events.slice(i, i + 100));
-          const [{ n }] = (await ds.query('SELECT COUNT(*)::int AS n FROM learner_training WHERE trained_global')) as { n: number }[];
+          const [{ n }] = (await ds.query(
+            'SELECT COUNT(*)::int AS n FROM learner_training WHERE trained_global',
+          )) as { n: number }[];
           const lr1 = await retrain(ds, config);
           const after = await scoreVictims(config, ds, lr1, victims);
           const deltas = after.map((s, i) => s - before[i]!);
@@ -275,10 +332,13 @@ export async function hostile(argv: string[]): Promise<void> {
   }
   if (args.json) for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
-    process.stdout.write('| global trainings | hostile marks | rules | reached global | victims mean abs Δscore | largest abs Δscore | action changes |\n|---|---|---|---|---|---|---|\n');
+    process.stdout.write(
+      '| global trainings | hostile marks | rules | reached global | victims mean abs Δscore | largest abs Δscore | action changes |\n|---|---|---|---|---|---|---|\n',
+    );
     for (const r of rows)
-      process.stdout.write(`| ${String(r.size)} | ${String(r.marks)} ${r.direction === 'ham-as-spam' ? 'ham as spam' : 'spam as ham'} | ${String(r.rules)} | ${String(r.reachedGlobal)} | ${String(r.meanAbsDelta)} | ${String(r.maxAbsDelta)} | ${String(r.actionChanges)} ${JSON.stringify(r.moves)} |\n`);
+      process.stdout.write(
+        `| ${String(r.size)} | ${String(r.marks)} ${r.direction === 'ham-as-spam' ? 'ham as spam' : 'spam as ham'} | ${String(r.rules)} | ${String(r.reachedGlobal)} | ${String(r.meanAbsDelta)} | ${String(r.maxAbsDelta)} | ${String(r.actionChanges)} ${JSON.stringify(r.moves)} |\n`,
+      );
   }
   progress(`done in ${Math.round((Date.now() - started) / 1000)} s`);
 }
-

@@ -99,7 +99,11 @@ export async function main(argv: string[]): Promise<void> {
   const base = spamClassifierOptions(loadConfig({}).bayes);
   const model = logisticModelConfig(base)!;
   const prep = new SpamClassifier(new MemoryBayesStore(), base);
-  const item = (raw: Buffer, label: 'spam' | 'ham'): Item => ({ prepared: prep.prepare(parseMessageSafe(raw)), fingerprint: messageFingerprint(raw), label });
+  const item = (raw: Buffer, label: 'spam' | 'ham'): Item => ({
+    prepared: prep.prepare(parseMessageSafe(raw)),
+    fingerprint: messageFingerprint(raw),
+    label,
+  });
 
   const shuffle = <T>(list: T[], seed: number): T[] => {
     const r = seededRandom(seed);
@@ -118,22 +122,41 @@ export async function main(argv: string[]): Promise<void> {
   if (args.provider === 'enron') {
     // Starter: sa-dev (seeded random order). Provider: the six Enron users; marks from earlier mail, judged on later.
     starterItems = shuffle(sa, 3).map((e) => item(readFileSync(join(saDir, e.path)), e.label));
-    pool = shuffle(users.flatMap((u) => u.earlier.map((m) => item(m.raw, m.label))), 5);
+    pool = shuffle(
+      users.flatMap((u) => u.earlier.map((m) => item(m.raw, m.label))),
+      5,
+    );
     test = users.flatMap((u) => u.later.map((m) => item(m.raw, m.label)));
   } else {
     // The other way round: starter from the Enron users' mail, provider sa-dev (first 60% of its index marks, the
     // rest is judged: later mail of the same sources).
-    starterItems = shuffle(users.flatMap((u) => [...u.earlier, ...u.later].map((m) => item(m.raw, m.label))), 3);
+    starterItems = shuffle(
+      users.flatMap((u) => [...u.earlier, ...u.later].map((m) => item(m.raw, m.label))),
+      3,
+    );
     const cut = Math.round(sa.length * 0.6);
-    pool = shuffle(sa.slice(0, cut).map((e) => item(readFileSync(join(saDir, e.path)), e.label)), 5);
+    pool = shuffle(
+      sa.slice(0, cut).map((e) => item(readFileSync(join(saDir, e.path)), e.label)),
+      5,
+    );
     test = sa.slice(cut).map((e) => item(readFileSync(join(saDir, e.path)), e.label));
   }
   const starter = buildStarterModel(
-    starterItems.map((m) => ({ tokens: m.prepared.tokens.ids, features: m.prepared.features, label: m.label })),
-    { source: args.provider === 'enron' ? 'sa-dev' : 'enron', minCount: args.starterMinCount, logistic: model },
+    starterItems.map((m) => ({
+      tokens: m.prepared.tokens.ids,
+      features: m.prepared.features,
+      label: m.label,
+    })),
+    {
+      source: args.provider === 'enron' ? 'sa-dev' : 'enron',
+      minCount: args.starterMinCount,
+      logistic: model,
+    },
   );
   const bytes = encodeStarterModel(starter).length;
-  process.stderr.write(`[fresh] starter: ${starter.tokens.size} tokens, ${starter.totals.spam}/${starter.totals.ham}, ${bytes} bytes\n`);
+  process.stderr.write(
+    `[fresh] starter: ${starter.tokens.size} tokens, ${starter.totals.spam}/${starter.totals.ham}, ${bytes} bytes\n`,
+  );
   process.stderr.write(`[fresh] provider pool ${pool.length}, test ${test.length}\n`);
 
   const rows: Record<string, unknown>[] = [];
@@ -153,15 +176,21 @@ export async function main(argv: string[]): Promise<void> {
   }
   if (args.json) for (const r of rows) process.stdout.write(`${JSON.stringify(r)}\n`);
   else {
-    process.stdout.write(`| provider trainings (spam/ham) | ${args.variants.join(' | ')} |\n|---|${args.variants.map(() => '---').join('|')}|\n`);
+    process.stdout.write(
+      `| provider trainings (spam/ham) | ${args.variants.join(' | ')} |\n|---|${args.variants.map(() => '---').join('|')}|\n`,
+    );
     for (const size of args.sizes) {
       const rs = rows.filter((r) => r.size === size);
       const head = rs[0] as { spam: number; ham: number };
       const cell = (v: string): string => {
         const r = rs.find((x) => x.variant === v) as { auc: number; fpr: number; fnr: number } | undefined;
-        return r ? `${Number.isNaN(r.auc) ? '–' : r.auc.toFixed(4)} / ${(r.fpr * 100).toFixed(1)}% / ${(r.fnr * 100).toFixed(1)}%` : '–';
+        return r
+          ? `${Number.isNaN(r.auc) ? '–' : r.auc.toFixed(4)} / ${(r.fpr * 100).toFixed(1)}% / ${(r.fnr * 100).toFixed(1)}%`
+          : '–';
       };
-      process.stdout.write(`| ${size} (${head.spam}/${head.ham}) | ${args.variants.map(cell).join(' | ')} |\n`);
+      process.stdout.write(
+        `| ${size} (${head.spam}/${head.ham}) | ${args.variants.map(cell).join(' | ')} |\n`,
+      );
     }
   }
 }
@@ -200,7 +229,10 @@ async function evaluateVariant(
       break;
     case 'starter':
       useStarter = true;
-      lr = Math.min(spam, ham) >= LR_MIN ? trainLogistic(examples, options, model.passes) : starterLogistic(starter, model.bits);
+      lr =
+        Math.min(spam, ham) >= LR_MIN
+          ? trainLogistic(examples, options, model.passes)
+          : starterLogistic(starter, model.bits);
       break;
     case 'starter-weights-only':
       useStarter = true;
@@ -219,11 +251,18 @@ async function evaluateVariant(
     default:
       throw new Error(`unknown variant ${variant}`);
   }
-  const classifier = new SpamClassifier(store, { ...base, bayes: { ...bayes, starterStrength: args.starterStrength } });
+  const classifier = new SpamClassifier(store, {
+    ...base,
+    bayes: { ...bayes, starterStrength: args.starterStrength },
+  });
   classifier.bayes.useStarter(useStarter ? starter : null);
   classifier.useLogistic(lr);
   const items: { score: number; spam: boolean }[] = [];
-  for (const m of test) items.push({ score: silent ? 0 : (await classifier.classify(m.prepared, null)).logit, spam: m.label === 'spam' });
+  for (const m of test)
+    items.push({
+      score: silent ? 0 : (await classifier.classify(m.prepared, null)).logit,
+      spam: m.label === 'spam',
+    });
   const rates = ratesAt(items, THRESHOLD);
   return { auc: round(auc(items), 5), fpr: round(rates.fpr), fnr: round(rates.fnr) };
 }

@@ -14,7 +14,9 @@ describe('eachArg', () => {
   });
 
   it('fails when a flag that needs a value is the last argument', () => {
-    expect(() => eachArg(['--json', '--seed'], (flag, value) => flag === '--seed' && value())).toThrow('--seed needs a value');
+    expect(() => eachArg(['--json', '--seed'], (flag, value) => flag === '--seed' && value())).toThrow(
+      '--seed needs a value',
+    );
   });
 });
 
@@ -42,7 +44,12 @@ describe('parseControl', () => {
     expect(parseControl('0.8, 0')).toEqual({ mainMs: 0.8, threadMs: 0 });
   });
 
-  it.each(['1', '1,2,3', '1,', ',1', '-1,1', '1,x', '2000,1'])('refuses %j with the expected form', (value) => {
-    expect(() => parseControl(value)).toThrow(`--control MAIN_MS,THREAD_MS (two numbers of milliseconds, 0–1000), got ${JSON.stringify(value)}`);
-  });
+  it.each(['1', '1,2,3', '1,', ',1', '-1,1', '1,x', '2000,1'])(
+    'refuses %j with the expected form',
+    (value) => {
+      expect(() => parseControl(value)).toThrow(
+        `--control MAIN_MS,THREAD_MS (two numbers of milliseconds, 0–1000), got ${JSON.stringify(value)}`,
+      );
+    },
+  );
 });

@@ -30,7 +30,9 @@ export function addEnv(env: Record<string, string>, pair: string): void {
 export function parseControl(value: string): { mainMs: number; threadMs: number } {
   const parts = value.split(',').map((p) => (p.trim() === '' ? Number.NaN : Number(p)));
   if (parts.length !== 2 || !parts.every((n) => Number.isFinite(n) && n >= 0 && n <= 1000)) {
-    throw new Error(`--control MAIN_MS,THREAD_MS (two numbers of milliseconds, 0–1000), got ${JSON.stringify(value)}`);
+    throw new Error(
+      `--control MAIN_MS,THREAD_MS (two numbers of milliseconds, 0–1000), got ${JSON.stringify(value)}`,
+    );
   }
   return { mainMs: parts[0] as number, threadMs: parts[1] as number };
 }

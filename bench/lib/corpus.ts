@@ -3,7 +3,12 @@ import { join } from 'node:path';
 
 /** Enron-Spam's per-user pairing (Metsis et al. 2006; /work/shared/corpus/README.md): each mailbox with its spam. */
 export const ENRON_USERS: Readonly<Record<string, string>> = {
-  'farmer-d': 'GP', 'kaminski-v': 'SH', 'kitchen-l': 'BG', 'williams-w3': 'GP', 'beck-s': 'SH', 'lokay-m': 'BG',
+  'farmer-d': 'GP',
+  'kaminski-v': 'SH',
+  'kitchen-l': 'BG',
+  'williams-w3': 'GP',
+  'beck-s': 'SH',
+  'lokay-m': 'BG',
 };
 
 /** A labelled message of a corpus `index` file (`ham|spam <path>` per line, arrival order). */
@@ -51,7 +56,11 @@ export function seededRandom(seed: number): () => number {
 }
 
 /** The entries of one class in a seeded random order (Fisher–Yates with `rnd`). */
-export function shuffledClass<T extends CorpusEntry>(entries: readonly T[], label: CorpusEntry['label'], rnd: () => number): T[] {
+export function shuffledClass<T extends CorpusEntry>(
+  entries: readonly T[],
+  label: CorpusEntry['label'],
+  rnd: () => number,
+): T[] {
   const cls = entries.filter((e) => e.label === label);
   for (let i = cls.length - 1; i > 0; i--) {
     const j = Math.floor(rnd() * (i + 1));
@@ -65,7 +74,12 @@ export function shuffledClass<T extends CorpusEntry>(entries: readonly T[], labe
  * `time`: the first fraction of the index (arrival order) trains, the rest tests — later mail judged by earlier mail.
  * `time` keeps arrival order on both sides; `random` shuffles the training side (seeded) and keeps the test side in order.
  */
-export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fraction: number, order: 'random' | 'time', seed = 1): { train: T[]; test: T[] } {
+export function splitEntries<T extends CorpusEntry>(
+  entries: readonly T[],
+  fraction: number,
+  order: 'random' | 'time',
+  seed = 1,
+): { train: T[]; test: T[] } {
   if (order === 'time') {
     const cut = Math.round(entries.length * fraction);
     return { train: entries.slice(0, cut), test: entries.slice(cut) };
@@ -90,7 +104,8 @@ export function splitEntries<T extends CorpusEntry>(entries: readonly T[], fract
 export function sampleEntries<T extends CorpusEntry>(entries: readonly T[], n: number, seed: number): T[] {
   const rnd = seededRandom(seed ^ 0x5eed);
   const keep = new Set<T>();
-  for (const label of ['spam', 'ham'] as const) for (const e of shuffledClass(entries, label, rnd).slice(0, n)) keep.add(e);
+  for (const label of ['spam', 'ham'] as const)
+    for (const e of shuffledClass(entries, label, rnd).slice(0, n)) keep.add(e);
   return entries.filter((e) => keep.has(e));
 }
 

@@ -23,7 +23,10 @@ export interface EmbeddedFilter {
  * outbound protection. With `training`, the model is first trained on those messages as the learner would leave it
  * (trained-model.ts); null: an empty model, which skips the per-token Bayes lookups a deployed filter does.
  */
-export async function startEmbeddedFilter(env: Record<string, string>, training: readonly CorpusMessage[] | null): Promise<EmbeddedFilter> {
+export async function startEmbeddedFilter(
+  env: Record<string, string>,
+  training: readonly CorpusMessage[] | null,
+): Promise<EmbeddedFilter> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-filter-'));
   const config = loadConfig({ ...env, DB_TYPE: 'sqlite', DB_SQLITE_PATH: join(dir, 'spamfilter.sqlite') });
   const dataSource = await openDataSource(config.database);
@@ -60,7 +63,8 @@ async function threadsStarted(app: FilterApp, timeoutMs: number): Promise<void> 
   for (;;) {
     const s = app.services.analysis.stats();
     if ((s.ready >= s.threads || s.gaveUp) && (app.services.logThread?.ready ?? true)) return;
-    if (Date.now() > until) throw new Error(`filter threads not started in ${timeoutMs} ms: ${s.lastError ?? 'no error given'}`);
+    if (Date.now() > until)
+      throw new Error(`filter threads not started in ${timeoutMs} ms: ${s.lastError ?? 'no error given'}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -1,4 +1,11 @@
-import { GLOBAL_SCOPE, logisticModelConfig, messageFingerprint, rebuildableFromTokens, spamClassifierOptions, tokenize } from '@spamfilter/bayes';
+import {
+  GLOBAL_SCOPE,
+  logisticModelConfig,
+  messageFingerprint,
+  rebuildableFromTokens,
+  spamClassifierOptions,
+  tokenize,
+} from '@spamfilter/bayes';
 import type { AppConfig } from '@spamfilter/config';
 import { parseMessageSafe } from '@spamfilter/mail';
 import { LogisticSnapshotRepository, TypeOrmBayesStore } from '@spamfilter/persistence';
@@ -19,7 +26,11 @@ export interface TrainedModelSummary {
  * trainer's training step). A filter measured on an empty model would skip the per-token lookups and the logistic
  * score that a deployed one does on every scan.
  */
-export async function trainModel(config: AppConfig, dataSource: DataSource, messages: readonly CorpusMessage[]): Promise<TrainedModelSummary> {
+export async function trainModel(
+  config: AppConfig,
+  dataSource: DataSource,
+  messages: readonly CorpusMessage[],
+): Promise<TrainedModelSummary> {
   const started = Date.now();
   const options = spamClassifierOptions(config.bayes);
   const store = TypeOrmBayesStore.of(dataSource);
@@ -32,10 +43,21 @@ export async function trainModel(config: AppConfig, dataSource: DataSource, mess
   let logisticSnapshot: number | null = null;
   if (model && rebuildableFromTokens(model.features)) {
     const repo = new LogisticSnapshotRepository(dataSource);
-    const trained = await trainLogisticSnapshot(await repo.newestGlobalTrainings(config.logistic.maxExamples), model);
+    const trained = await trainLogisticSnapshot(
+      await repo.newestGlobalTrainings(config.logistic.maxExamples),
+      model,
+    );
     if ('unusable' in trained) throw new Error(`cannot train the logistic component: ${trained.unusable}`);
     logisticSnapshot = await repo.add(
-      { weights: trained.weights, config: model, trainedCount: trained.examples, spam: trained.spam, ham: trained.ham, globalVersion: 0, createdAt: now },
+      {
+        weights: trained.weights,
+        config: model,
+        trainedCount: trained.examples,
+        spam: trained.spam,
+        ham: trained.ham,
+        globalVersion: 0,
+        createdAt: now,
+      },
       1,
       // No announcement: the filter starts after this and loads the newest snapshot at start.
       () => Promise.resolve(),

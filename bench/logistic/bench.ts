@@ -49,7 +49,10 @@ export async function main(argv: string[]): Promise<void> {
     tokens: Array.from(tokenize(parseMessageSafe(m.raw)).ids),
   }));
   let pg: TestDatabase | null = null;
-  const config = db === 'postgres' ? (pg = await createPostgresTestDatabase()).config : loadConfig({ DB_SQLITE_PATH: ':memory:' }).database;
+  const config =
+    db === 'postgres'
+      ? (pg = await createPostgresTestDatabase()).config
+      : loadConfig({ DB_SQLITE_PATH: ':memory:' }).database;
   const ds = await openDataSource(config);
   try {
     await seed(ds, msgs, examples);
@@ -89,14 +92,24 @@ export async function main(argv: string[]): Promise<void> {
       loadAverage: Math.round((loadavg()[0] as number) * 100) / 100,
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     };
-    process.stdout.write(json ? `${JSON.stringify(result)}\n` : `${Object.entries(result).map(([k, v]) => `${k.padEnd(14)} ${String(v)}`).join('\n')}\n`);
+    process.stdout.write(
+      json
+        ? `${JSON.stringify(result)}\n`
+        : `${Object.entries(result)
+            .map(([k, v]) => `${k.padEnd(14)} ${String(v)}`)
+            .join('\n')}\n`,
+    );
   } finally {
     await ds.destroy();
     await pg?.drop();
   }
 }
 
-async function seed(ds: DataSource, msgs: readonly { label: 'spam' | 'ham'; tokens: number[] }[], n: number): Promise<void> {
+async function seed(
+  ds: DataSource,
+  msgs: readonly { label: 'spam' | 'ham'; tokens: number[] }[],
+  n: number,
+): Promise<void> {
   // The global layer's trainings as the learner writes them: bayes_trained rows (distinct signed token ids).
   const entity = ds.options.type === 'postgres' ? BayesTrainedEntity : BayesTrainedSqliteEntity;
   const start = Date.now() - n * 1000;
@@ -114,9 +127,16 @@ async function seed(ds: DataSource, msgs: readonly { label: 'spam' | 'ham'; toke
     }
     await ds.getRepository(entity).insert(rows);
   }
-  await queryRows(ds.manager, `INSERT INTO learner_scope_version (scope, version) VALUES ('global-changes', :n)`, { n });
+  await queryRows(
+    ds.manager,
+    `INSERT INTO learner_scope_version (scope, version) VALUES ('global-changes', :n)`,
+    { n },
+  );
 }
 
 async function bump(ds: DataSource): Promise<void> {
-  await queryRows(ds.manager, `UPDATE learner_scope_version SET version = version + 1 WHERE scope = 'global-changes'`);
+  await queryRows(
+    ds.manager,
+    `UPDATE learner_scope_version SET version = version + 1 WHERE scope = 'global-changes'`,
+  );
 }

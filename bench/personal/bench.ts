@@ -51,7 +51,15 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '.cache/corpus/enron', perClass: 1000, marks: [1, 5, 20, 50], protocol: 'errors', variants: ['deployed'], global: 'others', json: false };
+  const a: Args = {
+    corpus: '.cache/corpus/enron',
+    perClass: 1000,
+    marks: [1, 5, 20, 50],
+    protocol: 'errors',
+    variants: ['deployed'],
+    global: 'others',
+    json: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = (): string => String(argv[++i]);
@@ -112,17 +120,26 @@ export async function main(argv: string[]): Promise<void> {
   const prep = new SpamClassifier(new MemoryBayesStore(), base);
   const prepared = new Map<UserMail, { earlier: Prepared[]; later: Prepared[] }>();
   for (const u of users) {
-    const p = (m: UserMessage): Prepared => ({ msg: m, prepared: prep.prepare(parseMessageSafe(m.raw)), fingerprint: messageFingerprint(m.raw) });
+    const p = (m: UserMessage): Prepared => ({
+      msg: m,
+      prepared: prep.prepare(parseMessageSafe(m.raw)),
+      fingerprint: messageFingerprint(m.raw),
+    });
     prepared.set(u, { earlier: u.earlier.map(p), later: u.later.map(p) });
   }
-  process.stderr.write(`[personal] prepared ${users.reduce((n, u) => n + u.earlier.length + u.later.length, 0)} messages\n`);
+  process.stderr.write(
+    `[personal] prepared ${users.reduce((n, u) => n + u.earlier.length + u.later.length, 0)} messages\n`,
+  );
   const rows: Row[] = [];
   for (const collection of [...new Set(users.map((u) => u.spamCollection))]) {
     const globalUsers = users.filter((u) => u.spamCollection !== collection);
     const mine = users.filter((u) => u.spamCollection === collection);
     const examples: LogisticExample[] = [];
     if (args.global === 'others') {
-      const all = globalUsers.flatMap((u) => [...(prepared.get(u)?.earlier ?? []), ...(prepared.get(u)?.later ?? [])]);
+      const all = globalUsers.flatMap((u) => [
+        ...(prepared.get(u)?.earlier ?? []),
+        ...(prepared.get(u)?.later ?? []),
+      ]);
       // The global set arrives from several users at once: a seeded shuffle stands for that (and keeps the classes mixed).
       const rnd = seededRandom(7);
       for (let i = all.length - 1; i > 0; i--) {
@@ -135,7 +152,16 @@ export async function main(argv: string[]): Promise<void> {
         await trainer.bayes.learn(null, m.fingerprint, m.prepared.tokens, m.msg.label);
         examples.push({ features: m.prepared.features, label: m.msg.label });
       }
-      await runUsers(fresh, examples, base, mine, prepared, args, rows, globalUsers.map((u) => u.user).join('+'));
+      await runUsers(
+        fresh,
+        examples,
+        base,
+        mine,
+        prepared,
+        args,
+        rows,
+        globalUsers.map((u) => u.user).join('+'),
+      );
     } else if (args.global === 'starter') {
       // A fresh installation with the starter model learned from sa-dev: an empty provider global layer.
       const dir = args.corpus.replace(/enron\/?$/, 'sa-dev');
@@ -144,7 +170,11 @@ export async function main(argv: string[]): Promise<void> {
         const p = trainer.prepare(parseMessageSafe(readFileSync(join(dir, e.path))));
         return { tokens: p.tokens.ids, features: p.features, label: e.label };
       });
-      starter = buildStarterModel(items, { source: 'sa-dev', minCount: 2, logistic: logisticModelConfig(base) });
+      starter = buildStarterModel(items, {
+        source: 'sa-dev',
+        minCount: 2,
+        logistic: logisticModelConfig(base),
+      });
       await runUsers(new MemoryBayesStore(), examples, base, mine, prepared, args, rows, 'starter');
     } else if (args.global === 'sa-dev') {
       // A public corpus of another era and other people (SpamAssassin 2002): what a starter model would know.
@@ -182,7 +212,10 @@ async function runUsers(
   globalName: string,
 ): Promise<void> {
   const model = logisticModelConfig(base);
-  const lr = model && examples.length > 0 ? trainLogistic(examples, base.logistic!, model.passes) : starterLogistic(starter, model?.bits ?? 20);
+  const lr =
+    model && examples.length > 0
+      ? trainLogistic(examples, base.logistic!, model.passes)
+      : starterLogistic(starter, model?.bits ?? 20);
   process.stderr.write(`[personal] global ${globalName}: ${examples.length} trainings\n`);
   for (const variant of args.variants) {
     const overrides = VARIANTS[variant];
@@ -192,7 +225,9 @@ async function runUsers(
     classifier.bayes.useStarter(starter);
     for (const u of mine) {
       const p = prepared.get(u)!;
-      const globalLogits = await Promise.all(p.earlier.map(async (m) => (await classifier.classify(m.prepared, null)).logit));
+      const globalLogits = await Promise.all(
+        p.earlier.map(async (m) => (await classifier.classify(m.prepared, null)).logit),
+      );
       const isError = (i: number): boolean => {
         const m = p.earlier[i]!;
         const l = globalLogits[i]!;
@@ -207,7 +242,11 @@ async function runUsers(
           await classifier.learn(userId, m.fingerprint, m.prepared, m.msg.label);
         }
         const scored: { logit: number; spam: boolean }[] = [];
-        for (const m of p.later) scored.push({ logit: (await classifier.classify(m.prepared, n === 0 ? null : userId)).logit, spam: m.msg.label === 'spam' });
+        for (const m of p.later)
+          scored.push({
+            logit: (await classifier.classify(m.prepared, n === 0 ? null : userId)).logit,
+            spam: m.msg.label === 'spam',
+          });
         rows.push({
           user: u.user,
           variant,
@@ -239,13 +278,20 @@ function markOrder(n: number, protocol: Args['protocol'], isError: (i: number) =
 
 function print(rows: Row[], args: Args): void {
   if (args.json) {
-    for (const r of rows) process.stdout.write(`${JSON.stringify({ ...r, protocol: args.protocol, global: args.global, perClass: args.perClass })}\n`);
+    for (const r of rows)
+      process.stdout.write(
+        `${JSON.stringify({ ...r, protocol: args.protocol, global: args.global, perClass: args.perClass })}\n`,
+      );
     return;
   }
   const marks = [0, ...args.marks];
   for (const variant of args.variants) {
-    process.stdout.write(`\nvariant ${variant}, protocol ${args.protocol}, global ${args.global} — AUC / FPR / miss at logit ${THRESHOLD}\n`);
-    process.stdout.write(`| user | ${marks.map((n) => (n === 0 ? 'global alone' : `${n} marks`)).join(' | ')} |\n`);
+    process.stdout.write(
+      `\nvariant ${variant}, protocol ${args.protocol}, global ${args.global} — AUC / FPR / miss at logit ${THRESHOLD}\n`,
+    );
+    process.stdout.write(
+      `| user | ${marks.map((n) => (n === 0 ? 'global alone' : `${n} marks`)).join(' | ')} |\n`,
+    );
     process.stdout.write(`|---|${marks.map(() => '---').join('|')}|\n`);
     const vr = rows.filter((r) => r.variant === variant);
     for (const user of [...new Set(vr.map((r) => r.user))]) {

@@ -62,8 +62,11 @@ export function loadEnronUsers(dir: string, perClass: number, earlierFraction = 
     const pair = ENRON_USERS.filter((u) => u.spam === spam).map((u) => u.user);
     const half = pair.indexOf(user);
     const hamEntries = index.filter((e) => e.label === 'ham' && e.path.startsWith(`ham/${user}/`));
-    const spamEntries = index.filter((e) => e.label === 'spam' && e.path.startsWith(`spam/${spam}/`)).filter((_, i) => i % 2 === half);
-    const load = (entries: CorpusEntry[]) => byDate(entries.map((e) => ({ ...e, raw: readFileSync(join(dir, e.path)) }))).slice(0, perClass);
+    const spamEntries = index
+      .filter((e) => e.label === 'spam' && e.path.startsWith(`spam/${spam}/`))
+      .filter((_, i) => i % 2 === half);
+    const load = (entries: CorpusEntry[]) =>
+      byDate(entries.map((e) => ({ ...e, raw: readFileSync(join(dir, e.path)) }))).slice(0, perClass);
     const classes = [load(hamEntries), load(spamEntries)];
     const earlier: UserMessage[] = [];
     const later: UserMessage[] = [];

@@ -33,7 +33,12 @@ import { SCAN_HEADERS } from '@spamfilter/domain';
 import { loadMessages, readIndex } from '../lib/corpus';
 import { ZoneDnsServer } from '../../test/dns/zone-dns-server';
 import { createPostgresTestDatabase } from '../../test/persistence/test-databases';
-import { spawnListening, startFilterProcess, stopProcess, type FilterProcess } from '../../test/services/filter-process';
+import {
+  spawnListening,
+  startFilterProcess,
+  stopProcess,
+  type FilterProcess,
+} from '../../test/services/filter-process';
 import { freePort } from '../../test/smtp/harness';
 import { statCpuMs } from '../../test/services/proc-cpu';
 import type { LoadJob, LoadResult } from './load-generator';
@@ -98,39 +103,92 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { corpus: '', concurrency: 16, seconds: 10, rate: 0, url: null, json: false, dns: true, limit: 0, warmup: 3, workers: 0, built: false, train: true, env: {}, control: null };
+  const a: Args = {
+    corpus: '',
+    concurrency: 16,
+    seconds: 10,
+    rate: 0,
+    url: null,
+    json: false,
+    dns: true,
+    limit: 0,
+    warmup: 3,
+    workers: 0,
+    built: false,
+    train: true,
+    env: {},
+    control: null,
+  };
   eachArg(argv, (k, v) => {
     switch (k) {
-      case '--corpus': a.corpus = v(); break;
-      case '--concurrency': a.concurrency = Number(v()); break;
-      case '--seconds': a.seconds = Number(v()); break;
-      case '--rate': a.rate = Number(v()); break;
-      case '--url': a.url = v(); break;
-      case '--json': a.json = true; break;
-      case '--no-dns': a.dns = false; break;
-      case '--limit': a.limit = Number(v()); break;
-      case '--warmup': a.warmup = Number(v()); break;
-      case '--workers': a.workers = Number(v()); break;
-      case '--built': a.built = true; break;
-      case '--untrained': a.train = false; break;
-      case '--env': addEnv(a.env, v()); break;
-      case '--control': a.control = parseControl(v()); break;
-      default: throw new Error(`unknown argument ${k}`);
+      case '--corpus':
+        a.corpus = v();
+        break;
+      case '--concurrency':
+        a.concurrency = Number(v());
+        break;
+      case '--seconds':
+        a.seconds = Number(v());
+        break;
+      case '--rate':
+        a.rate = Number(v());
+        break;
+      case '--url':
+        a.url = v();
+        break;
+      case '--json':
+        a.json = true;
+        break;
+      case '--no-dns':
+        a.dns = false;
+        break;
+      case '--limit':
+        a.limit = Number(v());
+        break;
+      case '--warmup':
+        a.warmup = Number(v());
+        break;
+      case '--workers':
+        a.workers = Number(v());
+        break;
+      case '--built':
+        a.built = true;
+        break;
+      case '--untrained':
+        a.train = false;
+        break;
+      case '--env':
+        addEnv(a.env, v());
+        break;
+      case '--control':
+        a.control = parseControl(v());
+        break;
+      default:
+        throw new Error(`unknown argument ${k}`);
     }
   });
-  if (!a.corpus) throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
-  if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0)) throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
-  if (!(Number.isInteger(a.workers) && a.workers >= 0)) throw new Error('--workers N: a whole number of filter processes');
-  if ((a.workers > 0 || a.built) && a.url) throw new Error('--workers and --built start the filter themselves: not with --url');
-  if (a.workers > 0 && a.built) throw new Error('--built runs one filter process on SQLite: not with --workers');
-  if (a.control && (a.url || a.workers > 0 || a.built)) throw new Error('--control starts its own server: not with --url, --workers or --built');
+  if (!a.corpus)
+    throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
+  if (!(a.concurrency >= 1) || !(a.seconds > 0) || !(a.rate >= 0))
+    throw new Error('--concurrency ≥ 1, --seconds > 0, --rate ≥ 0');
+  if (!(Number.isInteger(a.workers) && a.workers >= 0))
+    throw new Error('--workers N: a whole number of filter processes');
+  if ((a.workers > 0 || a.built) && a.url)
+    throw new Error('--workers and --built start the filter themselves: not with --url');
+  if (a.workers > 0 && a.built)
+    throw new Error('--built runs one filter process on SQLite: not with --workers');
+  if (a.control && (a.url || a.workers > 0 || a.built))
+    throw new Error('--control starts its own server: not with --url, --workers or --built');
   return a;
 }
 
 /** Envelope for a corpus message: sender from Return-Path (else From), a client IP from the benchmarking range. */
 function envelopeFor(raw: Buffer, i: number): Record<string, string> {
   const head = raw.subarray(0, 8192).toString('latin1');
-  const rp = /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ?? /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ?? 'sender@example.net';
+  const rp =
+    /^Return-Path:\s*<([^>\s]*)>/im.exec(head)?.[1] ??
+    /^From:.*?<?([^\s<>"]+@[^\s<>"]+)>?/im.exec(head)?.[1] ??
+    'sender@example.net';
   const mailFrom = /^[^\s@]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(rp) ? rp : 'sender@example.net';
   // RFC 2544 benchmarking range 198.18.0.0/15: 512 clients.
   const ip = `198.18.${(i >> 8) & 1}.${i & 255}`;
@@ -149,7 +207,9 @@ function envelopeFor(raw: Buffer, i: number): Record<string, string> {
  */
 function transpiled(file: string): string {
   const source = readFileSync(resolve(__dirname, file), 'utf8');
-  return ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+  return ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+  }).outputText;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -186,8 +246,11 @@ export async function main(argv: string[]): Promise<void> {
         dns = await ZoneDnsServer.start({});
         for (let i = 0; i < 512; i++) {
           const ip = `198.18.${(i >> 8) & 1}.${i & 255}`;
-          dns.addRecords(`${ip.split('.').reverse().join('.')}.in-addr.arpa`, { PTR: [`mail${i % 50}.bench.example`] });
-          if (i % 17 === 0) dns.addRecords(`${ip.split('.').reverse().join('.')}.bl.bench.test`, { A: ['127.0.0.2'] });
+          dns.addRecords(`${ip.split('.').reverse().join('.')}.in-addr.arpa`, {
+            PTR: [`mail${i % 50}.bench.example`],
+          });
+          if (i % 17 === 0)
+            dns.addRecords(`${ip.split('.').reverse().join('.')}.bl.bench.test`, { A: ['127.0.0.2'] });
         }
         for (let i = 0; i < 50; i++) dns.addRecords(`mail${i}.bench.example`, { A: [`198.18.0.${i}`] });
         Object.assign(env, { DNS_MODE: 'servers', DNS_SERVERS: dns.address });
@@ -216,7 +279,11 @@ export async function main(argv: string[]): Promise<void> {
             COUNTERS: 'redis',
             REDIS_KEY_PREFIX: `bench-scan-${process.pid}:`,
           });
-          external = { process: proc, label: `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis`, cleanup: () => db.drop() };
+          external = {
+            process: proc,
+            label: `child process, FILTER_WORKERS=${args.workers}, PostgreSQL + Redis`,
+            cleanup: () => db.drop(),
+          };
         } catch (err) {
           await db.drop();
           throw err;
@@ -235,9 +302,19 @@ export async function main(argv: string[]): Promise<void> {
         url = filter.url;
       }
     }
-    const job: LoadJob = { url, seconds: args.seconds, concurrency: args.concurrency, rate: args.rate, warmupSeconds: args.warmup, messages };
+    const job: LoadJob = {
+      url,
+      seconds: args.seconds,
+      concurrency: args.concurrency,
+      rate: args.rate,
+      warmupSeconds: args.warmup,
+      messages,
+    };
     const result = await new Promise<LoadResult>((resolvePromise, reject) => {
-      const worker = new Worker(transpiled('load-generator.ts'), { eval: true, workerData: { kind: 'scan-load', job } });
+      const worker = new Worker(transpiled('load-generator.ts'), {
+        eval: true,
+        workerData: { kind: 'scan-load', job },
+      });
       // CPU is counted from the end of the warm-up (the worker says when it starts measuring).
       worker.on('message', (m: LoadResult | 'measuring') => {
         if (m === 'measuring') {
@@ -258,14 +335,21 @@ export async function main(argv: string[]): Promise<void> {
     const threads1 = threads();
     const machine1 = machineCpu();
     const machinePct = (k: 'idle' | 'steal'): number | null =>
-      machine0 && machine1 ? Math.round((1000 * (machine1[k] - machine0[k])) / Math.max(1, machine1.total - machine0.total)) / 10 : null;
+      machine0 && machine1
+        ? Math.round((1000 * (machine1[k] - machine0[k])) / Math.max(1, machine1.total - machine0.total)) / 10
+        : null;
     const perMsg = (ms: number): number => Math.round((ms / Math.max(1, result.ok)) * 1000) / 1000;
 
     const childCpuMs = external ? external.process.cpuMs() - childCpu0 : 0;
     const sorted = Float64Array.from(result.latenciesMs).sort();
     const out = {
       url: args.url ?? external?.label ?? 'in-process, SQLite',
-      model: args.url || args.control ? 'external' : model ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms } : 'empty',
+      model:
+        args.url || args.control
+          ? 'external'
+          : model
+            ? { trainings: model.trainings, logisticSnapshot: model.logisticSnapshot, trainMs: model.ms }
+            : 'empty',
       messageLog: filter ? filter.app.services.log.stats() : null,
       dns: args.url ? 'external' : dns ? 'loopback server' : 'off',
       messages: messages.length,
@@ -286,7 +370,10 @@ export async function main(argv: string[]): Promise<void> {
       cpuMsPerMsg: perMsg((cpu.user + cpu.system) / 1000 + childCpuMs),
       // The filter's event loop alone, and every other thread of this process (load generator, V8's GC helpers,
       // libuv's pool), from /proc's 10 ms ticks.
-      threadCpuMsPerMsg: threads0 && threads1 ? { main: perMsg(threads1.main - threads0.main), others: perMsg(threads1.others - threads0.others) } : null,
+      threadCpuMsPerMsg:
+        threads0 && threads1
+          ? { main: perMsg(threads1.main - threads0.main), others: perMsg(threads1.others - threads0.others) }
+          : null,
       // Of all cores during the measurement: idle, and stolen by the hypervisor (time the VM's cores did not run).
       machineIdlePct: machinePct('idle'),
       machineStealPct: machinePct('steal'),
@@ -313,7 +400,12 @@ export async function main(argv: string[]): Promise<void> {
 async function startBuiltFilter(
   env: Record<string, string>,
   training: Parameters<typeof trainModel>[2] | null,
-): Promise<{ process: FilterProcess; label: string; model: TrainedModelSummary | null; cleanup: () => Promise<void> }> {
+): Promise<{
+  process: FilterProcess;
+  label: string;
+  model: TrainedModelSummary | null;
+  cleanup: () => Promise<void>;
+}> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-built-filter-'));
   const cleanup = (): Promise<void> => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
   try {
@@ -340,14 +432,23 @@ async function startBuiltFilter(
  * control-server.ts as its own process on a free loopback port (transpiled into a temporary file), in the
  * FilterProcess shape the measurement reads.
  */
-async function startControlServer(control: { mainMs: number; threadMs: number }): Promise<{ process: FilterProcess; label: string; cleanup: () => Promise<void> }> {
+async function startControlServer(control: {
+  mainMs: number;
+  threadMs: number;
+}): Promise<{ process: FilterProcess; label: string; cleanup: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-control-'));
   const cleanup = (): Promise<void> => Promise.resolve(rmSync(dir, { recursive: true, force: true }));
   try {
     const file = join(dir, 'control-server.js');
     writeFileSync(file, transpiled('control-server.ts'));
     const port = await freePort();
-    const child = await spawnListening('control server', [file, String(port), String(control.mainMs), String(control.threadMs)], {}, 'control listening on', 10_000);
+    const child = await spawnListening(
+      'control server',
+      [file, String(port), String(control.mainMs), String(control.threadMs)],
+      {},
+      'control listening on',
+      10_000,
+    );
     const pid = child.pid as number;
     const proc: FilterProcess = {
       url: `http://127.0.0.1:${port}`,
@@ -356,7 +457,11 @@ async function startControlServer(control: { mainMs: number; threadMs: number })
       cpuMs: () => statCpuMs(`/proc/${pid}/stat`) ?? 0,
       stop: (graceMs = 15_000) => stopProcess(child, graceMs),
     };
-    return { process: proc, label: `control server (${control.mainMs} ms event loop + ${control.threadMs} ms thread per request)`, cleanup };
+    return {
+      process: proc,
+      label: `control server (${control.mainMs} ms event loop + ${control.threadMs} ms thread per request)`,
+      cleanup,
+    };
   } catch (err) {
     await cleanup();
     throw err;

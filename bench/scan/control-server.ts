@@ -42,7 +42,9 @@ function serve(port: number, mainMs: number, threadMs: number): void {
   });
   server.listen(port, '127.0.0.1', () => {
     const address = server.address();
-    process.stdout.write(`control listening on ${typeof address === 'object' && address ? address.port : port}\n`);
+    process.stdout.write(
+      `control listening on ${typeof address === 'object' && address ? address.port : port}\n`,
+    );
   });
   process.on('SIGTERM', () => {
     void thread?.terminate();

@@ -16,7 +16,10 @@ export interface LoadJob {
   readonly rate: number;
   /** Closed-loop warm-up (JIT, caches, connections) before measuring, not counted. */
   readonly warmupSeconds?: number;
-  readonly messages: readonly { readonly raw: Uint8Array; readonly headers: Readonly<Record<string, string>> }[];
+  readonly messages: readonly {
+    readonly raw: Uint8Array;
+    readonly headers: Readonly<Record<string, string>>;
+  }[];
 }
 
 export interface LoadResult {
@@ -32,7 +35,12 @@ export interface LoadResult {
 /** Each message as the bytes of one whole HTTP/1.1 request, built once: sending one costs one socket write. */
 function requestBytes(job: LoadJob, target: URL): Buffer[] {
   return job.messages.map((m) => {
-    const head = [`POST ${target.pathname} HTTP/1.1`, `Host: ${target.host}`, 'Content-Type: message/rfc822', `Content-Length: ${m.raw.length}`];
+    const head = [
+      `POST ${target.pathname} HTTP/1.1`,
+      `Host: ${target.host}`,
+      'Content-Type: message/rfc822',
+      `Content-Length: ${m.raw.length}`,
+    ];
     for (const [k, v] of Object.entries(m.headers)) head.push(`${k}: ${v}`);
     return Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'), m.raw]);
   });
@@ -187,7 +195,13 @@ export async function runLoad(job: LoadJob): Promise<LoadResult> {
 
 async function runWithWarmup(job: LoadJob): Promise<LoadResult> {
   if (job.warmupSeconds && job.warmupSeconds > 0) {
-    await runLoad({ ...job, seconds: job.warmupSeconds, rate: 0, concurrency: Math.min(job.concurrency, 4), warmupSeconds: 0 });
+    await runLoad({
+      ...job,
+      seconds: job.warmupSeconds,
+      rate: 0,
+      concurrency: Math.min(job.concurrency, 4),
+      warmupSeconds: 0,
+    });
   }
   parentPort?.postMessage('measuring');
   return runLoad(job);
@@ -195,5 +209,7 @@ async function runWithWarmup(job: LoadJob): Promise<LoadResult> {
 
 if (parentPort && workerData && (workerData as { kind?: string }).kind === 'scan-load') {
   const port = parentPort;
-  void runWithWarmup((workerData as { job: LoadJob }).job).then((r) => port.postMessage(r, [r.latenciesMs.buffer as ArrayBuffer]));
+  void runWithWarmup((workerData as { job: LoadJob }).job).then((r) =>
+    port.postMessage(r, [r.latenciesMs.buffer as ArrayBuffer]),
+  );
 }

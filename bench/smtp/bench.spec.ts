@@ -24,7 +24,10 @@ describe('encodeForData', () => {
 
 describe('pluginsWithoutSpamfilter (the --baseline Haraka)', () => {
   it('drops only the spamfilter plugin line and keeps the rest in order', () => {
-    const plugins = '# comment\ntls\nqueue/quarantine\nspamfilter\nrcpt_to.in_host_list\nqueue/smtp_forward\n';
-    expect(pluginsWithoutSpamfilter(plugins)).toBe('# comment\ntls\nqueue/quarantine\nrcpt_to.in_host_list\nqueue/smtp_forward\n');
+    const plugins =
+      '# comment\ntls\nqueue/quarantine\nspamfilter\nrcpt_to.in_host_list\nqueue/smtp_forward\n';
+    expect(pluginsWithoutSpamfilter(plugins)).toBe(
+      '# comment\ntls\nqueue/quarantine\nrcpt_to.in_host_list\nqueue/smtp_forward\n',
+    );
   });
 });

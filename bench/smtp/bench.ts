@@ -124,9 +124,15 @@ function parseArgs(argv: readonly string[]): Args {
   });
   if (!a.corpus)
     throw new Error('--corpus DIR is required (a folder with an index file, e.g. .cache/corpus/sa-dev)');
-  if (!(a.connections >= 1) || !(a.seconds > 0) || !(a.nodes >= 0) || !(Number.isInteger(a.rounds) && a.rounds >= 1))
+  if (
+    !(a.connections >= 1) ||
+    !(a.seconds > 0) ||
+    !(a.nodes >= 0) ||
+    !(Number.isInteger(a.rounds) && a.rounds >= 1)
+  )
     throw new Error('--connections ≥ 1, --seconds > 0, --nodes ≥ 0, --rounds ≥ 1');
-  if (a.baseline && a.haraka) throw new Error('--baseline starts its own Haraka; it cannot be used with --haraka');
+  if (a.baseline && a.haraka)
+    throw new Error('--baseline starts its own Haraka; it cannot be used with --haraka');
   return a;
 }
 
@@ -163,7 +169,14 @@ export function pluginsWithoutSpamfilter(plugins: string): string {
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((x, y) => x - y);
-  return round(s.length === 0 ? Number.NaN : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2, 3);
+  return round(
+    s.length === 0
+      ? Number.NaN
+      : s.length % 2
+        ? s[(s.length - 1) / 2]
+        : (s[s.length / 2 - 1] + s[s.length / 2]) / 2,
+    3,
+  );
 };
 
 type RunResult = Awaited<ReturnType<typeof runLoad>>;
@@ -202,7 +215,8 @@ async function runLoad(job: SmtpLoadJob, haraka: HarakaHandle | null, sink: Sink
   }
   const refused = result.tempfails + result.rejects + result.errors;
   const sorted = Float64Array.from(result.latenciesMs).sort();
-  const perMsg = (ms: number | null): number | null => (ms === null ? null : round(ms / Math.max(1, result.sent), 3));
+  const perMsg = (ms: number | null): number | null =>
+    ms === null ? null : round(ms / Math.max(1, result.sent), 3);
   return {
     seconds: round(result.elapsedMs / 1000, 3),
     sent: result.sent,
@@ -246,8 +260,24 @@ export async function main(argv: string[]): Promise<void> {
   try {
     if (args.haraka) {
       const [h, p] = args.haraka.split(':');
-      const job: SmtpLoadJob = { host: h || '127.0.0.1', port: Number(p), connections: args.connections, seconds: args.seconds, messages };
-      const out = { haraka: args.haraka, filter: args.filter ?? 'external', model: 'external', messages: messages.length, connections: args.connections, rcptCheck: args.rcptCheck, ...(await runLoad(job, null, null)), harakaStartupMs: null, harakaStartupCpuMs: null };
+      const job: SmtpLoadJob = {
+        host: h || '127.0.0.1',
+        port: Number(p),
+        connections: args.connections,
+        seconds: args.seconds,
+        messages,
+      };
+      const out = {
+        haraka: args.haraka,
+        filter: args.filter ?? 'external',
+        model: 'external',
+        messages: messages.length,
+        connections: args.connections,
+        rcptCheck: args.rcptCheck,
+        ...(await runLoad(job, null, null)),
+        harakaStartupMs: null,
+        harakaStartupCpuMs: null,
+      };
       report(args, out);
       return;
     }
@@ -266,13 +296,29 @@ export async function main(argv: string[]): Promise<void> {
         hostList: ['example.net'],
         logLevel: 'warn',
         nodes: args.nodes,
-        spamfilter: { main: { fail_open: String(args.failOpen), ...(args.env.FILTER_API_TOKEN ? { token: args.env.FILTER_API_TOKEN } : {}) }, checks: { rcpt: String(args.rcptCheck) } },
+        spamfilter: {
+          main: {
+            fail_open: String(args.failOpen),
+            ...(args.env.FILTER_API_TOKEN ? { token: args.env.FILTER_API_TOKEN } : {}),
+          },
+          checks: { rcpt: String(args.rcptCheck) },
+        },
         files: withFilter ? {} : { plugins: pluginsWithoutSpamfilter(plugins) },
         ...(args.harakaCpuProf ? { execArgv: ['--cpu-prof', `--cpu-prof-dir=${args.harakaCpuProf}`] } : {}),
       });
       try {
-        const job: SmtpLoadJob = { host: '127.0.0.1', port: haraka.port, connections: args.connections, seconds: args.seconds, messages };
-        return { ...(await runLoad(job, haraka, sink)), harakaStartupMs: haraka.listeningMs, harakaStartupCpuMs: haraka.listeningCpuMs };
+        const job: SmtpLoadJob = {
+          host: '127.0.0.1',
+          port: haraka.port,
+          connections: args.connections,
+          seconds: args.seconds,
+          messages,
+        };
+        return {
+          ...(await runLoad(job, haraka, sink)),
+          harakaStartupMs: haraka.listeningMs,
+          harakaStartupCpuMs: haraka.listeningCpuMs,
+        };
       } finally {
         await haraka.stop();
       }
@@ -280,7 +326,11 @@ export async function main(argv: string[]): Promise<void> {
     const head = {
       haraka: `child process, nodes=${args.nodes}`,
       filter: args.filter ?? 'in-process (embedded defaults: SQLite, DNS off)',
-      model: filter ? (filter.model ? { trainings: filter.model.trainings, logisticSnapshot: filter.model.logisticSnapshot } : 'empty') : 'external',
+      model: filter
+        ? filter.model
+          ? { trainings: filter.model.trainings, logisticSnapshot: filter.model.logisticSnapshot }
+          : 'empty'
+        : 'external',
       messages: messages.length,
       connections: args.connections,
       rcptCheck: args.rcptCheck,
@@ -303,7 +353,15 @@ export async function main(argv: string[]): Promise<void> {
       benchProcessCpuMsPerMsg: median(runs.map((r) => r.benchProcessCpuMsPerMsg ?? Number.NaN)),
       sinkCpuMsPerMsg: median(runs.map((r) => r.sinkCpuMsPerMsg ?? Number.NaN)),
       lost: runs.reduce((n, r) => n + (r.lost ?? 0), 0),
-      runs: runs.map((r) => ({ msgsPerSec: r.msgsPerSec, p99Ms: r.p99Ms, tempfails: r.tempfails, rejects: r.rejects, errors: r.errors, lost: r.lost, loadAverage: r.loadAverage })),
+      runs: runs.map((r) => ({
+        msgsPerSec: r.msgsPerSec,
+        p99Ms: r.p99Ms,
+        tempfails: r.tempfails,
+        rejects: r.rejects,
+        errors: r.errors,
+        lost: r.lost,
+        loadAverage: r.loadAverage,
+      })),
     });
     const out = { ...head, rounds: args.rounds, withFilter: summary(filtered), baseline: summary(baseline) };
     const ratio = round(out.withFilter.msgsPerSec / out.baseline.msgsPerSec, 3);

@@ -47,8 +47,14 @@ export async function main(argv: string[]): Promise<void> {
     const p = prep.prepare(parseMessageSafe(readFileSync(join(corpus, e.path))));
     return { tokens: p.tokens.ids, features: p.features, label: e.label };
   });
-  const model = buildStarterModel(examples, { source: `${basename(corpus)} (${entries.length} messages, public corpus)`, minCount, logistic: logisticModelConfig(options) });
+  const model = buildStarterModel(examples, {
+    source: `${basename(corpus)} (${entries.length} messages, public corpus)`,
+    minCount,
+    logistic: logisticModelConfig(options),
+  });
   const bytes = encodeStarterModel(model);
   writeFileSync(out, bytes);
-  process.stdout.write(`${JSON.stringify({ out, bytes: bytes.length, tokens: model.tokens.size, spam: model.totals.spam, ham: model.totals.ham, source: model.source })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ out, bytes: bytes.length, tokens: model.tokens.size, spam: model.totals.spam, ham: model.totals.ham, source: model.source })}\n`,
+  );
 }

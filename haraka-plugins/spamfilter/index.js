@@ -112,7 +112,9 @@ exports.hook_init_master = function (next) {
     res.writeHead(200, { 'content-type': CONTENT_TYPE });
     res.end(this.metrics.exposition());
   });
-  server.on('error', (err) => this.logerror(`metrics endpoint on ${listen.host}:${listen.port}: ${err.message}`));
+  server.on('error', (err) =>
+    this.logerror(`metrics endpoint on ${listen.host}:${listen.port}: ${err.message}`),
+  );
   server.listen(listen.port, listen.host, () => {
     const a = server.address();
     this.loginfo(`metrics on http://${listen.host}:${a.port}/metrics`);
@@ -136,7 +138,10 @@ exports.count = function (name, labels) {
 };
 
 exports.count_message = function (kind) {
-  this.count('spamfilter_haraka_messages_total', { direction: this.settings.direction, outcome: OUTCOME_LABEL[kind] || kind });
+  this.count('spamfilter_haraka_messages_total', {
+    direction: this.settings.direction,
+    outcome: OUTCOME_LABEL[kind] || kind,
+  });
 };
 
 /** next() exactly once, whatever path ends the hook; a second call is a bug worth a log line. */
@@ -332,7 +337,8 @@ exports.hook_rcpt = function (next, connection, params) {
     return next(RETVAL[TOO_MANY_RECIPIENTS.retval], this.dsn(TOO_MANY_RECIPIENTS));
   }
   const s = this.settings;
-  if (!s.hostedDomains || !s.checkRcpt || s.direction !== 'inbound' || connection.relaying || !txn) return next();
+  if (!s.hostedDomains || !s.checkRcpt || s.direction !== 'inbound' || connection.relaying || !txn)
+    return next();
   const done = this.guard(next, connection, 'rcpt');
   const rcpt = params && params[0];
   if (!rcpt || !rcpt.address) return done();
@@ -343,7 +349,9 @@ exports.hook_rcpt = function (next, connection, params) {
       const out = answer ? decideHostedRecipient(answer, this.in_host_list(rcpt.host)) : { kind: 'fallback' };
       if (out.kind === 'fallback') return done();
       // Asked once per recipient: rcpt_ok does not ask again.
-      (txn.notes.spamfilter_rcpt_answered = txn.notes.spamfilter_rcpt_answered || []).push(rcpt.address.toLowerCase());
+      (txn.notes.spamfilter_rcpt_answered = txn.notes.spamfilter_rcpt_answered || []).push(
+        rcpt.address.toLowerCase(),
+      );
       if (out.kind === 'accept') return done(constants.ok);
       txn.results.add(this, { fail: `rcpt:${out.kind}`, msg: answer.reason });
       return done(RETVAL[out.reply.retval], this.dsn(out.reply));
@@ -435,7 +443,10 @@ exports.hook_data_post = function (next, connection) {
 exports.scan_answer = function (connection, done, facts, res, ms) {
   const txn = connection.transaction;
   if (res.status === 401 || res.status === 403) {
-    connection.logerror(this, `the filter refused our token (HTTP ${res.status}); check FILTER_API_TOKEN on both sides`);
+    connection.logerror(
+      this,
+      `the filter refused our token (HTTP ${res.status}); check FILTER_API_TOKEN on both sides`,
+    );
     txn.results.add(this, { err: `scan: HTTP ${res.status}` });
     return this.apply(connection, done, decideUnauthorized());
   }
@@ -444,7 +455,10 @@ exports.scan_answer = function (connection, done, facts, res, ms) {
     connection.loginfo(this, `refused: the filter found the input bad (HTTP ${res.status}: ${reason})`);
     return this.apply(connection, done, decideBadInput(res.status, reason));
   }
-  const parsed = res.status === 200 ? parseScanVerdict(res.body) : { ok: false, error: `filter answered HTTP ${res.status}` };
+  const parsed =
+    res.status === 200
+      ? parseScanVerdict(res.body)
+      : { ok: false, error: `filter answered HTTP ${res.status}` };
   if (!parsed.ok) return this.unscanned(connection, done, parsed.error);
   const outcome = decideScan({ verdict: parsed.verdict, recipients: facts.rcptTo });
   if (outcome.kind === 'invalid') return this.unscanned(connection, done, outcome.error);
@@ -523,7 +537,10 @@ exports.deliver_copies = function (done, connection, copies) {
         return step(i + 1);
       }
       if (delivered > 0) {
-        connection.logerror(plugin, `copy ${i + 1}/${copies.length} failed after ${delivered} delivered: ${msg}`);
+        connection.logerror(
+          plugin,
+          `copy ${i + 1}/${copies.length} failed after ${delivered} delivered: ${msg}`,
+        );
       }
       return done(retval, msg);
     });
@@ -568,7 +585,11 @@ exports.queue_copies_lmtp = function (done, connection, copies) {
           return step(i + 1);
         }
         connection.logerror(plugin, `copy ${i + 1}/${copies.length} could not be queued: ${msg}`);
-        const reply = { code: 451, enhanced: '4.3.0', message: 'Temporary local problem, please try again later' };
+        const reply = {
+          code: 451,
+          enhanced: '4.3.0',
+          message: 'Temporary local problem, please try again later',
+        };
         return done(constants.denysoft, plugin.dsn(reply));
       },
       { origin: plugin, notes: { using_lmtp: true } },
@@ -658,7 +679,10 @@ exports.forward = function (connection, route, rcpts, onResult) {
   const finish = (retval, msg, final) => {
     if (settled) return;
     settled = true;
-    txn.notes.spamfilter_deliveries = [...(txn.notes.spamfilter_deliveries || []), ...settleRecipients(replies, final)];
+    txn.notes.spamfilter_deliveries = [
+      ...(txn.notes.spamfilter_deliveries || []),
+      ...settleRecipients(replies, final),
+    ];
     onResult(retval, msg);
   };
   const unavailable = (why) => {
@@ -705,7 +729,10 @@ exports.forward = function (connection, route, rcpts, onResult) {
         if (refused.length === 0) return client.send_command('DATA');
         // Not sent: the sender gets the first permanent refusal (else the first temporary one), like smtp_forward.
         const first = refused.find((r) => r.code >= 500) || refused[0];
-        client.call_next(first.code >= 500 ? constants.deny : constants.denysoft, `${first.code} ${first.text}`);
+        client.call_next(
+          first.code >= 500 ? constants.deny : constants.denysoft,
+          `${first.code} ${first.text}`,
+        );
         return client.release();
       }
       client.send_command('RCPT', `TO:${rcpts[rcpt].format(!client.smtputf8)}`);
@@ -807,7 +834,10 @@ exports.report_deliveries = function (connection, report) {
 
 exports.unscanned = function (connection, done, why) {
   const outcome = decideUnscanned({ failOpen: this.settings.failOpen });
-  this.count('spamfilter_haraka_filter_failures_total', { direction: this.settings.direction, result: outcome.kind });
+  this.count('spamfilter_haraka_filter_failures_total', {
+    direction: this.settings.direction,
+    result: outcome.kind,
+  });
   connection.logerror(
     this,
     `scan failed (${why}); ${outcome.kind === 'deliver' ? 'accepting unscanned (fail_open=true)' : '451 (fail_open=false)'}`,

@@ -32,7 +32,13 @@ describe('ClamAV: the real clamd', () => {
   beforeAll(async () => {
     clamd = await startClamd();
     const config = (onFailure: string) =>
-      loadConfig({ CLAMAV_ADDRESS: clamd.socketPath, CLAMAV_ON_FAILURE: onFailure, CLAMAV_TIMEOUT_MS: '5000', SCAN_CHECK_TIMEOUT_MS: '8000', SCAN_DEADLINE_MS: '10000' });
+      loadConfig({
+        CLAMAV_ADDRESS: clamd.socketPath,
+        CLAMAV_ON_FAILURE: onFailure,
+        CLAMAV_TIMEOUT_MS: '5000',
+        SCAN_CHECK_TIMEOUT_MS: '8000',
+        SCAN_DEADLINE_MS: '10000',
+      });
     defer = await createFilterApp(config('defer'), { scanLog: null });
     accept = await createFilterApp(config('accept'), { scanLog: null });
   }, 60_000);
@@ -43,8 +49,10 @@ describe('ClamAV: the real clamd', () => {
     await clamd?.close();
   });
 
-  const scan = async (app: FilterApp, raw: Buffer): Promise<ScanVerdict> => (await request(app.server).post('/v1/scan').set(envelope()).send(raw).expect(200)).body as ScanVerdict;
-  const virus = (v: ScanVerdict): readonly string[] => v.symbols.find((s) => s.name === 'CLAMAV_VIRUS')?.options ?? [];
+  const scan = async (app: FilterApp, raw: Buffer): Promise<ScanVerdict> =>
+    (await request(app.server).post('/v1/scan').set(envelope()).send(raw).expect(200)).body as ScanVerdict;
+  const virus = (v: ScanVerdict): readonly string[] =>
+    v.symbols.find((s) => s.name === 'CLAMAV_VIRUS')?.options ?? [];
 
   it('the client scans over the unix socket and over TCP on 127.0.0.1', async () => {
     for (const address of [{ path: clamd.socketPath }, { host: '127.0.0.1', port: clamd.tcpPort }]) {
@@ -52,26 +60,55 @@ describe('ClamAV: the real clamd', () => {
       await expect(client.scan(Buffer.from('nothing to see here'))).resolves.toEqual({ kind: 'clean' });
       const found = await client.scan(Buffer.from(eicar(), 'latin1'));
       expect(found.kind === 'infected' && found.names[0]).toMatch(EICAR_NAME);
-      await expect(client.version()).resolves.toMatchObject({ ok: true, version: expect.stringMatching(/^ClamAV \d+\.\d+/) });
+      await expect(client.version()).resolves.toMatchObject({
+        ok: true,
+        version: expect.stringMatching(/^ClamAV \d+\.\d+/),
+      });
     }
   });
 
   it('accepts clean mail, and /health names the engine', async () => {
-    const v = await scan(defer, mimeMessage({ attachments: [{ filename: 'minutes.pdf', bytes: '%PDF-1.7 the minutes' }] }));
+    const v = await scan(
+      defer,
+      mimeMessage({ attachments: [{ filename: 'minutes.pdf', bytes: '%PDF-1.7 the minutes' }] }),
+    );
     expect(v.action).toBe('accept');
     expect(v.symbols.map((s) => s.name).filter((n) => n.startsWith('CLAMAV_'))).toEqual([]);
-    const health = (await request(defer.server).get('/health').expect(200)).body as { dependencies: Record<string, { state: string; detail: string }> };
-    expect(health.dependencies.antivirus).toMatchObject({ state: 'up', detail: expect.stringContaining('ClamAV ') });
+    const health = (await request(defer.server).get('/health').expect(200)).body as {
+      dependencies: Record<string, { state: string; detail: string }>;
+    };
+    expect(health.dependencies.antivirus).toMatchObject({
+      state: 'up',
+      detail: expect.stringContaining('ClamAV '),
+    });
   });
 
   it('rejects EICAR as a .txt attachment, inline in the body, and zipped, with the virus name', async () => {
-    const attached = await scan(defer, mimeMessage({ attachments: [{ filename: 'readme.txt', bytes: eicar(), contentType: 'text/plain' }] }));
+    const attached = await scan(
+      defer,
+      mimeMessage({ attachments: [{ filename: 'readme.txt', bytes: eicar(), contentType: 'text/plain' }] }),
+    );
     const inline = await scan(defer, mimeMessage({ text: `Hello,\r\n\r\n${eicar()}\r\n\r\nbye\r\n` }));
-    const zipped = await scan(defer, mimeMessage({ attachments: [{ filename: 'files.zip', bytes: buildZip([{ name: 'eicar.com', data: eicar() }]), contentType: 'application/zip' }] }));
+    const zipped = await scan(
+      defer,
+      mimeMessage({
+        attachments: [
+          {
+            filename: 'files.zip',
+            bytes: buildZip([{ name: 'eicar.com', data: eicar() }]),
+            contentType: 'application/zip',
+          },
+        ],
+      }),
+    );
     for (const v of [attached, inline, zipped]) {
       expect(v.action).toBe('reject');
       expect(virus(v)[0]).toMatch(EICAR_NAME);
-      expect(v.smtp).toMatchObject({ code: 550, enhanced: '5.7.1', message: expect.stringMatching(/CLAMAV_VIRUS\(Eicar-Test-/) });
+      expect(v.smtp).toMatchObject({
+        code: 550,
+        enhanced: '5.7.1',
+        message: expect.stringMatching(/CLAMAV_VIRUS\(Eicar-Test-/),
+      });
     }
   });
 
@@ -79,7 +116,9 @@ describe('ClamAV: the real clamd', () => {
     await clamd.stop();
     try {
       const deferred = await scan(defer, mimeMessage({ text: `Hello,\r\n${eicar()}\r\n` }));
-      expect(deferred.symbols).toContainEqual(expect.objectContaining({ name: 'CLAMAV_TEMPFAIL', options: [expect.stringContaining('ENOENT')] }));
+      expect(deferred.symbols).toContainEqual(
+        expect.objectContaining({ name: 'CLAMAV_TEMPFAIL', options: [expect.stringContaining('ENOENT')] }),
+      );
       expect(deferred.action).toBe('greylist');
       expect(deferred.smtp).toMatchObject({ code: 451, enhanced: '4.3.0' });
 
@@ -90,7 +129,10 @@ describe('ClamAV: the real clamd', () => {
       // What the plugin delivers: the copy itself carries it.
       expect(accepted.delivery.copies[0]?.headers).toContainEqual(['X-Virus-Status', 'Unscanned']);
 
-      const health = (await request(defer.server).get('/health').expect(200)).body as { status: string; dependencies: Record<string, { state: string }> };
+      const health = (await request(defer.server).get('/health').expect(200)).body as {
+        status: string;
+        dependencies: Record<string, { state: string }>;
+      };
       expect(health.status).toBe('degraded');
       expect(health.dependencies.antivirus?.state).toBe('down');
     } finally {

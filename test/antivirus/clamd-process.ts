@@ -29,8 +29,11 @@ export interface ClamdHandle {
 }
 
 function binary(name: string): string {
-  for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin']) if (existsSync(join(dir, name))) return join(dir, name);
-  throw new Error(`${name} not found: run "bash scripts/services.sh up clamav" (installs clamav-daemon and clamav)`);
+  for (const dir of ['/usr/sbin', '/usr/bin', '/usr/local/sbin', '/usr/local/bin'])
+    if (existsSync(join(dir, name))) return join(dir, name);
+  throw new Error(
+    `${name} not found: run "bash scripts/services.sh up clamav" (installs clamav-daemon and clamav)`,
+  );
 }
 
 /** The signature database, written at run time: the EICAR bytes never sit in the repository. */
@@ -42,7 +45,10 @@ function writeDatabase(dir: string): void {
   // "<md5>:<size>:<file name>" → the name is the virus name clamd reports.
   const [hash, size] = md5.stdout.trim().split(':');
   writeFileSync(join(dir, 'db', 'eicar.hdb'), `${hash}:${size}:Eicar-Test-File\n`);
-  writeFileSync(join(dir, 'db', 'eicar.ndb'), `Eicar-Test-Signature:0:*:${Buffer.from(eicar(), 'latin1').toString('hex')}\n`);
+  writeFileSync(
+    join(dir, 'db', 'eicar.ndb'),
+    `Eicar-Test-Signature:0:*:${Buffer.from(eicar(), 'latin1').toString('hex')}\n`,
+  );
   rmSync(sample);
 }
 
@@ -79,7 +85,8 @@ export async function startClamd(): Promise<ClamdHandle> {
     c.stderr?.on('data', (d: Buffer) => (output += d.toString()));
     const deadline = Date.now() + 30_000;
     for (;;) {
-      if (c.exitCode !== null) throw new Error(`clamd exited during start-up (${c.exitCode}):\n${output.slice(-2000)}`);
+      if (c.exitCode !== null)
+        throw new Error(`clamd exited during start-up (${c.exitCode}):\n${output.slice(-2000)}`);
       const v = await client.version();
       if (v.ok) return;
       if (Date.now() > deadline) {

@@ -37,7 +37,10 @@ export function mimeMessage(m: TestMessage): Buffer {
   ];
   const text = m.text ?? 'Hi Bob,\r\n\r\nhere they are.\r\n\r\nAlice\r\n';
   if (!m.attachments || m.attachments.length === 0) {
-    return Buffer.from([...head, 'Content-Type: text/plain; charset=us-ascii', '', text].join('\r\n'), 'latin1');
+    return Buffer.from(
+      [...head, 'Content-Type: text/plain; charset=us-ascii', '', text].join('\r\n'),
+      'latin1',
+    );
   }
   const boundary = 'b-' + Math.random().toString(36).slice(2);
   const parts = [`--${boundary}\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n${text}\r\n`];
@@ -48,5 +51,14 @@ export function mimeMessage(m: TestMessage): Buffer {
         `Content-Disposition: attachment; filename="${a.filename}"\r\nContent-Transfer-Encoding: base64\r\n\r\n${base64Lines(bytes)}\r\n`,
     );
   }
-  return Buffer.from([...head, `Content-Type: multipart/mixed; boundary="${boundary}"`, '', parts.join('') + `--${boundary}--`, ''].join('\r\n'), 'latin1');
+  return Buffer.from(
+    [
+      ...head,
+      `Content-Type: multipart/mixed; boundary="${boundary}"`,
+      '',
+      parts.join('') + `--${boundary}--`,
+      '',
+    ].join('\r\n'),
+    'latin1',
+  );
 }

@@ -60,11 +60,22 @@ function entry(spec: ZipFileSpec, zip64: boolean): Built {
     // AE-2, AES-256, actual method deflate (WinZip's AES extra field 0x9901).
     extra = Buffer.concat([u16(0x9901), u16(7), u16(2), Buffer.from('AE'), Buffer.from([3]), u16(method)]);
     method = 99;
-    body = Buffer.concat([Buffer.alloc(18, 0x11), Buffer.from(body.map((b) => b ^ 0x3c)), Buffer.alloc(10, 0x22)]);
+    body = Buffer.concat([
+      Buffer.alloc(18, 0x11),
+      Buffer.from(body.map((b) => b ^ 0x3c)),
+      Buffer.alloc(10, 0x22),
+    ]);
   }
   if (spec.unicodePath !== undefined) {
     const path = Buffer.from(spec.unicodePath, 'utf8');
-    extra = Buffer.concat([extra, u16(0x7075), u16(5 + path.length), Buffer.from([1]), u32(crc32(name)), path]);
+    extra = Buffer.concat([
+      extra,
+      u16(0x7075),
+      u16(5 + path.length),
+      Buffer.from([1]),
+      u32(crc32(name)),
+      path,
+    ]);
   }
   const size = spec.declaredSize ?? raw.length;
   const crc = crc32(raw);
@@ -80,9 +91,18 @@ function entry(spec: ZipFileSpec, zip64: boolean): Built {
     u16(name.length),
   ];
   const localExtra = zip64 ? Buffer.concat([u16(1), u16(16), u64(size), u64(body.length), extra]) : extra;
-  const local = Buffer.concat([u32(0x04034b50), ...common(true), u16(localExtra.length), name, localExtra, body]);
+  const local = Buffer.concat([
+    u32(0x04034b50),
+    ...common(true),
+    u16(localExtra.length),
+    name,
+    localExtra,
+    body,
+  ]);
   const central = (offset: number): Buffer => {
-    const cextra = zip64 ? Buffer.concat([u16(1), u16(24), u64(size), u64(body.length), u64(offset), extra]) : extra;
+    const cextra = zip64
+      ? Buffer.concat([u16(1), u16(24), u64(size), u64(body.length), u64(offset), extra])
+      : extra;
     return Buffer.concat([
       u32(0x02014b50),
       u16(0x031e),
@@ -101,10 +121,40 @@ function entry(spec: ZipFileSpec, zip64: boolean): Built {
 }
 
 function endRecords(count: number, cdSize: number, cdOffset: number, zip64: boolean, cdEnd: number): Buffer {
-  if (!zip64) return Buffer.concat([u32(0x06054b50), u16(0), u16(0), u16(count), u16(count), u32(cdSize), u32(cdOffset), u16(0)]);
-  const record = Buffer.concat([u32(0x06064b50), u64(44), u16(45), u16(45), u32(0), u32(0), u64(count), u64(count), u64(cdSize), u64(cdOffset)]);
+  if (!zip64)
+    return Buffer.concat([
+      u32(0x06054b50),
+      u16(0),
+      u16(0),
+      u16(count),
+      u16(count),
+      u32(cdSize),
+      u32(cdOffset),
+      u16(0),
+    ]);
+  const record = Buffer.concat([
+    u32(0x06064b50),
+    u64(44),
+    u16(45),
+    u16(45),
+    u32(0),
+    u32(0),
+    u64(count),
+    u64(count),
+    u64(cdSize),
+    u64(cdOffset),
+  ]);
   const locator = Buffer.concat([u32(0x07064b50), u32(0), u64(cdEnd), u32(1)]);
-  const eocd = Buffer.concat([u32(0x06054b50), u16(0xffff), u16(0xffff), u16(0xffff), u16(0xffff), u32(0xffffffff), u32(0xffffffff), u16(0)]);
+  const eocd = Buffer.concat([
+    u32(0x06054b50),
+    u16(0xffff),
+    u16(0xffff),
+    u16(0xffff),
+    u16(0xffff),
+    u32(0xffffffff),
+    u32(0xffffffff),
+    u16(0),
+  ]);
   return Buffer.concat([record, locator, eocd]);
 }
 
@@ -121,7 +171,11 @@ export function buildZip(files: readonly ZipFileSpec[], options: ZipOptions = {}
     at += b.local.length;
   }
   const central = Buffer.concat(built.map((b, i) => b.central(offsets[i] as number)));
-  const archive = Buffer.concat([...locals, central, endRecords(files.length, central.length, at, zip64, at + central.length)]);
+  const archive = Buffer.concat([
+    ...locals,
+    central,
+    endRecords(files.length, central.length, at, zip64, at + central.length),
+  ]);
   return options.prefix ? Buffer.concat([options.prefix, archive]) : archive;
 }
 

@@ -1,7 +1,13 @@
 import type { INestApplication } from '@nestjs/common';
 import { hashToken } from '@spamfilter/bayes';
 import { loadConfig } from '@spamfilter/config';
-import { ApiKeyEntity, FeedbackMarkEntity, OutboxEventEntity, ProcessedEventEntity, ScanRecordEntity } from '@spamfilter/persistence';
+import {
+  ApiKeyEntity,
+  FeedbackMarkEntity,
+  OutboxEventEntity,
+  ProcessedEventEntity,
+  ScanRecordEntity,
+} from '@spamfilter/persistence';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
@@ -138,13 +144,22 @@ describe('api over HTTP', () => {
   });
 
   it('trusts an authenticated key for API_AUTH_CACHE_MS (5 s): a revocation by another instance counts after that', async () => {
-    const k = await request(server).post(`/v1/users/${bob.id}/keys`).set(bearer(OPERATOR_KEY)).send({}).expect(201);
+    const k = await request(server)
+      .post(`/v1/users/${bob.id}/keys`)
+      .set(bearer(OPERATOR_KEY))
+      .send({})
+      .expect(201);
     const auth = app.get(AuthService);
     const key = parseApiKey(k.body.token as string)!;
     const t = Date.now();
     expect((await auth.authenticate(key, t))?.keyId).toBe(k.body.id);
     // A wrong secret with the same prefix is never served from the cache.
-    expect(await auth.authenticate({ ...key, secret: `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}` }, t)).toBeNull();
+    expect(
+      await auth.authenticate(
+        { ...key, secret: `${key.secret.slice(0, -1)}${key.secret.endsWith('x') ? 'y' : 'x'}` },
+        t,
+      ),
+    ).toBeNull();
     // Revoked behind this instance's back, as another API instance would.
     await db.getRepository(ApiKeyEntity).update({ id: k.body.id as string }, { revokedAt: new Date() });
     expect((await auth.authenticate(key, t + 4_000))?.keyId).toBe(k.body.id);
@@ -378,17 +393,29 @@ describe('api over HTTP', () => {
     const day = 86_400_000;
     const now = new Date();
     const old = await seedScan(db, { recipients: ['alice@example.org'], subject: 'old' });
-    await db.getRepository(ScanRecordEntity).update({ reference: old }, { createdAt: new Date(now.getTime() - 31 * day) });
+    await db
+      .getRepository(ScanRecordEntity)
+      .update({ reference: old }, { createdAt: new Date(now.getTime() - 31 * day) });
     await db.getRepository(ProcessedEventEntity).insert([
       { consumer: 'retention-test', eventId: 'old', processedAt: new Date(now.getTime() - 15 * day) },
       { consumer: 'retention-test', eventId: 'new', processedAt: new Date(now.getTime() - 13 * day) },
     ]);
     const retention = app.get(RetentionService);
-    expect(await retention.runOnce(now)).toEqual({ verdicts: 1, processedEvents: 1, markRequests: 0, deliveryResults: 0 });
+    expect(await retention.runOnce(now)).toEqual({
+      verdicts: 1,
+      processedEvents: 1,
+      markRequests: 0,
+      deliveryResults: 0,
+    });
     expect(await db.getRepository(ScanRecordEntity).countBy({ reference: old })).toBe(0);
     expect(await db.getRepository(ScanRecordEntity).countBy({ reference: aliceRef })).toBe(1);
     const kept = await db.getRepository(ProcessedEventEntity).findBy({ consumer: 'retention-test' });
     expect(kept.map((e) => e.eventId)).toEqual(['new']);
-    expect(await retention.runOnce(now)).toEqual({ verdicts: 0, processedEvents: 0, markRequests: 0, deliveryResults: 0 });
+    expect(await retention.runOnce(now)).toEqual({
+      verdicts: 0,
+      processedEvents: 0,
+      markRequests: 0,
+      deliveryResults: 0,
+    });
   });
 });

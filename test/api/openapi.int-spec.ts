@@ -7,7 +7,10 @@ interface Operation {
   summary?: string;
   description?: string;
   requestBody?: { content: Record<string, { schema?: Record<string, unknown> }> };
-  responses?: Record<string, { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }>;
+  responses?: Record<
+    string,
+    { description?: string; content?: Record<string, { schema?: Record<string, unknown> }> }
+  >;
 }
 
 /**
@@ -21,10 +24,19 @@ describe('OpenAPI document (/openapi.json)', () => {
 
   beforeAll(async () => {
     app = await createApiApp(
-      loadConfig({ DB_TYPE: 'sqlite', DB_SQLITE_PATH: ':memory:', LEARNER_ENABLED: 'false', OUTBOX_RELAY_ENABLED: 'false' }),
+      loadConfig({
+        DB_TYPE: 'sqlite',
+        DB_SQLITE_PATH: ':memory:',
+        LEARNER_ENABLED: 'false',
+        OUTBOX_RELAY_ENABLED: 'false',
+      }),
       { logger: false },
     );
-    doc = (await request(app.getHttpServer() as never).get('/openapi.json').expect(200)).body as typeof doc;
+    doc = (
+      await request(app.getHttpServer() as never)
+        .get('/openapi.json')
+        .expect(200)
+    ).body as typeof doc;
   });
 
   afterAll(async () => {
@@ -32,7 +44,9 @@ describe('OpenAPI document (/openapi.json)', () => {
   });
 
   const operations = (): [string, Operation][] =>
-    Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]): [string, Operation] => [`${method.toUpperCase()} ${path}`, op]));
+    Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]): [string, Operation] => [`${method.toUpperCase()} ${path}`, op]),
+    );
 
   it('documents every operation with a summary, its request body and its success response', () => {
     const problems: string[] = [];
@@ -41,13 +55,15 @@ describe('OpenAPI document (/openapi.json)', () => {
       const method = name.split(' ')[0]!;
       if (['POST', 'PUT', 'PATCH'].includes(method)) {
         const bodies = Object.values(op.requestBody?.content ?? {});
-        if (bodies.length === 0 || bodies.some((b) => !b.schema)) problems.push(`${name}: no request body schema`);
+        if (bodies.length === 0 || bodies.some((b) => !b.schema))
+          problems.push(`${name}: no request body schema`);
       }
       const success = Object.entries(op.responses ?? {}).filter(([code]) => code.startsWith('2'));
       if (success.length === 0) problems.push(`${name}: no success response`);
       for (const [code, r] of success) {
         if (!r.description) problems.push(`${name} ${code}: no description`);
-        if (code !== '204' && !r.content?.['application/json']?.schema) problems.push(`${name} ${code}: no response schema`);
+        if (code !== '204' && !r.content?.['application/json']?.schema)
+          problems.push(`${name} ${code}: no response schema`);
       }
     }
     expect(problems).toEqual([]);
@@ -60,10 +76,14 @@ describe('OpenAPI document (/openapi.json)', () => {
       if (!found) throw new Error(`no operation ${name}`);
       return found[1];
     };
-    const body = (name: string): Record<string, unknown> => op(name).requestBody!.content['application/json']!.schema!;
+    const body = (name: string): Record<string, unknown> =>
+      op(name).requestBody!.content['application/json']!.schema!;
     const aup = JSON.stringify(body('POST /v1/operator/aup-rules'));
-    for (const piece of ['"conditions"', '"recipientCount"', '"regex"', '"gte"', '"attachmentName"']) expect(aup).toContain(piece);
-    expect(body('POST /v1/lists')).toMatchObject({ required: expect.arrayContaining(['kind', 'matchType', 'value']) });
+    for (const piece of ['"conditions"', '"recipientCount"', '"regex"', '"gte"', '"attachmentName"'])
+      expect(aup).toContain(piece);
+    expect(body('POST /v1/lists')).toMatchObject({
+      required: expect.arrayContaining(['kind', 'matchType', 'value']),
+    });
     expect(JSON.stringify(body('PUT /v1/policies'))).toContain('"thresholds"');
     expect(body('POST /v1/operator/outbound/accounts/{address}/unblock')).toMatchObject({
       required: ['reason'],

@@ -48,7 +48,10 @@ export function scanRecord(spec: RecordSpec): NewScanRecord {
     action,
     score,
     symbols,
-    smtpReply: action === 'reject' ? { code: 550, enhanced: '5.7.1', message: 'refused' } : { code: 250, enhanced: '2.0.0', message: 'ok' },
+    smtpReply:
+      action === 'reject'
+        ? { code: 550, enhanced: '5.7.1', message: 'refused' }
+        : { code: 250, enhanced: '2.0.0', message: 'ok' },
     headers: [],
     training: null,
     elapsedMs: 4,

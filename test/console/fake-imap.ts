@@ -46,13 +46,16 @@ export async function fakeImap(
           const [user, pass] = pending.parts;
           logins.push(user ?? '');
           socket.write(
-            accounts[user ?? ''] === pass ? `${pending.tag} OK LOGIN done\r\n` : `${pending.tag} NO [AUTHENTICATIONFAILED] wrong\r\n`,
+            accounts[user ?? ''] === pass
+              ? `${pending.tag} OK LOGIN done\r\n`
+              : `${pending.tag} NO [AUTHENTICATIONFAILED] wrong\r\n`,
           );
           pending = null;
           continue;
         }
         const [tag, command] = line.split(' ');
-        if (command?.toUpperCase() === 'CAPABILITY') socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK done\r\n`);
+        if (command?.toUpperCase() === 'CAPABILITY')
+          socket.write(`* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n${tag} OK done\r\n`);
         else if (command?.toUpperCase() === 'LOGOUT') socket.end(`* BYE\r\n${tag} OK bye\r\n`);
         else if (command?.toUpperCase() === 'LOGIN') {
           const lit = /\{(\d+)\}$/.exec(line);

@@ -33,7 +33,14 @@ type RrType = (typeof TYPES)[number];
 export function zoneOf(zonedata: Scenario['zonedata']): ZoneTable {
   const zone: Record<string, ZoneRecords> = {};
   for (const [name, rrs] of Object.entries(zonedata ?? {})) {
-    const r: { A: string[]; AAAA: string[]; TXT: (string | string[])[]; PTR: string[]; MX: { exchange: string; priority: number }[]; CNAME?: string } = {
+    const r: {
+      A: string[];
+      AAAA: string[];
+      TXT: (string | string[])[];
+      PTR: string[];
+      MX: { exchange: string; priority: number }[];
+      CNAME?: string;
+    } = {
       A: [],
       AAAA: [],
       TXT: [],
@@ -55,7 +62,10 @@ export function zoneOf(zonedata: Scenario['zonedata']): ZoneTable {
         dropped.add(type as RrType);
         continue;
       }
-      const yielded = !(value === 'NONE' || (Array.isArray(value) && value.length === 1 && value[0] === 'NONE'));
+      const yielded = !(
+        value === 'NONE' ||
+        (Array.isArray(value) && value.length === 1 && value[0] === 'NONE')
+      );
       if (type === 'TXT') sawTxt = true;
       if (!yielded) continue;
       if (!timeout && (TYPES as readonly string[]).includes(type)) answered.add(type as RrType);
@@ -84,10 +94,19 @@ export function zoneOf(zonedata: Scenario['zonedata']): ZoneTable {
       }
     }
     if (!sawTxt) r.TXT.push(...spf);
-    const records: ZoneRecords = { ...r, ...(timeout ? { drop: TYPES.filter((t) => !answered.has(t)) } : dropped.size ? { drop: [...dropped] } : {}) };
+    const records: ZoneRecords = {
+      ...r,
+      ...(timeout
+        ? { drop: TYPES.filter((t) => !answered.has(t)) }
+        : dropped.size
+          ? { drop: [...dropped] }
+          : {}),
+    };
     zone[name] = records;
   }
   return zone;
 }
 
-export const RFC7208_SUITE: readonly Scenario[] = parseAllDocuments(readFileSync(path.join(__dirname, '../rfc7208-tests.yml'), 'utf8')).map((d) => d.toJSON() as Scenario);
+export const RFC7208_SUITE: readonly Scenario[] = parseAllDocuments(
+  readFileSync(path.join(__dirname, '../rfc7208-tests.yml'), 'utf8'),
+).map((d) => d.toJSON() as Scenario);

@@ -173,7 +173,12 @@ export class ZoneDnsServer {
     this.fillInto(answers, name, records, type);
   }
 
-  private fillInto(answers: Record<string, unknown>[], name: string, records: ZoneRecords, type: number): void {
+  private fillInto(
+    answers: Record<string, unknown>[],
+    name: string,
+    records: ZoneRecords,
+    type: number,
+  ): void {
     const base = { name, class: Packet.CLASS.IN, ttl: 300 };
     switch (TYPE_NAMES[type]) {
       case 'A':
@@ -183,7 +188,8 @@ export class ZoneDnsServer {
         for (const address of records.AAAA ?? []) answers.push({ ...base, type, address });
         break;
       case 'TXT':
-        for (const txt of records.TXT ?? []) answers.push({ ...base, type, data: typeof txt === 'string' ? chunk(txt) : [...txt] });
+        for (const txt of records.TXT ?? [])
+          answers.push({ ...base, type, data: typeof txt === 'string' ? chunk(txt) : [...txt] });
         break;
       case 'PTR':
         for (const domain of records.PTR ?? []) answers.push({ ...base, type, domain });
@@ -192,7 +198,8 @@ export class ZoneDnsServer {
         if (records.CNAME) answers.push({ ...base, type, domain: records.CNAME });
         break;
       case 'MX':
-        for (const mx of records.MX ?? []) answers.push({ ...base, type, exchange: mx.exchange, priority: mx.priority });
+        for (const mx of records.MX ?? [])
+          answers.push({ ...base, type, exchange: mx.exchange, priority: mx.priority });
         break;
       default:
         break;

@@ -68,7 +68,10 @@ export function watchPage(page: Page): { problems: string[] } {
   page.on('console', (m) => {
     const text = m.text();
     // Failed requests are named by the 'response' listener below, with their address (Chromium's line has none).
-    if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of/.test(text)) {
+    if (
+      m.type() === 'error' &&
+      !/^Failed to load resource: the server responded with a status of/.test(text)
+    ) {
       add(`console ${m.type()}: ${text}`);
     }
     if (/Content Security Policy/i.test(text)) add(`CSP: ${text}`);
@@ -113,5 +116,10 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   )) as { violations: AxeViolation[] };
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+    .map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target })),
+    }));
 }

@@ -5,9 +5,23 @@ import { createUser, OPERATOR_KEY } from '../api/api-fixtures';
 import { corpus, corpusAvailable } from '../feedback/feedback-harness';
 import { dovecotInstalled } from '../mailbox/dovecot-process';
 import { waitUntil } from '../mailbox/mailbox-harness';
-import { findDelivered, MAILBOX_PASSWORD, messageIdOf, startMailboxLoop, type MailboxLoop } from '../mailbox/mailbox-loop';
+import {
+  findDelivered,
+  MAILBOX_PASSWORD,
+  messageIdOf,
+  startMailboxLoop,
+  type MailboxLoop,
+} from '../mailbox/mailbox-loop';
 import { sendOnce, startHaraka, type HarakaHandle, type Reply } from '../smtp/harness';
-import { chromiumInstalled, launchBrowser, screenshot, seriousViolations, watchPage, type AxeViolation, type Browser } from './browser';
+import {
+  chromiumInstalled,
+  launchBrowser,
+  screenshot,
+  seriousViolations,
+  watchPage,
+  type AxeViolation,
+  type Browser,
+} from './browser';
 import { newsletter } from './messages';
 
 /**
@@ -60,7 +74,16 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
 
   function outbound(subject: string): Buffer {
     return Buffer.from(
-      [`From: ${BULK}`, 'To: someone@elsewhere.example', `Subject: ${subject}`, `Message-ID: <${Date.now()}.${Math.random()}@example.net>`, '', 'Hello,', 'see you.', ''].join('\r\n'),
+      [
+        `From: ${BULK}`,
+        'To: someone@elsewhere.example',
+        `Subject: ${subject}`,
+        `Message-ID: <${Date.now()}.${Math.random()}@example.net>`,
+        '',
+        'Hello,',
+        'see you.',
+        '',
+      ].join('\r\n'),
     );
   }
 
@@ -107,7 +130,11 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     expect(await loop.send([ALICE], first)).toBe(250);
     const imap = await loop.imap(ALICE);
     try {
-      await waitUntil(async () => (await findDelivered(imap, 'Junk', messageIdOf(first))).length === 1, 15_000, 'issue 1 in Junk');
+      await waitUntil(
+        async () => (await findDelivered(imap, 'Junk', messageIdOf(first))).length === 1,
+        15_000,
+        'issue 1 in Junk',
+      );
     } finally {
       await imap.logout();
     }
@@ -133,7 +160,10 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await waitUntil(
       async () => {
         await open(page, '/messages', 'My mail');
-        await page.getByText(/No messages match|Garden shop weekly deals/).first().waitFor();
+        await page
+          .getByText(/No messages match|Garden shop weekly deals/)
+          .first()
+          .waitFor();
         return (await row.count()) === 1;
       },
       30_000,
@@ -162,10 +192,18 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
 
     // The learner trains alice's layer and every filter applies it (the in-process bus; her scope's version moves).
     const aliceId = loop.users[ALICE]!.id;
-    await waitUntil(() => (loop.filter.bayesModel?.cache.versionOf(userScope(aliceId)) ?? 0) >= 1, 10_000, "alice's model change");
+    await waitUntil(
+      () => (loop.filter.bayesModel?.cache.versionOf(userScope(aliceId)) ?? 0) >= 1,
+      10_000,
+      "alice's model change",
+    );
 
     // The next issue: refused at DATA for her, with the reference in the reply.
-    const next = await sendOnce(loop.haraka.port, { from: 'news@deals.example', to: [ALICE] }, newsletter(2, ALICE));
+    const next = await sendOnce(
+      loop.haraka.port,
+      { from: 'news@deals.example', to: [ALICE] },
+      newsletter(2, ALICE),
+    );
     expect(next.data?.code).toBe(550);
     refusedRef = REFERENCE.exec(next.data?.text ?? '')?.[0] ?? '';
     expect(refusedRef).not.toBe('');
@@ -175,7 +213,10 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await waitUntil(
       async () => {
         await open(page, '/refused', 'Refused for me');
-        await page.getByText(/No messages match|Garden shop weekly deals/).first().waitFor();
+        await page
+          .getByText(/No messages match|Garden shop weekly deals/)
+          .first()
+          .waitFor();
         return (await refusedRow.count()) === 1;
       },
       10_000,
@@ -211,7 +252,8 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     const imap = await loop.imap(CAROL);
     try {
       // accepted, but kept: nothing reached her mailbox
-      for (const box of ['INBOX', 'Junk']) expect(await findDelivered(imap, box, messageIdOf(kept))).toEqual([]);
+      for (const box of ['INBOX', 'Junk'])
+        expect(await findDelivered(imap, box, messageIdOf(kept))).toEqual([]);
 
       const context = await browser.person();
       const page = await context.newPage();
@@ -224,11 +266,15 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
       await page.getByRole('heading', { level: 1, name: 'My mail' }).waitFor();
 
       await open(page, '/quarantine', 'Quarantine');
-      const row = (n: number) => page.getByRole('row').filter({ hasText: `Garden shop weekly deals, issue ${n}` });
+      const row = (n: number) =>
+        page.getByRole('row').filter({ hasText: `Garden shop weekly deals, issue ${n}` });
       await waitUntil(
         async () => {
           await open(page, '/quarantine', 'Quarantine');
-          await page.getByText(/Nothing here|Garden shop weekly deals/).first().waitFor();
+          await page
+            .getByText(/Nothing here|Garden shop weekly deals/)
+            .first()
+            .waitFor();
           return (await row(3).count()) === 1 && (await row(4).count()) === 1;
         },
         10_000,
@@ -246,7 +292,11 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
       await page.getByTestId('released').waitFor();
       let found: Awaited<ReturnType<typeof findDelivered>> = [];
       await waitUntil(
-        async () => (found = [...(await findDelivered(imap, 'INBOX', messageIdOf(kept))), ...(await findDelivered(imap, 'Junk', messageIdOf(kept)))]).length === 1,
+        async () =>
+          (found = [
+            ...(await findDelivered(imap, 'INBOX', messageIdOf(kept))),
+            ...(await findDelivered(imap, 'Junk', messageIdOf(kept))),
+          ]).length === 1,
         15_000,
         'released issue 3 delivered',
       );
@@ -260,11 +310,15 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
       await page.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('button', { name: 'Delete for good' }).click();
       await page.getByRole('heading', { level: 1, name: 'Quarantine' }).waitFor();
-      await page.getByText(/Nothing here|Garden shop weekly deals/).first().waitFor();
+      await page
+        .getByText(/Nothing here|Garden shop weekly deals/)
+        .first()
+        .waitFor();
       expect(await row(4).count()).toBe(0);
       await page.goto(url);
       await page.getByText(/Could not open the message/).waitFor();
-      for (const box of ['INBOX', 'Junk']) expect(await findDelivered(imap, box, messageIdOf(gone))).toEqual([]);
+      for (const box of ['INBOX', 'Junk'])
+        expect(await findDelivered(imap, box, messageIdOf(gone))).toEqual([]);
       // the only failed request: the deleted message, asked for again on purpose
       const deletedId = new URL(url).pathname.split('/').pop()!;
       expect(watched.problems).toEqual([`HTTP 404 GET /v1/quarantine/${deletedId}`]);
@@ -284,7 +338,10 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     const watched = watchPage(page);
     await page.goto(`${consoleUrl}/`);
     await page.getByLabel('API key', { exact: true }).fill(OPERATOR_KEY);
-    await page.getByRole('form', { name: 'With an API key' }).getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('form', { name: 'With an API key' })
+      .getByRole('button', { name: 'Sign in' })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
     await page.getByText('refused inbound').waitFor();
     await record(page, '10-operator-dashboard');
@@ -307,17 +364,31 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await page.getByLabel('Reason (kept in the audit log)').fill('complaints about a lottery mailing');
     await page.getByRole('button', { name: 'Block', exact: true }).click();
     await page.getByText(`${BULK} is blocked`).waitFor();
-    await page.getByTestId('account-status').filter({ hasText: /^Blocked$/ }).waitFor();
+    await page
+      .getByTestId('account-status')
+      .filter({ hasText: /^Blocked$/ })
+      .waitFor();
     await record(page, '13-operator-account-blocked');
     let reply: Reply = { code: 0, text: '' };
-    await waitUntil(async () => (reply = await submit('Meeting notes, again')).code === 550, 10_000, 'blocked account refused');
+    await waitUntil(
+      async () => (reply = await submit('Meeting notes, again')).code === 550,
+      10_000,
+      'blocked account refused',
+    );
     expect(reply.text).toMatch(/5\.7\.1/);
 
     await page.getByLabel('Reason (kept in the audit log)').fill('customer cleaned the list');
     await page.getByRole('button', { name: 'Unblock', exact: true }).click();
     await page.getByText(`${BULK} is unblocked`).waitFor();
-    await page.getByTestId('account-status').filter({ hasText: /^Active$/ }).waitFor();
-    await waitUntil(async () => (await submit('Meeting notes, third time')).code === 250, 10_000, 'unblocked account delivers');
+    await page
+      .getByTestId('account-status')
+      .filter({ hasText: /^Active$/ })
+      .waitFor();
+    await waitUntil(
+      async () => (await submit('Meeting notes, third time')).code === 250,
+      10_000,
+      'unblocked account delivers',
+    );
     await open(page, '/operator/outbound', 'Outbound accounts');
     await record(page, '14-operator-outbound');
 
@@ -332,7 +403,9 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await record(page, '15-operator-audit-log');
     // The one failed request: the account page opened before any spam verdict, complaint or block, which the
     // operator API answers 404 (the page says so and offers the block).
-    expect(watched.problems).toEqual([`HTTP 404 GET /v1/operator/outbound/accounts/${encodeURIComponent(BULK)}`]);
+    expect(watched.problems).toEqual([
+      `HTTP 404 GET /v1/operator/outbound/accounts/${encodeURIComponent(BULK)}`,
+    ]);
   });
 
   it('an operator edits an AUP rule only after previewing it', async () => {
@@ -341,7 +414,10 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     const watched = watchPage(page);
     await page.goto(`${consoleUrl}/`);
     await page.getByLabel('API key', { exact: true }).fill(OPERATOR_KEY);
-    await page.getByRole('form', { name: 'With an API key' }).getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('form', { name: 'With an API key' })
+      .getByRole('button', { name: 'Sign in' })
+      .click();
     await page.getByRole('heading', { level: 1, name: 'Dashboard' }).waitFor();
 
     await open(page, '/operator/aup', 'Acceptable-use rules');
@@ -382,7 +458,11 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await open(page, '/operator/audit', 'Audit log');
     await page.getByLabel('Subject', { exact: true }).selectOption('aup_rule');
     await page.getByRole('button', { name: 'Search' }).click();
-    await waitUntil(async () => (await page.getByRole('row').filter({ hasText: 'aup rule' }).count()) === 2, 5_000, 'create and update audited');
+    await waitUntil(
+      async () => (await page.getByRole('row').filter({ hasText: 'aup rule' }).count()) === 2,
+      5_000,
+      'create and update audited',
+    );
 
     // The operator's remaining pages, for the screenshots and the accessibility check.
     for (const [path, heading, name] of [
@@ -402,7 +482,10 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     const watched = watchPage(page);
     await page.goto(`${consoleUrl}/`);
     await page.getByLabel('API key', { exact: true }).fill(adminKey);
-    await page.getByRole('form', { name: 'With an API key' }).getByRole('button', { name: 'Sign in' }).click();
+    await page
+      .getByRole('form', { name: 'With an API key' })
+      .getByRole('button', { name: 'Sign in' })
+      .click();
     await page.getByRole('heading', { level: 1, name: `Mail of ${DOMAIN}` }).waitFor();
     await page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 2' }).waitFor();
     await record(page, '30-admin-domain-mail');
@@ -431,7 +514,9 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     const released = page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 3' });
     await released.waitFor();
     expect(await released.textContent()).toMatch(new RegExp(`${CAROL}[\\s\\S]*Released`));
-    expect(await page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 4' }).count()).toBe(0);
+    expect(await page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 4' }).count()).toBe(
+      0,
+    );
     await record(page, '34-admin-domain-quarantine');
     expect(watched.problems).toEqual([]);
   });

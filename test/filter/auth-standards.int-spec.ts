@@ -17,14 +17,20 @@ import { ZoneDnsServer, type ZoneTable } from '../dns/zone-dns-server';
 
 const rsa = (bits: number) => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: bits });
-  return { pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(), record: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}` };
+  return {
+    pem: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    record: `v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`,
+  };
 };
 const RSA2048 = rsa(2048);
 const RSA1024 = rsa(1024);
 const ED = (() => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   // RFC 8463 §4.2: p= is the base64 of the raw 32-byte public key, not its SubjectPublicKeyInfo
-  return { pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), record: `v=DKIM1; k=ed25519; p=${publicKey.export({ type: 'spki', format: 'der' }).subarray(12).toString('base64')}` };
+  return {
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    record: `v=DKIM1; k=ed25519; p=${publicKey.export({ type: 'spki', format: 'der' }).subarray(12).toString('base64')}`,
+  };
 })();
 
 const BANK_IP = '192.0.2.10';
@@ -62,7 +68,11 @@ const ZONE: ZoneTable = {
   'arc._domainkey.untrusted.example': { TXT: [RSA2048.record] },
 };
 
-function message(from: string, body = 'The quarterly figures are attached below.\r\n', extra: readonly string[] = []): string {
+function message(
+  from: string,
+  body = 'The quarterly figures are attached below.\r\n',
+  extra: readonly string[] = [],
+): string {
   return [
     `From: ${from}`,
     'To: bob@receiver.test',
@@ -77,9 +87,21 @@ function message(from: string, body = 'The quarterly figures are attached below.
   ].join('\r\n');
 }
 
-async function sign(raw: string, domain: string, selector: string, pem: string, extra: { algorithm?: string; maxBodyLength?: number } = {}): Promise<string> {
-  const r = await dkimSign(raw, { signingDomain: domain, selector, privateKey: pem, signatureData: [{ signingDomain: domain, selector, privateKey: pem, ...extra }] });
-  if (!r.signatures.includes('DKIM-Signature')) throw new Error(`no signature: ${r.errors.map((e) => String(e)).join('; ')}`);
+async function sign(
+  raw: string,
+  domain: string,
+  selector: string,
+  pem: string,
+  extra: { algorithm?: string; maxBodyLength?: number } = {},
+): Promise<string> {
+  const r = await dkimSign(raw, {
+    signingDomain: domain,
+    selector,
+    privateKey: pem,
+    signatureData: [{ signingDomain: domain, selector, privateKey: pem, ...extra }],
+  });
+  if (!r.signatures.includes('DKIM-Signature'))
+    throw new Error(`no signature: ${r.errors.map((e) => String(e)).join('; ')}`);
   return r.signatures + raw;
 }
 
@@ -89,7 +111,11 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
   const lists = new InMemoryListSource();
   const policies = new InMemoryPolicySource();
 
-  const scan = async (raw: string, env: Record<string, string>, rcpt = 'bob@receiver.test'): Promise<ScanVerdict> => {
+  const scan = async (
+    raw: string,
+    env: Record<string, string>,
+    rcpt = 'bob@receiver.test',
+  ): Promise<ScanVerdict> => {
     const res = await request(filter.server)
       .post('/v1/scan')
       .set({ [SCAN_HEADERS.rcptTo]: rcpt, 'content-type': 'message/rfc822', ...env })
@@ -97,11 +123,18 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
       .expect(200);
     return res.body as ScanVerdict;
   };
-  const from = (ip: string, helo: string, mailFrom: string) => ({ [SCAN_HEADERS.clientIp]: ip, [SCAN_HEADERS.helo]: helo, [SCAN_HEADERS.mailFrom]: mailFrom });
+  const from = (ip: string, helo: string, mailFrom: string) => ({
+    [SCAN_HEADERS.clientIp]: ip,
+    [SCAN_HEADERS.helo]: helo,
+    [SCAN_HEADERS.mailFrom]: mailFrom,
+  });
   const BANK = from(BANK_IP, 'bank.example', 'news@bank.example');
-  const names = (v: ScanVerdict): string[] => [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].map((s) => s.name);
-  const symbol = (v: ScanVerdict, name: string) => [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].find((s) => s.name === name);
-  const authResults = (v: ScanVerdict): string => v.headers.find(([h]) => h === 'Authentication-Results')?.[1] ?? '(none)';
+  const names = (v: ScanVerdict): string[] =>
+    [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].map((s) => s.name);
+  const symbol = (v: ScanVerdict, name: string) =>
+    [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].find((s) => s.name === name);
+  const authResults = (v: ScanVerdict): string =>
+    v.headers.find(([h]) => h === 'Authentication-Results')?.[1] ?? '(none)';
 
   beforeAll(async () => {
     dns = await ZoneDnsServer.start(ZONE);
@@ -109,9 +142,21 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     policies.setGlobal({ greylisting: { enabled: false } });
     // Tag at 6 for these two (the default is 2.5): the spoofs below score 3.9 and 5.2, and the forced action, not the
     // score, must be what tags them.
-    policies.setDomain('grey.example', { greylisting: { enabled: true }, thresholds: { greylist: -100, tag: 6 } });
-    policies.setDomain('lenient.example', { forcedActions: { dmarc_reject: { action: 'quarantine' } }, thresholds: { tag: 6 } });
-    lists.add({ scope: 'user', owner: 'carol@receiver.test', kind: 'allow', match: 'domain', value: 'bank.example' });
+    policies.setDomain('grey.example', {
+      greylisting: { enabled: true },
+      thresholds: { greylist: -100, tag: 6 },
+    });
+    policies.setDomain('lenient.example', {
+      forcedActions: { dmarc_reject: { action: 'quarantine' } },
+      thresholds: { tag: 6 },
+    });
+    lists.add({
+      scope: 'user',
+      owner: 'carol@receiver.test',
+      kind: 'allow',
+      match: 'domain',
+      value: 'bank.example',
+    });
     const config = loadConfig({
       DNS_MODE: 'servers',
       DNS_SERVERS: dns.address,
@@ -134,15 +179,27 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
       ['RSA 2048', 'rsa2048', RSA2048.pem],
       ['RSA 1024', 'rsa1024', RSA1024.pem],
       ['Ed25519 (RFC 8463)', 'ed', ED.pem],
-    ])('passes a %s signature, aligned for DMARC, and says so in Authentication-Results', async (_name, selector, pem) => {
-      const v = await scan(await sign(message('News <news@bank.example>'), 'bank.example', selector, pem), BANK);
-      expect(names(v)).toEqual(expect.arrayContaining(['R_DKIM_ALLOW', 'R_SPF_ALLOW', 'DMARC_POLICY_ALLOW']));
-      expect(v.action).toBe('accept');
-      expect(authResults(v)).toBe(`${MTA}; spf=pass smtp.mailfrom=news@bank.example; dkim=pass header.d=bank.example; dmarc=pass (p=REJECT) header.from=bank.example; arc=none`);
-    });
+    ])(
+      'passes a %s signature, aligned for DMARC, and says so in Authentication-Results',
+      async (_name, selector, pem) => {
+        const v = await scan(
+          await sign(message('News <news@bank.example>'), 'bank.example', selector, pem),
+          BANK,
+        );
+        expect(names(v)).toEqual(
+          expect.arrayContaining(['R_DKIM_ALLOW', 'R_SPF_ALLOW', 'DMARC_POLICY_ALLOW']),
+        );
+        expect(v.action).toBe('accept');
+        expect(authResults(v)).toBe(
+          `${MTA}; spf=pass smtp.mailfrom=news@bank.example; dkim=pass header.d=bank.example; dmarc=pass (p=REJECT) header.from=bank.example; arc=none`,
+        );
+      },
+    );
 
     it('fails an rsa-sha1 signature (RFC 8301 §3.1), so a p=reject domain’s mail from elsewhere is refused', async () => {
-      const raw = await sign(message('news@bank.example'), 'bank.example', 'rsa2048', RSA2048.pem, { algorithm: 'rsa-sha1' });
+      const raw = await sign(message('news@bank.example'), 'bank.example', 'rsa2048', RSA2048.pem, {
+        algorithm: 'rsa-sha1',
+      });
       const v = await scan(raw, from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
       expect(symbol(v, 'R_DKIM_REJECT')?.options).toEqual(['bank.example (rsa-sha1)']);
       expect(names(v)).not.toContain('R_DKIM_ALLOW');
@@ -151,9 +208,15 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     });
 
     it('reports a missing key and a revoked key as permerror, not as a bad signature', async () => {
-      const missing = await scan(await sign(message('news@bank.example'), 'bank.example', 'nosuchkey', RSA2048.pem), BANK);
+      const missing = await scan(
+        await sign(message('news@bank.example'), 'bank.example', 'nosuchkey', RSA2048.pem),
+        BANK,
+      );
       expect(symbol(missing, 'R_DKIM_PERMFAIL')?.options).toEqual(['bank.example (no key)']);
-      const revoked = await scan(await sign(message('news@bank.example'), 'bank.example', 'revoked', RSA2048.pem), BANK);
+      const revoked = await scan(
+        await sign(message('news@bank.example'), 'bank.example', 'revoked', RSA2048.pem),
+        BANK,
+      );
       expect(symbol(revoked, 'R_DKIM_PERMFAIL')?.options).toEqual(['bank.example (key revoked)']);
       for (const v of [missing, revoked]) {
         expect(names(v)).not.toContain('R_DKIM_REJECT');
@@ -163,20 +226,30 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
 
     it('flags text appended after the l= length of a passing signature', async () => {
       const body = 'Signed part.\r\n';
-      const signed = await sign(message('news@bank.example', body), 'bank.example', 'rsa2048', RSA2048.pem, { maxBodyLength: body.length });
+      const signed = await sign(message('news@bank.example', body), 'bank.example', 'rsa2048', RSA2048.pem, {
+        maxBodyLength: body.length,
+      });
       const untouched = await scan(signed, BANK);
       expect(names(untouched)).toContain('R_DKIM_ALLOW');
       expect(names(untouched)).not.toContain('DKIM_UNSIGNED_BODY_TAIL');
       const appended = await scan(`${signed}Click http://evil.example/login to keep your account.\r\n`, BANK);
       expect(names(appended)).toContain('R_DKIM_ALLOW');
-      expect(symbol(appended, 'DKIM_UNSIGNED_BODY_TAIL')).toMatchObject({ weight: 2, options: [expect.stringMatching(/^bank\.example \+\d+ bytes$/)] });
-      expect(authResults(appended)).toContain('dkim=pass (unsigned body tail after l=) header.d=bank.example');
+      expect(symbol(appended, 'DKIM_UNSIGNED_BODY_TAIL')).toMatchObject({
+        weight: 2,
+        options: [expect.stringMatching(/^bank\.example \+\d+ bytes$/)],
+      });
+      expect(authResults(appended)).toContain(
+        'dkim=pass (unsigned body tail after l=) header.d=bank.example',
+      );
     });
   });
 
   describe('DMARC', () => {
     it('refuses the spoof of a p=reject domain from a host that passes SPF for its own domain with FCrDNS (550, reason, reference)', async () => {
-      const v = await scan(message('"Bank Security" <security@bank.example>'), from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
+      const v = await scan(
+        message('"Bank Security" <security@bank.example>'),
+        from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'),
+      );
       expect(names(v)).toEqual(expect.arrayContaining(['R_SPF_ALLOW', 'RDNS_FCRDNS', 'DMARC_POLICY_REJECT']));
       // the score alone (about 3.7) is below every threshold: the policy's forced action decides
       expect(v.score).toBeLessThan(6);
@@ -186,7 +259,9 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
       expect(v.smtp.message).toContain('DMARC p=reject');
       expect(v.smtp.message).toContain('bank.example');
       expect(v.smtp.message).toContain(v.reference);
-      expect(authResults(v)).toBe(`${MTA}; spf=pass smtp.mailfrom=x@attacker.example; dkim=none; dmarc=fail (p=REJECT) header.from=bank.example; arc=none`);
+      expect(authResults(v)).toBe(
+        `${MTA}; spf=pass smtp.mailfrom=x@attacker.example; dkim=none; dmarc=fail (p=REJECT) header.from=bank.example; arc=none`,
+      );
     });
 
     it('tags a p=quarantine failure at once, even where greylisting would apply (it never ends untagged after a retry)', async () => {
@@ -203,26 +278,47 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     });
 
     it('applies the next policy down for pct=0 (RFC 7489 §6.6.4)', async () => {
-      const reject0 = await scan(message('x@pct0.example'), from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
-      expect(symbol(reject0, 'DMARC_POLICY_QUARANTINE')?.options).toEqual(['pct0.example', 'p=reject', 'pct=0: quarantine']);
+      const reject0 = await scan(
+        message('x@pct0.example'),
+        from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'),
+      );
+      expect(symbol(reject0, 'DMARC_POLICY_QUARANTINE')?.options).toEqual([
+        'pct0.example',
+        'p=reject',
+        'pct=0: quarantine',
+      ]);
       expect(reject0.action).toBe('tag');
-      const quarantine0 = await scan(message('x@pct0q.example'), from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
+      const quarantine0 = await scan(
+        message('x@pct0q.example'),
+        from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'),
+      );
       expect(names(quarantine0)).toContain('DMARC_POLICY_SOFTFAIL');
       expect(quarantine0.action).toBe('accept');
     });
 
     it('applies sp= to a subdomain without a record of its own', async () => {
-      const v = await scan(message('news@news.org.example'), from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
+      const v = await scan(
+        message('news@news.org.example'),
+        from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'),
+      );
       expect(symbol(v, 'DMARC_POLICY_REJECT')?.options).toEqual(['news.org.example', 'p=reject']);
       expect(v.action).toBe('reject');
     });
 
     it('enforces strict alignment (aspf=s, adkim=s): a subdomain’s SPF and DKIM do not align, where relaxed they do', async () => {
       const env = (d: string) => from(SUBDOMAIN_IP, `mail.${d}`, `bounce@mail.${d}`);
-      const strict = await scan(await sign(message('ceo@strict.example'), 'mail.strict.example', 'sel', RSA2048.pem), env('strict.example'));
-      expect(names(strict)).toEqual(expect.arrayContaining(['R_SPF_ALLOW', 'R_DKIM_ALLOW', 'DMARC_POLICY_REJECT']));
+      const strict = await scan(
+        await sign(message('ceo@strict.example'), 'mail.strict.example', 'sel', RSA2048.pem),
+        env('strict.example'),
+      );
+      expect(names(strict)).toEqual(
+        expect.arrayContaining(['R_SPF_ALLOW', 'R_DKIM_ALLOW', 'DMARC_POLICY_REJECT']),
+      );
       expect(strict.action).toBe('reject');
-      const relaxed = await scan(await sign(message('ceo@relaxed.example'), 'mail.relaxed.example', 'sel', RSA2048.pem), env('relaxed.example'));
+      const relaxed = await scan(
+        await sign(message('ceo@relaxed.example'), 'mail.relaxed.example', 'sel', RSA2048.pem),
+        env('relaxed.example'),
+      );
       expect(names(relaxed)).toContain('DMARC_POLICY_ALLOW');
       expect(relaxed.action).toBe('accept');
     });
@@ -230,9 +326,16 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     it('evaluates every From address and applies the strictest failing policy, with or without a valid signature of the other', async () => {
       const twoFrom = message('friend@signed.example, ceo@bank.example');
       const unsigned = await scan(twoFrom, from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
-      const signed = await scan(await sign(twoFrom, 'signed.example', 'sel', RSA2048.pem), from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'));
+      const signed = await scan(
+        await sign(twoFrom, 'signed.example', 'sel', RSA2048.pem),
+        from(ATTACKER_IP, 'mail.attacker.example', 'x@attacker.example'),
+      );
       for (const v of [unsigned, signed]) {
-        expect(symbol(v, 'DMARC_POLICY_REJECT')?.options).toEqual(['bank.example', 'p=reject', '2 author domains']);
+        expect(symbol(v, 'DMARC_POLICY_REJECT')?.options).toEqual([
+          'bank.example',
+          'p=reject',
+          '2 author domains',
+        ]);
         expect(names(v)).not.toContain('DMARC_NA');
         expect(v.action).toBe('reject');
       }
@@ -253,7 +356,11 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
 
     it('an operator’s domain policy downgrades it to quarantine (tag) for that domain’s recipients', async () => {
       // a client with no history here, so the score (below tag) cannot be what tags it
-      const v = await scan(spoof(), from('198.18.0.9', 'unknown.example', 'x@unknown.example'), 'erin@lenient.example, bob@receiver.test');
+      const v = await scan(
+        spoof(),
+        from('198.18.0.9', 'unknown.example', 'x@unknown.example'),
+        'erin@lenient.example, bob@receiver.test',
+      );
       const erin = v.recipients.find((r) => r.recipient === 'erin@lenient.example')!;
       expect(erin.score).toBeLessThan(6);
       expect(erin.action).toBe('tag');
@@ -262,7 +369,12 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
     });
 
     it('a trusted ARC sealer whose chain validates and records dmarc=pass overrides it; an untrusted one does not', async () => {
-      const original = await sign(message('News <news@bank.example>'), 'bank.example', 'rsa2048', RSA2048.pem);
+      const original = await sign(
+        message('News <news@bank.example>'),
+        'bank.example',
+        'rsa2048',
+        RSA2048.pem,
+      );
       // the list adds a footer (the bank's signature breaks), then seals what it saw
       const relayed = original.replace('attached below.\r\n', 'attached below.\r\n-- \r\nlist footer\r\n');
       const seal = async (sealer: string) =>
@@ -277,8 +389,13 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
         ).toString() + relayed;
       const env = from(LIST_IP, 'lists.example', 'bounces@lists.example');
       const trusted = await scan(await seal('lists.example'), env);
-      expect(names(trusted)).toEqual(expect.arrayContaining(['R_DKIM_REJECT', 'DMARC_POLICY_REJECT', 'ARC_ALLOW', 'ARC_TRUSTED_PASS']));
-      expect(symbol(trusted, 'ARC_TRUSTED_PASS')?.options).toEqual(['lists.example', 'dmarc=pass header.from=bank.example']);
+      expect(names(trusted)).toEqual(
+        expect.arrayContaining(['R_DKIM_REJECT', 'DMARC_POLICY_REJECT', 'ARC_ALLOW', 'ARC_TRUSTED_PASS']),
+      );
+      expect(symbol(trusted, 'ARC_TRUSTED_PASS')?.options).toEqual([
+        'lists.example',
+        'dmarc=pass header.from=bank.example',
+      ]);
       expect(trusted.action).not.toBe('reject');
       expect(authResults(trusted)).toContain('arc=pass');
       const untrusted = await scan(await seal('untrusted.example'), env);
@@ -291,7 +408,13 @@ describe('DKIM, DMARC and ARC as the standards say, through POST /v1/scan', () =
   describe('ARC', () => {
     it('evaluates ARC-Message-Signature and ARC-Authentication-Results without an ARC-Seal: a broken chain', async () => {
       const signed = await sign(message('News <news@bank.example>'), 'bank.example', 'rsa2048', RSA2048.pem);
-      const set = await sealMessage(Buffer.from(signed), { signingDomain: 'lists.example', selector: 'arc', privateKey: RSA2048.pem, authResults: 'lists.example; none', cv: 'none' });
+      const set = await sealMessage(Buffer.from(signed), {
+        signingDomain: 'lists.example',
+        selector: 'arc',
+        privateKey: RSA2048.pem,
+        authResults: 'lists.example; none',
+        cv: 'none',
+      });
       // the ARC set without its ARC-Seal field (and that field's folded continuation lines)
       const withoutSeal: string[] = [];
       let skipping = false;

@@ -45,7 +45,13 @@ describe('filter on Kafka: scan events out, model changes in', () => {
     (
       await request(filter.server)
         .post('/v1/scan')
-        .set({ [SCAN_HEADERS.clientIp]: '192.0.2.5', [SCAN_HEADERS.helo]: 'mx.sender.example', [SCAN_HEADERS.mailFrom]: 'a@sender.example', [SCAN_HEADERS.rcptTo]: 'bob@hosted.example', 'content-type': 'message/rfc822' })
+        .set({
+          [SCAN_HEADERS.clientIp]: '192.0.2.5',
+          [SCAN_HEADERS.helo]: 'mx.sender.example',
+          [SCAN_HEADERS.mailFrom]: 'a@sender.example',
+          [SCAN_HEADERS.rcptTo]: 'bob@hosted.example',
+          'content-type': 'message/rfc822',
+        })
         .send(MSG)
         .expect(200)
     ).body as ScanVerdict;
@@ -61,7 +67,11 @@ describe('filter on Kafka: scan events out, model changes in', () => {
   it('publishes every verdict on spamfilter.scans.v1', async () => {
     const v = await scan();
     await until(() => seen.some((e) => e.reference === v.reference));
-    expect(seen.find((e) => e.reference === v.reference)).toMatchObject({ action: v.action, clientIp: '192.0.2.5', recipients: [{ recipient: 'bob@hosted.example', action: v.action }] });
+    expect(seen.find((e) => e.reference === v.reference)).toMatchObject({
+      action: v.action,
+      clientIp: '192.0.2.5',
+      recipients: [{ recipient: 'bob@hosted.example', action: v.action }],
+    });
   }, 60_000);
 
   it('drops the policy cache on a policy change event, so the next scan uses the new layer', async () => {
@@ -70,7 +80,14 @@ describe('filter on Kafka: scan events out, model changes in', () => {
     policies.setUser('bob@hosted.example', { thresholds: { tag: 2, greylist: 1 } });
     // cached: still the old policy until the change event arrives
     expect((await scan()).recipients[0].thresholds.tag).toBe(shipped);
-    await probe.publish('spamfilter.model.v1', 'u-bob', { eventId: randomBytes(8).toString('hex'), kind: 'policy', userId: 'u-bob', version: 2, occurredAt: new Date().toISOString(), payload: {} });
+    await probe.publish('spamfilter.model.v1', 'u-bob', {
+      eventId: randomBytes(8).toString('hex'),
+      kind: 'policy',
+      userId: 'u-bob',
+      version: 2,
+      occurredAt: new Date().toISOString(),
+      payload: {},
+    });
     const end = Date.now() + 30_000;
     let tag = shipped;
     while (tag === shipped && Date.now() < end) {
@@ -88,9 +105,15 @@ describe('filter on Kafka: scan events out, model changes in', () => {
 
   it('dead-letters a malformed model change instead of applying it, and counts it on /metrics', async () => {
     // A producer with a bug: the typed bus does not check on publish, the consumer does.
-    await probe.publish('spamfilter.model.v1', 'global', { eventId: 'm-bad', kind: 'weights', userId: null } as never);
-    const dlq = /spamfilter_messaging_dead_lettered_total\{topic="spamfilter\.model\.v1",group="filter-[^"]+",reason="invalid"\} 1/;
-    const scrape = async (): Promise<string> => (await request(filter.server).get('/metrics').expect(200)).text;
+    await probe.publish('spamfilter.model.v1', 'global', {
+      eventId: 'm-bad',
+      kind: 'weights',
+      userId: null,
+    } as never);
+    const dlq =
+      /spamfilter_messaging_dead_lettered_total\{topic="spamfilter\.model\.v1",group="filter-[^"]+",reason="invalid"\} 1/;
+    const scrape = async (): Promise<string> =>
+      (await request(filter.server).get('/metrics').expect(200)).text;
     let text = await scrape();
     for (const end = Date.now() + 30_000; !dlq.test(text) && Date.now() < end; text = await scrape())
       await new Promise((r) => setTimeout(r, 100));

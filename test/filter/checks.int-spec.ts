@@ -51,8 +51,14 @@ function message(from: string, subject = 'quarterly report'): string {
 
 async function signed(raw: string, domain: string, key: string = pem): Promise<string> {
   // mailauth 4 signs with the entries of signatureData (the top-level d=/s= are only defaults for them).
-  const r = await dkimSign(raw, { signingDomain: domain, selector: 'sel1', privateKey: key, signatureData: [{ signingDomain: domain, selector: 'sel1', privateKey: key }] });
-  if (!r.signatures.includes('DKIM-Signature')) throw new Error(`dkimSign produced no signature: ${r.errors.join('; ')}`);
+  const r = await dkimSign(raw, {
+    signingDomain: domain,
+    selector: 'sel1',
+    privateKey: key,
+    signatureData: [{ signingDomain: domain, selector: 'sel1', privateKey: key }],
+  });
+  if (!r.signatures.includes('DKIM-Signature'))
+    throw new Error(`dkimSign produced no signature: ${r.errors.join('; ')}`);
   return r.signatures + raw;
 }
 
@@ -75,7 +81,8 @@ describe('checks against a loopback DNS server, through POST /v1/scan', () => {
       .expect(200);
     return res.body as ScanVerdict;
   };
-  const names = (v: ScanVerdict): string[] => [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].map((s) => s.name);
+  const names = (v: ScanVerdict): string[] =>
+    [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)].map((s) => s.name);
 
   beforeAll(async () => {
     dns = await ZoneDnsServer.start(ZONE);
@@ -98,30 +105,65 @@ describe('checks against a loopback DNS server, through POST /v1/scan', () => {
 
   it('passes SPF, DKIM (signed here), DMARC with alignment, FCrDNS, and sees the allow list zone', async () => {
     const v = await scan(await signed(message('news@good.example'), 'good.example'));
-    expect(names(v)).toEqual(expect.arrayContaining(['R_SPF_ALLOW', 'R_DKIM_ALLOW', 'DMARC_POLICY_ALLOW', 'ARC_NA', 'RDNS_FCRDNS', 'RCVD_IN_WL_TEST']));
+    expect(names(v)).toEqual(
+      expect.arrayContaining([
+        'R_SPF_ALLOW',
+        'R_DKIM_ALLOW',
+        'DMARC_POLICY_ALLOW',
+        'ARC_NA',
+        'RDNS_FCRDNS',
+        'RCVD_IN_WL_TEST',
+      ]),
+    );
     expect(names(v)).not.toContain('HELO_RDNS_MISMATCH');
-    expect(v.symbols.find((s) => s.name === 'RCVD_IN_WL_TEST')).toMatchObject({ weight: -1.5, options: ['127.0.9.1'] });
+    expect(v.symbols.find((s) => s.name === 'RCVD_IN_WL_TEST')).toMatchObject({
+      weight: -1.5,
+      options: ['127.0.9.1'],
+    });
     expect(v.action).toBe('accept');
     expect(v.score).toBeLessThan(0);
   });
 
   it('reports a DKIM signature by the wrong key as R_DKIM_REJECT and DMARC reject policy when nothing aligns', async () => {
-    const raw = await signed(message('ceo@good.example'), 'good.example', otherKey.export({ type: 'pkcs1', format: 'pem' }).toString());
-    const v = await scan(raw, { [SCAN_HEADERS.clientIp]: LISTED_IP, [SCAN_HEADERS.helo]: 'dyn-99.isp.example', [SCAN_HEADERS.mailFrom]: 'ceo@good.example' });
-    expect(names(v)).toEqual(expect.arrayContaining(['R_SPF_FAIL', 'R_DKIM_REJECT', 'DMARC_POLICY_REJECT', 'RBL_TEST', 'RDNS_NOT_FCRDNS']));
+    const raw = await signed(
+      message('ceo@good.example'),
+      'good.example',
+      otherKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    );
+    const v = await scan(raw, {
+      [SCAN_HEADERS.clientIp]: LISTED_IP,
+      [SCAN_HEADERS.helo]: 'dyn-99.isp.example',
+      [SCAN_HEADERS.mailFrom]: 'ceo@good.example',
+    });
+    expect(names(v)).toEqual(
+      expect.arrayContaining([
+        'R_SPF_FAIL',
+        'R_DKIM_REJECT',
+        'DMARC_POLICY_REJECT',
+        'RBL_TEST',
+        'RDNS_NOT_FCRDNS',
+      ]),
+    );
     expect(v.symbols.find((s) => s.name === 'RBL_TEST')?.options).toEqual(['127.0.0.2']);
     // a forged CEO mail from a listed dynamic IP: well past tag, and its auth group is capped at 8
     expect(v.score).toBeGreaterThanOrEqual(6);
-    expect(v.symbols.filter((s) => s.group === 'auth').reduce((a, s) => a + s.score, 0)).toBeLessThanOrEqual(8.05);
+    expect(v.symbols.filter((s) => s.group === 'auth').reduce((a, s) => a + s.score, 0)).toBeLessThanOrEqual(
+      8.05,
+    );
   });
 
   it('maps DMARC p=quarantine and an unsigned message', async () => {
-    const v = await scan(message('x@quarantine.example'), { [SCAN_HEADERS.mailFrom]: 'x@quarantine.example' });
+    const v = await scan(message('x@quarantine.example'), {
+      [SCAN_HEADERS.mailFrom]: 'x@quarantine.example',
+    });
     expect(names(v)).toEqual(expect.arrayContaining(['R_SPF_FAIL', 'R_DKIM_NA', 'DMARC_POLICY_QUARANTINE']));
   });
 
   it('flags no PTR, and HELO as an IP literal or a bare name', async () => {
-    let v = await scan(message('news@good.example'), { [SCAN_HEADERS.clientIp]: NO_PTR_IP, [SCAN_HEADERS.helo]: '[192.0.2.77]' });
+    let v = await scan(message('news@good.example'), {
+      [SCAN_HEADERS.clientIp]: NO_PTR_IP,
+      [SCAN_HEADERS.helo]: '[192.0.2.77]',
+    });
     expect(names(v)).toEqual(expect.arrayContaining(['RDNS_NONE', 'HELO_IP_LITERAL']));
     v = await scan(message('news@good.example'), { [SCAN_HEADERS.helo]: 'desktop' });
     expect(names(v)).toContain('HELO_NOT_FQDN');
@@ -145,7 +187,9 @@ describe('checks against a loopback DNS server, through POST /v1/scan', () => {
     dns.misbehave(/_domainkey/, { mode: 'truncate' });
     const v = await scan(await signed(message('news@good.example'), 'good.example'));
     const n = names(v);
-    expect(n).toEqual(expect.arrayContaining(['RDNS_TEMPFAIL', 'DNSBL_TEMPFAIL', 'R_DKIM_TEMPFAIL', 'R_SPF_ALLOW']));
+    expect(n).toEqual(
+      expect.arrayContaining(['RDNS_TEMPFAIL', 'DNSBL_TEMPFAIL', 'R_DKIM_TEMPFAIL', 'R_SPF_ALLOW']),
+    );
   });
 
   it('stops a slow DNS answer at the check timeout, leaving the other checks’ results', async () => {

@@ -25,7 +25,15 @@ const crlf = (lines: string[]): string => lines.join('\r\n');
 const CASES: readonly Case[] = [
   {
     file: 'plain-ham.eml',
-    eml: crlf(['From: Ann <ann@friends.example>', 'To: bob@hosted.example', 'Subject: Saturday', 'Content-Type: text/plain', '', 'Dinner at ours on Saturday? Ann', '']),
+    eml: crlf([
+      'From: Ann <ann@friends.example>',
+      'To: bob@hosted.example',
+      'Subject: Saturday',
+      'Content-Type: text/plain',
+      '',
+      'Dinner at ours on Saturday? Ann',
+      '',
+    ]),
     symbols: [],
     absent: ['MISSING_SUBJECT', 'MIME_HTML_ONLY', 'REPLYTO_DIFF_FROM'],
     action: 'accept',
@@ -43,7 +51,13 @@ const CASES: readonly Case[] = [
       '<p>================</p><p>****************</p>',
       '',
     ]),
-    symbols: ['URL_TEXT_HOST_MISMATCH', 'REPLYTO_DIFF_FROM', 'MIME_HTML_ONLY', 'MARKETING_PHRASE', 'REPEATED_CHAR_SEPARATOR'],
+    symbols: [
+      'URL_TEXT_HOST_MISMATCH',
+      'REPLYTO_DIFF_FROM',
+      'MIME_HTML_ONLY',
+      'MARKETING_PHRASE',
+      'REPEATED_CHAR_SEPARATOR',
+    ],
     action: 'tag',
   },
   {
@@ -86,7 +100,17 @@ const CASES: readonly Case[] = [
   },
   {
     file: 'broken-mime.eml',
-    eml: crlf(['From: x@y.example', 'To: bob@hosted.example', 'Subject: =?utf-8?B?w6l0w6k=?=', 'Content-Type: multipart/alternative; boundary="never-closed"', '', '--never-closed', 'Content-Type: text/plain', '', 'text without end']),
+    eml: crlf([
+      'From: x@y.example',
+      'To: bob@hosted.example',
+      'Subject: =?utf-8?B?w6l0w6k=?=',
+      'Content-Type: multipart/alternative; boundary="never-closed"',
+      '',
+      '--never-closed',
+      'Content-Type: text/plain',
+      '',
+      'text without end',
+    ]),
     symbols: [],
     action: 'accept',
   },

@@ -83,7 +83,12 @@ describe('NodeDnsResolver against a loopback DNS server', () => {
     await resolver.resolve('slow.example.org', 'A').catch(() => undefined);
     expect(resolver.stats).toEqual({ queries: 3, timeouts: 1, failures: 0 });
     // Nothing listens on the server's port: refused at once, a failure rather than a timeout.
-    const closed = new NodeDnsResolver({ servers: ['127.0.0.1:9'], timeoutMs: 1000, cacheSeconds: 0, cacheEntries: 0 });
+    const closed = new NodeDnsResolver({
+      servers: ['127.0.0.1:9'],
+      timeoutMs: 1000,
+      cacheSeconds: 0,
+      cacheEntries: 0,
+    });
     const err = await closed.resolve('mx.example.org', 'A').catch((e: DnsError) => e);
     closed.close();
     expect(closed.stats).toEqual({ queries: 1, timeouts: 0, failures: 1 });

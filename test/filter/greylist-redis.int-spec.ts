@@ -19,7 +19,11 @@ class MovableClock extends Clock {
  * retry that reaches another instance passes too (RFC 5321 §4.5.4.1 retry after the minimum delay).
  */
 describe('greylisting with Redis, across two filter instances', () => {
-  const env = { COUNTERS: 'redis', REDIS_URL: 'redis://127.0.0.1:6379/0', REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:` };
+  const env = {
+    COUNTERS: 'redis',
+    REDIS_URL: 'redis://127.0.0.1:6379/0',
+    REDIS_KEY_PREFIX: `t${randomBytes(4).toString('hex')}:`,
+  };
   const clock = new MovableClock();
   const policies = new InMemoryPolicySource();
   // An undecided message: a bare HELO weighted into a greylisting band below tag (4 ≤ score < 6) for this test. The
@@ -46,11 +50,18 @@ describe('greylisting with Redis, across two filter instances', () => {
     (
       await request(app.server)
         .post('/v1/scan')
-        .set({ [SCAN_HEADERS.clientIp]: ip, [SCAN_HEADERS.helo]: 'desktop', [SCAN_HEADERS.mailFrom]: 'news@sender.example', [SCAN_HEADERS.rcptTo]: rcpt, 'content-type': 'message/rfc822' })
+        .set({
+          [SCAN_HEADERS.clientIp]: ip,
+          [SCAN_HEADERS.helo]: 'desktop',
+          [SCAN_HEADERS.mailFrom]: 'news@sender.example',
+          [SCAN_HEADERS.rcptTo]: rcpt,
+          'content-type': 'message/rfc822',
+        })
         .send('From: news@sender.example\r\nSubject: weekly\r\n\r\nhello\r\n')
         .expect(200)
     ).body as ScanVerdict;
-  const state = (v: ScanVerdict): string | undefined => v.recipients[0].symbols.find((s) => s.name === 'GREYLIST')?.options[0];
+  const state = (v: ScanVerdict): string | undefined =>
+    v.recipients[0].symbols.find((s) => s.name === 'GREYLIST')?.options[0];
 
   it('451s a new triplet, keeps an early retry waiting, and lets a retry after the delay through on the other instance', async () => {
     const first = await scan(a, 'bob@hosted.example');
@@ -70,7 +81,12 @@ describe('greylisting with Redis, across two filter instances', () => {
     expect(state(await scan(a, 'carol@hosted.example'))).toBe('new');
     const pre = await request(a.server)
       .post('/v1/recipient')
-      .set({ [SCAN_HEADERS.clientIp]: '198.51.100.20', [SCAN_HEADERS.helo]: 'desktop', [SCAN_HEADERS.mailFrom]: 'news@sender.example', [SCAN_HEADERS.rcptTo]: 'bob@hosted.example' })
+      .set({
+        [SCAN_HEADERS.clientIp]: '198.51.100.20',
+        [SCAN_HEADERS.helo]: 'desktop',
+        [SCAN_HEADERS.mailFrom]: 'news@sender.example',
+        [SCAN_HEADERS.rcptTo]: 'bob@hosted.example',
+      })
       .expect(200);
     expect(pre.body).toMatchObject({ action: 'accept', greylist: 'passed' });
     const h = await request(a.server).get('/health').expect(200);

@@ -1,6 +1,13 @@
 import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
-import { openDataSource, ScanRecordRepository, UserRepository, ListRepository, PolicyRepository, ReputationRepository } from '@spamfilter/persistence';
+import {
+  openDataSource,
+  ScanRecordRepository,
+  UserRepository,
+  ListRepository,
+  PolicyRepository,
+  ReputationRepository,
+} from '@spamfilter/persistence';
 import { createEventBus, type EventBus } from '@spamfilter/messaging';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
@@ -12,7 +19,8 @@ import { createPostgresTestDatabase, type TestDatabase } from '../persistence/te
  * the database, and the message log written asynchronously in batches — including while the database connection is
  * gone, when scans must still be answered.
  */
-const HAM = 'From: Alice <alice@sender.example>\r\nTo: bob@hosted.example\r\nSubject: hello\r\nList-Unsubscribe: <mailto:u@sender.example>\r\n\r\nSee you at the meeting tomorrow.\r\n';
+const HAM =
+  'From: Alice <alice@sender.example>\r\nTo: bob@hosted.example\r\nSubject: hello\r\nList-Unsubscribe: <mailto:u@sender.example>\r\n\r\nSee you at the meeting tomorrow.\r\n';
 
 describe('filter with PostgreSQL: message log, lists and policy from the database', () => {
   let db: TestDatabase;
@@ -57,11 +65,35 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     const carol = await users.createUser({ domainId: domain.id, address: 'carol@hosted.example' });
     const dave = await users.createUser({ domainId: domain.id, address: 'dave@hosted.example' });
     bobId = bob.id;
-    await new ListRepository(seed).add({ scope: 'user', userId: carol.id }, { kind: 'block', matchType: 'domain', value: 'sender.example', direction: 'inbound', createdBy: 'carol' });
-    await new PolicyRepository(seed).upsert({ scope: 'user', userId: dave.id }, { thresholds: { tag: 1, greylist: 0.5 }, greylisting: { enabled: false } }, 0, 'dave');
-    await new PolicyRepository(seed).upsert({ scope: 'domain', domainId: domain.id }, { weights: { MISSING_SUBJECT: 3 } }, 0, 'admin');
+    await new ListRepository(seed).add(
+      { scope: 'user', userId: carol.id },
+      {
+        kind: 'block',
+        matchType: 'domain',
+        value: 'sender.example',
+        direction: 'inbound',
+        createdBy: 'carol',
+      },
+    );
+    await new PolicyRepository(seed).upsert(
+      { scope: 'user', userId: dave.id },
+      { thresholds: { tag: 1, greylist: 0.5 }, greylisting: { enabled: false } },
+      0,
+      'dave',
+    );
+    await new PolicyRepository(seed).upsert(
+      { scope: 'domain', domainId: domain.id },
+      { weights: { MISSING_SUBJECT: 3 } },
+      0,
+      'admin',
+    );
     const config: AppConfig = {
-      ...loadConfig({ SCAN_LOG_FLUSH_MS: '20', SCAN_LOG_BATCH: '50', BUS: 'memory', KAFKA_TOPIC_PREFIX: `ml${Date.now()}.` }),
+      ...loadConfig({
+        SCAN_LOG_FLUSH_MS: '20',
+        SCAN_LOG_BATCH: '50',
+        BUS: 'memory',
+        KAFKA_TOPIC_PREFIX: `ml${Date.now()}.`,
+      }),
       database: { ...db.config, migrationsRun: false },
     };
     filter = await createFilterApp(config, { connectDatabase: true, connectBus: true });
@@ -79,14 +111,25 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
     const v = await scan('bob@hosted.example');
     const repo = new ScanRecordRepository(seed);
     const row = await until(() => repo.findByReference({ kind: 'operator' }, v.reference));
-    expect(row.record).toMatchObject({ reference: v.reference, clientIp: '192.0.2.44', mailFrom: 'alice@sender.example', queueId: 'Q123', subject: 'hello', action: v.action });
+    expect(row.record).toMatchObject({
+      reference: v.reference,
+      clientIp: '192.0.2.44',
+      mailFrom: 'alice@sender.example',
+      queueId: 'Q123',
+      subject: 'hello',
+      action: v.action,
+    });
     expect(row.record.messageFingerprint).toMatch(/^[0-9a-f]{64}$/);
     expect(row.record.smtpReply).toEqual(v.smtp);
     const training = row.record.training as { tokens: number[]; listUnsubscribe: boolean; sender: string };
     expect(training.tokens.length).toBeGreaterThan(3);
     expect(training).toMatchObject({ listUnsubscribe: true, sender: 'alice@sender.example' });
     expect(row.recipients).toHaveLength(1);
-    expect(row.recipients[0]).toMatchObject({ recipient: 'bob@hosted.example', userId: bobId, action: v.recipients[0].action });
+    expect(row.recipients[0]).toMatchObject({
+      recipient: 'bob@hosted.example',
+      userId: bobId,
+      action: v.recipients[0].action,
+    });
     // the user's own view finds it too (tenancy via user id)
     expect((await repo.recentForUser(bobId)).map((r) => r.reference)).toContain(v.reference);
   });
@@ -104,11 +147,18 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
   it('saves the in-memory reputation to the reputation table as deltas, and loads stored rows it lacks', async () => {
     await scan('bob@hosted.example');
     await filter.services.reputationSync!.syncOnce();
-    const rows = await new ReputationRepository(seed).get(['ip:192.0.2.44', 'net:192.0.2.0/24', 'domain:sender.example']);
+    const rows = await new ReputationRepository(seed).get([
+      'ip:192.0.2.44',
+      'net:192.0.2.0/24',
+      'domain:sender.example',
+    ]);
     expect(rows.get('ip:192.0.2.44')?.ham).toBeGreaterThanOrEqual(1);
     expect(rows.get('domain:sender.example')?.ham).toBeGreaterThanOrEqual(1);
     // evidence written by another instance (or the scan-event consumer) is picked up when a scan asks for it
-    await new ReputationRepository(seed).applyDeltas([{ key: 'ip:203.0.113.66', spam: 40, ham: 0 }], 72 * 3600_000);
+    await new ReputationRepository(seed).applyDeltas(
+      [{ key: 'ip:203.0.113.66', spam: 40, ham: 0 }],
+      72 * 3600_000,
+    );
     expect(filter.services.reputation.get('ip:203.0.113.66')).toBeUndefined();
     await filter.services.reputationSync!.syncOnce();
     expect(filter.services.reputation.get('ip:203.0.113.66')?.spam).toBeGreaterThan(39);
@@ -117,7 +167,8 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
   it('turns a user’s spam mark into reputation evidence for the scanned message’s IP and sender domain', async () => {
     const v = await scan('bob@hosted.example');
     await until(() => new ScanRecordRepository(seed).findByReference({ kind: 'operator' }, v.reference));
-    const before = (await new ReputationRepository(seed).get(['ip:192.0.2.44'])).get('ip:192.0.2.44')?.spam ?? 0;
+    const before =
+      (await new ReputationRepository(seed).get(['ip:192.0.2.44'])).get('ip:192.0.2.44')?.spam ?? 0;
     await bus.publish('spamfilter.feedback.v1', bobId, {
       eventId: `ev-${v.reference}`,
       userId: bobId,
@@ -128,7 +179,9 @@ describe('filter with PostgreSQL: message log, lists and policy from the databas
       messageId: 'm',
       occurredAt: new Date().toISOString(),
     });
-    await until(async () => ((filter.services.reputation.get('ip:192.0.2.44')?.spam ?? 0) >= before + 4.9 ? true : null));
+    await until(async () =>
+      (filter.services.reputation.get('ip:192.0.2.44')?.spam ?? 0) >= before + 4.9 ? true : null,
+    );
     await filter.services.reputationSync!.syncOnce();
     const after = (await new ReputationRepository(seed).get(['ip:192.0.2.44'])).get('ip:192.0.2.44')!;
     expect(after.spam).toBeGreaterThanOrEqual(before + 4.9);

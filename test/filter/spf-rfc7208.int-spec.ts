@@ -16,7 +16,9 @@ import { ZoneDnsServer } from '../dns/zone-dns-server';
  * Known deviations, by test id: the expected result, what we get, and whose it is. Each is explained in
  * docs/standards.md ("SPF: RFC 7208 test suite"). A deviation that goes away fails the test too, so the list stays true.
  */
-const KNOWN_DEVIATIONS: Readonly<Record<string, { readonly got: string; readonly whose: 'mailauth' | 'node-resolver' }>> = {
+const KNOWN_DEVIATIONS: Readonly<
+  Record<string, { readonly got: string; readonly whose: 'mailauth' | 'node-resolver' }>
+> = {
   // Node's resolver (c-ares): a TXT record of no character-strings (illegal, RFC 1035 §3.3.14) fails the whole answer
   'null-text': { got: 'temperror', whose: 'node-resolver' },
   // Node's resolver refuses to ask for a name with ':', '/' or ' ' in a label (EBADNAME), which DNS can carry
@@ -92,16 +94,21 @@ describe('RFC 7208 SPF test suite through POST /v1/scan (mailauth, loopback DNS)
           got = `HTTP ${res.status}: ${JSON.stringify(res.body).slice(0, 120)}`;
         } else {
           const v = res.body as ScanVerdict;
-          const name = v.symbols.map((s) => s.name).find((n) => n in RESULT || n === 'AUTH_TEMPFAIL') ?? '(no SPF symbol)';
+          const name =
+            v.symbols.map((s) => s.name).find((n) => n in RESULT || n === 'AUTH_TEMPFAIL') ??
+            '(no SPF symbol)';
           got = RESULT[name] ?? name;
           const ar = v.headers.find(([h]) => h === 'Authentication-Results')?.[1] ?? '';
-          if (RESULT[name] && !ar.includes(`spf=${got} `)) mismatches.push(`${id}: Authentication-Results disagrees with ${name}: ${ar}`);
+          if (RESULT[name] && !ar.includes(`spf=${got} `))
+            mismatches.push(`${id}: Authentication-Results disagrees with ${name}: ${ar}`);
         }
         const known = KNOWN_DEVIATIONS[id];
         if (known) {
           if (got !== known.got) stale.push(`${id}: listed as ${known.got} (${known.whose}), got ${got}`);
         } else if (!expected.includes(got)) {
-          mismatches.push(`${id} (${t.spec ?? '?'}; ${scenario.description}): expected ${expected.join('|')}, got ${got}`);
+          mismatches.push(
+            `${id} (${t.spec ?? '?'}; ${scenario.description}): expected ${expected.join('|')}, got ${got}`,
+          );
         }
       }
     }

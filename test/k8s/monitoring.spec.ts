@@ -25,9 +25,9 @@ const monitoring = (kustomization.resources as string[]).flatMap((f) => load(MON
 /** matchLabels and `In` matchExpressions, the only forms used here. */
 function selects(selector: Doc, labels: Labels): boolean {
   const ml = Object.entries((selector.matchLabels ?? {}) as Labels).every(([k, v]) => labels[k] === v);
-  const me = ((selector.matchExpressions ?? []) as { key: string; operator: string; values: string[] }[]).every(
-    (e) => e.operator === 'In' && e.values.includes(labels[e.key] ?? ''),
-  );
+  const me = (
+    (selector.matchExpressions ?? []) as { key: string; operator: string; values: string[] }[]
+  ).every((e) => e.operator === 'In' && e.values.includes(labels[e.key] ?? ''));
   return ml && me;
 }
 const labelsOf = (w: Doc): Labels => w.spec.template.metadata.labels as Labels;
@@ -59,31 +59,47 @@ describe('k8s/monitoring (a Component an overlay includes)', () => {
       'spamfilter-submission': 'metrics',
     });
     for (const name of ['spamfilter-filter', 'spamfilter-api', 'spamfilter-learner']) {
-      const ports = workloads.find((w) => w.metadata.name === name)!.spec.template.spec.containers[0].ports as { name: string }[];
+      const ports = workloads.find((w) => w.metadata.name === name)!.spec.template.spec.containers[0]
+        .ports as { name: string }[];
       expect(ports.map((p) => p.name)).toContain('http');
     }
   });
 
   it("turns on the plugin's endpoint on the port its NetworkPolicy opens to the monitoring namespace, and nothing else", () => {
-    const patch = load(MONITORING, 'haraka-metrics-patch.yaml')[0] as unknown as { path: string; value: Doc }[];
+    const patch = load(MONITORING, 'haraka-metrics-patch.yaml')[0] as unknown as {
+      path: string;
+      value: Doc;
+    }[];
     const env = patch.find((op) => op.path.endsWith('/env/-'))!.value;
     const port = patch.find((op) => op.path.endsWith('/ports/-'))!.value;
     expect(env.name).toBe('SPAMFILTER_METRICS_LISTEN'); // haraka-plugins/spamfilter/lib/settings.js
     expect(env.value).toBe(`0.0.0.0:${port.containerPort}`);
     expect(port.name).toBe('metrics');
-    const targets = (kustomization.patches as { target: { kind: string; name: string } }[]).map((p) => p.target);
+    const targets = (kustomization.patches as { target: { kind: string; name: string } }[]).map(
+      (p) => p.target,
+    );
     for (const t of targets) {
       const w = workloads.find((x) => x.kind === t.kind && x.metadata.name === t.name);
       expect(w).toBeDefined();
       // the JSON patch edits container 0: it must be Haraka, with env and ports to append to
-      expect(w!.spec.template.spec.containers[0]).toMatchObject({ name: 'haraka', env: expect.any(Array), ports: expect.any(Array) });
+      expect(w!.spec.template.spec.containers[0]).toMatchObject({
+        name: 'haraka',
+        env: expect.any(Array),
+        ports: expect.any(Array),
+      });
     }
     const policy = monitoring.find((d) => d.kind === 'NetworkPolicy')!;
     expect(policy.spec.ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ protocol: 'TCP', port: port.containerPort }] },
+      {
+        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+        ports: [{ protocol: 'TCP', port: port.containerPort }],
+      },
     ]);
-    expect(workloads.filter((w) => selects(policy.spec.podSelector, labelsOf(w))).map((w) => w.metadata.name).sort()).toEqual(
-      targets.map((t) => t.name).sort(),
-    );
+    expect(
+      workloads
+        .filter((w) => selects(policy.spec.podSelector, labelsOf(w)))
+        .map((w) => w.metadata.name)
+        .sort(),
+    ).toEqual(targets.map((t) => t.name).sort());
   });
 });

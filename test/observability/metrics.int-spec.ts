@@ -11,7 +11,12 @@ import { startSink, type Sink } from '../../haraka/sink';
 import { bearer, createUser, type TestUser } from '../api/api-fixtures';
 import { ZoneDnsServer } from '../dns/zone-dns-server';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
-import { MAIN_OPTIONS, postgresKafkaConfig, waitFor, waitForRecord } from '../propagation/propagation-harness';
+import {
+  MAIN_OPTIONS,
+  postgresKafkaConfig,
+  waitFor,
+  waitForRecord,
+} from '../propagation/propagation-harness';
 import { deleteRunTopics } from '../services/kafka-fixtures';
 import { freePort, headerValues, sendOnce, startHaraka, type HarakaHandle } from '../smtp/harness';
 
@@ -47,7 +52,13 @@ function total(text: string, name: string, match = ''): number {
 
 /** Metric names a PromQL expression uses (ours, node's process metrics, and Prometheus' own `up`). */
 function metricNames(expr: string): string[] {
-  return [...new Set([...expr.matchAll(/\b(spamfilter_[a-z0-9_]+|process_[a-z0-9_]+|nodejs_[a-z0-9_]+|up)\b/g)].map((m) => m[1]!))];
+  return [
+    ...new Set(
+      [...expr.matchAll(/\b(spamfilter_[a-z0-9_]+|process_[a-z0-9_]+|nodejs_[a-z0-9_]+|up)\b/g)].map(
+        (m) => m[1]!,
+      ),
+    ),
+  ];
 }
 
 /** The family a sample name belongs to (a histogram's _bucket, _sum, _count), if the scrapes have it. */
@@ -74,9 +85,17 @@ describe('/metrics of the filter, the API with its learner, and Haraka after one
     // The sender's domain never answers: SPF/DMARC lookups time out (DNS_TIMEOUT_MS), which /metrics must count.
     dns = await ZoneDnsServer.start({});
     dns.misbehave(/sender\.example/, { mode: 'drop' });
-    config = postgresKafkaConfig(tdb.config.url, 'obs', { DNS_MODE: 'servers', DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '150', SCAN_THREADS: '1' });
+    config = postgresKafkaConfig(tdb.config.url, 'obs', {
+      DNS_MODE: 'servers',
+      DNS_SERVERS: dns.address,
+      DNS_TIMEOUT_MS: '150',
+      SCAN_THREADS: '1',
+    });
     api = await createApiApp(config, { logger: ['error'], defaultMetrics: true });
-    filter = await createFilterApp({ ...config, database: { ...config.database, migrationsRun: false } }, { ...MAIN_OPTIONS, defaultMetrics: true, logger: ['error'] });
+    filter = await createFilterApp(
+      { ...config, database: { ...config.database, migrationsRun: false } },
+      { ...MAIN_OPTIONS, defaultMetrics: true, logger: ['error'] },
+    );
     const filterUrl = await filter.listen(0, '127.0.0.1');
     alice = await createUser(api, ALICE);
     sink = await startSink({ store: 'memory' });
@@ -103,30 +122,45 @@ describe('/metrics of the filter, the API with its learner, and Haraka after one
   });
 
   const scrape = async (target: 'filter' | 'api' | 'haraka'): Promise<string> => {
-    const server = target === 'filter' ? filter.server : target === 'api' ? (api.getHttpServer() as never) : null;
-    const text = server ? (await request(server).get('/metrics').expect(200)).text : await (await fetch(harakaMetrics)).text();
+    const server =
+      target === 'filter' ? filter.server : target === 'api' ? (api.getHttpServer() as never) : null;
+    const text = server
+      ? (await request(server).get('/metrics').expect(200)).text
+      : await (await fetch(harakaMetrics)).text();
     scrapes[target] = text;
     return text;
   };
 
   it('counts the message through Haraka and the filter, and the mark through the API, the learner and back to the filter', async () => {
-    const sent = await sendOnce(haraka.port, { from: 'news@sender.example', to: [ALICE] }, [
-      'From: News <news@sender.example>',
-      `To: ${ALICE}`,
-      'Subject: Weekly offers',
-      'Message-ID: <obs-1@sender.example>',
-      '',
-      'Cheap watches and more, this week only.',
-      '',
-    ].join('\r\n'));
+    const sent = await sendOnce(
+      haraka.port,
+      { from: 'news@sender.example', to: [ALICE] },
+      [
+        'From: News <news@sender.example>',
+        `To: ${ALICE}`,
+        'Subject: Weekly offers',
+        'Message-ID: <obs-1@sender.example>',
+        '',
+        'Cheap watches and more, this week only.',
+        '',
+      ].join('\r\n'),
+    );
     expect(sent.data?.code).toBe(250);
     await waitFor(() => Promise.resolve(sink.received === 1), 10_000, 'the message in the sink');
     const reference = headerValues(sink.messages[0]!.raw, 'X-Spam-Reference')[0]!;
     expect(reference).toMatch(/^[0-9A-Z]{26}$/);
     await waitForRecord(api.get(DataSource), reference);
-    await request(api.getHttpServer() as never).post('/v1/marks').set(bearer(alice.token)).send({ reference, label: 'spam' }).expect(201);
+    await request(api.getHttpServer() as never)
+      .post('/v1/marks')
+      .set(bearer(alice.token))
+      .send({ reference, label: 'spam' })
+      .expect(201);
     // The learner trains over Kafka, the relay publishes the change, the filter's model applies it.
-    await waitFor(async () => total(await scrape('filter'), 'spamfilter_mark_to_effect_seconds_count') >= 1, 30_000, 'mark → effect on the filter');
+    await waitFor(
+      async () => total(await scrape('filter'), 'spamfilter_mark_to_effect_seconds_count') >= 1,
+      30_000,
+      'mark → effect on the filter',
+    );
     const [f, a, h] = [scrapes.filter, await scrape('api'), await scrape('haraka')];
 
     // Haraka: counted in a worker, served by the master.
@@ -136,7 +170,8 @@ describe('/metrics of the filter, the API with its learner, and Haraka after one
     // The filter.
     expect(total(f, 'spamfilter_scans_total', 'direction="inbound"')).toBe(1);
     expect(total(f, 'spamfilter_scan_duration_seconds_count')).toBe(1);
-    for (const check of ['auth', 'content', 'bayes', 'lists']) expect(sample(f, `spamfilter_check_duration_seconds_count{check="${check}"}`)).toBe(1);
+    for (const check of ['auth', 'content', 'bayes', 'lists'])
+      expect(sample(f, `spamfilter_check_duration_seconds_count{check="${check}"}`)).toBe(1);
     expect(total(f, 'spamfilter_symbol_hits_total')).toBeGreaterThan(0);
     expect(total(f, 'spamfilter_dns_queries_total')).toBeGreaterThan(0);
     expect(total(f, 'spamfilter_dns_timeouts_total')).toBeGreaterThan(0);
@@ -158,21 +193,38 @@ describe('/metrics of the filter, the API with its learner, and Haraka after one
     expect(sample(a, 'spamfilter_outbound_blocked_accounts')).toBe(0);
     expect(sample(a, 'spamfilter_dependency_up{dependency="database"}')).toBe(1);
     // The learner's group has committed the mark: its lag, read from the broker, is back to 0 on every partition.
-    await waitFor(async () => total(await scrape('api'), 'spamfilter_learner_consumer_lag', 'topic="spamfilter.feedback.v1"') === 0, 15_000, 'lag 0');
-    expect(scrapes.api).toMatch(/^spamfilter_learner_consumer_lag\{topic="spamfilter\.feedback\.v1",partition="0"\} 0$/m);
+    await waitFor(
+      async () =>
+        total(await scrape('api'), 'spamfilter_learner_consumer_lag', 'topic="spamfilter.feedback.v1"') === 0,
+      15_000,
+      'lag 0',
+    );
+    expect(scrapes.api).toMatch(
+      /^spamfilter_learner_consumer_lag\{topic="spamfilter\.feedback\.v1",partition="0"\} 0$/m,
+    );
   }, 90_000);
 
   it('finds every metric of the Grafana dashboard and the alert rules in these scrapes', () => {
     expect(scrapes.filter && scrapes.api && scrapes.haraka).toBeTruthy();
-    const known = new Map([...families(scrapes.filter), ...families(scrapes.api), ...families(scrapes.haraka)]);
-    const dashboard = JSON.parse(readFileSync(join(ROOT, 'k8s/monitoring/grafana-dashboard.json'), 'utf8')) as {
+    const known = new Map([
+      ...families(scrapes.filter),
+      ...families(scrapes.api),
+      ...families(scrapes.haraka),
+    ]);
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'k8s/monitoring/grafana-dashboard.json'), 'utf8'),
+    ) as {
       panels: { title: string; targets?: { expr: string }[] }[];
     };
-    const rules = parseAllDocuments(readFileSync(join(ROOT, 'k8s/monitoring/prometheus-rules.yaml'), 'utf8'))[0]!.toJS() as {
+    const rules = parseAllDocuments(
+      readFileSync(join(ROOT, 'k8s/monitoring/prometheus-rules.yaml'), 'utf8'),
+    )[0]!.toJS() as {
       spec: { groups: { rules: { alert: string; expr: string }[] }[] };
     };
     const uses = [
-      ...dashboard.panels.flatMap((p) => (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr }))),
+      ...dashboard.panels.flatMap((p) =>
+        (p.targets ?? []).map((t) => ({ where: `panel "${p.title}"`, expr: t.expr })),
+      ),
       ...rules.spec.groups.flatMap((g) => g.rules.map((r) => ({ where: `alert ${r.alert}`, expr: r.expr }))),
     ];
     expect(uses.length).toBeGreaterThan(40);

@@ -1,11 +1,22 @@
-import { formatReferenceId, type Action, type Direction, type ScoredSymbol, type SmtpReply } from '@spamfilter/domain';
+import {
+  formatReferenceId,
+  type Action,
+  type Direction,
+  type ScoredSymbol,
+  type SmtpReply,
+} from '@spamfilter/domain';
 import { ScanRecipientEntity, ScanRecordEntity, UserAccountEntity } from '@spamfilter/persistence';
 import { randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 
 let seq = 0;
 
-export const sym = (name: string, group: ScoredSymbol['group'], score: number, options: string[] = []): ScoredSymbol => ({
+export const sym = (
+  name: string,
+  group: ScoredSymbol['group'],
+  score: number,
+  options: string[] = [],
+): ScoredSymbol => ({
   name,
   group,
   description: name,
@@ -72,7 +83,11 @@ export async function seedLogged(
 }
 
 /** An ARF report (RFC 5965 layout) about an original message that carried `reference`. */
-export function arfReport(reference: string | null, feedbackType = 'abuse', rcptTo = 'victim@mailbox.example'): string {
+export function arfReport(
+  reference: string | null,
+  feedbackType = 'abuse',
+  rcptTo = 'victim@mailbox.example',
+): string {
   return [
     'From: <fbl@mailbox.example>',
     'To: <abuse@provider.example>',

@@ -51,8 +51,14 @@ function phishing(from: string): string {
 }
 
 async function dkimSigned(raw: string, domain: string): Promise<string> {
-  const r = await dkimSign(raw, { signingDomain: domain, selector: 'sel1', privateKey: DKIM_KEY, signatureData: [{ signingDomain: domain, selector: 'sel1', privateKey: DKIM_KEY }] });
-  if (!r.signatures.includes('DKIM-Signature')) throw new Error(`dkimSign produced no signature: ${r.errors.join('; ')}`);
+  const r = await dkimSign(raw, {
+    signingDomain: domain,
+    selector: 'sel1',
+    privateKey: DKIM_KEY,
+    signatureData: [{ signingDomain: domain, selector: 'sel1', privateKey: DKIM_KEY }],
+  });
+  if (!r.signatures.includes('DKIM-Signature'))
+    throw new Error(`dkimSign produced no signature: ${r.errors.join('; ')}`);
   return r.signatures + raw;
 }
 
@@ -80,16 +86,28 @@ describe('review approvals are scoped (PostgreSQL, the real filter, loopback DNS
         .send(o.raw)
         .expect(200)
     ).body as ScanVerdict;
-  const symbols = (v: ScanVerdict): { name: string; options: readonly string[] }[] => [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)];
-  const listAllows = (v: ScanVerdict): string[] => symbols(v).map((s) => s.name).filter((n) => /^(USER|DOMAIN|GLOBAL)_ALLOW$/.test(n));
+  const symbols = (v: ScanVerdict): { name: string; options: readonly string[] }[] => [
+    ...v.symbols,
+    ...v.recipients.flatMap((r) => r.symbols),
+  ];
+  const listAllows = (v: ScanVerdict): string[] =>
+    symbols(v)
+      .map((s) => s.name)
+      .filter((n) => /^(USER|DOMAIN|GLOBAL)_ALLOW$/.test(n));
 
   /** A refused message in the log, a public review request for it, and the request's id. */
-  async function reviewRequest(seed: Parameters<typeof seedLogged>[1]): Promise<{ id: string; reference: string }> {
+  async function reviewRequest(
+    seed: Parameters<typeof seedLogged>[1],
+  ): Promise<{ id: string; reference: string }> {
     const reference = await seedLogged(db, seed);
-    const q = await request(server).post('/v1/public/delist-requests').send({ reference, email: 'someone@sender.example', message: 'please review' }).expect(202);
+    const q = await request(server)
+      .post('/v1/public/delist-requests')
+      .send({ reference, email: 'someone@sender.example', message: 'please review' })
+      .expect(202);
     return { id: q.body.id as string, reference };
   }
-  const approve = (id: string, body: Record<string, unknown> = {}) => request(server).post(`/v1/operator/delist-requests/${id}/approve`).set(op).send(body);
+  const approve = (id: string, body: Record<string, unknown> = {}) =>
+    request(server).post(`/v1/operator/delist-requests/${id}/approve`).set(op).send(body);
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
@@ -108,18 +126,28 @@ describe('review approvals are scoped (PostgreSQL, the real filter, loopback DNS
     db = api.get(DataSource);
     server = api.getHttpServer() as never;
     bob = await createUser(api, 'bob@example.net');
-    for (const a of ['alice@example.net', 'carol@example.net', 'dave@example.net', 'erin@example.net']) await createUser(api, a);
+    for (const a of ['alice@example.net', 'carol@example.net', 'dave@example.net', 'erin@example.net'])
+      await createUser(api, a);
 
     dns = await ZoneDnsServer.start({
       'example.net': { TXT: [`v=spf1 ip4:${CUSTOMER_MX} -all`] },
       '_dmarc.example.net': { TXT: ['v=DMARC1; p=none'] }, // monitoring only, as many customers publish it
-      'sel1._domainkey.example.net': { TXT: [`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`] },
+      'sel1._domainkey.example.net': {
+        TXT: [`v=DKIM1; k=rsa; p=${publicKey.export({ type: 'spki', format: 'der' }).toString('base64')}`],
+      },
       'esp.example': { TXT: ['v=spf1 ip4:198.51.100.0/24 -all'] },
       'sender.example': { TXT: ['v=spf1 -all'] },
     });
     filter = await createFilterApp(
       {
-        ...loadConfig({ DNS_MODE: 'servers', DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '500', DNS_CACHE_SECONDS: '0', SCAN_CHECK_TIMEOUT_MS: '2000', SCAN_DEADLINE_MS: '3000' }),
+        ...loadConfig({
+          DNS_MODE: 'servers',
+          DNS_SERVERS: dns.address,
+          DNS_TIMEOUT_MS: '500',
+          DNS_CACHE_SECONDS: '0',
+          SCAN_CHECK_TIMEOUT_MS: '2000',
+          SCAN_DEADLINE_MS: '3000',
+        }),
         database: { ...tdb.config, migrationsRun: false },
       },
       { connectDatabase: true },
@@ -150,30 +178,67 @@ describe('review approvals are scoped (PostgreSQL, the real filter, loopback DNS
     expect(approved.body.request.status).toBe('approved');
     expect(approved.body.allowEntry).toBeNull();
     expect(approved.body.request.allowEntryId).toBeNull();
-    expect(approved.body.outboundAccount).toEqual({ address: 'alice@example.net', review: '/v1/operator/outbound/accounts/alice%40example.net' });
+    expect(approved.body.outboundAccount).toEqual({
+      address: 'alice@example.net',
+      review: '/v1/operator/outbound/accounts/alice%40example.net',
+    });
     expect(await db.getRepository(ListEntryEntity).count()).toBe(0);
 
-    const account = await request(server).get('/v1/operator/outbound/accounts/alice@example.net').set(op).expect(200);
+    const account = await request(server)
+      .get('/v1/operator/outbound/accounts/alice@example.net')
+      .set(op)
+      .expect(200);
     expect(account.body.audit).toEqual([
-      expect.objectContaining({ action: 'note', account: 'alice@example.net', reason: `review ${r.id} of refused message ${r.reference} approved: customer cleaned her list` }),
+      expect.objectContaining({
+        action: 'note',
+        account: 'alice@example.net',
+        reason: `review ${r.id} of refused message ${r.reference} approved: customer cleaned her list`,
+      }),
     ]);
-    expect(await db.getRepository(OutboundAuditEntity).countBy({ account: 'alice@example.net', action: 'note' })).toBe(1);
+    expect(
+      await db.getRepository(OutboundAuditEntity).countBy({ account: 'alice@example.net', action: 'note' }),
+    ).toBe(1);
 
     // The issue's phishing, forged with her address from an outsider's server: nothing allows it.
-    const v = await scan({ ip: OUTSIDER, mailFrom: 'alice@example.net', rcpt: 'dave@example.net', raw: phishing('alice@example.net') });
+    const v = await scan({
+      ip: OUTSIDER,
+      mailFrom: 'alice@example.net',
+      rcpt: 'dave@example.net',
+      raw: phishing('alice@example.net'),
+    });
     expect(listAllows(v)).toEqual([]);
-    expect(symbols(v).map((s) => s.name)).toEqual(expect.arrayContaining(['EXECUTABLE_ATTACHMENT', 'R_SPF_FAIL']));
+    expect(symbols(v).map((s) => s.name)).toEqual(
+      expect.arrayContaining(['EXECUTABLE_ATTACHMENT', 'R_SPF_FAIL']),
+    );
     expect(v.score).toBeGreaterThanOrEqual(5);
   });
 
   it("approving an inbound refusal's review allows the sender for the refused recipient only, inbound, until it expires", async () => {
-    const r = await reviewRequest({ direction: 'inbound', mailFrom: 'news@shop.example', recipients: ['bob@example.net'], action: 'reject', score: 15.5, clientIp: OUTSIDER });
+    const r = await reviewRequest({
+      direction: 'inbound',
+      mailFrom: 'news@shop.example',
+      recipients: ['bob@example.net'],
+      action: 'reject',
+      score: 15.5,
+      clientIp: OUTSIDER,
+    });
     await approve(r.id, { expiresInDays: 31 }).expect(400); // may shorten DELIST_ALLOW_DAYS, not extend it
     await approve(r.id, { scope: 'global' }).expect(400);
     const before = Date.now();
     const approved = await approve(r.id, { expiresInDays: 7 }).expect(201);
-    expect(approved.body.allowEntry).toMatchObject({ scope: 'user', user: 'bob@example.net', domain: null, kind: 'allow', matchType: 'address', value: 'news@shop.example', direction: 'inbound', requires: null });
-    const entry = await db.getRepository(ListEntryEntity).findOneByOrFail({ id: approved.body.allowEntry.id as string });
+    expect(approved.body.allowEntry).toMatchObject({
+      scope: 'user',
+      user: 'bob@example.net',
+      domain: null,
+      kind: 'allow',
+      matchType: 'address',
+      value: 'news@shop.example',
+      direction: 'inbound',
+      requires: null,
+    });
+    const entry = await db
+      .getRepository(ListEntryEntity)
+      .findOneByOrFail({ id: approved.body.allowEntry.id as string });
     expect(entry).toMatchObject({ scope: 'user', scopeId: bob.id, direction: 'inbound', requires: null });
     const days = (entry.expiresAt!.getTime() - before) / 86_400_000;
     expect(days).toBeGreaterThan(6.99);
@@ -181,27 +246,65 @@ describe('review approvals are scoped (PostgreSQL, the real filter, loopback DNS
 
     const raw = 'From: <news@shop.example>\r\nSubject: offers\r\n\r\nOur offers this week.\r\n';
     const forBob = await scan({ ip: OUTSIDER, mailFrom: 'news@shop.example', rcpt: 'bob@example.net', raw });
-    expect(symbols(forBob).find((s) => s.name === 'USER_ALLOW')?.options).toEqual(['allow:address:news@shop.example']);
-    const forCarol = await scan({ ip: OUTSIDER, mailFrom: 'news@shop.example', rcpt: 'carol@example.net', raw });
+    expect(symbols(forBob).find((s) => s.name === 'USER_ALLOW')?.options).toEqual([
+      'allow:address:news@shop.example',
+    ]);
+    const forCarol = await scan({
+      ip: OUTSIDER,
+      mailFrom: 'news@shop.example',
+      rcpt: 'carol@example.net',
+      raw,
+    });
     expect(listAllows(forCarol)).toEqual([]);
 
     // scope "domain": the refused recipient's domain, never a domain the operator names
-    const d = await reviewRequest({ direction: 'inbound', mailFrom: 'promo@shop.example', recipients: ['carol@example.net'], action: 'reject', score: 15.5 });
+    const d = await reviewRequest({
+      direction: 'inbound',
+      mailFrom: 'promo@shop.example',
+      recipients: ['carol@example.net'],
+      action: 'reject',
+      score: 15.5,
+    });
     await approve(d.id, { scope: 'domain', domain: 'other.example' }).expect(400);
     const domainApproved = await approve(d.id, { scope: 'domain' }).expect(201);
-    expect(domainApproved.body.allowEntry).toMatchObject({ scope: 'domain', domain: 'example.net', user: null, value: 'promo@shop.example', direction: 'inbound' });
+    expect(domainApproved.body.allowEntry).toMatchObject({
+      scope: 'domain',
+      domain: 'example.net',
+      user: null,
+      value: 'promo@shop.example',
+      direction: 'inbound',
+    });
     expect(await db.getRepository(ListEntryEntity).countBy({ scope: 'global' })).toBe(0);
   });
 
   it('an allow for a hosted-domain sender applies only with an aligned DMARC or SPF pass for it', async () => {
-    const r = await reviewRequest({ direction: 'inbound', mailFrom: 'alice@example.net', recipients: ['erin@example.net'], action: 'reject', score: 15.2, clientIp: OUTSIDER });
+    const r = await reviewRequest({
+      direction: 'inbound',
+      mailFrom: 'alice@example.net',
+      recipients: ['erin@example.net'],
+      action: 'reject',
+      score: 15.2,
+      clientIp: OUTSIDER,
+    });
     const approved = await approve(r.id).expect(201);
-    expect(approved.body.allowEntry).toMatchObject({ scope: 'user', user: 'erin@example.net', value: 'alice@example.net', requires: 'aligned_auth' });
-    const entry = await db.getRepository(ListEntryEntity).findOneByOrFail({ id: approved.body.allowEntry.id as string });
+    expect(approved.body.allowEntry).toMatchObject({
+      scope: 'user',
+      user: 'erin@example.net',
+      value: 'alice@example.net',
+      requires: 'aligned_auth',
+    });
+    const entry = await db
+      .getRepository(ListEntryEntity)
+      .findOneByOrFail({ id: approved.body.allowEntry.id as string });
     expect(entry.requires).toBe('aligned_auth');
 
     // forged from an outsider's server: SPF fails, DMARC fails — shown, not applied
-    const forged = await scan({ ip: OUTSIDER, mailFrom: 'alice@example.net', rcpt: 'erin@example.net', raw: phishing('alice@example.net') });
+    const forged = await scan({
+      ip: OUTSIDER,
+      mailFrom: 'alice@example.net',
+      rcpt: 'erin@example.net',
+      raw: phishing('alice@example.net'),
+    });
     expect(listAllows(forged)).toEqual([]);
     expect(symbols(forged).find((s) => s.name === 'LIST_ALLOW_UNVERIFIED')?.options).toEqual([
       'allow:address:alice@example.net',
@@ -212,19 +315,42 @@ describe('review approvals are scoped (PostgreSQL, the real filter, loopback DNS
     expect(forged.score).toBeGreaterThanOrEqual(5);
 
     // her address in From only, sent through a service whose SPF passes for itself: not aligned, not applied
-    const headerOnly = await scan({ ip: ESP, mailFrom: 'bounce@esp.example', rcpt: 'erin@example.net', raw: phishing('alice@example.net') });
-    expect(symbols(headerOnly).map((s) => s.name)).toEqual(expect.arrayContaining(['R_SPF_ALLOW', 'LIST_ALLOW_UNVERIFIED']));
+    const headerOnly = await scan({
+      ip: ESP,
+      mailFrom: 'bounce@esp.example',
+      rcpt: 'erin@example.net',
+      raw: phishing('alice@example.net'),
+    });
+    expect(symbols(headerOnly).map((s) => s.name)).toEqual(
+      expect.arrayContaining(['R_SPF_ALLOW', 'LIST_ALLOW_UNVERIFIED']),
+    );
     expect(listAllows(headerOnly)).toEqual([]);
 
     // from her own domain's server: SPF passes for example.net
-    const viaSpf = await scan({ ip: CUSTOMER_MX, mailFrom: 'alice@example.net', rcpt: 'erin@example.net', raw: phishing('alice@example.net') });
-    expect(symbols(viaSpf).find((s) => s.name === 'USER_ALLOW')?.options).toEqual(['allow:address:alice@example.net', 'spf:example.net']);
+    const viaSpf = await scan({
+      ip: CUSTOMER_MX,
+      mailFrom: 'alice@example.net',
+      rcpt: 'erin@example.net',
+      raw: phishing('alice@example.net'),
+    });
+    expect(symbols(viaSpf).find((s) => s.name === 'USER_ALLOW')?.options).toEqual([
+      'allow:address:alice@example.net',
+      'spf:example.net',
+    ]);
     expect(viaSpf.score).toBeLessThan(0);
 
     // through the mailing service, DKIM-signed by example.net: DMARC passes (aligned DKIM)
-    const viaDmarc = await scan({ ip: ESP, mailFrom: 'bounce@esp.example', rcpt: 'erin@example.net', raw: await dkimSigned(phishing('alice@example.net'), 'example.net') });
+    const viaDmarc = await scan({
+      ip: ESP,
+      mailFrom: 'bounce@esp.example',
+      rcpt: 'erin@example.net',
+      raw: await dkimSigned(phishing('alice@example.net'), 'example.net'),
+    });
     expect(symbols(viaDmarc).map((s) => s.name)).toContain('DMARC_POLICY_ALLOW');
-    expect(symbols(viaDmarc).find((s) => s.name === 'USER_ALLOW')?.options).toEqual(['allow:address:alice@example.net', 'dmarc:example.net']);
+    expect(symbols(viaDmarc).find((s) => s.name === 'USER_ALLOW')?.options).toEqual([
+      'allow:address:alice@example.net',
+      'dmarc:example.net',
+    ]);
     expect(viaDmarc.score).toBeLessThan(0);
   });
 });

@@ -6,7 +6,12 @@ import { loadConfig, type AppConfig } from '@spamfilter/config';
 import { RedisCounterStore } from '@spamfilter/counters';
 import { SCAN_HEADERS, type ScanVerdict } from '@spamfilter/domain';
 import { createEventBus, type EventBus, type OperatorNotice, type Subscription } from '@spamfilter/messaging';
-import { AupRuleRepository, OutboundAccountRepository, OutboundAuditEntity, openDataSource } from '@spamfilter/persistence';
+import {
+  AupRuleRepository,
+  OutboundAccountRepository,
+  OutboundAuditEntity,
+  openDataSource,
+} from '@spamfilter/persistence';
 import request from 'supertest';
 import type { DataSource } from 'typeorm';
 import { createApiApp } from '../../apps/api/src/bootstrap';
@@ -72,17 +77,43 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
       OUTBOUND_WEBHOOK_URL: `http://127.0.0.1:${(webhook.address() as AddressInfo).port}/notices`,
     });
     db = await openDataSource(config.database);
-    counters = new RedisCounterStore({ url: config.counters.redisUrl, keyPrefix: config.counters.keyPrefix, onConnectionError: () => undefined });
-    bus = await createEventBus(config.messaging, { log: () => undefined, warn: () => undefined, error: () => undefined });
-    subscription = await bus.subscribe('spamfilter.operator.v1', `outbound-test-${run}`, async (n) => void kafkaNotices.push(n));
+    counters = new RedisCounterStore({
+      url: config.counters.redisUrl,
+      keyPrefix: config.counters.keyPrefix,
+      onConnectionError: () => undefined,
+    });
+    bus = await createEventBus(config.messaging, {
+      log: () => undefined,
+      warn: () => undefined,
+      error: () => undefined,
+    });
+    subscription = await bus.subscribe(
+      'spamfilter.operator.v1',
+      `outbound-test-${run}`,
+      async (n) => void kafkaNotices.push(n),
+    );
     await new AupRuleRepository(db).create(
-      { name: 'spam-run', description: 'test rule', enabled: true, score: 20, conditions: [{ field: 'subject', op: 'contains', value: 'SPAMRUN' }] },
+      {
+        name: 'spam-run',
+        description: 'test rule',
+        enabled: true,
+        score: 20,
+        conditions: [{ field: 'subject', op: 'contains', value: 'SPAMRUN' }],
+      },
       'test',
     );
-    outbound = createOutboundProtection(config, { dataSource: db, counters, bus, log: { warn: (m) => process.stderr.write(`OUTBOUND WARN ${m}\n`) } });
+    outbound = createOutboundProtection(config, {
+      dataSource: db,
+      counters,
+      bus,
+      log: { warn: (m) => process.stderr.write(`OUTBOUND WARN ${m}\n`) },
+    });
     filter = await createFilterApp(config, {
       extraChecks: outbound.checks,
-      extensions: { forcedAction: (h, e) => outbound.forcedAction(h, e), onVerdict: (v, e) => outbound.onVerdict(v, e) },
+      extensions: {
+        forcedAction: (h, e) => outbound.forcedAction(h, e),
+        onVerdict: (v, e) => outbound.onVerdict(v, e),
+      },
       scanLog: null,
     });
     api = await createApiApp(config, { logger: false });
@@ -99,7 +130,11 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
     await dropWithRetry(tdb);
   });
 
-  async function submit(account: string, subject: string, rcpt = 'friend@elsewhere.example'): Promise<ScanVerdict> {
+  async function submit(
+    account: string,
+    subject: string,
+    rcpt = 'friend@elsewhere.example',
+  ): Promise<ScanVerdict> {
     const raw = `From: <${account}>\r\nTo: <${rcpt}>\r\nSubject: ${subject}\r\nMessage-ID: <${randomBytes(6).toString('hex')}@customer.example>\r\n\r\nSee you at six.\r\n`;
     const res = await request(filter.server)
       .post('/v1/scan')
@@ -120,27 +155,31 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
   async function until(what: () => boolean, ms = 30_000): Promise<void> {
     const end = Date.now() + ms;
     while (!what()) {
-      if (Date.now() > end) throw new Error(`timed out waiting (kafka ${kafkaNotices.length}, webhook ${webhookBodies.length})`);
+      if (Date.now() > end)
+        throw new Error(`timed out waiting (kafka ${kafkaNotices.length}, webhook ${webhookBodies.length})`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }
 
   it(`accepts a burst up to exactly ${HOUR_LIMIT} messages and defers the next with 421 4.7.0`, async () => {
     const verdicts: ScanVerdict[] = [];
-    for (let i = 0; i < HOUR_LIMIT + 2; i++) verdicts.push(await submit('burst@customer.example', `status ${i}`));
+    for (let i = 0; i < HOUR_LIMIT + 2; i++)
+      verdicts.push(await submit('burst@customer.example', `status ${i}`));
     // Tempfail symbols in the picture when this fails tell a stalled check from a counting error.
-    expect(verdicts.map((v) => `${v.action}${v.symbols.some((s) => s.name.endsWith('TEMPFAIL')) ? ' (tempfail)' : ''}`)).toEqual([
-      ...Array(HOUR_LIMIT).fill('accept'),
-      'defer',
-      'defer',
-    ]);
+    expect(
+      verdicts.map(
+        (v) => `${v.action}${v.symbols.some((s) => s.name.endsWith('TEMPFAIL')) ? ' (tempfail)' : ''}`,
+      ),
+    ).toEqual([...Array(HOUR_LIMIT).fill('accept'), 'defer', 'defer']);
     expect(verdicts[HOUR_LIMIT].smtp).toMatchObject({ code: 421, enhanced: '4.7.0' });
     expect(verdicts[HOUR_LIMIT].smtp.message).toContain(verdicts[HOUR_LIMIT].reference);
     expect((await submit('other@customer.example', 'status')).action).toBe('accept');
   });
 
   it('holds the limit exactly under concurrency (atomic counting in Redis)', async () => {
-    const verdicts = await Promise.all(Array.from({ length: HOUR_LIMIT + 5 }, (_, i) => submit('parallel@customer.example', `p ${i}`)));
+    const verdicts = await Promise.all(
+      Array.from({ length: HOUR_LIMIT + 5 }, (_, i) => submit('parallel@customer.example', `p ${i}`)),
+    );
     const actions = verdicts.map((v) => v.action);
     expect(actions.filter((a) => a === 'accept')).toHaveLength(HOUR_LIMIT);
     expect(actions.filter((a) => a === 'defer')).toHaveLength(5);
@@ -165,11 +204,21 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
     expect(blocked.smtp.message).toContain(blocked.reference);
 
     await until(() => kafkaNotices.length > 0 && webhookBodies.length > 0);
-    expect(kafkaNotices).toEqual([expect.objectContaining({ kind: 'outbound_account_blocked', subject: who })]);
-    expect(kafkaNotices[0].detail).toMatchObject({ actor: 'system:auto-block', reason: expect.stringMatching(/5 spam verdicts within 10 minutes/) });
-    expect(webhookBodies).toEqual([expect.objectContaining({ kind: 'outbound_account_blocked', account: who })]);
+    expect(kafkaNotices).toEqual([
+      expect.objectContaining({ kind: 'outbound_account_blocked', subject: who }),
+    ]);
+    expect(kafkaNotices[0].detail).toMatchObject({
+      actor: 'system:auto-block',
+      reason: expect.stringMatching(/5 spam verdicts within 10 minutes/),
+    });
+    expect(webhookBodies).toEqual([
+      expect.objectContaining({ kind: 'outbound_account_blocked', account: who }),
+    ]);
 
-    const list = await request(api.getHttpServer() as never).get('/v1/operator/outbound/accounts?status=blocked').set(bearer(OPERATOR_KEY)).expect(200);
+    const list = await request(api.getHttpServer() as never)
+      .get('/v1/operator/outbound/accounts?status=blocked')
+      .set(bearer(OPERATOR_KEY))
+      .expect(200);
     expect(list.body.map((a: { address: string }) => a.address)).toEqual([who]);
     await request(api.getHttpServer() as never)
       .post(`/v1/operator/outbound/accounts/${who}/unblock`)
@@ -183,11 +232,15 @@ describe('outbound protection (PostgreSQL, Redis, Kafka)', () => {
     await outbound.autoBlock.idle();
     expect((await new OutboundAccountRepository(db).find(who))?.status).toBe('active');
 
-    const audit = await db.getRepository(OutboundAuditEntity).find({ where: { account: who }, order: { id: 'ASC' } });
+    const audit = await db
+      .getRepository(OutboundAuditEntity)
+      .find({ where: { account: who }, order: { id: 'ASC' } });
     expect(audit.map((a) => [a.action, a.actor])).toEqual([
       ['auto_block', 'system:auto-block'],
       ['unblock', expect.any(String)],
     ]);
-    await expect(db.query(`UPDATE outbound_audit SET actor = 'nobody' WHERE account = $1`, [who])).rejects.toThrow(/append-only/);
+    await expect(
+      db.query(`UPDATE outbound_audit SET actor = 'nobody' WHERE account = $1`, [who]),
+    ).rejects.toThrow(/append-only/);
   });
 });

@@ -38,10 +38,21 @@ describe('filter launcher with outbound protection (PostgreSQL, Redis, Kafka)', 
     });
     db = await openDataSource(config.database);
     await new AupRuleRepository(db).create(
-      { name: 'promo', description: '', enabled: true, score: 4, conditions: [{ field: 'subject', op: 'contains', value: 'promo' }] },
+      {
+        name: 'promo',
+        description: '',
+        enabled: true,
+        score: 4,
+        conditions: [{ field: 'subject', op: 'contains', value: 'promo' }],
+      },
       'test',
     );
-    filter = await createFilterApp(config, { connectDatabase: true, connectCounters: true, connectBus: true, connectOutbound: true });
+    filter = await createFilterApp(config, {
+      connectDatabase: true,
+      connectCounters: true,
+      connectBus: true,
+      connectOutbound: true,
+    });
   });
 
   afterAll(async () => {
@@ -90,11 +101,19 @@ describe('filter launcher with outbound protection (PostgreSQL, Redis, Kafka)', 
     expect((await submit(who, 'hello again')).action).toBe('accept');
   });
 
-  it('defers an account whose recipients mostly fail, from the MTA\'s delivery reports', async () => {
+  it("defers an account whose recipients mostly fail, from the MTA's delivery reports", async () => {
     const who = 'bouncy@customer.example';
     expect((await submit(who, 'first')).action).toBe('accept');
-    await request(filter.server).post('/v1/outbound/deliveries').set('content-type', 'application/json').send({ delivered: 1 }).expect(400);
-    await request(filter.server).post('/v1/outbound/deliveries').set('content-type', 'application/json').send('{"nope').expect(400);
+    await request(filter.server)
+      .post('/v1/outbound/deliveries')
+      .set('content-type', 'application/json')
+      .send({ delivered: 1 })
+      .expect(400);
+    await request(filter.server)
+      .post('/v1/outbound/deliveries')
+      .set('content-type', 'application/json')
+      .send('{"nope')
+      .expect(400);
     await request(filter.server)
       .post('/v1/outbound/deliveries')
       .set('content-type', 'application/json')
@@ -110,7 +129,10 @@ describe('filter launcher with outbound protection (PostgreSQL, Redis, Kafka)', 
     const deadline = Date.now() + 30_000;
     let rows: { reference: string; action: string }[] = [];
     while (Date.now() < deadline) {
-      rows = (await db.query(`SELECT reference, action FROM scan_record WHERE auth_user = $1 ORDER BY created_at`, ['limited@customer.example'])) as typeof rows;
+      rows = (await db.query(
+        `SELECT reference, action FROM scan_record WHERE auth_user = $1 ORDER BY created_at`,
+        ['limited@customer.example'],
+      )) as typeof rows;
       if (rows.length >= 4) break;
       await new Promise((r) => setTimeout(r, 200));
     }

@@ -10,7 +10,10 @@ import { createPostgresTestDatabase, sqliteMemoryConfig, type TestDatabase } fro
  * Migration 1764300000000 on a database the previous schema filled: allows that review approvals made for senders in,
  * above or below a hosted domain (the forgeable ones) get requires = 'aligned_auth'; every other entry keeps null.
  */
-const before = MIGRATIONS.slice(0, MIGRATIONS.findIndex((m) => m.name === 'ListEntryRequires1764300000000'));
+const before = MIGRATIONS.slice(
+  0,
+  MIGRATIONS.findIndex((m) => m.name === 'ListEntryRequires1764300000000'),
+);
 
 /** [id, kind, match_type, value, made by an approval] → the `requires` expected after the migration. */
 const ENTRIES: [string, 'allow' | 'block', string, string, boolean, string | null][] = [
@@ -29,7 +32,10 @@ async function seedOldSchema(db: DataSource): Promise<void> {
   const p = (i: number): string => (pg ? `$${i}` : '?');
   const at = pg ? new Date('2026-11-01T00:00:00Z') : '2026-11-01 00:00:00.000';
   await db.query(`INSERT INTO tenant (id, name, created_at) VALUES ('t1', 'Hosting', ${p(1)})`, [at]);
-  await db.query(`INSERT INTO domain (id, tenant_id, name, created_at) VALUES ('d1', 't1', 'example.net', ${p(1)})`, [at]);
+  await db.query(
+    `INSERT INTO domain (id, tenant_id, name, created_at) VALUES ('d1', 't1', 'example.net', ${p(1)})`,
+    [at],
+  );
   for (const [id, kind, match, value, approved] of ENTRIES) {
     await db.query(
       `INSERT INTO list_entry (id, scope, scope_id, kind, match_type, value, direction, reason, created_by, created_at, expires_at)
@@ -75,12 +81,21 @@ describe.each([
     }
     const db = await openDataSource(config);
     try {
-      const rows = (await db.query('SELECT id, requires FROM list_entry ORDER BY id')) as { id: string; requires: string | null }[];
-      expect(Object.fromEntries(rows.map((r) => [r.id, r.requires]))).toEqual(Object.fromEntries(ENTRIES.map((e) => [e[0], e[5]])));
+      const rows = (await db.query('SELECT id, requires FROM list_entry ORDER BY id')) as {
+        id: string;
+        requires: string | null;
+      }[];
+      expect(Object.fromEntries(rows.map((r) => [r.id, r.requires]))).toEqual(
+        Object.fromEntries(ENTRIES.map((e) => [e[0], e[5]])),
+      );
       for (let n = MIGRATIONS.length - before.length; n > 0; n--) await db.undoLastMigration();
-      expect(Number(((await db.query('SELECT COUNT(*) AS n FROM list_entry')) as { n: number | string }[])[0]!.n)).toBe(ENTRIES.length);
+      expect(
+        Number(((await db.query('SELECT COUNT(*) AS n FROM list_entry')) as { n: number | string }[])[0]!.n),
+      ).toBe(ENTRIES.length);
       const columns = postgres
-        ? ((await db.query(`SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'list_entry'`)) as { name: string }[])
+        ? ((await db.query(
+            `SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'list_entry'`,
+          )) as { name: string }[])
         : ((await db.query(`PRAGMA table_info(list_entry)`)) as { name: string }[]);
       expect(columns.map((c) => c.name)).not.toContain('requires');
     } finally {

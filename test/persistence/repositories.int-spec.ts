@@ -362,7 +362,9 @@ describe.each(engines)('repositories on $name', (engine) => {
       await repo.update({ id: recent }, { publishedAt: minutes(310) });
       const pendingBefore = await outbox.pendingCount();
       expect(await outbox.purgePublished(minutes(305))).toBe(1);
-      const left = (await repo.findBy({ id: In([old, recent, waiting]) })).map((e) => e.id).sort((x, y) => x - y);
+      const left = (await repo.findBy({ id: In([old, recent, waiting]) }))
+        .map((e) => e.id)
+        .sort((x, y) => x - y);
       expect(left).toEqual([recent, waiting]);
       expect(await outbox.pendingCount()).toBe(pendingBefore);
       expect(await outbox.purgePublished(minutes(305))).toBe(0);

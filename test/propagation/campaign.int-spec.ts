@@ -5,7 +5,16 @@ import { bearer, createUser, OPERATOR_KEY, type TestUser } from '../api/api-fixt
 import { corpus, corpusAvailable, variant } from '../feedback/feedback-harness';
 import { arfReport } from '../operator/operator-fixtures';
 import { createPostgresTestDatabase, type TestDatabase } from '../persistence/test-databases';
-import { postgresKafkaConfig, recipientOf, scanOn, seedGlobal, startStack, waitFor, waitForRecord, type Stack } from './propagation-harness';
+import {
+  postgresKafkaConfig,
+  recipientOf,
+  scanOn,
+  seedGlobal,
+  startStack,
+  waitFor,
+  waitForRecord,
+  type Stack,
+} from './propagation-harness';
 
 /**
  * Campaigns across users, through the production wiring: the API (marks, outbox relay, learner) and TWO filter
@@ -46,14 +55,19 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
   const server = (): never => stack.api.getHttpServer() as never;
   const processed = () => stack.db.getRepository(ProcessedEventEntity).countBy({ consumer: 'learner' });
   /** CAMPAIGN applies to every recipient (a symbol of the whole message); the recipient's score includes it. */
-  const campaignOf = (v: ScanVerdict, rcpt: string) => (recipientOf(v, rcpt) ? v.symbols.find((s) => s.name === 'CAMPAIGN') : undefined);
+  const campaignOf = (v: ScanVerdict, rcpt: string) =>
+    recipientOf(v, rcpt) ? v.symbols.find((s) => s.name === 'CAMPAIGN') : undefined;
 
   /** The user receives `raw` (scanned on filter 0) and marks it; resolves with the mark's id once the learner has it. */
   async function receiveAndMark(user: TestUser, raw: Buffer, label: 'spam' | 'ham'): Promise<string> {
     const v = await scanOn(stack.filters[0]!, raw, [user.address], CLIENT);
     await waitForRecord(stack.db, v.reference);
     const before = await processed();
-    const res = await request(server()).post('/v1/marks').set(bearer(users[users.indexOf(user)]!.token)).send({ reference: v.reference, label }).expect(201);
+    const res = await request(server())
+      .post('/v1/marks')
+      .set(bearer(users[users.indexOf(user)]!.token))
+      .send({ reference: v.reference, label })
+      .expect(201);
     await waitFor(async () => (await processed()) > before, 20_000, 'the learner handled the mark');
     return res.body.id as string;
   }
@@ -63,7 +77,9 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
     const rcpt = users[3]!.address;
     return waitFor(
       async () => {
-        for (const f of stack.filters) if ((campaignOf(await scanOn(f, raw, [rcpt], CLIENT), rcpt) !== undefined) !== present) return false;
+        for (const f of stack.filters)
+          if ((campaignOf(await scanOn(f, raw, [rcpt], CLIENT), rcpt) !== undefined) !== present)
+            return false;
         return true;
       },
       10_000,
@@ -72,7 +88,7 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
     );
   }
 
-  it('three users mark variants of one campaign: a fourth user\'s copy scores CAMPAIGN on every instance; undo removes it', async () => {
+  it("three users mark variants of one campaign: a fourth user's copy scores CAMPAIGN on every instance; undo removes it", async () => {
     const copy = variant(campaign, 99);
     const rcpt = users[3]!.address;
     const marks: string[] = [];
@@ -85,13 +101,18 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
     const elapsed = await untilBoth(copy, true);
     process.stdout.write(`campaign: third mark handled → CAMPAIGN on both instances in ${elapsed} ms\n`);
     const v = await scanOn(stack.filters[1]!, copy, [rcpt], CLIENT);
-    expect(campaignOf(v, rcpt)).toMatchObject({ score: 6, options: [expect.any(String), expect.stringMatching(/^similarity=/), 'voters=3'] });
+    expect(campaignOf(v, rcpt)).toMatchObject({
+      score: 6,
+      options: [expect.any(String), expect.stringMatching(/^similarity=/), 'voters=3'],
+    });
     // Only hashes are kept: signatures of 32 MinHash values (hex), a voter id and a label per vote; no text.
     const stored = await stack.db.getRepository(CampaignEntity).find();
     expect(stored).toHaveLength(1);
     expect(stored[0]!.signature).toMatch(/^[0-9a-f]{256}$/);
     const votes = await stack.db.getRepository(CampaignMarkEntity).find();
-    expect(votes.map((x) => Object.keys(x).sort())).toEqual(votes.map(() => ['createdAt', 'eventId', 'label', 'signature', 'voter']));
+    expect(votes.map((x) => Object.keys(x).sort())).toEqual(
+      votes.map(() => ['createdAt', 'eventId', 'label', 'signature', 'voter']),
+    );
 
     await request(server()).delete(`/v1/marks/${marks[1]!}`).set(bearer(users[1]!.token)).expect(200);
     await untilBoth(copy, false);
@@ -108,7 +129,9 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
       .send(arfReport(reported.reference))
       .expect(201);
     await untilBoth(variant(campaign, 98), true);
-    const voters = (await stack.db.getRepository(CampaignMarkEntity).findBy({ label: 'spam' })).map((x) => x.voter);
+    const voters = (await stack.db.getRepository(CampaignMarkEntity).findBy({ label: 'spam' })).map(
+      (x) => x.voter,
+    );
     expect(voters.filter((x) => x.startsWith('arf:'))).toHaveLength(1);
     expect(voters).toHaveLength(3);
   });
@@ -118,6 +141,7 @@ run('campaigns across users and filter instances (PostgreSQL + Kafka, default wi
     await receiveAndMark(reader, variant(newsletter, 1), 'spam');
     expect(await stack.db.getRepository(CampaignMarkEntity).countBy({ voter: reader.id })).toBe(1);
     const rcpt = users[3]!.address;
-    for (const f of stack.filters) expect(campaignOf(await scanOn(f, variant(newsletter, 2), [rcpt], CLIENT), rcpt)).toBeUndefined();
+    for (const f of stack.filters)
+      expect(campaignOf(await scanOn(f, variant(newsletter, 2), [rcpt], CLIENT), rcpt)).toBeUndefined();
   });
 });

@@ -1,5 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { featuresMatch, logisticModelConfig, readLogisticModelConfig, type SpamVerdict } from '@spamfilter/bayes';
+import {
+  featuresMatch,
+  logisticModelConfig,
+  readLogisticModelConfig,
+  type SpamVerdict,
+} from '@spamfilter/bayes';
 import { parseMessageSync } from '@spamfilter/mail';
 import { LogisticSnapshotRepository } from '@spamfilter/persistence';
 import request from 'supertest';
@@ -92,21 +97,42 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
       expect((await classify(f, probeSpam)).discriminative).toBeNull();
     }
     const before = await scanOn(one, probeSpam, [ALICE], CLIENT);
-    expect(bayesOf(before, ALICE).flatMap((s) => s.options ?? []).some((o) => o.startsWith('lr='))).toBe(false);
+    expect(
+      bayesOf(before, ALICE)
+        .flatMap((s) => s.options ?? [])
+        .some((o) => o.startsWith('lr=')),
+    ).toBe(false);
     // more unseen spam, for a probe the combined model is not neutral about (p outside 0.4–0.6, so a symbol fires)
     const probes = corpus('spam', 5, 61);
-    const probesBefore = await Promise.all(probes.map(async (raw) => bayesOf(await scanOn(one, raw, [ALICE], CLIENT), ALICE).flatMap((s) => s.options ?? [])));
+    const probesBefore = await Promise.all(
+      probes.map(async (raw) =>
+        bayesOf(await scanOn(one, raw, [ALICE], CLIENT), ALICE).flatMap((s) => s.options ?? []),
+      ),
+    );
 
     const trained = await trainer.runOnce();
     expect(trained).toMatchObject({ status: 'trained', version: 1, examples: 60 });
     const info = await repo.latest();
     expect(info).toMatchObject({ version: 1, trainedCount: 60, spam: 30, ham: 30, globalVersion: 60 });
-    expect(featuresMatch(readLogisticModelConfig(info!.config)!, logisticModelConfig(one.bayesModel!.classifier.options)!)).toBe(true);
+    expect(
+      featuresMatch(
+        readLogisticModelConfig(info!.config)!,
+        logisticModelConfig(one.bayesModel!.classifier.options)!,
+      ),
+    ).toBe(true);
     // Nothing changed since: the next check does not retrain.
-    expect(await trainer.runOnce()).toMatchObject({ status: 'skipped', reason: 'the global layer has not changed' });
+    expect(await trainer.runOnce()).toMatchObject({
+      status: 'skipped',
+      reason: 'the global layer has not changed',
+    });
 
     // Both instances install version 1 from the event (their poll is 10 minutes away).
-    await waitFor(async () => loaderOf(one).version === 1 && loaderOf(two).version === 1, 20_000, 'both filters at snapshot 1', 50);
+    await waitFor(
+      async () => loaderOf(one).version === 1 && loaderOf(two).version === 1,
+      20_000,
+      'both filters at snapshot 1',
+      50,
+    );
     const spamV = [await classify(one, probeSpam), await classify(two, probeSpam)];
     const hamV = [await classify(one, probeHam), await classify(two, probeHam)];
     for (const v of spamV) expect(v.discriminative).toEqual(expect.any(Number));
@@ -118,7 +144,10 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
     // The combined logit is the logistic logit plus the compressed Bayes logit (BAYES_WEIGHT 0.5), times
     // BAYES_LOGIT_SCALE (0.5).
     const b = spamV[0]!.bayes.logit;
-    expect(spamV[0]!.logit).toBeCloseTo(0.5 * ((spamV[0]!.discriminative as number) + 0.5 * Math.sign(b) * Math.log1p(Math.abs(b))), 9);
+    expect(spamV[0]!.logit).toBeCloseTo(
+      0.5 * ((spamV[0]!.discriminative as number) + 0.5 * Math.sign(b) * Math.log1p(Math.abs(b))),
+      9,
+    );
 
     // The scan verdict changed because of it: the Bayes symbol carries the logistic logit, on either instance. (With
     // 60 trainings the two-view model is unsure of some unseen spam: the first probe it is not neutral about.)
@@ -151,11 +180,19 @@ run('logistic snapshot: learner → trainer → every filter (PostgreSQL + Kafka
     expect(Buffer.from((await repo.load(2))!.weights).equals(Buffer.from(v1))).toBe(false);
 
     for (const id of ids)
-      await request(stack.api.getHttpServer() as never).delete(`/v1/marks/${id}`).set(bearer(alice.token)).expect(200);
+      await request(stack.api.getHttpServer() as never)
+        .delete(`/v1/marks/${id}`)
+        .set(bearer(alice.token))
+        .expect(200);
     await untilGlobalVersion(70);
     expect(await trainer.runOnce()).toMatchObject({ status: 'trained', version: 3, examples: 60 });
     expect(Buffer.from((await repo.load(3))!.weights).equals(Buffer.from(v1))).toBe(true);
-    await waitFor(async () => loaderOf(one).version === 3 && loaderOf(two).version === 3, 20_000, 'both filters at snapshot 3', 50);
+    await waitFor(
+      async () => loaderOf(one).version === 3 && loaderOf(two).version === 3,
+      20_000,
+      'both filters at snapshot 3',
+      50,
+    );
   }, 120_000);
 
   it('lets one trainer run at a time (PostgreSQL advisory lock)', async () => {

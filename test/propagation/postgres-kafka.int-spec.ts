@@ -33,10 +33,8 @@ run('model propagation, PostgreSQL + Kafka, two filter instances (default wiring
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
-    stack = await startStack(
-      postgresKafkaConfig(tdb.config.url, 'prop'),
-      2,
-      (db) => seedGlobal(db, corpus('spam', 40), corpus('ham', 40)),
+    stack = await startStack(postgresKafkaConfig(tdb.config.url, 'prop'), 2, (db) =>
+      seedGlobal(db, corpus('spam', 40), corpus('ham', 40)),
     );
     alice = await createUser(stack.api, ALICE);
     await createUser(stack.api, BOB);

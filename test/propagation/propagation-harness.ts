@@ -37,7 +37,11 @@ export function propagationConfig(env: Record<string, string>): AppConfig {
 }
 
 /** propagationConfig on the real PostgreSQL database `dbUrl` and Kafka, with topics and a learner group of its own. */
-export function postgresKafkaConfig(dbUrl: string, topicTag: string, env: Record<string, string> = {}): AppConfig {
+export function postgresKafkaConfig(
+  dbUrl: string,
+  topicTag: string,
+  env: Record<string, string> = {},
+): AppConfig {
   const id = randomBytes(4).toString('hex');
   return propagationConfig({
     DB_TYPE: 'postgres',

@@ -21,7 +21,11 @@ export interface FilterProcess {
 
 function childrenOf(pid: number): number[] {
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
   } catch {
     return [];
   }
@@ -44,7 +48,9 @@ export async function startFilterProcess(
   if (built && !existsSync(entry)) throw new Error(`${entry} is missing: run \`npm run build\` first`);
   const child = await spawnListening(
     'filter',
-    built ? [entry] : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
+    built
+      ? [entry]
+      : ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'apps/filter/src/main.ts'],
     { ...env, FILTER_HOST: '127.0.0.1', FILTER_PORT: String(port) },
     'filter listening on',
     timeoutMs,
@@ -71,13 +77,20 @@ export async function spawnListening(
   readyText: string,
   timeoutMs: number,
 ): Promise<ChildProcess> {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} did not listen within ${timeoutMs} ms: ${stderr.trim()}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not listen within ${timeoutMs} ms: ${stderr.trim()}`)),
+      timeoutMs,
+    );
     const poll = setInterval(() => {
       if (!stdout.includes(readyText)) return;
       clearInterval(poll);
@@ -107,7 +120,11 @@ export function stopProcess(child: ChildProcess, graceMs: number): Promise<numbe
 }
 
 /** One POST /v1/scan of `raw` from a fixed inbound envelope to `rcpt`: the status and the answer's body. */
-export async function postScan(url: string, raw: string, rcpt = 'user@customer.example'): Promise<{ status: number; body: string }> {
+export async function postScan(
+  url: string,
+  raw: string,
+  rcpt = 'user@customer.example',
+): Promise<{ status: number; body: string }> {
   const res = await fetch(`${url}/v1/scan`, {
     method: 'POST',
     headers: {

@@ -56,7 +56,9 @@ describe('KafkaEventBus dead letters (real broker)', () => {
       'x-dlq-attempts': '0',
     });
     expect(letters[0]!.headers['x-dlq-error']).toMatch(/^not JSON/);
-    expect(letters[1]!.headers['x-dlq-error']).toMatch(/userId: Invalid input: expected string, received undefined/);
+    expect(letters[1]!.headers['x-dlq-error']).toMatch(
+      /userId: Invalid input: expected string, received undefined/,
+    );
     expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, group, 'invalid')).toBe(2);
     expect(await bus.metrics.registry.metrics()).toMatch(
       new RegExp(

@@ -121,7 +121,11 @@ describe('KafkaEventBus (real broker)', () => {
     // per partition), each handled after every earlier event of its partition.
     const markers = Array.from({ length: 9 }, (_, k) => `marker-${k}`);
     await producer.publishBatch(
-      markers.map((id, k) => ({ topic: TOPICS.feedback, key: `user-${k}`, event: feedback(id, `user-${k}`) })),
+      markers.map((id, k) => ({
+        topic: TOPICS.feedback,
+        key: `user-${k}`,
+        event: feedback(id, `user-${k}`),
+      })),
     );
     await waitFor(() => markers.every((m) => handled.includes(m)));
     expect(handled.filter((id) => !id.startsWith('marker-')).sort()).toEqual(ids.slice().sort());

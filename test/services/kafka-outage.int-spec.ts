@@ -41,13 +41,11 @@ describe('KafkaEventBus across a network outage (real broker behind a TCP proxy)
     const ids = Array.from({ length: 40 }, (_, i) => `o${i}`);
     const publish = (from: number, to: number): Promise<void> =>
       direct.publishBatch(
-        ids
-          .slice(from, to)
-          .map((id, k) => ({
-            topic: TOPICS.feedback,
-            key: `user-${(from + k) % 7}`,
-            event: feedback(id, `user-${(from + k) % 7}`),
-          })),
+        ids.slice(from, to).map((id, k) => ({
+          topic: TOPICS.feedback,
+          key: `user-${(from + k) % 7}`,
+          event: feedback(id, `user-${(from + k) % 7}`),
+        })),
       );
 
     await publish(0, 20);

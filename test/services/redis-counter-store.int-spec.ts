@@ -154,7 +154,9 @@ describe('RedisCounterStore (real Redis)', () => {
       expect(JSON.stringify(health)).not.toContain('secret');
       // No hang: the command is ended by the store's own bounds (the 300 ms command timeout, one retry), not by a
       // connection that never comes.
-      await expect(dead.hit('rl:x', 1000)).rejects.toThrow(/timed out|max retries|ECONNREFUSED|not connected/i);
+      await expect(dead.hit('rl:x', 1000)).rejects.toThrow(
+        /timed out|max retries|ECONNREFUSED|not connected/i,
+      );
       expect(messages.length).toBeGreaterThan(0);
       expect(messages.join('\n')).not.toContain('secret');
     } finally {

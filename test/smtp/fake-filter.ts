@@ -54,7 +54,13 @@ export function scanVerdict(
   const plan = planDelivery({
     direction,
     reference,
-    recipients: Object.entries(actions).map(([recipient, action]) => ({ recipient, action, score, tagThreshold: 5, symbols: [] })),
+    recipients: Object.entries(actions).map(([recipient, action]) => ({
+      recipient,
+      action,
+      score,
+      tagThreshold: 5,
+      symbols: [],
+    })),
     shared: [],
     messageHeaders,
   });
@@ -83,7 +89,10 @@ export function scanVerdict(
     symbols: [],
     headers: [['X-Spam-Score', score.toFixed(2)], ...messageHeaders],
     reason: `${worst} (fake filter)`,
-    smtp: recipients.find((r) => r.action === (plan.delivery.outcome === 'refuse' && direction === 'outbound' ? worst : smtpAction))!.smtp,
+    smtp: recipients.find(
+      (r) =>
+        r.action === (plan.delivery.outcome === 'refuse' && direction === 'outbound' ? worst : smtpAction),
+    )!.smtp,
     delivery: plan.delivery,
     elapsedMs: 1,
   };

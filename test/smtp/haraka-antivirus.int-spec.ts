@@ -26,11 +26,19 @@ describe('Haraka + plugin + the real filter with ClamAV over real SMTP', () => {
     const policies = new InMemoryPolicySource();
     // Tag-level mail would be greylisted first (its score is in the greylisting band): not what these tests are about.
     policies.setDomain('example.net', { greylisting: { enabled: false } });
-    filter = await createFilterApp(loadConfig({ CLAMAV_ADDRESS: clamd.socketPath, CLAMAV_TIMEOUT_MS: '5000', SCAN_CHECK_TIMEOUT_MS: '8000', SCAN_DEADLINE_MS: '10000' }), {
-      policies,
-      scanLog: null,
-      defaultMetrics: false,
-    });
+    filter = await createFilterApp(
+      loadConfig({
+        CLAMAV_ADDRESS: clamd.socketPath,
+        CLAMAV_TIMEOUT_MS: '5000',
+        SCAN_CHECK_TIMEOUT_MS: '8000',
+        SCAN_DEADLINE_MS: '10000',
+      }),
+      {
+        policies,
+        scanLog: null,
+        defaultMetrics: false,
+      },
+    );
     const filterUrl = await filter.listen(0, '127.0.0.1');
     haraka = await startHaraka({
       kind: 'inbound',
@@ -55,9 +63,18 @@ describe('Haraka + plugin + the real filter with ClamAV over real SMTP', () => {
   });
 
   it('EICAR attached: 550 5.7.1 with the virus name and the reference; never delivered', async () => {
-    const r = await sendOnce(haraka!.port, envelope, mimeMessage({ subject: 'invoice', attachments: [{ filename: 'invoice.txt', bytes: eicar(), contentType: 'text/plain' }] }));
+    const r = await sendOnce(
+      haraka!.port,
+      envelope,
+      mimeMessage({
+        subject: 'invoice',
+        attachments: [{ filename: 'invoice.txt', bytes: eicar(), contentType: 'text/plain' }],
+      }),
+    );
     expect(r.data?.code).toBe(550);
-    expect(r.data?.text).toMatch(/^5\.7\.1 Message refused: virus found \(score 200\.00\) by CLAMAV_VIRUS\(Eicar-Test-(File|Signature)\.UNOFFICIAL\)/);
+    expect(r.data?.text).toMatch(
+      /^5\.7\.1 Message refused: virus found \(score 200\.00\) by CLAMAV_VIRUS\(Eicar-Test-(File|Signature)\.UNOFFICIAL\)/,
+    );
     expect(r.data?.text).toMatch(/\(ref [0-9A-HJKMNP-TV-Z]{26}\)/);
     // The next message arrives alone: the refused one was not delivered before it.
     const ok = await sendOnce(haraka!.port, envelope, mimeMessage({ subject: 'the real invoice' }));
@@ -67,8 +84,18 @@ describe('Haraka + plugin + the real filter with ClamAV over real SMTP', () => {
   });
 
   it('a zip holding an executable is delivered tagged, with ARCHIVE_EXECUTABLE in its symbols', async () => {
-    const zip = buildZip([{ name: 'statement.pdf', data: '%PDF-1.7' }, { name: 'viewer/open-statement.exe', data: 'MZ' }]);
-    const r = await sendOnce(haraka!.port, envelope, mimeMessage({ subject: 'your statement', attachments: [{ filename: 'statement.zip', bytes: zip, contentType: 'application/zip' }] }));
+    const zip = buildZip([
+      { name: 'statement.pdf', data: '%PDF-1.7' },
+      { name: 'viewer/open-statement.exe', data: 'MZ' },
+    ]);
+    const r = await sendOnce(
+      haraka!.port,
+      envelope,
+      mimeMessage({
+        subject: 'your statement',
+        attachments: [{ filename: 'statement.zip', bytes: zip, contentType: 'application/zip' }],
+      }),
+    );
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
     const got = sink.messages[0]!.raw;
@@ -82,7 +109,9 @@ describe('Haraka + plugin + the real filter with ClamAV over real SMTP', () => {
     try {
       const r = await sendOnce(haraka!.port, envelope, msg);
       expect(r.data?.code).toBe(451);
-      expect(r.data?.text).toMatch(/^4\.3\.0 Message could not be scanned, please try again later \(ref [0-9A-HJKMNP-TV-Z]{26}\)/);
+      expect(r.data?.text).toMatch(
+        /^4\.3\.0 Message could not be scanned, please try again later \(ref [0-9A-HJKMNP-TV-Z]{26}\)/,
+      );
     } finally {
       await clamd.start();
     }

@@ -58,7 +58,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
    * transaction after the other, so a copy of anything sent earlier would have arrived before the marker.
    */
   async function deliverMarker(port: number, auth?: { user: string; pass: string }): Promise<void> {
-    const r = await sendOnce(port, { from: auth?.user ?? 'marker@sender.example', to: [MARKER], ...(auth ? { auth } : {}) }, MESSAGE);
+    const r = await sendOnce(
+      port,
+      { from: auth?.user ?? 'marker@sender.example', to: [MARKER], ...(auth ? { auth } : {}) },
+      MESSAGE,
+    );
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.some((m) => m.rcptTo.includes(MARKER)), 30_000, 'the marker');
   }
@@ -217,7 +221,11 @@ describe('Haraka + spamfilter plugin over real SMTP (scripted filter)', () => {
       expect(headerValues(copy.raw, 'X-Spam-Reference')).toEqual(['01JMULTIREF000000000000000']);
       expect(headerValues(copy.raw, 'X-Spam-Status-For')).toEqual([]);
       // Our headers name no envelope recipient (the To: header is the sender's own).
-      const ours = copy.raw.toString('latin1').split('\r\n\r\n')[0].split('\r\n').filter((l) => /^X-Spam-/i.test(l));
+      const ours = copy.raw
+        .toString('latin1')
+        .split('\r\n\r\n')[0]
+        .split('\r\n')
+        .filter((l) => /^X-Spam-/i.test(l));
       expect(ours.join('\n')).not.toMatch(/bob@|dave@|erin@/);
       expect(bodyOf(copy.raw).equals(bodyOf(MESSAGE))).toBe(true);
     }

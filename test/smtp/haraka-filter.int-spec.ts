@@ -12,7 +12,16 @@ import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-sour
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import type { MemoryQuarantineStore } from '../../apps/filter/src/services/quarantine.store';
 import { startSink, type Sink } from '../../haraka/sink';
-import { bodyOf, headerValues, plainMessage, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
+import {
+  bodyOf,
+  headerValues,
+  plainMessage,
+  sendOnce,
+  SmtpSession,
+  startHaraka,
+  type HarakaHandle,
+  waitFor,
+} from './harness';
 
 class ShiftedClock extends Clock {
   offsetMs = 0;
@@ -129,7 +138,11 @@ describe('Haraka + plugin + the real filter (createFilterApp, embedded defaults)
     // Nothing delivered, proved by an event rather than a pause: a ham message after it reaches the sink, and
     // smtp_forward delivers before it answers, one transaction after the other, so a copy of the rejected one would
     // have come first.
-    const marker = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, message('marker'));
+    const marker = await sendOnce(
+      haraka.port,
+      { from: 'alice@sender.example', to: ['bob@example.net'] },
+      message('marker'),
+    );
     expect(marker.data?.code).toBe(250);
     await waitFor(() => sink.messages.length > 0, 30_000, 'the marker');
     expect(sink.messages.map((m) => headerValues(m.raw, 'Subject'))).toEqual([['marker']]);

@@ -37,7 +37,9 @@ const MARKER = 'marker@remote.example';
 /** The marker's own report: its one recipient delivered. */
 const isMarkerReport = (x: Record<string, unknown>): boolean => {
   const recipients = x.recipients as { recipient: string; status: string }[] | undefined;
-  return recipients?.length === 1 && recipients[0]!.recipient === MARKER && recipients[0]!.status === 'delivered';
+  return (
+    recipients?.length === 1 && recipients[0]!.recipient === MARKER && recipients[0]!.status === 'delivered'
+  );
 };
 /** Long against a transaction (about 0.1 s), so "did not wait for the report" holds on a loaded machine too. */
 const REPORT_DEADLINE_MS = 5000;
@@ -190,8 +192,24 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     // Both deliveries were reported, one request each.
     await waitFor(() => reports().length === 2, 3000, 'two delivery reports');
     expect(reports()).toEqual([
-      expect.objectContaining({ authUser: AUTH.user, mailFrom: AUTH.user, reference: expect.any(String), rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'risky@remote.example', status: 'delivered', code: 250 })] }),
-      expect.objectContaining({ authUser: AUTH.user, mailFrom: AUTH.user, reference: expect.any(String), rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'friend@remote.example', status: 'delivered', code: 250 })] }),
+      expect.objectContaining({
+        authUser: AUTH.user,
+        mailFrom: AUTH.user,
+        reference: expect.any(String),
+        rcptRefused: 0,
+        recipients: [
+          expect.objectContaining({ recipient: 'risky@remote.example', status: 'delivered', code: 250 }),
+        ],
+      }),
+      expect.objectContaining({
+        authUser: AUTH.user,
+        mailFrom: AUTH.user,
+        reference: expect.any(String),
+        rcptRefused: 0,
+        recipients: [
+          expect.objectContaining({ recipient: 'friend@remote.example', status: 'delivered', code: 250 }),
+        ],
+      }),
     ]);
   });
 
@@ -224,7 +242,17 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
     expect(risky.messages).toHaveLength(0);
     // Reported as deferred, without a code (nobody answered): the sender's status says so; it counts as no failure.
     expect(reports().filter((x) => !isMarkerReport(x))).toEqual([
-      expect.objectContaining({ rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'friend@remote.example', status: 'deferred', code: null, text: expect.stringMatching(/next hop unavailable/) })] }),
+      expect.objectContaining({
+        rcptRefused: 0,
+        recipients: [
+          expect.objectContaining({
+            recipient: 'friend@remote.example',
+            status: 'deferred',
+            code: null,
+            text: expect.stringMatching(/next hop unavailable/),
+          }),
+        ],
+      }),
     ]);
   });
 
@@ -251,7 +279,10 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
         authUser: AUTH.user,
         mailFrom: AUTH.user,
         rcptRefused: 3,
-        recipients: [expect.objectContaining({ recipient: 'a@remote.example', status: 'delivered' }), expect.objectContaining({ recipient: 'b@remote.example', status: 'delivered' })],
+        recipients: [
+          expect.objectContaining({ recipient: 'a@remote.example', status: 'delivered' }),
+          expect.objectContaining({ recipient: 'b@remote.example', status: 'delivered' }),
+        ],
       }),
     ]);
   });
@@ -278,8 +309,24 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
       await waitFor(() => reports().length === 2, 3000, 'two delivery reports');
       // The refused recipient's result carries the next hop's own code and text.
       expect(reports()).toEqual([
-        expect.objectContaining({ rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'ghost@remote.example', status: 'bounced', code: 550, enhanced: '5.1.1', text: expect.stringMatching(/No such user/) })] }),
-        expect.objectContaining({ rcptRefused: 0, recipients: [expect.objectContaining({ recipient: 'real@remote.example', status: 'delivered', code: 250 })] }),
+        expect.objectContaining({
+          rcptRefused: 0,
+          recipients: [
+            expect.objectContaining({
+              recipient: 'ghost@remote.example',
+              status: 'bounced',
+              code: 550,
+              enhanced: '5.1.1',
+              text: expect.stringMatching(/No such user/),
+            }),
+          ],
+        }),
+        expect.objectContaining({
+          rcptRefused: 0,
+          recipients: [
+            expect.objectContaining({ recipient: 'real@remote.example', status: 'delivered', code: 250 }),
+          ],
+        }),
       ]);
       expect(hop.received).toEqual([['real@remote.example']]);
     } finally {
@@ -302,7 +349,10 @@ describe('Haraka outbound: IP pool routing and delivery outcomes (real SMTP, scr
       sinkPort: main.port,
       users: { [AUTH.user]: AUTH.pass },
       // No keep-alive: the scans' sockets close at once, so the only sockets left would be leaked report sockets.
-      spamfilter: { main: { keepalive: 'false' }, outbound: { report_deadline_ms: String(REPORT_DEADLINE_MS) } },
+      spamfilter: {
+        main: { keepalive: 'false' },
+        outbound: { report_deadline_ms: String(REPORT_DEADLINE_MS) },
+      },
     });
     for (let i = 0; i < 3; i++) {
       const started = Date.now();

@@ -15,12 +15,29 @@ import { headerValues, sendOnce, startHaraka, waitFor, type HarakaHandle } from 
 const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
 const ENVELOPE = { from: 'alice@sender.example', to: ['bob@example.net'] };
 
-const mail = (subject: string, headers: readonly string[], body: string, from = 'Alice <alice@sender.example>') =>
-  [`From: ${from}`, 'To: Bob <bob@example.net>', `Subject: ${subject}`, 'Date: Sun, 22 Nov 2026 10:00:00 +0000', `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`, 'MIME-Version: 1.0', ...headers, '', body].join(
-    '\r\n',
-  );
+const mail = (
+  subject: string,
+  headers: readonly string[],
+  body: string,
+  from = 'Alice <alice@sender.example>',
+) =>
+  [
+    `From: ${from}`,
+    'To: Bob <bob@example.net>',
+    `Subject: ${subject}`,
+    'Date: Sun, 22 Nov 2026 10:00:00 +0000',
+    `Message-ID: <${subject.replace(/\W/g, '')}@sender.example>`,
+    'MIME-Version: 1.0',
+    ...headers,
+    '',
+    body,
+  ].join('\r\n');
 const HAM = (subject: string, extra: readonly string[] = []) =>
-  mail(subject, [...extra, 'Content-Type: text/plain; charset=us-ascii'], 'Hi Bob,\r\n\r\nthe minutes of Tuesday are below.\r\n\r\nAlice\r\n');
+  mail(
+    subject,
+    [...extra, 'Content-Type: text/plain; charset=us-ascii'],
+    'Hi Bob,\r\n\r\nthe minutes of Tuesday are below.\r\n\r\nAlice\r\n',
+  );
 
 describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
   let dns: ZoneDnsServer;
@@ -38,7 +55,12 @@ describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
     // greylisting would answer 451 for the unknown test sender first; these tests are about the final verdicts
     policies.setGlobal({ greylisting: { enabled: false } });
     filter = await createFilterApp(
-      loadConfig({ DNS_MODE: 'servers', DNS_SERVERS: dns.address, DNS_TIMEOUT_MS: '500', DNS_CACHE_SECONDS: '0' }),
+      loadConfig({
+        DNS_MODE: 'servers',
+        DNS_SERVERS: dns.address,
+        DNS_TIMEOUT_MS: '500',
+        DNS_CACHE_SECONDS: '0',
+      }),
       { policies, scanLog: null, defaultMetrics: false },
     );
     const filterUrl = await filter.listen(0, '127.0.0.1');
@@ -78,14 +100,35 @@ describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
   }
 
   it.each([
-    ['plain text', mail('gtube plain', ['Content-Type: text/plain'], `This is the GTUBE.\r\n\r\n${GTUBE}\r\n`)],
-    ['base64', mail('gtube base64', ['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'], Buffer.from(`Test\r\n${GTUBE}\r\n`).toString('base64'))],
+    [
+      'plain text',
+      mail('gtube plain', ['Content-Type: text/plain'], `This is the GTUBE.\r\n\r\n${GTUBE}\r\n`),
+    ],
+    [
+      'base64',
+      mail(
+        'gtube base64',
+        ['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'],
+        Buffer.from(`Test\r\n${GTUBE}\r\n`).toString('base64'),
+      ),
+    ],
     [
       'HTML beside a clean text part',
       mail(
         'gtube html',
         ['Content-Type: multipart/alternative; boundary="alt"'],
-        ['--alt', 'Content-Type: text/plain', '', 'nothing here', '--alt', 'Content-Type: text/html', '', `<html><body><p>${GTUBE}</p></body></html>`, '--alt--', ''].join('\r\n'),
+        [
+          '--alt',
+          'Content-Type: text/plain',
+          '',
+          'nothing here',
+          '--alt',
+          'Content-Type: text/html',
+          '',
+          `<html><body><p>${GTUBE}</p></body></html>`,
+          '--alt--',
+          '',
+        ].join('\r\n'),
       ),
     ],
   ])('refuses GTUBE in %s with 550 5.7.1 and the GTUBE policy', async (_name, raw) => {
@@ -108,7 +151,12 @@ describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
       '--mix--',
       '',
     ].join('\r\n');
-    const raw = mail('Account notice', ['Reply-To: claims@collector.example', 'Content-Type: multipart/mixed; boundary="mix"'], body, '"service@paypal.com" <alice@sender.example>');
+    const raw = mail(
+      'Account notice',
+      ['Reply-To: claims@collector.example', 'Content-Type: multipart/mixed; boundary="mix"'],
+      body,
+      '"service@paypal.com" <alice@sender.example>',
+    );
     await expectRefused(raw, /refused as spam: score (1[5-9]|[2-9]\d)\.\d\d >= 15/);
   });
 
@@ -116,7 +164,10 @@ describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
     const r = await sendOnce(
       haraka.port,
       ENVELOPE,
-      HAM('with forged results', ['Authentication-Results: spamfilter.local; dmarc=pass header.from=paypal.com', 'Authentication-Results: mx.upstream.example; spf=pass smtp.mailfrom=alice@sender.example']),
+      HAM('with forged results', [
+        'Authentication-Results: spamfilter.local; dmarc=pass header.from=paypal.com',
+        'Authentication-Results: mx.upstream.example; spf=pass smtp.mailfrom=alice@sender.example',
+      ]),
     );
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
@@ -125,7 +176,9 @@ describe('standards over real SMTP: Haraka + plugin + the real filter', () => {
       'spamfilter.local; spf=pass smtp.mailfrom=alice@sender.example; dkim=none; dmarc=pass (p=NONE) header.from=sender.example; arc=none',
     ]);
     // haraka/inbound renames incoming ones (clean_auth_results); the plugin drops the renamed forgery too
-    expect(headerValues(got, 'Original-Authentication-Results')).toEqual(['mx.upstream.example; spf=pass smtp.mailfrom=alice@sender.example']);
+    expect(headerValues(got, 'Original-Authentication-Results')).toEqual([
+      'mx.upstream.example; spf=pass smtp.mailfrom=alice@sender.example',
+    ]);
     expect(got.toString('latin1')).not.toContain('paypal.com');
   });
 });

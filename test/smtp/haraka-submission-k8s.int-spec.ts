@@ -23,7 +23,9 @@ const MAILBOX = { user: 'carol@example.net', pass: 'mailbox secret' };
 /** The ConfigMap data of the submission manifest. */
 function submissionConfig(): Record<string, string> {
   const file = fs.readFileSync(path.join(ROOT, 'k8s', 'base', 'submission.yaml'), 'utf8');
-  const docs = parseAllDocuments(file).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> });
+  const docs = parseAllDocuments(file).map(
+    (d) => d.toJS() as { kind?: string; metadata?: { name?: string }; data?: Record<string, string> },
+  );
   const cm = docs.find((d) => d.kind === 'ConfigMap' && d.metadata?.name === 'spamfilter-haraka-submission');
   if (!cm?.data) throw new Error('no spamfilter-haraka-submission ConfigMap in k8s/base/submission.yaml');
   return cm.data;
@@ -40,7 +42,8 @@ async function startMailStore(): Promise<{ port: number; attempts: string[]; clo
     logger: false,
     onAuth(auth, _session, callback) {
       attempts.push(auth.username ?? '');
-      if (auth.username === MAILBOX.user && auth.password === MAILBOX.pass) return callback(null, { user: auth.username });
+      if (auth.username === MAILBOX.user && auth.password === MAILBOX.pass)
+        return callback(null, { user: auth.username });
       callback(Object.assign(new Error('5.7.8 Authentication failed'), { responseCode: 535 }));
     },
   });
@@ -70,7 +73,10 @@ describe('Haraka submission as deployed in k8s (auth_proxy to the mail store, re
     await filter.listen();
     const config = submissionConfig();
     // The manifest's auth_proxy.ini with its example.net route pointed at the loopback mail store.
-    const authProxy = config['auth_proxy.ini']!.replace(/^example\.net=.*$/m, `example.net=127.0.0.1:${store.port}`);
+    const authProxy = config['auth_proxy.ini']!.replace(
+      /^example\.net=.*$/m,
+      `example.net=127.0.0.1:${store.port}`,
+    );
     expect(authProxy).toContain(`127.0.0.1:${store.port}`);
     haraka = await startHaraka({
       kind: 'outbound',
@@ -117,7 +123,15 @@ describe('Haraka submission as deployed in k8s (auth_proxy to the mail store, re
       expect((await session.command(`AUTH PLAIN ${plain(MAILBOX.user, MAILBOX.pass)}`)).code).toBe(235);
       expect((await session.command(`MAIL FROM:<${MAILBOX.user}>`)).code).toBe(250);
       expect((await session.command('RCPT TO:<friend@remote.example>')).code).toBe(250);
-      const message = ['From: Carol <carol@example.net>', 'To: friend@remote.example', 'Subject: minutes', 'Message-ID: <k8s-1@example.net>', '', 'Minutes attached.', ''].join('\r\n');
+      const message = [
+        'From: Carol <carol@example.net>',
+        'To: friend@remote.example',
+        'Subject: minutes',
+        'Message-ID: <k8s-1@example.net>',
+        '',
+        'Minutes attached.',
+        '',
+      ].join('\r\n');
       expect((await session.data(message)).code).toBe(250);
     } finally {
       await session.quit();

@@ -112,7 +112,9 @@ function tlsFiles(): TlsFiles {
   if (!madePair) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haraka-tls-'));
     try {
-      execFileSync('bash', [path.join(ROOT, 'haraka', 'tls-cert.sh'), dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      execFileSync('bash', [path.join(ROOT, 'haraka', 'tls-cert.sh'), dir], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       const read = (name: string) => fs.readFileSync(path.join(dir, name));
       madePair = { key: read('tls_key.pem'), cert: read('tls_cert.pem'), dhparams: read('dhparams.pem') };
     } finally {
@@ -162,7 +164,8 @@ export async function startHaraka(opts: HarakaOptions): Promise<HarakaHandle> {
     path.join(config, 'log.ini'),
     `[main]\nlevel=${opts.logLevel ?? 'info'}\ntimestamps=true\n`,
   );
-  for (const [name, content] of Object.entries(opts.files ?? {})) fs.writeFileSync(path.join(config, name), content);
+  for (const [name, content] of Object.entries(opts.files ?? {}))
+    fs.writeFileSync(path.join(config, name), content);
 
   const started = Date.now();
   // detached: Haraka gets its own process group, so stop() also ends a cluster worker it may have forked.
@@ -324,8 +327,15 @@ export class SmtpSession {
   }
 
   /** localAddress: the client's own address, e.g. 127.0.0.2 to be another loopback client. */
-  static async open(port: number, opts: { localAddress?: string } = {}): Promise<{ session: SmtpSession; greeting: Reply }> {
-    const socket = net.connect({ port, host: '127.0.0.1', ...(opts.localAddress ? { localAddress: opts.localAddress } : {}) });
+  static async open(
+    port: number,
+    opts: { localAddress?: string } = {},
+  ): Promise<{ session: SmtpSession; greeting: Reply }> {
+    const socket = net.connect({
+      port,
+      host: '127.0.0.1',
+      ...(opts.localAddress ? { localAddress: opts.localAddress } : {}),
+    });
     const session = new SmtpSession(socket);
     const greeting = await session.next();
     return { session, greeting };
@@ -370,7 +380,9 @@ export function plainMessage(
   subject: string,
   opts: { readonly extraHeaders?: readonly string[]; readonly body?: string } = {},
 ): Buffer {
-  const body = opts.body ?? 'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n';
+  const body =
+    opts.body ??
+    'Hi Bob,\r\n\r\nthe minutes of Tuesday are attached below.\r\n.leading dot\r\n\r\nRegards,\r\nAlice\r\n';
   return Buffer.from(
     [
       'From: Alice Example <alice@sender.example>',
@@ -390,7 +402,13 @@ export function plainMessage(
 /** One whole transaction; returns every reply so a test can assert what the sender was told at each step. */
 export async function sendOnce(
   port: number,
-  envelope: { from: string; to: readonly string[]; auth?: { user: string; pass: string }; helo?: string; mailFrom?: string },
+  envelope: {
+    from: string;
+    to: readonly string[];
+    auth?: { user: string; pass: string };
+    helo?: string;
+    mailFrom?: string;
+  },
   message: Buffer | string,
 ): Promise<{ greeting: Reply; ehlo: Reply; mail: Reply; rcpt: Reply[]; data: Reply | null; auth?: Reply }> {
   const { session, greeting } = await SmtpSession.open(port);

@@ -34,14 +34,21 @@ describe('hosted domains through the API, real Haraka over SMTP (PostgreSQL, the
   /** Until RCPT answers `code` (the filters' cache is dropped by the change event; waits on that, bounded). */
   async function until(address: string, code: number): Promise<Reply> {
     let last: Reply = { code: 0, text: '' };
-    const ms = await waitFor(async () => (last = await rcpt(address)).code === code, 10_000, `RCPT ${address} → ${code} (last: ${last.code} ${last.text})`);
+    const ms = await waitFor(
+      async () => (last = await rcpt(address)).code === code,
+      10_000,
+      `RCPT ${address} → ${code} (last: ${last.code} ${last.text})`,
+    );
     process.stdout.write(`hosted domains: RCPT ${address} answered ${code} after ${ms} ms\n`);
     return last;
   }
 
   beforeAll(async () => {
     tdb = await createPostgresTestDatabase();
-    stack = await startStack(propagationConfig({ DB_TYPE: 'postgres', DB_URL: tdb.config.url, LEARNER_ENABLED: 'false' }), 1);
+    stack = await startStack(
+      propagationConfig({ DB_TYPE: 'postgres', DB_URL: tdb.config.url, LEARNER_ENABLED: 'false' }),
+      1,
+    );
     server = stack.api.getHttpServer() as never;
     const filterUrl = await stack.filters[0]!.listen(0, '127.0.0.1');
     // Nothing is delivered here (the test stops at RCPT): a listener that takes connections stands for the next hop.
@@ -49,7 +56,8 @@ describe('hosted domains through the API, real Haraka over SMTP (PostgreSQL, the
     await new Promise<void>((r) => sink.listen(0, '127.0.0.1', () => r()));
     const sinkPort = (sink.address() as { port: number }).port;
     haraka = await startHaraka({ kind: 'inbound', filterUrl, sinkPort, hostList: ['example.net'] });
-    tenantId = (await request(server).post('/v1/tenants').set(op).send({ name: 'Customer' }).expect(201)).body.id as string;
+    tenantId = (await request(server).post('/v1/tenants').set(op).send({ name: 'Customer' }).expect(201)).body
+      .id as string;
   }, 120_000);
 
   afterAll(async () => {
@@ -74,7 +82,11 @@ describe('hosted domains through the API, real Haraka over SMTP (PostgreSQL, the
     expect((await rcpt('x@elsewhere.example')).code).toBe(550);
 
     // recipient validation: unknown mailboxes refused with 550 5.1.1, known ones accepted
-    await request(server).patch('/v1/domains/fresh.example').set(op).send({ unknownRecipients: 'reject' }).expect(200);
+    await request(server)
+      .patch('/v1/domains/fresh.example')
+      .set(op)
+      .send({ unknownRecipients: 'reject' })
+      .expect(200);
     const unknown = await until('nobody@fresh.example', 550);
     expect(unknown.text).toMatch(/^5\.1\.1 No such user here/);
     await request(server).post('/v1/users').set(op).send({ address: 'carol@fresh.example' }).expect(201);

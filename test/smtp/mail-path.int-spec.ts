@@ -11,11 +11,22 @@ import { createFilterApp, type FilterApp } from '../../apps/filter/src/bootstrap
 import { InMemoryListSource } from '../../apps/filter/src/checks/lists/list-source';
 import { InMemoryPolicySource } from '../../apps/filter/src/services/policy.service';
 import { startSink, type Sink } from '../../haraka/sink';
-import { bodyOf, freePort, headerValues, plainMessage, sendOnce, SmtpSession, startHaraka, type HarakaHandle, waitFor } from './harness';
+import {
+  bodyOf,
+  freePort,
+  headerValues,
+  plainMessage,
+  sendOnce,
+  SmtpSession,
+  startHaraka,
+  type HarakaHandle,
+  waitFor,
+} from './harness';
 
 const TOKEN = 'test-token-9f2c41d7e0b3';
 
-const message = (subject: string, body?: string): Buffer => plainMessage(subject, body === undefined ? {} : { body });
+const message = (subject: string, body?: string): Buffer =>
+  plainMessage(subject, body === undefined ? {} : { body });
 
 /** The X-Spam-* header lines a copy got from us (the sender's To:/Cc: are the sender's own business). */
 const ourHeaders = (raw: Buffer): string =>
@@ -30,7 +41,11 @@ const ourHeaders = (raw: Buffer): string =>
  * A next hop that ends lines at a bare CR as well as at CRLF (what makes SMTP smuggling work): it answers like an SMTP
  * server and counts every MAIL FROM it sees, so a second message hidden behind `\r.\r` would show as a second one.
  */
-async function startLooseNextHop(): Promise<{ port: number; mailCommands: () => number; close: () => Promise<void> }> {
+async function startLooseNextHop(): Promise<{
+  port: number;
+  mailCommands: () => number;
+  close: () => Promise<void>;
+}> {
   let mails = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
@@ -74,13 +89,22 @@ async function startLooseNextHop(): Promise<{ port: number; mailCommands: () => 
   };
 }
 
-function post(url: string, path: string, headers: Record<string, string>, body: string | Buffer): Promise<{ status: number; body: string }> {
+function post(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string | Buffer,
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'message/rfc822', ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
-    });
+    const req = http.request(
+      `${url}${path}`,
+      { method: 'POST', headers: { 'content-type': 'message/rfc822', ...headers } },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -98,16 +122,26 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
     sink = await startSink({ store: 'memory' });
     lists.add({ scope: 'global', owner: null, kind: 'block', match: 'domain', value: 'blocked.example' });
     // carol tags everything; bob keeps the defaults: their copies must differ and neither may name the other.
-    policies.setUser('carol@example.net', { thresholds: { greylist: -200, tag: -100, reject: 100 }, greylisting: { enabled: false } });
+    policies.setUser('carol@example.net', {
+      thresholds: { greylist: -200, tag: -100, reject: 100 },
+      greylisting: { enabled: false },
+    });
     policies.setGlobal({ greylisting: { enabled: false } });
-    filter = await createFilterApp(loadConfig({ FILTER_API_TOKEN: TOKEN }), { lists, policies, scanLog: null, defaultMetrics: false });
+    filter = await createFilterApp(loadConfig({ FILTER_API_TOKEN: TOKEN }), {
+      lists,
+      policies,
+      scanLog: null,
+      defaultMetrics: false,
+    });
     filterUrl = await filter.listen(0, '127.0.0.1');
     haraka = await startHaraka({
       kind: 'inbound',
       filterUrl,
       sinkPort: sink.port,
       hostList: ['example.net'],
-      spamfilter: { main: { fail_open: 'true', token: TOKEN, max_recipients: '5', scan_deadline_ms: '5000' } },
+      spamfilter: {
+        main: { fail_open: 'true', token: TOKEN, max_recipients: '5', scan_deadline_ms: '5000' },
+      },
     });
   }, 60000);
 
@@ -125,36 +159,57 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
 
   const ODD_HELOS = ['bad!helo', 'a..b', '[1.2.3.4', 'x'.repeat(300), 'ü.example.com'];
 
-  it.each(ODD_HELOS)('HELO %s: a block-listed sender is still refused, never delivered unscanned', async (helo) => {
-    const r = await sendOnce(haraka.port, { helo, from: 'spammer@blocked.example', to: ['bob@example.net'] }, message('deal'));
-    expect(r.ehlo.code).toBe(250);
-    const refused = r.rcpt[0].code === 550 || (r.data !== null && r.data.code === 550);
-    expect(refused).toBe(true);
-    expect(sink.messages).toHaveLength(0);
-  });
+  it.each(ODD_HELOS)(
+    'HELO %s: a block-listed sender is still refused, never delivered unscanned',
+    async (helo) => {
+      const r = await sendOnce(
+        haraka.port,
+        { helo, from: 'spammer@blocked.example', to: ['bob@example.net'] },
+        message('deal'),
+      );
+      expect(r.ehlo.code).toBe(250);
+      const refused = r.rcpt[0].code === 550 || (r.data !== null && r.data.code === 550);
+      expect(refused).toBe(true);
+      expect(sink.messages).toHaveLength(0);
+    },
+  );
 
-  it.each(ODD_HELOS)('HELO %s: ordinary mail is scanned (reference, HELO_INVALID), not passed as unscanned', async (helo) => {
-    const r = await sendOnce(haraka.port, { helo, from: 'alice@sender.example', to: ['bob@example.net'] }, message('minutes'));
-    expect(r.data?.code).toBe(250);
-    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
-    const got = sink.messages[0].raw;
-    expect(headerValues(got, 'X-Spam-Reference')[0]).toMatch(/^[0-9A-Z]{26}$/);
-    expect(headerValues(got, 'X-Spam-Status')[0]).not.toBe('unscanned');
-    expect(headerValues(got, 'X-Spam-Symbols')[0]).toContain('HELO_INVALID');
-  });
+  it.each(ODD_HELOS)(
+    'HELO %s: ordinary mail is scanned (reference, HELO_INVALID), not passed as unscanned',
+    async (helo) => {
+      const r = await sendOnce(
+        haraka.port,
+        { helo, from: 'alice@sender.example', to: ['bob@example.net'] },
+        message('minutes'),
+      );
+      expect(r.data?.code).toBe(250);
+      await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+      const got = sink.messages[0].raw;
+      expect(headerValues(got, 'X-Spam-Reference')[0]).toMatch(/^[0-9A-Z]{26}$/);
+      expect(headerValues(got, 'X-Spam-Status')[0]).not.toBe('unscanned');
+      expect(headerValues(got, 'X-Spam-Symbols')[0]).toContain('HELO_INVALID');
+    },
+  );
 
-  it.each(['<@example.net>', 'Macro Error@example.com'])('MAIL FROM:%s is scanned or refused by Haraka, never delivered unscanned', async (mailFrom) => {
-    const r = await sendOnce(haraka.port, { from: '', mailFrom, to: ['bob@example.net'] }, message('odd sender'));
-    if (r.mail.code !== 250) {
-      expect(r.mail.code).toBeGreaterThanOrEqual(500);
-      return;
-    }
-    expect(r.data?.code).toBe(250);
-    await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
-    const got = sink.messages[0].raw;
-    expect(headerValues(got, 'X-Spam-Reference')).toHaveLength(1);
-    expect(headerValues(got, 'X-Spam-Symbols')[0]).toContain('MAIL_FROM_INVALID');
-  });
+  it.each(['<@example.net>', 'Macro Error@example.com'])(
+    'MAIL FROM:%s is scanned or refused by Haraka, never delivered unscanned',
+    async (mailFrom) => {
+      const r = await sendOnce(
+        haraka.port,
+        { from: '', mailFrom, to: ['bob@example.net'] },
+        message('odd sender'),
+      );
+      if (r.mail.code !== 250) {
+        expect(r.mail.code).toBeGreaterThanOrEqual(500);
+        return;
+      }
+      expect(r.data?.code).toBe(250);
+      await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
+      const got = sink.messages[0].raw;
+      expect(headerValues(got, 'X-Spam-Reference')).toHaveLength(1);
+      expect(headerValues(got, 'X-Spam-Symbols')[0]).toContain('MAIL_FROM_INVALID');
+    },
+  );
 
   it('past max_recipients: 452 4.5.3 to the rest (RFC 5321 §4.5.3.1.10); the accepted ones get a scanned copy', async () => {
     const to = Array.from({ length: 7 }, (_, i) => `user${i}@example.net`);
@@ -168,7 +223,11 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
   });
 
   it('recipients with different verdicts get separate copies; no copy names another recipient (Bcc stays hidden)', async () => {
-    const r = await sendOnce(haraka.port, { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] }, message('to bob, carol in bcc'));
+    const r = await sendOnce(
+      haraka.port,
+      { from: 'alice@sender.example', to: ['bob@example.net', 'carol@example.net'] },
+      message('to bob, carol in bcc'),
+    );
     expect(r.data?.code).toBe(250);
     await waitFor(() => sink.messages.length === 2, 5000, 'two copies');
     const byRcpt = new Map(sink.messages.map((m) => [m.rcptTo.join(','), m.raw]));
@@ -184,14 +243,37 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
   });
 
   it('the filter answers only callers with the token: a forged outbound claim without it is refused (401)', async () => {
-    const claim = { 'x-client-ip': '192.0.2.7', 'x-helo': 'x.test', 'x-mail-from': 'alice@example.net', 'x-rcpt-to': 'v@remote.example', 'x-direction': 'outbound', 'x-auth-user': 'alice@example.net' };
+    const claim = {
+      'x-client-ip': '192.0.2.7',
+      'x-helo': 'x.test',
+      'x-mail-from': 'alice@example.net',
+      'x-rcpt-to': 'v@remote.example',
+      'x-direction': 'outbound',
+      'x-auth-user': 'alice@example.net',
+    };
     const refused = await post(filterUrl, '/v1/scan', claim, message('buy now'));
     expect(refused.status).toBe(401);
     expect(JSON.parse(refused.body)).toMatchObject({ error: 'unauthorized' });
-    expect((await post(filterUrl, '/v1/scan', { ...claim, authorization: 'Bearer wrong' }, message('x'))).status).toBe(401);
-    expect((await post(filterUrl, '/v1/recipient', { 'x-client-ip': '192.0.2.7', 'x-rcpt-to': 'bob@example.net' }, '')).status).toBe(401);
-    expect((await post(filterUrl, '/v1/scan', { ...claim, authorization: `Bearer ${TOKEN}` }, message('hello'))).status).toBe(200);
-    const health = await new Promise<number>((resolve) => http.get(`${filterUrl}/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))));
+    expect(
+      (await post(filterUrl, '/v1/scan', { ...claim, authorization: 'Bearer wrong' }, message('x'))).status,
+    ).toBe(401);
+    expect(
+      (
+        await post(
+          filterUrl,
+          '/v1/recipient',
+          { 'x-client-ip': '192.0.2.7', 'x-rcpt-to': 'bob@example.net' },
+          '',
+        )
+      ).status,
+    ).toBe(401);
+    expect(
+      (await post(filterUrl, '/v1/scan', { ...claim, authorization: `Bearer ${TOKEN}` }, message('hello')))
+        .status,
+    ).toBe(200);
+    const health = await new Promise<number>((resolve) =>
+      http.get(`${filterUrl}/health`, (res) => (res.resume(), resolve(res.statusCode ?? 0))),
+    );
     expect(health).toBe(200);
   });
 
@@ -204,8 +286,15 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
       spamfilter: { main: { fail_open: 'true', token: 'not-the-token' } },
     });
     try {
-      const r = await sendOnce(wrong.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, message('wrong token'));
-      expect(r.data).toEqual({ code: 451, text: '4.3.0 Message could not be scanned, please try again later' });
+      const r = await sendOnce(
+        wrong.port,
+        { from: 'alice@sender.example', to: ['bob@example.net'] },
+        message('wrong token'),
+      );
+      expect(r.data).toEqual({
+        code: 451,
+        text: '4.3.0 Message could not be scanned, please try again later',
+      });
       expect(sink.messages).toHaveLength(0);
     } finally {
       await wrong.stop();
@@ -222,7 +311,10 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
       spamfilter: { main: { fail_open: 'true', token: TOKEN } },
     });
     try {
-      const smuggle = message('smuggle', 'Hello\r\n\r.\rMAIL FROM:<ceo@example.net>\rRCPT TO:<bob@example.net>\rDATA\rSubject: wire the money\r\r.\r\r\nBye\r\n');
+      const smuggle = message(
+        'smuggle',
+        'Hello\r\n\r.\rMAIL FROM:<ceo@example.net>\rRCPT TO:<bob@example.net>\rDATA\rSubject: wire the money\r\r.\r\r\nBye\r\n',
+      );
       for (const body of [smuggle, message('nul', 'Hello\r\n\x00\r\n')]) {
         const { session } = await SmtpSession.open(h.port);
         await session.command('EHLO client.test');
@@ -231,10 +323,16 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
         const data = await session.data(body);
         await session.quit();
         expect(data.code).toBe(550);
-        expect(data.text).toMatch(/^5\.6\.0 Message refused: message contains a (bare CR|NUL byte) .*\(ref [0-9A-Z]{26}\)$/);
+        expect(data.text).toMatch(
+          /^5\.6\.0 Message refused: message contains a (bare CR|NUL byte) .*\(ref [0-9A-Z]{26}\)$/,
+        );
       }
       // A clean message through the same next hop arrives once: the hop works, and it saw no smuggled MAIL FROM.
-      const ok = await sendOnce(h.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, message('clean'));
+      const ok = await sendOnce(
+        h.port,
+        { from: 'alice@sender.example', to: ['bob@example.net'] },
+        message('clean'),
+      );
       expect(ok.data?.code).toBe(250);
       await waitFor(() => hop.mailCommands() === 1, 5000, 'the clean message at the next hop');
       expect(hop.mailCommands()).toBe(1);
@@ -254,7 +352,11 @@ describe('the mail path against a hostile sender (real Haraka, real filter with 
       spamfilter: { main: { fail_open: 'true', token: TOKEN } },
     });
     try {
-      const r = await sendOnce(h.port, { from: 'alice@sender.example', to: ['bob@example.net'] }, message('filter down'));
+      const r = await sendOnce(
+        h.port,
+        { from: 'alice@sender.example', to: ['bob@example.net'] },
+        message('filter down'),
+      );
       expect(r.data?.code).toBe(250);
       await waitFor(() => sink.messages.length === 1, 5000, 'delivery');
       expect(headerValues(sink.messages[0].raw, 'X-Spam-Status')).toEqual(['unscanned']);

@@ -22,16 +22,59 @@ const CONCURRENCY = 8;
 const TOKEN = 'fuzz-token-5b1e0c';
 const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 
-const HELOS = ['mx.sender.example', 'localhost', 'bad!helo', 'a..b', '[1.2.3.4', '[192.0.2.1]', 'x'.repeat(300), 'ü.example.com', '-', 'mail.example.net.', '1.2.3.4'];
-const SENDERS = ['<alice@sender.example>', '<>', '<@example.net>', 'Macro Error@example.com', '<spammer@blocked.example>', '<"quoted local"@sender.example>', '<a@[192.0.2.9]>', '<ceo@example.net>'];
+const HELOS = [
+  'mx.sender.example',
+  'localhost',
+  'bad!helo',
+  'a..b',
+  '[1.2.3.4',
+  '[192.0.2.1]',
+  'x'.repeat(300),
+  'ü.example.com',
+  '-',
+  'mail.example.net.',
+  '1.2.3.4',
+];
+const SENDERS = [
+  '<alice@sender.example>',
+  '<>',
+  '<@example.net>',
+  'Macro Error@example.com',
+  '<spammer@blocked.example>',
+  '<"quoted local"@sender.example>',
+  '<a@[192.0.2.9]>',
+  '<ceo@example.net>',
+];
 // bob: defaults; carol: tags everything; dan: rejects everything (quarantined beside others); the rest: defaults.
-const RECIPIENTS = ['bob@example.net', 'carol@example.net', 'dan@example.net', 'erin@example.net', 'Frank@Example.NET', 'nobody@example.net', 'x@elsewhere.example'];
+const RECIPIENTS = [
+  'bob@example.net',
+  'carol@example.net',
+  'dan@example.net',
+  'erin@example.net',
+  'Frank@Example.NET',
+  'nobody@example.net',
+  'x@elsewhere.example',
+];
 
-function messageFor(pick: <T>(xs: readonly T[]) => T, chance: (p: number) => boolean, id: string, rcpts: readonly string[]): string {
-  const headers = [`From: ${pick(['Alice <alice@sender.example>', 'ceo@example.net', '"PayPal" <service@paypa1.example>', 'undisclosed'])}`, `Subject: ${pick(['minutes', 'ACT NOW!!! limited time offer', '', 'Re: invoice', '=?utf-8?b?w7xiZXI=?='])}`, `Message-ID: <${id}@fuzz.test>`];
+function messageFor(
+  pick: <T>(xs: readonly T[]) => T,
+  chance: (p: number) => boolean,
+  id: string,
+  rcpts: readonly string[],
+): string {
+  const headers = [
+    `From: ${pick(['Alice <alice@sender.example>', 'ceo@example.net', '"PayPal" <service@paypa1.example>', 'undisclosed'])}`,
+    `Subject: ${pick(['minutes', 'ACT NOW!!! limited time offer', '', 'Re: invoice', '=?utf-8?b?w7xiZXI=?='])}`,
+    `Message-ID: <${id}@fuzz.test>`,
+  ];
   if (chance(0.5)) headers.push(`To: ${rcpts[0] ?? 'someone@example.net'}`);
   if (chance(0.3)) headers.push(`Bcc: ${rcpts.join(', ')}`);
-  if (chance(0.3)) headers.push(`X-Spam-Status: No, forged`, `X-Spam-Status-For: ${rcpts[0] ?? 'x'}; status=No`, 'X-Spam-Reference: 01FORGED00000000000000000');
+  if (chance(0.3))
+    headers.push(
+      `X-Spam-Status: No, forged`,
+      `X-Spam-Status-For: ${rcpts[0] ?? 'x'}; status=No`,
+      'X-Spam-Reference: 01FORGED00000000000000000',
+    );
   if (chance(0.2)) headers.push('Reply-To: claims@other.example.biz');
   let body = pick([
     'Hi Bob,\r\n\r\nthe minutes are below.\r\n',
@@ -69,7 +112,12 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
     policies.setGlobal({ greylisting: { enabled: false } });
     policies.setUser('carol@example.net', { thresholds: { greylist: -200, tag: -100, reject: 100 } });
     policies.setUser('dan@example.net', { thresholds: { greylist: -300, tag: -200, reject: -100 } });
-    filter = await createFilterApp(loadConfig({ FILTER_API_TOKEN: TOKEN }), { lists, policies, scanLog: null, defaultMetrics: false });
+    filter = await createFilterApp(loadConfig({ FILTER_API_TOKEN: TOKEN }), {
+      lists,
+      policies,
+      scanLog: null,
+      defaultMetrics: false,
+    });
     const filterUrl = await filter.listen(0, '127.0.0.1');
     haraka = await startHaraka({
       kind: 'inbound',
@@ -77,7 +125,9 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
       sinkPort: sink.port,
       hostList: ['example.net'],
       logLevel: 'warn',
-      spamfilter: { main: { fail_open: 'true', token: TOKEN, max_recipients: '4', scan_deadline_ms: '8000' } },
+      spamfilter: {
+        main: { fail_open: 'true', token: TOKEN, max_recipients: '4', scan_deadline_ms: '8000' },
+      },
     });
   }, 60000);
 
@@ -96,7 +146,13 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
     const cases = Array.from({ length: SESSIONS }, (_, i) => {
       const rcpts = Array.from({ length: 1 + Math.floor(random() * 6) }, () => pick(RECIPIENTS));
       const id = `fuzz-${SEED}-${i}`;
-      return { id, helo: pick(HELOS), from: pick(SENDERS), rcpts, message: messageFor(pick, chance, id, rcpts) };
+      return {
+        id,
+        helo: pick(HELOS),
+        from: pick(SENDERS),
+        rcpts,
+        message: messageFor(pick, chance, id, rcpts),
+      };
     });
     const logs = new Map<string, SessionLog>();
     let next = 0;
@@ -109,7 +165,8 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
         try {
           await session.command(`EHLO ${c.helo}`);
           if ((await session.command(`MAIL FROM:${c.from}`)).code !== 250) continue;
-          for (const r of c.rcpts) if ((await session.command(`RCPT TO:<${r}>`)).code === 250) log.accepted.push(r);
+          for (const r of c.rcpts)
+            if ((await session.command(`RCPT TO:<${r}>`)).code === 250) log.accepted.push(r);
           if (log.accepted.length === 0) continue;
           const data = await session.data(c.message);
           log.data = data.code;
@@ -123,13 +180,19 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
 
     const accepted = [...logs.values()].filter((l) => l.data === 250);
     const quarantine = filter!.services.quarantine as MemoryQuarantineStore;
-    const byId = (raw: Buffer): string => /<(fuzz-[^@>]+)@fuzz\.test>/.exec(headerValues(raw, 'Message-ID')[0] ?? '')?.[1] ?? '';
+    const byId = (raw: Buffer): string =>
+      /<(fuzz-[^@>]+)@fuzz\.test>/.exec(headerValues(raw, 'Message-ID')[0] ?? '')?.[1] ?? '';
     const quarantinedFor = (id: string): string[] =>
       quarantine.copies.filter((q) => byId(q.raw) === id).map((q) => q.recipient.toLowerCase());
     // Every session that got 250 has all its accepted recipients delivered or quarantined: wait for the copies.
-    const expected = (l: SessionLog): number => new Set(l.accepted.map((a) => a.toLowerCase())).size - new Set(quarantinedFor(l.id)).size;
+    const expected = (l: SessionLog): number =>
+      new Set(l.accepted.map((a) => a.toLowerCase())).size - new Set(quarantinedFor(l.id)).size;
     const total = accepted.reduce((n, l) => n + expected(l), 0);
-    await waitFor(() => sink.messages.reduce((n, m) => n + m.rcptTo.length, 0) >= total, 30000, `${total} delivered recipients`);
+    await waitFor(
+      () => sink.messages.reduce((n, m) => n + m.rcptTo.length, 0) >= total,
+      30000,
+      `${total} delivered recipients`,
+    );
 
     let unscanned = 0;
     let naming = 0;
@@ -140,26 +203,44 @@ describe('SMTP fuzzing: 2,000 random sessions through the real Haraka and filter
       const log = logs.get(id);
       const ref = headerValues(m.raw, 'X-Spam-Reference');
       const status = headerValues(m.raw, 'X-Spam-Status');
-      if (ref.length !== 1 || !/^[0-9A-Z]{26}$/.test(ref[0]) || status.length !== 1 || status[0] === 'unscanned') unscanned++;
-      const ours = m.raw.toString('latin1').split('\r\n\r\n')[0].split('\r\n').filter((l) => /^X-Spam-/i.test(l)).join('\n').toLowerCase();
+      if (
+        ref.length !== 1 ||
+        !/^[0-9A-Z]{26}$/.test(ref[0]) ||
+        status.length !== 1 ||
+        status[0] === 'unscanned'
+      )
+        unscanned++;
+      const ours = m.raw
+        .toString('latin1')
+        .split('\r\n\r\n')[0]
+        .split('\r\n')
+        .filter((l) => /^X-Spam-/i.test(l))
+        .join('\n')
+        .toLowerCase();
       const envelope = new Set((log?.accepted ?? []).map((a) => a.toLowerCase()));
       if ([...envelope].some((a) => ours.includes(a))) naming++;
       if (!log) problems.push(`a copy for no session: ${id}`);
       else if (log.data !== 250) problems.push(`${id}: delivered although DATA got ${log.data}`);
-      else if (!m.rcptTo.every((r) => envelope.has(r.toLowerCase()))) problems.push(`${id}: copy to ${m.rcptTo.join(',')} not accepted at RCPT`);
+      else if (!m.rcptTo.every((r) => envelope.has(r.toLowerCase())))
+        problems.push(`${id}: copy to ${m.rcptTo.join(',')} not accepted at RCPT`);
       deliveredTo.set(id, [...(deliveredTo.get(id) ?? []), ...m.rcptTo.map((r) => r.toLowerCase())]);
     }
     for (const l of accepted) {
       const got = [...(deliveredTo.get(l.id) ?? []), ...quarantinedFor(l.id)].sort();
       const want = [...new Set(l.accepted.map((a) => a.toLowerCase()))].sort();
-      if (JSON.stringify(got) !== JSON.stringify(want)) problems.push(`${l.id}: delivered+quarantined ${got.join(',')} ≠ accepted ${want.join(',')}`);
+      if (JSON.stringify(got) !== JSON.stringify(want))
+        problems.push(`${l.id}: delivered+quarantined ${got.join(',')} ≠ accepted ${want.join(',')}`);
     }
     const refusedAtData = [...logs.values()].filter((l) => l.data !== null && l.data !== 250).length;
     process.stdout.write(
       `smtp fuzz: ${SESSIONS} sessions, ${accepted.length} accepted after DATA, ${refusedAtData} refused after DATA, ` +
         `${sink.messages.length} copies delivered, ${quarantine.copies.length} quarantined; unscanned ${unscanned}, naming a recipient ${naming}\n`,
     );
-    expect({ unscanned, naming, problems: problems.slice(0, 10) }).toEqual({ unscanned: 0, naming: 0, problems: [] });
+    expect({ unscanned, naming, problems: problems.slice(0, 10) }).toEqual({
+      unscanned: 0,
+      naming: 0,
+      problems: [],
+    });
     // The run exercised what it claims to: accepted, refused, split and quarantined messages all occurred.
     expect(accepted.length).toBeGreaterThan(SESSIONS / 4);
     expect(refusedAtData).toBeGreaterThan(0);

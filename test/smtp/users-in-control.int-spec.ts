@@ -420,11 +420,17 @@ describe('users and operators in control (real Haraka, filter, API, PostgreSQL)'
       await request(server).delete(`/v1/quarantine/${item.id}`).set(bearer(dave.token)).expect(204);
       await request(server).get(`/v1/quarantine/${item.id}`).set(bearer(dave.token)).expect(404);
       // Both decisions are in the audit log: who, what, and the release's outcome.
-      const audit = await request(server).get('/v1/operator/audit-log?subject=quarantine').set(op).expect(200);
+      const audit = await request(server)
+        .get('/v1/operator/audit-log?subject=quarantine')
+        .set(op)
+        .expect(200);
       const mine = audit.body.filter((a: { actor: string }) => a.actor === 'dave@example.net');
       expect(mine.map((a: { action: string }) => a.action).sort()).toEqual(['delete', 'release']);
       const release = mine.find((a: { action: string }) => a.action === 'release');
-      expect(release).toMatchObject({ actorRole: 'user', after: { smtp: expect.stringMatching(/^250 /), trainHam: true } });
+      expect(release).toMatchObject({
+        actorRole: 'user',
+        after: { smtp: expect.stringMatching(/^250 /), trainHam: true },
+      });
       expect(mine.find((a: { action: string }) => a.action === 'delete').subjectId).toBe(item.id);
     });
 

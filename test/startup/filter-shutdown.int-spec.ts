@@ -12,7 +12,8 @@ import { postScan, startFilterProcess, type FilterProcess } from '../services/fi
  * exits 0. Nest's own shutdown hook used to re-raise the signal as soon as Nest had closed, which killed the process
  * before the log was written; and close() used to drop every connection, the one with a scan in flight too.
  */
-const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: shutdown\r\nMessage-ID: <s@sender.example>\r\n\r\nhello\r\n';
+const RAW =
+  'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: shutdown\r\nMessage-ID: <s@sender.example>\r\n\r\nhello\r\n';
 
 /** True once nothing listens on the port any more (the server's close() has begun). */
 function refused(port: number): Promise<boolean> {
@@ -49,7 +50,13 @@ describe('filter process on SIGTERM', () => {
 
   it('answers the scan in flight, writes the buffered message log, then exits 0', async () => {
     const path = join(dir, 'spamfilter.sqlite');
-    filter = await startFilterProcess({ DB_TYPE: 'sqlite', DB_SQLITE_PATH: path, DNS_MODE: 'off', SCAN_LOG_FLUSH_MS: '60000', SCAN_LOG_BATCH: '1000' });
+    filter = await startFilterProcess({
+      DB_TYPE: 'sqlite',
+      DB_SQLITE_PATH: path,
+      DNS_MODE: 'off',
+      SCAN_LOG_FLUSH_MS: '60000',
+      SCAN_LOG_BATCH: '1000',
+    });
     const references: string[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await postScan(filter.url, RAW, `user${i}@customer.example`);
@@ -59,7 +66,9 @@ describe('filter process on SIGTERM', () => {
     const stored = (): string[] => {
       const db = new Database(path, { readonly: true });
       try {
-        return (db.prepare('SELECT reference FROM scan_record ORDER BY reference').all() as { reference: string }[]).map((r) => r.reference);
+        return (
+          db.prepare('SELECT reference FROM scan_record ORDER BY reference').all() as { reference: string }[]
+        ).map((r) => r.reference);
       } finally {
         db.close();
       }

@@ -5,7 +5,8 @@ import { createPostgresTestDatabase, type TestDatabase } from '../persistence/te
  * FILTER_WORKERS=2 as an operator runs it (apps/filter/src/main.ts, a real process) on the real PostgreSQL and Redis:
  * two workers answer scans on one port, a worker that dies is replaced while scans go on, and SIGTERM stops all.
  */
-const RAW = 'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: workers\r\nMessage-ID: <w@sender.example>\r\n\r\nhello\r\n';
+const RAW =
+  'From: a@sender.example\r\nTo: user@customer.example\r\nSubject: workers\r\nMessage-ID: <w@sender.example>\r\n\r\nhello\r\n';
 
 async function scan(url: string): Promise<number> {
   return (await postScan(url, RAW)).status;
@@ -63,7 +64,9 @@ describe('filter with FILTER_WORKERS=2', () => {
       return now.length === 2 && !now.includes(first[0] as number);
     });
     const second = filter.workerPids();
-    await until('scans answered again', async () => (await Promise.all([scan(filter!.url), scan(filter!.url), scan(filter!.url)])).every((s) => s === 200));
+    await until('scans answered again', async () =>
+      (await Promise.all([scan(filter!.url), scan(filter!.url), scan(filter!.url)])).every((s) => s === 200),
+    );
 
     const stopping = Date.now();
     expect(await filter.stop(30_000)).toBe(0);

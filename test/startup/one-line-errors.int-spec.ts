@@ -30,24 +30,40 @@ const lines = (s: string): string[] => s.split('\n').filter((l) => l.trim().leng
 
 describe('start-up failures are one line', () => {
   it.each([
-    ['apps/api/src/main.ts', { API_PORT: 'eighty' }, /^configuration: API_PORT must be an integer, got "eighty"$/],
-    ['apps/filter/src/main.ts', { SCAN_DEADLINE_MS: '-5' }, /^configuration: SCAN_DEADLINE_MS must be ≥ 10, got -5$/],
+    [
+      'apps/api/src/main.ts',
+      { API_PORT: 'eighty' },
+      /^configuration: API_PORT must be an integer, got "eighty"$/,
+    ],
+    [
+      'apps/filter/src/main.ts',
+      { SCAN_DEADLINE_MS: '-5' },
+      /^configuration: SCAN_DEADLINE_MS must be ≥ 10, got -5$/,
+    ],
     [
       'apps/filter/src/main.ts',
       { FILTER_WORKERS: '2' },
       /^configuration: FILTER_WORKERS 2 needs COUNTERS=redis \(greylisting and rate limits shared by the workers\)$/,
     ],
-    ['scripts/embedded.ts', { DB_TYPE: 'mysql' }, /^embedded: configuration: DB_TYPE must be one of sqlite, postgres, got "mysql"$/],
+    [
+      'scripts/embedded.ts',
+      { DB_TYPE: 'mysql' },
+      /^embedded: configuration: DB_TYPE must be one of sqlite, postgres, got "mysql"$/,
+    ],
     [
       'apps/api/src/main.ts',
       { DB_TYPE: 'postgres', DB_URL: 'postgres://spamfilter:secret-pw@127.0.0.1:1/spamfilter' },
       /^database: cannot connect to postgres at 127\.0\.0\.1:1 \(ECONNREFUSED\)$/,
     ],
-  ])('%s with %j', async (entry, env, expected) => {
-    const { code, stderr } = await start(entry, env as Record<string, string>);
-    expect(code).toBe(1);
-    expect(lines(stderr)).toHaveLength(1);
-    expect(lines(stderr)[0]).toMatch(expected);
-    expect(stderr).not.toContain('secret-pw');
-  }, 120_000);
+  ])(
+    '%s with %j',
+    async (entry, env, expected) => {
+      const { code, stderr } = await start(entry, env as Record<string, string>);
+      expect(code).toBe(1);
+      expect(lines(stderr)).toHaveLength(1);
+      expect(lines(stderr)[0]).toMatch(expected);
+      expect(stderr).not.toContain('secret-pw');
+    },
+    120_000,
+  );
 });

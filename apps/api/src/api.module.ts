@@ -3,7 +3,13 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import type { AppConfig } from '@spamfilter/config';
 import { CountersModule, type CounterStore } from '@spamfilter/counters';
 import { EventBus, MessagingModule } from '@spamfilter/messaging';
-import { BatchedBayesStore, DatabaseHealth, OutboundAccountRepository, OutboxRepository, PersistenceModule } from '@spamfilter/persistence';
+import {
+  BatchedBayesStore,
+  DatabaseHealth,
+  OutboundAccountRepository,
+  OutboxRepository,
+  PersistenceModule,
+} from '@spamfilter/persistence';
 import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from './api-config.token';
 import { FeedbackConsumer } from './consumers/feedback.consumer';
@@ -75,14 +81,29 @@ function publisherFor(config: AppConfig, options: ApiModuleOptions, bus: EventBu
   return config.api.outboxRelayEnabled ? new BusOutboxPublisher(bus) : new NoRelayPublisher();
 }
 
-function feedbackSourceFor(options: ApiModuleOptions, config: AppConfig, bus: EventBus, db: DataSource): FeedbackSource {
+function feedbackSourceFor(
+  options: ApiModuleOptions,
+  config: AppConfig,
+  bus: EventBus,
+  db: DataSource,
+): FeedbackSource {
   if (options.feedbackSource) return options.feedbackSource;
-  const databaseUp = (): Promise<boolean> => db.query('SELECT 1').then(() => true, () => false);
+  const databaseUp = (): Promise<boolean> =>
+    db.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
   return new BusFeedbackSource(bus, config.learner.groupId, databaseUp);
 }
 
 /** /metrics of this process: the gauges read the outbox, the outbound accounts, the database and the brokers. */
-function apiMetrics(config: AppConfig, options: ApiModuleOptions, outbox: OutboxRepository, db: DataSource, bus: EventBus): ApiMetricsService {
+function apiMetrics(
+  config: AppConfig,
+  options: ApiModuleOptions,
+  outbox: OutboxRepository,
+  db: DataSource,
+  bus: EventBus,
+): ApiMetricsService {
   const accounts = new OutboundAccountRepository(db);
   const database = new DatabaseHealth(db);
   const lag = learnerLag(config);
@@ -119,7 +140,8 @@ export class ApiModule {
       },
       {
         provide: ApiMetricsService,
-        useFactory: (outbox: OutboxRepository, db: DataSource, bus: EventBus) => apiMetrics(config, options, outbox, db, bus),
+        useFactory: (outbox: OutboxRepository, db: DataSource, bus: EventBus) =>
+          apiMetrics(config, options, outbox, db, bus),
         inject: [OutboxRepository, DataSource, EventBus],
       },
       AuthService,

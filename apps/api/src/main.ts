@@ -10,7 +10,9 @@ async function main(): Promise<void> {
   // line rather than a stack trace logged from inside Nest's injector; the app then uses this data source.
   const dataSource = await openDataSource(config.database);
   const { app, url } = await startApiApp(config, { dataSource, defaultMetrics: true });
-  new Logger('Main').log(`spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs, GET /metrics)`);
+  new Logger('Main').log(
+    `spamfilter api listening on ${url} (OpenAPI ${url}/openapi.json, UI ${url}/docs, GET /metrics)`,
+  );
   if (config.console.enabled) new Logger('Main').log(`web console at ${url}/console`);
   const stop = (): void => {
     void app

@@ -1,6 +1,12 @@
 import 'reflect-metadata';
 import { requireCallerToken } from './services/caller-token';
-import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger, type INestApplication, type LoggerService, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -55,8 +61,19 @@ export interface ConnectOptions {
   readonly logger?: false | LogLevel[] | LoggerService;
 }
 
-export async function createFilterApp(config: AppConfig, options: FilterDependencies & ConnectOptions = {}): Promise<FilterApp> {
-  const { connectDatabase, connectCounters, connectBus, connectOutbound, counters: sharedCounters, logger, ...rest } = options;
+export async function createFilterApp(
+  config: AppConfig,
+  options: FilterDependencies & ConnectOptions = {},
+): Promise<FilterApp> {
+  const {
+    connectDatabase,
+    connectCounters,
+    connectBus,
+    connectOutbound,
+    counters: sharedCounters,
+    logger,
+    ...rest
+  } = options;
   let deps: FilterDependencies = rest;
   let counters: CounterStore | null = null;
   /** The store this app opened itself and closes. */
@@ -70,7 +87,10 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       health: {
         counters: async () => {
           const h = await store.health();
-          return { state: h.status, detail: `${config.counters.store} ${JSON.stringify(h.detail).slice(0, 160)}` };
+          return {
+            state: h.status,
+            detail: `${config.counters.store} ${JSON.stringify(h.detail).slice(0, 160)}`,
+          };
         },
         ...deps.health,
       },
@@ -98,7 +118,10 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
       health: {
         bus: async () => {
           const h = await b.health();
-          return { state: h.status, detail: `${config.messaging.bus}; scan events dropped ${ev.dropped}, failed ${ev.failed}` };
+          return {
+            state: h.status,
+            detail: `${config.messaging.bus}; scan events dropped ${ev.dropped}, failed ${ev.failed}`,
+          };
         },
         ...deps.health,
       },
@@ -106,7 +129,10 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   }
   let outbound: OutboundForFilter | null = null;
   if (connectOutbound) {
-    outbound = await startOutboundForFilter(config, { ...(counters ? { counters } : {}), ...(bus ? { bus } : {}) });
+    outbound = await startOutboundForFilter(config, {
+      ...(counters ? { counters } : {}),
+      ...(bus ? { bus } : {}),
+    });
     deps = withOutbound(deps, outbound);
   }
   let database: FilterDatabase | null = null;
@@ -124,13 +150,23 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   // Campaigns confirmed by users' marks: from the database, kept current by the model-change events below.
   let campaigns: CampaignIndex | null = null;
   if (deps.database && !deps.campaigns) {
-    campaigns = new CampaignIndex(deps.database, { similarity: config.learner.campaignSimilarity, reloadMs: 60_000 });
+    campaigns = new CampaignIndex(deps.database, {
+      similarity: config.learner.campaignSimilarity,
+      reloadMs: 60_000,
+    });
     deps = { ...deps, campaigns };
   }
   if (deps.database && !deps.bayes) {
     const logistic = { pollMs: config.logistic.pollMs };
     if (bus) {
-      bayesModel = await FilterBayesModel.start(config.bayes, deps.database, bus, { maxUserScopes: config.bayesCache.userScopes }, logistic, campaigns);
+      bayesModel = await FilterBayesModel.start(
+        config.bayes,
+        deps.database,
+        bus,
+        { maxUserScopes: config.bayesCache.userScopes },
+        logistic,
+        campaigns,
+      );
       deps = { ...deps, bayes: { classifier: bayesModel.classifier } };
     } else {
       const model = databaseBayesClassifier(config.bayes, deps.database, logistic);
@@ -163,9 +199,15 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   campaigns?.start();
   deps = { parseLimits: parseLimits(config.bayes), ...deps };
   // SMTP AUTH lockouts are counted in the shared counter store when there is one (every instance, and the API, see them).
-  deps = { ...deps, authGuard: { limits: config.authGuard, ...(counters ? { counters } : {}), ...deps.authGuard } };
+  deps = {
+    ...deps,
+    authGuard: { limits: config.authGuard, ...(counters ? { counters } : {}), ...deps.authGuard },
+  };
   const adapter = new ExpressAdapter();
-  const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, { bodyParser: false, logger: logger ?? createLogger(config.log, 'filter') });
+  const app = await NestFactory.create(FilterModule.forRoot(config.filter, deps), adapter, {
+    bodyParser: false,
+    logger: logger ?? createLogger(config.log, 'filter'),
+  });
   // No app.enableShutdownHooks(): main.ts stops on SIGTERM/SIGINT with close() below, which drains the message log
   // before Nest closes. Nest's hook would close Nest and re-raise the signal, killing the process mid-drain.
   await app.init();
@@ -178,7 +220,14 @@ export async function createFilterApp(config: AppConfig, options: FilterDependen
   outbound?.useDatabase(() => services.database?.repos().dataSource);
   await events?.subscribe();
   if (deps.database) await events?.subscribeFeedback();
-  const server = createServer({ maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 }, requireCallerToken(config.filter.apiToken, scanFirst(app.get(ScanController), adapter.getInstance()), () => services.metrics.unauthorized.inc()));
+  const server = createServer(
+    { maxHeaderSize: 256 * 1024, keepAliveTimeout: 65_000, requestTimeout: 60_000 },
+    requireCallerToken(
+      config.filter.apiToken,
+      scanFirst(app.get(ScanController), adapter.getInstance()),
+      () => services.metrics.unauthorized.inc(),
+    ),
+  );
   const inFlight = trackRequests(server);
   return {
     app,

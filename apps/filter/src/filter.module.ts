@@ -16,7 +16,10 @@ export class FilterModule implements OnApplicationShutdown {
       module: FilterModule,
       imports: [...(deps.modules ?? [])],
       controllers: [ScanController, HealthController, AuthGuardController],
-      providers: [{ provide: FilterServices, useValue: services }, { provide: 'FILTER_SERVICES_CLOSE', useValue: () => services.close() }],
+      providers: [
+        { provide: FilterServices, useValue: services },
+        { provide: 'FILTER_SERVICES_CLOSE', useValue: () => services.close() },
+      ],
       exports: [FilterServices],
     };
   }

@@ -11,10 +11,20 @@ async function main(): Promise<void> {
   if (config.filter.workers > 1 && cluster.isPrimary) {
     aggregateWorkerMetrics();
     await superviseWorkers(config.filter.workers, (line) => logger.warn(line, 'Workers'));
-    logger.log(`filter listening on http://${config.filter.host}:${config.filter.port} (${config.filter.workers} workers)`, 'Main');
+    logger.log(
+      `filter listening on http://${config.filter.host}:${config.filter.port} (${config.filter.workers} workers)`,
+      'Main',
+    );
     return;
   }
-  const filter = await createFilterApp(config, { defaultMetrics: true, connectDatabase: true, connectCounters: true, connectBus: true, connectOutbound: true, logger });
+  const filter = await createFilterApp(config, {
+    defaultMetrics: true,
+    connectDatabase: true,
+    connectCounters: true,
+    connectBus: true,
+    connectOutbound: true,
+    logger,
+  });
   if (cluster.isWorker) reportToPrimary(filter.services.metrics);
   const url = await filter.listen();
   if (cluster.isPrimary) logger.log(`filter listening on ${url}`, 'Main');

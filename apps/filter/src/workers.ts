@@ -17,9 +17,15 @@ const MAX_RESTARTS = 5;
 export function checkWorkerConfig(config: AppConfig): void {
   if (config.filter.workers === 1) return;
   if (config.counters.store !== 'redis')
-    throw new ConfigError('FILTER_WORKERS', `${config.filter.workers} needs COUNTERS=redis (greylisting and rate limits shared by the workers)`);
+    throw new ConfigError(
+      'FILTER_WORKERS',
+      `${config.filter.workers} needs COUNTERS=redis (greylisting and rate limits shared by the workers)`,
+    );
   if (config.database.type !== 'postgres')
-    throw new ConfigError('FILTER_WORKERS', `${config.filter.workers} needs DB_TYPE=postgres (one SQLite file is not shared by several processes)`);
+    throw new ConfigError(
+      'FILTER_WORKERS',
+      `${config.filter.workers} needs DB_TYPE=postgres (one SQLite file is not shared by several processes)`,
+    );
 }
 
 /**
@@ -38,7 +44,9 @@ export function superviseWorkers(count: number, log: (line: string) => void): Pr
     restarts.push(now);
     while (restarts.length > 0 && (restarts[0] as number) < now - RESTART_WINDOW_MS) restarts.shift();
     if (restarts.length > MAX_RESTARTS) {
-      log(`filter worker ${worker.process.pid} died (${signal ?? code}); ${restarts.length} deaths in a minute, stopping`);
+      log(
+        `filter worker ${worker.process.pid} died (${signal ?? code}); ${restarts.length} deaths in a minute, stopping`,
+      );
       process.exit(1);
     }
     log(`filter worker ${worker.process.pid} died (${signal ?? code}); starting another`);
@@ -78,7 +86,12 @@ export function aggregateWorkerMetrics(): void {
     if (msg?.type !== METRICS_REQUEST) return;
     aggregator.clusterMetrics().then(
       (text) => worker.send({ type: METRICS_ANSWER, id: msg.id, text }),
-      (err: unknown) => worker.send({ type: METRICS_ANSWER, id: msg.id, error: err instanceof Error ? err.message : String(err) }),
+      (err: unknown) =>
+        worker.send({
+          type: METRICS_ANSWER,
+          id: msg.id,
+          error: err instanceof Error ? err.message : String(err),
+        }),
     );
   });
 }

@@ -19,7 +19,12 @@ const FAMILIES = Object.freeze({
 });
 
 /** The message outcome label of an outcome kind of lib/outcome.js. */
-const OUTCOME_LABEL = Object.freeze({ deliver: 'delivered', unscanned: 'unscanned', tempfail: 'tempfail', refuse: 'refused' });
+const OUTCOME_LABEL = Object.freeze({
+  deliver: 'delivered',
+  unscanned: 'unscanned',
+  tempfail: 'tempfail',
+  refuse: 'refused',
+});
 
 class Counters {
   constructor() {
@@ -40,7 +45,8 @@ class Counters {
     const series = this.series.get(name);
     const s = series.get(key);
     if (s) s.value += by;
-    else series.set(key, { labels: Object.fromEntries(family.labels.map((l, i) => [l, values[i]])), value: by });
+    else
+      series.set(key, { labels: Object.fromEntries(family.labels.map((l, i) => [l, values[i]])), value: by });
     return true;
   }
 

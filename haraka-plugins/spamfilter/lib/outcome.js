@@ -88,7 +88,8 @@ function decideScan({ verdict, recipients }) {
   );
   const covered = new Set(plan.copies.flatMap((c) => c.recipients.map(lower)));
   const missing = recipients.filter((r) => !covered.has(lower(r)) && !keptBy.has(lower(r)));
-  if (missing.length > 0) return { kind: 'invalid', error: `answer has no copy for ${missing.length} recipient(s)` };
+  if (missing.length > 0)
+    return { kind: 'invalid', error: `answer has no copy for ${missing.length} recipient(s)` };
   const kept = recipients.filter((r) => keptBy.has(lower(r)));
   if (plan.copies.length === 0 && kept.length === 0) {
     return { kind: 'invalid', error: 'answer says deliver but has no copy' };
@@ -120,7 +121,9 @@ function decideUnscanned({ failOpen, skipped = false }) {
  */
 function decideBadInput(status, reason) {
   const tooBig = status === 413;
-  const text = tooBig ? 'Message too big to be scanned' : `Message refused: ${reason || 'malformed message or envelope'}`;
+  const text = tooBig
+    ? 'Message too big to be scanned'
+    : `Message refused: ${reason || 'malformed message or envelope'}`;
   return {
     kind: 'refuse',
     reply: { code: tooBig ? 552 : 550, enhanced: tooBig ? '5.3.4' : '5.6.0', message: text, retval: 'DENY' },
@@ -178,7 +181,10 @@ function decideHostedRecipient(answer, inHostList = false) {
   const fits = smtp && smtp.code >= 500 && smtp.code < 600 && smtp.enhanced[0] === '5';
   if (answer.hosted === false || fits) {
     const reply = fits ? smtp : RELAYING_DENIED;
-    return { kind: 'refuse', reply: { code: reply.code, enhanced: reply.enhanced, message: reply.message, retval: 'DENY' } };
+    return {
+      kind: 'refuse',
+      reply: { code: reply.code, enhanced: reply.enhanced, message: reply.message, retval: 'DENY' },
+    };
   }
   const d = decideRecipient(answer);
   return d.kind === 'continue' ? { kind: 'accept' } : d;

@@ -162,7 +162,9 @@ function normalizeSettings(ini, pluginTimeoutSec = 30, env = {}) {
   if (/[\x00-\x20\x7f]/.test(token)) problems.push('the filter token contains spaces or control characters');
   // The metrics endpoint: SPAMFILTER_METRICS_LISTEN from the environment wins over metrics.listen (k8s/monitoring
   // turns it on with an environment variable, leaving the base ConfigMap alone).
-  let metricsListen = String(env.SPAMFILTER_METRICS_LISTEN || metrics.listen || DEFAULTS.metrics_listen).trim();
+  let metricsListen = String(
+    env.SPAMFILTER_METRICS_LISTEN || metrics.listen || DEFAULTS.metrics_listen,
+  ).trim();
   if (metricsListen !== '' && !parseListen(metricsListen)) {
     problems.push(`metrics.listen must be host:port; the metrics endpoint stays off`);
     metricsListen = '';

@@ -6,7 +6,15 @@ const ACTIONS = Object.freeze(['accept', 'tag', 'greylist', 'defer', 'hold', 're
 const SEVERITY = Object.freeze({ accept: 0, tag: 1, greylist: 2, defer: 3, hold: 4, reject: 5, block: 6 });
 const HEADER_NAME = /^[A-Za-z0-9][A-Za-z0-9-]{0,75}$/;
 const OUTCOMES = Object.freeze(['deliver', 'refuse', 'tempfail']);
-const DISPOSITIONS = Object.freeze(['delivered', 'tagged', 'quarantined', 'held', 'released', 'refused', 'deferred']);
+const DISPOSITIONS = Object.freeze([
+  'delivered',
+  'tagged',
+  'quarantined',
+  'held',
+  'released',
+  'refused',
+  'deferred',
+]);
 
 const isAction = (a) => typeof a === 'string' && ACTIONS.includes(a);
 const isObject = (o) => typeof o === 'object' && o !== null && !Array.isArray(o);
@@ -111,7 +119,8 @@ function parseScanVerdict(body) {
 
 /** { outcome, copies: [{ recipients: string[], headers: [name, value][] }] } */
 function parseDelivery(raw) {
-  if (!isObject(raw) || !OUTCOMES.includes(raw.outcome)) return { ok: false, error: 'answer has no valid delivery plan' };
+  if (!isObject(raw) || !OUTCOMES.includes(raw.outcome))
+    return { ok: false, error: 'answer has no valid delivery plan' };
   if (!Array.isArray(raw.copies)) return { ok: false, error: 'answer has a delivery plan without copies' };
   const copies = [];
   for (const c of raw.copies) {

@@ -17,8 +17,16 @@ describe('authservIdOf (RFC 8601 §2.2)', () => {
 
 describe('keepAuthResults', () => {
   it('drops every value claiming one of our ids, in any case or quoting, and keeps the other hops’ in order', () => {
-    const values = ['other.example; spf=pass', 'MX.OURS.EXAMPLE; dmarc=pass header.from=bank.example', 'third.example; none', '"mx.ours.example"; dkim=pass'];
-    expect(keepAuthResults(values, ['mx.ours.example'])).toEqual(['other.example; spf=pass', 'third.example; none']);
+    const values = [
+      'other.example; spf=pass',
+      'MX.OURS.EXAMPLE; dmarc=pass header.from=bank.example',
+      'third.example; none',
+      '"mx.ours.example"; dkim=pass',
+    ];
+    expect(keepAuthResults(values, ['mx.ours.example'])).toEqual([
+      'other.example; spf=pass',
+      'third.example; none',
+    ]);
     expect(keepAuthResults(values, ['nothing.example'])).toEqual(values);
   });
 });
@@ -29,7 +37,9 @@ describe('stripForgedAuthResults on a transaction', () => {
   const txn = (values, name = 'Authentication-Results') => {
     let list = values.map((v) => (Array.isArray(v) ? v : [name, v]));
     return {
-      header: { get_all: (name) => list.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v) },
+      header: {
+        get_all: (name) => list.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v),
+      },
       remove_header: (name) => {
         list = list.filter(([n]) => n.toLowerCase() !== name.toLowerCase());
       },
@@ -61,6 +71,8 @@ describe('stripForgedAuthResults on a transaction', () => {
 
   it('reads our ids from [headers] authserv_id, the filter’s default name when unset', () => {
     expect(normalizeSettings({}).settings.authservIds).toEqual(['spamfilter.local']);
-    expect(normalizeSettings({ headers: { authserv_id: 'mx1.example, mx2.example' } }).settings.authservIds).toEqual(['mx1.example', 'mx2.example']);
+    expect(
+      normalizeSettings({ headers: { authserv_id: 'mx1.example, mx2.example' } }).settings.authservIds,
+    ).toEqual(['mx1.example', 'mx2.example']);
   });
 });

@@ -118,7 +118,15 @@ const json = (res, status, value) => {
   res.end(typeof value === 'string' ? value : JSON.stringify(value));
 };
 
-const CLASS = { accept: 'deliver', tag: 'deliver', hold: 'deliver', greylist: 'temp', defer: 'temp', reject: 'perm', block: 'perm' };
+const CLASS = {
+  accept: 'deliver',
+  tag: 'deliver',
+  hold: 'deliver',
+  greylist: 'temp',
+  defer: 'temp',
+  reject: 'perm',
+  block: 'perm',
+};
 const ORDER = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
 
 /**
@@ -127,7 +135,10 @@ const ORDER = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'];
  * deliverable, or outbound any refusal → refuse; else one copy per action, refused inbound recipients quarantined,
  * held outbound recipients kept (no copy).
  */
-function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.5, headers, direction = 'inbound' } = {}) {
+function verdict(
+  actions,
+  { reference = '01JD0000000000000000000000', score = 7.5, headers, direction = 'inbound' } = {},
+) {
   const smtpFor = (action) =>
     ({
       greylist: { code: 451, enhanced: '4.7.1', message: 'Greylisted, try again in 5 minutes' },
@@ -139,7 +150,8 @@ function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.
   const worst = entries.reduce((w, [, a]) => (ORDER.indexOf(a) > ORDER.indexOf(w) ? a : w), 'accept');
   const classes = entries.map(([, a]) => CLASS[a]);
   const temp = classes.includes('temp');
-  const refuse = !temp && (!classes.includes('deliver') || (direction === 'outbound' && CLASS[worst] === 'perm'));
+  const refuse =
+    !temp && (!classes.includes('deliver') || (direction === 'outbound' && CLASS[worst] === 'perm'));
   const copies = new Map();
   const dispositions = {};
   for (const [recipient, own] of entries) {
@@ -162,13 +174,22 @@ function verdict(actions, { reference = '01JD0000000000000000000000', score = 7.
         recipients: [],
         headers: [
           ...(headers || [['X-Spam-Reference', reference]]),
-          ['X-Spam-Status', `${action === 'accept' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`],
+          [
+            'X-Spam-Status',
+            `${action === 'accept' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`,
+          ],
         ],
       });
     }
     copies.get(action).recipients.push(recipient);
   }
-  const smtpAction = temp ? (entries.some(([, a]) => a === 'defer') ? 'defer' : 'greylist') : refuse ? worst : 'accept';
+  const smtpAction = temp
+    ? entries.some(([, a]) => a === 'defer')
+      ? 'defer'
+      : 'greylist'
+    : refuse
+      ? worst
+      : 'accept';
   return {
     reference,
     action: worst,

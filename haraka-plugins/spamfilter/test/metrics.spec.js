@@ -10,8 +10,12 @@ describe('plugin metrics', () => {
     const text = c.exposition();
     expect(text).toContain('# TYPE spamfilter_haraka_messages_total counter\n');
     expect(text).toContain('spamfilter_haraka_messages_total{direction="inbound",outcome="unscanned"} 2\n');
-    expect(text).toContain('spamfilter_haraka_filter_failures_total{direction="inbound",result="unscanned"} 1\n');
-    expect(c.value('spamfilter_haraka_messages_total', { direction: 'inbound', outcome: 'unscanned' })).toBe(2);
+    expect(text).toContain(
+      'spamfilter_haraka_filter_failures_total{direction="inbound",result="unscanned"} 1\n',
+    );
+    expect(c.value('spamfilter_haraka_messages_total', { direction: 'inbound', outcome: 'unscanned' })).toBe(
+      2,
+    );
   });
 
   it('lists every family even before it counts anything (a scrape shows what exists)', () => {
@@ -37,7 +41,9 @@ describe('plugin metrics', () => {
     expect(Object.keys(OUTCOME_LABEL).sort()).toEqual(['deliver', 'refuse', 'tempfail', 'unscanned']);
     expect(metricMessage({ cmd: 'reload' })).toBeNull();
     expect(metricMessage({ spamfilter_metric: { name: 'x', labels: {} } })).toBeNull();
-    expect(metricMessage({ spamfilter_metric: { name: 'spamfilter_haraka_messages_total', labels: { a: 'b' } } })).toEqual({
+    expect(
+      metricMessage({ spamfilter_metric: { name: 'spamfilter_haraka_messages_total', labels: { a: 'b' } } }),
+    ).toEqual({
       name: 'spamfilter_haraka_messages_total',
       labels: { a: 'b' },
     });

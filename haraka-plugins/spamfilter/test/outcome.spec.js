@@ -18,7 +18,8 @@ const scan = (actions, direction = 'inbound', opts = {}) => {
   return decideScan({ verdict: parsed.verdict, recipients: Object.keys(actions) });
 };
 const header = (copy, name) => copy.headers.filter(([k]) => k === name).map(([, v]) => v);
-const decide = (v, recipients) => decideScan({ verdict: parseScanVerdict(JSON.stringify(v)).verdict, recipients });
+const decide = (v, recipients) =>
+  decideScan({ verdict: parseScanVerdict(JSON.stringify(v)).verdict, recipients });
 
 describe('decideScan, one recipient', () => {
   it('accept: one copy with the filter’s headers, nobody quarantined', () => {
@@ -102,23 +103,45 @@ describe('decideScan, outbound', () => {
   });
 
   it('defer: 421 4.7.0 and disconnect', () => {
-    expect(scan({ 'x@a.example': 'defer' }, 'outbound').reply).toMatchObject({ code: 421, retval: 'DENYSOFTDISCONNECT' });
+    expect(scan({ 'x@a.example': 'defer' }, 'outbound').reply).toMatchObject({
+      code: 421,
+      retval: 'DENYSOFTDISCONNECT',
+    });
   });
 
   it('hold: accepted, no copy — the filter keeps the message for review', () => {
     const out = scan({ 'x@a.example': 'hold', 'y@b.example': 'accept' }, 'outbound');
-    expect(out).toMatchObject({ kind: 'deliver', copies: [], kept: ['x@a.example', 'y@b.example'], held: true });
+    expect(out).toMatchObject({
+      kind: 'deliver',
+      copies: [],
+      kept: ['x@a.example', 'y@b.example'],
+      held: true,
+    });
   });
 
   it('every recipient kept in the quarantine by their policy: accepted with no copy, not held', () => {
     const v = verdict({ 'dan@example.net': 'reject' });
-    const kept = { ...v, recipients: v.recipients.map((r) => ({ ...r, disposition: 'quarantined' })), delivery: { outcome: 'deliver', copies: [] } };
-    expect(decideScan({ verdict: kept, recipients: ['dan@example.net'] })).toMatchObject({ kind: 'deliver', copies: [], kept: ['dan@example.net'], held: false });
+    const kept = {
+      ...v,
+      recipients: v.recipients.map((r) => ({ ...r, disposition: 'quarantined' })),
+      delivery: { outcome: 'deliver', copies: [] },
+    };
+    expect(decideScan({ verdict: kept, recipients: ['dan@example.net'] })).toMatchObject({
+      kind: 'deliver',
+      copies: [],
+      kept: ['dan@example.net'],
+      held: false,
+    });
   });
 
   it('deliver with no copy and nobody kept is not understood', () => {
     const v = verdict({ 'bob@example.net': 'accept' });
-    expect(decideScan({ verdict: { ...v, delivery: { outcome: 'deliver', copies: [] } }, recipients: ['bob@example.net'] }).kind).toBe('invalid');
+    expect(
+      decideScan({
+        verdict: { ...v, delivery: { outcome: 'deliver', copies: [] } },
+        recipients: ['bob@example.net'],
+      }).kind,
+    ).toBe('invalid');
   });
 });
 
@@ -126,11 +149,20 @@ describe('decideBadInput, decideTooBig, decideUnauthorized', () => {
   it('a 4xx about the input refuses the message with 550 5.6.0 and the filter’s reason', () => {
     expect(decideBadInput(400, 'x-rcpt-to has an invalid address')).toEqual({
       kind: 'refuse',
-      reply: { code: 550, enhanced: '5.6.0', message: 'Message refused: x-rcpt-to has an invalid address', retval: 'DENY' },
+      reply: {
+        code: 550,
+        enhanced: '5.6.0',
+        message: 'Message refused: x-rcpt-to has an invalid address',
+        retval: 'DENY',
+      },
     });
   });
   it('413 and max_bytes: 552 5.3.4', () => {
-    expect(decideBadInput(413, 'too large').reply).toMatchObject({ code: 552, enhanced: '5.3.4', retval: 'DENY' });
+    expect(decideBadInput(413, 'too large').reply).toMatchObject({
+      code: 552,
+      enhanced: '5.3.4',
+      retval: 'DENY',
+    });
     expect(decideTooBig(100).reply).toMatchObject({ code: 552, enhanced: '5.3.4' });
   });
   it('our token refused: 451 4.3.0 (the sender retries), never delivered', () => {

@@ -116,8 +116,13 @@ describe('hook_data_post', () => {
   });
 
   it('several recipients, accept + tag: two copies left to hook_queue, no header added to the shared message', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'tag' })));
-    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['a@example.net', 'b@example.net'] });
+    await setup((req, body, res) =>
+      json(res, 200, verdict({ 'a@example.net': 'accept', 'b@example.net': 'tag' })),
+    );
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      rcptTo: ['a@example.net', 'b@example.net'],
+    });
     const { rc } = await callHook(plugin, 'hook_data_post', connection);
     expect(rc).toBeUndefined();
     expect(connection.transaction.notes.spamfilter_copies.map((c) => c.recipients)).toEqual([
@@ -131,28 +136,41 @@ describe('hook_data_post', () => {
     [400, 550, '5.6.0'],
     [413, 552, '5.3.4'],
     [422, 550, '5.6.0'],
-  ])('the filter answers %i (bad input): refused with %i %s, never delivered (fail_open=true)', async (status, code, enhanced) => {
-    await setup((req, body, res) => json(res, status, { error: 'bad request', reason: 'x-helo is odd' }), {
-      main: { fail_open: 'true' },
-    });
-    const connection = await makeTransaction({ message: MESSAGE });
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
-    expect(rc).toBe(constants.deny);
-    expect(reply(msg).code).toBe(code);
-    expect(reply(msg).text.startsWith(enhanced)).toBe(true);
-    expect(headersOf(connection, 'X-Spam-Status')).toEqual([]);
-  });
+  ])(
+    'the filter answers %i (bad input): refused with %i %s, never delivered (fail_open=true)',
+    async (status, code, enhanced) => {
+      await setup((req, body, res) => json(res, status, { error: 'bad request', reason: 'x-helo is odd' }), {
+        main: { fail_open: 'true' },
+      });
+      const connection = await makeTransaction({ message: MESSAGE });
+      const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+      expect(rc).toBe(constants.deny);
+      expect(reply(msg).code).toBe(code);
+      expect(reply(msg).text.startsWith(enhanced)).toBe(true);
+      expect(headersOf(connection, 'X-Spam-Status')).toEqual([]);
+    },
+  );
 
-  it.each([401, 403])('the filter refuses our token (%i): 451 4.3.0 even with fail_open=true', async (status) => {
-    await setup((req, body, res) => json(res, status, { error: 'unauthorized' }), { main: { fail_open: 'true' } });
-    const connection = await makeTransaction({ message: MESSAGE });
-    const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
-    expect(rc).toBe(constants.denysoft);
-    expect(reply(msg)).toEqual({ code: 451, text: '4.3.0 Message could not be scanned, please try again later' });
-  });
+  it.each([401, 403])(
+    'the filter refuses our token (%i): 451 4.3.0 even with fail_open=true',
+    async (status) => {
+      await setup((req, body, res) => json(res, status, { error: 'unauthorized' }), {
+        main: { fail_open: 'true' },
+      });
+      const connection = await makeTransaction({ message: MESSAGE });
+      const { rc, msg } = await callHook(plugin, 'hook_data_post', connection);
+      expect(rc).toBe(constants.denysoft);
+      expect(reply(msg)).toEqual({
+        code: 451,
+        text: '4.3.0 Message could not be scanned, please try again later',
+      });
+    },
+  );
 
   it('sends the token as a bearer credential', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })), { main: { token: 's3cret' } });
+    await setup((req, body, res) => json(res, 200, verdict({ 'bob@example.net': 'accept' })), {
+      main: { token: 's3cret' },
+    });
     const connection = await makeTransaction({ message: MESSAGE });
     await callHook(plugin, 'hook_data_post', connection);
     expect(filter.requests[0].headers.authorization).toBe('Bearer s3cret');
@@ -275,8 +293,16 @@ describe('kept copies (queue hooks)', () => {
   });
 
   it('outbound hold: data_post accepts, leaves no recipient to deliver to, and the queue discards', async () => {
-    await setup((req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'hold' }, { direction: 'outbound' })), { main: { direction: 'outbound' } });
-    const connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@remote.example'], relaying: true, authUser: 'alice' });
+    await setup(
+      (req, body, res) => json(res, 200, verdict({ 'x@remote.example': 'hold' }, { direction: 'outbound' })),
+      { main: { direction: 'outbound' } },
+    );
+    const connection = await makeTransaction({
+      message: MESSAGE,
+      rcptTo: ['x@remote.example'],
+      relaying: true,
+      authUser: 'alice',
+    });
     const { rc } = await callHook(plugin, 'hook_data_post', connection);
     expect(rc).toBeUndefined();
     expect(connection.transaction.rcpt_to).toEqual([]);
@@ -310,7 +336,12 @@ describe('pre-DATA hooks', () => {
   });
 
   const hostedAnswer = (extra) => (req, body, res) =>
-    json(res, 200, { action: 'accept', smtp: { code: 250, enhanced: '2.0.0', message: 'OK' }, reason: 'no list entry', ...extra });
+    json(res, 200, {
+      action: 'accept',
+      smtp: { code: 250, enhanced: '2.0.0', message: 'OK' },
+      reason: 'no list entry',
+      ...extra,
+    });
 
   it('rcpt: a hosted domain (the filter says so) is accepted by this hook, and rcpt_ok does not ask again', async () => {
     await setup(hostedAnswer({ hosted: true, mailbox: 'known' }));
@@ -331,17 +362,29 @@ describe('pre-DATA hooks', () => {
         reason: 'no list entry',
         hosted: false,
         mailbox: null,
-        hosting: { smtp: { code: 550, enhanced: '5.7.1', message: 'Relaying denied: gone.example is not served here (ref R3)' }, reason: 'relaying denied' },
+        hosting: {
+          smtp: {
+            code: 550,
+            enhanced: '5.7.1',
+            message: 'Relaying denied: gone.example is not served here (ref R3)',
+          },
+          reason: 'relaying denied',
+        },
       }),
     );
     let connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
     let out = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]]);
     expect(out.rc).toBe(constants.deny);
-    expect(reply(out.msg)).toEqual({ code: 550, text: '5.7.1 Relaying denied: gone.example is not served here (ref R3)' });
+    expect(reply(out.msg)).toEqual({
+      code: 550,
+      text: '5.7.1 Relaying denied: gone.example is not served here (ref R3)',
+    });
     // a domain in config/host_list (the quick start's) is left to rcpt_to.in_host_list
     plugin.config.get = (name, type) => (name === 'host_list' && type === 'list' ? ['Gone.example'] : []);
     connection = await makeTransaction({ message: MESSAGE, rcptTo: ['x@gone.example'] });
-    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    expect(
+      (await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc,
+    ).toBeUndefined();
 
     await setup((req, body, res) =>
       json(res, 200, {
@@ -350,7 +393,10 @@ describe('pre-DATA hooks', () => {
         reason: 'no list entry',
         hosted: true,
         mailbox: 'unknown',
-        hosting: { smtp: { code: 550, enhanced: '5.1.1', message: 'No such user here (ref R4)' }, reason: 'no such user' },
+        hosting: {
+          smtp: { code: 550, enhanced: '5.1.1', message: 'No such user here (ref R4)' },
+          reason: 'no such user',
+        },
       }),
     );
     connection = await makeTransaction({ message: MESSAGE, rcptTo: ['nobody@example.net'] });
@@ -362,7 +408,9 @@ describe('pre-DATA hooks', () => {
   it('rcpt: when the filter cannot tell (no database, down), host_list decides (the hook passes on)', async () => {
     await setup(hostedAnswer({ hosted: null }));
     let connection = await makeTransaction({ message: MESSAGE });
-    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    expect(
+      (await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc,
+    ).toBeUndefined();
     await setup(() => {}, { main: { check_deadline_ms: '100' } });
     connection = await makeTransaction({ message: MESSAGE });
     const down = await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]], 100);
@@ -371,7 +419,9 @@ describe('pre-DATA hooks', () => {
     // hosted_domains=false: the hook does not ask at all
     await setup(hostedAnswer({ hosted: true }), { checks: { hosted_domains: 'false' } });
     connection = await makeTransaction({ message: MESSAGE });
-    expect((await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc).toBeUndefined();
+    expect(
+      (await callHook(plugin, 'hook_rcpt', connection, [[connection.transaction.rcpt_to[0]]])).rc,
+    ).toBeUndefined();
     expect(filter.requests).toHaveLength(0);
   });
 
@@ -540,8 +590,22 @@ describe('outbound: delivery reports', () => {
     connection.transaction.notes.spamfilter = { reference: REF };
     const at = '2026-11-22T10:00:00.000Z';
     connection.transaction.notes.spamfilter_deliveries = [
-      { recipient: 'a@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
-      { recipient: 'b@remote.example', status: 'delivered', code: 250, enhanced: '2.0.0', text: '2.0.0 Ok: queued as X', at },
+      {
+        recipient: 'a@remote.example',
+        status: 'delivered',
+        code: 250,
+        enhanced: '2.0.0',
+        text: '2.0.0 Ok: queued as X',
+        at,
+      },
+      {
+        recipient: 'b@remote.example',
+        status: 'delivered',
+        code: 250,
+        enhanced: '2.0.0',
+        text: '2.0.0 Ok: queued as X',
+        at,
+      },
     ];
     // At once means before the hook returns, while the report is still in flight: no clock needed.
     const calls = [];
@@ -569,7 +633,16 @@ describe('outbound: delivery reports', () => {
   it('sends nothing inbound, with report_deliveries=false, or when nothing reached a next hop or was refused', async () => {
     await setup(() => undefined, { main: { direction: 'inbound' } });
     const inbound = await makeTransaction({ message: MESSAGE });
-    inbound.transaction.notes.spamfilter_deliveries = [{ recipient: 'bob@example.net', status: 'delivered', code: 250, enhanced: null, text: 'ok', at: '2026-11-22T10:00:00.000Z' }];
+    inbound.transaction.notes.spamfilter_deliveries = [
+      {
+        recipient: 'bob@example.net',
+        status: 'delivered',
+        code: 250,
+        enhanced: null,
+        text: 'ok',
+        at: '2026-11-22T10:00:00.000Z',
+      },
+    ];
     await callHook(plugin, 'hook_reset_transaction', inbound, [], 0);
     // A report starts inside the hook (fire-and-forget) or not at all: none is in flight, none arrived.
     expect(plugin.client.inFlight).toBe(0);

@@ -1,5 +1,11 @@
 'use strict';
-const { SCAN_HEADERS, RELEASE_HEADER, buildEnvelopeHeaders, headerValue, normalizeAddress } = require('../lib/request');
+const {
+  SCAN_HEADERS,
+  RELEASE_HEADER,
+  buildEnvelopeHeaders,
+  headerValue,
+  normalizeAddress,
+} = require('../lib/request');
 
 describe('buildEnvelopeHeaders', () => {
   it('uses the contract’s header names (libs/domain SCAN_HEADERS)', () => {

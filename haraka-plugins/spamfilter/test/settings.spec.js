@@ -122,7 +122,9 @@ describe('normalizeSettings', () => {
 describe('normalizeSettings: the filter token and the recipient limit', () => {
   it('takes FILTER_API_TOKEN from the environment over main.token', () => {
     expect(normalizeSettings({ main: { token: 'from-ini' } }, 30, {}).settings.token).toBe('from-ini');
-    expect(normalizeSettings({ main: { token: 'from-ini' } }, 30, { FILTER_API_TOKEN: 'from-env' }).settings.token).toBe('from-env');
+    expect(
+      normalizeSettings({ main: { token: 'from-ini' } }, 30, { FILTER_API_TOKEN: 'from-env' }).settings.token,
+    ).toBe('from-env');
   });
 
   it('names a token with spaces as a problem', () => {
@@ -139,10 +141,18 @@ describe('normalizeSettings: the filter token and the recipient limit', () => {
 
   it('metrics.listen: off by default; host:port or [ipv6]:port; SPAMFILTER_METRICS_LISTEN wins; garbage keeps it off', () => {
     expect(normalizeSettings({}, 30).settings.metricsListen).toBeNull();
-    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30).settings.metricsListen).toEqual({ host: '0.0.0.0', port: 9325 });
-    expect(normalizeSettings({ metrics: { listen: '[::]:9325' } }, 30).settings.metricsListen).toEqual({ host: '::', port: 9325 });
+    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30).settings.metricsListen).toEqual({
+      host: '0.0.0.0',
+      port: 9325,
+    });
+    expect(normalizeSettings({ metrics: { listen: '[::]:9325' } }, 30).settings.metricsListen).toEqual({
+      host: '::',
+      port: 9325,
+    });
     const env = { SPAMFILTER_METRICS_LISTEN: '127.0.0.1:9400' };
-    expect(normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30, env).settings.metricsListen).toEqual({ host: '127.0.0.1', port: 9400 });
+    expect(
+      normalizeSettings({ metrics: { listen: '0.0.0.0:9325' } }, 30, env).settings.metricsListen,
+    ).toEqual({ host: '127.0.0.1', port: 9400 });
     const bad = normalizeSettings({ metrics: { listen: '9325' } }, 30);
     expect(bad.settings.metricsListen).toBeNull();
     expect(bad.problems).toEqual(['metrics.listen must be host:port; the metrics endpoint stays off']);

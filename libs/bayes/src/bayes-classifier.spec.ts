@@ -5,7 +5,8 @@ import { GLOBAL_SCOPE, userScope } from './bayes-store';
 import { MemoryBayesStore } from './memory-bayes.store';
 import { DEFAULT_TOKENIZER, tokenize, type TokenSet } from './tokenizer';
 
-const msg = (subject: string, body: string): TokenSet => tokenize(parseMessageSync(Buffer.from(`Subject: ${subject}\r\n\r\n${body}\r\n`)));
+const msg = (subject: string, body: string): TokenSet =>
+  tokenize(parseMessageSync(Buffer.from(`Subject: ${subject}\r\n\r\n${body}\r\n`)));
 const SPAM = [
   msg('cheap pills', 'buy cheap viagra pills online now discount pharmacy'),
   msg('win money', 'you won lottery money claim prize now click'),
@@ -53,7 +54,9 @@ describe('BayesClassifier', () => {
 
   it('moves counts on a correction instead of doubling them, exactly', async () => {
     const { store, model } = await trained();
-    const probe = tokenize(parseMessageSync(Buffer.from('Subject: x\r\n\r\ncheap pills tuesday meeting lottery\r\n')));
+    const probe = tokenize(
+      parseMessageSync(Buffer.from('Subject: x\r\n\r\ncheap pills tuesday meeting lottery\r\n')),
+    );
     const extra = msg('odd one', 'cheap meeting tuesday lottery');
     const base = snapshot(store, GLOBAL_SCOPE, probe);
     expect(await model.learn(null, 'x', extra, 'ham')).toBe('learned');
@@ -145,7 +148,10 @@ describe('BayesClassifier', () => {
   it('a starter model is the prior of the provider counts: it speaks for an empty global layer, provider evidence wins', async () => {
     const starterStore = new MemoryBayesStore();
     const starterSource = new BayesClassifier(starterStore);
-    const examples = [...SPAM.map((t) => ({ t, label: 'spam' as const })), ...HAM.map((t) => ({ t, label: 'ham' as const }))];
+    const examples = [
+      ...SPAM.map((t) => ({ t, label: 'spam' as const })),
+      ...HAM.map((t) => ({ t, label: 'ham' as const })),
+    ];
     for (const [i, e] of examples.entries()) await starterSource.learn(null, `x${i}`, e.t, e.label);
     const starter = buildStarterModel(
       examples.map((e) => ({ tokens: e.t.ids, features: new Uint32Array(0), label: e.label })),
@@ -160,7 +166,8 @@ describe('BayesClassifier', () => {
     expect(before.globalWeight).toBe(1);
     expect(before.score).toBeGreaterThan(0.9);
     // The provider's users say otherwise, often enough: their counts outweigh the starter's view.
-    for (let i = 0; i < 5; i++) await model.learn(null, `p${i}`, msg(`pharmacy ${i}`, 'cheap pills from our own pharmacy'), 'ham');
+    for (let i = 0; i < 5; i++)
+      await model.learn(null, `p${i}`, msg(`pharmacy ${i}`, 'cheap pills from our own pharmacy'), 'ham');
     await model.learn(null, 'q', msg('spam', 'lottery money now'), 'spam');
     expect((await model.classify(pills)).score).toBeLessThan(0.5);
   });
@@ -176,7 +183,8 @@ describe('BayesClassifier', () => {
     const v = store.lookupSync(GLOBAL_SCOPE, msg('x', 'brandnewword cheap pills lottery').ids);
     // brandnewword (fresh) and cheap (seen twice before, and again later) survive; lottery (seen once, stale) is gone
     const names = msg('x', 'brandnewword cheap pills lottery').names;
-    const count = (w: string): number => (v.spam[names.indexOf(w)] as number) + (v.ham[names.indexOf(w)] as number);
+    const count = (w: string): number =>
+      (v.spam[names.indexOf(w)] as number) + (v.ham[names.indexOf(w)] as number);
     expect(count('brandnewword')).toBe(1);
     expect(count('cheap')).toBe(2);
     expect(count('lottery')).toBe(0);
@@ -186,7 +194,9 @@ describe('BayesClassifier', () => {
     const { model } = await trained();
     const empty = tokenize(parseMessageSync(Buffer.alloc(0)));
     expect((await model.classify(empty)).score).toBeGreaterThanOrEqual(0);
-    const huge = Buffer.from('Subject: big\r\n\r\n' + Array.from({ length: 1_000_000 }, (_, i) => `w${i % 50_000}x`).join(' '));
+    const huge = Buffer.from(
+      'Subject: big\r\n\r\n' + Array.from({ length: 1_000_000 }, (_, i) => `w${i % 50_000}x`).join(' '),
+    );
     // The bound is on the work (tokens capped at maxWords); its time is a figure of `npm run -s bench -- bounds`.
     const tokens = tokenize(parseMessageSync(huge, { ...DEFAULT_PARSE_LIMITS, maxBytes: 16 * 1024 * 1024 }));
     const v = await model.classify(tokens);

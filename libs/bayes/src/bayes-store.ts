@@ -33,7 +33,13 @@ export interface BayesStore {
    * Trains (label) or untrains (null) the message `fingerprint` in `scope`, atomically. The store keeps the message's
    * tokens with its record, so a correction or unlearn removes exactly what was added, even if the tokenizer changed.
    */
-  train(scope: string, fingerprint: string, tokens: Uint32Array, label: Label | null, now: Date): Promise<TrainOutcome>;
+  train(
+    scope: string,
+    fingerprint: string,
+    tokens: Uint32Array,
+    label: Label | null,
+    now: Date,
+  ): Promise<TrainOutcome>;
   /** The class a message was trained as in the scope, or null. */
   trainedLabel(scope: string, fingerprint: string): Promise<Label | null>;
   /** Deletes tokens seen in at most `maxCount` messages and not seen since `olderThan`; returns how many. */

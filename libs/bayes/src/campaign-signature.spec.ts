@@ -10,7 +10,9 @@ import {
 import { tokenize } from './tokenizer';
 
 const ids = (subject: string, body: string): Uint32Array =>
-  tokenize(parseMessageSync(Buffer.from(`From: "Deals" <d@x.test>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`))).ids;
+  tokenize(
+    parseMessageSync(Buffer.from(`From: "Deals" <d@x.test>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`)),
+  ).ids;
 const OFFER =
   'Dear friend, our pharmacy ships genuine pills worldwide at discount prices. Order today and receive free shipping on every ' +
   'bottle, no prescription needed, discreet packaging, satisfaction guaranteed or your money back. Visit our store now.';

@@ -14,7 +14,9 @@ export const BANDS = SIGNATURE_SIZE / ROWS;
 export const MIN_SIGNATURE_TOKENS = 20;
 
 /** Per-position seeds (fixed: signatures must agree across processes and versions). */
-const SEEDS = Uint32Array.from({ length: SIGNATURE_SIZE }, (_, i) => fmix32(0x9747b28c + Math.imul(i + 1, 0x85ebca6b)));
+const SEEDS = Uint32Array.from({ length: SIGNATURE_SIZE }, (_, i) =>
+  fmix32(0x9747b28c + Math.imul(i + 1, 0x85ebca6b)),
+);
 
 /** MurmurHash3's 32-bit finalizer: a cheap, well-mixed permutation of 32-bit values. */
 function fmix32(h: number): number {
@@ -68,7 +70,8 @@ export function encodeSignature(sig: ArrayLike<number>): string {
 
 /** Parses `encodeSignature`'s text; null when it is not one. */
 export function decodeSignature(text: unknown): Uint32Array | null {
-  if (typeof text !== 'string' || !/^[0-9a-f]+$/.test(text) || text.length !== SIGNATURE_SIZE * 8) return null;
+  if (typeof text !== 'string' || !/^[0-9a-f]+$/.test(text) || text.length !== SIGNATURE_SIZE * 8)
+    return null;
   const sig = new Uint32Array(SIGNATURE_SIZE);
   for (let i = 0; i < SIGNATURE_SIZE; i++) sig[i] = Number.parseInt(text.slice(i * 8, i * 8 + 8), 16);
   return sig;
@@ -124,7 +127,8 @@ export class SignatureIndex<T> {
         const e = this.entries.get(id);
         if (!e) continue;
         const s = signatureSimilarity(sig, e.sig);
-        if (s >= minSimilarity && (!best || s > best.similarity)) best = { id, value: e.value, similarity: s };
+        if (s >= minSimilarity && (!best || s > best.similarity))
+          best = { id, value: e.value, similarity: s };
       }
     }
     return best;

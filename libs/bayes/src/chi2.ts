@@ -6,7 +6,8 @@
  */
 const LN_FACT: number[] = [0];
 function lnFact(i: number): number {
-  while (LN_FACT.length <= i) LN_FACT.push((LN_FACT[LN_FACT.length - 1] as number) + Math.log(LN_FACT.length));
+  while (LN_FACT.length <= i)
+    LN_FACT.push((LN_FACT[LN_FACT.length - 1] as number) + Math.log(LN_FACT.length));
   return LN_FACT[i] as number;
 }
 

@@ -48,7 +48,11 @@ export class CharGramFeatures {
         if (c >= 65 && c <= 90) c += 32;
       }
       if (i >= 3) {
-        let h = Math.imul(c0, 0x9e3779b1) ^ Math.imul(c1, 0x85ebca77) ^ Math.imul(c2, 0xc2b2ae3d) ^ Math.imul(c, 0x27d4eb2f);
+        let h =
+          Math.imul(c0, 0x9e3779b1) ^
+          Math.imul(c1, 0x85ebca77) ^
+          Math.imul(c2, 0xc2b2ae3d) ^
+          Math.imul(c, 0x27d4eb2f);
         h ^= h >>> 15;
         h = Math.imul(h, 0x2c1b3c6d);
         h ^= h >>> 12;

@@ -89,12 +89,18 @@ describe('logistic model config', () => {
   it('matches on the features and hash space only', () => {
     expect(featuresMatch({ ...config, rate: 0.5, passes: 9 }, config)).toBe(true);
     expect(featuresMatch({ ...config, bits: config.bits - 1 }, config)).toBe(false);
-    expect(featuresMatch({ ...config, features: 'grams+tokens' }, { ...config, features: 'tokens' })).toBe(false);
+    expect(featuresMatch({ ...config, features: 'grams+tokens' }, { ...config, features: 'tokens' })).toBe(
+      false,
+    );
     const grams = { ...config, features: 'grams+tokens' as const };
     expect(featuresMatch(grams, { ...grams, gramChars: 10 })).toBe(false);
-    expect(featuresMatch({ ...config, features: 'tokens', gramChars: 10 }, { ...config, features: 'tokens' })).toBe(true);
+    expect(
+      featuresMatch({ ...config, features: 'tokens', gramChars: 10 }, { ...config, features: 'tokens' }),
+    ).toBe(true);
     // one view and two views give other feature indices: an old snapshot is not used, the trainer retrains
-    expect(featuresMatch({ ...config, features: 'tokens' }, { ...config, features: 'token-views' })).toBe(false);
+    expect(featuresMatch({ ...config, features: 'tokens' }, { ...config, features: 'token-views' })).toBe(
+      false,
+    );
   });
 
   it('scores a token-views snapshot by views, and records the weight bound it was trained with', () => {

@@ -160,7 +160,8 @@ export function decodeLogisticWeights(bytes: Uint8Array, bits: number): Float32A
   const weights = new Float32Array(size);
   let at = HEADER;
   if (bytes[6] === DENSE) {
-    if (count !== size || bytes.length !== HEADER + size * 4) fail(`dense blob of ${bytes.length} bytes for ${size} weights`);
+    if (count !== size || bytes.length !== HEADER + size * 4)
+      fail(`dense blob of ${bytes.length} bytes for ${size} weights`);
     for (let i = 0; i < size; i++, at += 4) weights[i] = view.getFloat32(at, true);
   } else if (bytes[6] === SPARSE) {
     let index = -1;
@@ -182,7 +183,8 @@ export function decodeLogisticWeights(bytes: Uint8Array, bits: number): Float32A
     }
     if (at !== bytes.length) fail(`${bytes.length - at} trailing bytes`);
   } else fail(`unknown encoding ${String(bytes[6])}`);
-  for (let i = 0; i < size; i++) if (!Number.isFinite(weights[i] as number)) fail(`weight ${i} is not finite`);
+  for (let i = 0; i < size; i++)
+    if (!Number.isFinite(weights[i] as number)) fail(`weight ${i} is not finite`);
   return weights;
 }
 

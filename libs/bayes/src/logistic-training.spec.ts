@@ -26,7 +26,14 @@ describe('tokenFeatures', () => {
     const viaGrams = Array.from(new CharGramFeatures(12, 100).extract(empty, ids)).sort((a, b) => a - b);
     expect(Array.from(tokenFeatures(ids, 12))).toEqual(viaGrams);
     expect(tokenFeatures(ids, 12).length).toBe(3);
-    expect(Array.from(tokenFeatures(Array.from(ids, (x) => x | 0), 12))).toEqual(viaGrams);
+    expect(
+      Array.from(
+        tokenFeatures(
+          Array.from(ids, (x) => x | 0),
+          12,
+        ),
+      ),
+    ).toEqual(viaGrams);
   });
 });
 
@@ -114,7 +121,9 @@ describe('trainLogistic', () => {
     setImmediate(tick);
     const sliced = await trainLogisticInSlices(set, OPTIONS, 8, 7);
     training = false;
-    expect(Buffer.from(sliced.weights.buffer).equals(Buffer.from(trainLogistic(set, OPTIONS, 8).weights.buffer))).toBe(true);
+    expect(
+      Buffer.from(sliced.weights.buffer).equals(Buffer.from(trainLogistic(set, OPTIONS, 8).weights.buffer)),
+    ).toBe(true);
     expect(ticks).toBeGreaterThan(0);
   });
 

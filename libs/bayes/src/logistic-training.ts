@@ -41,7 +41,8 @@ export async function trainLogisticInSlices(
   start: Float32Array | null = null,
 ): Promise<OnlineLogistic> {
   const model = startModel(options, start);
-  for (const _ of trainingSlices(model, examples, passes, slice)) await new Promise<void>((resolve) => setImmediate(resolve));
+  for (const _ of trainingSlices(model, examples, passes, slice))
+    await new Promise<void>((resolve) => setImmediate(resolve));
   return model.averaged();
 }
 
@@ -52,7 +53,8 @@ export async function trainLogisticInSlices(
  */
 function startModel(options: LogisticOptions, start: Float32Array | null): OnlineLogistic {
   if (!start) return new OnlineLogistic(options);
-  if (start.length !== 1 << options.bits) throw new Error(`start weights of ${start.length} features for ${options.bits} bits`);
+  if (start.length !== 1 << options.bits)
+    throw new Error(`start weights of ${start.length} features for ${options.bits} bits`);
   return new OnlineLogistic(options, start.slice());
 }
 
@@ -87,7 +89,11 @@ function* trainingSlices(
 }
 
 /** Passes 2..`passes` over `examples` in a seeded random order (pass 1 was made by the caller). */
-export function extraPasses(model: OnlineLogistic, examples: readonly LogisticExample[], passes: number): void {
+export function extraPasses(
+  model: OnlineLogistic,
+  examples: readonly LogisticExample[],
+  passes: number,
+): void {
   for (const _ of trainingSlices(model, examples, passes, Number.POSITIVE_INFINITY, false)) {
     // one slice: everything
   }

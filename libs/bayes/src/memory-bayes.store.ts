@@ -38,11 +38,23 @@ export class MemoryBayesStore implements BayesStore {
     return { totals: { spam: st.spam, ham: st.ham }, spam, ham };
   }
 
-  train(scope: string, fingerprint: string, tokens: Uint32Array, label: Label | null, now: Date): Promise<TrainOutcome> {
+  train(
+    scope: string,
+    fingerprint: string,
+    tokens: Uint32Array,
+    label: Label | null,
+    now: Date,
+  ): Promise<TrainOutcome> {
     return Promise.resolve(this.trainSync(scope, fingerprint, tokens, label, now));
   }
 
-  trainSync(scope: string, fingerprint: string, tokens: Uint32Array, label: Label | null, now: Date): TrainOutcome {
+  trainSync(
+    scope: string,
+    fingerprint: string,
+    tokens: Uint32Array,
+    label: Label | null,
+    now: Date,
+  ): TrainOutcome {
     let st = this.scopes.get(scope);
     const previous = st?.trained.get(fingerprint);
     const day = Math.floor(now.getTime() / DAY_MS);

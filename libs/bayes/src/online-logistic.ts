@@ -42,7 +42,10 @@ export class OnlineLogistic {
   private readonly sums: Float64Array | null;
   private ticks = 0;
 
-  constructor(readonly options: LogisticOptions = DEFAULT_LOGISTIC, weights?: Float32Array) {
+  constructor(
+    readonly options: LogisticOptions = DEFAULT_LOGISTIC,
+    weights?: Float32Array,
+  ) {
     this.weights = weights ?? new Float32Array(1 << options.bits);
     this.sums = options.average && !weights ? new Float64Array(1 << options.bits) : null;
   }
@@ -55,7 +58,8 @@ export class OnlineLogistic {
     const sums = this.sums;
     if (!sums || this.ticks === 0) return this;
     const out = new Float32Array(this.weights.length);
-    for (let i = 0; i < out.length; i++) out[i] = (this.weights[i] as number) - (sums[i] as number) / this.ticks;
+    for (let i = 0; i < out.length; i++)
+      out[i] = (this.weights[i] as number) - (sums[i] as number) / this.ticks;
     return new OnlineLogistic(this.options, out);
   }
 

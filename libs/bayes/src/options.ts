@@ -45,5 +45,10 @@ export function spamClassifierOptions(c: BayesConfig): SpamClassifierOptions {
 
 /** libs/mail parse limits from the configuration (MAIL_PARSE_* keys). */
 export function parseLimits(c: BayesConfig): ParseLimits {
-  return { maxBytes: c.mailMaxBytes, maxTextChars: c.mailMaxTextChars, maxParts: c.mailMaxParts, maxLinks: c.mailMaxLinks };
+  return {
+    maxBytes: c.mailMaxBytes,
+    maxTextChars: c.mailMaxTextChars,
+    maxParts: c.mailMaxParts,
+    maxLinks: c.mailMaxLinks,
+  };
 }

@@ -12,7 +12,12 @@ export interface RobinsonFisherOptions {
   readonly maxTokens: number;
 }
 
-export const DEFAULT_ROBINSON_FISHER: RobinsonFisherOptions = { strength: 0.45, prior: 0.5, minDev: 0.1, maxTokens: 150 };
+export const DEFAULT_ROBINSON_FISHER: RobinsonFisherOptions = {
+  strength: 0.45,
+  prior: 0.5,
+  minDev: 0.1,
+  maxTokens: 150,
+};
 
 /**
  * Graham's ratio p(w) = (s/S) / (s/S + h/H), with per-class frequencies (message counts S and H of the scope).
@@ -25,7 +30,14 @@ export function tokenRatio(spam: number, ham: number, nSpam: number, nHam: numbe
 }
 
 /** Robinson's f(w) = (s·x + n·p(w)) / (s + n), n = messages the token was seen in. */
-export function robinsonF(spam: number, ham: number, nSpam: number, nHam: number, strength: number, prior: number): number {
+export function robinsonF(
+  spam: number,
+  ham: number,
+  nSpam: number,
+  nHam: number,
+  strength: number,
+  prior: number,
+): number {
   const n = spam + ham;
   if (n === 0) return prior;
   return (strength * prior + n * tokenRatio(spam, ham, nSpam, nHam)) / (strength + n);

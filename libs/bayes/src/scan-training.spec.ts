@@ -4,7 +4,9 @@ import { tokenize } from './tokenizer';
 
 describe('scanTraining', () => {
   const msg = parseMessageSync(
-    Buffer.from('From: News <News@Shop.Example>\r\nList-Unsubscribe: <mailto:u@shop.example>\r\nSubject: Weekly deals\r\n\r\nCheap offers inside\r\n'),
+    Buffer.from(
+      'From: News <News@Shop.Example>\r\nList-Unsubscribe: <mailto:u@shop.example>\r\nSubject: Weekly deals\r\n\r\nCheap offers inside\r\n',
+    ),
   );
 
   it('records the tokens the filter classifies with, the sender and list mail, and reads back', () => {
@@ -19,11 +21,22 @@ describe('scanTraining', () => {
     expect(readScanTraining(null)).toBeNull();
     expect(readScanTraining({ tokens: ['a'] })).toBeNull();
     expect(readScanTraining({ tokens: [-1] })).toBeNull();
-    expect(readScanTraining({ tokens: [1, 2] })).toEqual({ tokens: [1, 2], sender: null, listUnsubscribe: false });
+    expect(readScanTraining({ tokens: [1, 2] })).toEqual({
+      tokens: [1, 2],
+      sender: null,
+      listUnsubscribe: false,
+    });
   });
 
   it("reads the scan's own verdict and bulk signals when present, and drops malformed ones", () => {
-    const full = { tokens: [1], sender: null, listUnsubscribe: true, globalLogit: -3.5, dkimAligned: true, reputation: 'good' };
+    const full = {
+      tokens: [1],
+      sender: null,
+      listUnsubscribe: true,
+      globalLogit: -3.5,
+      dkimAligned: true,
+      reputation: 'good',
+    };
     expect(readScanTraining(full)).toEqual(full);
     expect(readScanTraining({ tokens: [1], globalLogit: 'x', dkimAligned: 1, reputation: 'great' })).toEqual({
       tokens: [1],

@@ -39,13 +39,21 @@ export function scanTraining(message: ParsedMessage, options?: TokenizerOptions)
 export function readScanTraining(value: unknown): ScanTraining | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
-  if (!Array.isArray(v.tokens) || !v.tokens.every((t) => Number.isInteger(t) && (t as number) >= 0 && (t as number) <= 0xffffffff)) return null;
+  if (
+    !Array.isArray(v.tokens) ||
+    !v.tokens.every((t) => Number.isInteger(t) && (t as number) >= 0 && (t as number) <= 0xffffffff)
+  )
+    return null;
   return {
     tokens: v.tokens as number[],
     sender: typeof v.sender === 'string' && v.sender !== '' ? v.sender.toLowerCase() : null,
     listUnsubscribe: v.listUnsubscribe === true,
-    ...(typeof v.globalLogit === 'number' && Number.isFinite(v.globalLogit) ? { globalLogit: v.globalLogit } : {}),
+    ...(typeof v.globalLogit === 'number' && Number.isFinite(v.globalLogit)
+      ? { globalLogit: v.globalLogit }
+      : {}),
     ...(typeof v.dkimAligned === 'boolean' ? { dkimAligned: v.dkimAligned } : {}),
-    ...(v.reputation === 'good' || v.reputation === 'bad' || v.reputation === 'unknown' ? { reputation: v.reputation } : {}),
+    ...(v.reputation === 'good' || v.reputation === 'bad' || v.reputation === 'unknown'
+      ? { reputation: v.reputation }
+      : {}),
   };
 }

@@ -87,7 +87,9 @@ export class SpamClassifier {
     this.bayes = new BayesClassifier(store, options.bayes);
     this.current = options.logistic ? new OnlineLogistic(options.logistic) : null;
     this.grams =
-      options.logistic && options.logisticFeatures === 'grams+tokens' ? new CharGramFeatures(options.logistic.bits, options.gramChars) : null;
+      options.logistic && options.logisticFeatures === 'grams+tokens'
+        ? new CharGramFeatures(options.logistic.bits, options.gramChars)
+        : null;
   }
 
   /** The logistic component's current weights (null: Bayes alone). */
@@ -102,7 +104,9 @@ export class SpamClassifier {
   useLogistic(model: OnlineLogistic | null): void {
     const lr = this.options.logistic;
     if (model && (!lr || model.weights.length !== 1 << lr.bits))
-      throw new Error(`logistic weights of ${model.weights.length} features do not fit this classifier (bits ${lr?.bits ?? 'off'})`);
+      throw new Error(
+        `logistic weights of ${model.weights.length} features do not fit this classifier (bits ${lr?.bits ?? 'off'})`,
+      );
     this.current = model;
   }
 
@@ -127,7 +131,9 @@ export class SpamClassifier {
     if (!lr) return { score: bayes.score, logit: bayes.logit, bayes, discriminative: null };
     const z = lr.score(msg.features);
     const b = bayes.logit;
-    const logit = (this.options.logitScale ?? 1) * (z + this.options.bayesWeight * Math.sign(b) * Math.log1p(Math.abs(b)));
+    const logit =
+      (this.options.logitScale ?? 1) *
+      (z + this.options.bayesWeight * Math.sign(b) * Math.log1p(Math.abs(b)));
     return { score: 1 / (1 + Math.exp(-logit)), logit, bayes, discriminative: z };
   }
 
@@ -137,9 +143,16 @@ export class SpamClassifier {
    * new class — unlike the counts, a gradient step cannot be undone exactly, which is why the product retrains the
    * weights from the current training set instead).
    */
-  async learn(userId: string | null, fingerprint: string, msg: PreparedMessage, label: Label, now: Date = new Date()): Promise<TrainOutcome> {
+  async learn(
+    userId: string | null,
+    fingerprint: string,
+    msg: PreparedMessage,
+    label: Label,
+    now: Date = new Date(),
+  ): Promise<TrainOutcome> {
     const outcome = await this.bayes.learn(userId, fingerprint, msg.tokens, label, now);
-    if (userId === null && this.current && (outcome === 'learned' || outcome === 'corrected')) this.current.learn(msg.features, label === 'spam');
+    if (userId === null && this.current && (outcome === 'learned' || outcome === 'corrected'))
+      this.current.learn(msg.features, label === 'spam');
     return outcome;
   }
 

@@ -1,9 +1,24 @@
 import { gzipSync } from 'node:zlib';
-import { buildStarterModel, decodeStarterModel, encodeStarterModel, starterLogistic, starterView } from './starter-model';
+import {
+  buildStarterModel,
+  decodeStarterModel,
+  encodeStarterModel,
+  starterLogistic,
+  starterView,
+} from './starter-model';
 
 const CONFIG = { features: 'tokens' as const, bits: 12, gramChars: 1500, rate: 1, margin: 3, passes: 3 };
-const ex = (tokens: number[], label: 'spam' | 'ham') => ({ tokens: Uint32Array.from(tokens), features: Uint32Array.from(tokens.map((t) => t & 0xfff)), label });
-const EXAMPLES = [ex([1, 2, 3, 0xfffffff0], 'spam'), ex([1, 2, 4], 'spam'), ex([1, 5, 6], 'ham'), ex([1, 5, 7, 7], 'ham')];
+const ex = (tokens: number[], label: 'spam' | 'ham') => ({
+  tokens: Uint32Array.from(tokens),
+  features: Uint32Array.from(tokens.map((t) => t & 0xfff)),
+  label,
+});
+const EXAMPLES = [
+  ex([1, 2, 3, 0xfffffff0], 'spam'),
+  ex([1, 2, 4], 'spam'),
+  ex([1, 5, 6], 'ham'),
+  ex([1, 5, 7, 7], 'ham'),
+];
 
 describe('starter model', () => {
   it('counts each token once per message, drops rare tokens and trains the logistic part', () => {
@@ -35,21 +50,38 @@ describe('starter model', () => {
     const m = buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: views });
     const w = Array.from(m.logistic!.weights);
     expect(Math.max(...w.map(Math.abs))).toBeLessThanOrEqual(0.25); // bounded as the config says
-    expect(Math.max(...Array.from(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: { ...CONFIG, passes: 20 } }).logistic!.weights).map(Math.abs))).toBeGreaterThan(0.25);
+    expect(
+      Math.max(
+        ...Array.from(
+          buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: { ...CONFIG, passes: 20 } })
+            .logistic!.weights,
+        ).map(Math.abs),
+      ),
+    ).toBeGreaterThan(0.25);
     const lr = starterLogistic(m, 12, 'token-views')!;
     expect(lr.options).toMatchObject({ views: true, maxWeight: 0.25 });
     expect(lr.score(Uint32Array.from([2, 3, 4]))).toBeGreaterThan(0);
     // a classifier computing one-view features would read these weights wrongly: no starter weights for it
     expect(starterLogistic(m, 12, 'tokens')).toBeNull();
-    expect(starterLogistic(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }), 12, 'token-views')).toBeNull();
+    expect(
+      starterLogistic(
+        buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }),
+        12,
+        'token-views',
+      ),
+    ).toBeNull();
   });
 
   it('refuses damaged files whole', () => {
-    const good = encodeStarterModel(buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }));
+    const good = encodeStarterModel(
+      buildStarterModel(EXAMPLES, { source: 'unit', minCount: 1, logistic: CONFIG }),
+    );
     expect(() => decodeStarterModel(Buffer.from('not gzip'))).toThrow(/not gzip/);
     expect(() => decodeStarterModel(gzipSync(Buffer.from('XXXX\u0001')))).toThrow(/not an SFST/);
     const { gunzipSync } = jest.requireActual<typeof import('node:zlib')>('node:zlib');
     const raw = gunzipSync(good);
-    expect(() => decodeStarterModel(gzipSync(raw.subarray(0, raw.length - 3)))).toThrow(/starter model|logistic weights/);
+    expect(() => decodeStarterModel(gzipSync(raw.subarray(0, raw.length - 3)))).toThrow(
+      /starter model|logistic weights/,
+    );
   });
 });

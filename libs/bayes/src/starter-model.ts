@@ -1,7 +1,13 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import type { Label, ScopeTotals, ScopeView } from './bayes-store';
 import { trainLogistic, type LogisticExample } from './logistic-training';
-import { decodeLogisticWeights, encodeLogisticWeights, logisticOptionsOf, readLogisticModelConfig, type LogisticModelConfig } from './logistic-snapshot';
+import {
+  decodeLogisticWeights,
+  encodeLogisticWeights,
+  logisticOptionsOf,
+  readLogisticModelConfig,
+  type LogisticModelConfig,
+} from './logistic-snapshot';
 import { OnlineLogistic } from './online-logistic';
 import type { LogisticFeatureSet } from './spam-classifier';
 import { TokenTable } from './token-table';
@@ -38,7 +44,11 @@ export interface StarterExample {
 /** Builds a starter from labelled examples (in the order given: the logistic's first pass follows it). */
 export function buildStarterModel(
   examples: readonly StarterExample[],
-  options: { readonly source: string; readonly minCount: number; readonly logistic: LogisticModelConfig | null },
+  options: {
+    readonly source: string;
+    readonly minCount: number;
+    readonly logistic: LogisticModelConfig | null;
+  },
 ): StarterModel {
   const counts = new Map<number, [number, number]>();
   let spam = 0;
@@ -90,9 +100,14 @@ export function starterView(model: StarterModel, ids: Uint32Array): ScopeView {
  * weights of another hash size or — when `features` is given — another feature set than the classifier computes: one
  * view's weights read as two views' would score noise). Scored with the options they were trained with.
  */
-export function starterLogistic(model: StarterModel | null, bits: number, features?: LogisticFeatureSet): OnlineLogistic | null {
+export function starterLogistic(
+  model: StarterModel | null,
+  bits: number,
+  features?: LogisticFeatureSet,
+): OnlineLogistic | null {
   const lr = model?.logistic;
-  if (!lr || lr.config.bits !== bits || (features !== undefined && lr.config.features !== features)) return null;
+  if (!lr || lr.config.bits !== bits || (features !== undefined && lr.config.features !== features))
+    return null;
   return new OnlineLogistic(logisticOptionsOf(lr.config), lr.weights.slice());
 }
 
@@ -118,7 +133,12 @@ export function encodeStarterModel(model: StarterModel): Buffer {
   table.forEach((key, s, h) => entries.push([key, s, h]));
   entries.sort((a, b) => a[0] - b[0]);
   const meta = Buffer.from(
-    JSON.stringify({ source: model.source, totals: model.totals, tokens: entries.length, logistic: model.logistic?.config ?? null }),
+    JSON.stringify({
+      source: model.source,
+      totals: model.totals,
+      tokens: entries.length,
+      logistic: model.logistic?.config ?? null,
+    }),
     'utf8',
   );
   varint(meta.length);
@@ -131,7 +151,9 @@ export function encodeStarterModel(model: StarterModel): Buffer {
     varint(h);
   }
   const head = Buffer.from(out);
-  const weights = model.logistic ? Buffer.from(encodeLogisticWeights(model.logistic.weights)) : Buffer.alloc(0);
+  const weights = model.logistic
+    ? Buffer.from(encodeLogisticWeights(model.logistic.weights))
+    : Buffer.alloc(0);
   return gzipSync(Buffer.concat([head, weights]), { level: 9 });
 }
 
@@ -163,7 +185,12 @@ export function decodeStarterModel(gz: Uint8Array): StarterModel {
   };
   const metaLength = varint();
   if (at + metaLength > bytes.length) fail('truncated metadata');
-  let meta: { source?: unknown; totals?: { spam?: unknown; ham?: unknown }; tokens?: unknown; logistic?: unknown };
+  let meta: {
+    source?: unknown;
+    totals?: { spam?: unknown; ham?: unknown };
+    tokens?: unknown;
+    logistic?: unknown;
+  };
   try {
     meta = JSON.parse(bytes.toString('utf8', at, at + metaLength)) as typeof meta;
   } catch {
@@ -173,7 +200,8 @@ export function decodeStarterModel(gz: Uint8Array): StarterModel {
   const count = meta.tokens;
   const spam = meta.totals?.spam;
   const ham = meta.totals?.ham;
-  if (!Number.isInteger(count) || !Number.isInteger(spam) || !Number.isInteger(ham)) fail('metadata without counts');
+  if (!Number.isInteger(count) || !Number.isInteger(spam) || !Number.isInteger(ham))
+    fail('metadata without counts');
   const tokens = new TokenTable(count as number);
   let key = 0;
   for (let i = 0; i < (count as number); i++) {
@@ -183,7 +211,14 @@ export function decodeStarterModel(gz: Uint8Array): StarterModel {
   }
   const config = meta.logistic === null ? null : readLogisticModelConfig(meta.logistic);
   if (meta.logistic !== null && !config) fail('logistic configuration malformed');
-  const logistic = config ? { config, weights: decodeLogisticWeights(bytes.subarray(at), config.bits) } : null;
+  const logistic = config
+    ? { config, weights: decodeLogisticWeights(bytes.subarray(at), config.bits) }
+    : null;
   if (!config && at !== bytes.length) fail('trailing bytes');
-  return { source: typeof meta.source === 'string' ? meta.source : 'unknown', totals: { spam: spam as number, ham: ham as number }, tokens, logistic };
+  return {
+    source: typeof meta.source === 'string' ? meta.source : 'unknown',
+    totals: { spam: spam as number, ham: ham as number },
+    tokens,
+    logistic,
+  };
 }

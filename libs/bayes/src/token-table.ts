@@ -121,7 +121,13 @@ export class TokenTable {
   /** Calls `visit` with every entry (in slot order). */
   forEach(visit: (key: number, spam: number, ham: number, day: number) => void): void {
     for (let s = 0; s < this.used.length; s++)
-      if (this.used[s] === 1) visit(this.keys[s] as number, this.spamCounts[s] as number, this.hamCounts[s] as number, this.days[s] as number);
+      if (this.used[s] === 1)
+        visit(
+          this.keys[s] as number,
+          this.spamCounts[s] as number,
+          this.hamCounts[s] as number,
+          this.days[s] as number,
+        );
   }
 
   /** Deletes every entry for which `test(spam, ham, day)` holds; returns how many. */
@@ -131,7 +137,10 @@ export class TokenTable {
     // A deletion may shift a later entry into slot s, so s is examined again; entries wrapped from the start may be
     // seen twice, which is harmless (the test is idempotent).
     while (s < this.used.length) {
-      if (this.used[s] === 1 && test(this.spamCounts[s] as number, this.hamCounts[s] as number, this.days[s] as number)) {
+      if (
+        this.used[s] === 1 &&
+        test(this.spamCounts[s] as number, this.hamCounts[s] as number, this.days[s] as number)
+      ) {
         this.removeSlot(s);
         removed++;
       } else {

@@ -65,7 +65,12 @@ export interface TokenSet {
 }
 
 const CJK = /^[\u3040-\u9fff\uac00-\ud7af]+$/;
-const CONTENT_HEADERS = new Set(['content-type', 'content-transfer-encoding', 'mime-version', 'content-disposition']);
+const CONTENT_HEADERS = new Set([
+  'content-type',
+  'content-transfer-encoding',
+  'mime-version',
+  'content-disposition',
+]);
 const MAX_HEADER_WORDS = 30;
 /** Distinct tokens kept per message (half the dedupe table, so probing stays short). */
 const MAX_TOKENS = 1 << 15;
@@ -87,7 +92,8 @@ function nextGeneration(): number {
 
 /** Word characters: ASCII letters and digits, `$ ' _ -`, and letters beyond Latin-1 punctuation. */
 function isWordChar(c: number): boolean {
-  if (c < 128) return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36 || c === 39 || c === 95 || c === 45;
+  if (c < 128)
+    return (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 36 || c === 39 || c === 95 || c === 45;
   if (c < 0xc0) return c === 0xa3 || c === 0xa5;
   if (c >= 0x2000 && c <= 0x206f) return false; // general punctuation
   if (c >= 0x3000 && c <= 0x303f) return false; // CJK punctuation
@@ -151,7 +157,16 @@ function inUrl(c: number): boolean {
 
 /** Characters of an e-mail address's local part or domain ([A-Za-z0-9._%+-]). */
 function inAddress(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 46 || c === 95 || c === 37 || c === 43 || c === 45;
+  return (
+    (c >= 97 && c <= 122) ||
+    (c >= 65 && c <= 90) ||
+    (c >= 48 && c <= 57) ||
+    c === 46 ||
+    c === 95 ||
+    c === 37 ||
+    c === 43 ||
+    c === 45
+  );
 }
 
 /**
@@ -193,7 +208,9 @@ export function blankAddresses(text: string, limit: number): string {
   }
   if (ranges.length === 0) return t;
   // ranges may overlap (a URL holding an address): merge in order of start
-  const order = Array.from({ length: ranges.length / 2 }, (_, k) => k).sort((x, y) => (ranges[2 * x] as number) - (ranges[2 * y] as number));
+  const order = Array.from({ length: ranges.length / 2 }, (_, k) => k).sort(
+    (x, y) => (ranges[2 * x] as number) - (ranges[2 * y] as number),
+  );
   let out = '';
   let at = 0;
   for (const k of order) {
@@ -259,7 +276,8 @@ export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TO
     const ring: string[] = [];
     words(body, opts, opts.maxWords, (w) => {
       add(w);
-      for (let d = 1; d <= window && d <= ring.length; d++) add(`b:${ring[ring.length - d]}${' *'.repeat(d - 1)} ${w}`);
+      for (let d = 1; d <= window && d <= ring.length; d++)
+        add(`b:${ring[ring.length - d]}${' *'.repeat(d - 1)} ${w}`);
       ring.push(w);
       if (ring.length > window) ring.shift();
     });
@@ -292,7 +310,13 @@ export function tokenize(msg: ParsedMessage, opts: TokenizerOptions = DEFAULT_TO
   for (const att of msg.attachments) {
     meta(`a:${att.contentType}`);
     const dot = att.filename.lastIndexOf('.');
-    if (dot >= 0 && dot < att.filename.length - 1) meta(`a:.${att.filename.slice(dot + 1).toLowerCase().slice(0, 10)}`);
+    if (dot >= 0 && dot < att.filename.length - 1)
+      meta(
+        `a:.${att.filename
+          .slice(dot + 1)
+          .toLowerCase()
+          .slice(0, 10)}`,
+      );
   }
 
   // HTML structure

@@ -21,7 +21,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ FILTER_PORT: 'eighty' })).toThrow(
       new ConfigError('FILTER_PORT', 'must be an integer, got "eighty"'),
     );
-    expect(() => loadConfig({ DB_TYPE: 'mysql' })).toThrow(/DB_TYPE must be one of sqlite, postgres, got "mysql"/);
+    expect(() => loadConfig({ DB_TYPE: 'mysql' })).toThrow(
+      /DB_TYPE must be one of sqlite, postgres, got "mysql"/,
+    );
   });
 
   it('reports every bad key at once', () => {

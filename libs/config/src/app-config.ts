@@ -33,7 +33,9 @@ export const CONFIG_SECTIONS = {
 } as const;
 
 type SectionValues<S> = { readonly [K in keyof S]: S[K] extends ConfigKey<infer T> ? T : never };
-export type AppConfig = { readonly [K in keyof typeof CONFIG_SECTIONS]: SectionValues<(typeof CONFIG_SECTIONS)[K]> };
+export type AppConfig = {
+  readonly [K in keyof typeof CONFIG_SECTIONS]: SectionValues<(typeof CONFIG_SECTIONS)[K]>;
+};
 export type DatabaseConfig = AppConfig['database'];
 export type MessagingConfig = AppConfig['messaging'];
 export type CountersConfig = AppConfig['counters'];
@@ -60,7 +62,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): A
     }
   }
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new ConfigError(errors.map((e) => e.key).join(', '), errors.map((e) => e.problem).join('; '));
+  if (errors.length > 1)
+    throw new ConfigError(errors.map((e) => e.key).join(', '), errors.map((e) => e.problem).join('; '));
   return out as AppConfig;
 }
 

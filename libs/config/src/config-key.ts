@@ -24,7 +24,14 @@ export interface ConfigKey<T> {
 
 type Parser<T> = (raw: string) => T;
 
-function key<T>(env: string, doc: string, parse: Parser<T>, fallback: T | undefined, defaultText?: string, secret = false): ConfigKey<T> {
+function key<T>(
+  env: string,
+  doc: string,
+  parse: Parser<T>,
+  fallback: T | undefined,
+  defaultText?: string,
+  secret = false,
+): ConfigKey<T> {
   return {
     env,
     doc,
@@ -42,13 +49,23 @@ function key<T>(env: string, doc: string, parse: Parser<T>, fallback: T | undefi
 }
 
 export const configKey = {
-  string(env: string, doc: string, fallback?: string, opts: { secret?: boolean; pattern?: RegExp } = {}): ConfigKey<string> {
+  string(
+    env: string,
+    doc: string,
+    fallback?: string,
+    opts: { secret?: boolean; pattern?: RegExp } = {},
+  ): ConfigKey<string> {
     return key(
       env,
       doc,
       (raw) => {
         if (opts.pattern && !opts.pattern.test(raw)) {
-          throw new ConfigError(env, opts.secret ? 'is malformed' : `is malformed: ${JSON.stringify(raw)} does not match ${opts.pattern}`);
+          throw new ConfigError(
+            env,
+            opts.secret
+              ? 'is malformed'
+              : `is malformed: ${JSON.stringify(raw)} does not match ${opts.pattern}`,
+          );
         }
         return raw;
       },
@@ -57,29 +74,45 @@ export const configKey = {
       opts.secret ?? false,
     );
   },
-  int(env: string, doc: string, fallback: number | undefined, range: { min?: number; max?: number } = {}): ConfigKey<number> {
+  int(
+    env: string,
+    doc: string,
+    fallback: number | undefined,
+    range: { min?: number; max?: number } = {},
+  ): ConfigKey<number> {
     return key(
       env,
       doc,
       (raw) => {
-        if (!/^-?\d+$/.test(raw.trim())) throw new ConfigError(env, `must be an integer, got ${JSON.stringify(raw)}`);
+        if (!/^-?\d+$/.test(raw.trim()))
+          throw new ConfigError(env, `must be an integer, got ${JSON.stringify(raw)}`);
         const n = Number(raw);
-        if (range.min !== undefined && n < range.min) throw new ConfigError(env, `must be ≥ ${range.min}, got ${n}`);
-        if (range.max !== undefined && n > range.max) throw new ConfigError(env, `must be ≤ ${range.max}, got ${n}`);
+        if (range.min !== undefined && n < range.min)
+          throw new ConfigError(env, `must be ≥ ${range.min}, got ${n}`);
+        if (range.max !== undefined && n > range.max)
+          throw new ConfigError(env, `must be ≤ ${range.max}, got ${n}`);
         return n;
       },
       fallback,
     );
   },
-  number(env: string, doc: string, fallback: number | undefined, range: { min?: number; max?: number } = {}): ConfigKey<number> {
+  number(
+    env: string,
+    doc: string,
+    fallback: number | undefined,
+    range: { min?: number; max?: number } = {},
+  ): ConfigKey<number> {
     return key(
       env,
       doc,
       (raw) => {
         const n = Number(raw);
-        if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(env, `must be a number, got ${JSON.stringify(raw)}`);
-        if (range.min !== undefined && n < range.min) throw new ConfigError(env, `must be ≥ ${range.min}, got ${n}`);
-        if (range.max !== undefined && n > range.max) throw new ConfigError(env, `must be ≤ ${range.max}, got ${n}`);
+        if (raw.trim() === '' || !Number.isFinite(n))
+          throw new ConfigError(env, `must be a number, got ${JSON.stringify(raw)}`);
+        if (range.min !== undefined && n < range.min)
+          throw new ConfigError(env, `must be ≥ ${range.min}, got ${n}`);
+        if (range.max !== undefined && n > range.max)
+          throw new ConfigError(env, `must be ≤ ${range.max}, got ${n}`);
         return n;
       },
       fallback,
@@ -98,7 +131,12 @@ export const configKey = {
       fallback,
     );
   },
-  oneOf<T extends string>(env: string, doc: string, values: readonly T[], fallback: T | undefined): ConfigKey<T> {
+  oneOf<T extends string>(
+    env: string,
+    doc: string,
+    values: readonly T[],
+    fallback: T | undefined,
+  ): ConfigKey<T> {
     return key(
       env,
       `${doc} (one of: ${values.join(', ')})`,
@@ -115,7 +153,11 @@ export const configKey = {
     return key(
       env,
       `${doc} (comma-separated)`,
-      (raw) => raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0),
+      (raw) =>
+        raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s.length > 0),
       fallback,
       fallback === undefined ? undefined : fallback.length === 0 ? '(empty)' : fallback.join(','),
     );
@@ -125,7 +167,10 @@ export const configKey = {
 /** A named group of keys; reading it reads every key and reports every bad one at once. */
 export type ConfigSection<T> = { readonly [K in keyof T]: ConfigKey<T[K]> };
 
-export function readSection<T>(section: ConfigSection<T>, env: Readonly<Record<string, string | undefined>>): T {
+export function readSection<T>(
+  section: ConfigSection<T>,
+  env: Readonly<Record<string, string | undefined>>,
+): T {
   const out = {} as T;
   const errors: ConfigError[] = [];
   for (const name of Object.keys(section) as (keyof T)[]) {
@@ -137,6 +182,7 @@ export function readSection<T>(section: ConfigSection<T>, env: Readonly<Record<s
     }
   }
   if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new ConfigError(errors.map((e) => e.key).join(', '), errors.map((e) => e.problem).join('; '));
+  if (errors.length > 1)
+    throw new ConfigError(errors.map((e) => e.key).join(', '), errors.map((e) => e.problem).join('; '));
   return out;
 }

@@ -66,6 +66,11 @@ export class CountersModule {
    * between the filter and the API, so the API sees the filter's counters).
    */
   static forStore(store: CounterStore): DynamicModule {
-    return { module: CountersModule, global: true, providers: [{ provide: CounterStore, useValue: store }], exports: [CounterStore] };
+    return {
+      module: CountersModule,
+      global: true,
+      providers: [{ provide: CounterStore, useValue: store }],
+      exports: [CounterStore],
+    };
   }
 }

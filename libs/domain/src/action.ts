@@ -29,7 +29,10 @@ export function isAction(value: unknown): value is Action {
 }
 
 export function mostSevere(actions: readonly Action[]): Action {
-  return actions.reduce<Action>((worst, a) => (ACTION_SEVERITY[a] > ACTION_SEVERITY[worst] ? a : worst), 'accept');
+  return actions.reduce<Action>(
+    (worst, a) => (ACTION_SEVERITY[a] > ACTION_SEVERITY[worst] ? a : worst),
+    'accept',
+  );
 }
 
 export type Direction = 'inbound' | 'outbound';

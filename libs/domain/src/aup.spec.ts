@@ -1,4 +1,11 @@
-import { AupMatcher, parseAupRuleSpec, previewAupRule, regexProblem, type AupRule, type AupSubject } from './aup';
+import {
+  AupMatcher,
+  parseAupRuleSpec,
+  previewAupRule,
+  regexProblem,
+  type AupRule,
+  type AupSubject,
+} from './aup';
 
 function rule(input: unknown): AupRule {
   const r = parseAupRuleSpec(input);
@@ -18,10 +25,20 @@ const msg: AupSubject = {
 
 describe('AUP rule validation', () => {
   it('accepts a rule and fills defaults', () => {
-    const r = parseAupRuleSpec({ name: 'pharma', score: 8, conditions: [{ field: 'subject', op: 'contains', value: 'meds' }] });
+    const r = parseAupRuleSpec({
+      name: 'pharma',
+      score: 8,
+      conditions: [{ field: 'subject', op: 'contains', value: 'meds' }],
+    });
     expect(r).toEqual({
       ok: true,
-      spec: { name: 'pharma', description: '', enabled: true, score: 8, conditions: [{ field: 'subject', op: 'contains', value: 'meds' }] },
+      spec: {
+        name: 'pharma',
+        description: '',
+        enabled: true,
+        score: 8,
+        conditions: [{ field: 'subject', op: 'contains', value: 'meds' }],
+      },
     });
   });
 
@@ -40,7 +57,9 @@ describe('AUP rule validation', () => {
     const issues = r.ok ? [] : r.issues;
     expect(issues.some((i) => i.startsWith('name:'))).toBe(true);
     expect(issues.some((i) => i.startsWith('score:'))).toBe(true);
-    expect(issues.some((i) => i.includes('conditions.0') && i.includes('catastrophic backtracking'))).toBe(true);
+    expect(issues.some((i) => i.includes('conditions.0') && i.includes('catastrophic backtracking'))).toBe(
+      true,
+    );
     expect(issues.some((i) => i.includes('conditions.1'))).toBe(true);
     expect(issues.some((i) => i.includes('conditions.2') && i.includes('domain name'))).toBe(true);
     expect(issues.some((i) => i.includes('extra'))).toBe(true);
@@ -78,7 +97,13 @@ describe('AupMatcher', () => {
   });
 
   it('matches domains and their subdomains, not look-alikes', () => {
-    const m = new AupMatcher(rule({ name: 'd', score: 1, conditions: [{ field: 'recipient', op: 'domain', value: 'other.example' }] }));
+    const m = new AupMatcher(
+      rule({
+        name: 'd',
+        score: 1,
+        conditions: [{ field: 'recipient', op: 'domain', value: 'other.example' }],
+      }),
+    );
     expect(m.match(msg)).toBe('match');
     expect(m.match({ ...msg, recipients: ['x@notother.example'] })).toBe('no-match');
   });
@@ -108,7 +133,11 @@ describe('AupMatcher', () => {
 
 describe('previewAupRule', () => {
   it('counts matches, undecidable messages and samples references', () => {
-    const r = rule({ name: 'p', score: 5, conditions: [{ field: 'subject', op: 'contains', value: 'meds' }] });
+    const r = rule({
+      name: 'p',
+      score: 5,
+      conditions: [{ field: 'subject', op: 'contains', value: 'meds' }],
+    });
     const items = [
       { reference: 'A', subject: msg },
       { reference: 'B', subject: { ...msg, subject: 'Invoice' } },

@@ -8,7 +8,17 @@ import { z } from 'zod';
  * exists when the checks run (envelope and message, not the score), so the preview over the log and the live filter
  * judge alike; fields the log does not keep (body, links, attachments) make a logged message undecidable.
  */
-export const AUP_TEXT_FIELDS = ['subject', 'body', 'sender', 'recipient', 'fromHeader', 'authUser', 'urlHost', 'attachmentName', 'clientIp'] as const;
+export const AUP_TEXT_FIELDS = [
+  'subject',
+  'body',
+  'sender',
+  'recipient',
+  'fromHeader',
+  'authUser',
+  'urlHost',
+  'attachmentName',
+  'clientIp',
+] as const;
 export type AupTextField = (typeof AUP_TEXT_FIELDS)[number];
 export const AUP_TEXT_OPS = ['contains', 'equals', 'domain', 'regex'] as const;
 export type AupTextOp = (typeof AUP_TEXT_OPS)[number];
@@ -53,7 +63,8 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*[+*}](?:[^()\\]|\\.)*\)\s*[+*{]/;
 /** Why a pattern is refused, or null when it is safe to run on every outbound message. */
 export function regexProblem(pattern: string): string | null {
   if (pattern.length > MAX_REGEX) return `is longer than ${MAX_REGEX} characters`;
-  if (NESTED_QUANTIFIER.test(pattern)) return 'nests a quantifier inside a quantified group (catastrophic backtracking)';
+  if (NESTED_QUANTIFIER.test(pattern))
+    return 'nests a quantifier inside a quantified group (catastrophic backtracking)';
   if (/\\[1-9]/.test(pattern)) return 'uses a back-reference';
   try {
     new RegExp(pattern, 'iu');
@@ -101,13 +112,18 @@ export const aupRuleSpecSchema = z
   })
   .strict();
 
-export type AupParseResult = { readonly ok: true; readonly spec: AupRuleSpec } | { readonly ok: false; readonly issues: readonly string[] };
+export type AupParseResult =
+  | { readonly ok: true; readonly spec: AupRuleSpec }
+  | { readonly ok: false; readonly issues: readonly string[] };
 
 /** Validates an operator's rule; every problem is reported at once, with its path. */
 export function parseAupRuleSpec(input: unknown): AupParseResult {
   const r = aupRuleSpecSchema.safeParse(input);
   if (r.success) return { ok: true, spec: r.data as AupRuleSpec };
-  return { ok: false, issues: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(rule)'}: ${i.message}`) };
+  return {
+    ok: false,
+    issues: r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(rule)'}: ${i.message}`),
+  };
 }
 
 export type AupMatch = 'match' | 'no-match' | 'unknown';

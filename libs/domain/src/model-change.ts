@@ -14,7 +14,15 @@
  * libs/bayes CampaignChange: its id and, when added, its MinHash signature — hashes only). Its `version` is 0: filters
  * apply campaign changes idempotently by id and reload the set periodically, so there is no gap to detect.
  */
-export const MODEL_CHANGE_KINDS = ['bayes', 'policy', 'lists', 'reputation', 'logistic', 'directory', 'campaign'] as const;
+export const MODEL_CHANGE_KINDS = [
+  'bayes',
+  'policy',
+  'lists',
+  'reputation',
+  'logistic',
+  'directory',
+  'campaign',
+] as const;
 export type ModelChangeKind = (typeof MODEL_CHANGE_KINDS)[number];
 
 export interface ModelChangeEvent {

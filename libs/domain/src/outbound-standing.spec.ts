@@ -2,9 +2,21 @@ import { autoBlockDecision, computeStanding, isSpamVerdict } from './outbound-st
 
 describe('computeStanding', () => {
   it('is spotless without spam or complaints and falls with each', () => {
-    expect(computeStanding({ spamVerdicts: 0, complaints: 0 }, 2)).toEqual({ score: 100, level: 'good', penalty: 0 });
-    expect(computeStanding({ spamVerdicts: 1, complaints: 0 }, 2)).toEqual({ score: 90, level: 'good', penalty: 1 });
-    expect(computeStanding({ spamVerdicts: 0, complaints: 1 }, 2)).toEqual({ score: 80, level: 'warn', penalty: 2 });
+    expect(computeStanding({ spamVerdicts: 0, complaints: 0 }, 2)).toEqual({
+      score: 100,
+      level: 'good',
+      penalty: 0,
+    });
+    expect(computeStanding({ spamVerdicts: 1, complaints: 0 }, 2)).toEqual({
+      score: 90,
+      level: 'good',
+      penalty: 1,
+    });
+    expect(computeStanding({ spamVerdicts: 0, complaints: 1 }, 2)).toEqual({
+      score: 80,
+      level: 'warn',
+      penalty: 2,
+    });
     expect(computeStanding({ spamVerdicts: 3, complaints: 1 }, 2).level).toBe('poor');
     expect(computeStanding({ spamVerdicts: 50, complaints: 9 }, 2).score).toBe(0);
   });

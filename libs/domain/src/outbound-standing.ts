@@ -47,7 +47,10 @@ export type AutoBlockDecision = { readonly block: false } | { readonly block: tr
 export function autoBlockDecision(i: AutoBlockInputs): AutoBlockDecision {
   if (i.status === 'blocked' || i.threshold <= 0 || i.recentSpam < i.threshold) return { block: false };
   const minutes = Math.round(i.windowMs / 60_000);
-  return { block: true, reason: `automatic: ${i.recentSpam} spam verdicts within ${minutes} minutes (threshold ${i.threshold})` };
+  return {
+    block: true,
+    reason: `automatic: ${i.recentSpam} spam verdicts within ${minutes} minutes (threshold ${i.threshold})`,
+  };
 }
 
 /** Outbound actions that count as a spam verdict for standing and the automatic block. */

@@ -35,7 +35,15 @@ export interface RecipientVerdict {
  * - refused      the whole message was refused (5xx), or this recipient at RCPT
  * - deferred     the whole message was refused temporarily (4xx: greylisting, rate limit); the sender retries
  */
-export const DISPOSITIONS = ['delivered', 'tagged', 'quarantined', 'held', 'released', 'refused', 'deferred'] as const;
+export const DISPOSITIONS = [
+  'delivered',
+  'tagged',
+  'quarantined',
+  'held',
+  'released',
+  'refused',
+  'deferred',
+] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 
 /** One copy of the message to deliver: the recipients that share it and every header added to it. */

@@ -18,6 +18,8 @@ describe('framingProblem', () => {
   });
 
   it('refuses NUL', () => {
-    expect(framingProblem(b('Subject: a\r\n\r\nbo\x00dy\r\n'))).toBe('message contains a NUL byte at byte 16 (RFC 5321 §2.3.8)');
+    expect(framingProblem(b('Subject: a\r\n\r\nbo\x00dy\r\n'))).toBe(
+      'message contains a NUL byte at byte 16 (RFC 5321 §2.3.8)',
+    );
   });
 });

@@ -18,11 +18,50 @@ export interface HtmlRendering {
 }
 
 const NAMED: Readonly<Record<string, string>> = {
-  amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', copy: '©', reg: '®', trade: '™', hellip: '…',
-  mdash: '—', ndash: '–', lsquo: '‘', rsquo: '’', ldquo: '“', rdquo: '”', bull: '•', middot: '·', euro: '€',
-  pound: '£', yen: '¥', cent: '¢', deg: '°', times: '×', laquo: '«', raquo: '»', shy: '', zwnj: '', zwj: '',
-  eacute: 'é', egrave: 'è', aacute: 'á', agrave: 'à', iacute: 'í', oacute: 'ó', uacute: 'ú', ntilde: 'ñ',
-  uuml: 'ü', ouml: 'ö', auml: 'ä', szlig: 'ß', ccedil: 'ç', ecirc: 'ê', acirc: 'â',
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  copy: '©',
+  reg: '®',
+  trade: '™',
+  hellip: '…',
+  mdash: '—',
+  ndash: '–',
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  bull: '•',
+  middot: '·',
+  euro: '€',
+  pound: '£',
+  yen: '¥',
+  cent: '¢',
+  deg: '°',
+  times: '×',
+  laquo: '«',
+  raquo: '»',
+  shy: '',
+  zwnj: '',
+  zwj: '',
+  eacute: 'é',
+  egrave: 'è',
+  aacute: 'á',
+  agrave: 'à',
+  iacute: 'í',
+  oacute: 'ó',
+  uacute: 'ú',
+  ntilde: 'ñ',
+  uuml: 'ü',
+  ouml: 'ö',
+  auml: 'ä',
+  szlig: 'ß',
+  ccedil: 'ç',
+  ecirc: 'ê',
+  acirc: 'â',
 };
 
 const ENTITY = /&(#[xX][0-9a-fA-F]{1,6}|#[0-9]{1,7}|[a-zA-Z][a-zA-Z0-9]{1,31});?/g;
@@ -31,8 +70,12 @@ export function decodeEntities(s: string): string {
   if (s.indexOf('&') < 0) return s;
   return s.replace(ENTITY, (whole, body: string) => {
     if (body.charCodeAt(0) === 35) {
-      const code = body.charCodeAt(1) === 120 || body.charCodeAt(1) === 88 ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff)) return ' ';
+      const code =
+        body.charCodeAt(1) === 120 || body.charCodeAt(1) === 88
+          ? parseInt(body.slice(2), 16)
+          : parseInt(body.slice(1), 10);
+      if (!Number.isFinite(code) || code <= 0 || code > 0x10ffff || (code >= 0xd800 && code <= 0xdfff))
+        return ' ';
       return String.fromCodePoint(code);
     }
     const named = NAMED[body.toLowerCase()];
@@ -41,11 +84,55 @@ export function decodeEntities(s: string): string {
 }
 
 const BLOCK = new Set([
-  'p', 'div', 'br', 'tr', 'td', 'th', 'li', 'ul', 'ol', 'table', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
-  'blockquote', 'pre', 'center', 'dd', 'dt', 'title', 'form', 'section', 'article', 'header', 'footer',
+  'p',
+  'div',
+  'br',
+  'tr',
+  'td',
+  'th',
+  'li',
+  'ul',
+  'ol',
+  'table',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'hr',
+  'blockquote',
+  'pre',
+  'center',
+  'dd',
+  'dt',
+  'title',
+  'form',
+  'section',
+  'article',
+  'header',
+  'footer',
 ]);
 /** Tags whose presence is worth a structure token. */
-const FEATURE_TAGS = new Set(['img', 'form', 'input', 'script', 'iframe', 'table', 'font', 'map', 'area', 'object', 'embed', 'base', 'meta', 'center', 'style', 'b', 'a']);
+const FEATURE_TAGS = new Set([
+  'img',
+  'form',
+  'input',
+  'script',
+  'iframe',
+  'table',
+  'font',
+  'map',
+  'area',
+  'object',
+  'embed',
+  'base',
+  'meta',
+  'center',
+  'style',
+  'b',
+  'a',
+]);
 /** Elements whose content is not visible text. */
 const SKIP_CONTENT = new Set(['script', 'style', 'head', 'noscript', 'xml', 'object']);
 
@@ -119,13 +206,23 @@ export function htmlToText(html: string, maxChars = 200_000, maxLinks = 500): Ht
     if (BLOCK.has(name)) {
       parts.push('\n');
       outLen++;
-    } else if (name !== 'a' && name !== 'span' && name !== 'b' && name !== 'i' && name !== 'u' && name !== 'em' && name !== 'strong' && name !== 'font') {
+    } else if (
+      name !== 'a' &&
+      name !== 'span' &&
+      name !== 'b' &&
+      name !== 'i' &&
+      name !== 'u' &&
+      name !== 'em' &&
+      name !== 'strong' &&
+      name !== 'font'
+    ) {
       parts.push(' ');
       outLen++;
     }
     if (closing) {
       if (name === 'a' && linkHref !== null) {
-        if (links.length < maxLinks) links.push({ href: linkHref, text: decodeEntities(linkText).replace(/\s+/g, ' ').trim() });
+        if (links.length < maxLinks)
+          links.push({ href: linkHref, text: decodeEntities(linkText).replace(/\s+/g, ' ').trim() });
         linkHref = null;
         linkText = '';
       }
@@ -133,12 +230,16 @@ export function htmlToText(html: string, maxChars = 200_000, maxLinks = 500): Ht
     }
     if (FEATURE_TAGS.has(name)) features.add(name);
     // Parsing attributes is most of the cost of a tag: do it only where one is used.
-    if (k < gt && (name === 'a' || name === 'form' || name === 'img' || name === 'font' || STYLED.test(html.slice(k, gt)))) {
+    if (
+      k < gt &&
+      (name === 'a' || name === 'form' || name === 'img' || name === 'font' || STYLED.test(html.slice(k, gt)))
+    ) {
       const attrs = attributes(html.slice(k, gt));
       if (name === 'a') {
         const href = attrs.get('href');
         if (href !== undefined) {
-          if (linkHref !== null && links.length < maxLinks) links.push({ href: linkHref, text: decodeEntities(linkText).trim() });
+          if (linkHref !== null && links.length < maxLinks)
+            links.push({ href: linkHref, text: decodeEntities(linkText).trim() });
           linkHref = decodeEntities(href.trim());
           linkText = '';
         }
@@ -146,12 +247,14 @@ export function htmlToText(html: string, maxChars = 200_000, maxLinks = 500): Ht
         const action = attrs.get('action');
         if (action && links.length < maxLinks) links.push({ href: decodeEntities(action.trim()), text: '' });
       } else if (name === 'img') {
-        if (attrs.has('width') && (attrs.get('width') === '1' || attrs.get('width') === '0')) features.add('tracking-pixel');
+        if (attrs.has('width') && (attrs.get('width') === '1' || attrs.get('width') === '0'))
+          features.add('tracking-pixel');
       }
       const style = attrs.get('style');
       if (style !== undefined) {
         const st = style.toLowerCase();
-        if (st.includes('display:none') || st.includes('display: none') || st.includes('visibility:hidden')) features.add('hidden');
+        if (st.includes('display:none') || st.includes('display: none') || st.includes('visibility:hidden'))
+          features.add('hidden');
         if (/font-size:\s*[0-3](px|pt)/.test(st)) features.add('tiny-font');
       }
       if (name === 'font') {
@@ -163,7 +266,8 @@ export function htmlToText(html: string, maxChars = 200_000, maxLinks = 500): Ht
       if (attrs.has('bgcolor')) features.add('bgcolor');
     }
   }
-  if (linkHref !== null && links.length < maxLinks) links.push({ href: linkHref, text: decodeEntities(linkText).trim() });
+  if (linkHref !== null && links.length < maxLinks)
+    links.push({ href: linkHref, text: decodeEntities(linkText).trim() });
   let text = decodeEntities(parts.join(''));
   if (text.length > maxChars) text = text.slice(0, maxChars);
   return { text, links, features: [...features], tagCount };

@@ -17,17 +17,24 @@ describe('links', () => {
   });
 
   it('extracts bare URLs and trims trailing punctuation', () => {
-    expect(findUrls('see http://a.example/x). and www.b.example, ok', 10)).toEqual(['http://a.example/x', 'www.b.example']);
+    expect(findUrls('see http://a.example/x). and www.b.example, ok', 10)).toEqual([
+      'http://a.example/x',
+      'www.b.example',
+    ]);
     expect(findUrls('http://a.example http://b.example', 1)).toHaveLength(1);
   });
 
   it('renders HTML with link texts, entities and structure features', () => {
-    const r = htmlToText('<div style="display:none">hid</div><font color=red size=5>BIG</font><img src=x width=1><a href="http://x.example/">Click &lt;here&gt;</a><form action="http://f.example/post"></form>');
+    const r = htmlToText(
+      '<div style="display:none">hid</div><font color=red size=5>BIG</font><img src=x width=1><a href="http://x.example/">Click &lt;here&gt;</a><form action="http://f.example/post"></form>',
+    );
     expect(r.text).toContain('BIG');
     expect(r.links).toEqual([
       { href: 'http://x.example/', text: 'Click <here>' },
       { href: 'http://f.example/post', text: '' },
     ]);
-    expect(r.features).toEqual(expect.arrayContaining(['hidden', 'color', 'big-font', 'tracking-pixel', 'img', 'form']));
+    expect(r.features).toEqual(
+      expect.arrayContaining(['hidden', 'color', 'big-font', 'tracking-pixel', 'img', 'form']),
+    );
   });
 });

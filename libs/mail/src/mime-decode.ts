@@ -15,14 +15,17 @@ const CHARSET_ALIASES: Readonly<Record<string, string>> = {
   'utf-7': 'utf-8',
   'ansi_x3.4-1968': 'us-ascii',
   'x-sjis': 'shift_jis',
-  'cp1252': 'windows-1252',
-  'default': 'windows-1252',
-  'latin1': 'iso-8859-1',
+  cp1252: 'windows-1252',
+  default: 'windows-1252',
+  latin1: 'iso-8859-1',
 };
 
 /** A decoder for the charset, or null when the label is unknown (the caller records a defect). */
 export function decoderFor(charset: string): TextDecoder | null {
-  const label = charset.trim().toLowerCase().replace(/^["']|["']$/g, '');
+  const label = charset
+    .trim()
+    .toLowerCase()
+    .replace(/^["']|["']$/g, '');
   let dec = decoders.get(label);
   if (dec !== undefined) return dec;
   try {

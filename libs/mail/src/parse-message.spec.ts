@@ -41,7 +41,9 @@ epilogue
     expect(msg.hasHtmlPart).toBe(true);
     expect(msg.html).toContain('Café');
     expect(msg.html).toContain('now</p>');
-    expect(msg.links).toEqual([{ url: 'http://Click.Example.co.uk/x?y=1', host: 'click.example.co.uk', text: 'Visit us' }]);
+    expect(msg.links).toEqual([
+      { url: 'http://Click.Example.co.uk/x?y=1', host: 'click.example.co.uk', text: 'Visit us' },
+    ]);
     expect(msg.htmlFeatures).toEqual(expect.arrayContaining(['a', 'script']));
     expect(msg.defects).toEqual([]);
     expect(msg.truncated).toBe(false);
@@ -49,11 +51,13 @@ epilogue
   });
 
   it('renders HTML-only mail to text without script content', () => {
-    const msg = parseMessageSync(crlf(`Subject: x
+    const msg = parseMessageSync(
+      crlf(`Subject: x
 Content-Type: text/html
 
 <html><head><title>T1</title><style>p{color:red}</style></head><body>Win &amp; <b>save</b>&nbsp;now&#33;<br>Line2</body></html>
-`));
+`),
+    );
     expect(msg.hasTextPart).toBe(false);
     expect(msg.text).toContain('Win & save now!');
     expect(msg.text).toContain('Line2');
@@ -62,11 +66,13 @@ Content-Type: text/html
   });
 
   it('decodes RFC 2047 subjects and display names, joining adjacent words', () => {
-    const msg = parseMessageSync(crlf(`Subject: =?UTF-8?B?SMOpbGxv?= =?iso-8859-1?Q?_w=F6rld?= !
+    const msg = parseMessageSync(
+      crlf(`Subject: =?UTF-8?B?SMOpbGxv?= =?iso-8859-1?Q?_w=F6rld?= !
 From: =?utf-8?q?J=C3=BCrgen?= <j@example.de>
 
 body
-`));
+`),
+    );
     expect(msg.subject).toBe('Héllo wörld !');
     expect(msg.from?.name).toBe('Jürgen');
   });
@@ -79,7 +85,8 @@ body
   });
 
   it('survives a broken boundary: missing closing delimiter and a boundary that never appears', () => {
-    const missingClose = parseMessageSync(crlf(`Content-Type: multipart/mixed; boundary=zz
+    const missingClose = parseMessageSync(
+      crlf(`Content-Type: multipart/mixed; boundary=zz
 
 --zz
 Content-Type: text/plain
@@ -89,22 +96,27 @@ first part
 Content-Type: text/plain
 
 second part, cut
-`));
+`),
+    );
     expect(missingClose.text).toContain('first part');
     expect(missingClose.text).toContain('second part, cut');
     expect(missingClose.defects).toContain('missing closing boundary');
 
-    const notFound = parseMessageSync(crlf(`Content-Type: multipart/mixed; boundary=nothere
+    const notFound = parseMessageSync(
+      crlf(`Content-Type: multipart/mixed; boundary=nothere
 
 just text
-`));
+`),
+    );
     expect(notFound.defects).toContain('boundary not found');
     expect(notFound.text).toContain('just text');
 
-    const noBoundary = parseMessageSync(crlf(`Content-Type: multipart/mixed
+    const noBoundary = parseMessageSync(
+      crlf(`Content-Type: multipart/mixed
 
 text anyway
-`));
+`),
+    );
     expect(noBoundary.defects).toContain('multipart without boundary');
   });
 
@@ -128,7 +140,9 @@ text anyway
   });
 
   it('lists attachments with type, name and size without decoding them, and bounds a 20 MB attachment', () => {
-    const big = Buffer.alloc(15 * 1024 * 1024, 7).toString('base64').replace(/(.{76})/g, '$1\r\n');
+    const big = Buffer.alloc(15 * 1024 * 1024, 7)
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\r\n');
     const raw = Buffer.from(
       `Content-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n--X\r\nContent-Type: application/octet-stream; name="a.exe"\r\nContent-Disposition: attachment; filename="invoice.pdf.exe"\r\nContent-Transfer-Encoding: base64\r\n\r\n${big}\r\n--X--\r\n`,
       'latin1',
@@ -138,7 +152,11 @@ text anyway
     const bounded = parseMessageSync(raw);
     expect(bounded.truncated).toBe(true);
     expect(bounded.text).toBe('see attached');
-    expect(bounded.attachments[0]).toMatchObject({ filename: 'invoice.pdf.exe', contentType: 'application/octet-stream', disposition: 'attachment' });
+    expect(bounded.attachments[0]).toMatchObject({
+      filename: 'invoice.pdf.exe',
+      contentType: 'application/octet-stream',
+      disposition: 'attachment',
+    });
 
     const whole = parseMessageSync(raw, { ...DEFAULT_PARSE_LIMITS, maxBytes: 32 * 1024 * 1024 });
     expect(whole.truncated).toBe(false);
@@ -150,7 +168,10 @@ text anyway
   it('hands each attachment to a visitor with lazily decoded bytes (base64, quoted-printable, 8bit, inside message/rfc822)', () => {
     const bin = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7) & 0xff));
     const b64 = bin.toString('base64').replace(/(.{76})/g, '$1\r\n');
-    const inner = Buffer.from(`Content-Type: application/octet-stream; name=inner.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from('PK\x03\x04inner').toString('base64')}\r\n`, 'latin1');
+    const inner = Buffer.from(
+      `Content-Type: application/octet-stream; name=inner.bin\r\nContent-Transfer-Encoding: base64\r\n\r\n${Buffer.from('PK\x03\x04inner').toString('base64')}\r\n`,
+      'latin1',
+    );
     const raw = Buffer.from(
       'Content-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\nContent-Type: text/plain\r\n\r\nhi\r\n' +
         `--X\r\nContent-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n` +
@@ -160,7 +181,12 @@ text anyway
     );
     const seen: { name: string; head: string; bytes: Buffer; complete: boolean }[] = [];
     const msg = parseMessageSync(raw, DEFAULT_PARSE_LIMITS, (a, body) =>
-      seen.push({ name: a.filename, head: Buffer.from(body.head(4)).toString('latin1'), bytes: Buffer.from(body.bytes()), complete: body.complete }),
+      seen.push({
+        name: a.filename,
+        head: Buffer.from(body.head(4)).toString('latin1'),
+        bytes: Buffer.from(body.bytes()),
+        complete: body.complete,
+      }),
     );
     expect(msg.attachments.map((a) => a.filename)).toEqual(['a.zip', 'b.pdf', 'inner.bin']);
     expect(seen.map((s) => s.name)).toEqual(['a.zip', 'b.pdf', 'inner.bin']);
@@ -173,13 +199,17 @@ text anyway
   });
 
   it('tells a visitor when the message was cut inside an attachment', () => {
-    const b64 = Buffer.alloc(60_000, 1).toString('base64').replace(/(.{76})/g, '$1\r\n');
+    const b64 = Buffer.alloc(60_000, 1)
+      .toString('base64')
+      .replace(/(.{76})/g, '$1\r\n');
     const raw = Buffer.from(
       `Content-Type: multipart/mixed; boundary="X"\r\n\r\n--X\r\nContent-Type: application/zip; name=first.zip\r\n\r\nPK\r\n--X\r\nContent-Type: application/zip; name=a.zip\r\nContent-Transfer-Encoding: base64\r\n\r\n${b64}\r\n--X--\r\n`,
       'latin1',
     );
     const complete: boolean[] = [];
-    parseMessageSync(raw, { ...DEFAULT_PARSE_LIMITS, maxBytes: 20_000 }, (_a, body) => complete.push(body.complete));
+    parseMessageSync(raw, { ...DEFAULT_PARSE_LIMITS, maxBytes: 20_000 }, (_a, body) =>
+      complete.push(body.complete),
+    );
     expect(complete).toEqual([true, false]);
     const whole: boolean[] = [];
     parseMessageSync(raw, DEFAULT_PARSE_LIMITS, (_a, body) => whole.push(body.complete));
@@ -197,14 +227,18 @@ text anyway
   it('bounds the number of parts', () => {
     let body = '';
     for (let i = 0; i < 50; i++) body += `--B\r\nContent-Type: text/plain\r\n\r\npart${i}\r\n`;
-    const msg = parseMessageSync(Buffer.from(`Content-Type: multipart/mixed; boundary=B\r\n\r\n${body}--B--\r\n`), { ...DEFAULT_PARSE_LIMITS, maxParts: 5 });
+    const msg = parseMessageSync(
+      Buffer.from(`Content-Type: multipart/mixed; boundary=B\r\n\r\n${body}--B--\r\n`),
+      { ...DEFAULT_PARSE_LIMITS, maxParts: 5 },
+    );
     expect(msg.truncated).toBe(true);
     expect(msg.text).toContain('part3');
     expect(msg.text).not.toContain('part10');
   });
 
   it('walks nested multiparts and message/rfc822, and finds bare URLs in text', () => {
-    const msg = parseMessageSync(crlf(`Content-Type: multipart/mixed; boundary=outer
+    const msg = parseMessageSync(
+      crlf(`Content-Type: multipart/mixed; boundary=outer
 
 --outer
 Content-Type: multipart/alternative; boundary=inner
@@ -221,7 +255,8 @@ Subject: inner mail
 
 forwarded words
 --outer--
-`));
+`),
+    );
     expect(msg.text).toContain('forwarded words');
     expect(msg.links.map((l) => l.host)).toEqual(['www.shop.example.com', 'evil.example.net']);
     expect(msg.links[1]?.url).toBe('https://user@evil.example.net:8080/p');

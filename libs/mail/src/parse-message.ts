@@ -1,7 +1,14 @@
 import PostalMime from 'postal-mime';
 import { htmlToText } from './html-to-text';
 import { findUrls, urlHost } from './links';
-import { binToText, decodeEncodedWords, decodeQuotedPrintable, decodeTransfer, decodeUnlabelled, isAscii } from './mime-decode';
+import {
+  binToText,
+  decodeEncodedWords,
+  decodeQuotedPrintable,
+  decodeTransfer,
+  decodeUnlabelled,
+  isAscii,
+} from './mime-decode';
 import {
   DEFAULT_PARSE_LIMITS,
   type AttachmentBody,
@@ -54,7 +61,8 @@ const MAX_DEPTH = 20;
 function splitHeaderBody(bin: string, from: number, to: number): { headerEnd: number; bodyStart: number } {
   // A part that starts with an empty line has no headers.
   if (bin.charCodeAt(from) === 10) return { headerEnd: from, bodyStart: from + 1 };
-  if (bin.charCodeAt(from) === 13 && bin.charCodeAt(from + 1) === 10) return { headerEnd: from, bodyStart: from + 2 };
+  if (bin.charCodeAt(from) === 13 && bin.charCodeAt(from + 1) === 10)
+    return { headerEnd: from, bodyStart: from + 2 };
   let i = bin.indexOf('\n', from);
   while (i >= 0 && i < to) {
     const c = bin.charCodeAt(i + 1);
@@ -150,7 +158,8 @@ function contentInfo(headers: readonly Header[], defaultType: string): ContentIn
   const type = /^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(parsed.value) ? parsed.value : defaultType;
   const cd = headerValue(headers, 'content-disposition');
   const disp = cd ? parseParams(cd) : null;
-  const disposition = disp?.value === 'attachment' ? 'attachment' : disp?.value === 'inline' ? 'inline' : null;
+  const disposition =
+    disp?.value === 'attachment' ? 'attachment' : disp?.value === 'inline' ? 'inline' : null;
   const filename = disp?.params.get('filename') ?? parsed.params.get('name') ?? '';
   const encoding = (headerValue(headers, 'content-transfer-encoding') ?? '7bit').trim().toLowerCase();
   return { type, params: parsed.params, disposition, filename: decodeEncodedWords(filename), encoding };
@@ -177,7 +186,16 @@ function trimDelimiterNewline(bin: string, end: number, from: number): number {
   return end;
 }
 
-function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, bodyEnd: number, depth: number, st: WalkState, defaultType = 'text/plain', parentCharset: string | null = null): void {
+function walkEntity(
+  bin: string,
+  headers: readonly Header[],
+  bodyStart: number,
+  bodyEnd: number,
+  depth: number,
+  st: WalkState,
+  defaultType = 'text/plain',
+  parentCharset: string | null = null,
+): void {
   if (st.parts >= st.limits.maxParts) {
     st.truncated = true;
     return;
@@ -220,7 +238,10 @@ function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, 
     return;
   }
   if (info.type === 'message/rfc822' && info.disposition !== 'attachment' && depth < MAX_DEPTH) {
-    const inner = info.encoding === 'base64' || info.encoding === 'quoted-printable' ? decodeTransfer(bin.slice(bodyStart, bodyEnd), info.encoding) : null;
+    const inner =
+      info.encoding === 'base64' || info.encoding === 'quoted-printable'
+        ? decodeTransfer(bin.slice(bodyStart, bodyEnd), info.encoding)
+        : null;
     const src = inner ?? bin;
     const from = inner === null ? bodyStart : 0;
     const to = inner === null ? bodyEnd : inner.length;
@@ -232,14 +253,31 @@ function walkEntity(bin: string, headers: readonly Header[], bodyStart: number, 
   addLeaf(bin, info, bodyStart, bodyEnd, st, charset);
 }
 
-function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st: WalkState, charset: string | null): void {
+function addLeaf(
+  bin: string,
+  info: ContentInfo,
+  start: number,
+  end: number,
+  st: WalkState,
+  charset: string | null,
+): void {
   const isText = info.type === 'text/plain' || info.type === 'text/html';
-  if (!isText || info.disposition === 'attachment' || (info.filename !== '' && info.type !== 'text/html' && info.disposition !== 'inline')) {
+  if (
+    !isText ||
+    info.disposition === 'attachment' ||
+    (info.filename !== '' && info.type !== 'text/html' && info.disposition !== 'inline')
+  ) {
     const encodedLen = Math.max(0, end - start);
     const size = info.encoding === 'base64' ? Math.floor((encodedLen * 3) / 4) : encodedLen;
-    const attachment: ParsedAttachment = { filename: info.filename, contentType: info.type, size, disposition: info.disposition };
+    const attachment: ParsedAttachment = {
+      filename: info.filename,
+      contentType: info.type,
+      size,
+      disposition: info.disposition,
+    };
     st.attachments.push(attachment);
-    if (st.visit) st.visit(attachment, attachmentBody(bin, start, end, info.encoding, !(st.cut && end >= bin.length)));
+    if (st.visit)
+      st.visit(attachment, attachmentBody(bin, start, end, info.encoding, !(st.cut && end >= bin.length)));
     return;
   }
   if (st.textChars >= st.limits.maxTextChars) {
@@ -248,7 +286,12 @@ function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st:
   }
   // Decode no more than needed: base64 is 4/3 of its bytes, QP at most 3×, and a text char is at least one byte.
   const budget = st.limits.maxTextChars - st.textChars;
-  const cap = info.encoding === 'base64' ? Math.ceil((budget * 4) / 3) + 4 : info.encoding === 'quoted-printable' ? budget * 3 : budget * 4;
+  const cap =
+    info.encoding === 'base64'
+      ? Math.ceil((budget * 4) / 3) + 4
+      : info.encoding === 'quoted-printable'
+        ? budget * 3
+        : budget * 4;
   let partEnd = end;
   if (end - start > cap) {
     partEnd = start + cap;
@@ -268,7 +311,13 @@ function addLeaf(bin: string, info: ContentInfo, start: number, end: number, st:
  * Lazy access to an attachment's decoded bytes for a visitor: nothing is decoded unless asked, and `head` decodes
  * only a prefix (enough to sniff a file type), so visiting every attachment of a 20 MB message costs next to nothing.
  */
-function attachmentBody(bin: string, start: number, end: number, encoding: string, complete: boolean): AttachmentBody {
+function attachmentBody(
+  bin: string,
+  start: number,
+  end: number,
+  encoding: string,
+  complete: boolean,
+): AttachmentBody {
   const decode = (to: number): Buffer => {
     const slice = bin.slice(start, to);
     if (encoding === 'base64') return Buffer.from(slice, 'base64');
@@ -280,7 +329,12 @@ function attachmentBody(bin: string, start: number, end: number, encoding: strin
     head(n) {
       // Base64 needs 4 characters per 3 bytes and QP at most 3 per byte; the slack covers line breaks (76-character
       // lines, RFC 2045 §6.8). A part with stranger line lengths may give fewer bytes than asked: callers must cope.
-      const budget = encoding === 'base64' ? Math.ceil(n / 3) * 4 + Math.ceil(n / 19) * 2 + 8 : encoding === 'quoted-printable' ? n * 3 + 8 : n;
+      const budget =
+        encoding === 'base64'
+          ? Math.ceil(n / 3) * 4 + Math.ceil(n / 19) * 2 + 8
+          : encoding === 'quoted-printable'
+            ? n * 3 + 8
+            : n;
       const bytes = decode(Math.min(end, start + budget));
       return bytes.length > n ? bytes.subarray(0, n) : bytes;
     },
@@ -299,7 +353,10 @@ function toAddresses(value: string | null): ParsedAddress[] {
   return parsed.slice(0, 100).map((a) => {
     const addr = (a.address ?? '').trim();
     const at = addr.lastIndexOf('@');
-    return { name: (a.name ?? '').trim(), address: at > 0 ? addr.slice(0, at) + addr.slice(at).toLowerCase() : addr };
+    return {
+      name: (a.name ?? '').trim(),
+      address: at > 0 ? addr.slice(0, at) + addr.slice(at).toLowerCase() : addr,
+    };
   });
 }
 
@@ -311,13 +368,31 @@ function isoDate(value: string | null): string | null {
 
 function emptyMessage(size: number, defects: string[]): ParsedMessage {
   return {
-    headers: [], subject: null, from: null, replyTo: [], to: [], messageId: null, date: null, text: '', html: null,
-    hasTextPart: false, hasHtmlPart: false, links: [], attachments: [], size, defects, truncated: false,
+    headers: [],
+    subject: null,
+    from: null,
+    replyTo: [],
+    to: [],
+    messageId: null,
+    date: null,
+    text: '',
+    html: null,
+    hasTextPart: false,
+    hasHtmlPart: false,
+    links: [],
+    attachments: [],
+    size,
+    defects,
+    truncated: false,
   };
 }
 
 /** Synchronous parse; same result as `parseMessage` (the hot path in benchmarks uses it to skip a microtask). */
-export function parseMessageSync(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS, visit?: AttachmentVisitor): ParsedMessage {
+export function parseMessageSync(
+  raw: Buffer,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+  visit?: AttachmentVisitor,
+): ParsedMessage {
   const size = raw.length;
   const defects: string[] = [];
   if (size === 0) return emptyMessage(0, ['empty message']);
@@ -332,7 +407,18 @@ export function parseMessageSync(raw: Buffer, limits: ParseLimits = DEFAULT_PARS
   const { headerEnd, bodyStart } = splitHeaderBody(bin, 0, bin.length);
   const headers = parseHeaders(bin, 0, headerEnd, defects);
   if (bodyStart >= bin.length) defects.push('no body');
-  const st: WalkState = { limits, defects, texts: [], htmls: [], attachments: [], textChars: 0, parts: 0, truncated, cut: truncated, visit };
+  const st: WalkState = {
+    limits,
+    defects,
+    texts: [],
+    htmls: [],
+    attachments: [],
+    textChars: 0,
+    parts: 0,
+    truncated,
+    cut: truncated,
+    visit,
+  };
   walkEntity(bin, headers, bodyStart, bin.length, 0, st);
 
   const html = st.htmls.length > 0 ? st.htmls.join('\n') : null;
@@ -384,7 +470,10 @@ export function parseMessageSync(raw: Buffer, limits: ParseLimits = DEFAULT_PARS
 }
 
 /** Parses a raw RFC 5322 message. Never rejects for bad mail: a bug inside becomes a defect on an empty message. */
-export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS): Promise<ParsedMessage> {
+export async function parseMessage(
+  raw: Buffer,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+): Promise<ParsedMessage> {
   return parseMessageSafe(raw, limits);
 }
 
@@ -392,10 +481,16 @@ export async function parseMessage(raw: Buffer, limits: ParseLimits = DEFAULT_PA
  * `parseMessageSync` that never throws. A visitor (see AttachmentVisitor) that throws is a bug of its own and ends the
  * parse like any other: callers that visit catch inside their visitor.
  */
-export function parseMessageSafe(raw: Buffer, limits: ParseLimits = DEFAULT_PARSE_LIMITS, visit?: AttachmentVisitor): ParsedMessage {
+export function parseMessageSafe(
+  raw: Buffer,
+  limits: ParseLimits = DEFAULT_PARSE_LIMITS,
+  visit?: AttachmentVisitor,
+): ParsedMessage {
   try {
     return parseMessageSync(raw, limits, visit);
   } catch (err) {
-    return emptyMessage(raw.length, [`parser error: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown'}`]);
+    return emptyMessage(raw.length, [
+      `parser error: ${err instanceof Error ? err.message.slice(0, 200) : 'unknown'}`,
+    ]);
   }
 }

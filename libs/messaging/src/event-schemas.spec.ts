@@ -31,9 +31,17 @@ describe('event schemas', () => {
   });
 
   it.each([
-    ['a missing user', { ...feedback, userId: undefined }, /userId: Invalid input: expected string, received undefined/],
+    [
+      'a missing user',
+      { ...feedback, userId: undefined },
+      /userId: Invalid input: expected string, received undefined/,
+    ],
     ['an empty event id', { ...feedback, eventId: '' }, /eventId: /],
-    ['an unknown kind', { ...feedback, kind: 'forget' }, /kind: Invalid option: expected one of "learn"\|"undo"\|"unshare"/],
+    [
+      'an unknown kind',
+      { ...feedback, kind: 'forget' },
+      /kind: Invalid option: expected one of "learn"\|"undo"\|"unshare"/,
+    ],
     ['a label that is not spam or ham', { ...feedback, label: 'junk' }, /label: /],
     [
       'training tokens that are not uint32',
@@ -46,9 +54,17 @@ describe('event schemas', () => {
       /training\.tokens\.0: /,
     ],
     ['an array', [feedback], /\(event\): Invalid input: expected object, received array/],
-    ['a learn event that names no message', { ...feedback, messageId: '' }, /messageId: a learn or undo event names its message/],
+    [
+      'a learn event that names no message',
+      { ...feedback, messageId: '' },
+      /messageId: a learn or undo event names its message/,
+    ],
     // zod 4 runs the refinement only on an object that passed its fields (it would read messageId.length of undefined)
-    ['a missing message id', { ...feedback, messageId: undefined }, /messageId: Invalid input: expected string, received undefined/],
+    [
+      'a missing message id',
+      { ...feedback, messageId: undefined },
+      /messageId: Invalid input: expected string, received undefined/,
+    ],
   ])('refuses a feedback event with %s, naming the field', (_name, value, reason) => {
     const r = decodeEvent(TOPICS.feedback, JSON.stringify(value));
     expect(r.ok).toBe(false);
@@ -58,7 +74,7 @@ describe('event schemas', () => {
     }
   });
 
-  it('accepts an unshare event, which withdraws all of a user\'s marks and so names no message', () => {
+  it("accepts an unshare event, which withdraws all of a user's marks and so names no message", () => {
     const unshare = { ...feedback, kind: 'unshare', label: null, messageId: '' };
     expect(decodeEvent(TOPICS.feedback, JSON.stringify(unshare))).toEqual({ ok: true, event: unshare });
   });

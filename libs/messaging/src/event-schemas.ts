@@ -41,7 +41,10 @@ const feedbackSchema = z
     training: scanTrainingSchema.optional(),
   })
   .loose()
-  .refine((e) => e.kind === 'unshare' || e.messageId.length > 0, { error: 'a learn or undo event names its message', path: ['messageId'] });
+  .refine((e) => e.kind === 'unshare' || e.messageId.length > 0, {
+    error: 'a learn or undo event names its message',
+    path: ['messageId'],
+  });
 
 const modelChangeSchema = z
   .object({
@@ -88,13 +91,12 @@ const operatorNoticeSchema = z
   .loose();
 
 /** Topic → schema; the type keeps each schema's output assignable to the topic's event type. */
-export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], unknown> } =
-  {
-    'spamfilter.feedback.v1': feedbackSchema,
-    'spamfilter.model.v1': modelChangeSchema,
-    'spamfilter.scans.v1': scanSchema,
-    'spamfilter.operator.v1': operatorNoticeSchema,
-  };
+export const EVENT_SCHEMAS: { readonly [T in TopicName]: z.ZodType<TopicEvents[T], unknown> } = {
+  'spamfilter.feedback.v1': feedbackSchema,
+  'spamfilter.model.v1': modelChangeSchema,
+  'spamfilter.scans.v1': scanSchema,
+  'spamfilter.operator.v1': operatorNoticeSchema,
+};
 
 export type DecodedEvent<T extends TopicName> =
   { readonly ok: true; readonly event: TopicEvents[T] } | { readonly ok: false; readonly reason: string };

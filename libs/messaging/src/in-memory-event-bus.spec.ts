@@ -163,7 +163,9 @@ describe('InMemoryEventBus', () => {
     expect(handled).toEqual(['e2']);
     const letters = bus.broker.read('spamfilter.feedback.v1.dlq');
     expect(letters.map((l) => l.headers!['x-dlq-reason'])).toEqual(['invalid', 'invalid']);
-    expect(letters[0]!.headers!['x-dlq-error']).toMatch(/kind: Invalid option: expected one of "learn"\|"undo"\|"unshare"/);
+    expect(letters[0]!.headers!['x-dlq-error']).toMatch(
+      /kind: Invalid option: expected one of "learn"\|"undo"\|"unshare"/,
+    );
     expect(letters[1]!.headers!['x-dlq-error']).toMatch(/^not JSON/);
     expect(letters[1]!.value).toBe('{not json');
     expect(await bus.metrics.deadLetteredCount(TOPICS.feedback, 'learner', 'invalid')).toBe(2);

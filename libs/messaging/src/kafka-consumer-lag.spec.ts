@@ -20,11 +20,15 @@ describe('consumerLag', () => {
   });
 
   it('counts a partition the group never committed on from its first retained offset', () => {
-    expect(consumerLag([{ partition: 0, offset: '-1' }], [{ partition: 0, high: '120', low: '20' }])).toEqual([{ partition: 0, lag: 100 }]);
+    expect(consumerLag([{ partition: 0, offset: '-1' }], [{ partition: 0, high: '120', low: '20' }])).toEqual(
+      [{ partition: 0, lag: 100 }],
+    );
     expect(consumerLag([], [{ partition: 2, high: '3', low: '0' }])).toEqual([{ partition: 2, lag: 3 }]);
   });
 
   it('never reports a negative lag (a commit past a truncated end)', () => {
-    expect(consumerLag([{ partition: 0, offset: '9' }], [{ partition: 0, high: '5', low: '0' }])).toEqual([{ partition: 0, lag: 0 }]);
+    expect(consumerLag([{ partition: 0, offset: '9' }], [{ partition: 0, high: '5', low: '0' }])).toEqual([
+      { partition: 0, lag: 0 },
+    ]);
   });
 });

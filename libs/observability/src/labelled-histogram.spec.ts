@@ -7,8 +7,19 @@ describe('LabelledHistogram', () => {
     const theirs = new Registry();
     const buckets = [0.001, 0.01, 0.1];
     const fast = new LabelledHistogram('t_check_seconds', 'h', 'check', buckets, [ours]);
-    const reference = new Histogram({ name: 't_check_seconds', help: 'h', labelNames: ['check'], buckets, registers: [theirs] });
-    for (const [check, v] of [['auth', 0.0005], ['auth', 0.01], ['auth', 3], ['dnsbl', 0.05]] as const) {
+    const reference = new Histogram({
+      name: 't_check_seconds',
+      help: 'h',
+      labelNames: ['check'],
+      buckets,
+      registers: [theirs],
+    });
+    for (const [check, v] of [
+      ['auth', 0.0005],
+      ['auth', 0.01],
+      ['auth', 3],
+      ['dnsbl', 0.05],
+    ] as const) {
       fast.observe(check, v);
       reference.observe({ check }, v);
     }

@@ -33,7 +33,8 @@ export class LabelledHistogram<L extends string> {
 
   observe(label: string, value: number): void {
     let s = this.series.get(label);
-    if (!s) this.series.set(label, (s = { counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }));
+    if (!s)
+      this.series.set(label, (s = { counts: new Float64Array(this.bounds.length + 1), sum: 0, count: 0 }));
     let i = 0;
     while (i < this.bounds.length && value > (this.bounds[i] as number)) i++;
     (s.counts[i] as number)++;
@@ -52,13 +53,24 @@ export class LabelledHistogram<L extends string> {
       for (let i = 0; i <= this.bounds.length; i++) {
         cumulative += s.counts[i] as number;
         const le = i < this.bounds.length ? String(this.bounds[i]) : '+Inf';
-        values.push({ metricName: `${this.name}_bucket`, labels: { le, [this.labelName]: label }, value: cumulative });
+        values.push({
+          metricName: `${this.name}_bucket`,
+          labels: { le, [this.labelName]: label },
+          value: cumulative,
+        });
       }
       values.push({ metricName: `${this.name}_sum`, labels: { [this.labelName]: label }, value: s.sum });
       values.push({ metricName: `${this.name}_count`, labels: { [this.labelName]: label }, value: s.count });
     }
     // prom-client's typings declare MetricType as an enum with no runtime value; its registry writes the string.
     const type = 'histogram' as unknown as MetricType;
-    return Promise.resolve({ name: this.name, help: this.help, type, aggregator: 'sum', collect: () => undefined, values });
+    return Promise.resolve({
+      name: this.name,
+      help: this.help,
+      type,
+      aggregator: 'sum',
+      collect: () => undefined,
+      values,
+    });
   }
 }

@@ -37,9 +37,9 @@ export function withoutLogFields<T>(fn: () => T): T {
 }
 
 /** A logger whose lines never carry a scope's fields (the event bus's, whose connections outlive any scan). */
-export function unscoped<L extends { log(m: string): void; warn(m: string): void; error(m: string): void; debug?(m: string): void }>(
-  logger: L,
-): Pick<L, 'log' | 'warn' | 'error' | 'debug'> {
+export function unscoped<
+  L extends { log(m: string): void; warn(m: string): void; error(m: string): void; debug?(m: string): void },
+>(logger: L): Pick<L, 'log' | 'warn' | 'error' | 'debug'> {
   return {
     log: (m: string) => withoutLogFields(() => logger.log(m)),
     warn: (m: string) => withoutLogFields(() => logger.warn(m)),

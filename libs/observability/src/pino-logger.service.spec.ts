@@ -3,9 +3,14 @@ import { unscoped, withLogFields } from './log-context';
 import { createLogger, PinoLoggerService } from './pino-logger.service';
 
 /** A logger whose lines land in `lines`, parsed (each write is one JSON record). */
-function capture(level: 'info' | 'debug' | 'warn' = 'info'): { logger: PinoLoggerService; lines: Record<string, unknown>[] } {
+function capture(level: 'info' | 'debug' | 'warn' = 'info'): {
+  logger: PinoLoggerService;
+  lines: Record<string, unknown>[];
+} {
   const lines: Record<string, unknown>[] = [];
-  const logger = createLogger({ format: 'json', level }, 'test', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
+  const logger = createLogger({ format: 'json', level }, 'test', {
+    write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>),
+  });
   return { logger, lines };
 }
 
@@ -17,7 +22,13 @@ describe('PinoLoggerService', () => {
     Logger.overrideLogger(logger);
     new Logger('OutboxRelayService').warn('bus unreachable');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ level: 'warn', app: 'test', context: 'OutboxRelayService', msg: 'bus unreachable', pid: process.pid });
+    expect(lines[0]).toMatchObject({
+      level: 'warn',
+      app: 'test',
+      context: 'OutboxRelayService',
+      msg: 'bus unreachable',
+      pid: process.pid,
+    });
     expect(String(lines[0]!.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
@@ -28,7 +39,9 @@ describe('PinoLoggerService', () => {
     await withLogFields({ reference: '01JREF' }, async () => {
       await new Promise((r) => setTimeout(r, 1));
       log.log('inside the scan');
-      await withLogFields({ eventId: 'ev-1' }, () => Promise.resolve(log.warn('inside an event of the scan')));
+      await withLogFields({ eventId: 'ev-1' }, () =>
+        Promise.resolve(log.warn('inside an event of the scan')),
+      );
     });
     log.log('outside');
     expect(lines.map((l) => [l.msg, l.reference, l.eventId])).toEqual([
@@ -40,8 +53,15 @@ describe('PinoLoggerService', () => {
 
   it("takes an object message's fields (msg + reference / eventId), over the scope's", () => {
     const { logger, lines } = capture();
-    withLogFields({ reference: 'outer' }, () => logger.warn({ msg: 'mark skipped', eventId: 'ev-2', reference: 'inner' }, 'FeedbackConsumer'));
-    expect(lines[0]).toMatchObject({ msg: 'mark skipped', eventId: 'ev-2', reference: 'inner', context: 'FeedbackConsumer' });
+    withLogFields({ reference: 'outer' }, () =>
+      logger.warn({ msg: 'mark skipped', eventId: 'ev-2', reference: 'inner' }, 'FeedbackConsumer'),
+    );
+    expect(lines[0]).toMatchObject({
+      msg: 'mark skipped',
+      eventId: 'ev-2',
+      reference: 'inner',
+      context: 'FeedbackConsumer',
+    });
   });
 
   it("error(): a stack trace argument becomes `stack`, Nest's undefined placeholder is not a message, an Error is unpacked", () => {
@@ -96,7 +116,11 @@ describe('unscoped', () => {
   it("writes without the scope's fields (a long-lived connection's lines)", () => {
     const { logger, lines } = capture();
     withLogFields({ reference: 'R1' }, () => {
-      unscoped({ log: (m: string) => logger.log(m, 'EventBus'), warn: () => undefined, error: () => undefined }).log('broker reconnected');
+      unscoped({
+        log: (m: string) => logger.log(m, 'EventBus'),
+        warn: () => undefined,
+        error: () => undefined,
+      }).log('broker reconnected');
       logger.log('scan line', 'ScanService');
     });
     expect(lines.map((l) => [l.context, l.reference])).toEqual([

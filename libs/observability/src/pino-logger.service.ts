@@ -56,7 +56,9 @@ export class PinoLoggerService implements LoggerService {
   constructor(options: PinoLoggerOptions) {
     const destination =
       options.destination ??
-      (options.format === 'pretty' ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: true }));
+      (options.format === 'pretty'
+        ? prettyDestination(process.stdout)
+        : pino.destination({ dest: 1, sync: true }));
     this.pino = pino(
       {
         level: options.level,
@@ -152,6 +154,10 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** The logger of one process from LOG_FORMAT and LOG_LEVEL (libs/config). */
-export function createLogger(config: LogConfig, app: string, destination?: DestinationStream): PinoLoggerService {
+export function createLogger(
+  config: LogConfig,
+  app: string,
+  destination?: DestinationStream,
+): PinoLoggerService {
   return new PinoLoggerService({ ...config, app, ...(destination ? { destination } : {}) });
 }

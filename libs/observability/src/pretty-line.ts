@@ -8,14 +8,23 @@ const HEAD = new Set(['level', 'time', 'msg', 'context', 'app', 'pid', 'hostname
  */
 export function prettyLine(record: Readonly<Record<string, unknown>>): string {
   const time = typeof record.time === 'string' ? record.time.slice(11, 23) : '';
-  const level = String(record.level ?? '').toUpperCase().padEnd(5);
-  const head = [time, level, record.app, record.context === undefined ? undefined : `[${String(record.context)}]`]
+  const level = String(record.level ?? '')
+    .toUpperCase()
+    .padEnd(5);
+  const head = [
+    time,
+    level,
+    record.app,
+    record.context === undefined ? undefined : `[${String(record.context)}]`,
+  ]
     .filter((p) => p !== undefined && p !== '')
     .join(' ');
   const fields = Object.entries(record)
     .filter(([k, v]) => !HEAD.has(k) && v !== undefined)
     .map(([k, v]) => `${k}=${fieldValue(v)}`);
-  const line = [head, record.msg === undefined ? '' : String(record.msg), ...fields].filter((p) => p !== '').join(' ');
+  const line = [head, record.msg === undefined ? '' : String(record.msg), ...fields]
+    .filter((p) => p !== '')
+    .join(' ');
   return typeof record.stack === 'string' ? `${line}\n${record.stack}` : line;
 }
 

@@ -22,8 +22,19 @@ describe('metrics read on scrape', () => {
 
   it('a source that throws, hangs or has no value leaves its series out and the rest of the scrape intact', async () => {
     const registry = new Registry();
-    gaugeReadOnScrape({ name: 't_throws', help: 'h', registers: [registry], read: () => Promise.reject(new Error('db down')) });
-    gaugeReadOnScrape({ name: 't_hangs', help: 'h', registers: [registry], read: () => new Promise<number>(() => undefined), timeoutMs: 20 });
+    gaugeReadOnScrape({
+      name: 't_throws',
+      help: 'h',
+      registers: [registry],
+      read: () => Promise.reject(new Error('db down')),
+    });
+    gaugeReadOnScrape({
+      name: 't_hangs',
+      help: 'h',
+      registers: [registry],
+      read: () => new Promise<number>(() => undefined),
+      timeoutMs: 20,
+    });
     gaugeReadOnScrape({ name: 't_none', help: 'h', registers: [registry], read: () => null });
     gaugeReadOnScrape({ name: 't_ok', help: 'h', registers: [registry], read: () => 1 });
     const text = await registry.metrics();
@@ -34,7 +45,12 @@ describe('metrics read on scrape', () => {
   it("a counter reports the component's running total", async () => {
     const registry = new Registry();
     const stats = { inline: 0 };
-    counterReadOnScrape({ name: 't_inline_total', help: 'h', registers: [registry], read: () => stats.inline });
+    counterReadOnScrape({
+      name: 't_inline_total',
+      help: 'h',
+      registers: [registry],
+      read: () => stats.inline,
+    });
     stats.inline = 5;
     expect(await registry.metrics()).toMatch(/^t_inline_total 5$/m);
     stats.inline = 6;

@@ -90,7 +90,10 @@ function samples<L extends string>(reading: Reading<L>): readonly Sample<L>[] {
   return typeof reading === 'number' ? [{ value: reading }] : reading;
 }
 
-async function readWithin<L extends string>(read: () => Reading<L> | Promise<Reading<L>>, ms: number): Promise<Reading<L>> {
+async function readWithin<L extends string>(
+  read: () => Reading<L> | Promise<Reading<L>>,
+  ms: number,
+): Promise<Reading<L>> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

@@ -33,7 +33,10 @@ export async function bulkInsert<T extends ObjectLiteral>(
   const primary = metadata.primaryColumns.map((c) => driver.escape(c.databaseName));
   const rest = columns.filter((c) => !c.isPrimary).map((c) => driver.escape(c.databaseName));
   // Both engines spell the upsert the same way (PostgreSQL 9.5+, SQLite 3.24+).
-  const onConflict = options.replace && rest.length > 0 ? ` ON CONFLICT (${primary.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}` : '';
+  const onConflict =
+    options.replace && rest.length > 0
+      ? ` ON CONFLICT (${primary.join(', ')}) DO UPDATE SET ${rest.map((c) => `${c} = excluded.${c}`).join(', ')}`
+      : '';
   const perStatement = Math.max(1, Math.min(MAX_ROWS, Math.floor(MAX_PARAMETERS / columns.length)));
   for (let start = 0; start < rows.length; start += perStatement) {
     const slice = rows.slice(start, start + perStatement);
@@ -47,7 +50,10 @@ export async function bulkInsert<T extends ObjectLiteral>(
       }
       tuples.push(`(${marks.join(', ')})`);
     }
-    await manager.query(`INSERT INTO ${table} (${columnList}) VALUES ${tuples.join(', ')}${onConflict}`, values);
+    await manager.query(
+      `INSERT INTO ${table} (${columnList}) VALUES ${tuples.join(', ')}${onConflict}`,
+      values,
+    );
   }
 }
 

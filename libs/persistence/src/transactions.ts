@@ -57,7 +57,9 @@ export function runInTransaction<T>(
   work: (manager: EntityManager) => Promise<T>,
 ): Promise<T> {
   if (dataSource.options.type === 'postgres') return dataSource.transaction(work);
-  return queued(dataSource, () => retryWhileBusy(() => dataSource.transaction(work), busyBudgetMs(dataSource)));
+  return queued(dataSource, () =>
+    retryWhileBusy(() => dataSource.transaction(work), busyBudgetMs(dataSource)),
+  );
 }
 
 /**

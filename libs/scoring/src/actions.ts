@@ -19,7 +19,13 @@ export function actionForScore(score: number, policy: Policy, direction: Directi
  */
 export function inGreylistBand(score: number, policy: Policy, direction: Direction): boolean {
   const t = policy.thresholds;
-  return direction === 'inbound' && policy.greylisting.enabled && t.greylist !== null && score >= t.greylist && score < t.reject;
+  return (
+    direction === 'inbound' &&
+    policy.greylisting.enabled &&
+    t.greylist !== null &&
+    score >= t.greylist &&
+    score < t.reject
+  );
 }
 
 /**
@@ -40,14 +46,26 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
     case 'hold':
       return { code: 250, enhanced: '2.0.0', message: `OK (ref ${reference})` };
     case 'greylist':
-      return { code: 451, enhanced: '4.7.1', message: `Greylisted, please try again later (ref ${reference})` };
+      return {
+        code: 451,
+        enhanced: '4.7.1',
+        message: `Greylisted, please try again later (ref ${reference})`,
+      };
     case 'defer':
-      return { code: 421, enhanced: '4.7.0', message: `Sending rate exceeded, try again later (ref ${reference})` };
+      return {
+        code: 421,
+        enhanced: '4.7.0',
+        message: `Sending rate exceeded, try again later (ref ${reference})`,
+      };
     case 'reject':
       // The reason says why (a spam score, a block list, a virus): "as spam" here was wrong for the last two.
       return { code: 550, enhanced: '5.7.1', message: `Message refused: ${oneLine} (ref ${reference})` };
     case 'block':
-      return { code: 550, enhanced: '5.7.1', message: `Sending account blocked: ${oneLine} (ref ${reference})` };
+      return {
+        code: 550,
+        enhanced: '5.7.1',
+        message: `Sending account blocked: ${oneLine} (ref ${reference})`,
+      };
   }
 }
 
@@ -57,7 +75,11 @@ export function smtpReplyFor(action: Action, reference: string, reason: string):
  * ours, not the sender's. The sender retries (RFC 5321 §4.5.4.1); the reason stays in the message log, not in the reply.
  */
 export function unscannedReplyFor(reference: string): SmtpReply {
-  return { code: 451, enhanced: '4.3.0', message: `Message could not be scanned, please try again later (ref ${reference})` };
+  return {
+    code: 451,
+    enhanced: '4.3.0',
+    message: `Message could not be scanned, please try again later (ref ${reference})`,
+  };
 }
 
 /**

@@ -129,7 +129,9 @@ export const DEFAULT_WEIGHTS = {
 export type DefaultSymbolName = keyof typeof DEFAULT_WEIGHTS;
 
 /** Group caps bound how much one family of signals can add (or take away): many weak content hits ≠ proof. */
-export const DEFAULT_GROUP_CAPS: Readonly<Partial<Record<SymbolGroup, { readonly max?: number; readonly min?: number }>>> = {
+export const DEFAULT_GROUP_CAPS: Readonly<
+  Partial<Record<SymbolGroup, { readonly max?: number; readonly min?: number }>>
+> = {
   auth: { max: 8, min: -2 },
   connection: { max: 6, min: -2 },
   reputation: { max: 6, min: -3 },
@@ -175,7 +177,12 @@ export const DEFAULT_POLICY: Policy = {
   thresholds: { greylist: 2.5, tag: 2.5, reject: 15 },
   weights: {},
   groupCaps: DEFAULT_GROUP_CAPS,
-  greylisting: { enabled: true, minDelaySeconds: 300, pendingTtlSeconds: 4 * 3600, passTtlSeconds: 36 * 24 * 3600 },
+  greylisting: {
+    enabled: true,
+    minDelaySeconds: 300,
+    pendingTtlSeconds: 4 * 3600,
+    passTtlSeconds: 36 * 24 * 3600,
+  },
   tagHeaders: { subjectPrefix: null, symbolsHeader: true },
   outbound: { hold: 8, reject: 15 },
   forcedActions: DEFAULT_FORCED_ACTIONS,

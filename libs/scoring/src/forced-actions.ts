@@ -49,7 +49,14 @@ export function forcedActionFor(
     const hit = byName.get(r.symbol);
     if (!hit || r.unless.some((u) => byName.has(u))) continue;
     if (best && RANK[best.kind] >= RANK[r.action]) continue;
-    best = { rule, kind: r.action, action: forcedKindAction(r.action), symbol: r.symbol, detail: hit.options[0] ?? null, reason: r.reason };
+    best = {
+      rule,
+      kind: r.action,
+      action: forcedKindAction(r.action),
+      symbol: r.symbol,
+      detail: hit.options[0] ?? null,
+      reason: r.reason,
+    };
   }
   return best;
 }

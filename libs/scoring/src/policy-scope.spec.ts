@@ -1,6 +1,12 @@
 import { DEFAULT_POLICY } from './default-policy';
 import { mergePolicy, validatePolicy } from './policy';
-import { presetLayer, SENSITIVITIES, SENSITIVITY_PRESETS, sensitivityOf, userLayerProblems } from './policy-scope';
+import {
+  presetLayer,
+  SENSITIVITIES,
+  SENSITIVITY_PRESETS,
+  sensitivityOf,
+  userLayerProblems,
+} from './policy-scope';
 import { DEFAULT_WEIGHTS } from './default-policy';
 
 const known = new Set(Object.keys(DEFAULT_WEIGHTS));
@@ -31,21 +37,28 @@ describe('user sensitivity and bounds', () => {
     // "strict" (reject 10) fits the defaults but not this domain
     expect(userLayerProblems(presetLayer('strict'), DEFAULT_POLICY)).toEqual([]);
     expect(userLayerProblems(presetLayer('strict'), domain)).toHaveLength(1);
-    expect(userLayerProblems({ thresholds: { tag: 1000 } }, DEFAULT_POLICY)[0]).toMatch(/thresholds.tag: 1000 is outside/);
+    expect(userLayerProblems({ thresholds: { tag: 1000 } }, DEFAULT_POLICY)[0]).toMatch(
+      /thresholds.tag: 1000 is outside/,
+    );
     expect(userLayerProblems({ weights: { BAYES_SPAM: 0 } }, DEFAULT_POLICY)).toEqual([
       'weights: set by the domain or the operator, not by a user',
     ]);
-    expect(userLayerProblems({ greylisting: { enabled: false, minDelaySeconds: 1 } }, DEFAULT_POLICY)).toEqual([
-      'greylisting.minDelaySeconds: set by the domain or the operator, not by a user',
-    ]);
+    expect(
+      userLayerProblems({ greylisting: { enabled: false, minDelaySeconds: 1 } }, DEFAULT_POLICY),
+    ).toEqual(['greylisting.minDelaySeconds: set by the domain or the operator, not by a user']);
   });
 
   it('lets a user keep their spam in the quarantine instead of Junk or a refusal', () => {
-    expect(userLayerProblems({ spamHandling: { tag: 'quarantine', reject: 'quarantine' } }, DEFAULT_POLICY)).toEqual([]);
+    expect(
+      userLayerProblems({ spamHandling: { tag: 'quarantine', reject: 'quarantine' } }, DEFAULT_POLICY),
+    ).toEqual([]);
   });
 
   it('refuses bounds whose min is above their max', () => {
-    const issues = validatePolicy(mergePolicy(DEFAULT_POLICY, [{ userBounds: { tag: { min: 9, max: 5 } } }]), known);
+    const issues = validatePolicy(
+      mergePolicy(DEFAULT_POLICY, [{ userBounds: { tag: { min: 9, max: 5 } } }]),
+      known,
+    );
     expect(issues).toContain('userBounds.tag: min (9) must not be above max (5)');
   });
 });

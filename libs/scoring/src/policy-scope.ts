@@ -35,7 +35,8 @@ export function userLayerProblems(layer: PolicyLayer, below: Policy): string[] {
     if (!USER_KEYS.has(key)) issues.push(`${key}: set by the domain or the operator, not by a user`);
   }
   for (const key of Object.keys(layer.greylisting ?? {})) {
-    if (key !== 'enabled') issues.push(`greylisting.${key}: set by the domain or the operator, not by a user`);
+    if (key !== 'enabled')
+      issues.push(`greylisting.${key}: set by the domain or the operator, not by a user`);
   }
   const t = layer.thresholds;
   for (const name of ['tag', 'reject'] as const) {
@@ -56,7 +57,8 @@ export function presetLayer(sensitivity: Sensitivity, rest: PolicyLayer = {}): P
 export function sensitivityOf(thresholds: Thresholds): Sensitivity | null {
   for (const name of SENSITIVITIES) {
     const p = SENSITIVITY_PRESETS[name];
-    if (p.tag === thresholds.tag && p.reject === thresholds.reject && p.greylist === thresholds.greylist) return name;
+    if (p.tag === thresholds.tag && p.reject === thresholds.reject && p.greylist === thresholds.greylist)
+      return name;
   }
   return null;
 }

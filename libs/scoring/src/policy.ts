@@ -89,7 +89,13 @@ export interface ScoreRange {
   readonly max: number;
 }
 
-type DeepPartial<T> = { readonly [K in keyof T]?: T[K] extends object ? (T[K] extends readonly unknown[] ? T[K] : DeepPartial<T[K]>) : T[K] };
+type DeepPartial<T> = {
+  readonly [K in keyof T]?: T[K] extends object
+    ? T[K] extends readonly unknown[]
+      ? T[K]
+      : DeepPartial<T[K]>
+    : T[K];
+};
 /** One layer as stored by an operator, a domain admin or a user: any subset of the policy. */
 export type PolicyLayer = Omit<DeepPartial<Policy>, 'forcedActions'> & {
   readonly forcedActions?: Readonly<Record<string, Partial<ForcedActionRule>>>;
@@ -125,7 +131,11 @@ const score = z
   })
   .min(-1000)
   .max(1000);
-const seconds = z.number().int('must be whole seconds').min(0).max(365 * 24 * 3600);
+const seconds = z
+  .number()
+  .int('must be whole seconds')
+  .min(0)
+  .max(365 * 24 * 3600);
 const groupCap = z.object({ max: score.optional(), min: score.optional() }).strict();
 const RULE_NAME = /^[a-z][a-z0-9_]{0,39}$/;
 const symbolName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, 'must be a symbol name (UPPER_SNAKE)');
@@ -134,7 +144,12 @@ const forcedRule = z
     symbol: symbolName.optional(),
     action: z.enum(FORCED_ACTION_KINDS).optional(),
     unless: z.array(symbolName).max(20).optional(),
-    reason: z.string().min(1).max(160).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+    reason: z
+      .string()
+      .min(1)
+      .max(160)
+      .regex(/^[^\r\n]*$/, 'must be one line')
+      .optional(),
   })
   .strict();
 const range = z.object({ min: score, max: score }).strict();
@@ -142,7 +157,10 @@ const range = z.object({ min: score, max: score }).strict();
 /** Schema of one layer: every field optional, unknown keys refused (a typo must not be silently ignored). */
 export const policyLayerSchema = z
   .object({
-    thresholds: z.object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() }).strict().optional(),
+    thresholds: z
+      .object({ greylist: score.nullable().optional(), tag: score.optional(), reject: score.optional() })
+      .strict()
+      .optional(),
     weights: z.record(z.string(), score).optional(),
     // partialRecord: a layer caps some groups, not all (a z.record over an enum is exhaustive in zod 4). An unknown
     // group is an unrecognized key there; the message names the groups, as zod 3's enum message did.
@@ -151,16 +169,31 @@ export const policyLayerSchema = z
         error: (issue) => {
           // Raised as code 'unrecognized_keys', which the record's params type (invalid_type, invalid_key) omits.
           const keys = (issue as { readonly keys?: readonly string[] }).keys;
-          return keys ? `unknown group ${keys.map((k) => `"${k}"`).join(', ')} (groups: ${SYMBOL_GROUPS.join(', ')})` : undefined;
+          return keys
+            ? `unknown group ${keys.map((k) => `"${k}"`).join(', ')} (groups: ${SYMBOL_GROUPS.join(', ')})`
+            : undefined;
         },
       })
       .optional(),
     greylisting: z
-      .object({ enabled: z.boolean().optional(), minDelaySeconds: seconds.optional(), pendingTtlSeconds: seconds.optional(), passTtlSeconds: seconds.optional() })
+      .object({
+        enabled: z.boolean().optional(),
+        minDelaySeconds: seconds.optional(),
+        pendingTtlSeconds: seconds.optional(),
+        passTtlSeconds: seconds.optional(),
+      })
       .strict()
       .optional(),
     tagHeaders: z
-      .object({ subjectPrefix: z.string().max(40).regex(/^[^\r\n]*$/, 'must be one line').nullable().optional(), symbolsHeader: z.boolean().optional() })
+      .object({
+        subjectPrefix: z
+          .string()
+          .max(40)
+          .regex(/^[^\r\n]*$/, 'must be one line')
+          .nullable()
+          .optional(),
+        symbolsHeader: z.boolean().optional(),
+      })
       .strict()
       .optional(),
     outbound: z.object({ hold: score.optional(), reject: score.optional() }).strict().optional(),
@@ -230,7 +263,10 @@ export function mergePolicy(base: Policy, layers: readonly PolicyLayer[]): Polic
 }
 
 /** Rule by rule, field by field; a layer may add a rule, but a rule missing a field is refused by validatePolicy. */
-function mergeForced(base: Policy['forcedActions'], layer: PolicyLayer['forcedActions']): Policy['forcedActions'] {
+function mergeForced(
+  base: Policy['forcedActions'],
+  layer: PolicyLayer['forcedActions'],
+): Policy['forcedActions'] {
   if (!layer) return base;
   const out: Record<string, ForcedActionRule> = { ...base };
   for (const [name, rule] of Object.entries(layer)) {
@@ -259,13 +295,26 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
   const full = policyLayerSchema.safeParse(policy);
   if (!full.success) issues.push(...formatIssues(full.error));
   const t = policy.thresholds;
-  for (const [name, v] of [['tag', t.tag], ['reject', t.reject], ['outbound.hold', policy.outbound.hold], ['outbound.reject', policy.outbound.reject]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v)) issues.push(`thresholds: ${name} must be a finite number, got ${String(v)}`);
+  for (const [name, v] of [
+    ['tag', t.tag],
+    ['reject', t.reject],
+    ['outbound.hold', policy.outbound.hold],
+    ['outbound.reject', policy.outbound.reject],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      issues.push(`thresholds: ${name} must be a finite number, got ${String(v)}`);
   }
   if (!(t.tag < t.reject)) issues.push(`thresholds: tag (${t.tag}) must be below reject (${t.reject})`);
-  if (t.greylist !== null && !(t.greylist <= t.tag)) issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
-  if (!policy.spamHandling || !['tag', 'quarantine'].includes(policy.spamHandling.tag) || !['reject', 'quarantine'].includes(policy.spamHandling.reject)) {
-    issues.push(`spamHandling: tag must be 'tag' or 'quarantine' and reject 'reject' or 'quarantine', got ${JSON.stringify(policy.spamHandling)}`);
+  if (t.greylist !== null && !(t.greylist <= t.tag))
+    issues.push(`thresholds: greylist (${t.greylist}) must not be above tag (${t.tag})`);
+  if (
+    !policy.spamHandling ||
+    !['tag', 'quarantine'].includes(policy.spamHandling.tag) ||
+    !['reject', 'quarantine'].includes(policy.spamHandling.reject)
+  ) {
+    issues.push(
+      `spamHandling: tag must be 'tag' or 'quarantine' and reject 'reject' or 'quarantine', got ${JSON.stringify(policy.spamHandling)}`,
+    );
   }
   if (!(policy.outbound.hold < policy.outbound.reject)) {
     issues.push(`outbound: hold (${policy.outbound.hold}) must be below reject (${policy.outbound.reject})`);
@@ -277,14 +326,19 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
     if (!(r.min <= r.max)) issues.push(`userBounds.${name}: min (${r.min}) must not be above max (${r.max})`);
   }
   for (const [group, cap] of Object.entries(policy.groupCaps) as [SymbolGroup, GroupCap][]) {
-    if (cap.max !== undefined && cap.max < 0) issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);
-    if (cap.min !== undefined && cap.min > 0) issues.push(`groupCaps.${group}.min must be ≤ 0, got ${cap.min}`);
+    if (cap.max !== undefined && cap.max < 0)
+      issues.push(`groupCaps.${group}.max must be ≥ 0, got ${cap.max}`);
+    if (cap.min !== undefined && cap.min > 0)
+      issues.push(`groupCaps.${group}.min must be ≤ 0, got ${cap.min}`);
   }
   for (const [name, rule] of Object.entries(policy.forcedActions ?? {})) {
     const missing = (['symbol', 'action', 'unless', 'reason'] as const).filter((k) => rule[k] === undefined);
     if (missing.length > 0) issues.push(`forcedActions.${name}: a new rule needs ${missing.join(', ')}`);
   }
-  if (policy.greylisting.enabled && policy.greylisting.pendingTtlSeconds <= policy.greylisting.minDelaySeconds) {
+  if (
+    policy.greylisting.enabled &&
+    policy.greylisting.pendingTtlSeconds <= policy.greylisting.minDelaySeconds
+  ) {
     issues.push(
       `greylisting: pendingTtlSeconds (${policy.greylisting.pendingTtlSeconds}) must exceed minDelaySeconds (${policy.greylisting.minDelaySeconds}) or no retry can pass`,
     );
@@ -296,7 +350,11 @@ export function validatePolicy(policy: Policy, knownSymbols: ReadonlySet<string>
  * Merges the layers over `base`, validating each layer and then the whole. Throws PolicyError naming the layer at
  * fault (or "merged" when only the combination is wrong, e.g. a user's tag above the domain's reject).
  */
-export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[], knownSymbols: ReadonlySet<string>): Policy {
+export function resolvePolicy(
+  base: Policy,
+  layers: readonly PolicyLayerSource[],
+  knownSymbols: ReadonlySet<string>,
+): Policy {
   const checked: PolicyLayer[] = [];
   for (const { source, layer } of layers) {
     const r = parsePolicyLayer(layer, knownSymbols, source);
@@ -305,7 +363,11 @@ export function resolvePolicy(base: Policy, layers: readonly PolicyLayerSource[]
   }
   const merged = mergePolicy(base, checked);
   const issues = validatePolicy(merged, knownSymbols);
-  if (issues.length > 0) throw new PolicyError(layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults', issues);
+  if (issues.length > 0)
+    throw new PolicyError(
+      layers.length ? `merged: ${layers.map((l) => l.source).join(' ← ')}` : 'defaults',
+      issues,
+    );
   return merged;
 }
 

@@ -27,16 +27,33 @@ export interface ReplayedVerdict {
  * Exact unless a group cap scaled the message's symbols at the time and the policy raises that cap (the scaled
  * factors then stay scaled): a preview, not a re-scan.
  */
-export function replayVerdict(logged: LoggedVerdict, policy: Policy, defaultWeights: Readonly<Record<string, number>>): ReplayedVerdict {
+export function replayVerdict(
+  logged: LoggedVerdict,
+  policy: Policy,
+  defaultWeights: Readonly<Record<string, number>>,
+): ReplayedVerdict {
   const registry = new SymbolRegistry();
   const hits: SymbolHit[] = [];
-  for (const [symbols, own] of [[logged.shared, false], [logged.own, true]] as const) {
+  for (const [symbols, own] of [
+    [logged.shared, false],
+    [logged.own, true],
+  ] as const) {
     for (const s of symbols) {
       if (!registry.get(s.name)) {
-        registry.add({ name: s.name, group: s.group, description: s.description, defaultWeight: defaultWeights[s.name] ?? s.weight });
+        registry.add({
+          name: s.name,
+          group: s.group,
+          description: s.description,
+          defaultWeight: defaultWeights[s.name] ?? s.weight,
+        });
       }
       const factor = s.weight !== 0 && Number.isFinite(s.score / s.weight) ? s.score / s.weight : 1;
-      hits.push({ name: s.name, factor, options: s.options, ...(own ? { recipients: [logged.recipient] } : {}) });
+      hits.push({
+        name: s.name,
+        factor,
+        options: s.options,
+        ...(own ? { recipients: [logged.recipient] } : {}),
+      });
     }
   }
   const { score } = scoreRecipient(hits, registry, policy, logged.recipient);

@@ -18,8 +18,20 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
  * positive (or negative) total passes its cap, that group's symbol scores are scaled down so the explanation still
  * adds up to the total. A hit on an undeclared symbol scores 0 and says so (a bug in a check, not a reason to fail).
  */
-export function scoreRecipient(hits: readonly SymbolHit[], registry: SymbolRegistry, policy: Policy, recipient: string): RecipientScore {
-  type Row = { hit: SymbolHit; group: SymbolGroup; description: string; weight: number; raw: number; own: boolean };
+export function scoreRecipient(
+  hits: readonly SymbolHit[],
+  registry: SymbolRegistry,
+  policy: Policy,
+  recipient: string,
+): RecipientScore {
+  type Row = {
+    hit: SymbolHit;
+    group: SymbolGroup;
+    description: string;
+    weight: number;
+    raw: number;
+    own: boolean;
+  };
   const rows: Row[] = [];
   const seen = new Map<string, Row>();
   for (const hit of hits) {

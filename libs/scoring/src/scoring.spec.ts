@@ -39,7 +39,10 @@ const known = registry.names();
 
 describe('scoreRecipient', () => {
   it('sums weight × factor and reports each symbol with its weight and options', () => {
-    const hits: SymbolHit[] = [{ name: 'MISSING_SUBJECT' }, { name: 'BAYES_SPAM', factor: 0.5, options: ['0.97'] }];
+    const hits: SymbolHit[] = [
+      { name: 'MISSING_SUBJECT' },
+      { name: 'BAYES_SPAM', factor: 0.5, options: ['0.97'] },
+    ];
     const r = scoreRecipient(hits, registry, DEFAULT_POLICY, 'a@x.test');
     expect(r.score).toBeCloseTo(2.0 + 7 * 0.5, 2);
     expect(r.shared.map((s) => s.name)).toEqual(['MISSING_SUBJECT', 'BAYES_SPAM']);
@@ -52,18 +55,33 @@ describe('scoreRecipient', () => {
   });
 
   it('caps a group and scales its symbols so the explanation adds up', () => {
-    const hits: SymbolHit[] = [{ name: 'R_SPF_FAIL' }, { name: 'DMARC_POLICY_REJECT' }, { name: 'R_DKIM_REJECT' }, { name: 'ARC_REJECT' }];
+    const hits: SymbolHit[] = [
+      { name: 'R_SPF_FAIL' },
+      { name: 'DMARC_POLICY_REJECT' },
+      { name: 'R_DKIM_REJECT' },
+      { name: 'ARC_REJECT' },
+    ];
     const policy = mergePolicy(DEFAULT_POLICY, [{ groupCaps: { auth: { max: 4 } } }]);
     const r = scoreRecipient(hits, registry, policy, 'a@x.test');
     expect(r.score).toBeCloseTo(4, 2);
     const sum = r.shared.reduce((s, x) => s + x.score, 0);
     expect(sum).toBeCloseTo(4, 1);
     // uncapped it would have been 2 + 4 + 1.5 + 1 = 8.5
-    expect(scoreRecipient(hits, registry, mergePolicy(DEFAULT_POLICY, [{ groupCaps: { auth: { max: 100 } } }]), 'a@x.test').score).toBeCloseTo(8.5, 2);
+    expect(
+      scoreRecipient(
+        hits,
+        registry,
+        mergePolicy(DEFAULT_POLICY, [{ groupCaps: { auth: { max: 100 } } }]),
+        'a@x.test',
+      ).score,
+    ).toBeCloseTo(8.5, 2);
   });
 
   it('applies a recipient-limited hit only to that recipient, as its own symbol', () => {
-    const hits: SymbolHit[] = [{ name: 'MISSING_SUBJECT' }, { name: 'USER_BLOCK', recipients: ['bob@x.test'], options: ['from:spam@evil.test'] }];
+    const hits: SymbolHit[] = [
+      { name: 'MISSING_SUBJECT' },
+      { name: 'USER_BLOCK', recipients: ['bob@x.test'], options: ['from:spam@evil.test'] },
+    ];
     const bob = scoreRecipient(hits, registry, DEFAULT_POLICY, 'bob@x.test');
     const ann = scoreRecipient(hits, registry, DEFAULT_POLICY, 'ann@x.test');
     expect(bob.score).toBe(102);
@@ -75,17 +93,36 @@ describe('scoreRecipient', () => {
   it('lets a user allow beat a global block (specificity by magnitude)', () => {
     const hits: SymbolHit[] = [{ name: 'GLOBAL_BLOCK' }, { name: 'USER_ALLOW', recipients: ['bob@x.test'] }];
     expect(scoreRecipient(hits, registry, DEFAULT_POLICY, 'bob@x.test').score).toBeLessThan(0);
-    expect(actionForScore(scoreRecipient(hits, registry, DEFAULT_POLICY, 'ann@x.test').score, DEFAULT_POLICY, 'inbound')).toBe('reject');
+    expect(
+      actionForScore(
+        scoreRecipient(hits, registry, DEFAULT_POLICY, 'ann@x.test').score,
+        DEFAULT_POLICY,
+        'inbound',
+      ),
+    ).toBe('reject');
   });
 
   it('scores an undeclared symbol 0 and says so, and ignores a NaN factor', () => {
-    const r = scoreRecipient([{ name: 'NOT_DECLARED' }, { name: 'BAYES_SPAM', factor: Number.NaN }], registry, DEFAULT_POLICY, 'a@x.test');
+    const r = scoreRecipient(
+      [{ name: 'NOT_DECLARED' }, { name: 'BAYES_SPAM', factor: Number.NaN }],
+      registry,
+      DEFAULT_POLICY,
+      'a@x.test',
+    );
     expect(r.score).toBe(0);
     expect(r.shared[0].description).toMatch(/undeclared/);
   });
 
   it('counts a repeated symbol once, keeping all options', () => {
-    const r = scoreRecipient([{ name: 'MARKETING_PHRASE', options: ['a'] }, { name: 'MARKETING_PHRASE', options: ['b'] }], registry, DEFAULT_POLICY, 'a@x.test');
+    const r = scoreRecipient(
+      [
+        { name: 'MARKETING_PHRASE', options: ['a'] },
+        { name: 'MARKETING_PHRASE', options: ['b'] },
+      ],
+      registry,
+      DEFAULT_POLICY,
+      'a@x.test',
+    );
     expect(r.score).toBe(1.5);
     expect(r.shared[0].options).toEqual(['a', 'b']);
   });
@@ -111,8 +148,12 @@ describe('actions', () => {
     expect(inGreylistBand(14, DEFAULT_POLICY, 'inbound')).toBe(true);
     expect(inGreylistBand(15, DEFAULT_POLICY, 'inbound')).toBe(false);
     expect(inGreylistBand(3, DEFAULT_POLICY, 'outbound')).toBe(false);
-    expect(inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ greylisting: { enabled: false } }]), 'inbound')).toBe(false);
-    expect(inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: null } }]), 'inbound')).toBe(false);
+    expect(
+      inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ greylisting: { enabled: false } }]), 'inbound'),
+    ).toBe(false);
+    expect(
+      inGreylistBand(3, mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: null } }]), 'inbound'),
+    ).toBe(false);
   });
 
   it('answers one SMTP reply for mixed recipients without losing anyone’s mail', () => {
@@ -130,9 +171,9 @@ describe('actions', () => {
     expect(r.message).not.toMatch(/[\r\n]/);
     expect(smtpReplyFor('greylist', 'R', 'x')).toMatchObject({ code: 451, enhanced: '4.7.1' });
     // RFC 5321 §4.2: ASCII reply text
-    expect(smtpReplyFor('reject', 'R', 'score 16 ≥ 15 by REPLYTO_DIFF_FROM(a.example → b.example), naïve').message).toBe(
-      'Message refused: score 16 >= 15 by REPLYTO_DIFF_FROM(a.example -> b.example), na?ve (ref R)',
-    );
+    expect(
+      smtpReplyFor('reject', 'R', 'score 16 ≥ 15 by REPLYTO_DIFF_FROM(a.example → b.example), naïve').message,
+    ).toBe('Message refused: score 16 >= 15 by REPLYTO_DIFF_FROM(a.example -> b.example), na?ve (ref R)');
   });
 });
 
@@ -143,7 +184,10 @@ describe('policy layers', () => {
       [
         { source: 'global', layer: { thresholds: { tag: 5 }, weights: { MISSING_SUBJECT: 3 } } },
         { source: 'domain x.test', layer: { thresholds: { reject: 12 }, greylisting: { enabled: false } } },
-        { source: 'user bob@x.test', layer: { weights: { BAYES_SPAM: 8 }, tagHeaders: { subjectPrefix: '[SPAM]' } } },
+        {
+          source: 'user bob@x.test',
+          layer: { weights: { BAYES_SPAM: 8 }, tagHeaders: { subjectPrefix: '[SPAM]' } },
+        },
       ],
       known,
     );
@@ -160,15 +204,22 @@ describe('policy layers', () => {
   });
 
   it('refuses an unknown symbol, naming the layer and the symbol', () => {
-    expect(() => resolvePolicy(DEFAULT_POLICY, [{ source: 'domain x.test', layer: { weights: { NO_SUCH: 1 } } }], known)).toThrow(
-      new PolicyError('domain x.test', ['weights.NO_SUCH: unknown symbol']),
-    );
+    expect(() =>
+      resolvePolicy(DEFAULT_POLICY, [{ source: 'domain x.test', layer: { weights: { NO_SUCH: 1 } } }], known),
+    ).toThrow(new PolicyError('domain x.test', ['weights.NO_SUCH: unknown symbol']));
   });
 
   it('refuses thresholds out of order, even when only the combination of layers is wrong', () => {
     let err: unknown;
     try {
-      resolvePolicy(DEFAULT_POLICY, [{ source: 'domain x.test', layer: { thresholds: { reject: 10 } } }, { source: 'user b@x.test', layer: { thresholds: { tag: 11 } } }], known);
+      resolvePolicy(
+        DEFAULT_POLICY,
+        [
+          { source: 'domain x.test', layer: { thresholds: { reject: 10 } } },
+          { source: 'user b@x.test', layer: { thresholds: { tag: 11 } } },
+        ],
+        known,
+      );
     } catch (e) {
       err = e;
     }
@@ -178,7 +229,14 @@ describe('policy layers', () => {
   });
 
   it('refuses NaN, Infinity, strings and unknown keys with the path of each', () => {
-    const r = parsePolicyLayer({ thresholds: { tag: Number.NaN, rejekt: 3 }, weights: { MISSING_SUBJECT: Infinity }, outbound: { hold: '8' } }, known);
+    const r = parsePolicyLayer(
+      {
+        thresholds: { tag: Number.NaN, rejekt: 3 },
+        weights: { MISSING_SUBJECT: Infinity },
+        outbound: { hold: '8' },
+      },
+      known,
+    );
     expect(r.ok).toBe(false);
     if (r.ok) return;
     const msg = r.error.message;
@@ -190,7 +248,12 @@ describe('policy layers', () => {
 
   it('names the problem in a layer as zod 3 did: finite numbers, a bad rule name, an unknown group; caps some groups only', () => {
     const r = parsePolicyLayer(
-      { weights: { MISSING_SUBJECT: Infinity }, forcedActions: { Bad: {} }, groupCaps: { nope: { max: 1 } }, outbound: { hold: 5000 } },
+      {
+        weights: { MISSING_SUBJECT: Infinity },
+        forcedActions: { Bad: {} },
+        groupCaps: { nope: { max: 1 } },
+        outbound: { hold: 5000 },
+      },
       known,
     );
     expect(r.ok).toBe(false);
@@ -204,19 +267,32 @@ describe('policy layers', () => {
       ]),
     );
     // A z.record over the groups' enum is exhaustive in zod 4; a layer that caps one group must still pass.
-    expect(parsePolicyLayer({ groupCaps: { auth: { max: 4 } } }, known)).toMatchObject({ ok: true, layer: { groupCaps: { auth: { max: 4 } } } });
+    expect(parsePolicyLayer({ groupCaps: { auth: { max: 4 } } }, known)).toMatchObject({
+      ok: true,
+      layer: { groupCaps: { auth: { max: 4 } } },
+    });
   });
 
   it('refuses a greylisting window no retry can pass and a header prefix with a line break', () => {
-    expect(validatePolicy(mergePolicy(DEFAULT_POLICY, [{ greylisting: { minDelaySeconds: 600, pendingTtlSeconds: 300 } }]), known).join()).toMatch(
-      /pendingTtlSeconds/,
-    );
+    expect(
+      validatePolicy(
+        mergePolicy(DEFAULT_POLICY, [{ greylisting: { minDelaySeconds: 600, pendingTtlSeconds: 300 } }]),
+        known,
+      ).join(),
+    ).toMatch(/pendingTtlSeconds/);
     expect(parsePolicyLayer({ tagHeaders: { subjectPrefix: '[S]\r\nBcc: x' } }, known).ok).toBe(false);
   });
 
   it('lets a recipient choose the quarantine instead of Junk or a refusal, layer by layer, and refuses anything else', () => {
     expect(DEFAULT_POLICY.spamHandling).toEqual({ tag: 'tag', reject: 'reject' });
-    const p = resolvePolicy(DEFAULT_POLICY, [{ source: 'domain x.test', layer: { spamHandling: { reject: 'quarantine' } } }, { source: 'user b@x.test', layer: { spamHandling: { tag: 'quarantine' } } }], known);
+    const p = resolvePolicy(
+      DEFAULT_POLICY,
+      [
+        { source: 'domain x.test', layer: { spamHandling: { reject: 'quarantine' } } },
+        { source: 'user b@x.test', layer: { spamHandling: { tag: 'quarantine' } } },
+      ],
+      known,
+    );
     expect(p.spamHandling).toEqual({ tag: 'quarantine', reject: 'quarantine' });
     expect(quarantinesFor('tag', p, 'inbound')).toBe(true);
     expect(quarantinesFor('reject', p, 'inbound')).toBe(true);
@@ -232,7 +308,10 @@ describe('policy layers', () => {
   });
 
   it('refuses a greylist threshold above tag and a positive min cap', () => {
-    const issues = validatePolicy(mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: 7 }, groupCaps: { auth: { min: 2 } } }]), known);
+    const issues = validatePolicy(
+      mergePolicy(DEFAULT_POLICY, [{ thresholds: { greylist: 7 }, groupCaps: { auth: { min: 2 } } }]),
+      known,
+    );
     expect(issues.join('\n')).toMatch(/greylist \(7\) must not be above tag/);
     expect(issues.join('\n')).toMatch(/groupCaps.auth.min/);
   });
@@ -240,7 +319,9 @@ describe('policy layers', () => {
 
 describe('SymbolRegistry', () => {
   it('refuses malformed and conflicting declarations', () => {
-    expect(() => new SymbolRegistry([{ name: 'bad-name', group: 'content', description: 'x', defaultWeight: 1 }])).toThrow(/UPPER_SNAKE/);
+    expect(
+      () => new SymbolRegistry([{ name: 'bad-name', group: 'content', description: 'x', defaultWeight: 1 }]),
+    ).toThrow(/UPPER_SNAKE/);
     expect(
       () =>
         new SymbolRegistry([

@@ -10,10 +10,16 @@ export class SymbolRegistry {
 
   /** Throws on a malformed or duplicate name: that is a programming error in a check, found at start-up. */
   add(definition: SymbolDefinition): void {
-    if (!SYMBOL_NAME_PATTERN.test(definition.name)) throw new Error(`symbol ${JSON.stringify(definition.name)} is not UPPER_SNAKE`);
-    if (!Number.isFinite(definition.defaultWeight)) throw new Error(`symbol ${definition.name} has no finite default weight`);
+    if (!SYMBOL_NAME_PATTERN.test(definition.name))
+      throw new Error(`symbol ${JSON.stringify(definition.name)} is not UPPER_SNAKE`);
+    if (!Number.isFinite(definition.defaultWeight))
+      throw new Error(`symbol ${definition.name} has no finite default weight`);
     const existing = this.byName.get(definition.name);
-    if (existing && existing !== definition && (existing.group !== definition.group || existing.defaultWeight !== definition.defaultWeight)) {
+    if (
+      existing &&
+      existing !== definition &&
+      (existing.group !== definition.group || existing.defaultWeight !== definition.defaultWeight)
+    ) {
       throw new Error(`symbol ${definition.name} is declared twice with different definitions`);
     }
     this.byName.set(definition.name, definition);

@@ -129,7 +129,8 @@ export function App() {
         setChecked(true);
       },
       (err: unknown) => {
-        if (!(err instanceof ApiError && err.status === 401)) setNotice(err instanceof Error ? err.message : String(err));
+        if (!(err instanceof ApiError && err.status === 401))
+          setNotice(err instanceof Error ? err.message : String(err));
         setChecked(true);
       },
     );

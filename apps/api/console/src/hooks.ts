@@ -24,7 +24,11 @@ export function useApi<T>(path: string | null): Loaded<T> {
       (data) => live && setState({ data, error: null, loading: false }),
       (error: unknown) =>
         live &&
-        setState({ data: null, error: error instanceof ApiError ? error : new ApiError(0, String(error)), loading: false }),
+        setState({
+          data: null,
+          error: error instanceof ApiError ? error : new ApiError(0, String(error)),
+          loading: false,
+        }),
     );
     return () => {
       live = false;

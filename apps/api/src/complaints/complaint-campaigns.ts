@@ -24,7 +24,9 @@ export class ComplaintCampaigns {
   /** Votes for the reported scan's campaign; false when the scan is unknown or too short for a signature. */
   async report(reference: string | null, complaintId: number, now = new Date()): Promise<boolean> {
     if (!reference || this.config.learner.campaignUsers <= 0) return false;
-    const record = await this.db.getRepository(ScanRecordEntity).findOne({ where: { reference }, select: { reference: true, training: true } });
+    const record = await this.db
+      .getRepository(ScanRecordEntity)
+      .findOne({ where: { reference }, select: { reference: true, training: true } });
     const training = readScanTraining(record?.training);
     if (!training) return false;
     return runInTransaction(this.db, async (m) => {

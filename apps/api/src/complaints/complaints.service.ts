@@ -51,7 +51,8 @@ export class ComplaintsService {
     });
     const counted = !duplicate && account !== null && isComplaint(report.feedbackType);
     // A complaint is also a spam vote on the reported message's campaign (complaint-campaigns.ts); a repeat votes once.
-    if (!duplicate && isComplaint(report.feedbackType)) await this.campaigns.report(report.reference, row.id, now);
+    if (!duplicate && isComplaint(report.feedbackType))
+      await this.campaigns.report(report.reference, row.id, now);
     const standing = account && !duplicate ? await this.accounts.refreshStanding(account, now) : null;
     return {
       id: row.id,

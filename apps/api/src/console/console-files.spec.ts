@@ -26,7 +26,11 @@ describe('consoleTarget', () => {
       type: 'text/javascript; charset=utf-8',
       immutable: true,
     });
-    expect(consoleTarget('favicon.svg')).toMatchObject({ kind: 'file', type: 'image/svg+xml', immutable: false });
+    expect(consoleTarget('favicon.svg')).toMatchObject({
+      kind: 'file',
+      type: 'image/svg+xml',
+      immutable: false,
+    });
   });
 
   it('never leaves the folder and never answers a missing file with the page', () => {
@@ -49,7 +53,7 @@ describe('consoleTarget', () => {
 });
 
 describe('CONSOLE_CSP', () => {
-  it("allows this origin only, no inline script, and no framing", () => {
+  it('allows this origin only, no inline script, and no framing', () => {
     expect(CONSOLE_CSP).toContain("default-src 'self'");
     expect(CONSOLE_CSP).toContain("script-src 'self'");
     expect(CONSOLE_CSP).toContain("frame-ancestors 'none'");
@@ -63,7 +67,9 @@ describe('consoleDir', () => {
     try {
       writeFileSync(join(root, 'package.json'), '{}');
       mkdirSync(join(root, 'dist', 'apps', 'api', 'src', 'console'), { recursive: true });
-      expect(consoleDir('', join(root, 'dist', 'apps', 'api', 'src', 'console'))).toBe(join(root, 'dist', 'console'));
+      expect(consoleDir('', join(root, 'dist', 'apps', 'api', 'src', 'console'))).toBe(
+        join(root, 'dist', 'console'),
+      );
       expect(consoleDir('/srv/console', root)).toBe('/srv/console');
     } finally {
       rmSync(root, { recursive: true, force: true });

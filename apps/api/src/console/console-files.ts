@@ -69,7 +69,8 @@ export function consoleTarget(rest: string): ConsoleTarget {
   if (path === '' || path === 'index.html') return { kind: 'page' };
   if (/[\\\0]/.test(path)) return { kind: 'not-found' };
   const segments = path.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return { kind: 'not-found' };
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.')))
+    return { kind: 'not-found' };
   const last = segments[segments.length - 1]!;
   const dot = last.lastIndexOf('.');
   const type = dot > 0 ? TYPES[last.slice(dot).toLowerCase()] : undefined;

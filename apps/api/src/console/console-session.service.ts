@@ -105,7 +105,9 @@ export class ConsoleSessionService implements OnModuleInit, OnModuleDestroy {
     try {
       return await this.sessions.deleteExpired(now, this.idleMs);
     } catch (err) {
-      this.log.warn(`expired console sessions not purged: ${err instanceof Error ? err.message : String(err)}`);
+      this.log.warn(
+        `expired console sessions not purged: ${err instanceof Error ? err.message : String(err)}`,
+      );
       return 0;
     }
   }
@@ -145,7 +147,9 @@ export class ConsoleSessionService implements OnModuleInit, OnModuleDestroy {
     if (!token) return null;
     const facts = requestFacts(req);
     if (!isSafeMethod(facts.method) && !sameOriginRequest(facts, this.config.console.origin)) {
-      throw new ForbiddenException('a state-changing request with the console session must come from the console itself');
+      throw new ForbiddenException(
+        'a state-changing request with the console session must come from the console itself',
+      );
     }
     const tokenHash = sessionTokenHash(token);
     const session = await this.sessions.find(tokenHash);
@@ -156,10 +160,13 @@ export class ConsoleSessionService implements OnModuleInit, OnModuleDestroy {
     const principal = await this.principalOf(session);
     if (!principal) {
       await this.sessions.delete(tokenHash);
-      throw new UnauthorizedException('the key or mailbox of this console session no longer exists: sign in again');
+      throw new UnauthorizedException(
+        'the key or mailbox of this console session no longer exists: sign in again',
+      );
     }
     // The sliding idle end moves at most once a minute: most requests read the row and write nothing.
-    if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS) await this.sessions.touch(tokenHash, now);
+    if (now.getTime() - session.lastSeenAt.getTime() >= SESSION_TOUCH_INTERVAL_MS)
+      await this.sessions.touch(tokenHash, now);
     return { principal, tokenHash, via: session.via, expiresAt: session.expiresAt };
   }
 

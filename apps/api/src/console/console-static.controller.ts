@@ -81,7 +81,9 @@ export class ConsoleStaticController implements OnModuleInit {
     const body = await this.read('index.html', false);
     if (!body) {
       this.headers(res, 'text/plain; charset=utf-8', 'no-store');
-      res.status(503).send('The console is not built on this server: run `npm run build` (it writes dist/console).\n');
+      res
+        .status(503)
+        .send('The console is not built on this server: run `npm run build` (it writes dist/console).\n');
       return;
     }
     this.headers(res, 'text/html; charset=utf-8', 'no-cache');

@@ -35,8 +35,12 @@ export const sessionViewSchema = z.object({
   tenantId: z.string(),
   via: z
     .enum(['key', 'imap', 'bearer'])
-    .describe('key/imap: a console session opened with an API key or the mailbox password; bearer: a key on this call'),
-  expiresAt: isoTime.nullable().describe('when the console session ends at the latest (null for bearer calls)'),
+    .describe(
+      'key/imap: a console session opened with an API key or the mailbox password; bearer: a key on this call',
+    ),
+  expiresAt: isoTime
+    .nullable()
+    .describe('when the console session ends at the latest (null for bearer calls)'),
   idleMinutes: z.number().int().describe('the session ends after this long without a request'),
   mailboxSignIn: z.boolean().describe('whether sign-in with the mailbox password is configured'),
 });
@@ -44,7 +48,9 @@ export type SessionView = z.infer<typeof sessionViewSchema>;
 
 /** GET /v1/session/options (no sign-in needed): what the sign-in page may offer. */
 export const signInOptionsSchema = z.object({
-  mailboxSignIn: z.boolean().describe('CONSOLE_IMAP_URL is set: users may sign in with their mailbox password'),
+  mailboxSignIn: z
+    .boolean()
+    .describe('CONSOLE_IMAP_URL is set: users may sign in with their mailbox password'),
 });
 
 export const dashboardQuerySchema = z
@@ -67,10 +73,15 @@ export const dashboardViewSchema = z.object({
   topSymbols: z
     .array(z.object({ name: z.string(), hits: z.number().int(), score: z.number() }))
     .describe('counted over the newest messages of the range (symbolsSampled)'),
-  symbolsSampled: z.number().int().describe('messages whose symbols were counted: the newest of the range, at most 5,000'),
+  symbolsSampled: z
+    .number()
+    .int()
+    .describe('messages whose symbols were counted: the newest of the range, at most 5,000'),
   topRefusedSenders: z.array(z.object({ sender: z.string(), count: z.number().int() })),
   topRefusedIps: z.array(z.object({ ip: z.string(), count: z.number().int() })),
-  marks: z.array(z.object({ at: isoTime, spam: z.number().int(), ham: z.number().int(), undo: z.number().int() })),
+  marks: z.array(
+    z.object({ at: isoTime, spam: z.number().int(), ham: z.number().int(), undo: z.number().int() }),
+  ),
   learner: z.object({
     sampled: z.number().int().describe('marks of the range looked at (the newest, at most 2,000)'),
     pending: z.number().int().describe('of those, not yet applied by the learner'),
@@ -83,18 +94,29 @@ export const dashboardViewSchema = z.object({
     .array(
       z.object({
         account: z.string(),
-        recentSpam: z.number().int().describe('spam verdicts (hold, reject) within the automatic block window'),
+        recentSpam: z
+          .number()
+          .int()
+          .describe('spam verdicts (hold, reject) within the automatic block window'),
         threshold: z.number().int().describe('OUTBOUND_AUTOBLOCK_SPAM_COUNT (0: automatic blocks are off)'),
         status: z.enum(['active', 'blocked']),
       }),
     )
-    .describe('sending accounts with spam verdicts in the automatic block window, closest to the threshold first'),
+    .describe(
+      'sending accounts with spam verdicts in the automatic block window, closest to the threshold first',
+    ),
 });
 export type DashboardView = z.infer<typeof dashboardViewSchema>;
 
 export const mailboxListQuerySchema = z
   .object({
-    domain: z.string().trim().toLowerCase().max(253).optional().describe("the domain; default: a domain admin's own"),
+    domain: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .max(253)
+      .optional()
+      .describe("the domain; default: a domain admin's own"),
     search: z.string().trim().max(320).optional().describe('part of the address'),
     limit: z.coerce.number().int().min(1).max(500).default(50),
     offset: z.coerce.number().int().min(0).default(0),
@@ -105,6 +127,8 @@ export type MailboxListQuery = z.infer<typeof mailboxListQuerySchema>;
 export const mailboxPageSchema = z.object({
   domain: z.string(),
   total: z.number().int(),
-  items: z.array(z.object({ id: z.string(), address: z.string(), displayName: z.string().nullable(), createdAt: isoTime })),
+  items: z.array(
+    z.object({ id: z.string(), address: z.string(), displayName: z.string().nullable(), createdAt: isoTime }),
+  ),
 });
 export type MailboxPage = z.infer<typeof mailboxPageSchema>;

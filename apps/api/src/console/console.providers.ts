@@ -1,6 +1,10 @@
 import type { Provider, Type } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { ConsoleSessionRepository, ConsoleStatsRepository, MailboxListRepository } from '@spamfilter/persistence';
+import {
+  ConsoleSessionRepository,
+  ConsoleStatsRepository,
+  MailboxListRepository,
+} from '@spamfilter/persistence';
 import { ConsoleSessionService } from './console-session.service';
 import { ConsoleStaticController } from './console-static.controller';
 import { DashboardController } from './dashboard.controller';

@@ -1,4 +1,12 @@
-import { actionSeries, bucketMinutesFor, bucketStarts, learnerLag, markSeries, nearAutoBlock, percentile } from './dashboard-view';
+import {
+  actionSeries,
+  bucketMinutesFor,
+  bucketStarts,
+  learnerLag,
+  markSeries,
+  nearAutoBlock,
+  percentile,
+} from './dashboard-view';
 
 const at = (iso: string) => new Date(iso);
 const s = (iso: string) => Date.parse(iso) / 1000;
@@ -63,8 +71,20 @@ describe('dashboard view', () => {
       ],
       now,
     );
-    expect(lag).toEqual({ sampled: 4, pending: 1, oldestPendingSeconds: 30, lagP50Ms: 100, lagP95Ms: 900, lagMaxMs: 900 });
-    expect(learnerLag([], now)).toMatchObject({ sampled: 0, pending: 0, lagP50Ms: null, oldestPendingSeconds: null });
+    expect(lag).toEqual({
+      sampled: 4,
+      pending: 1,
+      oldestPendingSeconds: 30,
+      lagP50Ms: 100,
+      lagP95Ms: 900,
+      lagMaxMs: 900,
+    });
+    expect(learnerLag([], now)).toMatchObject({
+      sampled: 0,
+      pending: 0,
+      lagP50Ms: null,
+      oldestPendingSeconds: null,
+    });
     expect(percentile([1, 2, 3, 4], 50)).toBe(2);
   });
 

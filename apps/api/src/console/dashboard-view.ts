@@ -47,7 +47,10 @@ export function actionSeries(
   };
 }
 
-export function markSeries(rows: readonly MarkBucketRow[], starts: readonly number[]): DashboardView['marks'] {
+export function markSeries(
+  rows: readonly MarkBucketRow[],
+  starts: readonly number[],
+): DashboardView['marks'] {
   const byBucket = new Map(starts.map((t) => [t, { spam: 0, ham: 0, undo: 0 }]));
   for (const r of rows) {
     const b = byBucket.get(r.bucket);
@@ -72,7 +75,10 @@ export function learnerLag(rows: readonly MarkLagRow[], now: Date): DashboardVie
     .map((r) => Math.max(0, r.processedAt!.getTime() - r.createdAt.getTime()))
     .sort((a, b) => a - b);
   const pending = rows.filter((r) => r.processedAt === null);
-  const oldest = pending.reduce<number | null>((min, r) => (min === null || r.createdAt.getTime() < min ? r.createdAt.getTime() : min), null);
+  const oldest = pending.reduce<number | null>(
+    (min, r) => (min === null || r.createdAt.getTime() < min ? r.createdAt.getTime() : min),
+    null,
+  );
   return {
     sampled: rows.length,
     pending: pending.length,
@@ -84,7 +90,10 @@ export function learnerLag(rows: readonly MarkLagRow[], now: Date): DashboardVie
 }
 
 /** Accounts with spam verdicts in the automatic-block window, the active ones closest to the threshold first. */
-export function nearAutoBlock(rows: readonly OutboundSpamRow[], threshold: number): DashboardView['nearAutoBlock'] {
+export function nearAutoBlock(
+  rows: readonly OutboundSpamRow[],
+  threshold: number,
+): DashboardView['nearAutoBlock'] {
   return rows
     .map((r) => ({
       account: r.account,

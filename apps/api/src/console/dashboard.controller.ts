@@ -15,9 +15,10 @@ export class DashboardController {
 
   @Get()
   @ApiZodOperation({
-    summary: 'What the filter did over the last hours: messages per action, top symbols and refusals, marks, learner lag',
+    summary:
+      'What the filter did over the last hours: messages per action, top symbols and refusals, marks, learner lag',
     description:
-      'Messages per action over time (inbound and outbound, every bucket of the range), the most reported symbols, the most refused envelope senders and client IPs, marks per bucket and the learner\'s lag (mark accepted → applied), and sending accounts near the automatic block. Read-only; one computation is reused for 15 s.',
+      "Messages per action over time (inbound and outbound, every bucket of the range), the most reported symbols, the most refused envelope senders and client IPs, marks per bucket and the learner's lag (mark accepted → applied), and sending accounts near the automatic block. Read-only; one computation is reused for 15 s.",
     query: dashboardQuerySchema,
     response: dashboardViewSchema,
   })

@@ -4,7 +4,14 @@ import { ConsoleStatsRepository, SYMBOL_SAMPLE } from '@spamfilter/persistence';
 import { API_APP_CONFIG } from '../api-config.token';
 import { LEARNER_CONSUMER } from '../consumers/learner.service';
 import type { DashboardQuery, DashboardView } from './console.dto';
-import { actionSeries, bucketMinutesFor, bucketStarts, learnerLag, markSeries, nearAutoBlock } from './dashboard-view';
+import {
+  actionSeries,
+  bucketMinutesFor,
+  bucketStarts,
+  learnerLag,
+  markSeries,
+  nearAutoBlock,
+} from './dashboard-view';
 
 /** How long one computed dashboard is served again (several operators, or a page reloaded, cost one computation). */
 const CACHE_MS = 15_000;
@@ -48,7 +55,10 @@ export class DashboardService {
       this.stats.outboundSpamSince(window, q.top),
     ]);
     const series = actionSeries(actions, starts);
-    const inRange = [...Object.values(series.totals.inbound), ...Object.values(series.totals.outbound)].reduce((a, b) => a + b, 0);
+    const inRange = [
+      ...Object.values(series.totals.inbound),
+      ...Object.values(series.totals.outbound),
+    ].reduce((a, b) => a + b, 0);
     return {
       since: from.toISOString(),
       until: until.toISOString(),

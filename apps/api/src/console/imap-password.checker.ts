@@ -122,10 +122,20 @@ class Conversation {
  * LOGOUT. The password is never stored or logged. It is sent only over TLS (imaps, or STARTTLS), except to a server
  * on loopback (a local Dovecot, tests); a server that offers neither is "unavailable", never asked in clear.
  */
-export async function checkImapPassword(target: ImapTarget, user: string, password: string): Promise<PasswordCheck> {
-  if (/[\r\n\0]/.test(user) || /[\r\n\0]/.test(password) || user.length === 0 || password.length === 0) return 'refused';
+export async function checkImapPassword(
+  target: ImapTarget,
+  user: string,
+  password: string,
+): Promise<PasswordCheck> {
+  if (/[\r\n\0]/.test(user) || /[\r\n\0]/.test(password) || user.length === 0 || password.length === 0)
+    return 'refused';
   const socket = target.implicitTls
-    ? tls.connect({ host: target.host, port: target.port, servername: target.host, rejectUnauthorized: target.verifyTls })
+    ? tls.connect({
+        host: target.host,
+        port: target.port,
+        servername: target.host,
+        rejectUnauthorized: target.verifyTls,
+      })
     : net.connect({ host: target.host, port: target.port });
   const talk = new Conversation(socket);
   const timer = setTimeout(() => socket.destroy(new Error('timeout')), target.timeoutMs);

@@ -6,7 +6,12 @@ import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
 import { ApiZodOperation } from '../openapi/zod-openapi';
-import { mailboxListQuerySchema, mailboxPageSchema, type MailboxListQuery, type MailboxPage } from './console.dto';
+import {
+  mailboxListQuerySchema,
+  mailboxPageSchema,
+  type MailboxListQuery,
+  type MailboxPage,
+} from './console.dto';
 
 /** A domain's mailboxes: its admins see their own domain's, operators any domain's (another tenant's: 404). */
 @ApiTags('users')
@@ -21,7 +26,8 @@ export class MailboxesController {
 
   @Get()
   @ApiZodOperation({
-    summary: "A domain's users (mailboxes), by address: your own domain's for domain admins, ?domain= for operators",
+    summary:
+      "A domain's users (mailboxes), by address: your own domain's for domain admins, ?domain= for operators",
     query: mailboxListQuerySchema,
     response: mailboxPageSchema,
   })

@@ -22,9 +22,12 @@ describe('session token and cookie', () => {
 
   it('sets HttpOnly, SameSite=Strict, Path=/ and no lifetime; Secure under the __Host- prefix over TLS', () => {
     expect(sessionCookie(token, false)).toBe(`sf_session=${token}; Path=/; HttpOnly; SameSite=Strict`);
-    expect(sessionCookie(token, true)).toBe(`__Host-sf_session=${token}; Path=/; HttpOnly; SameSite=Strict; Secure`);
+    expect(sessionCookie(token, true)).toBe(
+      `__Host-sf_session=${token}; Path=/; HttpOnly; SameSite=Strict; Secure`,
+    );
     expect(sessionCookie(token, true)).not.toMatch(/Domain=|Max-Age|Expires/);
-    for (const c of clearedSessionCookies()) expect(c).toMatch(/^(sf_session|__Host-sf_session)=; .*Max-Age=0/);
+    for (const c of clearedSessionCookies())
+      expect(c).toMatch(/^(sf_session|__Host-sf_session)=; .*Max-Age=0/);
   });
 
   it('reads the token back from a Cookie header among others, and refuses anything it could not have issued', () => {

@@ -100,7 +100,8 @@ function originOf(url: string): URL | null {
  * names no origin at all is refused: a browser always names one, and non-browser clients use the Bearer key.
  */
 export function sameOriginRequest(r: RequestFacts, configuredOrigin: string): boolean {
-  const claimed = r.origin && r.origin !== 'null' ? originOf(r.origin) : r.referer ? originOf(r.referer) : null;
+  const claimed =
+    r.origin && r.origin !== 'null' ? originOf(r.origin) : r.referer ? originOf(r.referer) : null;
   if (!claimed) return false;
   if (configuredOrigin) {
     const expected = originOf(configuredOrigin);

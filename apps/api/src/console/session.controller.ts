@@ -62,7 +62,8 @@ export class SessionController {
 
   @Post()
   @ApiZodOperation({
-    summary: 'Open a console session with the API key given as the Bearer credential (Set-Cookie: the session)',
+    summary:
+      'Open a console session with the API key given as the Bearer credential (Set-Cookie: the session)',
     description:
       'The key is checked like on any call and not kept; the answer sets an HttpOnly, SameSite=Strict session cookie that later calls carry instead of the key. Refused with a session cookie alone: sign in with a key.',
     body: openSessionSchema,
@@ -75,7 +76,8 @@ export class SessionController {
     @Res({ passthrough: true }) res: CookieResponse,
     @Body(new ZodPipe(openSessionSchema)) _body: unknown,
   ): Promise<SessionView> {
-    if (req.consoleSession) throw new BadRequestException('this call exchanges an API key: send it as Authorization: Bearer');
+    if (req.consoleSession)
+      throw new BadRequestException('this call exchanges an API key: send it as Authorization: Bearer');
     // A browser page of another site cannot send the Authorization header without CORS, which this API does not
     // allow; still, a sign-in named by a foreign Origin is refused (login CSRF).
     this.refuseForeignOrigin(req);
@@ -87,25 +89,34 @@ export class SessionController {
   @Post('mailbox')
   @Public()
   @ApiZodOperation({
-    summary: "Open a console session with a mailbox's address and password (checked at the provider's IMAP server)",
+    summary:
+      "Open a console session with a mailbox's address and password (checked at the provider's IMAP server)",
     description:
       'Only when CONSOLE_IMAP_URL is set (else 503). The mailbox must be a user here; it gets the rights of a user key of that mailbox. 401 for a wrong or missing address or password, 429 past CONSOLE_SIGNIN_PER_MINUTE tries per client IP.',
     body: mailboxSignInSchema,
     response: sessionViewSchema,
     status: 201,
   })
-  async mailbox(@Req() req: ClientRequest, @Res({ passthrough: true }) res: CookieResponse): Promise<SessionView> {
+  async mailbox(
+    @Req() req: ClientRequest,
+    @Res({ passthrough: true }) res: CookieResponse,
+  ): Promise<SessionView> {
     // Missing or malformed credentials are a failed sign-in (401) like wrong ones; nothing tells them apart.
     const parsed = mailboxSignInSchema.safeParse(req.body);
     if (!parsed.success) throw new UnauthorizedException('sign in with your mailbox address and password');
     this.refuseForeignOrigin(req);
-    if (!this.imap.configured) throw new ServiceUnavailableException('mailbox sign-in is not configured here: sign in with an API key');
-    if (!this.limiter.allow(req.ip ?? 'unknown')) throw new HttpException('too many sign-in attempts: wait a minute', HttpStatus.TOO_MANY_REQUESTS);
+    if (!this.imap.configured)
+      throw new ServiceUnavailableException(
+        'mailbox sign-in is not configured here: sign in with an API key',
+      );
+    if (!this.limiter.allow(req.ip ?? 'unknown'))
+      throw new HttpException('too many sign-in attempts: wait a minute', HttpStatus.TOO_MANY_REQUESTS);
     const { address, password } = parsed.data;
     const user = await this.db.getRepository(UserAccountEntity).findOneBy({ address });
     // Ask the IMAP server even for an unknown mailbox, so the answer's timing does not tell which mailboxes exist.
     const check = await this.imap.check(address, password);
-    if (check === 'unavailable') throw new ServiceUnavailableException('the mailbox server did not answer: try again shortly');
+    if (check === 'unavailable')
+      throw new ServiceUnavailableException('the mailbox server did not answer: try again shortly');
     if (check !== 'ok' || !user) throw new UnauthorizedException('wrong address or password');
     const opened = await this.sessions.open({ via: 'imap', userId: user.id }, req);
     res.setHeader('set-cookie', opened.cookie);
@@ -113,7 +124,10 @@ export class SessionController {
   }
 
   @Get()
-  @ApiZodOperation({ summary: 'Who is signed in (console session or key) and until when', response: sessionViewSchema })
+  @ApiZodOperation({
+    summary: 'Who is signed in (console session or key) and until when',
+    response: sessionViewSchema,
+  })
   current(@CurrentPrincipal() p: Principal, @Req() req: ClientRequest): SessionView {
     const s = req.consoleSession;
     return this.view(p, s ? s.via : 'bearer', s ? s.expiresAt : null);

@@ -99,7 +99,9 @@ export class AgreementBatch {
     return new Date(this.now.getTime() - this.settings.campaignDays * DAY_MS);
   }
 
-  async prepare(events: readonly { readonly userId: string; readonly training: ScanTraining | null }[]): Promise<void> {
+  async prepare(
+    events: readonly { readonly userId: string; readonly training: ScanTraining | null }[],
+  ): Promise<void> {
     const bands = new Set<number>();
     for (const e of events) {
       const sig = e.training ? this.signatureOf(e.training) : null;
@@ -153,7 +155,8 @@ export class AgreementBatch {
           WHERE u.id IN (:...part)`,
         { part },
       );
-      const bool = (v: boolean | number | null): boolean | null => (v === null ? null : v === true || v === 1);
+      const bool = (v: boolean | number | null): boolean | null =>
+        v === null ? null : v === true || v === 1;
       for (const r of rows)
         this.people.set(r.id, {
           createdAt: r.created_at === null ? null : timeOf(r.created_at),
@@ -177,7 +180,11 @@ export class AgreementBatch {
 
   consentOf(userId: string): Consent {
     const p = this.people.get(userId);
-    return effectiveConsent({ user: p?.userShare ?? null, domain: p?.domainShare ?? null, installation: this.settings.shareDefault });
+    return effectiveConsent({
+      user: p?.userShare ?? null,
+      domain: p?.domainShare ?? null,
+      installation: this.settings.shareDefault,
+    });
   }
 
   private ageDays(p: Person | undefined): number {
@@ -202,7 +209,8 @@ export class AgreementBatch {
       for (const [eventId, { vote, sig: other }] of this.byBand.get(b) ?? []) {
         if (vote.voter === self || checked.has(eventId)) continue;
         checked.add(eventId);
-        if (signatureSimilarity(sig, other) >= this.settings.campaignSimilarity) out.set(vote.voter, vote.label);
+        if (signatureSimilarity(sig, other) >= this.settings.campaignSimilarity)
+          out.set(vote.voter, vote.label);
       }
     }
     return out;
@@ -226,7 +234,10 @@ export class AgreementBatch {
       else me.disagreed++;
       this.trustTouched.add(userId);
     }
-    const decision = decideAgreement(supportFor(label, opinion, this.weightOf(userId), voters), this.settings.minSupport);
+    const decision = decideAgreement(
+      supportFor(label, opinion, this.weightOf(userId), voters),
+      this.settings.minSupport,
+    );
     return { opinion, agreeingPeers, decision };
   }
 
@@ -239,7 +250,8 @@ export class AgreementBatch {
     // Only established voters (aged accounts, ARF reports) make a campaign: a handful of new accounts must not put
     // CAMPAIGN on mail they all "mark", any more than they can teach the global layer.
     if (!this.established(voter)) return;
-    const spamVoters = 1 + [...this.neighbours(sig, voter)].filter(([v, l]) => l === 'spam' && this.established(v)).length;
+    const spamVoters =
+      1 + [...this.neighbours(sig, voter)].filter(([v, l]) => l === 'spam' && this.established(v)).length;
     if (!campaignConfirmed(spamVoters, this.settings.campaignUsers)) return;
     const campaigns = await this.campaigns();
     const near = campaigns.find((c) => {
@@ -259,10 +271,11 @@ export class AgreementBatch {
   async withdrawVote(eventId: string): Promise<void> {
     let removed: CampaignVote | null = this.pending.get(eventId)?.vote ?? null;
     if (removed) this.pending.delete(eventId);
-    else removed = await this.repo.removeVote(eventId, (text) => {
-      const sig = decodeSignature(text);
-      return sig ? signatureBands(sig) : [];
-    });
+    else
+      removed = await this.repo.removeVote(eventId, (text) => {
+        const sig = decodeSignature(text);
+        return sig ? signatureBands(sig) : [];
+      });
     this.forget(eventId);
     if (!removed || removed.label !== 'spam') return;
     const sig = decodeSignature(removed.signature);
@@ -272,11 +285,21 @@ export class AgreementBatch {
       const cs = decodeSignature(c.signature);
       if (!cs || signatureSimilarity(cs, sig) < this.settings.campaignSimilarity) continue;
       const spamVoters = new Set<string>();
-      const candidates = [...(await this.repo.candidates(signatureBands(cs), this.since)), ...[...this.pending.values()].map((p) => p.vote)];
-      await this.loadPeople([...new Set(candidates.map((v) => v.voter).filter((v) => !v.startsWith('arf:')))]);
+      const candidates = [
+        ...(await this.repo.candidates(signatureBands(cs), this.since)),
+        ...[...this.pending.values()].map((p) => p.vote),
+      ];
+      await this.loadPeople([
+        ...new Set(candidates.map((v) => v.voter).filter((v) => !v.startsWith('arf:'))),
+      ]);
       for (const v of candidates) {
         const vs = v.eventId === eventId ? null : decodeSignature(v.signature);
-        if (vs && v.label === 'spam' && this.established(v.voter) && signatureSimilarity(vs, cs) >= this.settings.campaignSimilarity)
+        if (
+          vs &&
+          v.label === 'spam' &&
+          this.established(v.voter) &&
+          signatureSimilarity(vs, cs) >= this.settings.campaignSimilarity
+        )
           spamVoters.add(v.voter);
       }
       if (campaignConfirmed(spamVoters.size, this.settings.campaignUsers)) continue;
@@ -288,9 +311,16 @@ export class AgreementBatch {
 
   /** Withdraws every vote of a voter (consent withdrawn). */
   async withdrawVoter(voter: string): Promise<void> {
-    const rows = await queryRows<{ event_id: string }>(this.m, 'SELECT event_id FROM campaign_mark WHERE voter = :v', { v: voter });
-    const pending = [...this.pending.values()].filter((p) => p.vote.voter === voter).map((p) => p.vote.eventId);
-    for (const eventId of [...new Set([...rows.map((r) => r.event_id), ...pending])]) await this.withdrawVote(eventId);
+    const rows = await queryRows<{ event_id: string }>(
+      this.m,
+      'SELECT event_id FROM campaign_mark WHERE voter = :v',
+      { v: voter },
+    );
+    const pending = [...this.pending.values()]
+      .filter((p) => p.vote.voter === voter)
+      .map((p) => p.vote.eventId);
+    for (const eventId of [...new Set([...rows.map((r) => r.event_id), ...pending])])
+      await this.withdrawVote(eventId);
   }
 
   private async campaigns(): Promise<StoredCampaign[]> {
@@ -311,7 +341,9 @@ export class AgreementBatch {
       this.m,
       CampaignBandEntity,
       votes.flatMap(({ vote, bands }) =>
-        [...new Set(bands)].map((bandKey) => Object.assign(new CampaignBandEntity(), { bandKey, eventId: vote.eventId, createdAt: this.now })),
+        [...new Set(bands)].map((bandKey) =>
+          Object.assign(new CampaignBandEntity(), { bandKey, eventId: vote.eventId, createdAt: this.now }),
+        ),
       ),
     );
     this.pending.clear();
@@ -346,7 +378,11 @@ function timeOf(v: Date | string): Date {
  * Writes campaign changes made outside a learner batch (an ARF report, the expiry) to the outbox as 'campaign'
  * ModelChangeEvents, in the caller's transaction.
  */
-export async function publishCampaignChanges(m: EntityManager, changes: readonly CampaignChange[], now: Date): Promise<void> {
+export async function publishCampaignChanges(
+  m: EntityManager,
+  changes: readonly CampaignChange[],
+  now: Date,
+): Promise<void> {
   for (const payload of changes) {
     const event: ModelChangeEvent = {
       eventId: randomUUID(),
@@ -356,14 +392,22 @@ export async function publishCampaignChanges(m: EntityManager, changes: readonly
       occurredAt: now.toISOString(),
       payload: { ...payload },
     };
-    await new OutboxRepository(m.connection).add(m, { topic: MODEL_TOPIC, key: CAMPAIGN_KEY, payload: event }, now);
+    await new OutboxRepository(m.connection).add(
+      m,
+      { topic: MODEL_TOPIC, key: CAMPAIGN_KEY, payload: event },
+      now,
+    );
   }
 }
 
 /** Deletes votes and campaigns older than `days` and announces the campaigns removed (LEARNER_CAMPAIGN_DAYS). */
 export async function expireCampaigns(m: EntityManager, days: number, now: Date): Promise<number> {
   const removed = await new CampaignRepository(m).expire(new Date(now.getTime() - days * DAY_MS));
-  await publishCampaignChanges(m, removed.map((id) => ({ op: 'remove', id })), now);
+  await publishCampaignChanges(
+    m,
+    removed.map((id) => ({ op: 'remove', id })),
+    now,
+  );
   return removed.length;
 }
 

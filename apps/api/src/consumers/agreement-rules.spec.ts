@@ -55,7 +55,9 @@ describe('decideAgreement', () => {
 
   it('lets a trusted user and the filter, two trusted users, or three against the filter through', () => {
     expect(decideAgreement(supportFor('spam', 'agrees', trusted, []), MIN)).toEqual({ train: true });
-    expect(decideAgreement(supportFor('ham', 'unsure', trusted, [{ label: 'ham', weight: trusted }]), MIN)).toEqual({ train: true });
+    expect(
+      decideAgreement(supportFor('ham', 'unsure', trusted, [{ label: 'ham', weight: trusted }]), MIN),
+    ).toEqual({ train: true });
     const two = supportFor('ham', 'disagrees', trusted, [{ label: 'ham', weight: trusted }]);
     expect(decideAgreement(two, MIN).train).toBe(false);
     const three = supportFor('ham', 'disagrees', trusted, [
@@ -93,10 +95,22 @@ describe('isLegitimateBulk', () => {
 
 describe('effectiveConsent', () => {
   it("takes the user's answer over the domain's over the installation's", () => {
-    expect(effectiveConsent({ user: false, domain: true, installation: true })).toEqual({ share: false, source: 'user' });
-    expect(effectiveConsent({ user: true, domain: false, installation: false })).toEqual({ share: true, source: 'user' });
-    expect(effectiveConsent({ user: null, domain: true, installation: false })).toEqual({ share: true, source: 'domain' });
-    expect(effectiveConsent({ user: null, domain: null, installation: false })).toEqual({ share: false, source: 'installation' });
+    expect(effectiveConsent({ user: false, domain: true, installation: true })).toEqual({
+      share: false,
+      source: 'user',
+    });
+    expect(effectiveConsent({ user: true, domain: false, installation: false })).toEqual({
+      share: true,
+      source: 'user',
+    });
+    expect(effectiveConsent({ user: null, domain: true, installation: false })).toEqual({
+      share: true,
+      source: 'domain',
+    });
+    expect(effectiveConsent({ user: null, domain: null, installation: false })).toEqual({
+      share: false,
+      source: 'installation',
+    });
   });
 });
 

@@ -16,7 +16,11 @@ export type FilterOpinion = 'agrees' | 'disagrees' | 'unsure';
  * `agrees` when the global logit at scan time was at least `confident` on the mark's side, `disagrees` when it was
  * that confident on the other side, `unsure` otherwise or when the scan recorded none (raw marks of unscanned mail).
  */
-export function filterOpinion(label: Label, globalLogit: number | undefined, confident: number): FilterOpinion {
+export function filterOpinion(
+  label: Label,
+  globalLogit: number | undefined,
+  confident: number,
+): FilterOpinion {
   if (globalLogit === undefined) return 'unsure';
   const side = label === 'spam' ? globalLogit : -globalLogit;
   if (side >= confident) return 'agrees';
@@ -74,7 +78,12 @@ export interface Support {
 }
 
 /** The support for and against a mark: one vote per distinct voter (their latest), the filter's worth 1. */
-export function supportFor(label: Label, opinion: FilterOpinion, ownWeight: number, others: readonly Voter[]): Support {
+export function supportFor(
+  label: Label,
+  opinion: FilterOpinion,
+  ownWeight: number,
+  others: readonly Voter[],
+): Support {
   let support = ownWeight + (opinion === 'agrees' ? 1 : 0);
   let oppose = opinion === 'disagrees' ? 1 : 0;
   for (const v of others) {

@@ -286,7 +286,11 @@ describe.each([
   });
 
   it('a user layer over LEARNER_USER_MAX_TRAININGS loses its oldest trainings, published as deltas', async () => {
-    const capped = loadConfig({ LEARNER_USER_MAX_TRAININGS: '3', LEARNER_SHARE_DEFAULT: 'true', LEARNER_GLOBAL_MIN_SUPPORT: '0' });
+    const capped = loadConfig({
+      LEARNER_USER_MAX_TRAININGS: '3',
+      LEARNER_SHARE_DEFAULT: 'true',
+      LEARNER_GLOBAL_MIN_SUPPORT: '0',
+    });
     const db = await open();
     try {
       const learner = new LearnerService(db, new Stores(true), capped);

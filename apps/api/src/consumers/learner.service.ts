@@ -23,7 +23,13 @@ import { API_APP_CONFIG } from '../api-config.token';
 import { ApiMetricsService } from '../metrics/api-metrics.service';
 import type { FeedbackPayload } from '../services/feedback-payload';
 import { LearnerBatch } from './learner-batch';
-import { AgreementBatch, CAMPAIGN_KEY, CAMPAIGN_VERSION, expireCampaigns, type AgreementSettings } from './agreement-batch';
+import {
+  AgreementBatch,
+  CAMPAIGN_KEY,
+  CAMPAIGN_VERSION,
+  expireCampaigns,
+  type AgreementSettings,
+} from './agreement-batch';
 import { isLegitimateBulk } from './agreement-rules';
 import { decideGlobalTraining, isListPreference, learnedBlockLifted, senderBlockDue } from './learner-rules';
 import { markedAtFor, oldestMarks } from './mark-times';
@@ -98,7 +104,12 @@ export class LearnerService {
       const e = events[i];
       // A mark that trains nothing is what a user asks support about: say which one and why.
       if (o.status === 'skipped' && e)
-        this.log.log({ msg: `mark not trained: ${o.reason}`, eventId: e.eventId, reference: e.reference ?? undefined, userId: e.userId });
+        this.log.log({
+          msg: `mark not trained: ${o.reason}`,
+          eventId: e.eventId,
+          reference: e.reference ?? undefined,
+          userId: e.userId,
+        });
     });
     return outcomes;
   }
@@ -109,13 +120,17 @@ export class LearnerService {
       return await runInTransaction(this.db, (m) => this.handleIn(m, events, now));
     } catch (err) {
       if (events.length === 1) throw err;
-      this.log.warn(`a batch of ${events.length} events failed (${err instanceof Error ? err.message : String(err)}); handling each alone`);
+      this.log.warn(
+        `a batch of ${events.length} events failed (${err instanceof Error ? err.message : String(err)}); handling each alone`,
+      );
       const out: LearnOutcome[] = [];
       for (const e of events)
         out.push(
           ...(await withLogFields({ eventId: e.eventId }, () =>
             runInTransaction(this.db, (m) => this.handleIn(m, [e], now)).catch((one: unknown) => {
-              this.log.warn(`event failed alone, left for redelivery: ${one instanceof Error ? one.message : String(one)}`);
+              this.log.warn(
+                `event failed alone, left for redelivery: ${one instanceof Error ? one.message : String(one)}`,
+              );
               throw one;
             }),
           )),
@@ -153,7 +168,9 @@ export class LearnerService {
     const agreement = new AgreementBatch(m, agreementSettings(this.config), now);
     if (todo.length > 0) {
       await batch.prepare(todo, globalFingerprint);
-      await agreement.prepare(todo.map((e) => ({ userId: e.userId, training: e.kind === 'learn' ? batch.trainingOf(e) : null })));
+      await agreement.prepare(
+        todo.map((e) => ({ userId: e.userId, training: e.kind === 'learn' ? batch.trainingOf(e) : null })),
+      );
     }
     const outcomes: LearnOutcome[] = [];
     for (const [i, event] of events.entries()) {
@@ -215,7 +232,11 @@ export class LearnerService {
           ...(markedAt ? { markedAt } : {}),
           payload: c.payload,
         };
-        batch.addOutbox({ topic: MODEL_TOPIC, key: c.kind === 'campaign' ? CAMPAIGN_KEY : (e.userId ?? GLOBAL_KEY), payload: e });
+        batch.addOutbox({
+          topic: MODEL_TOPIC,
+          key: c.kind === 'campaign' ? CAMPAIGN_KEY : (e.userId ?? GLOBAL_KEY),
+          payload: e,
+        });
       }
     }
     // In the same transaction: a committed training is always propagated.
@@ -270,7 +291,12 @@ export class LearnerService {
     return ran;
   }
 
-  private async learn(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload, now: Date): Promise<LearnOutcome> {
+  private async learn(
+    batch: LearnerBatch,
+    agreement: AgreementBatch,
+    event: FeedbackPayload,
+    now: Date,
+  ): Promise<LearnOutcome> {
     if (event.label === null) return { status: 'skipped', reason: 'learn event without a label' };
     const label: Label = event.label;
     const training = batch.trainingOf(event);
@@ -366,7 +392,14 @@ export class LearnerService {
     if (label === 'ham' && training.sender !== null) {
       // "Not spam" on mail from a sender the learner blocked for this user contradicts the marks behind the block.
       if (learnedBlockLifted({ kind: 'ham_mark' }, this.config.learner.senderBlockThreshold))
-        changes.push(...(await this.liftLearnedBlock(batch, event.userId, training.sender, 'a not-spam mark on mail from this sender')));
+        changes.push(
+          ...(await this.liftLearnedBlock(
+            batch,
+            event.userId,
+            training.sender,
+            'a not-spam mark on mail from this sender',
+          )),
+        );
     }
     if (label === 'spam' && training.sender !== null) {
       const block = listPreference
@@ -394,7 +427,11 @@ export class LearnerService {
     return { status: 'trained', changes };
   }
 
-  private async undo(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+  private async undo(
+    batch: LearnerBatch,
+    agreement: AgreementBatch,
+    event: FeedbackPayload,
+  ): Promise<LearnOutcome> {
     const previous = batch.activeTraining(event.userId, event.messageId);
     if (!previous) return { status: 'unchanged', changes: [] };
     return { status: 'undone', changes: await this.untrain(batch, agreement, previous, batch.now) };
@@ -405,7 +442,11 @@ export class LearnerService {
    * undo would) and stays in the user's own layer; their campaign votes are withdrawn (a campaign left with too few
    * voters goes). Later marks follow the new answer; what was given back is not re-shared if consent returns.
    */
-  private async unshare(batch: LearnerBatch, agreement: AgreementBatch, event: FeedbackPayload): Promise<LearnOutcome> {
+  private async unshare(
+    batch: LearnerBatch,
+    agreement: AgreementBatch,
+    event: FeedbackPayload,
+  ): Promise<LearnOutcome> {
     const store = batch.store;
     const changes: ModelChange[] = [];
     const rows = await batch.manager.getRepository(LearnerTrainingEntity).find({
@@ -414,11 +455,17 @@ export class LearnerService {
     for (const row of rows) {
       const fingerprint = globalFingerprint(row.userId, row.messageFingerprint);
       const record = await store.trained(GLOBAL_SCOPE, fingerprint);
-      if (record && (await store.train(GLOBAL_SCOPE, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned')
+      if (
+        record &&
+        (await store.train(GLOBAL_SCOPE, fingerprint, new Uint32Array(0), null, batch.now)) === 'unlearned'
+      )
         changes.push(this.delta(batch, GLOBAL_SCOPE, record.tokens, record.label, -1));
       await batch.manager
         .getRepository(LearnerTrainingEntity)
-        .update({ eventId: row.eventId }, { trainedGlobal: false, note: 'consent withdrawn: taken back from the global layer' });
+        .update(
+          { eventId: row.eventId },
+          { trainedGlobal: false, note: 'consent withdrawn: taken back from the global layer' },
+        );
     }
     await agreement.withdrawVoter(event.userId);
     return { status: changes.length > 0 ? 'undone' : 'unchanged', changes };
@@ -428,7 +475,12 @@ export class LearnerService {
    * Removes exactly what `row` trained (user layer, and global when it was), withdraws its campaign vote (a campaign
    * left with too few voters goes with it), and marks the row undone.
    */
-  private async untrain(batch: LearnerBatch, agreement: AgreementBatch, row: LearnerTrainingEntity, now: Date): Promise<ModelChange[]> {
+  private async untrain(
+    batch: LearnerBatch,
+    agreement: AgreementBatch,
+    row: LearnerTrainingEntity,
+    now: Date,
+  ): Promise<ModelChange[]> {
     await agreement.withdrawVote(row.eventId);
     const store = batch.store;
     const changes: ModelChange[] = [];
@@ -444,9 +496,16 @@ export class LearnerService {
     batch.markUndone(row);
     if (row.label === 'spam' && row.sender !== null) {
       const remaining = batch.senderSpamMarks(row.userId, row.sender);
-      if (learnedBlockLifted({ kind: 'spam_marks_left', remaining }, this.config.learner.senderBlockThreshold))
+      if (
+        learnedBlockLifted({ kind: 'spam_marks_left', remaining }, this.config.learner.senderBlockThreshold)
+      )
         changes.push(
-          ...(await this.liftLearnedBlock(batch, row.userId, row.sender, `spam marks undone: ${remaining} left`)),
+          ...(await this.liftLearnedBlock(
+            batch,
+            row.userId,
+            row.sender,
+            `spam marks undone: ${remaining} left`,
+          )),
         );
     }
     return changes;
@@ -464,7 +523,9 @@ export class LearnerService {
       kind: 'lists' as const,
       userId,
       version: batch.bumpVersion(`lists:${userId}`),
-      payload: { removed: { id, kind: 'block', matchType: 'address', value: sender, reason: `lifted: ${why}` } },
+      payload: {
+        removed: { id, kind: 'block', matchType: 'address', value: sender, reason: `lifted: ${why}` },
+      },
     }));
   }
 

@@ -34,11 +34,18 @@ export function decideRetrain(s: RetrainState, o: RetrainSettings): RetrainDecis
   }
   // A version below the snapshot's means the tables were restored or reset: the set changed all the same.
   const changes = Math.abs(s.globalVersion - s.snapshot.globalVersion);
-  if (!s.snapshot.sameFeatures) return { retrain: true, reason: 'the snapshot was trained for other features' };
+  if (!s.snapshot.sameFeatures)
+    return { retrain: true, reason: 'the snapshot was trained for other features' };
   if (changes === 0) return { retrain: false, reason: 'the global layer has not changed' };
   if (changes >= o.minChanges) return { retrain: true, reason: `${changes} changes ≥ ${o.minChanges}` };
   const ageSeconds = (s.now.getTime() - s.snapshot.createdAt.getTime()) / 1000;
   if (o.maxAgeSeconds > 0 && ageSeconds >= o.maxAgeSeconds)
-    return { retrain: true, reason: `${changes} changes, snapshot ${Math.round(ageSeconds)} s old ≥ ${o.maxAgeSeconds} s` };
-  return { retrain: false, reason: `${changes} changes < ${o.minChanges}, snapshot ${Math.round(ageSeconds)} s old` };
+    return {
+      retrain: true,
+      reason: `${changes} changes, snapshot ${Math.round(ageSeconds)} s old ≥ ${o.maxAgeSeconds} s`,
+    };
+  return {
+    retrain: false,
+    reason: `${changes} changes < ${o.minChanges}, snapshot ${Math.round(ageSeconds)} s old`,
+  };
 }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import {
   encodeLogisticWeights,
   featuresMatch,
@@ -85,7 +91,8 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
   async runOnce(now = new Date()): Promise<TrainerOutcome> {
     const model = this.model;
     if (!model) return { status: 'off', reason: 'BAYES_DISCRIMINATIVE=false' };
-    if (!rebuildableFromTokens(model.features)) return { status: 'off', reason: `features ${model.features} cannot be rebuilt from training records` };
+    if (!rebuildableFromTokens(model.features))
+      return { status: 'off', reason: `features ${model.features} cannot be rebuilt from training records` };
     const ran = await this.repo.withTrainerLock(() => this.retrainIfDue(model, now));
     return ran ? ran.result : { status: 'locked' };
   }
@@ -101,14 +108,19 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
       {
         globalVersion,
         snapshot: latest
-          ? { globalVersion: latest.globalVersion, createdAt: latest.createdAt, sameFeatures: trained !== null && featuresMatch(trained, model) }
+          ? {
+              globalVersion: latest.globalVersion,
+              createdAt: latest.createdAt,
+              sameFeatures: trained !== null && featuresMatch(trained, model),
+            }
           : null,
         now,
       },
       { minChanges: this.config.logistic.minChanges, maxAgeSeconds: this.config.logistic.maxAgeSeconds },
     );
     if (!decision.retrain) return { status: 'skipped', reason: decision.reason };
-    if (this.unusableAt === globalVersion) return { status: 'skipped', reason: 'the training set is still too small' };
+    if (this.unusableAt === globalVersion)
+      return { status: 'skipped', reason: 'the training set is still too small' };
 
     const set = await this.repo.newestGlobalTrainings(this.config.logistic.maxExamples);
     const result = await trainLogisticSnapshot(set, model, this.config.logistic.minPerClass);
@@ -135,7 +147,9 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     );
     this.relay.kick();
     const ms = Date.now() - started;
-    this.log.log(`logistic snapshot ${version}: ${examples} trainings (${spam} spam, ${ham} ham), ${weights.length} bytes, ${ms} ms (${decision.reason})`);
+    this.log.log(
+      `logistic snapshot ${version}: ${examples} trainings (${spam} spam, ${ham} ham), ${weights.length} bytes, ${ms} ms (${decision.reason})`,
+    );
     return { status: 'trained', version, reason: decision.reason, examples, bytes: weights.length, ms };
   }
 
@@ -143,7 +157,9 @@ export class LogisticTrainer implements OnApplicationBootstrap, OnApplicationShu
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((err: unknown) => this.log.warn(`logistic retrain failed: ${err instanceof Error ? err.message : String(err)}`))
+        .catch((err: unknown) =>
+          this.log.warn(`logistic retrain failed: ${err instanceof Error ? err.message : String(err)}`),
+        )
         .finally(() => this.schedule(this.config.logistic.checkIntervalMs));
     }, delayMs);
     this.timer.unref();
@@ -160,18 +176,28 @@ export async function trainLogisticSnapshot(
   set: readonly GlobalTraining[],
   model: LogisticModelConfig,
   minPerClass = 1,
-): Promise<{ readonly weights: Uint8Array; readonly spam: number; readonly ham: number; readonly examples: number } | { readonly unusable: string }> {
+): Promise<
+  | { readonly weights: Uint8Array; readonly spam: number; readonly ham: number; readonly examples: number }
+  | { readonly unusable: string }
+> {
   const examples: LogisticExample[] = [];
   for (let i = 0; i < set.length; i++) {
     const t = set[i] as GlobalTraining;
-    examples.push({ features: tokenFeatures(t.tokens, model.bits, model.features === 'token-views'), label: t.label });
+    examples.push({
+      features: tokenFeatures(t.tokens, model.bits, model.features === 'token-views'),
+      label: t.label,
+    });
     if (i % 2000 === 1999) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const spam = examples.filter((e) => e.label === 'spam').length;
   const ham = examples.length - spam;
   // A snapshot of a handful of marks would outvote Bayes' floor and the starter model: none before LOGISTIC_MIN_PER_CLASS.
   if (spam < minPerClass || ham < minPerClass)
-    return { unusable: `the training set has ${spam} spam and ${ham} ham, fewer than ${minPerClass} of each` };
-  const weights = encodeLogisticWeights((await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights);
+    return {
+      unusable: `the training set has ${spam} spam and ${ham} ham, fewer than ${minPerClass} of each`,
+    };
+  const weights = encodeLogisticWeights(
+    (await trainLogisticInSlices(examples, logisticOptionsOf(model), model.passes)).weights,
+  );
   return { weights, spam, ham, examples: examples.length };
 }

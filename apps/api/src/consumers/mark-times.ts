@@ -10,7 +10,9 @@ export interface MarkTimes {
   readonly all: string | null;
 }
 
-export function oldestMarks(events: readonly { readonly userId: string; readonly occurredAt: string }[]): MarkTimes {
+export function oldestMarks(
+  events: readonly { readonly userId: string; readonly occurredAt: string }[],
+): MarkTimes {
   const byUser = new Map<string, { at: number; iso: string }>();
   let all: { at: number; iso: string } | null = null;
   for (const e of events) {

@@ -5,7 +5,12 @@ import type { z } from 'zod';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { Roles } from '../guards/auth.decorators';
 import { ApiZodOperation } from '../openapi/zod-openapi';
-import { auditEntriesSchema, auditSearchSchema, type auditEntrySchema, type AuditSearchQuery } from './control.dto';
+import {
+  auditEntriesSchema,
+  auditSearchSchema,
+  type auditEntrySchema,
+  type AuditSearchQuery,
+} from './control.dto';
 
 export function auditEntryView(a: AuditLogEntity): z.infer<typeof auditEntrySchema> {
   return {
@@ -33,7 +38,8 @@ export class AuditLogController {
   @Get()
   @ApiZodOperation({
     summary: 'Every change by an operator, a domain admin or a user that affects others, newest first',
-    description: 'Lists, policies, AUP rules, delisting decisions, keys, outbound blocks, tenants, domains and users: who, when, before and after. Append-only.',
+    description:
+      'Lists, policies, AUP rules, delisting decisions, keys, outbound blocks, tenants, domains and users: who, when, before and after. Append-only.',
     query: auditSearchSchema,
     response: auditEntriesSchema,
   })

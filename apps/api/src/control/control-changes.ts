@@ -60,8 +60,17 @@ export class ControlChanges {
    * `change` tells the filters. The row follows the change's commit: a crash in between loses the trace, never the
    * change (those repositories keep their own transactions, and the outbound one its own audit trail too).
    */
-  async record(principal: Principal, audit: AuditFacts, change?: FilterChange, now = new Date()): Promise<void> {
-    await this.apply(principal, () => Promise.resolve({ result: undefined, audit, ...(change ? { change } : {}) }), now);
+  async record(
+    principal: Principal,
+    audit: AuditFacts,
+    change?: FilterChange,
+    now = new Date(),
+  ): Promise<void> {
+    await this.apply(
+      principal,
+      () => Promise.resolve({ result: undefined, audit, ...(change ? { change } : {}) }),
+      now,
+    );
   }
 
   private async publishIn(m: EntityManager, change: FilterChange, now: Date): Promise<void> {

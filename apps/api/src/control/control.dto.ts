@@ -16,7 +16,9 @@ const sensitivity = z.enum(SENSITIVITIES as [Sensitivity, ...Sensitivity[]]);
 export const scopeQuerySchema = z
   .object({
     scope: z.enum(SCOPE_NAMES).optional().describe("global, domain or user; default: the caller's own"),
-    domain: domainNameSchema.optional().describe('scope=domain: the domain (name); default: the admin\'s domain'),
+    domain: domainNameSchema
+      .optional()
+      .describe("scope=domain: the domain (name); default: the admin's domain"),
     user: addressSchema.optional().describe('scope=user: the mailbox address; default: the caller'),
   })
   .strict();
@@ -48,7 +50,11 @@ export const listEntryCreateSchema = z
     if (b.expiresAt && Date.parse(b.expiresAt) <= Date.now())
       ctx.addIssue({ code: 'custom', path: ['expiresAt'], message: 'must be in the future' });
     if (b.requires && (b.kind !== 'allow' || b.matchType === 'ip' || b.matchType === 'cidr'))
-      ctx.addIssue({ code: 'custom', path: ['requires'], message: 'only for allows of an address or a domain' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requires'],
+        message: 'only for allows of an address or a domain',
+      });
   });
 export type ListEntryCreate = z.infer<typeof listEntryCreateSchema>;
 
@@ -71,7 +77,9 @@ export const listEntryViewSchema = z.object({
     .describe('learned: the learner blocked the sender after spam marks; it goes away when they are undone'),
   marks: z
     .array(z.object({ id: z.string(), reference: z.string().nullable(), createdAt: isoTime }))
-    .describe('origin=learned: the active spam marks behind the entry (undo them with DELETE /v1/marks/{id})'),
+    .describe(
+      'origin=learned: the active spam marks behind the entry (undo them with DELETE /v1/marks/{id})',
+    ),
 });
 export type ListEntryViewDto = z.infer<typeof listEntryViewSchema>;
 export const listEntriesSchema = z.array(listEntryViewSchema);
@@ -79,7 +87,9 @@ export const listEntriesSchema = z.array(listEntryViewSchema);
 const policyBody = {
   layer: policyLayerSchema
     .optional()
-    .describe('the layer to store: any subset of the policy (users: thresholds, greylisting.enabled, tagHeaders)'),
+    .describe(
+      'the layer to store: any subset of the policy (users: thresholds, greylisting.enabled, tagHeaders)',
+    ),
   sensitivity: sensitivity.optional().describe('scope=user: a named preset instead of thresholds'),
 };
 
@@ -134,8 +144,13 @@ export const policyViewSchema = z.object({
   updatedBy: z.string().nullable(),
   updatedAt: isoTime.nullable(),
   effective: effectivePolicySchema,
-  sensitivity: sensitivity.nullable().describe('the preset the effective thresholds match, null for custom ones'),
-  presets: z.record(z.string(), z.object({ greylist: z.number().nullable(), tag: z.number(), reject: z.number() })),
+  sensitivity: sensitivity
+    .nullable()
+    .describe('the preset the effective thresholds match, null for custom ones'),
+  presets: z.record(
+    z.string(),
+    z.object({ greylist: z.number().nullable(), tag: z.number(), reject: z.number() }),
+  ),
 });
 export type PolicyView = z.infer<typeof policyViewSchema>;
 
@@ -150,7 +165,10 @@ export const policyPreviewViewSchema = z.object({
   current: actionCounts.describe('the current policy replayed over the same verdicts'),
   proposed: actionCounts.describe('the proposed policy replayed'),
   changed: z.number().int().describe('verdicts whose replayed action differs between current and proposed'),
-  greylistBand: z.number().int().describe('proposed: scores in the greylisting band (451 first for new triplets)'),
+  greylistBand: z
+    .number()
+    .int()
+    .describe('proposed: scores in the greylisting band (451 first for new triplets)'),
   examples: z.array(
     z.object({
       reference: z.string(),
@@ -176,7 +194,11 @@ const unknownRecipients = z
 export const domainCreateSchema = z
   .object({
     name: domainNameSchema,
-    tenantId: z.string().trim().check(z.guid('must be a UUID')).describe('the tenant (reseller, customer) owning the domain'),
+    tenantId: z
+      .string()
+      .trim()
+      .check(z.guid('must be a UUID'))
+      .describe('the tenant (reseller, customer) owning the domain'),
     unknownRecipients: unknownRecipients.default('accept'),
   })
   .strict();

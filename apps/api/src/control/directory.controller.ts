@@ -26,8 +26,16 @@ export class DirectoryController {
 
   @Post('tenants')
   @Roles('operator')
-  @ApiZodOperation({ summary: 'Operators: create a tenant (a customer or reseller owning domains)', body: tenantCreateSchema, response: tenantViewSchema, status: 201 })
-  createTenant(@CurrentPrincipal() p: Principal, @Body(new ZodPipe(tenantCreateSchema)) body: { name: string }) {
+  @ApiZodOperation({
+    summary: 'Operators: create a tenant (a customer or reseller owning domains)',
+    body: tenantCreateSchema,
+    response: tenantViewSchema,
+    status: 201,
+  })
+  createTenant(
+    @CurrentPrincipal() p: Principal,
+    @Body(new ZodPipe(tenantCreateSchema)) body: { name: string },
+  ) {
     return this.directory.createTenant(p, body.name);
   }
 
@@ -41,7 +49,8 @@ export class DirectoryController {
   @Post('domains')
   @Roles('operator')
   @ApiZodOperation({
-    summary: "Operators: host a domain for a tenant; Haraka accepts its mail at once (404 for an unknown tenant)",
+    summary:
+      'Operators: host a domain for a tenant; Haraka accepts its mail at once (404 for an unknown tenant)',
     body: domainCreateSchema,
     response: domainViewSchema,
     status: 201,
@@ -52,8 +61,15 @@ export class DirectoryController {
 
   @Get('domains')
   @Roles('operator', 'domain_admin')
-  @ApiZodOperation({ summary: "Hosted domains: operators every one (or ?tenantId=), domain admins their own", query: domainListQuerySchema, response: z.array(domainViewSchema) })
-  domains(@CurrentPrincipal() p: Principal, @Query(new ZodPipe(domainListQuerySchema)) q: { tenantId?: string }) {
+  @ApiZodOperation({
+    summary: 'Hosted domains: operators every one (or ?tenantId=), domain admins their own',
+    query: domainListQuerySchema,
+    response: z.array(domainViewSchema),
+  })
+  domains(
+    @CurrentPrincipal() p: Principal,
+    @Query(new ZodPipe(domainListQuerySchema)) q: { tenantId?: string },
+  ) {
     return this.directory.listDomains(p, q.tenantId);
   }
 
@@ -75,8 +91,15 @@ export class DirectoryController {
   @Delete('domains/:name')
   @Roles('operator')
   @HttpCode(204)
-  @ApiZodOperation({ summary: 'Operators: stop hosting a domain (its users, keys, lists and policies go); its mail is refused as relaying', status: 204 })
-  async removeDomain(@CurrentPrincipal() p: Principal, @Param('name', new ZodPipe(domainParam)) name: string): Promise<void> {
+  @ApiZodOperation({
+    summary:
+      'Operators: stop hosting a domain (its users, keys, lists and policies go); its mail is refused as relaying',
+    status: 204,
+  })
+  async removeDomain(
+    @CurrentPrincipal() p: Principal,
+    @Param('name', new ZodPipe(domainParam)) name: string,
+  ): Promise<void> {
     await this.directory.removeDomain(p, name);
   }
 }

@@ -37,7 +37,17 @@ export class DirectoryService {
     return this.changes.apply(p, async (m) => {
       await m.getRepository(TenantEntity).insert(tenant);
       const view = tenantView(tenant);
-      return { result: view, audit: { tenantId: tenant.id, subject: 'tenant', subjectId: tenant.id, action: 'create', before: null, after: view } };
+      return {
+        result: view,
+        audit: {
+          tenantId: tenant.id,
+          subject: 'tenant',
+          subjectId: tenant.id,
+          action: 'create',
+          before: null,
+          after: view,
+        },
+      };
     });
   }
 
@@ -47,8 +57,10 @@ export class DirectoryService {
 
   async createDomain(p: Principal, body: DomainCreate): Promise<DomainView> {
     // A clear 404 for an unknown tenant (the foreign key would otherwise fail the insert: a 500).
-    if (!(await this.users.findTenant(body.tenantId))) throw new NotFoundException(`tenantId: no tenant ${body.tenantId}`);
-    if (await this.users.findDomainByName(body.name)) throw new ConflictException(`domain ${body.name} is hosted already`);
+    if (!(await this.users.findTenant(body.tenantId)))
+      throw new NotFoundException(`tenantId: no tenant ${body.tenantId}`);
+    if (await this.users.findDomainByName(body.name))
+      throw new ConflictException(`domain ${body.name} is hosted already`);
     const domain: DomainEntity = {
       id: randomUUID(),
       tenantId: body.tenantId,
@@ -61,7 +73,14 @@ export class DirectoryService {
       const view = domainView(domain, 0);
       return {
         result: view,
-        audit: { tenantId: domain.tenantId, subject: 'domain', subjectId: domain.name, action: 'create', before: null, after: view },
+        audit: {
+          tenantId: domain.tenantId,
+          subject: 'domain',
+          subjectId: domain.name,
+          action: 'create',
+          before: null,
+          after: view,
+        },
         change: { kind: 'directory', userId: null, payload: { domain: domain.name, hosted: true } },
       };
     });
@@ -73,17 +92,33 @@ export class DirectoryService {
     return all.filter((d) => p.role === 'operator' || d.name === p.domain).map((d) => domainView(d, d.users));
   }
 
-  async updateDomain(p: Principal, name: string, unknownRecipients: 'accept' | 'reject'): Promise<DomainView> {
+  async updateDomain(
+    p: Principal,
+    name: string,
+    unknownRecipients: 'accept' | 'reject',
+  ): Promise<DomainView> {
     const domain = await this.owned(p, name);
     const before = (await this.users.listDomains(domain.tenantId)).find((d) => d.id === domain.id);
     const users = before?.users ?? 0;
-    const next: DomainEntity = { ...domain, unknownRecipients: unknownRecipients === 'reject' ? 'reject' : null };
+    const next: DomainEntity = {
+      ...domain,
+      unknownRecipients: unknownRecipients === 'reject' ? 'reject' : null,
+    };
     return this.changes.apply(p, async (m) => {
-      await m.getRepository(DomainEntity).update({ id: domain.id }, { unknownRecipients: next.unknownRecipients });
+      await m
+        .getRepository(DomainEntity)
+        .update({ id: domain.id }, { unknownRecipients: next.unknownRecipients });
       const view = domainView(next, users);
       return {
         result: view,
-        audit: { tenantId: domain.tenantId, subject: 'domain', subjectId: domain.name, action: 'update', before: domainView(domain, users), after: view },
+        audit: {
+          tenantId: domain.tenantId,
+          subject: 'domain',
+          subjectId: domain.name,
+          action: 'update',
+          before: domainView(domain, users),
+          after: view,
+        },
         change: { kind: 'directory', userId: null, payload: { domain: domain.name, unknownRecipients } },
       };
     });
@@ -93,13 +128,21 @@ export class DirectoryService {
   async removeDomain(p: Principal, name: string): Promise<void> {
     const domain = await this.users.findDomainByName(name);
     if (!domain) throw new NotFoundException(`no domain ${name} served here`);
-    if (!(await this.users.removeDomain(domain.id))) throw new NotFoundException(`no domain ${name} served here`);
+    if (!(await this.users.removeDomain(domain.id)))
+      throw new NotFoundException(`no domain ${name} served here`);
     // The rows are gone (one transaction of their own: the cascade spans several tables); the trace and the filters'
     // cache drop follow in the next one. A failure between the two leaves the filters on their short cache (60 s).
     await this.changes.apply(p, () =>
       Promise.resolve({
         result: undefined,
-        audit: { tenantId: domain.tenantId, subject: 'domain' as const, subjectId: domain.name, action: 'remove', before: domainView(domain, 0), after: null },
+        audit: {
+          tenantId: domain.tenantId,
+          subject: 'domain' as const,
+          subjectId: domain.name,
+          action: 'remove',
+          before: domainView(domain, 0),
+          after: null,
+        },
         change: { kind: 'directory' as const, userId: null, payload: { domain: domain.name, hosted: false } },
       }),
     );
@@ -107,9 +150,13 @@ export class DirectoryService {
 
   private async owned(p: Principal, name: string): Promise<DomainEntity> {
     const domain = await this.users.findDomainByName(name);
-    const mine = domain && (p.role === 'operator' || (p.role === 'domain_admin' && p.domain === domain.name && p.tenantId === domain.tenantId));
+    const mine =
+      domain &&
+      (p.role === 'operator' ||
+        (p.role === 'domain_admin' && p.domain === domain.name && p.tenantId === domain.tenantId));
     if (!domain || !mine) {
-      if (p.role === 'user') throw new ForbiddenException('domains are managed by their domain admins and operators');
+      if (p.role === 'user')
+        throw new ForbiddenException('domains are managed by their domain admins and operators');
       throw new NotFoundException(`no domain ${name} in your administration`);
     }
     return domain;

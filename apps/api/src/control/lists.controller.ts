@@ -4,7 +4,14 @@ import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
 import { ApiZodOperation } from '../openapi/zod-openapi';
-import { listEntriesSchema, listEntryCreateSchema, listEntryViewSchema, scopeQuerySchema, type ListEntryCreate, type ScopeQuery } from './control.dto';
+import {
+  listEntriesSchema,
+  listEntryCreateSchema,
+  listEntryViewSchema,
+  scopeQuerySchema,
+  type ListEntryCreate,
+  type ScopeQuery,
+} from './control.dto';
 import { ListsService } from './lists.service';
 
 /**
@@ -31,7 +38,8 @@ export class ListsController {
 
   @Post()
   @ApiZodOperation({
-    summary: 'Add an allow or block entry (address, domain, IP or CIDR; inbound, outbound or both; optionally expiring)',
+    summary:
+      'Add an allow or block entry (address, domain, IP or CIDR; inbound, outbound or both; optionally expiring)',
     body: listEntryCreateSchema,
     response: listEntryViewSchema,
     status: 201,
@@ -42,7 +50,7 @@ export class ListsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiZodOperation({ summary: 'Remove an entry (yours, your domain\'s, or as an operator any)', status: 204 })
+  @ApiZodOperation({ summary: "Remove an entry (yours, your domain's, or as an operator any)", status: 204 })
   async remove(@CurrentPrincipal() p: Principal, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
     await this.lists.remove(p, id);
   }

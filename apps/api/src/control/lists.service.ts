@@ -33,7 +33,11 @@ export function listEntryView(e: ListEntryEntity, target: ScopeTarget, marks: Ma
 
 /** Which filter caches a change of this target's list makes stale. */
 function listChange(target: ScopeTarget, payload: Record<string, unknown>): FilterChange {
-  return { kind: 'lists', userId: target.scope === 'user' ? target.userId : null, payload: { scope: target.scope, ...payload } };
+  return {
+    kind: 'lists',
+    userId: target.scope === 'user' ? target.userId : null,
+    payload: { scope: target.scope, ...payload },
+  };
 }
 
 /**
@@ -62,7 +66,11 @@ export class ListsService {
         e,
         target,
         e.createdBy === LEARNER_ACTOR
-          ? (marks.get(e.value) ?? []).map((m) => ({ id: m.id, reference: m.reference, createdAt: m.createdAt.toISOString() }))
+          ? (marks.get(e.value) ?? []).map((m) => ({
+              id: m.id,
+              reference: m.reference,
+              createdAt: m.createdAt.toISOString(),
+            }))
           : [],
       ),
     );
@@ -85,8 +93,18 @@ export class ListsService {
       const view = listEntryView(e, target);
       return {
         result: view,
-        audit: { tenantId: tenantOf(target), subject: 'list_entry', subjectId: e.id, action: 'add', before: null, after: view, reason: body.reason ?? null },
-        change: listChange(target, { added: { id: e.id, kind: e.kind, matchType: e.matchType, value: e.value } }),
+        audit: {
+          tenantId: tenantOf(target),
+          subject: 'list_entry',
+          subjectId: e.id,
+          action: 'add',
+          before: null,
+          after: view,
+          reason: body.reason ?? null,
+        },
+        change: listChange(target, {
+          added: { id: e.id, kind: e.kind, matchType: e.matchType, value: e.value },
+        }),
       };
     });
   }
@@ -98,14 +116,24 @@ export class ListsService {
     const target = await this.scopes.resolveOwner(p, entry.scope, entry.scopeId);
     if (expected?.scope) {
       const named = ownerOf(await this.scopes.resolve(p, expected));
-      if (named.scope !== entry.scope || policyScopeId(named) !== entry.scopeId) throw new NotFoundException(`no entry ${id} in this list`);
+      if (named.scope !== entry.scope || policyScopeId(named) !== entry.scopeId)
+        throw new NotFoundException(`no entry ${id} in this list`);
     }
     await this.changes.apply(p, async (m) => {
       if (!(await this.lists.removeIn(m, id))) throw new NotFoundException(`no list entry ${id}`);
       return {
         result: undefined,
-        audit: { tenantId: tenantOf(target), subject: 'list_entry', subjectId: id, action: 'remove', before: listEntryView(entry, target), after: null },
-        change: listChange(target, { removed: { id, kind: entry.kind, matchType: entry.matchType, value: entry.value } }),
+        audit: {
+          tenantId: tenantOf(target),
+          subject: 'list_entry',
+          subjectId: id,
+          action: 'remove',
+          before: listEntryView(entry, target),
+          after: null,
+        },
+        change: listChange(target, {
+          removed: { id, kind: entry.kind, matchType: entry.matchType, value: entry.value },
+        }),
       };
     });
   }
@@ -120,7 +148,9 @@ export class ListsService {
     const domain = senderDomainOf(body.matchType, body.value);
     const due = domain ? requirementFor(await this.users.hostedDomainsCovering(domain)) : null;
     if (body.requires === null && due && p.role !== 'operator')
-      throw new BadRequestException(`requires: ${domain} is hosted here, so an allow for it needs an aligned DMARC or SPF pass; only operators may drop that`);
+      throw new BadRequestException(
+        `requires: ${domain} is hosted here, so an allow for it needs an aligned DMARC or SPF pass; only operators may drop that`,
+      );
     if (body.requires === null) return null;
     return body.requires ?? due;
   }

@@ -38,14 +38,19 @@ export class PoliciesController {
 
   @Put()
   @ApiZodOperation({
-    summary: "Replace a scope's layer (validated as a whole; 400 with every reason, 409 when the version changed)",
+    summary:
+      "Replace a scope's layer (validated as a whole; 400 with every reason, 409 when the version changed)",
     description:
       'Users may set thresholds within the bounds their domain allows (effective.userBounds), greylisting.enabled and the tag headers, or pick a sensitivity preset. The change reaches every filter instance through spamfilter.model.v1.',
     query: scopeQuerySchema,
     body: policyPutSchema,
     response: policyViewSchema,
   })
-  put(@CurrentPrincipal() p: Principal, @Query(new ZodPipe(scopeQuerySchema)) q: ScopeQuery, @Body(new ZodPipe(policyPutSchema)) body: PolicyPut) {
+  put(
+    @CurrentPrincipal() p: Principal,
+    @Query(new ZodPipe(scopeQuerySchema)) q: ScopeQuery,
+    @Body(new ZodPipe(policyPutSchema)) body: PolicyPut,
+  ) {
     return this.policies.put(p, q, body);
   }
 
@@ -53,12 +58,17 @@ export class PoliciesController {
   @HttpCode(200)
   @ApiZodOperation({
     summary: "How the scope's message log of the last days would have been decided under a proposed layer",
-    description: 'Counts per action as logged, under the current policy and under the proposal (replayed from the logged symbols), and examples of verdicts that change. Nothing is stored.',
+    description:
+      'Counts per action as logged, under the current policy and under the proposal (replayed from the logged symbols), and examples of verdicts that change. Nothing is stored.',
     query: scopeQuerySchema,
     body: policyPreviewSchema,
     response: policyPreviewViewSchema,
   })
-  preview(@CurrentPrincipal() p: Principal, @Query(new ZodPipe(scopeQuerySchema)) q: ScopeQuery, @Body(new ZodPipe(policyPreviewSchema)) body: PolicyPreviewBody) {
+  preview(
+    @CurrentPrincipal() p: Principal,
+    @Query(new ZodPipe(scopeQuerySchema)) q: ScopeQuery,
+    @Body(new ZodPipe(policyPreviewSchema)) body: PolicyPreviewBody,
+  ) {
     return this.policies.preview(p, q, body);
   }
 }

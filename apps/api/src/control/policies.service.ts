@@ -1,6 +1,11 @@
 import { BadRequestException, ConflictException, Inject, Injectable } from '@nestjs/common';
 import type { Action } from '@spamfilter/domain';
-import { PolicyRepository, ScanRecordRepository, type PolicyEntity, type ScanReader } from '@spamfilter/persistence';
+import {
+  PolicyRepository,
+  ScanRecordRepository,
+  type PolicyEntity,
+  type ScanReader,
+} from '@spamfilter/persistence';
 import {
   DEFAULT_POLICY,
   DEFAULT_WEIGHTS,
@@ -33,7 +38,11 @@ const PAGE = 500;
  */
 const KNOWN_SYMBOLS: ReadonlySet<string> = new Set(Object.keys(DEFAULT_WEIGHTS));
 
-type Layers = { readonly global: PolicyLayer | null; readonly domain: PolicyLayer | null; readonly user: PolicyLayer | null };
+type Layers = {
+  readonly global: PolicyLayer | null;
+  readonly domain: PolicyLayer | null;
+  readonly user: PolicyLayer | null;
+};
 
 const stored = (p: PolicyEntity | null): PolicyLayer | null => (p ? (p.document as PolicyLayer) : null);
 
@@ -80,9 +89,16 @@ export class PoliciesService {
     const layers = await this.layersOf(target);
     this.validate(target, layer, layers);
     return this.changes.apply(p, async () => {
-      const r = await this.policies.upsert(ownerOf(target), layer, body.version, p.address ?? `key:${p.keyPrefix}`);
+      const r = await this.policies.upsert(
+        ownerOf(target),
+        layer,
+        body.version,
+        p.address ?? `key:${p.keyPrefix}`,
+      );
       if (!r.ok)
-        throw new ConflictException(`the policy was changed since you read it (version ${r.currentVersion} now): read it again`);
+        throw new ConflictException(
+          `the policy was changed since you read it (version ${r.currentVersion} now): read it again`,
+        );
       const view = this.view(target, r.policy, { ...layers, [target.scope]: layer });
       return {
         result: view,
@@ -94,7 +110,11 @@ export class PoliciesService {
           before: before ? { version: before.version, layer: before.document } : null,
           after: { version: r.policy.version, layer },
         },
-        change: { kind: 'policy', userId: target.scope === 'user' ? target.userId : null, payload: { scope: describeTarget(target), version: r.policy.version } },
+        change: {
+          kind: 'policy',
+          userId: target.scope === 'user' ? target.userId : null,
+          payload: { scope: describeTarget(target), version: r.policy.version },
+        },
       };
     });
   }
@@ -103,16 +123,29 @@ export class PoliciesService {
    * How the scope's message log of the last `days` would have been decided under the proposal: counts per action
    * (as logged, the current policy replayed, the proposal replayed) and examples of verdicts that change.
    */
-  async preview(p: Principal, q: ScopeQuery, body: PolicyPreviewBody, now = new Date()): Promise<PolicyPreviewView> {
+  async preview(
+    p: Principal,
+    q: ScopeQuery,
+    body: PolicyPreviewBody,
+    now = new Date(),
+  ): Promise<PolicyPreviewView> {
     const target = await this.scopes.resolve(p, q);
     const layers = await this.layersOf(target);
     const layer = this.proposedLayer(target, body, layers[target.scope]);
     this.validate(target, layer, layers);
     const since = new Date(now.getTime() - body.days * 86_400_000);
     const reader: ScanReader =
-      target.scope === 'user' ? { kind: 'user', userId: target.userId } : target.scope === 'domain' ? { kind: 'domain', domainId: target.domainId } : { kind: 'operator' };
+      target.scope === 'user'
+        ? { kind: 'user', userId: target.userId }
+        : target.scope === 'domain'
+          ? { kind: 'domain', domainId: target.domainId }
+          : { kind: 'operator' };
     const policiesOf = this.recipientPolicies(target, layer);
-    const out = { actual: {} as Record<string, number>, current: {} as Record<string, number>, proposed: {} as Record<string, number> };
+    const out = {
+      actual: {} as Record<string, number>,
+      current: {} as Record<string, number>,
+      proposed: {} as Record<string, number>,
+    };
     const examples: PolicyPreviewView['examples'] = [];
     let messages = 0;
     let changed = 0;
@@ -128,7 +161,12 @@ export class PoliciesService {
           }
           messages++;
           const { current, proposed } = await policiesOf(r.userId, r.domainId);
-          const logged = { direction: record.direction, recipient: r.recipient, shared: record.symbols, own: r.symbols };
+          const logged = {
+            direction: record.direction,
+            recipient: r.recipient,
+            shared: record.symbols,
+            own: r.symbols,
+          };
           const was = replayVerdict(logged, current, DEFAULT_WEIGHTS);
           const will = replayVerdict(logged, proposed, DEFAULT_WEIGHTS);
           count(out.actual, r.action);
@@ -153,7 +191,17 @@ export class PoliciesService {
       }
       if (!page.hasMore) break;
     }
-    return { scope: target.scope, since: since.toISOString(), days: body.days, messages, capped, ...out, changed, greylistBand, examples };
+    return {
+      scope: target.scope,
+      since: since.toISOString(),
+      days: body.days,
+      messages,
+      capped,
+      ...out,
+      changed,
+      greylistBand,
+      examples,
+    };
   }
 
   /**
@@ -162,13 +210,18 @@ export class PoliciesService {
    */
   private recipientPolicies(target: ScopeTarget, proposal: PolicyLayer) {
     const cache = new Map<string, Promise<{ current: Policy; proposed: Policy }>>();
-    return (userId: string | null, domainId: string | null): Promise<{ current: Policy; proposed: Policy }> => {
+    return (
+      userId: string | null,
+      domainId: string | null,
+    ): Promise<{ current: Policy; proposed: Policy }> => {
       const key = userId ? `u:${userId}` : `d:${domainId ?? ''}`;
       let hit = cache.get(key);
       if (!hit) {
         hit = (async () => {
           const layers: Layers = userId
-            ? await this.policies.layersForUser(userId).then((l) => ({ global: stored(l.global), domain: stored(l.domain), user: stored(l.user) }))
+            ? await this.policies
+                .layersForUser(userId)
+                .then((l) => ({ global: stored(l.global), domain: stored(l.domain), user: stored(l.user) }))
             : {
                 global: stored(await this.policies.get({ scope: 'global' })),
                 domain: domainId ? stored(await this.policies.get({ scope: 'domain', domainId })) : null,
@@ -186,15 +239,26 @@ export class PoliciesService {
     const global = stored(await this.policies.get({ scope: 'global' }));
     if (target.scope === 'global') return { global, domain: null, user: null };
     if (target.scope === 'domain')
-      return { global, domain: stored(await this.policies.get({ scope: 'domain', domainId: target.domainId })), user: null };
+      return {
+        global,
+        domain: stored(await this.policies.get({ scope: 'domain', domainId: target.domainId })),
+        user: null,
+      };
     const l = await this.policies.layersForUser(target.userId);
     return { global: stored(l.global), domain: stored(l.domain), user: stored(l.user) };
   }
 
   /** The layer a request proposes: its layer, or a user's sensitivity preset over the rest of their stored layer. */
-  private proposedLayer(target: ScopeTarget, body: { layer?: unknown; sensitivity?: keyof typeof SENSITIVITY_PRESETS }, current: PolicyLayer | null): PolicyLayer {
+  private proposedLayer(
+    target: ScopeTarget,
+    body: { layer?: unknown; sensitivity?: keyof typeof SENSITIVITY_PRESETS },
+    current: PolicyLayer | null,
+  ): PolicyLayer {
     if (body.sensitivity === undefined) return body.layer as PolicyLayer;
-    if (target.scope !== 'user') throw new BadRequestException('sensitivity: a preset is for a user\'s policy; set thresholds in "layer"');
+    if (target.scope !== 'user')
+      throw new BadRequestException(
+        'sensitivity: a preset is for a user\'s policy; set thresholds in "layer"',
+      );
     const { thresholds: _old, ...rest } = current ?? {};
     return presetLayer(body.sensitivity, rest);
   }
@@ -203,12 +267,33 @@ export class PoliciesService {
   private validate(target: ScopeTarget, layer: PolicyLayer, layers: Layers): void {
     const source = describeTarget(target);
     const parsed = parsePolicyLayer(layer, KNOWN_SYMBOLS, source);
-    if (!parsed.ok) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: parsed.error.issues.map((i) => `${source}: ${i}`) });
+    if (!parsed.ok)
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: parsed.error.issues.map((i) => `${source}: ${i}`),
+      });
     const issues: string[] = [];
-    if (target.scope === 'user') issues.push(...userLayerProblems(parsed.layer, mergePolicy(DEFAULT_POLICY, [layers.global ?? {}, layers.domain ?? {}])));
-    const below = target.scope === 'global' ? [] : target.scope === 'domain' ? [layers.global ?? {}] : [layers.global ?? {}, layers.domain ?? {}];
+    if (target.scope === 'user')
+      issues.push(
+        ...userLayerProblems(
+          parsed.layer,
+          mergePolicy(DEFAULT_POLICY, [layers.global ?? {}, layers.domain ?? {}]),
+        ),
+      );
+    const below =
+      target.scope === 'global'
+        ? []
+        : target.scope === 'domain'
+          ? [layers.global ?? {}]
+          : [layers.global ?? {}, layers.domain ?? {}];
     issues.push(...validatePolicy(mergePolicy(DEFAULT_POLICY, [...below, parsed.layer]), KNOWN_SYMBOLS));
-    if (issues.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: issues.map((i) => `${source}: ${i}`) });
+    if (issues.length > 0)
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: issues.map((i) => `${source}: ${i}`),
+      });
   }
 
   private view(target: ScopeTarget, row: PolicyEntity | null, layers: Layers): PolicyView {

@@ -11,9 +11,27 @@ const principal = (over: Partial<Principal>): Principal => ({
   domain: 'a.example',
   ...over,
 });
-const bob: ScopeTarget = { scope: 'user', userId: 'u-bob', address: 'bob@a.example', domainId: 'd-a', tenantId: 't-a' };
-const carol: ScopeTarget = { scope: 'user', userId: 'u-carol', address: 'carol@a.example', domainId: 'd-a', tenantId: 't-a' };
-const dave: ScopeTarget = { scope: 'user', userId: 'u-dave', address: 'dave@b.example', domainId: 'd-b', tenantId: 't-b' };
+const bob: ScopeTarget = {
+  scope: 'user',
+  userId: 'u-bob',
+  address: 'bob@a.example',
+  domainId: 'd-a',
+  tenantId: 't-a',
+};
+const carol: ScopeTarget = {
+  scope: 'user',
+  userId: 'u-carol',
+  address: 'carol@a.example',
+  domainId: 'd-a',
+  tenantId: 't-a',
+};
+const dave: ScopeTarget = {
+  scope: 'user',
+  userId: 'u-dave',
+  address: 'dave@b.example',
+  domainId: 'd-b',
+  tenantId: 't-b',
+};
 const domainA: ScopeTarget = { scope: 'domain', domainId: 'd-a', domain: 'a.example', tenantId: 't-a' };
 const domainB: ScopeTarget = { scope: 'domain', domainId: 'd-b', domain: 'b.example', tenantId: 't-b' };
 const global: ScopeTarget = { scope: 'global' };
@@ -35,7 +53,10 @@ describe('accessTo', () => {
     expect(accessTo(p, dave)).toMatchObject({ ok: false, status: 404 });
     expect(accessTo(p, global)).toMatchObject({ ok: false, status: 403 });
     // the same domain name under another tenant's key is not theirs
-    expect(accessTo(principal({ role: 'domain_admin', tenantId: 't-b' }), domainA)).toMatchObject({ ok: false, status: 404 });
+    expect(accessTo(principal({ role: 'domain_admin', tenantId: 't-b' }), domainA)).toMatchObject({
+      ok: false,
+      status: 404,
+    });
   });
 
   it('an operator reaches every scope', () => {
@@ -43,9 +64,12 @@ describe('accessTo', () => {
     for (const t of [bob, dave, domainA, domainB, global]) expect(accessTo(p, t)).toEqual({ ok: true });
   });
 
-  it('defaults to the caller\'s own scope', () => {
+  it("defaults to the caller's own scope", () => {
     expect(defaultScope(principal({}))).toEqual({ scope: 'user', user: 'bob@a.example' });
-    expect(defaultScope(principal({ role: 'domain_admin' }))).toEqual({ scope: 'domain', domain: 'a.example' });
+    expect(defaultScope(principal({ role: 'domain_admin' }))).toEqual({
+      scope: 'domain',
+      domain: 'a.example',
+    });
     expect(defaultScope(principal({ role: 'operator' }))).toEqual({ scope: 'global' });
   });
 });

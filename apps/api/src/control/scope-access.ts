@@ -7,7 +7,12 @@ import { mayActFor, type Principal } from '../guards/principal';
  */
 export type ScopeTarget =
   | { readonly scope: 'global' }
-  | { readonly scope: 'domain'; readonly domainId: string; readonly domain: string; readonly tenantId: string }
+  | {
+      readonly scope: 'domain';
+      readonly domainId: string;
+      readonly domain: string;
+      readonly tenantId: string;
+    }
   | {
       readonly scope: 'user';
       readonly userId: string;
@@ -19,7 +24,8 @@ export type ScopeTarget =
 export type ScopeName = ScopeTarget['scope'];
 export const SCOPE_NAMES = ['global', 'domain', 'user'] as const satisfies readonly ScopeName[];
 
-export type Access = { readonly ok: true } | { readonly ok: false; readonly status: 403 | 404; readonly message: string };
+export type Access =
+  { readonly ok: true } | { readonly ok: false; readonly status: 403 | 404; readonly message: string };
 
 const ok: Access = { ok: true };
 
@@ -31,10 +37,13 @@ const ok: Access = { ok: true };
 export function accessTo(p: Principal, target: ScopeTarget): Access {
   switch (target.scope) {
     case 'global':
-      return p.role === 'operator' ? ok : { ok: false, status: 403, message: 'the global scope is for operators' };
+      return p.role === 'operator'
+        ? ok
+        : { ok: false, status: 403, message: 'the global scope is for operators' };
     case 'domain':
       if (p.role === 'operator') return ok;
-      if (p.role === 'user') return { ok: false, status: 403, message: "a domain's lists and policy are for its domain admins" };
+      if (p.role === 'user')
+        return { ok: false, status: 403, message: "a domain's lists and policy are for its domain admins" };
       return p.domain === target.domain && p.tenantId === target.tenantId
         ? ok
         : { ok: false, status: 404, message: `no domain ${target.domain} in your administration` };
@@ -46,7 +55,11 @@ export function accessTo(p: Principal, target: ScopeTarget): Access {
 }
 
 /** The scope a caller means when they name none: their own mailbox (users), their domain (admins), global. */
-export function defaultScope(p: Principal): { readonly scope: ScopeName; readonly domain?: string; readonly user?: string } {
+export function defaultScope(p: Principal): {
+  readonly scope: ScopeName;
+  readonly domain?: string;
+  readonly user?: string;
+} {
   switch (p.role) {
     case 'user':
       return p.address ? { scope: 'user', user: p.address } : { scope: 'user' };

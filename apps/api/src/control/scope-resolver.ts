@@ -1,4 +1,10 @@
-import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { UserRepository, type PolicyOwner } from '@spamfilter/persistence';
 import type { Principal } from '../guards/principal';
 import { accessTo, defaultScope, type ScopeTarget } from './scope-access';
@@ -28,7 +34,11 @@ export class ScopeResolver {
   async resolve(p: Principal, q: ScopeQuery): Promise<ScopeTarget> {
     const d = defaultScope(p);
     const scope = q.scope ?? (q.user ? 'user' : q.domain ? 'domain' : d.scope);
-    const target = await this.find(scope, q.domain ?? (scope === 'domain' ? d.domain : undefined), q.user ?? (scope === 'user' && p.role === 'user' ? d.user : undefined));
+    const target = await this.find(
+      scope,
+      q.domain ?? (scope === 'domain' ? d.domain : undefined),
+      q.user ?? (scope === 'user' && p.role === 'user' ? d.user : undefined),
+    );
     return this.check(p, target);
   }
 
@@ -42,7 +52,14 @@ export class ScopeResolver {
     }
     if (scope === 'user') {
       const u = await this.users.findById(scopeId);
-      if (u) target = { scope: 'user', userId: u.id, address: u.address, domainId: u.domainId, tenantId: u.tenantId };
+      if (u)
+        target = {
+          scope: 'user',
+          userId: u.id,
+          address: u.address,
+          domainId: u.domainId,
+          tenantId: u.tenantId,
+        };
     }
     if (!target) throw new NotFoundException('no such entry');
     return this.check(p, target);
@@ -55,7 +72,11 @@ export class ScopeResolver {
     throw new NotFoundException(access.message);
   }
 
-  private async find(scope: ScopeTarget['scope'], domain: string | undefined, user: string | undefined): Promise<ScopeTarget> {
+  private async find(
+    scope: ScopeTarget['scope'],
+    domain: string | undefined,
+    user: string | undefined,
+  ): Promise<ScopeTarget> {
     switch (scope) {
       case 'global':
         if (domain || user) throw new BadRequestException('scope "global" takes no domain or user');
@@ -70,7 +91,13 @@ export class ScopeResolver {
         if (!user) throw new BadRequestException('user: is required for scope "user"');
         const u = await this.users.findByAddress(user);
         if (!u) throw new NotFoundException(`no user ${user}`);
-        return { scope: 'user', userId: u.id, address: u.address, domainId: u.domainId, tenantId: u.tenantId };
+        return {
+          scope: 'user',
+          userId: u.id,
+          address: u.address,
+          domainId: u.domainId,
+          tenantId: u.tenantId,
+        };
       }
     }
   }

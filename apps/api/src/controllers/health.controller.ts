@@ -13,7 +13,8 @@ export class HealthController {
   @Get()
   @Public()
   @ApiZodOperation({
-    summary: 'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus); 503 when degraded',
+    summary:
+      'Liveness/readiness: database reachable, outbox backlog (marks not yet on the bus); 503 when degraded',
     response: healthSchema,
   })
   async check(@Res({ passthrough: true }) res: { status(code: number): unknown }): Promise<ApiHealth> {

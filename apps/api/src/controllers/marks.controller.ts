@@ -43,7 +43,10 @@ export class MarksController {
   @Post()
   @ApiOperation({ summary: 'Mark a scanned message as spam or ham by its reference ID' })
   @ApiBody({ type: CreateMarkDto })
-  @ApiCreatedResponse({ type: MarkDto, description: 'The mark, accepted (its FeedbackEvent is in the outbox)' })
+  @ApiCreatedResponse({
+    type: MarkDto,
+    description: 'The mark, accepted (its FeedbackEvent is in the outbox)',
+  })
   create(
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodPipe(createMarkSchema)) body: CreateMark,
@@ -65,10 +68,15 @@ export class MarksController {
       'One key per reported move (1–128 of A–Z a–z 0–9 . _ : -): a resend with the same key returns the mark the first one made and trains nothing again',
   })
   @ApiConsumes('message/rfc822', 'application/octet-stream', 'text/plain')
-  @ApiBody({ schema: { type: 'string', format: 'binary', description: 'the message as the client has it (RFC 5322)' } })
+  @ApiBody({
+    schema: { type: 'string', format: 'binary', description: 'the message as the client has it (RFC 5322)' },
+  })
   @ApiQuery({ name: 'label', enum: ['spam', 'ham'], required: false })
   @ApiQuery({ name: 'recipient', required: false })
-  @ApiCreatedResponse({ type: MarkDto, description: 'The mark, accepted (its FeedbackEvent is in the outbox)' })
+  @ApiCreatedResponse({
+    type: MarkDto,
+    description: 'The mark, accepted (its FeedbackEvent is in the outbox)',
+  })
   createRaw(
     @CurrentPrincipal() principal: Principal,
     @Query(new ZodPipe(rawMarkQuerySchema)) query: RawMarkQuery,

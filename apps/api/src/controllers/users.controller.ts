@@ -49,7 +49,7 @@ export class UsersController {
   @Roles('operator', 'domain_admin')
   @ApiOperation({
     summary:
-      "Operators: create a user in any domain (a new domain is hosted for tenantId; 404 for an unknown tenant); domain admins: a user of their domain",
+      'Operators: create a user in any domain (a new domain is hosted for tenantId; 404 for an unknown tenant); domain admins: a user of their domain',
   })
   @ApiBody({ type: CreateUserDto })
   @ApiCreatedResponse({ type: UserDto, description: 'The user' })
@@ -63,7 +63,8 @@ export class UsersController {
   @Post('users/:id/keys')
   @Roles('operator', 'domain_admin')
   @ApiOperation({
-    summary: 'Issue an API key for a user (shown once): operators any role, domain admins user keys of their domain',
+    summary:
+      'Issue an API key for a user (shown once): operators any role, domain admins user keys of their domain',
   })
   @ApiBody({ type: IssueKeyDto })
   @ApiCreatedResponse({ type: IssuedKeyDto, description: 'The key, with its token shown this once' })
@@ -82,7 +83,10 @@ export class UsersController {
       "Operators: issue a mailbox service key (shown once) for a mail store's Junk hook: it may only mark, for the users of one domain or of one tenant",
   })
   @ApiBody({ type: IssueMailboxKeyDto })
-  @ApiCreatedResponse({ type: IssuedMailboxKeyDto, description: 'The mailbox service key, with its token shown this once' })
+  @ApiCreatedResponse({
+    type: IssuedMailboxKeyDto,
+    description: 'The mailbox service key, with its token shown this once',
+  })
   issueMailboxKey(
     @Body(new ZodPipe(issueMailboxKeySchema)) body: IssueMailboxKey,
   ): Promise<IssuedMailboxKeyDto> {
@@ -94,7 +98,10 @@ export class UsersController {
   @HttpCode(204)
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiOperation({ summary: 'Operators: revoke an API key' })
-  async revokeKey(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async revokeKey(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<void> {
     await this.users.revokeKey(principal, id);
   }
 }

@@ -21,7 +21,11 @@ export class VerdictsController {
     required: false,
     description: 'Domain admins and operators: whose verdicts (address)',
   })
-  @ApiQuery({ name: 'sender', required: false, description: 'Part of the sender (From header or envelope sender)' })
+  @ApiQuery({
+    name: 'sender',
+    required: false,
+    description: 'Part of the sender (From header or envelope sender)',
+  })
   @ApiQuery({ name: 'subject', required: false, description: 'Part of the subject' })
   @ApiQuery({ name: 'from', required: false, description: 'Received at or after (ISO time)' })
   @ApiQuery({ name: 'to', required: false, description: 'Received before (ISO time)' })

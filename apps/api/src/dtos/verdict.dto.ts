@@ -24,7 +24,8 @@ export class VerdictSymbolDto {
   @ApiProperty({ description: 'auth, connection, lists, content, bayes, …' }) group!: string;
   @ApiProperty({ description: 'What it added to (or took from) the score' }) score!: number;
   @ApiProperty({ description: 'What the symbol means' }) description!: string;
-  @ApiProperty({ type: [String], description: 'What was seen (a list entry, a host, a probability)' }) options!: string[];
+  @ApiProperty({ type: [String], description: 'What was seen (a list entry, a host, a probability)' })
+  options!: string[];
 }
 
 export class VerdictDto {
@@ -36,13 +37,16 @@ export class VerdictDto {
   @ApiProperty() action!: string;
   @ApiProperty() score!: number;
   @ApiProperty({ description: 'One line a person can read' }) reason!: string;
-  @ApiProperty({ type: [VerdictSymbolDto], description: 'Every symbol that scored this copy, strongest first' })
+  @ApiProperty({
+    type: [VerdictSymbolDto],
+    description: 'Every symbol that scored this copy, strongest first',
+  })
   symbols!: VerdictSymbolDto[];
   @ApiProperty({
     enum: DISPOSITIONS,
     nullable: true,
     description:
-      'What was done with this recipient\'s copy: delivered, tagged (Junk), quarantined, held, released, refused, deferred; null on records older than dispositions',
+      "What was done with this recipient's copy: delivered, tagged (Junk), quarantined, held, released, refused, deferred; null on records older than dispositions",
   })
   disposition!: Disposition | null;
   @ApiProperty({
@@ -51,7 +55,11 @@ export class VerdictDto {
     description: "The user's current mark on this message",
   })
   mark!: 'spam' | 'ham' | null;
-  @ApiProperty({ nullable: true, type: String, description: 'ID of that mark (DELETE /v1/marks/{id} undoes it)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'ID of that mark (DELETE /v1/marks/{id} undoes it)',
+  })
   markId!: string | null;
 }
 

@@ -39,9 +39,18 @@ describe('ApiMetricsService', () => {
   });
 
   it('reports the consumer lag per partition where the process runs the learner on Kafka', async () => {
-    const m = new ApiMetricsService({ ...sources, consumerLag: () => Promise.resolve([{ partition: 0, lag: 4 }, { partition: 1, lag: 0 }]) });
+    const m = new ApiMetricsService({
+      ...sources,
+      consumerLag: () =>
+        Promise.resolve([
+          { partition: 0, lag: 4 },
+          { partition: 1, lag: 0 },
+        ]),
+    });
     const text = await m.registry.metrics();
-    expect(value(text, 'spamfilter_learner_consumer_lag{topic="spamfilter.feedback.v1",partition="0"}')).toBe(4);
+    expect(value(text, 'spamfilter_learner_consumer_lag{topic="spamfilter.feedback.v1",partition="0"}')).toBe(
+      4,
+    );
     expect(learnerLag(loadConfig({ BUS: 'memory' }))).toBeNull();
     expect(learnerLag(loadConfig({ BUS: 'kafka', LEARNER_ENABLED: 'false' }))).toBeNull();
   });

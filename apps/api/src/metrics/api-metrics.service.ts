@@ -55,7 +55,12 @@ export class ApiMetricsService implements OnApplicationShutdown {
   constructor(private readonly sources: ApiMetricSources) {
     if (sources.defaultMetrics) collectDefaultMetrics({ register: this.registry });
     const registers = [this.registry];
-    gaugeReadOnScrape({ name: 'spamfilter_outbox_backlog', help: 'Events in the outbox not yet published to the bus (grows while Kafka is down)', registers, read: sources.outboxBacklog });
+    gaugeReadOnScrape({
+      name: 'spamfilter_outbox_backlog',
+      help: 'Events in the outbox not yet published to the bus (grows while Kafka is down)',
+      registers,
+      read: sources.outboxBacklog,
+    });
     gaugeReadOnScrape({
       name: 'spamfilter_outbox_oldest_age_seconds',
       help: 'Age of the oldest unpublished outbox event (0 when none waits): how late marks reach the learner',
@@ -65,7 +70,12 @@ export class ApiMetricsService implements OnApplicationShutdown {
         return at ? Math.max(0, (Date.now() - at.getTime()) / 1000) : 0;
       },
     });
-    gaugeReadOnScrape({ name: 'spamfilter_outbound_blocked_accounts', help: 'Outbound accounts blocked now (automatically or by an operator)', registers, read: sources.blockedAccounts });
+    gaugeReadOnScrape({
+      name: 'spamfilter_outbound_blocked_accounts',
+      help: 'Outbound accounts blocked now (automatically or by an operator)',
+      registers,
+      read: sources.blockedAccounts,
+    });
     gaugeReadOnScrape<'dependency'>({
       name: 'spamfilter_dependency_up',
       help: 'Whether a dependency answers, as /health reports it (1 up, 0 down)',
@@ -80,7 +90,11 @@ export class ApiMetricsService implements OnApplicationShutdown {
         help: "Feedback events not yet committed by the learner's consumer group, by partition (read from the brokers)",
         labelNames: ['topic', 'partition'],
         registers,
-        read: async () => (await lag()).map((p) => ({ labels: { topic: TOPICS.feedback, partition: String(p.partition) }, value: p.lag })),
+        read: async () =>
+          (await lag()).map((p) => ({
+            labels: { topic: TOPICS.feedback, partition: String(p.partition) },
+            value: p.lag,
+          })),
       });
   }
 
@@ -91,7 +105,9 @@ export class ApiMetricsService implements OnApplicationShutdown {
 
   /** The exposition text of this registry and every mounted one. */
   text(): Promise<string> {
-    return this.mounted.length === 0 ? this.registry.metrics() : Registry.merge([this.registry, ...this.mounted]).metrics();
+    return this.mounted.length === 0
+      ? this.registry.metrics()
+      : Registry.merge([this.registry, ...this.mounted]).metrics();
   }
 
   markAccepted(kind: 'learn' | 'undo', label: 'spam' | 'ham' | null): void {
@@ -99,11 +115,16 @@ export class ApiMetricsService implements OnApplicationShutdown {
   }
 
   /** A batch the learner committed: outcomes by kind, and mark → trained for the events it trained or undid. */
-  learned(events: readonly HandledEvent[], outcomes: readonly { readonly status: string }[], now = Date.now()): void {
+  learned(
+    events: readonly HandledEvent[],
+    outcomes: readonly { readonly status: string }[],
+    now = Date.now(),
+  ): void {
     outcomes.forEach((o, i) => {
       this.learnerEvents.inc({ outcome: o.status });
       const at = Date.parse(events[i]?.occurredAt ?? '');
-      if ((o.status === 'trained' || o.status === 'undone') && Number.isFinite(at)) this.markToTrained.observe(Math.max(0, now - at) / 1000);
+      if ((o.status === 'trained' || o.status === 'undone') && Number.isFinite(at))
+        this.markToTrained.observe(Math.max(0, now - at) / 1000);
     });
   }
 
@@ -121,7 +142,9 @@ export function learnerGroupId(config: AppConfig): string {
 }
 
 /** A lag reader for the learner's group when this process runs the learner on Kafka, else null. */
-export function learnerLag(config: AppConfig): { read: () => Promise<readonly PartitionLag[]>; close: () => Promise<void> } | null {
+export function learnerLag(
+  config: AppConfig,
+): { read: () => Promise<readonly PartitionLag[]>; close: () => Promise<void> } | null {
   if (!config.learner.enabled || config.messaging.bus !== 'kafka') return null;
   const lag = new KafkaConsumerLag(config.messaging);
   const group = learnerGroupId(config);

@@ -29,7 +29,12 @@ describe('openApiSchema (zod 4 z.toJSONSchema, OpenAPI 3.0)', () => {
   it('writes OpenAPI 3.0: nullable, one items schema for a tuple, formats without zod regexes, no safe-integer bounds', () => {
     const p = openApiSchema(body).properties!;
     expect(p.note).toEqual({ type: 'string', nullable: true });
-    expect(p.header).toMatchObject({ type: 'array', minItems: 2, maxItems: 2, items: { anyOf: [{ type: 'string' }, { type: 'string' }] } });
+    expect(p.header).toMatchObject({
+      type: 'array',
+      minItems: 2,
+      maxItems: 2,
+      items: { anyOf: [{ type: 'string' }, { type: 'string' }] },
+    });
     expect(p.at).toEqual({ type: 'string', format: 'date-time' });
     expect(p.id).toEqual({ type: 'string', format: 'uuid' });
     expect(p.code).toEqual({ type: 'string', pattern: '^[A-Z]{2}$' });
@@ -38,7 +43,10 @@ describe('openApiSchema (zod 4 z.toJSONSchema, OpenAPI 3.0)', () => {
   it('names the keys of a record over an enum, none required for a partial record', () => {
     expect(openApiSchema(body).properties!.caps).toEqual({
       type: 'object',
-      properties: { auth: expect.objectContaining({ type: 'object' }), content: expect.objectContaining({ type: 'object' }) },
+      properties: {
+        auth: expect.objectContaining({ type: 'object' }),
+        content: expect.objectContaining({ type: 'object' }),
+      },
       additionalProperties: false,
     });
   });

@@ -13,7 +13,12 @@ export function openApiSchema(schema: z.ZodType, io: 'input' | 'output' = 'input
   // Every schema is inlined (reused: 'inline', the default): each operation reads on its own in the UI, and a schema
   // reused across routes would otherwise become a $defs link that OpenAPI 3.0 does not resolve. A transform's output
   // has no JSON Schema; unrepresentable: 'any' documents it as {} instead of throwing at startup.
-  const json = z.toJSONSchema(schema, { target: 'openapi-3.0', io, unrepresentable: 'any', override: tidy }) as SchemaObject & {
+  const json = z.toJSONSchema(schema, {
+    target: 'openapi-3.0',
+    io,
+    unrepresentable: 'any',
+    override: tidy,
+  }) as SchemaObject & {
     $schema?: string;
   };
   delete json.$schema;
@@ -68,25 +73,44 @@ export interface ZodOperation {
 
 /** ApiOperation + body, query parameters and the success response, each from its zod schema. */
 export function ApiZodOperation(op: ZodOperation): MethodDecorator {
-  const decorators: MethodDecorator[] = [ApiOperation({ summary: op.summary, ...(op.description ? { description: op.description } : {}) })];
+  const decorators: MethodDecorator[] = [
+    ApiOperation({ summary: op.summary, ...(op.description ? { description: op.description } : {}) }),
+  ];
   if (op.body) decorators.push(ApiBody({ schema: openApiSchema(op.body) }));
   if (op.rawBody) {
     decorators.push(ApiConsumes(...op.rawBody));
-    decorators.push(ApiBody({ schema: { type: 'string', format: 'binary', description: 'the message as received (RFC 5322)' } }));
+    decorators.push(
+      ApiBody({
+        schema: { type: 'string', format: 'binary', description: 'the message as received (RFC 5322)' },
+      }),
+    );
   }
   if (op.query) {
     const q = openApiSchema(op.query);
     const required = new Set(q.required ?? []);
     for (const [name, schema] of Object.entries(q.properties ?? {})) {
       const s = schema as SchemaObject;
-      decorators.push(ApiQuery({ name, required: required.has(name), schema: s, ...(s.description ? { description: s.description } : {}) }));
+      decorators.push(
+        ApiQuery({
+          name,
+          required: required.has(name),
+          schema: s,
+          ...(s.description ? { description: s.description } : {}),
+        }),
+      );
     }
   }
   const status = op.status ?? 200;
   if (status === 204 || !op.response) {
     decorators.push(ApiResponse({ status, description: op.responseDescription ?? 'Done; no content' }));
   } else {
-    decorators.push(ApiResponse({ status, description: op.responseDescription ?? (status === 201 ? 'Created' : 'OK'), schema: openApiSchema(op.response, 'output') }));
+    decorators.push(
+      ApiResponse({
+        status,
+        description: op.responseDescription ?? (status === 201 ? 'Created' : 'OK'),
+        schema: openApiSchema(op.response, 'output'),
+      }),
+    );
   }
   return applyDecorators(...decorators);
 }

@@ -56,7 +56,10 @@ export class AupRulesController {
   }
 
   @Get(':id/preview')
-  @ApiZodOperation({ summary: 'What a stored rule would have caught among the last day of outbound mail', response: aupPreviewSchema })
+  @ApiZodOperation({
+    summary: 'What a stored rule would have caught among the last day of outbound mail',
+    response: aupPreviewSchema,
+  })
   previewStored(@Param('id', ParseUUIDPipe) id: string) {
     return this.aup.previewStored(id);
   }

@@ -51,7 +51,14 @@ export class AupRulesService {
   async create(body: unknown, p: Principal): Promise<StoredAupRule> {
     const result = await this.rules.create(this.validate(body), actorOf(p));
     if (!result.ok) throw new ConflictException(`an AUP rule with this name exists already`);
-    await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: result.rule.id, action: 'create', before: null, after: result.rule });
+    await this.changes.record(p, {
+      tenantId: null,
+      subject: 'aup_rule',
+      subjectId: result.rule.id,
+      action: 'create',
+      before: null,
+      after: result.rule,
+    });
     return result.rule;
   }
 
@@ -67,7 +74,14 @@ export class AupRulesService {
     const before = await this.rules.get(id);
     const result = await this.rules.update(id, version, this.validate(rest));
     if (result.ok) {
-      await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: id, action: 'update', before, after: result.rule });
+      await this.changes.record(p, {
+        tenantId: null,
+        subject: 'aup_rule',
+        subjectId: id,
+        action: 'update',
+        before,
+        after: result.rule,
+      });
       return result.rule;
     }
     switch (result.reason) {
@@ -83,7 +97,14 @@ export class AupRulesService {
   async remove(id: string, p: Principal): Promise<void> {
     const before = await this.rules.get(id);
     if (!(await this.rules.remove(id))) throw new NotFoundException(`no AUP rule ${id}`);
-    await this.changes.record(p, { tenantId: null, subject: 'aup_rule', subjectId: id, action: 'remove', before, after: null });
+    await this.changes.record(p, {
+      tenantId: null,
+      subject: 'aup_rule',
+      subjectId: id,
+      action: 'remove',
+      before,
+      after: null,
+    });
   }
 
   /** What an unsaved rule would have caught among the outbound messages of the last day. */

@@ -24,7 +24,11 @@ export class DelistRequestsController {
   constructor(private readonly requests: DelistRequestsService) {}
 
   @Get()
-  @ApiZodOperation({ summary: 'The queue (?status=pending, oldest first) or decided requests', query: delistListSchema, response: z.array(delistRequestViewSchema) })
+  @ApiZodOperation({
+    summary: 'The queue (?status=pending, oldest first) or decided requests',
+    query: delistListSchema,
+    response: z.array(delistRequestViewSchema),
+  })
   list(@Query(new ZodPipe(delistListSchema)) q: DelistListQuery) {
     return this.requests.list(q);
   }
@@ -35,7 +39,7 @@ export class DelistRequestsController {
     response: delistApprovalSchema,
     status: 201,
     summary:
-      'Approve. Inbound refusal: an inbound allow for the refused recipient (scope user, default) or its domain, never global, for at most DELIST_ALLOW_DAYS; for a hosted-domain sender only with an aligned DMARC/SPF pass. Outbound refusal: no list entry, a note in the sending account\'s audit trail',
+      "Approve. Inbound refusal: an inbound allow for the refused recipient (scope user, default) or its domain, never global, for at most DELIST_ALLOW_DAYS; for a hosted-domain sender only with an aligned DMARC/SPF pass. Outbound refusal: no list entry, a note in the sending account's audit trail",
   })
   approve(
     @CurrentPrincipal() p: Principal,
@@ -46,7 +50,12 @@ export class DelistRequestsController {
   }
 
   @Post(':id/reject')
-  @ApiZodOperation({ summary: 'Reject the request', body: delistRejectSchema, response: delistRequestViewSchema, status: 201 })
+  @ApiZodOperation({
+    summary: 'Reject the request',
+    body: delistRejectSchema,
+    response: delistRequestViewSchema,
+    status: 201,
+  })
   reject(
     @CurrentPrincipal() p: Principal,
     @Param('id', ParseUUIDPipe) id: string,

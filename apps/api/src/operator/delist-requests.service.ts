@@ -1,4 +1,10 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
 import {
   DelistRequestRepository,
@@ -86,7 +92,12 @@ export class DelistRequestsService {
     return (await this.requests.list(q.status, q.limit, q.offset)).map(view);
   }
 
-  async approve(id: string, body: DelistApproveBody, p: Principal, now = new Date()): Promise<DelistApprovalView> {
+  async approve(
+    id: string,
+    body: DelistApproveBody,
+    p: Principal,
+    now = new Date(),
+  ): Promise<DelistApprovalView> {
     const out = await this.approveAs(id, body, actorOf(p), now);
     const entry = out.allowEntry;
     await this.changes.record(
@@ -100,35 +111,70 @@ export class DelistRequestsService {
         after: { status: 'approved', allowEntry: entry, outboundAccount: out.outboundAccount },
         reason: body.note ?? null,
       },
-      entry ? { kind: 'lists', userId: null, payload: { added: { id: entry.id, kind: entry.kind, matchType: entry.matchType, value: entry.value } } } : undefined,
+      entry
+        ? {
+            kind: 'lists',
+            userId: null,
+            payload: {
+              added: { id: entry.id, kind: entry.kind, matchType: entry.matchType, value: entry.value },
+            },
+          }
+        : undefined,
       now,
     );
     return out;
   }
 
-  private async approveAs(id: string, body: DelistApproveBody, reviewer: string, now: Date): Promise<DelistApprovalView> {
+  private async approveAs(
+    id: string,
+    body: DelistApproveBody,
+    reviewer: string,
+    now: Date,
+  ): Promise<DelistApprovalView> {
     const request = await this.requests.get(id);
     if (!request) throw new NotFoundException(`no delisting request ${id}`);
-    if (request.status !== 'pending') throw new ConflictException(`request ${id} was ${request.status} already`);
+    if (request.status !== 'pending')
+      throw new ConflictException(`request ${id} was ${request.status} already`);
     const found = await this.scans.findByReference({ kind: 'operator' }, request.reference);
     // Without the logged message there is no recipient to scope an entry to, nor a direction to tell the two flows
     // apart: the operator adds an entry by hand (lists API) if one is due.
-    if (!found) throw new ConflictException('the refused message is no longer in the message log: reject the request, or add a list entry by hand');
+    if (!found)
+      throw new ConflictException(
+        'the refused message is no longer in the message log: reject the request, or add a list entry by hand',
+      );
     const scan = { ...found.record, recipients: found.recipients };
     const note = body.note ?? null;
 
     if (scan.direction === 'outbound') {
       if (body.scope || body.recipient || body.matchType || body.expiresInDays)
-        throw new BadRequestException('an outbound refusal is reviewed with its sending account: no list entry, so no scope, recipient, matchType or expiry');
+        throw new BadRequestException(
+          'an outbound refusal is reviewed with its sending account: no list entry, so no scope, recipient, matchType or expiry',
+        );
       const account = outboundAccountOf(scan);
       if (!account) throw new ConflictException('the refused message names no sending account');
       const reason = `review ${id} of refused message ${request.reference} approved${note ? `: ${note}` : ''}`;
-      const result = this.decided(id, await this.requests.approve(id, { reviewer, note, effect: { kind: 'outbound_account_note', account, reason }, at: now }));
-      await this.notices.publish('outbound_review_approved', account, { requestId: id, reference: request.reference, actor: reviewer }, now);
+      const result = this.decided(
+        id,
+        await this.requests.approve(id, {
+          reviewer,
+          note,
+          effect: { kind: 'outbound_account_note', account, reason },
+          at: now,
+        }),
+      );
+      await this.notices.publish(
+        'outbound_review_approved',
+        account,
+        { requestId: id, reference: request.reference, actor: reviewer },
+        now,
+      );
       return {
         request: view(result.request),
         allowEntry: null,
-        outboundAccount: { address: account, review: `/v1/operator/outbound/accounts/${encodeURIComponent(account)}` },
+        outboundAccount: {
+          address: account,
+          review: `/v1/operator/outbound/accounts/${encodeURIComponent(account)}`,
+        },
       };
     }
 
@@ -137,7 +183,8 @@ export class DelistRequestsService {
     const scopeKind = body.scope ?? 'user';
     let scope: Extract<DelistApprovalEffect, { kind: 'inbound_allow' }>['scope'];
     if (scopeKind === 'user') {
-      if (!owner?.userId) throw new ConflictException(`${recipient} has no user account here: approve with scope "domain"`);
+      if (!owner?.userId)
+        throw new ConflictException(`${recipient} has no user account here: approve with scope "domain"`);
       scope = { kind: 'user', userId: owner.userId };
     } else {
       if (!owner) throw new ConflictException(`the domain of ${recipient} is not served here`);
@@ -149,20 +196,36 @@ export class DelistRequestsService {
     const expiresAt = must(allowExpiry(now, this.config.outbound.delistAllowDays, body.expiresInDays));
     const result = this.decided(
       id,
-      await this.requests.approve(id, { reviewer, note, effect: { kind: 'inbound_allow', scope, ...sender, expiresAt, requires }, at: now }),
+      await this.requests.approve(id, {
+        reviewer,
+        note,
+        effect: { kind: 'inbound_allow', scope, ...sender, expiresAt, requires },
+        at: now,
+      }),
     );
     const entry = result.allowEntry as ListEntryEntity;
     const domainOf = (a: string): string => a.slice(a.lastIndexOf('@') + 1);
     return {
       request: view(result.request),
-      allowEntry: { ...listEntryView(entry, scope.kind === 'domain' ? domainOf(recipient) : null), user: scope.kind === 'user' ? recipient : null },
+      allowEntry: {
+        ...listEntryView(entry, scope.kind === 'domain' ? domainOf(recipient) : null),
+        user: scope.kind === 'user' ? recipient : null,
+      },
       outboundAccount: null,
     };
   }
 
   async reject(id: string, note: string | null, p: Principal): Promise<DelistRequestView> {
     const decided = view(this.decided(id, await this.requests.reject(id, actorOf(p), note)).request);
-    await this.changes.record(p, { tenantId: null, subject: 'delist_request', subjectId: id, action: 'reject', before: { status: 'pending' }, after: { status: 'rejected' }, reason: note });
+    await this.changes.record(p, {
+      tenantId: null,
+      subject: 'delist_request',
+      subjectId: id,
+      action: 'reject',
+      before: { status: 'pending' },
+      after: { status: 'rejected' },
+      reason: note,
+    });
     return decided;
   }
 
@@ -175,5 +238,7 @@ export class DelistRequestsService {
 
 function must<T>(picked: Picked<T>): T {
   if (picked.ok) return picked.value;
-  throw picked.problem.status === 400 ? new BadRequestException(picked.problem.message) : new ConflictException(picked.problem.message);
+  throw picked.problem.status === 400
+    ? new BadRequestException(picked.problem.message)
+    : new ConflictException(picked.problem.message);
 }

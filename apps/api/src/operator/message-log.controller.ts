@@ -16,7 +16,8 @@ export class MessageLogController {
 
   @Get()
   @ApiZodOperation({
-    summary: 'Search by reference, sender, recipient, ip, from/to (ISO times), action, direction; newest first',
+    summary:
+      'Search by reference, sender, recipient, ip, from/to (ISO times), action, direction; newest first',
     query: messageSearchSchema,
     response: messagePageSchema,
   })

@@ -1,6 +1,11 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { Disposition, ScoredSymbol, SmtpReply } from '@spamfilter/domain';
-import { DeliveryResultRepository, ScanRecordRepository, type DeliveryResultEntity, type ScanWithRecipients } from '@spamfilter/persistence';
+import {
+  DeliveryResultRepository,
+  ScanRecordRepository,
+  type DeliveryResultEntity,
+  type ScanWithRecipients,
+} from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
 import type { MessageSearchQuery } from './operator.dto';
 
@@ -46,7 +51,10 @@ export interface TranscriptView {
   }[];
 }
 
-export function transcriptView({ record, recipients }: ScanWithRecipients, deliveries: readonly DeliveryResultEntity[] = []): TranscriptView {
+export function transcriptView(
+  { record, recipients }: ScanWithRecipients,
+  deliveries: readonly DeliveryResultEntity[] = [],
+): TranscriptView {
   return {
     reference: record.reference,
     createdAt: record.createdAt.toISOString(),
@@ -72,7 +80,15 @@ export function transcriptView({ record, recipients }: ScanWithRecipients, deliv
       symbols: r.symbols,
       disposition: r.disposition,
     })),
-    deliveries: deliveries.map((d) => ({ recipient: d.recipient, status: d.status, code: d.code, enhanced: d.enhanced, text: d.text, at: d.at.toISOString(), queueId: d.queueId })),
+    deliveries: deliveries.map((d) => ({
+      recipient: d.recipient,
+      status: d.status,
+      code: d.code,
+      enhanced: d.enhanced,
+      text: d.text,
+      at: d.at.toISOString(),
+      queueId: d.queueId,
+    })),
   };
 }
 
@@ -87,7 +103,17 @@ export class MessageLogService {
   async search(q: MessageSearchQuery): Promise<{ items: TranscriptView[]; hasMore: boolean }> {
     if (q.reference) {
       const one = await this.scans.findByReference({ kind: 'operator' }, q.reference);
-      return { items: one ? [transcriptView(one, await new DeliveryResultRepository(this.db).forReferences([one.record.reference]))] : [], hasMore: false };
+      return {
+        items: one
+          ? [
+              transcriptView(
+                one,
+                await new DeliveryResultRepository(this.db).forReferences([one.record.reference]),
+              ),
+            ]
+          : [],
+        hasMore: false,
+      };
     }
     const page = await this.scans.search(
       { kind: 'operator' },
@@ -102,13 +128,26 @@ export class MessageLogService {
       },
       { limit: q.limit, offset: q.offset },
     );
-    const deliveries = await new DeliveryResultRepository(this.db).forReferences(page.items.map((i) => i.record.reference));
-    return { items: page.items.map((i) => transcriptView(i, deliveries.filter((d) => d.reference === i.record.reference))), hasMore: page.hasMore };
+    const deliveries = await new DeliveryResultRepository(this.db).forReferences(
+      page.items.map((i) => i.record.reference),
+    );
+    return {
+      items: page.items.map((i) =>
+        transcriptView(
+          i,
+          deliveries.filter((d) => d.reference === i.record.reference),
+        ),
+      ),
+      hasMore: page.hasMore,
+    };
   }
 
   async transcript(reference: string): Promise<TranscriptView> {
     const one = await this.scans.findByReference({ kind: 'operator' }, reference.trim().toUpperCase());
     if (!one) throw new NotFoundException(`no message ${reference} in the log`);
-    return transcriptView(one, await new DeliveryResultRepository(this.db).forReferences([one.record.reference]));
+    return transcriptView(
+      one,
+      await new DeliveryResultRepository(this.db).forReferences([one.record.reference]),
+    );
   }
 }

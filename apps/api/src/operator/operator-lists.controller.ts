@@ -1,6 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { listEntriesSchema, listEntryCreateSchema, listEntryViewSchema, scopeQuerySchema, type ListEntryCreate, type ScopeQuery } from '../control/control.dto';
+import {
+  listEntriesSchema,
+  listEntryCreateSchema,
+  listEntryViewSchema,
+  scopeQuerySchema,
+  type ListEntryCreate,
+  type ScopeQuery,
+} from '../control/control.dto';
 import { ListsService } from '../control/lists.service';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
@@ -17,7 +24,8 @@ export class OperatorListsController {
 
   @Get()
   @ApiZodOperation({
-    summary: "The global list (?scope=global, default), a domain's (?scope=domain&domain=example.com) or a user's (?scope=user&user=bob@example.com)",
+    summary:
+      "The global list (?scope=global, default), a domain's (?scope=domain&domain=example.com) or a user's (?scope=user&user=bob@example.com)",
     query: scopeQuerySchema,
     response: listEntriesSchema,
   })
@@ -38,7 +46,11 @@ export class OperatorListsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiZodOperation({ summary: 'Remove an entry; with ?scope= (and domain= or user=) only from that list', query: scopeQuerySchema, status: 204 })
+  @ApiZodOperation({
+    summary: 'Remove an entry; with ?scope= (and domain= or user=) only from that list',
+    query: scopeQuerySchema,
+    status: 204,
+  })
   async remove(
     @CurrentPrincipal() p: Principal,
     @Param('id', ParseUUIDPipe) id: string,

@@ -32,7 +32,10 @@ export const aupRuleUpdateSchema = aupRuleSpecSchema.extend({
 export const aupPreviewSchema = z.object({
   examined: z.number().int(),
   matched: z.number().int(),
-  undecidable: z.number().int().describe('messages the rule could not be decided on from the log (it needs the body)'),
+  undecidable: z
+    .number()
+    .int()
+    .describe('messages the rule could not be decided on from the log (it needs the body)'),
   sample: z.array(z.string()).describe('references of matched messages'),
   since: isoTime,
   capped: z.boolean(),
@@ -69,7 +72,12 @@ export const accountDetailSchema = z.object({
 });
 export const accountChangeSchema = z.object({ account: accountViewSchema, audit: outboundAuditViewSchema });
 export const complaintsOfSchema = z.array(
-  z.object({ id: z.number().int(), reference: z.string().nullable(), feedbackType: z.string(), receivedAt: isoTime }),
+  z.object({
+    id: z.number().int(),
+    reference: z.string().nullable(),
+    feedbackType: z.string(),
+    receivedAt: isoTime,
+  }),
 );
 export const complaintResultSchema = z.object({
   id: z.number().int(),
@@ -99,7 +107,13 @@ export const transcriptSchema = z.object({
   headers: z.array(z.tuple([z.string(), z.string()])),
   elapsedMs: z.number(),
   recipients: z.array(
-    z.object({ recipient: z.string(), action: z.enum(ACTIONS), score: z.number(), reason: z.string(), symbols: z.array(scoredSymbolSchema) }),
+    z.object({
+      recipient: z.string(),
+      action: z.enum(ACTIONS),
+      score: z.number(),
+      reason: z.string(),
+      symbols: z.array(scoredSymbolSchema),
+    }),
   ),
 });
 export const messagePageSchema = z.object({ items: z.array(transcriptSchema), hasMore: z.boolean() });
@@ -119,7 +133,20 @@ export const delistRequestViewSchema = z.object({
 export const delistApprovalSchema = z.object({
   request: delistRequestViewSchema,
   allowEntry: listEntryViewSchema
-    .pick({ id: true, scope: true, domain: true, kind: true, matchType: true, value: true, direction: true, reason: true, createdBy: true, createdAt: true, expiresAt: true, requires: true })
+    .pick({
+      id: true,
+      scope: true,
+      domain: true,
+      kind: true,
+      matchType: true,
+      value: true,
+      direction: true,
+      reason: true,
+      createdBy: true,
+      createdAt: true,
+      expiresAt: true,
+      requires: true,
+    })
     .extend({ user: z.string().nullable() })
     .nullable()
     .describe('inbound refusal: the allow entry added'),

@@ -179,13 +179,27 @@ export type AuthLockoutClearBody = z.infer<typeof authLockoutClearSchema>;
 export { address as addressSchema, domainName as domainNameSchema, reason as reasonSchema };
 
 /** What GET /v1/operator/auth-lockouts answers (libs/counters AuthGuardListing), for the OpenAPI reference. */
-const lockoutTimes = { since: z.number().int().describe('ms since the epoch'), until: z.number().int().describe('ms since the epoch'), failures: z.number().int() };
+const lockoutTimes = {
+  since: z.number().int().describe('ms since the epoch'),
+  until: z.number().int().describe('ms since the epoch'),
+  failures: z.number().int(),
+};
 export const authLockoutListingSchema = z.object({
-  limits: z.object({ clientMaxFailures: z.number().int(), accountMaxFailures: z.number().int(), windowMs: z.number().int(), coolOffMs: z.number().int() }),
+  limits: z.object({
+    clientMaxFailures: z.number().int(),
+    accountMaxFailures: z.number().int(),
+    windowMs: z.number().int(),
+    coolOffMs: z.number().int(),
+  }),
   lockouts: z.array(
     z.union([
       z.object({ reason: z.literal('ip'), ip: z.string(), ...lockoutTimes }),
-      z.object({ reason: z.literal('account'), account: z.string(), refusedIps: z.array(z.string()), ...lockoutTimes }),
+      z.object({
+        reason: z.literal('account'),
+        account: z.string(),
+        refusedIps: z.array(z.string()),
+        ...lockoutTimes,
+      }),
     ]),
   ),
   failures: z.object({

@@ -2,7 +2,13 @@ import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { z } from 'zod';
 import { ApiZodOperation } from '../openapi/zod-openapi';
-import { accountChangeSchema, accountDetailSchema, accountViewSchema, complaintsOfSchema, outboundAuditViewSchema } from './operator-views';
+import {
+  accountChangeSchema,
+  accountDetailSchema,
+  accountViewSchema,
+  complaintsOfSchema,
+  outboundAuditViewSchema,
+} from './operator-views';
 import { ZodPipe } from '../dtos/zod-body.pipe';
 import { CurrentPrincipal, Roles } from '../guards/auth.decorators';
 import type { Principal } from '../guards/principal';
@@ -28,7 +34,11 @@ export class OutboundAccountsController {
   constructor(private readonly accounts: OutboundAccountsService) {}
 
   @Get('accounts')
-  @ApiZodOperation({ summary: 'Sending accounts, optionally only the blocked (?status=blocked) ones', query: accountListSchema, response: z.array(accountViewSchema) })
+  @ApiZodOperation({
+    summary: 'Sending accounts, optionally only the blocked (?status=blocked) ones',
+    query: accountListSchema,
+    response: z.array(accountViewSchema),
+  })
   list(@Query(new ZodPipe(accountListSchema)) q: AccountListQuery) {
     return this.accounts.list(q);
   }
@@ -43,14 +53,18 @@ export class OutboundAccountsController {
   }
 
   @Get('accounts/:address/complaints')
-  @ApiZodOperation({ summary: 'Feedback-loop complaints attributed to the account', response: complaintsOfSchema })
+  @ApiZodOperation({
+    summary: 'Feedback-loop complaints attributed to the account',
+    response: complaintsOfSchema,
+  })
   complaints(@Param('address', new ZodPipe(accountParam)) address: string) {
     return this.accounts.complaintsOf(address);
   }
 
   @Post('accounts/:address/block')
   @ApiZodOperation({
-    summary: 'Block an account (its mail gets 550 5.7.1); the reason (required, 3-500 characters) goes into the audit trail',
+    summary:
+      'Block an account (its mail gets 550 5.7.1); the reason (required, 3-500 characters) goes into the audit trail',
     body: blockSchema,
     response: accountChangeSchema,
     status: 201,
@@ -65,7 +79,8 @@ export class OutboundAccountsController {
 
   @Post('accounts/:address/unblock')
   @ApiZodOperation({
-    summary: 'Unblock an account: it sends again with its next message; the reason (required, 3-500 characters) goes into the audit trail',
+    summary:
+      'Unblock an account: it sends again with its next message; the reason (required, 3-500 characters) goes into the audit trail',
     body: blockSchema,
     response: accountChangeSchema,
     status: 201,
@@ -79,7 +94,11 @@ export class OutboundAccountsController {
   }
 
   @Get('audit')
-  @ApiZodOperation({ summary: 'The latest audit rows of every account (oldest first)', query: auditQuerySchema, response: z.array(outboundAuditViewSchema) })
+  @ApiZodOperation({
+    summary: 'The latest audit rows of every account (oldest first)',
+    query: auditQuerySchema,
+    response: z.array(outboundAuditViewSchema),
+  })
   audit(@Query(new ZodPipe(auditQuerySchema)) q: { limit: number }) {
     return this.accounts.audit(null, q.limit);
   }

@@ -9,7 +9,9 @@ import {
 
 describe('review approval rules', () => {
   it('finds the outbound account as the filter does: the AUTH user, else the envelope sender', () => {
-    expect(outboundAccountOf({ authUser: 'Alice@Example.net', mailFrom: 'list-bounce@example.net' })).toBe('alice@example.net');
+    expect(outboundAccountOf({ authUser: 'Alice@Example.net', mailFrom: 'list-bounce@example.net' })).toBe(
+      'alice@example.net',
+    );
     expect(outboundAccountOf({ authUser: null, mailFrom: 'Alice@Example.net' })).toBe('alice@example.net');
     expect(outboundAccountOf({ authUser: ' ', mailFrom: '' })).toBeNull();
   });
@@ -24,18 +26,36 @@ describe('review approval rules', () => {
     expect(refusedRecipient(scan, undefined)).toEqual({ ok: true, value: 'bob@example.net' });
     expect(refusedRecipient(scan, 'BOB@example.net')).toEqual({ ok: true, value: 'bob@example.net' });
     // a recipient that accepted the message (or any other address) cannot be chosen
-    expect(refusedRecipient(scan, 'carol@example.net')).toMatchObject({ ok: false, problem: { status: 400 } });
-    const two = { recipients: [...scan.recipients, { recipient: 'dave@example.org', action: 'reject' as const }] };
+    expect(refusedRecipient(scan, 'carol@example.net')).toMatchObject({
+      ok: false,
+      problem: { status: 400 },
+    });
+    const two = {
+      recipients: [...scan.recipients, { recipient: 'dave@example.org', action: 'reject' as const }],
+    };
     const r = refusedRecipient(two, undefined);
     expect(r).toMatchObject({ ok: false, problem: { status: 400 } });
     expect(!r.ok && r.problem.message).toContain('bob@example.net, dave@example.org');
-    expect(refusedRecipient({ recipients: [{ recipient: 'x@example.net', action: 'tag' }] }, undefined)).toMatchObject({ ok: false, problem: { status: 409 } });
+    expect(
+      refusedRecipient({ recipients: [{ recipient: 'x@example.net', action: 'tag' }] }, undefined),
+    ).toMatchObject({ ok: false, problem: { status: 409 } });
   });
 
   it('allows the refused envelope sender, the client IP for a bounce, or what the operator chose', () => {
-    expect(allowedSender({ mailFrom: 'News@Shop.example', clientIp: '192.0.2.4' }, {})).toEqual({ matchType: 'address', value: 'news@shop.example' });
-    expect(allowedSender({ mailFrom: '', clientIp: '192.0.2.4' }, {})).toEqual({ matchType: 'ip', value: '192.0.2.4' });
-    expect(allowedSender({ mailFrom: 'news@shop.example', clientIp: '192.0.2.4' }, { matchType: 'domain', value: 'Shop.example' })).toEqual({
+    expect(allowedSender({ mailFrom: 'News@Shop.example', clientIp: '192.0.2.4' }, {})).toEqual({
+      matchType: 'address',
+      value: 'news@shop.example',
+    });
+    expect(allowedSender({ mailFrom: '', clientIp: '192.0.2.4' }, {})).toEqual({
+      matchType: 'ip',
+      value: '192.0.2.4',
+    });
+    expect(
+      allowedSender(
+        { mailFrom: 'news@shop.example', clientIp: '192.0.2.4' },
+        { matchType: 'domain', value: 'Shop.example' },
+      ),
+    ).toEqual({
       matchType: 'domain',
       value: 'shop.example',
     });

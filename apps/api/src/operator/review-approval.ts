@@ -22,10 +22,14 @@ export interface ReviewedScan {
   readonly recipients: readonly { readonly recipient: string; readonly action: Action }[];
 }
 
-export type Picked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ApprovalProblem };
+export type Picked<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: ApprovalProblem };
 
 const ok = <T>(value: T): Picked<T> => ({ ok: true, value });
-const problem = <T>(status: ApprovalProblem['status'], message: string): Picked<T> => ({ ok: false, problem: { status, message } });
+const problem = <T>(status: ApprovalProblem['status'], message: string): Picked<T> => ({
+  ok: false,
+  problem: { status, message },
+});
 
 /**
  * The sending account an outbound refusal belongs to: the SMTP AUTH user, else the envelope sender — the identity
@@ -40,11 +44,19 @@ export function outboundAccountOf(scan: Pick<ReviewedScan, 'authUser' | 'mailFro
  * The refused recipient the allow entry is for. One refused recipient: that one. Several: the operator names one
  * (an allow is for one mailbox or one domain, never for "whoever this sender wrote to").
  */
-export function refusedRecipient(scan: Pick<ReviewedScan, 'recipients'>, chosen: string | undefined): Picked<string> {
+export function refusedRecipient(
+  scan: Pick<ReviewedScan, 'recipients'>,
+  chosen: string | undefined,
+): Picked<string> {
   const refused = scan.recipients.filter((r) => REFUSING.has(r.action)).map((r) => r.recipient.toLowerCase());
   if (chosen !== undefined) {
     const c = chosen.toLowerCase();
-    return refused.includes(c) ? ok(c) : problem(400, `${c} is not a refused recipient of this message (refused: ${refused.join(', ') || 'none'})`);
+    return refused.includes(c)
+      ? ok(c)
+      : problem(
+          400,
+          `${c} is not a refused recipient of this message (refused: ${refused.join(', ') || 'none'})`,
+        );
   }
   if (refused.length === 1) return ok(refused[0] as string);
   if (refused.length === 0) return problem(409, 'no recipient of this message was refused');
@@ -59,8 +71,11 @@ export function allowedSender(
   scan: Pick<ReviewedScan, 'mailFrom' | 'clientIp'>,
   chosen: { readonly matchType?: ListMatchType; readonly value?: string },
 ): { readonly matchType: ListMatchType; readonly value: string } {
-  if (chosen.matchType && chosen.value) return { matchType: chosen.matchType, value: chosen.value.toLowerCase() };
-  return scan.mailFrom ? { matchType: 'address', value: scan.mailFrom.toLowerCase() } : { matchType: 'ip', value: scan.clientIp };
+  if (chosen.matchType && chosen.value)
+    return { matchType: chosen.matchType, value: chosen.value.toLowerCase() };
+  return scan.mailFrom
+    ? { matchType: 'address', value: scan.mailFrom.toLowerCase() }
+    : { matchType: 'ip', value: scan.clientIp };
 }
 
 /** The domain a sender entry vouches for (an address's domain, a domain entry's value); null for IPs and networks. */
@@ -90,6 +105,7 @@ export function requirementFor(hostedCovering: readonly string[]): ListRequireme
 /** The entry's expiry: DELIST_ALLOW_DAYS from now, or sooner when the operator asks; never later. */
 export function allowExpiry(now: Date, defaultDays: number, requestedDays: number | undefined): Picked<Date> {
   const days = requestedDays ?? defaultDays;
-  if (days > defaultDays) return problem(400, `expiresInDays may shorten the default of ${defaultDays} days, not extend it`);
+  if (days > defaultDays)
+    return problem(400, `expiresInDays may shorten the default of ${defaultDays} days, not extend it`);
   return ok(new Date(now.getTime() + days * 86_400_000));
 }

@@ -77,14 +77,30 @@ describe('explainRefusal', () => {
   });
 
   it('names the virus, and says a deferral for a scanner outage needs no fix', () => {
-    const virus = explainRefusal({ ...base, symbols: [s('CLAMAV_VIRUS', 'antivirus', 200, ['Win.Trojan.Agent-1']), s('ARCHIVE_EXECUTABLE', 'content', 7)] });
+    const virus = explainRefusal({
+      ...base,
+      symbols: [
+        s('CLAMAV_VIRUS', 'antivirus', 200, ['Win.Trojan.Agent-1']),
+        s('ARCHIVE_EXECUTABLE', 'content', 7),
+      ],
+    });
     expect(virus.reasons.map((r) => r.what)).toEqual([
       "The message carries malware (Win.Trojan.Agent-1), found by the recipients' virus scanner.",
       'A compressed (zip) attachment contains a program file.',
     ]);
-    const deferred = explainRefusal({ ...base, action: 'greylist', symbols: [s('CLAMAV_TEMPFAIL', 'antivirus', 0, ['clamd: ECONNREFUSED'])] });
-    expect(deferred.headline).toBe('This message was delayed, not refused: your server should send it again later.');
-    expect(deferred.reasons).toEqual([expect.objectContaining({ what: "The recipients' virus scanner could not check the message at that moment." })]);
+    const deferred = explainRefusal({
+      ...base,
+      action: 'greylist',
+      symbols: [s('CLAMAV_TEMPFAIL', 'antivirus', 0, ['clamd: ECONNREFUSED'])],
+    });
+    expect(deferred.headline).toBe(
+      'This message was delayed, not refused: your server should send it again later.',
+    );
+    expect(deferred.reasons).toEqual([
+      expect.objectContaining({
+        what: "The recipients' virus scanner could not check the message at that moment.",
+      }),
+    ]);
     expect(deferred.reviewable).toBe(false);
   });
 

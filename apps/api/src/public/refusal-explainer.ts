@@ -230,7 +230,11 @@ export function explainRefusal(f: RefusalFacts): RefusalExplanation {
       ? 'This message was delayed, not refused: your server should send it again later.'
       : 'This message was refused.';
   // A deferral because the virus scanner could not run (CLAMAV_ON_FAILURE=defer) says nothing about the message.
-  if ((f.action === 'greylist' || f.action === 'defer') && reasons.length === 0 && f.symbols.some((s) => s.name === 'CLAMAV_TEMPFAIL')) {
+  if (
+    (f.action === 'greylist' || f.action === 'defer') &&
+    reasons.length === 0 &&
+    f.symbols.some((s) => s.name === 'CLAMAV_TEMPFAIL')
+  ) {
     reasons.push({
       kind: 'attachment',
       what: "The recipients' virus scanner could not check the message at that moment.",

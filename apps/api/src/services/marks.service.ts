@@ -170,7 +170,12 @@ export class MarksService {
     });
     if (undoEventId) {
       this.metrics?.markAccepted('undo', null);
-      this.log.debug({ msg: 'undo accepted', eventId: undoEventId, reference: mark.reference ?? undefined, userId: mark.userId });
+      this.log.debug({
+        msg: 'undo accepted',
+        eventId: undoEventId,
+        reference: mark.reference ?? undefined,
+        userId: mark.userId,
+      });
     }
     this.relay.kick();
     return toDto({ ...mark, undoneAt }, 'undone');
@@ -230,7 +235,12 @@ export class MarksService {
     if (result.created) {
       this.metrics?.markAccepted('learn', label);
       const m = result.mark;
-      this.log.debug({ msg: `mark accepted: ${label}`, eventId: m.eventId, reference: m.reference ?? undefined, userId: m.userId });
+      this.log.debug({
+        msg: `mark accepted: ${label}`,
+        eventId: m.eventId,
+        reference: m.reference ?? undefined,
+        userId: m.userId,
+      });
       this.relay.kick();
     }
     return toDto(result.mark, 'accepted');

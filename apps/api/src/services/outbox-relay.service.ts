@@ -105,7 +105,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   async purge(now = new Date()): Promise<number> {
     this.lastPurge = now.getTime();
     try {
-      return await this.outbox.purgePublished(new Date(now.getTime() - this.config.api.outboxRetentionHours * 3_600_000));
+      return await this.outbox.purgePublished(
+        new Date(now.getTime() - this.config.api.outboxRetentionHours * 3_600_000),
+      );
     } catch (err) {
       this.log.warn(`outbox purge failed: ${err instanceof Error ? err.message : String(err)}`);
       return 0;

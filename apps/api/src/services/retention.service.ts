@@ -1,6 +1,17 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { DeliveryResultRepository, MarkRequestRepository, ProcessedEventRepository, ScanRecordRepository } from '@spamfilter/persistence';
+import {
+  DeliveryResultRepository,
+  MarkRequestRepository,
+  ProcessedEventRepository,
+  ScanRecordRepository,
+} from '@spamfilter/persistence';
 import { DataSource } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
 
@@ -58,9 +69,15 @@ export class RetentionService implements OnApplicationBootstrap, OnApplicationSh
     const before = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
     try {
       const verdicts = await this.scans.purgeOlderThan(before(this.config.api.messageLogRetentionDays));
-      const deliveryResults = await new DeliveryResultRepository(this.db).purgeOlderThan(before(this.config.api.messageLogRetentionDays));
-      const processedEvents = await this.processed.purgeOlderThan(before(this.config.api.processedEventRetentionDays));
-      const markRequests = await this.markRequests.purgeOlderThan(before(this.config.api.markRequestRetentionDays));
+      const deliveryResults = await new DeliveryResultRepository(this.db).purgeOlderThan(
+        before(this.config.api.messageLogRetentionDays),
+      );
+      const processedEvents = await this.processed.purgeOlderThan(
+        before(this.config.api.processedEventRetentionDays),
+      );
+      const markRequests = await this.markRequests.purgeOlderThan(
+        before(this.config.api.markRequestRetentionDays),
+      );
       if (verdicts + processedEvents + markRequests + deliveryResults > 0)
         this.log.log(
           `retention: deleted ${verdicts} verdicts, ${deliveryResults} delivery results, ${processedEvents} processed event ids, ${markRequests} mark request keys`,

@@ -1,9 +1,23 @@
-import { BadRequestException, ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { ApiKeyEntity, DomainEntity, TenantEntity, UserAccountEntity } from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, IsNull } from 'typeorm';
 import { ControlChanges } from '../control/control-changes';
-import type { CreateUser, IssuedKeyDto, IssuedMailboxKeyDto, IssueKey, IssueMailboxKey, UserDto } from '../dtos/user.dto';
+import type {
+  CreateUser,
+  IssuedKeyDto,
+  IssuedMailboxKeyDto,
+  IssueKey,
+  IssueMailboxKey,
+  UserDto,
+} from '../dtos/user.dto';
 import { domainOf, mayActFor, mailboxOwnerOf, type Principal } from '../guards/principal';
 import { generateApiKey } from './api-key.codec';
 import { AuthService } from './auth.service';
@@ -23,11 +37,17 @@ export class UsersService {
 
   async create(principal: Principal, body: CreateUser): Promise<UserDto> {
     const name = domainOf(body.address);
-    if (principal.role === 'domain_admin' && (principal.domain !== name || (body.tenantId && body.tenantId !== principal.tenantId)))
-      throw new ForbiddenException(`a domain admin creates users of ${principal.domain ?? 'their domain'} only`);
+    if (
+      principal.role === 'domain_admin' &&
+      (principal.domain !== name || (body.tenantId && body.tenantId !== principal.tenantId))
+    )
+      throw new ForbiddenException(
+        `a domain admin creates users of ${principal.domain ?? 'their domain'} only`,
+      );
     return this.changes.apply(principal, async (m) => {
       const users = m.getRepository(UserAccountEntity);
-      if (await users.findOneBy({ address: body.address })) throw new ConflictException(`user ${body.address} exists`);
+      if (await users.findOneBy({ address: body.address }))
+        throw new ConflictException(`user ${body.address} exists`);
       // A clear 404 for an unknown tenant: the foreign key would otherwise fail the insert with a 500.
       if (body.tenantId && !(await m.getRepository(TenantEntity).findOneBy({ id: body.tenantId })))
         throw new NotFoundException(`tenantId: no tenant ${body.tenantId}`);
@@ -60,7 +80,14 @@ export class UsersService {
       const view: UserDto = { id: user.id, address: user.address, tenantId: user.tenantId };
       return {
         result: view,
-        audit: { tenantId: user.tenantId, subject: 'user', subjectId: user.address, action: 'create', before: null, after: view },
+        audit: {
+          tenantId: user.tenantId,
+          subject: 'user',
+          subjectId: user.address,
+          action: 'create',
+          before: null,
+          after: view,
+        },
         change: { kind: 'directory', userId: user.id, payload: { mailbox: user.address, domain: name } },
       };
     });
@@ -68,7 +95,8 @@ export class UsersService {
 
   async issueKey(principal: Principal, userId: string, body: IssueKey): Promise<IssuedKeyDto> {
     const user = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
-    if (!user || !mayActFor(principal, mailboxOwnerOf(user))) throw new NotFoundException(`no user ${userId}`);
+    if (!user || !mayActFor(principal, mailboxOwnerOf(user)))
+      throw new NotFoundException(`no user ${userId}`);
     if (principal.role !== 'operator' && body.role !== 'user')
       throw new ForbiddenException('a domain admin issues user keys only');
     const key = generateApiKey();
@@ -91,7 +119,14 @@ export class UsersService {
       return {
         result: { ...issued, token: key.token },
         // Never the token: the audit log shows which key, not the secret.
-        audit: { tenantId: user.tenantId, subject: 'api_key', subjectId: id, action: 'issue', before: null, after: { ...issued, user: user.address, label: body.label ?? null } },
+        audit: {
+          tenantId: user.tenantId,
+          subject: 'api_key',
+          subjectId: id,
+          action: 'issue',
+          before: null,
+          after: { ...issued, user: user.address, label: body.label ?? null },
+        },
       };
     });
   }
@@ -142,11 +177,20 @@ export class UsersService {
     const key = await this.db.getRepository(ApiKeyEntity).findOneBy({ id, revokedAt: IsNull() });
     if (!key) throw new NotFoundException(`no active key ${id}`);
     await this.changes.apply(principal, async (m) => {
-      const result = await m.getRepository(ApiKeyEntity).update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      const result = await m
+        .getRepository(ApiKeyEntity)
+        .update({ id, revokedAt: IsNull() }, { revokedAt: new Date() });
       if (!result.affected) throw new NotFoundException(`no active key ${id}`);
       return {
         result: undefined,
-        audit: { tenantId: key.tenantId, subject: 'api_key', subjectId: id, action: 'revoke', before: { id, prefix: key.keyPrefix, role: key.role, userId: key.userId }, after: null },
+        audit: {
+          tenantId: key.tenantId,
+          subject: 'api_key',
+          subjectId: id,
+          action: 'revoke',
+          before: { id, prefix: key.keyPrefix, role: key.role, userId: key.userId },
+          after: null,
+        },
       };
     });
     this.auth.forgetKey(id);

@@ -70,7 +70,9 @@ export class VerdictsService {
       // bench/console; LIKE '%x%' can use no index on either engine).
       const tests: string[] = [];
       if (q.sender !== undefined) {
-        tests.push("(LOWER(s.header_from) LIKE :sender ESCAPE '\\' OR LOWER(s.mail_from) LIKE :sender ESCAPE '\\')");
+        tests.push(
+          "(LOWER(s.header_from) LIKE :sender ESCAPE '\\' OR LOWER(s.mail_from) LIKE :sender ESCAPE '\\')",
+        );
         qb.setParameter('sender', `%${escapeLike(q.sender)}%`);
       }
       if (q.subject !== undefined) {
@@ -135,7 +137,14 @@ export class VerdictsService {
     const refs = [...new Set(rows.map((r) => r.reference))];
     const records = await this.db.getRepository(ScanRecordEntity).find({
       where: { reference: In(refs) },
-      select: { reference: true, mailFrom: true, headerFrom: true, subject: true, messageFingerprint: true, symbols: true },
+      select: {
+        reference: true,
+        mailFrom: true,
+        headerFrom: true,
+        subject: true,
+        messageFingerprint: true,
+        symbols: true,
+      },
     });
     const byRef = new Map(records.map((r) => [r.reference, r]));
     const userIds = [...new Set(rows.map((r) => r.userId).filter((u): u is string => u !== null))];
@@ -173,11 +182,20 @@ export class VerdictsService {
 }
 
 /** Shared and own symbols of one recipient, each once (own wins), by the size of their effect. */
-export function verdictSymbols(shared: readonly ScoredSymbol[], own: readonly ScoredSymbol[]): VerdictSymbolDto[] {
+export function verdictSymbols(
+  shared: readonly ScoredSymbol[],
+  own: readonly ScoredSymbol[],
+): VerdictSymbolDto[] {
   const byName = new Map<string, ScoredSymbol>();
   for (const s of shared) byName.set(s.name, s);
   for (const s of own) byName.set(s.name, s);
   return [...byName.values()]
     .sort((a, b) => Math.abs(b.score) - Math.abs(a.score) || a.name.localeCompare(b.name))
-    .map((s) => ({ name: s.name, group: s.group, score: s.score, description: s.description, options: [...s.options] }));
+    .map((s) => ({
+      name: s.name,
+      group: s.group,
+      score: s.score,
+      description: s.description,
+      options: [...s.options],
+    }));
 }

@@ -13,25 +13,43 @@ export class SharingController {
   constructor(private readonly sharing: SharingService) {}
 
   @Get('me/sharing')
-  @ApiOperation({ summary: "Whether the caller's marks train the shared model (global layer, campaigns), and whose answer decides" })
-  @ApiOkResponse({ type: SharingDto, description: "the caller's answer, the domain's, and the one that decides" })
+  @ApiOperation({
+    summary:
+      "Whether the caller's marks train the shared model (global layer, campaigns), and whose answer decides",
+  })
+  @ApiOkResponse({
+    type: SharingDto,
+    description: "the caller's answer, the domain's, and the one that decides",
+  })
   mine(@CurrentPrincipal() principal: Principal): Promise<SharingDto> {
     return this.sharing.ofUser(principal, ownMailbox(principal));
   }
 
   @Put('me/sharing')
-  @ApiOperation({ summary: "Agree (true) or refuse (false) that the caller's marks train the shared model; null follows the domain" })
+  @ApiOperation({
+    summary:
+      "Agree (true) or refuse (false) that the caller's marks train the shared model; null follows the domain",
+  })
   @ApiBody({ type: SetSharingDto })
   @ApiOkResponse({ type: SharingDto, description: "the caller's answer after the change" })
-  setMine(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(setSharingSchema)) body: SetSharing): Promise<SharingDto> {
+  setMine(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(setSharingSchema)) body: SetSharing,
+  ): Promise<SharingDto> {
     return this.sharing.setUser(principal, ownMailbox(principal), body);
   }
 
   @Get('users/:id/sharing')
   @Roles('domain_admin', 'operator')
   @ApiOperation({ summary: "Domain admins and operators: a mailbox's answer" })
-  @ApiOkResponse({ type: SharingDto, description: "the mailbox's answer, its domain's, and the one that decides" })
-  ofUser(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<SharingDto> {
+  @ApiOkResponse({
+    type: SharingDto,
+    description: "the mailbox's answer, its domain's, and the one that decides",
+  })
+  ofUser(
+    @CurrentPrincipal() principal: Principal,
+    @Param('id', new ParseUUIDPipe()) id: string,
+  ): Promise<SharingDto> {
     return this.sharing.ofUser(principal, id);
   }
 
@@ -44,7 +62,10 @@ export class SharingController {
 
   @Put('domains/:name/sharing')
   @Roles('domain_admin', 'operator')
-  @ApiOperation({ summary: "Domain admins and operators: the domain's policy (users without an answer of their own follow it)" })
+  @ApiOperation({
+    summary:
+      "Domain admins and operators: the domain's policy (users without an answer of their own follow it)",
+  })
   @ApiBody({ type: SetSharingDto })
   @ApiOkResponse({ type: SharingDto, description: "the domain's policy after the change" })
   setDomain(

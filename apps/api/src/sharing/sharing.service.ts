@@ -1,6 +1,13 @@
 import { ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { AppConfig } from '@spamfilter/config';
-import { DomainEntity, OutboxRepository, SharingConsentEntity, UserAccountEntity, queryRows, runInTransaction } from '@spamfilter/persistence';
+import {
+  DomainEntity,
+  OutboxRepository,
+  SharingConsentEntity,
+  UserAccountEntity,
+  queryRows,
+  runInTransaction,
+} from '@spamfilter/persistence';
 import { randomUUID } from 'node:crypto';
 import { DataSource, type EntityManager } from 'typeorm';
 import { API_APP_CONFIG } from '../api-config.token';
@@ -51,7 +58,8 @@ export class SharingService {
   /** The caller's own mailbox, or one they may act for; 404 otherwise (no oracle for who exists). */
   private async userFor(principal: Principal, userId: string): Promise<UserAccountEntity> {
     const user = await this.db.getRepository(UserAccountEntity).findOneBy({ id: userId });
-    if (!user || !mayActFor(principal, mailboxOwnerOf(user))) throw new NotFoundException(`no mailbox ${userId} you may act for`);
+    if (!user || !mayActFor(principal, mailboxOwnerOf(user)))
+      throw new NotFoundException(`no mailbox ${userId} you may act for`);
     return user;
   }
 
@@ -59,9 +67,12 @@ export class SharingService {
   private async domainFor(principal: Principal, name: string, write: boolean): Promise<DomainEntity> {
     const domain = await this.db.getRepository(DomainEntity).findOneBy({ name: name.toLowerCase() });
     const own = domain !== null && principal.domain === domain.name && principal.tenantId === domain.tenantId;
-    if (!domain || (principal.role !== 'operator' && !own)) throw new NotFoundException(`no domain ${name} of yours`);
+    if (!domain || (principal.role !== 'operator' && !own))
+      throw new NotFoundException(`no domain ${name} of yours`);
     if (write && principal.role === 'user')
-      throw new ForbiddenException("users set their own answer (PUT /v1/me/sharing); the domain's policy is its admins'");
+      throw new ForbiddenException(
+        "users set their own answer (PUT /v1/me/sharing); the domain's policy is its admins'",
+      );
     return domain;
   }
 
@@ -69,7 +80,12 @@ export class SharingService {
    * Stores the answer and, in the same transaction, an `unshare` event (outbox → the learner) for every user it stops
    * sharing for: the learner takes their marks back out of the shared model (learner.service unshare).
    */
-  private async write(scope: 'user' | 'domain', scopeId: string, share: boolean | null, principal: Principal): Promise<void> {
+  private async write(
+    scope: 'user' | 'domain',
+    scopeId: string,
+    share: boolean | null,
+    principal: Principal,
+  ): Promise<void> {
     const now = new Date();
     const withdrawn = await runInTransaction(this.db, async (m) => {
       const before = await this.sharingOf(m, scope, scopeId);
@@ -97,8 +113,17 @@ export class SharingService {
   }
 
   /** The effective answer of the users a change of this scope touches (one user, or a domain's users). */
-  private async sharingOf(m: EntityManager, scope: 'user' | 'domain', scopeId: string): Promise<{ id: string; tenantId: string; share: boolean }[]> {
-    const rows = await queryRows<{ id: string; tenant_id: string; user_share: boolean | number | null; domain_share: boolean | number | null }>(
+  private async sharingOf(
+    m: EntityManager,
+    scope: 'user' | 'domain',
+    scopeId: string,
+  ): Promise<{ id: string; tenantId: string; share: boolean }[]> {
+    const rows = await queryRows<{
+      id: string;
+      tenant_id: string;
+      user_share: boolean | number | null;
+      domain_share: boolean | number | null;
+    }>(
       m,
       `SELECT u.id, u.tenant_id, cu.share AS user_share, cd.share AS domain_share FROM user_account u
          LEFT JOIN sharing_consent cu ON cu.scope = 'user' AND cu.scope_id = u.id
@@ -110,7 +135,11 @@ export class SharingService {
     return rows.map((r) => ({
       id: r.id,
       tenantId: r.tenant_id,
-      share: effectiveConsent({ user: bool(r.user_share), domain: bool(r.domain_share), installation: this.config.learner.shareDefault }).share,
+      share: effectiveConsent({
+        user: bool(r.user_share),
+        domain: bool(r.domain_share),
+        installation: this.config.learner.shareDefault,
+      }).share,
     }));
   }
 

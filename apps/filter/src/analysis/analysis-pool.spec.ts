@@ -17,7 +17,9 @@ const crlf = (s: string): Buffer => Buffer.from(s.replace(/\r?\n/g, '\r\n'), 'la
 
 /** Plain, HTML-only with a lying link and an .exe, broken boundary, 8-bit headers, garbage bytes, no body, a zipped .exe. */
 const MESSAGES: Buffer[] = [
-  crlf('From: Alice <alice@example.org>\nTo: bob@example.com\nSubject: lunch\nMessage-ID: <1@example.org>\n\nAre we still on for Friday?\n'),
+  crlf(
+    'From: Alice <alice@example.org>\nTo: bob@example.com\nSubject: lunch\nMessage-ID: <1@example.org>\n\nAre we still on for Friday?\n',
+  ),
   crlf(
     [
       'From: "Prize Desk" <desk@winner.example.net>',
@@ -41,11 +43,15 @@ const MESSAGES: Buffer[] = [
       '',
     ].join('\n'),
   ),
-  crlf('From: x@y.test\nContent-Type: multipart/alternative; boundary=zz\n\n--zz\nContent-Type: text/plain\n\ncut off before the end'),
+  crlf(
+    'From: x@y.test\nContent-Type: multipart/alternative; boundary=zz\n\n--zz\nContent-Type: text/plain\n\ncut off before the end',
+  ),
   Buffer.from('Subject: caf\xe9 \xff\xfe\r\nFrom: \xc3\xa9l\xc3\xa8ve <e@x.test>\r\n\r\nbody\xff', 'latin1'),
   Buffer.from([0, 1, 2, 255, 254, 13, 10, 13]),
   crlf('Subject: only headers\n'),
-  mimeMessage({ attachments: [{ filename: 'files.zip', bytes: buildZip([{ name: 'setup.exe', data: 'MZ' }]) }] }),
+  mimeMessage({
+    attachments: [{ filename: 'files.zip', bytes: buildZip([{ name: 'setup.exe', data: 'MZ' }]) }],
+  }),
 ];
 
 async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
@@ -60,13 +66,20 @@ async function until(check: () => boolean, what: string, ms = 20_000): Promise<v
  * As plain JSON, typed arrays as arrays: what a thread sends back is rebuilt in node's own realm, and jest's deep
  * equality refuses arrays whose constructor is another realm's even when every element is equal.
  */
-const plain = (a: unknown): unknown => JSON.parse(JSON.stringify(a, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v)));
+const plain = (a: unknown): unknown =>
+  JSON.parse(
+    JSON.stringify(a, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Uint32Array) : v)),
+  );
 
 /** The pool's threads, to stop one the way a crash would. */
-const workersOf = (pool: AnalysisPool): Worker[] => (pool as unknown as { slots: { worker: Worker }[] }).slots.map((s) => s.worker);
+const workersOf = (pool: AnalysisPool): Worker[] =>
+  (pool as unknown as { slots: { worker: Worker }[] }).slots.map((s) => s.worker);
 
 /** A one-thread pool with `over` applied, its thread started, for `body`; closed afterwards whatever happens. */
-async function withStartedPool(over: Partial<AnalysisPoolOptions>, body: (pool: AnalysisPool) => Promise<void>): Promise<void> {
+async function withStartedPool(
+  over: Partial<AnalysisPoolOptions>,
+  body: (pool: AnalysisPool) => Promise<void>,
+): Promise<void> {
   const pool = new AnalysisPool(OPTIONS, { ...DEFAULT_POOL, threads: 1, ...over });
   try {
     await until(() => pool.stats().ready === 1, 'the thread');
@@ -84,9 +97,13 @@ describe('AnalysisPool', () => {
     await withStartedPool({}, async (pool) => {
       const got = await Promise.all(MESSAGES.map((m) => pool.analyse(m)));
       expect(got.map(plain)).toEqual(expected);
-      expect(plain(got[1].contentHits.map((h) => h.name))).toEqual(expect.arrayContaining(['MARKETING_PHRASE', 'DOUBLE_EXTENSION_ATTACHMENT', 'URL_TEXT_HOST_MISMATCH']));
+      expect(plain(got[1].contentHits.map((h) => h.name))).toEqual(
+        expect.arrayContaining(['MARKETING_PHRASE', 'DOUBLE_EXTENSION_ATTACHMENT', 'URL_TEXT_HOST_MISMATCH']),
+      );
       expect(Object.prototype.toString.call(got[1].prepared.tokens.ids)).toBe('[object Uint32Array]');
-      expect(plain(got[6]?.archiveHits)).toEqual([{ name: 'ARCHIVE_EXECUTABLE', options: ['files.zip/setup.exe'] }]);
+      expect(plain(got[6]?.archiveHits)).toEqual([
+        { name: 'ARCHIVE_EXECUTABLE', options: ['files.zip/setup.exe'] },
+      ]);
       expect(pool.stats()).toMatchObject({ threads: 1, ready: 1, inline: 0, restarts: 0, gaveUp: false });
     });
   });

@@ -1,6 +1,12 @@
 import type { Worker } from 'node:worker_threads';
 import { startThread } from '../threads/thread-boot';
-import { MessageAnalyser, type AnalysisOptions, type AnalysisRunner, type AnalysisStats, type MessageAnalysis } from './message-analysis';
+import {
+  MessageAnalyser,
+  type AnalysisOptions,
+  type AnalysisRunner,
+  type AnalysisStats,
+  type MessageAnalysis,
+} from './message-analysis';
 import type { AnalysisReply, AnalysisRequest } from './analysis.worker';
 
 export interface AnalysisPoolOptions {
@@ -21,7 +27,11 @@ export interface AnalysisPoolOptions {
   readonly answerTimeoutMs: number;
 }
 
-export const DEFAULT_POOL: Omit<AnalysisPoolOptions, 'threads'> = { maxInFlight: 64, maxRestarts: 5, answerTimeoutMs: 2000 };
+export const DEFAULT_POOL: Omit<AnalysisPoolOptions, 'threads'> = {
+  maxInFlight: 64,
+  maxRestarts: 5,
+  answerTimeoutMs: 2000,
+};
 
 interface Pending {
   readonly raw: Buffer;
@@ -67,13 +77,22 @@ export class AnalysisPool implements AnalysisRunner {
   ) {
     this.inline = new MessageAnalyser(analysis);
     for (let i = 0; i < options.threads; i++) this.slots.push(this.start());
-    this.watchdog = setInterval(() => this.stopStuckThreads(), Math.max(1, Math.min(250, options.answerTimeoutMs / 4)));
+    this.watchdog = setInterval(
+      () => this.stopStuckThreads(),
+      Math.max(1, Math.min(250, options.answerTimeoutMs / 4)),
+    );
     this.watchdog.unref();
   }
 
   analyse(raw: Buffer): Promise<MessageAnalysis> {
     let best: Slot | null = null;
-    for (const s of this.slots) if (s.ready && s.pending.size < this.options.maxInFlight && (!best || s.pending.size < best.pending.size)) best = s;
+    for (const s of this.slots)
+      if (
+        s.ready &&
+        s.pending.size < this.options.maxInFlight &&
+        (!best || s.pending.size < best.pending.size)
+      )
+        best = s;
     if (!best) return Promise.resolve(this.analyseInline(raw));
     const slot = best;
     const id = this.nextId++;

@@ -20,7 +20,11 @@ function serve(): void {
   port.on('message', (m: AnalysisRequest) => {
     let reply: AnalysisReply;
     try {
-      reply = { kind: 'done', id: m.id, analysis: analyser.analyse(Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)) };
+      reply = {
+        kind: 'done',
+        id: m.id,
+        analysis: analyser.analyse(Buffer.from(m.raw.buffer, m.raw.byteOffset, m.raw.byteLength)),
+      };
     } catch (err) {
       // The pool redoes it on the main thread, where the same error becomes the scan's own (a 503 per SCAN_FAIL_OPEN).
       reply = { kind: 'failed', id: m.id, error: err instanceof Error ? err.message : String(err) };

@@ -1,5 +1,11 @@
 import type { SymbolHit } from '@spamfilter/domain';
-import { MemoryBayesStore, messageFingerprint, SpamClassifier, type PreparedMessage, type SpamClassifierOptions } from '@spamfilter/bayes';
+import {
+  MemoryBayesStore,
+  messageFingerprint,
+  SpamClassifier,
+  type PreparedMessage,
+  type SpamClassifierOptions,
+} from '@spamfilter/bayes';
 import { parseMessageSafe, type ParsedMessage, type ParseLimits } from '@spamfilter/mail';
 import { ArchiveInspection, type ArchiveLimits } from '../checks/archive/archive-inspector';
 import { ContentCheck } from '../checks/content/content.check';

@@ -69,7 +69,11 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(v.action).toBe('accept');
     expect(v.smtp.code).toBe(250);
     expect(v.recipients).toHaveLength(1);
-    expect(v.recipients[0]).toMatchObject({ recipient: 'bob@example.com', action: 'accept', thresholds: { tag: 2.5, greylist: 2.5, reject: 15 } });
+    expect(v.recipients[0]).toMatchObject({
+      recipient: 'bob@example.com',
+      action: 'accept',
+      thresholds: { tag: 2.5, greylist: 2.5, reject: 15 },
+    });
     expect(v.headers).toContainEqual(['X-Spam-Reference', v.reference]);
     expect(v.headers.find(([n]) => n === 'X-Spam-Status')?.[1]).toMatch(/^No, score=/);
     expect(v.reason).toMatch(/^accepted/);
@@ -78,8 +82,16 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
   it('answers the same through the direct scan route and through Nest’s router; other methods stay Nest’s', async () => {
     const direct = await request(filter.server).post('/v1/scan').set(envelope()).send(HAM).expect(200);
     // A query string does not match the direct route, so this request goes through Express and Nest.
-    const routed = await request(filter.server).post('/v1/scan?via=router').set(envelope()).send(HAM).expect(200);
-    const shape = (v: ScanVerdict) => ({ action: v.action, score: v.score, symbols: v.symbols.map((x) => x.name).sort() });
+    const routed = await request(filter.server)
+      .post('/v1/scan?via=router')
+      .set(envelope())
+      .send(HAM)
+      .expect(200);
+    const shape = (v: ScanVerdict) => ({
+      action: v.action,
+      score: v.score,
+      symbols: v.symbols.map((x) => x.name).sort(),
+    });
     expect(shape(routed.body as ScanVerdict)).toEqual(shape(direct.body as ScanVerdict));
     expect((routed.body as ScanVerdict).reference).not.toBe((direct.body as ScanVerdict).reference);
     // Only a response that went through Express carries its X-Powered-By: the direct route really bypasses it.
@@ -91,11 +103,23 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
 
   it('refuses blatant content spam (several strong signals) and lists every content symbol with weight, group and options', async () => {
     policies.setUser('nogrey@example.com', { greylisting: { enabled: false } });
-    const res = await request(filter.server).post('/v1/scan').set(envelope({ [SCAN_HEADERS.rcptTo]: 'nogrey@example.com' })).send(SPAMMY).expect(200);
+    const res = await request(filter.server)
+      .post('/v1/scan')
+      .set(envelope({ [SCAN_HEADERS.rcptTo]: 'nogrey@example.com' }))
+      .send(SPAMMY)
+      .expect(200);
     const v = res.body as ScanVerdict;
     const names = v.symbols.map((s) => s.name);
     expect(names).toEqual(
-      expect.arrayContaining(['MISSING_SUBJECT', 'REPLYTO_DIFF_FROM', 'MARKETING_PHRASE', 'DOUBLE_EXTENSION_ATTACHMENT', 'MIME_HTML_ONLY', 'URL_TEXT_HOST_MISMATCH', 'REPEATED_CHAR_SEPARATOR']),
+      expect.arrayContaining([
+        'MISSING_SUBJECT',
+        'REPLYTO_DIFF_FROM',
+        'MARKETING_PHRASE',
+        'DOUBLE_EXTENSION_ATTACHMENT',
+        'MIME_HTML_ONLY',
+        'URL_TEXT_HOST_MISMATCH',
+        'REPEATED_CHAR_SEPARATOR',
+      ]),
     );
     const phrase = v.symbols.find((s) => s.name === 'MARKETING_PHRASE')!;
     expect(phrase).toMatchObject({ group: 'content', weight: 1.5 });
@@ -106,7 +130,9 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(v.action).toBe('reject');
     expect(v.smtp).toMatchObject({ code: 550, enhanced: '5.7.1' });
     expect(v.recipients[0].headers).toContainEqual(['X-Spam-Flag', 'YES']);
-    expect(v.symbols.filter((s) => s.group === 'content').reduce((a, s) => a + s.score, 0)).toBeLessThanOrEqual(20.05);
+    expect(
+      v.symbols.filter((s) => s.group === 'content').reduce((a, s) => a + s.score, 0),
+    ).toBeLessThanOrEqual(20.05);
   });
 
   it('applies a block for one recipient only and shows an allow in the explanation', async () => {
@@ -125,7 +151,10 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     expect(by['carol@example.com'].smtp).toMatchObject({ code: 550, enhanced: '5.7.1' });
     expect(by['carol@example.com'].symbols.map((s) => s.name)).toEqual(['USER_BLOCK']);
     expect(by['bob@example.com'].action).toBe('accept');
-    expect(by['dave@example.com'].symbols[0]).toMatchObject({ name: 'USER_ALLOW', options: ['allow:cidr:192.0.2.0/24'] });
+    expect(by['dave@example.com'].symbols[0]).toMatchObject({
+      name: 'USER_ALLOW',
+      options: ['allow:cidr:192.0.2.0/24'],
+    });
     expect(v.action).toBe('reject');
     // the message is still delivered to the others: one 250 at end of DATA, carol dropped by the MTA
     expect(v.smtp.code).toBe(250);
@@ -133,10 +162,18 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
   });
 
   it('uses each recipient’s own policy layer', async () => {
-    policies.setUser('strict@example.com', { thresholds: { tag: 1, greylist: 0.5 }, greylisting: { enabled: false } });
+    policies.setUser('strict@example.com', {
+      thresholds: { tag: 1, greylist: 0.5 },
+      greylisting: { enabled: false },
+    });
     const res = await request(filter.server)
       .post('/v1/scan')
-      .set(envelope({ [SCAN_HEADERS.rcptTo]: 'bob@example.com,strict@example.com', [SCAN_HEADERS.helo]: 'localhost' }))
+      .set(
+        envelope({
+          [SCAN_HEADERS.rcptTo]: 'bob@example.com,strict@example.com',
+          [SCAN_HEADERS.helo]: 'localhost',
+        }),
+      )
       .send(HAM)
       .expect(200);
     const v = res.body as ScanVerdict;
@@ -149,20 +186,28 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
 
   it('skips an invalid stored layer, falls back to the layers below and says why', async () => {
     policies.setUser('broken@example.com', { thresholds: { tag: 1 } });
-    const res = await request(filter.server).post('/v1/scan').set(envelope({ [SCAN_HEADERS.rcptTo]: 'broken@example.com' })).send(HAM).expect(200);
+    const res = await request(filter.server)
+      .post('/v1/scan')
+      .set(envelope({ [SCAN_HEADERS.rcptTo]: 'broken@example.com' }))
+      .send(HAM)
+      .expect(200);
     const r = (res.body as ScanVerdict).recipients[0];
     expect(r.thresholds.tag).toBe(2.5);
-    expect(r.reason).toMatch(/stored policy ignored: invalid policy .*greylist \(2.5\) must not be above tag \(1\)/);
+    expect(r.reason).toMatch(
+      /stored policy ignored: invalid policy .*greylist \(2.5\) must not be above tag \(1\)/,
+    );
   });
 
   it('greylists the undecided band once, and a retry after the delay passes', async () => {
     policies.setUser('grey@example.com', { weights: { HELO_NOT_FQDN: 4.5 } });
     const env = envelope({ [SCAN_HEADERS.rcptTo]: 'grey@example.com', [SCAN_HEADERS.helo]: 'localhost' });
-    const first = (await request(filter.server).post('/v1/scan').set(env).send(HAM).expect(200)).body as ScanVerdict;
+    const first = (await request(filter.server).post('/v1/scan').set(env).send(HAM).expect(200))
+      .body as ScanVerdict;
     expect(first.action).toBe('greylist');
     expect(first.smtp).toMatchObject({ code: 451, enhanced: '4.7.1' });
     expect(first.recipients[0].symbols.find((s) => s.name === 'GREYLIST')?.options).toEqual(['new']);
-    const early = (await request(filter.server).post('/v1/scan').set(env).send(HAM).expect(200)).body as ScanVerdict;
+    const early = (await request(filter.server).post('/v1/scan').set(env).send(HAM).expect(200))
+      .body as ScanVerdict;
     expect(early.recipients[0].symbols.find((s) => s.name === 'GREYLIST')?.options).toEqual(['early']);
   });
 
@@ -187,15 +232,20 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     [{ [SCAN_HEADERS.helo]: '' }, 'HELO_INVALID'],
     [{ [SCAN_HEADERS.mailFrom]: '@example.net' }, 'MAIL_FROM_INVALID'],
     [{ [SCAN_HEADERS.mailFrom]: 'Macro Error@example.com' }, 'MAIL_FROM_INVALID'],
-  ])('scores an odd envelope %o with a symbol (never a 400: that would skip the scan)', async (over, symbol) => {
-    const v = (await request(filter.server).post('/v1/scan').set(envelope(over)).send(HAM).expect(200)).body as ScanVerdict;
-    expect(v.symbols.map((s) => s.name)).toContain(symbol);
-    expect(v.delivery.outcome).toBe('deliver');
-  });
+  ])(
+    'scores an odd envelope %o with a symbol (never a 400: that would skip the scan)',
+    async (over, symbol) => {
+      const v = (await request(filter.server).post('/v1/scan').set(envelope(over)).send(HAM).expect(200))
+        .body as ScanVerdict;
+      expect(v.symbols.map((s) => s.name)).toContain(symbol);
+      expect(v.delivery.outcome).toBe('deliver');
+    },
+  );
 
   it('refuses a bare CR in the message with 550 5.6.0 and a reference, whatever the score (SMTP smuggling)', async () => {
     const smuggled = `${HAM}\r.\rMAIL FROM:<x@y.example>\r\n`;
-    const v = (await request(filter.server).post('/v1/scan').set(envelope({})).send(smuggled).expect(200)).body as ScanVerdict;
+    const v = (await request(filter.server).post('/v1/scan').set(envelope({})).send(smuggled).expect(200))
+      .body as ScanVerdict;
     expect(v.delivery).toEqual({ outcome: 'refuse', copies: [] });
     expect(v.smtp).toMatchObject({ code: 550, enhanced: '5.6.0' });
     expect(v.smtp.message).toContain(v.reference);
@@ -209,7 +259,9 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     const port = Number(new URL(url).port);
     const answer = await new Promise<string>((resolve) => {
       const sock = net.connect(port, '127.0.0.1', () => {
-        sock.write(`POST /v1/scan HTTP/1.1\r\nHost: x\r\nx-client-ip: 192.0.2.1\r\nx-helo: a.b\rX-Evil: 1\r\nContent-Length: 2\r\n\r\nhi`);
+        sock.write(
+          `POST /v1/scan HTTP/1.1\r\nHost: x\r\nx-client-ip: 192.0.2.1\r\nx-helo: a.b\rX-Evil: 1\r\nContent-Length: 2\r\n\r\nhi`,
+        );
       });
       let data = '';
       sock.on('data', (d) => (data += d.toString()));
@@ -221,7 +273,11 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
 
   it('accepts 1,000 recipients and refuses 1,001', async () => {
     const rcpts = Array.from({ length: 1000 }, (_, i) => `user${i}@example.com`);
-    const ok = await request(filter.server).post('/v1/scan').set(envelope({ [SCAN_HEADERS.rcptTo]: rcpts.join(',') })).send(HAM).expect(200);
+    const ok = await request(filter.server)
+      .post('/v1/scan')
+      .set(envelope({ [SCAN_HEADERS.rcptTo]: rcpts.join(',') }))
+      .send(HAM)
+      .expect(200);
     expect((ok.body as ScanVerdict).recipients).toHaveLength(1000);
     const tooMany = await request(filter.server)
       .post('/v1/scan')
@@ -233,12 +289,25 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
 
   it('refuses a body over the limit with 413, declared or streamed', async () => {
     const big = 'X'.repeat(5000);
-    const res = await request(filter.server).post('/v1/scan').set(envelope()).send(`Subject: big\r\n\r\n${big}`).expect(413);
+    const res = await request(filter.server)
+      .post('/v1/scan')
+      .set(envelope())
+      .send(`Subject: big\r\n\r\n${big}`)
+      .expect(413);
     expect(res.body.reason).toMatch(/exceeds the limit of 4096 bytes/);
   });
 
   it('gives a verdict, not an error, for garbage, truncated and 8-bit input', async () => {
-    for (const body of [Buffer.from([0, 1, 2, 255, 254, 13, 10, 13]), Buffer.from('From: a@b\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\n\r\n<a href='), Buffer.from('Subject: caf\xe9 \xff\xfe\r\nFrom: \xc3\xa9l\xc3\xa8ve <e@x.test>\r\n\r\nbody\xff', 'latin1')]) {
+    for (const body of [
+      Buffer.from([0, 1, 2, 255, 254, 13, 10, 13]),
+      Buffer.from(
+        'From: a@b\r\nContent-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: text/html\r\n\r\n<a href=',
+      ),
+      Buffer.from(
+        'Subject: caf\xe9 \xff\xfe\r\nFrom: \xc3\xa9l\xc3\xa8ve <e@x.test>\r\n\r\nbody\xff',
+        'latin1',
+      ),
+    ]) {
       const res = await request(filter.server).post('/v1/scan').set(envelope()).send(body).expect(200);
       expect((res.body as ScanVerdict).reference).toMatch(REFERENCE_ID_PATTERN);
     }
@@ -251,7 +320,12 @@ describe('POST /v1/scan (embedded defaults, DNS off)', () => {
     // No database in this app: no message log sink, which is healthy by definition.
     expect(h.body.dependencies.messageLog).toMatchObject({ state: 'up', healthy: true });
     // The default SCAN_THREADS=1: one analysis thread, up (scans made before it started were analysed inline).
-    expect(h.body.dependencies.analysis).toMatchObject({ state: 'up', threads: 1, gaveUp: false, restarts: 0 });
+    expect(h.body.dependencies.analysis).toMatchObject({
+      state: 'up',
+      threads: 1,
+      gaveUp: false,
+      restarts: 0,
+    });
     const m = await request(filter.server).get('/metrics').expect(200);
     expect(m.text).toMatch(/spamfilter_scans_total\{action="tag",direction="inbound"\} [1-9]/);
     expect(m.text).toMatch(/spamfilter_scan_rejected_total\{status="413"\} 1/);
@@ -262,7 +336,9 @@ describe('POST /v1/scan parses within the MAIL_PARSE_* limits', () => {
   let filter: FilterApp;
 
   beforeAll(async () => {
-    filter = await createFilterApp(loadConfig({ MAIL_PARSE_MAX_PARTS: '1' }), { policies: new InMemoryPolicySource() });
+    filter = await createFilterApp(loadConfig({ MAIL_PARSE_MAX_PARTS: '1' }), {
+      policies: new InMemoryPolicySource(),
+    });
   });
   afterAll(() => filter.close());
 
@@ -291,20 +367,30 @@ describe('POST /v1/recipient (pre-DATA)', () => {
   it('rejects a sender on the recipient’s block list, for that recipient only', async () => {
     const bob = await request(filter.server)
       .post('/v1/recipient')
-      .set(envelope({ [SCAN_HEADERS.mailFrom]: 'pest@spam.example', [SCAN_HEADERS.rcptTo]: 'bob@example.com' }))
+      .set(
+        envelope({ [SCAN_HEADERS.mailFrom]: 'pest@spam.example', [SCAN_HEADERS.rcptTo]: 'bob@example.com' }),
+      )
       .expect(200);
     expect(bob.body).toMatchObject({ action: 'reject', smtp: { code: 550, enhanced: '5.7.1' } });
     expect(bob.body.reason).toMatch(/USER_BLOCK/);
     const ann = await request(filter.server)
       .post('/v1/recipient')
-      .set(envelope({ [SCAN_HEADERS.mailFrom]: 'pest@spam.example', [SCAN_HEADERS.rcptTo]: 'ann@example.com' }))
+      .set(
+        envelope({ [SCAN_HEADERS.mailFrom]: 'pest@spam.example', [SCAN_HEADERS.rcptTo]: 'ann@example.com' }),
+      )
       .expect(200);
     expect(ann.body).toMatchObject({ action: 'accept', smtp: { code: 250 }, greylist: 'new' });
   });
 
   it('rejects a block-listed client IP and takes exactly one recipient', async () => {
-    const r = await request(filter.server).post('/v1/recipient').set(envelope({ [SCAN_HEADERS.clientIp]: '198.51.100.66' })).expect(200);
+    const r = await request(filter.server)
+      .post('/v1/recipient')
+      .set(envelope({ [SCAN_HEADERS.clientIp]: '198.51.100.66' }))
+      .expect(200);
     expect(r.body.action).toBe('reject');
-    await request(filter.server).post('/v1/recipient').set(envelope({ [SCAN_HEADERS.rcptTo]: 'a@x.test,b@x.test' })).expect(400);
+    await request(filter.server)
+      .post('/v1/recipient')
+      .set(envelope({ [SCAN_HEADERS.rcptTo]: 'a@x.test,b@x.test' }))
+      .expect(400);
   });
 });

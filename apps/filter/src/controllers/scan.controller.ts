@@ -20,14 +20,20 @@ export class ScanController {
     if (!env.ok) return this.refuse(req, res, 400, env.reason);
     const type = (req.headers['content-type'] ?? 'message/rfc822').split(';')[0].trim().toLowerCase();
     if (!['message/rfc822', 'application/octet-stream', 'text/plain'].includes(type)) {
-      return this.refuse(req, res, 415, `Content-Type must be message/rfc822, got ${JSON.stringify(type.slice(0, 64))}`);
+      return this.refuse(
+        req,
+        res,
+        415,
+        `Content-Type must be message/rfc822, got ${JSON.stringify(type.slice(0, 64))}`,
+      );
     }
     let raw: Buffer;
     try {
       raw = await readBody(req, s.config.maxMessageBytes, Math.max(5000, s.config.deadlineMs * 5));
     } catch (err) {
       if (err instanceof BodyTooLargeError) return this.refuse(req, res, 413, err.message);
-      if (err instanceof BodyAbortedError) return this.refuse(req, res, 400, `message body not received: ${err.message}`);
+      if (err instanceof BodyAbortedError)
+        return this.refuse(req, res, 400, `message body not received: ${err.message}`);
       throw err;
     }
     if (raw.length === 0) return this.refuse(req, res, 400, 'message body is empty');
@@ -45,7 +51,11 @@ export class ScanController {
   @Post('recipient')
   async recipient(@Req() req: IncomingMessage, @Res() res: ServerResponse): Promise<void> {
     // At connect the plugin knows only the client: no recipient, no MAIL FROM yet.
-    const env = parseEnvelope(req.headers, { maxRecipients: 1, requireRecipients: false, requireMailFrom: false });
+    const env = parseEnvelope(req.headers, {
+      maxRecipients: 1,
+      requireRecipients: false,
+      requireMailFrom: false,
+    });
     if (!env.ok) return this.refuse(req, res, 400, env.reason);
     req.resume();
     send(res, 200, await this.services.recipient.check(env.envelope));
@@ -62,6 +72,9 @@ export class ScanController {
 
 export function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
   res.end(json);
 }

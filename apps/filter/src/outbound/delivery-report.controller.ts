@@ -10,7 +10,10 @@ const MAX_BODY = 1024 * 1024;
 
 function send(res: ServerResponse, status: number, body: unknown): void {
   const json = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(json) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+  });
   res.end(json);
 }
 
@@ -38,12 +41,18 @@ export class DeliveryReportController {
       return send(res, 400, { error: 'body must be JSON' });
     }
     const parsed = deliveryReportSchema.safeParse(json);
-    if (!parsed.success) return send(res, 400, { error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`) });
+    if (!parsed.success)
+      return send(res, 400, {
+        error: parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`),
+      });
     const r = parsed.data;
     // Counted and stored independently: one failing does not lose the other (the plugin does not resend).
     const problems: string[] = [];
     try {
-      await this.outbound.recordDelivery({ ...(r.authUser ? { authUser: r.authUser } : {}), mailFrom: r.mailFrom }, deliveryCounts(r));
+      await this.outbound.recordDelivery(
+        { ...(r.authUser ? { authUser: r.authUser } : {}), mailFrom: r.mailFrom },
+        deliveryCounts(r),
+      );
     } catch (err) {
       problems.push(`counter store unavailable: ${err instanceof Error ? err.message : String(err)}`);
     }

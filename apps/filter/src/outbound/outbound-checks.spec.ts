@@ -5,9 +5,18 @@ import { InMemoryAccountStore, InMemoryAupRuleStore, InMemoryStandingStore } fro
 import { AccountStandingCheck } from './standing/account-standing.check';
 
 function ctx(subject: string, direction: 'inbound' | 'outbound' = 'outbound'): ScanContext {
-  const raw = Buffer.from(`From: <a@customer.example>\r\nTo: <b@far.example>\r\nSubject: ${subject}\r\n\r\nVisit http://pills.example/now\r\n`);
+  const raw = Buffer.from(
+    `From: <a@customer.example>\r\nTo: <b@far.example>\r\nSubject: ${subject}\r\n\r\nVisit http://pills.example/now\r\n`,
+  );
   return {
-    envelope: { clientIp: '198.51.100.1', helo: 'h.customer.example', mailFrom: 'a@customer.example', rcptTo: ['b@far.example'], direction, authUser: 'A@customer.example' },
+    envelope: {
+      clientIp: '198.51.100.1',
+      helo: 'h.customer.example',
+      mailFrom: 'a@customer.example',
+      rcptTo: ['b@far.example'],
+      direction,
+      authUser: 'A@customer.example',
+    },
     raw,
     message: parseMessageSafe(raw),
     senderDomain: 'customer.example',
@@ -19,7 +28,12 @@ describe('AccountStandingCheck', () => {
     let now = 1_000_000;
     const accounts = new InMemoryAccountStore();
     const standing = new InMemoryStandingStore();
-    const check = new AccountStandingCheck(accounts, standing, { complaintWeight: 2, standingWindowDays: 7, cacheMs: 60_000, now: () => now });
+    const check = new AccountStandingCheck(accounts, standing, {
+      complaintWeight: 2,
+      standingWindowDays: 7,
+      cacheMs: 60_000,
+      now: () => now,
+    });
     expect(await check.run(ctx('x'))).toEqual([]);
 
     standing.complaints.set('a@customer.example', 1);
@@ -39,13 +53,24 @@ describe('AccountStandingCheck', () => {
   it('ignores inbound mail', async () => {
     const accounts = new InMemoryAccountStore();
     await accounts.autoBlock('a@customer.example', 'x', new Date());
-    const check = new AccountStandingCheck(accounts, new InMemoryStandingStore(), { complaintWeight: 2, standingWindowDays: 7, cacheMs: 0, now: Date.now });
+    const check = new AccountStandingCheck(accounts, new InMemoryStandingStore(), {
+      complaintWeight: 2,
+      standingWindowDays: 7,
+      cacheMs: 0,
+      now: Date.now,
+    });
     expect(await check.run(ctx('x', 'inbound'))).toEqual([]);
   });
 });
 
 describe('AupCheck', () => {
-  const rule = (id: string, name: string, score: number, value: string, field: 'subject' | 'urlHost' | 'body' = 'subject') => ({
+  const rule = (
+    id: string,
+    name: string,
+    score: number,
+    value: string,
+    field: 'subject' | 'urlHost' | 'body' = 'subject',
+  ) => ({
     id,
     name,
     description: '',
@@ -55,7 +80,11 @@ describe('AupCheck', () => {
   });
 
   it('reports each matching rule with its score as factor, on the message body and links too', async () => {
-    const store = new InMemoryAupRuleStore([rule('1', 'pills', 6, 'pills.example', 'urlHost'), rule('2', 'visit', 2, 'visit http', 'body'), rule('3', 'other', 9, 'nope')]);
+    const store = new InMemoryAupRuleStore([
+      rule('1', 'pills', 6, 'pills.example', 'urlHost'),
+      rule('2', 'visit', 2, 'visit http', 'body'),
+      rule('3', 'other', 9, 'nope'),
+    ]);
     const check = new AupCheck(store, { refreshMs: 10_000, now: Date.now });
     expect(await check.run(ctx('hello'))).toEqual([
       { name: 'OUTBOUND_AUP', factor: 6, options: ['pills'] },
@@ -76,7 +105,12 @@ describe('AupCheck', () => {
     now = 3000;
     expect(await check.run(ctx('bye'))).toHaveLength(1);
 
-    const broken = new InMemoryAupRuleStore([{ ...rule('3', 'broken', 1, 'x'), conditions: [{ field: 'subject', op: 'regex', value: '([' }] }, rule('4', 'ok', 1, 'hello')]);
-    expect(await new AupCheck(broken, { refreshMs: 1000, now: () => 0 }).run(ctx('hello'))).toEqual([{ name: 'OUTBOUND_AUP', factor: 1, options: ['ok'] }]);
+    const broken = new InMemoryAupRuleStore([
+      { ...rule('3', 'broken', 1, 'x'), conditions: [{ field: 'subject', op: 'regex', value: '([' }] },
+      rule('4', 'ok', 1, 'hello'),
+    ]);
+    expect(await new AupCheck(broken, { refreshMs: 1000, now: () => 0 }).run(ctx('hello'))).toEqual([
+      { name: 'OUTBOUND_AUP', factor: 1, options: ['ok'] },
+    ]);
   });
 });

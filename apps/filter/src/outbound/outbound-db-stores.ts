@@ -2,7 +2,11 @@ import type { AppConfig } from '@spamfilter/config';
 import type { CounterStore } from '@spamfilter/counters';
 import type { AupRule } from '@spamfilter/domain';
 import type { EventBus } from '@spamfilter/messaging';
-import { AupRuleRepository, OutboundAccountRepository, OutboundStandingRepository } from '@spamfilter/persistence';
+import {
+  AupRuleRepository,
+  OutboundAccountRepository,
+  OutboundStandingRepository,
+} from '@spamfilter/persistence';
 import type { DataSource } from 'typeorm';
 import { BusOperatorNotifier, type NotifierLog } from './notice/operator-notifier';
 import type { NowFn } from './outbound-clock';
@@ -25,7 +29,11 @@ class Repos {
 
   constructor(private readonly ref: DataSourceRef) {}
 
-  get(): { accounts: OutboundAccountRepository; standing: OutboundStandingRepository; aup: AupRuleRepository } {
+  get(): {
+    accounts: OutboundAccountRepository;
+    standing: OutboundStandingRepository;
+    aup: AupRuleRepository;
+  } {
     const ds = this.ref();
     if (ds !== this.ds) {
       this.ds = ds;
@@ -50,8 +58,14 @@ export class DbAccountStore implements AccountStore {
     return this.repos.get().accounts.lastUnblockAt(account);
   }
 
-  async autoBlock(account: string, reason: string, at: Date): Promise<{ changed: boolean; tenantId: string | null }> {
-    const r = await this.repos.get().accounts.block(account, { actor: AUTO_BLOCK_ACTOR, reason, at }, 'auto_block');
+  async autoBlock(
+    account: string,
+    reason: string,
+    at: Date,
+  ): Promise<{ changed: boolean; tenantId: string | null }> {
+    const r = await this.repos
+      .get()
+      .accounts.block(account, { actor: AUTO_BLOCK_ACTOR, reason, at }, 'auto_block');
     return { changed: r.changed, tenantId: r.account?.tenantId ?? null };
   }
 }

@@ -14,7 +14,9 @@ export function domainPart(address: string): string {
   return at < 0 ? '' : address.slice(at + 1).toLowerCase();
 }
 
-export function outboundIdentity(envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>): OutboundIdentity | null {
+export function outboundIdentity(
+  envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>,
+): OutboundIdentity | null {
   const auth = envelope.authUser?.trim().toLowerCase() ?? '';
   const from = envelope.mailFrom.trim().toLowerCase();
   if (auth) return { account: auth, domain: domainPart(auth) || domainPart(from), authenticated: true };

@@ -16,17 +16,26 @@ describe('withOutbound', () => {
     };
     const merged = withOutbound(existing, {
       filterDependencies: {
-        extraChecks: [{ name: 'outbound-rate', symbols: [], tempfail: 'OUTBOUND_RATE_TEMPFAIL', run: async () => [] }],
+        extraChecks: [
+          { name: 'outbound-rate', symbols: [], tempfail: 'OUTBOUND_RATE_TEMPFAIL', run: async () => [] },
+        ],
         extensions: {
           onVerdict: () => void calls.push('outbound'),
-          forcedAction: (hits: readonly SymbolHit[]) => (hits.some((h) => h.name === 'OUTBOUND_ACCOUNT_BLOCKED') ? 'block' : null),
+          forcedAction: (hits: readonly SymbolHit[]) =>
+            hits.some((h) => h.name === 'OUTBOUND_ACCOUNT_BLOCKED') ? 'block' : null,
           headers: () => [['X-Spam-Outbound-Pool', 'risky']],
         },
         modules: [],
       },
     });
     expect(merged.extraChecks?.map((c) => c.name)).toEqual(['bayes', 'outbound-rate']);
-    const env = { clientIp: '1', helo: 'h', mailFrom: '', rcptTo: ['a@b.example'], direction: 'outbound' as const };
+    const env = {
+      clientIp: '1',
+      helo: 'h',
+      mailFrom: '',
+      rcptTo: ['a@b.example'],
+      direction: 'outbound' as const,
+    };
     merged.extensions?.onVerdict?.({} as never, env, {} as never);
     expect(calls).toEqual(['events', 'outbound']);
     expect(merged.extensions?.forcedAction?.([{ name: 'OUTBOUND_ACCOUNT_BLOCKED' }], env)).toBe('block');

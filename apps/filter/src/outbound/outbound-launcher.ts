@@ -27,7 +27,10 @@ export interface OutboundForFilter {
  *   const filter = await createFilterApp(config, { ..., ...outbound.filterDependencies });
  *   outbound.useDatabase(() => filter.services.database?.repos().dataSource);
  */
-export async function startOutboundForFilter(config: AppConfig, injected: { counters?: CounterStore; bus?: EventBus } = {}): Promise<OutboundForFilter> {
+export async function startOutboundForFilter(
+  config: AppConfig,
+  injected: { counters?: CounterStore; bus?: EventBus } = {},
+): Promise<OutboundForFilter> {
   const logger = new Logger('Outbound');
   const counters = injected.counters ?? createCounterStore(config.counters);
   const bus = injected.bus ?? (await createEventBus(config.messaging));
@@ -70,7 +73,10 @@ export async function startOutboundForFilter(config: AppConfig, injected: { coun
  * appended, onVerdict and headers are chained, and a forced action of the outbound module wins over an existing
  * hook's null.
  */
-export function withOutbound(deps: FilterDependencies, outbound: Pick<OutboundForFilter, 'filterDependencies'>): FilterDependencies {
+export function withOutbound(
+  deps: FilterDependencies,
+  outbound: Pick<OutboundForFilter, 'filterDependencies'>,
+): FilterDependencies {
   const prev = deps.extensions;
   const ob = outbound.filterDependencies.extensions!;
   return {
@@ -79,12 +85,16 @@ export function withOutbound(deps: FilterDependencies, outbound: Pick<OutboundFo
     modules: [...(deps.modules ?? []), ...(outbound.filterDependencies.modules ?? [])],
     extensions: {
       ...prev,
-      forcedAction: (hits, envelope) => ob.forcedAction?.(hits, envelope) ?? prev?.forcedAction?.(hits, envelope) ?? null,
+      forcedAction: (hits, envelope) =>
+        ob.forcedAction?.(hits, envelope) ?? prev?.forcedAction?.(hits, envelope) ?? null,
       onVerdict: (verdict, envelope, ctx) => {
         prev?.onVerdict?.(verdict, envelope, ctx);
         ob.onVerdict?.(verdict, envelope, ctx);
       },
-      headers: (verdict, envelope) => [...(prev?.headers?.(verdict, envelope) ?? []), ...(ob.headers?.(verdict, envelope) ?? [])],
+      headers: (verdict, envelope) => [
+        ...(prev?.headers?.(verdict, envelope) ?? []),
+        ...(ob.headers?.(verdict, envelope) ?? []),
+      ],
     },
   };
 }

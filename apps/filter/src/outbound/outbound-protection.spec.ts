@@ -2,7 +2,12 @@ import { loadConfig } from '@spamfilter/config';
 import { ManualClock, MemoryCounterStore } from '@spamfilter/counters';
 import type { ScanEnvelope } from '@spamfilter/domain';
 import { FilterServices } from '../services/filter-services';
-import { InMemoryAccountStore, InMemoryAupRuleStore, InMemoryStandingStore, type OperatorNotice } from './outbound-sources.port';
+import {
+  InMemoryAccountStore,
+  InMemoryAupRuleStore,
+  InMemoryStandingStore,
+  type OperatorNotice,
+} from './outbound-sources.port';
 import { OutboundProtection, ROUTING_HEADER } from './outbound-protection';
 
 /**
@@ -16,8 +21,22 @@ function setup(env: Record<string, string> = {}) {
   const accounts = new InMemoryAccountStore();
   const notices: OperatorNotice[] = [];
   const aup = new InMemoryAupRuleStore([
-    { id: 'r1', name: 'spam-run', description: '', enabled: true, score: 20, conditions: [{ field: 'subject', op: 'contains', value: 'SPAMRUN' }] },
-    { id: 'r2', name: 'risky', description: '', enabled: true, score: 4, conditions: [{ field: 'subject', op: 'contains', value: 'promo' }] },
+    {
+      id: 'r1',
+      name: 'spam-run',
+      description: '',
+      enabled: true,
+      score: 20,
+      conditions: [{ field: 'subject', op: 'contains', value: 'SPAMRUN' }],
+    },
+    {
+      id: 'r2',
+      name: 'risky',
+      description: '',
+      enabled: true,
+      score: 4,
+      conditions: [{ field: 'subject', op: 'contains', value: 'promo' }],
+    },
   ]);
   const outbound = new OutboundProtection(config.outbound, {
     counters: new MemoryCounterStore(manual),
@@ -27,15 +46,17 @@ function setup(env: Record<string, string> = {}) {
     clock,
     notifiers: [{ name: 'test', notifier: { notify: async (n) => void notices.push(n) } }],
   });
-  const filter = track(new FilterServices(config.filter, {
-    extraChecks: outbound.checks,
-    extensions: {
-      forcedAction: (hits, envelope) => outbound.forcedAction(hits, envelope),
-      onVerdict: (verdict, envelope) => outbound.onVerdict(verdict, envelope),
-      headers: (verdict, envelope) => outbound.routingHeaders(verdict, envelope),
-    },
-    scanLog: null,
-  }));
+  const filter = track(
+    new FilterServices(config.filter, {
+      extraChecks: outbound.checks,
+      extensions: {
+        forcedAction: (hits, envelope) => outbound.forcedAction(hits, envelope),
+        onVerdict: (verdict, envelope) => outbound.onVerdict(verdict, envelope),
+        headers: (verdict, envelope) => outbound.routingHeaders(verdict, envelope),
+      },
+      scanLog: null,
+    }),
+  );
   return { outbound, filter, accounts, notices, advance: (ms: number) => manual.advance(ms) };
 }
 
@@ -47,7 +68,10 @@ const envelope = (authUser: string, rcpt = ['friend@elsewhere.example']): ScanEn
   direction: 'outbound',
   authUser,
 });
-const mail = (subject: string) => Buffer.from(`From: <alice@customer.example>\r\nTo: <friend@elsewhere.example>\r\nSubject: ${subject}\r\nMessage-ID: <${Math.random()}@customer.example>\r\n\r\nHello there, see you tomorrow.\r\n`);
+const mail = (subject: string) =>
+  Buffer.from(
+    `From: <alice@customer.example>\r\nTo: <friend@elsewhere.example>\r\nSubject: ${subject}\r\nMessage-ID: <${Math.random()}@customer.example>\r\n\r\nHello there, see you tomorrow.\r\n`,
+  );
 
 /** Every FilterServices a test made, closed after it (each has an analysis thread). */
 const made: FilterServices[] = [];
@@ -63,8 +87,15 @@ describe('OutboundProtection in the scan pipeline', () => {
   it('accepts the 5th message of the hour and answers the 6th with 421 4.7.0 and the reference', async () => {
     const { filter } = setup();
     const verdicts = [];
-    for (let i = 0; i < 6; i++) verdicts.push(await filter.scan.scan(envelope('alice@customer.example'), mail(`note ${i}`)));
-    expect(verdicts.slice(0, 5).map((v) => v.action)).toEqual(['accept', 'accept', 'accept', 'accept', 'accept']);
+    for (let i = 0; i < 6; i++)
+      verdicts.push(await filter.scan.scan(envelope('alice@customer.example'), mail(`note ${i}`)));
+    expect(verdicts.slice(0, 5).map((v) => v.action)).toEqual([
+      'accept',
+      'accept',
+      'accept',
+      'accept',
+      'accept',
+    ]);
     const sixth = verdicts[5];
     expect(sixth.action).toBe('defer');
     expect(sixth.smtp).toMatchObject({ code: 421, enhanced: '4.7.0' });
@@ -75,7 +106,10 @@ describe('OutboundProtection in the scan pipeline', () => {
   it('leaves inbound mail alone', async () => {
     const { filter } = setup({ OUTBOUND_ACCOUNT_PER_HOUR: '1' });
     for (let i = 0; i < 3; i++) {
-      const v = await filter.scan.scan({ ...envelope('alice@customer.example'), direction: 'inbound', authUser: undefined }, mail('hi'));
+      const v = await filter.scan.scan(
+        { ...envelope('alice@customer.example'), direction: 'inbound', authUser: undefined },
+        mail('hi'),
+      );
       expect(v.symbols.filter((s) => s.group === 'outbound')).toEqual([]);
     }
   });
@@ -94,7 +128,12 @@ describe('OutboundProtection in the scan pipeline', () => {
     await outbound.autoBlock.idle();
     expect((await accounts.state(who)).status).toBe('blocked');
     expect(notices).toEqual([
-      expect.objectContaining({ kind: 'outbound_account_blocked', account: who, reference: third.reference, actor: 'system:auto-block' }),
+      expect.objectContaining({
+        kind: 'outbound_account_blocked',
+        account: who,
+        reference: third.reference,
+        actor: 'system:auto-block',
+      }),
     ]);
     expect(accounts.audit.map((a) => a.action)).toEqual(['auto_block']);
 
@@ -114,7 +153,12 @@ describe('OutboundProtection in the scan pipeline', () => {
     await outbound.autoBlock.idle();
     expect((await accounts.state(who)).status).toBe('blocked');
     advance(60_000);
-    accounts.unblock(who, 'op@provider.example', 'customer cleaned the machine', new Date(Date.UTC(2026, 10, 22, 10, 1, 0)));
+    accounts.unblock(
+      who,
+      'op@provider.example',
+      'customer cleaned the machine',
+      new Date(Date.UTC(2026, 10, 22, 10, 1, 0)),
+    );
     expect((await filter.scan.scan(envelope(who), mail('lunch?'))).action).toBe('accept');
     await filter.scan.scan(envelope(who), mail('SPAMRUN'));
     await outbound.autoBlock.idle();

@@ -3,7 +3,11 @@ import type { CounterStore } from '@spamfilter/counters';
 import type { Action, ScanEnvelope, ScanVerdict, SymbolHit } from '@spamfilter/domain';
 import type { Check } from '../pipeline/check';
 import { AupCheck } from './aup/aup.check';
-import { FanOutOperatorNotifier, WebhookOperatorNotifier, type NotifierLog } from './notice/operator-notifier';
+import {
+  FanOutOperatorNotifier,
+  WebhookOperatorNotifier,
+  type NotifierLog,
+} from './notice/operator-notifier';
 import { outboundIdentity } from './outbound-identity';
 import type { NowFn } from './outbound-clock';
 import type { AccountStore, AupRuleStore, OperatorNotifier, StandingStore } from './outbound-sources.port';
@@ -65,7 +69,11 @@ export class OutboundProtection {
     });
     this.aupCheck = new AupCheck(deps.aupRules, { refreshMs: deps.aupRefreshMs ?? 10_000, now: clock });
     const channels = [...(deps.notifiers ?? [])];
-    if (config.webhookUrl) channels.push({ name: 'webhook', notifier: new WebhookOperatorNotifier(config.webhookUrl, config.webhookTimeoutMs) });
+    if (config.webhookUrl)
+      channels.push({
+        name: 'webhook',
+        notifier: new WebhookOperatorNotifier(config.webhookUrl, config.webhookTimeoutMs),
+      });
     this.notifier = new FanOutOperatorNotifier(channels, log);
     this.autoBlock = new AutoBlockService(
       new SpamWindow(deps.counters, clock, config.autoBlockWindowMs),
@@ -99,13 +107,19 @@ export class OutboundProtection {
    * `X-Spam-Outbound-Pool: <OUTBOUND_RISKY_POOL_NAME>`; the MTA sends it from the separate pool so the main pool's
    * reputation stays clean.
    */
-  routingHeaders(verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: Pick<ScanEnvelope, 'direction'>): [string, string][] {
+  routingHeaders(
+    verdict: Pick<ScanVerdict, 'action' | 'score'>,
+    envelope: Pick<ScanEnvelope, 'direction'>,
+  ): [string, string][] {
     if (envelope.direction !== 'outbound' || verdict.action !== 'accept') return [];
     return verdict.score >= this.config.riskyPoolScore ? [[ROUTING_HEADER, this.config.riskyPoolName]] : [];
   }
 
   /** The MTA's report of what became of an account's recipients (for the failed-recipient ratio). */
-  recordDelivery(envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>, outcome: { delivered: number; failed: number }): Promise<void> {
+  recordDelivery(
+    envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>,
+    outcome: { delivered: number; failed: number },
+  ): Promise<void> {
     const who = outboundIdentity(envelope);
     return who ? this.limiter.recordDelivery(who, outcome) : Promise.resolve();
   }

@@ -15,7 +15,11 @@ export interface AccountStore {
   /** When an operator last unblocked the account (spam verdicts before it no longer count), or null. */
   lastUnblockAt(account: string): Promise<Date | null>;
   /** Blocks the account and writes the audit row; changed false when it was already blocked. */
-  autoBlock(account: string, reason: string, at: Date): Promise<{ changed: boolean; tenantId: string | null }>;
+  autoBlock(
+    account: string,
+    reason: string,
+    at: Date,
+  ): Promise<{ changed: boolean; tenantId: string | null }>;
 }
 
 export interface StandingStore {
@@ -43,7 +47,10 @@ export interface OperatorNotifier {
 }
 
 export class InMemoryAccountStore implements AccountStore {
-  readonly accounts = new Map<string, { status: 'active' | 'blocked'; reason: string | null; unblockedAt: Date | null }>();
+  readonly accounts = new Map<
+    string,
+    { status: 'active' | 'blocked'; reason: string | null; unblockedAt: Date | null }
+  >();
   readonly audit: { account: string; action: string; actor: string; reason: string; at: Date }[] = [];
 
   async state(account: string): Promise<AccountState> {
@@ -55,7 +62,11 @@ export class InMemoryAccountStore implements AccountStore {
     return this.accounts.get(account)?.unblockedAt ?? null;
   }
 
-  async autoBlock(account: string, reason: string, at: Date): Promise<{ changed: boolean; tenantId: string | null }> {
+  async autoBlock(
+    account: string,
+    reason: string,
+    at: Date,
+  ): Promise<{ changed: boolean; tenantId: string | null }> {
     const a = this.accounts.get(account);
     if (a?.status === 'blocked') return { changed: false, tenantId: null };
     this.accounts.set(account, { status: 'blocked', reason, unblockedAt: a?.unblockedAt ?? null });

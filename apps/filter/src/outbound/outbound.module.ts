@@ -6,7 +6,10 @@ import { OutboundProtection } from './outbound-protection';
 /** The filter's outbound HTTP routes (POST /v1/outbound/deliveries) over one OutboundProtection. */
 @Module({})
 export class OutboundModule {
-  static forRoot(protection: OutboundProtection, results: DeliveryResults = new NoDeliveryResults()): DynamicModule {
+  static forRoot(
+    protection: OutboundProtection,
+    results: DeliveryResults = new NoDeliveryResults(),
+  ): DynamicModule {
     return {
       module: OutboundModule,
       controllers: [DeliveryReportController],

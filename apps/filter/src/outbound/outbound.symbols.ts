@@ -14,14 +14,42 @@ export const OUTBOUND_SYMBOLS = {
   rateAccountDay: sym('OUTBOUND_RATE_ACCOUNT_DAY', 'The sending account exceeded its messages per day', 0),
   rateDomainHour: sym('OUTBOUND_RATE_DOMAIN_HOUR', 'The sending domain exceeded its messages per hour', 0),
   rateDomainDay: sym('OUTBOUND_RATE_DOMAIN_DAY', 'The sending domain exceeded its messages per day', 0),
-  tooManyRecipients: sym('OUTBOUND_TOO_MANY_RCPTS', 'The message has more recipients than one message may have', 0),
-  distinctRecipients: sym('OUTBOUND_DISTINCT_RCPTS', 'The account wrote to more distinct recipients this hour than allowed', 0),
-  failedRecipients: sym('OUTBOUND_FAILED_RCPT_RATIO', 'Too many of the account\'s recipients this hour failed (unknown users, bounces)', 0),
-  accountBlocked: sym('OUTBOUND_ACCOUNT_BLOCKED', 'The sending account is blocked (automatically or by an operator)', 0),
+  tooManyRecipients: sym(
+    'OUTBOUND_TOO_MANY_RCPTS',
+    'The message has more recipients than one message may have',
+    0,
+  ),
+  distinctRecipients: sym(
+    'OUTBOUND_DISTINCT_RCPTS',
+    'The account wrote to more distinct recipients this hour than allowed',
+    0,
+  ),
+  failedRecipients: sym(
+    'OUTBOUND_FAILED_RCPT_RATIO',
+    "Too many of the account's recipients this hour failed (unknown users, bounces)",
+    0,
+  ),
+  accountBlocked: sym(
+    'OUTBOUND_ACCOUNT_BLOCKED',
+    'The sending account is blocked (automatically or by an operator)',
+    0,
+  ),
   standingPoor: sym('OUTBOUND_STANDING_POOR', 'The sending account recently sent spam or drew complaints', 3),
-  standingWarn: sym('OUTBOUND_STANDING_WARN', 'The sending account sent some spam or drew a complaint recently', 1),
-  aupMatch: sym('OUTBOUND_AUP', 'An acceptable-use-policy rule matched (option: the rule name; factor: the rule score)', 1),
-  noAuthUser: sym('OUTBOUND_NO_AUTH_USER', 'Outbound mail without an authenticated account (limits fall back to the envelope sender)', 1),
+  standingWarn: sym(
+    'OUTBOUND_STANDING_WARN',
+    'The sending account sent some spam or drew a complaint recently',
+    1,
+  ),
+  aupMatch: sym(
+    'OUTBOUND_AUP',
+    'An acceptable-use-policy rule matched (option: the rule name; factor: the rule score)',
+    1,
+  ),
+  noAuthUser: sym(
+    'OUTBOUND_NO_AUTH_USER',
+    'Outbound mail without an authenticated account (limits fall back to the envelope sender)',
+    1,
+  ),
   riskyPool: sym('OUTBOUND_RISKY_POOL', 'Risky but allowed: routed to the separate IP pool', 0),
 } as const;
 

@@ -3,7 +3,12 @@ import { runChecks } from './pipeline';
 import type { Check } from './check';
 
 const ctx = {} as ScanContext;
-const check = (name: string, run: Check['run']): Check => ({ name, symbols: [], tempfail: `${name.toUpperCase()}_TEMPFAIL`, run });
+const check = (name: string, run: Check['run']): Check => ({
+  name,
+  symbols: [],
+  tempfail: `${name.toUpperCase()}_TEMPFAIL`,
+  run,
+});
 
 describe('runChecks', () => {
   afterEach(() => jest.useRealTimers());
@@ -24,7 +29,10 @@ describe('runChecks', () => {
         running--;
         return [{ name: `${n.toUpperCase()}_HIT` }];
       });
-    const r = await runChecks([slowOk('a'), slowOk('b'), slowOk('c')], ctx, { checkTimeoutMs: 500, deadlineMs: 1000 });
+    const r = await runChecks([slowOk('a'), slowOk('b'), slowOk('c')], ctx, {
+      checkTimeoutMs: 500,
+      deadlineMs: 1000,
+    });
     expect(r.hits.map((h) => h.name)).toEqual(['A_HIT', 'B_HIT', 'C_HIT']);
     expect(mostAtOnce).toBe(3);
   });
@@ -38,7 +46,10 @@ describe('runChecks', () => {
     // Fake timers: ended by the 60 ms check timeout exactly, not before and not by the 5 s deadline, on any machine.
     jest.useFakeTimers();
     let done = false;
-    const running = runChecks([hang, check('ok', () => Promise.resolve([{ name: 'OK_HIT' }]))], ctx, { checkTimeoutMs: 60, deadlineMs: 5000 }).finally(() => (done = true));
+    const running = runChecks([hang, check('ok', () => Promise.resolve([{ name: 'OK_HIT' }]))], ctx, {
+      checkTimeoutMs: 60,
+      deadlineMs: 5000,
+    }).finally(() => (done = true));
     await jest.advanceTimersByTimeAsync(59);
     expect(done).toBe(false);
     await jest.advanceTimersByTimeAsync(1);
@@ -50,7 +61,10 @@ describe('runChecks', () => {
   });
 
   it('turns a throwing check into its TEMPFAIL hit with the error', async () => {
-    const r = await runChecks([check('boom', () => Promise.reject(new Error('kaput')))], ctx, { checkTimeoutMs: 100, deadlineMs: 100 });
+    const r = await runChecks([check('boom', () => Promise.reject(new Error('kaput')))], ctx, {
+      checkTimeoutMs: 100,
+      deadlineMs: 100,
+    });
     expect(r.hits).toEqual([{ name: 'BOOM_TEMPFAIL', options: ['error: kaput'] }]);
   });
 
@@ -59,7 +73,12 @@ describe('runChecks', () => {
     jest.useFakeTimers();
     const t0 = performance.now();
     let done = false;
-    const running = runChecks([check('hang', () => new Promise(() => undefined))], ctx, { checkTimeoutMs: 5000, deadlineMs: 80 }, t0 - 50).finally(() => (done = true));
+    const running = runChecks(
+      [check('hang', () => new Promise(() => undefined))],
+      ctx,
+      { checkTimeoutMs: 5000, deadlineMs: 80 },
+      t0 - 50,
+    ).finally(() => (done = true));
     await jest.advanceTimersByTimeAsync(29);
     expect(done).toBe(false);
     await jest.advanceTimersByTimeAsync(1);

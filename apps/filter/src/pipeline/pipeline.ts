@@ -28,7 +28,12 @@ export interface PipelineResult {
  * every check still running is reported as timed out and its signal aborts. (A timer and an AbortController per
  * check cost 4% of a scan's CPU.)
  */
-export async function runChecks(checks: readonly Check[], ctx: ScanContext, options: PipelineOptions, startedAt = performance.now()): Promise<PipelineResult> {
+export async function runChecks(
+  checks: readonly Check[],
+  ctx: ScanContext,
+  options: PipelineOptions,
+  startedAt = performance.now(),
+): Promise<PipelineResult> {
   const t0 = performance.now();
   const budget = Math.max(0, Math.min(options.checkTimeoutMs, options.deadlineMs - (t0 - startedAt)));
   const controller = new AbortController();
@@ -53,7 +58,12 @@ export async function runChecks(checks: readonly Check[], ctx: ScanContext, opti
           return r;
         } catch (err) {
           outcomes.push({ check: check.name, status: 'error', ms: performance.now() - t0 });
-          return [{ name: check.tempfail, options: [`error: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200)] }];
+          return [
+            {
+              name: check.tempfail,
+              options: [`error: ${err instanceof Error ? err.message : String(err)}`.slice(0, 200)],
+            },
+          ];
         }
       }),
     );

@@ -165,7 +165,12 @@ export class CachedBayesStore implements BayesStore, BayesDeltaTarget {
     st.ham = Math.max(0, st.ham + change.ham);
     // The learner writes a batch's net change per token the same way (BatchedBayesStore): clamp at 0, drop at 0/0.
     for (let i = 0; i < change.tokens.length; i++) {
-      st.tokens.add((change.tokens[i] as number) >>> 0, change.tokenSpam[i] as number, change.tokenHam[i] as number, 0);
+      st.tokens.add(
+        (change.tokens[i] as number) >>> 0,
+        change.tokenSpam[i] as number,
+        change.tokenHam[i] as number,
+        0,
+      );
     }
   }
 

@@ -11,14 +11,21 @@ const OPEN_PATHS = new Set(['/health', '/metrics']);
  * time over SHA-256 digests (equal lengths whatever was sent). An empty token turns the check off (the quick start
  * always sets one; tests that need none leave it empty).
  */
-export function requireCallerToken(token: string, next: RequestListener, onRefused: () => void = () => undefined): RequestListener {
+export function requireCallerToken(
+  token: string,
+  next: RequestListener,
+  onRefused: () => void = () => undefined,
+): RequestListener {
   if (token === '') return next;
   const expected = digest(token);
   return (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
     if (OPEN_PATHS.has(path) || presented(req, expected)) return next(req, res);
     onRefused();
-    const body = JSON.stringify({ error: 'unauthorized', reason: 'missing or wrong bearer token (FILTER_API_TOKEN)' });
+    const body = JSON.stringify({
+      error: 'unauthorized',
+      reason: 'missing or wrong bearer token (FILTER_API_TOKEN)',
+    });
     res.writeHead(401, {
       'content-type': 'application/json; charset=utf-8',
       'content-length': Buffer.byteLength(body),

@@ -1,4 +1,11 @@
-import type { Action, DeliveryCopy, DeliveryPlan, Direction, Disposition, ScoredSymbol } from '@spamfilter/domain';
+import type {
+  Action,
+  DeliveryCopy,
+  DeliveryPlan,
+  Direction,
+  Disposition,
+  ScoredSymbol,
+} from '@spamfilter/domain';
 import { mostSevere } from '@spamfilter/domain';
 
 /** One recipient's scored result, before the plan says what happens to their copy. */
@@ -68,7 +75,10 @@ export function planDelivery(input: PlanInput): Plan {
 
   if (temp || (direction === 'outbound' && CLASS[worst] !== 'deliver') || !accepted) {
     const outcome = temp ? 'tempfail' : 'refuse';
-    return { delivery: { outcome, copies: [] }, dispositions: recipients.map(() => (temp ? 'deferred' : 'refused')) };
+    return {
+      delivery: { outcome, copies: [] },
+      dispositions: recipients.map(() => (temp ? 'deferred' : 'refused')),
+    };
   }
 
   // Outbound: one action (the worst) for all; inbound: each recipient's own.
@@ -89,12 +99,19 @@ export function planDelivery(input: PlanInput): Plan {
     if (copy) copy.recipients.push(r.recipient);
     else copies.set(key, { recipients: [r.recipient], headers });
   });
-  return { delivery: { outcome: 'deliver', copies: [...copies.values()] satisfies DeliveryCopy[] }, dispositions };
+  return {
+    delivery: { outcome: 'deliver', copies: [...copies.values()] satisfies DeliveryCopy[] },
+    dispositions,
+  };
 }
 
 /** The headers of the kept copy of a recipient (what a release delivers to them); outbound, with the worst action. */
 export function quarantineHeaders(input: PlanInput, r: PlannedRecipient): [string, string][] {
-  return copyHeaders(input, r, input.direction === 'outbound' ? mostSevere(input.recipients.map((x) => x.action)) : r.action);
+  return copyHeaders(
+    input,
+    r,
+    input.direction === 'outbound' ? mostSevere(input.recipients.map((x) => x.action)) : r.action,
+  );
 }
 
 function copyHeaders(input: PlanInput, r: PlannedRecipient, action: Action): [string, string][] {
@@ -103,7 +120,10 @@ function copyHeaders(input: PlanInput, r: PlannedRecipient, action: Action): [st
   const headers: [string, string][] = [
     ['X-Spam-Reference', input.reference],
     ['X-Spam-Score', score],
-    ['X-Spam-Status', `${spam ? 'Yes' : 'No'}, score=${score} required=${r.tagThreshold.toFixed(2)} action=${action}`],
+    [
+      'X-Spam-Status',
+      `${spam ? 'Yes' : 'No'}, score=${score} required=${r.tagThreshold.toFixed(2)} action=${action}`,
+    ],
   ];
   if (spam) headers.push(['X-Spam-Flag', 'YES']);
   const symbols = symbolsLine([...input.shared, ...r.symbols]);

@@ -1,18 +1,37 @@
 import { parseEnvelope } from './envelope.parser';
 
-const ok = { 'x-client-ip': '2001:db8::1', 'x-helo': '[IPv6:2001:db8::1]', 'x-mail-from': '<>', 'x-rcpt-to': '<Bob@Example.COM>, bob@example.com', 'x-direction': 'outbound', 'x-auth-user': 'bob', 'x-queue-id': 'ABC.123' };
+const ok = {
+  'x-client-ip': '2001:db8::1',
+  'x-helo': '[IPv6:2001:db8::1]',
+  'x-mail-from': '<>',
+  'x-rcpt-to': '<Bob@Example.COM>, bob@example.com',
+  'x-direction': 'outbound',
+  'x-auth-user': 'bob',
+  'x-queue-id': 'ABC.123',
+};
 
 describe('parseEnvelope', () => {
   it('normalises a valid envelope: null sender, brackets, domain case, duplicates', () => {
     const r = parseEnvelope(ok, { maxRecipients: 10 });
     expect(r).toEqual({
       ok: true,
-      envelope: { clientIp: '2001:db8::1', helo: '[IPv6:2001:db8::1]', mailFrom: '', rcptTo: ['Bob@example.com', 'bob@example.com'], direction: 'outbound', authUser: 'bob', queueId: 'ABC.123' },
+      envelope: {
+        clientIp: '2001:db8::1',
+        helo: '[IPv6:2001:db8::1]',
+        mailFrom: '',
+        rcptTo: ['Bob@example.com', 'bob@example.com'],
+        direction: 'outbound',
+        authUser: 'bob',
+        queueId: 'ABC.123',
+      },
     });
   });
 
   it('refuses a NUL or LF in any envelope field', () => {
-    expect(parseEnvelope({ ...ok, 'x-auth-user': 'bob\nBcc: x' }, { maxRecipients: 10 })).toMatchObject({ ok: false, reason: expect.stringMatching(/x-auth-user contains a control character/) });
+    expect(parseEnvelope({ ...ok, 'x-auth-user': 'bob\nBcc: x' }, { maxRecipients: 10 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/x-auth-user contains a control character/),
+    });
     expect(parseEnvelope({ ...ok, 'x-queue-id': 'a\u0000' }, { maxRecipients: 10 }).ok).toBe(false);
   });
 
@@ -38,8 +57,13 @@ describe('parseEnvelope', () => {
 
   it('takes the connect check (client IP alone) only where the caller allows it', () => {
     const connect = { 'x-client-ip': '192.0.2.7', 'x-direction': 'inbound' };
-    expect(parseEnvelope(connect, { maxRecipients: 1 })).toMatchObject({ ok: false, reason: expect.stringMatching(/x-mail-from is required/) });
-    expect(parseEnvelope(connect, { maxRecipients: 1, requireRecipients: false, requireMailFrom: false })).toEqual({
+    expect(parseEnvelope(connect, { maxRecipients: 1 })).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/x-mail-from is required/),
+    });
+    expect(
+      parseEnvelope(connect, { maxRecipients: 1, requireRecipients: false, requireMailFrom: false }),
+    ).toEqual({
       ok: true,
       envelope: { clientIp: '192.0.2.7', helo: '', mailFrom: '', rcptTo: [], direction: 'inbound' },
     });

@@ -34,7 +34,13 @@ export class FilterEvents {
     }
     this.inFlight++;
     void this.toEvent(verdict, envelope)
-      .then((event) => this.bus.publish('spamfilter.scans.v1', event.recipients[0]?.userId ?? envelope.authUser ?? envelope.rcptTo[0] ?? 'unknown', event))
+      .then((event) =>
+        this.bus.publish(
+          'spamfilter.scans.v1',
+          event.recipients[0]?.userId ?? envelope.authUser ?? envelope.rcptTo[0] ?? 'unknown',
+          event,
+        ),
+      )
       .catch(() => {
         this.failed++;
       })
@@ -77,21 +83,31 @@ export class FilterEvents {
    * scan by reference). An undo is not subtracted: reputation decays anyway.
    */
   async subscribeFeedback(): Promise<void> {
-    this.feedback = await this.bus.subscribe('spamfilter.feedback.v1', 'filter-reputation', async (event) => {
-      if (event.kind !== 'learn' || !event.label || !event.reference) return;
-      const db = this.services().database;
-      if (!db) return;
-      const found = await db.repos().scans.findByReference({ kind: 'operator' }, event.reference);
-      if (!found || found.record.direction !== 'inbound') return;
-      const r = found.record;
-      const at = r.mailFrom.lastIndexOf('@');
-      this.services().reputation.record(r.clientIp, at > 0 ? r.mailFrom.slice(at + 1).toLowerCase() : null, event.label, 5);
-      this.feedbackApplied++;
-    }, {
-      // A lookup that fails while the database is down is not the mark's fault: it waits instead of being
-      // dead-lettered after MESSAGING_MAX_ATTEMPTS.
-      dependencyHealthy: async () => (await this.services().database?.health())?.state !== 'down',
-    });
+    this.feedback = await this.bus.subscribe(
+      'spamfilter.feedback.v1',
+      'filter-reputation',
+      async (event) => {
+        if (event.kind !== 'learn' || !event.label || !event.reference) return;
+        const db = this.services().database;
+        if (!db) return;
+        const found = await db.repos().scans.findByReference({ kind: 'operator' }, event.reference);
+        if (!found || found.record.direction !== 'inbound') return;
+        const r = found.record;
+        const at = r.mailFrom.lastIndexOf('@');
+        this.services().reputation.record(
+          r.clientIp,
+          at > 0 ? r.mailFrom.slice(at + 1).toLowerCase() : null,
+          event.label,
+          5,
+        );
+        this.feedbackApplied++;
+      },
+      {
+        // A lookup that fails while the database is down is not the mark's fault: it waits instead of being
+        // dead-lettered after MESSAGING_MAX_ATTEMPTS.
+        dependencyHealthy: async () => (await this.services().database?.health())?.state !== 'down',
+      },
+    );
   }
 
   async close(): Promise<void> {
@@ -114,7 +130,12 @@ export class FilterEvents {
       clientIp: e.clientIp,
       mailFrom: e.mailFrom,
       authUser: e.authUser ?? null,
-      recipients: v.recipients.map((r) => ({ recipient: r.recipient, userId: owners.get(r.recipient)?.userId ?? null, action: r.action, score: r.score })),
+      recipients: v.recipients.map((r) => ({
+        recipient: r.recipient,
+        userId: owners.get(r.recipient)?.userId ?? null,
+        action: r.action,
+        score: r.score,
+      })),
       action: v.action,
       score: v.score,
     };

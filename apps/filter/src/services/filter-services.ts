@@ -1,6 +1,11 @@
 import { Logger, type DynamicModule } from '@nestjs/common';
 import { CONFIG_SECTIONS, readSection, type FilterConfig } from '@spamfilter/config';
-import { AuthGuardLedger, MemoryCounterStore, type AuthGuardLimits, type CounterStore } from '@spamfilter/counters';
+import {
+  AuthGuardLedger,
+  MemoryCounterStore,
+  type AuthGuardLimits,
+  type CounterStore,
+} from '@spamfilter/counters';
 import { DEFAULT_WEIGHTS, SymbolRegistry } from '@spamfilter/scoring';
 import { MemoryBayesStore, SpamClassifier } from '@spamfilter/bayes';
 import { DEFAULT_PARSE_LIMITS, type ParseLimits } from '@spamfilter/mail';
@@ -29,7 +34,13 @@ import { NodeDnsResolver, OffDnsResolver, type DnsResolver } from './dns/dns-res
 import { GreylistService, InMemoryGreylistStore, type GreylistStore } from './greylist.service';
 import { HealthService, type DependencyHealth, type HealthProbe } from './health.service';
 import { MetricsService } from './metrics.service';
-import { DbBayesUsers, DbListSource, DbPolicySource, DbScanLogSink, RecipientDirectory } from './persistence/db-adapters';
+import {
+  DbBayesUsers,
+  DbListSource,
+  DbPolicySource,
+  DbScanLogSink,
+  RecipientDirectory,
+} from './persistence/db-adapters';
 import type { FilterDatabase } from './persistence/filter-database';
 import { ReputationSync } from './persistence/reputation-sync';
 import { ScanLogThread } from './persistence/scan-log-thread';
@@ -96,8 +107,17 @@ const dnsblLogger = new Logger('Dnsbl');
 /** SCAN_THREADS in /health: degraded once the pool has stopped replacing threads that die (scans go on, inline). */
 function analysisHealth(s: AnalysisStats): DependencyHealth & Record<string, unknown> {
   if (s.threads === 0) return { state: 'up', detail: 'on the main thread (SCAN_THREADS=0)', ...s };
-  if (s.gaveUp) return { state: 'degraded', detail: `analysis threads keep dying, analysing on the main thread: ${s.lastError ?? 'no error given'}`, ...s };
-  return { state: 'up', detail: s.ready < s.threads ? `${s.ready} of ${s.threads} threads started` : `${s.threads} thread(s)`, ...s };
+  if (s.gaveUp)
+    return {
+      state: 'degraded',
+      detail: `analysis threads keep dying, analysing on the main thread: ${s.lastError ?? 'no error given'}`,
+      ...s,
+    };
+  return {
+    state: 'up',
+    detail: s.ready < s.threads ? `${s.ready} of ${s.threads} threads started` : `${s.threads} thread(s)`,
+    ...s,
+  };
 }
 
 /** The filter's object graph, composed once per app (the composition root; Nest providers wrap it). */
@@ -148,13 +168,26 @@ export class FilterServices {
             now: () => this.clock.now(),
           }));
     this.database = deps.database ?? null;
-    const directory = deps.database ? new RecipientDirectory(deps.database, 60_000, () => this.clock.now()) : null;
+    const directory = deps.database
+      ? new RecipientDirectory(deps.database, 60_000, () => this.clock.now())
+      : null;
     this.directory = directory;
-    this.lists = deps.lists ?? (deps.database ? new DbListSource(deps.database, 10_000, () => this.clock.now()) : new InMemoryListSource());
-    this.reputation = new ReputationService({ halfLifeHours: config.reputationHalfLifeHours, maxEntries: 500_000, now: () => this.clock.now() });
+    this.lists =
+      deps.lists ??
+      (deps.database
+        ? new DbListSource(deps.database, 10_000, () => this.clock.now())
+        : new InMemoryListSource());
+    this.reputation = new ReputationService({
+      halfLifeHours: config.reputationHalfLifeHours,
+      maxEntries: 500_000,
+      now: () => this.clock.now(),
+    });
     this.reputationSync = deps.database ? new ReputationSync(deps.database, this.reputation) : null;
     this.reputationSync?.start();
-    this.bayes = new BayesCheck(deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()), deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined));
+    this.bayes = new BayesCheck(
+      deps.bayes?.classifier ?? new SpamClassifier(new MemoryBayesStore()),
+      deps.bayes?.users ?? (directory ? new DbBayesUsers(directory) : undefined),
+    );
     const builtIn: Check[] = [
       new ListsCheck(this.lists),
       new ContentCheck({ marketingPhrases: config.marketingPhrases }),
@@ -171,42 +204,100 @@ export class FilterServices {
     builtIn.push(new AuthCheck(this.dns, { mta: config.mta, trustedArcSealers: config.arcTrustedSealers }));
     if (this.dns.enabled) {
       const zones = parseDnsblZones(config.dnsblZones, config.dnsblCodes);
-      if (zones.length > 0) builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
+      if (zones.length > 0)
+        builtIn.push(new DnsblCheck(this.dns, zones, (zone, code) => this.dnsblError(zone, code)));
     }
     const parseLimits = deps.parseLimits ?? DEFAULT_PARSE_LIMITS;
     const archive: ArchiveLimits | null = config.archiveInspect
-      ? { maxDepth: config.archiveMaxDepth, maxInflateBytes: config.archiveMaxInflateBytes, maxExpandedBytes: config.archiveMaxExpandedBytes }
+      ? {
+          maxDepth: config.archiveMaxDepth,
+          maxInflateBytes: config.archiveMaxInflateBytes,
+          maxExpandedBytes: config.archiveMaxExpandedBytes,
+        }
       : null;
     if (archive) builtIn.push(new ArchiveCheck(archive, parseLimits));
     const antivirus = this.antivirus(config, deps.virusScanner);
     if (antivirus) builtIn.push(new AntivirusCheck(antivirus.scanner, { maxBytes: config.clamavMaxBytes }));
     this.checks = [...builtIn, ...(deps.extraChecks ?? [])];
-    this.registry = new SymbolRegistry([
-      ...this.checks.flatMap((c) => c.symbols),
-      ...this.checks.map((c) => ({ name: c.tempfail, group: 'system' as const, description: `${c.name} check failed or timed out`, defaultWeight: 0 })),
-      { name: 'GREYLIST', group: 'greylist' as const, description: 'Greylisting triplet state', defaultWeight: 0 },
-      // Refused before scoring (scan.service.ts): the record shows why; the weight plays no part.
-      { name: FRAMING_SYMBOL, group: 'system' as const, description: 'Bare CR or NUL in the message (RFC 5321 §2.3.8): refused', defaultWeight: 0 },
-      { name: RELEASE_TICKET_SYMBOL, group: 'system' as const, description: "A release ticket of the API that did not redeem (unknown, expired, used, or for another body, sender or recipients)", defaultWeight: DEFAULT_WEIGHTS.RELEASE_TICKET_INVALID },
-    ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i));
-    this.policySource = deps.policies ?? (deps.database && directory ? new DbPolicySource(deps.database, directory) : new InMemoryPolicySource());
+    this.registry = new SymbolRegistry(
+      [
+        ...this.checks.flatMap((c) => c.symbols),
+        ...this.checks.map((c) => ({
+          name: c.tempfail,
+          group: 'system' as const,
+          description: `${c.name} check failed or timed out`,
+          defaultWeight: 0,
+        })),
+        {
+          name: 'GREYLIST',
+          group: 'greylist' as const,
+          description: 'Greylisting triplet state',
+          defaultWeight: 0,
+        },
+        // Refused before scoring (scan.service.ts): the record shows why; the weight plays no part.
+        {
+          name: FRAMING_SYMBOL,
+          group: 'system' as const,
+          description: 'Bare CR or NUL in the message (RFC 5321 §2.3.8): refused',
+          defaultWeight: 0,
+        },
+        {
+          name: RELEASE_TICKET_SYMBOL,
+          group: 'system' as const,
+          description:
+            'A release ticket of the API that did not redeem (unknown, expired, used, or for another body, sender or recipients)',
+          defaultWeight: DEFAULT_WEIGHTS.RELEASE_TICKET_INVALID,
+        },
+      ].filter((d, i, all) => all.findIndex((x) => x.name === d.name) === i),
+    );
+    this.policySource =
+      deps.policies ??
+      (deps.database && directory
+        ? new DbPolicySource(deps.database, directory)
+        : new InMemoryPolicySource());
     this.policies = new PolicyService(this.policySource, () => this.registry.names());
-    this.greylist = new GreylistService(deps.greylistStore ?? new InMemoryGreylistStore(this.clock), this.clock);
+    this.greylist = new GreylistService(
+      deps.greylistStore ?? new InMemoryGreylistStore(this.clock),
+      this.clock,
+    );
     let sink = deps.scanLog ?? null;
     this.logThread = null;
     if (deps.scanLog === undefined && deps.database && directory) {
       const db = deps.database;
-      this.logThread = config.logThread && ScanLogThread.supports(db.config) ? new ScanLogThread(db.config) : null;
+      this.logThread =
+        config.logThread && ScanLogThread.supports(db.config) ? new ScanLogThread(db.config) : null;
       sink = new DbScanLogSink(db, directory, this.logThread);
     }
-    this.log = new ScanLogWriter(sink, { batchSize: config.logBatchSize, flushMs: config.logFlushMs, bufferMax: config.logBufferMax });
+    this.log = new ScanLogWriter(sink, {
+      batchSize: config.logBatchSize,
+      flushMs: config.logFlushMs,
+      bufferMax: config.logBufferMax,
+    });
     this.log.onDrop = (n) => this.metrics.logDropped.inc(n);
     this.ids = new ReferenceIdGenerator(this.clock, deps.random ?? new RandomSource());
     // The analysis uses the classifier's own options, so the tokens it prepares are the ones the model knows.
-    const analysis = { parseLimits, classifier: this.bayes.classifier.options, marketingPhrases: config.marketingPhrases, archive };
-    this.analysis = config.scanThreads > 0 ? new AnalysisPool(analysis, { ...DEFAULT_POOL, threads: config.scanThreads, answerTimeoutMs: config.deadlineMs }) : new InlineAnalysis(analysis);
-    this.quarantine = deps.quarantine ?? (deps.database && directory ? new DbQuarantineStore(deps.database, directory) : new MemoryQuarantineStore());
-    this.tickets = deps.tickets ?? (deps.database ? new DbReleaseTickets(deps.database, () => this.clock.now()) : new NoReleaseTickets());
+    const analysis = {
+      parseLimits,
+      classifier: this.bayes.classifier.options,
+      marketingPhrases: config.marketingPhrases,
+      archive,
+    };
+    this.analysis =
+      config.scanThreads > 0
+        ? new AnalysisPool(analysis, {
+            ...DEFAULT_POOL,
+            threads: config.scanThreads,
+            answerTimeoutMs: config.deadlineMs,
+          })
+        : new InlineAnalysis(analysis);
+    this.quarantine =
+      deps.quarantine ??
+      (deps.database && directory
+        ? new DbQuarantineStore(deps.database, directory)
+        : new MemoryQuarantineStore());
+    this.tickets =
+      deps.tickets ??
+      (deps.database ? new DbReleaseTickets(deps.database, () => this.clock.now()) : new NoReleaseTickets());
     // Retention: hourly, and once shortly after start (a failed sweep is retried the next hour); expired release
     // tickets go with it.
     const sweep = (): void => {
@@ -237,12 +328,27 @@ export class FilterServices {
       quarantineRetentionMs: config.quarantineRetentionDays * 86_400_000,
       tickets: this.tickets,
       extensions: {
-        training: (ctx, verdict) => ({ ...this.bayes.training(ctx), ...bulkSignals(verdict.symbols, ctx.message.from?.address ?? null) }),
+        training: (ctx, verdict) => ({
+          ...this.bayes.training(ctx),
+          ...bulkSignals(verdict.symbols, ctx.message.from?.address ?? null),
+        }),
         ...deps.extensions,
       },
-      ...(antivirus ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } } : {}),
+      ...(antivirus
+        ? { unscanned: { tempfails: new Set(['CLAMAV_TEMPFAIL']), onFailure: config.clamavOnFailure } }
+        : {}),
     });
-    this.recipient = new RecipientService({ lists: this.lists, registry: this.registry, policies: this.policies, greylist: this.greylist, ids: this.ids, log: this.log, clock: this.clock, tickets: this.tickets, hosting: directory });
+    this.recipient = new RecipientService({
+      lists: this.lists,
+      registry: this.registry,
+      policies: this.policies,
+      greylist: this.greylist,
+      ids: this.ids,
+      log: this.log,
+      clock: this.clock,
+      tickets: this.tickets,
+      hosting: directory,
+    });
     const now = () => this.clock.now();
     this.authGuard = new AuthGuardService(
       new AuthGuardLedger(
@@ -254,9 +360,14 @@ export class FilterServices {
     );
     this.health = new HealthService(this.dns, this.log, {
       analysis: () => Promise.resolve(analysisHealth(this.analysis.stats())),
-      counters: () => Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
-      database: deps.database ? () => deps.database!.health() : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
-      antivirus: antivirus?.health ?? (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
+      counters: () =>
+        Promise.resolve({ state: 'embedded', detail: deps.greylistStore ? 'injected store' : 'in-memory' }),
+      database: deps.database
+        ? () => deps.database!.health()
+        : () => Promise.resolve({ state: 'off', detail: 'no database configured for the filter' }),
+      antivirus:
+        antivirus?.health ??
+        (() => Promise.resolve({ state: 'off', detail: 'CLAMAV_ADDRESS not set: no virus scanning' })),
       ...deps.health,
     });
     const dns = this.dns;
@@ -277,25 +388,41 @@ export class FilterServices {
     this.metrics.dnsblErrors.inc({ zone, code });
     const key = `${zone} ${code}`;
     const n = (this.dnsblErrorCounts.get(key) ?? 0) + 1;
-    if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key)) this.dnsblErrorCounts.set(key, n);
-    if (/^10*$/.test(String(n))) dnsblLogger.warn(`${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`);
+    if (this.dnsblErrorCounts.size < 1000 || this.dnsblErrorCounts.has(key))
+      this.dnsblErrorCounts.set(key, n);
+    if (/^10*$/.test(String(n)))
+      dnsblLogger.warn(
+        `${zone} answered ${code} (an error code, not a listing) ${n} time(s): check the resolver the filter uses (DNS_SERVERS) and the list's terms`,
+      );
   }
 
   /**
    * The virus scanner when CLAMAV_ADDRESS is set (or one is injected), with its /health probe: clamd's VERSION answer
    * (engine and signature database), so a scanner that is down or has no database shows before mail is deferred.
    */
-  private antivirus(config: FilterConfig, injected: VirusScanner | undefined): { scanner: VirusScanner; health: HealthProbe } | null {
-    if (injected) return { scanner: injected, health: () => Promise.resolve({ state: 'up', detail: 'injected scanner' }) };
+  private antivirus(
+    config: FilterConfig,
+    injected: VirusScanner | undefined,
+  ): { scanner: VirusScanner; health: HealthProbe } | null {
+    if (injected)
+      return {
+        scanner: injected,
+        health: () => Promise.resolve({ state: 'up', detail: 'injected scanner' }),
+      };
     if (config.clamavAddress === '') return null;
     const address = parseClamdAddress(config.clamavAddress);
-    if (!address) throw new Error(`configuration: CLAMAV_ADDRESS is not a socket path or host:port: ${JSON.stringify(config.clamavAddress)}`);
+    if (!address)
+      throw new Error(
+        `configuration: CLAMAV_ADDRESS is not a socket path or host:port: ${JSON.stringify(config.clamavAddress)}`,
+      );
     const client = new ClamdClient({ address, timeoutMs: config.clamavTimeoutMs });
     return {
       scanner: client,
       health: async () => {
         const v = await client.version();
-        return v.ok ? { state: 'up', detail: `${v.version} at ${config.clamavAddress}` } : { state: 'down', detail: v.reason };
+        return v.ok
+          ? { state: 'up', detail: `${v.version} at ${config.clamavAddress}` }
+          : { state: 'down', detail: v.reason };
       },
     };
   }

@@ -22,10 +22,17 @@ export class HealthService {
     private readonly probes: Readonly<Record<string, HealthProbe>>,
   ) {}
 
-  async report(): Promise<{ status: 'ok' | 'degraded'; dependencies: Record<string, DependencyHealth & Record<string, unknown>> }> {
+  async report(): Promise<{
+    status: 'ok' | 'degraded';
+    dependencies: Record<string, DependencyHealth & Record<string, unknown>>;
+  }> {
     const deps: Record<string, DependencyHealth & Record<string, unknown>> = {};
     const log = this.log.stats();
-    deps.messageLog = { state: log.healthy ? 'up' : 'degraded', ...log, ...(log.lastError ? { detail: log.lastError } : {}) };
+    deps.messageLog = {
+      state: log.healthy ? 'up' : 'degraded',
+      ...log,
+      ...(log.lastError ? { detail: log.lastError } : {}),
+    };
     deps.dns = { state: this.dns.enabled ? 'up' : 'off' };
     await Promise.all(
       Object.entries(this.probes).map(async ([name, probe]) => {

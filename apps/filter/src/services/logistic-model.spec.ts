@@ -29,7 +29,12 @@ describe('LogisticSnapshotLoader', () => {
     repo = new LogisticSnapshotRepository(ds);
     classifier = new SpamClassifier(new MemoryBayesStore(), options);
     classifier.useLogistic(null);
-    loader = new LogisticSnapshotLoader(classifier, new FilterDatabase(loadConfig({}).database, 5000, ds), { pollMs: 600_000, retryMs: 600_000 }, (w) => void warnings.push(w));
+    loader = new LogisticSnapshotLoader(
+      classifier,
+      new FilterDatabase(loadConfig({}).database, 5000, ds),
+      { pollMs: 600_000, retryMs: 600_000 },
+      (w) => void warnings.push(w),
+    );
     warnings.length = 0;
   });
   afterEach(async () => {
@@ -37,14 +42,26 @@ describe('LogisticSnapshotLoader', () => {
     await ds.destroy();
   });
 
-  const probe = () => classifier.prepare(parseMessageSync(Buffer.from('Subject: cheap pills\r\n\r\nbuy cheap pills\r\n')));
+  const probe = () =>
+    classifier.prepare(parseMessageSync(Buffer.from('Subject: cheap pills\r\n\r\nbuy cheap pills\r\n')));
 
   /** Weights that put `value` on every feature of the probe. */
-  async function snapshot(value: number, overrides: { weights?: Uint8Array; config?: unknown } = {}): Promise<number> {
+  async function snapshot(
+    value: number,
+    overrides: { weights?: Uint8Array; config?: unknown } = {},
+  ): Promise<number> {
     const w = new Float32Array(1 << BITS);
     for (const f of probe().features) w[f] = value;
     return repo.add(
-      { weights: overrides.weights ?? encodeLogisticWeights(w), config: overrides.config ?? config, trainedCount: 2, spam: 1, ham: 1, globalVersion: 2, createdAt: new Date() },
+      {
+        weights: overrides.weights ?? encodeLogisticWeights(w),
+        config: overrides.config ?? config,
+        trainedCount: 2,
+        spam: 1,
+        ham: 1,
+        globalVersion: 2,
+        createdAt: new Date(),
+      },
       3,
       () => Promise.resolve(),
     );
@@ -55,13 +72,27 @@ describe('LogisticSnapshotLoader', () => {
     expect(loader.version).toBeNull();
     expect((await classifier.classify(probe())).discriminative).toBeNull();
     await snapshot(0.5);
-    loader.onEvent({ eventId: 'e1', kind: 'logistic', userId: null, version: 1, occurredAt: '', payload: { version: 1 } });
+    loader.onEvent({
+      eventId: 'e1',
+      kind: 'logistic',
+      userId: null,
+      version: 1,
+      occurredAt: '',
+      payload: { version: 1 },
+    });
     await loader.refresh();
     expect(loader.version).toBe(1);
     const z = (await classifier.classify(probe())).discriminative as number;
     expect(z).toBeGreaterThan(0);
     expect(loader.stats.loads).toBe(1);
-    loader.onEvent({ eventId: 'e2', kind: 'logistic', userId: null, version: 1, occurredAt: '', payload: { version: 1 } });
+    loader.onEvent({
+      eventId: 'e2',
+      kind: 'logistic',
+      userId: null,
+      version: 1,
+      occurredAt: '',
+      payload: { version: 1 },
+    });
     await loader.refresh();
     expect(loader.stats.loads).toBe(1);
   });

@@ -128,10 +128,13 @@ export class LogisticSnapshotLoader {
       this.stats.failures++;
       this.lastError = err instanceof Error ? err.message : String(err);
       if (!this.closed && !this.retry) {
-        this.retry = setTimeout(() => {
-          this.retry = null;
-          void this.refresh();
-        }, Math.min(this.options.retryMs ?? 5000, this.options.pollMs));
+        this.retry = setTimeout(
+          () => {
+            this.retry = null;
+            void this.refresh();
+          },
+          Math.min(this.options.retryMs ?? 5000, this.options.pollMs),
+        );
         this.retry.unref();
       }
     }

@@ -17,7 +17,12 @@ describe('filter MetricsService', () => {
       quarantine: () => Promise.resolve({ copies: 4, bytes: 9000 }),
       autoBlocks: () => 1,
       dependencies: () =>
-        Promise.resolve({ database: { state: 'up' }, counters: { state: 'embedded' }, bus: { state: 'down' }, antivirus: { state: 'off' } }),
+        Promise.resolve({
+          database: { state: 'up' },
+          counters: { state: 'embedded' },
+          bus: { state: 'down' },
+          antivirus: { state: 'off' },
+        }),
     });
     dns.queries = 12;
     dns.timeouts = 3;
@@ -38,7 +43,9 @@ describe('filter MetricsService', () => {
 
   it('SCAN_THREADS=0 analyses everything inline by design: no fallbacks', async () => {
     const m = new MetricsService();
-    m.readFrom({ analysis: () => ({ threads: 0, ready: 0, inline: 50, restarts: 0, gaveUp: false, lastError: null }) });
+    m.readFrom({
+      analysis: () => ({ threads: 0, ready: 0, inline: 50, restarts: 0, gaveUp: false, lastError: null }),
+    });
     expect(value(await m.registry.metrics(), 'spamfilter_analysis_fallbacks_total')).toBe(0);
   });
 
@@ -61,7 +68,7 @@ describe('filter MetricsService', () => {
     expect(value(text, 'spamfilter_symbol_hits_total{symbol="SPF_FAIL"}')).toBe(2);
   });
 
-  it('mark → effect from the change\'s markedAt; skew counts as 0, a change no mark caused is only counted', async () => {
+  it("mark → effect from the change's markedAt; skew counts as 0, a change no mark caused is only counted", async () => {
     const m = new MetricsService();
     const now = Date.parse('2025-01-01T00:00:10.000Z');
     m.modelChangeApplied({ kind: 'bayes', markedAt: '2025-01-01T00:00:09.250Z' }, now);

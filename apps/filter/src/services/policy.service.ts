@@ -1,4 +1,11 @@
-import { DEFAULT_POLICY, PolicyError, resolvePolicy, type Policy, type PolicyLayer, type PolicyLayerSource } from '@spamfilter/scoring';
+import {
+  DEFAULT_POLICY,
+  PolicyError,
+  resolvePolicy,
+  type Policy,
+  type PolicyLayer,
+  type PolicyLayerSource,
+} from '@spamfilter/scoring';
 
 /** Port: the stored policy layers (persistence's PolicyRepository in production). */
 export interface PolicySource {
@@ -64,7 +71,10 @@ export class PolicyService {
       p = this.resolve(key).catch((err: unknown) => {
         this.cache.delete(key);
         const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        return { policy: this.base, problem: `stored policy unavailable (${detail.slice(0, 120)}); defaults applied` };
+        return {
+          policy: this.base,
+          problem: `stored policy unavailable (${detail.slice(0, 120)}); defaults applied`,
+        };
       });
       this.cache.set(key, p);
     }
@@ -82,7 +92,10 @@ export class PolicyService {
     const problems: string[] = [];
     while (true) {
       try {
-        return { policy: resolvePolicy(this.base, layers, known), problem: problems.length ? problems.join(' | ') : null };
+        return {
+          policy: resolvePolicy(this.base, layers, known),
+          problem: problems.length ? problems.join(' | ') : null,
+        };
       } catch (err) {
         if (!(err instanceof PolicyError) || layers.length === 0) throw err;
         problems.push(err.message);

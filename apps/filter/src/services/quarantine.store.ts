@@ -78,6 +78,9 @@ export class MemoryQuarantineStore implements QuarantineStore {
   }
 
   size(): Promise<QuarantineSize> {
-    return Promise.resolve({ copies: this.copies.length, bytes: this.copies.reduce((n, c) => n + c.raw.length, 0) });
+    return Promise.resolve({
+      copies: this.copies.length,
+      bytes: this.copies.reduce((n, c) => n + c.raw.length, 0),
+    });
   }
 }

@@ -1,6 +1,12 @@
 import type { Action, ScanEnvelope, ScoredSymbol, SmtpReply, SymbolHit } from '@spamfilter/domain';
 import type { RecipientOwner } from '@spamfilter/persistence';
-import { actionForScore, quarantinesFor, scoreRecipient, smtpReplyFor, type SymbolRegistry } from '@spamfilter/scoring';
+import {
+  actionForScore,
+  quarantinesFor,
+  scoreRecipient,
+  smtpReplyFor,
+  type SymbolRegistry,
+} from '@spamfilter/scoring';
 import { matchLists } from '../checks/lists/lists.check';
 import type { ListSource } from '../checks/lists/list-source';
 import type { Clock, ReferenceIdGenerator } from './clock';
@@ -44,13 +50,29 @@ export interface RecipientHosting {
  * validation is refused with 550 5.1.1 (RFC 3463: bad destination mailbox) at RCPT, so no bounce is ever sent to a
  * forged sender (no backscatter). Null: the recipient may be accepted.
  */
-export function hostingRefusal(rcpt: string, owner: RecipientOwner | null, reference: string): { smtp: SmtpReply; reason: string; mailbox: 'known' | 'unknown' | null } | null {
+export function hostingRefusal(
+  rcpt: string,
+  owner: RecipientOwner | null,
+  reference: string,
+): { smtp: SmtpReply; reason: string; mailbox: 'known' | 'unknown' | null } | null {
   if (!owner) {
     const domain = rcpt.slice(rcpt.lastIndexOf('@') + 1);
-    return { smtp: { code: 550, enhanced: '5.7.1', message: `Relaying denied: ${domain} is not served here (ref ${reference})` }, reason: 'relaying denied', mailbox: null };
+    return {
+      smtp: {
+        code: 550,
+        enhanced: '5.7.1',
+        message: `Relaying denied: ${domain} is not served here (ref ${reference})`,
+      },
+      reason: 'relaying denied',
+      mailbox: null,
+    };
   }
   if (owner.userId === null && owner.unknownRecipients === 'reject')
-    return { smtp: { code: 550, enhanced: '5.1.1', message: `No such user here (ref ${reference})` }, reason: 'no such user', mailbox: 'unknown' };
+    return {
+      smtp: { code: 550, enhanced: '5.1.1', message: `No such user here (ref ${reference})` },
+      reason: 'no such user',
+      mailbox: 'unknown',
+    };
   return null;
 }
 
@@ -105,7 +127,12 @@ export class RecipientService {
     try {
       const entries = await this.d.lists.entriesFor(rcpt === undefined ? [] : [rcpt], envelope.direction);
       // No From header and no authentication results before DATA: allows that need them stay unapplied here.
-      hits = matchLists(entries, { mailFrom: envelope.mailFrom, from: '', ip: envelope.clientIp, recipients: rcpt === undefined ? [] : [rcpt] });
+      hits = matchLists(entries, {
+        mailFrom: envelope.mailFrom,
+        from: '',
+        ip: envelope.clientIp,
+        recipients: rcpt === undefined ? [] : [rcpt],
+      });
     } catch {
       // Lists unreadable: say nothing now; the scan at end of DATA reports LISTS_TEMPFAIL.
       hits = [];
@@ -113,28 +140,60 @@ export class RecipientService {
     // At connect there is no recipient yet: the global layers decide (the policy of an address in no domain).
     const { policy } = await this.d.policies.forRecipient(rcpt ?? '');
     const scored = scoreRecipient(hits, this.d.registry, policy, rcpt ?? '');
-    let action: Action = actionForScore(scored.score, policy, envelope.direction) === 'reject' ? 'reject' : 'accept';
+    let action: Action =
+      actionForScore(scored.score, policy, envelope.direction) === 'reject' ? 'reject' : 'accept';
     const names = [...scored.shared, ...scored.own].map((s) => `${s.name}(${s.options[0] ?? ''})`);
     const blocked = rcpt === undefined ? 'client blocked' : 'sender blocked for this recipient';
-    let reason = action === 'reject' ? `${blocked}: ${names.join(', ')}` : names.length ? `listed: ${names.join(', ')}` : 'no list entry';
+    let reason =
+      action === 'reject'
+        ? `${blocked}: ${names.join(', ')}`
+        : names.length
+          ? `listed: ${names.join(', ')}`
+          : 'no list entry';
     // Not refused at RCPT but decided after DATA: a recipient who keeps spam in the quarantine instead of refusing
     // it, and a release of their quarantined copy that is on its way (its ticket is checked after DATA).
-    if (action === 'reject' && rcpt !== undefined && (quarantinesFor('reject', policy, envelope.direction) || (await this.releasePending(envelope.mailFrom, rcpt)))) {
+    if (
+      action === 'reject' &&
+      rcpt !== undefined &&
+      (quarantinesFor('reject', policy, envelope.direction) ||
+        (await this.releasePending(envelope.mailFrom, rcpt)))
+    ) {
       action = 'accept';
       reason = `${blocked}, decided after DATA (quarantine): ${names.join(', ')}`;
     }
     let greylist: RecipientAnswer['greylist'] = 'unknown';
     if (rcpt !== undefined) {
       try {
-        greylist = await this.d.greylist.peek({ clientIp: envelope.clientIp, sender: envelope.mailFrom, recipient: rcpt });
+        greylist = await this.d.greylist.peek({
+          clientIp: envelope.clientIp,
+          sender: envelope.mailFrom,
+          recipient: rcpt,
+        });
       } catch {
         greylist = 'unknown';
       }
     }
     const reply = smtpReplyFor(action, reference, reason);
     const smtp = action === 'reject' && rcpt === undefined ? { ...reply, code: 554 } : reply;
-    if (action === 'reject') this.logRefusal(envelope, reference, { score: scored.score, shared: scored.shared, own: scored.own }, reason, smtp, started);
-    return { action, smtp, reason, reference: action === 'reject' ? reference : null, greylist, hosted, mailbox, hosting };
+    if (action === 'reject')
+      this.logRefusal(
+        envelope,
+        reference,
+        { score: scored.score, shared: scored.shared, own: scored.own },
+        reason,
+        smtp,
+        started,
+      );
+    return {
+      action,
+      smtp,
+      reason,
+      reference: action === 'reject' ? reference : null,
+      greylist,
+      hosted,
+      mailbox,
+      hosting,
+    };
   }
 
   private async releasePending(mailFrom: string, rcpt: string): Promise<boolean> {
@@ -148,7 +207,11 @@ export class RecipientService {
   private logRefusal(
     envelope: ScanEnvelope,
     reference: string,
-    scored: { readonly score: number; readonly shared: readonly ScoredSymbol[]; readonly own: readonly ScoredSymbol[] },
+    scored: {
+      readonly score: number;
+      readonly shared: readonly ScoredSymbol[];
+      readonly own: readonly ScoredSymbol[];
+    },
     reason: string,
     smtp: SmtpReply,
     started: number,
@@ -176,7 +239,19 @@ export class RecipientService {
       headers: [],
       training: null,
       elapsedMs: Math.round(performance.now() - started),
-      recipients: rcpt === undefined ? [] : [{ recipient: rcpt, action: 'reject', score: scored.score, symbols: scored.own, reason, disposition: 'refused' }],
+      recipients:
+        rcpt === undefined
+          ? []
+          : [
+              {
+                recipient: rcpt,
+                action: 'reject',
+                score: scored.score,
+                symbols: scored.own,
+                reason,
+                disposition: 'refused',
+              },
+            ],
     };
     this.d.log.enqueue(record);
   }

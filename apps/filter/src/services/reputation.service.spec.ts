@@ -13,7 +13,12 @@ describe('ReputationService', () => {
     r.record('198.51.100.8', null, 'ham', 1);
     expect(r.get('net:198.51.100.0/24')).toMatchObject({ ham: 1 });
     expect(r.get('net:198.51.100.0/24')?.spam).toBeCloseTo(4, 5);
-    expect(r.takeDirty().map((x) => x.key).sort()).toEqual(['domain:spam.example', 'ip:198.51.100.7', 'ip:198.51.100.8', 'net:198.51.100.0/24']);
+    expect(
+      r
+        .takeDirty()
+        .map((x) => x.key)
+        .sort(),
+    ).toEqual(['domain:spam.example', 'ip:198.51.100.7', 'ip:198.51.100.8', 'net:198.51.100.0/24']);
     expect(r.takeDirty()).toEqual([]);
   });
 

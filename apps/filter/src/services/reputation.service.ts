@@ -144,7 +144,9 @@ export class ReputationService {
 
   private evict(): void {
     // Drop the tenth with the least evidence left.
-    const rows = [...this.table.entries()].map(([k, c]) => [k, c.spam + c.ham] as const).sort((a, b) => a[1] - b[1]);
+    const rows = [...this.table.entries()]
+      .map(([k, c]) => [k, c.spam + c.ham] as const)
+      .sort((a, b) => a[1] - b[1]);
     for (const [k] of rows.slice(0, Math.max(1, Math.floor(rows.length / 10)))) this.table.delete(k);
   }
 }

@@ -129,7 +129,10 @@ export class ScanLogWriter {
       if (this.flushing) return;
       this.flushing = this.flushOnce().then(() => {
         this.flushing = null;
-        if (this.buffer.length > 0 && !this.closed) this.kick(this.backoffMs || (this.buffer.length >= this.options.batchSize ? 0 : this.options.flushMs));
+        if (this.buffer.length > 0 && !this.closed)
+          this.kick(
+            this.backoffMs || (this.buffer.length >= this.options.batchSize ? 0 : this.options.flushMs),
+          );
       });
     }, delay);
     this.timer.unref();

@@ -27,14 +27,26 @@ describe('the filter log during a scan', () => {
   beforeAll(async () => {
     const policies = new InMemoryPolicySource();
     // One recipient refuses what the other accepts: the refused copy goes to the (broken) quarantine.
-    policies.setDomain('strict.example', { thresholds: { greylist: 0.1, tag: 0.3, reject: 0.5 }, greylisting: { enabled: false } });
-    const logger = createLogger({ format: 'json', level: 'info' }, 'filter', { write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>) });
-    app = await createFilterApp(loadConfig({ SCAN_THREADS: '0' }), { policies, quarantine: new BrokenQuarantine(), scanLog: null, logger });
+    policies.setDomain('strict.example', {
+      thresholds: { greylist: 0.1, tag: 0.3, reject: 0.5 },
+      greylisting: { enabled: false },
+    });
+    const logger = createLogger({ format: 'json', level: 'info' }, 'filter', {
+      write: (s: string) => void lines.push(JSON.parse(s) as Record<string, unknown>),
+    });
+    app = await createFilterApp(loadConfig({ SCAN_THREADS: '0' }), {
+      policies,
+      quarantine: new BrokenQuarantine(),
+      scanLog: null,
+      logger,
+    });
   });
   afterAll(() => app.close());
 
   it('a quarantine store failure: 451, and a warning with the scan reference', async () => {
-    const raw = Buffer.from('From: a@sender.example\r\nReply-To: b@elsewhere.example\r\nTo: x@example.net\r\nSubject: hi\r\n\r\nhello\r\n');
+    const raw = Buffer.from(
+      'From: a@sender.example\r\nReply-To: b@elsewhere.example\r\nTo: x@example.net\r\nSubject: hi\r\n\r\nhello\r\n',
+    );
     const res = await request(app.server)
       .post('/v1/scan')
       .set({
@@ -50,6 +62,10 @@ describe('the filter log during a scan', () => {
     const verdict = res.body as ScanVerdict;
     expect(verdict.smtp.code).toBe(451);
     const warning = lines.find((l) => l.context === 'ScanService' && l.level === 'warn');
-    expect(warning).toMatchObject({ app: 'filter', reference: verdict.reference, msg: expect.stringContaining('connection terminated') });
+    expect(warning).toMatchObject({
+      app: 'filter',
+      reference: verdict.reference,
+      msg: expect.stringContaining('connection terminated'),
+    });
   });
 });

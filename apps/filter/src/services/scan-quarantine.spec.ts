@@ -63,7 +63,14 @@ describe('quarantine in the scan (policy choice, held outbound mail, release tic
     // A forced-action rule of kind quarantine, on a symbol the sample hits, with a score below tag.
     policies.setDomain('ruled.example', {
       thresholds: { greylist: null, tag: 50, reject: 100 },
-      forcedActions: { foreign_reply_to: { symbol: 'REPLYTO_DIFF_FROM', action: 'quarantine', unless: [], reason: 'a foreign Reply-To' } },
+      forcedActions: {
+        foreign_reply_to: {
+          symbol: 'REPLYTO_DIFF_FROM',
+          action: 'quarantine',
+          unless: [],
+          reason: 'a foreign Reply-To',
+        },
+      },
     });
     filter = await createFilterApp(loadConfig({}), {
       policies,

@@ -36,12 +36,18 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
   const policies = new InMemoryPolicySource();
   const apps: FilterApp[] = [];
   const start = async (env: Record<string, string>): Promise<FilterApp> => {
-    const app = await createFilterApp(loadConfig({ SCAN_THREADS: '0', ...env }), { virusScanner: scanner, lists, policies, scanLog: null });
+    const app = await createFilterApp(loadConfig({ SCAN_THREADS: '0', ...env }), {
+      virusScanner: scanner,
+      lists,
+      policies,
+      scanLog: null,
+    });
     apps.push(app);
     return app;
   };
   const scan = async (app: FilterApp, raw: Buffer, rcpt?: string): Promise<ScanVerdict> =>
-    (await request(app.server).post('/v1/scan').set(envelope(rcpt)).send(raw).expect(200)).body as ScanVerdict;
+    (await request(app.server).post('/v1/scan').set(envelope(rcpt)).send(raw).expect(200))
+      .body as ScanVerdict;
 
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
@@ -52,15 +58,34 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
 
   it('rejects a virus with its name in the reason and the SMTP reply, even from an allow-listed sender', async () => {
     const app = await start({});
-    lists.add({ scope: 'user', owner: 'carol@example.com', kind: 'allow', match: 'address', value: 'alice@example.org' });
+    lists.add({
+      scope: 'user',
+      owner: 'carol@example.com',
+      kind: 'allow',
+      match: 'address',
+      value: 'alice@example.org',
+    });
     scanner.answer = { kind: 'infected', names: ['Win.Trojan.Agent-123'] };
     for (const rcpt of ['bob@example.com', 'carol@example.com']) {
       const v = await scan(app, mimeMessage({}), rcpt);
       expect(v.action).toBe('reject');
-      expect(v.symbols).toContainEqual(expect.objectContaining({ name: 'CLAMAV_VIRUS', group: 'antivirus', score: 200, options: ['Win.Trojan.Agent-123'] }));
+      expect(v.symbols).toContainEqual(
+        expect.objectContaining({
+          name: 'CLAMAV_VIRUS',
+          group: 'antivirus',
+          score: 200,
+          options: ['Win.Trojan.Agent-123'],
+        }),
+      );
       // Carol's allow-list entry takes 100 off, and is shown, but does not let the virus through.
-      expect(v.reason).toMatch(/^virus found \((score 200\.00|score 100\.00)\) by CLAMAV_VIRUS\(Win\.Trojan\.Agent-123\)/);
-      expect(v.smtp).toEqual({ code: 550, enhanced: '5.7.1', message: `Message refused: ${v.reason} (ref ${v.reference})` });
+      expect(v.reason).toMatch(
+        /^virus found \((score 200\.00|score 100\.00)\) by CLAMAV_VIRUS\(Win\.Trojan\.Agent-123\)/,
+      );
+      expect(v.smtp).toEqual({
+        code: 550,
+        enhanced: '5.7.1',
+        message: `Message refused: ${v.reason} (ref ${v.reference})`,
+      });
     }
   });
 
@@ -69,12 +94,18 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
     scanner.answer = { kind: 'error', reason: 'clamd at /run/clamav/clamd.ctl: ECONNREFUSED' };
     const v = await scan(app, mimeMessage({}), 'bob@example.com, dan@example.com');
     expect(v.action).toBe('greylist');
-    expect(v.smtp).toEqual({ code: 451, enhanced: '4.3.0', message: `Message could not be scanned, please try again later (ref ${v.reference})` });
+    expect(v.smtp).toEqual({
+      code: 451,
+      enhanced: '4.3.0',
+      message: `Message could not be scanned, please try again later (ref ${v.reference})`,
+    });
     expect(v.recipients.map((r) => [r.action, r.smtp.code])).toEqual([
       ['greylist', 451],
       ['greylist', 451],
     ]);
-    expect(v.reason).toBe('deferred: not scanned, CLAMAV_TEMPFAIL(clamd at /run/clamav/clamd.ctl: ECONNREFUSED)');
+    expect(v.reason).toBe(
+      'deferred: not scanned, CLAMAV_TEMPFAIL(clamd at /run/clamav/clamd.ctl: ECONNREFUSED)',
+    );
     expect(v.delivery).toEqual({ outcome: 'tempfail', copies: [] });
     expect(v.recipients.map((r) => r.disposition)).toEqual(['deferred', 'deferred']);
     // The clean scan right after is accepted: the deferral is about this scan only.
@@ -89,7 +120,10 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
     expect(v.action).toBe('accept');
     expect(v.smtp.code).toBe(250);
     expect(v.headers).toContainEqual(['X-Virus-Status', 'Unscanned']);
-    expect(v.delivery).toMatchObject({ outcome: 'deliver', copies: [{ headers: expect.arrayContaining([['X-Virus-Status', 'Unscanned']]) }] });
+    expect(v.delivery).toMatchObject({
+      outcome: 'deliver',
+      copies: [{ headers: expect.arrayContaining([['X-Virus-Status', 'Unscanned']]) }],
+    });
     expect(v.symbols).toContainEqual(expect.objectContaining({ name: 'CLAMAV_TEMPFAIL', score: 0 }));
     scanner.answer = { kind: 'clean' };
     expect((await scan(app, mimeMessage({}))).headers.map(([name]) => name)).not.toContain('X-Virus-Status');
@@ -98,19 +132,36 @@ describe('ScanService with a virus scanner and archive inspection (embedded defa
   it('tags a zip holding an executable, and an invoice.pdf.exe, on the default weights alone', async () => {
     const app = await start({});
     policies.setUser('nogrey@example.com', { greylisting: { enabled: false } });
-    const zipped = await scan(app, mimeMessage({ attachments: [{ filename: 'documents.zip', bytes: buildZip([{ name: 'scan0042.exe', data: 'MZ' }]) }] }), 'nogrey@example.com');
+    const zipped = await scan(
+      app,
+      mimeMessage({
+        attachments: [{ filename: 'documents.zip', bytes: buildZip([{ name: 'scan0042.exe', data: 'MZ' }]) }],
+      }),
+      'nogrey@example.com',
+    );
     expect(zipped.symbols.map((s) => s.name)).toContain('ARCHIVE_EXECUTABLE');
     expect(zipped.action).toBe('tag');
-    const direct = await scan(app, mimeMessage({ attachments: [{ filename: 'invoice.pdf.exe', bytes: 'MZ' }] }), 'nogrey@example.com');
+    const direct = await scan(
+      app,
+      mimeMessage({ attachments: [{ filename: 'invoice.pdf.exe', bytes: 'MZ' }] }),
+      'nogrey@example.com',
+    );
     expect(direct.symbols.map((s) => s.name)).toContain('DOUBLE_EXTENSION_ATTACHMENT');
     expect(direct.action).toBe('tag');
   });
 
   it('shows the scanner in /health, and archive inspection can be turned off', async () => {
     const app = await start({ ARCHIVE_INSPECT: 'false' });
-    const health = (await request(app.server).get('/health').expect(200)).body as { dependencies: Record<string, { state: string }> };
+    const health = (await request(app.server).get('/health').expect(200)).body as {
+      dependencies: Record<string, { state: string }>;
+    };
     expect(health.dependencies.antivirus).toEqual({ state: 'up', detail: 'injected scanner' });
-    const v = await scan(app, mimeMessage({ attachments: [{ filename: 'documents.zip', bytes: buildZip([{ name: 'scan0042.exe', data: 'MZ' }]) }] }));
+    const v = await scan(
+      app,
+      mimeMessage({
+        attachments: [{ filename: 'documents.zip', bytes: buildZip([{ name: 'scan0042.exe', data: 'MZ' }]) }],
+      }),
+    );
     expect(v.symbols.map((s) => s.name)).not.toContain('ARCHIVE_EXECUTABLE');
   });
 });
@@ -121,7 +172,9 @@ describe('without CLAMAV_ADDRESS', () => {
     try {
       expect(app.services.checks.map((c) => c.name)).not.toContain('antivirus');
       expect(app.services.checks.map((c) => c.name)).toContain('archive');
-      const health = (await request(app.server).get('/health').expect(200)).body as { dependencies: Record<string, { state: string }> };
+      const health = (await request(app.server).get('/health').expect(200)).body as {
+        dependencies: Record<string, { state: string }>;
+      };
       expect(health.dependencies.antivirus).toMatchObject({ state: 'off' });
     } finally {
       await app.close();

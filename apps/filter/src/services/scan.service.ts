@@ -1,5 +1,15 @@
 import { Logger } from '@nestjs/common';
-import { mostSevere, RELEASE_HEADER, type Action, type RecipientVerdict, type ScanEnvelope, type ScanVerdict, type ScoredSymbol, type SmtpReply, type SymbolHit } from '@spamfilter/domain';
+import {
+  mostSevere,
+  RELEASE_HEADER,
+  type Action,
+  type RecipientVerdict,
+  type ScanEnvelope,
+  type ScanVerdict,
+  type ScoredSymbol,
+  type SmtpReply,
+  type SymbolHit,
+} from '@spamfilter/domain';
 import { bodyDigest, framingProblem, headerValue } from '@spamfilter/mail';
 import type { ReleaseTicketEntity } from '@spamfilter/persistence';
 import { withLogFields } from '@spamfilter/observability';
@@ -22,7 +32,13 @@ import type { Check, ScanContext } from '../pipeline/check';
 import { runChecks, type PipelineOptions } from '../pipeline/pipeline';
 import type { Clock, ReferenceIdGenerator } from './clock';
 import type { GreylistService, GreylistState } from './greylist.service';
-import { planDelivery, quarantineHeaders, symbolsLine, type PlanInput, type PlannedRecipient } from './delivery-plan';
+import {
+  planDelivery,
+  quarantineHeaders,
+  symbolsLine,
+  type PlanInput,
+  type PlannedRecipient,
+} from './delivery-plan';
 import type { MetricsService } from './metrics.service';
 import type { PolicyService } from './policy.service';
 import type { ReputationService } from './reputation.service';
@@ -39,7 +55,10 @@ export interface ScanExtensions {
   /** What the learner needs to train on this message later (tokens, the scan's own facts), stored in the scan record. */
   readonly training?: (ctx: ScanContext, verdict: ScanVerdict) => Readonly<Record<string, unknown>> | null;
   /** Headers to add for every recipient given the final action and score (the outbound routing tag for the risky IP pool). */
-  readonly headers?: (verdict: Pick<ScanVerdict, 'action' | 'score'>, envelope: ScanEnvelope) => readonly (readonly [string, string])[];
+  readonly headers?: (
+    verdict: Pick<ScanVerdict, 'action' | 'score'>,
+    envelope: ScanEnvelope,
+  ) => readonly (readonly [string, string])[];
 }
 
 /**
@@ -113,7 +132,13 @@ export class ScanService {
     return withLogFields({ reference }, () => this.scanAs(reference, started, envelope, raw, ticketProblem));
   }
 
-  private async scanAs(reference: string, started: number, envelope: ScanEnvelope, raw: Buffer, ticketProblem: string | null): Promise<ScanVerdict> {
+  private async scanAs(
+    reference: string,
+    started: number,
+    envelope: ScanEnvelope,
+    raw: Buffer,
+    ticketProblem: string | null,
+  ): Promise<ScanVerdict> {
     const analysis = await this.d.analysis.analyse(raw);
     const message = analysis.message;
     const senderDomain = domainOf(envelope.mailFrom) ?? domainOf(message.from?.address ?? '');
@@ -134,8 +159,12 @@ export class ScanService {
     if (ticketProblem) extraHits.push({ name: RELEASE_TICKET_SYMBOL, options: [ticketProblem] });
     const hits: readonly SymbolHit[] = extraHits.length ? [...checkHits, ...extraHits] : checkHits;
     for (const name of new Set(hits.map((h) => h.name))) this.d.metrics.countSymbol(name);
-    const forced: Action | null = framing ? 'reject' : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
-    const unscanned = this.d.unscanned ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null) : null;
+    const forced: Action | null = framing
+      ? 'reject'
+      : (this.d.extensions?.forcedAction?.(hits, envelope) ?? null);
+    const unscanned = this.d.unscanned
+      ? (hits.find((h) => this.d.unscanned!.tempfails.has(h.name)) ?? null)
+      : null;
     const deferred = forced === null && unscanned !== null && this.d.unscanned?.onFailure === 'defer';
 
     const recipients: Omit<RecipientVerdict, 'disposition'>[] = [];
@@ -147,57 +176,113 @@ export class ScanService {
       if (sharedSymbols.length === 0) sharedSymbols = scored.shared;
       // The policy's forced actions (GTUBE, a DMARC reject or quarantine without a local override) decide at least
       // this much whatever the score; a higher score still wins, and a decided verdict is never greylisted.
-      const byPolicy = forced === null && !deferred ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction) : null;
+      const byPolicy =
+        forced === null && !deferred
+          ? forcedActionFor([...scored.shared, ...scored.own], policy, envelope.direction)
+          : null;
       const byScore = actionForScore(scored.score, policy, envelope.direction);
-      let action: Action = deferred ? 'greylist' : (forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore));
+      let action: Action = deferred
+        ? 'greylist'
+        : (forced ?? (byPolicy ? mostSevere([byScore, byPolicy.action]) : byScore));
       const decidedBy = byPolicy && action === byPolicy.action && action !== byScore ? byPolicy : null;
       const own = [...scored.own];
-      if (forced === null && !deferred && byPolicy === null && inGreylistBand(scored.score, policy, envelope.direction)) {
+      if (
+        forced === null &&
+        !deferred &&
+        byPolicy === null &&
+        inGreylistBand(scored.score, policy, envelope.direction)
+      ) {
         const state = await this.greylistState(envelope, rcpt, policy);
-        own.push({ name: 'GREYLIST', group: 'greylist', description: 'Greylisting triplet state', weight: 0, score: 0, options: [state] });
+        own.push({
+          name: 'GREYLIST',
+          group: 'greylist',
+          description: 'Greylisting triplet state',
+          weight: 0,
+          score: 0,
+          options: [state],
+        });
         if (state === 'new' || state === 'early') action = 'greylist';
       }
       const reason =
         framing ??
         (deferred
           ? `deferred: not scanned, ${unscanned!.name}(${unscanned!.options?.[0] ?? ''})`
-          : reasonFor(action, scored.score, policy, envelope.direction, [...scored.shared, ...own], problem, decidedBy));
+          : reasonFor(
+              action,
+              scored.score,
+              policy,
+              envelope.direction,
+              [...scored.shared, ...own],
+              problem,
+              decidedBy,
+            ));
       recipients.push({
         recipient: rcpt,
         action,
         score: scored.score,
-        thresholds: { tag: policy.thresholds.tag, greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null, reject: policy.thresholds.reject },
+        thresholds: {
+          tag: policy.thresholds.tag,
+          greylist: policy.greylisting.enabled ? policy.thresholds.greylist : null,
+          reject: policy.thresholds.reject,
+        },
         symbols: own,
         reason,
-        smtp: framing ? framingReply(framing, reference) : deferred ? unscannedReplyFor(reference) : smtpReplyFor(action, reference, reason),
+        smtp: framing
+          ? framingReply(framing, reference)
+          : deferred
+            ? unscannedReplyFor(reference)
+            : smtpReplyFor(action, reference, reason),
         headers: recipientHeaders(action, scored.score, policy),
       });
       // The recipient may keep spam in the quarantine instead of Junk or a refusal (spamHandling), and a forced-action
       // rule may ask for the quarantine (e.g. DMARC p=quarantine); never what was forced otherwise (framing, outbound).
       const keptByRule = byPolicy !== null && byPolicy.kind === 'quarantine' && action === byPolicy.action;
-      const quarantine = forced === null && !deferred && (keptByRule || quarantinesFor(action, policy, envelope.direction));
-      planned.push({ recipient: rcpt, action, score: scored.score, tagThreshold: policy.thresholds.tag, symbols: own, quarantine });
+      const quarantine =
+        forced === null && !deferred && (keptByRule || quarantinesFor(action, policy, envelope.direction));
+      planned.push({
+        recipient: rcpt,
+        action,
+        score: scored.score,
+        tagThreshold: policy.thresholds.tag,
+        symbols: own,
+        quarantine,
+      });
     }
 
     const { action, smtpAction } = overallAction(recipients.map((r) => r.action));
     const score = recipients.reduce((m, r) => Math.max(m, r.score), Number.NEGATIVE_INFINITY);
     const lead = recipients.find((r) => r.action === action) ?? recipients[0];
-    const reason = recipients.length === 1 || recipients.every((r) => r.action === action) ? lead.reason : `${lead.reason} (${summarise(recipients)})`;
+    const reason =
+      recipients.length === 1 || recipients.every((r) => r.action === action)
+        ? lead.reason
+        : `${lead.reason} (${summarise(recipients)})`;
     const smtpLead = recipients.find((r) => r.action === smtpAction) ?? lead;
     // Message-level headers every copy carries: the extensions' (outbound pool) and the checks' (Authentication-Results).
-    const extra = [...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []), ...traceHeaders(this.d.checks, hits, ctx)];
+    const extra = [
+      ...(this.d.extensions?.headers?.({ action, score }, envelope) ?? []),
+      ...traceHeaders(this.d.checks, hits, ctx),
+    ];
     // CLAMAV_ON_FAILURE=accept: every copy says it was not virus-scanned (UnscannedPolicy).
     if (unscanned !== null && !deferred) extra.push(['X-Virus-Status', 'Unscanned']);
     const headers: [string, string][] = [
       ['X-Spam-Reference', reference],
       ['X-Spam-Score', score.toFixed(2)],
-      ['X-Spam-Status', `${action === 'accept' || action === 'greylist' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`],
+      [
+        'X-Spam-Status',
+        `${action === 'accept' || action === 'greylist' ? 'No' : 'Yes'}, score=${score.toFixed(2)} action=${action}`,
+      ],
     ];
     const symbolsHeader = symbolsLine([...sharedSymbols, ...recipients.flatMap((r) => r.symbols)]);
     if (symbolsHeader) headers.push(['X-Spam-Symbols', symbolsHeader]);
     for (const [name, value] of extra) headers.push([name, value]);
 
-    const planInput: PlanInput = { direction: envelope.direction, reference, recipients: planned, shared: sharedSymbols, messageHeaders: extra };
+    const planInput: PlanInput = {
+      direction: envelope.direction,
+      reference,
+      recipients: planned,
+      shared: sharedSymbols,
+      messageHeaders: extra,
+    };
     let { delivery, dispositions } = planDelivery(planInput);
     // Outbound, a refusal of any recipient refuses the message (the verdict is about the sending account).
     const answered = envelope.direction === 'outbound' && delivery.outcome === 'refuse' ? action : smtpAction;
@@ -216,7 +301,11 @@ export class ScanService {
         // The copies could not be kept: deliver nothing, the sender retries (never deliver them, never lose them).
         delivery = { outcome: 'tempfail', copies: [] };
         dispositions = recipients.map(() => 'deferred');
-        smtp = { code: 451, enhanced: '4.3.0', message: `Temporary local problem, please try again later (ref ${reference})` };
+        smtp = {
+          code: 451,
+          enhanced: '4.3.0',
+          message: `Temporary local problem, please try again later (ref ${reference})`,
+        };
       }
     }
 
@@ -261,10 +350,17 @@ export class ScanService {
       createdAt: new Date(now),
       expiresAt: new Date(now + this.d.quarantineRetentionMs),
     };
-    const reasonOf = (r: PlannedRecipient): string => verdicts.find((v) => v.recipient === r.recipient)?.reason ?? '';
+    const reasonOf = (r: PlannedRecipient): string =>
+      verdicts.find((v) => v.recipient === r.recipient)?.reason ?? '';
     const copies: QuarantineCopy[] = planned
       .filter((_, i) => dispositions[i] === 'quarantined')
-      .map((r) => ({ ...common, recipient: r.recipient, owner: r.recipient, reason: reasonOf(r), raw: withHeaders(quarantineHeaders(input, r), ctx.raw) }));
+      .map((r) => ({
+        ...common,
+        recipient: r.recipient,
+        owner: r.recipient,
+        reason: reasonOf(r),
+        raw: withHeaders(quarantineHeaders(input, r), ctx.raw),
+      }));
     const held = planned.filter((_, i) => dispositions[i] === 'held');
     const first = held[0];
     if (first) {
@@ -294,13 +390,21 @@ export class ScanService {
    * work), with headers that say so and nothing that files it in Junk. Not written to the message log: the API
    * records the release on the original record.
    */
-  private async released(ticket: ReleaseTicketEntity, envelope: ScanEnvelope, started: number): Promise<ScanVerdict> {
+  private async released(
+    ticket: ReleaseTicketEntity,
+    envelope: ScanEnvelope,
+    started: number,
+  ): Promise<ScanVerdict> {
     const reference = ticket.reference;
     const release = ticket.purpose === 'release';
     const reason = release ? `released from the quarantine by ${ticket.issuedBy}` : 'quarantine digest';
     const smtp = smtpReplyFor('accept', reference, reason);
     const headers: [string, string][] = [['X-Spam-Reference', reference]];
-    if (release) headers.push(['X-Spam-Status', 'No, released from the quarantine'], ['X-Spam-Released', ticket.issuedBy.replace(/[\r\n]/g, ' ')]);
+    if (release)
+      headers.push(
+        ['X-Spam-Status', 'No, released from the quarantine'],
+        ['X-Spam-Released', ticket.issuedBy.replace(/[\r\n]/g, ' ')],
+      );
     const recipients: RecipientVerdict[] = [];
     for (const rcpt of envelope.rcptTo) {
       const { policy } = await this.d.policies.forRecipient(rcpt);
@@ -309,7 +413,11 @@ export class ScanService {
         recipient: rcpt,
         action: 'accept',
         score: 0,
-        thresholds: { tag: t.tag, greylist: policy.greylisting.enabled ? t.greylist : null, reject: t.reject },
+        thresholds: {
+          tag: t.tag,
+          greylist: policy.greylisting.enabled ? t.greylist : null,
+          reject: t.reject,
+        },
         symbols: [],
         reason,
         smtp,
@@ -331,9 +439,16 @@ export class ScanService {
     };
   }
 
-  private async greylistState(envelope: ScanEnvelope, recipient: string, policy: Policy): Promise<GreylistState | 'error'> {
+  private async greylistState(
+    envelope: ScanEnvelope,
+    recipient: string,
+    policy: Policy,
+  ): Promise<GreylistState | 'error'> {
     try {
-      return await this.d.greylist.check({ clientIp: envelope.clientIp, sender: envelope.mailFrom, recipient }, policy.greylisting);
+      return await this.d.greylist.check(
+        { clientIp: envelope.clientIp, sender: envelope.mailFrom, recipient },
+        policy.greylisting,
+      );
     } catch {
       // The counter store is down: greylisting is a nicety, never the reason mail waits — let it through.
       return 'error';
@@ -345,9 +460,12 @@ export class ScanService {
     this.d.metrics.scans.inc({ action: verdict.action, direction: e.direction });
     this.d.metrics.duration.observe(verdict.elapsedMs / 1000);
     // Reputation learns weakly from our own verdicts (not from greylisted or list-decided mail, which say nothing).
-    const listed = [...verdict.symbols, ...verdict.recipients.flatMap((r) => r.symbols)].some((s) => s.group === 'lists');
+    const listed = [...verdict.symbols, ...verdict.recipients.flatMap((r) => r.symbols)].some(
+      (s) => s.group === 'lists',
+    );
     if (e.direction === 'inbound' && verdict.action !== 'greylist' && !listed) {
-      const label = verdict.action === 'tag' || verdict.action === 'reject' ? 'spam' : verdict.score < 1 ? 'ham' : null;
+      const label =
+        verdict.action === 'tag' || verdict.action === 'reject' ? 'spam' : verdict.score < 1 ? 'ham' : null;
       if (label) this.d.reputation.record(e.clientIp, ctx.senderDomain, label, 1);
     }
     // Nothing below is needed when there is no message log (embedded default without a database).
@@ -370,7 +488,11 @@ export class ScanService {
       mailFrom: e.mailFrom,
       authUser: e.authUser ?? null,
       queueId: e.queueId ?? null,
-      headerFrom: ctx.message.from ? (ctx.message.from.name ? `${ctx.message.from.name} <${ctx.message.from.address}>` : ctx.message.from.address) : null,
+      headerFrom: ctx.message.from
+        ? ctx.message.from.name
+          ? `${ctx.message.from.name} <${ctx.message.from.address}>`
+          : ctx.message.from.address
+        : null,
       subject: ctx.message.subject,
       messageFingerprint: ctx.analysis.fingerprint,
       size: ctx.raw.length,
@@ -381,7 +503,14 @@ export class ScanService {
       headers: verdict.headers,
       training,
       elapsedMs: Math.round(verdict.elapsedMs),
-      recipients: verdict.recipients.map((r) => ({ recipient: r.recipient, action: r.action, score: r.score, symbols: r.symbols, reason: r.reason, disposition: r.disposition })),
+      recipients: verdict.recipients.map((r) => ({
+        recipient: r.recipient,
+        action: r.action,
+        score: r.score,
+        symbols: r.symbols,
+        reason: r.reason,
+        disposition: r.disposition,
+      })),
     };
     this.d.log.enqueue(record);
     this.notify(verdict, ctx);
@@ -397,7 +526,11 @@ export class ScanService {
 }
 
 /** Each check's message-level headers (Authentication-Results); a check's bug costs its header, not the scan. */
-function traceHeaders(checks: readonly Check[], hits: readonly SymbolHit[], ctx: ScanContext): (readonly [string, string])[] {
+function traceHeaders(
+  checks: readonly Check[],
+  hits: readonly SymbolHit[],
+  ctx: ScanContext,
+): (readonly [string, string])[] {
   const out: (readonly [string, string])[] = [];
   for (const c of checks) {
     try {
@@ -474,7 +607,12 @@ function summarise(recipients: readonly Pick<RecipientVerdict, 'action'>[]): str
 
 function recipientHeaders(action: Action, score: number, policy: Policy): [string, string][] {
   const spam = action === 'tag' || action === 'reject' || action === 'hold';
-  const h: [string, string][] = [['X-Spam-Status', `${spam ? 'Yes' : 'No'}, score=${score.toFixed(2)} required=${policy.thresholds.tag.toFixed(2)}`]];
+  const h: [string, string][] = [
+    [
+      'X-Spam-Status',
+      `${spam ? 'Yes' : 'No'}, score=${score.toFixed(2)} required=${policy.thresholds.tag.toFixed(2)}`,
+    ],
+  ];
   if (spam) h.push(['X-Spam-Flag', 'YES']);
   return h;
 }

@@ -1,4 +1,9 @@
-import { decodeStarterModel, starterLogistic, type SpamClassifier, type StarterModel } from '@spamfilter/bayes';
+import {
+  decodeStarterModel,
+  starterLogistic,
+  type SpamClassifier,
+  type StarterModel,
+} from '@spamfilter/bayes';
 import { ConfigError } from '@spamfilter/config';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +19,8 @@ const BUILTIN = join('libs', 'bayes', 'starter', 'starter-model.bin');
 export function loadStarter(spec: string): StarterModel | null {
   if (spec === 'off' || spec === '') return null;
   const path = spec === 'builtin' ? findUp(BUILTIN) : spec;
-  if (!path || !existsSync(path)) throw new ConfigError('BAYES_STARTER', `names no readable file (${spec === 'builtin' ? BUILTIN : spec})`);
+  if (!path || !existsSync(path))
+    throw new ConfigError('BAYES_STARTER', `names no readable file (${spec === 'builtin' ? BUILTIN : spec})`);
   try {
     return decodeStarterModel(readFileSync(path));
   } catch (err) {
@@ -30,7 +36,8 @@ export function loadStarter(spec: string): StarterModel | null {
 export function installStarter(classifier: SpamClassifier, starter: StarterModel | null): void {
   classifier.bayes.useStarter(starter);
   const bits = classifier.options.logistic?.bits;
-  if (starter && bits !== undefined && classifier.logistic === null) classifier.useLogistic(starterLogistic(starter, bits, classifier.options.logisticFeatures));
+  if (starter && bits !== undefined && classifier.logistic === null)
+    classifier.useLogistic(starterLogistic(starter, bits, classifier.options.logisticFeatures));
 }
 
 function findUp(relative: string): string | null {

@@ -17,7 +17,11 @@ function tsNodeFor(entry: string): { register: string; paths: string; project: s
   if (!entry.endsWith('.ts')) return null;
   let root = dirname(entry);
   while (!existsSync(join(root, 'tsconfig.json')) && dirname(root) !== root) root = dirname(root);
-  return { register: require.resolve('ts-node'), paths: require.resolve('tsconfig-paths'), project: join(root, 'tsconfig.json') };
+  return {
+    register: require.resolve('ts-node'),
+    paths: require.resolve('tsconfig-paths'),
+    project: join(root, 'tsconfig.json'),
+  };
 }
 
 const BOOT = `

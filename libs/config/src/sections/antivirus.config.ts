@@ -29,8 +29,17 @@ export const antivirusKeys = {
     ['defer', 'accept'] as const,
     'defer',
   ),
-  archiveInspect: configKey.bool('ARCHIVE_INSPECT', 'Look into ZIP attachments (nested too) for executables, double extensions, encryption and bombs (ARCHIVE_* symbols)', true),
-  archiveMaxDepth: configKey.int('ARCHIVE_MAX_DEPTH', 'Archives nested in archives are opened down to this depth (the attached one is 1); deeper ones are ARCHIVE_TOO_DEEP', 3, { min: 1, max: 10 }),
+  archiveInspect: configKey.bool(
+    'ARCHIVE_INSPECT',
+    'Look into ZIP attachments (nested too) for executables, double extensions, encryption and bombs (ARCHIVE_* symbols)',
+    true,
+  ),
+  archiveMaxDepth: configKey.int(
+    'ARCHIVE_MAX_DEPTH',
+    'Archives nested in archives are opened down to this depth (the attached one is 1); deeper ones are ARCHIVE_TOO_DEEP',
+    3,
+    { min: 1, max: 10 },
+  ),
   archiveMaxInflateBytes: configKey.int(
     'ARCHIVE_MAX_INFLATE_BYTES',
     'Bytes inflated in memory per message to open nested archives; one that needs more is ARCHIVE_BOMB',

@@ -18,18 +18,33 @@ export const apiSection = {
     5000,
     { min: 0, max: 60000 },
   ),
-  maxRawMarkBytes: configKey.int('API_MAX_RAW_MARK_BYTES', 'Largest raw message accepted by POST /v1/marks/raw', 10485760, {
-    min: 1024,
-  }),
+  maxRawMarkBytes: configKey.int(
+    'API_MAX_RAW_MARK_BYTES',
+    'Largest raw message accepted by POST /v1/marks/raw',
+    10485760,
+    {
+      min: 1024,
+    },
+  ),
   outboxRelayEnabled: configKey.bool(
     'OUTBOX_RELAY_ENABLED',
     'Run the outbox relay (publishes accepted marks to the bus) in this process',
     true,
   ),
-  outboxPollMs: configKey.int('OUTBOX_POLL_MS', 'Outbox relay: pause between polls when the outbox is empty or the bus failed', 200, {
-    min: 5,
-  }),
-  outboxBatchSize: configKey.int('OUTBOX_BATCH_SIZE', 'Outbox relay: rows claimed and published per round', 500, { min: 1, max: 10000 }),
+  outboxPollMs: configKey.int(
+    'OUTBOX_POLL_MS',
+    'Outbox relay: pause between polls when the outbox is empty or the bus failed',
+    200,
+    {
+      min: 5,
+    },
+  ),
+  outboxBatchSize: configKey.int(
+    'OUTBOX_BATCH_SIZE',
+    'Outbox relay: rows claimed and published per round',
+    500,
+    { min: 1, max: 10000 },
+  ),
   outboxRetentionHours: configKey.int(
     'OUTBOX_RETENTION_HOURS',
     'Outbox relay: published events older than this are deleted (checked every 10 minutes while idle)',

@@ -6,7 +6,11 @@ import { configKey } from '../config-key';
  * SameSite=Strict cookie; the key or password never stays in the browser.
  */
 export const consoleSection = {
-  enabled: configKey.bool('CONSOLE_ENABLED', 'Serve the web console at /console (and redirect / there)', true),
+  enabled: configKey.bool(
+    'CONSOLE_ENABLED',
+    'Serve the web console at /console (and redirect / there)',
+    true,
+  ),
   dir: configKey.string(
     'CONSOLE_DIR',
     'Folder of the built console (index.html, assets/); empty: dist/console of this installation (npm run build makes it)',
@@ -47,10 +51,15 @@ export const consoleSection = {
     "Verify the IMAP server's TLS certificate (turn off only for a server on loopback with a self-signed certificate)",
     true,
   ),
-  imapTimeoutMs: configKey.int('CONSOLE_IMAP_TIMEOUT_MS', 'Mailbox sign-in: give up on the IMAP server after this long', 5000, {
-    min: 100,
-    max: 60000,
-  }),
+  imapTimeoutMs: configKey.int(
+    'CONSOLE_IMAP_TIMEOUT_MS',
+    'Mailbox sign-in: give up on the IMAP server after this long',
+    5000,
+    {
+      min: 100,
+      max: 60000,
+    },
+  ),
   signInPerMinute: configKey.int(
     'CONSOLE_SIGNIN_PER_MINUTE',
     'Mailbox sign-ins (password checked over IMAP) one client IP may try per minute, so the console is no faster a password oracle than IMAP itself',

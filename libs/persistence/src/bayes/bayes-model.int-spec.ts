@@ -10,8 +10,31 @@ import { TypeOrmBayesStore } from '../learner/typeorm-bayes.store';
  * gives exactly the scores of the in-memory store through learn, per-user marks, a correction and unlearn, and reads
  * a message's global and user statistics with a bounded number of queries.
  */
-const SPAM_WORDS = ['cheap', 'pills', 'winner', 'lottery', 'discount', 'offer', 'viagra', 'money', 'click', 'free', 'prize'];
-const HAM_WORDS = ['meeting', 'project', 'review', 'tuesday', 'notes', 'budget', 'release', 'patch', 'thanks', 'draft'];
+const SPAM_WORDS = [
+  'cheap',
+  'pills',
+  'winner',
+  'lottery',
+  'discount',
+  'offer',
+  'viagra',
+  'money',
+  'click',
+  'free',
+  'prize',
+];
+const HAM_WORDS = [
+  'meeting',
+  'project',
+  'review',
+  'tuesday',
+  'notes',
+  'budget',
+  'release',
+  'patch',
+  'thanks',
+  'draft',
+];
 const COMMON = ['the', 'and', 'you', 'for', 'this', 'with', 'have', 'will', 'your', 'from', 'about', 'today'];
 
 function seededWords(rnd: () => number, n: number, pool: readonly string[]): string {
@@ -22,7 +45,11 @@ function message(rnd: () => number, spam: boolean, i: number): TokenSet {
   const pool = spam ? SPAM_WORDS : HAM_WORDS;
   const body = seededWords(rnd, 40, [...pool, ...COMMON, `rare${i}`]);
   const subject = seededWords(rnd, 3, pool);
-  return tokenize(parseMessageSync(Buffer.from(`From: "Sender ${i % 7}" <s${i}@example.com>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`)));
+  return tokenize(
+    parseMessageSync(
+      Buffer.from(`From: "Sender ${i % 7}" <s${i}@example.com>\r\nSubject: ${subject}\r\n\r\n${body}\r\n`),
+    ),
+  );
 }
 
 describe('Bayes model on PostgreSQL', () => {
@@ -48,9 +75,12 @@ describe('Bayes model on PostgreSQL', () => {
     const pgModel = new BayesClassifier(new TypeOrmBayesStore(manager));
     const memModel = new BayesClassifier(new MemoryBayesStore());
     let seed = 7;
-    const rnd = (): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+    const rnd = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296;
     const now = new Date('2026-11-22T12:00:00Z');
-    const train = Array.from({ length: 60 }, (_, i) => ({ tokens: message(rnd, i % 3 === 0, i), label: i % 3 === 0 ? ('spam' as const) : ('ham' as const) }));
+    const train = Array.from({ length: 60 }, (_, i) => ({
+      tokens: message(rnd, i % 3 === 0, i),
+      label: i % 3 === 0 ? ('spam' as const) : ('ham' as const),
+    }));
     const probes = Array.from({ length: 8 }, (_, i) => message(rnd, i % 2 === 0, 1000 + i));
 
     const both = async (f: (m: BayesClassifier) => Promise<unknown>): Promise<void> => {
@@ -69,7 +99,8 @@ describe('Bayes model on PostgreSQL', () => {
       return out;
     };
 
-    for (const [i, ex] of train.entries()) await both((m) => m.learn(null, `g${i}`, ex.tokens, ex.label, now));
+    for (const [i, ex] of train.entries())
+      await both((m) => m.learn(null, `g${i}`, ex.tokens, ex.label, now));
     const global = await sameScores(null);
     expect(global[0]).toBeGreaterThan(0); // spam probe
     expect(global[1]).toBeLessThan(0); // ham probe

@@ -33,7 +33,10 @@ export class ConsoleSession1765700000000 implements MigrationInterface {
       true,
       true,
     );
-    await q.createIndex('scan_recipient', new TableIndex({ name: 'idx_scan_recipient_domain_created', columnNames: ['domain_id', 'created_at'] }));
+    await q.createIndex(
+      'scan_recipient',
+      new TableIndex({ name: 'idx_scan_recipient_domain_created', columnNames: ['domain_id', 'created_at'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -27,14 +27,18 @@ export class ConsoleSessionRepository {
         .update(ConsoleSessionEntity)
         .set({ lastSeenAt: at })
         .where('token_hash = :tokenHash', { tokenHash })
-        .andWhere('last_seen_at < :threshold', { threshold: new Date(at.getTime() - SESSION_TOUCH_INTERVAL_MS) })
+        .andWhere('last_seen_at < :threshold', {
+          threshold: new Date(at.getTime() - SESSION_TOUCH_INTERVAL_MS),
+        })
         .execute(),
     );
     return (result.affected ?? 0) > 0;
   }
 
   async delete(tokenHash: string): Promise<boolean> {
-    const result = await runWrite(this.dataSource, (m) => m.getRepository(ConsoleSessionEntity).delete({ tokenHash }));
+    const result = await runWrite(this.dataSource, (m) =>
+      m.getRepository(ConsoleSessionEntity).delete({ tokenHash }),
+    );
     return (result.affected ?? 0) > 0;
   }
 

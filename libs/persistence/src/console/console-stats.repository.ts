@@ -76,14 +76,24 @@ export class ConsoleStatsRepository {
 
   async actionsOverTime(since: Date, until: Date, bucketSeconds: number): Promise<ActionBucketRow[]> {
     const bucket = this.bucketOf('s.created_at', bucketSeconds);
-    const rows = await queryRows<{ bucket: string | number; direction: Direction; action: Action; count: string | number }>(
+    const rows = await queryRows<{
+      bucket: string | number;
+      direction: Direction;
+      action: Action;
+      count: string | number;
+    }>(
       this.dataSource.manager,
       `SELECT ${bucket} AS bucket, s.direction AS direction, s.action AS action, COUNT(*) AS count
          FROM scan_record s WHERE s.created_at >= :since AND s.created_at < :until
         GROUP BY 1, 2, 3 ORDER BY 1`,
       { since, until },
     );
-    return rows.map((r) => ({ bucket: Number(r.bucket), direction: r.direction, action: r.action, count: Number(r.count) }));
+    return rows.map((r) => ({
+      bucket: Number(r.bucket),
+      direction: r.direction,
+      action: r.action,
+      count: Number(r.count),
+    }));
   }
 
   /**
@@ -125,14 +135,24 @@ export class ConsoleStatsRepository {
 
   async marksOverTime(since: Date, until: Date, bucketSeconds: number): Promise<MarkBucketRow[]> {
     const bucket = this.bucketOf('m.created_at', bucketSeconds);
-    const rows = await queryRows<{ bucket: string | number; label: string | null; kind: string; count: string | number }>(
+    const rows = await queryRows<{
+      bucket: string | number;
+      label: string | null;
+      kind: string;
+      count: string | number;
+    }>(
       this.dataSource.manager,
       `SELECT ${bucket} AS bucket, m.label AS label, m.kind AS kind, COUNT(*) AS count
          FROM feedback_mark m WHERE m.created_at >= :since AND m.created_at < :until
         GROUP BY 1, 2, 3 ORDER BY 1`,
       { since, until },
     );
-    return rows.map((r) => ({ bucket: Number(r.bucket), label: r.label ?? '', kind: r.kind, count: Number(r.count) }));
+    return rows.map((r) => ({
+      bucket: Number(r.bucket),
+      label: r.label ?? '',
+      kind: r.kind,
+      count: Number(r.count),
+    }));
   }
 
   /** The newest marks (at most MARK_LAG_SAMPLE) with the time the learner (`consumer`) applied each. */
@@ -144,7 +164,10 @@ export class ConsoleStatsRepository {
         WHERE m.created_at >= :since ORDER BY m.created_at DESC LIMIT ${MARK_LAG_SAMPLE}`,
       { since, consumer },
     );
-    return rows.map((r) => ({ createdAt: this.date(r.created_at), processedAt: r.processed_at === null ? null : this.date(r.processed_at) }));
+    return rows.map((r) => ({
+      createdAt: this.date(r.created_at),
+      processedAt: r.processed_at === null ? null : this.date(r.processed_at),
+    }));
   }
 
   /** Outbound spam verdicts (hold, reject) per authenticated account since `since`, most first. */

@@ -25,14 +25,18 @@ export class MailboxListRepository {
       .getRepository(UserAccountEntity)
       .createQueryBuilder('u')
       .where('u.domainId = :domainId', { domainId });
-    if (q.search) qb.andWhere("u.address LIKE :search ESCAPE '\\'", { search: `%${escapeLike(q.search.toLowerCase())}%` });
-    const [rows, total] = await qb
-      .orderBy('u.address', 'ASC')
-      .skip(q.offset)
-      .take(q.limit)
-      .getManyAndCount();
+    if (q.search)
+      qb.andWhere("u.address LIKE :search ESCAPE '\\'", {
+        search: `%${escapeLike(q.search.toLowerCase())}%`,
+      });
+    const [rows, total] = await qb.orderBy('u.address', 'ASC').skip(q.offset).take(q.limit).getManyAndCount();
     return {
-      items: rows.map((u) => ({ id: u.id, address: u.address, displayName: u.displayName, createdAt: u.createdAt })),
+      items: rows.map((u) => ({
+        id: u.id,
+        address: u.address,
+        displayName: u.displayName,
+        createdAt: u.createdAt,
+      })),
       total,
     };
   }

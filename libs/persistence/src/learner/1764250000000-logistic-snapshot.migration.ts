@@ -30,7 +30,11 @@ export class LogisticSnapshot1764250000000 implements MigrationInterface {
         name: 'logistic_snapshot_weights',
         columns: [
           { name: 'version', type: 'integer', isPrimary: true },
-          { name: 'weights', type: queryRunner.connection.options.type === 'postgres' ? 'bytea' : 'blob', isNullable: false },
+          {
+            name: 'weights',
+            type: queryRunner.connection.options.type === 'postgres' ? 'bytea' : 'blob',
+            isNullable: false,
+          },
         ],
       }),
     );

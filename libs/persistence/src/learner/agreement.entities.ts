@@ -1,10 +1,5 @@
 import { Entity, Index, PrimaryColumn } from 'typeorm';
-import {
-  BooleanColumn,
-  IntegerColumn,
-  TimestampColumn,
-  VarcharColumn,
-} from '../entities/column-types';
+import { BooleanColumn, IntegerColumn, TimestampColumn, VarcharColumn } from '../entities/column-types';
 
 /**
  * A user's or a domain's answer to "may my marks train the shared model?" (the global layer and campaigns). A user's
@@ -72,4 +67,3 @@ export class CampaignEntity {
   @TimestampColumn() createdAt!: Date;
   @TimestampColumn() updatedAt!: Date;
 }
-

@@ -35,12 +35,25 @@ export class CampaignRepository {
       params[`b${i}`] = b;
       return `(:b${i}, :e, :t)`;
     });
-    await queryRows(this.m, `INSERT INTO campaign_band (band_key, event_id, created_at) VALUES ${values.join(',')} ON CONFLICT DO NOTHING`, params);
+    await queryRows(
+      this.m,
+      `INSERT INTO campaign_band (band_key, event_id, created_at) VALUES ${values.join(',')} ON CONFLICT DO NOTHING`,
+      params,
+    );
   }
 
   /** Deletes a vote (its band rows by `bands`, the bands of its signature); returns it (null: there was none). */
-  async removeVote(eventId: string, bandsOf: (signature: string) => readonly number[]): Promise<CampaignVote | null> {
-    const [row] = await queryRows<{ event_id: string; voter: string; label: 'spam' | 'ham'; signature: string; created_at: Date | string }>(
+  async removeVote(
+    eventId: string,
+    bandsOf: (signature: string) => readonly number[],
+  ): Promise<CampaignVote | null> {
+    const [row] = await queryRows<{
+      event_id: string;
+      voter: string;
+      label: 'spam' | 'ham';
+      signature: string;
+      created_at: Date | string;
+    }>(
       this.m,
       'SELECT event_id, voter, label, signature, created_at FROM campaign_mark WHERE event_id = :e',
       { e: eventId },
@@ -48,11 +61,15 @@ export class CampaignRepository {
     if (!row) return null;
     const bands = [...new Set(bandsOf(row.signature))];
     if (bands.length > 0)
-      await queryRows(this.m, 'DELETE FROM campaign_band WHERE band_key IN (:...bands) AND created_at = :t AND event_id = :e', {
-        bands,
-        t: row.created_at,
-        e: eventId,
-      });
+      await queryRows(
+        this.m,
+        'DELETE FROM campaign_band WHERE band_key IN (:...bands) AND created_at = :t AND event_id = :e',
+        {
+          bands,
+          t: row.created_at,
+          e: eventId,
+        },
+      );
     await queryRows(this.m, 'DELETE FROM campaign_mark WHERE event_id = :e', { e: eventId });
     return { eventId: row.event_id, voter: row.voter, label: row.label, signature: row.signature };
   }
@@ -68,7 +85,12 @@ export class CampaignRepository {
     // PostgreSQL reads each band's newest rows straight from idx_campaign_band_newest (LATERAL … LIMIT); SQLite, the
     // embedded shape with few votes, ranks them.
     const pg = this.m.connection.options.type === 'postgres';
-    const rows = await queryRows<{ event_id: string; voter: string; label: 'spam' | 'ham'; signature: string }>(
+    const rows = await queryRows<{
+      event_id: string;
+      voter: string;
+      label: 'spam' | 'ham';
+      signature: string;
+    }>(
       this.m,
       pg
         ? `SELECT v.event_id, v.voter, v.label, v.signature
@@ -96,7 +118,10 @@ export class CampaignRepository {
   }
 
   async campaigns(): Promise<StoredCampaign[]> {
-    return queryRows<StoredCampaign>(this.m, 'SELECT id, signature, voters FROM campaign ORDER BY created_at, id');
+    return queryRows<StoredCampaign>(
+      this.m,
+      'SELECT id, signature, voters FROM campaign ORDER BY created_at, id',
+    );
   }
 
   async saveCampaign(c: StoredCampaign, now: Date): Promise<void> {
@@ -114,7 +139,9 @@ export class CampaignRepository {
 
   /** Votes and campaigns older than `before` (LEARNER_CAMPAIGN_DAYS); returns the ids of the campaigns removed. */
   async expire(before: Date): Promise<string[]> {
-    const old = await queryRows<{ id: string }>(this.m, 'SELECT id FROM campaign WHERE updated_at < :b', { b: before });
+    const old = await queryRows<{ id: string }>(this.m, 'SELECT id FROM campaign WHERE updated_at < :b', {
+      b: before,
+    });
     await queryRows(this.m, 'DELETE FROM campaign WHERE updated_at < :b', { b: before });
     await queryRows(this.m, 'DELETE FROM campaign_band WHERE created_at < :b', { b: before });
     await queryRows(this.m, 'DELETE FROM campaign_mark WHERE created_at < :b', { b: before });

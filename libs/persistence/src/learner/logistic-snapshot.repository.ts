@@ -102,7 +102,10 @@ export class LogisticSnapshotRepository {
    * on SQLite every query is synchronous, and 20,000 token lists parsed in one go would hold up the scans of the
    * embedded filter for seconds.
    */
-  async newestGlobalTrainings(limit: number, manager: EntityManager = this.dataSource.manager): Promise<GlobalTraining[]> {
+  async newestGlobalTrainings(
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<GlobalTraining[]> {
     const keys = await queryRows<{ fingerprint: string; label: 'spam' | 'ham' }>(
       manager,
       `SELECT fingerprint, label FROM bayes_trained WHERE scope = 'global'
@@ -118,7 +121,10 @@ export class LogisticSnapshotRepository {
         { part },
       );
       for (const r of rows)
-        tokens.set(r.fingerprint, typeof r.tokens === 'string' ? (JSON.parse(r.tokens) as number[]) : r.tokens);
+        tokens.set(
+          r.fingerprint,
+          typeof r.tokens === 'string' ? (JSON.parse(r.tokens) as number[]) : r.tokens,
+        );
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     // A training undone between the two reads is gone from the second: it is left out, as the next retrain will.
@@ -145,7 +151,9 @@ export class LogisticSnapshotRepository {
     }
     const runner = this.dataSource.createQueryRunner();
     try {
-      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [TRAINER_LOCK])) as { ok: boolean }[];
+      const [row] = (await runner.query('SELECT pg_try_advisory_lock($1) AS ok', [TRAINER_LOCK])) as {
+        ok: boolean;
+      }[];
       if (!row?.ok) return null;
       try {
         return { result: await work() };
@@ -167,12 +175,22 @@ export class LogisticSnapshotRepository {
     also: (manager: EntityManager, version: number) => Promise<void>,
   ): Promise<number> {
     return runInTransaction(this.dataSource, async (m) => {
-      const [max] = await queryRows<{ v: number | string | null }>(m, 'SELECT MAX(version) AS v FROM logistic_snapshot');
+      const [max] = await queryRows<{ v: number | string | null }>(
+        m,
+        'SELECT MAX(version) AS v FROM logistic_snapshot',
+      );
       const version = Number(max?.v ?? 0) + 1;
       await queryRows(
         m,
         `INSERT INTO logistic_snapshot_weights (version, weights) VALUES (:version, :weights)`,
-        { version, weights: Buffer.from(snapshot.weights.buffer, snapshot.weights.byteOffset, snapshot.weights.byteLength) },
+        {
+          version,
+          weights: Buffer.from(
+            snapshot.weights.buffer,
+            snapshot.weights.byteOffset,
+            snapshot.weights.byteLength,
+          ),
+        },
       );
       await queryRows(
         m,
@@ -188,8 +206,12 @@ export class LogisticSnapshotRepository {
           createdAt: snapshot.createdAt,
         },
       );
-      await queryRows(m, 'DELETE FROM logistic_snapshot WHERE version <= :oldest', { oldest: version - keep });
-      await queryRows(m, 'DELETE FROM logistic_snapshot_weights WHERE version <= :oldest', { oldest: version - keep });
+      await queryRows(m, 'DELETE FROM logistic_snapshot WHERE version <= :oldest', {
+        oldest: version - keep,
+      });
+      await queryRows(m, 'DELETE FROM logistic_snapshot_weights WHERE version <= :oldest', {
+        oldest: version - keep,
+      });
       await also(m, version);
       return version;
     });

@@ -14,7 +14,10 @@ export class ListEntryRequires1764300000000 implements MigrationInterface {
   readonly name = 'ListEntryRequires1764300000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.addColumn('list_entry', new TableColumn(migrationColumns(q).varchar('requires', 16, { nullable: true })));
+    await q.addColumn(
+      'list_entry',
+      new TableColumn(migrationColumns(q).varchar('requires', 16, { nullable: true })),
+    );
     const pg = q.connection.options.type === 'postgres';
     const sender = `(CASE WHEN list_entry.match_type = 'address' THEN substr(list_entry.value, ${pg ? 'strpos' : 'instr'}(list_entry.value, '@') + 1) ELSE list_entry.value END)`;
     await q.query(

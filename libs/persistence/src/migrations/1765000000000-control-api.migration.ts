@@ -64,7 +64,8 @@ $$ LANGUAGE plpgsql`);
   async down(q: QueryRunner): Promise<void> {
     // Triggers do not fire on DROP TABLE; the table's triggers go with it.
     await q.dropTable('audit_log', false, true, true);
-    if (q.connection.options.type === 'postgres') await q.query(`DROP FUNCTION IF EXISTS audit_log_append_only()`);
+    if (q.connection.options.type === 'postgres')
+      await q.query(`DROP FUNCTION IF EXISTS audit_log_append_only()`);
     await q.dropColumn('domain', 'unknown_recipients');
   }
 }

@@ -48,7 +48,11 @@ export class AupRuleRepository {
   }
 
   async listEnabled(): Promise<StoredAupRule[]> {
-    return (await this.dataSource.getRepository(AupRuleEntity).find({ where: { enabled: true }, order: { name: 'ASC' } })).map(toRule);
+    return (
+      await this.dataSource
+        .getRepository(AupRuleEntity)
+        .find({ where: { enabled: true }, order: { name: 'ASC' } })
+    ).map(toRule);
   }
 
   async get(id: string): Promise<StoredAupRule | null> {
@@ -75,11 +79,17 @@ export class AupRuleRepository {
   }
 
   /** Replaces a rule if the caller saw the current version (optimistic concurrency). */
-  async update(id: string, expectedVersion: number, spec: AupRuleSpec, at = new Date()): Promise<AupWriteResult> {
+  async update(
+    id: string,
+    expectedVersion: number,
+    spec: AupRuleSpec,
+    at = new Date(),
+  ): Promise<AupWriteResult> {
     const repo = this.dataSource.getRepository(AupRuleEntity);
     const current = await repo.findOneBy({ id });
     if (!current) return { ok: false, reason: 'not-found' };
-    if (spec.name !== current.name && (await repo.existsBy({ name: spec.name }))) return { ok: false, reason: 'name-taken' };
+    if (spec.name !== current.name && (await repo.existsBy({ name: spec.name })))
+      return { ok: false, reason: 'name-taken' };
     const result = await repo
       .createQueryBuilder()
       .update(AupRuleEntity)

@@ -21,7 +21,9 @@ export interface NewDelistRequest {
 export type DelistApprovalEffect =
   | {
       readonly kind: 'inbound_allow';
-      readonly scope: { readonly kind: 'user'; readonly userId: string } | { readonly kind: 'domain'; readonly domainId: string };
+      readonly scope:
+        | { readonly kind: 'user'; readonly userId: string }
+        | { readonly kind: 'domain'; readonly domainId: string };
       readonly matchType: ListMatchType;
       readonly value: string;
       readonly expiresAt: Date;
@@ -69,7 +71,9 @@ export class DelistRequestRepository {
 
   /** Pending requests for one reference since `since` (the public page refuses piling up duplicates). */
   countPendingFor(reference: string, since: Date): Promise<number> {
-    return this.dataSource.getRepository(DelistRequestEntity).countBy({ reference, status: 'pending', createdAt: MoreThanOrEqual(since) });
+    return this.dataSource
+      .getRepository(DelistRequestEntity)
+      .countBy({ reference, status: 'pending', createdAt: MoreThanOrEqual(since) });
   }
 
   get(id: string): Promise<DelistRequestEntity | null> {
@@ -110,7 +114,13 @@ export class DelistRequestRepository {
       const decided = await m
         .createQueryBuilder()
         .update(DelistRequestEntity)
-        .set({ status: 'approved', reviewedBy: a.reviewer, reviewedAt: at, decisionNote: a.note, allowEntryId: entry?.id ?? null })
+        .set({
+          status: 'approved',
+          reviewedBy: a.reviewer,
+          reviewedAt: at,
+          decisionNote: a.note,
+          allowEntryId: entry?.id ?? null,
+        })
         .where(`id = :id AND status = 'pending'`, { id })
         .execute();
       if ((decided.affected ?? 0) === 0) {
@@ -134,7 +144,12 @@ export class DelistRequestRepository {
     });
   }
 
-  async reject(id: string, reviewer: string, note: string | null, at = new Date()): Promise<DelistDecisionResult> {
+  async reject(
+    id: string,
+    reviewer: string,
+    note: string | null,
+    at = new Date(),
+  ): Promise<DelistDecisionResult> {
     const r = await this.dataSource
       .createQueryBuilder()
       .update(DelistRequestEntity)

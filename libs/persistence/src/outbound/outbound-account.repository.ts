@@ -49,7 +49,11 @@ export class OutboundAccountRepository {
     return row?.status ?? 'active';
   }
 
-  block(address: string, change: StatusChange, action: Extract<OutboundAuditAction, 'block' | 'auto_block'> = 'block'): Promise<StatusChangeResult> {
+  block(
+    address: string,
+    change: StatusChange,
+    action: Extract<OutboundAuditAction, 'block' | 'auto_block'> = 'block',
+  ): Promise<StatusChangeResult> {
     return this.setStatus(address, 'blocked', action, change);
   }
 
@@ -58,10 +62,17 @@ export class OutboundAccountRepository {
   }
 
   /** Keeps the last computed standing on the account row (what the operator list shows). */
-  async saveStanding(address: string, standing: Readonly<Record<string, unknown>>, at = new Date()): Promise<void> {
+  async saveStanding(
+    address: string,
+    standing: Readonly<Record<string, unknown>>,
+    at = new Date(),
+  ): Promise<void> {
     await runInTransaction(this.dataSource, async (m) => {
       const account = await this.ensure(m, address.toLowerCase(), at);
-      await m.getRepository(OutboundAccountEntity).update({ address: account.address }, { standing, updatedAt: at } as QueryDeepPartialEntity<OutboundAccountEntity>);
+      await m.getRepository(OutboundAccountEntity).update({ address: account.address }, {
+        standing,
+        updatedAt: at,
+      } as QueryDeepPartialEntity<OutboundAccountEntity>);
     });
   }
 
@@ -81,9 +92,11 @@ export class OutboundAccountRepository {
   }
 
   async lastUnblockAt(address: string): Promise<Date | null> {
-    const row = await this.dataSource
-      .getRepository(OutboundAuditEntity)
-      .findOne({ where: { account: address.toLowerCase(), action: 'unblock' }, order: { id: 'DESC' }, select: { id: true, at: true } });
+    const row = await this.dataSource.getRepository(OutboundAuditEntity).findOne({
+      where: { account: address.toLowerCase(), action: 'unblock' },
+      order: { id: 'DESC' },
+      select: { id: true, at: true },
+    });
     return row?.at ?? null;
   }
 
@@ -97,7 +110,12 @@ export class OutboundAccountRepository {
     return rows.reverse();
   }
 
-  private async setStatus(address: string, status: OutboundAccountStatus, action: OutboundAuditAction, change: StatusChange): Promise<StatusChangeResult> {
+  private async setStatus(
+    address: string,
+    status: OutboundAccountStatus,
+    action: OutboundAuditAction,
+    change: StatusChange,
+  ): Promise<StatusChangeResult> {
     const at = change.at ?? new Date();
     const lower = address.toLowerCase();
     return runInTransaction(this.dataSource, async (m) => {
@@ -118,7 +136,9 @@ export class OutboundAccountRepository {
         .where('address = :address AND status = :old', { address: lower, old: account.status })
         .execute();
       if ((result.affected ?? 0) === 0) return { changed: false, account };
-      const audit = m.getRepository(OutboundAuditEntity).create({ account: lower, action, actor: change.actor, reason: change.reason, at });
+      const audit = m
+        .getRepository(OutboundAuditEntity)
+        .create({ account: lower, action, actor: change.actor, reason: change.reason, at });
       await m.getRepository(OutboundAuditEntity).insert(audit);
       return { changed: true, account: updated, audit };
     });
@@ -130,7 +150,9 @@ export class OutboundAccountRepository {
     const existing = await repo.findOneBy({ address });
     if (existing) return existing;
     const user = await m.getRepository(UserAccountEntity).findOneBy({ address });
-    const domain = user ? null : await m.getRepository(DomainEntity).findOneBy({ name: domainOfAddress(address) });
+    const domain = user
+      ? null
+      : await m.getRepository(DomainEntity).findOneBy({ name: domainOfAddress(address) });
     const row: OutboundAccountEntity = {
       address,
       tenantId: user?.tenantId ?? domain?.tenantId ?? UNKNOWN_TENANT_ID,
@@ -140,7 +162,13 @@ export class OutboundAccountRepository {
       standing: null,
       updatedAt: at,
     };
-    await repo.createQueryBuilder().insert().into(OutboundAccountEntity).values(row as QueryDeepPartialEntity<OutboundAccountEntity>).orIgnore().execute();
+    await repo
+      .createQueryBuilder()
+      .insert()
+      .into(OutboundAccountEntity)
+      .values(row as QueryDeepPartialEntity<OutboundAccountEntity>)
+      .orIgnore()
+      .execute();
     return (await repo.findOneBy({ address })) ?? row;
   }
 }

@@ -15,10 +15,16 @@ BEGIN
   RAISE EXCEPTION 'outbound_audit is append-only';
 END;
 $$ LANGUAGE plpgsql`);
-      await q.query(`CREATE TRIGGER trg_outbound_audit_no_update BEFORE UPDATE OR DELETE ON outbound_audit FOR EACH ROW EXECUTE FUNCTION outbound_audit_append_only()`);
+      await q.query(
+        `CREATE TRIGGER trg_outbound_audit_no_update BEFORE UPDATE OR DELETE ON outbound_audit FOR EACH ROW EXECUTE FUNCTION outbound_audit_append_only()`,
+      );
     } else {
-      await q.query(`CREATE TRIGGER trg_outbound_audit_no_update BEFORE UPDATE ON outbound_audit BEGIN SELECT RAISE(ABORT, 'outbound_audit is append-only'); END`);
-      await q.query(`CREATE TRIGGER trg_outbound_audit_no_delete BEFORE DELETE ON outbound_audit BEGIN SELECT RAISE(ABORT, 'outbound_audit is append-only'); END`);
+      await q.query(
+        `CREATE TRIGGER trg_outbound_audit_no_update BEFORE UPDATE ON outbound_audit BEGIN SELECT RAISE(ABORT, 'outbound_audit is append-only'); END`,
+      );
+      await q.query(
+        `CREATE TRIGGER trg_outbound_audit_no_delete BEFORE DELETE ON outbound_audit BEGIN SELECT RAISE(ABORT, 'outbound_audit is append-only'); END`,
+      );
     }
   }
 

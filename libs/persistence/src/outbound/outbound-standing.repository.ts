@@ -38,9 +38,10 @@ export class OutboundStandingRepository {
 
   /** The sending account of a logged outbound message, for complaint attribution; null when unknown. */
   async accountOfReference(reference: string): Promise<string | null> {
-    const row = await this.dataSource
-      .getRepository(ScanRecordEntity)
-      .findOne({ where: { reference }, select: { reference: true, direction: true, authUser: true, mailFrom: true } });
+    const row = await this.dataSource.getRepository(ScanRecordEntity).findOne({
+      where: { reference },
+      select: { reference: true, direction: true, authUser: true, mailFrom: true },
+    });
     if (!row || row.direction !== 'outbound') return null;
     return (row.authUser ?? row.mailFrom).toLowerCase() || null;
   }

@@ -10,7 +10,10 @@ export class Quarantine1764900000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const c = migrationColumns(queryRunner);
-    await queryRunner.addColumn('scan_recipient', new TableColumn(c.varchar('disposition', 12, { nullable: true })));
+    await queryRunner.addColumn(
+      'scan_recipient',
+      new TableColumn(c.varchar('disposition', 12, { nullable: true })),
+    );
     await queryRunner.createTable(
       new Table({
         name: 'quarantine_message',

@@ -110,7 +110,12 @@ export class ListRepository {
   }
 
   /** `add` inside the caller's transaction (with its audit row and change event). */
-  async addIn(m: EntityManager, owner: ListOwner, input: NewListEntry, at = new Date()): Promise<ListEntryEntity> {
+  async addIn(
+    m: EntityManager,
+    owner: ListOwner,
+    input: NewListEntry,
+    at = new Date(),
+  ): Promise<ListEntryEntity> {
     const entry: ListEntryEntity = {
       id: randomUUID(),
       scope: owner.scope,

@@ -38,7 +38,13 @@ export class UserRepository {
     at = new Date(),
     unknownRecipients: UnknownRecipients | null = null,
   ): Promise<DomainEntity> {
-    const domain: DomainEntity = { id: randomUUID(), tenantId, name: name.toLowerCase(), createdAt: at, unknownRecipients };
+    const domain: DomainEntity = {
+      id: randomUUID(),
+      tenantId,
+      name: name.toLowerCase(),
+      createdAt: at,
+      unknownRecipients,
+    };
     await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).insert(domain));
     return domain;
   }
@@ -104,13 +110,17 @@ export class UserRepository {
   }
 
   async setUnknownRecipients(domainId: string, value: UnknownRecipients | null): Promise<void> {
-    await runWrite(this.dataSource, (m) => m.getRepository(DomainEntity).update({ id: domainId }, { unknownRecipients: value }));
+    await runWrite(this.dataSource, (m) =>
+      m.getRepository(DomainEntity).update({ id: domainId }, { unknownRecipients: value }),
+    );
   }
 
   /** Removes a hosted domain; its users, their keys and lists go with it (foreign keys cascade, lists by scope). */
   async removeDomain(domainId: string): Promise<boolean> {
     return runInTransaction(this.dataSource, async (m) => {
-      const users = await m.getRepository(UserAccountEntity).find({ where: { domainId }, select: { id: true } });
+      const users = await m
+        .getRepository(UserAccountEntity)
+        .find({ where: { domainId }, select: { id: true } });
       const owners = [domainId, ...users.map((u) => u.id)];
       await m
         .createQueryBuilder()
@@ -147,7 +157,9 @@ export class UserRepository {
       .getRepository(DomainEntity)
       .createQueryBuilder('d')
       .select('d.name', 'name')
-      .where('d.name IN (:...selfAndParents)', { selfAndParents: selfAndParents.length ? selfAndParents : [lower] })
+      .where('d.name IN (:...selfAndParents)', {
+        selfAndParents: selfAndParents.length ? selfAndParents : [lower],
+      })
       .orWhere('d.name LIKE :under', { under: `%.${lower}` })
       .getRawMany<{ name: string }>();
     return rows.map((r) => r.name).sort();
@@ -175,10 +187,23 @@ export class UserRepository {
       const domain = domainByName.get(domainOfAddress(address));
       const unknownRecipients = domain?.unknownRecipients ?? null;
       if (user) {
-        out.set(address, { address, userId: user.id, domainId: user.domainId, tenantId: user.tenantId, unknownRecipients });
+        out.set(address, {
+          address,
+          userId: user.id,
+          domainId: user.domainId,
+          tenantId: user.tenantId,
+          unknownRecipients,
+        });
         continue;
       }
-      if (domain) out.set(address, { address, userId: null, domainId: domain.id, tenantId: domain.tenantId, unknownRecipients });
+      if (domain)
+        out.set(address, {
+          address,
+          userId: null,
+          domainId: domain.id,
+          tenantId: domain.tenantId,
+          unknownRecipients,
+        });
     }
     return out;
   }

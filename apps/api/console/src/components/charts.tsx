@@ -39,7 +39,11 @@ export function StackedBars<K extends string>(props: {
   return (
     <figure className="chart">
       <figcaption>{props.title}</figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${props.title} (the table below has the numbers)`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        role="img"
+        aria-label={`${props.title} (the table below has the numbers)`}
+      >
         {ticks(max, axis.steps).map((t) => (
           <g key={t}>
             <line className="grid" x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} />
@@ -53,7 +57,14 @@ export function StackedBars<K extends string>(props: {
           return (
             <g key={b.at}>
               {stack(b.values, keys).map((s) => (
-                <rect key={s.key} className={fillOf.get(s.key)} x={x} width={barW} y={y(s.to)} height={Math.max(0, y(s.from) - y(s.to))}>
+                <rect
+                  key={s.key}
+                  className={fillOf.get(s.key)}
+                  x={x}
+                  width={barW}
+                  y={y(s.to)}
+                  height={Math.max(0, y(s.from) - y(s.to))}
+                >
                   <title>{`${hourLabel(b.at)} UTC — ${props.keys.find((k) => k.key === s.key)?.label}: ${s.to - s.from}`}</title>
                 </rect>
               ))}
@@ -75,29 +86,29 @@ export function StackedBars<K extends string>(props: {
         ))}
       </ul>
       <div className="visually-hidden">
-      <table>
-        <caption>{props.title}</caption>
-        <thead>
-          <tr>
-            <th scope="col">Time (UTC)</th>
-            {props.keys.map((k) => (
-              <th scope="col" key={k.key}>
-                {k.label}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {props.buckets.map((b) => (
-            <tr key={b.at}>
-              <th scope="row">{hourLabel(b.at)}</th>
+        <table>
+          <caption>{props.title}</caption>
+          <thead>
+            <tr>
+              <th scope="col">Time (UTC)</th>
               {props.keys.map((k) => (
-                <td key={k.key}>{b.values[k.key] ?? 0}</td>
+                <th scope="col" key={k.key}>
+                  {k.label}
+                </th>
               ))}
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {props.buckets.map((b) => (
+              <tr key={b.at}>
+                <th scope="row">{hourLabel(b.at)}</th>
+                {props.keys.map((k) => (
+                  <td key={k.key}>{b.values[k.key] ?? 0}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
     </figure>
   );

@@ -58,7 +58,11 @@ export function Empty(props: { children: ReactNode }) {
 }
 
 /** A labelled form control: the label names the control for screen readers and enlarges its click target. */
-export function Field(props: { label: string; hint?: string; children: (id: string, describedBy?: string) => ReactNode }) {
+export function Field(props: {
+  label: string;
+  hint?: string;
+  children: (id: string, describedBy?: string) => ReactNode;
+}) {
   const id = useId();
   const hintId = props.hint ? `${id}-hint` : undefined;
   return (
@@ -85,13 +89,21 @@ export function Pager(props: {
   if (props.offset === 0 && !props.hasMore) return null;
   return (
     <nav className="pager" aria-label="Pages">
-      <button type="button" disabled={props.offset === 0} onClick={() => props.onPage(Math.max(0, props.offset - props.limit))}>
+      <button
+        type="button"
+        disabled={props.offset === 0}
+        onClick={() => props.onPage(Math.max(0, props.offset - props.limit))}
+      >
         {prev}
       </button>
       <span className="muted">
         {props.offset + 1}–{props.offset + props.limit}
       </span>
-      <button type="button" disabled={!props.hasMore} onClick={() => props.onPage(props.offset + props.limit)}>
+      <button
+        type="button"
+        disabled={!props.hasMore}
+        onClick={() => props.onPage(props.offset + props.limit)}
+      >
         {next}
       </button>
     </nav>

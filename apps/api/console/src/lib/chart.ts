@@ -18,7 +18,10 @@ export interface Segment<K extends string> {
 }
 
 /** Stacks one bucket's values in key order: each segment's [from, to) along the value axis; zeros are left out. */
-export function stack<K extends string>(values: Readonly<Record<K, number>>, keys: readonly K[]): Segment<K>[] {
+export function stack<K extends string>(
+  values: Readonly<Record<K, number>>,
+  keys: readonly K[],
+): Segment<K>[] {
   let at = 0;
   const out: Segment<K>[] = [];
   for (const key of keys) {

@@ -5,7 +5,17 @@
 export const ACTIONS = ['accept', 'tag', 'greylist', 'defer', 'hold', 'reject', 'block'] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const AUP_TEXT_FIELDS = ['subject', 'body', 'sender', 'recipient', 'fromHeader', 'authUser', 'urlHost', 'attachmentName', 'clientIp'] as const;
+export const AUP_TEXT_FIELDS = [
+  'subject',
+  'body',
+  'sender',
+  'recipient',
+  'fromHeader',
+  'authUser',
+  'urlHost',
+  'attachmentName',
+  'clientIp',
+] as const;
 export const AUP_TEXT_OPS = ['contains', 'equals', 'domain', 'regex'] as const;
 export const AUP_NUMBER_FIELDS = ['recipientCount', 'size'] as const;
 
@@ -26,7 +36,18 @@ export const ACTION_LABELS: Readonly<Record<Action, string>> = {
 /** Actions that refused the message for the recipient (what "Refused for me" lists). */
 export const REFUSING: readonly Action[] = ['reject', 'block'];
 
-export const AUDIT_SUBJECTS = ['list_entry', 'policy', 'aup_rule', 'delist_request', 'api_key', 'outbound_account', 'tenant', 'domain', 'user', 'quarantine'] as const;
+export const AUDIT_SUBJECTS = [
+  'list_entry',
+  'policy',
+  'aup_rule',
+  'delist_request',
+  'api_key',
+  'outbound_account',
+  'tenant',
+  'domain',
+  'user',
+  'quarantine',
+] as const;
 
 /** What happened to the recipient's copy (scan_recipient.disposition), in plain words. */
 export const DISPOSITION_LABELS: Readonly<Record<string, string>> = {

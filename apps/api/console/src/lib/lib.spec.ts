@@ -1,6 +1,16 @@
 import { emptyCondition, fromSpec, opsFor, toSpec, withField } from './aup';
 import { countAxis, niceMax, shortNumber, stack, ticks, total } from './chart';
-import { actionLabel, actionTone, addressOf, dayToIso, formatCount, formatMs, formatPoints, formatScore, formatTime } from './format';
+import {
+  actionLabel,
+  actionTone,
+  addressOf,
+  dayToIso,
+  formatCount,
+  formatMs,
+  formatPoints,
+  formatScore,
+  formatTime,
+} from './format';
 import { fromQuery, toQuery } from './query';
 import { bySignificance, leaning, plainWords } from './symbols';
 
@@ -22,7 +32,12 @@ describe('format', () => {
     expect(actionLabel('tag')).toBe('Junk (tagged as spam)');
     expect(actionLabel('reject')).toBe('Refused');
     expect(actionLabel('mystery')).toBe('mystery');
-    expect([actionTone('accept'), actionTone('tag'), actionTone('reject'), actionTone('x')]).toEqual(['good', 'warn', 'bad', 'neutral']);
+    expect([actionTone('accept'), actionTone('tag'), actionTone('reject'), actionTone('x')]).toEqual([
+      'good',
+      'warn',
+      'bad',
+      'neutral',
+    ]);
   });
 
   it('finds the bare address in a From value', () => {
@@ -47,7 +62,10 @@ describe('query', () => {
       '?sender=bob%40x.example&limit=50',
     );
     expect(toQuery({ a: '' })).toBe('');
-    expect(fromQuery('?sender=bob%40x.example&limit=50', ['sender', 'subject'])).toEqual({ sender: 'bob@x.example', subject: '' });
+    expect(fromQuery('?sender=bob%40x.example&limit=50', ['sender', 'subject'])).toEqual({
+      sender: 'bob@x.example',
+      subject: '',
+    });
   });
 });
 
@@ -76,12 +94,14 @@ describe('chart', () => {
 });
 
 describe('symbols in plain words', () => {
-  it('explains known symbols with their options, and falls back to the check\'s description without RFC notes', () => {
+  it("explains known symbols with their options, and falls back to the check's description without RFC notes", () => {
     expect(plainWords({ name: 'BAYES_SPAM', score: 7, options: ['97.1%'] })).toBe(
       'It resembles mail you and others marked as spam (97.1% likely spam).',
     );
     expect(plainWords({ name: 'USER_BLOCK', score: 100 })).toBe('The sender is on your block list.');
-    expect(plainWords({ name: 'NEW_THING', score: 1, description: 'Something odd (RFC 1234 §5)' })).toBe('Something odd.');
+    expect(plainWords({ name: 'NEW_THING', score: 1, description: 'Something odd (RFC 1234 §5)' })).toBe(
+      'Something odd.',
+    );
     expect(plainWords({ name: 'DNSBL_TEMPFAIL', score: 0 })).toMatch(/could not run/);
     expect(plainWords({ name: 'BARE', score: 0 })).toBe('BARE');
   });
@@ -100,7 +120,11 @@ describe('symbols in plain words', () => {
 describe('AUP rule form', () => {
   it('keeps operators valid for the field and converts numbers', () => {
     expect(opsFor('size')).toEqual(['gte']);
-    expect(withField(emptyCondition(), 'recipientCount')).toEqual({ field: 'recipientCount', op: 'gte', value: '' });
+    expect(withField(emptyCondition(), 'recipientCount')).toEqual({
+      field: 'recipientCount',
+      op: 'gte',
+      value: '',
+    });
     expect(withField({ field: 'subject', op: 'regex', value: 'x' }, 'body').op).toBe('regex');
     const spec = toSpec({
       name: ' Bulk ',

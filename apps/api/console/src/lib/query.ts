@@ -1,5 +1,7 @@
 /** A query string from a form's values: empty, undefined and null values are left out; '' when nothing is left. */
-export function toQuery(params: Readonly<Record<string, string | number | boolean | null | undefined>>): string {
+export function toQuery(
+  params: Readonly<Record<string, string | number | boolean | null | undefined>>,
+): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined || v === null) continue;

@@ -15,7 +15,8 @@ type Words = string | ((options: readonly string[]) => string);
 const first = (o: readonly string[]): string => o[0] ?? '';
 
 const PLAIN: Readonly<Record<string, Words>> = {
-  BAYES_SPAM: (o) => `It resembles mail you and others marked as spam${o[0] ? ` (${first(o)} likely spam)` : ''}.`,
+  BAYES_SPAM: (o) =>
+    `It resembles mail you and others marked as spam${o[0] ? ` (${first(o)} likely spam)` : ''}.`,
   BAYES_HAM: (o) => `It resembles mail you and others wanted${o[0] ? ` (${first(o)} likely spam)` : ''}.`,
   R_SPF_ALLOW: "The sending server is allowed to send for the sender's domain.",
   R_SPF_FAIL: "The sender's domain says this server may not send its mail — a sign of forgery.",
@@ -25,12 +26,14 @@ const PLAIN: Readonly<Record<string, Words>> = {
   R_DKIM_ALLOW: "The message carries a valid signature of the sender's domain.",
   R_DKIM_REJECT: 'The message carries a signature that does not match: it may have been changed on the way.',
   R_DKIM_NA: 'The message is not signed.',
-  DMARC_POLICY_ALLOW: 'The From address passed its domain\'s authentication (DMARC).',
-  DMARC_POLICY_REJECT: "The From address failed its domain's authentication, and the domain asks to refuse such mail.",
-  DMARC_POLICY_QUARANTINE: "The From address failed its domain's authentication, and the domain asks to treat it as suspicious.",
+  DMARC_POLICY_ALLOW: "The From address passed its domain's authentication (DMARC).",
+  DMARC_POLICY_REJECT:
+    "The From address failed its domain's authentication, and the domain asks to refuse such mail.",
+  DMARC_POLICY_QUARANTINE:
+    "The From address failed its domain's authentication, and the domain asks to treat it as suspicious.",
   DMARC_POLICY_SOFTFAIL: "The From address failed its domain's authentication.",
   MISSING_SUBJECT: 'The message has no subject.',
-  REPLYTO_DIFF_FROM: 'Replies would go to a different domain than the sender\'s.',
+  REPLYTO_DIFF_FROM: "Replies would go to a different domain than the sender's.",
   REPEATED_CHAR_SEPARATOR: 'It uses long runs of one character as separators, common in bulk mail.',
   MARKETING_PHRASE: 'It contains phrases typical of spam.',
   EXECUTABLE_ATTACHMENT: 'It has a program or script attached.',
@@ -56,7 +59,8 @@ const PLAIN: Readonly<Record<string, Words>> = {
   DOMAIN_BLOCK: "The sender is on your domain's block list.",
   GLOBAL_ALLOW: "The sender is on the provider's allow list.",
   GLOBAL_BLOCK: "The sender is on the provider's block list.",
-  LIST_ALLOW_UNVERIFIED: 'The sender is on an allow list, but the message could not prove it really comes from them.',
+  LIST_ALLOW_UNVERIFIED:
+    'The sender is on an allow list, but the message could not prove it really comes from them.',
   CLAMAV_VIRUS: (o) => `A virus was found${o[0] ? `: ${first(o)}` : ''}.`,
   ARCHIVE_EXECUTABLE: 'A ZIP attachment contains a program or script.',
   ARCHIVE_DOUBLE_EXT: 'A ZIP attachment contains a program disguised as a document.',
@@ -73,7 +77,9 @@ export function plainWords(s: SymbolLike): string {
   if (typeof words === 'function') return words(s.options ?? []);
   if (words) return words;
   if (s.name.endsWith('_TEMPFAIL')) return 'One of the checks could not run this time; it did not count.';
-  return s.description ? `${s.description.replace(/\s*\([^)]*RFC[^)]*\)/g, '')}.`.replace(/\.\.$/, '.') : s.name;
+  return s.description
+    ? `${s.description.replace(/\s*\([^)]*RFC[^)]*\)/g, '')}.`.replace(/\.\.$/, '.')
+    : s.name;
 }
 
 /** How a symbol weighed: toward spam, toward wanted mail, or not at all. */

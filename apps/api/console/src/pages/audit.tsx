@@ -14,7 +14,14 @@ function json(v: unknown): string {
 
 /** Who changed what and when: the append-only audit log (lists, policies, rules, blocks, keys, users). */
 export function AuditPage() {
-  const [form, setForm] = useState({ actor: '', subject: '', subjectId: '', action: '', fromDay: '', toDay: '' });
+  const [form, setForm] = useState({
+    actor: '',
+    subject: '',
+    subjectId: '',
+    action: '',
+    fromDay: '',
+    toDay: '',
+  });
   const [applied, setApplied] = useState(form);
   const [offset, setOffset] = useState(0);
   const page = useApi<AuditEntry[]>(
@@ -34,9 +41,13 @@ export function AuditPage() {
     setOffset(0);
     setApplied(form);
   };
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [k]: e.target.value });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [k]: e.target.value });
   return (
-    <Page title="Audit log" intro="Every change by an operator, a domain admin or a user that affects others. Nothing here can be edited or deleted.">
+    <Page
+      title="Audit log"
+      intro="Every change by an operator, a domain admin or a user that affects others. Nothing here can be edited or deleted."
+    >
       <form className="filters" role="search" aria-label="Search the audit log" onSubmit={search}>
         <Field label="Who">{(id) => <input id={id} value={form.actor} onChange={set('actor')} />}</Field>
         <Field label="Subject">
@@ -51,10 +62,16 @@ export function AuditPage() {
             </select>
           )}
         </Field>
-        <Field label="Subject id">{(id) => <input id={id} value={form.subjectId} onChange={set('subjectId')} />}</Field>
+        <Field label="Subject id">
+          {(id) => <input id={id} value={form.subjectId} onChange={set('subjectId')} />}
+        </Field>
         <Field label="Action">{(id) => <input id={id} value={form.action} onChange={set('action')} />}</Field>
-        <Field label="From date">{(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}</Field>
-        <Field label="To date">{(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}</Field>
+        <Field label="From date">
+          {(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}
+        </Field>
+        <Field label="To date">
+          {(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}
+        </Field>
         <div className="filter-buttons">
           <button type="submit" className="primary">
             Search
@@ -107,7 +124,15 @@ export function AuditPage() {
           </tbody>
         </table>
       ) : null}
-      {page.data ? <Pager offset={offset} limit={LIMIT} hasMore={page.data.length === LIMIT} labels={['Newer', 'Older']} onPage={setOffset} /> : null}
+      {page.data ? (
+        <Pager
+          offset={offset}
+          limit={LIMIT}
+          hasMore={page.data.length === LIMIT}
+          labels={['Newer', 'Older']}
+          onPage={setOffset}
+        />
+      ) : null}
     </Page>
   );
 }

@@ -3,7 +3,17 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../api';
 import { DoneNote, Empty, ErrorNote, Field, Loading, Page } from '../components/ui';
 import { useAction, useApi } from '../hooks';
-import { ALL_FIELDS, emptyCondition, FIELD_LABELS, fromSpec, isNumberField, opsFor, toSpec, withField, type RuleForm } from '../lib/aup';
+import {
+  ALL_FIELDS,
+  emptyCondition,
+  FIELD_LABELS,
+  fromSpec,
+  isNumberField,
+  opsFor,
+  toSpec,
+  withField,
+  type RuleForm,
+} from '../lib/aup';
 import { formatTime } from '../lib/format';
 import type { AupPreview, AupRule } from '../types';
 
@@ -16,7 +26,9 @@ const OP_LABELS: Record<string, string> = {
 };
 
 function describe(r: AupRule): string {
-  return r.conditions.map((c) => `${FIELD_LABELS[c.field] ?? c.field} ${OP_LABELS[c.op] ?? c.op} ${String(c.value)}`).join(' and ');
+  return r.conditions
+    .map((c) => `${FIELD_LABELS[c.field] ?? c.field} ${OP_LABELS[c.op] ?? c.op} ${String(c.value)}`)
+    .join(' and ');
 }
 
 /** The acceptable-use-policy rules for outbound mail. */
@@ -68,7 +80,13 @@ export function AupRulesPage() {
   );
 }
 
-const NEW_RULE: RuleForm = { name: '', description: '', enabled: true, score: '5', conditions: [emptyCondition()] };
+const NEW_RULE: RuleForm = {
+  name: '',
+  description: '',
+  enabled: true,
+  score: '5',
+  conditions: [emptyCondition()],
+};
 
 /**
  * Editing a rule. Saving is offered only after a preview of exactly what is in the form: the operator sees how many
@@ -110,7 +128,10 @@ export function AupRuleEditor() {
     saving.run(async () => {
       const saved = creating
         ? await api<AupRule>('/v1/operator/aup-rules', { method: 'POST', body: spec })
-        : await api<AupRule>(`/v1/operator/aup-rules/${id}`, { method: 'PUT', body: { ...spec, version: stored.data?.version } });
+        : await api<AupRule>(`/v1/operator/aup-rules/${id}`, {
+            method: 'PUT',
+            body: { ...spec, version: stored.data?.version },
+          });
       if (creating) void navigate(`/operator/aup/${saved.id}`, { replace: true });
       else stored.reload();
       return `Rule "${saved.name}" saved (version ${saved.version}). Filters apply it to the next outbound message.`;
@@ -131,18 +152,44 @@ export function AupRuleEditor() {
         <h2 id="rule-form-title">The rule</h2>
         <div className="form-grid">
           <Field label="Name" hint="letters, digits, space, _ . -">
-            {(fid, hint) => <input id={fid} required aria-describedby={hint} value={form.name} onChange={(e) => update({ name: e.target.value })} />}
+            {(fid, hint) => (
+              <input
+                id={fid}
+                required
+                aria-describedby={hint}
+                value={form.name}
+                onChange={(e) => update({ name: e.target.value })}
+              />
+            )}
           </Field>
           <Field label="Score when it matches" hint="points added to the outbound score (-100 to 100)">
             {(fid, hint) => (
-              <input id={fid} type="number" step="0.5" aria-describedby={hint} value={form.score} onChange={(e) => update({ score: e.target.value })} />
+              <input
+                id={fid}
+                type="number"
+                step="0.5"
+                aria-describedby={hint}
+                value={form.score}
+                onChange={(e) => update({ score: e.target.value })}
+              />
             )}
           </Field>
           <Field label="Description">
-            {(fid) => <input id={fid} value={form.description} onChange={(e) => update({ description: e.target.value })} />}
+            {(fid) => (
+              <input
+                id={fid}
+                value={form.description}
+                onChange={(e) => update({ description: e.target.value })}
+              />
+            )}
           </Field>
           <label className="check">
-            <input type="checkbox" checked={form.enabled} onChange={(e) => update({ enabled: e.target.checked })} /> Enabled
+            <input
+              type="checkbox"
+              checked={form.enabled}
+              onChange={(e) => update({ enabled: e.target.checked })}
+            />{' '}
+            Enabled
           </label>
         </div>
         <fieldset>
@@ -151,7 +198,11 @@ export function AupRuleEditor() {
             <div className="condition" key={i}>
               <Field label={`Condition ${i + 1}: field`}>
                 {(fid) => (
-                  <select id={fid} value={c.field} onChange={(e) => setCondition(i, withField(c, e.target.value))}>
+                  <select
+                    id={fid}
+                    value={c.field}
+                    onChange={(e) => setCondition(i, withField(c, e.target.value))}
+                  >
                     {ALL_FIELDS.map((f) => (
                       <option key={f} value={f}>
                         {FIELD_LABELS[f] ?? f}
@@ -162,7 +213,11 @@ export function AupRuleEditor() {
               </Field>
               <Field label={`Condition ${i + 1}: test`}>
                 {(fid) => (
-                  <select id={fid} value={c.op} onChange={(e) => setCondition(i, { ...c, op: e.target.value })}>
+                  <select
+                    id={fid}
+                    value={c.op}
+                    onChange={(e) => setCondition(i, { ...c, op: e.target.value })}
+                  >
                     {opsFor(c.field).map((o) => (
                       <option key={o} value={o}>
                         {OP_LABELS[o] ?? o}
@@ -191,7 +246,11 @@ export function AupRuleEditor() {
               </button>
             </div>
           ))}
-          <button type="button" disabled={form.conditions.length >= 10} onClick={() => update({ conditions: [...form.conditions, emptyCondition()] })}>
+          <button
+            type="button"
+            disabled={form.conditions.length >= 10}
+            onClick={() => update({ conditions: [...form.conditions, emptyCondition()] })}
+          >
             Add a condition
           </button>
         </fieldset>
@@ -199,7 +258,13 @@ export function AupRuleEditor() {
           <button type="button" onClick={() => void runPreview()} disabled={previewing.busy}>
             Preview on the last day of outbound mail
           </button>
-          <button type="button" className="primary" onClick={() => void save()} disabled={!previewed || saving.busy} aria-describedby="save-hint">
+          <button
+            type="button"
+            className="primary"
+            onClick={() => void save()}
+            disabled={!previewed || saving.busy}
+            aria-describedby="save-hint"
+          >
             Save rule
           </button>
           {!creating ? (
@@ -220,9 +285,12 @@ export function AupRuleEditor() {
           <h2 id="aup-preview-title">Preview</h2>
           <p data-testid="aup-preview">
             Of {preview.result.examined} outbound messages since {formatTime(preview.result.since)}
-            {preview.result.capped ? ' (the newest ones)' : ''}, the rule would have matched <strong>{preview.result.matched}</strong>
-            {preview.result.undecidable > 0 ? `; ${preview.result.undecidable} could not be judged from the log (the rule looks at the body, links or attachments, which the log does not keep)` : ''}.
-            {preview.of !== specKey ? ' The form has changed since: preview again.' : ''}
+            {preview.result.capped ? ' (the newest ones)' : ''}, the rule would have matched{' '}
+            <strong>{preview.result.matched}</strong>
+            {preview.result.undecidable > 0
+              ? `; ${preview.result.undecidable} could not be judged from the log (the rule looks at the body, links or attachments, which the log does not keep)`
+              : ''}
+            .{preview.of !== specKey ? ' The form has changed since: preview again.' : ''}
           </p>
           {preview.result.sample.length > 0 ? (
             <ul>

@@ -8,7 +8,11 @@ import { actionLabel, formatCount, formatMs, formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
 import type { Dashboard } from '../types';
 
-const ACTION_KEYS: SeriesKey<Action>[] = ACTIONS.map((a) => ({ key: a, label: actionLabel(a), fill: `fill-${a}` }));
+const ACTION_KEYS: SeriesKey<Action>[] = ACTIONS.map((a) => ({
+  key: a,
+  label: actionLabel(a),
+  fill: `fill-${a}`,
+}));
 const MARK_KEYS: SeriesKey<'spam' | 'ham' | 'undo'>[] = [
   { key: 'spam', label: 'Marked spam', fill: 'fill-reject' },
   { key: 'ham', label: 'Marked not spam', fill: 'fill-accept' },
@@ -49,7 +53,10 @@ export function DashboardPage() {
               <span className="stat-value">{formatCount(sum(data.totals.inbound))}</span> inbound messages
             </div>
             <div className="stat">
-              <span className="stat-value">{formatCount((data.totals.inbound.reject ?? 0) + (data.totals.inbound.block ?? 0))}</span> refused inbound
+              <span className="stat-value">
+                {formatCount((data.totals.inbound.reject ?? 0) + (data.totals.inbound.block ?? 0))}
+              </span>{' '}
+              refused inbound
             </div>
             <div className="stat">
               <span className="stat-value">{formatCount(sum(data.totals.outbound))}</span> outbound messages
@@ -71,7 +78,11 @@ export function DashboardPage() {
             />
           </div>
           <div className="grid-2">
-            <StackedBars title="Marks from users" keys={MARK_KEYS} buckets={data.marks.map((m) => ({ at: m.at, values: m }))} />
+            <StackedBars
+              title="Marks from users"
+              keys={MARK_KEYS}
+              buckets={data.marks.map((m) => ({ at: m.at, values: m }))}
+            />
             <section className="card" aria-labelledby="learner-title">
               <h3 id="learner-title">The learner</h3>
               <dl className="facts">
@@ -80,7 +91,9 @@ export function DashboardPage() {
                 <dt>Waiting to be learned</dt>
                 <dd>
                   {data.learner.pending}
-                  {data.learner.oldestPendingSeconds !== null ? ` (oldest ${data.learner.oldestPendingSeconds} s)` : ''}
+                  {data.learner.oldestPendingSeconds !== null
+                    ? ` (oldest ${data.learner.oldestPendingSeconds} s)`
+                    : ''}
                 </dd>
                 <dt>Lag, median</dt>
                 <dd>{formatMs(data.learner.lagP50Ms)}</dd>
@@ -93,9 +106,17 @@ export function DashboardPage() {
           </div>
           <div className="grid-3">
             <RankedList
-              title={data.symbolsSampled < sum(data.totals.inbound) + sum(data.totals.outbound) ? `Top symbols (newest ${formatCount(data.symbolsSampled)} messages)` : 'Top symbols'}
+              title={
+                data.symbolsSampled < sum(data.totals.inbound) + sum(data.totals.outbound)
+                  ? `Top symbols (newest ${formatCount(data.symbolsSampled)} messages)`
+                  : 'Top symbols'
+              }
               empty="No symbols reported."
-              rows={data.topSymbols.map((s) => ({ label: s.name, value: s.hits, note: `${Math.round(s.score)} pts` }))}
+              rows={data.topSymbols.map((s) => ({
+                label: s.name,
+                value: s.hits,
+                note: `${Math.round(s.score)} pts`,
+              }))}
             />
             <RankedList
               title="Most refused senders"
@@ -109,7 +130,11 @@ export function DashboardPage() {
             <RankedList
               title="Most refused IPs"
               empty="Nothing refused."
-              rows={data.topRefusedIps.map((s) => ({ label: s.ip, value: s.count, href: `/operator/messages${toQuery({ ip: s.ip, action: 'reject' })}` }))}
+              rows={data.topRefusedIps.map((s) => ({
+                label: s.ip,
+                value: s.count,
+                href: `/operator/messages${toQuery({ ip: s.ip, action: 'reject' })}`,
+              }))}
             />
           </div>
           <section aria-labelledby="near-title">
@@ -138,7 +163,9 @@ export function DashboardPage() {
                       </td>
                       <td className="num">{a.recentSpam}</td>
                       <td className="num">{a.threshold > 0 ? a.threshold : 'off'}</td>
-                      <td>{a.status === 'blocked' ? <span className="badge badge-bad">Blocked</span> : 'Active'}</td>
+                      <td>
+                        {a.status === 'blocked' ? <span className="badge badge-bad">Blocked</span> : 'Active'}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

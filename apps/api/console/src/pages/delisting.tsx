@@ -31,13 +31,19 @@ export function DelistingPage() {
   const reject = (r: DelistRequest) =>
     decide.run(async () => {
       const note = notes[r.id]?.trim();
-      await api(`/v1/operator/delist-requests/${r.id}/reject`, { method: 'POST', body: note ? { note } : {} });
+      await api(`/v1/operator/delist-requests/${r.id}/reject`, {
+        method: 'POST',
+        body: note ? { note } : {},
+      });
       list.reload();
       return `Rejected the request about ${r.reference}.`;
     });
 
   return (
-    <Page title="Delisting requests" intro="Senders who were refused can ask for a review on the public page. Read the transcript before you decide.">
+    <Page
+      title="Delisting requests"
+      intro="Senders who were refused can ask for a review on the public page. Read the transcript before you decide."
+    >
       <fieldset className="radio-row">
         <legend>Show</legend>
         {(['pending', 'approved', 'rejected'] as const).map((s) => (
@@ -63,21 +69,41 @@ export function DelistingPage() {
           {r.status === 'pending' ? (
             <div className="form-grid">
               <Field label="Note (optional)">
-                {(id) => <input id={id} value={notes[r.id] ?? ''} onChange={(e) => setNotes({ ...notes, [r.id]: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    value={notes[r.id] ?? ''}
+                    onChange={(e) => setNotes({ ...notes, [r.id]: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="If approved, allow the sender for">
                 {(id) => (
-                  <select id={id} value={scopes[r.id] ?? 'user'} onChange={(e) => setScopes({ ...scopes, [r.id]: e.target.value as 'user' | 'domain' })}>
+                  <select
+                    id={id}
+                    value={scopes[r.id] ?? 'user'}
+                    onChange={(e) => setScopes({ ...scopes, [r.id]: e.target.value as 'user' | 'domain' })}
+                  >
                     <option value="user">the refused recipient</option>
                     <option value="domain">the recipient's whole domain</option>
                   </select>
                 )}
               </Field>
               <div className="button-row">
-                <button type="button" className="primary" disabled={decide.busy} onClick={() => void approve(r)}>
+                <button
+                  type="button"
+                  className="primary"
+                  disabled={decide.busy}
+                  onClick={() => void approve(r)}
+                >
                   Approve
                 </button>
-                <button type="button" className="danger" disabled={decide.busy} onClick={() => void reject(r)}>
+                <button
+                  type="button"
+                  className="danger"
+                  disabled={decide.busy}
+                  onClick={() => void reject(r)}
+                >
                   Reject
                 </button>
               </div>

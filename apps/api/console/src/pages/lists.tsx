@@ -9,7 +9,12 @@ import type { ListEntry, Session } from '../types';
 
 type Scope = 'user' | 'domain' | 'global';
 
-const MATCH_LABELS = { address: 'Address', domain: 'Domain', ip: 'IP address', cidr: 'Network (CIDR)' } as const;
+const MATCH_LABELS = {
+  address: 'Address',
+  domain: 'Domain',
+  ip: 'IP address',
+  cidr: 'Network (CIDR)',
+} as const;
 const DIRECTION_LABELS = { inbound: 'Mail to us', outbound: 'Mail we send', both: 'Both' } as const;
 
 interface Draft {
@@ -21,7 +26,14 @@ interface Draft {
   expires: string;
 }
 
-const EMPTY: Draft = { kind: 'block', matchType: 'address', value: '', direction: 'inbound', reason: '', expires: '' };
+const EMPTY: Draft = {
+  kind: 'block',
+  matchType: 'address',
+  value: '',
+  direction: 'inbound',
+  reason: '',
+  expires: '',
+};
 
 /**
  * Allow and block lists: a user's own (entries the learner made from their spam marks included, with the marks
@@ -91,14 +103,24 @@ export function ListsPage(props: { session: Session; scope: Scope }) {
           <legend>Kind</legend>
           {(['block', 'allow'] as const).map((k) => (
             <label key={k}>
-              <input type="radio" name="kind" value={k} checked={draft.kind === k} onChange={() => setDraft({ ...draft, kind: k })} />{' '}
+              <input
+                type="radio"
+                name="kind"
+                value={k}
+                checked={draft.kind === k}
+                onChange={() => setDraft({ ...draft, kind: k })}
+              />{' '}
               {k === 'block' ? 'Block' : 'Allow'}
             </label>
           ))}
         </fieldset>
         <Field label="Match by">
           {(id) => (
-            <select id={id} value={draft.matchType} onChange={(e) => setDraft({ ...draft, matchType: e.target.value as Draft['matchType'] })}>
+            <select
+              id={id}
+              value={draft.matchType}
+              onChange={(e) => setDraft({ ...draft, matchType: e.target.value as Draft['matchType'] })}
+            >
               {Object.entries(MATCH_LABELS).map(([k, l]) => (
                 <option key={k} value={k}>
                   {l}
@@ -109,12 +131,22 @@ export function ListsPage(props: { session: Session; scope: Scope }) {
         </Field>
         <Field label="Value" hint="e.g. news@shop.example, shop.example, 192.0.2.7 or 192.0.2.0/24">
           {(id, hint) => (
-            <input id={id} required aria-describedby={hint} value={draft.value} onChange={(e) => setDraft({ ...draft, value: e.target.value })} />
+            <input
+              id={id}
+              required
+              aria-describedby={hint}
+              value={draft.value}
+              onChange={(e) => setDraft({ ...draft, value: e.target.value })}
+            />
           )}
         </Field>
         <Field label="Applies to">
           {(id) => (
-            <select id={id} value={draft.direction} onChange={(e) => setDraft({ ...draft, direction: e.target.value as Draft['direction'] })}>
+            <select
+              id={id}
+              value={draft.direction}
+              onChange={(e) => setDraft({ ...draft, direction: e.target.value as Draft['direction'] })}
+            >
               {Object.entries(DIRECTION_LABELS).map(([k, l]) => (
                 <option key={k} value={k}>
                   {l}
@@ -124,10 +156,23 @@ export function ListsPage(props: { session: Session; scope: Scope }) {
           )}
         </Field>
         <Field label="Reason (optional)">
-          {(id) => <input id={id} value={draft.reason} onChange={(e) => setDraft({ ...draft, reason: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              value={draft.reason}
+              onChange={(e) => setDraft({ ...draft, reason: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="Expires after (optional)">
-          {(id) => <input id={id} type="date" value={draft.expires} onChange={(e) => setDraft({ ...draft, expires: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={draft.expires}
+              onChange={(e) => setDraft({ ...draft, expires: e.target.value })}
+            />
+          )}
         </Field>
         <div className="form-end">
           <button type="submit" className="primary" disabled={add.busy}>
@@ -163,21 +208,32 @@ export function ListsPage(props: { session: Session; scope: Scope }) {
             {entries.data.map((e) => (
               <tr key={e.id}>
                 <td>
-                  <span className={`badge badge-${e.kind === 'allow' ? 'good' : 'bad'}`}>{e.kind === 'allow' ? 'Allow' : 'Block'}</span>
+                  <span className={`badge badge-${e.kind === 'allow' ? 'good' : 'bad'}`}>
+                    {e.kind === 'allow' ? 'Allow' : 'Block'}
+                  </span>
                 </td>
                 <td>
                   <span className="muted">{MATCH_LABELS[e.matchType]}</span> <strong>{e.value}</strong>
-                  {e.requires === 'aligned_auth' ? <small className="muted"> (only when the sender is authenticated)</small> : null}
+                  {e.requires === 'aligned_auth' ? (
+                    <small className="muted"> (only when the sender is authenticated)</small>
+                  ) : null}
                 </td>
                 <td>{DIRECTION_LABELS[e.direction]}</td>
                 <td>
                   {e.origin === 'learned' ? (
                     <div>
-                      <span className="badge badge-neutral">Learned</span> from {e.marks.length} spam {e.marks.length === 1 ? 'mark' : 'marks'}
+                      <span className="badge badge-neutral">Learned</span> from {e.marks.length} spam{' '}
+                      {e.marks.length === 1 ? 'mark' : 'marks'}
                       <ul className="marks">
                         {e.marks.map((m) => (
                           <li key={m.id}>
-                            {m.reference ? <Link to={`/messages/${m.reference}`}>message of {formatTime(m.createdAt)}</Link> : formatTime(m.createdAt)}{' '}
+                            {m.reference ? (
+                              <Link to={`/messages/${m.reference}`}>
+                                message of {formatTime(m.createdAt)}
+                              </Link>
+                            ) : (
+                              formatTime(m.createdAt)
+                            )}{' '}
                             <button type="button" className="link-button" onClick={() => void undoMark(m.id)}>
                               undo this mark
                             </button>
@@ -196,7 +252,11 @@ export function ListsPage(props: { session: Session; scope: Scope }) {
                 </td>
                 <td>{e.expiresAt ? formatTime(e.expiresAt) : 'never'}</td>
                 <td>
-                  <button type="button" onClick={() => void remove(e)} aria-label={`Remove ${e.kind} entry ${e.value}`}>
+                  <button
+                    type="button"
+                    onClick={() => void remove(e)}
+                    aria-label={`Remove ${e.kind} entry ${e.value}`}
+                  >
                     Remove
                   </button>
                 </td>

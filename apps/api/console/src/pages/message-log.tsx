@@ -48,17 +48,28 @@ export function MessageLogPage() {
     for (const f of FIELDS) if (form[f].trim()) next.set(f, form[f].trim());
     setParams(next);
   };
-  const set = (f: keyof Form) => (e: { target: { value: string } }) => setForm({ ...form, [f]: e.target.value });
+  const set = (f: keyof Form) => (e: { target: { value: string } }) =>
+    setForm({ ...form, [f]: e.target.value });
 
   return (
     <Page title="Message log" intro="Paste the reference from a bounce to open that verdict, or search.">
       <form className="filters" role="search" aria-label="Search the message log" onSubmit={search}>
-        <Field label="Reference">{(id) => <input id={id} className="mono" value={form.reference} onChange={set('reference')} />}</Field>
-        <Field label="Envelope sender">{(id) => <input id={id} value={form.sender} onChange={set('sender')} />}</Field>
-        <Field label="Recipient">{(id) => <input id={id} value={form.recipient} onChange={set('recipient')} />}</Field>
+        <Field label="Reference">
+          {(id) => <input id={id} className="mono" value={form.reference} onChange={set('reference')} />}
+        </Field>
+        <Field label="Envelope sender">
+          {(id) => <input id={id} value={form.sender} onChange={set('sender')} />}
+        </Field>
+        <Field label="Recipient">
+          {(id) => <input id={id} value={form.recipient} onChange={set('recipient')} />}
+        </Field>
         <Field label="Client IP">{(id) => <input id={id} value={form.ip} onChange={set('ip')} />}</Field>
-        <Field label="From date">{(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}</Field>
-        <Field label="To date">{(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}</Field>
+        <Field label="From date">
+          {(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}
+        </Field>
+        <Field label="To date">
+          {(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}
+        </Field>
         <Field label="Verdict">
           {(id) => (
             <select id={id} value={form.action} onChange={set('action')}>

@@ -41,7 +41,10 @@ export function MessagePage(props: { session: Session }) {
 
   const markAs = (label: 'spam' | 'ham') =>
     mark.run(async () => {
-      await api<Mark>('/v1/marks', { method: 'POST', body: { reference, label, ...(admin && v ? { recipient: v.recipient } : {}) } });
+      await api<Mark>('/v1/marks', {
+        method: 'POST',
+        body: { reference, label, ...(admin && v ? { recipient: v.recipient } : {}) },
+      });
       verdicts.reload();
       return label === 'spam'
         ? 'Marked as spam. The filter learns from it: similar messages will score higher for you.'
@@ -68,7 +71,9 @@ export function MessagePage(props: { session: Session }) {
           ...(admin && v ? { scope: 'user', user: v.recipient } : {}),
         },
       });
-      return kind === 'block' ? `${sender} is on your block list now.` : `${sender} is on your allow list now.`;
+      return kind === 'block'
+        ? `${sender} is on your block list now.`
+        : `${sender} is on your allow list now.`;
     });
 
   return (
@@ -103,7 +108,8 @@ export function MessagePage(props: { session: Session }) {
               Verdict: <ActionBadge action={v.action} />
             </h2>
             <p>
-              {verdictSentence(v)} It scored <strong data-testid="score">{formatScore(v.score)}</strong> points.
+              {verdictSentence(v)} It scored <strong data-testid="score">{formatScore(v.score)}</strong>{' '}
+              points.
             </p>
             {technical ? <p className="muted">{v.reason}</p> : null}
           </section>
@@ -117,7 +123,9 @@ export function MessagePage(props: { session: Session }) {
                   <li key={s.name} className={`reason reason-${leaning(s.score)}`}>
                     <span className="reason-text">{plainWords(s)}</span>
                     <span className="reason-points">
-                      {s.score === 0 ? 'no points' : `${formatPoints(s.score)} ${s.score > 0 ? 'toward spam' : 'toward wanted mail'}`}
+                      {s.score === 0
+                        ? 'no points'
+                        : `${formatPoints(s.score)} ${s.score > 0 ? 'toward spam' : 'toward wanted mail'}`}
                     </span>
                     {technical ? (
                       <small className="reason-tech">
@@ -130,7 +138,8 @@ export function MessagePage(props: { session: Session }) {
               </ul>
             )}
             <label className="check">
-              <input type="checkbox" checked={technical} onChange={(e) => setTechnical(e.target.checked)} /> Show the technical names
+              <input type="checkbox" checked={technical} onChange={(e) => setTechnical(e.target.checked)} />{' '}
+              Show the technical names
             </label>
           </section>
           <section aria-labelledby="say-title" className="card">
@@ -146,10 +155,20 @@ export function MessagePage(props: { session: Session }) {
               <p>Teach the filter: it learns from your marks for your own mail.</p>
             )}
             <div className="button-row">
-              <button type="button" className="danger" disabled={mark.busy || v.mark === 'spam'} onClick={() => void markAs('spam')}>
+              <button
+                type="button"
+                className="danger"
+                disabled={mark.busy || v.mark === 'spam'}
+                onClick={() => void markAs('spam')}
+              >
                 This is spam
               </button>
-              <button type="button" className="primary" disabled={mark.busy || v.mark === 'ham'} onClick={() => void markAs('ham')}>
+              <button
+                type="button"
+                className="primary"
+                disabled={mark.busy || v.mark === 'ham'}
+                onClick={() => void markAs('ham')}
+              >
                 This is not spam
               </button>
             </div>

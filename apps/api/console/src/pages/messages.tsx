@@ -55,21 +55,51 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
     <Page title={title} intro={intro}>
       <form className="filters" onSubmit={search} role="search" aria-label="Search mail">
         <Field label="Sender contains">
-          {(id) => <input id={id} value={form.sender} onChange={(e) => setForm({ ...form, sender: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              value={form.sender}
+              onChange={(e) => setForm({ ...form, sender: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="Subject contains">
-          {(id) => <input id={id} value={form.subject} onChange={(e) => setForm({ ...form, subject: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              value={form.subject}
+              onChange={(e) => setForm({ ...form, subject: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="From date">
-          {(id) => <input id={id} type="date" value={form.fromDay} onChange={(e) => setForm({ ...form, fromDay: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={form.fromDay}
+              onChange={(e) => setForm({ ...form, fromDay: e.target.value })}
+            />
+          )}
         </Field>
         <Field label="To date">
-          {(id) => <input id={id} type="date" value={form.toDay} onChange={(e) => setForm({ ...form, toDay: e.target.value })} />}
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={form.toDay}
+              onChange={(e) => setForm({ ...form, toDay: e.target.value })}
+            />
+          )}
         </Field>
         {props.refused ? null : (
           <Field label="Verdict">
             {(id) => (
-              <select id={id} value={form.action} onChange={(e) => setForm({ ...form, action: e.target.value })}>
+              <select
+                id={id}
+                value={form.action}
+                onChange={(e) => setForm({ ...form, action: e.target.value })}
+              >
                 <option value="">Any</option>
                 {ACTIONS.map((a) => (
                   <option key={a} value={a}>
@@ -83,7 +113,13 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
         {admin ? (
           <Field label="Mailbox">
             {(id) => (
-              <input id={id} type="email" placeholder="anyone" value={form.user} onChange={(e) => setForm({ ...form, user: e.target.value })} />
+              <input
+                id={id}
+                type="email"
+                placeholder="anyone"
+                value={form.user}
+                onChange={(e) => setForm({ ...form, user: e.target.value })}
+              />
             )}
           </Field>
         ) : null}
@@ -128,7 +164,9 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
                 {admin ? <td>{v.recipient}</td> : null}
                 <td className="clip">{v.sender ?? '—'}</td>
                 <td>
-                  <Link to={`/messages/${v.reference}${admin ? toQuery({ recipient: v.recipient }) : ''}`}>{v.subject?.trim() || '(no subject)'}</Link>
+                  <Link to={`/messages/${v.reference}${admin ? toQuery({ recipient: v.recipient }) : ''}`}>
+                    {v.subject?.trim() || '(no subject)'}
+                  </Link>
                 </td>
                 <td>
                   <ActionBadge action={v.action} />

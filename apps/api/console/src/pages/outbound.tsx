@@ -20,17 +20,25 @@ export function OutboundPage() {
   const [offset, setOffset] = useState(0);
   const [address, setAddress] = useState('');
   const navigate = useNavigate();
-  const list = useApi<OutboundAccount[]>(`/v1/operator/outbound/accounts${toQuery({ status, limit: LIMIT, offset })}`);
+  const list = useApi<OutboundAccount[]>(
+    `/v1/operator/outbound/accounts${toQuery({ status, limit: LIMIT, offset })}`,
+  );
   const open = (e: FormEvent) => {
     e.preventDefault();
-    if (address.trim()) void navigate(`/operator/outbound/${encodeURIComponent(address.trim().toLowerCase())}`);
+    if (address.trim())
+      void navigate(`/operator/outbound/${encodeURIComponent(address.trim().toLowerCase())}`);
   };
   return (
-    <Page title="Outbound accounts" intro="Accounts that send through the submission service. Accounts that keep sending spam are blocked automatically.">
+    <Page
+      title="Outbound accounts"
+      intro="Accounts that send through the submission service. Accounts that keep sending spam are blocked automatically."
+    >
       <div className="filters">
         <form onSubmit={open} className="inline-form" role="search" aria-label="Open an account">
           <Field label="Account (address)">
-            {(id) => <input id={id} type="email" value={address} onChange={(e) => setAddress(e.target.value)} />}
+            {(id) => (
+              <input id={id} type="email" value={address} onChange={(e) => setAddress(e.target.value)} />
+            )}
           </Field>
           <button type="submit" className="primary">
             Open
@@ -74,7 +82,9 @@ export function OutboundPage() {
                 <td>
                   <Link to={`/operator/outbound/${encodeURIComponent(a.address)}`}>{a.address}</Link>
                 </td>
-                <td>{a.status === 'blocked' ? <span className="badge badge-bad">Blocked</span> : 'Active'}</td>
+                <td>
+                  {a.status === 'blocked' ? <span className="badge badge-bad">Blocked</span> : 'Active'}
+                </td>
                 <td>{standingText(a.standing)}</td>
                 <td>{a.blockedReason ?? ''}</td>
                 <td>{formatTime(a.updatedAt)}</td>
@@ -83,7 +93,9 @@ export function OutboundPage() {
           </tbody>
         </table>
       ) : null}
-      {list.data ? <Pager offset={offset} limit={LIMIT} hasMore={list.data.length === LIMIT} onPage={setOffset} /> : null}
+      {list.data ? (
+        <Pager offset={offset} limit={LIMIT} hasMore={list.data.length === LIMIT} onPage={setOffset} />
+      ) : null}
     </Page>
   );
 }
@@ -92,8 +104,12 @@ export function OutboundPage() {
 export function OutboundAccountPage() {
   const { address = '' } = useParams();
   const detail = useApi<AccountDetail>(`/v1/operator/outbound/accounts/${encodeURIComponent(address)}`);
-  const recent = useApi<MessageLogPage>(`/v1/operator/messages${toQuery({ sender: address, direction: 'outbound', limit: 20 })}`);
-  const held = useApi<QuarantinePage>(`/v1/quarantine${toQuery({ direction: 'outbound', status: 'kept', sender: address, limit: 50 })}`);
+  const recent = useApi<MessageLogPage>(
+    `/v1/operator/messages${toQuery({ sender: address, direction: 'outbound', limit: 20 })}`,
+  );
+  const held = useApi<QuarantinePage>(
+    `/v1/quarantine${toQuery({ direction: 'outbound', status: 'kept', sender: address, limit: 50 })}`,
+  );
   const [reason, setReason] = useState('');
   const change = useAction();
   const blocked = detail.data?.account?.status === 'blocked';
@@ -101,13 +117,18 @@ export function OutboundAccountPage() {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void change.run(async () => {
-      await api(`/v1/operator/outbound/accounts/${encodeURIComponent(address)}/${blocked ? 'unblock' : 'block'}`, {
-        method: 'POST',
-        body: { reason: reason.trim() },
-      });
+      await api(
+        `/v1/operator/outbound/accounts/${encodeURIComponent(address)}/${blocked ? 'unblock' : 'block'}`,
+        {
+          method: 'POST',
+          body: { reason: reason.trim() },
+        },
+      );
       setReason('');
       detail.reload();
-      return blocked ? `${address} is unblocked: it sends again with its next message.` : `${address} is blocked: its mail gets 550 5.7.1.`;
+      return blocked
+        ? `${address} is unblocked: it sends again with its next message.`
+        : `${address} is blocked: its mail gets 550 5.7.1.`;
     });
   };
 
@@ -119,7 +140,8 @@ export function OutboundAccountPage() {
       </p>
       {detail.error && detail.error.status === 404 ? (
         <p className="muted">
-          Nothing recorded against this account yet: no spam verdicts, complaints or blocks. You can still block it.
+          Nothing recorded against this account yet: no spam verdicts, complaints or blocks. You can still
+          block it.
         </p>
       ) : (
         <ErrorNote error={detail.error} what="Could not load the account" />
@@ -128,7 +150,9 @@ export function OutboundAccountPage() {
       {d ? (
         <dl className="facts">
           <dt>Status</dt>
-          <dd data-testid="account-status">{blocked ? <span className="badge badge-bad">Blocked</span> : 'Active'}</dd>
+          <dd data-testid="account-status">
+            {blocked ? <span className="badge badge-bad">Blocked</span> : 'Active'}
+          </dd>
           {d.account?.blockedReason ? (
             <>
               <dt>Why</dt>
@@ -137,14 +161,24 @@ export function OutboundAccountPage() {
           ) : null}
           <dt>Standing</dt>
           <dd>
-            {Math.round(d.standing.score)} of 100 ({d.standing.level}): {d.standing.spamVerdicts} spam verdicts and {d.standing.complaints} complaints recently
+            {Math.round(d.standing.score)} of 100 ({d.standing.level}): {d.standing.spamVerdicts} spam
+            verdicts and {d.standing.complaints} complaints recently
           </dd>
         </dl>
       ) : null}
       <form className="card" onSubmit={submit} aria-labelledby="block-title">
         <h2 id="block-title">{blocked ? 'Unblock the account' : 'Block the account'}</h2>
         <Field label="Reason (kept in the audit log)" hint="at least 3 characters">
-          {(id, hint) => <input id={id} required minLength={3} aria-describedby={hint} value={reason} onChange={(e) => setReason(e.target.value)} />}
+          {(id, hint) => (
+            <input
+              id={id}
+              required
+              minLength={3}
+              aria-describedby={hint}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+            />
+          )}
         </Field>
         <button type="submit" className={blocked ? 'primary' : 'danger'} disabled={change.busy}>
           {blocked ? 'Unblock' : 'Block'}
@@ -208,7 +242,8 @@ export function OutboundAccountPage() {
       )}
       {held.data?.next ? (
         <p className="muted">
-          The newest 50 held messages; <Link to="/quarantine?direction=outbound">all held outbound mail</Link> is in the quarantine.
+          The newest 50 held messages; <Link to="/quarantine?direction=outbound">all held outbound mail</Link>{' '}
+          is in the quarantine.
         </p>
       ) : null}
       <h2>Recent outbound mail</h2>

@@ -29,7 +29,7 @@ interface Form {
 
 const PRESET_TEXT: Record<(typeof SENSITIVITIES)[number], string> = {
   relaxed: 'Relaxed — only clear spam goes to Junk',
-  standard: 'Standard — the provider\'s default',
+  standard: "Standard — the provider's default",
   strict: 'Strict — more goes to Junk, more is refused',
 };
 
@@ -56,15 +56,28 @@ function formOf(v: PolicyView): Form {
 const num = (s: string): number => Number(s);
 
 /** The proposal a form stands for: a preset or a layer (the stored layer with the form's fields over it). */
-function proposalOf(scope: Scope, v: PolicyView, f: Form): { sensitivity: string } | { layer: Record<string, unknown> } {
+function proposalOf(
+  scope: Scope,
+  v: PolicyView,
+  f: Form,
+): { sensitivity: string } | { layer: Record<string, unknown> } {
   if (f.asJson) return { layer: JSON.parse(f.json) as Record<string, unknown> };
   if (scope === 'user') {
     if (f.mode !== 'custom') return { sensitivity: f.mode };
-    return { layer: { thresholds: { tag: num(f.tag), reject: num(f.reject) }, greylisting: { enabled: f.greylisting } } };
+    return {
+      layer: {
+        thresholds: { tag: num(f.tag), reject: num(f.reject) },
+        greylisting: { enabled: f.greylisting },
+      },
+    };
   }
   const layer: Record<string, unknown> = {
     ...v.layer,
-    thresholds: { greylist: f.greylist.trim() === '' ? null : num(f.greylist), tag: num(f.tag), reject: num(f.reject) },
+    thresholds: {
+      greylist: f.greylist.trim() === '' ? null : num(f.greylist),
+      tag: num(f.tag),
+      reject: num(f.reject),
+    },
     greylisting: { ...((v.layer.greylisting as object | undefined) ?? {}), enabled: f.greylisting },
     userBounds: {
       tag: { min: num(f.boundsTagMin), max: num(f.boundsTagMax) },
@@ -148,14 +161,27 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
         <form className="card" onSubmit={(e) => e.preventDefault()} aria-labelledby="policy-form-title">
           <h2 id="policy-form-title">Settings</h2>
           <p className="muted">
-            Now: Junk from {formatScore(v.effective.thresholds.tag)} points, refused from {formatScore(v.effective.thresholds.reject)}
-            {v.effective.thresholds.greylist !== null ? `, greylisted from ${formatScore(v.effective.thresholds.greylist)}` : ''}.
-            {v.updatedAt ? ` Last changed ${formatTime(v.updatedAt)} by ${v.updatedBy ?? 'unknown'}.` : ''}
+            Now: Junk from {formatScore(v.effective.thresholds.tag)} points, refused from{' '}
+            {formatScore(v.effective.thresholds.reject)}
+            {v.effective.thresholds.greylist !== null
+              ? `, greylisted from ${formatScore(v.effective.thresholds.greylist)}`
+              : ''}
+            .{v.updatedAt ? ` Last changed ${formatTime(v.updatedAt)} by ${v.updatedBy ?? 'unknown'}.` : ''}
           </p>
           {form.asJson ? (
-            <Field label="The stored layer (JSON)" hint="Any subset of the policy: thresholds, weights, groupCaps, greylisting, tagHeaders, outbound, forcedActions, userBounds.">
+            <Field
+              label="The stored layer (JSON)"
+              hint="Any subset of the policy: thresholds, weights, groupCaps, greylisting, tagHeaders, outbound, forcedActions, userBounds."
+            >
               {(id, hint) => (
-                <textarea id={id} rows={14} className="mono" aria-describedby={hint} value={form.json} onChange={(e) => set({ json: e.target.value })} />
+                <textarea
+                  id={id}
+                  rows={14}
+                  className="mono"
+                  aria-describedby={hint}
+                  value={form.json}
+                  onChange={(e) => set({ json: e.target.value })}
+                />
               )}
             </Field>
           ) : scope === 'user' ? (
@@ -164,31 +190,70 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
                 <legend>Sensitivity</legend>
                 {SENSITIVITIES.map((s) => (
                   <label key={s}>
-                    <input type="radio" name="mode" value={s} checked={form.mode === s} onChange={() => set({ mode: s })} /> {PRESET_TEXT[s]}{' '}
+                    <input
+                      type="radio"
+                      name="mode"
+                      value={s}
+                      checked={form.mode === s}
+                      onChange={() => set({ mode: s })}
+                    />{' '}
+                    {PRESET_TEXT[s]}{' '}
                     <small className="muted">
                       (Junk from {v.presets[s]?.tag}, refused from {v.presets[s]?.reject})
                     </small>
                   </label>
                 ))}
                 <label>
-                  <input type="radio" name="mode" value="custom" checked={form.mode === 'custom'} onChange={() => set({ mode: 'custom' })} /> My own
-                  thresholds
+                  <input
+                    type="radio"
+                    name="mode"
+                    value="custom"
+                    checked={form.mode === 'custom'}
+                    onChange={() => set({ mode: 'custom' })}
+                  />{' '}
+                  My own thresholds
                 </label>
               </fieldset>
               {form.mode === 'custom' && bounds ? (
                 <div className="form-grid">
                   <Field label="Junk from (points)" hint={`between ${bounds.tag.min} and ${bounds.tag.max}`}>
                     {(id, hint) => (
-                      <input id={id} type="number" step="0.5" min={bounds.tag.min} max={bounds.tag.max} aria-describedby={hint} value={form.tag} onChange={(e) => set({ tag: e.target.value })} />
+                      <input
+                        id={id}
+                        type="number"
+                        step="0.5"
+                        min={bounds.tag.min}
+                        max={bounds.tag.max}
+                        aria-describedby={hint}
+                        value={form.tag}
+                        onChange={(e) => set({ tag: e.target.value })}
+                      />
                     )}
                   </Field>
-                  <Field label="Refuse from (points)" hint={`between ${bounds.reject.min} and ${bounds.reject.max}`}>
+                  <Field
+                    label="Refuse from (points)"
+                    hint={`between ${bounds.reject.min} and ${bounds.reject.max}`}
+                  >
                     {(id, hint) => (
-                      <input id={id} type="number" step="0.5" min={bounds.reject.min} max={bounds.reject.max} aria-describedby={hint} value={form.reject} onChange={(e) => set({ reject: e.target.value })} />
+                      <input
+                        id={id}
+                        type="number"
+                        step="0.5"
+                        min={bounds.reject.min}
+                        max={bounds.reject.max}
+                        aria-describedby={hint}
+                        value={form.reject}
+                        onChange={(e) => set({ reject: e.target.value })}
+                      />
                     )}
                   </Field>
                   <label className="check">
-                    <input type="checkbox" checked={form.greylisting} onChange={(e) => set({ greylisting: e.target.checked })} /> Greylist unknown senders
+                    <input
+                      type="checkbox"
+                      checked={form.greylisting}
+                      onChange={(e) => set({ greylisting: e.target.checked })}
+                    />{' '}
+                    Greylist unknown senders
                   </label>
                 </div>
               ) : null}
@@ -196,36 +261,113 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
           ) : (
             <div className="form-grid">
               <Field label="Greylist from (points; empty: never)">
-                {(id) => <input id={id} type="number" step="0.5" value={form.greylist} onChange={(e) => set({ greylist: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.greylist}
+                    onChange={(e) => set({ greylist: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Junk (tag) from">
-                {(id) => <input id={id} type="number" step="0.5" value={form.tag} onChange={(e) => set({ tag: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.tag}
+                    onChange={(e) => set({ tag: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Refuse from">
-                {(id) => <input id={id} type="number" step="0.5" value={form.reject} onChange={(e) => set({ reject: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.reject}
+                    onChange={(e) => set({ reject: e.target.value })}
+                  />
+                )}
               </Field>
               <label className="check">
-                <input type="checkbox" checked={form.greylisting} onChange={(e) => set({ greylisting: e.target.checked })} /> Greylisting on
+                <input
+                  type="checkbox"
+                  checked={form.greylisting}
+                  onChange={(e) => set({ greylisting: e.target.checked })}
+                />{' '}
+                Greylisting on
               </label>
               <Field label="Users' Junk threshold: lowest">
-                {(id) => <input id={id} type="number" step="0.5" value={form.boundsTagMin} onChange={(e) => set({ boundsTagMin: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.boundsTagMin}
+                    onChange={(e) => set({ boundsTagMin: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Users' Junk threshold: highest">
-                {(id) => <input id={id} type="number" step="0.5" value={form.boundsTagMax} onChange={(e) => set({ boundsTagMax: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.boundsTagMax}
+                    onChange={(e) => set({ boundsTagMax: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Users' refuse threshold: lowest">
-                {(id) => <input id={id} type="number" step="0.5" value={form.boundsRejectMin} onChange={(e) => set({ boundsRejectMin: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.boundsRejectMin}
+                    onChange={(e) => set({ boundsRejectMin: e.target.value })}
+                  />
+                )}
               </Field>
               <Field label="Users' refuse threshold: highest">
-                {(id) => <input id={id} type="number" step="0.5" value={form.boundsRejectMax} onChange={(e) => set({ boundsRejectMax: e.target.value })} />}
+                {(id) => (
+                  <input
+                    id={id}
+                    type="number"
+                    step="0.5"
+                    value={form.boundsRejectMax}
+                    onChange={(e) => set({ boundsRejectMax: e.target.value })}
+                  />
+                )}
               </Field>
               {scope === 'global' ? (
                 <>
                   <Field label="Outbound: hold from">
-                    {(id) => <input id={id} type="number" step="0.5" value={form.outboundHold} onChange={(e) => set({ outboundHold: e.target.value })} />}
+                    {(id) => (
+                      <input
+                        id={id}
+                        type="number"
+                        step="0.5"
+                        value={form.outboundHold}
+                        onChange={(e) => set({ outboundHold: e.target.value })}
+                      />
+                    )}
                   </Field>
                   <Field label="Outbound: refuse from">
-                    {(id) => <input id={id} type="number" step="0.5" value={form.outboundReject} onChange={(e) => set({ outboundReject: e.target.value })} />}
+                    {(id) => (
+                      <input
+                        id={id}
+                        type="number"
+                        step="0.5"
+                        value={form.outboundReject}
+                        onChange={(e) => set({ outboundReject: e.target.value })}
+                      />
+                    )}
                   </Field>
                 </>
               ) : null}
@@ -236,7 +378,12 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
               <input
                 type="checkbox"
                 checked={form.asJson}
-                onChange={(e) => set({ asJson: e.target.checked, json: JSON.stringify(proposalLayer(scope, v, form), null, 2) })}
+                onChange={(e) =>
+                  set({
+                    asJson: e.target.checked,
+                    json: JSON.stringify(proposalLayer(scope, v, form), null, 2),
+                  })
+                }
               />{' '}
               Edit the whole layer as JSON
             </label>
@@ -325,7 +472,9 @@ function PreviewResult(props: { preview: PolicyPreview }) {
               {p.examples.map((e) => (
                 <tr key={`${e.reference}:${e.recipient}`}>
                   <td>
-                    <Link to={`/messages/${e.reference}${toQuery({ recipient: e.recipient })}`}>{e.subject?.trim() || '(no subject)'}</Link>
+                    <Link to={`/messages/${e.reference}${toQuery({ recipient: e.recipient })}`}>
+                      {e.subject?.trim() || '(no subject)'}
+                    </Link>
                     <br />
                     <small className="muted">
                       {e.sender} → {e.recipient}

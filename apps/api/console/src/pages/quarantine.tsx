@@ -68,7 +68,15 @@ export function QuarantinePage(props: { session: Session }) {
             }}
           >
             <Field label="Mailbox">
-              {(id) => <input id={id} type="email" placeholder="anyone" value={who} onChange={(e) => setWho(e.target.value)} />}
+              {(id) => (
+                <input
+                  id={id}
+                  type="email"
+                  placeholder="anyone"
+                  value={who}
+                  onChange={(e) => setWho(e.target.value)}
+                />
+              )}
             </Field>
             <button type="submit" className="primary">
               Show
@@ -103,7 +111,13 @@ export function QuarantinePage(props: { session: Session }) {
                 </td>
                 {admin ? <td className="clip">{q.recipients.join(', ')}</td> : null}
                 <td className="clip">{q.reason}</td>
-                <td>{q.releasedAt ? <span className="badge badge-good">Released</span> : <span className="badge badge-warn">Kept</span>}</td>
+                <td>
+                  {q.releasedAt ? (
+                    <span className="badge badge-good">Released</span>
+                  ) : (
+                    <span className="badge badge-warn">Kept</span>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -135,7 +149,8 @@ export function QuarantineMessagePage(props: { session: Session }) {
   const [confirming, setConfirming] = useState(false);
   const act = useAction();
   const q = m.data;
-  const mayRelease = q !== null && !q.releasedAt && (q.direction === 'inbound' || props.session.role === 'operator');
+  const mayRelease =
+    q !== null && !q.releasedAt && (q.direction === 'inbound' || props.session.role === 'operator');
 
   const release = () =>
     act.run(async () => {
@@ -176,7 +191,9 @@ export function QuarantineMessagePage(props: { session: Session }) {
             <dt>Reference</dt>
             <dd>
               <code>{q.reference}</code>{' '}
-              {props.session.role === 'operator' ? <Link to={`/operator/messages/${q.reference}`}>transcript</Link> : null}
+              {props.session.role === 'operator' ? (
+                <Link to={`/operator/messages/${q.reference}`}>transcript</Link>
+              ) : null}
             </dd>
             {q.releasedAt ? (
               <>
@@ -193,16 +210,30 @@ export function QuarantineMessagePage(props: { session: Session }) {
               <>
                 {q.direction === 'inbound' ? (
                   <label className="check">
-                    <input type="checkbox" checked={trainHam} onChange={(e) => setTrainHam(e.target.checked)} /> Also mark it as not spam, so
-                    similar mail is not kept again
+                    <input
+                      type="checkbox"
+                      checked={trainHam}
+                      onChange={(e) => setTrainHam(e.target.checked)}
+                    />{' '}
+                    Also mark it as not spam, so similar mail is not kept again
                   </label>
                 ) : null}
                 <div className="button-row">
-                  <button type="button" className="primary" disabled={act.busy} onClick={() => void release()}>
+                  <button
+                    type="button"
+                    className="primary"
+                    disabled={act.busy}
+                    onClick={() => void release()}
+                  >
                     Release and deliver
                   </button>
                   {confirming ? null : (
-                    <button type="button" className="danger" disabled={act.busy} onClick={() => setConfirming(true)}>
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={act.busy}
+                      onClick={() => setConfirming(true)}
+                    >
                       Delete
                     </button>
                   )}
@@ -210,7 +241,12 @@ export function QuarantineMessagePage(props: { session: Session }) {
                 {confirming ? (
                   <div className="button-row" role="group" aria-label="Confirm deletion">
                     <span>Delete this message for good? It cannot be brought back.</span>
-                    <button type="button" className="danger" disabled={act.busy} onClick={() => void remove()}>
+                    <button
+                      type="button"
+                      className="danger"
+                      disabled={act.busy}
+                      onClick={() => void remove()}
+                    >
                       Delete for good
                     </button>
                     <button type="button" onClick={() => setConfirming(false)}>
@@ -229,7 +265,11 @@ export function QuarantineMessagePage(props: { session: Session }) {
             {released?.markId ? <p className="muted">Marked as not spam.</p> : null}
           </section>
           <h2>The message, as text</h2>
-          {q.hasHtml ? <p className="muted">It has an HTML part, shown here as text only: nothing in it is loaded or run.</p> : null}
+          {q.hasHtml ? (
+            <p className="muted">
+              It has an HTML part, shown here as text only: nothing in it is loaded or run.
+            </p>
+          ) : null}
           <pre className="mono message-text" tabIndex={0} aria-label="Message text">
             {q.text}
             {q.textTruncated ? '\n[…]' : ''}
@@ -240,7 +280,10 @@ export function QuarantineMessagePage(props: { session: Session }) {
               <ul>
                 {q.attachments.map((a, i) => (
                   <li key={`${a.filename}:${i}`}>
-                    {a.filename} <small className="muted">({a.contentType}, {sizeText(a.size)})</small>
+                    {a.filename}{' '}
+                    <small className="muted">
+                      ({a.contentType}, {sizeText(a.size)})
+                    </small>
                   </li>
                 ))}
               </ul>

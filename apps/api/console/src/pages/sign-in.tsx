@@ -30,7 +30,12 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (s: Sessi
     const presented = key.trim();
     setKey('');
     void keyAction.run(async () => {
-      const s = await api<Session>('/v1/session', { method: 'POST', bearer: presented, body: {}, expectUnauthorized: true });
+      const s = await api<Session>('/v1/session', {
+        method: 'POST',
+        bearer: presented,
+        body: {},
+        expectUnauthorized: true,
+      });
       props.onSignedIn(s);
     });
   };
@@ -62,12 +67,26 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (s: Sessi
             <h2 id="mailbox-title">With your mailbox</h2>
             <Field label="Email address">
               {(id) => (
-                <input id={id} type="email" autoComplete="username" required value={address} onChange={(e) => setAddress(e.target.value)} />
+                <input
+                  id={id}
+                  type="email"
+                  autoComplete="username"
+                  required
+                  value={address}
+                  onChange={(e) => setAddress(e.target.value)}
+                />
               )}
             </Field>
             <Field label="Password">
               {(id) => (
-                <input id={id} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+                <input
+                  id={id}
+                  type="password"
+                  autoComplete="current-password"
+                  required
+                  value={password}
+                  onChange={(e) => setPassword(e.target.value)}
+                />
               )}
             </Field>
             <ErrorNote error={mailboxAction.error} what="Not signed in" />
@@ -78,7 +97,10 @@ export function SignInPage(props: { notice: string | null; onSignedIn: (s: Sessi
         ) : null}
         <form onSubmit={withKey} className="card" aria-labelledby="key-title">
           <h2 id="key-title">With an API key</h2>
-          <Field label="API key" hint="Starts with sf_. It is sent once to open a session and is not kept in the browser.">
+          <Field
+            label="API key"
+            hint="Starts with sf_. It is sent once to open a session and is not kept in the browser."
+          >
             {(id, hint) => (
               <input
                 id={id}

@@ -112,7 +112,9 @@ export function TranscriptPage() {
           {m.headers.length > 0 ? (
             <>
               <h2>Headers added</h2>
-              <pre className="mono headers" tabIndex={0} aria-label="Headers added to the delivered copies">{m.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}</pre>
+              <pre className="mono headers" tabIndex={0} aria-label="Headers added to the delivered copies">
+                {m.headers.map(([k, v]) => `${k}: ${v}`).join('\n')}
+              </pre>
             </>
           ) : null}
         </>

@@ -32,12 +32,18 @@ export function UsersPage(props: { session: Session }) {
   };
   const issueKey = (id: string, who: string) =>
     key.run(async () => {
-      const k = await api<{ token: string }>(`/v1/users/${id}/keys`, { method: 'POST', body: { role: 'user', label: 'console' } });
+      const k = await api<{ token: string }>(`/v1/users/${id}/keys`, {
+        method: 'POST',
+        body: { role: 'user', label: 'console' },
+      });
       setIssued({ address: who, token: k.token });
     });
 
   return (
-    <Page title={`Users of ${props.session.domain ?? 'your domain'}`} intro="Open a user's mail, allow & block list or sensitivity to help them.">
+    <Page
+      title={`Users of ${props.session.domain ?? 'your domain'}`}
+      intro="Open a user's mail, allow & block list or sensitivity to help them."
+    >
       <form
         className="filters"
         role="search"
@@ -48,7 +54,9 @@ export function UsersPage(props: { session: Session }) {
           setApplied(search.trim());
         }}
       >
-        <Field label="Address contains">{(id) => <input id={id} value={search} onChange={(e) => setSearch(e.target.value)} />}</Field>
+        <Field label="Address contains">
+          {(id) => <input id={id} value={search} onChange={(e) => setSearch(e.target.value)} />}
+        </Field>
         <div className="filter-buttons">
           <button type="submit" className="primary">
             Find
@@ -59,7 +67,8 @@ export function UsersPage(props: { session: Session }) {
       <Loading loading={page.loading && !page.data} />
       {issued ? (
         <div className="note note-done" role="status">
-          Key for {issued.address} (shown this once; hand it over securely): <code className="secret">{issued.token}</code>
+          Key for {issued.address} (shown this once; hand it over securely):{' '}
+          <code className="secret">{issued.token}</code>
         </div>
       ) : null}
       <ErrorNote error={key.error} what="No key issued" />
@@ -93,7 +102,12 @@ export function UsersPage(props: { session: Session }) {
                     <Link to={`/domain/policy${toQuery({ user: u.address })}`}>Sensitivity</Link>
                   </td>
                   <td>
-                    <button type="button" disabled={key.busy} onClick={() => void issueKey(u.id, u.address)} aria-label={`Issue key for ${u.address}`}>
+                    <button
+                      type="button"
+                      disabled={key.busy}
+                      onClick={() => void issueKey(u.id, u.address)}
+                      aria-label={`Issue key for ${u.address}`}
+                    >
                       Issue key
                     </button>
                   </td>
@@ -101,13 +115,27 @@ export function UsersPage(props: { session: Session }) {
               ))}
             </tbody>
           </table>
-          <Pager offset={offset} limit={LIMIT} hasMore={offset + LIMIT < page.data.total} onPage={setOffset} />
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            hasMore={offset + LIMIT < page.data.total}
+            onPage={setOffset}
+          />
         </>
       ) : null}
       <form className="card" onSubmit={create} aria-labelledby="add-user-title">
         <h2 id="add-user-title">Add a user</h2>
         <Field label="Mailbox address">
-          {(id) => <input id={id} type="email" required value={address} onChange={(e) => setAddress(e.target.value)} placeholder={`name@${props.session.domain ?? 'example.org'}`} />}
+          {(id) => (
+            <input
+              id={id}
+              type="email"
+              required
+              value={address}
+              onChange={(e) => setAddress(e.target.value)}
+              placeholder={`name@${props.session.domain ?? 'example.org'}`}
+            />
+          )}
         </Field>
         <button type="submit" className="primary" disabled={add.busy}>
           Add

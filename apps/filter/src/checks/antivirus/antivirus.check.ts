@@ -12,8 +12,14 @@ const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDef
 
 export const ANTIVIRUS_SYMBOLS = {
   CLAMAV_VIRUS: sym('CLAMAV_VIRUS', 'ClamAV found a virus (option: its name)'),
-  CLAMAV_SKIPPED: sym('CLAMAV_SKIPPED', 'Not virus-scanned: larger than CLAMAV_MAX_BYTES or clamd’s StreamMaxLength'),
-  CLAMAV_TEMPFAIL: sym('CLAMAV_TEMPFAIL', 'The virus scanner could not scan the message (down, timeout, error); CLAMAV_ON_FAILURE decides'),
+  CLAMAV_SKIPPED: sym(
+    'CLAMAV_SKIPPED',
+    'Not virus-scanned: larger than CLAMAV_MAX_BYTES or clamd’s StreamMaxLength',
+  ),
+  CLAMAV_TEMPFAIL: sym(
+    'CLAMAV_TEMPFAIL',
+    'The virus scanner could not scan the message (down, timeout, error); CLAMAV_ON_FAILURE decides',
+  ),
 } as const;
 
 /** The check's port: ClamdClient in production, a stand-in in specs. */
@@ -43,7 +49,13 @@ export class AntivirusCheck implements Check {
   ) {}
 
   async run(ctx: ScanContext, signal: AbortSignal): Promise<readonly SymbolHit[]> {
-    if (ctx.raw.length > this.options.maxBytes) return [{ name: 'CLAMAV_SKIPPED', options: [`${ctx.raw.length} bytes > CLAMAV_MAX_BYTES ${this.options.maxBytes}`] }];
+    if (ctx.raw.length > this.options.maxBytes)
+      return [
+        {
+          name: 'CLAMAV_SKIPPED',
+          options: [`${ctx.raw.length} bytes > CLAMAV_MAX_BYTES ${this.options.maxBytes}`],
+        },
+      ];
     const verdict = await this.scanner.scan(ctx.raw, signal);
     switch (verdict.kind) {
       case 'clean':

@@ -9,7 +9,8 @@ import { ClamdClient, parseClamdAddress, parseClamdReply, type ClamdAddress } fr
  * socket) that speaks the protocol, or drops, hangs, floods, answers garbage or refuses early. The real clamd is in
  * test/antivirus/clamav.int-spec.ts.
  */
-type Behaviour = 'clamd' | 'infected' | 'drop' | 'hang' | 'garbage' | 'flood' | 'limit' | 'close-silently' | 'slow-reader';
+type Behaviour =
+  'clamd' | 'infected' | 'drop' | 'hang' | 'garbage' | 'flood' | 'limit' | 'close-silently' | 'slow-reader';
 
 interface Received {
   command: string;
@@ -77,12 +78,9 @@ async function startFake(behaviour: Behaviour, unixPath?: string): Promise<FakeC
       else if (behaviour === 'close-silently') socket.end();
       else if (behaviour !== 'hang') socket.end('stream: OK\0');
     };
-    const read = protocolReader(
-      () => {
-        if (behaviour === 'limit') socket.end('INSTREAM size limit exceeded. ERROR\0');
-      },
-      answer,
-    );
+    const read = protocolReader(() => {
+      if (behaviour === 'limit') socket.end('INSTREAM size limit exceeded. ERROR\0');
+    }, answer);
     socket.on('data', (d: Buffer) => {
       bytes += d.length;
       if (behaviour === 'drop') return void socket.destroy();
@@ -95,14 +93,19 @@ async function startFake(behaviour: Behaviour, unixPath?: string): Promise<FakeC
       read(d);
     });
   });
-  await new Promise<void>((resolve) => (unixPath ? server.listen(unixPath, resolve) : server.listen(0, '127.0.0.1', resolve)));
+  await new Promise<void>((resolve) =>
+    unixPath ? server.listen(unixPath, resolve) : server.listen(0, '127.0.0.1', resolve),
+  );
   const addr = server.address();
-  const address: ClamdAddress = unixPath ? { path: unixPath } : { host: '127.0.0.1', port: (addr as { port: number }).port };
+  const address: ClamdAddress = unixPath
+    ? { path: unixPath }
+    : { host: '127.0.0.1', port: (addr as { port: number }).port };
   return {
     address,
     received,
     bytes: () => bytes,
-    connections: () => new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
+    connections: () =>
+      new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n)))),
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();
@@ -122,14 +125,26 @@ async function until(cond: () => Promise<boolean>, what: string): Promise<void> 
 describe('parseClamdReply', () => {
   it('reads clamd’s answers and refuses anything else', () => {
     expect(parseClamdReply('stream: OK')).toEqual({ kind: 'clean' });
-    expect(parseClamdReply('stream: Eicar-Test-Signature FOUND')).toEqual({ kind: 'infected', names: ['Eicar-Test-Signature'] });
-    expect(parseClamdReply('stream: A FOUND\nstream: B.UNOFFICIAL FOUND\n')).toEqual({ kind: 'infected', names: ['A', 'B.UNOFFICIAL'] });
+    expect(parseClamdReply('stream: Eicar-Test-Signature FOUND')).toEqual({
+      kind: 'infected',
+      names: ['Eicar-Test-Signature'],
+    });
+    expect(parseClamdReply('stream: A FOUND\nstream: B.UNOFFICIAL FOUND\n')).toEqual({
+      kind: 'infected',
+      names: ['A', 'B.UNOFFICIAL'],
+    });
     expect(parseClamdReply('7: stream: OK')).toEqual({ kind: 'clean' });
     expect(parseClamdReply('INSTREAM size limit exceeded. ERROR')).toEqual({ kind: 'too-large' });
-    expect(parseClamdReply("Can't allocate memory ERROR")).toEqual({ kind: 'error', reason: "clamd: Can't_allocate_memory" });
+    expect(parseClamdReply("Can't allocate memory ERROR")).toEqual({
+      kind: 'error',
+      reason: "clamd: Can't_allocate_memory",
+    });
     expect(parseClamdReply('')).toEqual({ kind: 'error', reason: 'empty answer from clamd' });
     expect(parseClamdReply('stream: OK\nstream: OK')).toMatchObject({ kind: 'error' });
-    expect(parseClamdReply('220 smtp.example.net ESMTP')).toEqual({ kind: 'error', reason: 'not a clamd answer: "220 smtp.example.net ESMTP"' });
+    expect(parseClamdReply('220 smtp.example.net ESMTP')).toEqual({
+      kind: 'error',
+      reason: 'not a clamd answer: "220 smtp.example.net ESMTP"',
+    });
   });
 
   it('makes a virus name safe for a header and an SMTP reply', () => {
@@ -161,8 +176,10 @@ describe('ClamdClient against a fake clamd', () => {
     fakes.push(f);
     return f;
   };
-  const client = (f: FakeClamd, timeoutMs = 2000, chunkBytes?: number): ClamdClient => new ClamdClient({ address: f.address, timeoutMs, ...(chunkBytes ? { chunkBytes } : {}) });
-  const closedAll = (f: FakeClamd): Promise<void> => until(async () => (await f.connections()) === 0, 'every connection closed');
+  const client = (f: FakeClamd, timeoutMs = 2000, chunkBytes?: number): ClamdClient =>
+    new ClamdClient({ address: f.address, timeoutMs, ...(chunkBytes ? { chunkBytes } : {}) });
+  const closedAll = (f: FakeClamd): Promise<void> =>
+    until(async () => (await f.connections()) === 0, 'every connection closed');
 
   afterEach(async () => {
     await Promise.all(fakes.splice(0).map((f) => f.close()));
@@ -180,7 +197,10 @@ describe('ClamdClient against a fake clamd', () => {
 
   it('reports the virus name', async () => {
     const f = await fake('infected');
-    await expect(client(f).scan(Buffer.from('x'))).resolves.toEqual({ kind: 'infected', names: ['Win.Test.Fake-1'] });
+    await expect(client(f).scan(Buffer.from('x'))).resolves.toEqual({
+      kind: 'infected',
+      names: ['Win.Test.Fake-1'],
+    });
   });
 
   it('works over a unix socket and asks VERSION', async () => {
@@ -188,7 +208,10 @@ describe('ClamdClient against a fake clamd', () => {
     try {
       const f = await fake('clamd', join(dir, 'clamd.sock'));
       await expect(client(f).scan(Buffer.from('hello'))).resolves.toEqual({ kind: 'clean' });
-      await expect(client(f).version()).resolves.toEqual({ ok: true, version: 'ClamAV 1.4.6/27480/Sun Nov 22 09:00:00 2026' });
+      await expect(client(f).version()).resolves.toEqual({
+        ok: true,
+        version: 'ClamAV 1.4.6/27480/Sun Nov 22 09:00:00 2026',
+      });
       await closedAll(f);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -205,15 +228,24 @@ describe('ClamdClient against a fake clamd', () => {
   it('a dropped connection, a silent close and garbage are errors with the reason', async () => {
     const drop = await fake('drop');
     const dropped = await client(drop).scan(Buffer.from('x'));
-    expect(dropped).toMatchObject({ kind: 'error', reason: expect.stringMatching(/closed the connection without an answer|ECONNRESET|EPIPE/) });
+    expect(dropped).toMatchObject({
+      kind: 'error',
+      reason: expect.stringMatching(/closed the connection without an answer|ECONNRESET|EPIPE/),
+    });
     const silent = await fake('close-silently');
     await expect(client(silent).scan(Buffer.from('x'))).resolves.toEqual({
       kind: 'error',
       reason: `clamd at 127.0.0.1:${(silent.address as { port: number }).port} closed the connection without an answer`,
     });
     const garbage = await fake('garbage');
-    await expect(client(garbage).scan(Buffer.from('x'))).resolves.toEqual({ kind: 'error', reason: 'not a clamd answer: "HTTP/1.1 400 Bad Request"' });
-    await expect(client(garbage).version()).resolves.toMatchObject({ ok: false, reason: expect.stringContaining('not a clamd answer') });
+    await expect(client(garbage).scan(Buffer.from('x'))).resolves.toEqual({
+      kind: 'error',
+      reason: 'not a clamd answer: "HTTP/1.1 400 Bad Request"',
+    });
+    await expect(client(garbage).version()).resolves.toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('not a clamd answer'),
+    });
     for (const f of [drop, silent, garbage]) await closedAll(f);
   });
 
@@ -221,7 +253,10 @@ describe('ClamdClient against a fake clamd', () => {
     const f = await fake('hang');
     const t0 = performance.now();
     const r = await client(f, 150).scan(Buffer.from('x'));
-    expect(r).toEqual({ kind: 'error', reason: `clamd at 127.0.0.1:${(f.address as { port: number }).port} gave no answer in 150 ms` });
+    expect(r).toEqual({
+      kind: 'error',
+      reason: `clamd at 127.0.0.1:${(f.address as { port: number }).port} gave no answer in 150 ms`,
+    });
     // Ended by its own timer, not by something slower.
     expect(performance.now() - t0).toBeGreaterThanOrEqual(145);
     await closedAll(f);
@@ -237,18 +272,26 @@ describe('ClamdClient against a fake clamd', () => {
     await closedAll(f);
     const before = new AbortController();
     before.abort();
-    await expect(client(f).scan(Buffer.from('x'), before.signal)).resolves.toEqual({ kind: 'error', reason: 'aborted before connecting' });
+    await expect(client(f).scan(Buffer.from('x'), before.signal)).resolves.toEqual({
+      kind: 'error',
+      reason: 'aborted before connecting',
+    });
   });
 
   it('bounds what it reads from a peer that keeps talking', async () => {
     const f = await fake('flood');
-    await expect(client(f).scan(Buffer.from('x'))).resolves.toMatchObject({ kind: 'error', reason: expect.stringContaining('answered more than 16384 bytes') });
+    await expect(client(f).scan(Buffer.from('x'))).resolves.toMatchObject({
+      kind: 'error',
+      reason: expect.stringContaining('answered more than 16384 bytes'),
+    });
     await closedAll(f);
   });
 
   it('stops sending when clamd refuses a stream over its limit', async () => {
     const f = await fake('limit');
-    await expect(client(f, 2000, 1024).scan(Buffer.alloc(2 * 1024 * 1024))).resolves.toEqual({ kind: 'too-large' });
+    await expect(client(f, 2000, 1024).scan(Buffer.alloc(2 * 1024 * 1024))).resolves.toEqual({
+      kind: 'too-large',
+    });
     await closedAll(f);
     expect(f.bytes()).toBeLessThan(1024 * 1024);
   });
@@ -260,7 +303,10 @@ describe('ClamdClient against a fake clamd', () => {
     fakes.length = 0;
     const r = await new ClamdClient({ address, timeoutMs: 2000 }).scan(Buffer.from('x'));
     expect(r).toMatchObject({ kind: 'error', reason: expect.stringContaining('ECONNREFUSED') });
-    const missing = await new ClamdClient({ address: { path: join(tmpdir(), 'no-such-dir-av', 'clamd.sock') }, timeoutMs: 2000 }).scan(Buffer.from('x'));
+    const missing = await new ClamdClient({
+      address: { path: join(tmpdir(), 'no-such-dir-av', 'clamd.sock') },
+      timeoutMs: 2000,
+    }).scan(Buffer.from('x'));
     expect(missing).toMatchObject({ kind: 'error', reason: expect.stringContaining('ENOENT') });
   });
 });

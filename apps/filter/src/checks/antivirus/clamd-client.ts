@@ -52,19 +52,23 @@ export function parseClamdReply(reply: string): ClamdVerdict {
     .map((l) => l.trim().replace(/^\d+: /, '')) // IDSESSION's request number, should a proxy use one
     .filter((l) => l !== '');
   if (lines.length === 0) return { kind: 'error', reason: 'empty answer from clamd' };
-  const found = lines.map((l) => /^stream: (.+) FOUND$/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+  const found = lines
+    .map((l) => /^stream: (.+) FOUND$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
   if (found.length > 0) return { kind: 'infected', names: found.map((m) => cleanName(m[1] as string)) };
   const first = lines[0] as string;
   if (lines.length === 1 && first === 'stream: OK') return { kind: 'clean' };
   if (/size limit exceeded/i.test(first)) return { kind: 'too-large' };
-  if (/ ERROR$/.test(first)) return { kind: 'error', reason: `clamd: ${cleanName(first.replace(/ ERROR$/, '')).slice(0, 160)}` };
+  if (/ ERROR$/.test(first))
+    return { kind: 'error', reason: `clamd: ${cleanName(first.replace(/ ERROR$/, '')).slice(0, 160)}` };
   return { kind: 'error', reason: `not a clamd answer: ${JSON.stringify(first.slice(0, 60))}` };
 }
 
 /** Longest answer read: clamd's are a line or a few; a peer that keeps talking is not clamd. */
 const MAX_ANSWER = 16 * 1024;
 
-type Exchange = { readonly ok: true; readonly answer: string } | { readonly ok: false; readonly reason: string };
+type Exchange =
+  { readonly ok: true; readonly answer: string } | { readonly ok: false; readonly reason: string };
 
 export class ClamdClient {
   private readonly chunkBytes: number;
@@ -80,11 +84,15 @@ export class ClamdClient {
   }
 
   /** clamd's VERSION answer ("ClamAV 1.4.6/27480/…": engine, database version and date), or why it could not be had. */
-  async version(signal?: AbortSignal): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
+  async version(
+    signal?: AbortSignal,
+  ): Promise<{ ok: true; version: string } | { ok: false; reason: string }> {
     const r = await this.exchange('VERSION', null, signal);
     if (!r.ok) return r;
     const v = r.answer.replace(/\0/g, '').trim();
-    return /^ClamAV /.test(v) ? { ok: true, version: v.slice(0, 120) } : { ok: false, reason: `not a clamd answer: ${JSON.stringify(v.slice(0, 60))}` };
+    return /^ClamAV /.test(v)
+      ? { ok: true, version: v.slice(0, 120) }
+      : { ok: false, reason: `not a clamd answer: ${JSON.stringify(v.slice(0, 60))}` };
   }
 
   private where(): string {
@@ -96,11 +104,16 @@ export class ClamdClient {
    * One command on its own connection (clamd closes it after answering). Settles exactly once: on the NUL that ends
    * the answer, on the timeout, on the caller's abort, or on a socket error or close; each way destroys the socket.
    */
-  private exchange(command: 'INSTREAM' | 'VERSION', payload: Uint8Array | null, signal?: AbortSignal): Promise<Exchange> {
+  private exchange(
+    command: 'INSTREAM' | 'VERSION',
+    payload: Uint8Array | null,
+    signal?: AbortSignal,
+  ): Promise<Exchange> {
     return new Promise<Exchange>((resolve) => {
       if (signal?.aborted) return resolve({ ok: false, reason: 'aborted before connecting' });
       const a = this.options.address;
-      const socket: Socket = 'path' in a ? connect({ path: a.path }) : connect({ host: a.host, port: a.port });
+      const socket: Socket =
+        'path' in a ? connect({ path: a.path }) : connect({ host: a.host, port: a.port });
       let settled = false;
       let answer = '';
       const finish = (r: Exchange): void => {
@@ -112,18 +125,32 @@ export class ClamdClient {
         resolve(r);
       };
       const onAbort = (): void => finish({ ok: false, reason: 'aborted by the scan deadline' });
-      const timer = setTimeout(() => finish({ ok: false, reason: `clamd at ${this.where()} gave no answer in ${this.options.timeoutMs} ms` }), this.options.timeoutMs);
+      const timer = setTimeout(
+        () =>
+          finish({
+            ok: false,
+            reason: `clamd at ${this.where()} gave no answer in ${this.options.timeoutMs} ms`,
+          }),
+        this.options.timeoutMs,
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
 
-      socket.on('error', (err: NodeJS.ErrnoException) => finish({ ok: false, reason: `clamd at ${this.where()}: ${err.code ?? err.message}` }));
+      socket.on('error', (err: NodeJS.ErrnoException) =>
+        finish({ ok: false, reason: `clamd at ${this.where()}: ${err.code ?? err.message}` }),
+      );
       socket.on('close', () =>
-        finish(answer === '' ? { ok: false, reason: `clamd at ${this.where()} closed the connection without an answer` } : { ok: true, answer }),
+        finish(
+          answer === ''
+            ? { ok: false, reason: `clamd at ${this.where()} closed the connection without an answer` }
+            : { ok: true, answer },
+        ),
       );
       socket.on('data', (chunk: Buffer) => {
         answer += chunk.toString('latin1');
         const nul = answer.indexOf('\0');
         if (nul >= 0) return finish({ ok: true, answer: answer.slice(0, nul) });
-        if (answer.length > MAX_ANSWER) finish({ ok: false, reason: `clamd at ${this.where()} answered more than ${MAX_ANSWER} bytes` });
+        if (answer.length > MAX_ANSWER)
+          finish({ ok: false, reason: `clamd at ${this.where()} answered more than ${MAX_ANSWER} bytes` });
       });
       socket.once('connect', () => {
         socket.write(`z${command}\0`);

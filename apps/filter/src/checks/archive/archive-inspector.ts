@@ -70,7 +70,14 @@ export class ArchiveInspection {
     const hits: SymbolHit[] = [];
     if (this.failure !== null) hits.push({ name: 'ARCHIVE_TEMPFAIL', options: [this.failure] });
     const add = (name: string, f: Finding): void => {
-      if (f.count > 0) hits.push({ name, options: f.count > f.examples.length ? [...f.examples, `+${f.count - f.examples.length} more`] : [...f.examples] });
+      if (f.count > 0)
+        hits.push({
+          name,
+          options:
+            f.count > f.examples.length
+              ? [...f.examples, `+${f.count - f.examples.length} more`]
+              : [...f.examples],
+        });
     };
     add('ARCHIVE_EXECUTABLE', this.executables);
     add('ARCHIVE_DOUBLE_EXT', this.doubleExtensions);
@@ -118,7 +125,8 @@ export class ArchiveInspection {
       if (e.encrypted) continue; // counted above; its content cannot be read
       const data = readZipEntry(bytes, e, this.inflateLeft);
       if (!data.ok) {
-        if (data.problem === 'too-large' || data.problem === 'size-mismatch') this.bombs.add(`${inner}: ${data.detail}`);
+        if (data.problem === 'too-large' || data.problem === 'size-mismatch')
+          this.bombs.add(`${inner}: ${data.detail}`);
         else this.unreadable.add(`${inner}: ${data.detail}`);
         continue;
       }

@@ -12,12 +12,24 @@ const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDef
 });
 
 export const ARCHIVE_SYMBOLS = {
-  ARCHIVE_EXECUTABLE: sym('ARCHIVE_EXECUTABLE', 'Executable or script inside a ZIP attachment (nested archives included)'),
-  ARCHIVE_DOUBLE_EXT: sym('ARCHIVE_DOUBLE_EXT', 'Name with a document extension hiding an executable one inside a ZIP attachment'),
+  ARCHIVE_EXECUTABLE: sym(
+    'ARCHIVE_EXECUTABLE',
+    'Executable or script inside a ZIP attachment (nested archives included)',
+  ),
+  ARCHIVE_DOUBLE_EXT: sym(
+    'ARCHIVE_DOUBLE_EXT',
+    'Name with a document extension hiding an executable one inside a ZIP attachment',
+  ),
   ARCHIVE_ENCRYPTED: sym('ARCHIVE_ENCRYPTED', 'Encrypted ZIP attachment: its content cannot be scanned'),
   ARCHIVE_TOO_DEEP: sym('ARCHIVE_TOO_DEEP', 'Archives nested deeper than ARCHIVE_MAX_DEPTH'),
-  ARCHIVE_BOMB: sym('ARCHIVE_BOMB', 'ZIP attachment built to exhaust a scanner: shared entry data, lying sizes or an expansion beyond the limits'),
-  ARCHIVE_UNREADABLE: sym('ARCHIVE_UNREADABLE', 'Attachment that starts like a ZIP archive but whose directory cannot be read'),
+  ARCHIVE_BOMB: sym(
+    'ARCHIVE_BOMB',
+    'ZIP attachment built to exhaust a scanner: shared entry data, lying sizes or an expansion beyond the limits',
+  ),
+  ARCHIVE_UNREADABLE: sym(
+    'ARCHIVE_UNREADABLE',
+    'Attachment that starts like a ZIP archive but whose directory cannot be read',
+  ),
   ARCHIVE_TEMPFAIL: sym('ARCHIVE_TEMPFAIL', 'Archive inspection failed or timed out'),
 } as const;
 

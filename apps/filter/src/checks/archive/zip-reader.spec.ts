@@ -16,14 +16,27 @@ describe('readZipDirectory', () => {
     expect(looksLikeZip(zip)).toBe(true);
     const dir = readZipDirectory(zip);
     expect(dir).toMatchObject({ ok: true, overlapping: false });
-    expect(listed(zip).map(({ name, method, uncompressedSize, encrypted }) => ({ name, method, uncompressedSize, encrypted }))).toEqual([
+    expect(
+      listed(zip).map(({ name, method, uncompressedSize, encrypted }) => ({
+        name,
+        method,
+        uncompressedSize,
+        encrypted,
+      })),
+    ).toEqual([
       { name: 'notes.txt', method: 8, uncompressedSize: 600, encrypted: false },
       { name: 'bin/setup.exe', method: 0, uncompressedSize: 4, encrypted: false },
     ]);
   });
 
   it('marks traditionally encrypted and AES entries', () => {
-    const entries = listed(buildZip([{ name: 'a.doc', data: 'x', encrypted: 'pkware' }, { name: 'b.doc', data: 'y', encrypted: 'aes' }, { name: 'c.txt', data: 'z' }]));
+    const entries = listed(
+      buildZip([
+        { name: 'a.doc', data: 'x', encrypted: 'pkware' },
+        { name: 'b.doc', data: 'y', encrypted: 'aes' },
+        { name: 'c.txt', data: 'z' },
+      ]),
+    );
     expect(entries.map((e) => [e.name, e.encrypted, e.method])).toEqual([
       ['a.doc', true, 8],
       ['b.doc', true, 99],
@@ -32,7 +45,13 @@ describe('readZipDirectory', () => {
   });
 
   it('reads ZIP64 records and archives with bytes before them (self-extractors)', () => {
-    const zip = buildZip([{ name: 'a.txt', data: 'a' }, { name: 'b.bin', data: Buffer.alloc(5000, 1) }], { zip64: true, prefix: Buffer.from('MZ self-extractor stub') });
+    const zip = buildZip(
+      [
+        { name: 'a.txt', data: 'a' },
+        { name: 'b.bin', data: Buffer.alloc(5000, 1) },
+      ],
+      { zip64: true, prefix: Buffer.from('MZ self-extractor stub') },
+    );
     expect(looksLikeZip(zip)).toBe(false);
     const entries = listed(zip);
     expect(entries.map((e) => [e.name, e.uncompressedSize])).toEqual([
@@ -50,11 +69,17 @@ describe('readZipDirectory', () => {
   });
 
   it('finds entries that share data (the non-recursive bomb construction)', () => {
-    expect(readZipDirectory(overlappingZip(50, Buffer.alloc(100_000)))).toMatchObject({ ok: true, overlapping: true });
+    expect(readZipDirectory(overlappingZip(50, Buffer.alloc(100_000)))).toMatchObject({
+      ok: true,
+      overlapping: true,
+    });
   });
 
   it('gives a problem, never an exception, for truncated, corrupt or lying archives', () => {
-    const zip = buildZip([{ name: 'a.txt', data: 'hello' }, { name: 'b.txt', data: 'world' }]);
+    const zip = buildZip([
+      { name: 'a.txt', data: 'hello' },
+      { name: 'b.txt', data: 'world' },
+    ]);
     const problems: string[] = [];
     for (let cut = 0; cut < zip.length; cut++) {
       const dir = readZipDirectory(zip.subarray(0, cut));
@@ -75,13 +100,19 @@ describe('readZipDirectory', () => {
     const lying = Buffer.from(zip);
     lying.writeUInt16LE(0xffff - 1, lying.length - 12);
     expect(readZipDirectory(lying)).toMatchObject({ ok: false });
-    expect(readZipDirectory(Buffer.from('PK\x03\x04 not really'))).toEqual({ ok: false, problem: 'too short for a ZIP archive' });
+    expect(readZipDirectory(Buffer.from('PK\x03\x04 not really'))).toEqual({
+      ok: false,
+      problem: 'too short for a ZIP archive',
+    });
   });
 });
 
 describe('readZipEntry', () => {
   it('returns stored and deflated data', () => {
-    const zip = buildZip([{ name: 'a', data: 'stored', method: 'store' }, { name: 'b', data: 'deflated '.repeat(50) }]);
+    const zip = buildZip([
+      { name: 'a', data: 'stored', method: 'store' },
+      { name: 'b', data: 'deflated '.repeat(50) },
+    ]);
     const [a, b] = listed(zip) as [ZipEntry, ZipEntry];
     expect(readZipEntry(zip, a, 100)).toEqual({ ok: true, data: Buffer.from('stored') });
     const got = readZipEntry(zip, b, 1000);
@@ -102,7 +133,10 @@ describe('readZipEntry', () => {
   });
 
   it('refuses encrypted entries, unknown methods and corrupt deflate data', () => {
-    const zip = buildZip([{ name: 'a', data: 'x', encrypted: 'pkware' }, { name: 'b', data: 'y'.repeat(100) }]);
+    const zip = buildZip([
+      { name: 'a', data: 'x', encrypted: 'pkware' },
+      { name: 'b', data: 'y'.repeat(100) },
+    ]);
     const [a, b] = listed(zip) as [ZipEntry, ZipEntry];
     expect(readZipEntry(zip, a, 100)).toMatchObject({ ok: false, problem: 'encrypted' });
     expect(readZipEntry(zip, { ...b, method: 14 }, 100)).toMatchObject({ ok: false, problem: 'unsupported' });

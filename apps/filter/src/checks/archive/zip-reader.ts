@@ -43,7 +43,11 @@ export type ZipDirectory =
 
 export type ZipEntryData =
   | { readonly ok: true; readonly data: Buffer }
-  | { readonly ok: false; readonly problem: 'encrypted' | 'unsupported' | 'too-large' | 'size-mismatch' | 'corrupt'; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly problem: 'encrypted' | 'unsupported' | 'too-large' | 'size-mismatch' | 'corrupt';
+      readonly detail: string;
+    };
 
 const SIG_LOCAL = 0x04034b50;
 const SIG_CENTRAL = 0x02014b50;
@@ -57,10 +61,16 @@ const MAX_COMMENT = 0xffff;
 
 /** A local file header or an empty archive's end record at the start: the bytes are a ZIP file (§4.3.6). */
 export function looksLikeZip(head: Uint8Array): boolean {
-  return head.length >= 4 && head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+  return (
+    head.length >= 4 &&
+    head[0] === 0x50 &&
+    head[1] === 0x4b &&
+    ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6))
+  );
 }
 
-const view = (bytes: Uint8Array): Buffer => (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+const view = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 /** A 64-bit little-endian size, or -1 when it does not fit a safe integer (no buffer of ours is that large). */
 function u64(buf: Buffer, at: number): number {
@@ -93,12 +103,15 @@ function directoryOf(buf: Buffer, eocd: number): Directory | string {
   const entries = buf.readUInt16LE(eocd + 10);
   const size = buf.readUInt32LE(eocd + 12);
   const offset = buf.readUInt32LE(eocd + 16);
-  if (entries !== 0xffff && size !== 0xffffffff && offset !== 0xffffffff) return { entries, size, offset, recordAt: eocd };
+  if (entries !== 0xffff && size !== 0xffffffff && offset !== 0xffffffff)
+    return { entries, size, offset, recordAt: eocd };
   const locator = eocd - 20;
   if (locator < 0 || buf.readUInt32LE(locator) !== SIG_ZIP64_LOCATOR) return 'ZIP64 locator missing';
   // Where the locator says the record is, or right before the locator when bytes before the archive shifted it.
   const said = u64(buf, locator + 8);
-  const at = [said, locator - 56].find((i) => i >= 0 && i + 56 <= locator && buf.readUInt32LE(i) === SIG_ZIP64_EOCD);
+  const at = [said, locator - 56].find(
+    (i) => i >= 0 && i + 56 <= locator && buf.readUInt32LE(i) === SIG_ZIP64_EOCD,
+  );
   if (at === undefined) return 'ZIP64 end record missing';
   const e64 = u64(buf, at + 32);
   const s64 = u64(buf, at + 40);
@@ -108,8 +121,11 @@ function directoryOf(buf: Buffer, eocd: number): Directory | string {
 }
 
 /** The ZIP64 extended information extra field (§4.5.3): 8-byte values for the header fields that hold 0xFFFFFFFF. */
-function zip64Values(extra: Buffer, need: { uncompressed: boolean; compressed: boolean; offset: boolean }): { uncompressed?: number; compressed?: number; offset?: number } | null {
-  for (let i = 0; i + 4 <= extra.length; ) {
+function zip64Values(
+  extra: Buffer,
+  need: { uncompressed: boolean; compressed: boolean; offset: boolean },
+): { uncompressed?: number; compressed?: number; offset?: number } | null {
+  for (let i = 0; i + 4 <= extra.length;) {
     const id = extra.readUInt16LE(i);
     const len = extra.readUInt16LE(i + 2);
     const end = i + 4 + len;
@@ -134,7 +150,7 @@ function zip64Values(extra: Buffer, need: { uncompressed: boolean; compressed: b
 
 /** The Info-ZIP Unicode Path extra field (0x7075, §4.6.9): version 1, CRC-32 of the header name, UTF-8 name. */
 function unicodePath(extra: Buffer): string | null {
-  for (let i = 0; i + 4 <= extra.length; ) {
+  for (let i = 0; i + 4 <= extra.length;) {
     const id = extra.readUInt16LE(i);
     const len = extra.readUInt16LE(i + 2);
     const end = i + 4 + len;
@@ -162,12 +178,14 @@ export function readZipDirectory(bytes: Uint8Array): ZipDirectory {
   if (prefix < 0) return { ok: false, problem: 'central directory outside the archive' };
   const start = dir.offset + prefix;
   const end = start + dir.size;
-  if (dir.entries > dir.size / CENTRAL_SIZE) return { ok: false, problem: 'more entries declared than the central directory can hold' };
+  if (dir.entries > dir.size / CENTRAL_SIZE)
+    return { ok: false, problem: 'more entries declared than the central directory can hold' };
 
   const entries: ZipEntry[] = [];
   let p = start;
   for (let n = 0; n < dir.entries; n++) {
-    if (p + CENTRAL_SIZE > end || buf.readUInt32LE(p) !== SIG_CENTRAL) return { ok: false, problem: `central directory entry ${n} malformed` };
+    if (p + CENTRAL_SIZE > end || buf.readUInt32LE(p) !== SIG_CENTRAL)
+      return { ok: false, problem: `central directory entry ${n} malformed` };
     const flags = buf.readUInt16LE(p + 8);
     const method = buf.readUInt16LE(p + 10);
     let compressedSize = buf.readUInt32LE(p + 20);
@@ -180,7 +198,11 @@ export function readZipDirectory(bytes: Uint8Array): ZipDirectory {
     if (next > end) return { ok: false, problem: `central directory entry ${n} runs past the directory` };
     const nameBytes = buf.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLen);
     const extra = buf.subarray(p + CENTRAL_SIZE + nameLen, p + CENTRAL_SIZE + nameLen + extraLen);
-    const need = { uncompressed: uncompressedSize === 0xffffffff, compressed: compressedSize === 0xffffffff, offset: localHeaderOffset === 0xffffffff };
+    const need = {
+      uncompressed: uncompressedSize === 0xffffffff,
+      compressed: compressedSize === 0xffffffff,
+      offset: localHeaderOffset === 0xffffffff,
+    };
     if (need.uncompressed || need.compressed || need.offset) {
       const z = zip64Values(extra, need);
       if (!z) return { ok: false, problem: `entry ${n}: ZIP64 extra field missing or malformed` };
@@ -241,13 +263,21 @@ function overlaps(buf: Buffer, entries: readonly ZipEntry[], directoryStart: num
 export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: number): ZipEntryData {
   const buf = view(bytes);
   if (entry.encrypted) return { ok: false, problem: 'encrypted', detail: 'encrypted entry' };
-  if (entry.method !== 0 && entry.method !== 8) return { ok: false, problem: 'unsupported', detail: `compression method ${entry.method}` };
+  if (entry.method !== 0 && entry.method !== 8)
+    return { ok: false, problem: 'unsupported', detail: `compression method ${entry.method}` };
   const start = entryDataOffset(buf, entry);
-  if (start < 0) return { ok: false, problem: 'corrupt', detail: 'local header missing or data past the end' };
+  if (start < 0)
+    return { ok: false, problem: 'corrupt', detail: 'local header missing or data past the end' };
   const compressed = buf.subarray(start, start + entry.compressedSize);
-  if (entry.uncompressedSize > maxBytes) return { ok: false, problem: 'too-large', detail: `declares ${entry.uncompressedSize} bytes, more than ${maxBytes}` };
+  if (entry.uncompressedSize > maxBytes)
+    return {
+      ok: false,
+      problem: 'too-large',
+      detail: `declares ${entry.uncompressedSize} bytes, more than ${maxBytes}`,
+    };
   if (entry.method === 0) {
-    if (compressed.length !== entry.uncompressedSize) return { ok: false, problem: 'size-mismatch', detail: 'stored entry whose sizes differ' };
+    if (compressed.length !== entry.uncompressedSize)
+      return { ok: false, problem: 'size-mismatch', detail: 'stored entry whose sizes differ' };
     return { ok: true, data: compressed };
   }
   // One byte more than declared is enough to catch a header that understates the size.
@@ -257,10 +287,23 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: numbe
     data = inflateRawSync(compressed, { maxOutputLength: cap });
   } catch (err) {
     if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') {
-      return { ok: false, problem: 'size-mismatch', detail: `inflates past its declared ${entry.uncompressedSize} bytes` };
+      return {
+        ok: false,
+        problem: 'size-mismatch',
+        detail: `inflates past its declared ${entry.uncompressedSize} bytes`,
+      };
     }
-    return { ok: false, problem: 'corrupt', detail: `inflate: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      ok: false,
+      problem: 'corrupt',
+      detail: `inflate: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
-  if (data.length !== entry.uncompressedSize) return { ok: false, problem: 'size-mismatch', detail: `inflates to ${data.length} bytes, declares ${entry.uncompressedSize}` };
+  if (data.length !== entry.uncompressedSize)
+    return {
+      ok: false,
+      problem: 'size-mismatch',
+      detail: `inflates to ${data.length} bytes, declares ${entry.uncompressedSize}`,
+    };
   return { ok: true, data };
 }

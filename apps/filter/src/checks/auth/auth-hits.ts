@@ -59,17 +59,25 @@ export function dkimOutcome(row: MailauthDkimRow): DkimOutcome {
   const domain = (row.signingDomain ?? '?').toLowerCase();
   const st = row.status;
   const comment = typeof st.comment === 'string' ? st.comment : null;
-  const out = (result: DkimOutcome['result'], reason: string | null): DkimOutcome => ({ result, domain, reason, unsignedTail: result === 'pass' ? (st.underSized ?? 0) : 0 });
+  const out = (result: DkimOutcome['result'], reason: string | null): DkimOutcome => ({
+    result,
+    domain,
+    reason,
+    unsignedTail: result === 'pass' ? (st.underSized ?? 0) : 0,
+  });
   switch (st.result) {
     case 'pass':
       return out('pass', null);
     case 'fail':
       return out('fail', comment ?? 'bad signature');
     case 'policy':
-      return st.policy?.['dkim-rules'] === 'weak-algorithm' ? out('fail', 'rsa-sha1') : out('permerror', st.policy?.['dkim-rules'] ?? comment ?? 'policy');
+      return st.policy?.['dkim-rules'] === 'weak-algorithm'
+        ? out('fail', 'rsa-sha1')
+        : out('permerror', st.policy?.['dkim-rules'] ?? comment ?? 'policy');
     case 'neutral':
       if (comment === 'body hash did not verify') return out('fail', 'body hash did not verify');
-      if (comment === 'invalid public key' && /(?:^|;)\s*p=\s*(?:;|$)/.test(row.rr ?? '')) return out('permerror', 'key revoked');
+      if (comment === 'invalid public key' && /(?:^|;)\s*p=\s*(?:;|$)/.test(row.rr ?? ''))
+        return out('permerror', 'key revoked');
       return out('permerror', comment ?? 'unusable signature');
     case 'temperror':
     case 'temperr':
@@ -99,7 +107,8 @@ export function authHits(o: AuthOutcome): SymbolHit[] {
   const spfSymbol = SPF_SYMBOLS.get(o.spf?.result ?? 'none');
   if (spfSymbol) hits.push({ name: spfSymbol, options: o.spf?.domain ? [o.spf.domain] : [] });
 
-  const by = (result: DkimOutcome['result']): string[] => o.dkim.filter((d) => d.result === result).map(withReason);
+  const by = (result: DkimOutcome['result']): string[] =>
+    o.dkim.filter((d) => d.result === result).map(withReason);
   for (const [result, name] of [
     ['pass', 'R_DKIM_ALLOW'],
     ['fail', 'R_DKIM_REJECT'],
@@ -110,7 +119,9 @@ export function authHits(o: AuthOutcome): SymbolHit[] {
     if (options.length > 0) hits.push({ name, options });
   }
   if (o.dkim.every((d) => d.result === 'none')) hits.push({ name: 'R_DKIM_NA' });
-  const tails = o.dkim.filter((d) => d.result === 'pass' && d.unsignedTail > 0).map((d) => `${d.domain} +${d.unsignedTail} bytes`);
+  const tails = o.dkim
+    .filter((d) => d.result === 'pass' && d.unsignedTail > 0)
+    .map((d) => `${d.domain} +${d.unsignedTail} bytes`);
   if (tails.length > 0) hits.push({ name: 'DKIM_UNSIGNED_BODY_TAIL', options: tails });
 
   const d = o.dmarc;
@@ -119,7 +130,12 @@ export function authHits(o: AuthOutcome): SymbolHit[] {
       hits.push({ name: 'DMARC_POLICY_ALLOW', options: [d.domain, `p=${d.published}`] });
       break;
     case 'fail': {
-      const name = d.applied === 'reject' ? 'DMARC_POLICY_REJECT' : d.applied === 'quarantine' ? 'DMARC_POLICY_QUARANTINE' : 'DMARC_POLICY_SOFTFAIL';
+      const name =
+        d.applied === 'reject'
+          ? 'DMARC_POLICY_REJECT'
+          : d.applied === 'quarantine'
+            ? 'DMARC_POLICY_QUARANTINE'
+            : 'DMARC_POLICY_SOFTFAIL';
       const options = [d.domain, `p=${d.published}`];
       if (d.applied !== d.published) options.push(`pct=${d.pct}: ${d.applied}`);
       if (d.authorDomains > 1) options.push(`${d.authorDomains} author domains`);
@@ -149,6 +165,10 @@ export function authHits(o: AuthOutcome): SymbolHit[] {
       hits.push({ name: 'ARC_NA' });
       break;
   }
-  if (a.trusted) hits.push({ name: 'ARC_TRUSTED_PASS', options: [a.trusted.sealer, `dmarc=pass${a.trusted.from ? ` header.from=${a.trusted.from}` : ''}`] });
+  if (a.trusted)
+    hits.push({
+      name: 'ARC_TRUSTED_PASS',
+      options: [a.trusted.sealer, `dmarc=pass${a.trusted.from ? ` header.from=${a.trusted.from}` : ''}`],
+    });
   return hits;
 }

@@ -18,7 +18,14 @@ describe('authResultsValue (RFC 8601)', () => {
         { result: 'pass', domain: 'bank.example', reason: null, unsignedTail: 12 },
         { result: 'permerror', domain: 'gone.example', reason: 'no key', unsignedTail: 0 },
       ],
-      dmarc: { kind: 'fail', domain: 'bank.example', published: 'reject', applied: 'reject', pct: 100, authorDomains: 1 },
+      dmarc: {
+        kind: 'fail',
+        domain: 'bank.example',
+        published: 'reject',
+        applied: 'reject',
+        pct: 100,
+        authorDomains: 1,
+      },
       arc: { result: 'fail', instance: 1, comment: 'i=1 no arc-seal set', trusted: null },
     });
     expect(authResultsValue(facts, hits)).toBe(
@@ -29,8 +36,12 @@ describe('authResultsValue (RFC 8601)', () => {
 
   it('uses smtp.helo for the null sender, the domain for an unusual local part, none for no signature', () => {
     const hits = authHits({ ...base, spf: { result: 'none', domain: 'mail.bank.example' } });
-    expect(authResultsValue({ ...facts, mailFrom: '' }, hits)).toBe('mx.ours.example; spf=none smtp.helo=mail.bank.example; dkim=none; dmarc=none; arc=none');
-    expect(authResultsValue({ ...facts, mailFrom: '"a;b"@bank.example' }, hits)).toContain('smtp.mailfrom=bank.example;');
+    expect(authResultsValue({ ...facts, mailFrom: '' }, hits)).toBe(
+      'mx.ours.example; spf=none smtp.helo=mail.bank.example; dkim=none; dmarc=none; arc=none',
+    );
+    expect(authResultsValue({ ...facts, mailFrom: '"a;b"@bank.example' }, hits)).toContain(
+      'smtp.mailfrom=bank.example;',
+    );
   });
 
   it('says temperror for every method when the check itself failed', () => {

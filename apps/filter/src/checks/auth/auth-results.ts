@@ -30,15 +30,22 @@ const DMARC: Readonly<Record<string, string>> = {
   DMARC_NA: 'none',
   DMARC_TEMPFAIL: 'temperror',
 };
-const ARC: Readonly<Record<string, string>> = { ARC_ALLOW: 'pass', ARC_REJECT: 'fail', ARC_NA: 'none', ARC_TEMPFAIL: 'temperror' };
+const ARC: Readonly<Record<string, string>> = {
+  ARC_ALLOW: 'pass',
+  ARC_REJECT: 'fail',
+  ARC_NA: 'none',
+  ARC_TEMPFAIL: 'temperror',
+};
 
 /** A dot-atom mailbox (RFC 5322 §3.4.1) can be written as a pvalue as is (RFC 8601 §2.2); anything else by its domain. */
-const DOT_ATOM_MAILBOX = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9.-]+$/;
+const DOT_ATOM_MAILBOX =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@[A-Za-z0-9.-]+$/;
 const DOMAIN = /^[A-Za-z0-9_.-]+$/;
 
 /** RFC 8601 comments are ctext: no parentheses, backslashes or controls. */
 const comment = (text: string): string => ` (${text.replace(/[()\\\p{Cc}]/gu, '').slice(0, 80)})`;
-const domainOnly = (text: string | undefined): string | null => (text && DOMAIN.test(text) ? text.toLowerCase() : null);
+const domainOnly = (text: string | undefined): string | null =>
+  text && DOMAIN.test(text) ? text.toLowerCase() : null;
 /** "good.example (no key)" → ["good.example", "no key"]. */
 function split(option: string): [string, string | null] {
   const m = /^(\S+) \((.*)\)$/.exec(option);
@@ -60,7 +67,7 @@ export function authResultsValue(facts: AuthResultsFacts, hits: readonly SymbolH
   // (RFC 7208 §2.3), reported as smtp.helo.
   const at = facts.mailFrom.lastIndexOf('@');
   const identity = facts.mailFrom
-    ? `smtp.mailfrom=${DOT_ATOM_MAILBOX.test(facts.mailFrom) ? facts.mailFrom : domainOnly(facts.mailFrom.slice(at + 1)) ?? 'invalid'}`
+    ? `smtp.mailfrom=${DOT_ATOM_MAILBOX.test(facts.mailFrom) ? facts.mailFrom : (domainOnly(facts.mailFrom.slice(at + 1)) ?? 'invalid')}`
     : `smtp.helo=${domainOnly(facts.helo.replace(/^\[|\]$/g, '')) ?? 'invalid'}`;
   const spf = Object.keys(SPF).find((n) => byName.has(n));
   parts.push(`spf=${spf ? SPF[spf] : failed ? 'temperror' : 'none'} ${identity}`);
@@ -82,7 +89,9 @@ export function authResultsValue(facts: AuthResultsFacts, hits: readonly SymbolH
     const options = byName.get(dmarcName)?.options ?? [];
     const from = domainOnly(options[0]);
     const policy = options.find((o) => o.startsWith('p='));
-    parts.push(`dmarc=${DMARC[dmarcName]}${policy ? comment(`p=${policy.slice(2).toUpperCase()}`) : ''}${from ? ` header.from=${from}` : ''}`);
+    parts.push(
+      `dmarc=${DMARC[dmarcName]}${policy ? comment(`p=${policy.slice(2).toUpperCase()}`) : ''}${from ? ` header.from=${from}` : ''}`,
+    );
   } else {
     parts.push(`dmarc=${failed ? 'temperror' : 'none'}`);
   }

@@ -20,7 +20,14 @@ export interface DomainDmarc {
 
 /** What the check reports: the one result that decides, with the facts the explanation shows. */
 export type DmarcDecision =
-  | { readonly kind: 'fail'; readonly domain: string; readonly published: DmarcPolicy; readonly applied: DmarcPolicy; readonly pct: number; readonly authorDomains: number }
+  | {
+      readonly kind: 'fail';
+      readonly domain: string;
+      readonly published: DmarcPolicy;
+      readonly applied: DmarcPolicy;
+      readonly pct: number;
+      readonly authorDomains: number;
+    }
   | { readonly kind: 'pass'; readonly domain: string; readonly published: DmarcPolicy }
   | { readonly kind: 'temperror'; readonly domain: string }
   | { readonly kind: 'none'; readonly domain: string | null };
@@ -29,14 +36,20 @@ export type DmarcDecision =
 export const MAX_AUTHOR_DOMAINS = 5;
 
 const STRENGTH: Readonly<Record<DmarcPolicy, number>> = { none: 0, quarantine: 1, reject: 2 };
-const NEXT_LOWER: Readonly<Record<DmarcPolicy, DmarcPolicy>> = { reject: 'quarantine', quarantine: 'none', none: 'none' };
+const NEXT_LOWER: Readonly<Record<DmarcPolicy, DmarcPolicy>> = {
+  reject: 'quarantine',
+  quarantine: 'none',
+  none: 'none',
+};
 
 /**
  * Every Author Domain of the message: the domains of every address in every From field (RFC 7489 §6.6.1 — several
  * addresses, and a message with several From fields, which RFC 5322 §3.6 forbids, are both evaluated domain by
  * domain). Lower-cased, without a trailing dot, in order of appearance, unique.
  */
-export function authorDomains(headers: readonly { readonly name: string; readonly value: string }[]): string[] {
+export function authorDomains(
+  headers: readonly { readonly name: string; readonly value: string }[],
+): string[] {
   const out: string[] = [];
   for (const h of headers) {
     if (h.name !== 'from') continue;
@@ -49,8 +62,19 @@ export function authorDomains(headers: readonly { readonly name: string; readonl
     for (const a of parsed) {
       const address = (a.address ?? '').trim();
       const at = address.lastIndexOf('@');
-      const domain = at < 0 ? '' : address.slice(at + 1).toLowerCase().replace(/\.$/, '');
-      if (/^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?$/.test(domain) && domain.includes('.') && !out.includes(domain)) out.push(domain);
+      const domain =
+        at < 0
+          ? ''
+          : address
+              .slice(at + 1)
+              .toLowerCase()
+              .replace(/\.$/, '');
+      if (
+        /^[a-z0-9_](?:[a-z0-9_.-]*[a-z0-9])?$/.test(domain) &&
+        domain.includes('.') &&
+        !out.includes(domain)
+      )
+        out.push(domain);
     }
   }
   return out;
@@ -68,8 +92,17 @@ export function dmarcPct(record: string | undefined): number {
  * Where this message falls in pct= sampling, 0–99. Derived from the message's own identity (Message-ID, From,
  * Date, Subject) rather than chance, so a sender's retry after greylisting gets the same verdict as the first try.
  */
-export function dmarcSample(message: { readonly messageId: string | null; readonly subject: string | null; readonly date: string | null }, from: string): number {
-  const h = createHash('sha256').update(`${message.messageId ?? ''}\n${from}\n${message.date ?? ''}\n${message.subject ?? ''}`).digest();
+export function dmarcSample(
+  message: {
+    readonly messageId: string | null;
+    readonly subject: string | null;
+    readonly date: string | null;
+  },
+  from: string,
+): number {
+  const h = createHash('sha256')
+    .update(`${message.messageId ?? ''}\n${from}\n${message.date ?? ''}\n${message.subject ?? ''}`)
+    .digest();
   return h.readUInt32BE(0) % 100;
 }
 
@@ -91,7 +124,14 @@ export function decideDmarc(results: readonly DomainDmarc[], sample: number): Dm
     if (r.result !== 'fail' || r.policy === null) continue;
     const applied = enactedPolicy(r.policy, r.pct, sample);
     if (!worst || STRENGTH[applied] > STRENGTH[worst.applied]) {
-      worst = { kind: 'fail', domain: r.domain, published: r.policy, applied, pct: r.pct, authorDomains: results.length };
+      worst = {
+        kind: 'fail',
+        domain: r.domain,
+        published: r.policy,
+        applied,
+        pct: r.pct,
+        authorDomains: results.length,
+      };
     }
   }
   if (worst) return worst;

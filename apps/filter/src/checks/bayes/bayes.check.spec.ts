@@ -1,11 +1,26 @@
-import { DEFAULT_SPAM_CLASSIFIER, MemoryBayesStore, SpamClassifier, messageFingerprint, tokenize } from '@spamfilter/bayes';
+import {
+  DEFAULT_SPAM_CLASSIFIER,
+  MemoryBayesStore,
+  SpamClassifier,
+  messageFingerprint,
+  tokenize,
+} from '@spamfilter/bayes';
 import { parseMessageSafe } from '@spamfilter/mail';
 import type { ScanContext } from '../../pipeline/check';
 import { BayesCheck, bayesHit } from './bayes.check';
 
-const mail = (subject: string, body: string): Buffer => Buffer.from(`From: x@y.test\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
-const SPAM = ['cheap pills online pharmacy discount', 'viagra pills cheap discount offer', 'online pharmacy cheap meds discount'];
-const HAM = ['meeting agenda for the project review', 'project review notes and the agenda', 'minutes of the project meeting'];
+const mail = (subject: string, body: string): Buffer =>
+  Buffer.from(`From: x@y.test\r\nSubject: ${subject}\r\n\r\n${body}\r\n`);
+const SPAM = [
+  'cheap pills online pharmacy discount',
+  'viagra pills cheap discount offer',
+  'online pharmacy cheap meds discount',
+];
+const HAM = [
+  'meeting agenda for the project review',
+  'project review notes and the agenda',
+  'minutes of the project meeting',
+];
 
 async function trained(floor: number): Promise<{ check: BayesCheck; classifier: SpamClassifier }> {
   // Bayes alone (no discriminative component), so the per-user layer is what moves the verdict.
@@ -30,7 +45,10 @@ async function trained(floor: number): Promise<{ check: BayesCheck; classifier: 
       await classifier.learn(null, messageFingerprint(raw), classifier.prepare(parseMessageSafe(raw)), label);
     }
   }
-  const users = { userIdsFor: (r: readonly string[]) => Promise.resolve(new Map(r.map((x) => [x, x === 'fan@a.test' ? 'u-fan' : null]))) };
+  const users = {
+    userIdsFor: (r: readonly string[]) =>
+      Promise.resolve(new Map(r.map((x) => [x, x === 'fan@a.test' ? 'u-fan' : null]))),
+  };
   return { check: new BayesCheck(classifier, users), classifier };
 }
 
@@ -44,7 +62,9 @@ const ctx = (raw: Buffer, rcptTo: string[]): ScanContext => ({
 describe('BayesCheck', () => {
   it('reports BAYES_SPAM per recipient with a factor and the probability', async () => {
     const { check } = await trained(3);
-    const hits = await check.run(ctx(mail('discount', 'cheap pills discount pharmacy'), ['a@a.test', 'b@a.test']));
+    const hits = await check.run(
+      ctx(mail('discount', 'cheap pills discount pharmacy'), ['a@a.test', 'b@a.test']),
+    );
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatchObject({ name: 'BAYES_SPAM', recipients: ['a@a.test', 'b@a.test'] });
     expect(hits[0].factor).toBeGreaterThan(0.5);
@@ -52,12 +72,17 @@ describe('BayesCheck', () => {
     expect(ham[0]).toMatchObject({ name: 'BAYES_HAM' });
   });
 
-  it('the global layer stays silent below its floor; a user\'s own first mark speaks at once', async () => {
+  it("the global layer stays silent below its floor; a user's own first mark speaks at once", async () => {
     const { check, classifier } = await trained(200);
     const next = mail('discount', 'cheap pills discount pharmacy');
     expect(await check.run(ctx(next, ['a@a.test', 'fan@a.test']))).toEqual([]);
     const marked = mail('pills', 'cheap pills discount pharmacy today');
-    await classifier.learn('u-fan', messageFingerprint(marked), classifier.prepare(parseMessageSafe(marked)), 'spam');
+    await classifier.learn(
+      'u-fan',
+      messageFingerprint(marked),
+      classifier.prepare(parseMessageSafe(marked)),
+      'spam',
+    );
     const hits = await check.run(ctx(next, ['a@a.test', 'fan@a.test']));
     expect(hits).toHaveLength(1);
     expect(hits[0]).toMatchObject({ name: 'BAYES_SPAM', recipients: ['fan@a.test'] });
@@ -80,7 +105,11 @@ describe('BayesCheck', () => {
   it('writes the training record from the tokens it classified with', async () => {
     const { check } = await trained(3);
     const c = ctx(mail('x', 'cheap pills'), ['a@a.test']);
-    expect(check.training(c)).toEqual({ tokens: Array.from(tokenize(c.message).ids), sender: 'x@y.test', listUnsubscribe: false });
+    expect(check.training(c)).toEqual({
+      tokens: Array.from(tokenize(c.message).ids),
+      sender: 'x@y.test',
+      listUnsubscribe: false,
+    });
   });
 
   it("records the global model's own logit, not a marking user's, for the learner's agreement rule", async () => {

@@ -21,7 +21,9 @@ export interface BayesUserDirectory {
   userIdsFor(recipients: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
 }
 
-export const NO_USERS: BayesUserDirectory = { userIdsFor: (r) => Promise.resolve(new Map(r.map((x) => [x, null]))) };
+export const NO_USERS: BayesUserDirectory = {
+  userIdsFor: (r) => Promise.resolve(new Map(r.map((x) => [x, null]))),
+};
 
 /**
  * Bayes per recipient user through libs/bayes' SpamClassifier (layered Robinson–Fisher: global + the user's own layer,

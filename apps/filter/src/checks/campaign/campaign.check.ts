@@ -11,7 +11,10 @@ const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDef
 });
 
 export const CAMPAIGN_SYMBOLS = [
-  sym('CAMPAIGN', 'Near-copy of mail several users marked spam (or ARF reports named): option campaign id, similarity, voters'),
+  sym(
+    'CAMPAIGN',
+    'Near-copy of mail several users marked spam (or ARF reports named): option campaign id, similarity, voters',
+  ),
   sym('CAMPAIGN_TEMPFAIL', 'Campaign look-up failed'),
 ] as const;
 
@@ -19,7 +22,9 @@ export const CAMPAIGN_SYMBOLS = [
 export interface CampaignSource {
   /** Whether any campaign is active (no signature is computed when none is). */
   readonly size: number;
-  match(signature: Uint32Array): { readonly id: string; readonly voters: number; readonly similarity: number } | null;
+  match(
+    signature: Uint32Array,
+  ): { readonly id: string; readonly voters: number; readonly similarity: number } | null;
 }
 
 export const NO_CAMPAIGNS: CampaignSource = { size: 0, match: () => null };
@@ -42,7 +47,18 @@ export class CampaignCheck implements Check {
     const sig = campaignSignature(ids);
     const hit = sig ? this.campaigns.match(sig) : null;
     return Promise.resolve(
-      hit ? [{ name: 'CAMPAIGN', options: [hit.id.slice(0, 8), `similarity=${hit.similarity.toFixed(2)}`, `voters=${hit.voters}`] }] : [],
+      hit
+        ? [
+            {
+              name: 'CAMPAIGN',
+              options: [
+                hit.id.slice(0, 8),
+                `similarity=${hit.similarity.toFixed(2)}`,
+                `voters=${hit.voters}`,
+              ],
+            },
+          ]
+        : [],
     );
   }
 }

@@ -41,7 +41,9 @@ describe('ContentCheck', () => {
   it('flags repeated-character separators, not a single rule or normal text', () => {
     expect(names({ text: 'a\n==========\nb\n**************\nc' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
     expect(names({ text: 'a\n----------\nsignature' })).toEqual([]);
-    expect(names({ text: 'aaaaaaaaaaaaaaaaaaaaaaaaa and zzzzzzzzzzzzzzzzzzzzzzzzzzz' })).toEqual(['REPEATED_CHAR_SEPARATOR']);
+    expect(names({ text: 'aaaaaaaaaaaaaaaaaaaaaaaaa and zzzzzzzzzzzzzzzzzzzzzzzzzzz' })).toEqual([
+      'REPEATED_CHAR_SEPARATOR',
+    ]);
   });
 
   it('finds the same separator runs as the rule written as a regular expression, on random text', () => {
@@ -60,13 +62,27 @@ describe('ContentCheck', () => {
 
   it('finds configured phrases case- and whitespace-insensitively, factor by count (max 3)', () => {
     const [hit] = check.evaluate({ ...base, subject: 'ACT\tNOW', text: 'Risk free at the lowest   price' });
-    expect(hit).toEqual({ name: 'MARKETING_PHRASE', factor: 3, options: ['act now', 'risk free', 'lowest price'] });
+    expect(hit).toEqual({
+      name: 'MARKETING_PHRASE',
+      factor: 3,
+      options: ['act now', 'risk free', 'lowest price'],
+    });
     expect(new ContentCheck({ marketingPhrases: [] }).evaluate({ ...base, text: 'act now' })).toEqual([]);
   });
 
   it('tells executables from double extensions', () => {
-    const att = (filename: string) => ({ filename, contentType: 'application/octet-stream', size: 10, disposition: 'attachment' as const });
-    expect(check.evaluate({ ...base, attachments: [att('setup.EXE'), att('invoice.pdf.scr'), att('photo.jpg'), att('notes.v2.txt')] })).toEqual([
+    const att = (filename: string) => ({
+      filename,
+      contentType: 'application/octet-stream',
+      size: 10,
+      disposition: 'attachment' as const,
+    });
+    expect(
+      check.evaluate({
+        ...base,
+        attachments: [att('setup.EXE'), att('invoice.pdf.scr'), att('photo.jpg'), att('notes.v2.txt')],
+      }),
+    ).toEqual([
       { name: 'EXECUTABLE_ATTACHMENT', options: ['setup.EXE'] },
       { name: 'DOUBLE_EXTENSION_ATTACHMENT', options: ['invoice.pdf.scr'] },
     ]);
@@ -79,12 +95,26 @@ describe('ContentCheck', () => {
 
   it('flags link text naming another host than the link, not same-site links or plain words', () => {
     const link = (text: string | null, host: string) => ({ url: `http://${host}/`, host, text });
-    expect(names({ links: [link('www.paypal.com', 'paypal.com.evil.example'), link('Click here', 'evil.example')] })).toEqual(['URL_TEXT_HOST_MISMATCH']);
-    expect(names({ links: [link('https://www.example.com/a', 'example.com'), link('example.com', 'links.example.com'), link(null, 'x.example')] })).toEqual([]);
+    expect(
+      names({
+        links: [link('www.paypal.com', 'paypal.com.evil.example'), link('Click here', 'evil.example')],
+      }),
+    ).toEqual(['URL_TEXT_HOST_MISMATCH']);
+    expect(
+      names({
+        links: [
+          link('https://www.example.com/a', 'example.com'),
+          link('example.com', 'links.example.com'),
+          link(null, 'x.example'),
+        ],
+      }),
+    ).toEqual([]);
   });
 
   it('reports parser defects', () => {
-    expect(check.evaluate({ ...base, defects: ['missing closing boundary'] })).toEqual([{ name: 'MESSAGE_DEFECTS', options: ['missing closing boundary'] }]);
+    expect(check.evaluate({ ...base, defects: ['missing closing boundary'] })).toEqual([
+      { name: 'MESSAGE_DEFECTS', options: ['missing closing boundary'] },
+    ]);
   });
 
   it('compares organisations by registrable domain (public suffix list), not the last two labels', () => {
@@ -93,7 +123,11 @@ describe('ContentCheck', () => {
     expect(sameOrganisation('example.com', 'example.net')).toBe(false);
     expect(sameOrganisation('evil.attacker.co.uk', 'host1.customer.co.uk')).toBe(false);
     expect(sameOrganisation('www.bank.co.uk', 'secure.bank.co.uk')).toBe(true);
-    const hit = check.evaluate({ ...base, from: { name: '', address: 'a@bank.co.uk' }, replyTo: [{ name: '', address: 'x@collect.co.uk' }] });
+    const hit = check.evaluate({
+      ...base,
+      from: { name: '', address: 'a@bank.co.uk' },
+      replyTo: [{ name: '', address: 'x@collect.co.uk' }],
+    });
     expect(hit.map((h) => h.name)).toEqual(['REPLYTO_DIFF_FROM']);
   });
 
@@ -101,21 +135,38 @@ describe('ContentCheck', () => {
     expect(spoofedDisplayName('"service@paypal.com"', 'evil.example')).toBe('service@paypal.com');
     expect(spoofedDisplayName('Ann (ann@shop.example.com)', 'mail.example.com')).toBeNull();
     expect(spoofedDisplayName('PayPal Service', 'evil.example')).toBeNull();
-    expect(check.evaluate({ ...base, from: { name: 'security@bank.co.uk', address: 'x@phish.co.uk' } })).toEqual([
-      { name: 'SPOOF_DISPLAY_NAME', options: ['security@bank.co.uk → phish.co.uk'] },
-    ]);
+    expect(
+      check.evaluate({ ...base, from: { name: 'security@bank.co.uk', address: 'x@phish.co.uk' } }),
+    ).toEqual([{ name: 'SPOOF_DISPLAY_NAME', options: ['security@bank.co.uk → phish.co.uk'] }]);
   });
 });
 
 describe('GTUBE', () => {
   const GTUBE = 'XJS*C4JDBQADN1.NSBN3*2IDNEN*GTUBE-STANDARD-ANTI-UBE-TEST-EMAIL*C.34X';
-  const mail = (headers: string[], body: string) => Buffer.from([...['From: a@b.example', 'Subject: test', 'MIME-Version: 1.0'], ...headers, '', body].join('\r\n'));
+  const mail = (headers: string[], body: string) =>
+    Buffer.from(
+      [...['From: a@b.example', 'Subject: test', 'MIME-Version: 1.0'], ...headers, '', body].join('\r\n'),
+    );
   const found = (raw: Buffer) => check.evaluate(parseMessageSync(raw)).some((h) => h.name === 'GTUBE');
 
   it('is found in plain text, base64, quoted-printable, HTML and a multipart’s HTML alternative', () => {
     expect(found(mail(['Content-Type: text/plain'], `Hello\r\n${GTUBE}\r\n`))).toBe(true);
-    expect(found(mail(['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'], Buffer.from(`line\r\n${GTUBE}\r\n`).toString('base64')))).toBe(true);
-    expect(found(mail(['Content-Type: text/plain', 'Content-Transfer-Encoding: quoted-printable'], `${GTUBE.slice(0, 40)}=\r\n${GTUBE.slice(40)}\r\n`))).toBe(true);
+    expect(
+      found(
+        mail(
+          ['Content-Type: text/plain', 'Content-Transfer-Encoding: base64'],
+          Buffer.from(`line\r\n${GTUBE}\r\n`).toString('base64'),
+        ),
+      ),
+    ).toBe(true);
+    expect(
+      found(
+        mail(
+          ['Content-Type: text/plain', 'Content-Transfer-Encoding: quoted-printable'],
+          `${GTUBE.slice(0, 40)}=\r\n${GTUBE.slice(40)}\r\n`,
+        ),
+      ),
+    ).toBe(true);
     expect(found(mail(['Content-Type: text/html'], `<html><body><p>${GTUBE}</p></body></html>`))).toBe(true);
     const multipart = [
       '--b1',

@@ -3,7 +3,14 @@ import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
 import { DEFAULT_WEIGHTS } from '@spamfilter/scoring';
 import type { Check, ScanContext } from '../../pipeline/check';
 import { attachmentNameKind } from './attachment-name';
-import { claimedDomains, credentialForm, credentialLure, lookalikePairs, punycodeImitation, shortenerLinks } from './phishing';
+import {
+  claimedDomains,
+  credentialForm,
+  credentialLure,
+  lookalikePairs,
+  punycodeImitation,
+  shortenerLinks,
+} from './phishing';
 
 const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDefinition => ({
   name,
@@ -15,20 +22,50 @@ const sym = (name: keyof typeof DEFAULT_WEIGHTS, description: string): SymbolDef
 export const CONTENT_SYMBOLS = {
   MISSING_SUBJECT: sym('MISSING_SUBJECT', 'Subject header missing or empty'),
   REPLYTO_DIFF_FROM: sym('REPLYTO_DIFF_FROM', 'Reply-To goes to another domain than From'),
-  REPEATED_CHAR_SEPARATOR: sym('REPEATED_CHAR_SEPARATOR', 'Long runs of one repeated character used as separators'),
-  MARKETING_PHRASE: sym('MARKETING_PHRASE', 'Forbidden marketing phrase (configurable list); factor grows with the count'),
+  REPEATED_CHAR_SEPARATOR: sym(
+    'REPEATED_CHAR_SEPARATOR',
+    'Long runs of one repeated character used as separators',
+  ),
+  MARKETING_PHRASE: sym(
+    'MARKETING_PHRASE',
+    'Forbidden marketing phrase (configurable list); factor grows with the count',
+  ),
   EXECUTABLE_ATTACHMENT: sym('EXECUTABLE_ATTACHMENT', 'Executable or script attachment'),
-  DOUBLE_EXTENSION_ATTACHMENT: sym('DOUBLE_EXTENSION_ATTACHMENT', 'Attachment name with a document extension hiding an executable one'),
+  DOUBLE_EXTENSION_ATTACHMENT: sym(
+    'DOUBLE_EXTENSION_ATTACHMENT',
+    'Attachment name with a document extension hiding an executable one',
+  ),
   MIME_HTML_ONLY: sym('MIME_HTML_ONLY', 'HTML body without a text/plain alternative'),
-  URL_TEXT_HOST_MISMATCH: sym('URL_TEXT_HOST_MISMATCH', 'Link text shows one host while the link goes to another'),
+  URL_TEXT_HOST_MISMATCH: sym(
+    'URL_TEXT_HOST_MISMATCH',
+    'Link text shows one host while the link goes to another',
+  ),
   MESSAGE_DEFECTS: sym('MESSAGE_DEFECTS', 'MIME structure defects found while parsing'),
-  SPOOF_DISPLAY_NAME: sym('SPOOF_DISPLAY_NAME', 'The From display name shows an address of another organisation than the From address'),
-  LOOKALIKE_DOMAIN: sym('LOOKALIKE_DOMAIN', 'Two domains of the message look the same but differ (paypa1.com ≈ paypal.com: homoglyphs, UTS #39 skeletons)'),
-  PUNYCODE_LOOKALIKE: sym('PUNYCODE_LOOKALIKE', 'An internationalised (xn--) domain written in homoglyphs of an ASCII name'),
-  CREDENTIAL_FORM: sym('CREDENTIAL_FORM', 'An HTML form in the message asks for a password, PIN, card or account number'),
-  CREDENTIAL_LURE_LINK: sym('CREDENTIAL_LURE_LINK', 'Account-verification wording with a link to another organisation than the From domain'),
+  SPOOF_DISPLAY_NAME: sym(
+    'SPOOF_DISPLAY_NAME',
+    'The From display name shows an address of another organisation than the From address',
+  ),
+  LOOKALIKE_DOMAIN: sym(
+    'LOOKALIKE_DOMAIN',
+    'Two domains of the message look the same but differ (paypa1.com ≈ paypal.com: homoglyphs, UTS #39 skeletons)',
+  ),
+  PUNYCODE_LOOKALIKE: sym(
+    'PUNYCODE_LOOKALIKE',
+    'An internationalised (xn--) domain written in homoglyphs of an ASCII name',
+  ),
+  CREDENTIAL_FORM: sym(
+    'CREDENTIAL_FORM',
+    'An HTML form in the message asks for a password, PIN, card or account number',
+  ),
+  CREDENTIAL_LURE_LINK: sym(
+    'CREDENTIAL_LURE_LINK',
+    'Account-verification wording with a link to another organisation than the From domain',
+  ),
   URL_SHORTENER: sym('URL_SHORTENER', 'A link through a URL shortener (the destination is hidden)'),
-  GTUBE: sym('GTUBE', 'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part'),
+  GTUBE: sym(
+    'GTUBE',
+    'The GTUBE test pattern (SpamAssassin’s Generic Test for Unsolicited Bulk Email) in a text part',
+  ),
   CONTENT_TEMPFAIL: sym('CONTENT_TEMPFAIL', 'Content checks failed or timed out'),
 } as const;
 
@@ -39,7 +76,7 @@ export const CONTENT_SYMBOLS = {
  */
 export function repeatedRuns(text: string): string[] {
   const runs: string[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     let end = i + width;
@@ -69,7 +106,9 @@ export class ContentCheck implements Check {
   private readonly phrases: readonly string[];
 
   constructor(options: ContentCheckOptions) {
-    this.phrases = options.marketingPhrases.map((p) => p.toLowerCase().replace(/\s+/g, ' ').trim()).filter((p) => p.length > 0);
+    this.phrases = options.marketingPhrases
+      .map((p) => p.toLowerCase().replace(/\s+/g, ' ').trim())
+      .filter((p) => p.length > 0);
   }
 
   run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
@@ -90,12 +129,21 @@ export class ContentCheck implements Check {
 
     const text = m.text;
     const runs = repeatedRuns(text);
-    if (runs.length >= 2) hits.push({ name: 'REPEATED_CHAR_SEPARATOR', options: [...new Set(runs.map((r) => r.slice(0, 12)))].slice(0, 3) });
+    if (runs.length >= 2)
+      hits.push({
+        name: 'REPEATED_CHAR_SEPARATOR',
+        options: [...new Set(runs.map((r) => r.slice(0, 12)))].slice(0, 3),
+      });
 
     if (this.phrases.length > 0) {
       const hay = `${m.subject ?? ''}\n${text}`.toLowerCase().replace(/\s+/g, ' ');
       const found = this.phrases.filter((p) => hay.includes(p));
-      if (found.length > 0) hits.push({ name: 'MARKETING_PHRASE', factor: Math.min(found.length, 3), options: found.slice(0, 5) });
+      if (found.length > 0)
+        hits.push({
+          name: 'MARKETING_PHRASE',
+          factor: Math.min(found.length, 3),
+          options: found.slice(0, 5),
+        });
     }
 
     const exe: string[] = [];
@@ -116,14 +164,17 @@ export class ContentCheck implements Check {
       const shown = hostInText(link.text);
       if (shown && !sameOrganisation(shown, link.host)) mismatches.push(`${shown} → ${link.host}`);
     }
-    if (mismatches.length > 0) hits.push({ name: 'URL_TEXT_HOST_MISMATCH', options: [...new Set(mismatches)].slice(0, 3) });
+    if (mismatches.length > 0)
+      hits.push({ name: 'URL_TEXT_HOST_MISMATCH', options: [...new Set(mismatches)].slice(0, 3) });
 
     if (m.defects.length > 0) hits.push({ name: 'MESSAGE_DEFECTS', options: m.defects.slice(0, 3) });
 
     // phishing (phishing.ts): domains that imitate others, forms and wording after credentials, hidden destinations
     const lookalikes = lookalikePairs(claimedDomains(m));
     if (lookalikes.length > 0) hits.push({ name: 'LOOKALIKE_DOMAIN', options: lookalikes.slice(0, 3) });
-    const idn = [fromDomain ?? '', ...m.links.slice(0, 200).map((l) => l.host)].map(punycodeImitation).filter((d): d is string => d !== null);
+    const idn = [fromDomain ?? '', ...m.links.slice(0, 200).map((l) => l.host)]
+      .map(punycodeImitation)
+      .filter((d): d is string => d !== null);
     if (idn.length > 0) hits.push({ name: 'PUNYCODE_LOOKALIKE', options: [...new Set(idn)].slice(0, 3) });
     const form = credentialForm(m.html);
     if (form) hits.push({ name: 'CREDENTIAL_FORM', options: [form] });
@@ -139,7 +190,10 @@ export function domainOf(address: string | undefined | null): string | null {
   if (!address) return null;
   const at = address.lastIndexOf('@');
   if (at < 0 || at === address.length - 1) return null;
-  return address.slice(at + 1).toLowerCase().replace(/\.$/, '');
+  return address
+    .slice(at + 1)
+    .toLowerCase()
+    .replace(/\.$/, '');
 }
 
 /**

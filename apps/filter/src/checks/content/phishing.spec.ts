@@ -1,6 +1,14 @@
 import { parseMessageSync, type ParsedMessage } from '@spamfilter/mail';
 import { ContentCheck } from './content.check';
-import { claimedDomains, credentialForm, credentialLure, lookalikePairs, punycodeImitation, shortenerLinks, skeleton } from './phishing';
+import {
+  claimedDomains,
+  credentialForm,
+  credentialLure,
+  lookalikePairs,
+  punycodeImitation,
+  shortenerLinks,
+  skeleton,
+} from './phishing';
 
 const base: ParsedMessage = {
   headers: [],
@@ -48,7 +56,9 @@ describe('punycodeImitation', () => {
 
 describe('look-alike domains', () => {
   it('pairs the domains of one message that look the same, naming the imitation and the real one', () => {
-    expect(lookalikePairs(new Set(['paypal.com', 'paypa1.com', 'example.net']))).toEqual(['paypa1.com ≈ paypal.com']);
+    expect(lookalikePairs(new Set(['paypal.com', 'paypa1.com', 'example.net']))).toEqual([
+      'paypa1.com ≈ paypal.com',
+    ]);
     expect(lookalikePairs(new Set(['paypal.com', 'example.net']))).toEqual([]);
   });
 
@@ -59,32 +69,52 @@ describe('look-alike domains', () => {
       replyTo: [{ name: '', address: 'r@reply.example.org' }],
       links: [link('http://login.paypa1.com/x', 'https://www.paypal.com/signin'), link('http://192.0.2.7/a')],
     };
-    expect([...claimedDomains(m)].sort()).toEqual(['example.org', 'mailer.example', 'paypa1.com', 'paypal.com']);
+    expect([...claimedDomains(m)].sort()).toEqual([
+      'example.org',
+      'mailer.example',
+      'paypa1.com',
+      'paypal.com',
+    ]);
   });
 
   it('reports LOOKALIKE_DOMAIN for a link to an imitation of the domain the link text shows', () => {
     const hits = hitsOf({ links: [link('http://www.paypa1.com/signin', 'www.paypal.com')] });
     expect(hits).toContainEqual({ name: 'LOOKALIKE_DOMAIN', options: ['paypa1.com ≈ paypal.com'] });
     // the same organisation's hosts are one registrable domain: no pair
-    expect(hitsOf({ links: [link('http://mail.paypal.com/x', 'www.paypal.com')] }).map((h) => h.name)).not.toContain('LOOKALIKE_DOMAIN');
+    expect(
+      hitsOf({ links: [link('http://mail.paypal.com/x', 'www.paypal.com')] }).map((h) => h.name),
+    ).not.toContain('LOOKALIKE_DOMAIN');
   });
 
   it('reports PUNYCODE_LOOKALIKE for a From or link host in homoglyphs, not for a genuine IDN', () => {
-    expect(hitsOf({ links: [link('http://xn--pypal-4ve.com/login')] })).toContainEqual({ name: 'PUNYCODE_LOOKALIKE', options: ['pаypal.com'] });
-    expect(hitsOf({ from: { name: '', address: 'info@xn--pypal-4ve.com' } }).map((h) => h.name)).toContain('PUNYCODE_LOOKALIKE');
-    expect(hitsOf({ links: [link('http://xn--bcher-kva.de/')] }).map((h) => h.name)).not.toContain('PUNYCODE_LOOKALIKE');
+    expect(hitsOf({ links: [link('http://xn--pypal-4ve.com/login')] })).toContainEqual({
+      name: 'PUNYCODE_LOOKALIKE',
+      options: ['pаypal.com'],
+    });
+    expect(hitsOf({ from: { name: '', address: 'info@xn--pypal-4ve.com' } }).map((h) => h.name)).toContain(
+      'PUNYCODE_LOOKALIKE',
+    );
+    expect(hitsOf({ links: [link('http://xn--bcher-kva.de/')] }).map((h) => h.name)).not.toContain(
+      'PUNYCODE_LOOKALIKE',
+    );
   });
 });
 
 describe('credential forms', () => {
   it('finds a form asking for a password, PIN, card or account number', () => {
-    expect(credentialForm('<form action="http://x.example/a"><input type="password" name="p"></form>')).toBe('input type=password');
-    expect(credentialForm("<FORM method=post><INPUT name='CCNum'><input name=cvv2></FORM>")).toBe('input ccnum');
+    expect(credentialForm('<form action="http://x.example/a"><input type="password" name="p"></form>')).toBe(
+      'input type=password',
+    );
+    expect(credentialForm("<FORM method=post><INPUT name='CCNum'><input name=cvv2></FORM>")).toBe(
+      'input ccnum',
+    );
     expect(credentialForm('<form><input name="strPassword" type="text"></form>')).toBe('input strpassword');
   });
 
   it('leaves search boxes, sign-ups and inputs outside a form alone', () => {
-    expect(credentialForm('<form action="/search"><input name=q><input name="email"><input type=submit></form>')).toBeNull();
+    expect(
+      credentialForm('<form action="/search"><input name=q><input name="email"><input type=submit></form>'),
+    ).toBeNull();
     expect(credentialForm('<input type=password>')).toBeNull();
     expect(credentialForm(null)).toBeNull();
   });
@@ -100,14 +130,29 @@ describe('credential forms', () => {
 });
 
 describe('credential lures', () => {
-  const lure = { subject: 'Account notice', text: 'Dear member, please verify your account within 24 hours or it will be closed.' };
+  const lure = {
+    subject: 'Account notice',
+    text: 'Dear member, please verify your account within 24 hours or it will be closed.',
+  };
 
   it('needs the wording and a link to another organisation than the From domain', () => {
-    expect(credentialLure({ ...base, ...lure, links: [link('http://verify.example.net/x')] }, 'shop.example.com')).toBe('"verify your account" → verify.example.net');
+    expect(
+      credentialLure({ ...base, ...lure, links: [link('http://verify.example.net/x')] }, 'shop.example.com'),
+    ).toBe('"verify your account" → verify.example.net');
     // a shop's own notice linking to the shop
-    expect(credentialLure({ ...base, ...lure, links: [link('https://www.example.com/account')] }, 'shop.example.com')).toBeNull();
+    expect(
+      credentialLure(
+        { ...base, ...lure, links: [link('https://www.example.com/account')] },
+        'shop.example.com',
+      ),
+    ).toBeNull();
     expect(credentialLure({ ...base, ...lure }, 'shop.example.com')).toBeNull();
-    expect(credentialLure({ ...base, text: 'See the agenda', links: [link('http://verify.example.net/x')] }, 'shop.example.com')).toBeNull();
+    expect(
+      credentialLure(
+        { ...base, text: 'See the agenda', links: [link('http://verify.example.net/x')] },
+        'shop.example.com',
+      ),
+    ).toBeNull();
   });
 
   it('knows the suspension and unauthorised-access pretexts too', () => {
@@ -118,20 +163,41 @@ describe('credential lures', () => {
       'if you did not sign on within the nearest time your account may be subject to temporary suspension',
       'In order to safeguard your account, we require you to sign on immediately.',
     ])
-      expect(credentialLure({ ...base, text, links: [link('http://x.example.net/')] }, 'bank.example')).not.toBeNull();
+      expect(
+        credentialLure({ ...base, text, links: [link('http://x.example.net/')] }, 'bank.example'),
+      ).not.toBeNull();
     // a site that mails its customers their login says this too: not a lure by itself
-    expect(credentialLure({ ...base, text: 'Your user ID and password for the web cast follow.', links: [link('http://x.example.net/')] }, 'bank.example')).toBeNull();
+    expect(
+      credentialLure(
+        {
+          ...base,
+          text: 'Your user ID and password for the web cast follow.',
+          links: [link('http://x.example.net/')],
+        },
+        'bank.example',
+      ),
+    ).toBeNull();
   });
 
   it('reports CREDENTIAL_LURE_LINK', () => {
-    expect(hitsOf({ ...lure, links: [link('http://verify.example.net/x')] }).map((h) => h.name)).toContain('CREDENTIAL_LURE_LINK');
+    expect(hitsOf({ ...lure, links: [link('http://verify.example.net/x')] }).map((h) => h.name)).toContain(
+      'CREDENTIAL_LURE_LINK',
+    );
   });
 });
 
 describe('URL shorteners', () => {
   it('reports URL_SHORTENER with the shortener hosts, and nothing for ordinary links', () => {
-    expect(shortenerLinks({ ...base, links: [link('https://bit.ly/3abc'), link('https://www.example.com/'), link('http://tinyurl.com/x')] })).toEqual(['bit.ly', 'tinyurl.com']);
-    expect(hitsOf({ links: [link('https://bit.ly/3abc')] })).toContainEqual({ name: 'URL_SHORTENER', options: ['bit.ly'] });
+    expect(
+      shortenerLinks({
+        ...base,
+        links: [link('https://bit.ly/3abc'), link('https://www.example.com/'), link('http://tinyurl.com/x')],
+      }),
+    ).toEqual(['bit.ly', 'tinyurl.com']);
+    expect(hitsOf({ links: [link('https://bit.ly/3abc')] })).toContainEqual({
+      name: 'URL_SHORTENER',
+      options: ['bit.ly'],
+    });
     expect(hitsOf({ links: [link('https://www.example.com/')] })).toEqual([]);
   });
 });

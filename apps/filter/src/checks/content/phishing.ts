@@ -13,14 +13,38 @@ import { registrableDomain, type ParsedMessage } from '@spamfilter/mail';
  */
 const CONFUSABLE: Readonly<Record<string, string>> = {
   // Cyrillic
-  а: 'a', с: 'c', ԁ: 'd', е: 'e', һ: 'h', і: 'i', ј: 'j', ӏ: 'l', о: 'o', р: 'p', ԛ: 'q', ѕ: 's', у: 'y', ԝ: 'w', х: 'x',
+  а: 'a',
+  с: 'c',
+  ԁ: 'd',
+  е: 'e',
+  һ: 'h',
+  і: 'i',
+  ј: 'j',
+  ӏ: 'l',
+  о: 'o',
+  р: 'p',
+  ԛ: 'q',
+  ѕ: 's',
+  у: 'y',
+  ԝ: 'w',
+  х: 'x',
   ү: 'y',
   // Greek
-  α: 'a', ι: 'i', ν: 'v', ο: 'o', ρ: 'p', υ: 'u',
+  α: 'a',
+  ι: 'i',
+  ν: 'v',
+  ο: 'o',
+  ρ: 'p',
+  υ: 'u',
   // Latin letters outside ASCII that pass for ASCII ones
-  ı: 'i', ɡ: 'g', ɩ: 'i', ℓ: 'l',
+  ı: 'i',
+  ɡ: 'g',
+  ɩ: 'i',
+  ℓ: 'l',
   // ASCII read as other ASCII in domain spoofing
-  '0': 'o', '1': 'l', '|': 'l',
+  '0': 'o',
+  '1': 'l',
+  '|': 'l',
 };
 
 /** Full-width ASCII (U+FF01–FF5E) to ASCII. */
@@ -115,7 +139,8 @@ export function lookalikePairs(domains: ReadonlySet<string>): string[] {
 }
 
 /** Input fields that ask for a secret or an account: password, PIN, card and security codes, social security numbers. */
-const SECRET_FIELD = /^(?:pass|passwd|password|pwd|pin|pincode|cvv2?|cvc|csc|ssn|social|cc|ccnum|cardnum(?:ber)?|card_?number|creditcard|expdate|exp_?(?:month|year)|account_?(?:number|no|num)|acctnum|routing|mmn|mothers?_?maiden(?:_?name)?)$|pass(?:word|wd)|card_?num|security_?code/i;
+const SECRET_FIELD =
+  /^(?:pass|passwd|password|pwd|pin|pincode|cvv2?|cvc|csc|ssn|social|cc|ccnum|cardnum(?:ber)?|card_?number|creditcard|expdate|exp_?(?:month|year)|account_?(?:number|no|num)|acctnum|routing|mmn|mothers?_?maiden(?:_?name)?)$|pass(?:word|wd)|card_?num|security_?code/i;
 
 /**
  * A form in the message that asks for a secret (RFC 1866 forms have no business in mail: a genuine service sends the
@@ -173,10 +198,49 @@ export function credentialLure(m: ParsedMessage, fromDomain: string | null): str
  * than the mail carries). Registrable domains; public services only.
  */
 export const URL_SHORTENERS: ReadonlySet<string> = new Set([
-  'bit.ly', 'bitly.com', 'tinyurl.com', 'goo.gl', 't.co', 'ow.ly', 'is.gd', 'v.gd', 'buff.ly', 'rebrand.ly', 'cutt.ly',
-  'shorturl.at', 'tiny.cc', 'rb.gy', 't.ly', 's.id', 'bl.ink', 'shorte.st', 'adf.ly', 'x.co', 'lnkd.in', 'soo.gd',
-  'clck.ru', 'qrco.de', 'tinyurl.at', 'urlz.fr', 'short.io', 'snip.ly', 'mcaf.ee', 'db.tt', 'po.st', 'u.to', 'ity.im',
-  'tr.im', 'cli.gs', 'su.pr', 'twurl.nl', 'snipurl.com', 'shorturl.com', 'qr.net', '1url.com', 'bc.vc', 'budurl.com',
+  'bit.ly',
+  'bitly.com',
+  'tinyurl.com',
+  'goo.gl',
+  't.co',
+  'ow.ly',
+  'is.gd',
+  'v.gd',
+  'buff.ly',
+  'rebrand.ly',
+  'cutt.ly',
+  'shorturl.at',
+  'tiny.cc',
+  'rb.gy',
+  't.ly',
+  's.id',
+  'bl.ink',
+  'shorte.st',
+  'adf.ly',
+  'x.co',
+  'lnkd.in',
+  'soo.gd',
+  'clck.ru',
+  'qrco.de',
+  'tinyurl.at',
+  'urlz.fr',
+  'short.io',
+  'snip.ly',
+  'mcaf.ee',
+  'db.tt',
+  'po.st',
+  'u.to',
+  'ity.im',
+  'tr.im',
+  'cli.gs',
+  'su.pr',
+  'twurl.nl',
+  'snipurl.com',
+  'shorturl.com',
+  'qr.net',
+  '1url.com',
+  'bc.vc',
+  'budurl.com',
 ]);
 
 /** The shortener hosts among the links (at most `max`). */

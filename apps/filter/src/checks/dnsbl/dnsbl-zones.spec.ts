@@ -11,7 +11,11 @@ describe('DNSBL zones and answer codes', () => {
   const [zen] = parseDnsblZones(ZEN, ZEN_CODES);
 
   it('maps each code to its range’s symbol, other 127/8 codes to the zone’s symbol', () => {
-    expect(classifyAnswer(zen, '127.0.0.2')).toEqual({ kind: 'listed', symbol: 'RBL_SPAMHAUS_SBL', code: '127.0.0.2' });
+    expect(classifyAnswer(zen, '127.0.0.2')).toEqual({
+      kind: 'listed',
+      symbol: 'RBL_SPAMHAUS_SBL',
+      code: '127.0.0.2',
+    });
     expect(classifyAnswer(zen, '127.0.0.6')).toMatchObject({ symbol: 'RBL_SPAMHAUS_XBL' });
     expect(classifyAnswer(zen, '127.0.0.11')).toMatchObject({ symbol: 'RBL_SPAMHAUS_PBL' });
     expect(classifyAnswer(zen, '127.0.0.9')).toMatchObject({ kind: 'listed', symbol: 'RBL_SPAMHAUS' });
@@ -25,10 +29,20 @@ describe('DNSBL zones and answer codes', () => {
   });
 
   it('refuses malformed entries, codes outside 127/8 and codes for zones that are not asked, naming each', () => {
-    expect(() => parseDnsblZones(['zen.spamhaus.org=rbl:4'])).toThrow(/DNSBL_ZONES: .*zen.spamhaus.org=rbl:4/);
-    expect(() => parseDnsblZones(ZEN, ['zen.spamhaus.org/10.0.0.2=X:1', 'other.example/127.0.0.2=Y:1', 'zen.spamhaus.org/127.0.0.5-127.0.0.4=Z:1'])).toThrow(
+    expect(() => parseDnsblZones(['zen.spamhaus.org=rbl:4'])).toThrow(
+      /DNSBL_ZONES: .*zen.spamhaus.org=rbl:4/,
+    );
+    expect(() =>
+      parseDnsblZones(ZEN, [
+        'zen.spamhaus.org/10.0.0.2=X:1',
+        'other.example/127.0.0.2=Y:1',
+        'zen.spamhaus.org/127.0.0.5-127.0.0.4=Z:1',
+      ]),
+    ).toThrow(
       /DNSBL_CODES: .*10\.0\.0\.2.*other\.example\/127\.0\.0\.2=Y:1" \(zone not in DNSBL_ZONES\).*127\.0\.0\.5-127\.0\.0\.4/,
     );
-    expect(parseDnsblZones(['Bl.Test=RBL_TEST:4'])).toEqual([{ zone: 'bl.test', symbol: 'RBL_TEST', weight: 4, codes: [] }]);
+    expect(parseDnsblZones(['Bl.Test=RBL_TEST:4'])).toEqual([
+      { zone: 'bl.test', symbol: 'RBL_TEST', weight: 4, codes: [] },
+    ]);
   });
 });

@@ -27,14 +27,18 @@ export type DnsblAnswer =
   | { readonly kind: 'error'; readonly code: string };
 
 const ENTRY = /^([a-z0-9.-]+\.[a-z0-9-]+)=([A-Z][A-Z0-9_]*):(-?\d+(?:\.\d+)?)$/i;
-const CODE_ENTRY = /^([a-z0-9.-]+\.[a-z0-9-]+)\/(\d+\.\d+\.\d+\.\d+)(?:-(\d+\.\d+\.\d+\.\d+))?=([A-Z][A-Z0-9_]*):(-?\d+(?:\.\d+)?)$/i;
+const CODE_ENTRY =
+  /^([a-z0-9.-]+\.[a-z0-9-]+)\/(\d+\.\d+\.\d+\.\d+)(?:-(\d+\.\d+\.\d+\.\d+))?=([A-Z][A-Z0-9_]*):(-?\d+(?:\.\d+)?)$/i;
 
 /**
  * Parses DNSBL_ZONES entries "zone=SYMBOL:weight" and DNSBL_CODES entries "zone/127.0.0.2[-127.0.0.3]=SYMBOL:weight";
  * throws one message naming every bad entry. A code entry for a zone that is not in DNSBL_ZONES is an error: it would
  * never be asked.
  */
-export function parseDnsblZones(entries: readonly string[], codeEntries: readonly string[] = []): DnsblZone[] {
+export function parseDnsblZones(
+  entries: readonly string[],
+  codeEntries: readonly string[] = [],
+): DnsblZone[] {
   const zones = new Map<string, { zone: string; symbol: string; weight: number; codes: DnsblCode[] }>();
   const bad: string[] = [];
   for (const entry of entries) {
@@ -58,7 +62,10 @@ export function parseDnsblZones(entries: readonly string[], codeEntries: readonl
     }
     zone.codes.push({ from, to, symbol: m[4], weight: Number(m[5]) });
   }
-  if (bad.length > 0) throw new Error(`DNSBL_CODES: expected zone/127.0.0.x[-127.0.0.y]=SYMBOL:weight with the zone in DNSBL_ZONES, got ${bad.join(', ')}`);
+  if (bad.length > 0)
+    throw new Error(
+      `DNSBL_CODES: expected zone/127.0.0.x[-127.0.0.y]=SYMBOL:weight with the zone in DNSBL_ZONES, got ${bad.join(', ')}`,
+    );
   return [...zones.values()];
 }
 

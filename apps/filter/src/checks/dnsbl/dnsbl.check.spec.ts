@@ -13,14 +13,22 @@ class TableResolver implements DnsResolver {
 }
 
 const IP = '192.0.2.99';
-const ctx = { envelope: { clientIp: IP, helo: 'x.example', mailFrom: '', rcptTo: ['r@x.example'], direction: 'inbound' } } as unknown as ScanContext;
-const zones = parseDnsblZones(['zen.spamhaus.org=RBL_SPAMHAUS:4', 'bl.test=RBL_TEST:3'], ['zen.spamhaus.org/127.0.0.10-127.0.0.11=RBL_SPAMHAUS_PBL:2']);
+const ctx = {
+  envelope: { clientIp: IP, helo: 'x.example', mailFrom: '', rcptTo: ['r@x.example'], direction: 'inbound' },
+} as unknown as ScanContext;
+const zones = parseDnsblZones(
+  ['zen.spamhaus.org=RBL_SPAMHAUS:4', 'bl.test=RBL_TEST:3'],
+  ['zen.spamhaus.org/127.0.0.10-127.0.0.11=RBL_SPAMHAUS_PBL:2'],
+);
 
 describe('DnsblCheck', () => {
   it('reports a code’s own symbol, and an error code as DNSBL_ERROR through onError, never as a listing', async () => {
     const errors: string[] = [];
     const check = new DnsblCheck(
-      new TableResolver({ [`A ${reverseName(IP, 'zen.spamhaus.org')}`]: ['127.0.0.10'], [`A ${reverseName(IP, 'bl.test')}`]: ['127.255.255.254'] }),
+      new TableResolver({
+        [`A ${reverseName(IP, 'zen.spamhaus.org')}`]: ['127.0.0.10'],
+        [`A ${reverseName(IP, 'bl.test')}`]: ['127.255.255.254'],
+      }),
       zones,
       (zone, code) => errors.push(`${zone} ${code}`),
     );

@@ -26,14 +26,24 @@ export class DnsblCheck implements Check {
   ) {
     const declared = new Map<string, SymbolDefinition>();
     const declare = (name: string, weight: number, description: string): void => {
-      if (!declared.has(name)) declared.set(name, { name, group: 'connection', description, defaultWeight: weight });
+      if (!declared.has(name))
+        declared.set(name, { name, group: 'connection', description, defaultWeight: weight });
     };
     for (const z of zones) {
       declare(z.symbol, z.weight, `Client IP listed in ${z.zone}${z.weight < 0 ? ' (allow list)' : ''}`);
-      for (const c of z.codes) declare(c.symbol, c.weight, `Client IP listed in ${z.zone} with a code of this kind${c.weight < 0 ? ' (allow list)' : ''}`);
+      for (const c of z.codes)
+        declare(
+          c.symbol,
+          c.weight,
+          `Client IP listed in ${z.zone} with a code of this kind${c.weight < 0 ? ' (allow list)' : ''}`,
+        );
     }
     declare('DNSBL_TEMPFAIL', DEFAULT_WEIGHTS.DNSBL_TEMPFAIL, 'A DNS list did not answer');
-    declare('DNSBL_ERROR', DEFAULT_WEIGHTS.DNSBL_ERROR, 'A DNS list answered with an error code (127.255.255.x or outside 127/8), not a listing');
+    declare(
+      'DNSBL_ERROR',
+      DEFAULT_WEIGHTS.DNSBL_ERROR,
+      'A DNS list answered with an error code (127.255.255.x or outside 127/8), not a listing',
+    );
     this.symbols = [...declared.values()];
   }
 
@@ -46,7 +56,12 @@ export class DnsblCheck implements Check {
       return [];
     }
     // Private and loopback addresses are never listed; asking would only leak internal addresses.
-    if (['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified', 'carrierGradeNat'].includes(ip.range())) return [];
+    if (
+      ['private', 'loopback', 'linkLocal', 'uniqueLocal', 'unspecified', 'carrierGradeNat'].includes(
+        ip.range(),
+      )
+    )
+      return [];
     const addr = ip.kind() === 'ipv6' ? (ip as ipaddr.IPv6).toNormalizedString() : ip.toString();
     const results = await Promise.all(
       this.zones.map(async (z): Promise<SymbolHit[]> => {

@@ -28,8 +28,10 @@ export class EnvelopeCheck implements Check {
   run(ctx: ScanContext): Promise<readonly SymbolHit[]> {
     const e = ctx.envelope;
     const hits: SymbolHit[] = [];
-    if (e.direction === 'inbound' && !isValidHelo(e.helo)) hits.push({ name: 'HELO_INVALID', options: [e.helo.slice(0, 64)] });
-    if (!isValidMailFrom(e.mailFrom)) hits.push({ name: 'MAIL_FROM_INVALID', options: [e.mailFrom.slice(0, 64)] });
+    if (e.direction === 'inbound' && !isValidHelo(e.helo))
+      hits.push({ name: 'HELO_INVALID', options: [e.helo.slice(0, 64)] });
+    if (!isValidMailFrom(e.mailFrom))
+      hits.push({ name: 'MAIL_FROM_INVALID', options: [e.mailFrom.slice(0, 64)] });
     return Promise.resolve(hits);
   }
 }

@@ -21,20 +21,36 @@ export type Need = `dmarc:${string}` | `spf:${string}`;
 
 const ALLOW_SYMBOLS: ReadonlySet<string> = new Set(['USER_ALLOW', 'DOMAIN_ALLOW', 'GLOBAL_ALLOW']);
 
-export function needsFor(claimed: readonly { readonly role: 'mail_from' | 'from'; readonly domain: string }[]): Need[] {
+export function needsFor(
+  claimed: readonly { readonly role: 'mail_from' | 'from'; readonly domain: string }[],
+): Need[] {
   return claimed.map((c): Need => (c.role === 'from' ? `dmarc:${c.domain}` : `spf:${c.domain}`));
 }
 
 /** options: [the entry ("allow:address:…"), the allow symbol it would be, …what would verify it]. */
-export function unverifiedAllow(entry: string, symbol: string, needs: readonly Need[], recipients?: readonly string[]): SymbolHit {
-  return { name: UNVERIFIED_ALLOW, options: [entry, symbol, ...needs], ...(recipients ? { recipients } : {}) };
+export function unverifiedAllow(
+  entry: string,
+  symbol: string,
+  needs: readonly Need[],
+  recipients?: readonly string[],
+): SymbolHit {
+  return {
+    name: UNVERIFIED_ALLOW,
+    options: [entry, symbol, ...needs],
+    ...(recipients ? { recipients } : {}),
+  };
 }
 
 /** The hits with every verified LIST_ALLOW_UNVERIFIED turned into its allow symbol, options [entry, what verified it]. */
 export function applyListConditions(hits: readonly SymbolHit[]): readonly SymbolHit[] {
   if (!hits.some((h) => h.name === UNVERIFIED_ALLOW)) return hits;
-  const dmarc = hits.filter((h) => h.name === 'DMARC_POLICY_ALLOW').map((h) => (h.options?.[0] ?? '').toLowerCase()).filter((d) => d !== '');
-  const spf = new Set(hits.filter((h) => h.name === 'R_SPF_ALLOW').map((h) => (h.options?.[0] ?? '').toLowerCase()));
+  const dmarc = hits
+    .filter((h) => h.name === 'DMARC_POLICY_ALLOW')
+    .map((h) => (h.options?.[0] ?? '').toLowerCase())
+    .filter((d) => d !== '');
+  const spf = new Set(
+    hits.filter((h) => h.name === 'R_SPF_ALLOW').map((h) => (h.options?.[0] ?? '').toLowerCase()),
+  );
   const verified = (need: string): boolean => {
     const colon = need.indexOf(':');
     const kind = need.slice(0, colon);

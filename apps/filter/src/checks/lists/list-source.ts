@@ -20,7 +20,10 @@ export interface ListEntry {
 
 /** Port: every entry that can matter for these recipients (global + their domains + their users), in one query. */
 export interface ListSource {
-  entriesFor(recipients: readonly string[], direction?: 'inbound' | 'outbound'): Promise<readonly ListEntry[]>;
+  entriesFor(
+    recipients: readonly string[],
+    direction?: 'inbound' | 'outbound',
+  ): Promise<readonly ListEntry[]>;
 }
 
 /** Embedded default and test double of the port: a fixed table in memory. */
@@ -39,7 +42,12 @@ export class InMemoryListSource implements ListSource {
     const users = new Set(recipients.map((r) => r.toLowerCase()));
     const domains = new Set([...users].map((r) => r.slice(r.lastIndexOf('@') + 1)));
     return Promise.resolve(
-      this.entries.filter((e) => e.scope === 'global' || (e.scope === 'domain' && domains.has(e.owner ?? '')) || (e.scope === 'user' && users.has(e.owner ?? ''))),
+      this.entries.filter(
+        (e) =>
+          e.scope === 'global' ||
+          (e.scope === 'domain' && domains.has(e.owner ?? '')) ||
+          (e.scope === 'user' && users.has(e.owner ?? '')),
+      ),
     );
   }
 }

@@ -1,8 +1,20 @@
 import { matchLists } from './lists.check';
 import type { ListEntry } from './list-source';
 
-const facts = { mailFrom: 'boss@corp.example.com', from: '', ip: '203.0.113.45', recipients: ['bob@a.test', 'ann@a.test', 'eve@b.test'] };
-const e = (over: Partial<ListEntry>): ListEntry => ({ scope: 'global', owner: null, kind: 'block', match: 'address', value: 'x', ...over });
+const facts = {
+  mailFrom: 'boss@corp.example.com',
+  from: '',
+  ip: '203.0.113.45',
+  recipients: ['bob@a.test', 'ann@a.test', 'eve@b.test'],
+};
+const e = (over: Partial<ListEntry>): ListEntry => ({
+  scope: 'global',
+  owner: null,
+  kind: 'block',
+  match: 'address',
+  value: 'x',
+  ...over,
+});
 
 describe('matchLists', () => {
   it('matches by address, domain and its subdomains, IP and CIDR', () => {
@@ -17,8 +29,12 @@ describe('matchLists', () => {
   it('matches IPv6 and IPv4-mapped clients, and ignores malformed entries', () => {
     const v6 = { ...facts, ip: '2001:db8::25' };
     expect(matchLists([e({ match: 'cidr', value: '2001:db8::/32' })], v6)).toHaveLength(1);
-    expect(matchLists([e({ match: 'cidr', value: '203.0.113.0/24' })], { ...facts, ip: '::ffff:203.0.113.9' })).toHaveLength(1);
-    expect(matchLists([e({ match: 'cidr', value: 'not-a-cidr' }), e({ match: 'ip', value: '999.1.1.1' })], facts)).toEqual([]);
+    expect(
+      matchLists([e({ match: 'cidr', value: '203.0.113.0/24' })], { ...facts, ip: '::ffff:203.0.113.9' }),
+    ).toHaveLength(1);
+    expect(
+      matchLists([e({ match: 'cidr', value: 'not-a-cidr' }), e({ match: 'ip', value: '999.1.1.1' })], facts),
+    ).toEqual([]);
   });
 
   it('matches IPv4-mapped entries, and gives the same answer when the parsed entry is reused', () => {
@@ -49,21 +65,34 @@ describe('matchLists', () => {
   });
 
   it('reports an allow that requires an authenticated sender as LIST_ALLOW_UNVERIFIED with what would verify it', () => {
-    const forgeable = e({ scope: 'user', owner: 'bob@a.test', kind: 'allow', match: 'address', value: 'alice@example.net', requires: 'aligned_auth' });
+    const forgeable = e({
+      scope: 'user',
+      owner: 'bob@a.test',
+      kind: 'allow',
+      match: 'address',
+      value: 'alice@example.net',
+      requires: 'aligned_auth',
+    });
     const both = { ...facts, mailFrom: 'Alice@Example.net', from: 'alice@example.net' };
     expect(matchLists([forgeable], both)).toEqual([
-      { name: 'LIST_ALLOW_UNVERIFIED', options: ['allow:address:alice@example.net', 'USER_ALLOW', 'spf:example.net', 'dmarc:example.net'], recipients: ['bob@a.test'] },
+      {
+        name: 'LIST_ALLOW_UNVERIFIED',
+        options: ['allow:address:alice@example.net', 'USER_ALLOW', 'spf:example.net', 'dmarc:example.net'],
+        recipients: ['bob@a.test'],
+      },
     ]);
     // only the header claims the address: only DMARC can verify it
-    expect(matchLists([forgeable], { ...facts, mailFrom: 'bounce@esp.example', from: 'alice@example.net' })[0]?.options).toEqual([
-      'allow:address:alice@example.net',
-      'USER_ALLOW',
-      'dmarc:example.net',
-    ]);
+    expect(
+      matchLists([forgeable], { ...facts, mailFrom: 'bounce@esp.example', from: 'alice@example.net' })[0]
+        ?.options,
+    ).toEqual(['allow:address:alice@example.net', 'USER_ALLOW', 'dmarc:example.net']);
     // a domain entry, global: the claimed subdomain is what must authenticate
     const domain = e({ kind: 'allow', match: 'domain', value: 'example.net', requires: 'aligned_auth' });
     expect(matchLists([domain], { ...facts, mailFrom: 'x@mail.example.net' })).toEqual([
-      { name: 'LIST_ALLOW_UNVERIFIED', options: ['allow:domain:example.net', 'GLOBAL_ALLOW', 'spf:mail.example.net'] },
+      {
+        name: 'LIST_ALLOW_UNVERIFIED',
+        options: ['allow:domain:example.net', 'GLOBAL_ALLOW', 'spf:mail.example.net'],
+      },
     ]);
   });
 

@@ -20,7 +20,10 @@ export const LIST_SYMBOLS = [
   sym('GLOBAL_ALLOW', 'Sender on the operator allow list'),
   sym('GLOBAL_BLOCK', 'Sender on the operator block list'),
   sym('LISTS_TEMPFAIL', 'Allow/block lists could not be read'),
-  sym('LIST_ALLOW_UNVERIFIED', 'Allow entry for a forgeable sender, not applied: no aligned DMARC or SPF pass for it'),
+  sym(
+    'LIST_ALLOW_UNVERIFIED',
+    'Allow entry for a forgeable sender, not applied: no aligned DMARC or SPF pass for it',
+  ),
 ] as const;
 
 const SYMBOL: Record<ListEntry['scope'], Record<ListEntry['kind'], string>> = {
@@ -73,9 +76,13 @@ interface Claimed {
 
 export function matchLists(entries: readonly ListEntry[], facts: ListFacts): SymbolHit[] {
   const claimed: Claimed[] = [];
-  for (const [role, raw] of [['mail_from', facts.mailFrom], ['from', facts.from]] as const) {
+  for (const [role, raw] of [
+    ['mail_from', facts.mailFrom],
+    ['from', facts.from],
+  ] as const) {
     const address = raw.toLowerCase();
-    if (address.includes('@')) claimed.push({ role, address, domain: address.slice(address.lastIndexOf('@') + 1) });
+    if (address.includes('@'))
+      claimed.push({ role, address, domain: address.slice(address.lastIndexOf('@') + 1) });
   }
   let ip: Address | null = null;
   try {
@@ -92,12 +99,16 @@ export function matchLists(entries: readonly ListEntry[], facts: ListFacts): Sym
     let recipients: readonly string[] | undefined;
     if (e.scope !== 'global') {
       const owner = (e.owner ?? '').toLowerCase();
-      recipients = facts.recipients.filter((r) => (e.scope === 'user' ? r.toLowerCase() === owner : r.toLowerCase().endsWith(`@${owner}`)));
+      recipients = facts.recipients.filter((r) =>
+        e.scope === 'user' ? r.toLowerCase() === owner : r.toLowerCase().endsWith(`@${owner}`),
+      );
       if (recipients.length === 0) continue;
     }
     // Only a claimed sender can be forged; an IP or network entry matched the connection itself.
     const conditional = e.kind === 'allow' && e.requires === 'aligned_auth' && by.length > 0;
-    const hit: SymbolHit = conditional ? unverifiedAllow(option, name, needsFor(by), recipients) : { name, options: [option], ...(recipients ? { recipients } : {}) };
+    const hit: SymbolHit = conditional
+      ? unverifiedAllow(option, name, needsFor(by), recipients)
+      : { name, options: [option], ...(recipients ? { recipients } : {}) };
     hits.push(hit);
   }
   return hits;
@@ -134,14 +145,19 @@ function matchedBy(e: ListEntry, claimed: readonly Claimed[], ip: Address | null
   switch (e.match) {
     case 'address':
     case 'domain': {
-      const by = claimed.filter((c) => (e.match === 'address' ? c.address === v : c.domain === v || c.domain.endsWith(`.${v}`)));
+      const by = claimed.filter((c) =>
+        e.match === 'address' ? c.address === v : c.domain === v || c.domain.endsWith(`.${v}`),
+      );
       return by.length > 0 ? by : null;
     }
     case 'ip':
     case 'cidr': {
       const range = ip ? parseRange(e.match, v) : null;
       if (!ip || !range || range.ip.kind() !== ip.kind()) return null;
-      const hit = range.bits === null ? range.ip.toString() === ip.toString() : ip.match([range.ip, range.bits] as [typeof ip, number]);
+      const hit =
+        range.bits === null
+          ? range.ip.toString() === ip.toString()
+          : ip.match([range.ip, range.bits] as [typeof ip, number]);
       return hit ? [] : null;
     }
   }

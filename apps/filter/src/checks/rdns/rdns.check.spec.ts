@@ -14,14 +14,20 @@ class TableResolver implements DnsResolver {
 
 const IP = '192.0.2.10';
 const ctx = (helo: string): ScanContext =>
-  ({ envelope: { clientIp: IP, helo, mailFrom: 'a@b.example', rcptTo: ['r@x.example'], direction: 'inbound' } }) as unknown as ScanContext;
+  ({
+    envelope: { clientIp: IP, helo, mailFrom: 'a@b.example', rcptTo: ['r@x.example'], direction: 'inbound' },
+  }) as unknown as ScanContext;
 
 describe('RdnsCheck HELO against the confirmed rDNS name', () => {
-  const check = (ptr: string) => new RdnsCheck(new TableResolver({ [`PTR ${reverseName(IP)}`]: [ptr], [`A ${ptr}`]: [IP] }));
+  const check = (ptr: string) =>
+    new RdnsCheck(new TableResolver({ [`PTR ${reverseName(IP)}`]: [ptr], [`A ${ptr}`]: [IP] }));
   const names = async (ptr: string, helo: string) => (await check(ptr).run(ctx(helo))).map((h) => h.name);
 
   it('compares registrable domains by the public suffix list', async () => {
-    expect(await names('host1.customer.co.uk', 'evil.attacker.co.uk')).toEqual(['RDNS_FCRDNS', 'HELO_RDNS_MISMATCH']);
+    expect(await names('host1.customer.co.uk', 'evil.attacker.co.uk')).toEqual([
+      'RDNS_FCRDNS',
+      'HELO_RDNS_MISMATCH',
+    ]);
     expect(await names('host1.customer.co.uk', 'mx.customer.co.uk')).toEqual(['RDNS_FCRDNS']);
     expect(await names('out.example.com', 'mx1.example.com')).toEqual(['RDNS_FCRDNS']);
     expect(await names('out.example.com', 'mx1.example.net')).toEqual(['RDNS_FCRDNS', 'HELO_RDNS_MISMATCH']);

@@ -20,7 +20,10 @@ export const RDNS_SYMBOLS = [
   sym('RDNS_TEMPFAIL', 'Reverse DNS could not be checked'),
   sym('HELO_NOT_FQDN', 'HELO is not a fully qualified domain name (RFC 5321 §4.1.1.1)'),
   sym('HELO_IP_LITERAL', 'HELO is an address literal'),
-  sym('HELO_RDNS_MISMATCH', "HELO is not the client's confirmed reverse DNS name nor in its registrable domain"),
+  sym(
+    'HELO_RDNS_MISMATCH',
+    "HELO is not the client's confirmed reverse DNS name nor in its registrable domain",
+  ),
 ] as const;
 
 /**
@@ -42,7 +45,9 @@ export class RdnsCheck implements Check {
 
     let names: string[];
     try {
-      names = ((await this.dns.resolve(reverseName(e.clientIp), 'PTR')) as string[]).map((n) => n.toLowerCase().replace(/\.$/, ''));
+      names = ((await this.dns.resolve(reverseName(e.clientIp), 'PTR')) as string[]).map((n) =>
+        n.toLowerCase().replace(/\.$/, ''),
+      );
     } catch (err) {
       if (err instanceof DnsError && DNS_NO_DATA.has(err.code)) return [...hits, { name: 'RDNS_NONE' }];
       return [...hits, { name: 'RDNS_TEMPFAIL', options: ['PTR'] }];
@@ -67,7 +72,8 @@ export class RdnsCheck implements Check {
     if (confirmed) {
       hits.push({ name: 'RDNS_FCRDNS', options: [confirmed] });
       const helo = e.helo.toLowerCase().replace(/\.$/, '');
-      if (isFqdn(helo) && helo !== confirmed && !sameParent(helo, confirmed)) hits.push({ name: 'HELO_RDNS_MISMATCH', options: [`${helo} ≠ ${confirmed}`] });
+      if (isFqdn(helo) && helo !== confirmed && !sameParent(helo, confirmed))
+        hits.push({ name: 'HELO_RDNS_MISMATCH', options: [`${helo} ≠ ${confirmed}`] });
     } else if (temp) {
       hits.push({ name: 'RDNS_TEMPFAIL', options: [rrtype] });
     } else {

@@ -51,7 +51,8 @@ export class AupCheck implements Check {
     const subject = aupSubjectOf(ctx);
     const hits: SymbolHit[] = [];
     for (const m of matchers) {
-      if (m.match(subject) === 'match') hits.push({ name: OUTBOUND_SYMBOLS.aupMatch.name, factor: m.rule.score, options: [m.rule.name] });
+      if (m.match(subject) === 'match')
+        hits.push({ name: OUTBOUND_SYMBOLS.aupMatch.name, factor: m.rule.score, options: [m.rule.name] });
     }
     return hits;
   }

@@ -15,7 +15,12 @@ export class BusOperatorNotifier implements OperatorNotifier {
       eventId: randomUUID(),
       kind: notice.kind,
       subject: notice.account,
-      detail: { tenantId: notice.tenantId, reason: notice.reason, reference: notice.reference, actor: notice.actor },
+      detail: {
+        tenantId: notice.tenantId,
+        reason: notice.reason,
+        reference: notice.reference,
+        actor: notice.actor,
+      },
       occurredAt: notice.at,
     });
   }
@@ -57,7 +62,9 @@ export class FanOutOperatorNotifier implements OperatorNotifier {
         try {
           await c.notifier.notify(notice);
         } catch (err) {
-          this.log.warn(`operator notice via ${c.name} failed for ${notice.account}: ${err instanceof Error ? err.message : String(err)}`);
+          this.log.warn(
+            `operator notice via ${c.name} failed for ${notice.account}: ${err instanceof Error ? err.message : String(err)}`,
+          );
         }
       }),
     );

@@ -16,7 +16,10 @@ const OFF: OutboundLimits = {
 
 function setup(limits: Partial<OutboundLimits>, start = Date.UTC(2026, 10, 22, 10, 0, 0)) {
   const clock = new ManualClock(start);
-  const limiter = new OutboundRateLimiter(new MemoryCounterStore(clock), () => clock.now(), { ...OFF, ...limits });
+  const limiter = new OutboundRateLimiter(new MemoryCounterStore(clock), () => clock.now(), {
+    ...OFF,
+    ...limits,
+  });
   return { limiter, advance: (ms: number) => clock.advance(ms) };
 }
 
@@ -36,7 +39,15 @@ describe('OutboundRateLimiter', () => {
   it('lets the Nth message of the hour through and defers the N+1th', async () => {
     const { limiter } = setup({ accountPerHour: 5 });
     const names = await burst(limiter, alice, 7);
-    expect(names).toEqual([null, null, null, null, null, 'OUTBOUND_RATE_ACCOUNT_HOUR', 'OUTBOUND_RATE_ACCOUNT_HOUR']);
+    expect(names).toEqual([
+      null,
+      null,
+      null,
+      null,
+      null,
+      'OUTBOUND_RATE_ACCOUNT_HOUR',
+      'OUTBOUND_RATE_ACCOUNT_HOUR',
+    ]);
     expect(outboundForcedAction(['OUTBOUND_RATE_ACCOUNT_HOUR'])).toBe('defer');
   });
 
@@ -55,12 +66,23 @@ describe('OutboundRateLimiter', () => {
 
   it('limits the whole domain across its accounts', async () => {
     const { limiter } = setup({ domainPerHour: 3 });
-    expect([...(await burst(limiter, alice, 2)), ...(await burst(limiter, bob, 2))]).toEqual([null, null, null, 'OUTBOUND_RATE_DOMAIN_HOUR']);
+    expect([...(await burst(limiter, alice, 2)), ...(await burst(limiter, bob, 2))]).toEqual([
+      null,
+      null,
+      null,
+      'OUTBOUND_RATE_DOMAIN_HOUR',
+    ]);
   });
 
   it('does not charge the daily quota for messages deferred by the hourly limit', async () => {
     const { limiter, advance } = setup({ accountPerHour: 2, accountPerDay: 3 });
-    expect(await burst(limiter, alice, 5)).toEqual([null, null, 'OUTBOUND_RATE_ACCOUNT_HOUR', 'OUTBOUND_RATE_ACCOUNT_HOUR', 'OUTBOUND_RATE_ACCOUNT_HOUR']);
+    expect(await burst(limiter, alice, 5)).toEqual([
+      null,
+      null,
+      'OUTBOUND_RATE_ACCOUNT_HOUR',
+      'OUTBOUND_RATE_ACCOUNT_HOUR',
+      'OUTBOUND_RATE_ACCOUNT_HOUR',
+    ]);
     advance(HOUR_MS);
     // 2 of 3 daily used: one more passes, then the day is full.
     expect(await burst(limiter, alice, 2)).toEqual([null, 'OUTBOUND_RATE_ACCOUNT_DAY']);
@@ -77,7 +99,8 @@ describe('OutboundRateLimiter', () => {
 
   it('counts distinct recipients per hour, not repeated ones', async () => {
     const { limiter } = setup({ distinctRecipientsPerHour: 3 });
-    for (let i = 0; i < 5; i++) expect((await limiter.check(alice, ['same@x.example', 'Other@X.example'])).breaches).toEqual([]);
+    for (let i = 0; i < 5; i++)
+      expect((await limiter.check(alice, ['same@x.example', 'Other@X.example'])).breaches).toEqual([]);
     expect((await limiter.check(alice, ['third@x.example'])).breaches).toEqual([]);
     const r = await limiter.check(alice, ['fourth@x.example']);
     expect(r.breaches[0]?.symbol.name).toBe('OUTBOUND_DISTINCT_RCPTS');

@@ -56,7 +56,15 @@ export class OutboundRateLimiter {
 
     // Recipients per message needs no counter; a message over it is refused before it counts against anything.
     if (l.maxRecipientsPerMessage > 0 && recipients.length > l.maxRecipientsPerMessage) {
-      return { breaches: [{ symbol: OUTBOUND_SYMBOLS.tooManyRecipients, limit: l.maxRecipientsPerMessage, count: recipients.length }] };
+      return {
+        breaches: [
+          {
+            symbol: OUTBOUND_SYMBOLS.tooManyRecipients,
+            limit: l.maxRecipientsPerMessage,
+            count: recipients.length,
+          },
+        ],
+      };
     }
 
     const failed = await this.failedRatioBreach(who, now);
@@ -83,14 +91,28 @@ export class OutboundRateLimiter {
       // A recipient already written to this hour does not count again (a deferred message's retry neither). The
       // marks are set concurrently, then each new recipient is one hit: two round trips for any recipient count.
       const unique = [...new Set(recipients.map((r) => r.toLowerCase()))];
-      const fresh = await Promise.all(unique.map((r) => this.counters.setIfAbsent(`ob:rcpt:s:${who.account}:${digest(r)}`, '1', HOUR_MS)));
+      const fresh = await Promise.all(
+        unique.map((r) => this.counters.setIfAbsent(`ob:rcpt:s:${who.account}:${digest(r)}`, '1', HOUR_MS)),
+      );
       const hits = fresh.filter(Boolean).length;
       const distinct =
         hits === 0
           ? await this.counters.count(distinctKey, HOUR_MS, now)
-          : Math.max(...(await Promise.all(Array.from({ length: hits }, () => this.counters.hit(distinctKey, HOUR_MS, now)))));
+          : Math.max(
+              ...(await Promise.all(
+                Array.from({ length: hits }, () => this.counters.hit(distinctKey, HOUR_MS, now)),
+              )),
+            );
       if (distinct > l.distinctRecipientsPerHour) {
-        return { breaches: [{ symbol: OUTBOUND_SYMBOLS.distinctRecipients, limit: l.distinctRecipientsPerHour, count: distinct }] };
+        return {
+          breaches: [
+            {
+              symbol: OUTBOUND_SYMBOLS.distinctRecipients,
+              limit: l.distinctRecipientsPerHour,
+              count: distinct,
+            },
+          ],
+        };
       }
     }
     return { breaches: [] };
@@ -103,8 +125,10 @@ export class OutboundRateLimiter {
   async recordDelivery(who: OutboundIdentity, outcome: { delivered: number; failed: number }): Promise<void> {
     const now = this.now();
     const cap = (n: number) => Math.max(0, Math.min(Math.floor(n), 1000));
-    for (let i = 0; i < cap(outcome.delivered) + cap(outcome.failed); i++) await this.counters.hit(`ob:dlv:all:${who.account}`, HOUR_MS, now);
-    for (let i = 0; i < cap(outcome.failed); i++) await this.counters.hit(`ob:dlv:fail:${who.account}`, HOUR_MS, now);
+    for (let i = 0; i < cap(outcome.delivered) + cap(outcome.failed); i++)
+      await this.counters.hit(`ob:dlv:all:${who.account}`, HOUR_MS, now);
+    for (let i = 0; i < cap(outcome.failed); i++)
+      await this.counters.hit(`ob:dlv:fail:${who.account}`, HOUR_MS, now);
   }
 
   private async failedRatioBreach(who: OutboundIdentity, now: number): Promise<RateLimitBreach | null> {
@@ -114,6 +138,10 @@ export class OutboundRateLimiter {
     if (attempted < l.failedRecipientMinSample) return null;
     const failed = await this.counters.count(`ob:dlv:fail:${who.account}`, HOUR_MS, now);
     if (failed / attempted <= l.failedRecipientRatio) return null;
-    return { symbol: OUTBOUND_SYMBOLS.failedRecipients, limit: Math.round(l.failedRecipientRatio * 100), count: Math.round((failed / attempted) * 100) };
+    return {
+      symbol: OUTBOUND_SYMBOLS.failedRecipients,
+      limit: Math.round(l.failedRecipientRatio * 100),
+      count: Math.round((failed / attempted) * 100),
+    };
   }
 }

@@ -22,7 +22,11 @@ const MAX_CACHED = 50_000;
 export class AccountStandingCheck implements Check {
   readonly name = 'outbound-account';
   readonly tempfail = 'OUTBOUND_ACCOUNT_TEMPFAIL';
-  readonly symbols = [OUTBOUND_SYMBOLS.accountBlocked, OUTBOUND_SYMBOLS.standingWarn, OUTBOUND_SYMBOLS.standingPoor];
+  readonly symbols = [
+    OUTBOUND_SYMBOLS.accountBlocked,
+    OUTBOUND_SYMBOLS.standingWarn,
+    OUTBOUND_SYMBOLS.standingPoor,
+  ];
   private readonly cache = new Map<string, { standing: Standing; until: number }>();
 
   constructor(
@@ -35,11 +39,20 @@ export class AccountStandingCheck implements Check {
     if (ctx.envelope.direction !== 'outbound') return [];
     const who = outboundIdentity(ctx.envelope);
     if (!who) return [];
-    const [state, standing] = await Promise.all([this.accounts.state(who.account), this.standingOf(who.account)]);
+    const [state, standing] = await Promise.all([
+      this.accounts.state(who.account),
+      this.standingOf(who.account),
+    ]);
     const hits: SymbolHit[] = [];
-    if (state.status === 'blocked') hits.push({ name: OUTBOUND_SYMBOLS.accountBlocked.name, options: state.blockedReason ? [state.blockedReason.slice(0, 120)] : [] });
-    if (standing.level === 'poor') hits.push({ name: OUTBOUND_SYMBOLS.standingPoor.name, options: [`standing ${standing.score}`] });
-    if (standing.level === 'warn') hits.push({ name: OUTBOUND_SYMBOLS.standingWarn.name, options: [`standing ${standing.score}`] });
+    if (state.status === 'blocked')
+      hits.push({
+        name: OUTBOUND_SYMBOLS.accountBlocked.name,
+        options: state.blockedReason ? [state.blockedReason.slice(0, 120)] : [],
+      });
+    if (standing.level === 'poor')
+      hits.push({ name: OUTBOUND_SYMBOLS.standingPoor.name, options: [`standing ${standing.score}`] });
+    if (standing.level === 'warn')
+      hits.push({ name: OUTBOUND_SYMBOLS.standingWarn.name, options: [`standing ${standing.score}`] });
     return hits;
   }
 

@@ -36,10 +36,13 @@ export class AutoBlockService {
 
   /** Synchronous entry point for the scan service: schedules the work and returns. */
   observe(verdict: ScanVerdict, envelope: ScanEnvelope): void {
-    if (envelope.direction !== 'outbound' || !isSpamVerdict(verdict.action) || this.options.threshold <= 0) return;
+    if (envelope.direction !== 'outbound' || !isSpamVerdict(verdict.action) || this.options.threshold <= 0)
+      return;
     const p: Promise<void> = this.handle(verdict, envelope)
       .then(() => undefined)
-      .catch((err: unknown) => this.log.warn(`auto-block: ${err instanceof Error ? err.message : String(err)}`))
+      .catch((err: unknown) =>
+        this.log.warn(`auto-block: ${err instanceof Error ? err.message : String(err)}`),
+      )
       .finally(() => this.pending.delete(p));
     this.pending.add(p);
   }
@@ -50,14 +53,22 @@ export class AutoBlockService {
   }
 
   /** Records one spam verdict; returns whether it blocked the account. */
-  async handle(verdict: Pick<ScanVerdict, 'reference' | 'action'>, envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>): Promise<boolean> {
+  async handle(
+    verdict: Pick<ScanVerdict, 'reference' | 'action'>,
+    envelope: Pick<ScanEnvelope, 'authUser' | 'mailFrom'>,
+  ): Promise<boolean> {
     const who = outboundIdentity(envelope);
     if (!who) return false;
     const unblockedAt = await this.accounts.lastUnblockAt(who.account);
     // The window's epoch is the last unblock: verdicts from before an operator's unblock never count again.
     const recentSpam = await this.window.record(who.account, unblockedAt?.getTime() ?? 0);
     const state = await this.accounts.state(who.account);
-    const decision = autoBlockDecision({ status: state.status, recentSpam, threshold: this.options.threshold, windowMs: this.options.windowMs });
+    const decision = autoBlockDecision({
+      status: state.status,
+      recentSpam,
+      threshold: this.options.threshold,
+      windowMs: this.options.windowMs,
+    });
     if (!decision.block) return false;
     const at = new Date(this.options.now());
     const result = await this.accounts.autoBlock(who.account, decision.reason, at);

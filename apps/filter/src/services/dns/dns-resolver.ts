@@ -87,7 +87,9 @@ export class NodeDnsResolver implements DnsResolver {
     const key = `${rrtype} ${name.toLowerCase()}`;
     const hit = this.cache.get(key);
     if (hit && hit.until > this.now()) {
-      return hit.value ? Promise.resolve(hit.value) : Promise.reject(new DnsError(hit.code ?? 'ENOTFOUND', `${rrtype} ${name}: ${hit.code}`));
+      return hit.value
+        ? Promise.resolve(hit.value)
+        : Promise.reject(new DnsError(hit.code ?? 'ENOTFOUND', `${rrtype} ${name}: ${hit.code}`));
     }
     const pending = this.inflight.get(key);
     if (pending) return pending;
@@ -99,7 +101,8 @@ export class NodeDnsResolver implements DnsResolver {
       },
       (err: unknown) => {
         const code = err instanceof DnsError ? err.code : 'ESERVFAIL';
-        if (DNS_NO_DATA.has(code)) this.remember(key, { until: this.now() + this.options.cacheSeconds * 1000, code });
+        if (DNS_NO_DATA.has(code))
+          this.remember(key, { until: this.now() + this.options.cacheSeconds * 1000, code });
         else if (code === 'ETIMEOUT') this.stats.timeouts++;
         else this.stats.failures++;
         throw err;
@@ -131,13 +134,20 @@ export class NodeDnsResolver implements DnsResolver {
   private query(name: string, rrtype: RrType): Promise<string[] | string[][]> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new DnsError('ETIMEOUT', `${rrtype} ${name}: no answer in ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
+      timer = setTimeout(
+        () =>
+          reject(new DnsError('ETIMEOUT', `${rrtype} ${name}: no answer in ${this.options.timeoutMs} ms`)),
+        this.options.timeoutMs,
+      );
       timer.unref();
     });
     const answer = this.lookup(name, rrtype).then(
       (value) => validateAnswer(name, rrtype, value),
       (err: unknown) => {
-        const code = typeof (err as { code?: unknown })?.code === 'string' ? (err as { code: string }).code : 'ESERVFAIL';
+        const code =
+          typeof (err as { code?: unknown })?.code === 'string'
+            ? (err as { code: string }).code
+            : 'ESERVFAIL';
         throw new DnsError(code, `${rrtype} ${name}: ${code}`);
       },
     );

@@ -198,42 +198,40 @@ export class DbScanLogSink implements ScanLogSink {
     const owners = await this.directory.owners([
       ...new Set(records.flatMap((r) => r.recipients.map((x) => x.recipient))),
     ]);
-    const rows = records.map(
-      (r): NewScanRecord => ({
-        reference: r.reference,
-        createdAt: r.createdAt,
-        direction: r.direction,
-        clientIp: r.clientIp,
-        helo: r.helo.slice(0, 255),
-        mailFrom: r.mailFrom.slice(0, 320),
-        authUser: r.authUser,
-        queueId: r.queueId,
-        headerFrom: r.headerFrom,
-        subject: r.subject,
-        messageFingerprint: r.messageFingerprint,
-        size: r.size,
-        action: r.action,
-        score: r.score,
-        symbols: r.symbols,
-        smtpReply: r.smtpReply,
-        headers: r.headers,
-        training: r.training,
-        elapsedMs: r.elapsedMs,
-        recipients: r.recipients.map((x) => {
-          const o = owners.get(x.recipient) ?? null;
-          return {
-            recipient: x.recipient,
-            userId: o?.userId ?? null,
-            domainId: o?.domainId ?? null,
-            action: x.action,
-            score: x.score,
-            symbols: x.symbols,
-            reason: x.reason,
-            disposition: x.disposition,
-          };
-        }),
+    const rows = records.map((r): NewScanRecord => ({
+      reference: r.reference,
+      createdAt: r.createdAt,
+      direction: r.direction,
+      clientIp: r.clientIp,
+      helo: r.helo.slice(0, 255),
+      mailFrom: r.mailFrom.slice(0, 320),
+      authUser: r.authUser,
+      queueId: r.queueId,
+      headerFrom: r.headerFrom,
+      subject: r.subject,
+      messageFingerprint: r.messageFingerprint,
+      size: r.size,
+      action: r.action,
+      score: r.score,
+      symbols: r.symbols,
+      smtpReply: r.smtpReply,
+      headers: r.headers,
+      training: r.training,
+      elapsedMs: r.elapsedMs,
+      recipients: r.recipients.map((x) => {
+        const o = owners.get(x.recipient) ?? null;
+        return {
+          recipient: x.recipient,
+          userId: o?.userId ?? null,
+          domainId: o?.domainId ?? null,
+          action: x.action,
+          score: x.score,
+          symbols: x.symbols,
+          reason: x.reason,
+          disposition: x.disposition,
+        };
       }),
-    );
+    }));
     await (this.inserter ? this.inserter.insertMany(rows) : repos.scans.insertMany(rows));
   }
 }

@@ -101,7 +101,12 @@ describe('RecipientDirectory', () => {
         },
       },
     };
-    const dir = new RecipientDirectory({ repos: () => repos } as unknown as FilterDatabase, 60_000, () => 0, 2_000);
+    const dir = new RecipientDirectory(
+      { repos: () => repos } as unknown as FilterDatabase,
+      60_000,
+      () => 0,
+      2_000,
+    );
     const stale = dir.owners([alice.address]);
     users.delete(alice.address);
     dir.invalidate();

@@ -32,7 +32,12 @@ describe('ReputationSync', () => {
 
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'reputation-sync-'));
-    config = { ...loadConfig({}).database, type: 'sqlite', sqlitePath: join(dir, 'filter.sqlite'), migrationsRun: true };
+    config = {
+      ...loadConfig({}).database,
+      type: 'sqlite',
+      sqlitePath: join(dir, 'filter.sqlite'),
+      migrationsRun: true,
+    };
   });
 
   afterEach(async () => {
@@ -54,7 +59,11 @@ describe('ReputationSync', () => {
     counting = false;
     // 450 keys in chunks of 100: the loop turned between the chunks (one transaction would let it turn at most once).
     expect(turns).toBeGreaterThanOrEqual(4);
-    const rows = await new ReputationRepository(await connect()).get(['ip:198.18.0.7', 'ip:198.18.149.7', 'domain:sender77.example']);
+    const rows = await new ReputationRepository(await connect()).get([
+      'ip:198.18.0.7',
+      'ip:198.18.149.7',
+      'domain:sender77.example',
+    ]);
     expect([...rows.values()].map((r) => r.spam)).toEqual([1, 1, 1]);
     expect(reputation.takeDeltas()).toEqual([]);
   });
@@ -69,14 +78,23 @@ describe('ReputationSync', () => {
       // The connection goes away right after the first chunk is saved.
       if (++loads === 1) void first.destroy();
     };
-    await new ReputationSync(new FilterDatabase(config, 5000, first), reputation, 5000, 100).syncOnce(new Date(NOW));
+    await new ReputationSync(new FilterDatabase(config, 5000, first), reputation, 5000, 100).syncOnce(
+      new Date(NOW),
+    );
     const left = reputation.takeDeltas();
     expect(left).toHaveLength(350);
     reputation.restoreDeltas(left);
     reputation.load = load;
 
-    await new ReputationSync(new FilterDatabase(config, 5000, await connect()), reputation, 5000, 100).syncOnce(new Date(NOW));
-    const all = await new ReputationRepository(await connect()).get(left.map((d) => d.key).concat('ip:198.18.0.7'));
+    await new ReputationSync(
+      new FilterDatabase(config, 5000, await connect()),
+      reputation,
+      5000,
+      100,
+    ).syncOnce(new Date(NOW));
+    const all = await new ReputationRepository(await connect()).get(
+      left.map((d) => d.key).concat('ip:198.18.0.7'),
+    );
     expect(all.size).toBe(351);
     expect([...all.values()].every((r) => r.spam === 1)).toBe(true);
   });

@@ -56,7 +56,9 @@ export class ReputationSync {
 
   /** Stored rows replace what memory holds for their keys. */
   private loadRows(rows: Iterable<ReputationEntity>): void {
-    this.reputation.load([...rows].map((r) => ({ key: r.key, spam: r.spam, ham: r.ham, at: r.updatedAt.getTime() })));
+    this.reputation.load(
+      [...rows].map((r) => ({ key: r.key, spam: r.spam, ham: r.ham, at: r.updatedAt.getTime() })),
+    );
   }
 
   async stop(): Promise<void> {

@@ -20,8 +20,14 @@ describe('ScanLogThread', () => {
   let main: DataSource;
   const threads: ScanLogThread[] = [];
   const record = (i: number) =>
-    scanRecord({ createdAt: new Date(Date.UTC(2026, 10, 23, 8, 0, i)), recipients: [recipientVerdict(`u${i}@hosted.example`, {})] });
-  const make = (config: DatabaseConfig, launch?: (data: Record<string, unknown>) => Worker): ScanLogThread => {
+    scanRecord({
+      createdAt: new Date(Date.UTC(2026, 10, 23, 8, 0, i)),
+      recipients: [recipientVerdict(`u${i}@hosted.example`, {})],
+    });
+  const make = (
+    config: DatabaseConfig,
+    launch?: (data: Record<string, unknown>) => Worker,
+  ): ScanLogThread => {
     const t = new ScanLogThread(config, launch);
     threads.push(t);
     return t;
@@ -29,7 +35,12 @@ describe('ScanLogThread', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'scan-log-thread-'));
-    database = { ...loadConfig({}).database, type: 'sqlite', sqlitePath: join(dir, 'log.sqlite'), migrationsRun: true };
+    database = {
+      ...loadConfig({}).database,
+      type: 'sqlite',
+      sqlitePath: join(dir, 'log.sqlite'),
+      migrationsRun: true,
+    };
     main = await openDataSource(database);
   });
 
@@ -77,11 +88,15 @@ describe('ScanLogThread', () => {
         { eval: true },
       );
     });
-    await expect(thread.insertMany([record(7)])).rejects.toThrow('message-log thread exited (code 3) before answering');
+    await expect(thread.insertMany([record(7)])).rejects.toThrow(
+      'message-log thread exited (code 3) before answering',
+    );
     const again = record(8);
     await thread.insertMany([again]);
     expect(thread.starts).toBe(2);
-    expect(await new ScanRecordRepository(main).findByReference({ kind: 'operator' }, again.reference)).not.toBeNull();
+    expect(
+      await new ScanRecordRepository(main).findByReference({ kind: 'operator' }, again.reference),
+    ).not.toBeNull();
   }, 30_000);
 
   it('fails a batch that cannot be sent to the thread without stopping it', async () => {

@@ -34,7 +34,8 @@ export class ScanLogThread implements ScanRecordInserter {
    */
   constructor(
     private readonly database: DatabaseConfig,
-    private readonly launch: (data: Record<string, unknown>) => Worker = (data) => startThread(__filename, 'scan-log.worker', data),
+    private readonly launch: (data: Record<string, unknown>) => Worker = (data) =>
+      startThread(__filename, 'scan-log.worker', data),
   ) {
     this.start();
   }
@@ -104,7 +105,8 @@ export class ScanLogThread implements ScanRecordInserter {
       }
       const pending = [...this.pending.values()];
       this.pending.clear();
-      for (const p of pending) p.reject(new Error(`message-log thread exited (code ${code}) before answering`));
+      for (const p of pending)
+        p.reject(new Error(`message-log thread exited (code ${code}) before answering`));
     });
     // Idle, the thread never keeps the process alive (after the listeners, which ref its port again).
     worker.unref();

@@ -4,10 +4,13 @@ import { openDataSource, ScanRecordRepository, type NewScanRecord } from '@spamf
 import type { DataSource } from 'typeorm';
 
 /** Main thread → message-log thread: one batch to insert, or the end. */
-export type ScanLogThreadRequest = { readonly kind: 'insert'; readonly id: number; readonly records: readonly NewScanRecord[] } | { readonly kind: 'close' };
+export type ScanLogThreadRequest =
+  | { readonly kind: 'insert'; readonly id: number; readonly records: readonly NewScanRecord[] }
+  | { readonly kind: 'close' };
 
 /** Message-log thread → main thread: it has started (and tried to connect), or a batch is in the database, or why not. */
-export type ScanLogThreadReply = { readonly kind: 'ready' } | { readonly kind: 'done'; readonly id: number; readonly error: string | null };
+export type ScanLogThreadReply =
+  { readonly kind: 'ready' } | { readonly kind: 'done'; readonly id: number; readonly error: string | null };
 
 /**
  * The message-log thread (scan-log-thread.ts starts it): inserts the batches it is sent through its own connection,
