@@ -256,7 +256,9 @@ export class MarksService {
     reference: string,
     recipient: string | undefined,
   ): Promise<MarkTarget> {
-    const notFound = new NotFoundException(`no message ${reference} in mail you may see (a message is recorded within a second of its SMTP answer)`);
+    const notFound = new NotFoundException(
+      `no message ${reference} in mail you may see (a message is recorded within a second of its SMTP answer)`,
+    );
     // One round trip (a mark is on the feedback loop's latency path): the scan's recipients that are users, with
     // their accounts and the scan's fingerprint.
     const rows = await queryRows<{ id: string; tenant_id: string; address: string; fingerprint: string }>(
