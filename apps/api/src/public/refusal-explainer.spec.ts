@@ -104,6 +104,33 @@ describe('explainRefusal', () => {
     expect(deferred.reviewable).toBe(false);
   });
 
+  it('names GTUBE first when it decided the refusal, not the weaker HELO sign beside it', () => {
+    const e = explainRefusal({
+      ...base,
+      symbols: [
+        s('HELO_NOT_FQDN', 'connection', 1, ['vm']),
+        s('GTUBE', 'content', 10),
+        s('BAYES_HAM', 'bayes', -0.1),
+      ],
+    });
+    expect(e.reasons.map((r) => r.kind)).toEqual(['content', 'helo']);
+    expect(e.reasons[0].what).toMatch(/GTUBE test pattern/);
+  });
+
+  it('explains look-alike domains and credential forms as phishing signs', () => {
+    const e = explainRefusal({
+      ...base,
+      symbols: [
+        s('LOOKALIKE_DOMAIN', 'content', 5, ['paypa1.com ≈ paypal.com']),
+        s('CREDENTIAL_FORM', 'content', 3),
+      ],
+    });
+    expect(e.reasons.map((r) => r.what)).toEqual([
+      expect.stringMatching(/look like another one/),
+      expect.stringMatching(/password, PIN or card number/),
+    ]);
+  });
+
   it('still gives a reason when no single symbol explains the refusal', () => {
     const e = explainRefusal({ ...base, symbols: [s('SOME_NEW_SYMBOL', 'auth', 1)] });
     expect(e.reasons).toHaveLength(1);

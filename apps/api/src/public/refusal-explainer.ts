@@ -151,6 +151,31 @@ const EXPLAIN: Readonly<Record<string, Explain>> = {
     what: 'A link shows one web address but leads to another, as phishing mail does.',
     fix: 'Make the visible text of each link match where it leads.',
   }),
+  LOOKALIKE_DOMAIN: () => ({
+    kind: 'links',
+    what: 'The message names a domain written to look like another one (such as paypa1.com for paypal.com), as phishing mail does.',
+    fix: 'Link to and write only your own, real domain names.',
+  }),
+  PUNYCODE_LOOKALIKE: () => ({
+    kind: 'links',
+    what: 'The message uses an international domain name whose letters imitate a familiar Latin-letter domain.',
+    fix: 'Link to and send from your domain as it is usually written.',
+  }),
+  CREDENTIAL_FORM: () => ({
+    kind: 'content',
+    what: 'The message contains a form asking for a password, PIN or card number.',
+    fix: 'Never ask for passwords or card numbers by mail; send people to your own website instead.',
+  }),
+  GTUBE: () => ({
+    kind: 'content',
+    what: 'The message contains the GTUBE test pattern, a string that mail filters refuse by design so that they can be tested.',
+    fix: 'Remove the test pattern: it is only for testing spam filters.',
+  }),
+  CAMPAIGN: () => ({
+    kind: 'content',
+    what: "Several of the provider's users have reported near-copies of this message as spam.",
+    fix: 'Send only to people who asked for your mail, and make unsubscribing easy.',
+  }),
   MISSING_SUBJECT: () => ({
     kind: 'content',
     what: 'The message has no subject.',
