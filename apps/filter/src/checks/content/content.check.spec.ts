@@ -1,24 +1,8 @@
 import { parseMessageSync, type ParsedMessage } from '@spamfilter/mail';
+import { plainMessage } from './plain-message.fixture';
 import { ContentCheck, repeatedRuns, sameOrganisation, spoofedDisplayName } from './content.check';
 
-const base: ParsedMessage = {
-  headers: [],
-  subject: 'hello',
-  from: { name: 'A', address: 'a@shop.example.com' },
-  replyTo: [],
-  to: [],
-  messageId: null,
-  date: null,
-  text: 'plain words',
-  html: null,
-  hasTextPart: true,
-  hasHtmlPart: false,
-  links: [],
-  attachments: [],
-  size: 100,
-  defects: [],
-  truncated: false,
-};
+const base = plainMessage;
 const check = new ContentCheck({ marketingPhrases: ['Act  Now', 'risk free', 'lowest price'] });
 const names = (m: Partial<ParsedMessage>): string[] => check.evaluate({ ...base, ...m }).map((h) => h.name);
 

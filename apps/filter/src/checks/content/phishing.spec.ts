@@ -1,4 +1,5 @@
 import { parseMessageSync, type ParsedMessage } from '@spamfilter/mail';
+import { plainMessage } from './plain-message.fixture';
 import { ContentCheck } from './content.check';
 import {
   claimedDomains,
@@ -10,24 +11,7 @@ import {
   skeleton,
 } from './phishing';
 
-const base: ParsedMessage = {
-  headers: [],
-  subject: 'hello',
-  from: { name: 'A', address: 'a@shop.example.com' },
-  replyTo: [],
-  to: [],
-  messageId: null,
-  date: null,
-  text: 'plain words',
-  html: null,
-  hasTextPart: true,
-  hasHtmlPart: false,
-  links: [],
-  attachments: [],
-  size: 100,
-  defects: [],
-  truncated: false,
-};
+const base = plainMessage;
 const check = new ContentCheck({ marketingPhrases: [] });
 const hitsOf = (m: Partial<ParsedMessage>) => check.evaluate({ ...base, ...m });
 const link = (url: string, text: string | null = null) => ({ url, host: new URL(url).hostname, text });
