@@ -78,6 +78,38 @@ export function Field(props: {
   );
 }
 
+/** The "From date" / "To date" pair of a search form (whole days; the page turns them into times with dayToIso). */
+export function DayRangeFields(props: {
+  fromDay: string;
+  toDay: string;
+  onChange: (field: 'fromDay' | 'toDay', day: string) => void;
+}) {
+  return (
+    <>
+      <Field label="From date">
+        {(id) => (
+          <input
+            id={id}
+            type="date"
+            value={props.fromDay}
+            onChange={(e) => props.onChange('fromDay', e.target.value)}
+          />
+        )}
+      </Field>
+      <Field label="To date">
+        {(id) => (
+          <input
+            id={id}
+            type="date"
+            value={props.toDay}
+            onChange={(e) => props.onChange('toDay', e.target.value)}
+          />
+        )}
+      </Field>
+    </>
+  );
+}
+
 export function Pager(props: {
   offset: number;
   limit: number;

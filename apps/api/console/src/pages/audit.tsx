@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
+import { DayRangeFields, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
 import { useApi } from '../hooks';
 import { AUDIT_SUBJECTS } from '../lib/constants';
 import { dayToIso, formatTime } from '../lib/format';
@@ -66,12 +66,11 @@ export function AuditPage() {
           {(id) => <input id={id} value={form.subjectId} onChange={set('subjectId')} />}
         </Field>
         <Field label="Action">{(id) => <input id={id} value={form.action} onChange={set('action')} />}</Field>
-        <Field label="From date">
-          {(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}
-        </Field>
-        <Field label="To date">
-          {(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}
-        </Field>
+        <DayRangeFields
+          fromDay={form.fromDay}
+          toDay={form.toDay}
+          onChange={(k, day) => setForm({ ...form, [k]: day })}
+        />
         <div className="filter-buttons">
           <button type="submit" className="primary">
             Search

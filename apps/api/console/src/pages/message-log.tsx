@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ActionBadge, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
+import { ActionBadge, DayRangeFields, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
 import { useApi } from '../hooks';
 import { ACTIONS } from '../lib/constants';
 import { actionLabel, dayToIso, formatScore, formatTime } from '../lib/format';
@@ -64,12 +64,11 @@ export function MessageLogPage() {
           {(id) => <input id={id} value={form.recipient} onChange={set('recipient')} />}
         </Field>
         <Field label="Client IP">{(id) => <input id={id} value={form.ip} onChange={set('ip')} />}</Field>
-        <Field label="From date">
-          {(id) => <input id={id} type="date" value={form.fromDay} onChange={set('fromDay')} />}
-        </Field>
-        <Field label="To date">
-          {(id) => <input id={id} type="date" value={form.toDay} onChange={set('toDay')} />}
-        </Field>
+        <DayRangeFields
+          fromDay={form.fromDay}
+          toDay={form.toDay}
+          onChange={(k, day) => setForm({ ...form, [k]: day })}
+        />
         <Field label="Verdict">
           {(id) => (
             <select id={id} value={form.action} onChange={set('action')}>

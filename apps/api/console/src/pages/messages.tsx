@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ActionBadge, Empty, ErrorNote, Field, Loading, Page } from '../components/ui';
+import { ActionBadge, DayRangeFields, Empty, ErrorNote, Field, Loading, Page } from '../components/ui';
 import { useApi } from '../hooks';
 import { ACTIONS } from '../lib/constants';
 import { actionLabel, dayToIso, formatScore, formatTime } from '../lib/format';
@@ -72,26 +72,11 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
             />
           )}
         </Field>
-        <Field label="From date">
-          {(id) => (
-            <input
-              id={id}
-              type="date"
-              value={form.fromDay}
-              onChange={(e) => setForm({ ...form, fromDay: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="To date">
-          {(id) => (
-            <input
-              id={id}
-              type="date"
-              value={form.toDay}
-              onChange={(e) => setForm({ ...form, toDay: e.target.value })}
-            />
-          )}
-        </Field>
+        <DayRangeFields
+          fromDay={form.fromDay}
+          toDay={form.toDay}
+          onChange={(k, day) => setForm({ ...form, [k]: day })}
+        />
         {props.refused ? null : (
           <Field label="Verdict">
             {(id) => (
