@@ -63,6 +63,30 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await page.getByRole('heading', { level: 1, name: heading }).waitFor();
   }
 
+  /**
+   * Reopens a list page until `ready` holds: records are written after the SMTP answer (batched, from the message
+   * log's thread), so the page may first show the list without them. `settled` is text the page shows once loaded.
+   */
+  async function reopenUntil(
+    page: Page,
+    path: string,
+    heading: string,
+    settled: RegExp,
+    ready: () => Promise<boolean>,
+    ms: number,
+    what: string,
+  ): Promise<void> {
+    await waitUntil(
+      async () => {
+        await open(page, path, heading);
+        await page.getByText(settled).first().waitFor();
+        return ready();
+      },
+      ms,
+      what,
+    );
+  }
+
   /** Screenshot + accessibility check of the page as it is now. */
   async function record(page: Page, name: string): Promise<void> {
     await page.waitForLoadState('networkidle');
@@ -157,15 +181,12 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
 
     // The message log is written after the SMTP answer (batched, from its own thread): the page may open first.
     const row = page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 1' });
-    await waitUntil(
-      async () => {
-        await open(page, '/messages', 'My mail');
-        await page
-          .getByText(/No messages match|Garden shop weekly deals/)
-          .first()
-          .waitFor();
-        return (await row.count()) === 1;
-      },
+    await reopenUntil(
+      page,
+      '/messages',
+      'My mail',
+      /No messages match|Garden shop weekly deals/,
+      async () => (await row.count()) === 1,
       30_000,
       'issue 1 under My mail',
     );
@@ -210,15 +231,12 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
 
     // She finds it under "Refused for me", with the new reason.
     const refusedRow = page.getByRole('row').filter({ hasText: 'Garden shop weekly deals, issue 2' });
-    await waitUntil(
-      async () => {
-        await open(page, '/refused', 'Refused for me');
-        await page
-          .getByText(/No messages match|Garden shop weekly deals/)
-          .first()
-          .waitFor();
-        return (await refusedRow.count()) === 1;
-      },
+    await reopenUntil(
+      page,
+      '/refused',
+      'Refused for me',
+      /No messages match|Garden shop weekly deals/,
+      async () => (await refusedRow.count()) === 1,
       10_000,
       'issue 2 under Refused for me',
     );
@@ -268,15 +286,12 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
       await open(page, '/quarantine', 'Quarantine');
       const row = (n: number) =>
         page.getByRole('row').filter({ hasText: `Garden shop weekly deals, issue ${n}` });
-      await waitUntil(
-        async () => {
-          await open(page, '/quarantine', 'Quarantine');
-          await page
-            .getByText(/Nothing here|Garden shop weekly deals/)
-            .first()
-            .waitFor();
-          return (await row(3).count()) === 1 && (await row(4).count()) === 1;
-        },
+      await reopenUntil(
+        page,
+        '/quarantine',
+        'Quarantine',
+        /Nothing here|Garden shop weekly deals/,
+        async () => (await row(3).count()) === 1 && (await row(4).count()) === 1,
         10_000,
         'both issues in her quarantine',
       );
