@@ -11,6 +11,17 @@ import type { PolicyPreview, PolicyView, Session } from '../types';
 type Scope = 'user' | 'domain' | 'global';
 type Mode = (typeof SENSITIVITIES)[number] | 'custom';
 
+type ScoreKey =
+  | 'greylist'
+  | 'tag'
+  | 'reject'
+  | 'boundsTagMin'
+  | 'boundsTagMax'
+  | 'boundsRejectMin'
+  | 'boundsRejectMax'
+  | 'outboundHold'
+  | 'outboundReject';
+
 interface Form {
   mode: Mode;
   greylist: string;
@@ -122,6 +133,21 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
     if (form) setForm({ ...form, ...patch });
     setPreview(null);
   };
+
+  /** A score input (half points) bound to one field of the form. */
+  const scoreField = (label: string, key: ScoreKey) => (
+    <Field label={label}>
+      {(id) => (
+        <input
+          id={id}
+          type="number"
+          step="0.5"
+          value={form?.[key] ?? ''}
+          onChange={(e) => set({ [key]: e.target.value })}
+        />
+      )}
+    </Field>
+  );
 
   const runPreview = () =>
     previewing.run(async () => {
@@ -260,39 +286,9 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
             </>
           ) : (
             <div className="form-grid">
-              <Field label="Greylist from (points; empty: never)">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.greylist}
-                    onChange={(e) => set({ greylist: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label="Junk (tag) from">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.tag}
-                    onChange={(e) => set({ tag: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label="Refuse from">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.reject}
-                    onChange={(e) => set({ reject: e.target.value })}
-                  />
-                )}
-              </Field>
+              {scoreField('Greylist from (points; empty: never)', 'greylist')}
+              {scoreField('Junk (tag) from', 'tag')}
+              {scoreField('Refuse from', 'reject')}
               <label className="check">
                 <input
                   type="checkbox"
@@ -301,74 +297,14 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
                 />{' '}
                 Greylisting on
               </label>
-              <Field label="Users' Junk threshold: lowest">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.boundsTagMin}
-                    onChange={(e) => set({ boundsTagMin: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label="Users' Junk threshold: highest">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.boundsTagMax}
-                    onChange={(e) => set({ boundsTagMax: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label="Users' refuse threshold: lowest">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.boundsRejectMin}
-                    onChange={(e) => set({ boundsRejectMin: e.target.value })}
-                  />
-                )}
-              </Field>
-              <Field label="Users' refuse threshold: highest">
-                {(id) => (
-                  <input
-                    id={id}
-                    type="number"
-                    step="0.5"
-                    value={form.boundsRejectMax}
-                    onChange={(e) => set({ boundsRejectMax: e.target.value })}
-                  />
-                )}
-              </Field>
+              {scoreField("Users' Junk threshold: lowest", 'boundsTagMin')}
+              {scoreField("Users' Junk threshold: highest", 'boundsTagMax')}
+              {scoreField("Users' refuse threshold: lowest", 'boundsRejectMin')}
+              {scoreField("Users' refuse threshold: highest", 'boundsRejectMax')}
               {scope === 'global' ? (
                 <>
-                  <Field label="Outbound: hold from">
-                    {(id) => (
-                      <input
-                        id={id}
-                        type="number"
-                        step="0.5"
-                        value={form.outboundHold}
-                        onChange={(e) => set({ outboundHold: e.target.value })}
-                      />
-                    )}
-                  </Field>
-                  <Field label="Outbound: refuse from">
-                    {(id) => (
-                      <input
-                        id={id}
-                        type="number"
-                        step="0.5"
-                        value={form.outboundReject}
-                        onChange={(e) => set({ outboundReject: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                  {scoreField('Outbound: hold from', 'outboundHold')}
+                  {scoreField('Outbound: refuse from', 'outboundReject')}
                 </>
               ) : null}
             </div>
