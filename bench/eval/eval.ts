@@ -333,8 +333,13 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
       .filter((s) => !s.spam)
       .sort((x, y) => y.score - x.score)
       .slice(0, args.dump);
-    for (const s of spam) process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}\n`);
-    for (const s of ham) process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}\n`);
+    const byPath = new Map(testMsgs.map((m) => [m.path, m]));
+    const why = async (path: string): Promise<string> => {
+      const m = byPath.get(path);
+      return m && scorer.explain ? `  ${await scorer.explain(m)}` : '';
+    };
+    for (const s of spam) process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
+    for (const s of ham) process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
   }
   const out: Record<string, unknown> = {
     scorer: scorer.name,

@@ -65,6 +65,13 @@ export class PipelineScorer implements Scorer {
     const v = await this.services.scan.scan(envelopeOf(msg.raw), msg.raw);
     return v.score;
   }
+
+  async explain(msg: CorpusMessage): Promise<string> {
+    const v = await this.services.scan.scan(envelopeOf(msg.raw), msg.raw);
+    return [...v.symbols, ...v.recipients.flatMap((r) => r.symbols)]
+      .map((s) => `${s.name}(${s.score.toFixed(2)}${s.options?.length ? ` ${s.options.join(',')}` : ''})`)
+      .join(' ');
+  }
 }
 
 function envelopeOf(raw: Buffer) {

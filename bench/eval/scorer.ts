@@ -12,6 +12,8 @@ export interface Scorer {
   /** Called once after the initial training set (batch passes, caches); optional. */
   finishTraining?(): Promise<void> | void;
   score(msg: CorpusMessage): Promise<number> | number;
+  /** What made up a message's score, one line, for `--dump`; optional. */
+  explain?(msg: CorpusMessage): Promise<string> | string;
   /** Notes printed with the result (caps, caveats). */
   readonly notes?: string[];
 }

@@ -123,11 +123,13 @@ describe('explainRefusal', () => {
       symbols: [
         s('LOOKALIKE_DOMAIN', 'content', 5, ['paypa1.com ≈ paypal.com']),
         s('CREDENTIAL_FORM', 'content', 3),
+        s('IMPERSONATED_INSTITUTION', 'content', 3, ['PayPal → front.example']),
       ],
     });
     expect(e.reasons.map((r) => r.what)).toEqual([
       expect.stringMatching(/look like another one/),
       expect.stringMatching(/password, PIN or card number/),
+      expect.stringMatching(/shows a bank or a well-known brand/),
     ]);
   });
 

@@ -161,6 +161,11 @@ const EXPLAIN: Readonly<Record<string, Explain>> = {
     what: 'The message uses an international domain name whose letters imitate a familiar Latin-letter domain.',
     fix: 'Link to and send from your domain as it is usually written.',
   }),
+  IMPERSONATED_INSTITUTION: () => ({
+    kind: 'content',
+    what: 'The sender name shows a bank or a well-known brand, but the message comes from a domain that is not theirs.',
+    fix: 'Use your own organisation’s name as the sender name, or send from the domain of the organisation you name.',
+  }),
   CREDENTIAL_FORM: () => ({
     kind: 'content',
     what: 'The message contains a form asking for a password, PIN or card number.',

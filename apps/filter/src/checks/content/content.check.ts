@@ -7,6 +7,7 @@ import {
   claimedDomains,
   credentialForm,
   credentialLure,
+  impersonatedInstitution,
   lookalikePairs,
   punycodeImitation,
   shortenerLinks,
@@ -60,6 +61,10 @@ export const CONTENT_SYMBOLS = {
   CREDENTIAL_LURE_LINK: sym(
     'CREDENTIAL_LURE_LINK',
     'Account-verification wording with a link to another organisation than the From domain',
+  ),
+  IMPERSONATED_INSTITUTION: sym(
+    'IMPERSONATED_INSTITUTION',
+    'The From display name names a bank, credit union or well-known brand that the From domain does not belong to',
   ),
   URL_SHORTENER: sym('URL_SHORTENER', 'A link through a URL shortener (the destination is hidden)'),
   GTUBE: sym(
@@ -123,6 +128,8 @@ export class ContentCheck implements Check {
     const fromDomain = domainOf(m.from?.address);
     const shown = spoofedDisplayName(m.from?.name ?? '', fromDomain);
     if (shown) hits.push({ name: 'SPOOF_DISPLAY_NAME', options: [`${shown} → ${fromDomain}`] });
+    const posing = impersonatedInstitution(m.from?.name ?? '', fromDomain);
+    if (posing) hits.push({ name: 'IMPERSONATED_INSTITUTION', options: [`${posing} → ${fromDomain}`] });
     const replyDomains = m.replyTo.map((a) => domainOf(a.address)).filter((d): d is string => d !== null);
     const other = replyDomains.find((d) => fromDomain !== null && !sameOrganisation(d, fromDomain));
     if (other) hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });

@@ -5,6 +5,7 @@ import {
   claimedDomains,
   credentialForm,
   credentialLure,
+  impersonatedInstitution,
   lookalikePairs,
   punycodeImitation,
   shortenerLinks,
@@ -183,5 +184,62 @@ describe('URL shorteners', () => {
       options: ['bit.ly'],
     });
     expect(hitsOf({ links: [link('https://www.example.com/')] })).toEqual([]);
+  });
+});
+
+describe('impersonatedInstitution (a bank or brand in the display name, another domain in the address)', () => {
+  it('names a much-phished brand sending from a domain that is not its own', () => {
+    expect(impersonatedInstitution('PayPal', 'front.ru')).toBe('PayPal');
+    expect(impersonatedInstitution('Ebay Gift Card', 'pooleoddonut.com')).toBe('Ebay');
+    expect(impersonatedInstitution('Visa Service', 'visa-security.com')).toBe('Visa');
+    expect(impersonatedInstitution('Citicard', 'bigfoot.com')).toBe('Citicard');
+  });
+
+  it('leaves a brand alone on its own domains and subdomains (registrable domain, public suffix list)', () => {
+    expect(impersonatedInstitution('PayPal', 'paypal.com')).toBeNull();
+    expect(impersonatedInstitution('PayPal Service', 'e.paypal.co.uk')).toBeNull();
+    expect(impersonatedInstitution('Bank of America Alerts', 'ealerts.bankofamerica.com')).toBeNull();
+    expect(impersonatedInstitution('Fifth Third Bank', 'email.53.com')).toBeNull();
+    expect(impersonatedInstitution('Chase Online', 'alertsp.chase.com')).toBeNull();
+  });
+
+  it('reads a brand that is also a given name or a word only when the rest of the name is service words', () => {
+    expect(impersonatedInstitution('Chase Online Banking', 'mail.example.net')).toBe('Chase');
+    expect(impersonatedInstitution('Apple Support', 'example.net')).toBe('Apple');
+    expect(impersonatedInstitution('Chase Miller', 'gmail.com')).toBeNull();
+    expect(impersonatedInstitution('Big Apple Bagels', 'bagels.example')).toBeNull();
+  });
+
+  it('names a bank or credit union whose domain carries neither a word of its name nor its initials', () => {
+    expect(impersonatedInstitution('HAWAII STATE FEDERAL CREDIT UNION', 'indiatimes.com')).toBe(
+      'HAWAII STATE FEDERAL CREDIT UNION',
+    );
+    expect(impersonatedInstitution('CBC FEDERAL CREDIT UNION', 'myway.com')).toBe('CBC FEDERAL CREDIT UNION');
+    expect(impersonatedInstitution('The Community Bank', 'gmail.com')).toBe('The Community Bank');
+  });
+
+  it('accepts an institution on a domain named after it, by a word or by its initials', () => {
+    expect(impersonatedInstitution('GTE Federal Credit Union', 'gtefcu.org')).toBeNull();
+    expect(impersonatedInstitution('Navy Federal Credit Union', 'news.navyfederal.org')).toBeNull();
+    expect(impersonatedInstitution('Royal Bank of Scotland', 'rbs.co.uk')).toBeNull();
+    expect(impersonatedInstitution('Deutsche Bank', 'db.com')).toBeNull();
+    expect(impersonatedInstitution('Enron Federal Credit Union', 'enron.com')).toBeNull();
+  });
+
+  it('ignores names of people and names without an institution, and mail without a From domain', () => {
+    expect(impersonatedInstitution('Vince J Kaminski', 'enron.com')).toBeNull();
+    expect(impersonatedInstitution('Banks, Jennifer', 'example.com')).toBeNull();
+    expect(impersonatedInstitution('PayPal', null)).toBeNull();
+    expect(impersonatedInstitution('', 'example.com')).toBeNull();
+    // an address as the name is SPOOF_DISPLAY_NAME's, not counted twice
+    expect(impersonatedInstitution('security@bank.co.uk', 'phish.co.uk')).toBeNull();
+  });
+
+  it('reports IMPERSONATED_INSTITUTION with the name and the domain', () => {
+    expect(hitsOf({ from: { name: 'PayPal', address: 'service@paypal-secure.example' } })).toContainEqual({
+      name: 'IMPERSONATED_INSTITUTION',
+      options: ['PayPal → paypal-secure.example'],
+    });
+    expect(hitsOf({ from: { name: 'PayPal', address: 'service@paypal.com' } })).toEqual([]);
   });
 });

@@ -254,3 +254,109 @@ export function shortenerLinks(m: ParsedMessage, max = 3): string[] {
   }
   return [...out];
 }
+
+/**
+ * Brands that phishing names in the From display name, each with the labels of the registrable domains it sends
+ * from (`bankofamerica` for bankofamerica.com, notify.bankofamerica.com …). `strict`: the name is also a given name
+ * or an everyday word (Chase, Visa, Apple, Amazon), so it counts only when the rest of the display name is service
+ * words ("Chase Online", "Apple Support"), never in "Chase Miller".
+ */
+const BRANDS: readonly {
+  readonly name: RegExp;
+  readonly labels: readonly string[];
+  readonly strict?: true;
+}[] = [
+  { name: /\bpay\s?pal\b/i, labels: ['paypal', 'paypal-communication', 'paypal-notice'] },
+  { name: /\be-?bay\b/i, labels: ['ebay', 'ebay-mail'] },
+  { name: /\bciti\s?(?:bank|group|cards?)?\b/i, labels: ['citi', 'citibank', 'citigroup', 'citicards'] },
+  { name: /\bbank\s+of\s+america\b|\bbofa\b/i, labels: ['bankofamerica', 'bofa', 'ml', 'merrilledge'] },
+  { name: /\bwells\s?fargo\b/i, labels: ['wellsfargo', 'wf'] },
+  { name: /\bchase\b/i, labels: ['chase', 'jpmorgan', 'jpmorganchase', 'jpmchase'], strict: true },
+  { name: /\bj\.?\s?p\.?\s?morgan\b/i, labels: ['jpmorgan', 'jpmorganchase', 'chase', 'jpmchase'] },
+  { name: /\bhsbc\b/i, labels: ['hsbc'] },
+  { name: /\bbarclays?(?:card)?\b/i, labels: ['barclays', 'barclaycard', 'barclaycardus'] },
+  { name: /\blloyds\b/i, labels: ['lloydsbank', 'lloyds', 'lloydsbankinggroup'] },
+  { name: /\bnatwest\b/i, labels: ['natwest'] },
+  { name: /\bhalifax\b/i, labels: ['halifax', 'halifax-online'], strict: true },
+  { name: /\bamerican\s+express\b|\bamex\b/i, labels: ['americanexpress', 'amex', 'aexp', 'aexp-static'] },
+  { name: /\bvisa\b/i, labels: ['visa', 'visaeurope'], strict: true },
+  { name: /\bmaster\s?card\b/i, labels: ['mastercard'] },
+  { name: /\bwashington\s+mutual\b|\bwamu\b/i, labels: ['wamu', 'washingtonmutual'] },
+  { name: /\bsun\s?trust\b/i, labels: ['suntrust', 'truist'] },
+  { name: /\bu\.?s\.?\s+bank\b/i, labels: ['usbank'] },
+  { name: /\bfifth\s+third\b/i, labels: ['53', 'fifththird'] },
+  { name: /\bkey\s?bank\b/i, labels: ['key', 'keybank'] },
+  { name: /\be-?gold\b/i, labels: ['e-gold'] },
+  { name: /\bamazon\b/i, labels: ['amazon'], strict: true },
+  { name: /\bapple\b|\bi\s?tunes\b|\bicloud\b/i, labels: ['apple', 'icloud', 'itunes'], strict: true },
+  {
+    name: /\bmicrosoft\b|\boffice\s?365\b|\boutlook\b/i,
+    labels: ['microsoft', 'office', 'office365', 'outlook', 'live'],
+    strict: true,
+  },
+  { name: /\bnetflix\b/i, labels: ['netflix'] },
+  { name: /\bdocu\s?sign\b/i, labels: ['docusign'] },
+];
+
+/** A financial institution named generically: "… Federal Credit Union", "… Bank", "… Bancorp", "… FCU". */
+const INSTITUTION =
+  /\b(?:bank|banking|bancorp|credit\s+union|fcu|savings\s+and\s+loan|building\s+society)\b/i;
+
+/**
+ * Words of an institution's or service's display name that say what it is, not who: they are in every bank's name,
+ * so they say nothing about which domain is its own.
+ */
+const SERVICE_WORDS = new Set(
+  (
+    'a an and the of for at to in on by online bank banking bancorp federal credit union fcu savings loan building ' +
+    'society trust company corp corporation inc co llc ltd plc na group financial finance services service team ' +
+    'support customer customers care account accounts billing card cards cardmember member members security secure ' +
+    'alert alerts notification notifications notice department dept center centre help desk verification update ' +
+    'updates fraud prevention protection id store payments payment mail message messages no reply noreply do not ' +
+    'employees national association international usa us inc. n.a.'
+  ).split(' '),
+);
+
+/** The label of a domain's registrable domain: `wellsfargo` for notify.wellsfargo.com, `53` for 53.com. */
+function organisationLabel(domain: string): string {
+  const registrable = registrableDomain(domain);
+  const dot = registrable.indexOf('.');
+  return (dot < 0 ? registrable : registrable.slice(0, dot)).replace(/-/g, '');
+}
+
+/**
+ * The bank, credit union or much-phished brand that a From display name names when the From domain is not its own
+ * ("PayPal" <x@front.ru>, "Hawaii State Federal Credit Union" <x@indiatimes.com>): readers trust the name, which
+ * the sender writes freely. A named brand must send from one of its own domains; a bank or credit union named
+ * generically must send from a domain that carries a distinctive word of its name or its initials (gtefcu.org for
+ * "GTE Federal Credit Union", rbs.co.uk for "Royal Bank of Scotland"). Null when the name names none, or the domain
+ * fits it, and when the name shows an address (SPOOF_DISPLAY_NAME judges those).
+ */
+export function impersonatedInstitution(name: string, fromDomain: string | null): string | null {
+  if (fromDomain === null || name.trim() === '' || name.includes('@')) return null;
+  const label = organisationLabel(fromDomain);
+  const words = name
+    .toLowerCase()
+    .replace(/[^a-z0-9&.\s-]/g, ' ')
+    .split(/[\s-]+/)
+    .map((w) => w.replace(/^\.+|\.+$/g, ''))
+    .filter((w) => w.length > 0);
+  for (const brand of BRANDS) {
+    const hit = brand.name.exec(name);
+    if (!hit) continue;
+    if (brand.strict) {
+      const own = new Set(hit[0].toLowerCase().split(/[\s.]+/));
+      if (words.some((w) => !own.has(w) && !SERVICE_WORDS.has(w))) continue;
+    }
+    return brand.labels.some((l) => label === l.replace(/-/g, '')) ? null : hit[0].trim();
+  }
+  const institution = INSTITUTION.exec(name);
+  if (!institution) return null;
+  const distinctive = words.filter((w) => !SERVICE_WORDS.has(w) && /^[a-z0-9]+$/.test(w));
+  if (distinctive.some((w) => w.length >= 3 && label.includes(w))) return null;
+  const initials = (list: readonly string[]): string => list.map((w) => w[0]).join('');
+  const named = words.filter((w) => !['of', 'the', 'and', '&', 'a', 'an'].includes(w) && /^[a-z0-9]/.test(w));
+  for (const acronym of [initials(named), initials(distinctive)])
+    if (acronym.length >= 2 && label.includes(acronym)) return null;
+  return name.replace(/\s+/g, ' ').trim().slice(0, 60);
+}
