@@ -36,6 +36,15 @@ export class BayesScorer implements Scorer {
     const v = await this.model.classify(msg.raw);
     return this.model.mode === 'lr' ? (v.discriminative ?? v.logit) : v.logit;
   }
+
+  async explain(msg: CorpusMessage): Promise<string> {
+    const v = await this.model.classify(msg.raw);
+    const clue = (t: { token: string; f: number }) => `${t.token}(${t.f.toFixed(2)})`;
+    return (
+      `bayes=${v.bayes.logit.toFixed(1)} lr=${v.discriminative?.toFixed(2) ?? '–'} ` +
+      `spammiest ${v.bayes.spammiest.map(clue).join(' ')} | hammiest ${v.bayes.hammiest.map(clue).join(' ')}`
+    );
+  }
 }
 
 /**

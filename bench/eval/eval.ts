@@ -338,8 +338,10 @@ export async function evaluate(args: EvalArgs): Promise<Record<string, unknown>>
       const m = byPath.get(path);
       return m && scorer.explain ? `  ${await scorer.explain(m)}` : '';
     };
-    for (const s of spam) process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
-    for (const s of ham) process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
+    for (const s of spam)
+      process.stderr.write(`low spam  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
+    for (const s of ham)
+      process.stderr.write(`high ham  ${s.score.toFixed(3)} ${s.path}${await why(s.path)}\n`);
   }
   const out: Record<string, unknown> = {
     scorer: scorer.name,

@@ -70,8 +70,12 @@ export const DEFAULT_WEIGHTS = {
   LIST_ALLOW_UNVERIFIED: 0, // an allow that requires an aligned DMARC/SPF pass the message lacks: shown, not applied
   // content heuristics
   MISSING_SUBJECT: 2.0,
+  // not for list mail (content.check.ts isListMail): lists set Reply-To to themselves
   REPLYTO_DIFF_FROM: 1.0,
-  REPEATED_CHAR_SEPARATOR: 1.0,
+  // shown, not counted: it fires on more ham than spam in both dev corpora (sa-dev 20% of ham, 15% of spam; Enron
+  // 17.5% / 7.3%), so data give it no spam weight; at 1.0 it cost the pipeline 1-ROCA on every protocol family
+  // (bench/eval/README.md, "Content weights from data")
+  REPEATED_CHAR_SEPARATOR: 0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,
   // An executable dressed as a document (invoice.pdf.exe) has no innocent use: at 4.0 it scored 3.7 with SPF passing

@@ -179,6 +179,7 @@ export class FilterServices {
         : new InMemoryListSource());
     this.reputation = new ReputationService({
       halfLifeHours: config.reputationHalfLifeHours,
+      selfSpamScore: config.reputationSelfSpamScore,
       maxEntries: 500_000,
       now: () => this.clock.now(),
     });

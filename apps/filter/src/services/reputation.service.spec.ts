@@ -28,4 +28,16 @@ describe('ReputationService', () => {
     expect(r.size).toBeLessThanOrEqual(10);
     expect(r.get('ip:10.0.49.1')).toBeDefined();
   });
+
+  it('learns from its own verdicts only what it is sure of (REPUTATION_SELF_SPAM_SCORE)', () => {
+    const r = new ReputationService({ halfLifeHours: 1, maxEntries: 10, selfSpamScore: 6, now: () => 0 });
+    expect(r.selfLabel('tag', 2.5)).toBeNull(); // just over the tag threshold: as likely the model's mistake
+    expect(r.selfLabel('tag', 6)).toBe('spam');
+    expect(r.selfLabel('reject', 15)).toBe('spam');
+    expect(r.selfLabel('accept', 0.5)).toBe('ham');
+    expect(r.selfLabel('accept', 1.5)).toBeNull();
+    expect(r.selfLabel('greylist', 0)).toBeNull();
+    const every = new ReputationService({ halfLifeHours: 1, maxEntries: 10, now: () => 0 });
+    expect(every.selfLabel('tag', 2.5)).toBe('spam');
+  });
 });

@@ -30,8 +30,17 @@ export interface ReputationStore {
 export interface ReputationOptions {
   readonly halfLifeHours: number;
   readonly maxEntries: number;
+  /**
+   * The least score of a tag or reject that teaches reputation "spam" (REPUTATION_SELF_SPAM_SCORE; default 0: every
+   * tag or reject). A verdict just above the tag threshold is as often the model's mistake as the sender's spam, and
+   * learning from it spreads the mistake to all of that sender's mail (bench/eval/README.md, "Content weights from data").
+   */
+  readonly selfSpamScore?: number;
   readonly now?: () => number;
 }
+
+/** What a verdict of this filter teaches reputation: only what it is sure of. */
+export type SelfLabel = 'spam' | 'ham' | null;
 
 export class ReputationService {
   private readonly table = new Map<string, ReputationCounts>();
@@ -112,6 +121,17 @@ export class ReputationService {
     const out = [...this.wanted];
     this.wanted = new Set();
     return out;
+  }
+
+  /**
+   * The label this instance's own verdict teaches (weight 1, see `record`): spam for a tag or reject scoring at least
+   * `selfSpamScore`, ham below 1 point, nothing in between (nor for greylisted mail, which is no verdict yet).
+   */
+  selfLabel(action: string, score: number): SelfLabel {
+    if (action === 'tag' || action === 'reject')
+      return score >= (this.options.selfSpamScore ?? 0) ? 'spam' : null;
+    if (action === 'greylist') return null;
+    return score < 1 ? 'ham' : null;
   }
 
   get halfLifeMs(): number {

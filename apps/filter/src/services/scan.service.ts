@@ -459,13 +459,12 @@ export class ScanService {
     const e = ctx.envelope;
     this.d.metrics.scans.inc({ action: verdict.action, direction: e.direction });
     this.d.metrics.duration.observe(verdict.elapsedMs / 1000);
-    // Reputation learns weakly from our own verdicts (not from greylisted or list-decided mail, which say nothing).
+    // Reputation learns weakly from our own confident verdicts (reputation.service selfLabel; not from list-decided mail).
     const listed = [...verdict.symbols, ...verdict.recipients.flatMap((r) => r.symbols)].some(
       (s) => s.group === 'lists',
     );
-    if (e.direction === 'inbound' && verdict.action !== 'greylist' && !listed) {
-      const label =
-        verdict.action === 'tag' || verdict.action === 'reject' ? 'spam' : verdict.score < 1 ? 'ham' : null;
+    if (e.direction === 'inbound' && !listed) {
+      const label = this.d.reputation.selfLabel(verdict.action, verdict.score);
       if (label) this.d.reputation.record(e.clientIp, ctx.senderDomain, label, 1);
     }
     // Nothing below is needed when there is no message log (embedded default without a database).

@@ -117,6 +117,12 @@ export const filterSection = {
     72,
     { min: 0.01 },
   ),
+  reputationSelfSpamScore: configKey.number(
+    'REPUTATION_SELF_SPAM_SCORE',
+    'Least score of a tagged or refused message for which the filter’s own verdict counts as spam evidence against its sender (IP, network, domain); below it only user marks and confident verdicts teach reputation',
+    6,
+    { min: 0 },
+  ),
   maxRecipients: configKey.int(
     'SCAN_MAX_RECIPIENTS',
     'Most recipients accepted in one scan; the Haraka plugin answers 452 4.5.3 to recipients past its own max_recipients (keep it at or below this)',

@@ -99,6 +99,11 @@ describe('symbols in plain words', () => {
       'It resembles mail you and others marked as spam (97.1% likely spam).',
     );
     expect(plainWords({ name: 'USER_BLOCK', score: 100 })).toBe('The sender is on your block list.');
+    expect(
+      plainWords({ name: 'IMPERSONATED_INSTITUTION', score: 3, options: ['PayPal → front.example'] }),
+    ).toBe(
+      "The sender's name is a bank or a well-known brand, but the mail comes from another domain (PayPal → front.example).",
+    );
     expect(plainWords({ name: 'NEW_THING', score: 1, description: 'Something odd (RFC 1234 §5)' })).toBe(
       'Something odd.',
     );

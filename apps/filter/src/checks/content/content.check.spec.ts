@@ -1,6 +1,12 @@
 import { parseMessageSync, type ParsedMessage } from '@spamfilter/mail';
 import { plainMessage } from './plain-message.fixture';
-import { ContentCheck, repeatedRuns, sameOrganisation, spoofedDisplayName } from './content.check';
+import {
+  ContentCheck,
+  isListMail,
+  repeatedRuns,
+  sameOrganisation,
+  spoofedDisplayName,
+} from './content.check';
 
 const base = plainMessage;
 const check = new ContentCheck({ marketingPhrases: ['Act  Now', 'risk free', 'lowest price'] });
@@ -20,6 +26,17 @@ describe('ContentCheck', () => {
     expect(names({ replyTo: [{ name: '', address: 'x@mail.example.com' }] })).toEqual([]);
     const hit = check.evaluate({ ...base, replyTo: [{ name: '', address: 'x@collect.example.net' }] });
     expect(hit).toEqual([{ name: 'REPLYTO_DIFF_FROM', options: ['shop.example.com → collect.example.net'] }]);
+  });
+
+  it('does not count the Reply-To of list mail, which the list sets to itself (RFC 2919 / RFC 2369 headers)', () => {
+    const listReply = { replyTo: [{ name: '', address: 'users@lists.example.org' }] };
+    for (const name of ['List-Id', 'list-post', 'List-Unsubscribe', 'Mailing-List'])
+      expect(names({ ...listReply, headers: [{ name, value: '<users.lists.example.org>' }] })).toEqual([]);
+    expect(names({ ...listReply, headers: [{ name: 'X-Mailer', value: 'x' }] })).toEqual([
+      'REPLYTO_DIFF_FROM',
+    ]);
+    expect(isListMail({ headers: [{ name: 'List-ID', value: '<a.b>' }] })).toBe(true);
+    expect(isListMail({ headers: [{ name: 'X-List', value: 'a' }] })).toBe(false);
   });
 
   it('flags repeated-character separators, not a single rule or normal text', () => {

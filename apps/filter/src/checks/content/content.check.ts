@@ -132,7 +132,8 @@ export class ContentCheck implements Check {
     if (posing) hits.push({ name: 'IMPERSONATED_INSTITUTION', options: [`${posing} → ${fromDomain}`] });
     const replyDomains = m.replyTo.map((a) => domainOf(a.address)).filter((d): d is string => d !== null);
     const other = replyDomains.find((d) => fromDomain !== null && !sameOrganisation(d, fromDomain));
-    if (other) hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });
+    if (other && !isListMail(m))
+      hits.push({ name: 'REPLYTO_DIFF_FROM', options: [`${fromDomain} → ${other}`] });
 
     const text = m.text;
     const runs = repeatedRuns(text);
@@ -191,6 +192,14 @@ export class ContentCheck implements Check {
     if (short.length > 0) hits.push({ name: 'URL_SHORTENER', options: short });
     return hits;
   }
+}
+
+/**
+ * Mail from a mailing list (RFC 2919 List-Id, RFC 2369 List-Post): the list sets Reply-To to itself, so a Reply-To of
+ * another domain than the author's says nothing there — it did on 20% of sa-dev's ham against 5% of its spam.
+ */
+export function isListMail(m: Pick<ParsedMessage, 'headers'>): boolean {
+  return m.headers.some((h) => /^(?:list-(?:id|post|unsubscribe)|mailing-list)$/i.test(h.name));
 }
 
 export function domainOf(address: string | undefined | null): string | null {
