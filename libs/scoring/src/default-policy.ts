@@ -74,7 +74,7 @@ export const DEFAULT_WEIGHTS = {
   REPLYTO_DIFF_FROM: 1.0,
   // shown, not counted: it fires on more ham than spam in both dev corpora (sa-dev 20% of ham, 15% of spam; Enron
   // 17.5% / 7.3%), so data give it no spam weight; at 1.0 it cost the pipeline 1-ROCA on every protocol family
-  // (bench/eval/README.md, "Content weights from data")
+  // (bench/eval/README.md, "Content weights and reputation from data")
   REPEATED_CHAR_SEPARATOR: 0,
   MARKETING_PHRASE: 1.5,
   EXECUTABLE_ATTACHMENT: 5.0,

@@ -33,7 +33,7 @@ export interface ReputationOptions {
   /**
    * The least score of a tag or reject that teaches reputation "spam" (REPUTATION_SELF_SPAM_SCORE; default 0: every
    * tag or reject). A verdict just above the tag threshold is as often the model's mistake as the sender's spam, and
-   * learning from it spreads the mistake to all of that sender's mail (bench/eval/README.md, "Content weights from data").
+   * learning from it spreads the mistake to all of that sender's mail (bench/eval/README.md, "Content weights and reputation from data").
    */
   readonly selfSpamScore?: number;
   readonly now?: () => number;
