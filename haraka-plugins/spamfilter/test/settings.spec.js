@@ -158,3 +158,27 @@ describe('normalizeSettings: the filter token and the recipient limit', () => {
     expect(bad.problems).toEqual(['metrics.listen must be host:port; the metrics endpoint stays off']);
   });
 });
+
+describe('the shipped config/spamfilter.ini', () => {
+  const path = require('node:path');
+  const ini = require('haraka-config/lib/readers/ini');
+  const file = path.join(__dirname, '..', 'config', 'spamfilter.ini');
+
+  it('parses with haraka-config without an invalid line, each key in the section the plugin reads it from', () => {
+    const warnings = [];
+    const logger = ini.logger;
+    ini.logger = (m) => warnings.push(m);
+    let parsed;
+    try {
+      parsed = ini.load(file, {});
+    } finally {
+      ini.logger = logger;
+    }
+    expect(warnings).toEqual([]);
+    // a comment that lost its ';' once swallowed the [auth_guard] header: its keys landed in [outbound]
+    expect(Object.keys(parsed.auth_guard).sort()).toEqual(['deadline_ms', 'enabled', 'reply_code']);
+    expect(parsed.outbound).not.toHaveProperty('enabled');
+    expect(parsed.outbound).toHaveProperty('pool_header', 'X-Spam-Outbound-Pool');
+    expect(normalizeSettings(parsed, 30).problems).toEqual([]);
+  });
+});
