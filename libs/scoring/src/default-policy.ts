@@ -95,7 +95,7 @@ export const DEFAULT_WEIGHTS = {
   CREDENTIAL_FORM: 3.0,
   CREDENTIAL_LURE_LINK: 2.5,
   // a bank, credit union or payment brand as the display name of another domain's address: 0 of 21,838 ham in the dev
-  // corpora (Enron, sa-dev with hard_ham), 46 of Enron's 447 phishing-like spam that nothing else caught well
+  // corpora (Enron, sa-dev with hard_ham), 42 of Enron's 447 phishing-like spam, most of which nothing else caught
   IMPERSONATED_INSTITUTION: 3.0,
   URL_SHORTENER: 1.0,
   // GTUBE's action is the policy's forced `gtube` rule (reject); the weight only shows it in the score

@@ -224,6 +224,9 @@ describe('impersonatedInstitution (a bank or brand in the display name, another 
     expect(impersonatedInstitution('Royal Bank of Scotland', 'rbs.co.uk')).toBeNull();
     expect(impersonatedInstitution('Deutsche Bank', 'db.com')).toBeNull();
     expect(impersonatedInstitution('Enron Federal Credit Union', 'enron.com')).toBeNull();
+    // a name of generic words names no institution in particular: a bank's own "Bank Security" team
+    expect(impersonatedInstitution('Bank Security', 'bank.example')).toBeNull();
+    expect(impersonatedInstitution('Online Banking Alerts', 'mail.example.net')).toBeNull();
   });
 
   it('ignores names of people and names without an institution, and mail without a From domain', () => {

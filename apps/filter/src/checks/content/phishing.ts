@@ -353,6 +353,8 @@ export function impersonatedInstitution(name: string, fromDomain: string | null)
   const institution = INSTITUTION.exec(name);
   if (!institution) return null;
   const distinctive = words.filter((w) => !SERVICE_WORDS.has(w) && /^[a-z0-9]+$/.test(w));
+  // "Bank Security", "Online Banking": what a bank's own mail calls itself, naming no bank in particular
+  if (distinctive.length === 0) return null;
   if (distinctive.some((w) => w.length >= 3 && label.includes(w))) return null;
   const initials = (list: readonly string[]): string => list.map((w) => w[0]).join('');
   const named = words.filter((w) => !['of', 'the', 'and', '&', 'a', 'an'].includes(w) && /^[a-z0-9]/.test(w));
