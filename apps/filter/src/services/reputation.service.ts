@@ -3,7 +3,8 @@ import ipaddr from 'ipaddr.js';
 /**
  * The filter's own memory of senders: per IP, per /24 (IPv4) or /48 (IPv6), and per sender domain, a decaying count
  * of spam and ham (exponential decay with a configurable half-life, so a cleaned-up host recovers). Fed by this
- * instance's verdicts (weight 1 — weak, since the verdict is partly based on it) and by user feedback (weight 5).
+ * instance's confident verdicts (weight 1 — weak, since the verdict is partly based on it; `selfLabel`) and by user
+ * feedback (weight 5).
  * The hot path is this in-memory map; a backing store (persistence's reputation table) loads and saves it in bulk.
  */
 export interface ReputationCounts {
