@@ -313,7 +313,7 @@ const SERVICE_WORDS = new Set(
     'support customer customers care account accounts billing card cards cardmember member members security secure ' +
     'alert alerts notification notifications notice department dept center centre help desk verification update ' +
     'updates fraud prevention protection id store payments payment mail message messages no reply noreply do not ' +
-    'employees national association international usa us inc. n.a.'
+    'employees national association international usa us'
   ).split(' '),
 );
 
@@ -350,8 +350,7 @@ export function impersonatedInstitution(name: string, fromDomain: string | null)
     }
     return brand.labels.some((l) => label === l.replace(/-/g, '')) ? null : hit[0].trim();
   }
-  const institution = INSTITUTION.exec(name);
-  if (!institution) return null;
+  if (!INSTITUTION.test(name)) return null;
   const distinctive = words.filter((w) => !SERVICE_WORDS.has(w) && /^[a-z0-9]+$/.test(w));
   // "Bank Security", "Online Banking": what a bank's own mail calls itself, naming no bank in particular
   if (distinctive.length === 0) return null;
