@@ -1,5 +1,6 @@
-import { useEffect, useId, useRef, type ReactNode } from 'react';
+import { useEffect, useId, useRef, type FormEvent, type ReactNode } from 'react';
 import type { ApiError } from '../api';
+import { ACTIONS } from '../lib/constants';
 import { actionLabel, actionTone } from '../lib/format';
 
 /** A page: sets the document title and puts focus on the heading when it opens (screen readers announce it). */
@@ -75,6 +76,52 @@ export function Field(props: {
         </small>
       ) : null}
     </div>
+  );
+}
+
+/**
+ * A page's search form: a landmark screen readers list by its label, the fields, then the submit button (and any
+ * further buttons, such as Clear). `onSubmit` gets the event with its default (a page load) already prevented.
+ */
+export function SearchForm(props: {
+  label: string;
+  onSubmit: () => void;
+  submit?: string;
+  buttons?: ReactNode;
+  children: ReactNode;
+}) {
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    props.onSubmit();
+  };
+  return (
+    <form className="filters" role="search" aria-label={props.label} onSubmit={submit}>
+      {props.children}
+      <div className="filter-buttons">
+        <button type="submit" className="primary">
+          {props.submit ?? 'Search'}
+        </button>
+        {props.buttons}
+      </div>
+    </form>
+  );
+}
+
+/** The "Verdict" choice of a search form: any action, or one, in the words the list shows. */
+export function ActionSelect(props: { value: string; onChange: (action: string) => void }) {
+  return (
+    <Field label="Verdict">
+      {(id) => (
+        <select id={id} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+          <option value="">Any</option>
+          {ACTIONS.map((a) => (
+            <option key={a} value={a}>
+              {actionLabel(a)}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
   );
 }
 

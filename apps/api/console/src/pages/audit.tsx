@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { DayRangeFields, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
+import { useState } from 'react';
+import { DayRangeFields, Empty, ErrorNote, Field, Loading, Page, Pager, SearchForm } from '../components/ui';
 import { useApi } from '../hooks';
 import { AUDIT_SUBJECTS } from '../lib/constants';
 import { dayToIso, formatTime } from '../lib/format';
@@ -36,8 +36,7 @@ export function AuditPage() {
       offset,
     })}`,
   );
-  const search = (e: FormEvent) => {
-    e.preventDefault();
+  const search = () => {
     setOffset(0);
     setApplied(form);
   };
@@ -48,7 +47,7 @@ export function AuditPage() {
       title="Audit log"
       intro="Every change by an operator, a domain admin or a user that affects others. Nothing here can be edited or deleted."
     >
-      <form className="filters" role="search" aria-label="Search the audit log" onSubmit={search}>
+      <SearchForm label="Search the audit log" onSubmit={search}>
         <Field label="Who">{(id) => <input id={id} value={form.actor} onChange={set('actor')} />}</Field>
         <Field label="Subject">
           {(id) => (
@@ -71,12 +70,7 @@ export function AuditPage() {
           toDay={form.toDay}
           onChange={(k, day) => setForm({ ...form, [k]: day })}
         />
-        <div className="filter-buttons">
-          <button type="submit" className="primary">
-            Search
-          </button>
-        </div>
-      </form>
+      </SearchForm>
       <ErrorNote error={page.error} what="Could not search" />
       <Loading loading={page.loading && !page.data} />
       {page.data && page.data.length === 0 ? <Empty>Nothing recorded.</Empty> : null}

@@ -1,9 +1,19 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
-import { ActionBadge, DayRangeFields, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
+import {
+  ActionBadge,
+  ActionSelect,
+  DayRangeFields,
+  Empty,
+  ErrorNote,
+  Field,
+  Loading,
+  Page,
+  Pager,
+  SearchForm,
+} from '../components/ui';
 import { useApi } from '../hooks';
-import { ACTIONS } from '../lib/constants';
-import { actionLabel, dayToIso, formatScore, formatTime } from '../lib/format';
+import { dayToIso, formatScore, formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
 import type { MessageLogPage as LogPage } from '../types';
 
@@ -37,8 +47,7 @@ export function MessageLogPage() {
   })}`;
   const page = useApi<LogPage>(path);
 
-  const search = (e: FormEvent) => {
-    e.preventDefault();
+  const search = () => {
     const ref = form.reference.trim();
     if (REFERENCE.test(ref)) {
       void navigate(`/operator/messages/${ref.toUpperCase()}`);
@@ -53,7 +62,7 @@ export function MessageLogPage() {
 
   return (
     <Page title="Message log" intro="Paste the reference from a bounce to open that verdict, or search.">
-      <form className="filters" role="search" aria-label="Search the message log" onSubmit={search}>
+      <SearchForm label="Search the message log" onSubmit={search}>
         <Field label="Reference">
           {(id) => <input id={id} className="mono" value={form.reference} onChange={set('reference')} />}
         </Field>
@@ -69,18 +78,7 @@ export function MessageLogPage() {
           toDay={form.toDay}
           onChange={(k, day) => setForm({ ...form, [k]: day })}
         />
-        <Field label="Verdict">
-          {(id) => (
-            <select id={id} value={form.action} onChange={set('action')}>
-              <option value="">Any</option>
-              {ACTIONS.map((a) => (
-                <option key={a} value={a}>
-                  {actionLabel(a)}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
+        <ActionSelect value={form.action} onChange={(action) => setForm({ ...form, action })} />
         <Field label="Direction">
           {(id) => (
             <select id={id} value={form.direction} onChange={set('direction')}>
@@ -90,12 +88,7 @@ export function MessageLogPage() {
             </select>
           )}
         </Field>
-        <div className="filter-buttons">
-          <button type="submit" className="primary">
-            Search
-          </button>
-        </div>
-      </form>
+      </SearchForm>
       <ErrorNote error={page.error} what="Could not search" />
       <Loading loading={page.loading && !page.data} />
       {page.data && page.data.items.length === 0 ? <Empty>No messages match.</Empty> : null}

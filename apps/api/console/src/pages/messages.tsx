@@ -1,9 +1,18 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { ActionBadge, DayRangeFields, Empty, ErrorNote, Field, Loading, Page } from '../components/ui';
+import {
+  ActionBadge,
+  ActionSelect,
+  DayRangeFields,
+  Empty,
+  ErrorNote,
+  Field,
+  Loading,
+  Page,
+  SearchForm,
+} from '../components/ui';
 import { useApi } from '../hooks';
-import { ACTIONS } from '../lib/constants';
-import { actionLabel, dayToIso, formatScore, formatTime } from '../lib/format';
+import { dayToIso, formatScore, formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
 import type { Session, VerdictPage } from '../types';
 
@@ -33,8 +42,7 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
   const page = useApi<VerdictPage>(path);
   const admin = props.session.role !== 'user';
 
-  const search = (e: FormEvent) => {
-    e.preventDefault();
+  const search = () => {
     const next = new URLSearchParams();
     for (const f of FIELDS) if (form[f].trim()) next.set(f, form[f].trim());
     setParams(next);
@@ -53,7 +61,21 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
 
   return (
     <Page title={title} intro={intro}>
-      <form className="filters" onSubmit={search} role="search" aria-label="Search mail">
+      <SearchForm
+        label="Search mail"
+        onSubmit={search}
+        buttons={
+          <button
+            type="button"
+            onClick={() => {
+              setForm(Object.fromEntries(FIELDS.map((f) => [f, ''])) as Form);
+              setParams(new URLSearchParams());
+            }}
+          >
+            Clear
+          </button>
+        }
+      >
         <Field label="Sender contains">
           {(id) => (
             <input
@@ -78,22 +100,7 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
           onChange={(k, day) => setForm({ ...form, [k]: day })}
         />
         {props.refused ? null : (
-          <Field label="Verdict">
-            {(id) => (
-              <select
-                id={id}
-                value={form.action}
-                onChange={(e) => setForm({ ...form, action: e.target.value })}
-              >
-                <option value="">Any</option>
-                {ACTIONS.map((a) => (
-                  <option key={a} value={a}>
-                    {actionLabel(a)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
+          <ActionSelect value={form.action} onChange={(action) => setForm({ ...form, action })} />
         )}
         {admin ? (
           <Field label="Mailbox">
@@ -108,21 +115,7 @@ export function MessagesPage(props: { session: Session; refused?: boolean }) {
             )}
           </Field>
         ) : null}
-        <div className="filter-buttons">
-          <button type="submit" className="primary">
-            Search
-          </button>
-          <button
-            type="button"
-            onClick={() => {
-              setForm(Object.fromEntries(FIELDS.map((f) => [f, ''])) as Form);
-              setParams(new URLSearchParams());
-            }}
-          >
-            Clear
-          </button>
-        </div>
-      </form>
+      </SearchForm>
       <ErrorNote error={page.error} what="Could not load the mail" />
       <Loading loading={page.loading && !page.data} />
       {page.data && page.data.items.length === 0 ? <Empty>No messages match.</Empty> : null}

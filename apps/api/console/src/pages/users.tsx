@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api } from '../api';
-import { DoneNote, Empty, ErrorNote, Field, Loading, Page, Pager } from '../components/ui';
+import { DoneNote, Empty, ErrorNote, Field, Loading, Page, Pager, SearchForm } from '../components/ui';
 import { useAction, useApi } from '../hooks';
 import { formatTime } from '../lib/format';
 import { toQuery } from '../lib/query';
@@ -44,12 +44,10 @@ export function UsersPage(props: { session: Session }) {
       title={`Users of ${props.session.domain ?? 'your domain'}`}
       intro="Open a user's mail, allow & block list or sensitivity to help them."
     >
-      <form
-        className="filters"
-        role="search"
-        aria-label="Find a user"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <SearchForm
+        label="Find a user"
+        submit="Find"
+        onSubmit={() => {
           setOffset(0);
           setApplied(search.trim());
         }}
@@ -57,12 +55,7 @@ export function UsersPage(props: { session: Session }) {
         <Field label="Address contains">
           {(id) => <input id={id} value={search} onChange={(e) => setSearch(e.target.value)} />}
         </Field>
-        <div className="filter-buttons">
-          <button type="submit" className="primary">
-            Find
-          </button>
-        </div>
-      </form>
+      </SearchForm>
       <ErrorNote error={page.error} what="Could not load the users" />
       <Loading loading={page.loading && !page.data} />
       {issued ? (
