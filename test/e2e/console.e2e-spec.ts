@@ -256,6 +256,17 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByRole('heading', { name: 'Preview' }).waitFor();
     await record(page, '08-user-sensitivity-preview');
+    // her own thresholds: each input says the domain's bounds, keeps to them, and is described by that hint
+    await page.getByRole('radio', { name: 'My own thresholds' }).check();
+    for (const label of ['Junk from (points)', 'Refuse from (points)']) {
+      const input = page.getByLabel(label);
+      const [min, max] = [await input.getAttribute('min'), await input.getAttribute('max')];
+      expect(Number(min)).toBeLessThan(Number(max));
+      const hint = await input.evaluate(
+        (el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent,
+      );
+      expect(hint).toBe(`between ${min} and ${max}`);
+    }
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByText('You are signed out.').waitFor();
@@ -372,6 +383,14 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
     await open(page, '/operator/messages', 'Message log');
     await page.getByRole('link').filter({ hasText: /UTC/ }).first().waitFor();
     await record(page, '12-operator-message-log');
+    // the Verdict choice narrows the log to refusals: issue 2 stays, the tagged issue 1 goes
+    const issue = (n: number) =>
+      page.getByRole('row').filter({ hasText: `Garden shop weekly deals, issue ${n}` });
+    await issue(1).first().waitFor();
+    await page.getByLabel('Verdict').selectOption('reject');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitUntil(async () => (await issue(1).count()) === 0, 5_000, 'the log narrowed to refusals');
+    await issue(2).first().waitFor();
 
     // Block the account: its next message is refused over SMTP; unblock: delivered again.
     await open(page, `/operator/outbound/${encodeURIComponent(BULK)}`, `Account ${BULK}`);

@@ -131,28 +131,24 @@ export function DayRangeFields(props: {
   toDay: string;
   onChange: (field: 'fromDay' | 'toDay', day: string) => void;
 }) {
+  const days = [
+    ['fromDay', 'From date'],
+    ['toDay', 'To date'],
+  ] as const;
   return (
     <>
-      <Field label="From date">
-        {(id) => (
-          <input
-            id={id}
-            type="date"
-            value={props.fromDay}
-            onChange={(e) => props.onChange('fromDay', e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="To date">
-        {(id) => (
-          <input
-            id={id}
-            type="date"
-            value={props.toDay}
-            onChange={(e) => props.onChange('toDay', e.target.value)}
-          />
-        )}
-      </Field>
+      {days.map(([field, label]) => (
+        <Field key={field} label={label}>
+          {(id) => (
+            <input
+              id={id}
+              type="date"
+              value={props[field]}
+              onChange={(e) => props.onChange(field, e.target.value)}
+            />
+          )}
+        </Field>
+      ))}
     </>
   );
 }

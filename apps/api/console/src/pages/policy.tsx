@@ -135,13 +135,17 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
   };
 
   /** A score input (half points) bound to one field of the form. */
-  const scoreField = (label: string, key: ScoreKey) => (
-    <Field label={label}>
-      {(id) => (
+  /** A half-point score input; with a range (a user's bounds) it says the range and keeps to it. */
+  const scoreField = (label: string, key: ScoreKey, range?: { min: number; max: number }) => (
+    <Field label={label} hint={range ? `between ${range.min} and ${range.max}` : undefined}>
+      {(id, hint) => (
         <input
           id={id}
           type="number"
           step="0.5"
+          min={range?.min}
+          max={range?.max}
+          aria-describedby={hint}
           value={form?.[key] ?? ''}
           onChange={(e) => set({ [key]: e.target.value })}
         />
@@ -242,37 +246,8 @@ export function PolicyPage(props: { session: Session; scope: Scope }) {
               </fieldset>
               {form.mode === 'custom' && bounds ? (
                 <div className="form-grid">
-                  <Field label="Junk from (points)" hint={`between ${bounds.tag.min} and ${bounds.tag.max}`}>
-                    {(id, hint) => (
-                      <input
-                        id={id}
-                        type="number"
-                        step="0.5"
-                        min={bounds.tag.min}
-                        max={bounds.tag.max}
-                        aria-describedby={hint}
-                        value={form.tag}
-                        onChange={(e) => set({ tag: e.target.value })}
-                      />
-                    )}
-                  </Field>
-                  <Field
-                    label="Refuse from (points)"
-                    hint={`between ${bounds.reject.min} and ${bounds.reject.max}`}
-                  >
-                    {(id, hint) => (
-                      <input
-                        id={id}
-                        type="number"
-                        step="0.5"
-                        min={bounds.reject.min}
-                        max={bounds.reject.max}
-                        aria-describedby={hint}
-                        value={form.reject}
-                        onChange={(e) => set({ reject: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                  {scoreField('Junk from (points)', 'tag', bounds.tag)}
+                  {scoreField('Refuse from (points)', 'reject', bounds.reject)}
                   <label className="check">
                     <input
                       type="checkbox"
