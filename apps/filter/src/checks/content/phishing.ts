@@ -334,6 +334,9 @@ function organisationLabel(domain: string): string {
  */
 export function impersonatedInstitution(name: string, fromDomain: string | null): string | null {
   if (fromDomain === null || name.trim() === '' || name.includes('@')) return null;
+  // most display names are people's: for them the brand and institution patterns are all the work
+  const brands = BRANDS.filter((b) => b.name.test(name));
+  if (brands.length === 0 && !INSTITUTION.test(name)) return null;
   const label = organisationLabel(fromDomain);
   const words = name
     .toLowerCase()
@@ -341,9 +344,8 @@ export function impersonatedInstitution(name: string, fromDomain: string | null)
     .split(/[\s-]+/)
     .map((w) => w.replace(/^\.+|\.+$/g, ''))
     .filter((w) => w.length > 0);
-  for (const brand of BRANDS) {
-    const hit = brand.name.exec(name);
-    if (!hit) continue;
+  for (const brand of brands) {
+    const hit = brand.name.exec(name) as RegExpExecArray;
     if (brand.strict) {
       const own = new Set(hit[0].toLowerCase().split(/[\s.]+/));
       if (words.some((w) => !own.has(w) && !SERVICE_WORDS.has(w))) continue;
