@@ -262,9 +262,8 @@ run('the web console in Chromium against the running product (SMTP, filter, lear
       const input = page.getByLabel(label);
       const [min, max] = [await input.getAttribute('min'), await input.getAttribute('max')];
       expect(Number(min)).toBeLessThan(Number(max));
-      const hint = await input.evaluate(
-        (el) => document.getElementById(el.getAttribute('aria-describedby') ?? '')?.textContent,
-      );
+      const hintId = await input.getAttribute('aria-describedby');
+      const hint = await page.locator(`[id="${hintId}"]`).textContent();
       expect(hint).toBe(`between ${min} and ${max}`);
     }
 
